@@ -1,0 +1,81 @@
+/*
+ * wjr/backend.h - batch-scheduler backends. One exists: Slurm through
+ * libslurm. The backend knows jobs, not trials; the runner maps between them.
+ *
+ * Ownership: a backend handed to wjr_runner_new() belongs to the runner from
+ * then on. Strings in option structs are copied by the constructor.
+ */
+#ifndef WJR_BACKEND_H
+#define WJR_BACKEND_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wjr_backend wjr_backend;
+
+#define WJR_SLURM_OPTIONS_VERSION 1
+
+/** Slurm job options, as sbatch names them. NULL or 0 means Slurm's default. */
+typedef struct wjr_slurm_options {
+    unsigned int version;   /**< WJR_SLURM_OPTIONS_VERSION */
+    const char *partition;  /**< --partition */
+    const char *time;       /**< --time: "MM", "HH:MM:SS", "D-HH:MM:SS" ... */
+    int cpus_per_task;      /**< --cpus-per-task */
+    const char *mem;        /**< --mem: "256M", "4G" ... */
+    const char *account;    /**< --account */
+    const char *qos;        /**< --qos */
+    const char *constraint; /**< --constraint */
+    const char *gres;       /**< --gres, e.g. "gpu:1" */
+    const char *const *env; /**< NULL-terminated "NAME=VALUE" added to the job's environment */
+    int array_throttle;     /**< %N on job arrays; 0: none */
+    int requeue;            /**< -1: Slurm's default, 0: --no-requeue, 1: --requeue */
+    double rpc_timeout;     /**< seconds a submit or query may take; 0: 30 */
+    int accounting;         /**< -1: use slurmdbd when the cluster has it, 0: never */
+} wjr_slurm_options;
+
+#define WJR_SLURM_OPTIONS_INIT                                                                     \
+    {                                                                                              \
+        WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, -1 \
+    }
+
+/**
+ * Create the libslurm backend. Calls slurm_init() once per process.
+ * Contacts nobody: the first RPC happens on first use.
+ */
+WJR_EXTERN(int) wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts);
+
+/** Free a backend; NULL is accepted. */
+WJR_EXTERN(void) wjr_backend_free(wjr_backend *backend);
+
+/** What `wjr check` reports about a cluster. Strings are owned by the struct. */
+typedef struct wjr_cluster_info {
+    char *cluster_name;       /**< ClusterName */
+    char *slurm_version;      /**< the controller's version */
+    uint32_t max_array_size;  /**< MaxArraySize: task ids must stay below it */
+    uint32_t max_job_count;   /**< MaxJobCount */
+    uint32_t min_job_age;     /**< MinJobAge, seconds */
+    int has_accounting;       /**< AccountingStorageType is slurmdbd */
+    int partition_found;      /**< the configured partition exists (1 if none set) */
+    char *partition_max_time; /**< the partition's MaxTime as text, or NULL */
+} wjr_cluster_info;
+
+/**
+ * Ask the controller for its limits and check the configured partition.
+ * @param out filled in; release its strings with wjr_cluster_info_clear().
+ */
+WJR_EXTERN(int) wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend);
+
+/** Free the strings of a wjr_cluster_info and zero it. */
+WJR_EXTERN(void) wjr_cluster_info_clear(wjr_cluster_info *info);
+
+/** Number of RPCs this backend sent to the controller and to accounting. */
+WJR_EXTERN(uint64_t) wjr_backend_rpc_count(const wjr_backend *backend);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

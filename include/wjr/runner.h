@@ -1,0 +1,199 @@
+/*
+ * wjr/runner.h - the WrappedJobRunner: run, run_multiple, poll_trial_status,
+ * stop, to_dict/from_dict, over a wrapper and a backend.
+ *
+ * Ownership: the runner owns the backend and wrapper given to it, and every
+ * wjr_trial_info and wjr_run_metadata it hands out (borrowed, valid until the
+ * trial's next change or the runner is freed). Results returned through
+ * `out` parameters with a matching _free function belong to the caller.
+ *
+ * Threads: a runner is not thread-safe; use one from one thread at a time.
+ */
+#ifndef WJR_RUNNER_H
+#define WJR_RUNNER_H
+
+#include "common.h"
+#include "backend.h"
+#include "wrapper.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wjr_runner wjr_runner;
+
+/**
+ * Called when the runner's state must be made durable before it goes on:
+ * before a submit RPC (the trials are then marked as being submitted under
+ * their idempotency key) and after every change of a trial. A non-zero
+ * return aborts the operation before anything is submitted.
+ */
+typedef int (*wjr_checkpoint_fn)(wjr_runner *runner, void *payload);
+
+#define WJR_RUNNER_OPTIONS_VERSION 1
+
+typedef struct wjr_runner_options {
+    unsigned int version;       /**< WJR_RUNNER_OPTIONS_VERSION */
+    const char *experiment_dir; /**< required: trial directories go below it */
+    const char *study_id;       /**< idempotency key prefix; default: generated */
+    wjr_log_fn log;             /**< NULL: append to <experiment_dir>/wjr.log */
+    void *log_payload;
+    wjr_log_level log_level; /**< default sink's minimum level (0: INFO) */
+    wjr_checkpoint_fn checkpoint;
+    void *checkpoint_payload;
+} wjr_runner_options;
+
+#define WJR_RUNNER_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        WJR_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, NULL                          \
+    }
+
+#define WJR_NO_TASK UINT32_MAX
+
+/** Run metadata of one submitted trial. All strings are borrowed. */
+typedef struct wjr_run_metadata {
+    const char *job_id;     /**< Slurm's text form: "1234" or "1234_7" */
+    uint32_t slurm_job_id;  /**< the job's own id (0 while unknown for a pending task) */
+    uint32_t array_job_id;  /**< 0 when not an array task */
+    uint32_t array_task_id; /**< WJR_NO_TASK when not an array task */
+    const char *trial_dir;
+    int64_t submit_time; /**< Unix time */
+    const char *cluster;
+    const char *partition;
+} wjr_run_metadata;
+
+/** Everything the runner knows about one trial. All strings are borrowed. */
+typedef struct wjr_trial_info {
+    int64_t index;
+    wjr_trial_status status;
+    const char *params_json;  /**< the parameters, a JSON object */
+    const char *slurm_state;  /**< last Slurm state seen ("PENDING", ...), or NULL */
+    const char *reason;       /**< why it failed or was abandoned, or NULL */
+    const char *metrics_json; /**< {"m": {"mean": x, "sem": y}} once fetched, or NULL */
+    int exit_code;            /**< the job's exit code, -1 if unknown */
+    int term_signal;          /**< the signal that ended it, 0 if none */
+    int64_t end_time;         /**< Unix time it became terminal, 0 while not */
+    wjr_run_metadata run;     /**< job_id is NULL until submitted */
+} wjr_trial_info;
+
+/** One trial to run: its index and parameters (a JSON object text). */
+typedef struct wjr_trial_spec {
+    int64_t index;
+    const char *params_json;
+} wjr_trial_spec;
+
+/**
+ * Create a runner.
+ * @param backend taken over by the runner, even on failure.
+ * @param wrapper taken over by the runner, even on failure.
+ * @param opts copied.
+ */
+WJR_EXTERN(int)
+wjr_runner_new(wjr_runner **out, wjr_backend *backend, wjr_wrapper *wrapper,
+               const wjr_runner_options *opts);
+
+/**
+ * Create a runner from the `slurm` and `script_options` groups of a study
+ * configuration file (libconfig). The experiment directory is resolved
+ * against the configuration file's folder and created.
+ */
+WJR_EXTERN(int) wjr_runner_from_config(wjr_runner **out, const char *config_path);
+
+/** Free a runner, its backend and wrapper; NULL is accepted. Jobs keep running. */
+WJR_EXTERN(void) wjr_runner_free(wjr_runner *runner);
+
+/**
+ * run(trial): write the trial's files through the wrapper and submit one
+ * batch job. @p out (optional) receives borrowed metadata.
+ * @return 0; WJR_EEXISTS if the index is already tracked; WJR_ESLURM with
+ *         Slurm's message if refused (the trial stays unsubmitted and may be
+ *         run again); WJR_ETIMEOUT if the outcome stayed unknown after a
+ *         lookup (the trial is kept as "submitting" and reconciled later).
+ */
+WJR_EXTERN(int)
+wjr_runner_run(const wjr_run_metadata **out, wjr_runner *runner, const wjr_trial_spec *trial);
+
+/**
+ * run_multiple(trials): submit the trials as job arrays, one submit RPC per
+ * array, split so that task ids stay below MaxArraySize.
+ * @param submitted (optional) receives how many trials were submitted; on
+ *        failure the first *submitted trials are submitted, the others not.
+ */
+WJR_EXTERN(int)
+wjr_runner_run_multiple(size_t *submitted, wjr_runner *runner, const wjr_trial_spec *trials,
+                        size_t count);
+
+/** The result of one poll. Owned by the caller: wjr_poll_result_free(). */
+typedef struct wjr_poll_result {
+    size_t count;
+    int64_t *indices;           /**< [count] */
+    wjr_trial_status *statuses; /**< [count] */
+    int stale;                  /**< 1: the controller did not answer; last known statuses */
+    char *warning;              /**< why it is stale, or NULL */
+} wjr_poll_result;
+
+/**
+ * poll_trial_status(trials): the status of each given trial (all tracked
+ * trials when @p indices is NULL). One query RPC for all jobs of the runner,
+ * whatever the number of trials. A failed query never makes a trial
+ * terminal: the last known statuses come back with stale = 1.
+ */
+WJR_EXTERN(int)
+wjr_runner_poll(wjr_poll_result **out, wjr_runner *runner, const int64_t *indices, size_t count);
+
+/** `{"RUNNING": [..], "COMPLETED": [..], "FAILED": [..], "ABANDONED": [..]}` (malloc'd). */
+WJR_EXTERN(int) wjr_poll_result_to_json(char **out, const wjr_poll_result *result);
+
+WJR_EXTERN(void) wjr_poll_result_free(wjr_poll_result *result);
+
+/** stop(trial): cancel the trial's job or array task; the trial becomes ABANDONED. */
+WJR_EXTERN(int) wjr_runner_stop(wjr_runner *runner, int64_t index, const char *reason);
+
+/**
+ * Re-attach trials left "submitting" by an interrupted run: look their
+ * idempotency keys up in slurmctld (then accounting) and adopt the jobs
+ * found. Trials with no job are reset to unsubmitted, and their indices go
+ * to @p unsubmitted (malloc'd array, may be NULL) so that the caller can run
+ * them again.
+ */
+WJR_EXTERN(int)
+wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runner *runner);
+
+/** The trial's record, or NULL (error set) if the runner does not track it. */
+WJR_EXTERN(const wjr_trial_info *) wjr_runner_trial(const wjr_runner *runner, int64_t index);
+
+/** Number of tracked trials, and the i-th of them in index order. */
+WJR_EXTERN(size_t) wjr_runner_trial_count(const wjr_runner *runner);
+WJR_EXTERN(const wjr_trial_info *) wjr_runner_trial_at(const wjr_runner *runner, size_t i);
+
+/** Run metadata as a JSON object text (malloc'd). */
+WJR_EXTERN(int) wjr_run_metadata_to_json(char **out, const wjr_run_metadata *meta);
+
+/** to_dict(): the runner as JSON text (malloc'd), "__type": "WrappedJobRunner". */
+WJR_EXTERN(int) wjr_runner_to_json(char **out, const wjr_runner *runner);
+
+/**
+ * from_dict(): rebuild a runner from wjr_runner_to_json's text. @p opts may
+ * be NULL; its log and checkpoint members are used, the rest comes from
+ * the JSON.
+ */
+WJR_EXTERN(int)
+wjr_runner_from_json(wjr_runner **out, const char *json, const wjr_runner_options *opts);
+
+/** The study id (idempotency key prefix) and experiment directory. Borrowed. */
+WJR_EXTERN(const char *) wjr_runner_study_id(const wjr_runner *runner);
+WJR_EXTERN(const char *) wjr_runner_experiment_dir(const wjr_runner *runner);
+
+/** The backend (borrowed), e.g. for wjr_backend_cluster_info(). */
+WJR_EXTERN(wjr_backend *) wjr_runner_backend(wjr_runner *runner);
+
+/** Log a record through the runner's sink. */
+WJR_EXTERN(void)
+wjr_runner_log(wjr_runner *runner, wjr_log_level level, int64_t trial_index, const char *fmt, ...)
+    WJR_FORMAT(4, 5);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

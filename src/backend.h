@@ -1,0 +1,82 @@
+/*
+ * backend.h - the private interface between the runner and a batch
+ * scheduler: a struct of function pointers that each backend embeds as its
+ * first member. The backend knows jobs, not trials.
+ */
+#ifndef WJR_BACKEND_PRIV_H
+#define WJR_BACKEND_PRIV_H
+
+#include "wjr/backend.h"
+#include "wjr/runner.h"
+
+/* One submission: a single job, or an array when array_inx is set. */
+typedef struct wjr_job_spec {
+    const char *name;    /* idempotency key: the job name */
+    const char *comment; /* "wjr:<study>:<trial ranges>" */
+    const char *script;  /* the batch script text */
+    const char *work_dir;
+    const char *std_out;
+    const char *std_err;
+    const char *array_inx; /* "0-99"; NULL for a single job */
+} wjr_job_spec;
+
+/* One job (or array task, or a record of packed pending array tasks). */
+typedef struct wjr_job_record {
+    uint32_t job_id;
+    uint32_t array_job_id;  /* 0 when not an array */
+    uint32_t array_task_id; /* WJR_NO_TASK for a packed record or a plain job */
+    char *array_task_str;   /* packed pending tasks, e.g. "3-9,12%4"; else NULL */
+    uint32_t state;         /* base state | flags, Slurm's numbers (state.h) */
+    int will_requeue;       /* Slurm requeues it on preemption / node failure */
+    int exit_code;          /* -1 when unknown */
+    int term_signal;        /* 0 when none */
+    uint32_t restart_cnt;
+    int64_t submit_time;
+    int64_t end_time;
+    char *name;
+    char *comment;
+    char *reason;        /* Slurm's state description, or NULL */
+    int from_accounting; /* 1: came from slurmdbd */
+} wjr_job_record;
+
+typedef struct wjr_job_list {
+    size_t count;
+    wjr_job_record *jobs;
+} wjr_job_list;
+
+void wjr_job_list_clear(wjr_job_list *list);
+
+struct wjr_backend {
+    unsigned int version;
+    const char *type; /* "slurm" */
+
+    /* One submit RPC. *out is the job id (the array's job id for arrays).
+     * WJR_ETIMEOUT when the answer did not come: the job may exist. */
+    int (*submit)(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec);
+    /* One query RPC for all jobs of this user that the controller knows. */
+    int (*query)(wjr_job_list *out, wjr_backend *b);
+    /* Accounting records of the jobs named in names[], submitted at or
+     * after since. WJR_ENOTFOUND when the cluster has no accounting. */
+    int (*accounting)(wjr_job_list *out, wjr_backend *b, const char *const *names, size_t n,
+                      int64_t since);
+    /* Cancel a job, or one array task when task_id != WJR_NO_TASK. */
+    int (*cancel)(wjr_backend *b, uint32_t job_id, uint32_t task_id);
+    int (*cluster_info)(wjr_cluster_info *out, wjr_backend *b);
+    /* MaxArraySize (cached after the first ask). */
+    int (*max_array_size)(uint32_t *out, wjr_backend *b);
+    const char *(*partition)(const wjr_backend *b);
+    const char *(*cluster)(wjr_backend *b);
+    int (*to_json)(char **out, const wjr_backend *b);
+    void (*free)(wjr_backend *b);
+
+    uint64_t rpc_count;
+};
+
+/* sbatch's --time and --mem forms, shared with the configuration checks. */
+int wjr_slurm_parse_time(uint32_t *minutes, const char *text);
+int wjr_slurm_parse_mem(uint64_t *megabytes, const char *text);
+
+/* Rebuild a backend from its type and to_json text. */
+int wjr_backend_from_json(wjr_backend **out, const char *type, const char *json);
+
+#endif

@@ -1,0 +1,1705 @@
+/*
+ * runner.c - the WrappedJobRunner: turns trials into jobs through a wrapper
+ * and a backend, and jobs' states back into trial statuses.
+ *
+ * It keeps one record per trial: its parameters, where its submission
+ * stands (unsubmitted, being submitted under an idempotency key, submitted
+ * with a job id), its last status and why. Every submission is announced to
+ * the checkpoint callback before the submit RPC, so that an interrupted
+ * caller can find the job again by its key instead of submitting twice.
+ * A poll is one query RPC for all jobs, whatever the number of trials; a
+ * failed query changes nothing. Jobs the controller has forgotten are
+ * settled by their exit record, then by accounting, never assumed done.
+ * It knows no Slurm: states go through the table in state.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "backend.h"
+#include "script.h"
+#include "state.h"
+#include "util.h"
+#include "wjr/runner.h"
+
+#define RUNNER_SCHEMA_VERSION 1
+
+typedef enum { SUB_NONE = 0, SUB_SUBMITTING = 1, SUB_SUBMITTED = 2 } sub_state;
+
+static const char *const sub_names[] = {"unsubmitted", "submitting", "submitted"};
+
+typedef struct trial {
+    wjr_trial_info info; /* the public view; its strings point at the fields below */
+    char *params_json;
+    char *slurm_state;
+    char *reason;
+    char *metrics_json;
+    char *job_id_text;
+    char *trial_dir;
+    char *partition;
+    char *cluster;
+    sub_state sub;
+    char *key;             /* the job name it was (or is being) submitted under */
+    uint32_t planned_task; /* its array task id within that submission, or WJR_NO_TASK */
+    int64_t intent_time;   /* when the submission was announced */
+    uint32_t state_word;   /* last Slurm state word seen */
+    int warned;            /* held/unknown warning given for state_word */
+} trial;
+
+struct wjr_runner {
+    char *experiment_dir;
+    char *study_id;
+    wjr_backend *backend;
+    wjr_wrapper *wrapper;
+    wjr_log_fn log;
+    void *log_payload;
+    wjr_log_file_sink *own_sink;
+    wjr_checkpoint_fn checkpoint;
+    void *checkpoint_payload;
+    trial **trials; /* sorted by index */
+    size_t n_trials;
+    size_t cap_trials;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void set_str(char **field, const char *value)
+{
+    char *copy = value ? wjr_strdup(value) : NULL;
+    free(*field);
+    *field = copy;
+}
+
+static void trial_sync(trial *t)
+{
+    t->info.params_json = t->params_json;
+    t->info.slurm_state = t->slurm_state;
+    t->info.reason = t->reason;
+    t->info.metrics_json = t->metrics_json;
+    t->info.run.job_id = t->job_id_text;
+    t->info.run.trial_dir = t->trial_dir;
+    t->info.run.partition = t->partition;
+    t->info.run.cluster = t->cluster;
+}
+
+static void trial_free(trial *t)
+{
+    if (t == NULL)
+        return;
+    free(t->params_json);
+    free(t->slurm_state);
+    free(t->reason);
+    free(t->metrics_json);
+    free(t->job_id_text);
+    free(t->trial_dir);
+    free(t->partition);
+    free(t->cluster);
+    free(t->key);
+    free(t);
+}
+
+static void runner_log(wjr_runner *r, wjr_log_level level, int64_t index, const char *fmt, ...)
+    WJR_FORMAT(4, 5);
+
+static void runner_log(wjr_runner *r, wjr_log_level level, int64_t index, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    wjr_log_emitv(r->log, r->log_payload, level, index, fmt, ap);
+    va_end(ap);
+}
+
+void wjr_runner_log(wjr_runner *runner, wjr_log_level level, int64_t trial_index, const char *fmt,
+                    ...)
+{
+    va_list ap;
+
+    if (runner == NULL)
+        return;
+    va_start(ap, fmt);
+    wjr_log_emitv(runner->log, runner->log_payload, level, trial_index, fmt, ap);
+    va_end(ap);
+}
+
+static size_t find_pos(const wjr_runner *r, int64_t index, int *found)
+{
+    size_t lo = 0, hi = r->n_trials;
+
+    /* appends are the common case */
+    if (hi > 0 && r->trials[hi - 1]->info.index < index) {
+        *found = 0;
+        return hi;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->trials[mid]->info.index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < r->n_trials && r->trials[lo]->info.index == index;
+    return lo;
+}
+
+static trial *find_trial(const wjr_runner *r, int64_t index)
+{
+    int found;
+    size_t pos = find_pos(r, index, &found);
+    return found ? r->trials[pos] : NULL;
+}
+
+static int insert_trial(wjr_runner *r, trial *t)
+{
+    int found;
+    size_t pos = find_pos(r, t->info.index, &found);
+
+    if (found)
+        return wjr_error_set(WJR_EEXISTS, "trial %lld is already tracked",
+                             (long long)t->info.index);
+    if (r->n_trials == r->cap_trials) {
+        size_t cap = r->cap_trials ? r->cap_trials * 2 : 64;
+        trial **p = realloc(r->trials, cap * sizeof(*p));
+        if (p == NULL)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        r->trials = p;
+        r->cap_trials = cap;
+    }
+    memmove(r->trials + pos + 1, r->trials + pos, (r->n_trials - pos) * sizeof(*r->trials));
+    r->trials[pos] = t;
+    r->n_trials++;
+    return 0;
+}
+
+static trial *trial_new(wjr_runner *r, int64_t index, const char *params_json)
+{
+    trial *t = calloc(1, sizeof(*t));
+
+    if (t == NULL) {
+        wjr_error_set(WJR_ENOMEM, "out of memory");
+        return NULL;
+    }
+    t->info.index = index;
+    t->info.status = WJR_TRIAL_CANDIDATE;
+    t->info.exit_code = -1;
+    t->info.run.array_task_id = WJR_NO_TASK;
+    t->planned_task = WJR_NO_TASK;
+    t->params_json = wjr_strdup(params_json);
+    t->trial_dir = wjr_trial_dir_path(r->experiment_dir, index);
+    if ((params_json && t->params_json == NULL) || t->trial_dir == NULL) {
+        trial_free(t);
+        return NULL;
+    }
+    trial_sync(t);
+    return t;
+}
+
+static void trial_ctx(wjr_trial_ctx *ctx, const wjr_runner *r, const trial *t)
+{
+    ctx->index = t->info.index;
+    ctx->trial_dir = t->trial_dir;
+    ctx->experiment_dir = r->experiment_dir;
+    ctx->params_json = t->params_json;
+    ctx->job_id = t->job_id_text;
+    ctx->log = r->log;
+    ctx->log_payload = r->log_payload;
+}
+
+static int do_checkpoint(wjr_runner *r)
+{
+    int error;
+
+    if (r->checkpoint == NULL)
+        return 0;
+    error = r->checkpoint(r, r->checkpoint_payload);
+    if (error != 0)
+        return wjr_error_prefix("checkpoint failed") < 0 ? wjr_error_last_code() : WJR_EIO;
+    return 0;
+}
+
+/* Validate a parameters text: a JSON object, returned compact. */
+static int normalise_params(char **out, const char *params_json, int64_t index)
+{
+    json_error_t jerr;
+    json_t *p;
+
+    *out = NULL;
+    if (params_json == NULL)
+        return wjr_error_set(WJR_EINVALID, "trial %lld: no parameters", (long long)index);
+    p = json_loads(params_json, JSON_REJECT_DUPLICATES, &jerr);
+    if (p == NULL)
+        return wjr_error_set(WJR_EINVALID, "trial %lld: parameters are not valid JSON: %s",
+                             (long long)index, jerr.text);
+    if (!json_is_object(p)) {
+        json_decref(p);
+        return wjr_error_set(WJR_EINVALID, "trial %lld: parameters must be a JSON object",
+                             (long long)index);
+    }
+    *out = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(p);
+    return *out ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
+/* ---- creation ----------------------------------------------------------- */
+
+static char *generate_study_id(void)
+{
+    unsigned long long x = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20) ^
+                           (unsigned long long)(uintptr_t)&x;
+    FILE *f = fopen("/dev/urandom", "rb");
+
+    if (f) {
+        if (fread(&x, sizeof(x), 1, f) != 1)
+            x ^= (unsigned long long)clock();
+        fclose(f);
+    }
+    return wjr_asprintf("%08llx", x & 0xffffffffULL);
+}
+
+static int valid_study_id(const char *id)
+{
+    size_t i;
+
+    if (id == NULL || id[0] == '\0' || strlen(id) > 40)
+        return 0;
+    for (i = 0; id[i]; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+int wjr_runner_new(wjr_runner **out, wjr_backend *backend, wjr_wrapper *wrapper,
+                   const wjr_runner_options *opts)
+{
+    wjr_runner *r = NULL;
+    char *log_path = NULL;
+    int error = 0;
+
+    *out = NULL;
+    if (backend == NULL || wrapper == NULL || opts == NULL || opts->experiment_dir == NULL) {
+        error = wjr_error_set(WJR_EINVALID, "wjr_runner_new needs a backend, a wrapper and an "
+                                            "experiment directory");
+        goto done;
+    }
+    if (opts->version != WJR_RUNNER_OPTIONS_VERSION) {
+        error = wjr_error_set(WJR_EINVALID, "wjr_runner_options: unsupported version %u",
+                              opts->version);
+        goto done;
+    }
+    if (wrapper->version != WJR_WRAPPER_VERSION || wrapper->run_model == NULL) {
+        error = wjr_error_set(WJR_EINVALID, "the wrapper has no run_model or a wrong version");
+        goto done;
+    }
+    if (opts->study_id && !valid_study_id(opts->study_id)) {
+        error =
+            wjr_error_set(WJR_EINVALID, "study id '%s' must be 1 to 40 letters, digits, '_' or '.'",
+                          opts->study_id);
+        goto done;
+    }
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    r->backend = backend;
+    r->wrapper = wrapper;
+    backend = NULL;
+    wrapper = NULL;
+    r->experiment_dir = wjr_strdup(opts->experiment_dir);
+    r->study_id = opts->study_id ? wjr_strdup(opts->study_id) : generate_study_id();
+    if (r->experiment_dir == NULL || r->study_id == NULL) {
+        error = WJR_ENOMEM;
+        goto done;
+    }
+    /* trailing slashes would double in trial paths */
+    while (strlen(r->experiment_dir) > 1 && r->experiment_dir[strlen(r->experiment_dir) - 1] == '/')
+        r->experiment_dir[strlen(r->experiment_dir) - 1] = '\0';
+    error = wjr_mkdir_p(r->experiment_dir, 0755);
+    if (error < 0)
+        goto done;
+    r->checkpoint = opts->checkpoint;
+    r->checkpoint_payload = opts->checkpoint_payload;
+    if (opts->log) {
+        r->log = opts->log;
+        r->log_payload = opts->log_payload;
+    } else {
+        log_path = wjr_asprintf("%s/wjr.log", r->experiment_dir);
+        if (log_path == NULL) {
+            error = WJR_ENOMEM;
+            goto done;
+        }
+        error = wjr_log_file_sink_new(&r->own_sink, log_path,
+                                      opts->log_level ? opts->log_level : WJR_LOG_INFO);
+        if (error < 0)
+            goto done;
+        r->log = wjr_log_file_sink_write;
+        r->log_payload = r->own_sink;
+    }
+done:
+    free(log_path);
+    wjr_backend_free(backend);
+    wjr_wrapper_free(wrapper);
+    if (error < 0) {
+        wjr_runner_free(r);
+        return error;
+    }
+    *out = r;
+    return 0;
+}
+
+void wjr_runner_free(wjr_runner *r)
+{
+    size_t i;
+
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->n_trials; i++)
+        trial_free(r->trials[i]);
+    free(r->trials);
+    wjr_backend_free(r->backend);
+    wjr_wrapper_free(r->wrapper);
+    wjr_log_file_sink_free(r->own_sink);
+    free(r->experiment_dir);
+    free(r->study_id);
+    free(r);
+}
+
+/* ---- submission ---------------------------------------------------------- */
+
+static char *single_key(const wjr_runner *r, int64_t index)
+{
+    return wjr_asprintf("wjr-%s-%lld", r->study_id, (long long)index);
+}
+
+/* "3,5-9,12": the trial indices of a submission, in task order. */
+static void append_ranges(wjr_buf *b, const int64_t *idx, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t j = i;
+        while (j + 1 < n && idx[j + 1] == idx[j] + 1)
+            j++;
+        if (i > 0)
+            wjr_buf_puts(b, ",");
+        if (j > i)
+            wjr_buf_printf(b, "%lld-%lld", (long long)idx[i], (long long)idx[j]);
+        else
+            wjr_buf_printf(b, "%lld", (long long)idx[i]);
+        i = j + 1;
+    }
+}
+
+static void mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t array_job_id,
+                           uint32_t task, int64_t submit_time)
+{
+    char text[64];
+
+    if (task != WJR_NO_TASK)
+        snprintf(text, sizeof(text), "%u_%u", (unsigned)array_job_id, (unsigned)task);
+    else
+        snprintf(text, sizeof(text), "%u", (unsigned)job_id);
+    set_str(&t->job_id_text, text);
+    t->info.run.slurm_job_id = job_id;
+    t->info.run.array_job_id = array_job_id;
+    t->info.run.array_task_id = task;
+    t->info.run.submit_time = submit_time;
+    if (r->backend->partition(r->backend))
+        set_str(&t->partition, r->backend->partition(r->backend));
+    if (t->cluster == NULL && r->backend->cluster(r->backend))
+        set_str(&t->cluster, r->backend->cluster(r->backend));
+    t->sub = SUB_SUBMITTED;
+    t->info.status = WJR_TRIAL_RUNNING;
+    set_str(&t->slurm_state, "PENDING");
+    set_str(&t->reason, NULL);
+    trial_sync(t);
+}
+
+static void mark_unsubmitted(trial *t, const char *why)
+{
+    t->sub = SUB_NONE;
+    free(t->key);
+    t->key = NULL;
+    t->planned_task = WJR_NO_TASK;
+    t->info.status = WJR_TRIAL_CANDIDATE;
+    set_str(&t->reason, why);
+    trial_sync(t);
+}
+
+/* Look a key up in the controller: the job's id, 0 if it does not exist.
+ * Fails when the controller cannot be asked. */
+static int lookup_key(uint32_t *job_id, int64_t *submit_time, wjr_runner *r, const char *key)
+{
+    wjr_job_list jobs = {0, NULL};
+    size_t i;
+    int error;
+
+    *job_id = 0;
+    error = r->backend->query(&jobs, r->backend);
+    if (error < 0)
+        return error;
+    for (i = 0; i < jobs.count; i++) {
+        const wjr_job_record *j = &jobs.jobs[i];
+        if (j->name && strcmp(j->name, key) == 0) {
+            *job_id = j->array_job_id ? j->array_job_id : j->job_id;
+            *submit_time = j->submit_time;
+            break;
+        }
+    }
+    wjr_job_list_clear(&jobs);
+    return 0;
+}
+
+/*
+ * Submit once, exactly: when the answer is lost, ask the controller
+ * whether it has the key before trying again.
+ */
+static int submit_exactly_once(uint32_t *job_id, int64_t *submit_time, wjr_runner *r,
+                               const wjr_job_spec *spec)
+{
+    int attempt, error = 0;
+
+    for (attempt = 0; attempt < 3; attempt++) {
+        *submit_time = (int64_t)time(NULL);
+        error = r->backend->submit(job_id, r->backend, spec);
+        if (error != WJR_ETIMEOUT)
+            return error;
+        runner_log(r, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                   "submit of %s got no answer (%s); looking the job up before trying again",
+                   spec->name, wjr_error_last());
+        error = lookup_key(job_id, submit_time, r, spec->name);
+        if (error < 0) {
+            return wjr_error_set(WJR_ETIMEOUT,
+                                 "submit of %s got no answer and the controller cannot be asked "
+                                 "(%s); the trial stays 'submitting' until reconciled",
+                                 spec->name, wjr_error_last());
+        }
+        if (*job_id != 0) {
+            runner_log(r, WJR_LOG_INFO, WJR_NO_TRIAL,
+                       "%s was accepted before the answer was lost: job %u", spec->name,
+                       (unsigned)*job_id);
+            return 0;
+        }
+    }
+    return wjr_error_set(WJR_ETIMEOUT, "submit of %s timed out %d times", spec->name, attempt);
+}
+
+static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec, int *created)
+{
+    trial *t = find_trial(r, spec->index);
+    char *params = NULL;
+    wjr_trial_ctx ctx;
+    int error;
+
+    *out = NULL;
+    *created = 0;
+    if (spec->index < 0)
+        return wjr_error_set(WJR_EINVALID, "trial index %lld is negative", (long long)spec->index);
+    if (t && t->sub != SUB_NONE)
+        return wjr_error_set(WJR_EEXISTS, "trial %lld was already submitted (%s)",
+                             (long long)spec->index,
+                             t->job_id_text ? t->job_id_text : "submitting");
+    error = normalise_params(&params, spec->params_json, spec->index);
+    if (error < 0)
+        return error;
+    if (t == NULL) {
+        t = trial_new(r, spec->index, NULL);
+        if (t == NULL) {
+            free(params);
+            return WJR_ENOMEM;
+        }
+        *created = 1;
+    }
+    free(t->params_json);
+    t->params_json = params;
+    trial_sync(t);
+    trial_ctx(&ctx, r, t);
+    if (r->wrapper->write_configs) {
+        error = r->wrapper->write_configs(r->wrapper, &ctx);
+        if (error < 0) {
+            wjr_error_prefix("trial %lld: write_configs", (long long)spec->index);
+            if (*created)
+                trial_free(t);
+            return error;
+        }
+    }
+    *out = t;
+    return 0;
+}
+
+int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_spec *spec)
+{
+    trial *t = NULL;
+    wjr_job_spec job;
+    wjr_trial_ctx ctx;
+    char *command = NULL, *script = NULL, *comment = NULL, *out_path = NULL, *err_path = NULL;
+    uint32_t job_id = 0;
+    int64_t submit_time = 0;
+    int error, created = 0;
+
+    if (out)
+        *out = NULL;
+    if (r == NULL || spec == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_run: no runner or trial");
+    error = prepare_trial(&t, r, spec, &created);
+    if (error < 0)
+        return error;
+    if (created) {
+        error = insert_trial(r, t);
+        if (error < 0) {
+            trial_free(t);
+            return error;
+        }
+    }
+    trial_ctx(&ctx, r, t);
+    error = r->wrapper->run_model(&command, r->wrapper, &ctx);
+    if (error < 0)
+        goto done;
+    error =
+        wjr_script_build(&script, r->experiment_dir, r->study_id, &t->info.index, &command, 1, 0);
+    if (error < 0)
+        goto done;
+    set_str(&t->key, NULL);
+    t->key = single_key(r, t->info.index);
+    comment = wjr_asprintf("wjr:%s:%lld", r->study_id, (long long)t->info.index);
+    out_path = wjr_asprintf("%s/slurm-%%j.out", t->trial_dir);
+    err_path = wjr_asprintf("%s/slurm-%%j.err", t->trial_dir);
+    if (t->key == NULL || comment == NULL || out_path == NULL || err_path == NULL) {
+        error = WJR_ENOMEM;
+        goto done;
+    }
+    /* announce before the RPC: an interrupted caller finds the job by key */
+    t->sub = SUB_SUBMITTING;
+    t->planned_task = WJR_NO_TASK;
+    t->intent_time = (int64_t)time(NULL);
+    error = do_checkpoint(r);
+    if (error < 0) {
+        mark_unsubmitted(t, NULL);
+        goto done;
+    }
+    memset(&job, 0, sizeof(job));
+    job.name = t->key;
+    job.comment = comment;
+    job.script = script;
+    job.work_dir = t->trial_dir;
+    job.std_out = out_path;
+    job.std_err = err_path;
+    error = submit_exactly_once(&job_id, &submit_time, r, &job);
+    if (error == WJR_ETIMEOUT) {
+        runner_log(r, WJR_LOG_WARNING, t->info.index, "%s", wjr_error_last());
+        goto done; /* stays SUBMITTING: reconcile decides */
+    }
+    if (error < 0) {
+        runner_log(r, WJR_LOG_ERROR, t->info.index, "submission refused: %s", wjr_error_last());
+        mark_unsubmitted(t, wjr_error_last());
+        do_checkpoint(r);
+        goto done;
+    }
+    mark_submitted(r, t, job_id, 0, WJR_NO_TASK, submit_time);
+    runner_log(r, WJR_LOG_INFO, t->info.index, "submitted as job %s", t->job_id_text);
+    error = do_checkpoint(r);
+    if (out)
+        *out = &t->info.run;
+done:
+    free(command);
+    free(script);
+    free(comment);
+    free(out_path);
+    free(err_path);
+    return error;
+}
+
+/* Submit trials[0..n) as one array; n is below MaxArraySize. */
+static int submit_array(wjr_runner *r, trial **ts, size_t n)
+{
+    wjr_job_spec job;
+    wjr_trial_ctx ctx;
+    wjr_buf comment = WJR_BUF_INIT;
+    char **commands = calloc(n, sizeof(char *));
+    int64_t *indices = calloc(n, sizeof(int64_t));
+    char *script = NULL, *key = NULL, *comment_text = NULL, *out_path = NULL, *err_path = NULL,
+         *logs = NULL, inx[64];
+    uint32_t job_id = 0;
+    int64_t submit_time = 0;
+    size_t i;
+    int error = 0;
+
+    if (commands == NULL || indices == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        indices[i] = ts[i]->info.index;
+        trial_ctx(&ctx, r, ts[i]);
+        error = r->wrapper->run_model(&commands[i], r->wrapper, &ctx);
+        if (error < 0)
+            goto done;
+    }
+    error = wjr_script_build(&script, r->experiment_dir, r->study_id, indices, commands, n, 1);
+    if (error < 0)
+        goto done;
+    key = wjr_asprintf("wjr-%s-a%lld", r->study_id, (long long)indices[0]);
+    wjr_buf_printf(&comment, "wjr:%s:", r->study_id);
+    append_ranges(&comment, indices, n);
+    error = wjr_buf_detach(&comment_text, &comment);
+    if (error < 0)
+        goto done;
+    logs = wjr_asprintf("%s/logs", r->experiment_dir);
+    out_path = wjr_asprintf("%s/logs/slurm-%%A_%%a.out", r->experiment_dir);
+    err_path = wjr_asprintf("%s/logs/slurm-%%A_%%a.err", r->experiment_dir);
+    if (key == NULL || logs == NULL || out_path == NULL || err_path == NULL) {
+        error = WJR_ENOMEM;
+        goto done;
+    }
+    error = wjr_mkdir_p(logs, 0755);
+    if (error < 0)
+        goto done;
+    snprintf(inx, sizeof(inx), "0-%zu", n - 1);
+
+    for (i = 0; i < n; i++) {
+        set_str(&ts[i]->key, key);
+        ts[i]->sub = SUB_SUBMITTING;
+        ts[i]->planned_task = (uint32_t)i;
+        ts[i]->intent_time = (int64_t)time(NULL);
+    }
+    error = do_checkpoint(r);
+    if (error < 0) {
+        for (i = 0; i < n; i++)
+            mark_unsubmitted(ts[i], NULL);
+        goto done;
+    }
+    memset(&job, 0, sizeof(job));
+    job.name = key;
+    job.comment = comment_text;
+    job.script = script;
+    job.work_dir = r->experiment_dir;
+    job.std_out = out_path;
+    job.std_err = err_path;
+    job.array_inx = inx;
+    error = submit_exactly_once(&job_id, &submit_time, r, &job);
+    if (error == WJR_ETIMEOUT) {
+        runner_log(r, WJR_LOG_WARNING, WJR_NO_TRIAL, "%s", wjr_error_last());
+        goto done;
+    }
+    if (error < 0) {
+        runner_log(r, WJR_LOG_ERROR, WJR_NO_TRIAL, "array submission refused: %s",
+                   wjr_error_last());
+        for (i = 0; i < n; i++)
+            mark_unsubmitted(ts[i], wjr_error_last());
+        do_checkpoint(r);
+        goto done;
+    }
+    for (i = 0; i < n; i++)
+        mark_submitted(r, ts[i], 0, job_id, (uint32_t)i, submit_time);
+    runner_log(r, WJR_LOG_INFO, WJR_NO_TRIAL, "submitted trials %s as job array %u (%zu tasks)",
+               comment_text + strlen(r->study_id) + 5, (unsigned)job_id, n);
+    error = do_checkpoint(r);
+done:
+    for (i = 0; commands && i < n; i++)
+        free(commands[i]);
+    free(commands);
+    free(indices);
+    free(script);
+    free(key);
+    free(comment_text);
+    free(logs);
+    free(out_path);
+    free(err_path);
+    return error;
+}
+
+int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_spec *specs,
+                            size_t count)
+{
+    trial **ts = NULL;
+    uint32_t max_array = 0;
+    size_t i, done_count = 0, prepared = 0;
+    int error = 0, created;
+
+    if (submitted)
+        *submitted = 0;
+    if (r == NULL || (specs == NULL && count > 0))
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_run_multiple: no runner or trials");
+    if (count == 0)
+        return 0;
+    for (i = 0; i < count; i++) {
+        size_t k;
+        for (k = i + 1; k < count && k < i + 64; k++)
+            if (specs[k].index == specs[i].index)
+                return wjr_error_set(WJR_EINVALID, "trial %lld is listed twice",
+                                     (long long)specs[i].index);
+    }
+    error = r->backend->max_array_size(&max_array, r->backend);
+    if (error < 0)
+        return error;
+    if (max_array < 2)
+        max_array = 2;
+    ts = calloc(count, sizeof(*ts));
+    if (ts == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    /* write every trial's files first: bad input stops all before any submit */
+    for (i = 0; i < count; i++) {
+        error = prepare_trial(&ts[i], r, &specs[i], &created);
+        if (error < 0)
+            goto done;
+        prepared++;
+        if (created) {
+            error = insert_trial(r, ts[i]);
+            if (error < 0) {
+                trial_free(ts[i]);
+                ts[i] = NULL;
+                prepared--;
+                goto done;
+            }
+        }
+    }
+    /* task ids are 0..n-1 in each array and must stay below MaxArraySize */
+    for (i = 0; i < count; i += (size_t)(max_array - 1)) {
+        size_t n = count - i;
+        if (n > (size_t)(max_array - 1))
+            n = (size_t)(max_array - 1);
+        error = submit_array(r, ts + i, n);
+        if (error < 0)
+            goto done;
+        done_count += n;
+    }
+done:
+    WJR_UNUSED(prepared);
+    free(ts);
+    if (submitted)
+        *submitted = done_count;
+    return error;
+}
+
+/* ---- polling --------------------------------------------------------- */
+
+/* A map from a 64-bit key to a record position: open addressing. */
+typedef struct job_map {
+    uint64_t *keys;
+    size_t *vals;
+    size_t cap;
+} job_map;
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static int map_init(job_map *m, size_t n)
+{
+    m->cap = 16;
+    while (m->cap < n * 2 + 1)
+        m->cap *= 2;
+    m->keys = malloc(m->cap * sizeof(uint64_t));
+    m->vals = malloc(m->cap * sizeof(size_t));
+    if (m->keys == NULL || m->vals == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    memset(m->keys, 0xff, m->cap * sizeof(uint64_t));
+    return 0;
+}
+
+static void map_put(job_map *m, uint64_t key, size_t val)
+{
+    size_t i = (size_t)mix(key) & (m->cap - 1);
+
+    while (m->keys[i] != UINT64_MAX && m->keys[i] != key)
+        i = (i + 1) & (m->cap - 1);
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
+
+static int map_get(const job_map *m, uint64_t key, size_t *val)
+{
+    size_t i = (size_t)mix(key) & (m->cap - 1);
+
+    while (m->keys[i] != UINT64_MAX) {
+        if (m->keys[i] == key) {
+            *val = m->vals[i];
+            return 1;
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    return 0;
+}
+
+static void map_free(job_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+#define KEY_JOB(id)    ((uint64_t)(id))
+#define KEY_TASK(a, t) (((uint64_t)(a) << 32) | (uint64_t)(t) | (1ULL << 63))
+
+/* Does a packed task string such as "3-9,12%4" or "0-99:2" hold task? */
+static int task_str_has(const char *s, uint32_t task)
+{
+    const char *p = s;
+
+    while (p && *p && *p != '%') {
+        char *end;
+        unsigned long lo = strtoul(p, &end, 10), hi = lo, step = 1;
+        if (end == p)
+            return 0;
+        p = end;
+        if (*p == '-') {
+            hi = strtoul(p + 1, &end, 10);
+            p = end;
+            if (*p == ':') {
+                step = strtoul(p + 1, &end, 10);
+                p = end;
+                if (step == 0)
+                    step = 1;
+            }
+        }
+        if (task >= lo && task <= hi && (task - lo) % step == 0)
+            return 1;
+        if (*p == ',')
+            p++;
+        else
+            break;
+    }
+    return 0;
+}
+
+static void describe_failure(trial *t, const char *state, int exit_code, int sig,
+                             const char *slurm_reason)
+{
+    char buf[512];
+    int n = snprintf(buf, sizeof(buf), "Slurm state %s", state);
+
+    if (exit_code >= 0 && n < (int)sizeof(buf))
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", exit code %d", exit_code);
+    if (sig > 0 && n < (int)sizeof(buf))
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", signal %d", sig);
+    if (slurm_reason && *slurm_reason && n < (int)sizeof(buf))
+        snprintf(buf + n, sizeof(buf) - (size_t)n, " (%s)", slurm_reason);
+    set_str(&t->reason, buf);
+}
+
+/* A terminal status arrived: ask the wrapper, fetch the metrics, log. */
+static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const char *state_name,
+                     int exit_code, int sig, const char *slurm_reason, int64_t end_time)
+{
+    wjr_trial_ctx ctx;
+    char *why = NULL, *metrics = NULL;
+
+    t->info.exit_code = exit_code;
+    t->info.term_signal = sig;
+    t->info.end_time = end_time > 0 ? end_time : (int64_t)time(NULL);
+    trial_ctx(&ctx, r, t);
+    if (status == WJR_TRIAL_COMPLETED && r->wrapper->set_trial_status) {
+        if (r->wrapper->set_trial_status(&status, &why, r->wrapper, &ctx) < 0) {
+            status = WJR_TRIAL_FAILED;
+            why = wjr_strdup(wjr_error_last());
+        }
+    }
+    if (status == WJR_TRIAL_COMPLETED && r->wrapper->fetch_trial_data) {
+        if (r->wrapper->fetch_trial_data(&metrics, r->wrapper, &ctx) < 0) {
+            status = WJR_TRIAL_FAILED;
+            free(why);
+            why = wjr_strdup(wjr_error_last());
+        } else {
+            free(t->metrics_json);
+            t->metrics_json = metrics;
+        }
+    }
+    t->info.status = status;
+    if (why) {
+        set_str(&t->reason, why);
+    } else if (status == WJR_TRIAL_FAILED) {
+        describe_failure(t, state_name, exit_code, sig, slurm_reason);
+    } else if (status == WJR_TRIAL_ABANDONED && t->reason == NULL) {
+        char buf[160];
+        snprintf(buf, sizeof(buf), "Slurm state %s", state_name);
+        set_str(&t->reason, buf);
+    }
+    free(why);
+    trial_sync(t);
+    if (status == WJR_TRIAL_COMPLETED)
+        runner_log(r, WJR_LOG_INFO, t->info.index, "COMPLETED (job %s) %s", t->job_id_text,
+                   t->metrics_json ? t->metrics_json : "");
+    else
+        runner_log(r, status == WJR_TRIAL_FAILED ? WJR_LOG_WARNING : WJR_LOG_INFO, t->info.index,
+                   "%s (job %s): %s", wjr_trial_status_name(status), t->job_id_text,
+                   t->reason ? t->reason : "");
+}
+
+/* Apply one job record to a trial. Returns 1 when the trial changed. */
+static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int packed_pending)
+{
+    wjr_state_verdict v;
+    char desc[256], base_buf[32];
+    uint32_t state = packed_pending ? (uint32_t)WJR_JOB_PENDING : j->state;
+    int changed = state != t->state_word;
+
+    v = wjr_state_map(state, j->will_requeue);
+    wjr_state_describe(state, desc, sizeof(desc));
+    if (changed) {
+        t->warned = 0;
+        set_str(&t->slurm_state, desc);
+    }
+    t->state_word = state;
+    if (!packed_pending && j->job_id && t->info.run.slurm_job_id == 0)
+        t->info.run.slurm_job_id = j->job_id;
+    if ((v.held || v.unknown) && !t->warned) {
+        t->warned = 1;
+        runner_log(r, WJR_LOG_WARNING, t->info.index,
+                   v.held ? "job %s is held by Slurm (%s): it will not run until released "
+                            "(scontrol release)"
+                          : "job %s is in a state wjr does not know (%s); treating it as running",
+                   t->job_id_text, desc);
+    }
+    if (wjr_trial_status_is_terminal(v.status)) {
+        finalize(r, t, v.status, wjr_state_base_name(state, base_buf, sizeof(base_buf)),
+                 j->exit_code, j->term_signal, j->reason, j->end_time);
+        return 1;
+    }
+    trial_sync(t);
+    return changed;
+}
+
+/* The controller forgot the job: its exit record, if the script wrote one. */
+static int settle_by_exit_record(wjr_runner *r, trial *t)
+{
+    char *path = wjr_asprintf("%s/%s", t->trial_dir, WJR_EXIT_RECORD), *text = NULL;
+    json_t *doc = NULL;
+    const char *job;
+    int handled = 0, rc;
+
+    if (path == NULL || wjr_read_file(&text, NULL, path) < 0)
+        goto done;
+    doc = json_loads(text, 0, NULL);
+    job = json_string_value(json_object_get(doc, "job_id"));
+    /* a record of an earlier, requeued or reused run does not count */
+    if (doc == NULL || job == NULL || t->job_id_text == NULL || strcmp(job, t->job_id_text) != 0)
+        goto done;
+    rc = (int)json_integer_value(json_object_get(doc, "exit_code"));
+    set_str(&t->slurm_state, rc == 0 ? "COMPLETED" : "FAILED");
+    finalize(r, t, rc == 0 ? WJR_TRIAL_COMPLETED : WJR_TRIAL_FAILED,
+             rc == 0 ? "COMPLETED" : "FAILED", rc, 0,
+             "from the exit record; Slurm no longer knows the job",
+             (int64_t)json_integer_value(json_object_get(doc, "end_time")));
+    handled = 1;
+done:
+    json_decref(doc);
+    free(text);
+    free(path);
+    return handled;
+}
+
+/* Settle forgotten jobs through accounting, one look-up for all of them. */
+static int settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
+{
+    const char **names = calloc(n ? n : 1, sizeof(char *));
+    wjr_job_list acct = {0, NULL};
+    job_map m = {NULL, NULL, 0};
+    int64_t since = INT64_MAX;
+    size_t i, k = 0, pos, changed = 0;
+    int error;
+
+    if (names == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        size_t j;
+        int dup = 0;
+        for (j = 0; j < k && !dup; j++)
+            dup = strcmp(names[j], vanished[i]->key) == 0;
+        if (!dup)
+            names[k++] = vanished[i]->key;
+        if (vanished[i]->info.run.submit_time > 0 && vanished[i]->info.run.submit_time < since)
+            since = vanished[i]->info.run.submit_time;
+    }
+    if (since == INT64_MAX)
+        since = 0;
+    /* a minute of slack for clocks; the study id in the name keeps reused ids out */
+    error = r->backend->accounting(&acct, r->backend, names, k, since > 60 ? since - 60 : 0);
+    free(names);
+    if (error == WJR_ENOTFOUND) {
+        /* no accounting: nobody can say what became of these jobs */
+        for (i = 0; i < n; i++) {
+            set_str(&vanished[i]->slurm_state, "UNKNOWN");
+            finalize(r, vanished[i], WJR_TRIAL_FAILED, "UNKNOWN", -1, 0, NULL, 0);
+            set_str(&vanished[i]->reason, "lost: Slurm no longer knows the job, it left no exit "
+                                          "record and the cluster has no accounting");
+            trial_sync(vanished[i]);
+        }
+        return (int)n;
+    }
+    if (error < 0)
+        return error;
+    error = map_init(&m, acct.count);
+    if (error < 0)
+        goto done;
+    for (i = 0; i < acct.count; i++) {
+        const wjr_job_record *j = &acct.jobs[i];
+        if (j->array_job_id && j->array_task_id != WJR_NO_TASK)
+            map_put(&m, KEY_TASK(j->array_job_id, j->array_task_id), i);
+        else
+            map_put(&m, KEY_JOB(j->job_id), i);
+    }
+    for (i = 0; i < n; i++) {
+        trial *t = vanished[i];
+        int found;
+        if (t->info.run.array_task_id != WJR_NO_TASK)
+            found =
+                map_get(&m, KEY_TASK(t->info.run.array_job_id, t->info.run.array_task_id), &pos);
+        else
+            found = map_get(&m, KEY_JOB(t->info.run.slurm_job_id), &pos);
+        if (found) {
+            changed += (size_t)apply_record(r, t, &acct.jobs[pos], 0);
+            if (t->info.status == WJR_TRIAL_FAILED && t->reason)
+                runner_log(r, WJR_LOG_INFO, t->info.index, "settled from accounting");
+        } else {
+            set_str(&t->slurm_state, "UNKNOWN");
+            finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0, NULL, 0);
+            set_str(&t->reason, "lost: neither slurmctld nor accounting knows the job, and it "
+                                "left no exit record");
+            trial_sync(t);
+            changed++;
+        }
+    }
+done:
+    map_free(&m);
+    wjr_job_list_clear(&acct);
+    return error < 0 ? error : (int)changed;
+}
+
+static int collect_result(wjr_poll_result **out, wjr_runner *r, const int64_t *indices,
+                          size_t count)
+{
+    wjr_poll_result *res = calloc(1, sizeof(*res));
+    size_t i, n = indices ? count : r->n_trials;
+
+    *out = NULL;
+    if (res == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    res->indices = calloc(n ? n : 1, sizeof(int64_t));
+    res->statuses = calloc(n ? n : 1, sizeof(wjr_trial_status));
+    if (res->indices == NULL || res->statuses == NULL) {
+        wjr_poll_result_free(res);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        const trial *t = indices ? find_trial(r, indices[i]) : r->trials[i];
+        if (t == NULL)
+            continue;
+        res->indices[res->count] = t->info.index;
+        res->statuses[res->count] = t->info.status;
+        res->count++;
+    }
+    *out = res;
+    return 0;
+}
+
+int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices, size_t count)
+{
+    wjr_job_list jobs = {0, NULL};
+    job_map m = {NULL, NULL, 0};
+    trial **live = NULL, **vanished = NULL;
+    size_t n_live = 0, n_vanished = 0, i, pos, n_changed = 0;
+    char *warning = NULL;
+    int error = 0, stale = 0;
+
+    *out = NULL;
+    if (r == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_poll: no runner");
+    for (i = 0; indices && i < count; i++)
+        if (find_trial(r, indices[i]) == NULL)
+            return wjr_error_set(WJR_ENOTFOUND, "trial %lld is not tracked by this runner",
+                                 (long long)indices[i]);
+    live = calloc(r->n_trials ? r->n_trials : 1, sizeof(*live));
+    if (live == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < (indices ? count : r->n_trials); i++) {
+        trial *t = indices ? find_trial(r, indices[i]) : r->trials[i];
+        if (t->sub == SUB_SUBMITTED && !wjr_trial_status_is_terminal(t->info.status))
+            live[n_live++] = t;
+    }
+    if (n_live == 0)
+        goto result;
+
+    error = r->backend->query(&jobs, r->backend);
+    if (error < 0) {
+        /* a failed poll never makes a trial terminal: keep what we know */
+        stale = 1;
+        warning = wjr_asprintf("could not poll Slurm, statuses are the last known ones: %s",
+                               wjr_error_last());
+        runner_log(r, WJR_LOG_WARNING, WJR_NO_TRIAL, "%s", warning ? warning : "poll failed");
+        error = 0;
+        goto result;
+    }
+    error = map_init(&m, jobs.count);
+    if (error < 0)
+        goto done;
+    for (i = 0; i < jobs.count; i++) {
+        const wjr_job_record *j = &jobs.jobs[i];
+        if (j->array_job_id && j->array_task_id != WJR_NO_TASK)
+            map_put(&m, KEY_TASK(j->array_job_id, j->array_task_id), i);
+        else if (j->array_job_id && j->array_task_str)
+            ; /* packed pending tasks: looked through below */
+        else
+            map_put(&m, KEY_JOB(j->job_id), i);
+    }
+    vanished = calloc(n_live, sizeof(*vanished));
+    if (vanished == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < n_live; i++) {
+        trial *t = live[i];
+        int found, packed = 0;
+        if (t->info.run.array_task_id != WJR_NO_TASK) {
+            found =
+                map_get(&m, KEY_TASK(t->info.run.array_job_id, t->info.run.array_task_id), &pos);
+            if (!found) {
+                size_t k;
+                /* a record of packed pending tasks of the same array */
+                for (k = 0; k < jobs.count && !found; k++) {
+                    const wjr_job_record *j = &jobs.jobs[k];
+                    if (j->array_job_id == t->info.run.array_job_id && j->array_task_str &&
+                        j->array_task_id == WJR_NO_TASK &&
+                        task_str_has(j->array_task_str, t->info.run.array_task_id)) {
+                        found = packed = 1;
+                        pos = k;
+                    }
+                }
+            }
+        } else {
+            found = map_get(&m, KEY_JOB(t->info.run.slurm_job_id), &pos);
+        }
+        if (found) {
+            n_changed += (size_t)apply_record(r, t, &jobs.jobs[pos], packed);
+        } else if (settle_by_exit_record(r, t)) {
+            n_changed++;
+        } else {
+            vanished[n_vanished++] = t;
+        }
+    }
+    if (n_vanished > 0) {
+        int settled = settle_by_accounting(r, vanished, n_vanished);
+        if (settled < 0) {
+            stale = 1;
+            warning = wjr_asprintf("%zu job(s) are no longer known to slurmctld and accounting "
+                                   "could not be asked (%s); they stay RUNNING for now",
+                                   n_vanished, wjr_error_last());
+            runner_log(r, WJR_LOG_WARNING, WJR_NO_TRIAL, "%s", warning ? warning : "");
+        } else {
+            n_changed += (size_t)settled;
+        }
+    }
+    if (n_changed > 0) {
+        error = do_checkpoint(r);
+        if (error < 0)
+            goto done;
+    }
+result:
+    error = collect_result(out, r, indices, count);
+    if (error == 0) {
+        (*out)->stale = stale;
+        (*out)->warning = warning;
+        warning = NULL;
+    }
+done:
+    free(warning);
+    free(live);
+    free(vanished);
+    map_free(&m);
+    wjr_job_list_clear(&jobs);
+    return error;
+}
+
+int wjr_poll_result_to_json(char **out, const wjr_poll_result *res)
+{
+    static const wjr_trial_status order[] = {WJR_TRIAL_RUNNING, WJR_TRIAL_COMPLETED,
+                                             WJR_TRIAL_FAILED, WJR_TRIAL_ABANDONED};
+    wjr_buf b = WJR_BUF_INIT;
+    size_t s, i;
+    int first;
+
+    wjr_buf_puts(&b, "{");
+    for (s = 0; s < sizeof(order) / sizeof(order[0]); s++) {
+        wjr_buf_printf(&b, "%s\"%s\": [", s ? ", " : "", wjr_trial_status_name(order[s]));
+        first = 1;
+        for (i = 0; i < res->count; i++) {
+            if (res->statuses[i] != order[s])
+                continue;
+            wjr_buf_printf(&b, "%s%lld", first ? "" : ", ", (long long)res->indices[i]);
+            first = 0;
+        }
+        wjr_buf_puts(&b, "]");
+    }
+    wjr_buf_puts(&b, "}");
+    return wjr_buf_detach(out, &b);
+}
+
+void wjr_poll_result_free(wjr_poll_result *res)
+{
+    if (res == NULL)
+        return;
+    free(res->indices);
+    free(res->statuses);
+    free(res->warning);
+    free(res);
+}
+
+/* ---- stop ------------------------------------------------------------------ */
+
+int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)
+{
+    trial *t = r ? find_trial(r, index) : NULL;
+    int error;
+
+    if (t == NULL)
+        return wjr_error_set(WJR_ENOTFOUND, "trial %lld is not tracked by this runner",
+                             (long long)index);
+    if (wjr_trial_status_is_terminal(t->info.status))
+        return 0;
+    if (t->sub == SUB_SUBMITTING)
+        return wjr_error_set(WJR_ESTATE,
+                             "trial %lld is being submitted; reconcile before stopping it",
+                             (long long)index);
+    if (t->sub == SUB_SUBMITTED) {
+        uint32_t id = t->info.run.array_task_id != WJR_NO_TASK ? t->info.run.array_job_id
+                                                               : t->info.run.slurm_job_id;
+        error = r->backend->cancel(r->backend, id, t->info.run.array_task_id);
+        if (error < 0 && error != WJR_ENOTFOUND)
+            return wjr_error_prefix("cannot stop trial %lld", (long long)index);
+    }
+    t->info.status = WJR_TRIAL_ABANDONED;
+    t->info.end_time = (int64_t)time(NULL);
+    set_str(&t->reason, reason ? reason : "stopped");
+    trial_sync(t);
+    runner_log(r, WJR_LOG_INFO, index, "ABANDONED: %s", t->reason);
+    return do_checkpoint(r);
+}
+
+/* ---- reconcile ----------------------------------------------------------- */
+
+int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runner *r)
+{
+    wjr_job_list jobs = {0, NULL}, acct = {0, NULL};
+    trial **pending = NULL;
+    const char **names = NULL;
+    size_t n = 0, i, k, n_names = 0, n_out = 0;
+    int64_t since = INT64_MAX;
+    int64_t *outv = NULL;
+    int error = 0, changed = 0;
+
+    if (unsubmitted)
+        *unsubmitted = NULL;
+    if (n_unsubmitted)
+        *n_unsubmitted = 0;
+    if (r == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_reconcile: no runner");
+    for (i = 0; i < r->n_trials; i++)
+        if (r->trials[i]->sub == SUB_SUBMITTING)
+            n++;
+    if (n == 0)
+        goto collect;
+    pending = calloc(n, sizeof(*pending));
+    names = calloc(n, sizeof(*names));
+    if (pending == NULL || names == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    n = 0;
+    for (i = 0; i < r->n_trials; i++)
+        if (r->trials[i]->sub == SUB_SUBMITTING)
+            pending[n++] = r->trials[i];
+
+    error = r->backend->query(&jobs, r->backend);
+    if (error < 0) {
+        wjr_error_prefix("cannot reconcile %zu trial(s) left 'submitting'", n);
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        trial *t = pending[i];
+        for (k = 0; k < jobs.count; k++) {
+            const wjr_job_record *j = &jobs.jobs[k];
+            if (j->name && t->key && strcmp(j->name, t->key) == 0) {
+                uint32_t id = j->array_job_id ? j->array_job_id : j->job_id;
+                if (t->planned_task != WJR_NO_TASK)
+                    mark_submitted(r, t, 0, id, t->planned_task, j->submit_time);
+                else
+                    mark_submitted(r, t, id, 0, WJR_NO_TASK, j->submit_time);
+                runner_log(r, WJR_LOG_INFO, t->info.index,
+                           "reconciled: found %s as job %s, not submitting again", t->key,
+                           t->job_id_text);
+                changed = 1;
+                break;
+            }
+        }
+        if (t->sub == SUB_SUBMITTING) {
+            size_t d;
+            int dup = 0;
+            for (d = 0; d < n_names && !dup; d++)
+                dup = strcmp(names[d], t->key) == 0;
+            if (!dup)
+                names[n_names++] = t->key;
+            if (t->intent_time > 0 && t->intent_time < since)
+                since = t->intent_time;
+        }
+    }
+    if (n_names > 0) {
+        /* slurmctld may have purged a finished job: ask accounting */
+        error = r->backend->accounting(&acct, r->backend, names, n_names,
+                                       since == INT64_MAX ? 0 : since - 60);
+        if (error < 0 && error != WJR_ENOTFOUND) {
+            wjr_error_prefix("cannot reconcile: accounting");
+            goto done;
+        }
+        error = 0;
+        for (i = 0; i < n; i++) {
+            trial *t = pending[i];
+            if (t->sub != SUB_SUBMITTING)
+                continue;
+            for (k = 0; k < acct.count; k++) {
+                const wjr_job_record *j = &acct.jobs[k];
+                uint32_t id = j->array_job_id ? j->array_job_id : j->job_id;
+                if (j->name == NULL || strcmp(j->name, t->key) != 0)
+                    continue;
+                if (t->planned_task != WJR_NO_TASK)
+                    mark_submitted(r, t, 0, id, t->planned_task, j->submit_time);
+                else
+                    mark_submitted(r, t, id, 0, WJR_NO_TASK, j->submit_time);
+                runner_log(r, WJR_LOG_INFO, t->info.index,
+                           "reconciled from accounting: %s is job %s", t->key, t->job_id_text);
+                break;
+            }
+            if (t->sub == SUB_SUBMITTING) {
+                runner_log(r, WJR_LOG_INFO, t->info.index,
+                           "reconciled: %s was never accepted; it can be submitted", t->key);
+                mark_unsubmitted(t, NULL);
+            }
+            changed = 1;
+        }
+    }
+    if (changed) {
+        error = do_checkpoint(r);
+        if (error < 0)
+            goto done;
+    }
+collect:
+    for (i = 0; i < r->n_trials; i++)
+        if (r->trials[i]->sub == SUB_NONE && r->trials[i]->info.status == WJR_TRIAL_CANDIDATE)
+            n_out++;
+    if (unsubmitted && n_out > 0) {
+        outv = calloc(n_out, sizeof(*outv));
+        if (outv == NULL) {
+            error = wjr_error_set(WJR_ENOMEM, "out of memory");
+            goto done;
+        }
+        n_out = 0;
+        for (i = 0; i < r->n_trials; i++)
+            if (r->trials[i]->sub == SUB_NONE && r->trials[i]->info.status == WJR_TRIAL_CANDIDATE)
+                outv[n_out++] = r->trials[i]->info.index;
+        *unsubmitted = outv;
+    }
+    if (n_unsubmitted)
+        *n_unsubmitted = n_out;
+done:
+    free(pending);
+    free(names);
+    wjr_job_list_clear(&jobs);
+    wjr_job_list_clear(&acct);
+    return error;
+}
+
+/* ---- getters ------------------------------------------------------------- */
+
+const wjr_trial_info *wjr_runner_trial(const wjr_runner *r, int64_t index)
+{
+    const trial *t = r ? find_trial(r, index) : NULL;
+
+    if (t == NULL) {
+        wjr_error_set(WJR_ENOTFOUND, "trial %lld is not tracked by this runner", (long long)index);
+        return NULL;
+    }
+    return &t->info;
+}
+
+size_t wjr_runner_trial_count(const wjr_runner *r)
+{
+    return r ? r->n_trials : 0;
+}
+
+const wjr_trial_info *wjr_runner_trial_at(const wjr_runner *r, size_t i)
+{
+    if (r == NULL || i >= r->n_trials)
+        return NULL;
+    return &r->trials[i]->info;
+}
+
+const char *wjr_runner_study_id(const wjr_runner *r)
+{
+    return r ? r->study_id : NULL;
+}
+
+const char *wjr_runner_experiment_dir(const wjr_runner *r)
+{
+    return r ? r->experiment_dir : NULL;
+}
+
+wjr_backend *wjr_runner_backend(wjr_runner *r)
+{
+    return r ? r->backend : NULL;
+}
+
+int wjr_run_metadata_to_json(char **out, const wjr_run_metadata *m)
+{
+    json_t *o;
+
+    *out = NULL;
+    if (m == NULL || m->job_id == NULL)
+        return wjr_error_set(WJR_EINVALID, "no run metadata: the trial is not submitted");
+    o = json_object();
+    json_object_set_new(o, "job_id", json_string(m->job_id));
+    json_object_set_new(o, "slurm_job_id",
+                        m->slurm_job_id ? json_integer(m->slurm_job_id) : json_null());
+    json_object_set_new(o, "array_job_id",
+                        m->array_job_id ? json_integer(m->array_job_id) : json_null());
+    json_object_set_new(o, "array_task_id",
+                        m->array_task_id != WJR_NO_TASK ? json_integer(m->array_task_id)
+                                                        : json_null());
+    json_object_set_new(o, "trial_dir", json_string(m->trial_dir ? m->trial_dir : ""));
+    json_object_set_new(o, "submit_time", json_integer(m->submit_time));
+    json_object_set_new(o, "cluster", m->cluster ? json_string(m->cluster) : json_null());
+    json_object_set_new(o, "partition", m->partition ? json_string(m->partition) : json_null());
+    *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return *out ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
+/* ---- to_dict / from_dict ----------------------------------------------- */
+
+static void put_json_str(wjr_buf *b, const char *key, const char *v, int comma)
+{
+    wjr_buf_printf(b, "%s\"%s\":", comma ? "," : "", key);
+    if (v == NULL) {
+        wjr_buf_puts(b, "null");
+    } else {
+        json_t *s = json_string(v);
+        char *enc = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+        wjr_buf_puts(b, enc ? enc : "null");
+        free(enc);
+        json_decref(s);
+    }
+}
+
+/* The trials are written by hand rather than through a jansson tree: a
+ * study of 100,000 trials must not need a tree of millions of nodes. */
+int wjr_runner_to_json(char **out, const wjr_runner *r)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    char *backend = NULL, *wrapper = NULL;
+    size_t i;
+    int error;
+
+    *out = NULL;
+    error = r->backend->to_json(&backend, r->backend);
+    if (error < 0)
+        goto done;
+    error = r->wrapper->to_json(&wrapper, r->wrapper);
+    if (error < 0)
+        goto done;
+    wjr_buf_printf(&b, "{\"__type\":\"WrappedJobRunner\",\"schema_version\":%d",
+                   RUNNER_SCHEMA_VERSION);
+    put_json_str(&b, "study_id", r->study_id, 1);
+    put_json_str(&b, "experiment_dir", r->experiment_dir, 1);
+    wjr_buf_printf(&b, ",\"backend\":{\"type\":\"%s\",\"settings\":%s}", r->backend->type, backend);
+    put_json_str(&b, "wrapper_type", r->wrapper->type, 1);
+    wjr_buf_printf(&b, ",\"wrapper\":%s,\"trials\":[", wrapper);
+    for (i = 0; i < r->n_trials; i++) {
+        const trial *t = r->trials[i];
+        wjr_buf_printf(&b, "%s\n{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
+                       i ? "," : "", (long long)t->info.index,
+                       wjr_trial_status_name(t->info.status), sub_names[t->sub]);
+        wjr_buf_printf(&b, ",\"parameters\":%s", t->params_json ? t->params_json : "null");
+        put_json_str(&b, "key", t->key, 1);
+        if (t->planned_task != WJR_NO_TASK)
+            wjr_buf_printf(&b, ",\"planned_task\":%u", (unsigned)t->planned_task);
+        wjr_buf_printf(&b, ",\"intent_time\":%lld", (long long)t->intent_time);
+        put_json_str(&b, "job_id", t->job_id_text, 1);
+        wjr_buf_printf(&b, ",\"slurm_job_id\":%u,\"array_job_id\":%u",
+                       (unsigned)t->info.run.slurm_job_id, (unsigned)t->info.run.array_job_id);
+        if (t->info.run.array_task_id != WJR_NO_TASK)
+            wjr_buf_printf(&b, ",\"array_task_id\":%u", (unsigned)t->info.run.array_task_id);
+        wjr_buf_printf(&b, ",\"submit_time\":%lld,\"end_time\":%lld,\"state_word\":%u",
+                       (long long)t->info.run.submit_time, (long long)t->info.end_time,
+                       (unsigned)t->state_word);
+        put_json_str(&b, "slurm_state", t->slurm_state, 1);
+        put_json_str(&b, "reason", t->reason, 1);
+        wjr_buf_printf(&b, ",\"exit_code\":%d,\"signal\":%d", t->info.exit_code,
+                       t->info.term_signal);
+        wjr_buf_printf(&b, ",\"metrics\":%s", t->metrics_json ? t->metrics_json : "null");
+        put_json_str(&b, "partition", t->partition, 1);
+        put_json_str(&b, "cluster", t->cluster, 1);
+        wjr_buf_puts(&b, "}");
+    }
+    wjr_buf_puts(&b, "]}\n");
+    error = wjr_buf_detach(out, &b);
+done:
+    wjr_buf_free(&b);
+    free(backend);
+    free(wrapper);
+    return error;
+}
+
+static char *dump_or_null(json_t *v)
+{
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+}
+
+static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
+{
+    trial *t;
+    const char *s;
+    json_t *v;
+    size_t i;
+
+    *out = NULL;
+    v = json_object_get(o, "index");
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return wjr_error_set(WJR_EINVALID, "runner JSON: a trial has no valid index");
+    t = trial_new(r, (int64_t)json_integer_value(v), NULL);
+    if (t == NULL)
+        return WJR_ENOMEM;
+    if (wjr_trial_status_parse(&t->info.status, json_string_value(json_object_get(o, "status"))) <
+        0) {
+        trial_free(t);
+        return wjr_error_prefix("runner JSON: trial %lld", (long long)t->info.index);
+    }
+    s = json_string_value(json_object_get(o, "submission"));
+    t->sub = SUB_NONE;
+    for (i = 0; s && i < 3; i++)
+        if (strcmp(s, sub_names[i]) == 0)
+            t->sub = (sub_state)i;
+    t->params_json = dump_or_null(json_object_get(o, "parameters"));
+    t->metrics_json = dump_or_null(json_object_get(o, "metrics"));
+    set_str(&t->key, json_string_value(json_object_get(o, "key")));
+    v = json_object_get(o, "planned_task");
+    t->planned_task = json_is_integer(v) ? (uint32_t)json_integer_value(v) : WJR_NO_TASK;
+    t->intent_time = (int64_t)json_integer_value(json_object_get(o, "intent_time"));
+    set_str(&t->job_id_text, json_string_value(json_object_get(o, "job_id")));
+    t->info.run.slurm_job_id = (uint32_t)json_integer_value(json_object_get(o, "slurm_job_id"));
+    t->info.run.array_job_id = (uint32_t)json_integer_value(json_object_get(o, "array_job_id"));
+    v = json_object_get(o, "array_task_id");
+    t->info.run.array_task_id = json_is_integer(v) ? (uint32_t)json_integer_value(v) : WJR_NO_TASK;
+    t->info.run.submit_time = (int64_t)json_integer_value(json_object_get(o, "submit_time"));
+    t->info.end_time = (int64_t)json_integer_value(json_object_get(o, "end_time"));
+    t->state_word = (uint32_t)json_integer_value(json_object_get(o, "state_word"));
+    set_str(&t->slurm_state, json_string_value(json_object_get(o, "slurm_state")));
+    set_str(&t->reason, json_string_value(json_object_get(o, "reason")));
+    v = json_object_get(o, "exit_code");
+    t->info.exit_code = json_is_integer(v) ? (int)json_integer_value(v) : -1;
+    t->info.term_signal = (int)json_integer_value(json_object_get(o, "signal"));
+    set_str(&t->partition, json_string_value(json_object_get(o, "partition")));
+    set_str(&t->cluster, json_string_value(json_object_get(o, "cluster")));
+    if (t->sub == SUB_SUBMITTED && t->job_id_text == NULL) {
+        trial_free(t);
+        return wjr_error_set(WJR_EINVALID, "runner JSON: submitted trial has no job id");
+    }
+    trial_sync(t);
+    *out = t;
+    return 0;
+}
+
+int wjr_runner_from_json(wjr_runner **out, const char *text, const wjr_runner_options *opts)
+{
+    wjr_runner_options o = WJR_RUNNER_OPTIONS_INIT;
+    json_error_t jerr;
+    json_t *root = NULL, *backend_o, *trials, *v;
+    wjr_backend *backend = NULL;
+    wjr_wrapper *wrapper = NULL;
+    wjr_runner *r = NULL;
+    char *settings = NULL;
+    const char *type;
+    size_t i;
+    int error;
+
+    *out = NULL;
+    root = json_loads(text ? text : "", 0, &jerr);
+    if (root == NULL) {
+        error = wjr_error_set(WJR_EINVALID, "runner JSON: %s (line %d)", jerr.text, jerr.line);
+        goto done;
+    }
+    type = json_string_value(json_object_get(root, "__type"));
+    if (type == NULL || strcmp(type, "WrappedJobRunner") != 0) {
+        error = wjr_error_set(WJR_EINVALID, "runner JSON: __type is not WrappedJobRunner");
+        goto done;
+    }
+    v = json_object_get(root, "schema_version");
+    if (!json_is_integer(v) || json_integer_value(v) > RUNNER_SCHEMA_VERSION) {
+        error = wjr_error_set(WJR_EINVALID,
+                              "runner JSON: schema version %lld is not supported "
+                              "(this wjr reads up to %d)",
+                              (long long)json_integer_value(v), RUNNER_SCHEMA_VERSION);
+        goto done;
+    }
+    backend_o = json_object_get(root, "backend");
+    settings = dump_or_null(json_object_get(backend_o, "settings"));
+    error = wjr_backend_from_json(&backend, json_string_value(json_object_get(backend_o, "type")),
+                                  settings ? settings : "{}");
+    if (error < 0)
+        goto done;
+    free(settings);
+    settings = dump_or_null(json_object_get(root, "wrapper"));
+    error =
+        wjr_wrapper_from_json(&wrapper, json_string_value(json_object_get(root, "wrapper_type")),
+                              settings ? settings : "{}");
+    if (error < 0)
+        goto done;
+    if (opts) {
+        o.log = opts->log;
+        o.log_payload = opts->log_payload;
+        o.log_level = opts->log_level;
+        o.checkpoint = opts->checkpoint;
+        o.checkpoint_payload = opts->checkpoint_payload;
+    }
+    o.experiment_dir = json_string_value(json_object_get(root, "experiment_dir"));
+    o.study_id = json_string_value(json_object_get(root, "study_id"));
+    if (opts && opts->experiment_dir)
+        o.experiment_dir = opts->experiment_dir;
+    error = wjr_runner_new(&r, backend, wrapper, &o);
+    backend = NULL;
+    wrapper = NULL;
+    if (error < 0)
+        goto done;
+    trials = json_object_get(root, "trials");
+    for (i = 0; i < json_array_size(trials); i++) {
+        trial *t;
+        error = trial_from_json(&t, r, json_array_get(trials, i));
+        if (error < 0)
+            goto done;
+        error = insert_trial(r, t);
+        if (error < 0) {
+            trial_free(t);
+            goto done;
+        }
+    }
+done:
+    free(settings);
+    json_decref(root);
+    wjr_backend_free(backend);
+    wjr_wrapper_free(wrapper);
+    if (error < 0) {
+        wjr_runner_free(r);
+        return error;
+    }
+    *out = r;
+    return 0;
+}

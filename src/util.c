@@ -1,0 +1,298 @@
+/*
+ * util.c - strings, a growable buffer, shell quoting and careful file I/O
+ * for the rest of the library.
+ *
+ * Files that hold state are written atomically (temporary file, fsync,
+ * rename, fsync of the folder) so that a crash leaves the old or the new
+ * content, never a mix. Nothing here knows trials or Slurm.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+char *wjr_strdup(const char *s)
+{
+    char *copy;
+
+    if (s == NULL)
+        return NULL;
+    copy = strdup(s);
+    if (copy == NULL)
+        wjr_error_set(WJR_ENOMEM, "out of memory");
+    return copy;
+}
+
+char *wjr_asprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *out = NULL;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0)
+        out = malloc((size_t)n + 1);
+    if (out == NULL) {
+        wjr_error_set(WJR_ENOMEM, "out of memory");
+        return NULL;
+    }
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+static int buf_grow(wjr_buf *b, size_t extra)
+{
+    size_t need, cap;
+    char *p;
+
+    if (b->oom)
+        return -1;
+    need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    p = realloc(b->ptr, cap);
+    if (p == NULL) {
+        b->oom = 1;
+        return -1;
+    }
+    b->ptr = p;
+    b->cap = cap;
+    return 0;
+}
+
+void wjr_buf_put(wjr_buf *b, const char *s, size_t n)
+{
+    if (buf_grow(b, n) < 0)
+        return;
+    memcpy(b->ptr + b->len, s, n);
+    b->len += n;
+    b->ptr[b->len] = '\0';
+}
+
+void wjr_buf_puts(wjr_buf *b, const char *s)
+{
+    wjr_buf_put(b, s, strlen(s));
+}
+
+void wjr_buf_printf(wjr_buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    int n;
+
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && buf_grow(b, (size_t)n) == 0) {
+        vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap2);
+        b->len += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+void wjr_buf_shell_quote(wjr_buf *b, const char *s)
+{
+    /* Inside single quotes nothing is special but the quote itself,
+     * which is closed, escaped and reopened: ' -> '\'' */
+    wjr_buf_put(b, "'", 1);
+    for (; *s; s++) {
+        if (*s == '\'')
+            wjr_buf_put(b, "'\\''", 4);
+        else
+            wjr_buf_put(b, s, 1);
+    }
+    wjr_buf_put(b, "'", 1);
+}
+
+int wjr_buf_detach(char **out, wjr_buf *b)
+{
+    if (b->oom) {
+        wjr_buf_free(b);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    if (b->ptr == NULL && buf_grow(b, 0) < 0)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    b->ptr[b->len] = '\0';
+    *out = b->ptr;
+    b->ptr = NULL;
+    b->len = b->cap = 0;
+    return 0;
+}
+
+void wjr_buf_free(wjr_buf *b)
+{
+    free(b->ptr);
+    b->ptr = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
+
+int wjr_mkdir_p(const char *path, unsigned int mode)
+{
+    char *copy = wjr_strdup(path);
+    char *p;
+    int error = 0;
+
+    if (copy == NULL)
+        return WJR_ENOMEM;
+    for (p = copy + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(copy, (mode_t)mode) < 0 && errno != EEXIST) {
+                error =
+                    wjr_error_set(WJR_EIO, "cannot create directory %s: %s", copy, strerror(errno));
+                break;
+            }
+            *p = saved;
+            if (saved == '\0')
+                break;
+        }
+    }
+    free(copy);
+    return error;
+}
+
+static void fsync_parent(const char *path)
+{
+    char *dir = wjr_strdup(path);
+    char *slash;
+    int fd;
+
+    if (dir == NULL)
+        return;
+    slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+int wjr_write_file_atomic(const char *path, const char *data, size_t len)
+{
+    char *tmp = wjr_asprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = -1, error = 0;
+    size_t done = 0;
+
+    if (tmp == NULL)
+        return WJR_ENOMEM;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        goto done;
+    }
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+            goto done;
+        }
+        done += (size_t)n;
+    }
+    if (fsync(fd) < 0) {
+        error = wjr_error_set(WJR_EIO, "cannot sync %s: %s", tmp, strerror(errno));
+        goto done;
+    }
+    close(fd);
+    fd = -1;
+    if (rename(tmp, path) < 0) {
+        error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        goto done;
+    }
+    fsync_parent(path);
+done:
+    if (fd >= 0)
+        close(fd);
+    if (error < 0)
+        unlink(tmp);
+    free(tmp);
+    return error;
+}
+
+int wjr_read_file(char **out, size_t *len, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    wjr_buf b = WJR_BUF_INIT;
+    char chunk[8192];
+    size_t n;
+
+    *out = NULL;
+    if (f == NULL) {
+        if (errno == ENOENT)
+            return wjr_error_set(WJR_ENOTFOUND, "%s: no such file", path);
+        return wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        wjr_buf_put(&b, chunk, n);
+    if (ferror(f)) {
+        fclose(f);
+        wjr_buf_free(&b);
+        return wjr_error_set(WJR_EIO, "cannot read %s", path);
+    }
+    fclose(f);
+    if (len)
+        *len = b.len;
+    return wjr_buf_detach(out, &b);
+}
+
+int wjr_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+char *wjr_trial_dir_path(const char *experiment_dir, int64_t index)
+{
+    return wjr_asprintf("%s/%06lld", experiment_dir, (long long)index);
+}
+
+double wjr_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void wjr_log_emitv(wjr_log_fn fn, void *payload, wjr_log_level level, int64_t trial,
+                   const char *fmt, va_list ap)
+{
+    char msg[2048];
+
+    if (fn == NULL)
+        return;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    fn(level, trial, msg, payload);
+}
+
+void wjr_log_emit(wjr_log_fn fn, void *payload, wjr_log_level level, int64_t trial, const char *fmt,
+                  ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    wjr_log_emitv(fn, payload, level, trial, fmt, ap);
+    va_end(ap);
+}

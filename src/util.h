@@ -1,0 +1,67 @@
+/*
+ * util.h - private helpers shared by the library's modules: error setting,
+ * strings, a growable buffer, files written atomically, shell quoting.
+ */
+#ifndef WJR_UTIL_H
+#define WJR_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wjr/common.h"
+
+#define WJR_UNUSED(x) (void)(x)
+
+/* Store code and message in the thread's error slot; returns code. */
+int wjr_error_set(int code, const char *fmt, ...) WJR_FORMAT(2, 3);
+/* Put "prefix: " before the current message; returns the current code. */
+int wjr_error_prefix(const char *fmt, ...) WJR_FORMAT(1, 2);
+
+/* malloc'd copies; NULL on out-of-memory (error set) or NULL input. */
+char *wjr_strdup(const char *s);
+char *wjr_asprintf(const char *fmt, ...) WJR_FORMAT(1, 2);
+
+/* A growable, always NUL-terminated byte buffer. */
+typedef struct wjr_buf {
+    char *ptr;
+    size_t len;
+    size_t cap;
+    int oom; /* set once an append failed; later appends are no-ops */
+} wjr_buf;
+
+#define WJR_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
+
+void wjr_buf_put(wjr_buf *b, const char *s, size_t n);
+void wjr_buf_puts(wjr_buf *b, const char *s);
+void wjr_buf_printf(wjr_buf *b, const char *fmt, ...) WJR_FORMAT(2, 3);
+/* Append s as one POSIX shell word in single quotes. */
+void wjr_buf_shell_quote(wjr_buf *b, const char *s);
+/* Hand the text over (caller frees); WJR_ENOMEM if any append failed. */
+int wjr_buf_detach(char **out, wjr_buf *b);
+void wjr_buf_free(wjr_buf *b);
+
+/* mkdir -p; 0 or WJR_EIO with the path and errno text. */
+int wjr_mkdir_p(const char *path, unsigned int mode);
+/* Write tmp file, fsync, rename over path, fsync the folder. */
+int wjr_write_file_atomic(const char *path, const char *data, size_t len);
+/* Read a whole file; *out is malloc'd and NUL-terminated. WJR_ENOTFOUND if absent. */
+int wjr_read_file(char **out, size_t *len, const char *path);
+int wjr_file_exists(const char *path);
+
+/* "<experiment_dir>/<index as %06d>" (malloc'd). */
+char *wjr_trial_dir_path(const char *experiment_dir, int64_t index);
+
+/* Seconds since the epoch, as a double, from CLOCK_REALTIME. */
+double wjr_now(void);
+
+/* Log through a sink with printf formatting. */
+void wjr_log_emit(wjr_log_fn fn, void *payload, wjr_log_level level, int64_t trial, const char *fmt,
+                  ...) WJR_FORMAT(5, 6);
+void wjr_log_emitv(wjr_log_fn fn, void *payload, wjr_log_level level, int64_t trial,
+                   const char *fmt, va_list ap);
+
+#endif
