@@ -74,6 +74,8 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void slurm_init_once(void)
 {
     slurm_init(NULL);
+    /* libslurm keeps its configuration until slurm_fini(); release it at exit */
+    atexit(slurm_fini);
 }
 
 /* Capture Slurm's errno and message at once, before another call. */
@@ -780,7 +782,8 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
         slurm_free(&sb->parent);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
-    pthread_once(&init_once, slurm_init_once);
+    /* no slurm_init() here: it reads slurm.conf, and a runner that only
+     * reads its state must work on a machine without one */
     *out = &sb->parent;
     return 0;
 }

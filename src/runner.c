@@ -716,6 +716,31 @@ done:
     return error;
 }
 
+static int cmp_index(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The same index twice in one batch would run one trial twice. */
+static int check_unique(const wjr_trial_spec *specs, size_t count)
+{
+    int64_t *idx = malloc(count * sizeof(*idx));
+    size_t i;
+    int error = 0;
+
+    if (idx == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < count; i++)
+        idx[i] = specs[i].index;
+    qsort(idx, count, sizeof(*idx), cmp_index);
+    for (i = 1; i < count && error == 0; i++)
+        if (idx[i] == idx[i - 1])
+            error = wjr_error_set(WJR_EINVALID, "trial %lld is listed twice", (long long)idx[i]);
+    free(idx);
+    return error;
+}
+
 int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_spec *specs,
                             size_t count)
 {
@@ -730,18 +755,14 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
         return wjr_error_set(WJR_EINVALID, "wjr_runner_run_multiple: no runner or trials");
     if (count == 0)
         return 0;
-    for (i = 0; i < count; i++) {
-        size_t k;
-        for (k = i + 1; k < count && k < i + 64; k++)
-            if (specs[k].index == specs[i].index)
-                return wjr_error_set(WJR_EINVALID, "trial %lld is listed twice",
-                                     (long long)specs[i].index);
-    }
+    error = check_unique(specs, count);
+    if (error < 0)
+        return error;
     error = r->backend->max_array_size(&max_array, r->backend);
     if (error < 0)
         return error;
-    if (max_array < 2)
-        max_array = 2;
+    if (max_array < 1)
+        max_array = 1;
     ts = calloc(count, sizeof(*ts));
     if (ts == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -762,10 +783,10 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
         }
     }
     /* task ids are 0..n-1 in each array and must stay below MaxArraySize */
-    for (i = 0; i < count; i += (size_t)(max_array - 1)) {
+    for (i = 0; i < count; i += (size_t)max_array) {
         size_t n = count - i;
-        if (n > (size_t)(max_array - 1))
-            n = (size_t)(max_array - 1);
+        if (n > (size_t)max_array)
+            n = (size_t)max_array;
         error = submit_array(r, ts + i, n);
         if (error < 0)
             goto done;
@@ -1279,6 +1300,8 @@ int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)
     }
     t->info.status = WJR_TRIAL_ABANDONED;
     t->info.end_time = (int64_t)time(NULL);
+    if (t->sub == SUB_SUBMITTED)
+        set_str(&t->slurm_state, "CANCELLED");
     set_str(&t->reason, reason ? reason : "stopped");
     trial_sync(t);
     runner_log(r, WJR_LOG_INFO, index, "ABANDONED: %s", t->reason);

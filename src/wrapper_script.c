@@ -138,7 +138,7 @@ static int load_trial_json(json_t **out, const wjr_trial_ctx *t, const char *nam
     }
     if (error < 0)
         goto done;
-    *out = json_loads(text, 0, &jerr);
+    *out = json_loads(text, JSON_DECODE_ANY, &jerr);
     if (*out == NULL) {
         if (strstr(text, "NaN") || strstr(text, "Infinity"))
             error =
@@ -159,6 +159,9 @@ static int status_from_json(wjr_trial_status *out, json_t *v, const char *file)
 
     if (json_is_object(v))
         v = json_object_get(v, "trial_status");
+    /* a one-element list, as a model may write a status it got from a list */
+    if (json_is_array(v) && json_array_size(v) == 1)
+        v = json_array_get(v, 0);
     if (json_is_string(v))
         return wjr_trial_status_parse(out, json_string_value(v));
     if (json_is_integer(v)) {

@@ -1,0 +1,95 @@
+/*
+ * cli_drive.c - the loop behind `wjr run` and `wjr resume`: step the study
+ * driver, show progress, wait between steps in small slices so that SIGINT
+ * and SIGTERM are handled at once, and print the summary.
+ *
+ * The driver does the work and never sleeps; this file only decides when to
+ * call it again and what to tell the user. An interrupted loop leaves every
+ * job running and says how to resume.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct option cli_drive_longopts[] = {{"help", no_argument, NULL, 'h'},
+                                            {"verbose", no_argument, NULL, 'v'},
+                                            {"quiet", no_argument, NULL, 'q'},
+                                            {NULL, 0, NULL, 0}};
+
+int cli_drive_option(int opt, const char *arg, void *payload)
+{
+    cli_drive_opts *o = payload;
+
+    (void)arg;
+    if (opt == 'v')
+        o->verbose = 1;
+    else if (opt == 'q')
+        o->quiet = 1;
+    else
+        return -1;
+    return 0;
+}
+
+void cli_print_summary(const wjr_study *study)
+{
+    wjr_study_progress p;
+    wjr_study_trial trial;
+    char params[512], metrics[256];
+    size_t i;
+    static const char *const words[] = {"running", "finished", "failed"};
+
+    wjr_study_get_progress(&p, study);
+    printf("study %s %s: %lld trials (%lld completed, %lld failed, %lld abandoned, %lld "
+           "unfinished)\n",
+           wjr_study_id(study) != NULL ? wjr_study_id(study) : "?", words[p.state],
+           (long long)p.generated, (long long)p.completed, (long long)p.failed,
+           (long long)p.abandoned, (long long)(p.running + p.pending));
+    if (p.best_index >= 0) {
+        for (i = 0; i < wjr_study_trial_count(study); i++) {
+            if (wjr_study_trial_at(&trial, study, i) < 0 || trial.index != p.best_index)
+                continue;
+            cli_format_object(params, sizeof(params), trial.params_json, 0);
+            cli_format_object(metrics, sizeof(metrics), trial.metrics_json, 1);
+            printf("best trial: %lld  %s = %.10g\n  parameters: %s\n  metrics: %s\n",
+                   (long long)trial.index, p.best_metric, p.best_value, params, metrics);
+        }
+    } else if (p.best_metric != NULL) {
+        printf("best trial: none completed with a value of %s\n", p.best_metric);
+    }
+    printf("results: %s/results.csv\n", wjr_study_dir(study));
+}
+
+int cli_drive(wjr_study *study, cli_term *t)
+{
+    wjr_study_progress p;
+    int error;
+
+    cli_install_signals();
+    for (;;) {
+        error = wjr_study_step(&p, study);
+        if (error < 0) {
+            cli_term_clear(t);
+            fprintf(stderr, "wjr: %s\n", wjr_error_last());
+            fprintf(stderr, "wjr: submitted jobs keep running; continue with: wjr resume %s\n",
+                    wjr_study_dir(study));
+            return cli_exit_code(error);
+        }
+        cli_term_progress(t, &p);
+        if (p.state != WJR_STUDY_RUNNING)
+            break;
+        cli_sleep(p.next_delay);
+        if (cli_interrupted) {
+            cli_term_clear(t);
+            fprintf(stderr,
+                    "wjr: interrupted: %lld trials keep running in Slurm; nothing was lost.\n"
+                    "wjr: continue with: wjr resume %s\n",
+                    (long long)p.running, wjr_study_dir(study));
+            return CLI_EXIT_INTERRUPTED;
+        }
+    }
+    cli_term_clear(t);
+    cli_print_summary(study);
+    return p.state == WJR_STUDY_FINISHED ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}

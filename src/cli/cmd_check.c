@@ -1,0 +1,63 @@
+/*
+ * cmd_check.c - `wjr check CONFIG`: validate a configuration and ask the
+ * cluster whether it can run it (partition, MaxArraySize, limits).
+ * Submits nothing and writes nothing.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+
+static int run(int argc, char **argv)
+{
+    wjr_cluster_info info;
+    wjr_study_config *config = NULL;
+    int first, code, error;
+    int64_t total;
+
+    if (cli_parse(&first, &code, &cli_cmd_check, argc, argv, "", NULL, NULL, NULL))
+        return code;
+    if (argc - first != 1)
+        return cli_usage_error(&cli_cmd_check, "expected one CONFIG file");
+    error = wjr_study_check(&info, &config, argv[first]);
+    if (error == WJR_ECONFIG || error == WJR_ENOTFOUND || error == WJR_EIO) {
+        wjr_cluster_info_clear(&info);
+        return cli_fail("check", error);
+    }
+    if (error == 0) {
+        total = wjr_study_config_total_trials(config);
+        printf("config: %s is valid: %zu parameters, total_trials %s%lld\n", argv[first],
+               wjr_study_config_param_count(config), total < 0 ? "unset " : "",
+               (long long)(total < 0 ? 0 : total));
+        printf("experiment_dir: %s\n", wjr_study_config_experiment_dir(config));
+        printf("cluster: %s, Slurm %s, accounting %s\n",
+               info.cluster_name != NULL ? info.cluster_name : "?",
+               info.slurm_version != NULL ? info.slurm_version : "?",
+               info.has_accounting ? "yes" : "no");
+        printf("partition: found, MaxTime %s\n",
+               info.partition_max_time != NULL ? info.partition_max_time : "?");
+        printf("limits: MaxArraySize %u, MaxJobCount %u, MinJobAge %u s\n",
+               (unsigned)info.max_array_size, (unsigned)info.max_job_count,
+               (unsigned)info.min_job_age);
+        code = CLI_EXIT_OK;
+    } else {
+        code = cli_fail("check", error);
+    }
+    wjr_cluster_info_clear(&info);
+    wjr_study_config_free(config);
+    return code;
+}
+
+const cli_command cli_cmd_check = {
+    "check", "validate CONFIG and reach the cluster, submitting nothing",
+    "usage: wjr check CONFIG\n"
+    "\n"
+    "Validate the study configuration (every error names file:line), then ask\n"
+    "the Slurm controller for its limits: the partition exists, MaxArraySize,\n"
+    "MaxJobCount, MinJobAge, accounting. Submits nothing, writes nothing.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help  show this help\n"
+    "\n"
+    "Exit: 0 ready, 2 configuration error, 3 cluster unreachable or partition\n"
+    "missing.\n",
+    run};

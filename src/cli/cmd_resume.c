@@ -1,0 +1,56 @@
+/*
+ * cmd_resume.c - `wjr resume DIR`: continue a study after any interruption.
+ * Reconciliation with Slurm (by idempotency key) happens in the driver's
+ * first step, before anything is submitted.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+
+static int resume(int argc, char **argv)
+{
+    cli_drive_opts o = {0, 0};
+    wjr_study_options so;
+    wjr_study *study = NULL;
+    wjr_study_progress p;
+    cli_term term;
+    int first, code, error;
+
+    if (cli_parse(&first, &code, &cli_cmd_resume, argc, argv, "vq", cli_drive_longopts,
+                  cli_drive_option, &o))
+        return code;
+    if (argc - first != 1)
+        return cli_usage_error(&cli_cmd_resume, "expected one experiment directory DIR");
+    cli_term_init(&term, o.verbose, o.quiet);
+    cli_study_options(&so, &term, 0);
+    error = wjr_study_open(&study, argv[first], &so);
+    if (error < 0)
+        return cli_fail("resume", error);
+    wjr_study_get_progress(&p, study);
+    if (p.state != WJR_STUDY_RUNNING) {
+        cli_print_summary(study);
+        wjr_study_free(study);
+        return p.state == WJR_STUDY_FINISHED ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    }
+    if (!o.quiet)
+        fprintf(stderr, "wjr: resuming study %s in %s\n", wjr_study_id(study),
+                wjr_study_dir(study));
+    code = cli_drive(study, &term);
+    wjr_study_free(study);
+    return code;
+}
+
+const cli_command cli_cmd_resume = {
+    "resume", "continue an interrupted study",
+    "usage: wjr resume [-v] [-q] DIR\n"
+    "\n"
+    "Continue the study of experiment directory DIR after any interruption\n"
+    "(Ctrl-C, SIGKILL, a lost login node). Trials left being submitted are\n"
+    "first looked up in Slurm by their idempotency key: none is lost and none\n"
+    "runs twice. A finished study just prints its summary.\n"
+    "\n"
+    "Options:\n"
+    "  -v, --verbose  show every log record\n"
+    "  -q, --quiet    show warnings and errors only\n"
+    "  -h, --help     show this help\n",
+    resume};

@@ -1,0 +1,53 @@
+/*
+ * cmd_run.c - `wjr run CONFIG`: create a study from a configuration file
+ * and drive it to its end. Refuses a directory that already holds a study
+ * (that is `wjr resume`'s job).
+ */
+#include <stdio.h>
+
+#include "cli.h"
+
+static int run(int argc, char **argv)
+{
+    cli_drive_opts o = {0, 0};
+    wjr_study_options so;
+    wjr_study *study = NULL;
+    cli_term term;
+    int first, code, error;
+
+    if (cli_parse(&first, &code, &cli_cmd_run, argc, argv, "vq", cli_drive_longopts,
+                  cli_drive_option, &o))
+        return code;
+    if (argc - first != 1)
+        return cli_usage_error(&cli_cmd_run, "expected one CONFIG file");
+    cli_term_init(&term, o.verbose, o.quiet);
+    cli_study_options(&so, &term, 0);
+    error = wjr_study_create(&study, argv[first], &so);
+    if (error < 0)
+        return cli_fail("run", error);
+    if (!o.quiet)
+        fprintf(stderr, "wjr: study %s in %s\n", wjr_study_id(study), wjr_study_dir(study));
+    code = cli_drive(study, &term);
+    wjr_study_free(study);
+    return code;
+}
+
+const cli_command cli_cmd_run = {
+    "run", "create a study from CONFIG and run it to the end",
+    "usage: wjr run [-v] [-q] CONFIG\n"
+    "\n"
+    "Create the experiment directory CONFIG names, then generate trials, submit\n"
+    "them as Slurm jobs, poll them and collect their metrics until the study ends.\n"
+    "On a terminal one progress line shows trials done, running, pending, failed\n"
+    "and the best so far; otherwise log lines. Ctrl-C (SIGINT) or SIGTERM stops\n"
+    "the driver and leaves the jobs running: continue with 'wjr resume DIR'.\n"
+    "\n"
+    "Options:\n"
+    "  -v, --verbose  show every log record (they always go to DIR/wjr.log)\n"
+    "  -q, --quiet    show warnings and errors only\n"
+    "  -h, --help     show this help\n"
+    "\n"
+    "Exit: 0 finished, 1 failure rate exceeded, 2 configuration error or the\n"
+    "study exists already, 3 cluster unreachable or submission refused,\n"
+    "130 interrupted.\n",
+    run};

@@ -1,0 +1,91 @@
+/*
+ * cmd_status.c - `wjr status DIR [--json]`: the table of a study's trials
+ * as last recorded in study.json. Read-only: takes no lock (works while
+ * `wjr run` drives the study) and contacts no cluster.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static const struct option longopts[] = {
+    {"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+
+static int take_flag(int opt, const char *arg, void *payload)
+{
+    (void)arg;
+    if (opt != 'j')
+        return -1;
+    *(int *)payload = 1;
+    return 0;
+}
+
+static void print_table(const wjr_study *study)
+{
+    wjr_study_trial t;
+    wjr_study_progress p;
+    char params[256], metrics[256];
+    size_t i;
+
+    printf("%6s  %-10s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "SLURM", "JOB",
+           "PARAMETERS", "METRICS", "REASON");
+    for (i = 0; i < wjr_study_trial_count(study); i++) {
+        if (wjr_study_trial_at(&t, study, i) < 0)
+            continue;
+        cli_format_object(params, sizeof(params), t.params_json, 0);
+        cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
+        printf("%6lld  %-10s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
+               wjr_trial_status_name(t.status), t.slurm_state != NULL ? t.slurm_state : "-",
+               t.job_id != NULL ? t.job_id : "-", params, metrics,
+               t.reason != NULL ? t.reason : "");
+    }
+    wjr_study_get_progress(&p, study);
+    printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld running, %lld "
+           "pending\n",
+           (long long)p.generated, (long long)p.completed, (long long)p.failed,
+           (long long)p.abandoned, (long long)p.running, (long long)p.pending);
+}
+
+static int run(int argc, char **argv)
+{
+    wjr_study_options so = WJR_STUDY_OPTIONS_INIT;
+    wjr_study *study = NULL;
+    char *json = NULL;
+    int first, code, error, as_json = 0;
+
+    if (cli_parse(&first, &code, &cli_cmd_status, argc, argv, "j", longopts, take_flag, &as_json))
+        return code;
+    if (argc - first != 1)
+        return cli_usage_error(&cli_cmd_status, "expected one experiment directory DIR");
+    so.flags = WJR_STUDY_READONLY;
+    error = wjr_study_open(&study, argv[first], &so);
+    if (error < 0)
+        return cli_fail("status", error);
+    if (as_json) {
+        error = wjr_study_status_json(&json, study);
+        if (error == 0)
+            printf("%s\n", json);
+    } else {
+        print_table(study);
+    }
+    code = error < 0 ? cli_fail("status", error) : CLI_EXIT_OK;
+    free(json);
+    wjr_study_free(study);
+    return code;
+}
+
+const cli_command cli_cmd_status = {
+    "status", "show the trials of a study",
+    "usage: wjr status [--json] DIR\n"
+    "\n"
+    "Show every trial of the study in DIR as last recorded: index, status, Slurm\n"
+    "state, job id, parameters, metrics and failure reason. Reads study.json\n"
+    "only: it takes no lock and asks no cluster (run 'wjr poll DIR' to refresh\n"
+    "a study nobody drives).\n"
+    "\n"
+    "Options:\n"
+    "  -j, --json  print {\"trials\": [{\"index\", \"status\", \"job_id\", \"slurm_state\",\n"
+    "              \"parameters\", \"metrics\", \"reason\"}]}; metrics as\n"
+    "              {name: {\"mean\": x, \"sem\": y}}\n"
+    "  -h, --help  show this help\n",
+    run};

@@ -1,0 +1,133 @@
+/*
+ * cmd_submit.c - `wjr submit DIR --params JSON | --batch FILE`: run trials
+ * an external optimizer chose, and print their run metadata as JSON.
+ *
+ * A batch file holds one JSON object per line (blank lines are skipped);
+ * every line is checked before any trial is submitted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct submit_opts {
+    const char *params;
+    const char *batch;
+} submit_opts;
+
+static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                         {"params", required_argument, NULL, 'p'},
+                                         {"batch", required_argument, NULL, 'b'},
+                                         {NULL, 0, NULL, 0}};
+
+static int take_option(int opt, const char *arg, void *payload)
+{
+    submit_opts *o = payload;
+
+    if (opt == 'p')
+        o->params = arg;
+    else if (opt == 'b')
+        o->batch = arg;
+    else
+        return -1;
+    return 0;
+}
+
+/* Read the non-blank lines of a file ("-": stdin). */
+static int read_lines(char ***out, size_t *n, const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    char *line = NULL, **lines = NULL, **grown;
+    size_t cap = 0, len = 0;
+    ssize_t got;
+
+    *out = NULL;
+    *n = 0;
+    if (f == NULL) {
+        fprintf(stderr, "wjr submit: %s: cannot open: ", path);
+        perror(NULL);
+        return -1;
+    }
+    for (;;) {
+        got = getline(&line, &cap, f);
+        if (got < 0)
+            break;
+        if (line[strspn(line, " \t\r\n")] == '\0')
+            continue;
+        grown = realloc(lines, (len + 1) * sizeof(*lines));
+        if (grown == NULL)
+            break;
+        lines = grown;
+        lines[len] = strdup(line);
+        if (lines[len] == NULL)
+            break;
+        len++;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    *out = lines;
+    *n = len;
+    return 0;
+}
+
+static int run(int argc, char **argv)
+{
+    submit_opts o = {NULL, NULL};
+    wjr_study_options so;
+    wjr_study *study = NULL;
+    cli_term term;
+    char **lines = NULL, *json = NULL;
+    size_t n = 0, i;
+    int first, code, error;
+
+    if (cli_parse(&first, &code, &cli_cmd_submit, argc, argv, "p:b:", longopts, take_option, &o))
+        return code;
+    if (argc - first != 1)
+        return cli_usage_error(&cli_cmd_submit, "expected one experiment directory DIR");
+    if ((o.params == NULL) == (o.batch == NULL))
+        return cli_usage_error(&cli_cmd_submit, "give either --params JSON or --batch FILE");
+    if (o.batch != NULL) {
+        if (read_lines(&lines, &n, o.batch) < 0)
+            return CLI_EXIT_USAGE;
+        if (n == 0) {
+            fprintf(stderr, "wjr submit: %s holds no parameters\n", o.batch);
+            free(lines);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    cli_term_init(&term, 0, 1);
+    cli_study_options(&so, &term, 0);
+    error = wjr_study_open(&study, argv[first], &so);
+    if (error == 0 && o.params != NULL)
+        error = wjr_study_submit(&json, study, o.params);
+    else if (error == 0)
+        error = wjr_study_submit_batch(&json, study, (const char *const *)lines, n);
+    code = error < 0 ? cli_fail("submit", error) : CLI_EXIT_OK;
+    if (json != NULL)
+        printf("%s\n", json);
+    free(json);
+    for (i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+    wjr_study_free(study);
+    return code;
+}
+
+const cli_command cli_cmd_submit = {
+    "submit", "run trials an external optimizer chose",
+    "usage: wjr submit DIR (--params JSON | --batch FILE)\n"
+    "\n"
+    "Run one trial with the parameters JSON (an object such as\n"
+    "'{\"x1\": 0.5, \"x2\": 3}') as a Slurm job, or every line of FILE (one JSON\n"
+    "object per line, '-' for stdin) as job arrays. When the configuration\n"
+    "declares parameters, every value is checked against them first. Prints the\n"
+    "run metadata as JSON: with --params one object with \"trial_index\" and\n"
+    "\"job_id\", with --batch {\"<trial_index>\": metadata, ...}.\n"
+    "\n"
+    "Options:\n"
+    "  -p, --params JSON  the parameters of one trial\n"
+    "  -b, --batch FILE   JSON lines, one trial each\n"
+    "  -h, --help         show this help\n",
+    run};

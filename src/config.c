@@ -1,0 +1,1213 @@
+/*
+ * config.c - reads a study configuration file (libconfig, BOA's vocabulary)
+ * into a wjr_study_config, and builds a runner from one.
+ *
+ * Every error names file:line, and keys the file does not know are errors
+ * too, so that a typo never silently becomes a default. Relative paths are
+ * resolved against the configuration file's folder; in hook commands, each
+ * plain word naming a file next to the configuration becomes its absolute
+ * path, so that `run_model = "python3 model.py"` finds model.py wherever the
+ * job runs. This file parses and checks; it generates nothing and contacts
+ * no cluster.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "wjr/runner.h"
+#include "study_int.h"
+#include "util.h"
+
+typedef struct parse_ctx {
+    const char *file; /* the path as the user gave it, for messages */
+} parse_ctx;
+
+static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+    WJR_FORMAT(3, 4);
+
+static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    unsigned line = s != NULL ? (unsigned)config_setting_source_line(s) : 0u;
+
+    /* The root group has no line of its own: name the first. */
+    return wjr_error_set(WJR_ECONFIG, "%s:%u: %s", ctx->file, line > 0 ? line : 1u, msg);
+}
+
+/* A path for messages: "scheduler.total_trials", "objective.metrics[0].name". */
+static void setting_path(char *buf, size_t size, const config_setting_t *s)
+{
+    const config_setting_t *chain[32];
+    size_t n = 0, used = 0;
+
+    while (s != NULL && config_setting_parent(s) != NULL && n < 32) {
+        chain[n++] = s;
+        s = config_setting_parent(s);
+    }
+    buf[0] = '\0';
+    while (n > 0 && used < size) {
+        const config_setting_t *c = chain[--n];
+        const char *name = config_setting_name(c);
+        int w;
+
+        if (name != NULL)
+            w = snprintf(buf + used, size - used, "%s%s", used > 0 ? "." : "", name);
+        else
+            w = snprintf(buf + used, size - used, "[%d]", config_setting_index(c));
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j;
+    size_t row[64];
+
+    if (la >= 63 || lb >= 63)
+        return 99;
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost =
+                tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Every member of group s must be one of the NULL-terminated allowed names. */
+static int check_keys(const parse_ctx *ctx, const config_setting_t *s, const char *const *allowed)
+{
+    int i, n = config_setting_length(s);
+    char where[256];
+
+    for (i = 0; i < n; i++) {
+        const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+        const char *name = config_setting_name(m);
+        const char *guess = NULL;
+        size_t best = strlen(name) >= 10 ? 4 : 3, k; /* suggest below this distance */
+
+        for (k = 0; allowed[k] != NULL; k++) {
+            size_t d = edit_distance(name, allowed[k]);
+            if (d == 0)
+                break;
+            if (d < best) {
+                best = d;
+                guess = allowed[k];
+            }
+        }
+        if (allowed[k] != NULL)
+            continue;
+        setting_path(where, sizeof(where), s);
+        if (guess != NULL)
+            return fail_at(ctx, m, "unknown key '%s' in %s (did you mean '%s'?)", name,
+                           where[0] ? where : "the top level", guess);
+        return fail_at(ctx, m, "unknown key '%s' in %s", name, where[0] ? where : "the top level");
+    }
+    return 0;
+}
+
+static int type_error(const parse_ctx *ctx, const config_setting_t *s, const char *what)
+{
+    char where[256];
+
+    setting_path(where, sizeof(where), s);
+    return fail_at(ctx, s, "%s must be %s", where, what);
+}
+
+static int need_group(const parse_ctx *ctx, const config_setting_t *s)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+        return type_error(ctx, s, "a group { ... }");
+    return 0;
+}
+
+static int is_number(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
+}
+
+static int is_integer(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+}
+
+static double number_of(const config_setting_t *s)
+{
+    if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+        return config_setting_get_float(s);
+    return (double)config_setting_get_int64(s);
+}
+
+/* Optional string member; *out is malloc'd (left alone when absent). */
+static int get_string(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
+{
+    const config_setting_t *s = config_setting_get_member(g, key);
+
+    if (s == NULL)
+        return 0;
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return type_error(ctx, s, "a string in double quotes");
+    free(*out);
+    *out = wjr_strdup(config_setting_get_string(s));
+    return *out != NULL ? 0 : WJR_ENOMEM;
+}
+
+/* Optional string or integer member (time = "00:05:00" or time = 5). */
+static int get_string_or_int(char **out, const parse_ctx *ctx, const config_setting_t *g,
+                             const char *key)
+{
+    const config_setting_t *s = config_setting_get_member(g, key);
+
+    if (s != NULL && is_integer(s)) {
+        free(*out);
+        *out = wjr_asprintf("%lld", (long long)config_setting_get_int64(s));
+        return *out != NULL ? 0 : WJR_ENOMEM;
+    }
+    return get_string(out, ctx, g, key);
+}
+
+static int get_int(int64_t *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
+                   int64_t min)
+{
+    const config_setting_t *s = config_setting_get_member(g, key);
+    char where[256];
+
+    if (s == NULL)
+        return 0;
+    if (!is_integer(s))
+        return type_error(ctx, s, "an integer");
+    *out = config_setting_get_int64(s);
+    if (*out < min) {
+        setting_path(where, sizeof(where), s);
+        return fail_at(ctx, s, "%s must be at least %lld, not %lld", where, (long long)min,
+                       (long long)*out);
+    }
+    return 0;
+}
+
+static int get_double(double *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
+                      double min, double max)
+{
+    const config_setting_t *s = config_setting_get_member(g, key);
+    char where[256];
+
+    if (s == NULL)
+        return 0;
+    if (!is_number(s))
+        return type_error(ctx, s, "a number");
+    *out = number_of(s);
+    if (!(*out >= min && *out <= max)) {
+        setting_path(where, sizeof(where), s);
+        return fail_at(ctx, s, "%s must be between %g and %g, not %g", where, min, max, *out);
+    }
+    return 0;
+}
+
+static int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
+{
+    const config_setting_t *s = config_setting_get_member(g, key);
+
+    if (s == NULL)
+        return 0;
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+        return type_error(ctx, s, "true or false");
+    *out = config_setting_get_bool(s);
+    return 0;
+}
+
+/* A libconfig scalar as a new JSON value; NULL for non-scalars. */
+static json_t *scalar_json(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        return json_integer((json_int_t)config_setting_get_int64(s));
+    case CONFIG_TYPE_FLOAT:
+        return json_real(config_setting_get_float(s));
+    case CONFIG_TYPE_STRING:
+        return json_string(config_setting_get_string(s));
+    case CONFIG_TYPE_BOOL:
+        return json_boolean(config_setting_get_bool(s));
+    default:
+        return NULL;
+    }
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+/* Join and normalise lexically ("." and ".." removed). malloc'd. */
+static char *path_join(const char *base, const char *rel)
+{
+    char *joined, *out, *p, *save = NULL, *tok;
+    size_t len = 0;
+
+    if (rel[0] == '/')
+        joined = wjr_strdup(rel);
+    else
+        joined = wjr_asprintf("%s/%s", base, rel);
+    if (joined == NULL)
+        return NULL;
+    out = calloc(1, strlen(joined) + 2);
+    if (out == NULL) {
+        free(joined);
+        wjr_error_set(WJR_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (tok = strtok_r(joined, "/", &save); tok != NULL; tok = strtok_r(NULL, "/", &save)) {
+        if (strcmp(tok, ".") == 0)
+            continue;
+        if (strcmp(tok, "..") == 0) {
+            p = strrchr(out, '/');
+            len = p != NULL ? (size_t)(p - out) : 0;
+            out[len] = '\0';
+            continue;
+        }
+        out[len++] = '/';
+        memcpy(out + len, tok, strlen(tok) + 1);
+        len += strlen(tok);
+    }
+    if (len == 0)
+        strcpy(out, "/");
+    free(joined);
+    return out;
+}
+
+static int is_plain_word(const char *w, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (!isalnum(c) && strchr("_./+-=:,@%", c) == NULL)
+            return 0;
+    }
+    return n > 0;
+}
+
+/*
+ * Each plain word of a shell command that names an existing file relative
+ * to dir becomes its quoted absolute path; the rest is kept as written.
+ */
+static char *resolve_command(const char *cmd, const char *dir)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    const char *p = cmd;
+    char *out = NULL;
+
+    while (*p != '\0') {
+        size_t n;
+        char *word, *abs;
+        struct stat st;
+
+        if (*p == ' ' || *p == '\t') {
+            wjr_buf_put(&b, p++, 1);
+            continue;
+        }
+        n = strcspn(p, " \t");
+        word = strndup(p, n);
+        abs = NULL;
+        if (word != NULL && word[0] != '/' && is_plain_word(p, n))
+            abs = path_join(dir, word);
+        if (abs != NULL && stat(abs, &st) == 0 && S_ISREG(st.st_mode))
+            wjr_buf_shell_quote(&b, abs);
+        else
+            wjr_buf_put(&b, p, n);
+        free(abs);
+        free(word);
+        p += n;
+    }
+    wjr_buf_puts(&b, "");
+    if (wjr_buf_detach(&out, &b) < 0)
+        return NULL;
+    return out;
+}
+
+/* ---- sections ------------------------------------------------------------ */
+
+static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    static const char *const keys[] = {"metrics", NULL};
+    static const char *const mkeys[] = {"name", "minimize", NULL};
+    const config_setting_t *list;
+    int error, i, n;
+
+    error = need_group(ctx, g);
+    if (error < 0)
+        return error;
+    error = check_keys(ctx, g, keys);
+    if (error < 0)
+        return error;
+    list = config_setting_get_member(g, "metrics");
+    if (list == NULL)
+        return fail_at(ctx, g,
+                       "objective needs metrics = ( { name = \"...\"; minimize = "
+                       "true; } );");
+    if (config_setting_type(list) != CONFIG_TYPE_LIST || config_setting_length(list) == 0)
+        return type_error(ctx, list, "a non-empty list ( { name = ...; minimize = ...; } )");
+    n = config_setting_length(list);
+    cfg->metrics = calloc((size_t)n, sizeof(*cfg->metrics));
+    if (cfg->metrics == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        const config_setting_t *m = config_setting_get_elem(list, (unsigned)i);
+        wjr_metric *metric = &cfg->metrics[cfg->n_metrics];
+        size_t k;
+
+        error = need_group(ctx, m);
+        if (error == 0)
+            error = check_keys(ctx, m, mkeys);
+        if (error == 0)
+            error = get_string(&metric->name, ctx, m, "name");
+        if (error < 0)
+            return error;
+        cfg->n_metrics++;
+        if (metric->name == NULL || metric->name[0] == '\0')
+            return fail_at(ctx, m, "objective.metrics[%d] needs a name", i);
+        if (config_setting_get_member(m, "minimize") == NULL)
+            return fail_at(ctx, m, "objective.metrics[%d] (%s) needs minimize = true or false", i,
+                           metric->name);
+        error = get_bool(&metric->minimize, ctx, m, "minimize");
+        if (error < 0)
+            return error;
+        for (k = 0; k + 1 < cfg->n_metrics; k++)
+            if (strcmp(cfg->metrics[k].name, metric->name) == 0)
+                return fail_at(ctx, m, "metric '%s' is named twice", metric->name);
+    }
+    cfg->metric_names = calloc(cfg->n_metrics + 1, sizeof(char *));
+    if (cfg->metric_names == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < (int)cfg->n_metrics; i++)
+        cfg->metric_names[i] = cfg->metrics[i].name;
+    return 0;
+}
+
+static int parse_range(wjr_param *p, const parse_ctx *ctx, const config_setting_t *g)
+{
+    const config_setting_t *b = config_setting_get_member(g, "bounds");
+    const config_setting_t *lo, *hi;
+    char *value_type = NULL;
+    int error;
+
+    if (b == NULL)
+        return fail_at(ctx, g, "range parameter '%s' needs bounds = [low, high];", p->name);
+    if ((config_setting_type(b) != CONFIG_TYPE_ARRAY &&
+         config_setting_type(b) != CONFIG_TYPE_LIST) ||
+        config_setting_length(b) != 2)
+        return type_error(ctx, b, "two numbers [low, high]");
+    lo = config_setting_get_elem(b, 0);
+    hi = config_setting_get_elem(b, 1);
+    if (!is_number(lo) || !is_number(hi))
+        return type_error(ctx, b, "two numbers [low, high]");
+    p->lo = number_of(lo);
+    p->hi = number_of(hi);
+    p->is_int = is_integer(lo) && is_integer(hi);
+    error = get_string(&value_type, ctx, g, "value_type");
+    if (error < 0)
+        return error;
+    if (value_type != NULL) {
+        if (strcmp(value_type, "int") == 0) {
+            p->is_int = 1;
+        } else if (strcmp(value_type, "float") == 0) {
+            p->is_int = 0;
+        } else {
+            free(value_type);
+            return fail_at(ctx, config_setting_get_member(g, "value_type"),
+                           "value_type must be \"int\" or \"float\"");
+        }
+        free(value_type);
+    }
+    error = get_bool(&p->log_scale, ctx, g, "log_scale");
+    if (error < 0)
+        return error;
+    if (!isfinite(p->lo) || !isfinite(p->hi) || !(p->lo < p->hi))
+        return fail_at(ctx, b, "bounds of '%s' must be finite with low < high, not [%g, %g]",
+                       p->name, p->lo, p->hi);
+    if (p->is_int && (p->lo != floor(p->lo) || p->hi != floor(p->hi)))
+        return fail_at(ctx, b, "bounds of int parameter '%s' must be integers", p->name);
+    if (p->log_scale && p->lo <= 0)
+        return fail_at(ctx, b, "log_scale parameter '%s' needs bounds above 0", p->name);
+    return 0;
+}
+
+static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_t *g)
+{
+    static const char *const keys[] = {"name",      "type",   "bounds", "value_type",
+                                       "log_scale", "values", "value",  NULL};
+    char *type = NULL;
+    const config_setting_t *v;
+    int error, i, n;
+
+    error = need_group(ctx, g);
+    if (error == 0)
+        error = check_keys(ctx, g, keys);
+    if (error == 0)
+        error = get_string(&type, ctx, g, "type");
+    if (error < 0)
+        goto done;
+    if (type == NULL) {
+        error = fail_at(ctx, g, "parameter '%s' needs type = \"range\", \"choice\" or \"fixed\"",
+                        p->name);
+    } else if (strcmp(type, "range") == 0) {
+        p->kind = WJR_PARAM_RANGE;
+        error = parse_range(p, ctx, g);
+    } else if (strcmp(type, "choice") == 0) {
+        p->kind = WJR_PARAM_CHOICE;
+        v = config_setting_get_member(g, "values");
+        if (v == NULL) {
+            error = fail_at(ctx, g, "choice parameter '%s' needs values = [...];", p->name);
+            goto done;
+        }
+        if ((config_setting_type(v) != CONFIG_TYPE_ARRAY &&
+             config_setting_type(v) != CONFIG_TYPE_LIST) ||
+            config_setting_length(v) == 0) {
+            error = type_error(ctx, v, "a non-empty array of values");
+            goto done;
+        }
+        p->values = json_array();
+        n = config_setting_length(v);
+        for (i = 0; i < n; i++) {
+            json_t *j = scalar_json(config_setting_get_elem(v, (unsigned)i));
+            if (j == NULL) {
+                error = type_error(ctx, v, "an array of numbers, strings or booleans");
+                goto done;
+            }
+            json_array_append_new(p->values, j);
+        }
+    } else if (strcmp(type, "fixed") == 0) {
+        p->kind = WJR_PARAM_FIXED;
+        v = config_setting_get_member(g, "value");
+        if (v == NULL) {
+            error = fail_at(ctx, g, "fixed parameter '%s' needs value = ...;", p->name);
+            goto done;
+        }
+        p->values = scalar_json(v);
+        if (p->values == NULL)
+            error = type_error(ctx, v, "a number, string or boolean");
+    } else {
+        error =
+            fail_at(ctx, config_setting_get_member(g, "type"),
+                    "parameter type must be \"range\", \"choice\" or \"fixed\", not \"%s\"", type);
+    }
+    if (error == 0 && p->kind != WJR_PARAM_RANGE) {
+        const char *stray = config_setting_get_member(g, "bounds") != NULL ? "bounds" : NULL;
+        if (config_setting_get_member(g, "log_scale") != NULL)
+            stray = "log_scale";
+        if (stray != NULL)
+            error = fail_at(ctx, config_setting_get_member(g, stray),
+                            "%s applies to range parameters only", stray);
+    }
+done:
+    free(type);
+    return error;
+}
+
+static int valid_name(const char *s)
+{
+    size_t i;
+
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    for (i = 0; s[i] != '\0'; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
+            return 0;
+    return 1;
+}
+
+static int parse_parameters(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    int error, i, n = config_setting_length(g);
+    int is_list = config_setting_type(g) == CONFIG_TYPE_LIST;
+
+    if (!is_list && config_setting_type(g) != CONFIG_TYPE_GROUP)
+        return type_error(ctx, g, "a group { x1 = { type = \"range\"; ... }; ... }");
+    cfg->params = calloc((size_t)n + 1, sizeof(*cfg->params));
+    if (cfg->params == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        const config_setting_t *p = config_setting_get_elem(g, (unsigned)i);
+        wjr_param *param = &cfg->params[cfg->n_params];
+        size_t k;
+
+        if (is_list) {
+            error = need_group(ctx, p);
+            if (error == 0)
+                error = get_string(&param->name, ctx, p, "name");
+            if (error < 0)
+                return error;
+            if (param->name == NULL)
+                return fail_at(ctx, p, "parameters[%d] needs a name", i);
+        } else {
+            if (config_setting_get_member(p, "name") != NULL)
+                return fail_at(ctx, config_setting_get_member(p, "name"),
+                               "parameter '%s' is named by its key: drop name",
+                               config_setting_name(p));
+            param->name = wjr_strdup(config_setting_name(p));
+            if (param->name == NULL)
+                return WJR_ENOMEM;
+        }
+        cfg->n_params++;
+        if (!valid_name(param->name))
+            return fail_at(ctx, p, "parameter name '%s' may hold only letters, digits, _ - .",
+                           param->name);
+        for (k = 0; k + 1 < cfg->n_params; k++)
+            if (strcmp(cfg->params[k].name, param->name) == 0)
+                return fail_at(ctx, p, "parameter '%s' is declared twice", param->name);
+        error = parse_param(param, ctx, p);
+        if (error < 0)
+            return error;
+    }
+    return 0;
+}
+
+static int parse_generation(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    static const char *const keys[] = {"seed", "steps", NULL};
+    static const char *const skeys[] = {"model", "num_trials", NULL};
+    const config_setting_t *list, *seed;
+    int error, i, n;
+
+    error = need_group(ctx, g);
+    if (error == 0)
+        error = check_keys(ctx, g, keys);
+    if (error < 0)
+        return error;
+    seed = config_setting_get_member(g, "seed");
+    if (seed != NULL) {
+        if (!is_integer(seed) || config_setting_get_int64(seed) < 0)
+            return type_error(ctx, seed, "an integer >= 0");
+        cfg->seed = config_setting_get_int64(seed);
+    }
+    list = config_setting_get_member(g, "steps");
+    if (list == NULL)
+        return 0;
+    if (config_setting_type(list) != CONFIG_TYPE_LIST || config_setting_length(list) == 0)
+        return type_error(ctx, list,
+                          "a non-empty list ( { model = \"SOBOL\"; num_trials = -1; } )");
+    n = config_setting_length(list);
+    free(cfg->steps);
+    cfg->n_steps = 0;
+    cfg->steps = calloc((size_t)n, sizeof(*cfg->steps));
+    if (cfg->steps == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
+        wjr_gen_step *step = &cfg->steps[i];
+        char *model = NULL;
+
+        step->num_trials = -1;
+        error = need_group(ctx, s);
+        if (error == 0)
+            error = check_keys(ctx, s, skeys);
+        if (error == 0)
+            error = get_string(&model, ctx, s, "model");
+        if (error == 0 && model == NULL)
+            error = fail_at(ctx, s,
+                            "generation_strategy.steps[%d] needs model = \"SOBOL\" or "
+                            "\"RANDOM\"",
+                            i);
+        if (error == 0 && strcasecmp(model, "SOBOL") == 0)
+            step->model = WJR_MODEL_SOBOL;
+        else if (error == 0 &&
+                 (strcasecmp(model, "RANDOM") == 0 || strcasecmp(model, "UNIFORM") == 0))
+            step->model = WJR_MODEL_RANDOM;
+        else if (error == 0)
+            error = fail_at(ctx, config_setting_get_member(s, "model"),
+                            "model \"%s\" is not available in wjr: use \"SOBOL\" or \"RANDOM\", "
+                            "or drive the study from your optimizer with wjr init/submit",
+                            model);
+        free(model);
+        if (error < 0)
+            return error;
+        if (config_setting_get_member(s, "num_trials") == NULL)
+            return fail_at(ctx, s, "generation_strategy.steps[%d] needs num_trials (-1: the rest)",
+                           i);
+        error = get_int(&step->num_trials, ctx, s, "num_trials", -1);
+        if (error < 0)
+            return error;
+        if (step->num_trials == 0)
+            return fail_at(ctx, config_setting_get_member(s, "num_trials"),
+                           "num_trials must be positive, or -1 for the rest");
+        if (step->num_trials == -1 && i + 1 < n)
+            return fail_at(ctx, config_setting_get_member(s, "num_trials"),
+                           "only the last step may have num_trials = -1");
+        cfg->n_steps++;
+    }
+    return 0;
+}
+
+static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    static const char *const keys[] = {"total_trials",
+                                       "max_pending_trials",
+                                       "run_trials_in_batches",
+                                       "tolerated_trial_failure_rate",
+                                       "init_seconds_between_polls",
+                                       "ttl_seconds_for_trials",
+                                       NULL};
+    int error;
+
+    error = need_group(ctx, g);
+    if (error == 0)
+        error = check_keys(ctx, g, keys);
+    if (error == 0)
+        error = get_int(&cfg->total_trials, ctx, g, "total_trials", 1);
+    if (error == 0)
+        error = get_int(&cfg->max_pending_trials, ctx, g, "max_pending_trials", 1);
+    if (error == 0)
+        error = get_bool(&cfg->run_trials_in_batches, ctx, g, "run_trials_in_batches");
+    if (error == 0)
+        error = get_double(&cfg->tolerated_failure_rate, ctx, g, "tolerated_trial_failure_rate",
+                           0.0, 1.0);
+    if (error == 0)
+        error = get_double(&cfg->init_seconds_between_polls, ctx, g, "init_seconds_between_polls",
+                           0.01, 3600.0);
+    if (error == 0)
+        error = get_double(&cfg->ttl_seconds, ctx, g, "ttl_seconds_for_trials", 1.0, 1e9);
+    return error;
+}
+
+static int parse_hook(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
+                      const char *dir)
+{
+    char *raw = NULL;
+    int error = get_string(&raw, ctx, g, key);
+
+    if (error < 0 || raw == NULL)
+        return error;
+    if (raw[strspn(raw, " \t")] == '\0') {
+        free(raw);
+        return fail_at(ctx, config_setting_get_member(g, key), "script_options.%s is empty", key);
+    }
+    free(*out);
+    *out = resolve_command(raw, dir);
+    free(raw);
+    return *out != NULL ? 0 : WJR_ENOMEM;
+}
+
+static int parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    static const char *const keys[] = {"run_model",        "write_configs",  "set_trial_status",
+                                       "fetch_trial_data", "experiment_dir", NULL};
+    char *dir = NULL;
+    int error;
+
+    error = need_group(ctx, g);
+    if (error == 0)
+        error = check_keys(ctx, g, keys);
+    if (error == 0)
+        error = parse_hook(&cfg->run_model, ctx, g, "run_model", cfg->dir);
+    if (error == 0)
+        error = parse_hook(&cfg->write_configs, ctx, g, "write_configs", cfg->dir);
+    if (error == 0)
+        error = parse_hook(&cfg->set_trial_status, ctx, g, "set_trial_status", cfg->dir);
+    if (error == 0)
+        error = parse_hook(&cfg->fetch_trial_data, ctx, g, "fetch_trial_data", cfg->dir);
+    if (error == 0)
+        error = get_string(&dir, ctx, g, "experiment_dir");
+    if (error < 0)
+        goto done;
+    if (cfg->run_model == NULL) {
+        error = fail_at(ctx, g, "script_options needs run_model = \"command\";");
+        goto done;
+    }
+    if (dir == NULL || dir[0] == '\0') {
+        error = fail_at(ctx, g, "script_options needs experiment_dir = \"path\";");
+        goto done;
+    }
+    cfg->experiment_dir = path_join(cfg->dir, dir);
+    if (cfg->experiment_dir == NULL)
+        error = WJR_ENOMEM;
+done:
+    free(dir);
+    return error;
+}
+
+static int valid_env_name(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n == 0 || isdigit((unsigned char)s[0]))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+            return 0;
+    return 1;
+}
+
+static int parse_env(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *e)
+{
+    int i, n = config_setting_length(e), t = config_setting_type(e);
+
+    if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_GROUP)
+        return type_error(ctx, e, "a list of \"NAME=VALUE\" strings or a group { NAME = ...; }");
+    cfg->env = calloc((size_t)n + 1, sizeof(char *));
+    if (cfg->env == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(e, (unsigned)i);
+        char *entry = NULL;
+
+        if (t == CONFIG_TYPE_GROUP) {
+            json_t *v = scalar_json(s);
+            if (v == NULL || json_is_boolean(v)) {
+                json_decref(v);
+                return type_error(ctx, s, "a string or a number");
+            }
+            if (json_is_string(v))
+                entry = wjr_asprintf("%s=%s", config_setting_name(s), json_string_value(v));
+            else if (json_is_integer(v))
+                entry = wjr_asprintf("%s=%lld", config_setting_name(s),
+                                     (long long)json_integer_value(v));
+            else
+                entry = wjr_asprintf("%s=%.17g", config_setting_name(s), json_real_value(v));
+            json_decref(v);
+        } else {
+            if (config_setting_type(s) != CONFIG_TYPE_STRING)
+                return type_error(ctx, s, "a \"NAME=VALUE\" string");
+            entry = wjr_strdup(config_setting_get_string(s));
+        }
+        if (entry == NULL)
+            return WJR_ENOMEM;
+        cfg->env[i] = entry;
+        if (strchr(entry, '=') == NULL || !valid_env_name(entry, strcspn(entry, "=")))
+            return fail_at(ctx, s,
+                           "environment entry \"%s\" must be NAME=VALUE with NAME made of "
+                           "letters, digits and _",
+                           entry);
+    }
+    return 0;
+}
+
+static int parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    static const char *const keys[] = {
+        "partition", "time", "cpus_per_task",  "mem",     "account", "qos", "constraint",
+        "gres",      "env",  "array_throttle", "requeue", NULL};
+    const config_setting_t *e;
+    int64_t v;
+    int error;
+
+    error = need_group(ctx, g);
+    if (error == 0)
+        error = check_keys(ctx, g, keys);
+    if (error == 0)
+        error = get_string(&cfg->partition, ctx, g, "partition");
+    if (error == 0)
+        error = get_string_or_int(&cfg->time, ctx, g, "time");
+    if (error == 0)
+        error = get_string_or_int(&cfg->mem, ctx, g, "mem");
+    if (error == 0)
+        error = get_string(&cfg->account, ctx, g, "account");
+    if (error == 0)
+        error = get_string(&cfg->qos, ctx, g, "qos");
+    if (error == 0)
+        error = get_string(&cfg->constraint, ctx, g, "constraint");
+    if (error == 0)
+        error = get_string(&cfg->gres, ctx, g, "gres");
+    if (error < 0)
+        return error;
+    v = 0;
+    error = get_int(&v, ctx, g, "cpus_per_task", 1);
+    if (error < 0)
+        return error;
+    if (v > 100000)
+        return type_error(ctx, config_setting_get_member(g, "cpus_per_task"), "at most 100000");
+    cfg->cpus_per_task = (int)v;
+    v = 0;
+    error = get_int(&v, ctx, g, "array_throttle", 0);
+    if (error < 0)
+        return error;
+    if (v > 1000000)
+        return type_error(ctx, config_setting_get_member(g, "array_throttle"), "at most 1000000");
+    cfg->array_throttle = (int)v;
+    if (config_setting_get_member(g, "requeue") != NULL) {
+        error = get_bool(&cfg->requeue, ctx, g, "requeue");
+        if (error < 0)
+            return error;
+    }
+    e = config_setting_get_member(g, "env");
+    if (e != NULL)
+        return parse_env(cfg, ctx, e);
+    return 0;
+}
+
+/* Cross-section checks once everything is read. */
+static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
+{
+    const config_setting_t *root = config_root_setting(lc);
+    int64_t sum = 0;
+    size_t i;
+    size_t dims = 0;
+
+    for (i = 0; i < cfg->n_steps; i++) {
+        if (cfg->steps[i].num_trials < 0) {
+            sum = -1;
+            break;
+        }
+        sum += cfg->steps[i].num_trials;
+    }
+    if (sum >= 0 && cfg->total_trials > sum)
+        return fail_at(ctx, config_lookup(lc, "scheduler.total_trials"),
+                       "total_trials is %lld but the generation steps make only %lld trials: "
+                       "end the last step with num_trials = -1",
+                       (long long)cfg->total_trials, (long long)sum);
+    for (i = 0; i < cfg->n_params; i++)
+        if (cfg->params[i].kind != WJR_PARAM_FIXED)
+            dims++;
+    for (i = 0; i < cfg->n_steps; i++)
+        if (cfg->steps[i].model == WJR_MODEL_SOBOL && dims > 40)
+            return fail_at(ctx, config_lookup(lc, "parameters"),
+                           "SOBOL handles at most 40 varying parameters, this study has %zu: "
+                           "use RANDOM",
+                           dims);
+    if (cfg->run_model == NULL)
+        return fail_at(ctx, root, "%s",
+                       "the configuration needs script_options = { run_model = "
+                       "\"...\"; experiment_dir = \"...\"; };");
+    return 0;
+}
+
+static void set_defaults(wjr_study_config *cfg)
+{
+    cfg->total_trials = -1;
+    cfg->max_pending_trials = 10;
+    cfg->tolerated_failure_rate = 0.5;
+    cfg->init_seconds_between_polls = 1.0;
+    cfg->requeue = -1;
+    cfg->seed = -1;
+}
+
+static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
+{
+    static const char *const keys[] = {"objective", "parameters",     "generation_strategy",
+                                       "scheduler", "script_options", "slurm",
+                                       NULL};
+    const config_setting_t *root = config_root_setting(lc), *s;
+    int error;
+
+    error = check_keys(ctx, root, keys);
+    if (error < 0)
+        return error;
+    s = config_setting_get_member(root, "objective");
+    if (s != NULL) {
+        error = parse_objective(cfg, ctx, s);
+        if (error < 0)
+            return error;
+    }
+    s = config_setting_get_member(root, "parameters");
+    if (s != NULL) {
+        error = parse_parameters(cfg, ctx, s);
+        if (error < 0)
+            return error;
+    }
+    cfg->steps = calloc(1, sizeof(*cfg->steps));
+    if (cfg->steps == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    cfg->steps[0].model = WJR_MODEL_SOBOL;
+    cfg->steps[0].num_trials = -1;
+    cfg->n_steps = 1;
+    s = config_setting_get_member(root, "generation_strategy");
+    if (s != NULL) {
+        error = parse_generation(cfg, ctx, s);
+        if (error < 0)
+            return error;
+    }
+    s = config_setting_get_member(root, "scheduler");
+    if (s != NULL) {
+        error = parse_scheduler(cfg, ctx, s);
+        if (error < 0)
+            return error;
+    }
+    s = config_setting_get_member(root, "script_options");
+    if (s != NULL) {
+        error = parse_script(cfg, ctx, s);
+        if (error < 0)
+            return error;
+    }
+    s = config_setting_get_member(root, "slurm");
+    if (s != NULL) {
+        error = parse_slurm(cfg, ctx, s);
+        if (error < 0)
+            return error;
+    }
+    return check_whole(cfg, ctx, lc);
+}
+
+/* The absolute folder of a file (the file must exist). */
+static char *folder_of(const char *path)
+{
+    char *real = realpath(path, NULL);
+    char *slash;
+
+    if (real == NULL) {
+        wjr_error_set(errno == ENOENT ? WJR_ENOTFOUND : WJR_EIO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    slash = strrchr(real, '/');
+    if (slash == real)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    return real;
+}
+
+int wjr_study_config_load_from(wjr_study_config **out, const char *path, const char *base_dir)
+{
+    wjr_study_config *cfg = NULL;
+    parse_ctx ctx = {path};
+    config_t lc;
+    char *real = NULL;
+    int error = 0;
+
+    *out = NULL;
+    config_init(&lc);
+    cfg = calloc(1, sizeof(*cfg));
+    if (cfg == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    set_defaults(cfg);
+    real = realpath(path, NULL);
+    if (real == NULL) {
+        error = wjr_error_set(errno == ENOENT ? WJR_ENOTFOUND : WJR_EIO, "%s: %s", path,
+                              strerror(errno));
+        goto done;
+    }
+    cfg->path = real;
+    real = NULL;
+    cfg->dir = base_dir != NULL ? wjr_strdup(base_dir) : folder_of(path);
+    if (cfg->dir == NULL) {
+        error = wjr_error_last_code() != 0 ? wjr_error_last_code() : WJR_ENOMEM;
+        goto done;
+    }
+    if (config_read_file(&lc, path) != CONFIG_TRUE) {
+        if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+            error = wjr_error_set(WJR_EIO, "%s: cannot read the file", path);
+        else
+            error = wjr_error_set(WJR_ECONFIG, "%s:%d: %s", path, config_error_line(&lc),
+                                  config_error_text(&lc));
+        goto done;
+    }
+    error = parse_root(cfg, &ctx, &lc);
+done:
+    config_destroy(&lc);
+    free(real);
+    if (error < 0) {
+        wjr_study_config_free(cfg);
+        return error;
+    }
+    *out = cfg;
+    return 0;
+}
+
+int wjr_study_config_load(wjr_study_config **out, const char *path)
+{
+    return wjr_study_config_load_from(out, path, NULL);
+}
+
+void wjr_study_config_free(wjr_study_config *cfg)
+{
+    size_t i;
+
+    if (cfg == NULL)
+        return;
+    for (i = 0; i < cfg->n_metrics; i++)
+        free(cfg->metrics[i].name);
+    free(cfg->metrics);
+    free(cfg->metric_names);
+    for (i = 0; i < cfg->n_params; i++) {
+        free(cfg->params[i].name);
+        json_decref(cfg->params[i].values);
+    }
+    free(cfg->params);
+    free(cfg->steps);
+    for (i = 0; cfg->env != NULL && cfg->env[i] != NULL; i++)
+        free(cfg->env[i]);
+    free(cfg->env);
+    free(cfg->path);
+    free(cfg->dir);
+    free(cfg->run_model);
+    free(cfg->write_configs);
+    free(cfg->set_trial_status);
+    free(cfg->fetch_trial_data);
+    free(cfg->experiment_dir);
+    free(cfg->partition);
+    free(cfg->time);
+    free(cfg->mem);
+    free(cfg->account);
+    free(cfg->qos);
+    free(cfg->constraint);
+    free(cfg->gres);
+    free(cfg);
+}
+
+const char *wjr_study_config_experiment_dir(const wjr_study_config *config)
+{
+    return config->experiment_dir;
+}
+
+int64_t wjr_study_config_total_trials(const wjr_study_config *config)
+{
+    return config->total_trials;
+}
+
+size_t wjr_study_config_param_count(const wjr_study_config *config)
+{
+    return config->n_params;
+}
+
+const char *wjr_study_config_param_name(const wjr_study_config *config, size_t i)
+{
+    return i < config->n_params ? config->params[i].name : NULL;
+}
+
+void wjr_study_config_slurm_options(wjr_slurm_options *out, const wjr_study_config *cfg)
+{
+    wjr_slurm_options init = WJR_SLURM_OPTIONS_INIT;
+
+    *out = init;
+    out->partition = cfg->partition;
+    out->time = cfg->time;
+    out->cpus_per_task = cfg->cpus_per_task;
+    out->mem = cfg->mem;
+    out->account = cfg->account;
+    out->qos = cfg->qos;
+    out->constraint = cfg->constraint;
+    out->gres = cfg->gres;
+    out->env = (const char *const *)cfg->env;
+    out->array_throttle = cfg->array_throttle;
+    out->requeue = cfg->requeue;
+}
+
+void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_config *cfg)
+{
+    wjr_script_options init = WJR_SCRIPT_OPTIONS_INIT;
+
+    *out = init;
+    out->run_model = cfg->run_model;
+    out->write_configs = cfg->write_configs;
+    out->set_trial_status = cfg->set_trial_status;
+    out->fetch_trial_data = cfg->fetch_trial_data;
+    out->metric_names = cfg->metric_names;
+}
+
+static int check_one_param(const wjr_param *p, json_t *v)
+{
+    size_t i;
+    double x;
+
+    if (p->kind == WJR_PARAM_RANGE) {
+        if (!json_is_number(v))
+            return wjr_error_set(WJR_EINVALID, "parameter '%s' must be a number", p->name);
+        x = json_number_value(v);
+        if (p->is_int && !json_is_integer(v) && x != floor(x))
+            return wjr_error_set(WJR_EINVALID, "parameter '%s' must be an integer, not %g", p->name,
+                                 x);
+        if (!(x >= p->lo && x <= p->hi))
+            return wjr_error_set(WJR_EINVALID, "parameter '%s' = %g is outside its bounds [%g, %g]",
+                                 p->name, x, p->lo, p->hi);
+        return 0;
+    }
+    if (p->kind == WJR_PARAM_FIXED)
+        return json_equal(v, p->values)
+                   ? 0
+                   : wjr_error_set(WJR_EINVALID, "parameter '%s' is fixed: it cannot change",
+                                   p->name);
+    for (i = 0; i < json_array_size(p->values); i++)
+        if (json_equal(v, json_array_get(p->values, i)))
+            return 0;
+    return wjr_error_set(WJR_EINVALID, "parameter '%s' is not one of its choice values", p->name);
+}
+
+int wjr_study_config_check_params(const wjr_study_config *config, json_t *params)
+{
+    const char *key;
+    json_t *value;
+    size_t i;
+    int error;
+
+    if (!json_is_object(params))
+        return wjr_error_set(WJR_EINVALID, "parameters must be a JSON object");
+    if (config->n_params == 0)
+        return 0;
+    json_object_foreach(params, key, value)
+    {
+        for (i = 0; i < config->n_params; i++)
+            if (strcmp(config->params[i].name, key) == 0)
+                break;
+        if (i == config->n_params)
+            return wjr_error_set(WJR_EINVALID, "unknown parameter '%s'", key);
+        error = check_one_param(&config->params[i], value);
+        if (error < 0)
+            return error;
+    }
+    for (i = 0; i < config->n_params; i++)
+        if (json_object_get(params, config->params[i].name) == NULL)
+            return wjr_error_set(WJR_EINVALID, "parameter '%s' is missing", config->params[i].name);
+    return 0;
+}
+
+/* Build a runner from a loaded configuration (the experiment dir is created). */
+int wjr_runner_from_config(wjr_runner **out, const char *config_path)
+{
+    wjr_study_config *cfg = NULL;
+    wjr_slurm_options sopts;
+    wjr_script_options wopts;
+    wjr_runner_options ropts = WJR_RUNNER_OPTIONS_INIT;
+    wjr_backend *backend = NULL;
+    wjr_wrapper *wrapper = NULL;
+    int error;
+
+    *out = NULL;
+    error = wjr_study_config_load(&cfg, config_path);
+    if (error < 0)
+        goto done;
+    error = wjr_mkdir_p(cfg->experiment_dir, 0777);
+    if (error < 0)
+        goto done;
+    wjr_study_config_slurm_options(&sopts, cfg);
+    wjr_study_config_script_options(&wopts, cfg);
+    error = wjr_backend_slurm_new(&backend, &sopts);
+    if (error < 0)
+        goto done;
+    error = wjr_wrapper_script_new(&wrapper, &wopts);
+    if (error < 0)
+        goto done;
+    ropts.experiment_dir = cfg->experiment_dir;
+    error = wjr_runner_new(out, backend, wrapper, &ropts);
+    backend = NULL;
+    wrapper = NULL;
+done:
+    wjr_backend_free(backend);
+    wjr_wrapper_free(wrapper);
+    wjr_study_config_free(cfg);
+    return error;
+}

@@ -1,0 +1,228 @@
+/*
+ * generator.c - the study's trial generators: SOBOL (GSL's Sobol sequence,
+ * scrambled by a seeded random digital shift) and RANDOM (GSL's mt19937),
+ * and the map from the unit cube onto the declared parameters.
+ *
+ * A generator holds no state worth saving: trial i's parameters are a pure
+ * function of the configuration (seed, steps, parameters) and i, so a
+ * resumed study regenerates them by skipping the points drawn before. Step k
+ * of the generation strategy uses seed + k. This file knows nothing of
+ * runners, files or Slurm.
+ */
+#include <gsl/gsl_qrng.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "study_int.h"
+#include "util.h"
+
+struct wjr_generator {
+    const wjr_study_config *config;
+    size_t dims; /* parameters that vary (range and choice) */
+    size_t step; /* the step the state below belongs to */
+    int64_t pos; /* points of that step drawn so far; -1: no state */
+    gsl_qrng *qrng;
+    gsl_rng *rng;
+    uint32_t *masks; /* SOBOL's digital shift, one per dimension */
+    double *u;       /* [dims] */
+};
+
+static void reset_state(wjr_generator *gen)
+{
+    gsl_qrng_free(gen->qrng);
+    gsl_rng_free(gen->rng);
+    gen->qrng = NULL;
+    gen->rng = NULL;
+    gen->pos = -1;
+}
+
+void wjr_generator_free(wjr_generator *gen)
+{
+    if (gen == NULL)
+        return;
+    reset_state(gen);
+    free(gen->masks);
+    free(gen->u);
+    free(gen);
+}
+
+int wjr_generator_new(wjr_generator **out, const wjr_study_config *config)
+{
+    wjr_generator *gen;
+    size_t i;
+
+    *out = NULL;
+    gen = calloc(1, sizeof(*gen));
+    if (gen == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    gen->config = config;
+    for (i = 0; i < config->n_params; i++)
+        if (config->params[i].kind != WJR_PARAM_FIXED)
+            gen->dims++;
+    gen->masks = calloc(gen->dims + 1, sizeof(*gen->masks));
+    gen->u = calloc(gen->dims + 1, sizeof(*gen->u));
+    gen->pos = -1;
+    if (gen->masks == NULL || gen->u == NULL) {
+        wjr_generator_free(gen);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    *out = gen;
+    return 0;
+}
+
+static unsigned long step_seed(const wjr_generator *gen, size_t step)
+{
+    long long seed = gen->config->seed < 0 ? 0 : gen->config->seed;
+    return (unsigned long)(seed + (long long)step);
+}
+
+/* Position the state at the start of `step`. */
+static int start_step(wjr_generator *gen, size_t step)
+{
+    const wjr_gen_step *s = &gen->config->steps[step];
+    size_t d;
+
+    reset_state(gen);
+    gen->step = step;
+    gen->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (gen->rng == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    gsl_rng_set(gen->rng, step_seed(gen, step));
+    if (s->model == WJR_MODEL_SOBOL && gen->dims > 0) {
+        for (d = 0; d < gen->dims; d++)
+            gen->masks[d] = (uint32_t)gsl_rng_get(gen->rng);
+        gen->qrng = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned int)gen->dims);
+        if (gen->qrng == NULL)
+            return wjr_error_set(WJR_EINVALID, "SOBOL cannot handle %zu dimensions", gen->dims);
+    }
+    gen->pos = 0;
+    return 0;
+}
+
+/* The next point of the current step into gen->u. */
+static void next_point(wjr_generator *gen)
+{
+    size_t d;
+
+    if (gen->qrng != NULL) {
+        gsl_qrng_get(gen->qrng, gen->u);
+        for (d = 0; d < gen->dims; d++) {
+            double scaled = ldexp(gen->u[d], 32);
+            uint32_t x = scaled >= 4294967295.0 ? UINT32_MAX : (uint32_t)scaled;
+            x ^= gen->masks[d];
+            gen->u[d] = ldexp((double)x + 0.5, -32);
+        }
+    } else {
+        for (d = 0; d < gen->dims; d++)
+            gen->u[d] = gsl_rng_uniform(gen->rng);
+    }
+    gen->pos++;
+}
+
+static json_t *map_range(const wjr_param *p, double u)
+{
+    double lo = p->lo, hi = p->hi, x;
+
+    if (p->is_int) {
+        if (p->log_scale)
+            x = floor(exp(log(lo) + u * (log(hi + 1.0) - log(lo))));
+        else
+            x = lo + floor(u * (hi - lo + 1.0));
+        x = x < lo ? lo : x > hi ? hi : x;
+        return json_integer((json_int_t)x);
+    }
+    if (p->log_scale)
+        x = exp(log(lo) + u * (log(hi) - log(lo)));
+    else
+        x = lo + u * (hi - lo);
+    x = x < lo ? lo : x > hi ? hi : x;
+    return json_real(x);
+}
+
+/* The unit-cube point in gen->u as a parameters object. */
+static int map_point(json_t **out, const wjr_generator *gen)
+{
+    const wjr_study_config *cfg = gen->config;
+    json_t *obj = json_object();
+    size_t i, d = 0;
+    int error = 0;
+
+    if (obj == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < cfg->n_params && error == 0; i++) {
+        const wjr_param *p = &cfg->params[i];
+        json_t *v = NULL;
+
+        if (p->kind == WJR_PARAM_RANGE) {
+            v = map_range(p, gen->u[d++]);
+        } else if (p->kind == WJR_PARAM_CHOICE) {
+            size_t n = json_array_size(p->values);
+            size_t k = (size_t)floor(gen->u[d++] * (double)n);
+            v = json_incref(json_array_get(p->values, k < n ? k : n - 1));
+        } else {
+            v = json_incref(p->values);
+        }
+        if (v == NULL || json_object_set_new(obj, p->name, v) != 0)
+            error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    if (error < 0) {
+        json_decref(obj);
+        return error;
+    }
+    *out = obj;
+    return 0;
+}
+
+int wjr_generator_draw(json_t **out, wjr_generator *gen, int64_t index)
+{
+    const wjr_study_config *cfg = gen->config;
+    int64_t start = 0;
+    size_t step;
+    int error;
+
+    *out = NULL;
+    if (cfg->n_params == 0)
+        return wjr_error_set(WJR_EINVALID, "the configuration declares no parameters");
+    if (index < 0)
+        return wjr_error_set(WJR_EINVALID, "trial index %lld is negative", (long long)index);
+    for (step = 0; step < cfg->n_steps; step++) {
+        int64_t n = cfg->steps[step].num_trials;
+        if (n < 0 || index < start + n)
+            break;
+        start += n;
+    }
+    if (step == cfg->n_steps)
+        return wjr_error_set(WJR_EINVALID, "trial %lld is past the generation strategy's steps",
+                             (long long)index);
+    if (gen->pos < 0 || gen->step != step || gen->pos > index - start) {
+        error = start_step(gen, step);
+        if (error < 0)
+            return error;
+    }
+    while (gen->pos <= index - start)
+        next_point(gen);
+    return map_point(out, gen);
+}
+
+int wjr_study_config_generate(char **out, const wjr_study_config *config, int64_t index)
+{
+    wjr_generator *gen = NULL;
+    json_t *params = NULL;
+    int error;
+
+    *out = NULL;
+    error = wjr_generator_new(&gen, config);
+    if (error < 0)
+        goto done;
+    error = wjr_generator_draw(&params, gen, index);
+    if (error < 0)
+        goto done;
+    *out = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (*out == NULL)
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+done:
+    json_decref(params);
+    wjr_generator_free(gen);
+    return error;
+}

@@ -1,0 +1,1293 @@
+/*
+ * study.c - the study driver: an experiment directory, its lock and
+ * checkpoint, and the step that generates, submits and polls trials.
+ *
+ * The driver uses the runner through its public API only (wjr_runner_*),
+ * exactly as an external optimizer would. Its durable state is study.json,
+ * rewritten atomically whenever the runner asks for a checkpoint (before
+ * every submit RPC and after every change) and after every step; the
+ * trials' parameters are written there before the runner sees them, so a
+ * crash at any moment loses no trial, and reconciliation by the runner's
+ * idempotency keys keeps any from running twice. The driver never sleeps:
+ * the caller (the CLI) waits between steps and handles signals. The
+ * read-only reports (status, results.csv) live in study_files.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wjr/runner.h"
+#include "study_int.h"
+#include "util.h"
+
+#define STUDY_FILE          "study.json"
+#define CONFIG_COPY         "config.cfg"
+#define STUDY_SCHEMA        1
+#define MAX_DELAY           30.0
+#define MAX_SUBMIT_FAILURES 20
+
+static void study_log(wjr_study *s, wjr_log_level level, int64_t trial, const char *fmt, ...)
+    WJR_FORMAT(4, 5);
+
+/* The runner's and the driver's records go to wjr.log and the caller's sink. */
+static void log_dispatch(wjr_log_level level, int64_t trial, const char *message, void *payload)
+{
+    wjr_study *s = payload;
+
+    if ((int)level < s->log_level)
+        return;
+    if (s->sink != NULL)
+        wjr_log_file_sink_write(level, trial, message, s->sink);
+    if (s->user_log != NULL)
+        s->user_log(level, trial, message, s->user_payload);
+}
+
+static void study_log(wjr_study *s, wjr_log_level level, int64_t trial, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    wjr_log_emitv(log_dispatch, s, level, trial, fmt, ap);
+    va_end(ap);
+}
+
+static void log_nothing(wjr_log_level level, int64_t trial, const char *message, void *payload)
+{
+    WJR_UNUSED(level);
+    WJR_UNUSED(trial);
+    WJR_UNUSED(message);
+    WJR_UNUSED(payload);
+}
+
+/* ---- lock ---------------------------------------------------------------- */
+
+static int take_lock(wjr_study *s, const char *command)
+{
+    char *path = wjr_asprintf("%s/.lock", s->dir);
+    char holder[512] = "";
+    char host[256] = "?";
+    ssize_t n;
+    int fd, error = 0;
+
+    if (path == NULL)
+        return WJR_ENOMEM;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        long pid = 0;
+        int used = 0;
+
+        n = pread(fd, holder, sizeof(holder) - 1, 0);
+        holder[n > 0 ? n : 0] = '\0';
+        holder[strcspn(holder, "\n")] = '\0';
+        if (sscanf(holder, "%ld %255s %n", &pid, host, &used) >= 2 && used > 0)
+            error = wjr_error_set(WJR_ELOCKED, "study locked by pid %ld on %s (%s)", pid, host,
+                                  holder + used);
+        else
+            error = wjr_error_set(WJR_ELOCKED, "study locked by another process (%s)", path);
+        close(fd);
+        goto done;
+    }
+    gethostname(host, sizeof(host) - 1);
+    host[sizeof(host) - 1] = '\0';
+    snprintf(holder, sizeof(holder), "%ld %s %s\n", (long)getpid(), host,
+             command != NULL ? command : "wjr");
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, holder, strlen(holder), 0) < 0) {
+        error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
+        close(fd);
+        goto done;
+    }
+    s->lock_fd = fd;
+done:
+    free(path);
+    return error;
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+static study_trial *find_trial(const wjr_study *s, int64_t index)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++)
+        if (s->trials[i].index == index)
+            return &s->trials[i];
+    return NULL;
+}
+
+static int64_t next_index(const wjr_study *s)
+{
+    return s->n_trials == 0 ? 0 : s->trials[s->n_trials - 1].index + 1;
+}
+
+/* Append a trial (indices only grow); takes params_json. */
+static int add_trial(wjr_study *s, int64_t index, char *params_json)
+{
+    study_trial *t;
+
+    if (s->n_trials == s->cap) {
+        size_t cap = s->cap == 0 ? 16 : s->cap * 2;
+        study_trial *grown = realloc(s->trials, cap * sizeof(*grown));
+        if (grown == NULL) {
+            free(params_json);
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        }
+        s->trials = grown;
+        s->cap = cap;
+    }
+    t = &s->trials[s->n_trials++];
+    memset(t, 0, sizeof(*t));
+    t->index = index;
+    t->params_json = params_json;
+    t->last = WJR_TRIAL_CANDIDATE;
+    return 0;
+}
+
+/* The runner's record of a trial (binary search: the runner keeps index
+ * order), or NULL. Unlike wjr_runner_trial(), leaves the error slot alone. */
+static const wjr_trial_info *runner_info(const wjr_study *s, int64_t index)
+{
+    size_t lo = 0, hi;
+
+    if (s->runner == NULL)
+        return NULL;
+    hi = wjr_runner_trial_count(s->runner);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const wjr_trial_info *info = wjr_runner_trial_at(s->runner, mid);
+
+        if (info == NULL)
+            return NULL;
+        if (info->index == index)
+            return info;
+        if (info->index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int is_submitted(const wjr_trial_info *info)
+{
+    return info != NULL && info->run.job_id != NULL;
+}
+
+wjr_trial_status wjr__study_trial_status(const wjr_study *s, const study_trial *t)
+{
+    const wjr_trial_info *info;
+
+    if (t->overridden)
+        return t->override;
+    info = runner_info(s, t->index);
+    if (info == NULL)
+        return WJR_TRIAL_CANDIDATE;
+    if (!is_submitted(info) && !wjr_trial_status_is_terminal(info->status))
+        return WJR_TRIAL_CANDIDATE;
+    if (info->status == WJR_TRIAL_STAGED || info->status == WJR_TRIAL_DISPATCHED)
+        return WJR_TRIAL_RUNNING;
+    return info->status;
+}
+
+void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study_trial *t)
+{
+    const wjr_trial_info *info = runner_info(s, t->index);
+
+    memset(out, 0, sizeof(*out));
+    out->index = t->index;
+    out->status = wjr__study_trial_status(s, t);
+    out->params_json = t->params_json;
+    if (info != NULL) {
+        out->job_id = info->run.job_id;
+        out->slurm_state = info->slurm_state;
+        out->metrics_json = info->metrics_json;
+        out->reason = info->reason;
+    }
+    if (t->overridden && t->override_reason != NULL)
+        out->reason = t->override_reason;
+}
+
+/* A trial the driver must (re)submit: generated, not submitted, not decided. */
+static int needs_submit(const wjr_study *s, const study_trial *t)
+{
+    return !t->overridden && wjr__study_trial_status(s, t) == WJR_TRIAL_CANDIDATE;
+}
+
+/* ---- checkpoint ---------------------------------------------------------- */
+
+static json_t *study_to_json(const wjr_study *s, wjr_runner *runner)
+{
+    json_t *root = json_object(), *trials = json_array(), *rj = NULL;
+    char *text = NULL;
+    size_t i;
+    static const char *const states[] = {"running", "finished", "failed"};
+
+    if (root == NULL || trials == NULL)
+        goto fail;
+    if (runner != NULL) {
+        if (wjr_runner_to_json(&text, runner) < 0)
+            goto fail;
+        rj = json_loads(text, 0, NULL);
+        free(text);
+        if (rj == NULL) {
+            wjr_error_set(WJR_EINVALID, "the runner's JSON does not parse");
+            goto fail;
+        }
+    }
+    json_object_set_new(root, "__type", json_string("WjrStudy"));
+    json_object_set_new(root, "schema", json_integer(STUDY_SCHEMA));
+    json_object_set_new(root, "config", json_string(CONFIG_COPY));
+    json_object_set_new(root, "config_dir", json_string(s->config_dir));
+    json_object_set_new(root, "state", json_string(states[s->state]));
+    json_object_set_new(
+        root, "generator",
+        json_pack("{sIsI}", "seed", (json_int_t)s->seed, "drawn", (json_int_t)s->drawn));
+    for (i = 0; i < s->n_trials; i++) {
+        const study_trial *t = &s->trials[i];
+        json_t *params = json_loads(t->params_json, 0, NULL);
+        json_t *tj = json_pack("{sIso}", "index", (json_int_t)t->index, "parameters",
+                               params != NULL ? params : json_object());
+
+        if (tj == NULL)
+            goto fail;
+        if (t->overridden) {
+            json_object_set_new(tj, "status", json_string(wjr_trial_status_name(t->override)));
+            if (t->override_reason != NULL)
+                json_object_set_new(tj, "reason", json_string(t->override_reason));
+        }
+        json_array_append_new(trials, tj);
+    }
+    json_object_set_new(root, "trials", trials);
+    trials = NULL;
+    json_object_set_new(root, "runner", rj != NULL ? rj : json_null());
+    return root;
+fail:
+    if (wjr_error_last_code() == 0)
+        wjr_error_set(WJR_ENOMEM, "out of memory");
+    json_decref(root);
+    json_decref(trials);
+    json_decref(rj);
+    return NULL;
+}
+
+static int save_with(wjr_study *s, wjr_runner *runner)
+{
+    json_t *root;
+    char *text = NULL, *path = NULL;
+    int error;
+
+    if (s->flags & WJR_STUDY_READONLY)
+        return 0;
+    root = study_to_json(s, runner);
+    if (root == NULL)
+        return wjr_error_last_code() < 0 ? wjr_error_last_code() : WJR_ENOMEM;
+    text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
+    if (text == NULL || path == NULL)
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    else
+        error = wjr_write_file_atomic(path, text, strlen(text));
+    json_decref(root);
+    free(text);
+    free(path);
+    return error;
+}
+
+static int write_results(wjr_study *s)
+{
+    char *csv = NULL, *path = NULL;
+    int error;
+
+    if (s->flags & WJR_STUDY_READONLY)
+        return 0;
+    error = wjr_study_results_csv(&csv, s);
+    if (error < 0)
+        return error;
+    path = wjr_asprintf("%s/results.csv", s->dir);
+    if (path == NULL)
+        error = WJR_ENOMEM;
+    else
+        error = wjr_write_file_atomic(path, csv, strlen(csv));
+    free(csv);
+    free(path);
+    return error;
+}
+
+/* study.json and results.csv. */
+static int persist(wjr_study *s)
+{
+    int error = save_with(s, s->runner);
+
+    if (error == 0)
+        error = write_results(s);
+    return error;
+}
+
+static int checkpoint_cb(wjr_runner *runner, void *payload)
+{
+    return save_with(payload, runner);
+}
+
+/* ---- construction -------------------------------------------------------- */
+
+static wjr_study *study_alloc(const wjr_study_options *opts)
+{
+    wjr_study *s = calloc(1, sizeof(*s));
+
+    if (s == NULL) {
+        wjr_error_set(WJR_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->lock_fd = -1;
+    s->log_level = WJR_LOG_INFO;
+    if (opts != NULL) {
+        s->flags = opts->flags;
+        s->user_log = opts->log;
+        s->user_payload = opts->log_payload;
+        if (opts->log_level != 0)
+            s->log_level = opts->log_level;
+    }
+    return s;
+}
+
+static void runner_opts_for(wjr_runner_options *ro, wjr_study *s)
+{
+    wjr_runner_options init = WJR_RUNNER_OPTIONS_INIT;
+
+    *ro = init;
+    ro->experiment_dir = s->dir;
+    ro->log_level = (wjr_log_level)s->log_level;
+    if (s->flags & WJR_STUDY_READONLY) {
+        ro->log = log_nothing;
+    } else {
+        ro->log = log_dispatch;
+        ro->log_payload = s;
+        ro->checkpoint = checkpoint_cb;
+        ro->checkpoint_payload = s;
+    }
+}
+
+static int open_sink(wjr_study *s)
+{
+    char *path;
+    int error;
+
+    if (s->flags & WJR_STUDY_READONLY)
+        return 0;
+    path = wjr_asprintf("%s/wjr.log", s->dir);
+    if (path == NULL)
+        return WJR_ENOMEM;
+    error = wjr_log_file_sink_new((wjr_log_file_sink **)&s->sink, path, WJR_LOG_DEBUG);
+    free(path);
+    return error;
+}
+
+static int copy_config(const wjr_study *s, const char *config_path)
+{
+    char *text = NULL, *dst = NULL;
+    size_t len = 0;
+    int error;
+
+    error = wjr_read_file(&text, &len, config_path);
+    if (error < 0)
+        return error;
+    dst = wjr_asprintf("%s/%s", s->dir, CONFIG_COPY);
+    if (dst == NULL)
+        error = WJR_ENOMEM;
+    else
+        error = wjr_write_file_atomic(dst, text, len);
+    free(text);
+    free(dst);
+    return error;
+}
+
+static long long fresh_seed(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)((ts.tv_nsec ^ (ts.tv_sec << 20) ^ (long)getpid()) & 0x7fffffff);
+}
+
+int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_options *opts)
+{
+    wjr_study *s = NULL;
+    wjr_slurm_options so;
+    wjr_script_options wo;
+    wjr_runner_options ro;
+    wjr_backend *backend = NULL;
+    wjr_wrapper *wrapper = NULL;
+    char *study_json = NULL;
+    int error;
+
+    *out = NULL;
+    s = study_alloc(opts);
+    if (s == NULL)
+        return WJR_ENOMEM;
+    s->flags &= ~(unsigned)WJR_STUDY_READONLY;
+    error = wjr_study_config_load(&s->config, config_path);
+    if (error < 0)
+        goto done;
+    s->dir = wjr_strdup(s->config->experiment_dir);
+    s->config_dir = wjr_strdup(s->config->dir);
+    study_json = wjr_asprintf("%s/%s", s->config->experiment_dir, STUDY_FILE);
+    if (s->dir == NULL || s->config_dir == NULL || study_json == NULL) {
+        error = WJR_ENOMEM;
+        goto done;
+    }
+    if (wjr_file_exists(study_json)) {
+        error = wjr_error_set(WJR_EEXISTS,
+                              "%s already holds a study: continue it with `wjr resume %s`, or "
+                              "choose another experiment_dir",
+                              s->dir, s->dir);
+        goto done;
+    }
+    error = wjr_mkdir_p(s->dir, 0777);
+    if (error == 0)
+        error = take_lock(s, opts != NULL ? opts->command : NULL);
+    if (error < 0)
+        goto done;
+    if (wjr_file_exists(study_json)) {
+        error = wjr_error_set(WJR_EEXISTS,
+                              "%s already holds a study: continue it with `wjr "
+                              "resume %s`",
+                              s->dir, s->dir);
+        goto done;
+    }
+    error = open_sink(s);
+    if (error == 0)
+        error = copy_config(s, config_path);
+    if (error < 0)
+        goto done;
+    s->seed = s->config->seed >= 0 ? s->config->seed : fresh_seed();
+    s->config->seed = s->seed;
+    error = wjr_generator_new(&s->gen, s->config);
+    if (error < 0)
+        goto done;
+    wjr_study_config_slurm_options(&so, s->config);
+    wjr_study_config_script_options(&wo, s->config);
+    error = wjr_backend_slurm_new(&backend, &so);
+    if (error == 0)
+        error = wjr_wrapper_script_new(&wrapper, &wo);
+    if (error < 0)
+        goto done;
+    runner_opts_for(&ro, s);
+    error = wjr_runner_new(&s->runner, backend, wrapper, &ro);
+    backend = NULL;
+    wrapper = NULL;
+    if (error < 0)
+        goto done;
+    s->reconciled = 1;
+    s->delay = s->config->init_seconds_between_polls;
+    error = persist(s);
+    if (error < 0)
+        goto done;
+    study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "study %s created in %s from %s (seed %lld)",
+              wjr_runner_study_id(s->runner), s->dir, s->config->path, s->seed);
+done:
+    wjr_backend_free(backend);
+    wjr_wrapper_free(wrapper);
+    free(study_json);
+    if (error < 0) {
+        wjr_study_free(s);
+        return error;
+    }
+    *out = s;
+    return 0;
+}
+
+static int load_trials(wjr_study *s, json_t *arr)
+{
+    size_t i;
+    json_t *tj;
+    int error;
+
+    if (!json_is_array(arr))
+        return wjr_error_set(WJR_EINVALID, "study.json: trials must be an array");
+    json_array_foreach(arr, i, tj)
+    {
+        json_t *idx = json_object_get(tj, "index");
+        json_t *params = json_object_get(tj, "parameters");
+        json_t *status = json_object_get(tj, "status");
+        json_t *reason = json_object_get(tj, "reason");
+        char *text;
+        study_trial *t;
+
+        if (!json_is_integer(idx) || !json_is_object(params) ||
+            (s->n_trials > 0 && json_integer_value(idx) <= s->trials[s->n_trials - 1].index))
+            return wjr_error_set(WJR_EINVALID, "study.json: trial %zu is malformed", i);
+        text = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (text == NULL)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        error = add_trial(s, json_integer_value(idx), text);
+        if (error < 0)
+            return error;
+        t = &s->trials[s->n_trials - 1];
+        if (json_is_string(status)) {
+            if (wjr_trial_status_parse(&t->override, json_string_value(status)) < 0)
+                return wjr_error_set(WJR_EINVALID, "study.json: trial %lld has a bad status",
+                                     (long long)t->index);
+            t->overridden = 1;
+            t->override_reason =
+                json_is_string(reason) ? wjr_strdup(json_string_value(reason)) : NULL;
+        }
+    }
+    return 0;
+}
+
+int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *opts)
+{
+    wjr_study *s = NULL;
+    wjr_runner_options ro;
+    json_t *root = NULL, *gen, *state;
+    json_error_t jerr;
+    char *text = NULL, *path = NULL, *runner_text = NULL;
+    const char *config_dir;
+    size_t len = 0, i;
+    int error;
+
+    *out = NULL;
+    s = study_alloc(opts);
+    if (s == NULL)
+        return WJR_ENOMEM;
+    s->dir = realpath(dir, NULL);
+    if (s->dir == NULL) {
+        error = wjr_error_set(errno == ENOENT ? WJR_ENOTFOUND : WJR_EIO, "%s: %s", dir,
+                              strerror(errno));
+        goto done;
+    }
+    path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
+    if (path == NULL) {
+        error = WJR_ENOMEM;
+        goto done;
+    }
+    if (!(s->flags & WJR_STUDY_READONLY)) {
+        error = take_lock(s, opts != NULL ? opts->command : NULL);
+        if (error < 0)
+            goto done;
+    }
+    error = wjr_read_file(&text, &len, path);
+    if (error == WJR_ENOTFOUND)
+        error = wjr_error_set(WJR_ENOTFOUND,
+                              "%s holds no study (no %s): start one with `wjr run "
+                              "CONFIG` or `wjr init CONFIG`",
+                              dir, STUDY_FILE);
+    if (error < 0)
+        goto done;
+    root = json_loads(text, 0, &jerr);
+    if (root == NULL || strcmp(json_string_value(json_object_get(root, "__type")) != NULL
+                                   ? json_string_value(json_object_get(root, "__type"))
+                                   : "",
+                               "WjrStudy") != 0) {
+        error = wjr_error_set(WJR_EINVALID, "%s:%d: not a wjr study file%s%s", path,
+                              root == NULL ? jerr.line : 1, root == NULL ? ": " : "",
+                              root == NULL ? jerr.text : "");
+        goto done;
+    }
+    if (json_integer_value(json_object_get(root, "schema")) != STUDY_SCHEMA) {
+        error = wjr_error_set(WJR_EINVALID,
+                              "%s: schema %lld is not %d: written by another wjr "
+                              "version",
+                              path, (long long)json_integer_value(json_object_get(root, "schema")),
+                              STUDY_SCHEMA);
+        goto done;
+    }
+    config_dir = json_string_value(json_object_get(root, "config_dir"));
+    s->config_dir = wjr_strdup(config_dir != NULL ? config_dir : s->dir);
+    free(path);
+    path = wjr_asprintf("%s/%s", s->dir, CONFIG_COPY);
+    if (s->config_dir == NULL || path == NULL) {
+        error = WJR_ENOMEM;
+        goto done;
+    }
+    error = wjr_study_config_load_from(&s->config, path, s->config_dir);
+    if (error < 0)
+        goto done;
+    gen = json_object_get(root, "generator");
+    s->seed = json_integer_value(json_object_get(gen, "seed"));
+    s->drawn = json_integer_value(json_object_get(gen, "drawn"));
+    s->config->seed = s->seed;
+    state = json_object_get(root, "state");
+    if (json_is_string(state) && strcmp(json_string_value(state), "finished") == 0)
+        s->state = WJR_STUDY_FINISHED;
+    else if (json_is_string(state) && strcmp(json_string_value(state), "failed") == 0)
+        s->state = WJR_STUDY_FAILED;
+    error = load_trials(s, json_object_get(root, "trials"));
+    if (error == 0)
+        error = wjr_generator_new(&s->gen, s->config);
+    if (error == 0)
+        error = open_sink(s);
+    if (error < 0)
+        goto done;
+    runner_text = json_dumps(json_object_get(root, "runner"), JSON_COMPACT);
+    if (runner_text == NULL || !json_is_object(json_object_get(root, "runner"))) {
+        error = wjr_error_set(WJR_EINVALID, "%s: the runner record is missing", STUDY_FILE);
+        goto done;
+    }
+    runner_opts_for(&ro, s);
+    error = wjr_runner_from_json(&s->runner, runner_text, &ro);
+    if (error < 0) {
+        wjr_error_prefix("%s/%s", s->dir, STUDY_FILE);
+        goto done;
+    }
+    for (i = 0; i < s->n_trials; i++)
+        s->trials[i].last = wjr__study_trial_status(s, &s->trials[i]);
+    s->delay = s->config->init_seconds_between_polls;
+done:
+    json_decref(root);
+    free(text);
+    free(path);
+    free(runner_text);
+    if (error < 0) {
+        wjr_study_free(s);
+        return error;
+    }
+    *out = s;
+    return 0;
+}
+
+void wjr_study_free(wjr_study *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return;
+    wjr_runner_free(s->runner);
+    wjr_generator_free(s->gen);
+    wjr_study_config_free(s->config);
+    for (i = 0; i < s->n_trials; i++) {
+        free(s->trials[i].params_json);
+        free(s->trials[i].override_reason);
+    }
+    free(s->trials);
+    wjr_log_file_sink_free(s->sink);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd); /* releases the flock; the file stays, naming the last holder */
+    free(s->dir);
+    free(s->config_dir);
+    free(s);
+}
+
+const char *wjr_study_dir(const wjr_study *s)
+{
+    return s->dir;
+}
+
+const char *wjr_study_id(const wjr_study *s)
+{
+    return s->runner != NULL ? wjr_runner_study_id(s->runner) : NULL;
+}
+
+static int writable(const wjr_study *s)
+{
+    if (s->flags & WJR_STUDY_READONLY)
+        return wjr_error_set(WJR_ESTATE, "the study was opened read-only");
+    return 0;
+}
+
+int wjr_study_reconcile(wjr_study *s)
+{
+    int64_t *unsubmitted = NULL;
+    size_t n = 0, i;
+    int error;
+
+    error = writable(s);
+    if (error < 0)
+        return error;
+    error = wjr_runner_reconcile(&unsubmitted, &n, s->runner);
+    if (error < 0)
+        return error;
+    for (i = 0; i < n; i++)
+        study_log(s, WJR_LOG_INFO, unsubmitted[i],
+                  "no job found for the interrupted submission: the trial will be submitted");
+    free(unsubmitted);
+    s->reconciled = 1;
+    return save_with(s, s->runner);
+}
+
+/* ---- the driver's step --------------------------------------------------- */
+
+static void count(wjr_study_progress *p, const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++) {
+        switch (wjr__study_trial_status(s, &s->trials[i])) {
+        case WJR_TRIAL_COMPLETED:
+        case WJR_TRIAL_EARLY_STOPPED:
+            p->completed++;
+            break;
+        case WJR_TRIAL_FAILED:
+            p->failed++;
+            break;
+        case WJR_TRIAL_ABANDONED:
+            p->abandoned++;
+            break;
+        case WJR_TRIAL_CANDIDATE:
+            p->pending++;
+            break;
+        default: {
+            /* Waiting in Slurm's queue counts as pending for the user. */
+            const wjr_trial_info *info = runner_info(s, s->trials[i].index);
+            if (info != NULL && info->slurm_state != NULL &&
+                strcmp(info->slurm_state, "PENDING") == 0)
+                p->pending++;
+            else
+                p->running++;
+            break;
+        }
+        }
+    }
+}
+
+void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
+{
+    memset(out, 0, sizeof(*out));
+    out->state = s->state;
+    out->total = s->config->total_trials;
+    out->generated = (int64_t)s->n_trials;
+    count(out, s);
+    out->best_index = wjr__study_best(&out->best_value, s);
+    out->best_metric = s->config->n_metrics > 0 ? s->config->metrics[0].name : NULL;
+    out->stale = s->stale;
+    out->next_delay = s->delay;
+    out->changed = s->changed;
+}
+
+static int transient(int error)
+{
+    return error == WJR_EUNREACHABLE || error == WJR_ETIMEOUT;
+}
+
+static int poll_all(wjr_study *s)
+{
+    wjr_poll_result *res = NULL;
+    int error;
+
+    error = wjr_runner_poll(&res, s->runner, NULL, 0);
+    if (transient(error)) {
+        if (!s->stale)
+            study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                      "poll got no answer (%s): keeping the last known statuses", wjr_error_last());
+        s->stale = 1;
+        return 0;
+    }
+    if (error < 0)
+        return error;
+    if (res->stale && !s->stale)
+        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                  "poll got no answer (%s): keeping the last known statuses",
+                  res->warning != NULL ? res->warning : "controller silent");
+    s->stale = res->stale;
+    wjr_poll_result_free(res);
+    return 0;
+}
+
+/* Cancel trials running past ttl_seconds_for_trials; they become FAILED. */
+static void enforce_ttl(wjr_study *s)
+{
+    double now = wjr_now();
+    size_t i;
+
+    if (s->config->ttl_seconds <= 0)
+        return;
+    for (i = 0; i < s->n_trials; i++) {
+        study_trial *t = &s->trials[i];
+        const wjr_trial_info *info = runner_info(s, t->index);
+
+        if (t->overridden || info == NULL || !is_submitted(info) ||
+            wjr_trial_status_is_terminal(info->status) || info->run.submit_time <= 0 ||
+            now - (double)info->run.submit_time <= s->config->ttl_seconds)
+            continue;
+        if (wjr_runner_stop(s->runner, t->index, "ttl exceeded") < 0) {
+            study_log(s, WJR_LOG_WARNING, t->index, "ttl exceeded but cancel failed: %s",
+                      wjr_error_last());
+            continue;
+        }
+        t->overridden = 1;
+        t->override = WJR_TRIAL_FAILED;
+        free(t->override_reason);
+        t->override_reason = wjr_asprintf("ttl exceeded (%.0f s)", s->config->ttl_seconds);
+        study_log(s, WJR_LOG_WARNING, t->index, "FAILED: %s", t->override_reason);
+    }
+}
+
+/* Log status changes; returns 1 when any trial changed. */
+static int note_changes(wjr_study *s)
+{
+    int changed = 0;
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++) {
+        study_trial *t = &s->trials[i];
+        wjr_trial_status now = wjr__study_trial_status(s, t);
+        wjr_study_trial view;
+
+        if (now == t->last)
+            continue;
+        changed = 1;
+        /* The runner logs each outcome itself; this is the study's trace. */
+        wjr__study_trial_view(&view, s, t);
+        study_log(s, WJR_LOG_DEBUG, t->index, "%s -> %s%s%s", wjr_trial_status_name(t->last),
+                  wjr_trial_status_name(now), view.reason != NULL ? ": " : "",
+                  view.reason != NULL ? view.reason : "");
+        t->last = now;
+    }
+    return changed;
+}
+
+static void check_failure_rate(wjr_study *s)
+{
+    wjr_study_progress p;
+    int64_t terminal, min_terminal;
+
+    memset(&p, 0, sizeof(p));
+    count(&p, s);
+    terminal = p.completed + p.failed + p.abandoned;
+    min_terminal = s->config->total_trials < 5 ? s->config->total_trials : 5;
+    if (terminal < min_terminal || terminal == 0)
+        return;
+    if ((double)p.failed / (double)terminal > s->config->tolerated_failure_rate) {
+        s->state = WJR_STUDY_FAILED;
+        study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL,
+                  "%lld of %lld finished trials failed, more than the tolerated rate %g: the "
+                  "study stops (running jobs are left alone)",
+                  (long long)p.failed, (long long)terminal, s->config->tolerated_failure_rate);
+    }
+}
+
+/* Generate trials up to max_pending_trials unfinished and total_trials. */
+static int generate(wjr_study *s)
+{
+    wjr_study_progress p;
+    int64_t unfinished;
+    int error;
+
+    memset(&p, 0, sizeof(p));
+    count(&p, s);
+    unfinished = p.pending + p.running;
+    while ((int64_t)s->n_trials < s->config->total_trials &&
+           unfinished < s->config->max_pending_trials) {
+        json_t *params = NULL;
+        char *text;
+
+        error = wjr_generator_draw(&params, s->gen, s->drawn);
+        if (error < 0)
+            return error;
+        text = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(params);
+        if (text == NULL)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        error = add_trial(s, next_index(s), text);
+        if (error < 0)
+            return error;
+        s->drawn++;
+        unfinished++;
+        s->changed = 1;
+    }
+    return 0;
+}
+
+/* Decide what a submission error means for the driver. */
+static int submit_error(wjr_study *s, int error)
+{
+    if (error == WJR_ETIMEOUT) {
+        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                  "submission outcome unknown (%s): reconciling before the next one",
+                  wjr_error_last());
+        s->reconciled = 0;
+        return 0;
+    }
+    if (error == WJR_EUNREACHABLE && ++s->submit_failures <= MAX_SUBMIT_FAILURES) {
+        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL, "cannot submit now (%s): retrying later",
+                  wjr_error_last());
+        return 0;
+    }
+    study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL, "submission failed: %s", wjr_error_last());
+    return error;
+}
+
+static int submit_pending(wjr_study *s)
+{
+    wjr_trial_spec *specs = NULL;
+    size_t n = 0, i, done = 0;
+    int error = 0;
+
+    specs = calloc(s->n_trials + 1, sizeof(*specs));
+    if (specs == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < s->n_trials; i++) {
+        if (!needs_submit(s, &s->trials[i]))
+            continue;
+        specs[n].index = s->trials[i].index;
+        specs[n].params_json = s->trials[i].params_json;
+        n++;
+    }
+    if (n == 0)
+        goto done;
+    /* The parameters are durable before any job can exist. */
+    error = save_with(s, s->runner);
+    if (error < 0)
+        goto done;
+    /* The runner logs each submission itself. */
+    if (s->config->run_trials_in_batches && n > 1) {
+        error = wjr_runner_run_multiple(&done, s->runner, specs, n);
+    } else {
+        for (i = 0; i < n && error == 0; i++)
+            error = wjr_runner_run(NULL, s->runner, &specs[i]);
+    }
+    if (error == 0)
+        s->submit_failures = 0;
+    else
+        error = submit_error(s, error);
+done:
+    free(specs);
+    return error;
+}
+
+static int all_terminal(const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++)
+        if (!wjr_trial_status_is_terminal(wjr__study_trial_status(s, &s->trials[i])))
+            return 0;
+    return 1;
+}
+
+int wjr_study_step(wjr_study_progress *out, wjr_study *s)
+{
+    const wjr_study_config *c = s->config;
+    int error;
+
+    error = writable(s);
+    if (error < 0)
+        return error;
+    if (c->n_params == 0 || c->total_trials < 1)
+        return wjr_error_set(WJR_ESTATE,
+                             "%s: a driven study needs parameters and "
+                             "scheduler.total_trials (this one is for wjr submit)",
+                             c->path);
+    s->changed = 0;
+    if (s->state == WJR_STUDY_RUNNING) {
+        if (!s->reconciled) {
+            error = wjr_study_reconcile(s);
+            if (transient(error)) {
+                study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                          "cannot reconcile yet (%s): submitting nothing until it can",
+                          wjr_error_last());
+                error = 0;
+            }
+            if (error < 0)
+                goto done;
+        }
+        error = poll_all(s);
+        if (error < 0)
+            goto done;
+        enforce_ttl(s);
+        if (note_changes(s))
+            s->changed = 1;
+        check_failure_rate(s);
+    }
+    if (s->state == WJR_STUDY_RUNNING && s->reconciled) {
+        error = generate(s);
+        if (error == 0)
+            error = submit_pending(s);
+        if (error < 0)
+            goto done;
+        if (note_changes(s))
+            s->changed = 1;
+        if ((int64_t)s->n_trials >= c->total_trials && all_terminal(s)) {
+            s->state = WJR_STUDY_FINISHED;
+            s->changed = 1;
+            study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "study finished: %zu trials", s->n_trials);
+        }
+    }
+    if (s->changed)
+        s->delay = c->init_seconds_between_polls;
+    else
+        s->delay = s->delay * 1.5 > MAX_DELAY ? MAX_DELAY : s->delay * 1.5;
+done : {
+    int saved = persist(s);
+    if (error == 0)
+        error = saved;
+}
+    if (out != NULL)
+        wjr_study_get_progress(out, s);
+    return error;
+}
+
+/* ---- external optimizers ------------------------------------------------- */
+
+static int prepare_external(wjr_study *s)
+{
+    int error = writable(s);
+
+    if (error == 0 && !s->reconciled)
+        error = wjr_study_reconcile(s);
+    return error;
+}
+
+/* Parse and check one parameters object; *out is canonical compact JSON. */
+static int parse_params(char **out, const wjr_study *s, const char *text, size_t which)
+{
+    json_error_t jerr;
+    json_t *params;
+    int error;
+
+    *out = NULL;
+    params = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    if (params == NULL)
+        return wjr_error_set(WJR_EINVALID, "parameters %zu: bad JSON at column %d: %s", which,
+                             jerr.column, jerr.text);
+    error = wjr_study_config_check_params(s->config, params);
+    if (error < 0) {
+        wjr_error_prefix("parameters %zu", which);
+        goto done;
+    }
+    *out = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (*out == NULL)
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+done:
+    json_decref(params);
+    return error;
+}
+
+/* The runner's metadata of a trial as a JSON object, with "trial_index". */
+static json_t *metadata_json(const wjr_study *s, int64_t index)
+{
+    const wjr_trial_info *info = runner_info(s, index);
+    char *text = NULL;
+    json_t *obj = NULL;
+
+    if (info != NULL && wjr_run_metadata_to_json(&text, &info->run) == 0)
+        obj = json_loads(text, 0, NULL);
+    free(text);
+    if (obj == NULL)
+        obj = json_object();
+    json_object_set_new(obj, "trial_index", json_integer(index));
+    return obj;
+}
+
+/* A refused submission: the trial stays recorded, as ABANDONED with Slurm's reason. */
+static void mark_refused(wjr_study *s, int64_t index)
+{
+    study_trial *t = find_trial(s, index);
+
+    if (t == NULL || !needs_submit(s, t))
+        return;
+    t->overridden = 1;
+    t->override = WJR_TRIAL_ABANDONED;
+    t->override_reason = wjr_asprintf("submission refused: %s", wjr_error_last());
+}
+
+int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_json, size_t count_)
+{
+    wjr_trial_spec *specs = NULL;
+    json_t *result = NULL;
+    size_t i, submitted = 0;
+    int64_t first;
+    int error;
+
+    *out = NULL;
+    error = prepare_external(s);
+    if (error < 0)
+        return error;
+    if (count_ == 0)
+        return wjr_error_set(WJR_EINVALID, "no parameters to submit");
+    specs = calloc(count_, sizeof(*specs));
+    if (specs == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    first = next_index(s);
+    /* Every entry is checked before any trial is recorded. */
+    for (i = 0; i < count_; i++) {
+        char *canon = NULL;
+        error = parse_params(&canon, s, params_json[i], i + 1);
+        if (error < 0)
+            goto done;
+        specs[i].index = first + (int64_t)i;
+        specs[i].params_json = canon;
+    }
+    for (i = 0; i < count_; i++) {
+        error = add_trial(s, specs[i].index, (char *)specs[i].params_json);
+        if (error < 0)
+            goto done;
+        specs[i].params_json = s->trials[s->n_trials - 1].params_json;
+    }
+    error = save_with(s, s->runner);
+    if (error < 0)
+        goto done;
+    if (count_ == 1)
+        error = wjr_runner_run(NULL, s->runner, &specs[0]);
+    else
+        error = wjr_runner_run_multiple(&submitted, s->runner, specs, count_);
+    if (error == WJR_ESLURM || error == WJR_EUNREACHABLE) {
+        int code = error;
+        for (i = 0; i < count_; i++)
+            mark_refused(s, specs[i].index);
+        wjr_error_set(code, "%s", wjr_error_last());
+    }
+    result = json_object();
+    for (i = 0; i < count_ && result != NULL; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "%lld", (long long)specs[i].index);
+        json_object_set_new(result, key, metadata_json(s, specs[i].index));
+    }
+    if (error == 0) {
+        /* One trial: its metadata; several: {"<index>": metadata}. */
+        json_t *shown = result;
+        char key[32];
+        snprintf(key, sizeof(key), "%lld", (long long)specs[0].index);
+        if (count_ == 1)
+            shown = json_object_get(result, key);
+        *out = json_dumps(shown, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (*out == NULL)
+            error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+done:
+    if (error < 0) {
+        /* Parameters parsed but never recorded are ours to free. */
+        for (i = 0; i < count_; i++)
+            if (specs[i].params_json != NULL && find_trial(s, specs[i].index) == NULL)
+                free((char *)specs[i].params_json);
+    }
+    {
+        int saved = persist(s);
+        if (error == 0)
+            error = saved;
+    }
+    json_decref(result);
+    free(specs);
+    return error;
+}
+
+int wjr_study_submit(char **out, wjr_study *s, const char *params_json)
+{
+    return wjr_study_submit_batch(out, s, &params_json, 1);
+}
+
+int wjr_study_poll(char **out, int *stale, wjr_study *s)
+{
+    wjr_poll_result *res = NULL;
+    int error;
+
+    *out = NULL;
+    error = prepare_external(s);
+    if (error < 0)
+        return error;
+    error = wjr_runner_poll(&res, s->runner, NULL, 0);
+    if (error < 0)
+        return error;
+    if (stale != NULL)
+        *stale = res->stale;
+    if (res->stale)
+        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL, "poll got no answer (%s)",
+                  res->warning != NULL ? res->warning : "controller silent");
+    error = wjr_poll_result_to_json(out, res);
+    wjr_poll_result_free(res);
+    note_changes(s);
+    {
+        int saved = persist(s);
+        if (error == 0)
+            error = saved;
+    }
+    return error;
+}
+
+int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, size_t n,
+                     const char *reason)
+{
+    size_t i, stopped = 0;
+    int error, first_error = 0;
+
+    if (cancelled != NULL)
+        *cancelled = 0;
+    error = prepare_external(s);
+    if (error < 0)
+        return error;
+    for (i = 0; i < n; i++)
+        if (find_trial(s, indices[i]) == NULL)
+            return wjr_error_set(WJR_ENOTFOUND, "no trial %lld in this study",
+                                 (long long)indices[i]);
+    for (i = 0; i < s->n_trials; i++) {
+        study_trial *t = &s->trials[i];
+        wjr_trial_status st = wjr__study_trial_status(s, t);
+        size_t k;
+
+        if (n > 0) {
+            for (k = 0; k < n && indices[k] != t->index; k++)
+                ;
+            if (k == n)
+                continue;
+        }
+        if (wjr_trial_status_is_terminal(st))
+            continue;
+        if (st == WJR_TRIAL_CANDIDATE) {
+            t->overridden = 1;
+            t->override = WJR_TRIAL_ABANDONED;
+            t->override_reason = wjr_strdup(reason != NULL ? reason : "cancelled");
+            stopped++;
+            continue;
+        }
+        error = wjr_runner_stop(s->runner, t->index, reason != NULL ? reason : "cancelled");
+        if (error < 0) {
+            study_log(s, WJR_LOG_ERROR, t->index, "cannot cancel trial %lld: %s",
+                      (long long)t->index, wjr_error_last());
+            if (first_error == 0)
+                first_error = error;
+            continue;
+        }
+        stopped++;
+    }
+    if (stopped > 0)
+        study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "cancelled %zu trials", stopped);
+    note_changes(s);
+    if (cancelled != NULL)
+        *cancelled = stopped;
+    error = persist(s);
+    return first_error < 0 ? first_error : error;
+}
+
+int wjr_study_check(wjr_cluster_info *info, wjr_study_config **config, const char *config_path)
+{
+    wjr_study_config *cfg = NULL;
+    wjr_slurm_options so;
+    wjr_backend *backend = NULL;
+    int error;
+
+    memset(info, 0, sizeof(*info));
+    if (config != NULL)
+        *config = NULL;
+    error = wjr_study_config_load(&cfg, config_path);
+    if (error < 0)
+        goto done;
+    wjr_study_config_slurm_options(&so, cfg);
+    error = wjr_backend_slurm_new(&backend, &so);
+    if (error < 0)
+        goto done;
+    error = wjr_backend_cluster_info(info, backend);
+    if (error < 0)
+        goto done;
+    if (!info->partition_found)
+        error = wjr_error_set(WJR_ESLURM, "partition \"%s\" does not exist on cluster %s",
+                              cfg->partition != NULL ? cfg->partition : "(default)",
+                              info->cluster_name != NULL ? info->cluster_name : "?");
+done:
+    wjr_backend_free(backend);
+    if (error == 0 && config != NULL) {
+        *config = cfg;
+        cfg = NULL;
+    }
+    wjr_study_config_free(cfg);
+    return error;
+}

@@ -1,0 +1,278 @@
+/*
+ * study_files.c - the study's reports: the trial table as JSON (wjr status),
+ * results.csv in the columns of BOA's optimization.csv, the results JSON
+ * and the best trial.
+ *
+ * Everything here reads the study's record and the runner's trial infos; it
+ * changes nothing and contacts no cluster.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wjr/runner.h"
+#include "study_int.h"
+#include "util.h"
+
+json_t *wjr__study_trial_metrics(const wjr_study *s, const study_trial *t)
+{
+    wjr_study_trial view;
+
+    wjr__study_trial_view(&view, s, t);
+    if (view.metrics_json == NULL)
+        return NULL;
+    return json_loads(view.metrics_json, 0, NULL);
+}
+
+/* The mean of metric `name` in a metrics object, NAN when absent. */
+static double metric_mean(json_t *metrics, const char *name)
+{
+    json_t *m = json_object_get(metrics, name);
+    json_t *mean = json_is_object(m) ? json_object_get(m, "mean") : m;
+
+    return json_is_number(mean) ? json_number_value(mean) : NAN;
+}
+
+int64_t wjr__study_best(double *value, const wjr_study *s)
+{
+    const wjr_metric *obj;
+    int64_t best = -1;
+    size_t i;
+
+    *value = NAN;
+    if (s->config->n_metrics == 0)
+        return -1;
+    obj = &s->config->metrics[0];
+    for (i = 0; i < s->n_trials; i++) {
+        const study_trial *t = &s->trials[i];
+        json_t *metrics;
+        double v;
+
+        if (wjr__study_trial_status(s, t) != WJR_TRIAL_COMPLETED)
+            continue;
+        metrics = wjr__study_trial_metrics(s, t);
+        v = metric_mean(metrics, obj->name);
+        json_decref(metrics);
+        if (!isfinite(v))
+            continue;
+        if (best < 0 || (obj->minimize ? v < *value : v > *value)) {
+            best = t->index;
+            *value = v;
+        }
+    }
+    return best;
+}
+
+size_t wjr_study_trial_count(const wjr_study *s)
+{
+    return s->n_trials;
+}
+
+int wjr_study_trial_at(wjr_study_trial *out, const wjr_study *s, size_t i)
+{
+    if (i >= s->n_trials)
+        return wjr_error_set(WJR_ENOTFOUND, "no trial at position %zu", i);
+    wjr__study_trial_view(out, s, &s->trials[i]);
+    return 0;
+}
+
+static json_t *string_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *trial_json(const wjr_study *s, const study_trial *t)
+{
+    wjr_study_trial v;
+    json_t *params, *metrics, *obj;
+
+    wjr__study_trial_view(&v, s, t);
+    params = json_loads(v.params_json, 0, NULL);
+    metrics = v.metrics_json != NULL ? json_loads(v.metrics_json, 0, NULL) : NULL;
+    obj = json_object();
+    json_object_set_new(obj, "index", json_integer(v.index));
+    json_object_set_new(obj, "status", json_string(wjr_trial_status_name(v.status)));
+    json_object_set_new(obj, "job_id", string_or_null(v.job_id));
+    json_object_set_new(obj, "slurm_state", string_or_null(v.slurm_state));
+    json_object_set_new(obj, "parameters", params != NULL ? params : json_object());
+    json_object_set_new(obj, "metrics", metrics != NULL ? metrics : json_null());
+    json_object_set_new(obj, "reason", string_or_null(v.reason));
+    return obj;
+}
+
+static json_t *trials_json(const wjr_study *s)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++)
+        json_array_append_new(arr, trial_json(s, &s->trials[i]));
+    return arr;
+}
+
+static int dump(char **out, json_t *root)
+{
+    *out = root != NULL ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root);
+    if (*out == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    return 0;
+}
+
+int wjr_study_status_json(char **out, const wjr_study *s)
+{
+    return dump(out, json_pack("{so}", "trials", trials_json(s)));
+}
+
+int wjr_study_results_json(char **out, const wjr_study *s)
+{
+    json_t *root = json_object(), *best = json_null();
+    double value;
+    int64_t bi = wjr__study_best(&value, s);
+    size_t i;
+
+    if (s->config->n_metrics > 0)
+        json_object_set_new(root, "objective",
+                            json_pack("{sssb}", "metric", s->config->metrics[0].name, "minimize",
+                                      s->config->metrics[0].minimize));
+    else
+        json_object_set_new(root, "objective", json_null());
+    for (i = 0; i < s->n_trials && bi >= 0; i++)
+        if (s->trials[i].index == bi) {
+            json_decref(best);
+            best = trial_json(s, &s->trials[i]);
+        }
+    json_object_set_new(root, "best", best);
+    json_object_set_new(root, "trials", trials_json(s));
+    return dump(out, root);
+}
+
+/* ---- CSV ----------------------------------------------------------------- */
+
+static void csv_field(wjr_buf *b, const char *text, int first)
+{
+    const char *p;
+
+    if (!first)
+        wjr_buf_puts(b, ",");
+    if (text == NULL)
+        return;
+    if (strpbrk(text, ",\"\r\n") == NULL && text[0] != ' ' &&
+        (text[0] == '\0' || text[strlen(text) - 1] != ' ')) {
+        wjr_buf_puts(b, text);
+        return;
+    }
+    wjr_buf_puts(b, "\"");
+    for (p = text; *p != '\0'; p++) {
+        if (*p == '"')
+            wjr_buf_puts(b, "\"");
+        wjr_buf_put(b, p, 1);
+    }
+    wjr_buf_puts(b, "\"");
+}
+
+static void csv_json_value(wjr_buf *b, json_t *v)
+{
+    char num[64];
+    char *text;
+
+    if (v == NULL || json_is_null(v)) {
+        csv_field(b, NULL, 0);
+    } else if (json_is_string(v)) {
+        csv_field(b, json_string_value(v), 0);
+    } else if (json_is_integer(v)) {
+        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+        csv_field(b, num, 0);
+    } else if (json_is_real(v)) {
+        snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+        csv_field(b, num, 0);
+    } else {
+        text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        csv_field(b, text, 0);
+        free(text);
+    }
+}
+
+/* Column names: the declared ones first, then any other key met in order. */
+static void add_name(json_t *names, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < json_array_size(names); i++)
+        if (strcmp(json_string_value(json_array_get(names, i)), name) == 0)
+            return;
+    json_array_append_new(names, json_string(name));
+}
+
+static void collect_columns(json_t *params, json_t *metrics, const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->config->n_params; i++)
+        add_name(params, s->config->params[i].name);
+    for (i = 0; i < s->config->n_metrics; i++)
+        add_name(metrics, s->config->metrics[i].name);
+    for (i = 0; i < s->n_trials; i++) {
+        json_t *p = json_loads(s->trials[i].params_json, 0, NULL);
+        json_t *m = wjr__study_trial_metrics(s, &s->trials[i]);
+        const char *key;
+        json_t *v;
+
+        json_object_foreach(p, key, v)
+        {
+            add_name(params, key);
+        }
+        json_object_foreach(m, key, v)
+        {
+            add_name(metrics, key);
+        }
+        json_decref(p);
+        json_decref(m);
+    }
+}
+
+int wjr_study_results_csv(char **out, const wjr_study *s)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    json_t *pcols = json_array(), *mcols = json_array();
+    size_t i, k;
+
+    collect_columns(pcols, mcols, s);
+    wjr_buf_puts(&b, "trial_index,status,job_id");
+    for (k = 0; k < json_array_size(pcols); k++)
+        csv_field(&b, json_string_value(json_array_get(pcols, k)), 0);
+    for (k = 0; k < json_array_size(mcols); k++) {
+        const char *name = json_string_value(json_array_get(mcols, k));
+        char *sem = wjr_asprintf("%s_sem", name);
+        csv_field(&b, name, 0);
+        csv_field(&b, sem, 0);
+        free(sem);
+    }
+    wjr_buf_puts(&b, ",reason\n");
+    for (i = 0; i < s->n_trials; i++) {
+        const study_trial *t = &s->trials[i];
+        wjr_study_trial v;
+        json_t *p = json_loads(t->params_json, 0, NULL);
+        json_t *m;
+
+        wjr__study_trial_view(&v, s, t);
+        m = v.metrics_json != NULL ? json_loads(v.metrics_json, 0, NULL) : NULL;
+        wjr_buf_printf(&b, "%lld,%s", (long long)t->index, wjr_trial_status_name(v.status));
+        csv_field(&b, v.job_id, 0);
+        for (k = 0; k < json_array_size(pcols); k++)
+            csv_json_value(&b, json_object_get(p, json_string_value(json_array_get(pcols, k))));
+        for (k = 0; k < json_array_size(mcols); k++) {
+            json_t *mv = json_object_get(m, json_string_value(json_array_get(mcols, k)));
+            csv_json_value(&b, json_is_object(mv) ? json_object_get(mv, "mean") : mv);
+            csv_json_value(&b, json_is_object(mv) ? json_object_get(mv, "sem") : NULL);
+        }
+        csv_field(&b, v.reason, 0);
+        wjr_buf_puts(&b, "\n");
+        json_decref(p);
+        json_decref(m);
+    }
+    json_decref(pcols);
+    json_decref(mcols);
+    return wjr_buf_detach(out, &b);
+}

@@ -1,0 +1,136 @@
+/*
+ * study_int.h - private parts of the study configuration and generators,
+ * shared by config.c, generator.c and study.c.
+ */
+#ifndef WJR_STUDY_INT_H
+#define WJR_STUDY_INT_H
+
+#include <jansson.h>
+
+#include "wjr/study.h"
+#include "wjr/backend.h"
+#include "wjr/wrapper.h"
+
+typedef enum { WJR_PARAM_RANGE, WJR_PARAM_CHOICE, WJR_PARAM_FIXED } wjr_param_kind;
+
+typedef struct wjr_param {
+    char *name;
+    wjr_param_kind kind;
+    int is_int;     /* range: value_type int */
+    int log_scale;  /* range */
+    double lo, hi;  /* range bounds */
+    json_t *values; /* choice: JSON array of scalars; fixed: the value (json) */
+} wjr_param;
+
+typedef enum { WJR_MODEL_SOBOL, WJR_MODEL_RANDOM } wjr_model;
+
+typedef struct wjr_gen_step {
+    wjr_model model;
+    int64_t num_trials; /* -1: the rest */
+} wjr_gen_step;
+
+typedef struct wjr_metric {
+    char *name;
+    int minimize;
+} wjr_metric;
+
+struct wjr_study_config {
+    char *path; /* absolute path of the file read */
+    char *dir;  /* folder relative paths are resolved against */
+
+    wjr_metric *metrics;
+    size_t n_metrics;
+    const char **metric_names; /* NULL-terminated, borrowed from metrics */
+    wjr_param *params;
+    size_t n_params;
+
+    long long seed;
+    wjr_gen_step *steps;
+    size_t n_steps;
+
+    int64_t total_trials; /* -1: not set */
+    int64_t max_pending_trials;
+    int run_trials_in_batches;
+    double tolerated_failure_rate;
+    double init_seconds_between_polls;
+    double ttl_seconds; /* 0: none */
+
+    char *run_model;
+    char *write_configs;
+    char *set_trial_status;
+    char *fetch_trial_data;
+    char *experiment_dir; /* absolute */
+
+    char *partition, *time, *mem, *account, *qos, *constraint, *gres;
+    int cpus_per_task;
+    char **env; /* NULL-terminated */
+    int array_throttle;
+    int requeue; /* -1: default */
+};
+
+/* Load with relative paths resolved against base_dir (NULL: the file's folder). */
+int wjr_study_config_load_from(wjr_study_config **out, const char *path, const char *base_dir);
+
+/* Fill option structs whose strings borrow from config. */
+void wjr_study_config_slurm_options(wjr_slurm_options *out, const wjr_study_config *config);
+void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_config *config);
+
+/* Check a parameters object against the declared parameters (none: any object). */
+int wjr_study_config_check_params(const wjr_study_config *config, json_t *params);
+
+/* A generator positioned at a trial index, resumable by regeneration. */
+typedef struct wjr_generator wjr_generator;
+
+int wjr_generator_new(wjr_generator **out, const wjr_study_config *config);
+/* Parameters of trial `index` (a new reference). Indices may come in any
+ * order; drawing forward from the last one is cheap, going back re-skips. */
+int wjr_generator_draw(json_t **out, wjr_generator *gen, int64_t index);
+void wjr_generator_free(wjr_generator *gen);
+
+/* ---- the study driver's record (study.c, study_files.c) ------------------ */
+
+typedef struct wjr_runner wjr_runner;
+
+typedef struct study_trial {
+    int64_t index;
+    char *params_json;         /* compact JSON object */
+    int overridden;            /* the study decided the status itself */
+    wjr_trial_status override; /* FAILED (ttl), ABANDONED (cancelled before submit) */
+    char *override_reason;
+    wjr_trial_status last; /* status seen at the last step, to log changes */
+} study_trial;
+
+struct wjr_study {
+    char *dir;        /* absolute experiment directory */
+    char *config_dir; /* folder the configuration's relative paths refer to */
+    wjr_study_config *config;
+    wjr_runner *runner;
+    wjr_generator *gen;
+    long long seed;
+    int64_t drawn; /* generator points used */
+    study_trial *trials;
+    size_t n_trials, cap;
+    unsigned int flags;
+    int lock_fd;
+    void *sink; /* wjr_log_file_sink */
+    wjr_log_fn user_log;
+    void *user_payload;
+    int log_level;
+    int reconciled;
+    wjr_study_state state;
+    double delay;
+    int stale;
+    int changed;
+    int submit_failures;
+};
+
+/* Effective status of a study trial (the study's override, else the runner's). */
+wjr_trial_status wjr__study_trial_status(const wjr_study *study, const study_trial *t);
+/* Fill the public view of one trial. */
+void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *study, const study_trial *t);
+/* Index of the best completed trial by the first objective metric, -1 if none. */
+int64_t wjr__study_best(double *value, const wjr_study *study);
+/* The trial's metrics as a new JSON object, or NULL. */
+json_t *wjr__study_trial_metrics(const wjr_study *study, const study_trial *t);
+
+#endif

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Golden tests of the `wjr` CLI that need no cluster: --help texts, usage
+# errors and their exit codes, configuration errors with file:line.
+#   usage: tests/cli/cli_golden.sh PATH/TO/wjr [--update]
+# --update rewrites the golden files from the current output (review the diff).
+set -uo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+WJR="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+UPDATE="${2:-}"
+GOLDEN="$HERE/golden"
+OUT="$(mktemp -d /tmp/wjr-cli-golden-XXXXXX)"
+trap 'rm -rf "$OUT"' EXIT
+# libslurm needs a configuration to load; this one names no controller.
+export SLURM_CONF="$HERE/../study/data/slurm.conf"
+failures=0
+
+# check NAME EXIT ARGS...: run wjr in configs/, compare exit code, stdout, stderr.
+check() {
+    local name=$1 want=$2 rc=0
+    shift 2
+    (cd "$HERE/configs" && "$WJR" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err") || rc=$?
+    if [[ -n "$UPDATE" ]]; then
+        cp "$OUT/$name.out" "$GOLDEN/$name.out"
+        cp "$OUT/$name.err" "$GOLDEN/$name.err"
+    fi
+    if [[ $rc -ne $want ]]; then
+        echo "FAIL $name: exit $rc, expected $want" >&2
+        cat "$OUT/$name.err" >&2
+        failures=$((failures + 1))
+        return
+    fi
+    if ! diff -u "$GOLDEN/$name.out" "$OUT/$name.out" >&2 ||
+        ! diff -u "$GOLDEN/$name.err" "$OUT/$name.err" >&2; then
+        echo "FAIL $name: output differs from $GOLDEN/$name.{out,err}" >&2
+        failures=$((failures + 1))
+        return
+    fi
+    echo "ok $name"
+}
+
+check help 0 --help
+for cmd in run resume init submit poll status cancel results check; do
+    check "help_$cmd" 0 "$cmd" --help
+done
+check no_command 2
+check unknown_command 2 frob
+check run_no_config 2 run
+check run_two_configs 2 run a.cfg b.cfg
+check run_bad_option 2 run --frob typo.cfg
+check submit_no_params 2 submit somedir
+check submit_both 2 submit somedir --params '{}' --batch x.jsonl
+check cancel_bad_index 2 cancel somedir 1 x2
+check status_no_study 2 status /nonexistent-study-dir
+check results_no_study 2 results --csv /nonexistent-study-dir
+check config_missing 2 check missing.cfg
+check config_typo 2 check typo.cfg
+check config_syntax 2 check syntax.cfg
+check config_bounds 2 check bounds.cfg
+check config_choice 2 check choice.cfg
+check config_steps 2 check steps.cfg
+check config_slurm 2 check slurm.cfg
+check config_norun 2 check norun.cfg
+check run_config_typo 2 run typo.cfg
+
+rc=0
+version="$("$WJR" --version)" || rc=$?
+if [[ $rc -ne 0 || ! "$version" =~ ^wjr\ [0-9]+\.[0-9]+\.[0-9]+ ]]; then
+    echo "FAIL version: '$version' ($rc)" >&2
+    failures=$((failures + 1))
+else
+    echo "ok version"
+fi
+
+# Nothing may have been created by the failing commands.
+if [[ -e "$HERE/configs/runs" ]]; then
+    echo "FAIL: a failing command created $HERE/configs/runs" >&2
+    rm -rf "$HERE/configs/runs"
+    failures=$((failures + 1))
+fi
+[[ $failures -eq 0 ]] || { echo "$failures golden test(s) failed" >&2; exit 1; }

@@ -1,0 +1,138 @@
+/*
+ * mock_slurm.h - a fake slurmctld and slurmdbd for the unit tests.
+ *
+ * The test executables are linked with -Wl,--wrap=<libslurm function> for
+ * every libslurm call that src/backend_slurm.c makes; mock_slurm.c defines
+ * the __wrap_ functions over an in-memory job table. Tests program it
+ * through this header: jobs and their states, failures of the next RPCs,
+ * MaxArraySize, accounting records. It counts the RPCs of each kind and
+ * keeps a copy of every job description submitted to it.
+ *
+ * Nothing here needs slurm.h: states use Slurm's numbers (src/state.h has
+ * them as WJR_JOB_*), errors Slurm's errno values (slurm/slurm_errno.h).
+ */
+#ifndef WJR_MOCK_SLURM_H
+#define WJR_MOCK_SLURM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Slurm's NO_VAL: "no task id" in an array record. */
+#define MOCK_NO_TASK 0xfffffffeu
+
+typedef enum {
+    MOCK_RPC_SUBMIT,     /* slurm_submit_batch_job */
+    MOCK_RPC_QUERY,      /* slurm_load_job_user */
+    MOCK_RPC_KILL,       /* slurm_kill_job2 */
+    MOCK_RPC_CONF,       /* slurm_load_ctl_conf */
+    MOCK_RPC_PARTITIONS, /* slurm_load_partitions */
+    MOCK_RPC_DB_CONNECT, /* slurmdb_connection_get */
+    MOCK_RPC_DB_JOBS,    /* slurmdb_jobs_get */
+    MOCK_RPC_KINDS
+} mock_rpc;
+
+/* One record of the fake controller's job table. */
+typedef struct mock_job {
+    uint32_t job_id;
+    uint32_t array_job_id;  /* 0 when not an array */
+    uint32_t array_task_id; /* MOCK_NO_TASK: a plain job, or the packed record */
+    uint32_t *pending;      /* packed record: its pending task ids, ascending */
+    size_t n_pending;
+    int throttle; /* the array's %N; 0: none */
+    uint32_t state;
+    uint32_t exit_code; /* as Slurm keeps it: exit << 8 | signal; MOCK_NO_TASK: unknown */
+    int requeue;
+    int64_t submit_time;
+    int64_t end_time;
+    char *name;
+    char *comment;
+    char *state_desc;
+} mock_job;
+
+/* A copy of one job description handed to slurm_submit_batch_job. */
+typedef struct mock_submission {
+    char *name;
+    char *comment;
+    char *script;
+    char *array_inx;
+    char *work_dir;
+    char *std_out;
+    char *std_err;
+    char *partition;
+    char **env; /* env_size entries */
+    size_t env_size;
+    uint32_t job_id; /* what the controller assigned; 0 when it refused */
+} mock_submission;
+
+/* An accounting (slurmdbd) record. */
+typedef struct mock_acct {
+    uint32_t job_id;
+    uint32_t array_job_id;
+    uint32_t array_task_id; /* MOCK_NO_TASK when none */
+    char *name;
+    uint32_t state;
+    uint32_t exit_code; /* exit << 8 | signal */
+    int64_t submit_time;
+    int64_t end_time;
+} mock_acct;
+
+/* Forget everything and free it: jobs, failures, counters, settings.
+ * Defaults: MaxArraySize 1001, cluster "mockcluster", no accounting, every
+ * partition accepted, job ids from 1000. */
+void mock_reset(void);
+
+void mock_set_max_array_size(uint32_t max);
+void mock_set_accounting(int on);
+void mock_set_cluster_name(const char *name);
+/* Once a partition is added, submissions to other partitions are refused
+ * with ESLURM_INVALID_PARTITION_NAME. */
+void mock_add_partition(const char *name, uint32_t max_time_minutes);
+
+/* The next @p count RPCs of @p kind fail with Slurm errno @p err
+ * (count < 0: every one until mock_fail(kind, 0, 0)). A failing submit
+ * creates no job. */
+void mock_fail(mock_rpc kind, int count, int err);
+/* The next submit is accepted (the job exists) but the answer is lost:
+ * the caller sees SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT. */
+void mock_submit_timeout_after_accept(void);
+
+uint64_t mock_rpc_count(mock_rpc kind);
+uint64_t mock_rpc_total(void);
+/* Buffers handed to the backend and not yet given back to the free calls. */
+long mock_outstanding(void);
+
+/* The job table. mock_job pointers stay valid until the next submit,
+ * add, lookup or purge. */
+size_t mock_job_count(void);
+mock_job *mock_job_at(size_t i);
+/* A plain job, PENDING, submitted now, with a fresh job id. */
+mock_job *mock_add_job(const char *name);
+/* The record of "123" or "123_4"; an array task still packed as pending
+ * is split out of its packed record first, as slurmctld does when the
+ * task starts. NULL when unknown. */
+mock_job *mock_lookup(const char *job_id_text);
+/* Set state and exit status of "123" or "123_4" (end time now when the
+ * state is terminal). Returns 0, or -1 when unknown. */
+int mock_set_state(const char *job_id_text, uint32_t state, int exit_code, int sig);
+/* The controller forgets a record ("123" or "123_4"), as after MinJobAge. */
+int mock_purge(const char *job_id_text);
+void mock_purge_all(void);
+
+size_t mock_submission_count(void);
+const mock_submission *mock_submission_at(size_t i);
+/* The value of NAME in a submission's environment, or NULL. */
+const char *mock_submission_env(const mock_submission *s, const char *name);
+
+/* Cancellations: how many, and the last job id text and signal. */
+size_t mock_kill_count(void);
+const char *mock_last_kill(void);
+
+/* Accounting records; the look-up filters by job name and time. */
+mock_acct *mock_add_acct(uint32_t job_id, uint32_t array_job_id, uint32_t task_id,
+                         const char *name, uint32_t state, int exit_code, int sig,
+                         int64_t submit_time, int64_t end_time);
+/* The last accounting query: its usage_start and how many names it held. */
+int64_t mock_acct_last_since(void);
+size_t mock_acct_last_names(void);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * test_config.c - the study configuration parser: the example of issue 4,
+ * defaults, relative paths, and errors with file:line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "study_int.h"
+#include "wjr.h"
+
+static char tmpdir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/wjr-test-config-XXXXXX");
+    return mkdtemp(tmpdir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[300];
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *write_cfg(const char *text)
+{
+    static char path[300];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/t.cfg", tmpdir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void test_example(void **state)
+{
+    wjr_study_config *c = NULL;
+    (void)state;
+
+    assert_int_equal(wjr_study_config_load(&c, WJR_TEST_DATA "/branin.cfg"), 0);
+    assert_int_equal(c->n_params, 4);
+    assert_string_equal(c->params[0].name, "x1");
+    assert_int_equal(c->params[0].is_int, 0);
+    assert_true(c->params[3].is_int);
+    assert_int_equal(c->params[2].kind, WJR_PARAM_CHOICE);
+    assert_int_equal(c->total_trials, 12);
+    assert_int_equal(c->max_pending_trials, 4);
+    assert_true(c->run_trials_in_batches);
+    assert_int_equal(c->seed, 7);
+    assert_int_equal(c->n_metrics, 1);
+    assert_true(c->metrics[0].minimize);
+    assert_string_equal(c->partition, "debug");
+    assert_string_equal(c->mem, "256M");
+    assert_int_equal(c->cpus_per_task, 1);
+    /* model.py exists next to the config: its absolute path, quoted */
+    assert_string_equal(c->run_model, "python3 '" WJR_TEST_DATA "/model.py'");
+    assert_string_equal(c->experiment_dir, WJR_TEST_DATA "/runs/demo");
+    assert_string_equal(wjr_study_config_experiment_dir(c), WJR_TEST_DATA "/runs/demo");
+    wjr_study_config_free(c);
+}
+
+static void test_log_fixed_env(void **state)
+{
+    wjr_study_config *c = NULL;
+    (void)state;
+
+    assert_int_equal(wjr_study_config_load(&c, WJR_TEST_DATA "/log.cfg"), 0);
+    assert_true(c->params[0].log_scale);
+    assert_int_equal(c->params[2].kind, WJR_PARAM_FIXED);
+    assert_int_equal(c->n_steps, 2);
+    assert_int_equal(c->steps[1].model, WJR_MODEL_RANDOM);
+    assert_string_equal(c->env[0], "OMP_NUM_THREADS=1");
+    assert_string_equal(c->env[1], "A=b c");
+    assert_null(c->env[2]);
+    assert_int_equal(c->requeue, 0);
+    assert_int_equal(c->max_pending_trials, 10); /* default */
+    assert_string_equal(c->run_model, "python3 '" WJR_TEST_DATA "/model.py' --fast");
+    wjr_study_config_free(c);
+}
+
+typedef struct bad_case {
+    const char *text;
+    const char *message; /* after "<path>:" */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"scheduler = { totl_trials = 3; };\n",
+     "1: unknown key 'totl_trials' in scheduler (did you mean 'total_trials'?)"},
+    {"paramters = {};\n", "1: unknown key 'paramters' in the top level (did you mean "
+                          "'parameters'?)"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "parameters = {\n  a = { type = \"range\"; bounds = [1.0, 2.0]; log_scale = 1; };\n};\n",
+     "3: parameters.a.log_scale must be true or false"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "parameters = {\n  a = { type = \"range\"; bounds = [0.0, 2.0]; log_scale = true; };\n};\n",
+     "3: log_scale parameter 'a' needs bounds above 0"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "parameters = { a = { type = \"choise\"; }; };\n",
+     "2: parameter type must be \"range\", \"choice\" or \"fixed\", not \"choise\""},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "generation_strategy = { steps = ( { model = \"GPEI\"; num_trials = -1; } ); };\n",
+     "2: model \"GPEI\" is not available in wjr: use \"SOBOL\" or \"RANDOM\", or drive the "
+     "study from your optimizer with wjr init/submit"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "scheduler = {\n  tolerated_trial_failure_rate = 1.5;\n};\n",
+     "3: scheduler.tolerated_trial_failure_rate must be between 0 and 1, not 1.5"},
+    {"script_options = { run_model = \"x\"; };\n",
+     "1: script_options needs experiment_dir = \"path\";"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "slurm = { env = ( \"1BAD=x\" ); };\n",
+     "2: environment entry \"1BAD=x\" must be NAME=VALUE with NAME made of letters, digits and _"},
+    {"objective = { metrics = ( { name = \"m\"; } ); };\n",
+     "1: objective.metrics[0] (m) needs minimize = true or false"},
+    {"scheduler = {\n  total_trials = 3;\n  max_pending_trials = ;\n};\n", "3: syntax error"},
+};
+
+static void test_errors_name_lines(void **state)
+{
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+        wjr_study_config *c = NULL;
+        const char *path = write_cfg(bad_cases[i].text);
+        char expect[1024];
+        int error = wjr_study_config_load(&c, path);
+
+        if (error != WJR_ECONFIG)
+            fail_msg("case %zu: got %d (%s)", i, error, wjr_error_last());
+        assert_null(c);
+        snprintf(expect, sizeof(expect), "%s:%s", path, bad_cases[i].message);
+        assert_string_equal(wjr_error_last(), expect);
+    }
+}
+
+static void test_missing_file(void **state)
+{
+    wjr_study_config *c = NULL;
+    (void)state;
+
+    assert_int_equal(wjr_study_config_load(&c, "/nonexistent/x.cfg"), WJR_ENOTFOUND);
+}
+
+static void test_check_params(void **state)
+{
+    wjr_study_config *c = NULL;
+    json_t *p;
+    (void)state;
+
+    assert_int_equal(wjr_study_config_load(&c, WJR_TEST_DATA "/branin.cfg"), 0);
+    p = json_loads("{\"x1\": 1.0, \"x2\": 2, \"opt\": \"a\", \"n\": 3}", 0, NULL);
+    assert_int_equal(wjr_study_config_check_params(c, p), 0);
+    json_decref(p);
+    p = json_loads("{\"x1\": 11.0, \"x2\": 2, \"opt\": \"a\", \"n\": 3}", 0, NULL);
+    assert_int_equal(wjr_study_config_check_params(c, p), WJR_EINVALID);
+    json_decref(p);
+    p = json_loads("{\"x1\": 1.0, \"x2\": 2, \"opt\": \"$(touch /tmp/pwned)\", \"n\": 3}", 0, NULL);
+    assert_int_equal(wjr_study_config_check_params(c, p), WJR_EINVALID);
+    json_decref(p);
+    p = json_loads("{\"x1\": 1.0, \"x2\": 2, \"opt\": \"a\", \"n\": 3.5}", 0, NULL);
+    assert_int_equal(wjr_study_config_check_params(c, p), WJR_EINVALID);
+    json_decref(p);
+    p = json_loads("[1]", 0, NULL);
+    assert_int_equal(wjr_study_config_check_params(c, p), WJR_EINVALID);
+    json_decref(p);
+    wjr_study_config_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_example),           cmocka_unit_test(test_log_fixed_env),
+        cmocka_unit_test(test_errors_name_lines), cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_check_params),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

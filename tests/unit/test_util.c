@@ -1,0 +1,271 @@
+/*
+ * test_util.c - shared helpers of the unit tests (see test_util.h): the
+ * fixture, the recording log sink, a wrapper without files, and file and
+ * process helpers. It tests nothing by itself.
+ */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mock_slurm.h"
+#include "test_util.h"
+
+/* ---- log capture ------------------------------------------------------- */
+
+void tu_log_fn(wjr_log_level level, int64_t trial_index, const char *message, void *payload)
+{
+    tu_log *log = payload;
+
+    if (log->count == log->cap) {
+        log->cap = log->cap ? log->cap * 2 : 64;
+        log->records = realloc(log->records, log->cap * sizeof(*log->records));
+        assert_non_null(log->records);
+    }
+    log->records[log->count].level = level;
+    log->records[log->count].trial = trial_index;
+    log->records[log->count].message = strdup(message);
+    log->count++;
+}
+
+long tu_log_find(const tu_log *log, wjr_log_level level, int64_t trial, const char *needle)
+{
+    size_t i;
+
+    for (i = 0; i < log->count; i++) {
+        const tu_record *r = &log->records[i];
+        if ((level == 0 || r->level == level) && r->trial == trial &&
+            strstr(r->message, needle) != NULL)
+            return (long)i;
+    }
+    return -1;
+}
+
+void tu_log_clear(tu_log *log)
+{
+    size_t i;
+
+    for (i = 0; i < log->count; i++)
+        free(log->records[i].message);
+    free(log->records);
+    memset(log, 0, sizeof(*log));
+}
+
+/* ---- files and processes ------------------------------------------------ */
+
+char *tu_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+char *tu_read(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    text = malloc((size_t)n + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+void tu_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+int tu_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+char *tu_mkdtemp(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = tu_path(tmp && *tmp ? tmp : "/tmp", "wjr-unit-XXXXXX");
+
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void tu_rm_rf(const char *path)
+{
+    if (path)
+        nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int tu_run_sh(const char *script_path, const char *cwd, const char *const *env)
+{
+    pid_t pid = fork();
+    int status = 0;
+    size_t i;
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        for (i = 0; env && env[i]; i++) {
+            char *kv = strdup(env[i]), *eq = strchr(kv, '=');
+            *eq = '\0';
+            setenv(kv, eq + 1, 1);
+        }
+        if (cwd && chdir(cwd) < 0)
+            _exit(126);
+        execl("/bin/sh", "sh", script_path, (char *)NULL);
+        _exit(127);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+/* ---- a wrapper that writes nothing -------------------------------------- */
+
+typedef struct plain_wrapper {
+    wjr_wrapper parent;
+    char *run_model;
+} plain_wrapper;
+
+static int plain_run_model(char **out, wjr_wrapper *w, const wjr_trial_ctx *t)
+{
+    (void)t;
+    *out = strdup(((plain_wrapper *)w)->run_model);
+    return *out ? 0 : WJR_ENOMEM;
+}
+
+static int plain_to_json(char **out, const wjr_wrapper *w)
+{
+    (void)w;
+    *out = strdup("{}");
+    return *out ? 0 : WJR_ENOMEM;
+}
+
+static void plain_free(wjr_wrapper *w)
+{
+    free(((plain_wrapper *)w)->run_model);
+    free(w);
+}
+
+wjr_wrapper *tu_plain_wrapper(const char *run_model)
+{
+    plain_wrapper *w = calloc(1, sizeof(*w));
+
+    assert_non_null(w);
+    w->parent.version = WJR_WRAPPER_VERSION;
+    w->parent.type = "TestWrapper";
+    w->parent.run_model = plain_run_model;
+    w->parent.to_json = plain_to_json;
+    w->parent.free = plain_free;
+    w->run_model = strdup(run_model);
+    return &w->parent;
+}
+
+wjr_wrapper *tu_script_wrapper(const char *run_model, const char *write_configs)
+{
+    wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
+    wjr_wrapper *w = NULL;
+
+    so.run_model = run_model;
+    so.write_configs = write_configs;
+    assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
+    return w;
+}
+
+/* ---- the fixture ---------------------------------------------------------- */
+
+int tu_setup(void **state)
+{
+    tu_fixture *f = calloc(1, sizeof(*f));
+
+    assert_non_null(f);
+    mock_reset();
+    f->dir = tu_mkdtemp();
+    *state = f;
+    return 0;
+}
+
+int tu_teardown(void **state)
+{
+    tu_fixture *f = *state;
+
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+    /* every buffer libslurm handed out went back to its free call */
+    assert_int_equal(mock_outstanding(), 0);
+    mock_reset();
+    tu_rm_rf(f->dir);
+    free(f->dir);
+    tu_log_clear(&f->log);
+    free(f);
+    return 0;
+}
+
+void tu_runner(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slurm)
+{
+    wjr_runner_options ro = WJR_RUNNER_OPTIONS_INIT;
+    wjr_backend *backend = NULL;
+
+    assert_int_equal(wjr_backend_slurm_new(&backend, slurm), 0);
+    ro.experiment_dir = f->dir;
+    ro.study_id = TU_STUDY;
+    ro.log = tu_log_fn;
+    ro.log_payload = &f->log;
+    assert_int_equal(wjr_runner_new(&f->runner, backend, wrapper ? wrapper : tu_plain_wrapper("true"),
+                                    &ro),
+                     0);
+}
+
+const wjr_trial_info *tu_run(tu_fixture *f, int64_t index, const char *params_json)
+{
+    wjr_trial_spec spec = {index, params_json};
+    const wjr_run_metadata *meta = NULL;
+    int rc = wjr_runner_run(&meta, f->runner, &spec);
+
+    if (rc != 0)
+        fail_msg("run(%lld): %d %s", (long long)index, rc, wjr_error_last());
+    assert_non_null(meta);
+    return wjr_runner_trial(f->runner, index);
+}
+
+wjr_trial_status tu_poll_one(tu_fixture *f, int64_t index)
+{
+    wjr_poll_result *res = NULL;
+    wjr_trial_status s;
+
+    assert_int_equal(wjr_runner_poll(&res, f->runner, &index, 1), 0);
+    assert_int_equal(res->count, 1);
+    assert_int_equal(res->indices[0], index);
+    s = res->statuses[0];
+    wjr_poll_result_free(res);
+    return s;
+}

@@ -1,0 +1,81 @@
+/*
+ * test_util.h - what the unit tests share: a fixture with a fresh
+ * experiment directory under $TMPDIR and a runner over the mocked Slurm, a
+ * log sink that keeps records for assertions, a wrapper that writes no
+ * files, and small file and process helpers.
+ */
+#ifndef WJR_TEST_UTIL_H
+#define WJR_TEST_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "wjr.h"
+
+/* The study id every fixture runner uses: job names are "wjr-s1-<index>". */
+#define TU_STUDY "s1"
+
+typedef struct tu_record {
+    wjr_log_level level;
+    int64_t trial;
+    char *message;
+} tu_record;
+
+typedef struct tu_log {
+    tu_record *records;
+    size_t count;
+    size_t cap;
+} tu_log;
+
+/* A wjr_log_fn keeping every record in the tu_log given as payload. */
+void tu_log_fn(wjr_log_level level, int64_t trial_index, const char *message, void *payload);
+/* Index of the first record at @p level (0: any) for @p trial whose message
+ * contains @p needle, or -1. */
+long tu_log_find(const tu_log *log, wjr_log_level level, int64_t trial, const char *needle);
+void tu_log_clear(tu_log *log);
+
+typedef struct tu_fixture {
+    char *dir; /* the experiment directory, removed on teardown */
+    wjr_runner *runner;
+    tu_log log;
+} tu_fixture;
+
+/* cmocka fixtures: mock_reset() and a fresh directory; teardown frees the
+ * runner, checks that every libslurm buffer was given back, removes it all. */
+int tu_setup(void **state);
+int tu_teardown(void **state);
+
+/* Create f->runner (study TU_STUDY, log into f->log) over the Slurm backend
+ * with @p slurm (NULL: defaults) and @p wrapper (NULL: a plain wrapper
+ * running `true`). */
+void tu_runner(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slurm);
+
+/* A wrapper writing no files, with run_model only (type "TestWrapper"). */
+wjr_wrapper *tu_plain_wrapper(const char *run_model);
+/* The built-in script wrapper with run_model and an optional write_configs. */
+wjr_wrapper *tu_script_wrapper(const char *run_model, const char *write_configs);
+
+/* Run one trial and return its borrowed info; fails the test on error. */
+const wjr_trial_info *tu_run(tu_fixture *f, int64_t index, const char *params_json);
+/* Poll one trial and return its status. */
+wjr_trial_status tu_poll_one(tu_fixture *f, int64_t index);
+
+/* malloc'd "<dir>/<name>" */
+char *tu_path(const char *dir, const char *name);
+/* Whole file as malloc'd text, or NULL. */
+char *tu_read(const char *path);
+void tu_write(const char *path, const char *text);
+int tu_exists(const char *path);
+/* A fresh directory under $TMPDIR (malloc'd), and rm -rf. */
+char *tu_mkdtemp(void);
+void tu_rm_rf(const char *path);
+
+/* Run `/bin/sh script` in @p cwd with NULL-terminated "NAME=VALUE" pairs
+ * added to the environment; the exit status (128+signal when killed). */
+int tu_run_sh(const char *script_path, const char *cwd, const char *const *env);
+
+#endif
