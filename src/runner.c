@@ -49,6 +49,7 @@ typedef struct trial {
     int64_t intent_time;   /* when the submission was announced */
     uint32_t state_word;   /* last Slurm state word seen */
     int warned;            /* held/unknown warning given for state_word */
+    int in_poll;           /* already listed in the poll under way */
 } trial;
 
 struct wjr_runner {
@@ -1145,9 +1146,15 @@ int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     for (i = 0; i < (indices ? count : r->n_trials); i++) {
         trial *t = indices ? find_trial(r, indices[i]) : r->trials[i];
-        if (t->sub == SUB_SUBMITTED && !wjr_trial_status_is_terminal(t->info.status))
+        /* an index listed twice is polled once */
+        if (t->sub == SUB_SUBMITTED && !wjr_trial_status_is_terminal(t->info.status) &&
+            !t->in_poll) {
+            t->in_poll = 1;
             live[n_live++] = t;
+        }
     }
+    for (i = 0; i < n_live; i++)
+        live[i]->in_poll = 0;
     if (n_live == 0)
         goto result;
 
@@ -1603,8 +1610,9 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
         return WJR_ENOMEM;
     if (wjr_trial_status_parse(&t->info.status, json_string_value(json_object_get(o, "status"))) <
         0) {
+        int64_t index = t->info.index;
         trial_free(t);
-        return wjr_error_prefix("runner JSON: trial %lld", (long long)t->info.index);
+        return wjr_error_prefix("runner JSON: trial %lld", (long long)index);
     }
     s = json_string_value(json_object_get(o, "submission"));
     t->sub = SUB_NONE;

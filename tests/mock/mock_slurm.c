@@ -471,9 +471,9 @@ const char *mock_last_kill(void)
     return M.last_kill;
 }
 
-mock_acct *mock_add_acct(uint32_t job_id, uint32_t array_job_id, uint32_t task_id,
-                         const char *name, uint32_t state, int exit_code, int sig,
-                         int64_t submit_time, int64_t end_time)
+mock_acct *mock_add_acct(uint32_t job_id, uint32_t array_job_id, uint32_t task_id, const char *name,
+                         uint32_t state, int exit_code, int sig, int64_t submit_time,
+                         int64_t end_time)
 {
     mock_acct *a;
 
@@ -512,8 +512,7 @@ int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags,
                            const char *sibling);
 int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out);
 void __wrap_slurm_free_ctl_conf(slurm_conf_t *conf);
-int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out,
-                                 uint16_t flags);
+int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out, uint16_t flags);
 void __wrap_slurm_free_partition_info_msg(partition_info_msg_t *msg);
 void *__wrap_slurmdb_connection_get(uint16_t *flags);
 int __wrap_slurmdb_connection_close(void **db);
@@ -679,8 +678,7 @@ void __wrap_slurm_free_job_info_msg(job_info_msg_t *msg)
     M.outstanding--;
 }
 
-int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags,
-                           const char *sibling)
+int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const char *sibling)
 {
     uint32_t id, task;
     size_t i;
@@ -752,8 +750,7 @@ void __wrap_slurm_free_ctl_conf(slurm_conf_t *conf)
     M.outstanding--;
 }
 
-int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out,
-                                 uint16_t flags)
+int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out, uint16_t flags)
 {
     partition_info_msg_t *msg;
     size_t i;

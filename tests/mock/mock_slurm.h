@@ -128,9 +128,9 @@ size_t mock_kill_count(void);
 const char *mock_last_kill(void);
 
 /* Accounting records; the look-up filters by job name and time. */
-mock_acct *mock_add_acct(uint32_t job_id, uint32_t array_job_id, uint32_t task_id,
-                         const char *name, uint32_t state, int exit_code, int sig,
-                         int64_t submit_time, int64_t end_time);
+mock_acct *mock_add_acct(uint32_t job_id, uint32_t array_job_id, uint32_t task_id, const char *name,
+                         uint32_t state, int exit_code, int sig, int64_t submit_time,
+                         int64_t end_time);
 /* The last accounting query: its usage_start and how many names it held. */
 int64_t mock_acct_last_since(void);
 size_t mock_acct_last_names(void);

@@ -141,8 +141,7 @@ static void test_single_job(void **state)
     const char *env[] = {env_id, NULL};
 
     hostile_init(&h);
-    tu_runner(f, tu_script_wrapper("true", "cat parameters.json data.json >/dev/null; true"),
-              NULL);
+    tu_runner(f, tu_script_wrapper("true", "cat parameters.json data.json >/dev/null; true"), NULL);
     t = tu_run(f, 3, h.params_json);
     assert_nothing_ran(&h);
     check_trial_files(f, &h, 3);
@@ -195,7 +194,7 @@ static void test_array(void **state)
 static void test_bad_parameters(void **state)
 {
     tu_fixture *f = *state;
-    const char *bad[] = {"not json", "[1, 2]", "\"a string\"", "42", "{\"a\": 1, \"a\": 2}",
+    const char *bad[] = {"not json",  "[1, 2]", "\"a string\"", "42", "{\"a\": 1, \"a\": 2}",
                          "{\"a\": 1", ""};
     wjr_trial_spec specs[3];
     size_t i, submitted = 9;

@@ -639,8 +639,8 @@ static void test_poll_rpc_count_constant(void **state)
         assert_int_equal(res->count, n);
         assert_int_equal(res->stale, 0);
         for (i = 0; i < n; i++)
-            assert_int_equal(res->statuses[i], i % 7 == 0 && (i / 7) % 2 ? WJR_TRIAL_COMPLETED
-                                                                         : WJR_TRIAL_RUNNING);
+            assert_int_equal(res->statuses[i],
+                             i % 7 == 0 && (i / 7) % 2 ? WJR_TRIAL_COMPLETED : WJR_TRIAL_RUNNING);
         wjr_poll_result_free(res);
         per_poll[k] = mock_rpc_total() - total;
         assert_int_equal(mock_rpc_count(MOCK_RPC_QUERY) - queries, 1);
@@ -720,8 +720,8 @@ static void write_exit_record(tu_fixture *f, int64_t index, const char *job_id, 
 
     snprintf(name, sizeof(name), "%06lld/wjr_exit.json", (long long)index);
     path = tu_path(f->dir, name);
-    snprintf(text, sizeof(text), "{\"exit_code\": %d, \"job_id\": \"%s\", \"end_time\": 1700000000}\n",
-             rc, job_id);
+    snprintf(text, sizeof(text),
+             "{\"exit_code\": %d, \"job_id\": \"%s\", \"end_time\": 1700000000}\n", rc, job_id);
     tu_write(path, text);
     free(path);
 }
@@ -797,8 +797,7 @@ static void test_vanished_accounting(void **state)
     array_id = wjr_runner_trial(f->runner, 10)->run.array_job_id;
     mock_purge_all();
     mock_add_acct(id0, 0, MOCK_NO_TASK, "wjr-" TU_STUDY "-0", WJR_JOB_OOM, 0, 9, now, now);
-    mock_add_acct(id0 + 1, 0, MOCK_NO_TASK, "wjr-" TU_STUDY "-1", WJR_JOB_COMPLETE, 0, 0, now,
-                  now);
+    mock_add_acct(id0 + 1, 0, MOCK_NO_TASK, "wjr-" TU_STUDY "-1", WJR_JOB_COMPLETE, 0, 0, now, now);
     mock_add_acct(array_id + 7, array_id, 1, "wjr-" TU_STUDY "-a10", WJR_JOB_TIMEOUT, 0, 15, now,
                   now);
     /* a job of another study under the same job id: not ours */
@@ -1071,9 +1070,8 @@ static void test_default_log_sink(void **state)
     assert_int_equal(wjr_backend_slurm_new(&b, NULL), 0);
     ro.experiment_dir = f->dir;
     ro.study_id = TU_STUDY;
-    assert_int_equal(wjr_runner_new(&f->runner, b,
-                                    tu_script_wrapper("true", "echo out; echo err >&2"), &ro),
-                     0);
+    assert_int_equal(
+        wjr_runner_new(&f->runner, b, tu_script_wrapper("true", "echo out; echo err >&2"), &ro), 0);
     assert_int_equal(wjr_runner_run(NULL, f->runner, &spec), 0);
     text = tu_read(path);
     assert_non_null(text);
@@ -1108,7 +1106,6 @@ int main(void)
         T(test_reconcile_from_accounting),
         T(test_poll_rpc_count_constant),
         T(test_poll_failure_is_stale),
-        T(test_poll_bad_indices),
         T(test_vanished_exit_record),
         T(test_vanished_foreign_exit_record),
         T(test_vanished_accounting),
@@ -1116,9 +1113,12 @@ int main(void)
         T(test_vanished_accounting_unreachable),
         T(test_stop),
         T(test_json_round_trip),
-        T(test_json_rejects_bad_input),
         T(test_log_capture),
         T(test_default_log_sink),
+        /* last: under AddressSanitizer each of these two aborts the program
+         * until the bugs they show are fixed */
+        T(test_poll_bad_indices),
+        T(test_json_rejects_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

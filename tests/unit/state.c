@@ -22,9 +22,9 @@ typedef struct row {
     int unknown;
 } row;
 
-#define RUN WJR_TRIAL_RUNNING
-#define DONE WJR_TRIAL_COMPLETED
-#define FAIL WJR_TRIAL_FAILED
+#define RUN   WJR_TRIAL_RUNNING
+#define DONE  WJR_TRIAL_COMPLETED
+#define FAIL  WJR_TRIAL_FAILED
 #define ABAND WJR_TRIAL_ABANDONED
 
 static const row rows[] = {
@@ -101,9 +101,8 @@ static void test_names(void **state)
 
     (void)state;
     assert_string_equal(wjr_state_base_name(WJR_JOB_OOM, buf, sizeof(buf)), "OUT_OF_MEMORY");
-    assert_string_equal(wjr_state_base_name(WJR_JOB_COMPLETE | WJR_JOBF_COMPLETING, buf,
-                                            sizeof(buf)),
-                        "COMPLETED");
+    assert_string_equal(
+        wjr_state_base_name(WJR_JOB_COMPLETE | WJR_JOBF_COMPLETING, buf, sizeof(buf)), "COMPLETED");
     assert_string_equal(wjr_state_base_name(99, buf, sizeof(buf)), "UNKNOWN(99)");
     wjr_state_describe(WJR_JOB_PENDING | WJR_JOBF_REQUEUE_HOLD, buf, sizeof(buf));
     assert_string_equal(buf, "PENDING+REQUEUE_HOLD");

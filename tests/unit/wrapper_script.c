@@ -65,8 +65,9 @@ static void test_trial_files(void **state)
     char *dir = tu_path(f->dir, "000042"), *arg_path, *arg;
     json_t *want = json_loads(params, 0, NULL), *v;
 
-    tu_runner(f, tu_script_wrapper("python3 model.py",
-                                   "sh -c 'printf %s \"$1\" > hook_arg.txt; pwd > hook_cwd.txt' x"),
+    tu_runner(f,
+              tu_script_wrapper("python3 model.py",
+                                "sh -c 'printf %s \"$1\" > hook_arg.txt; pwd > hook_cwd.txt' x"),
               NULL);
     tu_run(f, 42, params);
 
@@ -213,7 +214,8 @@ static void test_metrics(void **state)
     assert_true(mean == 1.5 && isnan(sem));
     free(out);
 
-    put(dir, "output.json", "{\"m\": {\"mean\": 1.5, \"sem\": 0.1}, \"trial_status\": \"COMPLETED\"}");
+    put(dir, "output.json",
+        "{\"m\": {\"mean\": 1.5, \"sem\": 0.1}, \"trial_status\": \"COMPLETED\"}");
     assert_int_equal(w->fetch_trial_data(&out, w, &ctx), 0);
     metric_of(out, "m", &mean, &sem);
     assert_true(mean == 1.5 && fabs(sem - 0.1) < 1e-12);
@@ -242,12 +244,9 @@ static void test_bad_metrics(void **state)
         const char *output;
         const char *reason;
     } cases[] = {
-        {"{\"m\": NaN}", "NaN"},
-        {"{\"m\": null}", "null"},
-        {"{\"other\": 1}", "missing"},
-        {"{\"m\": {\"sem\": 0.1}}", "mean"},
-        {"{\"m\": []}", "empty"},
-        {"{\"m\": [1, \"x\"]}", "not a number"},
+        {"{\"m\": NaN}", "NaN"},       {"{\"m\": null}", "null"},
+        {"{\"other\": 1}", "missing"}, {"{\"m\": {\"sem\": 0.1}}", "mean"},
+        {"{\"m\": []}", "empty"},      {"{\"m\": [1, \"x\"]}", "not a number"},
         {NULL, "no output.json"},
     };
     wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
@@ -304,7 +303,7 @@ static void test_wrapper_json_round_trip(void **state)
 {
     const char *const names[] = {"loss", "acc", NULL};
     wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
-    wjr_wrapper *w = NULL, *back = NULL;
+    wjr_wrapper *w = NULL, *back = NULL, *none = NULL;
     char *one = NULL, *two = NULL;
 
     (void)state;
@@ -320,7 +319,8 @@ static void test_wrapper_json_round_trip(void **state)
     assert_int_equal(back->to_json(&two, back), 0);
     assert_string_equal(one, two);
     assert_non_null(strstr(one, "\"metric_names\":[\"loss\",\"acc\"]"));
-    assert_int_equal(wjr_wrapper_from_json(&back, "Nope", one), WJR_EINVALID);
+    assert_int_equal(wjr_wrapper_from_json(&none, "Nope", one), WJR_EINVALID);
+    assert_null(none);
     wjr_wrapper_free(w);
     wjr_wrapper_free(back);
     free(one);
