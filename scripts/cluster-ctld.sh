@@ -3,7 +3,7 @@
 # controller outage or restart. The other daemons and the running jobs stay.
 # stop: SIGTERM (slurmctld saves its state) and wait for the exit.
 # start: start slurmctld with the same state folder (jobs are recovered) and
-# wait until it answers. restart: both.
+# wait until it answers and slurmd has registered again. restart: both.
 #
 #   usage: scripts/cluster-ctld.sh stop|start|restart [RUNDIR]      (as root)
 #   RUNDIR: argument, else $WJR_CLUSTER_DIR, else /tmp/wjr-cluster
@@ -41,12 +41,21 @@ start_ctld() {
     for ((i = 0; i < 60; i++)); do
         if daemon_alive slurmctld && ctld_up; then
             log "slurmctld: up (pid $(daemon_pid slurmctld))"
-            return 0
+            break
         fi
         sleep 0.5
     done
-    show_log_tail slurmctld
-    die "slurmctld does not answer after 30s"
+    if ((i == 60)); then
+        show_log_tail slurmctld
+        die "slurmctld does not answer after 30s"
+    fi
+    # A restarted slurmctld shows the node as 'unknown' until slurmd has
+    # registered again (a few seconds): wait for that too, but only warn.
+    for ((i = 0; i < 60; i++)); do
+        node_usable && return 0
+        sleep 0.5
+    done
+    log "warning: slurmctld is up but node localhost is '$(node_state)'"
 }
 
 case "$action" in

@@ -125,6 +125,7 @@ stop_daemon() {
     fi
     log "$name: stopping (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
+    kill -CONT "$pid" 2>/dev/null || true # in case it was stopped (SIGSTOP)
     for ((i = 0; i < wait_s * 10; i++)); do
         pid_running "$pid" || break
         sleep 0.1

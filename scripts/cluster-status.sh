@@ -4,7 +4,7 @@
 # slurmctld (scontrol ping, sdiag) and the node (sinfo).
 # Exits 0 only when all are healthy.
 #
-#   usage: scripts/cluster-status.sh [RUNDIR]
+#   usage: scripts/cluster-status.sh [RUNDIR]      (as root, to read pid files)
 #   RUNDIR: argument, else $WJR_CLUSTER_DIR, else /tmp/wjr-cluster
 set -euo pipefail
 
@@ -29,6 +29,8 @@ report config ok "$SLURM_CONF_FILE"
 for d in munged mariadbd slurmdbd slurmctld slurmd; do
     if pid="$(daemon_pid "$d")"; then
         report "$d" ok "pid $pid"
+    elif [[ -e "$(daemon_pidfile "$d")" && ! -r "$(daemon_pidfile "$d")" ]]; then
+        report "$d" FAIL "cannot read $(daemon_pidfile "$d") (run as root)"
     else
         report "$d" FAIL "not running (log: $(daemon_logfile "$d"))"
     fi

@@ -10,8 +10,9 @@
 # prints the export line. Installs missing Debian packages with apt-get.
 # Progress goes to stderr, only the export line to stdout.
 # Optional environment:
-#   WJR_CLUSTER_PORT_BASE  first of 4 ports (default 16817): slurmctld, slurmd,
-#                          slurmdbd, MariaDB (all on 127.0.0.1)
+#   WJR_CLUSTER_PORT_BASE  first of 4 TCP ports (default 16817): slurmctld,
+#                          slurmd, slurmdbd, MariaDB (the Slurm daemons listen
+#                          on all addresses, MariaDB on 127.0.0.1 only)
 #   WJR_CLUSTER_CPUS       CPUs to declare for the node (default: slurmd -C)
 #   WJR_CLUSTER_MEMORY     RealMemory in MB to declare (default: slurmd -C)
 #   WJR_CLUSTER_MIN_JOB_AGE  MinJobAge in seconds (default 30); slurmctld
@@ -24,6 +25,9 @@
 #                          clients retry a slurmctld that is down
 #   WJR_CLUSTER_TIMEOUT    seconds to wait for the cluster to be healthy (default 90)
 #   WJR_CLUSTER_PACKAGES   Debian packages to make sure of
+# The settings are saved in RUNDIR/etc/cluster.env and reused by later runs.
+# They apply when the daemons start: to change those of a running cluster,
+# run cluster-down.sh, then cluster-up.sh with the new values.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -314,6 +318,8 @@ fi
 # ---------------------------------------------------------------- health
 end=$((START_TIME + TIMEOUT))
 next_resume=0
+no_respond_since=0
+slurmd_restarted=0
 until node_usable && dbd_up; do
     if ((SECONDS >= end)); then
         log "node state: '$(node_state)'"
@@ -331,6 +337,19 @@ until node_usable && dbd_up; do
         log "node is '$st': resuming it"
         bounded 10 scontrol update nodename=localhost state=resume >&2 || true
         next_resume=$((SECONDS + 15))
+    fi
+    # Not responding (state ends in *) for a while although slurmd runs:
+    # restart slurmd, which registers with slurmctld at once.
+    if [[ "$st" == *'*' ]]; then
+        ((no_respond_since)) || no_respond_since=$SECONDS
+        if ((SECONDS - no_respond_since >= 15 && !slurmd_restarted)); then
+            log "node is '$st' for 15s: restarting slurmd"
+            stop_daemon slurmd
+            start_daemon slurmd slurmd -N localhost
+            slurmd_restarted=1
+        fi
+    else
+        no_respond_since=0
     fi
     sleep 0.5
 done
