@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it (the README's test command):
 #   1. installs the build and test packages (apt-get, as root),
 #   2. builds wjr twice: a normal -Werror build and an ASan+UBSan build,
-#   3. checks the formatting,
+#   3. checks the formatting and runs cppcheck on src/,
 #   4. runs the mocked-Slurm tests (ctest label "unit") in both builds,
 #   5. brings up the local Slurm cluster and runs the tests against it
 #      (label "cluster"); a run in which no cluster test ran fails,
@@ -58,6 +58,16 @@ if scripts/format-check.sh; then
     results+=("format: ok")
 else
     results+=("format: FAILED")
+    failed=$((failed + 1))
+    status=1
+fi
+
+step "static analysis (cppcheck)"
+if cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
+    -Iinclude -Isrc --suppress=missingIncludeSystem src/; then
+    results+=("cppcheck: ok")
+else
+    results+=("cppcheck: FAILED")
     failed=$((failed + 1))
     status=1
 fi
