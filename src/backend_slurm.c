@@ -71,11 +71,26 @@ typedef struct slurm_backend {
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
+static int workers_running; /* query threads that have not returned yet */
+
+/* libslurm keeps its configuration until slurm_fini(); release it at exit,
+ * unless a query that timed out still runs and reads it. */
+static void slurm_fini_at_exit(void)
+{
+    int busy;
+
+    pthread_mutex_lock(&workers_lock);
+    busy = workers_running > 0;
+    pthread_mutex_unlock(&workers_lock);
+    if (!busy)
+        slurm_fini();
+}
+
 static void slurm_init_once(void)
 {
     slurm_init(NULL);
-    /* libslurm keeps its configuration until slurm_fini(); release it at exit */
-    atexit(slurm_fini);
+    atexit(slurm_fini_at_exit);
 }
 
 /* Capture Slurm's errno and message at once, before another call. */
@@ -350,7 +365,14 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
             sleep((unsigned)++tries);
             continue;
         }
-        error = classify(e, "slurm_submit_batch_job");
+        if (e == ESLURM_INVALID_PARTITION_NAME && sb->partition) {
+            /* Slurm's message does not say which partition it refused */
+            char *what = wjr_asprintf("slurm_submit_batch_job: partition '%s'", sb->partition);
+            error = classify(e, what ? what : "slurm_submit_batch_job");
+            free(what);
+        } else {
+            error = classify(e, "slurm_submit_batch_job");
+        }
         goto done;
     }
     *out = resp->job_id;
@@ -409,19 +431,128 @@ void wjr_job_list_clear(wjr_job_list *list)
     list->count = 0;
 }
 
+/*
+ * libslurm retries on its own while slurmctld does not answer, for about
+ * MessageTimeout per controller, and a login node must not hang on that.
+ * The query runs on a worker thread; the caller waits at most rpc_timeout.
+ * A worker that outlives its caller frees its own answer when it returns.
+ */
+typedef struct query_call {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int refs; /* caller + worker */
+    int done;
+    int rc;
+    int slurm_errno;
+    uid_t uid;
+    job_info_msg_t *msg;
+} query_call;
+
+static void query_call_release(query_call *q)
+{
+    int last;
+
+    pthread_mutex_lock(&q->lock);
+    last = --q->refs == 0;
+    pthread_mutex_unlock(&q->lock);
+    if (!last)
+        return;
+    if (q->msg)
+        slurm_free_job_info_msg(q->msg);
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->cond);
+    free(q);
+}
+
+static void *query_worker(void *arg)
+{
+    query_call *q = arg;
+    job_info_msg_t *msg = NULL;
+    int rc = slurm_load_job_user(&msg, q->uid, SHOW_ALL);
+    int e = rc == SLURM_SUCCESS ? 0 : slurm_get_errno();
+
+    pthread_mutex_lock(&q->lock);
+    q->rc = rc;
+    q->slurm_errno = e;
+    q->msg = msg;
+    q->done = 1;
+    pthread_cond_signal(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+    query_call_release(q);
+    pthread_mutex_lock(&workers_lock);
+    workers_running--;
+    pthread_mutex_unlock(&workers_lock);
+    return NULL;
+}
+
+/* slurm_load_job_user with a deadline; *msg is the caller's on success. */
+static int load_jobs_bounded(job_info_msg_t **msg, double timeout)
+{
+    query_call *q = calloc(1, sizeof(*q));
+    struct timespec deadline;
+    pthread_t thread;
+    pthread_attr_t attr;
+    int error = 0, started;
+
+    *msg = NULL;
+    if (q == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->cond, NULL);
+    q->refs = 2;
+    q->uid = getuid();
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_mutex_lock(&workers_lock);
+    started = pthread_create(&thread, &attr, query_worker, q) == 0;
+    if (started)
+        workers_running++;
+    pthread_mutex_unlock(&workers_lock);
+    pthread_attr_destroy(&attr);
+    if (!started) {
+        q->refs = 1;
+        query_call_release(q);
+        return wjr_error_set(WJR_ERROR, "cannot start a thread for the query");
+    }
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += (time_t)timeout;
+    deadline.tv_nsec += (long)((timeout - (double)(time_t)timeout) * 1e9);
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&q->lock);
+    while (!q->done)
+        if (pthread_cond_timedwait(&q->cond, &q->lock, &deadline) != 0)
+            break;
+    if (!q->done) {
+        error = wjr_error_set(
+            WJR_ETIMEOUT, "slurm_load_job_user: slurmctld did not answer within %.0f s", timeout);
+    } else if (q->rc != SLURM_SUCCESS) {
+        error = classify(q->slurm_errno, "slurm_load_job_user");
+    } else {
+        *msg = q->msg;
+        q->msg = NULL;
+    }
+    pthread_mutex_unlock(&q->lock);
+    query_call_release(q);
+    return error;
+}
+
 static int slurm_query(wjr_job_list *out, wjr_backend *b)
 {
+    slurm_backend *sb = (slurm_backend *)b;
     job_info_msg_t *msg = NULL;
     uint32_t i;
-    int rc;
+    int error;
 
     pthread_once(&init_once, slurm_init_once);
     out->count = 0;
     out->jobs = NULL;
     b->rpc_count++;
-    rc = slurm_load_job_user(&msg, getuid(), SHOW_ALL);
-    if (rc != SLURM_SUCCESS)
-        return classify(slurm_get_errno(), "slurm_load_job_user");
+    error = load_jobs_bounded(&msg, sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
+    if (error < 0)
+        return error;
     if (msg->record_count > 0) {
         out->jobs = calloc(msg->record_count, sizeof(*out->jobs));
         if (out->jobs == NULL) {
@@ -593,6 +724,10 @@ static int slurm_accounting(wjr_job_list *out, wjr_backend *b, const char *const
         return 0;
 
     memset(&cond, 0, sizeof(cond));
+    /* 0 would mean "scheduling flags none": slurmdbd then adds flags = 0 to
+     * its query and misses every job the scheduler started. NOTSET asks for
+     * no filter, as sacct does. */
+    cond.db_flags = SLURMDB_JOB_FLAG_NOTSET;
     cond.flags = JOBCOND_FLAG_NO_STEP | JOBCOND_FLAG_NO_TRUNC;
     cond.usage_start = (time_t)(since > 0 ? since : 1);
     cond.usage_end = time(NULL) + 60;

@@ -899,7 +899,14 @@ static void describe_failure(trial *t, const char *state, int exit_code, int sig
                              const char *slurm_reason)
 {
     char buf[512];
-    int n = snprintf(buf, sizeof(buf), "Slurm state %s", state);
+    int n;
+
+    if (strcmp(state, "UNKNOWN") == 0 && slurm_reason) {
+        /* nobody knows the state: the reason says why */
+        set_str(&t->reason, slurm_reason);
+        return;
+    }
+    n = snprintf(buf, sizeof(buf), "Slurm state %s", state);
 
     if (exit_code >= 0 && n < (int)sizeof(buf))
         n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", exit code %d", exit_code);
@@ -1052,10 +1059,10 @@ static int settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
         /* no accounting: nobody can say what became of these jobs */
         for (i = 0; i < n; i++) {
             set_str(&vanished[i]->slurm_state, "UNKNOWN");
-            finalize(r, vanished[i], WJR_TRIAL_FAILED, "UNKNOWN", -1, 0, NULL, 0);
-            set_str(&vanished[i]->reason, "lost: Slurm no longer knows the job, it left no exit "
-                                          "record and the cluster has no accounting");
-            trial_sync(vanished[i]);
+            finalize(r, vanished[i], WJR_TRIAL_FAILED, "UNKNOWN", -1, 0,
+                     "lost: Slurm no longer knows the job, it left no exit record and the "
+                     "cluster has no accounting",
+                     0);
         }
         return (int)n;
     }
@@ -1085,10 +1092,10 @@ static int settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
                 runner_log(r, WJR_LOG_INFO, t->info.index, "settled from accounting");
         } else {
             set_str(&t->slurm_state, "UNKNOWN");
-            finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0, NULL, 0);
-            set_str(&t->reason, "lost: neither slurmctld nor accounting knows the job, and it "
-                                "left no exit record");
-            trial_sync(t);
+            finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0,
+                     "lost: neither slurmctld nor accounting knows the job, and it left no exit "
+                     "record",
+                     0);
             changed++;
         }
     }
