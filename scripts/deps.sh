@@ -2,11 +2,11 @@
 # Installs what wjr needs to build and test on Debian 12 (as root): the
 # compiler and CMake, libslurm, libconfig, jansson, GSL, cmocka, and the
 # tools of the test suite (python3 for the example model, clang-format,
-# cppcheck, valgrind). Does nothing when everything is there already.
+# cppcheck, valgrind, jq). Does nothing when everything is there already.
 set -euo pipefail
 
 PACKAGES="build-essential cmake pkg-config libslurm-dev libconfig-dev libjansson-dev libgsl-dev
-libcmocka-dev python3 clang-format cppcheck valgrind"
+libcmocka-dev python3 clang-format cppcheck valgrind jq"
 
 missing=()
 for p in $PACKAGES; do

@@ -36,15 +36,16 @@ static const char *const sub_names[] = {"unsubmitted", "submitting", "submitted"
 typedef struct trial {
     wjr_trial_info info; /* the public view; its strings point at the fields below */
     char *params_json;
-    char *slurm_state;
     char *reason;
     char *metrics_json;
     char *job_id_text;
     char *trial_dir;
-    char *partition;
-    char *cluster;
+    /* strings many trials share live once, in the runner's pool */
+    const char *slurm_state;
+    const char *partition;
+    const char *cluster;
+    const char *key; /* the job name it was (or is being) submitted under */
     sub_state sub;
-    char *key;             /* the job name it was (or is being) submitted under */
     uint32_t planned_task; /* its array task id within that submission, or WJR_NO_TASK */
     int64_t intent_time;   /* when the submission was announced */
     uint32_t state_word;   /* last Slurm state word seen */
@@ -65,6 +66,9 @@ struct wjr_runner {
     trial **trials; /* sorted by index */
     size_t n_trials;
     size_t cap_trials;
+    char **pool; /* interned strings: open addressing, NULL is empty */
+    size_t pool_cap;
+    size_t pool_count;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -74,6 +78,54 @@ static void set_str(char **field, const char *value)
     char *copy = value ? wjr_strdup(value) : NULL;
     free(*field);
     *field = copy;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+/* The runner's one copy of s, for strings many trials share (Slurm states,
+ * partition, cluster, array keys). NULL for NULL or out of memory. */
+static const char *intern(wjr_runner *r, const char *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return NULL;
+    if ((r->pool_count + 1) * 2 > r->pool_cap) {
+        size_t cap = r->pool_cap ? r->pool_cap * 2 : 64, k;
+        char **pool = calloc(cap, sizeof(*pool));
+        if (pool == NULL) {
+            wjr_error_set(WJR_ENOMEM, "out of memory");
+            return NULL;
+        }
+        for (k = 0; k < r->pool_cap; k++) {
+            if (r->pool[k] == NULL)
+                continue;
+            i = (size_t)hash_str(r->pool[k]) & (cap - 1);
+            while (pool[i])
+                i = (i + 1) & (cap - 1);
+            pool[i] = r->pool[k];
+        }
+        free(r->pool);
+        r->pool = pool;
+        r->pool_cap = cap;
+    }
+    i = (size_t)hash_str(s) & (r->pool_cap - 1);
+    while (r->pool[i]) {
+        if (strcmp(r->pool[i], s) == 0)
+            return r->pool[i];
+        i = (i + 1) & (r->pool_cap - 1);
+    }
+    r->pool[i] = wjr_strdup(s);
+    if (r->pool[i])
+        r->pool_count++;
+    return r->pool[i];
 }
 
 static void trial_sync(trial *t)
@@ -93,14 +145,10 @@ static void trial_free(trial *t)
     if (t == NULL)
         return;
     free(t->params_json);
-    free(t->slurm_state);
     free(t->reason);
     free(t->metrics_json);
     free(t->job_id_text);
     free(t->trial_dir);
-    free(t->partition);
-    free(t->cluster);
-    free(t->key);
     free(t);
 }
 
@@ -365,6 +413,9 @@ void wjr_runner_free(wjr_runner *r)
     for (i = 0; i < r->n_trials; i++)
         trial_free(r->trials[i]);
     free(r->trials);
+    for (i = 0; i < r->pool_cap; i++)
+        free(r->pool[i]);
+    free(r->pool);
     wjr_backend_free(r->backend);
     wjr_wrapper_free(r->wrapper);
     wjr_log_file_sink_free(r->own_sink);
@@ -414,12 +465,12 @@ static void mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t ar
     t->info.run.array_task_id = task;
     t->info.run.submit_time = submit_time;
     if (r->backend->partition(r->backend))
-        set_str(&t->partition, r->backend->partition(r->backend));
+        t->partition = intern(r, r->backend->partition(r->backend));
     if (t->cluster == NULL && r->backend->cluster(r->backend))
-        set_str(&t->cluster, r->backend->cluster(r->backend));
+        t->cluster = intern(r, r->backend->cluster(r->backend));
     t->sub = SUB_SUBMITTED;
     t->info.status = WJR_TRIAL_RUNNING;
-    set_str(&t->slurm_state, "PENDING");
+    t->slurm_state = intern(r, "PENDING");
     set_str(&t->reason, NULL);
     trial_sync(t);
 }
@@ -427,7 +478,6 @@ static void mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t ar
 static void mark_unsubmitted(trial *t, const char *why)
 {
     t->sub = SUB_NONE;
-    free(t->key);
     t->key = NULL;
     t->planned_task = WJR_NO_TASK;
     t->info.status = WJR_TRIAL_CANDIDATE;
@@ -541,7 +591,8 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
     trial *t = NULL;
     wjr_job_spec job;
     wjr_trial_ctx ctx;
-    char *command = NULL, *script = NULL, *comment = NULL, *out_path = NULL, *err_path = NULL;
+    char *command = NULL, *script = NULL, *comment = NULL, *out_path = NULL, *err_path = NULL,
+         *key = NULL;
     uint32_t job_id = 0;
     int64_t submit_time = 0;
     int error, created = 0;
@@ -568,8 +619,8 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
         wjr_script_build(&script, r->experiment_dir, r->study_id, &t->info.index, &command, 1, 0);
     if (error < 0)
         goto done;
-    set_str(&t->key, NULL);
-    t->key = single_key(r, t->info.index);
+    key = single_key(r, t->info.index);
+    t->key = intern(r, key);
     comment = wjr_asprintf("wjr:%s:%lld", r->study_id, (long long)t->info.index);
     out_path = wjr_asprintf("%s/slurm-%%j.out", t->trial_dir);
     err_path = wjr_asprintf("%s/slurm-%%j.err", t->trial_dir);
@@ -610,6 +661,7 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
     if (out)
         *out = &t->info.run;
 done:
+    free(key);
     free(command);
     free(script);
     free(comment);
@@ -666,7 +718,7 @@ static int submit_array(wjr_runner *r, trial **ts, size_t n)
     snprintf(inx, sizeof(inx), "0-%zu", n - 1);
 
     for (i = 0; i < n; i++) {
-        set_str(&ts[i]->key, key);
+        ts[i]->key = intern(r, key);
         ts[i]->sub = SUB_SUBMITTING;
         ts[i]->planned_task = (uint32_t)i;
         ts[i]->intent_time = (int64_t)time(NULL);
@@ -977,7 +1029,7 @@ static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pa
     wjr_state_describe(state, desc, sizeof(desc));
     if (changed) {
         t->warned = 0;
-        set_str(&t->slurm_state, desc);
+        t->slurm_state = intern(r, desc);
     }
     t->state_word = state;
     if (!packed_pending && j->job_id && t->info.run.slurm_job_id == 0)
@@ -1015,7 +1067,7 @@ static int settle_by_exit_record(wjr_runner *r, trial *t)
     if (doc == NULL || job == NULL || t->job_id_text == NULL || strcmp(job, t->job_id_text) != 0)
         goto done;
     rc = (int)json_integer_value(json_object_get(doc, "exit_code"));
-    set_str(&t->slurm_state, rc == 0 ? "COMPLETED" : "FAILED");
+    t->slurm_state = intern(r, rc == 0 ? "COMPLETED" : "FAILED");
     finalize(r, t, rc == 0 ? WJR_TRIAL_COMPLETED : WJR_TRIAL_FAILED,
              rc == 0 ? "COMPLETED" : "FAILED", rc, 0,
              "from the exit record; Slurm no longer knows the job",
@@ -1058,7 +1110,7 @@ static int settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
     if (error == WJR_ENOTFOUND) {
         /* no accounting: nobody can say what became of these jobs */
         for (i = 0; i < n; i++) {
-            set_str(&vanished[i]->slurm_state, "UNKNOWN");
+            vanished[i]->slurm_state = intern(r, "UNKNOWN");
             finalize(r, vanished[i], WJR_TRIAL_FAILED, "UNKNOWN", -1, 0,
                      "lost: Slurm no longer knows the job, it left no exit record and the "
                      "cluster has no accounting",
@@ -1091,7 +1143,7 @@ static int settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
             if (t->info.status == WJR_TRIAL_FAILED && t->reason)
                 runner_log(r, WJR_LOG_INFO, t->info.index, "settled from accounting");
         } else {
-            set_str(&t->slurm_state, "UNKNOWN");
+            t->slurm_state = intern(r, "UNKNOWN");
             finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0,
                      "lost: neither slurmctld nor accounting knows the job, and it left no exit "
                      "record",
@@ -1315,7 +1367,7 @@ int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)
     t->info.status = WJR_TRIAL_ABANDONED;
     t->info.end_time = (int64_t)time(NULL);
     if (t->sub == SUB_SUBMITTED)
-        set_str(&t->slurm_state, "CANCELLED");
+        t->slurm_state = intern(r, "CANCELLED");
     set_str(&t->reason, reason ? reason : "stopped");
     trial_sync(t);
     runner_log(r, WJR_LOG_INFO, index, "ABANDONED: %s", t->reason);
@@ -1419,6 +1471,7 @@ int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runne
                 runner_log(r, WJR_LOG_INFO, t->info.index,
                            "reconciled: %s was never accepted; it can be submitted", t->key);
                 mark_unsubmitted(t, NULL);
+                pending[n_out++] = t; /* reset by this call: reported to the caller */
             }
             changed = 1;
         }
@@ -1429,19 +1482,16 @@ int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runne
             goto done;
     }
 collect:
-    for (i = 0; i < r->n_trials; i++)
-        if (r->trials[i]->sub == SUB_NONE && r->trials[i]->info.status == WJR_TRIAL_CANDIDATE)
-            n_out++;
+    /* only the trials this call reset, not those refused or never tried;
+     * writing into pending is safe: n_out never passes the loop's i */
     if (unsubmitted && n_out > 0) {
         outv = calloc(n_out, sizeof(*outv));
         if (outv == NULL) {
             error = wjr_error_set(WJR_ENOMEM, "out of memory");
             goto done;
         }
-        n_out = 0;
-        for (i = 0; i < r->n_trials; i++)
-            if (r->trials[i]->sub == SUB_NONE && r->trials[i]->info.status == WJR_TRIAL_CANDIDATE)
-                outv[n_out++] = r->trials[i]->info.index;
+        for (i = 0; i < n_out; i++)
+            outv[i] = pending[i]->info.index;
         *unsubmitted = outv;
     }
     if (n_unsubmitted)
@@ -1521,77 +1571,272 @@ int wjr_run_metadata_to_json(char **out, const wjr_run_metadata *m)
 
 /* ---- to_dict / from_dict ----------------------------------------------- */
 
-static void put_json_str(wjr_buf *b, const char *key, const char *v, int comma)
+/*
+ * The runner's JSON is written and read without a jansson tree of the
+ * whole document: a study of 100,000 trials must not need millions of
+ * nodes. Trials go last, one per line, and fields with their default value
+ * are left out. The reader takes the top-level object apart value by value
+ * and parses one trial at a time.
+ */
+
+typedef struct json_out {
+    wjr_buf buf;
+    FILE *file; /* NULL: everything stays in buf */
+    int failed;
+} json_out;
+
+static void out_flush(json_out *o, int force)
 {
-    wjr_buf_printf(b, "%s\"%s\":", comma ? "," : "", key);
-    if (v == NULL) {
-        wjr_buf_puts(b, "null");
-    } else {
-        json_t *s = json_string(v);
-        char *enc = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
-        wjr_buf_puts(b, enc ? enc : "null");
-        free(enc);
-        json_decref(s);
-    }
+    if (o->file == NULL || (!force && o->buf.len < 65536))
+        return;
+    if (o->buf.len > 0 && fwrite(o->buf.ptr, 1, o->buf.len, o->file) != o->buf.len)
+        o->failed = 1;
+    o->buf.len = 0;
 }
 
-/* The trials are written by hand rather than through a jansson tree: a
- * study of 100,000 trials must not need a tree of millions of nodes. */
-int wjr_runner_to_json(char **out, const wjr_runner *r)
+static void put_json_str(wjr_buf *b, const char *key, const char *v)
 {
-    wjr_buf b = WJR_BUF_INIT;
+    json_t *s;
+    char *enc;
+
+    if (v == NULL)
+        return;
+    s = json_string(v);
+    enc = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+    wjr_buf_printf(b, ",\"%s\":%s", key, enc ? enc : "null");
+    free(enc);
+    json_decref(s);
+}
+
+static void put_int(wjr_buf *b, const char *key, long long v, long long dflt)
+{
+    if (v != dflt)
+        wjr_buf_printf(b, ",\"%s\":%lld", key, v);
+}
+
+static void emit_trial(wjr_buf *b, const trial *t, int first)
+{
+    wjr_buf_printf(b, "%s\n{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
+                   first ? "" : ",", (long long)t->info.index,
+                   wjr_trial_status_name(t->info.status), sub_names[t->sub]);
+    wjr_buf_printf(b, ",\"parameters\":%s", t->params_json ? t->params_json : "null");
+    put_json_str(b, "key", t->key);
+    put_int(b, "planned_task", t->planned_task, WJR_NO_TASK);
+    put_int(b, "intent_time", t->intent_time, 0);
+    put_json_str(b, "job_id", t->job_id_text);
+    put_int(b, "slurm_job_id", t->info.run.slurm_job_id, 0);
+    put_int(b, "array_job_id", t->info.run.array_job_id, 0);
+    put_int(b, "array_task_id", t->info.run.array_task_id, WJR_NO_TASK);
+    put_int(b, "submit_time", t->info.run.submit_time, 0);
+    put_int(b, "end_time", t->info.end_time, 0);
+    put_int(b, "state_word", t->state_word, 0);
+    put_json_str(b, "slurm_state", t->slurm_state);
+    put_json_str(b, "reason", t->reason);
+    put_int(b, "exit_code", t->info.exit_code, -1);
+    put_int(b, "signal", t->info.term_signal, 0);
+    if (t->metrics_json)
+        wjr_buf_printf(b, ",\"metrics\":%s", t->metrics_json);
+    put_json_str(b, "partition", t->partition);
+    put_json_str(b, "cluster", t->cluster);
+    wjr_buf_puts(b, "}");
+}
+
+static int emit_runner(json_out *o, const wjr_runner *r)
+{
     char *backend = NULL, *wrapper = NULL;
     size_t i;
     int error;
 
-    *out = NULL;
     error = r->backend->to_json(&backend, r->backend);
     if (error < 0)
         goto done;
     error = r->wrapper->to_json(&wrapper, r->wrapper);
     if (error < 0)
         goto done;
-    wjr_buf_printf(&b, "{\"__type\":\"WrappedJobRunner\",\"schema_version\":%d",
+    wjr_buf_printf(&o->buf, "{\"__type\":\"WrappedJobRunner\",\"schema_version\":%d",
                    RUNNER_SCHEMA_VERSION);
-    put_json_str(&b, "study_id", r->study_id, 1);
-    put_json_str(&b, "experiment_dir", r->experiment_dir, 1);
-    wjr_buf_printf(&b, ",\"backend\":{\"type\":\"%s\",\"settings\":%s}", r->backend->type, backend);
-    put_json_str(&b, "wrapper_type", r->wrapper->type, 1);
-    wjr_buf_printf(&b, ",\"wrapper\":%s,\"trials\":[", wrapper);
+    put_json_str(&o->buf, "study_id", r->study_id);
+    put_json_str(&o->buf, "experiment_dir", r->experiment_dir);
+    wjr_buf_printf(&o->buf, ",\"backend\":{\"type\":\"%s\",\"settings\":%s}", r->backend->type,
+                   backend);
+    put_json_str(&o->buf, "wrapper_type", r->wrapper->type);
+    wjr_buf_printf(&o->buf, ",\"wrapper\":%s,\"trials\":[", wrapper);
     for (i = 0; i < r->n_trials; i++) {
-        const trial *t = r->trials[i];
-        wjr_buf_printf(&b, "%s\n{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
-                       i ? "," : "", (long long)t->info.index,
-                       wjr_trial_status_name(t->info.status), sub_names[t->sub]);
-        wjr_buf_printf(&b, ",\"parameters\":%s", t->params_json ? t->params_json : "null");
-        put_json_str(&b, "key", t->key, 1);
-        if (t->planned_task != WJR_NO_TASK)
-            wjr_buf_printf(&b, ",\"planned_task\":%u", (unsigned)t->planned_task);
-        wjr_buf_printf(&b, ",\"intent_time\":%lld", (long long)t->intent_time);
-        put_json_str(&b, "job_id", t->job_id_text, 1);
-        wjr_buf_printf(&b, ",\"slurm_job_id\":%u,\"array_job_id\":%u",
-                       (unsigned)t->info.run.slurm_job_id, (unsigned)t->info.run.array_job_id);
-        if (t->info.run.array_task_id != WJR_NO_TASK)
-            wjr_buf_printf(&b, ",\"array_task_id\":%u", (unsigned)t->info.run.array_task_id);
-        wjr_buf_printf(&b, ",\"submit_time\":%lld,\"end_time\":%lld,\"state_word\":%u",
-                       (long long)t->info.run.submit_time, (long long)t->info.end_time,
-                       (unsigned)t->state_word);
-        put_json_str(&b, "slurm_state", t->slurm_state, 1);
-        put_json_str(&b, "reason", t->reason, 1);
-        wjr_buf_printf(&b, ",\"exit_code\":%d,\"signal\":%d", t->info.exit_code,
-                       t->info.term_signal);
-        wjr_buf_printf(&b, ",\"metrics\":%s", t->metrics_json ? t->metrics_json : "null");
-        put_json_str(&b, "partition", t->partition, 1);
-        put_json_str(&b, "cluster", t->cluster, 1);
-        wjr_buf_puts(&b, "}");
+        emit_trial(&o->buf, r->trials[i], i == 0);
+        out_flush(o, 0);
     }
-    wjr_buf_puts(&b, "]}\n");
-    error = wjr_buf_detach(out, &b);
+    wjr_buf_puts(&o->buf, "]}\n");
+    out_flush(o, 1);
+    if (o->buf.oom)
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    else if (o->failed)
+        error = wjr_error_set(WJR_EIO, "cannot write the runner's state: %s", strerror(errno));
 done:
-    wjr_buf_free(&b);
     free(backend);
     free(wrapper);
     return error;
+}
+
+int wjr_runner_to_json(char **out, const wjr_runner *r)
+{
+    json_out o = {WJR_BUF_INIT, NULL, 0};
+    int error;
+
+    *out = NULL;
+    if (r == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_to_json: no runner");
+    error = emit_runner(&o, r);
+    if (error < 0) {
+        wjr_buf_free(&o.buf);
+        return error;
+    }
+    return wjr_buf_detach(out, &o.buf);
+}
+
+int wjr_runner_to_json_file(const wjr_runner *r, const char *path)
+{
+    json_out o = {WJR_BUF_INIT, NULL, 0};
+    char *tmp = NULL;
+    int error, fd;
+
+    if (r == NULL || path == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_to_json_file: no runner or path");
+    tmp = wjr_asprintf("%s.tmp.%ld", path, (long)getpid());
+    if (tmp == NULL)
+        return WJR_ENOMEM;
+    o.file = fopen(tmp, "we");
+    if (o.file == NULL) {
+        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        goto done;
+    }
+    error = emit_runner(&o, r);
+    if (error == 0 && fflush(o.file) != 0)
+        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    fd = fileno(o.file);
+    if (error == 0 && fsync(fd) != 0)
+        error = wjr_error_set(WJR_EIO, "cannot sync %s: %s", tmp, strerror(errno));
+    if (fclose(o.file) != 0 && error == 0)
+        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    o.file = NULL;
+    if (error == 0 && rename(tmp, path) != 0)
+        error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    if (error < 0)
+        unlink(tmp);
+done:
+    wjr_buf_free(&o.buf);
+    free(tmp);
+    return error;
+}
+
+/* A source of JSON text: a string, or a file read through stdio. */
+typedef struct json_src {
+    const char *p;
+    const char *end;
+    FILE *f;
+    long offset;
+} json_src;
+
+static int src_peek(json_src *s)
+{
+    int c;
+
+    if (s->f == NULL)
+        return s->p < s->end ? (unsigned char)*s->p : EOF;
+    c = getc(s->f);
+    if (c != EOF)
+        ungetc(c, s->f);
+    return c;
+}
+
+static int src_get(json_src *s)
+{
+    int c;
+
+    if (s->f == NULL)
+        c = s->p < s->end ? (unsigned char)*s->p++ : EOF;
+    else
+        c = getc(s->f);
+    if (c != EOF)
+        s->offset++;
+    return c;
+}
+
+static void src_skip_ws(json_src *s)
+{
+    int c = src_peek(s);
+
+    while (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        src_get(s);
+        c = src_peek(s);
+    }
+}
+
+static int src_fail(json_src *s, const char *what)
+{
+    return wjr_error_set(WJR_EINVALID, "runner JSON: %s at byte %ld", what, s->offset);
+}
+
+/* Copy the raw text of one JSON value (any type) into b. */
+static int src_capture(wjr_buf *b, json_src *s)
+{
+    int c = src_peek(s), depth = 0, in_str = 0;
+
+    b->len = 0;
+    if (c == EOF)
+        return src_fail(s, "unexpected end");
+    if (c != '{' && c != '[' && c != '"') {
+        /* a number, true, false or null: up to the next delimiter */
+        while (c != EOF && c != ',' && c != '}' && c != ']' && c != ' ' && c != '\n' && c != '\t' &&
+               c != '\r') {
+            char ch = (char)src_get(s);
+            wjr_buf_put(b, &ch, 1);
+            c = src_peek(s);
+        }
+        return b->len > 0 ? 0 : src_fail(s, "a value is missing");
+    }
+    for (;;) {
+        char ch;
+        c = src_get(s);
+        if (c == EOF)
+            return src_fail(s, "unexpected end inside a value");
+        ch = (char)c;
+        wjr_buf_put(b, &ch, 1);
+        if (in_str) {
+            if (c == '\\') {
+                c = src_get(s);
+                if (c == EOF)
+                    return src_fail(s, "unexpected end inside a string");
+                ch = (char)c;
+                wjr_buf_put(b, &ch, 1);
+            } else if (c == '"') {
+                in_str = 0;
+                if (depth == 0)
+                    break;
+            }
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0)
+                break;
+        }
+    }
+    return b->oom ? wjr_error_set(WJR_ENOMEM, "out of memory") : 0;
+}
+
+static int src_value(json_t **out, wjr_buf *b, json_src *s)
+{
+    json_error_t jerr;
+    int error = src_capture(b, s);
+
+    *out = NULL;
+    if (error < 0)
+        return error;
+    *out = json_loadb(b->ptr, b->len, JSON_DECODE_ANY, &jerr);
+    if (*out == NULL)
+        return wjr_error_set(WJR_EINVALID, "runner JSON: %s near byte %ld", jerr.text, s->offset);
+    return 0;
 }
 
 static char *dump_or_null(json_t *v)
@@ -1628,7 +1873,7 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
             t->sub = (sub_state)i;
     t->params_json = dump_or_null(json_object_get(o, "parameters"));
     t->metrics_json = dump_or_null(json_object_get(o, "metrics"));
-    set_str(&t->key, json_string_value(json_object_get(o, "key")));
+    t->key = intern(r, json_string_value(json_object_get(o, "key")));
     v = json_object_get(o, "planned_task");
     t->planned_task = json_is_integer(v) ? (uint32_t)json_integer_value(v) : WJR_NO_TASK;
     t->intent_time = (int64_t)json_integer_value(json_object_get(o, "intent_time"));
@@ -1640,13 +1885,13 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     t->info.run.submit_time = (int64_t)json_integer_value(json_object_get(o, "submit_time"));
     t->info.end_time = (int64_t)json_integer_value(json_object_get(o, "end_time"));
     t->state_word = (uint32_t)json_integer_value(json_object_get(o, "state_word"));
-    set_str(&t->slurm_state, json_string_value(json_object_get(o, "slurm_state")));
+    t->slurm_state = intern(r, json_string_value(json_object_get(o, "slurm_state")));
     set_str(&t->reason, json_string_value(json_object_get(o, "reason")));
     v = json_object_get(o, "exit_code");
     t->info.exit_code = json_is_integer(v) ? (int)json_integer_value(v) : -1;
     t->info.term_signal = (int)json_integer_value(json_object_get(o, "signal"));
-    set_str(&t->partition, json_string_value(json_object_get(o, "partition")));
-    set_str(&t->cluster, json_string_value(json_object_get(o, "cluster")));
+    t->partition = intern(r, json_string_value(json_object_get(o, "partition")));
+    t->cluster = intern(r, json_string_value(json_object_get(o, "cluster")));
     if (t->sub == SUB_SUBMITTED && t->job_id_text == NULL) {
         trial_free(t);
         return wjr_error_set(WJR_EINVALID, "runner JSON: submitted trial has no job id");
@@ -1656,51 +1901,42 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     return 0;
 }
 
-int wjr_runner_from_json(wjr_runner **out, const char *text, const wjr_runner_options *opts)
+static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_options *opts)
 {
     wjr_runner_options o = WJR_RUNNER_OPTIONS_INIT;
-    json_error_t jerr;
-    json_t *root = NULL, *backend_o, *trials, *v;
+    json_t *backend_o, *v;
     wjr_backend *backend = NULL;
     wjr_wrapper *wrapper = NULL;
-    wjr_runner *r = NULL;
     char *settings = NULL;
     const char *type;
-    size_t i;
     int error;
 
     *out = NULL;
-    root = json_loads(text ? text : "", 0, &jerr);
-    if (root == NULL) {
-        error = wjr_error_set(WJR_EINVALID, "runner JSON: %s (line %d)", jerr.text, jerr.line);
-        goto done;
-    }
     type = json_string_value(json_object_get(root, "__type"));
-    if (type == NULL || strcmp(type, "WrappedJobRunner") != 0) {
-        error = wjr_error_set(WJR_EINVALID, "runner JSON: __type is not WrappedJobRunner");
-        goto done;
-    }
+    if (type == NULL || strcmp(type, "WrappedJobRunner") != 0)
+        return wjr_error_set(WJR_EINVALID, "runner JSON: __type is not WrappedJobRunner");
     v = json_object_get(root, "schema_version");
-    if (!json_is_integer(v) || json_integer_value(v) > RUNNER_SCHEMA_VERSION) {
-        error = wjr_error_set(WJR_EINVALID,
-                              "runner JSON: schema version %lld is not supported "
-                              "(this wjr reads up to %d)",
-                              (long long)json_integer_value(v), RUNNER_SCHEMA_VERSION);
-        goto done;
-    }
+    if (!json_is_integer(v) || json_integer_value(v) > RUNNER_SCHEMA_VERSION)
+        return wjr_error_set(WJR_EINVALID,
+                             "runner JSON: schema version %lld is not supported (this wjr "
+                             "reads up to %d)",
+                             (long long)json_integer_value(v), RUNNER_SCHEMA_VERSION);
     backend_o = json_object_get(root, "backend");
     settings = dump_or_null(json_object_get(backend_o, "settings"));
     error = wjr_backend_from_json(&backend, json_string_value(json_object_get(backend_o, "type")),
                                   settings ? settings : "{}");
-    if (error < 0)
-        goto done;
     free(settings);
+    if (error < 0)
+        return error;
     settings = dump_or_null(json_object_get(root, "wrapper"));
     error =
         wjr_wrapper_from_json(&wrapper, json_string_value(json_object_get(root, "wrapper_type")),
                               settings ? settings : "{}");
-    if (error < 0)
-        goto done;
+    free(settings);
+    if (error < 0) {
+        wjr_backend_free(backend);
+        return error;
+    }
     if (opts) {
         o.log = opts->log;
         o.log_payload = opts->log_payload;
@@ -1712,32 +1948,179 @@ int wjr_runner_from_json(wjr_runner **out, const char *text, const wjr_runner_op
     o.study_id = json_string_value(json_object_get(root, "study_id"));
     if (opts && opts->experiment_dir)
         o.experiment_dir = opts->experiment_dir;
-    error = wjr_runner_new(&r, backend, wrapper, &o);
-    backend = NULL;
-    wrapper = NULL;
+    return wjr_runner_new(out, backend, wrapper, &o);
+}
+
+static int add_trial_json(wjr_runner *r, json_t *o)
+{
+    trial *t;
+    int error = trial_from_json(&t, r, o);
+
     if (error < 0)
+        return error;
+    error = insert_trial(r, t);
+    if (error < 0)
+        trial_free(t);
+    return error;
+}
+
+/* Read the trials array one element at a time. */
+static int read_trials(wjr_runner *r, wjr_buf *b, json_src *s)
+{
+    json_t *v;
+    int c, error;
+
+    if (src_get(s) != '[')
+        return src_fail(s, "\"trials\" is not a list");
+    src_skip_ws(s);
+    if (src_peek(s) == ']') {
+        src_get(s);
+        return 0;
+    }
+    for (;;) {
+        src_skip_ws(s);
+        error = src_value(&v, b, s);
+        if (error < 0)
+            return error;
+        error = add_trial_json(r, v);
+        json_decref(v);
+        if (error < 0)
+            return error;
+        src_skip_ws(s);
+        c = src_get(s);
+        if (c == ']')
+            return 0;
+        if (c != ',')
+            return src_fail(s, "expected ',' or ']' in \"trials\"");
+    }
+}
+
+static int runner_read(wjr_runner **out, json_src *s, const wjr_runner_options *opts)
+{
+    json_t *header = json_object(), *key = NULL, *v = NULL, *late = NULL;
+    wjr_buf b = WJR_BUF_INIT;
+    wjr_runner *r = NULL;
+    size_t i;
+    int error = 0, c;
+
+    *out = NULL;
+    src_skip_ws(s);
+    if (src_get(s) != '{') {
+        error = src_fail(s, "expected a JSON object");
         goto done;
-    trials = json_object_get(root, "trials");
-    for (i = 0; i < json_array_size(trials); i++) {
-        trial *t;
-        error = trial_from_json(&t, r, json_array_get(trials, i));
+    }
+    src_skip_ws(s);
+    if (src_peek(s) == '}') {
+        src_get(s);
+        goto build;
+    }
+    for (;;) {
+        src_skip_ws(s);
+        error = src_value(&key, &b, s);
         if (error < 0)
             goto done;
-        error = insert_trial(r, t);
-        if (error < 0) {
-            trial_free(t);
+        if (!json_is_string(key)) {
+            error = src_fail(s, "expected a key");
+            goto done;
+        }
+        src_skip_ws(s);
+        if (src_get(s) != ':') {
+            error = src_fail(s, "expected ':'");
+            goto done;
+        }
+        src_skip_ws(s);
+        if (strcmp(json_string_value(key), "trials") == 0 && late == NULL && r == NULL &&
+            json_object_get(header, "backend") && json_object_get(header, "wrapper")) {
+            error = runner_from_header(&r, header, opts);
+            if (error < 0)
+                goto done;
+            error = read_trials(r, &b, s);
+            if (error < 0)
+                goto done;
+        } else if (strcmp(json_string_value(key), "trials") == 0) {
+            /* trials before the settings: keep them whole, read them below */
+            error = src_value(&late, &b, s);
+            if (error < 0)
+                goto done;
+        } else {
+            error = src_value(&v, &b, s);
+            if (error < 0)
+                goto done;
+            json_object_set_new(header, json_string_value(key), v);
+            v = NULL;
+        }
+        json_decref(key);
+        key = NULL;
+        src_skip_ws(s);
+        c = src_get(s);
+        if (c == '}')
+            break;
+        if (c != ',') {
+            error = src_fail(s, "expected ',' or '}'");
             goto done;
         }
     }
+    src_skip_ws(s);
+    if (src_peek(s) != EOF) {
+        error = src_fail(s, "text after the runner's JSON object");
+        goto done;
+    }
+build:
+    if (r == NULL) {
+        error = runner_from_header(&r, header, opts);
+        if (error < 0)
+            goto done;
+    }
+    if (late && !json_is_array(late)) {
+        error = wjr_error_set(WJR_EINVALID, "runner JSON: \"trials\" is not a list");
+        goto done;
+    }
+    for (i = 0; late && i < json_array_size(late); i++) {
+        error = add_trial_json(r, json_array_get(late, i));
+        if (error < 0)
+            goto done;
+    }
 done:
-    free(settings);
-    json_decref(root);
-    wjr_backend_free(backend);
-    wjr_wrapper_free(wrapper);
+    json_decref(header);
+    json_decref(key);
+    json_decref(v);
+    json_decref(late);
+    wjr_buf_free(&b);
     if (error < 0) {
         wjr_runner_free(r);
         return error;
     }
     *out = r;
     return 0;
+}
+
+int wjr_runner_from_json(wjr_runner **out, const char *text, const wjr_runner_options *opts)
+{
+    json_src s = {NULL, NULL, NULL, 0};
+
+    *out = NULL;
+    if (text == NULL)
+        return wjr_error_set(WJR_EINVALID, "runner JSON: no text");
+    s.p = text;
+    s.end = text + strlen(text);
+    return runner_read(out, &s, opts);
+}
+
+int wjr_runner_from_json_file(wjr_runner **out, const char *path, const wjr_runner_options *opts)
+{
+    json_src s = {NULL, NULL, NULL, 0};
+    int error;
+
+    *out = NULL;
+    if (path == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_from_json_file: no path");
+    s.f = fopen(path, "re");
+    if (s.f == NULL)
+        return wjr_error_set(errno == ENOENT ? WJR_ENOTFOUND : WJR_EIO, "cannot read %s: %s", path,
+                             strerror(errno));
+    error = runner_read(out, &s, opts);
+    fclose(s.f);
+    if (error < 0)
+        wjr_error_prefix("%s", path);
+    return error;
 }

@@ -185,7 +185,7 @@ static void csv_json_value(wjr_buf *b, json_t *v)
         snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
         csv_field(b, num, 0);
     } else if (json_is_real(v)) {
-        snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+        wjr_format_double(num, sizeof(num), json_real_value(v));
         csv_field(b, num, 0);
     } else {
         text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);

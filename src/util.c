@@ -142,10 +142,16 @@ void wjr_buf_free(wjr_buf *b)
 
 int wjr_mkdir_p(const char *path, unsigned int mode)
 {
-    char *copy = wjr_strdup(path);
+    char *copy;
     char *p;
     int error = 0;
 
+    /* the common cases first: one call when the parent exists */
+    if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return wjr_error_set(WJR_EIO, "cannot create directory %s: %s", path, strerror(errno));
+    copy = wjr_strdup(path);
     if (copy == NULL)
         return WJR_ENOMEM;
     for (p = copy + 1;; p++) {
@@ -232,6 +238,29 @@ done:
     return error;
 }
 
+int wjr_write_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    size_t done = 0;
+    int error = 0;
+
+    if (fd < 0)
+        return wjr_error_set(WJR_EIO, "cannot write %s: %s", path, strerror(errno));
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            error = wjr_error_set(WJR_EIO, "cannot write %s: %s", path, strerror(errno));
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (close(fd) < 0 && error == 0)
+        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", path, strerror(errno));
+    return error;
+}
+
 int wjr_read_file(char **out, size_t *len, const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -262,6 +291,18 @@ int wjr_file_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+void wjr_format_double(char *buf, size_t size, double v)
+{
+    int prec;
+
+    /* the shortest text that reads back as the same double */
+    for (prec = 15; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
 }
 
 char *wjr_trial_dir_path(const char *experiment_dir, int64_t index)

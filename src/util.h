@@ -48,9 +48,14 @@ void wjr_buf_free(wjr_buf *b);
 int wjr_mkdir_p(const char *path, unsigned int mode);
 /* Write tmp file, fsync, rename over path, fsync the folder. */
 int wjr_write_file_atomic(const char *path, const char *data, size_t len);
+/* Write a file in place, without syncing: for files that can be made again. */
+int wjr_write_file(const char *path, const char *data, size_t len);
 /* Read a whole file; *out is malloc'd and NUL-terminated. WJR_ENOTFOUND if absent. */
 int wjr_read_file(char **out, size_t *len, const char *path);
 int wjr_file_exists(const char *path);
+
+/* The shortest decimal text that reads back as the same double. */
+void wjr_format_double(char *buf, size_t size, double v);
 
 /* "<experiment_dir>/<index as %06d>" (malloc'd). */
 char *wjr_trial_dir_path(const char *experiment_dir, int64_t index);

@@ -38,11 +38,13 @@ static int write_json_file(const char *dir, const char *name, json_t *value)
     char *with_nl = text ? wjr_asprintf("%s\n", text) : NULL;
     int error;
 
-    /* ends with a newline, as Python's json tools write it */
+    /* Ends with a newline, as Python's json tools write it. Not synced: a
+     * trial's files are written again from the checkpoint when a crash
+     * comes before its submission, and are only read after it. */
     if (path == NULL || with_nl == NULL)
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
     else
-        error = wjr_write_file_atomic(path, with_nl, strlen(with_nl));
+        error = wjr_write_file(path, with_nl, strlen(with_nl));
     free(path);
     free(text);
     free(with_nl);

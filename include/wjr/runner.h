@@ -180,6 +180,17 @@ WJR_EXTERN(int) wjr_runner_to_json(char **out, const wjr_runner *runner);
 WJR_EXTERN(int)
 wjr_runner_from_json(wjr_runner **out, const char *json, const wjr_runner_options *opts);
 
+/**
+ * to_dict() into a file: written as it goes (no whole-document copy in
+ * memory), synced and renamed over @p path, so that a crash leaves the old
+ * or the new state.
+ */
+WJR_EXTERN(int) wjr_runner_to_json_file(const wjr_runner *runner, const char *path);
+
+/** from_dict() from a file, read one trial at a time. */
+WJR_EXTERN(int)
+wjr_runner_from_json_file(wjr_runner **out, const char *path, const wjr_runner_options *opts);
+
 /** The study id (idempotency key prefix) and experiment directory. Borrowed. */
 WJR_EXTERN(const char *) wjr_runner_study_id(const wjr_runner *runner);
 WJR_EXTERN(const char *) wjr_runner_experiment_dir(const wjr_runner *runner);

@@ -8,6 +8,12 @@
  * MaxArraySize, accounting records. It counts the RPCs of each kind and
  * keeps a copy of every job description submitted to it.
  *
+ * The CLI tests (tests/cli/) link the same fake into `wjr-mock` and program
+ * it through WJR_MOCK_* environment variables instead (read at the first
+ * wrapped call; see mock_load_env()): an execute mode that runs each batch
+ * script with /bin/sh as slurmd would, failures of the next RPCs, and a
+ * state file so that separate processes see one controller.
+ *
  * Nothing here needs slurm.h: states use Slurm's numbers (src/state.h has
  * them as WJR_JOB_*), errors Slurm's errno values (slurm/slurm_errno.h).
  */
@@ -47,6 +53,8 @@ typedef struct mock_job {
     char *name;
     char *comment;
     char *state_desc;
+    int exec;  /* execute mode: the controller runs this job's script when it is due */
+    int polls; /* execute mode: queries that have seen the job running */
 } mock_job;
 
 /* A copy of one job description handed to slurm_submit_batch_job. */
@@ -134,5 +142,47 @@ mock_acct *mock_add_acct(uint32_t job_id, uint32_t array_job_id, uint32_t task_i
 /* The last accounting query: its usage_start and how many names it held. */
 int64_t mock_acct_last_since(void);
 size_t mock_acct_last_names(void);
+
+/*
+ * Execute mode. Every job accepted while it is on is run by the fake
+ * controller: at each slurm_load_job_user the job counts one more query;
+ * while it has seen at most @p polls_until_done of them it is RUNNING, at the
+ * next one its batch script runs to its end (/bin/sh SCRIPT, in the job's
+ * work_dir, with the job's environment plus SLURM_JOB_ID, and for an array
+ * task SLURM_ARRAY_JOB_ID and SLURM_ARRAY_TASK_ID; stdin /dev/null, stdout
+ * and stderr to std_out/std_err with %j %A %a %x %u %N %% replaced) and the
+ * job becomes COMPLETE (exit 0) or FAILED, with exit_code = code << 8 (the
+ * signal when the script was killed). Array tasks start one by one as the
+ * throttle allows. A job cancelled before it is due never runs. The query
+ * waits for the scripts it runs: keep them shorter than the caller's RPC
+ * timeout (libwjr's rpc_timeout, 30 s by default).
+ */
+void mock_set_exec(int on, int polls_until_done);
+
+/* Persist the controller (job table, submissions, RPC counts, next job id)
+ * to @p path as JSON, written atomically after every wrapped call, and load
+ * it now when the file exists. NULL stops persisting. Returns 0, or -1 when
+ * the file exists and cannot be read. */
+int mock_set_state_file(const char *path);
+
+/*
+ * Read the WJR_MOCK_* environment variables; the first wrapped libslurm
+ * call does it by itself, once:
+ *   WJR_MOCK_EXEC=1                  execute mode (mock_set_exec)
+ *   WJR_MOCK_POLLS_UNTIL_DONE=N      queries a job is RUNNING before it runs (default 1)
+ *   WJR_MOCK_STATE=FILE              the state file (mock_set_state_file)
+ *   WJR_MOCK_PARTITIONS=NAME[:MIN],..   mock_add_partition for each (MIN: MaxTime)
+ *   WJR_MOCK_MAX_ARRAY_SIZE=N        mock_set_max_array_size
+ *   WJR_MOCK_FAIL_<KIND>=ERR[:COUNT] mock_fail: KIND is SUBMIT, QUERY, KILL, CONF or
+ *                                    PARTITIONS; ERR a Slurm errno; COUNT the number
+ *                                    of calls (default: every call of this process)
+ *   WJR_MOCK_UNREACHABLE=1           every controller RPC fails with
+ *                                    SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR
+ *   WJR_MOCK_LOSE_SUBMIT_ANSWER=1    the first submit is accepted but its answer is lost
+ *                                    (mock_submit_timeout_after_accept)
+ * Failures are per process: they are not kept in the state file.
+ * Returns 0, or -1 (with a message on stderr) when a value is malformed.
+ */
+int mock_load_env(void);
 
 #endif

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Whole studies through the `wjr` CLI against the fake controller of
+# tests/mock/ (no cluster): `wjr-mock` is the CLI linked with it, and in
+# execute mode the fake runs every batch script with /bin/sh, as slurmd
+# would. A state file (WJR_MOCK_STATE) lets run, resume, poll, cancel...
+# see one controller. Checks exit codes, golden output (golden/mock_*.txt,
+# normalised: temporary paths, study ids, clock times) and the files.
+#   usage: tests/cli/mock_study.sh PATH/TO/wjr-mock [--update]
+# --update rewrites the golden files from the current output (review the diff).
+set -uo pipefail
+
+command -v jq >/dev/null || { echo "FAIL: jq is needed (scripts/deps.sh installs it)" >&2; exit 1; }
+HERE="$(cd "$(dirname "$0")" && pwd)"
+WJR="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+UPDATE="${2:-}"
+GOLDEN="$HERE/golden"
+W="$(mktemp -d /tmp/wjr-cli-mock-XXXXXX)"
+PWNED="/tmp/wjr-pwned-$$"
+trap 'rm -rf "$W" "$PWNED"' EXIT
+cp "$HERE"/mock_study/* "$W/"
+cd "$W" || exit 1
+
+# libslurm needs a configuration to load; this one names no controller (and
+# every call that would reach one is wrapped by the fake).
+export SLURM_CONF="$HERE/../study/data/slurm.conf"
+export WJR_MOCK_EXEC=1 WJR_MOCK_POLLS_UNTIL_DONE=1 WJR_MOCK_PARTITIONS=debug:60
+unset WJR_MOCK_STATE WJR_MOCK_UNREACHABLE WJR_MOCK_FAIL_SUBMIT WJR_MOCK_FAIL_QUERY \
+    WJR_MOCK_FAIL_KILL WJR_MOCK_FAIL_CONF WJR_MOCK_FAIL_PARTITIONS WJR_MOCK_MAX_ARRAY_SIZE \
+    WJR_MOCK_LOSE_SUBMIT_ANSWER
+failures=0
+
+fail() {
+    echo "FAIL $*" >&2
+    failures=$((failures + 1))
+}
+
+# wjr NAME ARGS...: run wjr-mock, keep stdout, stderr and the exit code as
+# $W/out/NAME.{out,err} and $rc.
+mkdir -p out
+wjr() {
+    local name=$1
+    shift
+    rc=0
+    timeout 120 "$WJR" "$@" >"out/$name.out" 2>"out/$name.err" || rc=$?
+}
+
+# expect NAME CODE: the last command's exit code.
+expect() {
+    if [[ $rc -ne $2 ]]; then
+        fail "$1: exit $rc, expected $2"
+        sed 's/^/    /' "out/$1.err" >&2
+        return 1
+    fi
+    echo "ok $1 (exit $rc)"
+}
+
+# normalise STUDY_DIR: stdin to stdout without what changes between runs.
+normalise() {
+    local id=""
+    [[ -f "$1/study.json" ]] && id="$(jq -r .runner.study_id "$1/study.json")"
+    sed -E -e "s|$W|<TMP>|g" -e "s|/tmp/wjr-pwned-$$|/tmp/wjr-pwned-<PID>|g" \
+        -e "s/^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] /HH:MM:SS /" \
+        -e "s/\"(end_time|submit_time)\": [0-9]+/\"\1\": <TIME>/g" \
+        ${id:+-e "s/$id/<ID>/g"}
+}
+
+# compare NAME TEXT: a normalised text against golden/mock_NAME.txt.
+compare() {
+    local file="$GOLDEN/mock_$1.txt"
+    [[ -n "$UPDATE" ]] && cp "$2" "$file"
+    if ! diff -u "$file" "$2" >&2; then
+        fail "$1: output differs from $file"
+        return 1
+    fi
+    echo "ok $1 (golden)"
+}
+
+# golden NAME STUDY_DIR: exit code, stdout and stderr of the last command.
+golden() {
+    {
+        echo "== exit $rc"
+        echo "== stdout"
+        cat "out/$1.out"
+        echo "== stderr"
+        cat "out/$1.err"
+    } | normalise "$2" >"out/$1.txt"
+    compare "$1" "out/$1.txt"
+}
+
+# golden_file NAME STUDY_DIR FILE: a file the study wrote.
+golden_file() {
+    normalise "$2" <"$3" >"out/$1.txt"
+    compare "$1" "out/$1.txt"
+}
+
+# check NAME CONDITION...: a test on files, by jq or the shell.
+check() {
+    local name=$1
+    shift
+    if "$@" >/dev/null; then
+        echo "ok $name"
+    else
+        fail "$name: $*"
+    fi
+}
+
+jobs_in_state() { # STATEFILE: how many job records the fake controller holds
+    jq '.jobs | length' "$1"
+}
+
+# ---- 1. a study in job arrays: run, results.csv, status, poll, results ----
+export WJR_MOCK_STATE="$W/batch.state.json"
+wjr run_batch run batch.cfg
+expect run_batch 0 && golden run_batch runs/batch
+check batch_csv_rows [ "$(tail -n +2 runs/batch/results.csv | grep -c ',COMPLETED,')" -eq 8 ]
+golden_file results_csv_batch runs/batch runs/batch/results.csv
+check batch_two_arrays [ "$(jq '[.submissions[] | select(.array_inx == "0-3")] | length' \
+    "$WJR_MOCK_STATE")" -eq 2 ]
+# std_out's %A_%a in logs/, and the script's own files named from SLURM_ARRAY_*
+check batch_array_files test -e runs/batch/logs/slurm-1004_3.out -a -e runs/batch/logs/slurm-1004_3.err
+check batch_task_env grep -q '^model: {.*"x1"' runs/batch/000007/slurm-1004_3.out
+check batch_exit_record jq -e '.exit_code == 0 and .job_id == "1004_3"' runs/batch/000007/wjr_exit.json
+
+wjr status_batch status --json runs/batch
+expect status_batch 0
+check status_json_shape jq -e '(.trials | length) == 8 and all(.trials[];
+    (keys == ["index", "job_id", "metrics", "parameters", "reason", "slurm_state", "status"])
+    and .status == "COMPLETED" and .slurm_state == "COMPLETED" and (.job_id | test("^[0-9]+_[0-3]$"))
+    and (.metrics.branin | has("mean") and has("sem")) and (.parameters | keys == ["x1", "x2"]))' \
+    out/status_batch.out
+wjr status_table status runs/batch
+expect status_table 0 && golden status_table runs/batch
+
+wjr poll_batch poll runs/batch
+expect poll_batch 0 && golden poll_batch runs/batch
+
+wjr results_json results --json runs/batch
+expect results_json 0
+check results_json_shape jq -e '.objective == {"metric": "branin", "minimize": true}
+    and (.trials | length) == 8 and .best.index == ([.trials[] | {i: .index, m: .metrics.branin.mean}]
+    | min_by(.m) | .i) and .best.status == "COMPLETED"' out/results_json.out
+wjr results_text results runs/batch
+expect results_text 0 && golden results_text runs/batch
+
+# a second run of the same configuration is refused and points to resume
+wjr run_again run batch.cfg
+expect run_again 2 && golden run_again runs/batch
+check run_again_no_submit [ "$(jq .rpc.submit "$WJR_MOCK_STATE")" -eq 2 ]
+# resuming a finished study prints its summary
+wjr resume_done resume runs/batch
+expect resume_done 0 && golden resume_done runs/batch
+
+# ---- 2. one job per trial ----------------------------------------------
+export WJR_MOCK_STATE="$W/single.state.json"
+wjr run_single run single.cfg
+expect run_single 0 && golden run_single runs/single
+check single_csv jq -e '[.submissions[] | select(.array_inx == null)] | length == 8' "$WJR_MOCK_STATE"
+check single_rows [ "$(cut -d, -f2,3 runs/single/results.csv | grep -cE '^COMPLETED,10[0-9][0-9]$')" -eq 8 ]
+check single_stdout [ -s runs/single/000003/slurm-1003.out ]
+
+# ---- 3. a model that exits 3: the failure rate stops the study ---------
+export WJR_MOCK_STATE="$W/fail.state.json"
+wjr run_fail run fail.cfg
+expect run_fail 1 && golden run_fail runs/fail
+wjr status_fail status --json runs/fail
+check fail_reasons jq -e '[.trials[] | select(.status == "FAILED")] | length > 0 and
+    all(.[]; .reason | test("exit code 3"))' out/status_fail.out
+check fail_stderr grep -q 'x1 above 5' runs/fail/000001/slurm-1000_1.err
+
+# ---- 4. a refused submission, then resume --------------------------------
+export WJR_MOCK_STATE="$W/refused.state.json"
+sed 's|runs/batch|runs/refused|' batch.cfg >refused.cfg
+WJR_MOCK_FAIL_SUBMIT=2000:1 wjr run_refused run refused.cfg
+expect run_refused 3 && golden run_refused runs/refused
+check refused_message grep -q 'Invalid partition name specified' out/run_refused.err
+check refused_no_job [ "$(jobs_in_state "$WJR_MOCK_STATE")" -eq 0 ]
+wjr resume_refused resume runs/refused
+expect resume_refused 0 && golden resume_refused runs/refused
+check refused_exactly_once jq -e '[.submissions[] | select(.job_id > 0)] | length == 2' \
+    "$WJR_MOCK_STATE"
+
+# ---- 5. the answer to a submit is lost: the job is adopted, never run twice
+export WJR_MOCK_STATE="$W/lost.state.json"
+sed 's|runs/batch|runs/lost|' batch.cfg >lost.cfg
+WJR_MOCK_LOSE_SUBMIT_ANSWER=1 wjr run_lost run lost.cfg
+expect run_lost 0 && golden run_lost runs/lost
+check lost_exactly_once jq -e '(.submissions | length) == 2 and
+    ([.jobs[] | select(.array_task_id == 0) | .name] | length) == 2' "$WJR_MOCK_STATE"
+
+# ---- 6. check: a reachable controller, a missing partition, none --------
+export WJR_MOCK_STATE="$W/check.state.json"
+wjr check_ok check batch.cfg
+expect check_ok 0 && golden check_ok .
+WJR_MOCK_PARTITIONS=other wjr check_partition check batch.cfg
+expect check_partition 3 && golden check_partition .
+WJR_MOCK_UNREACHABLE=1 wjr check_unreachable check batch.cfg
+expect check_unreachable 3 && golden check_unreachable .
+check check_submits_nothing [ "$(jq .rpc.submit "$WJR_MOCK_STATE")" -eq 0 ]
+
+# ---- 7. an external optimizer: init, submit, poll, hostile values -------
+export WJR_MOCK_STATE="$W/external.state.json"
+wjr init init external.cfg
+expect init 0
+X=runs/external
+# shellcheck disable=SC2016 # the values must reach the model unexpanded
+hostile='{"x": "$(touch '"$PWNED"')", "y": "`touch '"$PWNED"'`; touch '"$PWNED"'", "z": "'"'"'\" \\n\u00e9"}'
+wjr submit_hostile submit "$X" --params "$hostile"
+expect submit_hostile 0 && golden submit_hostile "$X"
+printf '%s' "$hostile" | jq -S . >out/hostile.want
+cp "$X/000000/parameters.json" out/params.before
+wjr poll_running poll "$X"
+expect poll_running 0 && golden poll_running "$X"
+wjr poll_completed poll "$X"
+expect poll_completed 0 && golden poll_completed "$X"
+check hostile_not_run [ ! -e "$PWNED" ]
+check hostile_params_unchanged cmp -s out/params.before "$X/000000/parameters.json"
+check hostile_params_exact cmp -s out/hostile.want <(jq -S . "$X/000000/parameters.json")
+# shellcheck disable=SC2016
+check hostile_model_ran grep -qF '$(touch' "$X/000000/slurm-1000.out"
+
+# a batch with one bad line: nothing is submitted
+printf '{"x": 1}\n{"x": 2\n{"x": 3}\n' >bad.jsonl
+jobs_before="$(jobs_in_state "$WJR_MOCK_STATE")"
+wjr submit_bad_batch submit "$X" --batch bad.jsonl
+expect submit_bad_batch 2 && golden submit_bad_batch "$X"
+check bad_batch_nothing_submitted [ "$(jobs_in_state "$WJR_MOCK_STATE")" -eq "$jobs_before" ]
+check bad_batch_no_trial [ ! -e "$X/000001" ]
+
+# a good batch, cancelled while it runs: ABANDONED, never run
+printf '{"x": 1}\n\n{"x": 2}\n' >good.jsonl
+export WJR_MOCK_POLLS_UNTIL_DONE=100
+wjr submit_batch submit "$X" --batch good.jsonl
+expect submit_batch 0 && golden submit_batch "$X"
+wjr poll_batch_running poll "$X"
+expect poll_batch_running 0 && golden poll_batch_running "$X"
+# the controller does not answer a poll: last known statuses and a warning
+WJR_MOCK_FAIL_QUERY=1800 wjr poll_unreachable poll "$X"
+expect poll_unreachable 0 && golden poll_unreachable "$X"
+wjr cancel cancel "$X"
+expect cancel 0 && golden cancel "$X"
+wjr status_cancelled status --json "$X"
+check cancelled_abandoned jq -e '[.trials[] | select(.index > 0) | .status] == ["ABANDONED", "ABANDONED"]
+    and .trials[0].status == "COMPLETED"' out/status_cancelled.out
+check cancelled_in_slurm jq -e '[.jobs[] | select(.name | test("-a1$")) | .state] | all(. == 4)' \
+    "$WJR_MOCK_STATE"
+check cancelled_never_ran [ ! -e "$X/000001/output.json" ]
+wjr poll_cancelled poll "$X"
+expect poll_cancelled 0 && golden poll_cancelled "$X"
+export WJR_MOCK_POLLS_UNTIL_DONE=1
+
+[[ $failures -eq 0 ]] || { echo "$failures mock study test(s) failed" >&2; exit 1; }
+echo "all mock study tests passed"

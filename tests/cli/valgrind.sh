@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Memory errors and leaks of the `wjr` CLI, under valgrind, against the fake
+# controller of tests/mock/ (wjr-mock, execute mode, no cluster): a whole
+# study run, its status, results, poll, a refused submission and resume, a
+# lost submit answer, an external optimizer's init/submit/cancel, check and
+# configuration errors.
+# A command fails the test when valgrind reports an error or a definite or
+# indirect leak ("possibly lost" and "still reachable" blocks do not count:
+# they are libslurm's and libc's, kept until exit), or when its exit code
+# is not the expected one.
+#   usage: tests/cli/valgrind.sh PATH/TO/wjr-mock [PATH/TO/valgrind]
+set -uo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+WJR="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+VALGRIND="${2:-valgrind}"
+command -v "$VALGRIND" >/dev/null || { echo "FAIL: $VALGRIND not found (scripts/deps.sh)" >&2; exit 1; }
+W="$(mktemp -d /tmp/wjr-cli-valgrind-XXXXXX)"
+trap 'rm -rf "$W"' EXIT
+cp "$HERE"/mock_study/* "$HERE"/configs/typo.cfg "$W/"
+cd "$W" || exit 1
+
+export SLURM_CONF="$HERE/../study/data/slurm.conf"
+export WJR_MOCK_EXEC=1 WJR_MOCK_POLLS_UNTIL_DONE=1 WJR_MOCK_PARTITIONS=debug:60
+export WJR_MOCK_STATE="$W/state.json"
+unset WJR_MOCK_UNREACHABLE WJR_MOCK_FAIL_SUBMIT WJR_MOCK_FAIL_QUERY WJR_MOCK_FAIL_KILL \
+    WJR_MOCK_FAIL_CONF WJR_MOCK_FAIL_PARTITIONS WJR_MOCK_MAX_ARRAY_SIZE WJR_MOCK_LOSE_SUBMIT_ANSWER
+failures=0
+n=0
+
+# vg NAME EXPECTED_EXIT ARGS...: run wjr-mock under valgrind.
+vg() {
+    local name=$1 want=$2 rc=0
+    shift 2
+    n=$((n + 1))
+    timeout 300 "$VALGRIND" -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+        --track-origins=yes --log-file="$W/$name.vg" \
+        "$WJR" "$@" >"$W/$name.out" 2>"$W/$name.err" || rc=$?
+    if [[ $rc -eq 99 || -s "$W/$name.vg" ]]; then
+        echo "FAIL $name: valgrind reports errors or leaks (exit $rc):" >&2
+        cat "$W/$name.vg" >&2
+        failures=$((failures + 1))
+    elif [[ $rc -ne $want ]]; then
+        echo "FAIL $name: exit $rc, expected $want" >&2
+        cat "$W/$name.err" >&2
+        failures=$((failures + 1))
+    else
+        echo "ok $name (exit $rc, valgrind clean)"
+    fi
+}
+
+# a study in job arrays, to its end, and everything that reads it
+vg run 0 run batch.cfg
+vg run_again 2 run batch.cfg
+vg status 0 status runs/batch
+vg status_json 0 status --json runs/batch
+vg results 0 results runs/batch
+vg results_csv 0 results --csv runs/batch
+vg results_json 0 results --json runs/batch
+vg poll 0 poll runs/batch
+vg resume_done 0 resume runs/batch
+
+# one job per trial, a failing model, a refused submission and its resume,
+# a submission whose answer is lost
+vg run_single 0 run single.cfg
+vg run_fail 1 run fail.cfg
+sed 's|runs/batch|runs/refused|' batch.cfg >refused.cfg
+WJR_MOCK_FAIL_SUBMIT=2000:1 vg run_refused 3 run refused.cfg
+vg resume 0 resume runs/refused
+sed 's|runs/batch|runs/lost|' batch.cfg >lost.cfg
+WJR_MOCK_LOSE_SUBMIT_ANSWER=1 vg run_lost 0 run lost.cfg
+
+# an external optimizer: init, submit, poll, cancel
+vg init 0 init external.cfg
+# shellcheck disable=SC2016
+vg submit 0 submit runs/external --params '{"x": "$(echo no)", "y": [1, 2]}'
+vg poll_running 0 poll runs/external
+printf '{"x": 1}\n{"x": 2\n' >bad.jsonl
+printf '{"x": 1}\n{"x": 2}\n' >good.jsonl
+vg submit_bad_batch 2 submit runs/external --batch bad.jsonl
+WJR_MOCK_POLLS_UNTIL_DONE=100 vg submit_batch 0 submit runs/external --batch good.jsonl
+WJR_MOCK_FAIL_QUERY=1800 vg poll_unreachable 0 poll runs/external
+vg cancel 0 cancel runs/external
+vg cancel_none 0 cancel runs/external 1
+
+# check, and configuration and usage errors
+vg check 0 check batch.cfg
+WJR_MOCK_UNREACHABLE=1 vg check_unreachable 3 check batch.cfg
+vg config_typo 2 check typo.cfg
+vg run_config_typo 2 run typo.cfg
+vg config_missing 2 check missing.cfg
+vg status_no_study 2 status "$W/nowhere"
+vg usage 2 frob
+vg help 0 run --help
+
+[[ $failures -eq 0 ]] || { echo "$failures of $n valgrind run(s) failed" >&2; exit 1; }
+echo "all $n valgrind runs clean"
