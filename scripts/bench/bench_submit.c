@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 {
     wjr_runner *runner;
     wjr_trial_spec *specs;
-    char (*params)[160];
+    char(*params)[160];
     const char *mode;
     long n, i;
     size_t submitted = 0;
