@@ -1742,7 +1742,7 @@ static int src_peek(json_src *s)
 
     if (s->f == NULL)
         return s->p < s->end ? (unsigned char)*s->p : EOF;
-    c = getc(s->f);
+    c = getc_unlocked(s->f);
     if (c != EOF)
         ungetc(c, s->f);
     return c;
@@ -1755,7 +1755,7 @@ static int src_get(json_src *s)
     if (s->f == NULL)
         c = s->p < s->end ? (unsigned char)*s->p++ : EOF;
     else
-        c = getc(s->f);
+        c = getc_unlocked(s->f);
     if (c != EOF)
         s->offset++;
     return c;
