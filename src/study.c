@@ -913,7 +913,8 @@ static int submit_error(wjr_study *s, int error)
                   wjr_error_last());
         return 0;
     }
-    study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL, "submission failed: %s", wjr_error_last());
+    /* the runner has logged Slurm's answer already */
+    study_log(s, WJR_LOG_DEBUG, WJR_NO_TRIAL, "submission failed: %s", wjr_error_last());
     return error;
 }
 

@@ -72,7 +72,9 @@ int cli_drive(wjr_study *study, cli_term *t)
         if (error < 0) {
             cli_term_clear(t);
             fprintf(stderr, "wjr: %s\n", wjr_error_last());
-            fprintf(stderr, "wjr: submitted jobs keep running; continue with: wjr resume %s\n",
+            fprintf(stderr,
+                    "wjr: jobs already submitted keep running; after fixing the cause, "
+                    "continue with: wjr resume %s\n",
                     wjr_study_dir(study));
             return cli_exit_code(error);
         }

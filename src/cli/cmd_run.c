@@ -1,7 +1,8 @@
 /*
  * cmd_run.c - `wjr run CONFIG`: create a study from a configuration file
  * and drive it to its end. Refuses a directory that already holds a study
- * (that is `wjr resume`'s job).
+ * (that is `wjr resume`'s job). Before it creates anything it checks the
+ * configuration against the cluster, as `wjr check` does.
  */
 #include <stdio.h>
 
@@ -12,6 +13,7 @@ static int run(int argc, char **argv)
     cli_drive_opts o = {0, 0};
     wjr_study_options so;
     wjr_study *study = NULL;
+    wjr_cluster_info info;
     cli_term term;
     int first, code, error;
 
@@ -21,6 +23,20 @@ static int run(int argc, char **argv)
     if (argc - first != 1)
         return cli_usage_error(&cli_cmd_run, "expected one CONFIG file");
     cli_term_init(&term, o.verbose, o.quiet);
+    /* Ask the cluster first, so that a wrong partition or an unreachable
+     * controller is reported before a study directory exists: its settings
+     * would then be fixed in place. */
+    error = wjr_study_check(&info, NULL, argv[first]);
+    wjr_cluster_info_clear(&info);
+    if (error < 0) {
+        code = cli_fail("run", error);
+        if (code == CLI_EXIT_CLUSTER)
+            fprintf(stderr,
+                    "wjr: nothing was created or submitted; 'wjr check %s' shows what "
+                    "the cluster says\n",
+                    argv[first]);
+        return code;
+    }
     cli_study_options(&so, &term, 0);
     error = wjr_study_create(&study, argv[first], &so);
     if (error < 0)
