@@ -167,6 +167,16 @@ check fail_reasons jq -e '[.trials[] | select(.status == "FAILED")] | length > 0
     all(.[]; .reason | test("exit code 3"))' out/status_fail.out
 check fail_stderr grep -q 'x1 above 5' runs/fail/000001/slurm-1000_1.err
 
+# ---- 3b. trials running longer than ttl_seconds_for_trials are stopped --
+export WJR_MOCK_STATE="$W/ttl.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1000000
+wjr run_ttl run ttl.cfg
+expect run_ttl 0
+wjr status_ttl status --json runs/ttl
+check ttl_failed jq -e '[.trials[] | select(.status == "FAILED" and (.reason | test("ttl")))]
+    | length == 2' out/status_ttl.out
+check ttl_cancelled_in_slurm jq -e '[.jobs[] | .state] | all(. == 4)' "$WJR_MOCK_STATE"
+export WJR_MOCK_POLLS_UNTIL_DONE=1
+
 # ---- 4. a refused submission, then resume --------------------------------
 export WJR_MOCK_STATE="$W/refused.state.json"
 sed 's|runs/batch|runs/refused|' batch.cfg >refused.cfg
