@@ -1,7 +1,8 @@
 /*
  * bench.h - small helpers shared by wjr's benchmark programs: wall and CPU
  * clocks, peak RSS, a quiet log sink, and a runner over the Slurm backend
- * with a trivial script wrapper. Not part of libwjr; header-only.
+ * with a trivial script wrapper (or a minimal wrapper that writes no trial
+ * files). Not part of libwjr; header-only.
  */
 #ifndef WJR_BENCH_H
 #define WJR_BENCH_H
@@ -53,9 +54,55 @@ static inline void bench_log(wjr_log_level level, int64_t trial, const char *msg
         fprintf(stderr, "wjr[%lld] %s: %s\n", (long long)trial, wjr_log_level_name(level), msg);
 }
 
+/* A minimal wrapper for the breakdown of run()'s cost: the batch job runs
+ * `true`, and write_configs is NULL, so the runner writes no trial files
+ * (no trial directory, no parameters.json/data.json/trial.json). What is
+ * left is the runner's own work: parameter check, batch script,
+ * environment, submission key, RPC. */
+typedef struct bench_wrapper {
+    wjr_wrapper base;
+} bench_wrapper;
+
+static inline int bench_wrapper_run_model(char **out, wjr_wrapper *w, const wjr_trial_ctx *t)
+{
+    (void)w;
+    (void)t;
+    *out = strdup("true");
+    return *out ? 0 : WJR_ENOMEM;
+}
+
+static inline int bench_wrapper_to_json(char **out, const wjr_wrapper *w)
+{
+    (void)w;
+    *out = strdup("{}");
+    return *out ? 0 : WJR_ENOMEM;
+}
+
+static inline void bench_wrapper_free(wjr_wrapper *w)
+{
+    free(w);
+}
+
+static inline wjr_wrapper *bench_wrapper_new(void)
+{
+    bench_wrapper *bw = calloc(1, sizeof(*bw));
+
+    if (bw == NULL)
+        bench_die("calloc", WJR_ENOMEM);
+    bw->base.version = WJR_WRAPPER_VERSION;
+    bw->base.type = "BenchWrapper";
+    bw->base.run_model = bench_wrapper_run_model;
+    bw->base.to_json = bench_wrapper_to_json;
+    bw->base.free = bench_wrapper_free;
+    return &bw->base;
+}
+
 /* A runner over the Slurm backend (default partition, Slurm's defaults)
- * whose batch jobs run `true`. No checkpoint callback. */
-static inline wjr_runner *bench_runner(const char *experiment_dir, const char *study_id)
+ * whose batch jobs run `true`. No checkpoint callback. With files, the
+ * built-in script wrapper (trial directory and BOA's three trial files, as
+ * in real use); without, bench_wrapper_new()'s wrapper (no trial files). */
+static inline wjr_runner *bench_runner_files(const char *experiment_dir, const char *study_id,
+                                             int files)
 {
     wjr_slurm_options so = WJR_SLURM_OPTIONS_INIT;
     wjr_script_options wo = WJR_SCRIPT_OPTIONS_INIT;
@@ -68,10 +115,14 @@ static inline wjr_runner *bench_runner(const char *experiment_dir, const char *s
     error = wjr_backend_slurm_new(&backend, &so);
     if (error < 0)
         bench_die("wjr_backend_slurm_new", error);
-    wo.run_model = "true";
-    error = wjr_wrapper_script_new(&wrapper, &wo);
-    if (error < 0)
-        bench_die("wjr_wrapper_script_new", error);
+    if (files) {
+        wo.run_model = "true";
+        error = wjr_wrapper_script_new(&wrapper, &wo);
+        if (error < 0)
+            bench_die("wjr_wrapper_script_new", error);
+    } else {
+        wrapper = bench_wrapper_new();
+    }
     ro.experiment_dir = experiment_dir;
     ro.study_id = study_id;
     ro.log = bench_log;
@@ -79,6 +130,11 @@ static inline wjr_runner *bench_runner(const char *experiment_dir, const char *s
     if (error < 0)
         bench_die("wjr_runner_new", error);
     return runner;
+}
+
+static inline wjr_runner *bench_runner(const char *experiment_dir, const char *study_id)
+{
+    return bench_runner_files(experiment_dir, study_id, 1);
 }
 
 /* Realistic parameters of trial i (the Branin example's search space). */

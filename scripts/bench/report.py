@@ -109,7 +109,7 @@ def main():
     w(f"- Machine: {sh('nproc')} CPUs ({cpu}), {mem} GiB RAM, {sh('uname -sr')}")
     w(f"- Slurm: `sinfo -V` {sinfo}, slurmctld {ctld}; a single-node cluster from "
       "`scripts/cluster-up.sh` (slurmctld, slurmd, slurmdbd, MariaDB on the same machine), "
-      "used by nothing else during the run")
+      "used only by the benchmark; the machine itself may be shared, which shows in the spread")
     w("- Each figure: median of the repetitions, (min–max) in brackets. "
       "Ratios are taken within each repetition, then summarised the same way. "
       "RPCs are slurmctld's own counts (`sdiag`, reset before each measurement), "
@@ -146,7 +146,32 @@ def main():
         if rb is not None and rs is not None:
             w(f"- Target N={n}: within 1.25x of bare libslurm: {verdict(rb <= 1.25)} "
               f"({fmt(rb)}x); at least 10x faster than sbatch: {verdict(rs >= 10)} ({fmt(rs)}x).")
+    r_floor = {n: rep.ratio("submit", f"sbatch-{n}", f"bare-{n}", "per_trial_ms") for n in (100, 1000)}
+    for n in (100, 1000):
+        rf = summary(r_floor[n])[0]
+        if rf is not None:
+            w(f"- For scale, N={n}: the bare libslurm loop itself is {fmt(rf)}x faster than sbatch.")
     w("")
+    if rep.vals("submit", "wjr_nofiles-100", "per_trial_ms"):
+        w("Breakdown of `run()`'s time over the bare loop (not a target): `wjr, no trial files` "
+          "is the same loop with a minimal wrapper whose `write_configs` is NULL "
+          "(bench.h: no trial directory, no parameters.json, data.json, trial.json), i.e. "
+          "the runner's own work (parameters, batch script, environment, key, RPC). "
+          "The differences are taken within each repetition.")
+        w("")
+        w("| N | wjr, no trial files ms/trial | no files / bare | runner: no files − bare ms/trial "
+          "| trial files: wjr − no files ms/trial | submit RPCs/trial, no files |")
+        w("|---|---|---|---|---|---|")
+        for n in (100, 1000):
+            nf, wj, ba = f"wjr_nofiles-{n}", f"wjr-{n}", f"bare-{n}"
+            d = {k: rep.d.get(("submit", k, "per_trial_ms"), {}) for k in (nf, wj, ba)}
+            runner = [d[nf][r] - d[ba][r] for r in d[nf] if r in d[ba]]
+            files = [d[wj][r] - d[nf][r] for r in d[wj] if r in d[nf]]
+            w(f"| {n} | {cell(rep.vals('submit', nf, 'per_trial_ms'))} "
+              f"| {cell(rep.ratio('submit', nf, ba, 'per_trial_ms'), 'x')} "
+              f"| {cell(runner)} | {cell(files)} "
+              f"| {fmt((rep.one('submit', nf, 'submit_rpcs') or 0) / n)} |")
+        w("")
 
     # 2. batch
     w("### 2. Submitting 1,000 trials as one batch")
@@ -157,9 +182,12 @@ def main():
     w("")
     w("| method | wall ms | submit RPCs | all RPCs | wjr / this |")
     w("|---|---|---|---|---|")
-    for m, label in (("wjr", "wjr run_multiple"), ("bare", "bare libslurm array"),
-                     ("sbatch", "sbatch --array")):
+    for m, label in (("wjr", "wjr run_multiple"),
+                     ("wjr_nofiles", "wjr run_multiple, no trial files (breakdown)"),
+                     ("bare", "bare libslurm array"), ("sbatch", "sbatch --array")):
         c = f"{m}-1000"
+        if not rep.vals("batch", c, "ms"):
+            continue
         ratio = "" if m == "wjr" else cell(rep.ratio("batch", "wjr-1000", c, "ms"), "x")
         w(f"| {label} | {cell(rep.vals('batch', c, 'ms'))} "
           f"| {fmt(rep.one('batch', c, 'submit_rpcs'))} | {fmt(rep.one('batch', c, 'rpcs'))} "
@@ -170,6 +198,14 @@ def main():
     if ms is not None:
         w(f"- Target: one submit RPC per array: {verdict(rp == 1)} ({fmt(rp)}); "
           f"under 50 ms: {verdict(ms < 50)} ({fmt(ms)} ms).")
+    nf = rep.one("batch", "wjr_nofiles-1000", "ms")
+    if ms is not None and nf is not None:
+        a = rep.d.get(("batch", "wjr-1000", "ms"), {})
+        b = rep.d.get(("batch", "wjr_nofiles-1000", "ms"), {})
+        files = [a[r] - b[r] for r in a if r in b]
+        w(f"- Breakdown (not a target): the runner without trial files takes {fmt(nf)} ms "
+          f"({'under' if nf < 50 else 'over'} 50 ms); the 1,000 trial directories and their "
+          f"files account for {fmt(summary(files)[0])} ms.")
     w("")
 
     # 3. poll
@@ -214,13 +250,13 @@ def main():
     # 4. memory
     w("### 4. Memory of a process that tracks many trials")
     w("")
-    w("Peak RSS (`ru_maxrss`) of a process that reads a runner state of TOTAL trials "
-      "(`wjr_runner_from_json`), polls once (`wjr_runner_poll`: 1,000 live trials as one "
-      "queued array, the rest COMPLETED with metrics) and writes the state again "
-      "(`wjr_runner_to_json`). The state text is kept in memory while it is parsed, as a "
-      "reader of study.json must. Baseline: the process before any of it.")
+    w("Peak RSS (`ru_maxrss`) of a process that reads a runner state of TOTAL trials from a "
+      "file (`wjr_runner_from_json_file`, one trial at a time), polls once (`wjr_runner_poll`: "
+      "1,000 live trials as one queued array, the rest COMPLETED with metrics) and writes the "
+      "state to a file again (`wjr_runner_to_json_file`). The synthetic state file is written "
+      "by a child process, so it does not count. Baseline: the process before any of it.")
     w("")
-    w("| trials | peak RSS MiB | baseline MiB | state text MiB | from_json s | poll s | to_json s |")
+    w("| trials | peak RSS MiB | baseline MiB | state file MiB | from_json_file s | poll s | to_json_file s |")
     w("|---|---|---|---|---|---|---|")
     for total in ("10000", "100000"):
         if not rep.vals("memory", total, "peak_rss_mib"):

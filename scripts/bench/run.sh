@@ -41,10 +41,8 @@ eval "$("$ROOT/scripts/cluster-env.sh" "$RUNDIR")"
 sinfo -h >/dev/null 2>&1 || die "no cluster answers at $RUNDIR"
 
 # ---------------------------------------------------------------- build
-# WJR_WERROR=OFF: gcc's -O2 -Wuse-after-free flags runner.c's trial_from_json
-# error path; the benchmark must not depend on that being fixed first.
 log "building libwjr (Release) and the benchmark programs"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWJR_BUILD_TESTS=OFF -DWJR_WERROR=OFF \
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWJR_BUILD_TESTS=OFF -DWJR_WERROR=ON \
     >"$RUNDIR/bench-build.log" 2>&1 || die "cmake failed: see $RUNDIR/bench-build.log"
 cmake --build "$BUILD" -j2 >>"$RUNDIR/bench-build.log" 2>&1 || die "build failed: see $RUNDIR/bench-build.log"
 make -s -C "$ROOT/scripts/bench" BUILD="$BUILD" >>"$RUNDIR/bench-build.log" 2>&1 ||
@@ -108,6 +106,13 @@ kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2" | head -n 1; }
 
 printf '#!/bin/sh\ntrue\n' >"$WORK/true.sh"
 
+# rotate REP M...: the methods M rotated by REP places, so that none always goes first
+rotate() {
+    local k=$(($1 % ($# - 1)))
+    shift
+    echo "${@:k+1}" "${@:1:k}"
+}
+
 # ---------------------------------------------------------------- 1. one by one
 bench_submit_one() { # METHOD N REP
     local m="$1" n="$2" rep="$3" dir="$WORK/submit-$1-$2-$3" t0 wall out
@@ -118,6 +123,10 @@ bench_submit_one() { # METHOD N REP
     case "$m" in
         wjr)
             out="$("$BIN/bench_submit" run "$n" "$dir")"
+            wall="$(kv wall_s "$out")"
+            ;;
+        wjr_nofiles) # the breakdown: the runner without trial files
+            out="$("$BIN/bench_submit" run-nofiles "$n" "$dir")"
             wall="$(kv wall_s "$out")"
             ;;
         bare)
@@ -141,12 +150,7 @@ if want submit; then
     drain
     for ((rep = 1; rep <= REPS; rep++)); do
         for n in 100 1000; do
-            # rotate the order so that none always goes first
-            case $((rep % 3)) in
-                0) order="bare wjr sbatch" ;;
-                1) order="wjr sbatch bare" ;;
-                2) order="sbatch bare wjr" ;;
-            esac
+            order="$(rotate "$rep" wjr wjr_nofiles sbatch bare)"
             for m in $order; do bench_submit_one "$m" "$n" "$rep"; done
         done
         log "   repetition $rep done"
@@ -164,6 +168,10 @@ bench_batch_one() { # METHOD REP
     case "$m" in
         wjr)
             out="$("$BIN/bench_submit" multiple "$n" "$dir")"
+            wall="$(kv wall_s "$out")"
+            ;;
+        wjr_nofiles) # the breakdown: the runner without trial files
+            out="$("$BIN/bench_submit" multiple-nofiles "$n" "$dir")"
             wall="$(kv wall_s "$out")"
             ;;
         bare)
@@ -184,11 +192,7 @@ if want batch; then
     log "2. submitting 1000 trials as one batch ($REPS repetitions)"
     drain
     for ((rep = 1; rep <= REPS; rep++)); do
-        case $((rep % 3)) in
-            0) order="bare wjr sbatch" ;;
-            1) order="wjr sbatch bare" ;;
-            2) order="sbatch bare wjr" ;;
-        esac
+        order="$(rotate "$rep" wjr wjr_nofiles sbatch bare)"
         for m in $order; do bench_batch_one "$m" "$rep"; done
     done
     clear_jobs
