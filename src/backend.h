@@ -42,6 +42,10 @@ typedef struct wjr_job_record {
 typedef struct wjr_job_list {
     size_t count;
     wjr_job_record *jobs;
+    /* When set, the records' strings point into this answer of the
+     * backend's, freed with owner_free instead of one by one. */
+    void *owner;
+    void (*owner_free)(void *owner);
 } wjr_job_list;
 
 void wjr_job_list_clear(wjr_job_list *list);

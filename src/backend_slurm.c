@@ -66,7 +66,8 @@ typedef struct slurm_backend {
     /* learnt from the controller */
     uint32_t max_array_size; /* 0 until asked */
     char *cluster_name;
-    int has_accounting; /* -1 until asked */
+    int has_accounting;          /* -1 until asked */
+    struct query_worker *worker; /* started by the first query */
 } slurm_backend;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -388,7 +389,8 @@ done:
 
 /* ---- query ----------------------------------------------------------- */
 
-static void fill_record(wjr_job_record *r, const slurm_job_info_t *j)
+/* Fill r from j. Its strings point into j: the list owns the answer. */
+static void fill_record(wjr_job_record *r, slurm_job_info_t *j)
 {
     memset(r, 0, sizeof(*r));
     r->job_id = j->job_id;
@@ -397,7 +399,7 @@ static void fill_record(wjr_job_record *r, const slurm_job_info_t *j)
     if (j->array_job_id != 0 && j->array_task_id != NO_VAL)
         r->array_task_id = j->array_task_id;
     if (j->array_job_id != 0 && j->array_task_id == NO_VAL && j->array_task_str)
-        r->array_task_str = wjr_strdup(j->array_task_str);
+        r->array_task_str = j->array_task_str;
     r->state = j->job_state;
     r->will_requeue = j->requeue != 0;
     if (j->exit_code == NO_VAL) {
@@ -409,9 +411,14 @@ static void fill_record(wjr_job_record *r, const slurm_job_info_t *j)
     r->restart_cnt = j->restart_cnt;
     r->submit_time = (int64_t)j->submit_time;
     r->end_time = (int64_t)j->end_time;
-    r->name = wjr_strdup(j->name);
-    r->comment = wjr_strdup(j->comment);
-    r->reason = wjr_strdup(j->state_desc);
+    r->name = j->name;
+    r->comment = j->comment;
+    r->reason = j->state_desc;
+}
+
+static void free_job_info(void *msg)
+{
+    slurm_free_job_info_msg(msg);
 }
 
 void wjr_job_list_clear(wjr_job_list *list)
@@ -420,99 +427,122 @@ void wjr_job_list_clear(wjr_job_list *list)
 
     if (list == NULL)
         return;
-    for (i = 0; i < list->count; i++) {
+    for (i = 0; list->owner == NULL && i < list->count; i++) {
         free(list->jobs[i].array_task_str);
         free(list->jobs[i].name);
         free(list->jobs[i].comment);
         free(list->jobs[i].reason);
     }
+    if (list->owner)
+        list->owner_free(list->owner);
     free(list->jobs);
     list->jobs = NULL;
     list->count = 0;
+    list->owner = NULL;
+    list->owner_free = NULL;
 }
 
 /*
  * libslurm retries on its own while slurmctld does not answer, for about
  * MessageTimeout per controller, and a login node must not hang on that.
- * The query runs on a worker thread; the caller waits at most rpc_timeout.
- * A worker that outlives its caller frees its own answer when it returns.
+ * Queries run on one worker thread per backend; the caller waits at most
+ * rpc_timeout. A query that outlives its caller is dropped when it returns,
+ * and until then the next poll fails at once: one query at a time reaches
+ * slurmctld. The thread stays, so that its memory stays warm between polls.
  */
-typedef struct query_call {
+typedef struct query_worker {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int refs; /* caller + worker */
-    int done;
+    pthread_t thread;
+    int busy;      /* a request is queued or running */
+    int requested; /* a request waits for the thread */
+    int done;      /* the answer is in rc/slurm_errno/msg */
+    int abandoned; /* its caller gave up: drop the answer */
+    int quit;      /* the backend is gone: end the thread */
+    int orphan;    /* detached while a query ran: the thread frees this */
     int rc;
     int slurm_errno;
-    uid_t uid;
     job_info_msg_t *msg;
-} query_call;
+} query_worker;
 
-static void query_call_release(query_call *q)
+static void query_worker_destroy(query_worker *w)
 {
-    int last;
-
-    pthread_mutex_lock(&q->lock);
-    last = --q->refs == 0;
-    pthread_mutex_unlock(&q->lock);
-    if (!last)
-        return;
-    if (q->msg)
-        slurm_free_job_info_msg(q->msg);
-    pthread_mutex_destroy(&q->lock);
-    pthread_cond_destroy(&q->cond);
-    free(q);
+    if (w->msg)
+        slurm_free_job_info_msg(w->msg);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+    free(w);
 }
 
-static void *query_worker(void *arg)
+static void *query_worker_main(void *arg)
 {
-    query_call *q = arg;
-    job_info_msg_t *msg = NULL;
-    int rc = slurm_load_job_user(&msg, q->uid, SHOW_ALL);
-    int e = rc == SLURM_SUCCESS ? 0 : slurm_get_errno();
+    query_worker *w = arg;
+    int orphan;
 
-    pthread_mutex_lock(&q->lock);
-    q->rc = rc;
-    q->slurm_errno = e;
-    q->msg = msg;
-    q->done = 1;
-    pthread_cond_signal(&q->cond);
-    pthread_mutex_unlock(&q->lock);
-    query_call_release(q);
-    pthread_mutex_lock(&workers_lock);
-    workers_running--;
-    pthread_mutex_unlock(&workers_lock);
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        job_info_msg_t *msg = NULL;
+        int rc, e;
+
+        while (!w->requested && !w->quit)
+            pthread_cond_wait(&w->cond, &w->lock);
+        if (!w->requested)
+            break; /* quit */
+        w->requested = 0;
+        pthread_mutex_unlock(&w->lock);
+
+        pthread_mutex_lock(&workers_lock);
+        workers_running++;
+        pthread_mutex_unlock(&workers_lock);
+        rc = slurm_load_job_user(&msg, getuid(), SHOW_ALL);
+        e = rc == SLURM_SUCCESS ? 0 : slurm_get_errno();
+        pthread_mutex_lock(&workers_lock);
+        workers_running--;
+        pthread_mutex_unlock(&workers_lock);
+
+        pthread_mutex_lock(&w->lock);
+        if (w->abandoned || w->quit) {
+            if (msg)
+                slurm_free_job_info_msg(msg);
+            w->abandoned = 0;
+            w->busy = 0;
+            if (w->quit)
+                break;
+            continue;
+        }
+        w->rc = rc;
+        w->slurm_errno = e;
+        w->msg = msg;
+        w->done = 1;
+        pthread_cond_broadcast(&w->cond);
+    }
+    orphan = w->orphan;
+    pthread_mutex_unlock(&w->lock);
+    /* the backend was freed while this query ran: nobody else will free w */
+    if (orphan)
+        query_worker_destroy(w);
     return NULL;
 }
 
 /* slurm_load_job_user with a deadline; *msg is the caller's on success. */
-static int load_jobs_bounded(job_info_msg_t **msg, double timeout)
+static int load_jobs_bounded(slurm_backend *sb, job_info_msg_t **msg, double timeout)
 {
-    query_call *q = calloc(1, sizeof(*q));
+    query_worker *w = sb->worker;
     struct timespec deadline;
-    pthread_t thread;
-    pthread_attr_t attr;
-    int error = 0, started;
+    int error = 0;
 
     *msg = NULL;
-    if (q == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    pthread_mutex_init(&q->lock, NULL);
-    pthread_cond_init(&q->cond, NULL);
-    q->refs = 2;
-    q->uid = getuid();
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_mutex_lock(&workers_lock);
-    started = pthread_create(&thread, &attr, query_worker, q) == 0;
-    if (started)
-        workers_running++;
-    pthread_mutex_unlock(&workers_lock);
-    pthread_attr_destroy(&attr);
-    if (!started) {
-        q->refs = 1;
-        query_call_release(q);
-        return wjr_error_set(WJR_ERROR, "cannot start a thread for the query");
+    if (w == NULL) {
+        w = calloc(1, sizeof(*w));
+        if (w == NULL)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->cond, NULL);
+        if (pthread_create(&w->thread, NULL, query_worker_main, w) != 0) {
+            query_worker_destroy(w);
+            return wjr_error_set(WJR_ERROR, "cannot start a thread for queries");
+        }
+        sb->worker = w;
     }
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += (time_t)timeout;
@@ -521,22 +551,59 @@ static int load_jobs_bounded(job_info_msg_t **msg, double timeout)
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
     }
-    pthread_mutex_lock(&q->lock);
-    while (!q->done)
-        if (pthread_cond_timedwait(&q->cond, &q->lock, &deadline) != 0)
+    pthread_mutex_lock(&w->lock);
+    if (w->busy) {
+        pthread_mutex_unlock(&w->lock);
+        return wjr_error_set(WJR_ETIMEOUT, "slurm_load_job_user: the previous query to "
+                                           "slurmctld has not returned yet");
+    }
+    w->busy = 1;
+    w->requested = 1;
+    w->done = 0;
+    pthread_cond_broadcast(&w->cond);
+    while (!w->done)
+        if (pthread_cond_timedwait(&w->cond, &w->lock, &deadline) != 0)
             break;
-    if (!q->done) {
+    if (!w->done) {
+        w->abandoned = 1; /* the thread drops the answer and frees itself up */
         error = wjr_error_set(
             WJR_ETIMEOUT, "slurm_load_job_user: slurmctld did not answer within %.0f s", timeout);
-    } else if (q->rc != SLURM_SUCCESS) {
-        error = classify(q->slurm_errno, "slurm_load_job_user");
     } else {
-        *msg = q->msg;
-        q->msg = NULL;
+        if (w->rc != SLURM_SUCCESS)
+            error = classify(w->slurm_errno, "slurm_load_job_user");
+        *msg = w->msg;
+        w->msg = NULL;
+        w->done = 0;
+        w->busy = 0;
     }
-    pthread_mutex_unlock(&q->lock);
-    query_call_release(q);
+    pthread_mutex_unlock(&w->lock);
+    if (error < 0 && *msg) {
+        slurm_free_job_info_msg(*msg);
+        *msg = NULL;
+    }
     return error;
+}
+
+/* End the worker; one still inside libslurm finishes on its own. */
+static void query_worker_stop(query_worker *w)
+{
+    int running;
+
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->quit = 1;
+    running = w->busy && !w->done;
+    w->orphan = running;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    if (running) {
+        /* it sees quit when libslurm returns, and frees the struct itself */
+        pthread_detach(w->thread);
+        return;
+    }
+    pthread_join(w->thread, NULL);
+    query_worker_destroy(w);
 }
 
 static int slurm_query(wjr_job_list *out, wjr_backend *b)
@@ -547,10 +614,9 @@ static int slurm_query(wjr_job_list *out, wjr_backend *b)
     int error;
 
     pthread_once(&init_once, slurm_init_once);
-    out->count = 0;
-    out->jobs = NULL;
+    memset(out, 0, sizeof(*out));
     b->rpc_count++;
-    error = load_jobs_bounded(&msg, sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
+    error = load_jobs_bounded(sb, &msg, sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
     if (error < 0)
         return error;
     if (msg->record_count > 0) {
@@ -563,7 +629,9 @@ static int slurm_query(wjr_job_list *out, wjr_backend *b)
     for (i = 0; i < msg->record_count; i++)
         fill_record(&out->jobs[i], &msg->job_array[i]);
     out->count = msg->record_count;
-    slurm_free_job_info_msg(msg);
+    /* the records point into the answer: no copy of 3 strings per job */
+    out->owner = msg;
+    out->owner_free = free_job_info;
     return 0;
 }
 
@@ -709,8 +777,7 @@ static int slurm_accounting(wjr_job_list *out, wjr_backend *b, const char *const
     size_t i, k = 0;
     int error = 0, count;
 
-    out->count = 0;
-    out->jobs = NULL;
+    memset(out, 0, sizeof(*out));
     if (sb->accounting == 0)
         return wjr_error_set(WJR_ENOTFOUND, "accounting is turned off");
     if (sb->has_accounting < 0) {
@@ -838,6 +905,7 @@ static void slurm_free(wjr_backend *b)
     slurm_backend *sb = (slurm_backend *)b;
     size_t i;
 
+    query_worker_stop(sb->worker);
     free(sb->partition);
     free(sb->time);
     free(sb->mem);

@@ -489,7 +489,7 @@ static void mark_unsubmitted(trial *t, const char *why)
  * Fails when the controller cannot be asked. */
 static int lookup_key(uint32_t *job_id, int64_t *submit_time, wjr_runner *r, const char *key)
 {
-    wjr_job_list jobs = {0, NULL};
+    wjr_job_list jobs = {0, NULL, NULL, NULL};
     size_t i;
     int error;
 
@@ -1084,7 +1084,7 @@ done:
 static int settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
 {
     const char **names = calloc(n ? n : 1, sizeof(char *));
-    wjr_job_list acct = {0, NULL};
+    wjr_job_list acct = {0, NULL, NULL, NULL};
     job_map m = {NULL, NULL, 0};
     int64_t since = INT64_MAX;
     size_t i, k = 0, pos, changed = 0;
@@ -1186,7 +1186,7 @@ static int collect_result(wjr_poll_result **out, wjr_runner *r, const int64_t *i
 
 int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices, size_t count)
 {
-    wjr_job_list jobs = {0, NULL};
+    wjr_job_list jobs = {0, NULL, NULL, NULL};
     job_map m = {NULL, NULL, 0};
     trial **live = NULL, **vanished = NULL;
     size_t n_live = 0, n_vanished = 0, i, pos, n_changed = 0;
@@ -1378,7 +1378,7 @@ int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)
 
 int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runner *r)
 {
-    wjr_job_list jobs = {0, NULL}, acct = {0, NULL};
+    wjr_job_list jobs = {0, NULL, NULL, NULL}, acct = {0, NULL, NULL, NULL};
     trial **pending = NULL;
     const char **names = NULL;
     size_t n = 0, i, k, n_names = 0, n_out = 0;

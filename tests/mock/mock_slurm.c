@@ -318,10 +318,13 @@ static void submission_clear(mock_submission *s)
     free(s->env);
 }
 
+static volatile int query_delay_ms;
+
 void mock_reset(void)
 {
     size_t i;
 
+    query_delay_ms = 0;
     for (i = 0; i < M.n_jobs; i++)
         job_clear(&M.jobs[i]);
     free(M.jobs);
@@ -1265,10 +1268,19 @@ static int load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
     return SLURM_SUCCESS;
 }
 
+void mock_set_query_delay_ms(int ms)
+{
+    query_delay_ms = ms;
+}
+
 int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
 {
     int rc;
 
+    if (query_delay_ms > 0) {
+        struct timespec ts = {query_delay_ms / 1000, (long)(query_delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     enter();
     rc = load_job_user(out, uid, flags);
     save_state();

@@ -159,6 +159,12 @@ size_t mock_acct_last_names(void);
  */
 void mock_set_exec(int on, int polls_until_done);
 
+/* Make every slurm_load_job_user sleep this long before it answers, as a
+ * controller that is down makes libslurm retry (0: answer at once). The
+ * sleep comes before the fake's state is touched; a test must not call
+ * mock_* while a delayed query may still run. */
+void mock_set_query_delay_ms(int ms);
+
 /* Persist the controller (job table, submissions, RPC counts, next job id)
  * to @p path as JSON, written atomically after every wrapped call, and load
  * it now when the file exists. NULL stops persisting. Returns 0, or -1 when
