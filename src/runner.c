@@ -915,6 +915,8 @@ static void map_free(job_map *m)
 
 #define KEY_JOB(id)    ((uint64_t)(id))
 #define KEY_TASK(a, t) (((uint64_t)(a) << 32) | (uint64_t)(t) | (1ULL << 63))
+/* an array's packed pending tasks; never a real task id, never the empty key */
+#define KEY_PACKED(a) KEY_TASK(a, 0xfffffffeu)
 
 /* Does a packed task string such as "3-9,12%4" or "0-99:2" hold task? */
 static int task_str_has(const char *s, uint32_t task)
@@ -951,14 +953,7 @@ static void describe_failure(trial *t, const char *state, int exit_code, int sig
                              const char *slurm_reason)
 {
     char buf[512];
-    int n;
-
-    if (strcmp(state, "UNKNOWN") == 0 && slurm_reason) {
-        /* nobody knows the state: the reason says why */
-        set_str(&t->reason, slurm_reason);
-        return;
-    }
-    n = snprintf(buf, sizeof(buf), "Slurm state %s", state);
+    int n = snprintf(buf, sizeof(buf), "Slurm state %s", state);
 
     if (exit_code >= 0 && n < (int)sizeof(buf))
         n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", exit code %d", exit_code);
@@ -969,9 +964,13 @@ static void describe_failure(trial *t, const char *state, int exit_code, int sig
     set_str(&t->reason, buf);
 }
 
-/* A terminal status arrived: ask the wrapper, fetch the metrics, log. */
+/*
+ * A terminal status arrived: ask the wrapper, fetch the metrics, log.
+ * @lost: when set, nobody knows the job's end, and this is the reason.
+ */
 static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const char *state_name,
-                     int exit_code, int sig, const char *slurm_reason, int64_t end_time)
+                     int exit_code, int sig, const char *slurm_reason, int64_t end_time,
+                     const char *lost)
 {
     wjr_trial_ctx ctx;
     char *why = NULL, *metrics = NULL;
@@ -999,6 +998,8 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
     t->info.status = status;
     if (why) {
         set_str(&t->reason, why);
+    } else if (lost) {
+        set_str(&t->reason, lost);
     } else if (status == WJR_TRIAL_FAILED) {
         describe_failure(t, state_name, exit_code, sig, slurm_reason);
     } else if (status == WJR_TRIAL_ABANDONED && t->reason == NULL) {
@@ -1021,13 +1022,15 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
 static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int packed_pending)
 {
     wjr_state_verdict v;
-    char desc[256], base_buf[32];
+    char base_buf[32];
     uint32_t state = packed_pending ? (uint32_t)WJR_JOB_PENDING : j->state;
-    int changed = state != t->state_word;
+    int changed = state != t->state_word || t->slurm_state == NULL;
 
     v = wjr_state_map(state, j->will_requeue);
-    wjr_state_describe(state, desc, sizeof(desc));
     if (changed) {
+        /* text only on a change: polls of unchanged jobs stay cheap */
+        char desc[256];
+        wjr_state_describe(state, desc, sizeof(desc));
         t->warned = 0;
         t->slurm_state = intern(r, desc);
     }
@@ -1040,11 +1043,11 @@ static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pa
                    v.held ? "job %s is held by Slurm (%s): it will not run until released "
                             "(scontrol release)"
                           : "job %s is in a state wjr does not know (%s); treating it as running",
-                   t->job_id_text, desc);
+                   t->job_id_text, t->slurm_state);
     }
     if (wjr_trial_status_is_terminal(v.status)) {
         finalize(r, t, v.status, wjr_state_base_name(state, base_buf, sizeof(base_buf)),
-                 j->exit_code, j->term_signal, j->reason, j->end_time);
+                 j->exit_code, j->term_signal, j->reason, j->end_time, NULL);
         return 1;
     }
     trial_sync(t);
@@ -1071,13 +1074,76 @@ static int settle_by_exit_record(wjr_runner *r, trial *t)
     finalize(r, t, rc == 0 ? WJR_TRIAL_COMPLETED : WJR_TRIAL_FAILED,
              rc == 0 ? "COMPLETED" : "FAILED", rc, 0,
              "from the exit record; Slurm no longer knows the job",
-             (int64_t)json_integer_value(json_object_get(doc, "end_time")));
+             (int64_t)json_integer_value(json_object_get(doc, "end_time")), NULL);
     handled = 1;
 done:
     json_decref(doc);
     free(text);
     free(path);
     return handled;
+}
+
+/* Append a key to a list of distinct keys. */
+static void add_key_once(const char **keys, size_t *n, const char *key)
+{
+    size_t i;
+
+    if (key == NULL)
+        return;
+    for (i = 0; i < *n; i++)
+        if (strcmp(keys[i], key) == 0)
+            return;
+    keys[(*n)++] = key;
+}
+
+/* Nobody can say how the trial's job ended: FAILED, with why. */
+static void mark_lost(wjr_runner *r, trial *t, const char *why)
+{
+    t->slurm_state = intern(r, "UNKNOWN");
+    finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0, NULL, 0, why);
+}
+
+/* Index job records by (array job, task) or job id, as trials are looked up. */
+static int index_records(job_map *m, const wjr_job_list *jobs)
+{
+    size_t i;
+    int error = map_init(m, jobs->count);
+
+    if (error < 0)
+        return error;
+    for (i = 0; i < jobs->count; i++) {
+        const wjr_job_record *j = &jobs->jobs[i];
+        if (j->array_job_id && j->array_task_id != WJR_NO_TASK)
+            map_put(m, KEY_TASK(j->array_job_id, j->array_task_id), i);
+        else if (j->array_job_id && j->array_task_str)
+            /* an array's packed pending tasks: one record per array */
+            map_put(m, KEY_PACKED(j->array_job_id), i);
+        else
+            map_put(m, KEY_JOB(j->job_id), i);
+    }
+    return 0;
+}
+
+/*
+ * The record of a trial's job in a map made by index_records. *packed is
+ * set when the task is still pending inside its array's packed record.
+ */
+static int find_record(const job_map *m, const wjr_job_list *jobs, const trial *t, size_t *pos,
+                       int *packed)
+{
+    uint32_t task = t->info.run.array_task_id;
+
+    *packed = 0;
+    if (task == WJR_NO_TASK)
+        return map_get(m, KEY_JOB(t->info.run.slurm_job_id), pos);
+    if (map_get(m, KEY_TASK(t->info.run.array_job_id, task), pos))
+        return 1;
+    if (map_get(m, KEY_PACKED(t->info.run.array_job_id), pos) &&
+        task_str_has(jobs->jobs[*pos].array_task_str, task)) {
+        *packed = 1;
+        return 1;
+    }
+    return 0;
 }
 
 /* Settle forgotten jobs through accounting, one look-up for all of them. */
@@ -1088,17 +1154,13 @@ static int settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
     job_map m = {NULL, NULL, 0};
     int64_t since = INT64_MAX;
     size_t i, k = 0, pos, changed = 0;
+    int packed;
     int error;
 
     if (names == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     for (i = 0; i < n; i++) {
-        size_t j;
-        int dup = 0;
-        for (j = 0; j < k && !dup; j++)
-            dup = strcmp(names[j], vanished[i]->key) == 0;
-        if (!dup)
-            names[k++] = vanished[i]->key;
+        add_key_once(names, &k, vanished[i]->key);
         if (vanished[i]->info.run.submit_time > 0 && vanished[i]->info.run.submit_time < since)
             since = vanished[i]->info.run.submit_time;
     }
@@ -1109,45 +1171,27 @@ static int settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
     free(names);
     if (error == WJR_ENOTFOUND) {
         /* no accounting: nobody can say what became of these jobs */
-        for (i = 0; i < n; i++) {
-            vanished[i]->slurm_state = intern(r, "UNKNOWN");
-            finalize(r, vanished[i], WJR_TRIAL_FAILED, "UNKNOWN", -1, 0,
-                     "lost: Slurm no longer knows the job, it left no exit record and the "
-                     "cluster has no accounting",
-                     0);
-        }
+        for (i = 0; i < n; i++)
+            mark_lost(r, vanished[i],
+                      "lost: Slurm no longer knows the job, it left no exit record and the "
+                      "cluster has no accounting");
         return (int)n;
     }
     if (error < 0)
         return error;
-    error = map_init(&m, acct.count);
+    error = index_records(&m, &acct);
     if (error < 0)
         goto done;
-    for (i = 0; i < acct.count; i++) {
-        const wjr_job_record *j = &acct.jobs[i];
-        if (j->array_job_id && j->array_task_id != WJR_NO_TASK)
-            map_put(&m, KEY_TASK(j->array_job_id, j->array_task_id), i);
-        else
-            map_put(&m, KEY_JOB(j->job_id), i);
-    }
     for (i = 0; i < n; i++) {
         trial *t = vanished[i];
-        int found;
-        if (t->info.run.array_task_id != WJR_NO_TASK)
-            found =
-                map_get(&m, KEY_TASK(t->info.run.array_job_id, t->info.run.array_task_id), &pos);
-        else
-            found = map_get(&m, KEY_JOB(t->info.run.slurm_job_id), &pos);
-        if (found) {
-            changed += (size_t)apply_record(r, t, &acct.jobs[pos], 0);
-            if (t->info.status == WJR_TRIAL_FAILED && t->reason)
-                runner_log(r, WJR_LOG_INFO, t->info.index, "settled from accounting");
+        if (find_record(&m, &acct, t, &pos, &packed)) {
+            runner_log(r, WJR_LOG_INFO, t->info.index, "slurmctld forgot job %s: asking accounting",
+                       t->job_id_text);
+            changed += (size_t)apply_record(r, t, &acct.jobs[pos], packed);
         } else {
-            t->slurm_state = intern(r, "UNKNOWN");
-            finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0,
-                     "lost: neither slurmctld nor accounting knows the job, and it left no exit "
-                     "record",
-                     0);
+            mark_lost(r, t,
+                      "lost: neither slurmctld nor accounting knows the job, and it left no exit "
+                      "record");
             changed++;
         }
     }
@@ -1227,18 +1271,9 @@ int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices
         error = 0;
         goto result;
     }
-    error = map_init(&m, jobs.count);
+    error = index_records(&m, &jobs);
     if (error < 0)
         goto done;
-    for (i = 0; i < jobs.count; i++) {
-        const wjr_job_record *j = &jobs.jobs[i];
-        if (j->array_job_id && j->array_task_id != WJR_NO_TASK)
-            map_put(&m, KEY_TASK(j->array_job_id, j->array_task_id), i);
-        else if (j->array_job_id && j->array_task_str)
-            ; /* packed pending tasks: looked through below */
-        else
-            map_put(&m, KEY_JOB(j->job_id), i);
-    }
     vanished = calloc(n_live, sizeof(*vanished));
     if (vanished == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -1246,26 +1281,7 @@ int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices
     }
     for (i = 0; i < n_live; i++) {
         trial *t = live[i];
-        int found, packed = 0;
-        if (t->info.run.array_task_id != WJR_NO_TASK) {
-            found =
-                map_get(&m, KEY_TASK(t->info.run.array_job_id, t->info.run.array_task_id), &pos);
-            if (!found) {
-                size_t k;
-                /* a record of packed pending tasks of the same array */
-                for (k = 0; k < jobs.count && !found; k++) {
-                    const wjr_job_record *j = &jobs.jobs[k];
-                    if (j->array_job_id == t->info.run.array_job_id && j->array_task_str &&
-                        j->array_task_id == WJR_NO_TASK &&
-                        task_str_has(j->array_task_str, t->info.run.array_task_id)) {
-                        found = packed = 1;
-                        pos = k;
-                    }
-                }
-            }
-        } else {
-            found = map_get(&m, KEY_JOB(t->info.run.slurm_job_id), &pos);
-        }
+        int packed, found = find_record(&m, &jobs, t, &pos, &packed);
         if (found) {
             n_changed += (size_t)apply_record(r, t, &jobs.jobs[pos], packed);
         } else if (settle_by_exit_record(r, t)) {
@@ -1376,12 +1392,34 @@ int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)
 
 /* ---- reconcile ----------------------------------------------------------- */
 
+/* Adopt the job named by the trial's key from a list of jobs, if it is there. */
+static int adopt_by_key(wjr_runner *r, trial *t, const wjr_job_list *jobs, const char *where)
+{
+    size_t k;
+
+    for (k = 0; k < jobs->count; k++) {
+        const wjr_job_record *j = &jobs->jobs[k];
+        uint32_t id = j->array_job_id ? j->array_job_id : j->job_id;
+        if (j->name == NULL || t->key == NULL || strcmp(j->name, t->key) != 0)
+            continue;
+        if (t->planned_task != WJR_NO_TASK)
+            mark_submitted(r, t, 0, id, t->planned_task, j->submit_time);
+        else
+            mark_submitted(r, t, id, 0, WJR_NO_TASK, j->submit_time);
+        runner_log(r, WJR_LOG_INFO, t->info.index,
+                   "reconciled: %s found in %s as job %s, not submitting again", t->key, where,
+                   t->job_id_text);
+        return 1;
+    }
+    return 0;
+}
+
 int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runner *r)
 {
     wjr_job_list jobs = {0, NULL, NULL, NULL}, acct = {0, NULL, NULL, NULL};
     trial **pending = NULL;
     const char **names = NULL;
-    size_t n = 0, i, k, n_names = 0, n_out = 0;
+    size_t n = 0, i, n_names = 0, n_out = 0;
     int64_t since = INT64_MAX;
     int64_t *outv = NULL;
     int error = 0, changed = 0;
@@ -1415,31 +1453,13 @@ int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runne
     }
     for (i = 0; i < n; i++) {
         trial *t = pending[i];
-        for (k = 0; k < jobs.count; k++) {
-            const wjr_job_record *j = &jobs.jobs[k];
-            if (j->name && t->key && strcmp(j->name, t->key) == 0) {
-                uint32_t id = j->array_job_id ? j->array_job_id : j->job_id;
-                if (t->planned_task != WJR_NO_TASK)
-                    mark_submitted(r, t, 0, id, t->planned_task, j->submit_time);
-                else
-                    mark_submitted(r, t, id, 0, WJR_NO_TASK, j->submit_time);
-                runner_log(r, WJR_LOG_INFO, t->info.index,
-                           "reconciled: found %s as job %s, not submitting again", t->key,
-                           t->job_id_text);
-                changed = 1;
-                break;
-            }
+        if (adopt_by_key(r, t, &jobs, "slurmctld")) {
+            changed = 1;
+            continue;
         }
-        if (t->sub == SUB_SUBMITTING) {
-            size_t d;
-            int dup = 0;
-            for (d = 0; d < n_names && !dup; d++)
-                dup = strcmp(names[d], t->key) == 0;
-            if (!dup)
-                names[n_names++] = t->key;
-            if (t->intent_time > 0 && t->intent_time < since)
-                since = t->intent_time;
-        }
+        add_key_once(names, &n_names, t->key);
+        if (t->intent_time > 0 && t->intent_time < since)
+            since = t->intent_time;
     }
     if (n_names > 0) {
         /* slurmctld may have purged a finished job: ask accounting */
@@ -1454,20 +1474,7 @@ int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runne
             trial *t = pending[i];
             if (t->sub != SUB_SUBMITTING)
                 continue;
-            for (k = 0; k < acct.count; k++) {
-                const wjr_job_record *j = &acct.jobs[k];
-                uint32_t id = j->array_job_id ? j->array_job_id : j->job_id;
-                if (j->name == NULL || strcmp(j->name, t->key) != 0)
-                    continue;
-                if (t->planned_task != WJR_NO_TASK)
-                    mark_submitted(r, t, 0, id, t->planned_task, j->submit_time);
-                else
-                    mark_submitted(r, t, id, 0, WJR_NO_TASK, j->submit_time);
-                runner_log(r, WJR_LOG_INFO, t->info.index,
-                           "reconciled from accounting: %s is job %s", t->key, t->job_id_text);
-                break;
-            }
-            if (t->sub == SUB_SUBMITTING) {
+            if (!adopt_by_key(r, t, &acct, "accounting")) {
                 runner_log(r, WJR_LOG_INFO, t->info.index,
                            "reconciled: %s was never accepted; it can be submitted", t->key);
                 mark_unsubmitted(t, NULL);
