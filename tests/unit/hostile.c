@@ -119,18 +119,6 @@ static void check_script_clean(const char *script, const hostile *h)
     assert_null(strstr(script, "wjr-pwned"));
 }
 
-/* Write the captured script to a file and run it as the job would. */
-static int run_script(tu_fixture *f, const char *script, const char *const *env)
-{
-    char *path = tu_path(f->dir, "job.sh");
-    int rc;
-
-    tu_write(path, script);
-    rc = tu_run_sh(path, f->dir, env);
-    free(path);
-    return rc;
-}
-
 static void test_single_job(void **state)
 {
     tu_fixture *f = *state;
@@ -151,7 +139,7 @@ static void test_single_job(void **state)
     assert_null(strstr(s->comment, "pwned"));
 
     snprintf(env_id, sizeof(env_id), "SLURM_JOB_ID=%s", t->run.job_id);
-    assert_int_equal(run_script(f, s->script, env), 0);
+    assert_int_equal(tu_run_script(f, s->script, env), 0);
     assert_nothing_ran(&h);
     exit_path = tu_path(f->dir, "000003/wjr_exit.json");
     exit_text = tu_read(exit_path);
@@ -185,7 +173,7 @@ static void test_array(void **state)
     for (k = 0; k < 2; k++) {
         snprintf(job, sizeof(job), "SLURM_ARRAY_JOB_ID=%u", s->job_id);
         snprintf(task, sizeof(task), "SLURM_ARRAY_TASK_ID=%d", k);
-        assert_int_equal(run_script(f, s->script, env), 0);
+        assert_int_equal(tu_run_script(f, s->script, env), 0);
     }
     assert_nothing_ran(&h);
     hostile_free(&h);

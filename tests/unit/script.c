@@ -28,17 +28,6 @@ static char *trial_dir(const char *exp, int64_t index)
     return dir;
 }
 
-static int run(tu_fixture *f, const char *script, const char *const *env)
-{
-    char *path = tu_path(f->dir, "job.sh");
-    int rc;
-
-    tu_write(path, script);
-    rc = tu_run_sh(path, f->dir, env);
-    free(path);
-    return rc;
-}
-
 /* The exit record of a trial directory: exit code and job id. */
 static void check_exit_record(const char *dir, int exit_code, const char *job_id)
 {
@@ -71,7 +60,7 @@ static void test_single(void **state)
 
     assert_int_equal(wjr_script_build(&script, f->dir, "s1", &idx, &cmd, 1, 0), 0);
     assert_memory_equal(script, "#!/bin/sh\n", 10);
-    assert_int_equal(run(f, script, env), 3);
+    assert_int_equal(tu_run_script(f, script, env), 3);
     check_exit_record(dir, 3, "555");
     /* the model ran in the trial directory with it as last argument */
     arg_path = tu_path(dir, "arg.txt");
@@ -86,7 +75,7 @@ static void test_single(void **state)
     free(script);
     cmd = "true";
     assert_int_equal(wjr_script_build(&script, f->dir, "s1", &idx, &cmd, 1, 0), 0);
-    assert_int_equal(run(f, script, env), 0);
+    assert_int_equal(tu_run_script(f, script, env), 0);
     check_exit_record(dir, 0, "555");
     free(script);
     free(dir);
@@ -106,13 +95,13 @@ static void test_array(void **state)
     assert_int_equal(wjr_script_build(&script, f->dir, "s1", idx, cmds, 3, 1), 0);
     for (k = 0; k < 3; k++) {
         snprintf(task, sizeof(task), "SLURM_ARRAY_TASK_ID=%d", k);
-        assert_int_equal(run(f, script, env), 3);
+        assert_int_equal(tu_run_script(f, script, env), 3);
         snprintf(job_id, sizeof(job_id), "77_%d", k);
         check_exit_record(dirs[k], 3, job_id);
     }
     /* a task id the script does not know runs nothing and fails */
     snprintf(task, sizeof(task), "SLURM_ARRAY_TASK_ID=3");
-    assert_int_equal(run(f, script, env), 112);
+    assert_int_equal(tu_run_script(f, script, env), 112);
     free(script);
 
     /* different commands per task; output goes to the trial directory */
@@ -121,7 +110,7 @@ static void test_array(void **state)
     cmds[2] = "echo third";
     assert_int_equal(wjr_script_build(&script, f->dir, "s1", idx, cmds, 3, 1), 0);
     snprintf(task, sizeof(task), "SLURM_ARRAY_TASK_ID=1");
-    assert_int_equal(run(f, script, env), 4);
+    assert_int_equal(tu_run_script(f, script, env), 4);
     check_exit_record(dirs[1], 4, "77_1");
     out_path = tu_path(dirs[1], "slurm-77_1.out");
     out = tu_read(out_path);
@@ -147,7 +136,7 @@ static void test_quoted_paths(void **state)
     assert_int_equal(mkdir(exp, 0755), 0);
     dir = trial_dir(exp, 1);
     assert_int_equal(wjr_script_build(&script, exp, "s1", &idx, &cmd, 1, 0), 0);
-    assert_int_equal(run(f, script, env), 0);
+    assert_int_equal(tu_run_script(f, script, env), 0);
     check_exit_record(dir, 0, "9");
     pwned = tu_path(f->dir, "pwned");
     assert_false(tu_exists(pwned));

@@ -268,3 +268,14 @@ wjr_trial_status tu_poll_one(tu_fixture *f, int64_t index)
     wjr_poll_result_free(res);
     return s;
 }
+
+int tu_run_script(tu_fixture *f, const char *script, const char *const *env)
+{
+    char *path = tu_path(f->dir, "job.sh");
+    int rc;
+
+    tu_write(path, script);
+    rc = tu_run_sh(path, f->dir, env);
+    free(path);
+    return rc;
+}

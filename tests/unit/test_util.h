@@ -77,5 +77,7 @@ void tu_rm_rf(const char *path);
 /* Run `/bin/sh script` in @p cwd with NULL-terminated "NAME=VALUE" pairs
  * added to the environment; the exit status (128+signal when killed). */
 int tu_run_sh(const char *script_path, const char *cwd, const char *const *env);
+/* Write a batch script into f->dir and run it there as a job would. */
+int tu_run_script(tu_fixture *f, const char *script, const char *const *env);
 
 #endif
