@@ -786,8 +786,12 @@ static int parse_env(wjr_study_config *cfg, const parse_ctx *ctx, const config_s
             else if (json_is_integer(v))
                 entry = wjr_asprintf("%s=%lld", config_setting_name(s),
                                      (long long)json_integer_value(v));
-            else
-                entry = wjr_asprintf("%s=%.17g", config_setting_name(s), json_real_value(v));
+            else {
+                char num[64];
+
+                wjr_format_double(num, sizeof(num), json_real_value(v));
+                entry = wjr_asprintf("%s=%s", config_setting_name(s), num);
+            }
             json_decref(v);
         } else {
             if (config_setting_type(s) != CONFIG_TYPE_STRING)
@@ -961,22 +965,17 @@ static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_
     return check_whole(cfg, ctx, lc);
 }
 
-/* The absolute folder of a file (the file must exist). */
-static char *folder_of(const char *path)
+/* The folder of an absolute, resolved path (malloc'd). */
+static char *folder_of(const char *real)
 {
-    char *real = realpath(path, NULL);
-    char *slash;
+    char *dir = wjr_strdup(real);
+    char *slash = dir != NULL ? strrchr(dir, '/') : NULL;
 
-    if (real == NULL) {
-        wjr_error_set(errno == ENOENT ? WJR_ENOTFOUND : WJR_EIO, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    slash = strrchr(real, '/');
-    if (slash == real)
+    if (slash == dir && slash != NULL)
         slash[1] = '\0';
-    else
+    else if (slash != NULL)
         *slash = '\0';
-    return real;
+    return dir;
 }
 
 int wjr_study_config_load_from(wjr_study_config **out, const char *path, const char *base_dir)
@@ -1003,9 +1002,9 @@ int wjr_study_config_load_from(wjr_study_config **out, const char *path, const c
     }
     cfg->path = real;
     real = NULL;
-    cfg->dir = base_dir != NULL ? wjr_strdup(base_dir) : folder_of(path);
+    cfg->dir = base_dir != NULL ? wjr_strdup(base_dir) : folder_of(cfg->path);
     if (cfg->dir == NULL) {
-        error = wjr_error_last_code() != 0 ? wjr_error_last_code() : WJR_ENOMEM;
+        error = WJR_ENOMEM;
         goto done;
     }
     if (config_read_file(&lc, path) != CONFIG_TRUE) {
@@ -1175,39 +1174,43 @@ int wjr_study_config_check_params(const wjr_study_config *config, json_t *params
     return 0;
 }
 
-/* Build a runner from a loaded configuration (the experiment dir is created). */
-int wjr_runner_from_config(wjr_runner **out, const char *config_path)
+int wjr_study_config_new_runner(wjr_runner **out, const wjr_study_config *cfg,
+                                const wjr_runner_options *opts)
 {
-    wjr_study_config *cfg = NULL;
     wjr_slurm_options sopts;
     wjr_script_options wopts;
-    wjr_runner_options ropts = WJR_RUNNER_OPTIONS_INIT;
     wjr_backend *backend = NULL;
     wjr_wrapper *wrapper = NULL;
     int error;
 
     *out = NULL;
-    error = wjr_study_config_load(&cfg, config_path);
-    if (error < 0)
-        goto done;
-    error = wjr_mkdir_p(cfg->experiment_dir, 0777);
-    if (error < 0)
-        goto done;
     wjr_study_config_slurm_options(&sopts, cfg);
     wjr_study_config_script_options(&wopts, cfg);
     error = wjr_backend_slurm_new(&backend, &sopts);
-    if (error < 0)
-        goto done;
-    error = wjr_wrapper_script_new(&wrapper, &wopts);
-    if (error < 0)
-        goto done;
-    ropts.experiment_dir = cfg->experiment_dir;
-    error = wjr_runner_new(out, backend, wrapper, &ropts);
-    backend = NULL;
-    wrapper = NULL;
-done:
-    wjr_backend_free(backend);
-    wjr_wrapper_free(wrapper);
+    if (error == 0)
+        error = wjr_wrapper_script_new(&wrapper, &wopts);
+    if (error < 0) {
+        wjr_backend_free(backend);
+        return error;
+    }
+    return wjr_runner_new(out, backend, wrapper, opts); /* takes both, even on failure */
+}
+
+/* Build a runner from a configuration file (the experiment dir is created). */
+int wjr_runner_from_config(wjr_runner **out, const char *config_path)
+{
+    wjr_study_config *cfg = NULL;
+    wjr_runner_options ropts = WJR_RUNNER_OPTIONS_INIT;
+    int error;
+
+    *out = NULL;
+    error = wjr_study_config_load(&cfg, config_path);
+    if (error == 0)
+        error = wjr_mkdir_p(cfg->experiment_dir, 0777);
+    if (error == 0) {
+        ropts.experiment_dir = cfg->experiment_dir;
+        error = wjr_study_config_new_runner(out, cfg, &ropts);
+    }
     wjr_study_config_free(cfg);
     return error;
 }

@@ -5,7 +5,8 @@
  * The driver uses the runner through its public API only (wjr_runner_*),
  * exactly as an external optimizer would. Its durable state is study.json,
  * rewritten atomically whenever the runner asks for a checkpoint (before
- * every submit RPC and after every change) and after every step; the
+ * every submit RPC and after every change) and after every step that
+ * changed something (an idle poll writes nothing); the
  * trials' parameters are written there before the runner sees them, so a
  * crash at any moment loses no trial, and reconciliation by the runner's
  * idempotency keys keeps any from running twice. The driver never sleeps:
@@ -87,6 +88,11 @@ static int take_lock(wjr_study *s, const char *command)
         long pid = 0;
         int used = 0;
 
+        if (errno != EWOULDBLOCK) { /* e.g. ENOLCK: a file system without locks */
+            error = wjr_error_set(WJR_EIO, "%s: cannot lock: %s", path, strerror(errno));
+            close(fd);
+            goto done;
+        }
         n = pread(fd, holder, sizeof(holder) - 1, 0);
         holder[n > 0 ? n : 0] = '\0';
         holder[strcspn(holder, "\n")] = '\0';
@@ -225,79 +231,81 @@ static int needs_submit(const wjr_study *s, const study_trial *t)
 
 /* ---- checkpoint ---------------------------------------------------------- */
 
-static json_t *study_to_json(const wjr_study *s, wjr_runner *runner)
+/* Append s as a JSON string, or null when jansson refuses it (not UTF-8). */
+static void put_json_string(wjr_buf *b, const char *s)
 {
-    json_t *root = json_object(), *trials = json_array(), *rj = NULL;
-    char *text = NULL;
-    size_t i;
-    static const char *const states[] = {"running", "finished", "failed"};
+    json_t *v = json_string(s);
+    char *text = v != NULL ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
 
-    if (root == NULL || trials == NULL)
-        goto fail;
+    if (v != NULL && text == NULL)
+        b->oom = 1;
+    wjr_buf_puts(b, text != NULL ? text : "null");
+    free(text);
+    json_decref(v);
+}
+
+/*
+ * study.json's text. It is written at every checkpoint, so it is assembled
+ * as text: the trials' parameters are canonical JSON already and the
+ * runner's record is spliced in as the runner wrote it, never parsed again.
+ */
+static int study_text(char **out, const wjr_study *s, wjr_runner *runner)
+{
+    static const char *const states[] = {"running", "finished", "failed"};
+    wjr_buf b = WJR_BUF_INIT;
+    char *runner_json = NULL;
+    size_t i;
+    int error;
+
+    *out = NULL;
     if (runner != NULL) {
-        if (wjr_runner_to_json(&text, runner) < 0)
-            goto fail;
-        rj = json_loads(text, 0, NULL);
-        free(text);
-        if (rj == NULL) {
-            wjr_error_set(WJR_EINVALID, "the runner's JSON does not parse");
-            goto fail;
-        }
+        error = wjr_runner_to_json(&runner_json, runner);
+        if (error < 0)
+            return error;
     }
-    json_object_set_new(root, "__type", json_string("WjrStudy"));
-    json_object_set_new(root, "schema", json_integer(STUDY_SCHEMA));
-    json_object_set_new(root, "config", json_string(CONFIG_COPY));
-    json_object_set_new(root, "config_dir", json_string(s->config_dir));
-    json_object_set_new(root, "state", json_string(states[s->state]));
-    json_object_set_new(
-        root, "generator",
-        json_pack("{sIsI}", "seed", (json_int_t)s->seed, "drawn", (json_int_t)s->drawn));
+    wjr_buf_printf(&b, "{\n \"__type\": \"WjrStudy\",\n \"schema\": %d,\n \"config\": \"%s\",\n",
+                   STUDY_SCHEMA, CONFIG_COPY);
+    wjr_buf_puts(&b, " \"config_dir\": ");
+    put_json_string(&b, s->config_dir);
+    wjr_buf_printf(&b,
+                   ",\n \"state\": \"%s\",\n \"generator\": {\"seed\": %lld, \"drawn\": %lld},\n"
+                   " \"trials\": [",
+                   states[s->state], s->seed, (long long)s->drawn);
     for (i = 0; i < s->n_trials; i++) {
         const study_trial *t = &s->trials[i];
-        json_t *params = json_loads(t->params_json, 0, NULL);
-        json_t *tj = json_pack("{sIso}", "index", (json_int_t)t->index, "parameters",
-                               params != NULL ? params : json_object());
 
-        if (tj == NULL)
-            goto fail;
+        wjr_buf_printf(&b, "%s\n  {\"index\": %lld, \"parameters\": %s", i > 0 ? "," : "",
+                       (long long)t->index, t->params_json);
         if (t->overridden) {
-            json_object_set_new(tj, "status", json_string(wjr_trial_status_name(t->override)));
-            if (t->override_reason != NULL)
-                json_object_set_new(tj, "reason", json_string(t->override_reason));
+            wjr_buf_printf(&b, ", \"status\": \"%s\"", wjr_trial_status_name(t->override));
+            if (t->override_reason != NULL) {
+                wjr_buf_puts(&b, ", \"reason\": ");
+                put_json_string(&b, t->override_reason);
+            }
         }
-        json_array_append_new(trials, tj);
+        wjr_buf_puts(&b, "}");
     }
-    json_object_set_new(root, "trials", trials);
-    trials = NULL;
-    json_object_set_new(root, "runner", rj != NULL ? rj : json_null());
-    return root;
-fail:
-    if (wjr_error_last_code() == 0)
-        wjr_error_set(WJR_ENOMEM, "out of memory");
-    json_decref(root);
-    json_decref(trials);
-    json_decref(rj);
-    return NULL;
+    wjr_buf_printf(&b, "%s],\n \"runner\": %s\n}\n", s->n_trials > 0 ? "\n " : "",
+                   runner_json != NULL ? runner_json : "null");
+    free(runner_json);
+    return wjr_buf_detach(out, &b);
 }
 
 static int save_with(wjr_study *s, wjr_runner *runner)
 {
-    json_t *root;
     char *text = NULL, *path = NULL;
     int error;
 
     if (s->flags & WJR_STUDY_READONLY)
         return 0;
-    root = study_to_json(s, runner);
-    if (root == NULL)
-        return wjr_error_last_code() < 0 ? wjr_error_last_code() : WJR_ENOMEM;
-    text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    error = study_text(&text, s, runner);
+    if (error < 0)
+        return error;
     path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
-    if (text == NULL || path == NULL)
-        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    if (path == NULL)
+        error = WJR_ENOMEM;
     else
         error = wjr_write_file_atomic(path, text, strlen(text));
-    json_decref(root);
     free(text);
     free(path);
     return error;
@@ -318,6 +326,8 @@ static int write_results(wjr_study *s)
         error = WJR_ENOMEM;
     else
         error = wjr_write_file_atomic(path, csv, strlen(csv));
+    if (error == 0)
+        s->results_stale = 0;
     free(csv);
     free(path);
     return error;
@@ -333,9 +343,13 @@ static int persist(wjr_study *s)
     return error;
 }
 
+/* The runner changed a trial: study.json now, results.csv at the step's end. */
 static int checkpoint_cb(wjr_runner *runner, void *payload)
 {
-    return save_with(payload, runner);
+    wjr_study *s = payload;
+
+    s->results_stale = 1;
+    return save_with(s, runner);
 }
 
 /* ---- construction -------------------------------------------------------- */
@@ -422,11 +436,7 @@ static long long fresh_seed(void)
 int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_options *opts)
 {
     wjr_study *s = NULL;
-    wjr_slurm_options so;
-    wjr_script_options wo;
     wjr_runner_options ro;
-    wjr_backend *backend = NULL;
-    wjr_wrapper *wrapper = NULL;
     char *study_json = NULL;
     int error;
 
@@ -474,17 +484,8 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
     error = wjr_generator_new(&s->gen, s->config);
     if (error < 0)
         goto done;
-    wjr_study_config_slurm_options(&so, s->config);
-    wjr_study_config_script_options(&wo, s->config);
-    error = wjr_backend_slurm_new(&backend, &so);
-    if (error == 0)
-        error = wjr_wrapper_script_new(&wrapper, &wo);
-    if (error < 0)
-        goto done;
     runner_opts_for(&ro, s);
-    error = wjr_runner_new(&s->runner, backend, wrapper, &ro);
-    backend = NULL;
-    wrapper = NULL;
+    error = wjr_study_config_new_runner(&s->runner, s->config, &ro);
     if (error < 0)
         goto done;
     s->reconciled = 1;
@@ -495,8 +496,6 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
     study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "study %s created in %s from %s (seed %lld)",
               wjr_runner_study_id(s->runner), s->dir, s->config->path, s->seed);
 done:
-    wjr_backend_free(backend);
-    wjr_wrapper_free(wrapper);
     free(study_json);
     if (error < 0) {
         wjr_study_free(s);
@@ -585,10 +584,8 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     if (error < 0)
         goto done;
     root = json_loads(text, 0, &jerr);
-    if (root == NULL || strcmp(json_string_value(json_object_get(root, "__type")) != NULL
-                                   ? json_string_value(json_object_get(root, "__type"))
-                                   : "",
-                               "WjrStudy") != 0) {
+    if (root == NULL || !json_is_string(json_object_get(root, "__type")) ||
+        strcmp(json_string_value(json_object_get(root, "__type")), "WjrStudy") != 0) {
         error = wjr_error_set(WJR_EINVALID, "%s:%d: not a wjr study file%s%s", path,
                               root == NULL ? jerr.line : 1, root == NULL ? ": " : "",
                               root == NULL ? jerr.text : "");
@@ -859,6 +856,7 @@ static void check_failure_rate(wjr_study *s)
         return;
     if ((double)p.failed / (double)terminal > s->config->tolerated_failure_rate) {
         s->state = WJR_STUDY_FAILED;
+        s->changed = 1;
         study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL,
                   "%lld of %lld finished trials failed, more than the tolerated rate %g: the "
                   "study stops (running jobs are left alone)",
@@ -936,11 +934,9 @@ static int submit_pending(wjr_study *s)
     }
     if (n == 0)
         goto done;
-    /* The parameters are durable before any job can exist. */
-    error = save_with(s, s->runner);
-    if (error < 0)
-        goto done;
-    /* The runner logs each submission itself. */
+    /* The runner checkpoints before every submit RPC, so the parameters
+     * (already in s->trials) are durable before any job can exist. The
+     * runner logs each submission itself. */
     if (s->config->run_trials_in_batches && n > 1) {
         error = wjr_runner_run_multiple(&done, s->runner, specs, n);
     } else {
@@ -1018,11 +1014,14 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
         s->delay = c->init_seconds_between_polls;
     else
         s->delay = s->delay * 1.5 > MAX_DELAY ? MAX_DELAY : s->delay * 1.5;
-done : {
-    int saved = persist(s);
-    if (error == 0)
-        error = saved;
-}
+done:
+    /* An idle poll rewrites nothing: the runner's checkpoints keep study.json
+     * current, and results.csv only follows what changed. */
+    if (error < 0 || s->changed || s->results_stale) {
+        int saved = persist(s);
+        if (error == 0)
+            error = saved;
+    }
     if (out != NULL)
         wjr_study_get_progress(out, s);
     return error;
@@ -1096,7 +1095,7 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
 {
     wjr_trial_spec *specs = NULL;
     json_t *result = NULL;
-    size_t i, submitted = 0;
+    size_t i, submitted = 0, n_before = s->n_trials;
     int64_t first;
     int error;
 
@@ -1120,24 +1119,22 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
         specs[i].params_json = canon;
     }
     for (i = 0; i < count_; i++) {
-        error = add_trial(s, specs[i].index, (char *)specs[i].params_json);
+        char *canon = (char *)specs[i].params_json;
+
+        specs[i].params_json = NULL; /* add_trial takes it, even on failure */
+        error = add_trial(s, specs[i].index, canon);
         if (error < 0)
             goto done;
         specs[i].params_json = s->trials[s->n_trials - 1].params_json;
     }
-    error = save_with(s, s->runner);
-    if (error < 0)
-        goto done;
+    /* The runner checkpoints (study.json with these trials) before its RPC. */
     if (count_ == 1)
         error = wjr_runner_run(NULL, s->runner, &specs[0]);
     else
         error = wjr_runner_run_multiple(&submitted, s->runner, specs, count_);
-    if (error == WJR_ESLURM || error == WJR_EUNREACHABLE) {
-        int code = error;
+    if (error == WJR_ESLURM || error == WJR_EUNREACHABLE)
         for (i = 0; i < count_; i++)
             mark_refused(s, specs[i].index);
-        wjr_error_set(code, "%s", wjr_error_last());
-    }
     result = json_object();
     for (i = 0; i < count_ && result != NULL; i++) {
         char key[32];
@@ -1162,7 +1159,7 @@ done:
             if (specs[i].params_json != NULL && find_trial(s, specs[i].index) == NULL)
                 free((char *)specs[i].params_json);
     }
-    {
+    if (s->n_trials > n_before) {
         int saved = persist(s);
         if (error == 0)
             error = saved;

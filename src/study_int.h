@@ -10,6 +10,7 @@
 #include "wjr/study.h"
 #include "wjr/backend.h"
 #include "wjr/wrapper.h"
+#include "wjr/runner.h"
 
 typedef enum { WJR_PARAM_RANGE, WJR_PARAM_CHOICE, WJR_PARAM_FIXED } wjr_param_kind;
 
@@ -75,6 +76,11 @@ int wjr_study_config_load_from(wjr_study_config **out, const char *path, const c
 void wjr_study_config_slurm_options(wjr_slurm_options *out, const wjr_study_config *config);
 void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_config *config);
 
+/* A runner over the configuration's Slurm backend and script wrapper;
+ * opts as for wjr_runner_new(). */
+int wjr_study_config_new_runner(wjr_runner **out, const wjr_study_config *cfg,
+                                const wjr_runner_options *opts);
+
 /* Check a parameters object against the declared parameters (none: any object). */
 int wjr_study_config_check_params(const wjr_study_config *config, json_t *params);
 
@@ -88,8 +94,6 @@ int wjr_generator_draw(json_t **out, wjr_generator *gen, int64_t index);
 void wjr_generator_free(wjr_generator *gen);
 
 /* ---- the study driver's record (study.c, study_files.c) ------------------ */
-
-typedef struct wjr_runner wjr_runner;
 
 typedef struct study_trial {
     int64_t index;
@@ -121,6 +125,7 @@ struct wjr_study {
     double delay;
     int stale;
     int changed;
+    int results_stale; /* the runner changed a trial since results.csv was written */
     int submit_failures;
 };
 

@@ -34,13 +34,22 @@ static int take_option(int opt, const char *arg, void *payload)
     return 0;
 }
 
-/* Read the non-blank lines of a file ("-": stdin). */
+static void free_lines(char **lines, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+/* Read the non-blank lines of a file ("-": stdin): all of them or none. */
 static int read_lines(char ***out, size_t *n, const char *path)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     char *line = NULL, **lines = NULL, **grown;
     size_t cap = 0, len = 0;
-    ssize_t got;
+    int error = 0;
 
     *out = NULL;
     *n = 0;
@@ -49,27 +58,33 @@ static int read_lines(char ***out, size_t *n, const char *path)
         perror(NULL);
         return -1;
     }
-    for (;;) {
-        got = getline(&line, &cap, f);
-        if (got < 0)
-            break;
+    while (error == 0 && getline(&line, &cap, f) >= 0) {
         if (line[strspn(line, " \t\r\n")] == '\0')
             continue;
         grown = realloc(lines, (len + 1) * sizeof(*lines));
-        if (grown == NULL)
-            break;
-        lines = grown;
-        lines[len] = strdup(line);
-        if (lines[len] == NULL)
-            break;
-        len++;
+        if (grown != NULL) {
+            lines = grown;
+            lines[len] = strdup(line);
+        }
+        if (grown == NULL || lines[len] == NULL)
+            error = -1;
+        else
+            len++;
+    }
+    /* A batch cut short by a read error or no memory is not submitted. */
+    if (error == 0 && ferror(f))
+        error = -1;
+    if (error < 0) {
+        fprintf(stderr, "wjr submit: %s: cannot read the whole file\n", path);
+        free_lines(lines, len);
+    } else {
+        *out = lines;
+        *n = len;
     }
     free(line);
     if (f != stdin)
         fclose(f);
-    *out = lines;
-    *n = len;
-    return 0;
+    return error;
 }
 
 static int run(int argc, char **argv)
@@ -79,7 +94,7 @@ static int run(int argc, char **argv)
     wjr_study *study = NULL;
     cli_term term;
     char **lines = NULL, *json = NULL;
-    size_t n = 0, i;
+    size_t n = 0;
     int first, code, error;
 
     if (cli_parse(&first, &code, &cli_cmd_submit, argc, argv, "p:b:", longopts, take_option, &o))
@@ -108,9 +123,7 @@ static int run(int argc, char **argv)
     if (json != NULL)
         printf("%s\n", json);
     free(json);
-    for (i = 0; i < n; i++)
-        free(lines[i]);
-    free(lines);
+    free_lines(lines, n);
     wjr_study_free(study);
     return code;
 }
