@@ -5,8 +5,7 @@
 # cppcheck, valgrind, jq). Does nothing when everything is there already.
 set -euo pipefail
 
-PACKAGES="build-essential cmake pkg-config libslurm-dev libconfig-dev libjansson-dev libgsl-dev
-libcmocka-dev python3 clang-format cppcheck valgrind jq"
+PACKAGES="$(sed 's/#.*//' "$(dirname "$0")/packages.txt" | tr -s ' \t\n' ' ')"
 
 missing=()
 for p in $PACKAGES; do
