@@ -10,6 +10,9 @@
 #                                                 copy this tree into the root
 #                                                 and run scripts/test.sh
 #                                                 --slurm host ARGS there
+#          scripts/slurm-root.sh run MAJOR CMD...
+#                                                 copy this tree into the root
+#                                                 and run CMD in it (from /wjr)
 #          scripts/slurm-root.sh shell MAJOR     an interactive shell inside
 #          scripts/slurm-root.sh path MAJOR      print the root's folder
 #          scripts/slurm-root.sh majors          list the majors it knows
@@ -163,6 +166,13 @@ case "${1:-}" in
         major="${2:?usage: $0 test MAJOR [ARGS...]}"
         shift 2
         run_tests "$major" "$@"
+        ;;
+    run)
+        major="${2:?usage: $0 run MAJOR CMD...}"
+        shift 2
+        build_root "$major"
+        copy_tree "$(root_path "$major")"
+        in_root "$(root_path "$major")" bash -c 'cd /wjr && exec "$@"' bash "$@"
         ;;
     shell)
         build_root "${2:?usage: $0 shell MAJOR}"

@@ -1,8 +1,9 @@
 /*
  * backend_slurm.c - the Slurm backend: submissions, queries, cancellations
  * and accounting look-ups through libslurm. This is the only file that
- * includes slurm.h; code for other Slurm releases goes here, behind
- * SLURM_VERSION_NUMBER checks.
+ * includes slurm.h. It builds against Slurm 22.05 to 26.05: where the API
+ * differs between releases, the code says so in one place below, behind
+ * SLURM_VERSION_NUMBER checks that name the release that changed it.
  *
  * It does what sbatch would do for a caller of libslurm: it exports the
  * submitter's environment without inherited SLURM_* variables, sets the
@@ -47,6 +48,51 @@ _Static_assert(WJR_JOBF_REQUEUE == JOB_REQUEUE && WJR_JOBF_REQUEUE_HOLD == JOB_R
                "job state flags changed");
 
 extern char **environ;
+
+/* ---- differences between Slurm releases ------------------------------ */
+
+#define SLURM_AT_LEAST(major, minor, micro)                                                        \
+    (SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(major, minor, micro))
+
+#if !SLURM_AT_LEAST(22, 5, 0)
+#error "wjr needs libslurm 22.05 or newer"
+#endif
+
+/* 23.02 added list_t and list_itr_t; 24.05 removed ListIterator and 24.11
+ * removed List. */
+#if SLURM_AT_LEAST(23, 2, 0)
+typedef list_t *slurm_list;
+typedef list_itr_t *slurm_list_iter;
+#else
+typedef List slurm_list;
+typedef ListIterator slurm_list_iter;
+#endif
+
+/* The Slurm error of the call that just failed. 24.11 removed
+ * SLURM_ERRNO(), which had only ever returned errno (22.05's
+ * src/common/slurm_errno.c): every release sets errno itself, so read it
+ * directly, right after the call, on all of them. */
+#define SLURM_ERRNO() (errno)
+
+/* 25.11 moved the new job's id into a slurm_step_id_t. */
+static uint32_t submitted_job_id(const submit_response_msg_t *resp)
+{
+#if SLURM_AT_LEAST(25, 11, 0)
+    return resp->step_id.job_id;
+#else
+    return resp->job_id;
+#endif
+}
+
+/* 26.05 renamed slurm_free_ctl_conf() to slurm_free_conf(). */
+static void free_ctl_conf(slurm_conf_t *conf)
+{
+#if SLURM_AT_LEAST(26, 5, 0)
+    slurm_free_conf(conf);
+#else
+    slurm_free_ctl_conf(conf);
+#endif
+}
 
 typedef struct slurm_backend {
     wjr_backend parent; /* must be first */
@@ -106,27 +152,75 @@ static int slurm_fail(int code, int slurm_errno, const char *what)
  * "maybe"; a refused connection says "no". */
 static int errno_is_uncertain(int e)
 {
-    return e == SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT || e == SLURM_COMMUNICATIONS_RECEIVE_ERROR ||
-           e == SLURMCTLD_COMMUNICATIONS_RECEIVE_ERROR ||
-           e == SLURM_PROTOCOL_SOCKET_IMPL_ZERO_RECV_LENGTH ||
-           e == SLURM_PROTOCOL_SOCKET_IMPL_NEGATIVE_RECV_LENGTH ||
-           e == SLURM_COMMUNICATIONS_SHUTDOWN_ERROR ||
-           e == SLURMCTLD_COMMUNICATIONS_SHUTDOWN_ERROR || e == ETIMEDOUT;
+    switch (e) {
+    case SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT:
+    case SLURM_COMMUNICATIONS_RECEIVE_ERROR:
+    case SLURMCTLD_COMMUNICATIONS_RECEIVE_ERROR:
+    case SLURM_COMMUNICATIONS_SHUTDOWN_ERROR:
+    case SLURMCTLD_COMMUNICATIONS_SHUTDOWN_ERROR:
+    case ETIMEDOUT:
+#if !SLURM_AT_LEAST(23, 2, 0)
+    /* 23.02 removed these two: a short read became RECEIVE_ERROR */
+    case SLURM_PROTOCOL_SOCKET_IMPL_ZERO_RECV_LENGTH:
+    case SLURM_PROTOCOL_SOCKET_IMPL_NEGATIVE_RECV_LENGTH:
+#endif
+#if SLURM_AT_LEAST(26, 5, 0)
+    /* 26.05 split timeouts by phase: once the request was being written,
+     * slurmctld may have acted on it */
+    case SLURM_COMMUNICATIONS_WRITE_TIMEOUT:
+    case SLURM_COMMUNICATIONS_READ_TIMEOUT:
+    case SLURM_COMMUNICATIONS_QUIESCE_TIMEOUT:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 static int errno_is_unreachable(int e)
 {
-    return e == SLURM_COMMUNICATIONS_CONNECTION_ERROR ||
-           e == SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR || e == SLURM_COMMUNICATIONS_SEND_ERROR ||
-           e == SLURMCTLD_COMMUNICATIONS_SEND_ERROR ||
-           e == SLURM_PROTOCOL_SOCKET_IMPL_NOT_ALL_DATA_SENT ||
-           e == SLURM_COMMUNICATIONS_MISSING_SOCKET_ERROR || e == ECONNREFUSED;
+    switch (e) {
+    case SLURM_COMMUNICATIONS_CONNECTION_ERROR:
+    case SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR:
+    case SLURM_COMMUNICATIONS_SEND_ERROR:
+    case SLURMCTLD_COMMUNICATIONS_SEND_ERROR:
+    case SLURM_COMMUNICATIONS_MISSING_SOCKET_ERROR:
+    case ECONNREFUSED:
+#if !SLURM_AT_LEAST(23, 2, 0)
+    case SLURM_PROTOCOL_SOCKET_IMPL_NOT_ALL_DATA_SENT: /* removed in 23.02 */
+#endif
+#if SLURM_AT_LEAST(26, 5, 0)
+    /* 26.05: the connection was never made, or refused before a request */
+    case SLURM_COMMUNICATIONS_CONNECT_TIMEOUT:
+    case SLURM_COMMUNICATIONS_REJECTED:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 /* The errors after which sbatch sleeps and tries again. */
 static int errno_is_busy(int e)
 {
-    return e == EAGAIN || e == ESLURM_ERROR_ON_DESC_TO_RECORD_COPY || e == ESLURM_NODES_BUSY;
+    switch (e) {
+    case EAGAIN:
+    case ESLURM_NODES_BUSY:
+#if !SLURM_AT_LEAST(26, 5, 2)
+    case ESLURM_ERROR_ON_DESC_TO_RECORD_COPY: /* removed in 26.05.2 */
+#endif
+#if SLURM_AT_LEAST(23, 2, 0)
+    /* 23.02: slurmctld's rate limiter (SlurmctldParameters=rl_enable) asks
+     * the client to back off; 24.05 added a hard drop of the same kind */
+    case SLURMCTLD_COMMUNICATIONS_BACKOFF:
+#endif
+#if SLURM_AT_LEAST(24, 5, 0)
+    case SLURMCTLD_COMMUNICATIONS_HARD_DROP:
+#endif
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 static int classify(int e, const char *what)
@@ -360,7 +454,7 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
         rc = slurm_submit_batch_job(&desc, &resp);
         if (rc == SLURM_SUCCESS)
             break;
-        e = slurm_get_errno();
+        e = SLURM_ERRNO();
         if (errno_is_busy(e) && wjr_now() + (tries + 1) < deadline) {
             /* as sbatch does: sleep a little longer each time, then retry */
             sleep((unsigned)++tries);
@@ -376,7 +470,7 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
         }
         goto done;
     }
-    *out = resp->job_id;
+    *out = submitted_job_id(resp);
     error = 0;
 done:
     if (resp)
@@ -495,7 +589,7 @@ static void *query_worker_main(void *arg)
         workers_running++;
         pthread_mutex_unlock(&workers_lock);
         rc = slurm_load_job_user(&msg, getuid(), SHOW_ALL);
-        e = rc == SLURM_SUCCESS ? 0 : slurm_get_errno();
+        e = rc == SLURM_SUCCESS ? 0 : SLURM_ERRNO();
         pthread_mutex_lock(&workers_lock);
         workers_running--;
         pthread_mutex_unlock(&workers_lock);
@@ -644,13 +738,13 @@ static int load_conf(slurm_backend *sb)
     pthread_once(&init_once, slurm_init_once);
     sb->parent.rpc_count++;
     if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
-        return classify(slurm_get_errno(), "slurm_load_ctl_conf");
+        return classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
     sb->max_array_size = conf->max_array_sz;
     free(sb->cluster_name);
     sb->cluster_name = wjr_strdup(conf->cluster_name);
     sb->has_accounting =
         conf->accounting_storage_type && strstr(conf->accounting_storage_type, "slurmdbd") != NULL;
-    slurm_free_ctl_conf(conf);
+    free_ctl_conf(conf);
     return 0;
 }
 
@@ -694,7 +788,7 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     pthread_once(&init_once, slurm_init_once);
     b->rpc_count++;
     if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
-        return classify(slurm_get_errno(), "slurm_load_ctl_conf");
+        return classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
     out->cluster_name = wjr_strdup(conf->cluster_name);
     out->slurm_version = wjr_strdup(conf->version);
     out->max_array_size = conf->max_array_sz;
@@ -704,14 +798,14 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
         conf->accounting_storage_type && strstr(conf->accounting_storage_type, "slurmdbd") != NULL;
     sb->max_array_size = conf->max_array_sz;
     sb->has_accounting = out->has_accounting;
-    slurm_free_ctl_conf(conf);
+    free_ctl_conf(conf);
 
     out->partition_found = sb->partition == NULL;
     if (sb->partition == NULL)
         return 0;
     b->rpc_count++;
     if (slurm_load_partitions((time_t)0, &parts, SHOW_ALL) != SLURM_SUCCESS) {
-        error = classify(slurm_get_errno(), "slurm_load_partitions");
+        error = classify(SLURM_ERRNO(), "slurm_load_partitions");
         wjr_cluster_info_clear(out);
         return error;
     }
@@ -754,7 +848,7 @@ static int slurm_cancel(wjr_backend *b, uint32_t job_id, uint32_t task_id)
     b->rpc_count++;
     if (slurm_kill_job2(id, SIGKILL, 0, NULL) == SLURM_SUCCESS)
         return 0;
-    e = slurm_get_errno();
+    e = SLURM_ERRNO();
     if (e == ESLURM_ALREADY_DONE)
         return 0; /* it ended first: nothing to cancel */
     if (e == ESLURM_INVALID_JOB_ID)
@@ -770,8 +864,8 @@ static int slurm_accounting(wjr_job_list *out, wjr_backend *b, const char *const
     slurm_backend *sb = (slurm_backend *)b;
     slurmdb_job_cond_t cond;
     void *db = NULL;
-    List jobs = NULL;
-    ListIterator it = NULL;
+    slurm_list jobs = NULL;
+    slurm_list_iter it = NULL;
     slurmdb_job_rec_t *rec;
     char uid[32];
     size_t i, k = 0;
@@ -812,13 +906,13 @@ static int slurm_accounting(wjr_job_list *out, wjr_backend *b, const char *const
     b->rpc_count++;
     db = slurmdb_connection_get(NULL);
     if (db == NULL) {
-        error = classify(slurm_get_errno(), "slurmdb_connection_get");
+        error = classify(SLURM_ERRNO(), "slurmdb_connection_get");
         goto done;
     }
     b->rpc_count++;
     jobs = slurmdb_jobs_get(db, &cond);
     if (jobs == NULL) {
-        error = classify(slurm_get_errno(), "slurmdb_jobs_get");
+        error = classify(SLURM_ERRNO(), "slurmdb_jobs_get");
         goto done;
     }
     count = slurm_list_count(jobs);

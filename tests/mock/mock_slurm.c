@@ -8,7 +8,7 @@
  * throttle in its array_task_str); a task that starts gets a record of its
  * own (the last one takes over the array's record); task ids at or above
  * MaxArraySize are refused; unknown partitions are refused; errors reach
- * the caller through slurm_get_errno(). By default it schedules nothing:
+ * the caller through errno. By default it schedules nothing:
  * states change only when a test says so. In execute mode it also plays
  * slurmd: a job that is due runs its batch script with /bin/sh and ends
  * COMPLETE or FAILED with the script's exit code. With a state file the
@@ -33,6 +33,23 @@
 #include <slurm/slurmdb.h>
 
 #include "mock_slurm.h"
+
+/* Where libslurm's API differs between releases (the same places as in
+ * src/backend_slurm.c, which names what changed when). */
+#define SLURM_AT_LEAST(major, minor, micro)                                                        \
+    (SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(major, minor, micro))
+#if SLURM_AT_LEAST(23, 2, 0)
+typedef list_t *slurm_list;
+typedef list_itr_t *slurm_list_iter;
+#else
+typedef List slurm_list;
+typedef ListIterator slurm_list_iter;
+#endif
+#if SLURM_AT_LEAST(26, 5, 0)
+#define WRAP_FREE_CTL_CONF __wrap_slurm_free_conf
+#else
+#define WRAP_FREE_CTL_CONF __wrap_slurm_free_ctl_conf
+#endif
 
 typedef struct failure {
     int count; /* < 0: until cleared */
@@ -1097,7 +1114,6 @@ static void enter(void)
 /* ---- the wrapped libslurm calls ----------------------------------------- */
 
 void __wrap_slurm_init(const char *conf);
-int __wrap_slurm_get_errno(void);
 int __wrap_slurm_submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp);
 void __wrap_slurm_free_submit_response_response_msg(submit_response_msg_t *msg);
 int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags);
@@ -1105,22 +1121,17 @@ void __wrap_slurm_free_job_info_msg(job_info_msg_t *msg);
 int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags,
                            const char *sibling);
 int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out);
-void __wrap_slurm_free_ctl_conf(slurm_conf_t *conf);
+void WRAP_FREE_CTL_CONF(slurm_conf_t *conf);
 int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out, uint16_t flags);
 void __wrap_slurm_free_partition_info_msg(partition_info_msg_t *msg);
 void *__wrap_slurmdb_connection_get(uint16_t *flags);
 int __wrap_slurmdb_connection_close(void **db);
-List __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond);
+slurm_list __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond);
 
 void __wrap_slurm_init(const char *conf)
 {
     (void)conf;
     enter();
-}
-
-int __wrap_slurm_get_errno(void)
-{
-    return M.err;
 }
 
 static void record_submission(const job_desc_msg_t *d)
@@ -1204,7 +1215,11 @@ static int submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp)
     *resp = calloc(1, sizeof(**resp));
     if (*resp == NULL)
         abort();
+#if SLURM_AT_LEAST(25, 11, 0)
+    (*resp)->step_id.job_id = j->job_id;
+#else
     (*resp)->job_id = j->job_id;
+#endif
     M.outstanding++;
     return SLURM_SUCCESS;
 }
@@ -1379,7 +1394,7 @@ int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out)
     return SLURM_SUCCESS;
 }
 
-void __wrap_slurm_free_ctl_conf(slurm_conf_t *conf)
+void WRAP_FREE_CTL_CONF(slurm_conf_t *conf)
 {
     if (conf == NULL)
         return;
@@ -1465,9 +1480,9 @@ static void acct_rec_free(void *p)
     M.outstanding--;
 }
 
-static int name_listed(List names, const char *name)
+static int name_listed(slurm_list names, const char *name)
 {
-    ListIterator it;
+    slurm_list_iter it;
     const char *n;
     int found = 0;
 
@@ -1482,9 +1497,9 @@ static int name_listed(List names, const char *name)
     return found;
 }
 
-List __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond)
+slurm_list __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond)
 {
-    List out;
+    slurm_list out;
     size_t i;
 
     enter();

@@ -2,12 +2,15 @@
 # fakes, as one link option: executables linked with it against wjr_static
 # (never the shared libwjr: --wrap acts on the objects being linked) talk to
 # the fake controller instead of slurmctld. Used by tests/unit and tests/cli.
+# Both names of the configuration's free call are wrapped: 26.05 renamed
+# slurm_free_ctl_conf to slurm_free_conf, and wrapping a name nothing calls
+# is harmless.
 set(WJR_SLURM_WRAPPED
-    slurm_init slurm_get_errno
+    slurm_init
     slurm_submit_batch_job slurm_free_submit_response_response_msg
     slurm_load_job_user slurm_free_job_info_msg
     slurm_kill_job2
-    slurm_load_ctl_conf slurm_free_ctl_conf
+    slurm_load_ctl_conf slurm_free_ctl_conf slurm_free_conf
     slurm_load_partitions slurm_free_partition_info_msg
     slurmdb_connection_get slurmdb_jobs_get slurmdb_connection_close)
 list(JOIN WJR_SLURM_WRAPPED ",--wrap=" _wjr_wrap)
