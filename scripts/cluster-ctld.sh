@@ -21,6 +21,7 @@ esac
 require_root
 cluster_paths "$(cluster_resolve_dir "${2:-}")"
 [[ -r "$SLURM_CONF_FILE" ]] || die "no cluster config at $SLURM_CONF_FILE: run scripts/cluster-up.sh first"
+require_marker
 
 start_ctld() {
     local i port

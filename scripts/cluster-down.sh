@@ -34,10 +34,8 @@ if [[ ! -d "$RUNDIR" ]]; then
     log "no cluster at $RUNDIR"
     exit 0
 fi
-# Refuse to wipe a folder this cluster did not make.
-if ((wipe)) && [[ ! -e "$SLURM_CONF_FILE" && ! -d "$RUN" ]]; then
-    die "$RUNDIR does not look like a cluster runtime folder; not wiping it"
-fi
+# Refuse to stop or wipe what cluster-up.sh did not make.
+require_marker
 
 # slurmstepd processes of this cluster: they inherit SLURM_CONF from slurmd.
 cluster_stepds() {

@@ -181,6 +181,19 @@ dbd_up() {
     bounded 15 sacctmgr -n -P show cluster format=cluster 2>/dev/null | grep -qx wjr
 }
 
+# The marker that says this runtime folder's cluster was made by cluster-up.sh.
+# Scripts and tests that stop daemons, down nodes or run jobs check it, so
+# that they never act on a cluster they did not start (a site's SLURM_CONF).
+cluster_marker() { printf '%s\n' "$ETC/wjr-cluster"; }
+write_marker() {
+    printf 'made_by=scripts/cluster-up.sh\nrundir=%s\n' "$RUNDIR" >"$(cluster_marker)"
+}
+require_marker() {
+    if ! grep -qxF "rundir=$RUNDIR" "$(cluster_marker)" 2>/dev/null; then
+        die "$RUNDIR holds no cluster made by scripts/cluster-up.sh (no $(cluster_marker)): refusing to touch it"
+    fi
+}
+
 print_export() {
     printf 'export SLURM_CONF=%q\n' "$SLURM_CONF_FILE"
 }

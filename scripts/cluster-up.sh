@@ -81,6 +81,11 @@ if ((${#RUNDIR} > 64)); then
     die "runtime folder '$RUNDIR' is too long (unix socket paths): 64 characters at most"
 fi
 
+# A folder that holds another cluster's slurm.conf is not ours to take.
+if [[ -e "$SLURM_CONF_FILE" && ! -e "$(cluster_marker)" ]]; then
+    die "$SLURM_CONF_FILE exists but was not made by this script (no $(cluster_marker)): choose another runtime folder"
+fi
+
 # Already running and healthy: nothing to do.
 all_alive() {
     local d
@@ -162,6 +167,8 @@ WJR_CLUSTER_CPUS=$CPUS
 WJR_CLUSTER_MEMORY=$REAL_MEMORY
 EOF
 mv -f "$SETTINGS_FILE.tmp" "$SETTINGS_FILE"
+
+write_marker
 
 DB_PASS_FILE="$ETC/db.pass"
 if [[ ! -s "$DB_PASS_FILE" ]]; then

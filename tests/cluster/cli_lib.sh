@@ -21,6 +21,9 @@ if [[ -z "${SLURM_CONF:-}" ]]; then
         fail "no local cluster: run scripts/cluster-up.sh first"
     eval "$env_line"
 fi
+# Only a cluster made by scripts/cluster-up.sh: never a site's own.
+grep -qxF "rundir=$(dirname "$(dirname "$SLURM_CONF")")" "$(dirname "$SLURM_CONF")/wjr-cluster" 2>/dev/null ||
+    fail "SLURM_CONF=$SLURM_CONF is not a cluster started by scripts/cluster-up.sh: refusing to run jobs on it"
 scontrol ping >/dev/null 2>&1 || fail "the Slurm controller does not answer (SLURM_CONF=$SLURM_CONF)"
 sinfo -h -p debug -o %a 2>/dev/null | grep -q up || fail "partition debug is not up"
 

@@ -182,6 +182,38 @@ void cl_assert_contains_(const char *text, const char *needle, const char *file,
 
 /* ---- the cluster -------------------------------------------------------- */
 
+/* The runtime folder of the cluster SLURM_CONF points at (RUNDIR of
+ * RUNDIR/etc/slurm.conf), when scripts/cluster-up.sh made it: its marker
+ * RUNDIR/etc/wjr-cluster names that folder. NULL for any other cluster, a
+ * site's own above all, on which no test may run jobs, stop daemons or down
+ * nodes. */
+const char *cl_cluster_dir(void)
+{
+    static char dir[4096];
+    const char *conf = getenv("SLURM_CONF");
+    char *slash, *marker, *text, *want;
+    int ours;
+
+    if (conf == NULL || strlen(conf) >= sizeof(dir))
+        return NULL;
+    strcpy(dir, conf);
+    slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return NULL;
+    *slash = '\0'; /* RUNDIR/etc */
+    marker = format("%s/wjr-cluster", dir);
+    text = cl_capture("cat '%s' 2>/dev/null", marker);
+    slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0'; /* RUNDIR */
+    want = format("rundir=%s\n", dir);
+    ours = slash != NULL && strstr(text, want) != NULL;
+    free(marker);
+    free(text);
+    free(want);
+    return ours ? dir : NULL;
+}
+
 static int cluster_answers(void)
 {
     char *out;
@@ -191,6 +223,13 @@ static int cluster_answers(void)
         print_error("FAIL: SLURM_CONF is not set. The cluster tests need the local Slurm cluster: "
                     "run scripts/cluster-up.sh (as root), then eval \"$(scripts/cluster-env.sh)\" "
                     "and run ctest again.\n");
+        return 0;
+    }
+    if (cl_cluster_dir() == NULL) {
+        print_error("FAIL: SLURM_CONF=%s is not a cluster started by scripts/cluster-up.sh (no "
+                    "wjr-cluster marker beside it): the cluster tests run jobs, stop daemons and "
+                    "down nodes, so they refuse any other cluster.\n",
+                    getenv("SLURM_CONF"));
         return 0;
     }
     out = cl_capture("timeout 20 scontrol ping 2>&1");
@@ -313,7 +352,8 @@ int cl_teardown(void **state)
     if (e == NULL)
         return 0;
     if (e->restart_ctld)
-        cl_sh("%s/scripts/cluster-ctld.sh start >/dev/null 2>&1", cl_source_dir());
+        cl_sh("%s/scripts/cluster-ctld.sh start '%s' >/dev/null 2>&1", cl_source_dir(),
+              cl_cluster_dir());
     if (e->runner) {
         cancel_all(e->runner);
         wjr_runner_free(e->runner);

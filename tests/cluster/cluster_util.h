@@ -115,5 +115,8 @@ void cl_sleep(double seconds);
 
 /* The folder of the project's sources, for scripts/. */
 const char *cl_source_dir(void);
+/* The runtime folder of the cluster SLURM_CONF points at, when
+ * scripts/cluster-up.sh made it (its marker says so); NULL otherwise. */
+const char *cl_cluster_dir(void);
 
 #endif

@@ -28,7 +28,8 @@ static const char model[] = "import json, os, sys, time\n"
 
 static void ctld(const char *action)
 {
-    int rc = cl_sh("%s/scripts/cluster-ctld.sh %s 2>&1 | sed 's/^/    /'", cl_source_dir(), action);
+    int rc = cl_sh("%s/scripts/cluster-ctld.sh %s '%s' 2>&1 | sed 's/^/    /'", cl_source_dir(),
+                   action, cl_cluster_dir());
     if (rc != 0)
         fail_msg("scripts/cluster-ctld.sh %s failed (%d)", action, rc);
 }

@@ -5,6 +5,10 @@
  * times make exactly 10 job-info RPCs (REQUEST_JOB_USER_INFO in sdiag,
  * after sdiag -r), and the backend counts 10 RPCs too. Every trial stays
  * RUNNING with a Slurm state. All jobs are cancelled at the end.
+ *
+ * Some releases' libslurm asks slurmctld for the federation first
+ * (REQUEST_FED_INFO) before it loads jobs: that is either no RPC or one per
+ * poll, never more, and the test prints which this release does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@ static void test_poll_rpcs(void **state)
     wjr_trial_spec specs[N_ARRAY];
     wjr_backend *backend;
     uint64_t rpcs_before;
+    long fed;
     size_t i, submitted = 0;
     int p;
 
@@ -53,6 +58,11 @@ static void test_poll_rpcs(void **state)
         wjr_poll_result_free(res);
     }
     assert_int_equal(cl_sdiag_rpc("REQUEST_JOB_USER_INFO"), N_POLLS);
+    fed = cl_sdiag_rpc("REQUEST_FED_INFO");
+    print_message("%d polls: %d REQUEST_JOB_USER_INFO, %ld REQUEST_FED_INFO\n", N_POLLS, N_POLLS,
+                  fed);
+    if (fed != 0 && fed != N_POLLS)
+        fail_msg("%ld REQUEST_FED_INFO for %d polls", fed, N_POLLS);
     assert_int_equal(wjr_backend_rpc_count(backend) - rpcs_before, N_POLLS);
     for (i = 0; i < N_ARRAY + N_SINGLE; i++) {
         const wjr_trial_info *t = wjr_runner_trial_at(e->runner, i);
