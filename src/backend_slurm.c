@@ -44,8 +44,17 @@ _Static_assert(WJR_JOBF_REQUEUE == JOB_REQUEUE && WJR_JOBF_REQUEUE_HOLD == JOB_R
                    WJR_JOBF_REQUEUE_FED == JOB_REQUEUE_FED &&
                    WJR_JOBF_RESV_DEL_HOLD == JOB_RESV_DEL_HOLD &&
                    WJR_JOBF_SIGNALING == JOB_SIGNALING && WJR_JOBF_STAGE_OUT == JOB_STAGE_OUT &&
-                   WJR_JOBF_LAUNCH_FAILED == JOB_LAUNCH_FAILED,
+                   WJR_JOBF_LAUNCH_FAILED == JOB_LAUNCH_FAILED &&
+                   WJR_JOBF_RECONFIG_FAIL == JOB_RECONFIG_FAIL,
                "job state flags changed");
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(26, 5, 0)
+/* 26.05 gave bit 9 to JOB_GETENV_FAILED and added JOB_EXPEDITING */
+_Static_assert(WJR_JOBF_BIT9 == JOB_GETENV_FAILED && WJR_JOBF_EXPEDITING == JOB_EXPEDITING,
+               "26.05 job state flags changed");
+#elif SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(24, 11, 0)
+/* bit 9 was JOB_UPDATE_DB until 24.11 removed it */
+_Static_assert(WJR_JOBF_BIT9 == JOB_UPDATE_DB, "job state flags changed");
+#endif
 
 extern char **environ;
 

@@ -45,6 +45,7 @@ static const struct {
     {WJR_JOBF_POWER_UP_NODE, "POWER_UP_NODE"}, {WJR_JOBF_REVOKED, "REVOKED"},
     {WJR_JOBF_REQUEUE_FED, "REQUEUE_FED"},     {WJR_JOBF_RESV_DEL_HOLD, "RESV_DEL_HOLD"},
     {WJR_JOBF_SIGNALING, "SIGNALING"},         {WJR_JOBF_STAGE_OUT, "STAGE_OUT"},
+    {WJR_JOBF_RECONFIG_FAIL, "RECONFIG_FAIL"}, {WJR_JOBF_EXPEDITING, "EXPEDITING"},
 };
 
 #define N_STATES (sizeof(state_table) / sizeof(state_table[0]))
@@ -65,9 +66,15 @@ wjr_state_verdict wjr_state_map(uint32_t job_state, int will_requeue)
         return v;
     }
     /* Slurm is about to requeue it, or is still staging its data out */
-    if (job_state & (WJR_JOBF_REQUEUE | WJR_JOBF_REQUEUE_FED | WJR_JOBF_STAGE_OUT))
+    if (job_state & (WJR_JOBF_REQUEUE | WJR_JOBF_REQUEUE_FED | WJR_JOBF_STAGE_OUT |
+                     WJR_JOBF_EXPEDITING))
         return v;
     if (base >= N_STATES) {
+        v.unknown = 1;
+        return v;
+    }
+    /* a flag newer than this table: never let it end the trial */
+    if ((job_state & ~WJR_JOB_STATE_BASE & ~WJR_JOBF_KNOWN) != 0) {
         v.unknown = 1;
         return v;
     }
@@ -104,6 +111,12 @@ void wjr_state_describe(uint32_t job_state, char *buf, size_t bufsize)
         len = strlen(buf);
         if (len + 1 < bufsize)
             snprintf(buf + len, bufsize - len, "+%s", flag_table[i].name);
+    }
+    if ((job_state & ~WJR_JOB_STATE_BASE & ~WJR_JOBF_KNOWN) != 0) {
+        len = strlen(buf);
+        if (len + 1 < bufsize)
+            snprintf(buf + len, bufsize - len, "+FLAGS(0x%x)",
+                     (unsigned)(job_state & ~WJR_JOB_STATE_BASE & ~WJR_JOBF_KNOWN));
     }
 }
 

@@ -62,6 +62,14 @@ static const row rows[] = {
     {"unknown base 12", WJR_JOB_END, 1, RUN, 0, 1},
     {"unknown base 200", 200, 0, RUN, 0, 1},
     {"unknown base with COMPLETING", 77 | WJR_JOBF_COMPLETING, 0, RUN, 0, 1},
+    /* 26.05's expedited requeue: the job is coming back */
+    {"FAILED+EXPEDITING", WJR_JOB_FAILED | WJR_JOBF_EXPEDITING, 1, RUN, 0, 0},
+    {"NODE_FAIL+RECONFIG_FAIL", WJR_JOB_NODE_FAIL | WJR_JOBF_RECONFIG_FAIL, 0, FAIL, 0, 0},
+    {"FAILED+bit 9", WJR_JOB_FAILED | WJR_JOBF_BIT9, 0, FAIL, 0, 0},
+    /* a flag no release we know has: a terminal base waits for it to clear */
+    {"COMPLETE+unknown flag 25", WJR_JOB_COMPLETE | (1u << 25), 1, RUN, 0, 1},
+    {"FAILED+unknown flag 31", WJR_JOB_FAILED | (1u << 31), 0, RUN, 0, 1},
+    {"RUNNING+unknown flag 27", WJR_JOB_RUNNING | (1u << 27), 1, RUN, 0, 1},
 };
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))
@@ -106,6 +114,8 @@ static void test_names(void **state)
     assert_string_equal(wjr_state_base_name(99, buf, sizeof(buf)), "UNKNOWN(99)");
     wjr_state_describe(WJR_JOB_PENDING | WJR_JOBF_REQUEUE_HOLD, buf, sizeof(buf));
     assert_string_equal(buf, "PENDING+REQUEUE_HOLD");
+    wjr_state_describe(WJR_JOB_FAILED | WJR_JOBF_EXPEDITING | (1u << 26), buf, sizeof(buf));
+    assert_string_equal(buf, "FAILED+EXPEDITING+FLAGS(0x4000000)");
     /* sacct writes "CANCELLED by 1234": the base word decides, not the text */
     assert_int_equal(wjr_state_parse("CANCELLED by 1234"), WJR_JOB_CANCELLED);
     assert_int_equal(wjr_state_parse("OUT_OF_MEMORY"), WJR_JOB_OOM);
