@@ -66,8 +66,8 @@ wjr_state_verdict wjr_state_map(uint32_t job_state, int will_requeue)
         return v;
     }
     /* Slurm is about to requeue it, or is still staging its data out */
-    if (job_state & (WJR_JOBF_REQUEUE | WJR_JOBF_REQUEUE_FED | WJR_JOBF_STAGE_OUT |
-                     WJR_JOBF_EXPEDITING))
+    if (job_state &
+        (WJR_JOBF_REQUEUE | WJR_JOBF_REQUEUE_FED | WJR_JOBF_STAGE_OUT | WJR_JOBF_EXPEDITING))
         return v;
     if (base >= N_STATES) {
         v.unknown = 1;

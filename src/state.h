@@ -52,7 +52,7 @@ enum wjr_job_base {
  * terminal base state stays RUNNING (a newer Slurm may say "not over yet"
  * with it) until the flag is gone or the job has left slurmctld. */
 #define WJR_JOBF_KNOWN                                                                             \
-    (WJR_JOBF_LAUNCH_FAILED | WJR_JOBF_BIT9 | WJR_JOBF_REQUEUE | WJR_JOBF_REQUEUE_HOLD |          \
+    (WJR_JOBF_LAUNCH_FAILED | WJR_JOBF_BIT9 | WJR_JOBF_REQUEUE | WJR_JOBF_REQUEUE_HOLD |           \
      WJR_JOBF_SPECIAL_EXIT | WJR_JOBF_RESIZING | WJR_JOBF_CONFIGURING | WJR_JOBF_COMPLETING |      \
      WJR_JOBF_STOPPED | WJR_JOBF_RECONFIG_FAIL | WJR_JOBF_POWER_UP_NODE | WJR_JOBF_REVOKED |       \
      WJR_JOBF_REQUEUE_FED | WJR_JOBF_RESV_DEL_HOLD | WJR_JOBF_SIGNALING | WJR_JOBF_STAGE_OUT |     \
