@@ -52,6 +52,7 @@ static struct {
     failure fail[MOCK_RPC_KINDS];
     uint64_t rpc[MOCK_RPC_KINDS];
     int timeout_after_accept;
+    int hide_queries; /* job queries still answered with an empty table */
     int err;
     uint32_t next_id;
     uint32_t max_array;
@@ -384,6 +385,11 @@ void mock_submit_timeout_after_accept(void)
     M.timeout_after_accept = 1;
 }
 
+void mock_hide_jobs(int queries)
+{
+    M.hide_queries = queries;
+}
+
 uint64_t mock_rpc_count(mock_rpc kind)
 {
     return M.rpc[kind];
@@ -662,6 +668,13 @@ static void run_job(mock_job *j)
             strncmp(s->env[i], "SLURM_ARRAY_", 12) != 0)
             env_add(&env, &n_env, &cap_env, strdup(s->env[i]));
     env_add(&env, &n_env, &cap_env, env_entry("SLURM_JOB_ID", j->job_id));
+    if (j->name) {
+        char *name_entry = malloc(strlen(j->name) + 16);
+        if (name_entry == NULL)
+            abort();
+        sprintf(name_entry, "SLURM_JOB_NAME=%s", j->name);
+        env_add(&env, &n_env, &cap_env, name_entry);
+    }
     if (j->array_job_id) {
         env_add(&env, &n_env, &cap_env, env_entry("SLURM_ARRAY_JOB_ID", j->array_job_id));
         env_add(&env, &n_env, &cap_env, env_entry("SLURM_ARRAY_TASK_ID", j->array_task_id));
@@ -1243,10 +1256,14 @@ static int load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
         abort();
     msg->last_update = time(NULL);
     msg->record_count = (uint32_t)M.n_jobs;
+    if (M.hide_queries > 0) {
+        M.hide_queries--;
+        msg->record_count = 0;
+    }
     msg->job_array = calloc(M.n_jobs ? M.n_jobs : 1, sizeof(slurm_job_info_t));
     if (msg->job_array == NULL)
         abort();
-    for (i = 0; i < M.n_jobs; i++) {
+    for (i = 0; i < msg->record_count; i++) {
         const mock_job *j = &M.jobs[i];
         slurm_job_info_t *r = &msg->job_array[i];
         r->job_id = j->job_id;
