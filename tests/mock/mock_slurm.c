@@ -17,7 +17,9 @@
  * is counted until the matching free call gives it back.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,12 +321,43 @@ static void submission_clear(mock_submission *s)
     free(s->env);
 }
 
-static volatile int query_delay_ms;
+/* atomic: the test changes it while the poll worker thread reads it */
+static _Atomic int query_delay_ms;
+
+/* The calls that the backend's poll worker thread makes (query, free,
+ * errno) hold this lock, as do mock_reset() and mock_outstanding(): a
+ * test that reads the fake after a detached worker has finished is then
+ * ordered after it (ThreadSanitizer sees no race). Recursive: a wrapped
+ * call may reset the fake when it first reads the environment. */
+static pthread_mutex_t mock_lock;
+static pthread_once_t mock_lock_once = PTHREAD_ONCE_INIT;
+
+static void mock_lock_init(void)
+{
+    pthread_mutexattr_t a;
+
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&mock_lock, &a);
+    pthread_mutexattr_destroy(&a);
+}
+
+static void lock_fake(void)
+{
+    pthread_once(&mock_lock_once, mock_lock_init);
+    pthread_mutex_lock(&mock_lock);
+}
+
+static void unlock_fake(void)
+{
+    pthread_mutex_unlock(&mock_lock);
+}
 
 void mock_reset(void)
 {
     size_t i;
 
+    lock_fake();
     query_delay_ms = 0;
     for (i = 0; i < M.n_jobs; i++)
         job_clear(&M.jobs[i]);
@@ -346,6 +379,7 @@ void mock_reset(void)
     M.max_array = 1001;
     M.polls_until_done = 1;
     M.cluster = strdup("mockcluster");
+    unlock_fake();
 }
 
 void mock_set_max_array_size(uint32_t max)
@@ -407,7 +441,12 @@ uint64_t mock_rpc_total(void)
 
 long mock_outstanding(void)
 {
-    return M.outstanding;
+    long n;
+
+    lock_fake();
+    n = M.outstanding;
+    unlock_fake();
+    return n;
 }
 
 size_t mock_job_count(void)
@@ -1133,7 +1172,12 @@ void __wrap_slurm_init(const char *conf)
 
 int __wrap_slurm_get_errno(void)
 {
-    return M.err;
+    int e;
+
+    lock_fake();
+    e = M.err;
+    unlock_fake();
+    return e;
 }
 
 static void record_submission(const job_desc_msg_t *d)
@@ -1292,15 +1336,17 @@ void mock_set_query_delay_ms(int ms)
 
 int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
 {
-    int rc;
+    int delay_ms = query_delay_ms, rc;
 
-    if (query_delay_ms > 0) {
-        struct timespec ts = {query_delay_ms / 1000, (long)(query_delay_ms % 1000) * 1000000L};
+    if (delay_ms > 0) {
+        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
+    lock_fake();
     enter();
     rc = load_job_user(out, uid, flags);
     save_state();
+    unlock_fake();
     return rc;
 }
 
@@ -1318,7 +1364,9 @@ void __wrap_slurm_free_job_info_msg(job_info_msg_t *msg)
     }
     free(msg->job_array);
     free(msg);
+    lock_fake();
     M.outstanding--;
+    unlock_fake();
 }
 
 static int kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const char *sibling)
