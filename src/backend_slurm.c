@@ -631,6 +631,7 @@ static void *query_worker_main(void *arg)
 static int load_jobs_bounded(slurm_backend *sb, job_info_msg_t **msg, double timeout)
 {
     query_worker *w = sb->worker;
+    pthread_condattr_t cattr;
     struct timespec deadline;
     int error = 0;
 
@@ -640,14 +641,19 @@ static int load_jobs_bounded(slurm_backend *sb, job_info_msg_t **msg, double tim
         if (w == NULL)
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         pthread_mutex_init(&w->lock, NULL);
-        pthread_cond_init(&w->cond, NULL);
+        /* the deadline is on the monotonic clock: a clock step must not
+         * stretch or cut the wait */
+        pthread_condattr_init(&cattr);
+        pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+        pthread_cond_init(&w->cond, &cattr);
+        pthread_condattr_destroy(&cattr);
         if (pthread_create(&w->thread, NULL, query_worker_main, w) != 0) {
             query_worker_destroy(w);
             return wjr_error_set(WJR_ERROR, "cannot start a thread for queries");
         }
         sb->worker = w;
     }
-    clock_gettime(CLOCK_REALTIME, &deadline);
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += (time_t)timeout;
     deadline.tv_nsec += (long)((timeout - (double)(time_t)timeout) * 1e9);
     if (deadline.tv_nsec >= 1000000000L) {
@@ -690,6 +696,7 @@ static int load_jobs_bounded(slurm_backend *sb, job_info_msg_t **msg, double tim
 /* End the worker; one still inside libslurm finishes on its own. */
 static void query_worker_stop(query_worker *w)
 {
+    pthread_t thread;
     int running;
 
     if (w == NULL)
@@ -698,14 +705,15 @@ static void query_worker_stop(query_worker *w)
     w->quit = 1;
     running = w->busy && !w->done;
     w->orphan = running;
+    thread = w->thread; /* once unlocked, an orphan may free w at any time */
     pthread_cond_broadcast(&w->cond);
     pthread_mutex_unlock(&w->lock);
     if (running) {
         /* it sees quit when libslurm returns, and frees the struct itself */
-        pthread_detach(w->thread);
+        pthread_detach(thread);
         return;
     }
-    pthread_join(w->thread, NULL);
+    pthread_join(thread, NULL);
     query_worker_destroy(w);
 }
 

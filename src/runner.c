@@ -22,12 +22,18 @@
 #include <jansson.h>
 
 #include "backend.h"
+#include "evidence.h"
 #include "script.h"
 #include "state.h"
 #include "util.h"
 #include "wjr/runner.h"
 
 #define RUNNER_SCHEMA_VERSION 1
+
+/* Seconds a key is looked for after a submission whose answer was lost,
+ * and between two look-ups. */
+#define WJR_DEFAULT_LOOKUP_WAIT 30.0
+#define WJR_LOOKUP_INTERVAL     1.0
 
 typedef enum { SUB_NONE = 0, SUB_SUBMITTING = 1, SUB_SUBMITTED = 2 } sub_state;
 
@@ -69,6 +75,7 @@ struct wjr_runner {
     char **pool; /* interned strings: open addressing, NULL is empty */
     size_t pool_cap;
     size_t pool_count;
+    double lookup_wait; /* seconds a lost submission's key is looked for */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -376,6 +383,7 @@ int wjr_runner_new(wjr_runner **out, wjr_backend *backend, wjr_wrapper *wrapper,
         goto done;
     r->checkpoint = opts->checkpoint;
     r->checkpoint_payload = opts->checkpoint_payload;
+    r->lookup_wait = WJR_DEFAULT_LOOKUP_WAIT;
     if (opts->log) {
         r->log = opts->log;
         r->log_payload = opts->log_payload;
@@ -429,6 +437,28 @@ void wjr_runner_free(wjr_runner *r)
 static char *single_key(const wjr_runner *r, int64_t index)
 {
     return wjr_asprintf("wjr-%s-%lld", r->study_id, (long long)index);
+}
+
+/* A stdout/stderr path for Slurm: @p dir with every '%' doubled, so that
+ * Slurm does not expand it (%u, %j, ...), then @p name, whose patterns
+ * Slurm does expand. */
+static char *slurm_path(const char *dir, const char *name)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    char *out = NULL;
+    const char *p;
+
+    if (dir == NULL)
+        return NULL;
+    for (p = dir; *p; p++) {
+        if (*p == '%')
+            wjr_buf_puts(&b, "%%");
+        else
+            wjr_buf_put(&b, p, 1);
+    }
+    wjr_buf_printf(&b, "/%s", name);
+    wjr_buf_detach(&out, &b);
+    return out;
 }
 
 /* "3,5-9,12": the trial indices of a submission, in task order. */
@@ -487,7 +517,7 @@ static void mark_unsubmitted(trial *t, const char *why)
 
 /* Look a key up in the controller: the job's id, 0 if it does not exist.
  * Fails when the controller cannot be asked. */
-static int lookup_key(uint32_t *job_id, int64_t *submit_time, wjr_runner *r, const char *key)
+static int lookup_key_once(uint32_t *job_id, int64_t *submit_time, wjr_runner *r, const char *key)
 {
     wjr_job_list jobs = {0, NULL, NULL, NULL};
     size_t i;
@@ -507,6 +537,37 @@ static int lookup_key(uint32_t *job_id, int64_t *submit_time, wjr_runner *r, con
     }
     wjr_job_list_clear(&jobs);
     return 0;
+}
+
+/* Sleep up to WJR_LOOKUP_INTERVAL, never past @p deadline (monotonic). */
+static void nap_until(double deadline)
+{
+    double left = deadline - wjr_monotonic();
+    struct timespec ts;
+
+    if (left <= 0)
+        return;
+    if (left > WJR_LOOKUP_INTERVAL)
+        left = WJR_LOOKUP_INTERVAL;
+    ts.tv_sec = (time_t)left;
+    ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+    nanosleep(&ts, NULL);
+}
+
+/* Look a key up again and again until it is found or r->lookup_wait has
+ * passed: a slow controller may accept a request after its answer was
+ * lost. */
+static int lookup_key(uint32_t *job_id, int64_t *submit_time, wjr_runner *r, const char *key)
+{
+    double deadline = wjr_monotonic() + r->lookup_wait;
+    int error;
+
+    for (;;) {
+        error = lookup_key_once(job_id, submit_time, r, key);
+        if (error < 0 || *job_id != 0 || wjr_monotonic() >= deadline)
+            return error;
+        nap_until(deadline);
+    }
 }
 
 /*
@@ -622,8 +683,8 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
     key = single_key(r, t->info.index);
     t->key = intern(r, key);
     comment = wjr_asprintf("wjr:%s:%lld", r->study_id, (long long)t->info.index);
-    out_path = wjr_asprintf("%s/slurm-%%j.out", t->trial_dir);
-    err_path = wjr_asprintf("%s/slurm-%%j.err", t->trial_dir);
+    out_path = slurm_path(t->trial_dir, "slurm-%j.out");
+    err_path = slurm_path(t->trial_dir, "slurm-%j.err");
     if (t->key == NULL || comment == NULL || out_path == NULL || err_path == NULL) {
         error = WJR_ENOMEM;
         goto done;
@@ -706,8 +767,8 @@ static int submit_array(wjr_runner *r, trial **ts, size_t n)
     if (error < 0)
         goto done;
     logs = wjr_asprintf("%s/logs", r->experiment_dir);
-    out_path = wjr_asprintf("%s/logs/slurm-%%A_%%a.out", r->experiment_dir);
-    err_path = wjr_asprintf("%s/logs/slurm-%%A_%%a.err", r->experiment_dir);
+    out_path = slurm_path(logs, "slurm-%A_%a.out");
+    err_path = slurm_path(logs, "slurm-%A_%a.err");
     if (key == NULL || logs == NULL || out_path == NULL || err_path == NULL) {
         error = WJR_ENOMEM;
         goto done;
@@ -1414,13 +1475,115 @@ static int adopt_by_key(wjr_runner *r, trial *t, const wjr_job_list *jobs, const
     return 0;
 }
 
-int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runner *r)
+/* Adopt the job that the trial directory shows has started (start marker,
+ * exit record, slurm-*.out) although no controller or database knows it. */
+static int adopt_by_evidence(wjr_runner *r, trial *t)
+{
+    char *id = NULL, *source = NULL, *under;
+    unsigned long a, task;
+
+    if (!wjr_trial_evidence(&id, &source, t->trial_dir, t->key))
+        return 0;
+    under = id ? strchr(id, '_') : NULL;
+    if (id && under) {
+        a = strtoul(id, NULL, 10);
+        task = strtoul(under + 1, NULL, 10);
+        mark_submitted(r, t, 0, (uint32_t)a, (uint32_t)task, t->intent_time);
+    } else if (id) {
+        mark_submitted(r, t, (uint32_t)strtoul(id, NULL, 10), 0, WJR_NO_TASK, t->intent_time);
+    }
+    if (id) {
+        runner_log(r, WJR_LOG_WARNING, t->info.index,
+                   "reconciled: neither slurmctld nor accounting knows %s, but %s shows that "
+                   "job %s started; not submitting again",
+                   t->key, source, t->job_id_text);
+    } else {
+        /* a job ran, but which one cannot be told: never run it again */
+        set_str(&t->job_id_text, "unknown");
+        t->sub = SUB_SUBMITTED;
+        t->slurm_state = intern(r, "UNKNOWN");
+        finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0, NULL, 0,
+                 "a job of the trial started (its directory holds a start marker or Slurm "
+                 "output) but no job id can be found; not submitted again");
+    }
+    free(id);
+    free(source);
+    return 1;
+}
+
+/* Seconds to keep looking for the keys of @p pending: until lookup_wait
+ * after the latest of their submissions. */
+static double reconcile_wait(const wjr_runner *r, trial **pending, size_t n)
+{
+    int64_t latest = 0, now = (int64_t)time(NULL);
+    double left;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (pending[i]->intent_time > latest)
+            latest = pending[i]->intent_time;
+    left = (double)(latest - now) + r->lookup_wait;
+    if (left > r->lookup_wait)
+        left = r->lookup_wait; /* an intent in the future: a clock moved back */
+    return left > 0 ? left : 0;
+}
+
+/*
+ * One round of look-ups for the trials still 'submitting': slurmctld, then
+ * accounting, then each trial directory. Returns how many are still not
+ * found anywhere, or an error when a source that exists cannot be asked.
+ */
+static int reconcile_round(size_t *left, int *changed, wjr_runner *r, trial **pending, size_t n,
+                           const char **names)
 {
     wjr_job_list jobs = {0, NULL, NULL, NULL}, acct = {0, NULL, NULL, NULL};
+    size_t i, n_names = 0;
+    int64_t since = INT64_MAX;
+    int error;
+
+    *left = 0;
+    error = r->backend->query(&jobs, r->backend);
+    if (error < 0)
+        return wjr_error_prefix("cannot reconcile %zu trial(s) left 'submitting'", n);
+    for (i = 0; i < n; i++) {
+        trial *t = pending[i];
+        if (t->sub != SUB_SUBMITTING)
+            continue;
+        if (adopt_by_key(r, t, &jobs, "slurmctld")) {
+            *changed = 1;
+            continue;
+        }
+        add_key_once(names, &n_names, t->key);
+        if (t->intent_time > 0 && t->intent_time < since)
+            since = t->intent_time;
+    }
+    wjr_job_list_clear(&jobs);
+    if (n_names == 0)
+        return 0;
+    /* slurmctld may have purged a finished job: ask accounting */
+    error = r->backend->accounting(&acct, r->backend, names, n_names,
+                                   since == INT64_MAX ? 0 : since - 60);
+    if (error < 0 && error != WJR_ENOTFOUND)
+        return wjr_error_prefix("cannot reconcile: accounting");
+    for (i = 0; i < n; i++) {
+        trial *t = pending[i];
+        if (t->sub != SUB_SUBMITTING)
+            continue;
+        if (adopt_by_key(r, t, &acct, "accounting") || adopt_by_evidence(r, t))
+            *changed = 1;
+        else
+            (*left)++;
+    }
+    wjr_job_list_clear(&acct);
+    return 0;
+}
+
+int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runner *r)
+{
     trial **pending = NULL;
     const char **names = NULL;
-    size_t n = 0, i, n_names = 0, n_out = 0;
-    int64_t since = INT64_MAX;
+    size_t n = 0, i, left = 0, n_out = 0;
+    double deadline;
     int64_t *outv = NULL;
     int error = 0, changed = 0;
 
@@ -1446,42 +1609,28 @@ int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runne
         if (r->trials[i]->sub == SUB_SUBMITTING)
             pending[n++] = r->trials[i];
 
-    error = r->backend->query(&jobs, r->backend);
-    if (error < 0) {
-        wjr_error_prefix("cannot reconcile %zu trial(s) left 'submitting'", n);
-        goto done;
+    /* a slow controller may still accept a request whose answer was lost:
+     * look again until the lookup wait after the last submission */
+    deadline = wjr_monotonic() + reconcile_wait(r, pending, n);
+    for (;;) {
+        error = reconcile_round(&left, &changed, r, pending, n, names);
+        if (error < 0)
+            goto done;
+        if (left == 0 || wjr_monotonic() >= deadline)
+            break;
+        nap_until(deadline);
     }
     for (i = 0; i < n; i++) {
         trial *t = pending[i];
-        if (adopt_by_key(r, t, &jobs, "slurmctld")) {
-            changed = 1;
+        if (t->sub != SUB_SUBMITTING)
             continue;
-        }
-        add_key_once(names, &n_names, t->key);
-        if (t->intent_time > 0 && t->intent_time < since)
-            since = t->intent_time;
-    }
-    if (n_names > 0) {
-        /* slurmctld may have purged a finished job: ask accounting */
-        error = r->backend->accounting(&acct, r->backend, names, n_names,
-                                       since == INT64_MAX ? 0 : since - 60);
-        if (error < 0 && error != WJR_ENOTFOUND) {
-            wjr_error_prefix("cannot reconcile: accounting");
-            goto done;
-        }
-        error = 0;
-        for (i = 0; i < n; i++) {
-            trial *t = pending[i];
-            if (t->sub != SUB_SUBMITTING)
-                continue;
-            if (!adopt_by_key(r, t, &acct, "accounting")) {
-                runner_log(r, WJR_LOG_INFO, t->info.index,
-                           "reconciled: %s was never accepted; it can be submitted", t->key);
-                mark_unsubmitted(t, NULL);
-                pending[n_out++] = t; /* reset by this call: reported to the caller */
-            }
-            changed = 1;
-        }
+        runner_log(r, WJR_LOG_INFO, t->info.index,
+                   "reconciled: %s was never accepted and no job of it started; it can be "
+                   "submitted",
+                   t->key);
+        mark_unsubmitted(t, NULL);
+        pending[n_out++] = t; /* reset by this call: reported to the caller */
+        changed = 1;
     }
     if (changed) {
         error = do_checkpoint(r);
@@ -1506,9 +1655,13 @@ collect:
 done:
     free(pending);
     free(names);
-    wjr_job_list_clear(&jobs);
-    wjr_job_list_clear(&acct);
     return error;
+}
+
+void wjr_runner_set_lookup_wait(wjr_runner *r, double seconds)
+{
+    if (r)
+        r->lookup_wait = seconds > 0 && seconds < 86400 ? seconds : 0;
 }
 
 /* ---- getters ------------------------------------------------------------- */

@@ -1,8 +1,10 @@
 /*
  * script.c - writes the small shell script that a trial's batch job runs.
  *
- * The script changes into the trial directory, runs the model command with
- * that directory as its last argument, writes the exit code atomically
+ * The script changes into the trial directory, writes a start marker (so
+ * that a job whose submission answer was lost is never submitted twice;
+ * see evidence.c), runs the model command with that directory as its last
+ * argument, writes the exit code atomically
  * (write, then rename) as the trial's exit record, and exits with it. For a
  * job array one script serves every task: a case on SLURM_ARRAY_TASK_ID
  * picks the trial. Parameter values never appear in it: they reach the
@@ -59,6 +61,10 @@ int wjr_script_build(char **out, const char *experiment_dir, const char *study_i
     if (array)
         wjr_buf_puts(&b, "exec >>\"$d/slurm-$j.out\" 2>>\"$d/slurm-$j.err\"\n");
     wjr_buf_puts(&b, "rm -f " WJR_EXIT_RECORD "\n");
+    wjr_buf_puts(&b,
+                 "printf '{\"job_id\": \"%s\", \"job_name\": \"%s\", \"start_time\": %s}\\n' "
+                 "\"$j\" \"${SLURM_JOB_NAME:-}\" \"$(date +%s)\" > " WJR_START_MARKER ".tmp.$$ &&\n"
+                 "    mv -f " WJR_START_MARKER ".tmp.$$ " WJR_START_MARKER "\n");
     if (same || !array) {
         wjr_buf_printf(&b, "%s \"$d\"\n", commands[0]);
     } else {
@@ -68,8 +74,9 @@ int wjr_script_build(char **out, const char *experiment_dir, const char *study_i
         wjr_buf_puts(&b, "esac\n");
     }
     wjr_buf_puts(&b, "rc=$?\n");
-    wjr_buf_puts(&b, "printf '{\"exit_code\": %d, \"job_id\": \"%s\", \"end_time\": %s}\\n' "
-                     "\"$rc\" \"$j\" \"$(date +%s)\" > " WJR_EXIT_RECORD ".tmp.$$ &&\n"
+    wjr_buf_puts(&b, "printf '{\"exit_code\": %d, \"job_id\": \"%s\", \"job_name\": \"%s\", "
+                     "\"end_time\": %s}\\n' \"$rc\" \"$j\" \"${SLURM_JOB_NAME:-}\" \"$(date +%s)\" "
+                     "> " WJR_EXIT_RECORD ".tmp.$$ &&\n"
                      "    mv -f " WJR_EXIT_RECORD ".tmp.$$ " WJR_EXIT_RECORD "\n");
     wjr_buf_puts(&b, "exit \"$rc\"\n");
     return wjr_buf_detach(out, &b);

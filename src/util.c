@@ -317,6 +317,13 @@ double wjr_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double wjr_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void wjr_log_emitv(wjr_log_fn fn, void *payload, wjr_log_level level, int64_t trial,
                    const char *fmt, va_list ap)
 {

@@ -62,6 +62,8 @@ char *wjr_trial_dir_path(const char *experiment_dir, int64_t index);
 
 /* Seconds since the epoch, as a double, from CLOCK_REALTIME. */
 double wjr_now(void);
+/* Seconds on CLOCK_MONOTONIC: for waits that a clock change must not stretch. */
+double wjr_monotonic(void);
 
 /* Log through a sink with printf formatting. */
 void wjr_log_emit(wjr_log_fn fn, void *payload, wjr_log_level level, int64_t trial, const char *fmt,

@@ -151,13 +151,26 @@ WJR_EXTERN(int) wjr_runner_stop(wjr_runner *runner, int64_t index, const char *r
 
 /**
  * Re-attach trials left "submitting" by an interrupted run: look their
- * idempotency keys up in slurmctld (then accounting) and adopt the jobs
- * found. Trials with no job are reset to unsubmitted, and their indices go
- * to @p unsubmitted (malloc'd array, may be NULL) so that the caller can run
+ * idempotency keys up in slurmctld (then accounting), and read the trial
+ * directory (start marker, exit record, slurm-*.out) for a job that ran
+ * and has been forgotten; adopt the jobs found. A key is looked up again
+ * until the lookup wait (wjr_runner_set_lookup_wait) after the submission
+ * has passed, so a slow controller is given time. Only trials with no job
+ * anywhere are reset to unsubmitted, and their indices go to
+ * @p unsubmitted (malloc'd array, may be NULL) so that the caller can run
  * them again.
  */
 WJR_EXTERN(int)
 wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runner *runner);
+
+/**
+ * How long (seconds) after a submission whose answer was lost the job is
+ * still looked for by its key before the trial may be submitted again:
+ * by run() and run_multiple() before they retry, and by reconcile(). A
+ * controller may process a request after the caller stopped waiting for
+ * it. Default 30; 0 looks once.
+ */
+WJR_EXTERN(void) wjr_runner_set_lookup_wait(wjr_runner *runner, double seconds);
 
 /** The trial's record, or NULL (error set) if the runner does not track it. */
 WJR_EXTERN(const wjr_trial_info *) wjr_runner_trial(const wjr_runner *runner, int64_t index);

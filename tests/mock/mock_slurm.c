@@ -17,7 +17,9 @@
  * is counted until the matching free call gives it back.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +71,7 @@ static struct {
     failure fail[MOCK_RPC_KINDS];
     uint64_t rpc[MOCK_RPC_KINDS];
     int timeout_after_accept;
+    int hide_queries; /* job queries still answered with an empty table */
     int err;
     uint32_t next_id;
     uint32_t max_array;
@@ -335,12 +338,43 @@ static void submission_clear(mock_submission *s)
     free(s->env);
 }
 
-static volatile int query_delay_ms;
+/* atomic: the test changes it while the poll worker thread reads it */
+static _Atomic int query_delay_ms;
+
+/* The calls that the backend's poll worker thread makes (query, free,
+ * errno) hold this lock, as do mock_reset() and mock_outstanding(): a
+ * test that reads the fake after a detached worker has finished is then
+ * ordered after it (ThreadSanitizer sees no race). Recursive: a wrapped
+ * call may reset the fake when it first reads the environment. */
+static pthread_mutex_t mock_lock;
+static pthread_once_t mock_lock_once = PTHREAD_ONCE_INIT;
+
+static void mock_lock_init(void)
+{
+    pthread_mutexattr_t a;
+
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&mock_lock, &a);
+    pthread_mutexattr_destroy(&a);
+}
+
+static void lock_fake(void)
+{
+    pthread_once(&mock_lock_once, mock_lock_init);
+    pthread_mutex_lock(&mock_lock);
+}
+
+static void unlock_fake(void)
+{
+    pthread_mutex_unlock(&mock_lock);
+}
 
 void mock_reset(void)
 {
     size_t i;
 
+    lock_fake();
     query_delay_ms = 0;
     for (i = 0; i < M.n_jobs; i++)
         job_clear(&M.jobs[i]);
@@ -362,6 +396,7 @@ void mock_reset(void)
     M.max_array = 1001;
     M.polls_until_done = 1;
     M.cluster = strdup("mockcluster");
+    unlock_fake();
 }
 
 void mock_set_max_array_size(uint32_t max)
@@ -401,6 +436,11 @@ void mock_submit_timeout_after_accept(void)
     M.timeout_after_accept = 1;
 }
 
+void mock_hide_jobs(int queries)
+{
+    M.hide_queries = queries;
+}
+
 uint64_t mock_rpc_count(mock_rpc kind)
 {
     return M.rpc[kind];
@@ -418,7 +458,12 @@ uint64_t mock_rpc_total(void)
 
 long mock_outstanding(void)
 {
-    return M.outstanding;
+    long n;
+
+    lock_fake();
+    n = M.outstanding;
+    unlock_fake();
+    return n;
 }
 
 size_t mock_job_count(void)
@@ -679,6 +724,13 @@ static void run_job(mock_job *j)
             strncmp(s->env[i], "SLURM_ARRAY_", 12) != 0)
             env_add(&env, &n_env, &cap_env, strdup(s->env[i]));
     env_add(&env, &n_env, &cap_env, env_entry("SLURM_JOB_ID", j->job_id));
+    if (j->name) {
+        char *name_entry = malloc(strlen(j->name) + 16);
+        if (name_entry == NULL)
+            abort();
+        sprintf(name_entry, "SLURM_JOB_NAME=%s", j->name);
+        env_add(&env, &n_env, &cap_env, name_entry);
+    }
     if (j->array_job_id) {
         env_add(&env, &n_env, &cap_env, env_entry("SLURM_ARRAY_JOB_ID", j->array_job_id));
         env_add(&env, &n_env, &cap_env, env_entry("SLURM_ARRAY_TASK_ID", j->array_task_id));
@@ -1258,10 +1310,14 @@ static int load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
         abort();
     msg->last_update = time(NULL);
     msg->record_count = (uint32_t)M.n_jobs;
+    if (M.hide_queries > 0) {
+        M.hide_queries--;
+        msg->record_count = 0;
+    }
     msg->job_array = calloc(M.n_jobs ? M.n_jobs : 1, sizeof(slurm_job_info_t));
     if (msg->job_array == NULL)
         abort();
-    for (i = 0; i < M.n_jobs; i++) {
+    for (i = 0; i < msg->record_count; i++) {
         const mock_job *j = &M.jobs[i];
         slurm_job_info_t *r = &msg->job_array[i];
         r->job_id = j->job_id;
@@ -1290,15 +1346,17 @@ void mock_set_query_delay_ms(int ms)
 
 int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
 {
-    int rc;
+    int delay_ms = query_delay_ms, rc;
 
-    if (query_delay_ms > 0) {
-        struct timespec ts = {query_delay_ms / 1000, (long)(query_delay_ms % 1000) * 1000000L};
+    if (delay_ms > 0) {
+        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
+    lock_fake();
     enter();
     rc = load_job_user(out, uid, flags);
     save_state();
+    unlock_fake();
     return rc;
 }
 
@@ -1316,7 +1374,9 @@ void __wrap_slurm_free_job_info_msg(job_info_msg_t *msg)
     }
     free(msg->job_array);
     free(msg);
+    lock_fake();
     M.outstanding--;
+    unlock_fake();
 }
 
 static int kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const char *sibling)

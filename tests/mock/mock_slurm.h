@@ -103,6 +103,9 @@ void mock_fail(mock_rpc kind, int count, int err);
 /* The next submit is accepted (the job exists) but the answer is lost:
  * the caller sees SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT. */
 void mock_submit_timeout_after_accept(void);
+/* The next @p queries job queries answer with an empty table, as a
+ * controller that has not yet processed a submission. */
+void mock_hide_jobs(int queries);
 
 uint64_t mock_rpc_count(mock_rpc kind);
 uint64_t mock_rpc_total(void);

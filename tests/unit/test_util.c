@@ -242,6 +242,8 @@ void tu_runner(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slu
     ro.log_payload = &f->log;
     assert_int_equal(
         wjr_runner_new(&f->runner, backend, wrapper ? wrapper : tu_plain_wrapper("true"), &ro), 0);
+    /* keys are looked up once; the tests of the bounded wait set their own */
+    wjr_runner_set_lookup_wait(f->runner, 0);
 }
 
 const wjr_trial_info *tu_run(tu_fixture *f, int64_t index, const char *params_json)
