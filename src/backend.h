@@ -37,6 +37,7 @@ typedef struct wjr_job_record {
     char *comment;
     char *reason;        /* Slurm's state description, or NULL */
     int from_accounting; /* 1: came from slurmdbd */
+    int light;           /* 1: from query_states: ids and state only, the rest unknown */
 } wjr_job_record;
 
 typedef struct wjr_job_list {
@@ -59,12 +60,20 @@ struct wjr_backend {
     int (*submit)(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec);
     /* One query RPC for all jobs of this user that the controller knows. */
     int (*query)(wjr_job_list *out, wjr_backend *b);
+    /* One cheaper RPC for the states alone of the jobs in job_ids[] (array
+     * job ids for arrays): light records. NULL where the scheduler has no
+     * such call (Slurm before 23.11.5). */
+    int (*query_states)(wjr_job_list *out, wjr_backend *b, const uint32_t *job_ids, size_t n);
     /* Accounting records of the jobs named in names[], submitted at or
      * after since. WJR_ENOTFOUND when the cluster has no accounting. */
     int (*accounting)(wjr_job_list *out, wjr_backend *b, const char *const *names, size_t n,
                       int64_t since);
     /* Cancel a job, or one array task when task_id != WJR_NO_TASK. */
     int (*cancel)(wjr_backend *b, uint32_t job_id, uint32_t task_id);
+    /* Cancel the jobs of ids[], Slurm job id expressions ("123",
+     * "456_[0-3,7-9]"), in as few RPCs as the scheduler allows. Jobs that
+     * already ended are no error. */
+    int (*cancel_many)(wjr_backend *b, const char *const *ids, size_t n);
     int (*cluster_info)(wjr_cluster_info *out, wjr_backend *b);
     /* MaxArraySize (cached after the first ask). */
     int (*max_array_size)(uint32_t *out, wjr_backend *b);

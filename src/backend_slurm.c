@@ -93,6 +93,19 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
 #endif
 }
 
+/* 23.11.5 added slurm_load_job_state(): the states of given jobs only,
+ * packed by slurmctld without the full job records (and, with
+ * SlurmctldParameters=enable_job_state_cache, without the job lock). Its
+ * packed pending array tasks come as a bitstr_t, which libslurm formats
+ * with slurm_bit_fmt(): exported by every release, declared in no public
+ * header. */
+#if SLURM_AT_LEAST(23, 11, 5)
+#define HAVE_LOAD_JOB_STATE 1
+extern char *slurm_bit_fmt(char *str, int32_t len, bitstr_t *b);
+#else
+#define HAVE_LOAD_JOB_STATE 0
+#endif
+
 /* 26.05 renamed slurm_free_ctl_conf() to slurm_free_conf(). */
 static void free_ctl_conf(slurm_conf_t *conf)
 {
@@ -553,25 +566,67 @@ void wjr_job_list_clear(wjr_job_list *list)
  * and until then the next poll fails at once: one query at a time reaches
  * slurmctld. The thread stays, so that its memory stays warm between polls.
  */
+/* What the worker asks slurmctld: all jobs of this user, or (from 23.11.5)
+ * the states of the jobs in ids[]. */
+typedef enum { ASK_USER_JOBS, ASK_JOB_STATES } query_kind;
+
 typedef struct query_worker {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     pthread_t thread;
     int busy;      /* a request is queued or running */
     int requested; /* a request waits for the thread */
-    int done;      /* the answer is in rc/slurm_errno/msg */
+    int done;      /* the answer is in rc/slurm_errno/answer */
     int abandoned; /* its caller gave up: drop the answer */
     int quit;      /* the backend is gone: end the thread */
     int orphan;    /* detached while a query ran: the thread frees this */
+    query_kind kind;
+    void *ids; /* ASK_JOB_STATES: slurm_selected_step_t[n_ids], the worker's */
+    int n_ids;
     int rc;
     int slurm_errno;
-    job_info_msg_t *msg;
+    void *answer; /* job_info_msg_t or job_state_response_msg_t */
 } query_worker;
+
+static void free_answer(query_kind kind, void *answer)
+{
+    if (answer == NULL)
+        return;
+#if HAVE_LOAD_JOB_STATE
+    if (kind == ASK_JOB_STATES) {
+        slurm_free_job_state_response_msg(answer);
+        return;
+    }
+#endif
+    (void)kind;
+    slurm_free_job_info_msg(answer);
+}
+
+static int ask(query_kind kind, void *ids, int n_ids, void **answer)
+{
+#if HAVE_LOAD_JOB_STATE
+    if (kind == ASK_JOB_STATES)
+        return slurm_load_job_state(n_ids, ids, (job_state_response_msg_t **)answer);
+#else
+    (void)ids;
+    (void)n_ids;
+#endif
+    (void)kind;
+    return slurm_load_job_user((job_info_msg_t **)answer, getuid(), SHOW_ALL);
+}
+
+/* How errors name a query: the same words for both calls, so that a
+ * message does not depend on the Slurm release. */
+static const char *ask_name(query_kind kind)
+{
+    (void)kind;
+    return "job query to slurmctld";
+}
 
 static void query_worker_destroy(query_worker *w)
 {
-    if (w->msg)
-        slurm_free_job_info_msg(w->msg);
+    free_answer(w->kind, w->answer);
+    free(w->ids);
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->cond);
     free(w);
@@ -584,7 +639,8 @@ static void *query_worker_main(void *arg)
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        job_info_msg_t *msg = NULL;
+        void *answer = NULL;
+        query_kind kind;
         int rc, e;
 
         while (!w->requested && !w->quit)
@@ -592,12 +648,13 @@ static void *query_worker_main(void *arg)
         if (!w->requested)
             break; /* quit */
         w->requested = 0;
+        kind = w->kind; /* ids stay put until the answer is taken */
         pthread_mutex_unlock(&w->lock);
 
         pthread_mutex_lock(&workers_lock);
         workers_running++;
         pthread_mutex_unlock(&workers_lock);
-        rc = slurm_load_job_user(&msg, getuid(), SHOW_ALL);
+        rc = ask(kind, w->ids, w->n_ids, &answer);
         e = rc == SLURM_SUCCESS ? 0 : SLURM_ERRNO();
         pthread_mutex_lock(&workers_lock);
         workers_running--;
@@ -605,8 +662,7 @@ static void *query_worker_main(void *arg)
 
         pthread_mutex_lock(&w->lock);
         if (w->abandoned || w->quit) {
-            if (msg)
-                slurm_free_job_info_msg(msg);
+            free_answer(kind, answer);
             w->abandoned = 0;
             w->busy = 0;
             if (w->quit)
@@ -615,7 +671,7 @@ static void *query_worker_main(void *arg)
         }
         w->rc = rc;
         w->slurm_errno = e;
-        w->msg = msg;
+        w->answer = answer;
         w->done = 1;
         pthread_cond_broadcast(&w->cond);
     }
@@ -627,15 +683,17 @@ static void *query_worker_main(void *arg)
     return NULL;
 }
 
-/* slurm_load_job_user with a deadline; *msg is the caller's on success. */
-static int load_jobs_bounded(slurm_backend *sb, job_info_msg_t **msg, double timeout)
+/* One query on the worker, with a deadline; *answer is the caller's on
+ * success. ids (ASK_JOB_STATES) passes to the worker, which frees it. */
+static int ask_bounded(slurm_backend *sb, query_kind kind, void *ids, int n_ids, void **answer,
+                       double timeout)
 {
     query_worker *w = sb->worker;
     pthread_condattr_t cattr;
     struct timespec deadline;
     int error = 0;
 
-    *msg = NULL;
+    *answer = NULL;
     if (w == NULL) {
         w = calloc(1, sizeof(*w));
         if (w == NULL)
@@ -649,6 +707,7 @@ static int load_jobs_bounded(slurm_backend *sb, job_info_msg_t **msg, double tim
         pthread_condattr_destroy(&cattr);
         if (pthread_create(&w->thread, NULL, query_worker_main, w) != 0) {
             query_worker_destroy(w);
+            free(ids);
             return wjr_error_set(WJR_ERROR, "cannot start a thread for queries");
         }
         sb->worker = w;
@@ -663,9 +722,16 @@ static int load_jobs_bounded(slurm_backend *sb, job_info_msg_t **msg, double tim
     pthread_mutex_lock(&w->lock);
     if (w->busy) {
         pthread_mutex_unlock(&w->lock);
-        return wjr_error_set(WJR_ETIMEOUT, "slurm_load_job_user: the previous query to "
-                                           "slurmctld has not returned yet");
+        free(ids);
+        return wjr_error_set(WJR_ETIMEOUT,
+                             "%s: the previous query to slurmctld has not "
+                             "returned yet",
+                             ask_name(kind));
     }
+    free(w->ids); /* the previous request's, no longer read */
+    w->kind = kind;
+    w->ids = ids;
+    w->n_ids = n_ids;
     w->busy = 1;
     w->requested = 1;
     w->done = 0;
@@ -675,20 +741,20 @@ static int load_jobs_bounded(slurm_backend *sb, job_info_msg_t **msg, double tim
             break;
     if (!w->done) {
         w->abandoned = 1; /* the thread drops the answer and frees itself up */
-        error = wjr_error_set(
-            WJR_ETIMEOUT, "slurm_load_job_user: slurmctld did not answer within %.0f s", timeout);
+        error = wjr_error_set(WJR_ETIMEOUT, "%s: slurmctld did not answer within %.0f s",
+                              ask_name(kind), timeout);
     } else {
         if (w->rc != SLURM_SUCCESS)
-            error = classify(w->slurm_errno, "slurm_load_job_user");
-        *msg = w->msg;
-        w->msg = NULL;
+            error = classify(w->slurm_errno, ask_name(kind));
+        *answer = w->answer;
+        w->answer = NULL;
         w->done = 0;
         w->busy = 0;
     }
     pthread_mutex_unlock(&w->lock);
-    if (error < 0 && *msg) {
-        slurm_free_job_info_msg(*msg);
-        *msg = NULL;
+    if (error < 0 && *answer) {
+        free_answer(kind, *answer);
+        *answer = NULL;
     }
     return error;
 }
@@ -727,7 +793,8 @@ static int slurm_query(wjr_job_list *out, wjr_backend *b)
     pthread_once(&init_once, slurm_init_once);
     memset(out, 0, sizeof(*out));
     b->rpc_count++;
-    error = load_jobs_bounded(sb, &msg, sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
+    error = ask_bounded(sb, ASK_USER_JOBS, NULL, 0, (void **)&msg,
+                        sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
     if (error < 0)
         return error;
     if (msg->record_count > 0) {
@@ -745,6 +812,98 @@ static int slurm_query(wjr_job_list *out, wjr_backend *b)
     out->owner_free = free_job_info;
     return 0;
 }
+
+#if HAVE_LOAD_JOB_STATE
+/* Room for one array's packed pending tasks as text, e.g. "3-9,12,15-20". */
+#define WJR_TASK_STR_MAX 65536
+
+static void free_state_list(void *owner)
+{
+    free(owner); /* the array_task_str texts, one block */
+}
+
+/* The states of the jobs in job_ids[] (array job ids for arrays): one
+ * REQUEST_JOB_STATE. The records are light: ids and state only. */
+static int slurm_query_states(wjr_job_list *out, wjr_backend *b, const uint32_t *job_ids, size_t n)
+{
+    slurm_backend *sb = (slurm_backend *)b;
+    job_state_response_msg_t *resp = NULL;
+    slurm_selected_step_t *ids;
+    size_t i, texts = 0;
+    char *pool = NULL, *at;
+    int error, truncated = 0;
+
+    pthread_once(&init_once, slurm_init_once);
+    memset(out, 0, sizeof(*out));
+    if (n == 0)
+        return 0;
+    if (n > INT32_MAX)
+        return wjr_error_set(WJR_EINVALID, "slurm_load_job_state: too many jobs");
+    ids = calloc(n, sizeof(*ids));
+    if (ids == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        /* what SLURM_SELECTED_STEP_INITIALIZER sets: every id NO_VAL */
+        ids[i].array_bitmap = NULL;
+        ids[i].array_task_id = NO_VAL;
+        ids[i].het_job_offset = NO_VAL;
+        ids[i].step_id.job_id = job_ids[i];
+        ids[i].step_id.step_id = NO_VAL;
+        ids[i].step_id.step_het_comp = NO_VAL;
+    }
+    b->rpc_count++;
+    error = ask_bounded(sb, ASK_JOB_STATES, ids, (int)n, (void **)&resp,
+                        sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
+    if (error < 0)
+        return error;
+    /* packed pending tasks: their bitmap as text, e.g. "3-9,12" */
+    for (i = 0; i < resp->jobs_count; i++)
+        if (resp->jobs[i].array_task_id_bitmap)
+            texts++;
+    if (resp->jobs_count > 0)
+        out->jobs = calloc(resp->jobs_count, sizeof(*out->jobs));
+    if (texts > 0)
+        pool = malloc(texts * WJR_TASK_STR_MAX);
+    if ((resp->jobs_count > 0 && out->jobs == NULL) || (texts > 0 && pool == NULL)) {
+        free(out->jobs);
+        free(pool);
+        out->jobs = NULL;
+        slurm_free_job_state_response_msg(resp);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    at = pool;
+    for (i = 0; i < resp->jobs_count; i++) {
+        const job_state_response_job_t *j = &resp->jobs[i];
+        wjr_job_record *r = &out->jobs[i];
+        r->light = 1;
+        r->job_id = j->job_id;
+        r->array_job_id = j->array_job_id;
+        r->array_task_id = WJR_NO_TASK;
+        if (j->array_job_id != 0 && j->array_task_id != NO_VAL && !j->array_task_id_bitmap)
+            r->array_task_id = j->array_task_id;
+        if (j->array_task_id_bitmap) {
+            slurm_bit_fmt(at, WJR_TASK_STR_MAX, j->array_task_id_bitmap);
+            truncated |= strlen(at) >= WJR_TASK_STR_MAX - 4;
+            r->array_task_str = at;
+            at += WJR_TASK_STR_MAX;
+        }
+        r->state = j->state;
+        r->exit_code = -1;
+    }
+    out->count = resp->jobs_count;
+    out->owner = pool; /* NULL when no record has a text: nothing to free */
+    out->owner_free = pool ? free_state_list : NULL;
+    slurm_free_job_state_response_msg(resp);
+    if (truncated) {
+        wjr_job_list_clear(out);
+        return wjr_error_set(WJR_ERROR,
+                             "slurm_load_job_state: the pending tasks of an array do "
+                             "not fit in %d characters",
+                             WJR_TASK_STR_MAX);
+    }
+    return 0;
+}
+#endif
 
 /* ---- controller configuration --------------------------------------- */
 
@@ -871,6 +1030,65 @@ static int slurm_cancel(wjr_backend *b, uint32_t job_id, uint32_t task_id)
     if (e == ESLURM_INVALID_JOB_ID)
         return slurm_fail(WJR_ENOTFOUND, e, id);
     return classify(e, "slurm_kill_job2");
+}
+
+/* Cancel the jobs named by Slurm job id expressions ("123", "456_[0-3,7]"):
+ * from 24.05 on one REQUEST_KILL_JOBS for all of them (slurm_kill_jobs),
+ * before that one REQUEST_KILL_JOB per expression. A job that already ended
+ * or is gone is no error. */
+static int slurm_cancel_many(wjr_backend *b, const char *const *ids, size_t n)
+{
+    int e, error = 0;
+
+    pthread_once(&init_once, slurm_init_once);
+    if (n == 0)
+        return 0;
+#if SLURM_AT_LEAST(24, 5, 0)
+    {
+        /* no user_name, so no user filter; JOB_END: no state filter */
+        kill_jobs_msg_t msg;
+        kill_jobs_resp_msg_t *resp = NULL;
+        uint32_t k;
+        int rc;
+
+        if (n > UINT32_MAX)
+            return wjr_error_set(WJR_EINVALID, "slurm_kill_jobs: too many jobs");
+        memset(&msg, 0, sizeof(msg));
+        msg.jobs_array = (char **)ids;
+        msg.jobs_cnt = (uint32_t)n;
+        msg.signal = SIGKILL;
+        msg.state = JOB_END;
+        b->rpc_count++;
+        rc = slurm_kill_jobs(&msg, &resp);
+        if (rc != SLURM_SUCCESS) {
+            /* slurm_kill_jobs returns its error rather than setting errno */
+            return classify(rc == SLURM_ERROR ? SLURM_ERRNO() : rc, "slurm_kill_jobs");
+        }
+        for (k = 0; resp && k < resp->jobs_cnt && error == 0; k++) {
+            e = (int)resp->job_responses[k].error_code;
+            if (e != SLURM_SUCCESS && e != ESLURM_ALREADY_DONE && e != ESLURM_INVALID_JOB_ID)
+                error = slurm_fail(WJR_ESLURM, e, "slurm_kill_jobs");
+        }
+        slurm_free_kill_jobs_response_msg(resp);
+        return error;
+    }
+#else
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        b->rpc_count++;
+        if (slurm_kill_job2(ids[i], SIGKILL, 0, NULL) == SLURM_SUCCESS)
+            continue;
+        e = SLURM_ERRNO();
+        if (e == ESLURM_ALREADY_DONE || e == ESLURM_INVALID_JOB_ID)
+            continue;
+        if (error == 0)
+            error = classify(e, "slurm_kill_job2");
+        if (error == WJR_ETIMEOUT || error == WJR_EUNREACHABLE)
+            break; /* the controller is away: the rest would wait as long */
+    }
+    return error;
+#endif
 }
 
 /* ---- accounting -------------------------------------------------------- */
@@ -1068,8 +1286,12 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->parent.type = "slurm";
     sb->parent.submit = slurm_submit;
     sb->parent.query = slurm_query;
+#if HAVE_LOAD_JOB_STATE
+    sb->parent.query_states = slurm_query_states;
+#endif
     sb->parent.accounting = slurm_accounting;
     sb->parent.cancel = slurm_cancel;
+    sb->parent.cancel_many = slurm_cancel_many;
     sb->parent.cluster_info = slurm_cluster_info;
     sb->parent.max_array_size = slurm_max_array_size;
     sb->parent.partition = slurm_partition;

@@ -1289,6 +1289,84 @@ static int collect_result(wjr_poll_result **out, wjr_runner *r, const int64_t *i
     return 0;
 }
 
+/*
+ * Can the poll settle on states alone? Yes when every live trial has its
+ * job in the light answer and that state says "still running" without a
+ * warning to give: nothing ended, nothing is held, preempted or unknown.
+ * Otherwise the full records are needed (exit code, reason, requeue flag).
+ */
+static int light_answer_suffices(const wjr_job_list *jobs, trial **live, size_t n_live)
+{
+    job_map m = {NULL, NULL, 0};
+    size_t i, pos;
+    int packed, ok = index_records(&m, jobs) == 0;
+
+    for (i = 0; ok && i < n_live; i++) {
+        const wjr_job_record *j;
+        wjr_state_verdict v;
+        uint32_t state;
+
+        if (!find_record(&m, jobs, live[i], &pos, &packed)) {
+            ok = 0; /* ended and forgotten, or never seen: the full path settles it */
+            break;
+        }
+        j = &jobs->jobs[pos];
+        state = packed ? (uint32_t)WJR_JOB_PENDING : j->state;
+        v = wjr_state_map(state, 1);
+        ok = v.status == WJR_TRIAL_RUNNING && !v.held && !v.unknown &&
+             (state & WJR_JOB_STATE_BASE) != WJR_JOB_PREEMPTED;
+    }
+    map_free(&m);
+    return ok;
+}
+
+/*
+ * The job records of a poll. Where the backend has a state-only call
+ * (Slurm 23.11.5 and later), ask it first for the live trials' jobs; most
+ * polls end there, with one cheap RPC. The full query follows only when a
+ * state needs the whole record. A controller that does not answer fails the
+ * poll at once, without a second wait.
+ */
+static int query_live(wjr_runner *r, wjr_job_list *jobs, trial **live, size_t n_live)
+{
+    uint32_t *ids;
+    size_t i, k, n_ids = 0;
+    int error;
+
+    if (r->backend->query_states == NULL)
+        return r->backend->query(jobs, r->backend);
+    ids = calloc(n_live, sizeof(*ids));
+    if (ids == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n_live; i++) {
+        const trial *t = live[i];
+        uint32_t id = t->info.run.array_task_id != WJR_NO_TASK ? t->info.run.array_job_id
+                                                               : t->info.run.slurm_job_id;
+        if (id == 0) {
+            n_ids = 0; /* a job id not known yet: only the full query finds it */
+            break;
+        }
+        for (k = 0; k < n_ids && ids[k] != id; k++)
+            ;
+        if (k == n_ids)
+            ids[n_ids++] = id;
+    }
+    if (n_ids > 0) {
+        error = r->backend->query_states(jobs, r->backend, ids, n_ids);
+        if (error == WJR_ETIMEOUT || error == WJR_EUNREACHABLE) {
+            free(ids);
+            return error;
+        }
+        if (error == 0 && light_answer_suffices(jobs, live, n_live)) {
+            free(ids);
+            return 0;
+        }
+        wjr_job_list_clear(jobs);
+    }
+    free(ids);
+    return r->backend->query(jobs, r->backend);
+}
+
 int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices, size_t count)
 {
     wjr_job_list jobs = {0, NULL, NULL, NULL};
@@ -1322,7 +1400,7 @@ int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices
     if (n_live == 0)
         goto result;
 
-    error = r->backend->query(&jobs, r->backend);
+    error = query_live(r, &jobs, live, n_live);
     if (error < 0) {
         /* a failed poll never makes a trial terminal: keep what we know */
         stale = 1;
@@ -1449,6 +1527,148 @@ int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)
     trial_sync(t);
     runner_log(r, WJR_LOG_INFO, index, "ABANDONED: %s", t->reason);
     return do_checkpoint(r);
+}
+
+/* One job or array task to cancel, sorted by job, then task. */
+typedef struct kill_target {
+    uint32_t job;
+    uint32_t task;
+    trial *t;
+} kill_target;
+
+static int cmp_kill_target(const void *a, const void *b)
+{
+    const kill_target *x = a, *y = b;
+
+    if (x->job != y->job)
+        return x->job < y->job ? -1 : 1;
+    if (x->task != y->task)
+        return x->task < y->task ? -1 : 1;
+    return 0;
+}
+
+/* Slurm job id expressions for sorted targets: "123" for a job, and one
+ * "456_[0-3,7]" per array for its tasks. ids[] gets malloc'd strings. */
+static size_t kill_expressions(char **ids, const kill_target *k, size_t n)
+{
+    size_t i = 0, out = 0;
+
+    while (i < n) {
+        wjr_buf b = WJR_BUF_INIT;
+        size_t j = i;
+
+        if (k[i].task == WJR_NO_TASK) {
+            wjr_buf_printf(&b, "%u", (unsigned)k[i].job);
+            i++;
+        } else {
+            wjr_buf_printf(&b, "%u_[", (unsigned)k[i].job);
+            while (i < n && k[i].job == k[j].job && k[i].task != WJR_NO_TASK) {
+                size_t e = i;
+                while (e + 1 < n && k[e + 1].job == k[i].job && k[e + 1].task == k[e].task + 1)
+                    e++;
+                wjr_buf_printf(&b, i > j ? ",%u" : "%u", (unsigned)k[i].task);
+                if (e > i)
+                    wjr_buf_printf(&b, "-%u", (unsigned)k[e].task);
+                i = e + 1;
+            }
+            wjr_buf_puts(&b, "]");
+        }
+        ids[out] = NULL;
+        wjr_buf_detach(&ids[out], &b);
+        out++;
+    }
+    return out;
+}
+
+int wjr_runner_stop_many(size_t *stopped, wjr_runner *r, const int64_t *indices, size_t count,
+                         const char *reason)
+{
+    kill_target *targets = NULL;
+    trial **stop = NULL;
+    char **ids = NULL;
+    size_t i, n = 0, n_kill = 0, n_ids = 0, n_marked = 0;
+    int error = 0;
+
+    if (stopped)
+        *stopped = 0;
+    if (r == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_stop_many: no runner");
+    for (i = 0; indices && i < count; i++)
+        if (find_trial(r, indices[i]) == NULL)
+            return wjr_error_set(WJR_ENOTFOUND, "trial %lld is not tracked by this runner",
+                                 (long long)indices[i]);
+    stop = calloc(r->n_trials ? r->n_trials : 1, sizeof(*stop));
+    targets = calloc(r->n_trials ? r->n_trials : 1, sizeof(*targets));
+    if (stop == NULL || targets == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < (indices ? count : r->n_trials); i++) {
+        trial *t = indices ? find_trial(r, indices[i]) : r->trials[i];
+        if (wjr_trial_status_is_terminal(t->info.status) || t->in_poll)
+            continue;
+        if (t->sub == SUB_SUBMITTING) {
+            error = wjr_error_set(WJR_ESTATE,
+                                  "trial %lld is being submitted; reconcile before stopping it",
+                                  (long long)t->info.index);
+            goto done;
+        }
+        t->in_poll = 1; /* an index listed twice is stopped once */
+        stop[n++] = t;
+        n_marked = n;
+        if (t->sub == SUB_SUBMITTED) {
+            kill_target *k = &targets[n_kill++];
+            k->task = t->info.run.array_task_id;
+            k->job = k->task != WJR_NO_TASK ? t->info.run.array_job_id : t->info.run.slurm_job_id;
+            k->t = t;
+        }
+    }
+    for (i = 0; i < n; i++)
+        stop[i]->in_poll = 0;
+    n_marked = 0;
+    if (n_kill > 0) {
+        qsort(targets, n_kill, sizeof(*targets), cmp_kill_target);
+        ids = calloc(n_kill, sizeof(*ids));
+        if (ids == NULL) {
+            error = wjr_error_set(WJR_ENOMEM, "out of memory");
+            goto done;
+        }
+        n_ids = kill_expressions(ids, targets, n_kill);
+        for (i = 0; i < n_ids; i++)
+            if (ids[i] == NULL) {
+                error = wjr_error_set(WJR_ENOMEM, "out of memory");
+                goto done;
+            }
+        error = r->backend->cancel_many(r->backend, (const char *const *)ids, n_ids);
+        if (error < 0) {
+            /* nothing is marked: the next poll sees what was cancelled */
+            wjr_error_prefix("cannot stop %zu trial(s)", n);
+            goto done;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        trial *t = stop[i];
+        t->info.status = WJR_TRIAL_ABANDONED;
+        t->info.end_time = (int64_t)time(NULL);
+        if (t->sub == SUB_SUBMITTED)
+            t->slurm_state = intern(r, "CANCELLED");
+        set_str(&t->reason, reason ? reason : "stopped");
+        trial_sync(t);
+        runner_log(r, WJR_LOG_INFO, t->info.index, "ABANDONED: %s", t->reason);
+    }
+    if (stopped)
+        *stopped = n;
+    if (n > 0)
+        error = do_checkpoint(r);
+done:
+    for (i = 0; i < n_marked; i++)
+        stop[i]->in_poll = 0;
+    for (i = 0; ids && i < n_ids; i++)
+        free(ids[i]);
+    free(ids);
+    free(targets);
+    free(stop);
+    return error;
 }
 
 /* ---- reconcile ----------------------------------------------------------- */

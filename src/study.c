@@ -790,14 +790,21 @@ static int poll_all(wjr_study *s)
     return 0;
 }
 
-/* Cancel trials running past ttl_seconds_for_trials; they become FAILED. */
+/* Cancel trials running past ttl_seconds_for_trials, in one request for
+ * all of them; they become FAILED. */
 static void enforce_ttl(wjr_study *s)
 {
     double now = wjr_now();
-    size_t i;
+    int64_t *late;
+    size_t i, n = 0;
 
-    if (s->config->ttl_seconds <= 0)
+    if (s->config->ttl_seconds <= 0 || s->n_trials == 0)
         return;
+    late = calloc(s->n_trials, sizeof(*late));
+    if (late == NULL) {
+        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL, "ttl check skipped: out of memory");
+        return;
+    }
     for (i = 0; i < s->n_trials; i++) {
         study_trial *t = &s->trials[i];
         const wjr_trial_info *info = runner_info(s, t->index);
@@ -806,17 +813,24 @@ static void enforce_ttl(wjr_study *s)
             wjr_trial_status_is_terminal(info->status) || info->run.submit_time <= 0 ||
             now - (double)info->run.submit_time <= s->config->ttl_seconds)
             continue;
-        if (wjr_runner_stop(s->runner, t->index, "ttl exceeded") < 0) {
-            study_log(s, WJR_LOG_WARNING, t->index, "ttl exceeded but cancel failed: %s",
-                      wjr_error_last());
-            continue;
-        }
+        late[n++] = t->index;
+    }
+    if (n > 0 && wjr_runner_stop_many(NULL, s->runner, late, n, "ttl exceeded") < 0) {
+        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                  "ttl exceeded for %zu trial(s) but cancel "
+                  "failed: %s",
+                  n, wjr_error_last());
+        n = 0;
+    }
+    for (i = 0; i < n; i++) {
+        study_trial *t = find_trial(s, late[i]);
         t->overridden = 1;
         t->override = WJR_TRIAL_FAILED;
         free(t->override_reason);
         t->override_reason = wjr_asprintf("ttl exceeded (%.0f s)", s->config->ttl_seconds);
         study_log(s, WJR_LOG_WARNING, t->index, "FAILED: %s", t->override_reason);
     }
+    free(late);
 }
 
 /* Log status changes; returns 1 when any trial changed. */
@@ -1205,7 +1219,9 @@ int wjr_study_poll(char **out, int *stale, wjr_study *s)
 int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, size_t n,
                      const char *reason)
 {
-    size_t i, stopped = 0;
+    const char *why = reason != NULL ? reason : "cancelled";
+    int64_t *live = NULL;
+    size_t i, stopped = 0, n_live = 0, in_runner = 0;
     int error, first_error = 0;
 
     if (cancelled != NULL)
@@ -1217,6 +1233,9 @@ int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, si
         if (find_trial(s, indices[i]) == NULL)
             return wjr_error_set(WJR_ENOTFOUND, "no trial %lld in this study",
                                  (long long)indices[i]);
+    live = calloc(s->n_trials ? s->n_trials : 1, sizeof(*live));
+    if (live == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
     for (i = 0; i < s->n_trials; i++) {
         study_trial *t = &s->trials[i];
         wjr_trial_status st = wjr__study_trial_status(s, t);
@@ -1233,20 +1252,23 @@ int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, si
         if (st == WJR_TRIAL_CANDIDATE) {
             t->overridden = 1;
             t->override = WJR_TRIAL_ABANDONED;
-            t->override_reason = wjr_strdup(reason != NULL ? reason : "cancelled");
+            t->override_reason = wjr_strdup(why);
             stopped++;
             continue;
         }
-        error = wjr_runner_stop(s->runner, t->index, reason != NULL ? reason : "cancelled");
-        if (error < 0) {
-            study_log(s, WJR_LOG_ERROR, t->index, "cannot cancel trial %lld: %s",
-                      (long long)t->index, wjr_error_last());
-            if (first_error == 0)
-                first_error = error;
-            continue;
-        }
-        stopped++;
+        live[n_live++] = t->index;
     }
+    /* one cancel request per array (or one in all), one checkpoint */
+    if (n_live > 0) {
+        error = wjr_runner_stop_many(&in_runner, s->runner, live, n_live, why);
+        if (error < 0) {
+            study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL, "cannot cancel %zu trial(s): %s", n_live,
+                      wjr_error_last());
+            first_error = error;
+        }
+        stopped += in_runner;
+    }
+    free(live);
     if (stopped > 0)
         study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "cancelled %zu trials", stopped);
     note_changes(s);

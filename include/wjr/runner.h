@@ -150,6 +150,20 @@ WJR_EXTERN(void) wjr_poll_result_free(wjr_poll_result *result);
 WJR_EXTERN(int) wjr_runner_stop(wjr_runner *runner, int64_t index, const char *reason);
 
 /**
+ * stop() for many trials at once: the trials of @p indices (@p count of
+ * them; NULL for every trial), those not terminal yet, become ABANDONED
+ * with @p reason, after one cancel request per job array (its tasks as
+ * ranges) and per single job, or one for all of them on Slurm 24.05 and
+ * later; then one checkpoint. Fails with WJR_ESTATE, stopping none, when a
+ * trial is still being submitted (reconcile first), and stops none when
+ * the controller refuses or does not answer (a later poll shows what was
+ * cancelled). @p stopped (optional) receives how many trials were stopped.
+ */
+WJR_EXTERN(int)
+wjr_runner_stop_many(size_t *stopped, wjr_runner *runner, const int64_t *indices, size_t count,
+                     const char *reason);
+
+/**
  * Re-attach trials left "submitting" by an interrupted run: look their
  * idempotency keys up in slurmctld (then accounting), and read the trial
  * directory (start marker, exit record, slurm-*.out) for a job that ran

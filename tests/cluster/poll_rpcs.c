@@ -6,9 +6,12 @@
  * after sdiag -r), and the backend counts 10 RPCs too. Every trial stays
  * RUNNING with a Slurm state. All jobs are cancelled at the end.
  *
- * Some releases' libslurm asks slurmctld for the federation first
- * (REQUEST_FED_INFO) before it loads jobs: that is either no RPC or one per
- * poll, never more, and the test prints which this release does.
+ * From Slurm 23.11.5 on, the poll asks for the jobs' states alone
+ * (REQUEST_JOB_STATE, no full job records): then the 10 polls are 10 of
+ * those and no REQUEST_JOB_USER_INFO, since no job ends meanwhile. Some
+ * releases' libslurm asks slurmctld for the federation first
+ * (REQUEST_FED_INFO): that is either no RPC or one per poll, never more,
+ * and the test prints which this release does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +31,7 @@ static void test_poll_rpcs(void **state)
     wjr_trial_spec specs[N_ARRAY];
     wjr_backend *backend;
     uint64_t rpcs_before;
-    long fed;
+    long user, states, fed;
     size_t i, submitted = 0;
     int p;
 
@@ -57,10 +60,19 @@ static void test_poll_rpcs(void **state)
                          wjr_trial_status_name(res->statuses[i]));
         wjr_poll_result_free(res);
     }
-    assert_int_equal(cl_sdiag_rpc("REQUEST_JOB_USER_INFO"), N_POLLS);
+    user = cl_sdiag_rpc("REQUEST_JOB_USER_INFO");
+    states = cl_sdiag_rpc("REQUEST_JOB_STATE");
     fed = cl_sdiag_rpc("REQUEST_FED_INFO");
-    print_message("%d polls: %d REQUEST_JOB_USER_INFO, %ld REQUEST_FED_INFO\n", N_POLLS, N_POLLS,
-                  fed);
+    print_message("%d polls: %ld REQUEST_JOB_USER_INFO, %ld REQUEST_JOB_STATE, %ld "
+                  "REQUEST_FED_INFO\n",
+                  N_POLLS, user, states, fed);
+#if WJR_SLURM_VERSION_NUMBER >= (23 << 16 | 11 << 8 | 5)
+    assert_int_equal(states, N_POLLS);
+    assert_int_equal(user, 0);
+#else
+    assert_int_equal(user, N_POLLS);
+    assert_int_equal(states, 0);
+#endif
     if (fed != 0 && fed != N_POLLS)
         fail_msg("%ld REQUEST_FED_INFO for %d polls", fed, N_POLLS);
     assert_int_equal(wjr_backend_rpc_count(backend) - rpcs_before, N_POLLS);

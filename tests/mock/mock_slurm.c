@@ -451,8 +451,10 @@ uint64_t mock_rpc_total(void)
     uint64_t n = 0;
     int k;
 
+    /* MOCK_RPC_STATES are counted among the MOCK_RPC_QUERY already */
     for (k = 0; k < MOCK_RPC_KINDS; k++)
-        n += M.rpc[k];
+        if (k != MOCK_RPC_STATES)
+            n += M.rpc[k];
     return n;
 }
 
@@ -1360,6 +1362,106 @@ int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flag
     return rc;
 }
 
+#if SLURM_AT_LEAST(23, 11, 5)
+/* slurm_load_job_state: the states of the jobs (and array tasks) of the
+ * given job ids. A packed record's "bitmap" is the text of its pending
+ * tasks, which the wrapped slurm_bit_fmt below hands back. It fails, and
+ * counts, as a MOCK_RPC_QUERY (it is the poll's query RPC), and is counted
+ * once more as MOCK_RPC_STATES. */
+int __wrap_slurm_load_job_state(int n_ids, slurm_selected_step_t *ids,
+                                job_state_response_msg_t **out);
+void __wrap_slurm_free_job_state_response_msg(job_state_response_msg_t *msg);
+char *__wrap_slurm_bit_fmt(char *str, int32_t len, bitstr_t *b);
+
+static int wanted(const mock_job *j, int n_ids, const slurm_selected_step_t *ids)
+{
+    int i;
+
+    for (i = 0; i < n_ids; i++)
+        if (ids[i].step_id.job_id == j->job_id ||
+            (j->array_job_id != 0 && ids[i].step_id.job_id == j->array_job_id))
+            return 1;
+    return 0;
+}
+
+static int load_job_state(int n_ids, const slurm_selected_step_t *ids,
+                          job_state_response_msg_t **out)
+{
+    job_state_response_msg_t *msg;
+    size_t i, k = 0;
+
+    *out = NULL;
+    M.rpc[MOCK_RPC_STATES]++;
+    if (take_failure(MOCK_RPC_QUERY))
+        return SLURM_ERROR;
+    advance_jobs();
+    msg = calloc(1, sizeof(*msg));
+    if (msg == NULL)
+        abort();
+    msg->jobs = calloc(M.n_jobs ? M.n_jobs : 1, sizeof(*msg->jobs));
+    if (msg->jobs == NULL)
+        abort();
+    for (i = 0; i < M.n_jobs; i++) {
+        const mock_job *j = &M.jobs[i];
+        job_state_response_job_t *r;
+        if (!wanted(j, n_ids, ids))
+            continue;
+        r = &msg->jobs[k++];
+        r->job_id = j->job_id;
+        r->array_job_id = j->array_job_id;
+        r->array_task_id = j->array_task_id == MOCK_NO_TASK ? NO_VAL : j->array_task_id;
+        if (j->array_job_id && j->array_task_id == MOCK_NO_TASK) {
+            char *text = task_str(j);
+            text[strcspn(text, "%")] = '\0'; /* a bitmap has no throttle */
+            r->array_task_id_bitmap = (bitstr_t *)text;
+        }
+        r->state = j->state;
+    }
+    msg->jobs_count = (uint32_t)k;
+    M.outstanding++;
+    *out = msg;
+    return SLURM_SUCCESS;
+}
+
+int __wrap_slurm_load_job_state(int n_ids, slurm_selected_step_t *ids,
+                                job_state_response_msg_t **out)
+{
+    int delay_ms = query_delay_ms, rc;
+
+    if (delay_ms > 0) {
+        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    lock_fake();
+    enter();
+    rc = load_job_state(n_ids, ids, out);
+    save_state();
+    unlock_fake();
+    return rc;
+}
+
+void __wrap_slurm_free_job_state_response_msg(job_state_response_msg_t *msg)
+{
+    uint32_t i;
+
+    if (msg == NULL)
+        return;
+    for (i = 0; i < msg->jobs_count; i++)
+        free(msg->jobs[i].array_task_id_bitmap);
+    free(msg->jobs);
+    free(msg);
+    lock_fake();
+    M.outstanding--;
+    unlock_fake();
+}
+
+char *__wrap_slurm_bit_fmt(char *str, int32_t len, bitstr_t *b)
+{
+    snprintf(str, (size_t)len, "%s", (const char *)b);
+    return str;
+}
+#endif
+
 void __wrap_slurm_free_job_info_msg(job_info_msg_t *msg)
 {
     uint32_t i;
@@ -1379,23 +1481,20 @@ void __wrap_slurm_free_job_info_msg(job_info_msg_t *msg)
     unlock_fake();
 }
 
-static int kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const char *sibling)
+/* Cancel job id (all its tasks) or one task of array id: 1 when something
+ * was cancelled, -1 when all of it had ended, 0 when nothing matched. */
+static int kill_one(uint32_t id, uint32_t task)
 {
-    uint32_t id, task;
+    char text[32];
     size_t i;
     int hit = 0;
 
-    (void)signal;
-    (void)flags;
-    (void)sibling;
-    M.kills++;
-    snprintf(M.last_kill, sizeof(M.last_kill), "%s", job_id ? job_id : "");
-    if (take_failure(MOCK_RPC_KILL))
-        return SLURM_ERROR;
-    if (job_id == NULL || parse_id(job_id, &id, &task) < 0)
-        return fail_with(ESLURM_INVALID_JOB_ID);
-    if (task != MOCK_NO_TASK && mock_lookup(job_id) == NULL)
-        return fail_with(ESLURM_INVALID_JOB_ID);
+    if (task != MOCK_NO_TASK) {
+        /* a pending task is split out of its array's packed record first */
+        snprintf(text, sizeof(text), "%u_%u", (unsigned)id, (unsigned)task);
+        if (mock_lookup(text) == NULL)
+            return 0;
+    }
     for (i = 0; i < M.n_jobs; i++) {
         mock_job *j = &M.jobs[i];
         int match = task == MOCK_NO_TASK ? (j->job_id == id || j->array_job_id == id)
@@ -1410,12 +1509,115 @@ static int kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const 
         j->end_time = (int64_t)time(NULL);
         hit = 1;
     }
+    return hit;
+}
+
+/* One kill request: "123", "456_7", or an array's tasks "456_[0-3,7]" as
+ * scancel sends them. Its result, as slurmctld's: 0, ESLURM_ALREADY_DONE
+ * or ESLURM_INVALID_JOB_ID. */
+static int kill_expression(const char *job_id)
+{
+    const char *open = job_id ? strstr(job_id, "_[") : NULL;
+    uint32_t id, task;
+    int hit = 0, one;
+
+    if (open == NULL) {
+        if (job_id == NULL || parse_id(job_id, &id, &task) < 0)
+            return ESLURM_INVALID_JOB_ID;
+        hit = kill_one(id, task);
+    } else {
+        const char *p = open + 2;
+        char *end;
+        id = (uint32_t)strtoul(job_id, &end, 10);
+        if (end != open)
+            return ESLURM_INVALID_JOB_ID;
+        for (;;) {
+            unsigned long lo = strtoul(p, &end, 10), hi = lo, t;
+            if (end == p)
+                return ESLURM_INVALID_JOB_ID;
+            p = end;
+            if (*p == '-') {
+                hi = strtoul(p + 1, &end, 10);
+                if (end == p + 1 || hi < lo)
+                    return ESLURM_INVALID_JOB_ID;
+                p = end;
+            }
+            for (t = lo; t <= hi; t++) {
+                one = kill_one(id, (uint32_t)t);
+                if (one > 0 || (one < 0 && hit == 0))
+                    hit = one;
+            }
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            if (p[0] != ']' || p[1] != '\0')
+                return ESLURM_INVALID_JOB_ID;
+            break;
+        }
+    }
     if (hit == 0)
-        return fail_with(ESLURM_INVALID_JOB_ID);
-    if (hit < 0)
-        return fail_with(ESLURM_ALREADY_DONE);
+        return ESLURM_INVALID_JOB_ID;
+    return hit < 0 ? ESLURM_ALREADY_DONE : 0;
+}
+
+static int kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const char *sibling)
+{
+    int e;
+
+    (void)signal;
+    (void)flags;
+    (void)sibling;
+    M.kills++;
+    snprintf(M.last_kill, sizeof(M.last_kill), "%s", job_id ? job_id : "");
+    if (take_failure(MOCK_RPC_KILL))
+        return SLURM_ERROR;
+    e = kill_expression(job_id);
+    return e == 0 ? SLURM_SUCCESS : fail_with(e);
+}
+
+#if SLURM_AT_LEAST(24, 5, 0)
+/* slurm_kill_jobs (24.05 and later): one request for many expressions,
+ * an answer per expression. Counted as one MOCK_RPC_KILL. */
+int __wrap_slurm_kill_jobs(kill_jobs_msg_t *msg, kill_jobs_resp_msg_t **resp);
+void __wrap_slurm_free_kill_jobs_response_msg(kill_jobs_resp_msg_t *msg);
+
+int __wrap_slurm_kill_jobs(kill_jobs_msg_t *msg, kill_jobs_resp_msg_t **resp)
+{
+    kill_jobs_resp_msg_t *r;
+    uint32_t i;
+
+    enter();
+    *resp = NULL;
+    M.kills++;
+    snprintf(M.last_kill, sizeof(M.last_kill), "%s",
+             msg->jobs_cnt > 0 && msg->jobs_array[0] ? msg->jobs_array[0] : "");
+    if (take_failure(MOCK_RPC_KILL)) {
+        save_state();
+        return M.err;
+    }
+    r = calloc(1, sizeof(*r));
+    if (r == NULL || (msg->jobs_cnt > 0 && (r->job_responses = calloc(
+                                                msg->jobs_cnt, sizeof(*r->job_responses))) == NULL))
+        abort();
+    r->jobs_cnt = msg->jobs_cnt;
+    for (i = 0; i < msg->jobs_cnt; i++)
+        r->job_responses[i].error_code = (uint32_t)kill_expression(msg->jobs_array[i]);
+    M.outstanding++;
+    *resp = r;
+    save_state();
     return SLURM_SUCCESS;
 }
+
+void __wrap_slurm_free_kill_jobs_response_msg(kill_jobs_resp_msg_t *msg)
+{
+    if (msg == NULL)
+        return;
+    free(msg->job_responses);
+    free(msg);
+    M.outstanding--;
+}
+#endif
 
 int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const char *sibling)
 {

@@ -23,6 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 1 when the libslurm built against has slurm_load_job_state (23.11.5 and
+ * later): a poll asks for states first, and for whole records only when a
+ * state needs them. */
+#include <slurm/slurm_version.h>
+#define MOCK_HAS_JOB_STATE (SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 11, 5))
+
 /* Slurm's NO_VAL: "no task id" in an array record. */
 #define MOCK_NO_TASK 0xfffffffeu
 
@@ -34,6 +40,10 @@ typedef enum {
     MOCK_RPC_PARTITIONS, /* slurm_load_partitions */
     MOCK_RPC_DB_CONNECT, /* slurmdb_connection_get */
     MOCK_RPC_DB_JOBS,    /* slurmdb_jobs_get */
+    /* slurm_load_job_state (Slurm 23.11.5 and later), the poll's cheaper
+     * query: it is counted here and as a MOCK_RPC_QUERY, and failures set
+     * for MOCK_RPC_QUERY apply to it */
+    MOCK_RPC_STATES,
     MOCK_RPC_KINDS
 } mock_rpc;
 
