@@ -28,6 +28,7 @@
 #include <slurm/slurmdb.h>
 
 #include "backend.h"
+#include "slurm_compat.h"
 #include "state.h"
 #include "util.h"
 
@@ -60,22 +61,8 @@ extern char **environ;
 
 /* ---- differences between Slurm releases ------------------------------ */
 
-#define SLURM_AT_LEAST(major, minor, micro)                                                        \
-    (SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(major, minor, micro))
-
-#if !SLURM_AT_LEAST(22, 5, 0)
-#error "wjr needs libslurm 22.05 or newer"
-#endif
-
-/* 23.02 added list_t and list_itr_t; 24.05 removed ListIterator and 24.11
- * removed List. */
-#if SLURM_AT_LEAST(23, 2, 0)
-typedef list_t *slurm_list;
-typedef list_itr_t *slurm_list_iter;
-#else
-typedef List slurm_list;
-typedef ListIterator slurm_list_iter;
-#endif
+/* SLURM_AT_LEAST() and the list types: slurm_compat.h, shared with the
+ * fake controller of the tests. */
 
 /* The Slurm error of the call that just failed. 24.11 removed
  * SLURM_ERRNO(), which had only ever returned errno (22.05's

@@ -1289,6 +1289,18 @@ static int collect_result(wjr_poll_result **out, wjr_runner *r, const int64_t *i
     return 0;
 }
 
+/* Every index of a caller's list is a trial of this runner. */
+static int check_indices(const wjr_runner *r, const int64_t *indices, size_t count)
+{
+    size_t i;
+
+    for (i = 0; indices && i < count; i++)
+        if (find_trial(r, indices[i]) == NULL)
+            return wjr_error_set(WJR_ENOTFOUND, "trial %lld is not tracked by this runner",
+                                 (long long)indices[i]);
+    return 0;
+}
+
 /*
  * Can the poll settle on states alone? Yes when every live trial has its
  * job in the light answer and that state says "still running" without a
@@ -1379,10 +1391,9 @@ int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices
     *out = NULL;
     if (r == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr_runner_poll: no runner");
-    for (i = 0; indices && i < count; i++)
-        if (find_trial(r, indices[i]) == NULL)
-            return wjr_error_set(WJR_ENOTFOUND, "trial %lld is not tracked by this runner",
-                                 (long long)indices[i]);
+    error = check_indices(r, indices, count);
+    if (error < 0)
+        return error;
     live = calloc(r->n_trials ? r->n_trials : 1, sizeof(*live));
     if (live == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -1593,10 +1604,9 @@ int wjr_runner_stop_many(size_t *stopped, wjr_runner *r, const int64_t *indices,
         *stopped = 0;
     if (r == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr_runner_stop_many: no runner");
-    for (i = 0; indices && i < count; i++)
-        if (find_trial(r, indices[i]) == NULL)
-            return wjr_error_set(WJR_ENOTFOUND, "trial %lld is not tracked by this runner",
-                                 (long long)indices[i]);
+    error = check_indices(r, indices, count);
+    if (error < 0)
+        return error;
     stop = calloc(r->n_trials ? r->n_trials : 1, sizeof(*stop));
     targets = calloc(r->n_trials ? r->n_trials : 1, sizeof(*targets));
     if (stop == NULL || targets == NULL) {

@@ -35,18 +35,11 @@
 #include <slurm/slurmdb.h>
 
 #include "mock_slurm.h"
+#include "slurm_compat.h"
 
 /* Where libslurm's API differs between releases (the same places as in
- * src/backend_slurm.c, which names what changed when). */
-#define SLURM_AT_LEAST(major, minor, micro)                                                        \
-    (SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(major, minor, micro))
-#if SLURM_AT_LEAST(23, 2, 0)
-typedef list_t *slurm_list;
-typedef list_itr_t *slurm_list_iter;
-#else
-typedef List slurm_list;
-typedef ListIterator slurm_list_iter;
-#endif
+ * src/backend_slurm.c, which names what changed when): slurm_compat.h, and
+ * the name of the configuration's free call. */
 #if SLURM_AT_LEAST(26, 5, 0)
 #define WRAP_FREE_CTL_CONF __wrap_slurm_free_conf
 #else

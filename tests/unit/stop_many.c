@@ -105,9 +105,8 @@ static void test_only_those_asked(void **state)
 
     start(f);
     /* trial 12 already ended: listed or not, it is no work */
-    assert_int_equal(mock_set_state(wjr_runner_trial(f->runner, 12)->run.job_id, WJR_JOB_COMPLETE,
-                                    0, 0),
-                     0);
+    assert_int_equal(
+        mock_set_state(wjr_runner_trial(f->runner, 12)->run.job_id, WJR_JOB_COMPLETE, 0, 0), 0);
     assert_int_equal(tu_poll_one(f, 12), WJR_TRIAL_COMPLETED);
     checkpoints = 0;
     assert_int_equal(wjr_runner_stop_many(&stopped, f->runner, which, 7, "picked"), 0);
