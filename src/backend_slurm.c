@@ -93,6 +93,14 @@ extern char *slurm_bit_fmt(char *str, int32_t len, bitstr_t *b);
 #define HAVE_LOAD_JOB_STATE 0
 #endif
 
+/* 24.05 added slurm_kill_jobs(): many jobs in one REQUEST_KILL_JOBS. Its
+ * answer is freed by slurm_free_kill_jobs_response_msg(), exported by
+ * libslurm (src/common/slurm_protocol_defs.h) but declared in no public
+ * header. */
+#if SLURM_AT_LEAST(24, 5, 0)
+extern void slurm_free_kill_jobs_response_msg(kill_jobs_resp_msg_t *msg);
+#endif
+
 /* 26.05 renamed slurm_free_ctl_conf() to slurm_free_conf(). */
 static void free_ctl_conf(slurm_conf_t *conf)
 {
