@@ -20,7 +20,8 @@
 # MAJOR is 24.11 (Debian 13, trixie) or 26.05 (Debian unstable, sid).
 # Roots are cached under $WJR_ROOTS_DIR (default /var/cache/wjr/roots), one
 # folder per major, and made again from scratch when their suite or package
-# list changes (a stamp file records both). Each root's cluster runs on its
+# list changes (a stamp file records both). One command at a time uses a root
+# (a lock file beside it): a second waits for the first. Each root's cluster runs on its
 # own ports and its own runtime folder inside the root, so clusters of
 # different majors can run one after another or side by side. As root.
 set -euo pipefail
@@ -75,6 +76,7 @@ root_path() { printf '%s/%s\n' "$ROOTS_DIR" "$1"; }
 in_root() { # ROOT CMD...
     local root="$1"
     shift
+    # the root's lock (fd 9) stays with this script, not with the daemons
     unshare -m --propagation private -- bash -c '
         set -e
         root="$1"; shift
@@ -84,7 +86,7 @@ in_root() { # ROOT CMD...
         exec chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             LANG=C.UTF-8 CI="${CI:-}" WJR_JOBS="${WJR_JOBS:-}" "$@"
-    ' bash "$root" "$@"
+    ' bash "$root" "$@" 9>&-
 }
 
 build_root() { # MAJOR
@@ -160,6 +162,19 @@ run_tests() { # MAJOR ARGS...
 }
 
 [[ "$(id -u)" -eq 0 ]] || die "must run as root (debootstrap, chroot, mounts)"
+
+# lock_root MAJOR: hold the root's lock until this script exits
+lock_root() {
+    mkdir -p "$ROOTS_DIR"
+    exec 9>"$ROOTS_DIR/$1.lock"
+    if ! flock -n 9; then
+        log "$1: waiting for another command using this root"
+        flock 9
+    fi
+}
+case "${1:-}" in
+    build | test | run | shell) [[ -n "${2:-}" ]] && lock_root "$2" ;;
+esac
 case "${1:-}" in
     build) build_root "${2:?usage: $0 build MAJOR}" ;;
     test)

@@ -7,6 +7,7 @@
  *
  *   bench_bare single|array N DIR
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
         }
         rpcs++;
         if (slurm_submit_batch_job(&d, &resp) != SLURM_SUCCESS) {
-            fprintf(stderr, "bench_bare: %s\n", slurm_strerror(slurm_get_errno()));
+            fprintf(stderr, "bench_bare: %s\n", slurm_strerror(errno));
             return 1;
         }
         slurm_free_submit_response_response_msg(resp);

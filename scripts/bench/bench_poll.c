@@ -12,9 +12,13 @@
  *        RPC count per poll.
  *   bench_poll floor REPS          the same for a bare slurm_load_job_user
  *        (what any poller must at least receive and unpack).
+ *   bench_poll floor-states IDS REPS   the same for a bare
+ *        slurm_load_job_state of the jobs in IDS (Slurm 23.11.5 and later;
+ *        earlier releases print "unsupported").
  *
  * Prints one "poll ..." line per repetition, then a "result ..." line.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,13 @@
 #include "bench_state.h"
 
 extern char **environ;
+
+/* 25.11 moved the new job's id into a slurm_step_id_t */
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(25, 11, 0)
+#define SUBMITTED_ID(resp) ((resp)->step_id.job_id)
+#else
+#define SUBMITTED_ID(resp) ((resp)->job_id)
+#endif
 
 static int do_submit(const char *layout, long n, const char *dir, const char *ids)
 {
@@ -67,14 +78,14 @@ static int do_submit(const char *layout, long n, const char *dir, const char *id
         d.work_dir = (char *)dir;
         d.std_out = out;
         if (slurm_submit_batch_job(&d, &resp) != SLURM_SUCCESS) {
-            fprintf(stderr, "bench_poll: submit: %s\n", slurm_strerror(slurm_get_errno()));
+            fprintf(stderr, "bench_poll: submit: %s\n", slurm_strerror(errno));
             return 1;
         }
         for (k = 0; k < chunk; k++) {
             if (array) /* the runner's job id of an array names it by its array job id */
-                fprintf(f, "%ld 0 %u %ld\n", i + k, resp->job_id, k);
+                fprintf(f, "%ld 0 %u %ld\n", i + k, SUBMITTED_ID(resp), k);
             else
-                fprintf(f, "%ld %u 0 -1\n", i, resp->job_id);
+                fprintf(f, "%ld %u 0 -1\n", i, SUBMITTED_ID(resp));
         }
         slurm_free_submit_response_response_msg(resp);
     }
@@ -133,7 +144,7 @@ static int do_floor(int reps)
     for (i = 0; i < reps; i++) {
         double t0 = bench_wall(), c0 = bench_cpu();
         if (slurm_load_job_user(&msg, getuid(), SHOW_ALL) != SLURM_SUCCESS) {
-            fprintf(stderr, "bench_poll: %s\n", slurm_strerror(slurm_get_errno()));
+            fprintf(stderr, "bench_poll: %s\n", slurm_strerror(errno));
             return 1;
         }
         double wall = bench_wall() - t0, cpu = bench_cpu() - c0;
@@ -145,6 +156,80 @@ static int do_floor(int reps)
     return 0;
 }
 
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 11, 5)
+/* The distinct job ids (array job ids for tasks) of an IDS file. */
+static size_t read_job_ids(uint32_t **out, const char *ids)
+{
+    FILE *f = fopen(ids, "r");
+    long index, task;
+    unsigned job, array;
+    size_t n = 0, cap = 1024, k;
+    uint32_t *v = malloc(cap * sizeof(*v));
+
+    if (f == NULL || v == NULL) {
+        perror(ids);
+        exit(1);
+    }
+    while (fscanf(f, "%ld %u %u %ld", &index, &job, &array, &task) == 4) {
+        uint32_t id = array ? array : job;
+        for (k = n; k > 0 && v[k - 1] != id; k--)
+            ;
+        if (k > 0)
+            continue;
+        if (n == cap && (v = realloc(v, (cap *= 2) * sizeof(*v))) == NULL)
+            exit(1);
+        v[n++] = id;
+    }
+    fclose(f);
+    *out = v;
+    return n;
+}
+
+#endif
+
+static int do_floor_states(const char *ids, int reps)
+{
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 11, 5)
+    job_state_response_msg_t *msg = NULL;
+    slurm_selected_step_t *sel;
+    uint32_t *jobs;
+    size_t n = read_job_ids(&jobs, ids), k;
+    int i;
+
+    sel = calloc(n ? n : 1, sizeof(*sel));
+    if (sel == NULL)
+        return 1;
+    for (k = 0; k < n; k++) {
+        sel[k].array_task_id = NO_VAL;
+        sel[k].het_job_offset = NO_VAL;
+        sel[k].step_id.job_id = jobs[k];
+        sel[k].step_id.step_id = NO_VAL;
+        sel[k].step_id.step_het_comp = NO_VAL;
+    }
+    slurm_init(NULL);
+    for (i = 0; i < reps; i++) {
+        double t0 = bench_wall(), c0 = bench_cpu();
+        if (slurm_load_job_state((int)n, sel, &msg) != SLURM_SUCCESS) {
+            fprintf(stderr, "bench_poll: %s\n", slurm_strerror(errno));
+            return 1;
+        }
+        double wall = bench_wall() - t0, cpu = bench_cpu() - c0;
+        printf("floor-states rep=%d records=%u wall_ms=%.3f cpu_ms=%.3f rpcs=1\n", i,
+               msg->jobs_count, wall * 1e3, cpu * 1e3);
+        slurm_free_job_state_response_msg(msg);
+    }
+    slurm_fini();
+    free(sel);
+    free(jobs);
+    return 0;
+#else
+    (void)ids;
+    (void)reps;
+    printf("floor-states unsupported\n");
+    return 0;
+#endif
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 6 && strcmp(argv[1], "submit") == 0)
@@ -153,7 +238,9 @@ int main(int argc, char **argv)
         return do_poll(argv[2], argv[3], atoi(argv[4]));
     if (argc == 3 && strcmp(argv[1], "floor") == 0)
         return do_floor(atoi(argv[2]));
+    if (argc == 4 && strcmp(argv[1], "floor-states") == 0)
+        return do_floor_states(argv[2], atoi(argv[3]));
     fprintf(stderr, "usage: bench_poll submit single|array N DIR IDS | poll IDS DIR REPS | "
-                    "floor REPS\n");
+                    "floor REPS | floor-states IDS REPS\n");
     return 2;
 }
