@@ -77,6 +77,8 @@ static void json_value(FILE *out, json_t *v)
         esc(out, json_string_value(v));
     } else if (v == NULL || json_is_null(v)) {
         put(out, "-");
+    } else if (json_is_real(v)) {
+        fprintf(out, "%.6g", json_real_value(v));
     } else {
         text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
         esc(out, text);
@@ -338,9 +340,9 @@ static void section_cluster(FILE *out, const report *r)
              "submitted trial: queue wait (submit to start) and run time (start to end). "
              "Trials still queued or running are counted up to the time of the report.</p>");
     put(out, "<div class=\"cards\">");
-    snprintf(buf, sizeof(buf), "%.2f", s->node_hours);
+    snprintf(buf, sizeof(buf), s->node_hours < 10 ? "%.3g" : "%.1f", s->node_hours);
     card(out, "node-hours (one node per job)", buf);
-    snprintf(buf, sizeof(buf), "%.2f", s->cpu_hours);
+    snprintf(buf, sizeof(buf), s->cpu_hours < 10 ? "%.3g" : "%.1f", s->cpu_hours);
     card(out, "CPU-hours", buf);
     if (isfinite(s->wait_share))
         snprintf(buf, sizeof(buf), "%.0f%%", 100 * s->wait_share);

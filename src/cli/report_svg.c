@@ -272,14 +272,15 @@ static void point_title(FILE *out, const report_trial *t)
 static void dot(FILE *out, const report *r, const report_trial *t, double x, double y, int best)
 {
     const char *colour = report_step_colour(r, t->step);
+    double size = r->n <= 200 ? 4 : 2.4; /* larger dots while few */
 
     if (best)
-        fprintf(out, "<circle class=\"best\" cx=\"%.1f\" cy=\"%.1f\" r=\"6\">", x, y);
+        fprintf(out, "<circle class=\"best\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\">", x, y, size + 3);
     else if (t->feasible == 0)
-        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"none\" stroke=\"%s\">", x, y,
-                colour);
+        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\">", x,
+                y, size, colour);
     else
-        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.4\" fill=\"%s\">", x, y, colour);
+        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\">", x, y, size, colour);
     if (r->n <= TITLES_UP_TO || best)
         point_title(out, t);
     fprintf(out, "</circle>");
