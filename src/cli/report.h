@@ -64,10 +64,12 @@ typedef struct report {
     const char *study_id, *dir, *state;
     const char *metric; /* objective metric, NULL when none */
     int minimize;
-    report_trial *trials; /* index order */
+    char *fallback_metric; /* owned: the metric used when no objective is set */
+    report_trial *trials;  /* index order */
     size_t n;
-    report_param *params;
+    report_param *params; /* declared, or derived from the trials when none is */
     size_t n_params;
+    json_t *derived; /* owned: names and values of derived parameters */
     const char *cluster, *partition, *slurm_version; /* NULL when unknown */
     int cpus_per_task;
     wjr_study_progress progress;

@@ -74,6 +74,61 @@ static void load_params(report *r)
     }
 }
 
+/* No parameters declared (an external optimizer's study): one per name the
+ * trials use, a range over the numbers seen or a choice among the values. */
+static void derive_params(report *r)
+{
+    json_t *names = json_array(), *v;
+    const char *key;
+    size_t i, k;
+
+    r->derived = json_array();
+    for (i = 0; i < r->n; i++)
+        json_object_foreach(r->trials[i].params, key, v)
+        {
+            for (k = 0; k < json_array_size(names); k++)
+                if (strcmp(json_string_value(json_array_get(names, k)), key) == 0)
+                    break;
+            if (k == json_array_size(names))
+                json_array_append_new(names, json_string(key));
+        }
+    r->params = calloc(json_array_size(names) + 1, sizeof(*r->params));
+    for (k = 0; r->params != NULL && k < json_array_size(names); k++) {
+        report_param *q = &r->params[r->n_params];
+        json_t *values = json_array();
+        int numeric = 1;
+
+        q->name = json_string_value(json_array_get(names, k));
+        q->lo = INFINITY;
+        q->hi = -INFINITY;
+        for (i = 0; i < r->n; i++) {
+            v = json_object_get(r->trials[i].params, q->name);
+            if (v == NULL)
+                continue;
+            if (json_is_number(v)) {
+                q->lo = fmin(q->lo, json_number_value(v));
+                q->hi = fmax(q->hi, json_number_value(v));
+            } else {
+                numeric = 0;
+            }
+            if (json_array_size(values) <= 50 && !json_is_object(v) && !json_is_array(v)) {
+                size_t j;
+                for (j = 0;
+                     j < json_array_size(values) && !json_equal(json_array_get(values, j), v); j++)
+                    ;
+                if (j == json_array_size(values))
+                    json_array_append(values, v);
+            }
+        }
+        q->kind = numeric ? REPORT_RANGE : REPORT_CHOICE;
+        q->values = values;
+        json_array_append_new(r->derived, values);
+        if (numeric || json_array_size(values) <= 50)
+            r->n_params++;
+    }
+    json_array_append_new(r->derived, names);
+}
+
 static int better(const report *r, double a, double b)
 {
     return r->minimize ? a < b : a > b;
@@ -193,6 +248,30 @@ static const char *desc_str(const report *r, const char *group, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+/* No objective configured (an external optimizer's study): rank by the
+ * first metric the first completed trial reports, lowest first. */
+static void first_metric(report *r, const wjr_study *study)
+{
+    wjr_study_trial t;
+    json_t *m;
+    size_t i;
+
+    for (i = 0; i < wjr_study_trial_count(study); i++) {
+        if (wjr_study_trial_at(&t, study, i) < 0 || t.status != WJR_TRIAL_COMPLETED ||
+            t.metrics_json == NULL)
+            continue;
+        m = json_loads(t.metrics_json, 0, NULL);
+        if (json_object_size(m) > 0) {
+            r->fallback_metric = strdup(json_object_iter_key(json_object_iter(m)));
+            r->metric = r->fallback_metric;
+            r->minimize = 1;
+        }
+        json_decref(m);
+        if (r->metric != NULL)
+            return;
+    }
+}
+
 static int load_trial(report *r, report_trial *rt, const wjr_study *study, size_t i)
 {
     wjr_study_trial t;
@@ -258,6 +337,8 @@ int report_load(report *r, const wjr_study *study)
         json_object_get(json_object_get(r->desc, "slurm"), "cpus_per_task"));
     load_params(r);
     wjr_study_get_progress(&r->progress, study);
+    if (r->metric == NULL)
+        first_metric(r, study);
     r->n = wjr_study_trial_count(study);
     r->trials = calloc(r->n + 1, sizeof(*r->trials));
     if (r->trials == NULL)
@@ -269,6 +350,8 @@ int report_load(report *r, const wjr_study *study)
             (r->best < 0 || better(r, r->trials[i].value, r->trials[r->best].value)))
             r->best = (long)i;
     }
+    if (r->n_params == 0)
+        derive_params(r);
     if (r->partition == NULL)
         r->partition = desc_str(r, "slurm", "partition");
     compute_stats(r);
@@ -283,6 +366,8 @@ void report_free(report *r)
         json_decref(r->trials[i].params);
     free(r->trials);
     free(r->params);
+    free(r->fallback_metric);
+    json_decref(r->derived);
     json_decref(r->desc);
     memset(r, 0, sizeof(*r));
 }

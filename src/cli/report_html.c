@@ -177,14 +177,20 @@ static void params_text(FILE *out, json_t *params)
     }
 }
 
-static void param_row(FILE *out, const report_param *p, json_t *desc)
+static void param_row(FILE *out, const report_param *p, json_t *desc, int derived)
 {
     char buf[128];
 
     put(out, "<tr><td>");
     esc(out, p->name);
     put(out, "</td><td>");
-    if (p->kind == REPORT_RANGE) {
+    if (derived && p->kind == REPORT_RANGE) {
+        snprintf(buf, sizeof(buf), "not declared; values seen in [%.6g, %.6g]", p->lo, p->hi);
+        esc(out, buf);
+    } else if (derived) {
+        put(out, "not declared; values seen: ");
+        json_value(out, p->values);
+    } else if (p->kind == REPORT_RANGE) {
         snprintf(buf, sizeof(buf), "range %s [%.6g, %.6g]%s", p->is_int ? "int" : "float", p->lo,
                  p->hi, p->log_scale ? ", log scale" : "");
         esc(out, buf);
@@ -233,13 +239,17 @@ static void section_summary(FILE *out, const report *r)
     row(out, "Slurm version", r->slurm_version);
     snprintf(buf, sizeof(buf), "wjr %s (libwjr %s)", WJR_VERSION, wjr_version());
     row(out, "wjr version", buf);
-    snprintf(buf, sizeof(buf), "%s (%s)", r->metric != NULL ? r->metric : "-",
-             r->minimize ? "minimize" : "maximize");
+    if (r->fallback_metric != NULL)
+        snprintf(buf, sizeof(buf), "none configured; trials ranked by %s, lowest first", r->metric);
+    else
+        snprintf(buf, sizeof(buf), "%s (%s)", r->metric != NULL ? r->metric : "-",
+                 r->minimize ? "minimize" : "maximize");
     row(out, "objective", r->metric != NULL ? buf : NULL);
     row(out, "model", json_string_value(json_object_get(r->desc, "run_model")));
     put(out, "</table></div><div><h3>Parameters</h3><table>");
     for (i = 0; i < r->n_params; i++)
-        param_row(out, &r->params[i], json_array_get(json_object_get(r->desc, "parameters"), i));
+        param_row(out, &r->params[i], json_array_get(json_object_get(r->desc, "parameters"), i),
+                  r->derived != NULL);
     put(out, "</table><h3>Generation strategy</h3><table>");
     snprintf(buf, sizeof(buf), "%lld",
              (long long)json_integer_value(json_object_get(strategy, "seed")));
@@ -289,7 +299,10 @@ static void section_convergence(FILE *out, const report *r)
     report_svg_convergence(out, r, 0);
     put(out, "</div><div class=\"by-time\">");
     report_svg_convergence(out, r, 1);
-    put(out, "</div></div><p class=\"legend\">");
+    put(out, "</div></div>");
+    if (r->best < 0)
+        put(out, "<p>No trial has completed with a value yet.</p>");
+    put(out, "<p class=\"legend\">");
     for (i = 0; i < n; i++)
         legend_item(out, report_step_colour(r, steps[i]), steps[i]);
     if (n == 0)

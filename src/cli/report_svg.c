@@ -31,11 +31,14 @@ typedef struct scale {
 
 static double map(const scale *s, double v)
 {
+    double p;
+
     if (s->log)
         v = v > 0 ? log10(v) : s->lo;
     if (s->hi <= s->lo)
         return (s->p0 + s->p1) / 2;
-    return s->p0 + (v - s->lo) / (s->hi - s->lo) * (s->p1 - s->p0);
+    p = s->p0 + (v - s->lo) / (s->hi - s->lo) * (s->p1 - s->p0);
+    return isfinite(p) ? p : s->p0; /* never "nan" in an attribute */
 }
 
 static void scale_set(scale *s, double lo, double hi, int log_scale, double p0, double p1)
@@ -82,7 +85,7 @@ static double time_unit(double span, const char **name)
     return 86400;
 }
 
-typedef enum { AXIS_NUMBER, AXIS_TIME } axis_kind;
+typedef enum { AXIS_NUMBER, AXIS_TIME, AXIS_INDEX } axis_kind;
 
 /* Tick marks and labels along x (at pixel row y) or y (at pixel column x). */
 static void axis(FILE *out, const scale *s, int vertical, double at, double len, axis_kind kind)
@@ -111,6 +114,8 @@ static void axis(FILE *out, const scale *s, int vertical, double at, double len,
     if (kind == AXIS_TIME)
         unit = time_unit(hi - lo, &uname);
     step = nice_step((hi - lo) / unit, vertical ? 5 : 8) * unit;
+    if (kind == AXIS_INDEX && step < 1)
+        step = 1; /* trial indices are whole */
     for (v = ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
         double p = map(s, v), shown = fabs(v / unit) < 1e-12 ? 0 : v / unit;
         if (vertical)
@@ -348,7 +353,7 @@ void report_svg_convergence(FILE *out, const report *r, int by_time)
     fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
             W - L - R, H - B - T);
     axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
-    axis(out, &sx, 0, H - B, 4, by_time ? AXIS_TIME : AXIS_NUMBER);
+    axis(out, &sx, 0, H - B, 4, by_time ? AXIS_TIME : AXIS_INDEX);
     axis_title(out, (L + W - R) / 2.0, H - 4, 0,
                by_time ? "time since the first submission" : "trial index");
     axis_title(out, 16, (T + H - B) / 2.0, 1, r->metric != NULL ? r->metric : "objective");

@@ -88,7 +88,26 @@ cmp -s <(sed 's/report of [0-9-]* [0-9:]* UTC//' out/report_stdout.out) \
     <(sed 's/report of [0-9-]* [0-9:]* UTC//' runs/fail/report.html) &&
     ok "-o - writes the page to stdout" || fail "-o - differs from the file"
 
-# ---- 2. usage errors -----------------------------------------------------
+# ---- 2. an external optimizer's study: empty, then one trial -------------
+# (no objective in its configuration: ranked by the metric the trials report)
+export WJR_MOCK_STATE="$W/external.state.json"
+wjr init_external init external.cfg
+expect init_external 0
+wjr report_empty report -o empty.html runs/external
+expect report_empty 0
+check_page report_empty empty.html runs/external
+wjr submit_external submit runs/external --params '{"x1": 1, "note": "</pre><b>bold</b>"}'
+expect submit_external 0
+wjr poll_external poll runs/external
+wjr poll_external poll runs/external
+wjr report_external report -o external.html runs/external
+expect report_external 0
+check_page report_external external.html runs/external
+grep -q 'note = &lt;/pre&gt;&lt;b&gt;bold&lt;/b&gt;' external.html && ok "parameter values escaped" ||
+    fail "the parameter value is not shown escaped"
+export WJR_MOCK_STATE="$W/fail.state.json"
+
+# ---- 3. usage errors -----------------------------------------------------
 wjr report_no_dir report
 expect report_no_dir 2
 wjr report_missing report "$W/none"
@@ -97,7 +116,7 @@ wjr report_unwritable report -o "$W/none/x.html" runs/fail
 expect report_unwritable 1
 [[ -z "$(ls "$W"/none* 2>/dev/null)" ]] || fail "report_unwritable left files"
 
-# ---- 3. 10,000 trials: under 2 s and 5 MB, hostile strings as text --------
+# ---- 4. 10,000 trials: under 2 s and 5 MB, hostile strings as text --------
 python3 "$HERE/gen_study.py" big 10000 7 || fail "gen_study.py"
 start=$(date +%s%N)
 wjr report_big report -o big.html big
