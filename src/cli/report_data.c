@@ -9,6 +9,7 @@
  * files; it writes nothing. Drawing lives in report_svg.c and report_html.c.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,11 +19,40 @@
 void report_trial_labels(report_trial *out, const wjr_study_trial *t)
 {
     /* The study's trial view carries neither a generation step nor outcome
-     * constraints yet: when it does, copy them here. Every chart already
-     * colours by out->step and marks out->feasible == 0. */
+     * constraints yet: when it does, copy them here (a step set here wins
+     * over steps_from_strategy()). Every chart already colours by
+     * out->step and draws out->feasible == 0 as a ring. */
     (void)t;
     out->step = NULL;
     out->feasible = -1;
+}
+
+/*
+ * Trials without a step label get the step the configuration's generation
+ * strategy gives their index (the driver generates trial i from the step
+ * that covers i), when the strategy has more than one step: with one, a
+ * colour would say nothing.
+ */
+static void steps_from_strategy(report *r)
+{
+    json_t *steps = json_object_get(json_object_get(r->desc, "generation_strategy"), "steps");
+    size_t i;
+
+    if (json_array_size(steps) < 2)
+        return;
+    for (i = 0; i < r->n; i++) {
+        report_trial *t = &r->trials[i];
+        int64_t end = 0;
+        size_t k;
+
+        for (k = 0; k < json_array_size(steps) && t->step == NULL; k++) {
+            json_t *step = json_array_get(steps, k);
+            int64_t n = (int64_t)json_integer_value(json_object_get(step, "num_trials"));
+            end = n < 0 ? INT64_MAX : end + n;
+            if (t->index < end)
+                t->step = json_string_value(json_object_get(step, "model"));
+        }
+    }
 }
 
 static double objective_value(const char *metrics_json, const char *metric)
@@ -352,6 +382,7 @@ int report_load(report *r, const wjr_study *study)
     }
     if (r->n_params == 0)
         derive_params(r);
+    steps_from_strategy(r);
     if (r->partition == NULL)
         r->partition = desc_str(r, "slurm", "partition");
     compute_stats(r);

@@ -88,6 +88,29 @@ cmp -s <(sed 's/report of [0-9-]* [0-9:]* UTC//' out/report_stdout.out) \
     <(sed 's/report of [0-9-]* [0-9:]* UTC//' runs/fail/report.html) &&
     ok "-o - writes the page to stdout" || fail "-o - differs from the file"
 
+# ---- 1b. two generation steps: each trial's dot in its step's colour ------
+export WJR_MOCK_STATE="$W/steps.state.json"
+sed -e 's|runs/fail|runs/steps|' -e 's|sh model.sh fail|sh model.sh|' \
+    -e 's|steps = ( { model = "SOBOL"; num_trials = -1; } )|steps = ( { model = "SOBOL"; num_trials = 3; }, { model = "RANDOM"; num_trials = -1; } )|' \
+    fail.cfg >steps.cfg
+wjr run_steps run steps.cfg
+expect run_steps 0
+wjr report_steps report -o steps.html runs/steps
+expect report_steps 0
+check_page report_steps steps.html runs/steps
+"$WJR" status --json runs/steps >out/steps.status.json
+python3 - steps.html out/steps.status.json <<'EOS' && ok "steps coloured" || fail "steps not coloured by trial"
+import json, re, sys
+page = open(sys.argv[1]).read()
+chart = page[page.index('<div class="by-index">'):page.index('<div class="by-time">')]
+done = [t["index"] for t in json.load(open(sys.argv[2]))["trials"] if t["status"] == "COMPLETED"]
+sobol = len(re.findall(r'<circle [^>]*fill="#3b6fb6"', chart))
+random = len(re.findall(r'<circle [^>]*fill="#8e5bb5"', chart))
+assert (sobol, random) == (len([i for i in done if i < 3]), len([i for i in done if i >= 3])), (sobol, random)
+assert 'SOBOL</span>' in page and 'RANDOM</span>' in page, "legend"
+EOS
+export WJR_MOCK_STATE="$W/fail.state.json"
+
 # ---- 2. an external optimizer's study: empty, then one trial -------------
 # (no objective in its configuration: ranked by the metric the trials report)
 export WJR_MOCK_STATE="$W/external.state.json"
