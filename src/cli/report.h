@@ -87,7 +87,7 @@ void report_trial_labels(report_trial *out, const wjr_study_trial *t);
 
 /* The last @p max_lines lines (at most @p max_bytes bytes) of the trial's
  * stderr file, malloc'd, or NULL when there is none. */
-char *report_stderr_tail(const report_trial *t, int max_lines, size_t max_bytes);
+char *report_stderr_tail(const report *r, const report_trial *t, int max_lines, size_t max_bytes);
 
 /* Quantile q (0..1, nearest rank) of n values, sorted in place; NAN if n==0. */
 double report_quantile(double *v, size_t n, double q);

@@ -403,20 +403,15 @@ void report_free(report *r)
     memset(r, 0, sizeof(*r));
 }
 
-char *report_stderr_tail(const report_trial *t, int max_lines, size_t max_bytes)
+/* The last lines of one file, or NULL when it is missing or empty. */
+static char *file_tail(const char *path, int max_lines, size_t max_bytes)
 {
-    char path[4096];
     char *buf = NULL, *p;
     long size, from;
     size_t got;
-    FILE *f;
+    FILE *f = fopen(path, "rb");
     int lines = 0;
 
-    if (t->trial_dir == NULL || t->job_id == NULL)
-        return NULL;
-    /* the batch script sends a job's stderr to TRIAL_DIR/slurm-JOBID.err */
-    snprintf(path, sizeof(path), "%s/slurm-%s.err", t->trial_dir, t->job_id);
-    f = fopen(path, "rb");
     if (f == NULL)
         return NULL;
     if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= 0)
@@ -440,6 +435,25 @@ done:
         buf = NULL;
     }
     return buf;
+}
+
+char *report_stderr_tail(const report *r, const report_trial *t, int max_lines, size_t max_bytes)
+{
+    char path[4096];
+    char *tail;
+
+    if (t->trial_dir == NULL || t->job_id == NULL)
+        return NULL;
+    /* the batch script sends a job's stderr to TRIAL_DIR/slurm-JOBID.err;
+     * an array task that failed before it got there wrote to Slurm's own
+     * file in logs/ */
+    snprintf(path, sizeof(path), "%s/slurm-%s.err", t->trial_dir, t->job_id);
+    tail = file_tail(path, max_lines, max_bytes);
+    if (tail == NULL && r->dir != NULL && strchr(t->job_id, '_') != NULL) {
+        snprintf(path, sizeof(path), "%s/logs/slurm-%s.err", r->dir, t->job_id);
+        tail = file_tail(path, max_lines, max_bytes);
+    }
+    return tail;
 }
 
 void report_duration(char *buf, size_t size, double s)

@@ -386,9 +386,9 @@ static void section_cluster(FILE *out, const report *r)
     put(out, "</p></section>\n");
 }
 
-static void failure_row(FILE *out, const report_trial *t)
+static void failure_row(FILE *out, const report *r, const report_trial *t)
 {
-    char *tail = report_stderr_tail(t, STDERR_LINES, STDERR_BYTES);
+    char *tail = report_stderr_tail(r, t, STDERR_LINES, STDERR_BYTES);
 
     fprintf(out, "<tr><td class=\"num\">%lld</td><td>%s</td><td>", (long long)t->index,
             wjr_trial_status_name(t->status));
@@ -432,7 +432,7 @@ static void section_failures(FILE *out, const report *r)
         const report_trial *t = &r->trials[i];
         if (t->status != WJR_TRIAL_FAILED && t->status != WJR_TRIAL_ABANDONED)
             continue;
-        failure_row(out, t);
+        failure_row(out, r, t);
         shown++;
     }
     put(out, "</table></section>\n");

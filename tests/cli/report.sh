@@ -68,6 +68,15 @@ expect report_fail 0
 check_page report_fail runs/fail/report.html runs/fail
 grep -q 'x1 above 5: failing' runs/fail/report.html && ok "stderr lines in the failures table" ||
     fail "the failed trials' stderr is not shown"
+# an array task that failed before its script redirected stderr: Slurm's file in logs/
+job="$(jq -r '[.trials[] | select(.status == "FAILED")][0].job_id' out/report_fail.status.json)"
+index="$(jq -r '[.trials[] | select(.status == "FAILED")][0].index' out/report_fail.status.json)"
+mv "runs/fail/$(printf %06d "$index")/slurm-$job.err" "$W/moved.err"
+echo "wjr: cannot enter the trial directory (test)" >>"runs/fail/logs/slurm-$job.err"
+wjr report_logs report -o logs.html runs/fail
+grep -q 'wjr: cannot enter the trial directory (test)' logs.html && ok "stderr from logs/ when the trial has none" ||
+    fail "stderr of logs/slurm-$job.err not shown"
+mv "$W/moved.err" "runs/fail/$(printf %06d "$index")/slurm-$job.err"
 version="$(jq -r .runner.backend.settings.slurm_version runs/fail/study.json)"
 cluster="$(jq -r '.runner.trials[0].cluster' runs/fail/study.json)"
 [[ -n "$version" && "$version" != null ]] && grep -q "<th>Slurm version</th><td>$version</td>" \
