@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `wjr report` of a real study, looked at in a real browser. A study of 8
 # trials runs on the local cluster (job arrays of 4 throttled to 2 at once,
-# so that jobs queue; the model fails when x1 > 5 and writes to stderr). Its page is
-# checked against `wjr status --json` (tests/cli/check_report.py), then
+# so that jobs queue; the model fails when x1 > 5 and writes to stderr).
+# Its page is checked against `wjr status --json` (check_report.py), then
 # loaded by headless Chromium (Debian's chromium, installed here when
-# missing): no console message, a screenshot that is not blank, and each
-# of the five sections laid out with a size, text and drawn charts (measured
-# by a harness page that loads the report in a frame). A page that logs an
-# error must be caught by the same check.
+# missing): no console message, a screenshot that is not blank, each of the
+# five sections laid out with a size, text and drawn charts, and the switch
+# to end time showing the other convergence chart (measured by a harness
+# page that loads the report in a frame). A page that logs an error must be
+# caught by the same check.
 #   usage: cli_report_browser.sh [PATH/TO/wjr]
 # WJR_REPORT_DOCS=DIR also copies the page and its screenshot into DIR as
 # report-example.html and report-example.png (docs/ keeps one of each).
@@ -133,6 +134,14 @@ document.getElementById("f").addEventListener("load", function () {
     out.push("section " + id + " " + Math.round(r.width) + " " + Math.round(r.height) + " " +
              s.innerText.trim().length + " " + svgs + " " + marks);
   });
+  // the convergence switch: by end time shows the other chart, and only it
+  var shown = function (c) {
+    var b = d.querySelector("." + c + " svg").getBoundingClientRect();
+    return b.width > 0 && b.height > 0 ? 1 : 0;
+  };
+  var before = shown("by-index") + " " + shown("by-time");
+  d.getElementById("cx-time").click();
+  out.push("switch " + before + " " + shown("by-index") + " " + shown("by-time"));
   document.getElementById("result").textContent = out.join("\n");
 });
 </script></body></html>
@@ -140,6 +149,8 @@ EOS
 chromium_run harness --allow-file-access-from-files --dump-dom "file://$WORK/harness.html"
 sed -e 's|<pre id="result">|\n|' -e 's|</pre>.*||' "$WORK/harness.out" | grep '^section ' >"$WORK/sections.txt" || true
 sed 's/^/    /' "$WORK/sections.txt" >&2
+sed -e 's|<pre id="result">|\n|' -e 's|</pre>.*||' "$WORK/harness.out" | grep -qx 'switch 1 0 0 1' ||
+    fail "the switch to end time does not show the other chart: $(grep switch "$WORK/harness.out")"
 python3 - "$WORK/sections.txt" <<'EOS' || fail "a section is missing, empty or not drawn"
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
