@@ -20,6 +20,8 @@
 #define FAILURE_ROWS 200 /* failed trials listed at most; the rest are counted */
 #define STDERR_LINES 5
 #define STDERR_BYTES 2048
+#define REASON_BYTES 1000 /* a reason's bytes shown at most */
+#define VALUE_BYTES  200  /* a parameter value's, in the best trial's card */
 
 static const char css[] =
     "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2330;"
@@ -66,6 +68,25 @@ static void put(FILE *out, const char *text)
 static void esc(FILE *out, const char *text)
 {
     report_escape(out, text != NULL ? text : "-");
+}
+
+/* At most max bytes of text (whole UTF-8 characters), then an ellipsis. */
+static void esc_cut(FILE *out, const char *text, size_t max)
+{
+    char *copy;
+    size_t len;
+
+    if (text == NULL || strlen(text) <= max) {
+        esc(out, text);
+        return;
+    }
+    len = max;
+    while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+        len--;
+    copy = strndup(text, len);
+    esc(out, copy != NULL ? copy : "");
+    put(out, "&hellip;");
+    free(copy);
 }
 
 /* A JSON scalar as text (strings escaped). */
@@ -172,7 +193,10 @@ static void params_text(FILE *out, json_t *params)
             put(out, ", ");
         esc(out, key);
         put(out, " = ");
-        json_value(out, v);
+        if (json_is_string(v))
+            esc_cut(out, json_string_value(v), VALUE_BYTES);
+        else
+            json_value(out, v);
         first = 0;
     }
 }
@@ -403,7 +427,7 @@ static void failure_row(FILE *out, const report *r, const report_trial *t)
     if (t->term_signal > 0)
         fprintf(out, " (signal %d)", t->term_signal);
     put(out, "</td><td>");
-    esc(out, t->reason);
+    esc_cut(out, t->reason, REASON_BYTES);
     fprintf(out, "</td><td class=\"num\">%u</td><td><pre>", t->restarts + 1);
     esc(out, tail != NULL ? tail : "");
     put(out, "</pre></td></tr>");

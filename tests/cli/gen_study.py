@@ -84,8 +84,10 @@ def main():
                 best = (i, loss)
         elif status == "FAILED":
             code = rng.randint(1, 9)
-            rec.update(state_word=5, slurm_state="FAILED", exit_code=code,
-                       reason="Slurm state FAILED, exit code %d </td><img src=x onerror=alert(1)>" % code,
+            reason = "Slurm state FAILED, exit code %d </td><img src=x onerror=alert(1)>" % code
+            if counts["FAILED"] == 1:
+                reason += " caf\u00e9" * 500  # too long to show whole
+            rec.update(state_word=5, slurm_state="FAILED", exit_code=code, reason=reason,
                        restarts=rng.randint(0, 2))
             d = os.path.join(out, "%06d" % i)
             os.makedirs(d, exist_ok=True)
