@@ -32,6 +32,7 @@ typedef struct wjr_job_record {
     int term_signal;        /* 0 when none */
     uint32_t restart_cnt;
     int64_t submit_time;
+    int64_t start_time; /* 0 when it never started; for PENDING, Slurm's estimate */
     int64_t end_time;
     char *name;
     char *comment;

@@ -129,6 +129,7 @@ typedef struct slurm_backend {
     /* learnt from the controller */
     uint32_t max_array_size; /* 0 until asked */
     char *cluster_name;
+    char *slurm_version;         /* the controller's, kept in to_json */
     int has_accounting;          /* -1 until asked */
     struct query_worker *worker; /* started by the first query */
 } slurm_backend;
@@ -521,6 +522,7 @@ static void fill_record(wjr_job_record *r, slurm_job_info_t *j)
     }
     r->restart_cnt = j->restart_cnt;
     r->submit_time = (int64_t)j->submit_time;
+    r->start_time = (int64_t)j->start_time;
     r->end_time = (int64_t)j->end_time;
     r->name = j->name;
     r->comment = j->comment;
@@ -913,6 +915,8 @@ static int load_conf(slurm_backend *sb)
     sb->max_array_size = conf->max_array_sz;
     free(sb->cluster_name);
     sb->cluster_name = wjr_strdup(conf->cluster_name);
+    free(sb->slurm_version);
+    sb->slurm_version = wjr_strdup(conf->version);
     sb->has_accounting =
         conf->accounting_storage_type && strstr(conf->accounting_storage_type, "slurmdbd") != NULL;
     free_ctl_conf(conf);
@@ -962,6 +966,8 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
         return classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
     out->cluster_name = wjr_strdup(conf->cluster_name);
     out->slurm_version = wjr_strdup(conf->version);
+    free(sb->slurm_version);
+    sb->slurm_version = wjr_strdup(conf->version);
     out->max_array_size = conf->max_array_sz;
     out->max_job_count = conf->max_job_cnt;
     out->min_job_age = conf->min_job_age;
@@ -1167,6 +1173,7 @@ static int slurm_accounting(wjr_job_list *out, wjr_backend *b, const char *const
         r->exit_code = (int)((rec->exitcode >> 8) & 0xff);
         r->term_signal = (int)(rec->exitcode & 0x7f);
         r->submit_time = (int64_t)rec->submit;
+        r->start_time = (int64_t)rec->start;
         r->end_time = (int64_t)rec->end;
         r->name = wjr_strdup(rec->jobname);
         r->from_accounting = 1;
@@ -1219,6 +1226,7 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_object_set_new(o, "requeue", json_integer(sb->requeue));
     json_object_set_new(o, "rpc_timeout", json_real(sb->rpc_timeout));
     json_object_set_new(o, "accounting", json_integer(sb->accounting));
+    json_set_str(o, "slurm_version", sb->slurm_version);
     *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return *out ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -1241,6 +1249,7 @@ static void slurm_free(wjr_backend *b)
         free(sb->env[i]);
     free(sb->env);
     free(sb->cluster_name);
+    free(sb->slurm_version);
     free(sb);
 }
 
@@ -1366,6 +1375,8 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
         envv[i] = json_string_value(json_array_get(env, i));
     o.env = n ? envv : NULL;
     error = wjr_backend_slurm_new(out, &o);
+    if (error == 0 && json_str(root, "slurm_version"))
+        ((slurm_backend *)*out)->slurm_version = wjr_strdup(json_str(root, "slurm_version"));
     free(envv);
     json_decref(root);
     return error;
@@ -1382,6 +1393,13 @@ int wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend)
     if (backend == NULL || out == NULL)
         return wjr_error_set(WJR_EINVALID, "no backend");
     return backend->cluster_info(out, backend);
+}
+
+const char *wjr_backend_slurm_version(const wjr_backend *backend)
+{
+    if (backend == NULL || strcmp(backend->type, "slurm") != 0)
+        return NULL;
+    return ((const slurm_backend *)backend)->slurm_version;
 }
 
 uint64_t wjr_backend_rpc_count(const wjr_backend *backend)

@@ -1098,6 +1098,12 @@ static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pa
     t->state_word = state;
     if (!packed_pending && j->job_id && t->info.run.slurm_job_id == 0)
         t->info.run.slurm_job_id = j->job_id;
+    /* a PENDING job's start_time is the scheduler's estimate, not a start */
+    if (!packed_pending && j->start_time > 0 &&
+        (state & WJR_JOB_STATE_BASE) != (uint32_t)WJR_JOB_PENDING)
+        t->info.start_time = j->start_time;
+    if (j->restart_cnt > t->info.restarts)
+        t->info.restarts = j->restart_cnt;
     if ((v.held || v.unknown) && !t->warned) {
         t->warned = 1;
         runner_log(r, WJR_LOG_WARNING, t->info.index,
@@ -1131,6 +1137,8 @@ static int settle_by_exit_record(wjr_runner *r, trial *t)
     if (doc == NULL || job == NULL || t->job_id_text == NULL || strcmp(job, t->job_id_text) != 0)
         goto done;
     rc = (int)json_integer_value(json_object_get(doc, "exit_code"));
+    if (t->info.start_time == 0)
+        t->info.start_time = (int64_t)json_integer_value(json_object_get(doc, "start_time"));
     t->slurm_state = intern(r, rc == 0 ? "COMPLETED" : "FAILED");
     finalize(r, t, rc == 0 ? WJR_TRIAL_COMPLETED : WJR_TRIAL_FAILED,
              rc == 0 ? "COMPLETED" : "FAILED", rc, 0,
@@ -2018,7 +2026,9 @@ static void emit_trial(wjr_buf *b, const trial *t, int first)
     put_int(b, "array_job_id", t->info.run.array_job_id, 0);
     put_int(b, "array_task_id", t->info.run.array_task_id, WJR_NO_TASK);
     put_int(b, "submit_time", t->info.run.submit_time, 0);
+    put_int(b, "start_time", t->info.start_time, 0);
     put_int(b, "end_time", t->info.end_time, 0);
+    put_int(b, "restarts", t->info.restarts, 0);
     put_int(b, "state_word", t->state_word, 0);
     put_json_str(b, "slurm_state", t->slurm_state);
     put_json_str(b, "reason", t->reason);
@@ -2273,7 +2283,9 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     v = json_object_get(o, "array_task_id");
     t->info.run.array_task_id = json_is_integer(v) ? (uint32_t)json_integer_value(v) : WJR_NO_TASK;
     t->info.run.submit_time = (int64_t)json_integer_value(json_object_get(o, "submit_time"));
+    t->info.start_time = (int64_t)json_integer_value(json_object_get(o, "start_time"));
     t->info.end_time = (int64_t)json_integer_value(json_object_get(o, "end_time"));
+    t->info.restarts = (uint32_t)json_integer_value(json_object_get(o, "restarts"));
     t->state_word = (uint32_t)json_integer_value(json_object_get(o, "state_word"));
     t->slurm_state = intern(r, json_string_value(json_object_get(o, "slurm_state")));
     set_str(&t->reason, json_string_value(json_object_get(o, "reason")));

@@ -184,6 +184,11 @@ static const wjr_trial_info *runner_info(const wjr_study *s, int64_t index)
     return NULL;
 }
 
+const wjr_trial_info *wjr_study_trial_info(const wjr_study *s, int64_t index)
+{
+    return runner_info(s, index);
+}
+
 static int is_submitted(const wjr_trial_info *info)
 {
     return info != NULL && info->run.job_id != NULL;

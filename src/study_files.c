@@ -82,6 +82,22 @@ static json_t *string_or_null(const char *s)
     return s != NULL ? json_string(s) : json_null();
 }
 
+/* The job's submit, start and end times (Unix seconds), null while unknown. */
+static void times_json(json_t *obj, const wjr_trial_info *info)
+{
+    int64_t v[3] = {0, 0, 0};
+    static const char *const keys[] = {"submit_time", "start_time", "end_time"};
+    size_t i;
+
+    if (info != NULL) {
+        v[0] = info->run.submit_time;
+        v[1] = info->start_time;
+        v[2] = info->end_time;
+    }
+    for (i = 0; i < 3; i++)
+        json_object_set_new(obj, keys[i], v[i] > 0 ? json_integer(v[i]) : json_null());
+}
+
 static json_t *trial_json(const wjr_study *s, const study_trial *t)
 {
     wjr_study_trial v;
@@ -98,6 +114,7 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     json_object_set_new(obj, "parameters", params != NULL ? params : json_object());
     json_object_set_new(obj, "metrics", metrics != NULL ? metrics : json_null());
     json_object_set_new(obj, "reason", string_or_null(v.reason));
+    times_json(obj, wjr_study_trial_info(s, t->index));
     return obj;
 }
 

@@ -71,6 +71,13 @@ WJR_EXTERN(int) wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *bac
 /** Free the strings of a wjr_cluster_info and zero it. */
 WJR_EXTERN(void) wjr_cluster_info_clear(wjr_cluster_info *info);
 
+/**
+ * The controller's Slurm version as the backend last learnt it (it asks
+ * when it first needs the cluster's name or limits, and keeps the answer
+ * in the runner's JSON), or NULL. Contacts nobody. Borrowed.
+ */
+WJR_EXTERN(const char *) wjr_backend_slurm_version(const wjr_backend *backend);
+
 /** Number of RPCs this backend sent to the controller and to accounting. */
 WJR_EXTERN(uint64_t) wjr_backend_rpc_count(const wjr_backend *backend);
 

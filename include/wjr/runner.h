@@ -73,6 +73,8 @@ typedef struct wjr_trial_info {
     int exit_code;            /**< the job's exit code, -1 if unknown */
     int term_signal;          /**< the signal that ended it, 0 if none */
     int64_t end_time;         /**< Unix time it became terminal, 0 while not */
+    int64_t start_time;       /**< Unix time the job started running (its last attempt), 0 if not */
+    uint32_t restarts;        /**< times Slurm requeued the job: its attempt is restarts + 1 */
     wjr_run_metadata run;     /**< job_id is NULL until submitted */
 } wjr_trial_info;
 

@@ -21,6 +21,7 @@
 
 #include "common.h"
 #include "backend.h"
+#include "runner.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -186,6 +187,25 @@ typedef struct wjr_study_trial {
 /** Number of trials, and the i-th in index order (borrowed, NULL if out of range). */
 WJR_EXTERN(size_t) wjr_study_trial_count(const wjr_study *study);
 WJR_EXTERN(int) wjr_study_trial_at(wjr_study_trial *out, const wjr_study *study, size_t i);
+
+/**
+ * The runner's record of trial @p index: job times (submit, start, end),
+ * exit code and signal, restarts, trial directory, cluster and partition.
+ * Borrowed, valid until the next call that changes the study; NULL when the
+ * runner never saw the trial (not yet handed to it).
+ */
+WJR_EXTERN(const wjr_trial_info *) wjr_study_trial_info(const wjr_study *study, int64_t index);
+
+/**
+ * What the study is, for reports: {"study_id", "dir", "state",
+ * "objective": {"metric", "minimize"} or null, "parameters": [{"name",
+ * "type": "range"|"choice"|"fixed", "value_type", "log_scale", "bounds",
+ * "values", "value"}], "generation_strategy": {"seed", "steps": [{"model",
+ * "num_trials"}]}, "scheduler": {...}, "slurm": {...}, "slurm_version"}
+ * as JSON text. "slurm_version" is the controller's version as last learnt
+ * by the backend, or null. Contacts nobody.
+ */
+WJR_EXTERN(int) wjr_study_describe_json(char **out, const wjr_study *study);
 
 /**
  * External optimizers: run one trial with the given parameters (a JSON

@@ -90,6 +90,6 @@ void cli_print_summary(const wjr_study *study);
 void cli_format_object(char *buf, size_t size, const char *json, int metrics);
 
 extern const cli_command cli_cmd_run, cli_cmd_resume, cli_cmd_init, cli_cmd_submit, cli_cmd_poll,
-    cli_cmd_status, cli_cmd_cancel, cli_cmd_results, cli_cmd_check;
+    cli_cmd_status, cli_cmd_cancel, cli_cmd_results, cli_cmd_check, cli_cmd_report;
 
 #endif

@@ -85,7 +85,8 @@ const cli_command cli_cmd_status = {
     "\n"
     "Options:\n"
     "  -j, --json  print {\"trials\": [{\"index\", \"status\", \"job_id\", \"slurm_state\",\n"
-    "              \"parameters\", \"metrics\", \"reason\"}]}; metrics as\n"
-    "              {name: {\"mean\": x, \"sem\": y}}\n"
+    "              \"parameters\", \"metrics\", \"reason\", \"submit_time\", \"start_time\",\n"
+    "              \"end_time\"}]}; metrics as {name: {\"mean\": x, \"sem\": y}}; times\n"
+    "              in Unix seconds, null while unknown\n"
     "  -h, --help  show this help\n",
     run};

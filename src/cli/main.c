@@ -10,9 +10,17 @@
 
 #include "cli.h"
 
-static const cli_command *const commands[] = {
-    &cli_cmd_run,    &cli_cmd_resume, &cli_cmd_init,    &cli_cmd_submit, &cli_cmd_poll,
-    &cli_cmd_status, &cli_cmd_cancel, &cli_cmd_results, &cli_cmd_check,  NULL};
+static const cli_command *const commands[] = {&cli_cmd_run,
+                                              &cli_cmd_resume,
+                                              &cli_cmd_init,
+                                              &cli_cmd_submit,
+                                              &cli_cmd_poll,
+                                              &cli_cmd_status,
+                                              &cli_cmd_cancel,
+                                              &cli_cmd_results,
+                                              &cli_cmd_report,
+                                              &cli_cmd_check,
+                                              NULL};
 
 static void print_help(FILE *out)
 {

@@ -40,7 +40,7 @@ check() {
 }
 
 check help 0 --help
-for cmd in run resume init submit poll status cancel results check; do
+for cmd in run resume init submit poll status cancel results report check; do
     check "help_$cmd" 0 "$cmd" --help
 done
 check no_command 2

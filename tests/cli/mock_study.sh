@@ -60,7 +60,7 @@ normalise() {
     [[ -f "$1/study.json" ]] && id="$(jq -r .runner.study_id "$1/study.json")"
     sed -E -e "s|$W|<TMP>|g" -e "s|/tmp/wjr-pwned-$$|/tmp/wjr-pwned-<PID>|g" \
         -e "s/^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] /HH:MM:SS /" \
-        -e "s/\"(end_time|submit_time)\": [0-9]+/\"\1\": <TIME>/g" \
+        -e "s/\"(end_time|start_time|submit_time)\": [0-9]+/\"\1\": <TIME>/g" \
         ${id:+-e "s/$id/<ID>/g"}
 }
 
@@ -124,7 +124,9 @@ check batch_exit_record jq -e '.exit_code == 0 and .job_id == "1004_3"' runs/bat
 wjr status_batch status --json runs/batch
 expect status_batch 0
 check status_json_shape jq -e '(.trials | length) == 8 and all(.trials[];
-    (keys == ["index", "job_id", "metrics", "parameters", "reason", "slurm_state", "status"])
+    (keys == ["end_time", "index", "job_id", "metrics", "parameters", "reason", "slurm_state",
+              "start_time", "status", "submit_time"])
+    and .submit_time > 0 and .submit_time <= .start_time and .start_time <= .end_time
     and .status == "COMPLETED" and .slurm_state == "COMPLETED" and (.job_id | test("^[0-9]+_[0-3]$"))
     and (.metrics.branin | has("mean") and has("sem")) and (.parameters | keys == ["x1", "x2"]))' \
     out/status_batch.out

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Memory errors and leaks of the `wjr` CLI, under valgrind, against the fake
 # controller of tests/mock/ (wjr-mock, execute mode, no cluster): a whole
-# study run, its status, results, poll, a refused submission and resume, a
-# lost submit answer, an external optimizer's init/submit/cancel, check and
-# configuration errors.
+# study run, its status, results, report, poll, a refused submission and
+# resume, a lost submit answer, an external optimizer's init/submit/cancel,
+# check and configuration errors.
 # A command fails the test when valgrind reports an error or a definite or
 # indirect leak ("possibly lost" and "still reachable" blocks do not count:
 # they are libslurm's and libc's, kept until exit), or when its exit code
@@ -65,6 +65,7 @@ vg resume_done 0 resume runs/batch
 # a submission whose answer is lost
 vg run_single 0 run single.cfg
 vg run_fail 1 run fail.cfg
+vg report 0 report runs/fail
 sed 's|runs/batch|runs/refused|' batch.cfg >refused.cfg
 WJR_MOCK_FAIL_SUBMIT=2000:1 vg run_refused 3 run refused.cfg
 vg resume 0 resume runs/refused

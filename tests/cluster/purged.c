@@ -54,6 +54,9 @@ static void check(wjr_runner *r, int64_t index, int rc, int keep)
 
     assert_int_equal(t->exit_code, rc);
     assert_true(t->end_time > 0);
+    /* the start time too, from the exit record or from accounting */
+    assert_true(t->start_time >= t->run.submit_time && t->start_time > 0);
+    assert_true(t->start_time <= t->end_time);
     if (rc == 0) {
         cl_assert_contains(t->slurm_state, "COMPLETED");
         cl_assert_contains(t->metrics_json, "\"m\"");

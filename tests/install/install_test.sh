@@ -9,7 +9,8 @@ tmp="$(mktemp -d /tmp/wjr-install.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
 
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
-for f in include/wjr.h include/wjr/runner.h bin/wjr share/man/man1/wjr.1; do
+for f in include/wjr.h include/wjr/runner.h bin/wjr share/man/man1/wjr.1 \
+    share/bash-completion/completions/wjr; do
     [ -e "$tmp/prefix/$f" ] || { echo "install: $f is missing" >&2; exit 1; }
 done
 libdir="$(dirname "$(find "$tmp/prefix" -name 'libwjr.so' | head -1)")"
@@ -35,4 +36,4 @@ target_link_libraries(minimal PRIVATE wjr::wjr)
 EOT
 cmake -S "$tmp/proj" -B "$tmp/proj/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/proj/build" >/dev/null
-echo "install: headers, library, wjr, wjr(1), pkg-config and CMake package all work"
+echo "install: headers, library, wjr, wjr(1), bash completion, pkg-config and CMake package all work"

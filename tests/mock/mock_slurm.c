@@ -496,6 +496,8 @@ int mock_set_state(const char *job_id_text, uint32_t state, int exit_code, int s
         return -1;
     j->state = state;
     j->exit_code = ((uint32_t)exit_code << 8) | ((uint32_t)sig & 0x7f);
+    if (state != JOB_PENDING && j->start_time == 0)
+        j->start_time = (int64_t)time(NULL);
     if (is_terminal(state))
         j->end_time = (int64_t)time(NULL);
     return 0;
@@ -693,6 +695,8 @@ static void run_job(mock_job *j)
     pid_t pid;
 
     j->end_time = (int64_t)time(NULL);
+    if (j->start_time == 0)
+        j->start_time = j->end_time;
     if (s == NULL || s->script == NULL) {
         j->state = JOB_FAILED;
         j->exit_code = 1u << 8;
@@ -795,6 +799,8 @@ static void step_job(size_t pos)
         run_job(j);
     else
         j->state = JOB_RUNNING;
+    if (j->start_time == 0)
+        j->start_time = (int64_t)time(NULL);
 }
 
 static size_t running_tasks(uint32_t array_id)
@@ -873,6 +879,7 @@ static json_t *job_to_json(const mock_job *j)
     json_object_set_new(o, "exit_code", json_integer(j->exit_code));
     json_object_set_new(o, "requeue", json_integer(j->requeue));
     json_object_set_new(o, "submit_time", json_integer(j->submit_time));
+    json_object_set_new(o, "start_time", json_integer(j->start_time));
     json_object_set_new(o, "end_time", json_integer(j->end_time));
     json_object_set_new(o, "name", str_or_null(j->name));
     json_object_set_new(o, "comment", str_or_null(j->comment));
@@ -961,6 +968,7 @@ static void job_from_json(json_t *o)
     j->exit_code = json_u32(o, "exit_code");
     j->requeue = (int)json_integer_value(json_object_get(o, "requeue"));
     j->submit_time = json_integer_value(json_object_get(o, "submit_time"));
+    j->start_time = json_integer_value(json_object_get(o, "start_time"));
     j->end_time = json_integer_value(json_object_get(o, "end_time"));
     j->name = json_dup(o, "name");
     j->comment = json_dup(o, "comment");
@@ -1323,7 +1331,9 @@ static int load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
         r->job_state = j->state;
         r->exit_code = j->exit_code == MOCK_NO_TASK ? NO_VAL : j->exit_code;
         r->requeue = (uint16_t)j->requeue;
+        r->restart_cnt = j->restart_cnt;
         r->submit_time = (time_t)j->submit_time;
+        r->start_time = (time_t)j->start_time;
         r->end_time = (time_t)j->end_time;
         r->name = dup_or_null(j->name);
         r->comment = dup_or_null(j->comment);
@@ -1785,6 +1795,7 @@ slurm_list __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond)
         r->state = a->state;
         r->exitcode = a->exit_code;
         r->submit = (time_t)a->submit_time;
+        r->start = (time_t)a->start_time;
         r->end = (time_t)a->end_time;
         M.outstanding++;
         slurm_list_append(out, r);

@@ -58,7 +58,9 @@ typedef struct mock_job {
     uint32_t state;
     uint32_t exit_code; /* as Slurm keeps it: exit << 8 | signal; MOCK_NO_TASK: unknown */
     int requeue;
+    uint32_t restart_cnt; /* times the job was requeued */
     int64_t submit_time;
+    int64_t start_time; /* set when it first runs (or ends without running) */
     int64_t end_time;
     char *name;
     char *comment;
@@ -91,6 +93,7 @@ typedef struct mock_acct {
     uint32_t state;
     uint32_t exit_code; /* exit << 8 | signal */
     int64_t submit_time;
+    int64_t start_time; /* 0: never started (tests set it after mock_add_acct) */
     int64_t end_time;
 } mock_acct;
 

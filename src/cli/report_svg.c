@@ -1,0 +1,701 @@
+/*
+ * report_svg.c - the charts of `wjr report` as inline SVG: convergence (by
+ * trial index or by end time, best so far as a step line), one scatter per
+ * parameter against the objective, the jobs' timeline (queue wait, then run
+ * time) and the number of jobs in flight over time.
+ *
+ * Charts stay readable and small whatever the number of trials: points
+ * that would land on an occupied 2-pixel cell of their series are not drawn
+ * again, the timeline shows at most TIMELINE_ROWS jobs (every k-th, said
+ * under the chart) and the in-flight curve is sampled into FLIGHT_BUCKETS.
+ * Every study-provided string goes through report_escape(). It reads the
+ * report model only (report_data.c) and writes to the FILE it is given.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define TIMELINE_ROWS  600
+#define FLIGHT_BUCKETS 400
+#define TITLES_UP_TO   1500 /* per-point tooltips only for small studies */
+
+/* ---- scales, ticks, axes -------------------------------------------------- */
+
+typedef struct scale {
+    double lo, hi; /* domain (log10 of it when log) */
+    int log;
+    double p0, p1; /* pixels */
+} scale;
+
+static double map(const scale *s, double v)
+{
+    double p;
+
+    if (s->log)
+        v = v > 0 ? log10(v) : s->lo;
+    if (s->hi <= s->lo)
+        return (s->p0 + s->p1) / 2;
+    p = s->p0 + (v - s->lo) / (s->hi - s->lo) * (s->p1 - s->p0);
+    return isfinite(p) ? p : s->p0; /* never "nan" in an attribute */
+}
+
+static void scale_set(scale *s, double lo, double hi, int log_scale, double p0, double p1)
+{
+    s->log = log_scale && lo > 0 && hi > 0;
+    if (s->log) {
+        lo = log10(lo);
+        hi = log10(hi);
+    }
+    if (!(hi > lo)) {
+        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
+        lo -= pad;
+        hi += pad;
+    }
+    s->lo = lo;
+    s->hi = hi;
+    s->p0 = p0;
+    s->p1 = p1;
+}
+
+static double nice_step(double span, int n)
+{
+    double raw = span / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
+
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+/* Units for time axes, in seconds. */
+static double time_unit(double span, const char **name)
+{
+    if (span <= 180) {
+        *name = "s";
+        return 1;
+    }
+    if (span <= 3 * 3600) {
+        *name = "min";
+        return 60;
+    }
+    if (span <= 72 * 3600) {
+        *name = "h";
+        return 3600;
+    }
+    *name = "d";
+    return 86400;
+}
+
+typedef enum { AXIS_NUMBER, AXIS_TIME, AXIS_INDEX } axis_kind;
+
+/* Tick marks and labels along x (at pixel row y) or y (at pixel column x). */
+static void axis(FILE *out, const scale *s, int vertical, double at, double len, axis_kind kind)
+{
+    double unit = 1, step, v, lo = s->lo, hi = s->hi;
+    const char *uname = "";
+
+    fprintf(out, "<g class=\"axis\">");
+    if (s->log) {
+        for (v = ceil(lo); v <= hi + 1e-9; v += hi - lo > 8 ? 2 : 1) {
+            double p = s->p0 + (v - lo) / (hi - lo) * (s->p1 - s->p0);
+            if (vertical)
+                fprintf(out,
+                        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>",
+                        at, at + len, p, p, at - 4, p + 4, pow(10, v));
+            else
+                fprintf(out,
+                        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>",
+                        p, p, at, at - len, p, at + 14, pow(10, v));
+        }
+        fprintf(out, "</g>");
+        return;
+    }
+    if (kind == AXIS_TIME)
+        unit = time_unit(hi - lo, &uname);
+    step = nice_step((hi - lo) / unit, vertical ? 5 : 8) * unit;
+    if (kind == AXIS_INDEX && step < 1)
+        step = 1; /* trial indices are whole */
+    for (v = ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+        double p = map(s, v), shown = fabs(v / unit) < 1e-12 ? 0 : v / unit;
+        if (vertical)
+            fprintf(out,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.4g%s</text>",
+                    at, at + len, p, p, at - 4, p + 4, shown, uname);
+        else
+            fprintf(out,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.4g%s</text>",
+                    p, p, at, at - len, p, at + 14, shown, uname);
+    }
+    fprintf(out, "</g>");
+}
+
+static void svg_open(FILE *out, int w, int h, const char *label)
+{
+    fprintf(out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+            "height=\"%d\" role=\"img\" aria-label=\"",
+            w, h, w, h);
+    report_escape(out, label);
+    fprintf(out, "\">");
+}
+
+static void axis_title(FILE *out, double x, double y, int vertical, const char *text)
+{
+    if (vertical)
+        fprintf(out,
+                "<text class=\"atitle\" transform=\"translate(%.1f %.1f) rotate(-90)\" "
+                "text-anchor=\"middle\">",
+                x, y);
+    else
+        fprintf(out, "<text class=\"atitle\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, y);
+    report_escape(out, text);
+    fprintf(out, "</text>");
+}
+
+/* ---- thinning --------------------------------------------------------------- */
+
+/* One bit per series and 2-pixel cell: a point whose cell its series has
+ * already drawn is not drawn again. */
+typedef struct thin {
+    int w, h;
+    unsigned char *cells;
+} thin;
+
+static void thin_init(thin *t, int w, int h)
+{
+    t->w = w / 2 + 1;
+    t->h = h / 2 + 1;
+    t->cells = calloc((size_t)t->w * (size_t)t->h, 1);
+}
+
+static int thin_take(thin *t, double x, double y, int series)
+{
+    int cx = (int)(x / 2), cy = (int)(y / 2);
+    unsigned char bit = (unsigned char)(1u << (series & 7));
+    unsigned char *c;
+
+    if (t->cells == NULL || cx < 0 || cy < 0 || cx >= t->w || cy >= t->h)
+        return 1;
+    c = &t->cells[(size_t)cy * (size_t)t->w + (size_t)cx];
+    if (*c & bit)
+        return 0;
+    *c |= bit;
+    return 1;
+}
+
+/* ---- generation steps --------------------------------------------------------- */
+
+static const char *const palette[] = {"#3b6fb6", "#8e5bb5", "#2a9d8f", "#c9822b",
+                                      "#5f7d2f", "#b5487a", "#4d4d4d", "#0f8fb8"};
+
+size_t report_steps(const report *r, const char **out, size_t max)
+{
+    size_t i, k, n = 0;
+
+    for (i = 0; i < r->n; i++) {
+        const char *s = r->trials[i].step;
+        if (s == NULL)
+            continue;
+        for (k = 0; k < n && strcmp(out[k], s) != 0; k++)
+            ;
+        if (k == n && n < max)
+            out[n++] = s;
+    }
+    return n;
+}
+
+/* The position of a step among the report's steps (0..7), -1 for none. */
+static int step_index(const report *r, const char *label)
+{
+    const char *steps[8];
+    size_t n, k;
+
+    if (label == NULL)
+        return -1;
+    n = report_steps(r, steps, 8);
+    for (k = 0; k < n; k++)
+        if (strcmp(steps[k], label) == 0)
+            return (int)k;
+    return 6;
+}
+
+const char *report_step_colour(const report *r, const char *label)
+{
+    int k = step_index(r, label);
+
+    return palette[k < 0 ? 0 : k];
+}
+
+/* ---- the objective's axis ------------------------------------------------------ */
+
+static void y_domain(const report *r, double *lo, double *hi, int *log_scale)
+{
+    size_t i;
+
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (i = 0; i < r->n; i++) {
+        double v = r->trials[i].value;
+        if (!isfinite(v))
+            continue;
+        if (v < *lo)
+            *lo = v;
+        if (v > *hi)
+            *hi = v;
+    }
+    if (!isfinite(*lo)) {
+        *lo = 0;
+        *hi = 1;
+    }
+    *log_scale = *lo > 0 && *hi / *lo >= 1000;
+    if (!*log_scale) {
+        double pad = (*hi - *lo) * 0.05;
+        *lo -= pad;
+        *hi += pad;
+    }
+}
+
+static void point_title(FILE *out, const report_trial *t)
+{
+    fprintf(out, "<title>trial %lld", (long long)t->index);
+    if (isfinite(t->value))
+        fprintf(out, ": %.6g", t->value);
+    else
+        fprintf(out, ": %s", wjr_trial_status_name(t->status));
+    if (t->step != NULL) {
+        fputs(" (", out);
+        report_escape(out, t->step);
+        fputs(")", out);
+    }
+    fprintf(out, "</title>");
+}
+
+/* One completed trial's dot; a ring when infeasible, a larger dot for the best. */
+static void dot(FILE *out, const report *r, const report_trial *t, double x, double y, int best)
+{
+    const char *colour = report_step_colour(r, t->step);
+    double size = r->n <= 200 ? 4 : 2.4; /* larger dots while few */
+
+    if (best)
+        fprintf(out, "<circle class=\"best\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\">", x, y, size + 3);
+    else if (t->feasible == 0)
+        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\">", x,
+                y, size, colour);
+    else
+        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\">", x, y, size, colour);
+    if (r->n <= TITLES_UP_TO || best)
+        point_title(out, t);
+    fprintf(out, "</circle>");
+}
+
+/* A failed (red cross) or abandoned (grey bar) trial in the strip below a plot. */
+static void strip_mark(FILE *out, const report *r, const report_trial *t, double x, double y)
+{
+    if (t->status == WJR_TRIAL_FAILED)
+        fprintf(out, "<path class=\"failmark\" d=\"M%.1f %.1fl5 5m0 -5l-5 5\">", x - 2.5, y - 2.5);
+    else
+        fprintf(out, "<path class=\"abandonmark\" d=\"M%.1f %.1fv6\">", x, y - 3);
+    if (r->n <= TITLES_UP_TO)
+        point_title(out, t);
+    fprintf(out, "</path>");
+}
+
+static int in_strip(const report_trial *t)
+{
+    return t->status == WJR_TRIAL_FAILED || t->status == WJR_TRIAL_ABANDONED ||
+           t->status == WJR_TRIAL_EARLY_STOPPED;
+}
+
+/* ---- convergence ------------------------------------------------------------------ */
+
+static int cmp_by_end(const void *a, const void *b)
+{
+    const report_trial *x = *(const report_trial *const *)a, *y = *(const report_trial *const *)b;
+
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void report_svg_convergence(FILE *out, const report *r, int by_time)
+{
+    const int W = 860, H = 340, L = 70, R = 16, T = 14, B = 66;
+    const report_trial **order = malloc((r->n + 1) * sizeof(*order));
+    scale sx, sy;
+    thin th;
+    double ylo, yhi, xlo = INFINITY, xhi = -INFINITY, best = NAN, strip_y = H - B + 30;
+    size_t i, n = 0;
+    int ylog, started = 0;
+
+    y_domain(r, &ylo, &yhi, &ylog);
+    for (i = 0; order != NULL && i < r->n; i++) {
+        const report_trial *t = &r->trials[i];
+        double x = by_time ? (double)(t->end - r->stats.t0) : (double)t->index;
+        if ((isfinite(t->value) || in_strip(t)) && (!by_time || t->end > 0)) {
+            order[n++] = t;
+            xlo = x < xlo ? x : xlo;
+            xhi = x > xhi ? x : xhi;
+        }
+    }
+    if (by_time && order != NULL)
+        qsort(order, n, sizeof(*order), cmp_by_end);
+    if (!isfinite(xlo)) {
+        xlo = 0;
+        xhi = 1;
+    }
+    scale_set(&sx, xlo, xhi, 0, L + 6, W - R - 6);
+    scale_set(&sy, ylo, yhi, ylog, H - B, T);
+    svg_open(out, W, H,
+             by_time ? "objective of each trial by end time" : "objective of each trial by index");
+    fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
+            W - L - R, H - B - T);
+    axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
+    axis(out, &sx, 0, H - B, 4, by_time ? AXIS_TIME : AXIS_INDEX);
+    axis_title(out, (L + W - R) / 2.0, H - 4, 0,
+               by_time ? "time since the first submission" : "trial index");
+    axis_title(out, 16, (T + H - B) / 2.0, 1, r->metric != NULL ? r->metric : "objective");
+    fprintf(out, "<text class=\"strip\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">failed</text>",
+            L - 4, strip_y + 4);
+    thin_init(&th, W, H);
+    /* best so far: a step line through every improvement */
+    fprintf(out, "<path class=\"bestline\" d=\"");
+    for (i = 0; i < n; i++) {
+        const report_trial *t = order[i];
+        double x = map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index);
+        if (!isfinite(t->value))
+            continue;
+        if (!started || (r->minimize ? t->value < best : t->value > best)) {
+            if (!started)
+                fprintf(out, "M%.1f %.1f", x, map(&sy, t->value));
+            else
+                fprintf(out, "H%.1fV%.1f", x, map(&sy, t->value));
+            best = t->value;
+            started = 1;
+        }
+    }
+    if (started)
+        fprintf(out, "H%.1f", sx.p1);
+    fprintf(out, "\"/>");
+    for (i = 0; i < n; i++) {
+        const report_trial *t = order[i];
+        double x = map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index);
+        int series = 1 + step_index(r, t->step);
+        if (isfinite(t->value)) {
+            double y = map(&sy, t->value);
+            if (thin_take(&th, x, y, series % 6))
+                dot(out, r, t, x, y, 0);
+        } else if (thin_take(&th, x, strip_y, t->status == WJR_TRIAL_FAILED ? 6 : 7)) {
+            strip_mark(out, r, t, x, strip_y);
+        }
+    }
+    if (r->best >= 0) {
+        const report_trial *t = &r->trials[r->best];
+        if (!by_time || t->end > 0)
+            dot(out, r, t, map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index),
+                map(&sy, t->value), 1);
+    }
+    fprintf(out, "</svg>");
+    free(th.cells);
+    free(order);
+}
+
+/* ---- one parameter against the objective ---------------------------------------------- */
+
+/* Position of a choice value among the declared values, -1 if none. */
+static long choice_pos(const report_param *p, json_t *v)
+{
+    size_t i;
+
+    for (i = 0; i < json_array_size(p->values); i++)
+        if (json_equal(json_array_get(p->values, i), v))
+            return (long)i;
+    return -1;
+}
+
+/* A deterministic spread within a category band, -0.5..0.5. */
+static double jitter(int64_t index)
+{
+    return (double)(((uint64_t)index * 2654435761u) % 1000) / 1000.0 - 0.5;
+}
+
+/* A choice value as a short label (at most 14 characters, whole UTF-8 ones). */
+static void choice_label(FILE *out, json_t *v)
+{
+    char buf[64];
+    size_t len;
+
+    if (json_is_string(v))
+        snprintf(buf, sizeof(buf), "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, sizeof(buf), "%g", json_real_value(v));
+    else
+        snprintf(buf, sizeof(buf), "%s", json_is_true(v) ? "true" : "false");
+    len = strlen(buf);
+    if (len > 14) {
+        len = 13;
+        while (len > 0 && ((unsigned char)buf[len] & 0xc0) == 0x80)
+            len--;
+        memcpy(buf + len, "\xe2\x80\xa6", 4); /* an ellipsis */
+    }
+    report_escape(out, buf);
+}
+
+void report_svg_parameter(FILE *out, const report *r, const report_param *p)
+{
+    const int W = 280, H = 220, L = 52, R = 10, T = 10, B = 54;
+    size_t i, ncat = p->kind == REPORT_CHOICE ? json_array_size(p->values) : 0;
+    double ylo, yhi, strip_y = H - B + 24, band = 0;
+    scale sx, sy;
+    thin th;
+    int ylog;
+
+    y_domain(r, &ylo, &yhi, &ylog);
+    scale_set(&sy, ylo, yhi, ylog, H - B, T);
+    if (p->kind == REPORT_CHOICE)
+        scale_set(&sx, 0, ncat > 0 ? (double)ncat : 1, 0, L, W - R);
+    else
+        scale_set(&sx, p->lo, p->hi, p->log_scale, L + 4, W - R - 4);
+    band = ncat > 0 ? (sx.p1 - sx.p0) / (double)ncat : 0;
+    svg_open(out, W, H, p->name);
+    fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
+            W - L - R, H - B - T);
+    axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
+    if (p->kind == REPORT_CHOICE) {
+        size_t every = ncat > 6 ? (ncat + 5) / 6 : 1;
+        fprintf(out, "<g class=\"axis\">");
+        for (i = 0; i < ncat; i += every) {
+            fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
+                    sx.p0 + band * ((double)i + 0.5), H - B + 12);
+            choice_label(out, json_array_get(p->values, i));
+            fprintf(out, "</text>");
+        }
+        fprintf(out, "</g>");
+    } else {
+        axis(out, &sx, 0, H - B, 4, AXIS_NUMBER);
+    }
+    axis_title(out, (L + W - R) / 2.0, H - 4, 0,
+               p->log_scale && p->kind == REPORT_RANGE ? "log scale" : "");
+    thin_init(&th, W, H);
+    for (i = 0; i < r->n; i++) {
+        const report_trial *t = &r->trials[i];
+        json_t *v = json_object_get(t->params, p->name);
+        double x, y;
+        if (v == NULL || (!isfinite(t->value) && !in_strip(t)) || (long)i == r->best)
+            continue;
+        if (p->kind == REPORT_CHOICE) {
+            long pos = choice_pos(p, v);
+            if (pos < 0)
+                continue;
+            x = sx.p0 + band * ((double)pos + 0.5 + 0.6 * jitter(t->index));
+        } else if (json_is_number(v)) {
+            x = map(&sx, json_number_value(v));
+        } else {
+            continue;
+        }
+        if (isfinite(t->value)) {
+            y = map(&sy, t->value);
+            if (thin_take(&th, x, y, 0))
+                dot(out, r, t, x, y, 0);
+        } else if (thin_take(&th, x, strip_y, t->status == WJR_TRIAL_FAILED ? 1 : 2)) {
+            strip_mark(out, r, t, x, strip_y);
+        }
+    }
+    if (r->best >= 0) {
+        const report_trial *t = &r->trials[r->best];
+        json_t *v = json_object_get(t->params, p->name);
+        long pos = p->kind == REPORT_CHOICE && v != NULL ? choice_pos(p, v) : -1;
+        if (pos >= 0)
+            dot(out, r, t, sx.p0 + band * ((double)pos + 0.5 + 0.6 * jitter(t->index)),
+                map(&sy, t->value), 1);
+        else if (p->kind != REPORT_CHOICE && json_is_number(v))
+            dot(out, r, t, map(&sx, json_number_value(v)), map(&sy, t->value), 1);
+    }
+    fprintf(out, "</svg>");
+    free(th.cells);
+}
+
+/* ---- the cluster's side ------------------------------------------------------------- */
+
+static int cmp_by_submit(const void *a, const void *b)
+{
+    const report_trial *x = *(const report_trial *const *)a, *y = *(const report_trial *const *)b;
+
+    if (x->submit != y->submit)
+        return x->submit < y->submit ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static const char *run_class(wjr_trial_status s)
+{
+    switch (s) {
+    case WJR_TRIAL_COMPLETED:
+        return "run-ok";
+    case WJR_TRIAL_FAILED:
+        return "run-failed";
+    case WJR_TRIAL_ABANDONED:
+    case WJR_TRIAL_EARLY_STOPPED:
+        return "run-abandoned";
+    default:
+        return "run-live";
+    }
+}
+
+void report_svg_timeline(FILE *out, const report *r)
+{
+    static const char *const classes[] = {"wait", "run-ok", "run-failed", "run-abandoned",
+                                          "run-live"};
+    const int W = 860, H = 360, L = 70, R = 16, T = 10, B = 40;
+    const report_trial **jobs = malloc((r->n + 1) * sizeof(*jobs));
+    size_t i, c, n = 0, every, rows;
+    double span = (double)(r->stats.t1 - r->stats.t0), rowh;
+    char title[64];
+    scale sx, sy;
+
+    for (i = 0; jobs != NULL && i < r->n; i++)
+        if (r->trials[i].submit > 0)
+            jobs[n++] = &r->trials[i];
+    if (jobs != NULL)
+        qsort(jobs, n, sizeof(*jobs), cmp_by_submit);
+    every = n > TIMELINE_ROWS ? (n + TIMELINE_ROWS - 1) / TIMELINE_ROWS : 1;
+    rows = n > 0 ? (n + every - 1) / every : 1;
+    scale_set(&sx, 0, span > 0 ? span : 1, 0, L, W - R);
+    scale_set(&sy, 0, (double)rows, 0, T, H - B);
+    rowh = (sy.p1 - sy.p0) / (double)rows;
+    svg_open(out, W, H, "each job's queue wait and run time");
+    fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
+            W - L - R, H - B - T);
+    axis(out, &sx, 0, H - B, 4, AXIS_TIME);
+    axis_title(out, (L + W - R) / 2.0, H - 4, 0, "time since the first submission");
+    snprintf(title, sizeof(title),
+             every > 1 ? "jobs by submission (1 in %zu shown)" : "jobs by submission", every);
+    axis_title(out, 16, (T + H - B) / 2.0, 1, title);
+    /* one path per class: every segment is a horizontal stroke */
+    for (c = 0; c < sizeof(classes) / sizeof(*classes); c++) {
+        fprintf(out, "<path class=\"%s\" stroke-width=\"%.2f\" d=\"", classes[c],
+                rowh > 1.2   ? rowh * 0.75
+                : rowh > 0.4 ? rowh
+                             : 0.4);
+        for (i = 0; i < n; i += every) {
+            const report_trial *t = jobs[i];
+            int64_t end = t->end > 0 ? t->end : r->now;
+            int64_t from = c == 0 ? t->submit : t->start, to = c == 0 ? t->start : end;
+            double y = sy.p0 + rowh * ((double)(i / every) + 0.5);
+            if (c == 0 && t->start <= 0)
+                to = end;
+            if (c > 0 && (t->start <= 0 || strcmp(run_class(t->status), classes[c]) != 0))
+                continue;
+            fprintf(out, "M%.1f %.1fH%.1f", map(&sx, (double)(from - r->stats.t0)), y,
+                    fmax(map(&sx, (double)(to - r->stats.t0)),
+                         map(&sx, (double)(from - r->stats.t0)) + 0.6));
+        }
+        fprintf(out, "\"/>");
+    }
+    fprintf(out, "</svg>");
+    free(jobs);
+}
+
+/* Jobs waiting and running: at each bucket, the moment with the most in flight. */
+typedef struct flight_event {
+    int64_t t;
+    int dwait, drun;
+} flight_event;
+
+static int cmp_flight(const void *a, const void *b)
+{
+    const flight_event *x = a, *y = b;
+
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->dwait + x->drun) - (y->dwait + y->drun);
+}
+
+void report_svg_in_flight(FILE *out, const report *r)
+{
+    const int W = 860, H = 220, L = 70, R = 16, T = 10, B = 40;
+    flight_event *ev = malloc((3 * r->n + 1) * sizeof(*ev));
+    long run_at[FLIGHT_BUCKETS], wait_at[FLIGHT_BUCKETS];
+    int has[FLIGHT_BUCKETS];
+    double span = (double)(r->stats.t1 - r->stats.t0), limit;
+    long wait = 0, run = 0, top = 1;
+    size_t i, n = 0;
+    scale sx, sy;
+    int b;
+
+    memset(has, 0, sizeof(has));
+    for (i = 0; ev != NULL && i < r->n; i++) {
+        const report_trial *t = &r->trials[i];
+        int64_t end = t->end > 0 ? t->end : r->now;
+        if (t->submit <= 0)
+            continue;
+        ev[n++] = (flight_event){t->submit, 1, 0};
+        if (t->start > 0) {
+            ev[n++] = (flight_event){t->start, -1, 1};
+            ev[n++] = (flight_event){end, 0, -1};
+        } else {
+            ev[n++] = (flight_event){end, -1, 0};
+        }
+    }
+    if (ev != NULL)
+        qsort(ev, n, sizeof(*ev), cmp_flight);
+    if (span <= 0)
+        span = 1;
+    for (i = 0; i < n; i++) {
+        wait += ev[i].dwait;
+        run += ev[i].drun;
+        b = (int)((double)(ev[i].t - r->stats.t0) / span * (FLIGHT_BUCKETS - 1));
+        b = b < 0 ? 0 : b >= FLIGHT_BUCKETS ? FLIGHT_BUCKETS - 1 : b;
+        if (!has[b] || wait + run > run_at[b] + wait_at[b]) {
+            run_at[b] = run;
+            wait_at[b] = wait;
+        }
+        has[b] = 1;
+        top = wait + run > top ? wait + run : top;
+    }
+    limit = (double)json_integer_value(
+        json_object_get(json_object_get(r->desc, "scheduler"), "max_pending_trials"));
+    if (limit > top)
+        top = (long)limit;
+    scale_set(&sx, 0, span, 0, L, W - R);
+    scale_set(&sy, 0, (double)top * 1.08, 0, H - B, T);
+    svg_open(out, W, H, "jobs waiting and running over time");
+    fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
+            W - L - R, H - B - T);
+    axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
+    axis(out, &sx, 0, H - B, 4, AXIS_TIME);
+    axis_title(out, (L + W - R) / 2.0, H - 4, 0, "time since the first submission");
+    axis_title(out, 16, (T + H - B) / 2.0, 1, "jobs");
+    /* buckets without an event keep the state of the one before */
+    run = wait = 0;
+    for (b = 0; b < FLIGHT_BUCKETS; b++) {
+        if (!has[b]) {
+            run_at[b] = run;
+            wait_at[b] = wait;
+        }
+        run = run_at[b];
+        wait = wait_at[b];
+    }
+    for (i = 0; i < 2; i++) {
+        fprintf(out, "<path class=\"%s\" d=\"M%.1f %.1f", i == 0 ? "area-wait" : "area-run", sx.p0,
+                sy.p0);
+        for (b = 0; b < FLIGHT_BUCKETS; b++) {
+            double v = (double)run_at[b] + (i == 0 ? (double)wait_at[b] : 0);
+            double x0 = sx.p0 + (sx.p1 - sx.p0) * b / FLIGHT_BUCKETS;
+            double x1 = sx.p0 + (sx.p1 - sx.p0) * (b + 1) / FLIGHT_BUCKETS;
+            fprintf(out, "L%.1f %.1fL%.1f %.1f", x0, map(&sy, v), x1, map(&sy, v));
+        }
+        fprintf(out, "L%.1f %.1fZ\"/>", sx.p1, sy.p0);
+    }
+    if (limit > 0)
+        fprintf(out,
+                "<path class=\"limit\" d=\"M%.1f %.1fH%.1f\"/>"
+                "<text class=\"limit-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
+                "max_pending_trials = %.0f</text>",
+                sx.p0, map(&sy, limit), sx.p1, sx.p1 - 4, map(&sy, limit) - 4, limit);
+    fprintf(out, "</svg>");
+    free(ev);
+}

@@ -1,0 +1,111 @@
+/*
+ * study_describe.c - what a study is, as one JSON object for reports: its
+ * id, directory and state, the objective, each parameter's kind, bounds,
+ * scale and values, the generation strategy, the scheduler settings, the
+ * Slurm job options and the controller's Slurm version as last learnt.
+ *
+ * It reads the study's configuration and the runner's backend; it changes
+ * nothing and contacts no cluster. The trial table lives in study_files.c.
+ */
+#include <stdlib.h>
+
+#include "wjr/runner.h"
+#include "study_int.h"
+#include "util.h"
+
+static json_t *str_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *param_json(const wjr_param *p)
+{
+    static const char *const kinds[] = {"range", "choice", "fixed"};
+    json_t *o = json_object();
+
+    json_object_set_new(o, "name", json_string(p->name));
+    json_object_set_new(o, "type", json_string(kinds[p->kind]));
+    if (p->kind == WJR_PARAM_RANGE) {
+        json_object_set_new(o, "value_type", json_string(p->is_int ? "int" : "float"));
+        json_object_set_new(o, "log_scale", json_boolean(p->log_scale));
+        json_object_set_new(o, "bounds", json_pack("[ff]", p->lo, p->hi));
+    } else if (p->kind == WJR_PARAM_CHOICE) {
+        json_object_set(o, "values", p->values != NULL ? p->values : json_null());
+    } else {
+        json_object_set(o, "value", p->values != NULL ? p->values : json_null());
+    }
+    return o;
+}
+
+static json_t *strategy_json(const wjr_study_config *c, long long seed)
+{
+    static const char *const models[] = {"SOBOL", "RANDOM"};
+    json_t *steps = json_array();
+    size_t i;
+
+    for (i = 0; i < c->n_steps; i++)
+        json_array_append_new(steps, json_pack("{sssI}", "model", models[c->steps[i].model],
+                                               "num_trials", (json_int_t)c->steps[i].num_trials));
+    return json_pack("{sIso}", "seed", (json_int_t)seed, "steps", steps);
+}
+
+static json_t *scheduler_json(const wjr_study_config *c)
+{
+    return json_pack(
+        "{sIsIsbsfsfsf}", "total_trials", (json_int_t)c->total_trials, "max_pending_trials",
+        (json_int_t)c->max_pending_trials, "run_trials_in_batches", c->run_trials_in_batches,
+        "tolerated_trial_failure_rate", c->tolerated_failure_rate, "init_seconds_between_polls",
+        c->init_seconds_between_polls, "ttl_seconds_for_trials", c->ttl_seconds);
+}
+
+static json_t *slurm_json(const wjr_study_config *c)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "partition", str_or_null(c->partition));
+    json_object_set_new(o, "time", str_or_null(c->time));
+    json_object_set_new(o, "cpus_per_task", json_integer(c->cpus_per_task));
+    json_object_set_new(o, "mem", str_or_null(c->mem));
+    json_object_set_new(o, "account", str_or_null(c->account));
+    json_object_set_new(o, "qos", str_or_null(c->qos));
+    json_object_set_new(o, "constraint", str_or_null(c->constraint));
+    json_object_set_new(o, "gres", str_or_null(c->gres));
+    json_object_set_new(o, "array_throttle", json_integer(c->array_throttle));
+    return o;
+}
+
+int wjr_study_describe_json(char **out, const wjr_study *s)
+{
+    static const char *const states[] = {"running", "finished", "failed"};
+    const wjr_study_config *c = s->config;
+    json_t *root = json_object(), *params = json_array();
+    size_t i;
+
+    *out = NULL;
+    json_object_set_new(root, "study_id", str_or_null(wjr_study_id(s)));
+    json_object_set_new(root, "dir", json_string(s->dir));
+    json_object_set_new(root, "state", json_string(states[s->state]));
+    if (c->n_metrics > 0)
+        json_object_set_new(
+            root, "objective",
+            json_pack("{sssb}", "metric", c->metrics[0].name, "minimize", c->metrics[0].minimize));
+    else
+        json_object_set_new(root, "objective", json_null());
+    for (i = 0; i < c->n_params; i++)
+        json_array_append_new(params, param_json(&c->params[i]));
+    json_object_set_new(root, "parameters", params);
+    json_object_set_new(root, "generation_strategy", strategy_json(c, s->seed));
+    json_object_set_new(root, "scheduler", scheduler_json(c));
+    json_object_set_new(root, "slurm", slurm_json(c));
+    json_object_set_new(root, "run_model", str_or_null(c->run_model));
+    json_object_set_new(
+        root, "slurm_version",
+        str_or_null(s->runner != NULL
+                        ? wjr_backend_slurm_version(wjr_runner_backend((wjr_runner *)s->runner))
+                        : NULL));
+    *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (*out == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    return 0;
+}
