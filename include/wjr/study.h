@@ -6,7 +6,7 @@
  * generation_strategy, scheduler, script_options, slurm) and one experiment
  * directory holding study.json (the checkpoint), results.csv, wjr.log, a copy
  * of the configuration and one folder per trial. The driver generates trials
- * (SOBOL or RANDOM), hands them to a runner through the public runner API
+ * (SOBOL, RANDOM, or GPEI: wjr/optimizer.h), hands them to a runner through the public runner API
  * only, and records their outcome; an external optimizer can use the runner
  * without it.
  *
@@ -181,6 +181,9 @@ typedef struct wjr_study_trial {
     const char *params_json;
     const char *metrics_json; /**< {"m": {"mean": x, "sem": y}} or NULL */
     const char *reason;       /**< why it failed or was abandoned, or NULL */
+    /** The generation step that made it ("SOBOL", "RANDOM", "GPEI"), or
+     *  NULL for a trial submitted from outside (wjr submit). */
+    const char *generation;
 } wjr_study_trial;
 
 /** Number of trials, and the i-th in index order (borrowed, NULL if out of range). */
@@ -217,7 +220,8 @@ WJR_EXTERN(int)
 wjr_study_cancel(size_t *cancelled, wjr_study *study, const int64_t *indices, size_t count,
                  const char *reason);
 
-/** {"trials": [{"index", "status", "job_id", "slurm_state", "parameters", "metrics", "reason"}]} */
+/** {"trials": [{"index", "status", "job_id", "slurm_state", "parameters", "metrics", "reason",
+ *  "generation"}]} */
 WJR_EXTERN(int) wjr_study_status_json(char **out, const wjr_study *study);
 
 /** results.csv's text (BOA's optimization.csv columns). */

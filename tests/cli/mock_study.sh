@@ -124,7 +124,7 @@ check batch_exit_record jq -e '.exit_code == 0 and .job_id == "1004_3"' runs/bat
 wjr status_batch status --json runs/batch
 expect status_batch 0
 check status_json_shape jq -e '(.trials | length) == 8 and all(.trials[];
-    (keys == ["index", "job_id", "metrics", "parameters", "reason", "slurm_state", "status"])
+    (keys == ["generation", "index", "job_id", "metrics", "parameters", "reason", "slurm_state", "status"]) and .generation == "SOBOL"
     and .status == "COMPLETED" and .slurm_state == "COMPLETED" and (.job_id | test("^[0-9]+_[0-3]$"))
     and (.metrics.branin | has("mean") and has("sem")) and (.parameters | keys == ["x1", "x2"]))' \
     out/status_batch.out

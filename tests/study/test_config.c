@@ -111,9 +111,41 @@ static const bad_case bad_cases[] = {
      "parameters = { a = { type = \"choise\"; }; };\n",
      "2: parameter type must be \"range\", \"choice\" or \"fixed\", not \"choise\""},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
-     "generation_strategy = { steps = ( { model = \"GPEI\"; num_trials = -1; } ); };\n",
-     "2: model \"GPEI\" is not available in wjr: use \"SOBOL\" or \"RANDOM\", or drive the "
-     "study from your optimizer with wjr init/submit"},
+     "generation_strategy = { steps = ( { model = \"TPE\"; num_trials = -1; } ); };\n",
+     "2: model \"TPE\" is not available in wjr: use \"SOBOL\", \"RANDOM\" or \"GPEI\" "
+     "(\"BOTORCH_MODULAR\"), or drive the study from your optimizer with wjr init/submit"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n",
+     "1: GPEI needs objective = { metrics = ( { name = \"...\"; minimize = true; } ); }; to know "
+     "what to optimize"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+     "  b = { type = \"range\"; bounds = [1.0, 2.0]; log_scale = true; }; };\n"
+     "parameter_constraints = ( \"a + 2*c <= 1\",\n  \"a + b <= 1\" );\n",
+     "5: parameter_constraints[0] \"a + 2*c <= 1\": 'c' is not a declared parameter"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+     "  b = { type = \"range\"; bounds = [1.0, 2.0]; log_scale = true; }; };\n"
+     "parameter_constraints = ( \"a <= 1\",\n  \"a + b <= 1\" );\n",
+     "5: parameter_constraints[1] \"a + b <= 1\": parameter 'b' is log-scaled: linear constraints "
+     "apply to ranges on a linear scale"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+     "parameter_constraints = ( \"a >= 2\" );\n",
+     "4: parameter_constraints[0] \"a >= 2\" excludes every point within the parameters' bounds"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } );\n"
+     "  outcome_constraints = ( \"c <= 1\", \"c < 2\" ); };\n",
+     "3: outcome_constraints[1] \"c < 2\" must read METRIC <= NUMBER or METRIC >= NUMBER"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } );\n"
+     "  outcome_constraints = ( \"c <= 1\" ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+     "generation_strategy = { steps = ( { model = \"SOBOL\"; num_trials = -1; } ); };\n",
+     "3: outcome constraints need a GPEI step (SOBOL and RANDOM ignore outcomes)"},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
      "scheduler = {\n  tolerated_trial_failure_rate = 1.5;\n};\n",
      "3: scheduler.tolerated_trial_failure_rate must be between 0 and 1, not 1.5"},
