@@ -67,6 +67,13 @@ double wjr_log_h(double z)
 
 double wjr_log_h_slope(double z)
 {
+    if (z <= -40.0) {
+        /* Phi/h = z^2 R(|z|) / S with Mills' ratio R(x) = (1 - w + 3w^2 - 15w^3)/x
+         * and S = 1 - 3w + 15w^2 - 105w^3 + 945w^4, w = 1/z^2 */
+        double w = 1.0 / (z * z);
+        return -z * (1.0 + w * (-1.0 + w * (3.0 - 15.0 * w))) /
+               (1.0 + w * (-3.0 + w * (15.0 + w * (-105.0 + 945.0 * w))));
+    }
     return exp(wjr_log_ncdf(z) - wjr_log_h(z));
 }
 
