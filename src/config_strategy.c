@@ -486,3 +486,30 @@ int wjr__config_outcomes_ok(const wjr_study_config *cfg, json_t *metrics)
     }
     return 1;
 }
+
+int wjr_study_config_strategy(char **out, const wjr_study_config *cfg)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; i < cfg->n_steps; i++) {
+        const wjr_gen_step *st = &cfg->steps[i];
+        if (st->num_trials < 0)
+            wjr_buf_printf(&b, "%s%s for the rest", i > 0 ? ", then " : "",
+                           wjr__model_name(st->model));
+        else
+            wjr_buf_printf(&b, "%s%s for %lld trial%s", i > 0 ? ", then " : "",
+                           wjr__model_name(st->model), (long long)st->num_trials,
+                           st->num_trials == 1 ? "" : "s");
+    }
+    if (cfg->default_steps)
+        wjr_buf_puts(&b, " (the default)");
+    if (cfg->n_linear > 0)
+        wjr_buf_printf(&b, "; %zu parameter constraint%s", cfg->n_linear,
+                       cfg->n_linear == 1 ? "" : "s");
+    if (cfg->n_outcome > 0)
+        wjr_buf_printf(&b, "; %zu outcome constraint%s", cfg->n_outcome,
+                       cfg->n_outcome == 1 ? "" : "s");
+    return wjr_buf_detach(out, &b);
+}

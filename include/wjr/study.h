@@ -51,6 +51,13 @@ WJR_EXTERN(const char *) wjr_study_config_experiment_dir(const wjr_study_config 
 /** scheduler.total_trials, or -1 when the configuration does not say. */
 WJR_EXTERN(int64_t) wjr_study_config_total_trials(const wjr_study_config *config);
 
+/**
+ * The generation strategy in words, e.g. "SOBOL for 5 trials, then GPEI for
+ * the rest (the default); 1 parameter constraint".
+ * @param out receives malloc'd text (free()).
+ */
+WJR_EXTERN(int) wjr_study_config_strategy(char **out, const wjr_study_config *config);
+
 /** Number of parameters, and the name of the i-th one (borrowed). */
 WJR_EXTERN(size_t) wjr_study_config_param_count(const wjr_study_config *config);
 WJR_EXTERN(const char *) wjr_study_config_param_name(const wjr_study_config *config, size_t i);

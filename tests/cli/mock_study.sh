@@ -200,6 +200,14 @@ check lost_exactly_once jq -e '(.submissions | length) == 2 and
 # ---- 6a. GPEI: the step of each trial, the constraint, a resume that
 # suggests what an uninterrupted study suggested --------------------------
 export WJR_MOCK_STATE="$W/gpei.state.json"
+wjr check_gpei check gpei.cfg
+expect check_gpei 0
+check check_gpei_strategy grep -qx \
+    'strategy: SOBOL for 4 trials, then GPEI for the rest; 1 parameter constraint' out/check_gpei.out
+sed 's|"x1 + x2 <= 14"|"x1 + x3 <= 14"|' gpei.cfg >gpei-bad.cfg
+wjr check_gpei_bad check gpei-bad.cfg
+expect check_gpei_bad 2
+check check_gpei_bad_line grep -q 'gpei-bad.cfg:8: parameter_constraints\[0\] "x1 + x3 <= 14": .x3. is not a declared parameter' out/check_gpei_bad.err
 wjr run_gpei run gpei.cfg
 expect run_gpei 0
 csv_col() { # FILE NAME: the values of one results.csv column
