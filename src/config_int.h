@@ -19,7 +19,8 @@ int wjr__config_parse_parameter_constraints(wjr_study_config *cfg, const char *f
                                             const config_setting_t *list);
 
 /* Replace the steps with BOA's default: SOBOL for max(5, 2 x varying
- * parameters) trials, then GPEI. */
+ * parameters) trials, then GPEI; SOBOL throughout when the configuration
+ * has no objective metric or no varying parameter (nothing to model). */
 int wjr__config_default_steps(wjr_study_config *cfg);
 
 /* Cross-checks of the strategy once everything is read. */

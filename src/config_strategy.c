@@ -95,9 +95,13 @@ int wjr__config_default_steps(wjr_study_config *cfg)
     steps[0].num_trials = (int64_t)(2 * dims > 5 ? 2 * dims : 5);
     steps[1].model = WJR_MODEL_GPEI;
     steps[1].num_trials = -1;
+    cfg->n_steps = 2;
+    if (cfg->n_metrics == 0 || dims == 0) { /* nothing to model: SOBOL throughout */
+        steps[0].num_trials = -1;
+        cfg->n_steps = 1;
+    }
     free(cfg->steps);
     cfg->steps = steps;
-    cfg->n_steps = 2;
     cfg->default_steps = 1;
     return 0;
 }

@@ -115,7 +115,8 @@ static const bad_case bad_cases[] = {
      "2: model \"TPE\" is not available in wjr: use \"SOBOL\", \"RANDOM\" or \"GPEI\" "
      "(\"BOTORCH_MODULAR\"), or drive the study from your optimizer with wjr init/submit"},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
-     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n",
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+     "generation_strategy = { steps = ( { model = \"GPEI\"; num_trials = -1; } ); };\n",
      "1: GPEI needs objective = { metrics = ( { name = \"...\"; minimize = true; } ); }; to know "
      "what to optimize"},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
@@ -178,6 +179,68 @@ static void test_errors_name_lines(void **state)
     }
 }
 
+/* The strategy in words for a configuration text. */
+static char *strategy_of(const char *text)
+{
+    wjr_study_config *c = NULL;
+    char *out = NULL;
+
+    if (wjr_study_config_load(&c, write_cfg(text)) != 0)
+        fail_msg("%s", wjr_error_last());
+    assert_int_equal(wjr_study_config_strategy(&out, c), 0);
+    wjr_study_config_free(c);
+    return out;
+}
+
+/* BOA's default strategy, GPEI's alias, and constraints counted. */
+static void test_strategy(void **state)
+{
+    static const char *const base =
+        "script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+        "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+        "  b = { type = \"range\"; bounds = [0, 9]; };\n"
+        "  c = { type = \"choice\"; values = [\"u\", \"v\"]; };\n"
+        "  f = { type = \"fixed\"; value = 3; }; };\n";
+    static const char *const objective =
+        "objective = { metrics = ( { name = \"m\"; minimize = false; } );\n"
+        "  outcome_constraints = ( \"n <= 2.5\", \"p >= -1\" ); };\n";
+    char text[2048], *got;
+    wjr_study_config *c = NULL;
+    (void)state;
+
+    /* three varying parameters: SOBOL for max(5, 6) trials, then GPEI */
+    snprintf(text, sizeof(text), "%s%s", base, objective);
+    got = strategy_of(text);
+    assert_string_equal(got, "SOBOL for 6 trials, then GPEI for the rest (the default); 2 "
+                             "outcome constraints");
+    free(got);
+    /* nothing to optimize: SOBOL throughout */
+    got = strategy_of(base);
+    assert_string_equal(got, "SOBOL for the rest (the default)");
+    free(got);
+    snprintf(text, sizeof(text),
+             "%s%sparameter_constraints = ( \"a - 0.5 * b >= -2\" );\n"
+             "generation_strategy = { steps = ( { model = \"sobol\"; num_trials = 1; },\n"
+             "  { model = \"botorch_modular\"; num_trials = -1; } ); };\n",
+             base, objective);
+    got = strategy_of(text);
+    assert_string_equal(got, "SOBOL for 1 trial, then GPEI for the rest; 1 parameter "
+                             "constraint; 2 outcome constraints");
+    free(got);
+    /* the constraint as read: -a + 0.5 b <= 2; the constrained metrics are fetched too */
+    assert_int_equal(wjr_study_config_load(&c, write_cfg(text)), 0);
+    assert_int_equal(c->n_linear, 1);
+    assert_true(c->linear[0].coef[0] == -1.0 && c->linear[0].coef[1] == 0.5);
+    assert_true(c->linear[0].coef[2] == 0.0 && c->linear[0].bound == 2.0);
+    assert_string_equal(c->metric_names[0], "m");
+    assert_string_equal(c->metric_names[1], "n");
+    assert_string_equal(c->metric_names[2], "p");
+    assert_null(c->metric_names[3]);
+    assert_true(c->outcome[0].upper && c->outcome[0].bound == 2.5);
+    assert_true(!c->outcome[1].upper && c->outcome[1].bound == -1.0);
+    wjr_study_config_free(c);
+}
+
 static void test_missing_file(void **state)
 {
     wjr_study_config *c = NULL;
@@ -216,7 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example),           cmocka_unit_test(test_log_fixed_env),
         cmocka_unit_test(test_errors_name_lines), cmocka_unit_test(test_missing_file),
-        cmocka_unit_test(test_check_params),
+        cmocka_unit_test(test_check_params),      cmocka_unit_test(test_strategy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
