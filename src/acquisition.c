@@ -312,7 +312,7 @@ static double polish_constraint(unsigned n, const double *v, double *g, void *da
 }
 
 /* Polish the candidate x in place along its continuous ranges. */
-static void polish_one(const wjr_acq *a, double *x, gsl_rng *rng)
+static void polish_one(const wjr_acq *a, double *x)
 {
     const wjr_optimizer *opt = a->opt;
     size_t nf = opt->n_features, np = opt->n_params, i, c;
@@ -320,7 +320,6 @@ static void polish_one(const wjr_acq *a, double *x, gsl_rng *rng)
     double *v = NULL, *lb = NULL, *ub = NULL, fmin;
     nlopt_opt o = NULL;
 
-    (void)rng;
     memset(&p, 0, sizeof(p));
     p.a = a;
     p.f = malloc(nf * sizeof(double));
@@ -448,7 +447,7 @@ int wjr_acq_optimize(double *x, const wjr_acq *a, gsl_rng *rng)
         double v;
 
         memcpy(s.x, s.top[i].x, p * sizeof(double));
-        polish_one(a, s.x, rng);
+        polish_one(a, s.x);
         if (!usable(opt, s.x))
             continue;
         wjr__opt_encode(opt, s.x, s.f);

@@ -19,7 +19,11 @@
  * wjr_optimizer_free(). Every array passed in is copied; arrays passed out
  * are filled by the caller's storage.
  *
- * Threads: an optimizer is not thread-safe; use one from one thread.
+ * Threads: an optimizer is not thread-safe; use one from one thread. ask()
+ * turns GSL's error handler (process-wide) off while it runs and restores
+ * it, so that a matrix that is not positive definite is an error code and
+ * not an abort: do not run it alongside other GSL code that relies on the
+ * handler.
  */
 #ifndef WJR_OPTIMIZER_H
 #define WJR_OPTIMIZER_H

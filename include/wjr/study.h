@@ -71,7 +71,9 @@ WJR_EXTERN(const char *) wjr_study_config_param_name(const wjr_study_config *con
  * @p index, as a JSON object text. Deterministic: the same configuration
  * (seed) gives the same parameters for the same index.
  * @param out receives malloc'd JSON text.
- * @return 0, WJR_EINVALID (no parameters or index out of the strategy).
+ * @return 0, WJR_EINVALID (no parameters or index out of the strategy),
+ *         WJR_ESTATE (the index belongs to a GPEI step, whose parameters
+ *         depend on the outcomes of the trials before it).
  */
 WJR_EXTERN(int)
 wjr_study_config_generate(char **out, const wjr_study_config *config, int64_t index);
