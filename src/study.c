@@ -908,7 +908,8 @@ static int generate_gpei(wjr_study *s, int64_t step, int64_t count)
     batch = calloc((size_t)count, sizeof(*batch));
     if (batch == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
-    error = wjr__study_gpei_suggest(batch, s, (size_t)step, (size_t)count, next_index(s));
+    error = wjr__study_gpei_suggest(batch, s, (size_t)step, (size_t)count, next_index(s),
+                                    log_dispatch, s);
     if (error < 0)
         study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL, "GPEI could not suggest a trial: %s",
                   wjr_error_last());
@@ -920,6 +921,20 @@ static int generate_gpei(wjr_study *s, int64_t step, int64_t count)
     }
     free(batch);
     return error;
+}
+
+/* Finished trials a GPEI step waits for before it suggests: half the
+ * trials of the steps before it (like Ax's min_trials_observed), so that
+ * the model has data rather than guessing quasi-random points. Failed
+ * trials count, so that a study whose first trials fail cannot wait
+ * forever. */
+static int64_t gpei_wants(const wjr_study_config *c, int64_t step)
+{
+    int64_t before = 0, k;
+
+    for (k = 0; k < step; k++)
+        before += c->steps[k].num_trials;
+    return (before + 1) / 2;
 }
 
 /* Generate trials up to max_pending_trials unfinished and total_trials. */
@@ -942,6 +957,8 @@ static int generate(wjr_study *s)
             int64_t room = c->total_trials - (int64_t)s->n_trials;
             if (room > c->max_pending_trials - unfinished)
                 room = c->max_pending_trials - unfinished;
+            if (p.completed + p.failed + p.abandoned < gpei_wants(c, step))
+                break; /* wait for data, as Ax's min_trials_observed does */
             error = generate_gpei(s, step, room);
         } else {
             error = wjr_generator_draw(&params, s->gen, s->drawn);

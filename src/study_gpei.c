@@ -161,7 +161,7 @@ static int tell_trial(gpei_ctx *c, const wjr_study *s, const study_trial *t)
 }
 
 int wjr__study_gpei_suggest(json_t **out, const wjr_study *s, size_t step, size_t count,
-                            int64_t first_index)
+                            int64_t first_index, wjr_log_fn log, void *log_payload)
 {
     wjr_optimizer_options oo = WJR_OPTIMIZER_OPTIONS_INIT;
     gpei_ctx c;
@@ -176,8 +176,8 @@ int wjr__study_gpei_suggest(json_t **out, const wjr_study *s, size_t step, size_
     oo.seed = (uint64_t)s->seed * 0x100000001b3ULL + (uint64_t)step * 0x9e3779b9ULL +
               (uint64_t)first_index;
     oo.minimize = c.cfg->metrics[0].minimize;
-    oo.log = s->user_log;
-    oo.log_payload = s->user_payload;
+    oo.log = log;
+    oo.log_payload = log_payload;
     error = wjr_optimizer_new(&c.opt, &oo);
     if (error < 0)
         return error;

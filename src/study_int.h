@@ -129,9 +129,9 @@ int wjr_generator_draw(json_t **out, wjr_generator *gen, int64_t index);
 void wjr_generator_free(wjr_generator *gen);
 
 /* GPEI suggestions for the study's next `count` trials, as parameters
- * objects (study_gpei.c). */
+ * objects (study_gpei.c); the optimizer's warnings go to log. */
 int wjr__study_gpei_suggest(json_t **out, const wjr_study *study, size_t step, size_t count,
-                            int64_t first_index);
+                            int64_t first_index, wjr_log_fn log, void *log_payload);
 
 /* ---- the study driver's record (study.c, study_files.c) ------------------ */
 
