@@ -78,6 +78,36 @@ static void test_posterior_by_hand(void **state)
     wjr_gp_clear(&gp);
 }
 
+/* A reported sem is known noise: the posterior keeps its variance there
+ * and no longer interpolates the value. */
+static void test_known_noise(void **state)
+{
+    double X[3] = {0.1, 0.5, 0.9}, y[3] = {1.0, 4.0, 2.0}, sem[3] = {NAN, 1.5, NAN};
+    double x = 0.5, mu0, var0, mu1, var1;
+    wjr_gp a, b;
+    (void)state;
+
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    assert_int_equal(wjr_gp_set_data(&a, 1, X, y, NULL, 3), 0);
+    assert_int_equal(wjr_gp_set_data(&b, 1, X, y, sem, 3), 0);
+    assert_true(b.known[0] == 0.0 && b.known[2] == 0.0);
+    assert_true(fabs(b.known[1] - (1.5 / b.ystd) * (1.5 / b.ystd)) < 1e-12);
+    a.ls[0] = b.ls[0] = 0.3;
+    a.s2 = b.s2 = 1.0;
+    a.noise = b.noise = 1e-6;
+    assert_int_equal(wjr_gp_factor(&a), 0);
+    assert_int_equal(wjr_gp_factor(&b), 0);
+    wjr_gp_predict(&a, &x, &mu0, &var0, NULL, NULL);
+    wjr_gp_predict(&b, &x, &mu1, &var1, NULL, NULL);
+    assert_true(fabs(a.ymean + a.ystd * mu0 - 4.0) < 1e-3); /* interpolates */
+    assert_true(var0 < 1e-5);
+    assert_true(b.ymean + b.ystd * mu1 < 4.0 - 0.1); /* shrinks toward the others */
+    assert_true(var1 > 100.0 * var0);
+    wjr_gp_clear(&a);
+    wjr_gp_clear(&b);
+}
+
 static void fill_data(double *X, double *y, size_t n, size_t d)
 {
     size_t i, k;
@@ -438,11 +468,17 @@ static void test_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_posterior_by_hand), cmocka_unit_test(test_gradients),
-        cmocka_unit_test(test_fit_predicts),      cmocka_unit_test(test_log_ei),
-        cmocka_unit_test(test_transforms),        cmocka_unit_test(test_discrete_never_repeats),
-        cmocka_unit_test(test_minimize_maximize), cmocka_unit_test(test_pending_and_batches),
-        cmocka_unit_test(test_constraints),       cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_posterior_by_hand),
+        cmocka_unit_test(test_known_noise),
+        cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_fit_predicts),
+        cmocka_unit_test(test_log_ei),
+        cmocka_unit_test(test_transforms),
+        cmocka_unit_test(test_discrete_never_repeats),
+        cmocka_unit_test(test_minimize_maximize),
+        cmocka_unit_test(test_pending_and_batches),
+        cmocka_unit_test(test_constraints),
+        cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
