@@ -147,7 +147,7 @@ static int tell_trial(gpei_ctx *c, const wjr_study *s, const study_trial *t)
         json_decref(metrics);
         for (k = 0; k <= cfg->n_outcome; k++) {
             ok &= isfinite(c->y[k]);
-            if (!(c->sem[k] >= 0.0))
+            if (!(isfinite(c->sem[k]) && c->sem[k] >= 0.0))
                 c->sem[k] = NAN;
         }
         error = ok ? wjr_optimizer_tell(c->opt, c->x, c->y, c->sem)
