@@ -1,9 +1,11 @@
 /*
  * gp.c - a Gaussian process regression model on the unit cube: Matern-5/2
- * kernel with one length scale per dimension, standardized outputs, learned
- * noise plus known per-point noise (a reported sem), hyperparameters fitted
- * by maximizing the log marginal likelihood with log-normal priors, from
- * several starts, with NLopt's L-BFGS within bounds.
+ * kernel with one length scale per dimension, standardized outputs with a
+ * constant prior mean (its generalized least squares estimate, profiled out
+ * of the likelihood), learned noise plus known per-point noise (a reported
+ * sem), hyperparameters fitted by maximizing the log marginal likelihood
+ * with log-normal priors, from several starts, with NLopt's L-BFGS within
+ * bounds.
  *
  * Linear algebra is GSL's (Cholesky with escalating jitter). The caller
  * turns GSL's error handler off around these calls (optimizer.c does), so
@@ -173,12 +175,31 @@ static int factor_into(const wjr_gp *gp, gsl_matrix *M, size_t n, double jitter)
     }
 }
 
-static void solve_alpha(wjr_gp *gp)
+/* alpha = K^-1 (y - c); with estimate, c first becomes the generalized
+ * least squares constant 1'K^-1 y / 1'K^-1 1. */
+static void solve_alpha(wjr_gp *gp, int estimate)
 {
     gsl_matrix_view L = gsl_matrix_submatrix(gp->L, 0, 0, gp->n, gp->n);
     gsl_vector_view a = gsl_vector_view_array(gp->alpha, gp->n);
+    size_t i;
 
-    memcpy(gp->alpha, gp->y, gp->n * sizeof(double));
+    if (estimate) {
+        gsl_vector_view o = gsl_vector_view_array(gp->work, gp->n);
+        double num = 0.0, den = 0.0;
+
+        memcpy(gp->alpha, gp->y, gp->n * sizeof(double));
+        gsl_linalg_cholesky_svx(&L.matrix, &a.vector);
+        for (i = 0; i < gp->n; i++)
+            gp->work[i] = 1.0;
+        gsl_linalg_cholesky_svx(&L.matrix, &o.vector);
+        for (i = 0; i < gp->n; i++) {
+            num += gp->alpha[i];
+            den += gp->work[i];
+        }
+        gp->c = den > 0.0 ? num / den : 0.0;
+    }
+    for (i = 0; i < gp->n; i++)
+        gp->alpha[i] = gp->y[i] - gp->c;
     gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, &L.matrix, &a.vector);
     gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, &L.matrix, &a.vector);
 }
@@ -193,7 +214,7 @@ int wjr_gp_factor(wjr_gp *gp)
     for (j = 0; j < sizeof(jitters) / sizeof(jitters[0]); j++) {
         gp->jitter = jitters[j] * gp->s2;
         if (factor_into(gp, gp->L, gp->n, gp->jitter) == 0) {
-            solve_alpha(gp);
+            solve_alpha(gp, 1);
             return 0;
         }
     }
@@ -228,7 +249,7 @@ int wjr_gp_add(wjr_gp *gp, const double *x, double y_std)
         diag = 1e-12 * gp->s2;
     gsl_matrix_set(gp->L, n, n, sqrt(diag));
     gp->n = n + 1;
-    solve_alpha(gp);
+    solve_alpha(gp, 0);
     return 0;
 }
 
@@ -236,14 +257,14 @@ void wjr_gp_predict(const wjr_gp *gp, const double *x, double *mu, double *var, 
                     double *dvar)
 {
     double *k = gp->work, *w = gp->work + gp->cap;
-    double m = 0.0, v = gp->s2;
+    double m = gp->c, v = gp->s2;
     size_t i, d;
 
     if (dmu != NULL)
         for (d = 0; d < gp->d; d++)
             dmu[d] = dvar[d] = 0.0;
     if (gp->n == 0) {
-        *mu = 0.0;
+        *mu = gp->c;
         *var = gp->s2;
         return;
     }
@@ -287,7 +308,7 @@ void wjr_gp_predict(const wjr_gp *gp, const double *x, double *mu, double *var, 
 typedef struct fit_ctx {
     wjr_gp *gp; /* hyperparameters are written here while fitting */
     gsl_matrix *K, *G;
-    double *alpha;
+    double *alpha, *ones;
     int evals;
 } fit_ctx;
 
@@ -345,8 +366,27 @@ static double nll_with(fit_ctx *c, const double *theta, double *grad)
         return HUGE_VAL;
     memcpy(c->alpha, gp->y, n * sizeof(double));
     gsl_linalg_cholesky_svx(&K.matrix, &a.vector);
+    {
+        /* profile out the constant mean: alpha = K^-1 (y - cst); by the
+         * envelope theorem the gradient below needs no term for cst */
+        gsl_vector_view o = gsl_vector_view_array(c->ones, n);
+        double num = 0.0, den = 0.0, cst;
+
+        for (i = 0; i < n; i++)
+            c->ones[i] = 1.0;
+        gsl_linalg_cholesky_svx(&K.matrix, &o.vector);
+        for (i = 0; i < n; i++) {
+            num += c->alpha[i];
+            den += c->ones[i];
+        }
+        cst = den > 0.0 ? num / den : 0.0;
+        for (i = 0; i < n; i++)
+            c->alpha[i] -= cst * c->ones[i];
+        for (i = 0; i < n; i++)
+            nll += 0.5 * (gp->y[i] - cst) * c->alpha[i];
+    }
     for (i = 0; i < n; i++)
-        nll += 0.5 * gp->y[i] * c->alpha[i] + log(gsl_matrix_get(c->K, i, i));
+        nll += log(gsl_matrix_get(c->K, i, i));
     nll += 0.5 * (double)n * LOG_2PI;
     if (grad != NULL) {
         /* dNLL/dtheta = -1/2 tr((alpha alpha' - K^-1) dK/dtheta) */
@@ -392,14 +432,16 @@ static double nlopt_objective(unsigned n, const double *x, double *grad, void *d
 
 double wjr_gp_nll(wjr_gp *gp, const double *theta, double *grad)
 {
-    fit_ctx c = {gp, NULL, NULL, NULL, 0};
+    fit_ctx c = {gp, NULL, NULL, NULL, NULL, 0};
     double v = HUGE_VAL;
 
     c.K = gsl_matrix_alloc(gp->n, gp->n);
     c.G = gsl_matrix_alloc(gp->n, gp->n);
     c.alpha = malloc(gp->n * sizeof(double));
-    if (c.K != NULL && c.G != NULL && c.alpha != NULL)
+    c.ones = malloc(gp->n * sizeof(double));
+    if (c.K != NULL && c.G != NULL && c.alpha != NULL && c.ones != NULL)
         v = nll_with(&c, theta, grad);
+    free(c.ones);
     gsl_matrix_free(c.K);
     gsl_matrix_free(c.G);
     free(c.alpha);
@@ -465,14 +507,15 @@ int wjr_gp_fit(wjr_gp *gp, gsl_rng *rng, const char **why)
     c.K = gsl_matrix_alloc(c.gp->n, c.gp->n);
     c.G = gsl_matrix_alloc(c.gp->n, c.gp->n);
     c.alpha = malloc(c.gp->n * sizeof(double));
+    c.ones = malloc(c.gp->n * sizeof(double));
     c.evals = 0;
     starts = malloc(FIT_STARTS * p * sizeof(double));
     vals = malloc(FIT_STARTS * sizeof(double));
     best = malloc(p * sizeof(double));
     lb = malloc(p * sizeof(double));
     ub = malloc(p * sizeof(double));
-    if (use_sub < 0 || c.K == NULL || c.G == NULL || c.alpha == NULL || starts == NULL ||
-        vals == NULL || best == NULL || lb == NULL || ub == NULL)
+    if (use_sub < 0 || c.K == NULL || c.G == NULL || c.alpha == NULL || c.ones == NULL ||
+        starts == NULL || vals == NULL || best == NULL || lb == NULL || ub == NULL)
         goto done;
     for (k = 0; k < p; k++) {
         lb[k] = k < gp->d ? LOG_LS_MIN : k == gp->d ? LOG_S2_MIN : LOG_NOISE_MIN;
@@ -529,6 +572,7 @@ done:
     gsl_matrix_free(c.K);
     gsl_matrix_free(c.G);
     free(c.alpha);
+    free(c.ones);
     free(starts);
     free(vals);
     free(best);

@@ -20,6 +20,7 @@ typedef struct wjr_gp {
     double *ls;    /* [d] length scales */
     double s2;     /* output scale */
     double noise;  /* learned noise variance */
+    double c;      /* constant prior mean (standardized units), by GLS */
     double jitter; /* added to the diagonal so that the Cholesky succeeds */
     gsl_matrix *L; /* [cap x cap], lower Cholesky factor of the first n rows */
     double *alpha; /* [cap] K^-1 y */

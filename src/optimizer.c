@@ -505,17 +505,34 @@ done:
     return error;
 }
 
-/* Add x to every model with the model's mean as its value. */
+/* Add x to every model with the model's mean as its value. The believed
+ * value counts as an observation for the incumbent too (when its believed
+ * constrained outcomes are feasible): otherwise a point believed better
+ * than the incumbent keeps a certain improvement next to it, and the next
+ * suggestion lands beside it. */
 static int believe(wjr_acq *a, const wjr_optimizer *opt, const double *x, double *f)
 {
+    double y0 = 0.0;
     size_t k;
+    int feasible = 1;
 
     wjr__opt_encode(opt, x, f);
     for (k = 0; k < opt->n_outcomes; k++) {
         double mu, var;
         wjr_gp_predict(&a->gps[k], f, &mu, &var, NULL, NULL);
+        if (k == 0) {
+            y0 = mu;
+        } else {
+            const opt_outcome *oc = &opt->outcomes[k - 1];
+            double raw = a->gps[k].ymean + a->gps[k].ystd * mu;
+            feasible &= oc->upper ? raw <= oc->bound : raw >= oc->bound;
+        }
         if (wjr_gp_add(&a->gps[k], f, mu) < 0)
             return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    if (feasible && (!a->has_best || y0 > a->best)) {
+        a->best = y0;
+        a->has_best = 1;
     }
     return 0;
 }
