@@ -27,7 +27,7 @@
 #define LOG_2PI 1.8378770664093454836
 
 /* Hyperparameter bounds (log scale) and log-normal priors. Length scales
- * (on the unit cube) have a median of 0.55 and a wide spread; the output
+ * (on the unit cube) have a median of 1 and a wide spread; the output
  * scale is near 1 for standardized data but may grow for heavy-tailed
  * objectives; the noise prior leans small so that deterministic objectives
  * are interpolated, and a noisy one still finds its level. (The
@@ -54,7 +54,7 @@
 static double prior_ls_mean(size_t d)
 {
     (void)d;
-    return -0.6;
+    return 0.0;
 }
 
 double wjr_gp_kernel(const wjr_gp *gp, const double *a, const double *b, double *G)
