@@ -14,5 +14,6 @@
 #include "wjr/backend.h"
 #include "wjr/runner.h"
 #include "wjr/study.h"
+#include "wjr/optimizer.h"
 
 #endif

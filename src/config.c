@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 
 #include "wjr/runner.h"
-#include "study_int.h"
+#include "config_int.h"
 #include "util.h"
 
 typedef struct parse_ctx {
@@ -354,7 +354,7 @@ static char *resolve_command(const char *cmd, const char *dir)
 
 static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {"metrics", NULL};
+    static const char *const keys[] = {"metrics", "outcome_constraints", NULL};
     static const char *const mkeys[] = {"name", "minimize", NULL};
     const config_setting_t *list;
     int error, i, n;
@@ -406,6 +406,9 @@ static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const co
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     for (i = 0; i < (int)cfg->n_metrics; i++)
         cfg->metric_names[i] = cfg->metrics[i].name;
+    list = config_setting_get_member(g, "outcome_constraints");
+    if (list != NULL)
+        return wjr__config_parse_outcome_constraints(cfg, ctx->file, list);
     return 0;
 }
 
@@ -614,6 +617,7 @@ static int parse_generation(wjr_study_config *cfg, const parse_ctx *ctx, const c
     n = config_setting_length(list);
     free(cfg->steps);
     cfg->n_steps = 0;
+    cfg->default_steps = 0;
     cfg->steps = calloc((size_t)n, sizeof(*cfg->steps));
     if (cfg->steps == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -630,18 +634,14 @@ static int parse_generation(wjr_study_config *cfg, const parse_ctx *ctx, const c
             error = get_string(&model, ctx, s, "model");
         if (error == 0 && model == NULL)
             error = fail_at(ctx, s,
-                            "generation_strategy.steps[%d] needs model = \"SOBOL\" or "
-                            "\"RANDOM\"",
+                            "generation_strategy.steps[%d] needs model = \"SOBOL\", "
+                            "\"RANDOM\" or \"GPEI\"",
                             i);
-        if (error == 0 && strcasecmp(model, "SOBOL") == 0)
-            step->model = WJR_MODEL_SOBOL;
-        else if (error == 0 &&
-                 (strcasecmp(model, "RANDOM") == 0 || strcasecmp(model, "UNIFORM") == 0))
-            step->model = WJR_MODEL_RANDOM;
-        else if (error == 0)
+        if (error == 0 && wjr__config_parse_model(&step->model, model) < 0)
             error = fail_at(ctx, config_setting_get_member(s, "model"),
-                            "model \"%s\" is not available in wjr: use \"SOBOL\" or \"RANDOM\", "
-                            "or drive the study from your optimizer with wjr init/submit",
+                            "model \"%s\" is not available in wjr: use \"SOBOL\", \"RANDOM\" "
+                            "or \"GPEI\" (\"BOTORCH_MODULAR\"), or drive the study from your "
+                            "optimizer with wjr init/submit",
                             model);
         free(model);
         if (error < 0)
@@ -870,6 +870,7 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
     int64_t sum = 0;
     size_t i;
     size_t dims = 0;
+    int error;
 
     for (i = 0; i < cfg->n_steps; i++) {
         if (cfg->steps[i].num_trials < 0) {
@@ -892,6 +893,9 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
                            "SOBOL handles at most 40 varying parameters, this study has %zu: "
                            "use RANDOM",
                            dims);
+    error = wjr__config_check_strategy(cfg, ctx->file, lc);
+    if (error < 0)
+        return error;
     if (cfg->run_model == NULL)
         return fail_at(ctx, root, "%s",
                        "the configuration needs script_options = { run_model = "
@@ -911,8 +915,13 @@ static void set_defaults(wjr_study_config *cfg)
 
 static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
 {
-    static const char *const keys[] = {"objective", "parameters",     "generation_strategy",
-                                       "scheduler", "script_options", "slurm",
+    static const char *const keys[] = {"objective",
+                                       "parameters",
+                                       "parameter_constraints",
+                                       "generation_strategy",
+                                       "scheduler",
+                                       "script_options",
+                                       "slurm",
                                        NULL};
     const config_setting_t *root = config_root_setting(lc), *s;
     int error;
@@ -932,12 +941,15 @@ static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_
         if (error < 0)
             return error;
     }
-    cfg->steps = calloc(1, sizeof(*cfg->steps));
-    if (cfg->steps == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    cfg->steps[0].model = WJR_MODEL_SOBOL;
-    cfg->steps[0].num_trials = -1;
-    cfg->n_steps = 1;
+    s = config_setting_get_member(root, "parameter_constraints");
+    if (s != NULL) {
+        error = wjr__config_parse_parameter_constraints(cfg, ctx->file, s);
+        if (error < 0)
+            return error;
+    }
+    error = wjr__config_default_steps(cfg);
+    if (error < 0)
+        return error;
     s = config_setting_get_member(root, "generation_strategy");
     if (s != NULL) {
         error = parse_generation(cfg, ctx, s);
@@ -1048,6 +1060,7 @@ void wjr_study_config_free(wjr_study_config *cfg)
     }
     free(cfg->params);
     free(cfg->steps);
+    wjr__config_strategy_free(cfg);
     for (i = 0; cfg->env != NULL && cfg->env[i] != NULL; i++)
         free(cfg->env[i]);
     free(cfg->env);

@@ -4,10 +4,13 @@
  * and the map from the unit cube onto the declared parameters.
  *
  * A generator holds no state worth saving: trial i's parameters are a pure
- * function of the configuration (seed, steps, parameters) and i, so a
- * resumed study regenerates them by skipping the points drawn before. Step k
- * of the generation strategy uses seed + k. This file knows nothing of
- * runners, files or Slurm.
+ * function of the configuration (seed, steps, parameters, parameter
+ * constraints) and i, so a resumed study regenerates them by skipping the
+ * points drawn before. Points that break a parameter constraint are drawn
+ * and rejected, so the i-th point is the i-th feasible one. Step k of the
+ * generation strategy uses seed + k. GPEI steps are not drawn here (their
+ * points depend on the trials' outcomes: study_gpei.c). This file knows
+ * nothing of runners, files or Slurm.
  */
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_rng.h>
@@ -16,6 +19,8 @@
 
 #include "study_int.h"
 #include "util.h"
+
+#define MAX_REJECTED 100000 /* points rejected in a row before giving up */
 
 struct wjr_generator {
     const wjr_study_config *config;
@@ -117,7 +122,6 @@ static void next_point(wjr_generator *gen)
         for (d = 0; d < gen->dims; d++)
             gen->u[d] = gsl_rng_uniform(gen->rng);
     }
-    gen->pos++;
 }
 
 static json_t *map_range(const wjr_param *p, double u)
@@ -174,11 +178,43 @@ static int map_point(json_t **out, const wjr_generator *gen)
     return 0;
 }
 
+/* Draw the step's next point that satisfies the parameter constraints;
+ * its parameters go to *out when out is non-NULL. */
+static int next_feasible(json_t **out, wjr_generator *gen)
+{
+    json_t *params = NULL;
+    long tries;
+    int error;
+
+    for (tries = 0; tries < MAX_REJECTED; tries++) {
+        next_point(gen);
+        if (out == NULL && gen->config->n_linear == 0)
+            break;
+        error = map_point(&params, gen);
+        if (error < 0)
+            return error;
+        if (wjr__config_params_feasible(gen->config, params))
+            break;
+        json_decref(params);
+        params = NULL;
+    }
+    if (tries == MAX_REJECTED)
+        return wjr_error_set(WJR_ESTATE,
+                             "the parameter constraints rejected %d points in a row: they leave "
+                             "almost no room within the bounds",
+                             MAX_REJECTED);
+    gen->pos++;
+    if (out != NULL)
+        *out = params;
+    else
+        json_decref(params);
+    return 0;
+}
+
 int wjr_generator_draw(json_t **out, wjr_generator *gen, int64_t index)
 {
     const wjr_study_config *cfg = gen->config;
-    int64_t start = 0;
-    size_t step;
+    int64_t start = 0, step, k;
     int error;
 
     *out = NULL;
@@ -186,23 +222,28 @@ int wjr_generator_draw(json_t **out, wjr_generator *gen, int64_t index)
         return wjr_error_set(WJR_EINVALID, "the configuration declares no parameters");
     if (index < 0)
         return wjr_error_set(WJR_EINVALID, "trial index %lld is negative", (long long)index);
-    for (step = 0; step < cfg->n_steps; step++) {
-        int64_t n = cfg->steps[step].num_trials;
-        if (n < 0 || index < start + n)
-            break;
-        start += n;
-    }
-    if (step == cfg->n_steps)
+    step = wjr__config_step_of(cfg, index);
+    if (step < 0)
         return wjr_error_set(WJR_EINVALID, "trial %lld is past the generation strategy's steps",
                              (long long)index);
-    if (gen->pos < 0 || gen->step != step || gen->pos > index - start) {
-        error = start_step(gen, step);
+    if (cfg->steps[step].model == WJR_MODEL_GPEI)
+        return wjr_error_set(WJR_ESTATE,
+                             "trial %lld belongs to a GPEI step: its parameters depend on the "
+                             "outcomes of the trials before it",
+                             (long long)index);
+    for (k = 0; k < step; k++)
+        start += cfg->steps[k].num_trials;
+    if (gen->pos < 0 || gen->step != (size_t)step || gen->pos > index - start) {
+        error = start_step(gen, (size_t)step);
         if (error < 0)
             return error;
     }
-    while (gen->pos <= index - start)
-        next_point(gen);
-    return map_point(out, gen);
+    while (gen->pos < index - start) {
+        error = next_feasible(NULL, gen);
+        if (error < 0)
+            return error;
+    }
+    return next_feasible(out, gen);
 }
 
 int wjr_study_config_generate(char **out, const wjr_study_config *config, int64_t index)

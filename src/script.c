@@ -62,10 +62,9 @@ int wjr_script_build(char **out, const char *experiment_dir, const char *study_i
         wjr_buf_puts(&b, "exec >>\"$d/slurm-$j.out\" 2>>\"$d/slurm-$j.err\"\n");
     wjr_buf_puts(&b, "rm -f " WJR_EXIT_RECORD "\n");
     wjr_buf_puts(&b, "s=\"$(date +%s)\"\n");
-    wjr_buf_puts(&b,
-                 "printf '{\"job_id\": \"%s\", \"job_name\": \"%s\", \"start_time\": %s}\\n' "
-                 "\"$j\" \"${SLURM_JOB_NAME:-}\" \"$s\" > " WJR_START_MARKER ".tmp.$$ &&\n"
-                 "    mv -f " WJR_START_MARKER ".tmp.$$ " WJR_START_MARKER "\n");
+    wjr_buf_puts(&b, "printf '{\"job_id\": \"%s\", \"job_name\": \"%s\", \"start_time\": %s}\\n' "
+                     "\"$j\" \"${SLURM_JOB_NAME:-}\" \"$s\" > " WJR_START_MARKER ".tmp.$$ &&\n"
+                     "    mv -f " WJR_START_MARKER ".tmp.$$ " WJR_START_MARKER "\n");
     if (same || !array) {
         wjr_buf_printf(&b, "%s \"$d\"\n", commands[0]);
     } else {
@@ -75,10 +74,11 @@ int wjr_script_build(char **out, const char *experiment_dir, const char *study_i
         wjr_buf_puts(&b, "esac\n");
     }
     wjr_buf_puts(&b, "rc=$?\n");
-    wjr_buf_puts(&b, "printf '{\"exit_code\": %d, \"job_id\": \"%s\", \"job_name\": \"%s\", "
-                     "\"start_time\": %s, \"end_time\": %s}\\n' \"$rc\" \"$j\" "
-                     "\"${SLURM_JOB_NAME:-}\" \"$s\" \"$(date +%s)\" > " WJR_EXIT_RECORD ".tmp.$$ &&\n"
-                     "    mv -f " WJR_EXIT_RECORD ".tmp.$$ " WJR_EXIT_RECORD "\n");
+    wjr_buf_puts(&b,
+                 "printf '{\"exit_code\": %d, \"job_id\": \"%s\", \"job_name\": \"%s\", "
+                 "\"start_time\": %s, \"end_time\": %s}\\n' \"$rc\" \"$j\" "
+                 "\"${SLURM_JOB_NAME:-}\" \"$s\" \"$(date +%s)\" > " WJR_EXIT_RECORD ".tmp.$$ &&\n"
+                 "    mv -f " WJR_EXIT_RECORD ".tmp.$$ " WJR_EXIT_RECORD "\n");
     wjr_buf_puts(&b, "exit \"$rc\"\n");
     return wjr_buf_detach(out, &b);
 }

@@ -53,6 +53,8 @@ int64_t wjr__study_best(double *value, const wjr_study *s)
             continue;
         metrics = wjr__study_trial_metrics(s, t);
         v = metric_mean(metrics, obj->name);
+        if (!wjr__config_outcomes_ok(s->config, metrics))
+            v = NAN; /* only a trial within the outcome constraints can be best */
         json_decref(metrics);
         if (!isfinite(v))
             continue;
@@ -114,6 +116,7 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     json_object_set_new(obj, "parameters", params != NULL ? params : json_object());
     json_object_set_new(obj, "metrics", metrics != NULL ? metrics : json_null());
     json_object_set_new(obj, "reason", string_or_null(v.reason));
+    json_object_set_new(obj, "generation", string_or_null(v.generation));
     times_json(obj, wjr_study_trial_info(s, t->index));
     return obj;
 }
@@ -256,7 +259,7 @@ int wjr_study_results_csv(char **out, const wjr_study *s)
     size_t i, k;
 
     collect_columns(pcols, mcols, s);
-    wjr_buf_puts(&b, "trial_index,status,job_id");
+    wjr_buf_puts(&b, "trial_index,status,job_id,generation_method");
     for (k = 0; k < json_array_size(pcols); k++)
         csv_field(&b, json_string_value(json_array_get(pcols, k)), 0);
     for (k = 0; k < json_array_size(mcols); k++) {
@@ -277,6 +280,7 @@ int wjr_study_results_csv(char **out, const wjr_study *s)
         m = v.metrics_json != NULL ? json_loads(v.metrics_json, 0, NULL) : NULL;
         wjr_buf_printf(&b, "%lld,%s", (long long)t->index, wjr_trial_status_name(v.status));
         csv_field(&b, v.job_id, 0);
+        csv_field(&b, v.generation, 0);
         for (k = 0; k < json_array_size(pcols); k++)
             csv_json_value(&b, json_object_get(p, json_string_value(json_array_get(pcols, k))));
         for (k = 0; k < json_array_size(mcols); k++) {

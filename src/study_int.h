@@ -23,7 +23,7 @@ typedef struct wjr_param {
     json_t *values; /* choice: JSON array of scalars; fixed: the value (json) */
 } wjr_param;
 
-typedef enum { WJR_MODEL_SOBOL, WJR_MODEL_RANDOM } wjr_model;
+typedef enum { WJR_MODEL_SOBOL, WJR_MODEL_RANDOM, WJR_MODEL_GPEI } wjr_model;
 
 typedef struct wjr_gen_step {
     wjr_model model;
@@ -34,6 +34,21 @@ typedef struct wjr_metric {
     char *name;
     int minimize;
 } wjr_metric;
+
+/* parameter_constraints: sum(coef[i] * params[i]) <= bound */
+typedef struct wjr_linear_constraint {
+    char *text;   /* as written, for messages */
+    double *coef; /* [n_params] */
+    double bound;
+} wjr_linear_constraint;
+
+/* objective.outcome_constraints: metric <= bound (upper) or >= bound */
+typedef struct wjr_outcome_constraint {
+    char *text;
+    char *metric;
+    int upper;
+    double bound;
+} wjr_outcome_constraint;
 
 struct wjr_study_config {
     char *path; /* absolute path of the file read */
@@ -48,6 +63,11 @@ struct wjr_study_config {
     long long seed;
     wjr_gen_step *steps;
     size_t n_steps;
+    int default_steps; /* the configuration named no steps (config_strategy.c) */
+    wjr_linear_constraint *linear;
+    size_t n_linear;
+    wjr_outcome_constraint *outcome;
+    size_t n_outcome;
 
     int64_t total_trials; /* -1: not set */
     int64_t max_pending_trials;
@@ -84,6 +104,21 @@ int wjr_study_config_new_runner(wjr_runner **out, const wjr_study_config *cfg,
 /* Check a parameters object against the declared parameters (none: any object). */
 int wjr_study_config_check_params(const wjr_study_config *config, json_t *params);
 
+/* ---- generation strategy and constraints (config_strategy.c) ------------ */
+
+/* The name of a step's model ("SOBOL", "RANDOM", "GPEI"). */
+const char *wjr__model_name(wjr_model model);
+/* A step's model by name (case-insensitive: SOBOL, RANDOM or UNIFORM, GPEI
+ * or BOTORCH_MODULAR); -1 when unknown. */
+int wjr__config_parse_model(wjr_model *out, const char *name);
+/* The step trial `index` of the strategy belongs to, or -1 past the end. */
+int64_t wjr__config_step_of(const wjr_study_config *cfg, int64_t index);
+/* The parameters object satisfies every parameter constraint. */
+int wjr__config_params_feasible(const wjr_study_config *cfg, json_t *params);
+/* The metrics object ({"m": {"mean": x}} or {"m": x}) satisfies every
+ * outcome constraint (a missing metric does not). */
+int wjr__config_outcomes_ok(const wjr_study_config *cfg, json_t *metrics);
+
 /* A generator positioned at a trial index, resumable by regeneration. */
 typedef struct wjr_generator wjr_generator;
 
@@ -92,6 +127,11 @@ int wjr_generator_new(wjr_generator **out, const wjr_study_config *config);
  * order; drawing forward from the last one is cheap, going back re-skips. */
 int wjr_generator_draw(json_t **out, wjr_generator *gen, int64_t index);
 void wjr_generator_free(wjr_generator *gen);
+
+/* GPEI suggestions for the study's next `count` trials, as parameters
+ * objects (study_gpei.c); the optimizer's warnings go to log. */
+int wjr__study_gpei_suggest(json_t **out, const wjr_study *study, size_t step, size_t count,
+                            int64_t first_index, wjr_log_fn log, void *log_payload);
 
 /* ---- the study driver's record (study.c, study_files.c) ------------------ */
 
@@ -102,6 +142,7 @@ typedef struct study_trial {
     wjr_trial_status override; /* FAILED (ttl), ABANDONED (cancelled before submit) */
     char *override_reason;
     wjr_trial_status last; /* status seen at the last step, to log changes */
+    const char *step;      /* generation step that made it (static), NULL: external */
 } study_trial;
 
 struct wjr_study {

@@ -6,7 +6,7 @@
  * generation_strategy, scheduler, script_options, slurm) and one experiment
  * directory holding study.json (the checkpoint), results.csv, wjr.log, a copy
  * of the configuration and one folder per trial. The driver generates trials
- * (SOBOL or RANDOM), hands them to a runner through the public runner API
+ * (SOBOL, RANDOM, or GPEI: wjr/optimizer.h), hands them to a runner through the public runner API
  * only, and records their outcome; an external optimizer can use the runner
  * without it.
  *
@@ -52,6 +52,13 @@ WJR_EXTERN(const char *) wjr_study_config_experiment_dir(const wjr_study_config 
 /** scheduler.total_trials, or -1 when the configuration does not say. */
 WJR_EXTERN(int64_t) wjr_study_config_total_trials(const wjr_study_config *config);
 
+/**
+ * The generation strategy in words, e.g. "SOBOL for 5 trials, then GPEI for
+ * the rest (the default); 1 parameter constraint".
+ * @param out receives malloc'd text (free()).
+ */
+WJR_EXTERN(int) wjr_study_config_strategy(char **out, const wjr_study_config *config);
+
 /** Number of parameters, and the name of the i-th one (borrowed). */
 WJR_EXTERN(size_t) wjr_study_config_param_count(const wjr_study_config *config);
 WJR_EXTERN(const char *) wjr_study_config_param_name(const wjr_study_config *config, size_t i);
@@ -65,7 +72,9 @@ WJR_EXTERN(const char *) wjr_study_config_param_name(const wjr_study_config *con
  * @p index, as a JSON object text. Deterministic: the same configuration
  * (seed) gives the same parameters for the same index.
  * @param out receives malloc'd JSON text.
- * @return 0, WJR_EINVALID (no parameters or index out of the strategy).
+ * @return 0, WJR_EINVALID (no parameters or index out of the strategy),
+ *         WJR_ESTATE (the index belongs to a GPEI step, whose parameters
+ *         depend on the outcomes of the trials before it).
  */
 WJR_EXTERN(int)
 wjr_study_config_generate(char **out, const wjr_study_config *config, int64_t index);
@@ -182,6 +191,9 @@ typedef struct wjr_study_trial {
     const char *params_json;
     const char *metrics_json; /**< {"m": {"mean": x, "sem": y}} or NULL */
     const char *reason;       /**< why it failed or was abandoned, or NULL */
+    /** The generation step that made it ("SOBOL", "RANDOM", "GPEI"), or
+     *  NULL for a trial submitted from outside (wjr submit). */
+    const char *generation;
 } wjr_study_trial;
 
 /** Number of trials, and the i-th in index order (borrowed, NULL if out of range). */
@@ -237,7 +249,8 @@ WJR_EXTERN(int)
 wjr_study_cancel(size_t *cancelled, wjr_study *study, const int64_t *indices, size_t count,
                  const char *reason);
 
-/** {"trials": [{"index", "status", "job_id", "slurm_state", "parameters", "metrics", "reason"}]} */
+/** {"trials": [{"index", "status", "job_id", "slurm_state", "parameters", "metrics", "reason",
+ *  "generation"}]} */
 WJR_EXTERN(int) wjr_study_status_json(char **out, const wjr_study *study);
 
 /** results.csv's text (BOA's optimization.csv columns). */

@@ -52,8 +52,9 @@ void cli_print_summary(const wjr_study *study)
                 continue;
             cli_format_object(params, sizeof(params), trial.params_json, 0);
             cli_format_object(metrics, sizeof(metrics), trial.metrics_json, 1);
-            printf("best trial: %lld  %s = %.10g\n  parameters: %s\n  metrics: %s\n",
-                   (long long)trial.index, p.best_metric, p.best_value, params, metrics);
+            printf("best trial: %lld (%s)  %s = %.10g\n  parameters: %s\n  metrics: %s\n",
+                   (long long)trial.index, trial.generation != NULL ? trial.generation : "external",
+                   p.best_metric, p.best_value, params, metrics);
         }
     } else if (p.best_metric != NULL) {
         printf("best trial: none completed with a value of %s\n", p.best_metric);

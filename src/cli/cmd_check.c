@@ -4,6 +4,7 @@
  * Submits nothing and writes nothing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 
@@ -11,6 +12,7 @@ static int run(int argc, char **argv)
 {
     wjr_cluster_info info;
     wjr_study_config *config = NULL;
+    char *strategy = NULL;
     int first, code, error;
     int64_t total;
 
@@ -24,6 +26,8 @@ static int run(int argc, char **argv)
         printf("config: %s is valid: %zu parameters, total_trials %s%lld\n", argv[first],
                wjr_study_config_param_count(config), total < 0 ? "unset " : "",
                (long long)(total < 0 ? 0 : total));
+        if (wjr_study_config_strategy(&strategy, config) == 0)
+            printf("strategy: %s\n", strategy);
         printf("experiment_dir: %s\n", wjr_study_config_experiment_dir(config));
         printf("cluster: %s, Slurm %s, accounting %s\n",
                info.cluster_name != NULL ? info.cluster_name : "?",
@@ -40,6 +44,7 @@ static int run(int argc, char **argv)
     }
     wjr_cluster_info_clear(&info);
     wjr_study_config_free(config);
+    free(strategy);
     return code;
 }
 
@@ -47,9 +52,11 @@ const cli_command cli_cmd_check = {
     "check", "validate CONFIG and reach the cluster, submitting nothing",
     "usage: wjr check CONFIG\n"
     "\n"
-    "Validate the study configuration (every error names file:line), then ask\n"
-    "the Slurm controller for its limits: the partition exists, MaxArraySize,\n"
-    "MaxJobCount, MinJobAge, accounting. Submits nothing, writes nothing.\n"
+    "Validate the study configuration (every error names file:line), including\n"
+    "its generation strategy (SOBOL, RANDOM, GPEI steps) and its parameter and\n"
+    "outcome constraints, and print the strategy. Then ask the Slurm controller\n"
+    "for its limits: the partition exists, MaxArraySize, MaxJobCount, MinJobAge,\n"
+    "accounting. Submits nothing, writes nothing.\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n"

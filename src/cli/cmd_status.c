@@ -27,17 +27,17 @@ static void print_table(const wjr_study *study)
     char params[256], metrics[256];
     size_t i;
 
-    printf("%6s  %-10s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "SLURM", "JOB",
-           "PARAMETERS", "METRICS", "REASON");
+    printf("%6s  %-10s %-6s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "STEP", "SLURM",
+           "JOB", "PARAMETERS", "METRICS", "REASON");
     for (i = 0; i < wjr_study_trial_count(study); i++) {
         if (wjr_study_trial_at(&t, study, i) < 0)
             continue;
         cli_format_object(params, sizeof(params), t.params_json, 0);
         cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
-        printf("%6lld  %-10s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
-               wjr_trial_status_name(t.status), t.slurm_state != NULL ? t.slurm_state : "-",
-               t.job_id != NULL ? t.job_id : "-", params, metrics,
-               t.reason != NULL ? t.reason : "");
+        printf("%6lld  %-10s %-6s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
+               wjr_trial_status_name(t.status), t.generation != NULL ? t.generation : "-",
+               t.slurm_state != NULL ? t.slurm_state : "-", t.job_id != NULL ? t.job_id : "-",
+               params, metrics, t.reason != NULL ? t.reason : "");
     }
     wjr_study_get_progress(&p, study);
     printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld running, %lld "
@@ -78,15 +78,16 @@ const cli_command cli_cmd_status = {
     "status", "show the trials of a study",
     "usage: wjr status [--json] DIR\n"
     "\n"
-    "Show every trial of the study in DIR as last recorded: index, status, Slurm\n"
-    "state, job id, parameters, metrics and failure reason. Reads study.json\n"
-    "only: it takes no lock and asks no cluster (run 'wjr poll DIR' to refresh\n"
-    "a study nobody drives).\n"
+    "Show every trial of the study in DIR as last recorded: index, status, the\n"
+    "generation step that made it (SOBOL, RANDOM, GPEI; - when submitted from\n"
+    "outside), Slurm state, job id, parameters, metrics and failure reason.\n"
+    "Reads study.json only: it takes no lock and asks no cluster (run\n"
+    "'wjr poll DIR' to refresh a study nobody drives).\n"
     "\n"
     "Options:\n"
     "  -j, --json  print {\"trials\": [{\"index\", \"status\", \"job_id\", \"slurm_state\",\n"
-    "              \"parameters\", \"metrics\", \"reason\", \"submit_time\", \"start_time\",\n"
-    "              \"end_time\"}]}; metrics as {name: {\"mean\": x, \"sem\": y}}; times\n"
-    "              in Unix seconds, null while unknown\n"
+    "              \"parameters\", \"metrics\", \"reason\", \"generation\", \"submit_time\",\n"
+    "              \"start_time\", \"end_time\"}]}; metrics as {name: {\"mean\": x,\n"
+    "              \"sem\": y}}; times in Unix seconds, null while unknown\n"
     "  -h, --help  show this help\n",
     run};

@@ -18,12 +18,11 @@
 
 void report_trial_labels(report_trial *out, const wjr_study_trial *t)
 {
-    /* The study's trial view carries neither a generation step nor outcome
-     * constraints yet: when it does, copy them here (a step set here wins
-     * over steps_from_strategy()). Every chart already colours by
-     * out->step and draws out->feasible == 0 as a ring. */
-    (void)t;
-    out->step = NULL;
+    /* The step that made the trial, as the study recorded it (it wins over
+     * steps_from_strategy()). The trial view does not say yet whether a
+     * trial meets the outcome constraints: unknown, so no chart draws it as
+     * infeasible (a ring). */
+    out->step = t->generation;
     out->feasible = -1;
 }
 

@@ -111,9 +111,42 @@ static const bad_case bad_cases[] = {
      "parameters = { a = { type = \"choise\"; }; };\n",
      "2: parameter type must be \"range\", \"choice\" or \"fixed\", not \"choise\""},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "generation_strategy = { steps = ( { model = \"TPE\"; num_trials = -1; } ); };\n",
+     "2: model \"TPE\" is not available in wjr: use \"SOBOL\", \"RANDOM\" or \"GPEI\" "
+     "(\"BOTORCH_MODULAR\"), or drive the study from your optimizer with wjr init/submit"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
      "generation_strategy = { steps = ( { model = \"GPEI\"; num_trials = -1; } ); };\n",
-     "2: model \"GPEI\" is not available in wjr: use \"SOBOL\" or \"RANDOM\", or drive the "
-     "study from your optimizer with wjr init/submit"},
+     "1: GPEI needs objective = { metrics = ( { name = \"...\"; minimize = true; } ); }; to know "
+     "what to optimize"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+     "  b = { type = \"range\"; bounds = [1.0, 2.0]; log_scale = true; }; };\n"
+     "parameter_constraints = ( \"a + 2*c <= 1\",\n  \"a + b <= 1\" );\n",
+     "5: parameter_constraints[0] \"a + 2*c <= 1\": 'c' is not a declared parameter"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+     "  b = { type = \"range\"; bounds = [1.0, 2.0]; log_scale = true; }; };\n"
+     "parameter_constraints = ( \"a <= 1\",\n  \"a + b <= 1\" );\n",
+     "5: parameter_constraints[1] \"a + b <= 1\": parameter 'b' is log-scaled: linear constraints "
+     "apply to ranges on a linear scale"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+     "parameter_constraints = ( \"a >= 2\" );\n",
+     "4: parameter_constraints[0] \"a >= 2\" excludes every point within the parameters' bounds"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } );\n"
+     "  outcome_constraints = ( \"c <= 1\", \"c < 2\" ); };\n",
+     "3: outcome_constraints[1] \"c < 2\" must read METRIC <= NUMBER or METRIC >= NUMBER"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } );\n"
+     "  outcome_constraints = ( \"c <= 1\" ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+     "generation_strategy = { steps = ( { model = \"SOBOL\"; num_trials = -1; } ); };\n",
+     "3: outcome constraints need a GPEI step (SOBOL and RANDOM ignore outcomes)"},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
      "scheduler = {\n  tolerated_trial_failure_rate = 1.5;\n};\n",
      "3: scheduler.tolerated_trial_failure_rate must be between 0 and 1, not 1.5"},
@@ -144,6 +177,68 @@ static void test_errors_name_lines(void **state)
         snprintf(expect, sizeof(expect), "%s:%s", path, bad_cases[i].message);
         assert_string_equal(wjr_error_last(), expect);
     }
+}
+
+/* The strategy in words for a configuration text. */
+static char *strategy_of(const char *text)
+{
+    wjr_study_config *c = NULL;
+    char *out = NULL;
+
+    if (wjr_study_config_load(&c, write_cfg(text)) != 0)
+        fail_msg("%s", wjr_error_last());
+    assert_int_equal(wjr_study_config_strategy(&out, c), 0);
+    wjr_study_config_free(c);
+    return out;
+}
+
+/* BOA's default strategy, GPEI's alias, and constraints counted. */
+static void test_strategy(void **state)
+{
+    static const char *const base =
+        "script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+        "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+        "  b = { type = \"range\"; bounds = [0, 9]; };\n"
+        "  c = { type = \"choice\"; values = [\"u\", \"v\"]; };\n"
+        "  f = { type = \"fixed\"; value = 3; }; };\n";
+    static const char *const objective =
+        "objective = { metrics = ( { name = \"m\"; minimize = false; } );\n"
+        "  outcome_constraints = ( \"n <= 2.5\", \"p >= -1\" ); };\n";
+    char text[2048], *got;
+    wjr_study_config *c = NULL;
+    (void)state;
+
+    /* three varying parameters: SOBOL for max(5, 6) trials, then GPEI */
+    snprintf(text, sizeof(text), "%s%s", base, objective);
+    got = strategy_of(text);
+    assert_string_equal(got, "SOBOL for 6 trials, then GPEI for the rest (the default); 2 "
+                             "outcome constraints");
+    free(got);
+    /* nothing to optimize: SOBOL throughout */
+    got = strategy_of(base);
+    assert_string_equal(got, "SOBOL for the rest (the default)");
+    free(got);
+    snprintf(text, sizeof(text),
+             "%s%sparameter_constraints = ( \"a - 0.5 * b >= -2\" );\n"
+             "generation_strategy = { steps = ( { model = \"sobol\"; num_trials = 1; },\n"
+             "  { model = \"botorch_modular\"; num_trials = -1; } ); };\n",
+             base, objective);
+    got = strategy_of(text);
+    assert_string_equal(got, "SOBOL for 1 trial, then GPEI for the rest; 1 parameter "
+                             "constraint; 2 outcome constraints");
+    free(got);
+    /* the constraint as read: -a + 0.5 b <= 2; the constrained metrics are fetched too */
+    assert_int_equal(wjr_study_config_load(&c, write_cfg(text)), 0);
+    assert_int_equal(c->n_linear, 1);
+    assert_true(c->linear[0].coef[0] == -1.0 && c->linear[0].coef[1] == 0.5);
+    assert_true(c->linear[0].coef[2] == 0.0 && c->linear[0].bound == 2.0);
+    assert_string_equal(c->metric_names[0], "m");
+    assert_string_equal(c->metric_names[1], "n");
+    assert_string_equal(c->metric_names[2], "p");
+    assert_null(c->metric_names[3]);
+    assert_true(c->outcome[0].upper && c->outcome[0].bound == 2.5);
+    assert_true(!c->outcome[1].upper && c->outcome[1].bound == -1.0);
+    wjr_study_config_free(c);
 }
 
 static void test_missing_file(void **state)
@@ -184,7 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example),           cmocka_unit_test(test_log_fixed_env),
         cmocka_unit_test(test_errors_name_lines), cmocka_unit_test(test_missing_file),
-        cmocka_unit_test(test_check_params),
+        cmocka_unit_test(test_check_params),      cmocka_unit_test(test_strategy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -167,9 +167,10 @@ static void test_round_trip(void **state)
     assert_null(tr.job_id);
     assert_int_equal(wjr_study_status_json(&before, s), 0);
     assert_int_equal(wjr_study_results_csv(&csv, s), 0);
-    assert_string_equal(csv, "trial_index,status,job_id,x1,x2,opt,n,branin,branin_sem,reason\n"
-                             "0,FAILED,,1.5,2.5,a,3,,,ttl exceeded (60 s)\n"
-                             "1,CANDIDATE,,-1,0.5,\"b,\"\"q\"\"\",8,,,\n");
+    assert_string_equal(csv, "trial_index,status,job_id,generation_method,x1,x2,opt,n,branin,"
+                             "branin_sem,reason\n"
+                             "0,FAILED,,,1.5,2.5,a,3,,,ttl exceeded (60 s)\n"
+                             "1,CANDIDATE,,,-1,0.5,\"b,\"\"q\"\"\",8,,,\n");
     free(csv);
     /* cancelling a trial never submitted needs no cluster */
     assert_int_equal(wjr_study_cancel(NULL, s, (int64_t[]){1}, 1, "not wanted"), 0);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The optimizer benchmark (issue 11): an in-process loop, no Slurm. Runs
+# SOBOL, RANDOM and wjr's GPEI (bench_gpei.c) and, when Debian's
+# python3-optuna is installed, Optuna's TPE (bench_tpe.py) on Branin/30,
+# Hartmann6/60 and a mixed problem/40, at q = 1 and q = 4, then times one
+# GPEI suggestion at 50 and 500 observations (6 parameters), and writes the
+# "Optimizer" section of BENCHMARKS.md (between its gpei markers).
+#
+#   usage: scripts/bench/gpei.sh
+# Environment:
+#   WJR_BENCH_SEEDS  seeds per case (default 10)
+#   WJR_BENCH_OUT    raw results folder (default /tmp/wjr-bench-gpei)
+#   WJR_BENCH_MD     report to update (default <repo>/BENCHMARKS.md)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SEEDS="${WJR_BENCH_SEEDS:-10}"
+OUT="${WJR_BENCH_OUT:-/tmp/wjr-bench-gpei}"
+MD="${WJR_BENCH_MD:-$ROOT/BENCHMARKS.md}"
+BUILD="$ROOT/build-bench"
+PY=/usr/bin/python3 # Debian's, where python3-optuna installs
+
+log() { printf '[bench-gpei %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+mkdir -p "$OUT"
+log "building libwjr (Release) in $BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWJR_BUILD_TESTS=OFF \
+    -DWJR_BUILD_CLI=OFF -DWJR_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$BUILD" -j2 --target wjr >/dev/null
+# shellcheck disable=SC2046
+cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -I"$ROOT/include" -o "$OUT/bench_gpei" \
+    "$ROOT/scripts/bench/bench_gpei.c" -L"$BUILD" -Wl,-rpath,"$BUILD" -lwjr \
+    $(pkg-config --libs gsl) -lm
+
+tpe=0
+if "$PY" -c 'import optuna' 2>/dev/null; then
+    tpe=1
+else
+    log "python3-optuna is not installed: no TPE column"
+fi
+
+tsv="$OUT/regret.tsv"
+: >"$tsv"
+for problem in branin hartmann6 mixed; do
+    for q in 1 4; do
+        for method in sobol random gpei; do
+            log "$problem q=$q $method"
+            "$OUT/bench_gpei" regret "$problem" "$method" "$q" 1 "$SEEDS" >>"$tsv"
+        done
+        if [[ $tpe -eq 1 ]]; then
+            log "$problem q=$q tpe"
+            "$PY" "$ROOT/scripts/bench/bench_tpe.py" "$problem" "$q" 1 "$SEEDS" >>"$tsv"
+        fi
+    done
+done
+log "time per suggestion"
+{
+    "$OUT/bench_gpei" timing 50 5
+    "$OUT/bench_gpei" timing 500 3
+} >"$OUT/timing.tsv"
+"$PY" "$ROOT/scripts/bench/gpei_report.py" "$tsv" "$OUT/timing.tsv" "$SEEDS" "$MD"
+log "wrote $MD"

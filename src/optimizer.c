@@ -1,0 +1,597 @@
+/*
+ * optimizer.c - the GPEI optimizer's ask/tell API (wjr/optimizer.h): the
+ * search space, the encoding of parameters for the model, the lists of
+ * completed, failed and pending points, and ask(), which fits one Gaussian
+ * process per outcome (objective and each outcome constraint) and picks q
+ * points one after the other by kriging believer: every point already
+ * chosen, and every pending point, is added to the models with the model's
+ * own mean as its value, which shrinks the variance there and so keeps the
+ * next choice away from it.
+ *
+ * Encoding: a continuous range becomes one feature in [0,1] (in log space
+ * when log-scaled); an integer becomes one feature spanning [lo-0.5,
+ * hi+0.5] and is rounded when decoded, and the acquisition is evaluated at
+ * the rounded point, so two candidates that round alike score alike and a
+ * point already tried is never proposed again; a choice becomes one-hot
+ * features. Fixed parameters never reach the optimizer.
+ *
+ * Everything ask() does is a function of the seed and what was told, so a
+ * caller that rebuilds the optimizer from its records (the study driver
+ * does) gets the same points again. This file holds no study, file or
+ * cluster logic.
+ */
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "optimizer_int.h"
+#include "util.h"
+
+void wjr__opt_log(const wjr_optimizer *opt, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (opt->opts.log == NULL)
+        return;
+    va_start(ap, fmt);
+    wjr_log_emitv(opt->opts.log, opt->opts.log_payload, WJR_LOG_WARNING, WJR_NO_TRIAL, fmt, ap);
+    va_end(ap);
+}
+
+int wjr_optimizer_new(wjr_optimizer **out, const wjr_optimizer_options *opts)
+{
+    wjr_optimizer *opt;
+    wjr_optimizer_options defaults = WJR_OPTIMIZER_OPTIONS_INIT;
+
+    *out = NULL;
+    if (opts != NULL && opts->version != WJR_OPTIMIZER_OPTIONS_VERSION)
+        return wjr_error_set(WJR_EINVALID, "optimizer options version %u is not %d", opts->version,
+                             WJR_OPTIMIZER_OPTIONS_VERSION);
+    opt = calloc(1, sizeof(*opt));
+    if (opt == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    opt->opts = opts != NULL ? *opts : defaults;
+    opt->n_outcomes = 1;
+    *out = opt;
+    return 0;
+}
+
+static void points_clear(opt_points *p)
+{
+    free(p->x);
+    free(p->y);
+    free(p->sem);
+    memset(p, 0, sizeof(*p));
+}
+
+void wjr_optimizer_free(wjr_optimizer *opt)
+{
+    size_t i;
+
+    if (opt == NULL)
+        return;
+    for (i = 0; i < opt->n_linear; i++)
+        free(opt->linear[i].coef);
+    free(opt->linear);
+    free(opt->outcomes);
+    free(opt->params);
+    points_clear(&opt->done);
+    points_clear(&opt->failed);
+    points_clear(&opt->pending);
+    free(opt);
+}
+
+static int frozen(const wjr_optimizer *opt)
+{
+    if (opt->done.n + opt->failed.n + opt->pending.n > 0)
+        return wjr_error_set(WJR_ESTATE, "the search space cannot change once points are told");
+    return 0;
+}
+
+static int add_param(wjr_optimizer *opt, const opt_param *p)
+{
+    opt_param *grown;
+    int error = frozen(opt);
+
+    if (error < 0)
+        return error;
+    if (opt->n_linear > 0)
+        return wjr_error_set(WJR_ESTATE, "add every parameter before the constraints");
+    grown = realloc(opt->params, (opt->n_params + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    opt->params = grown;
+    grown[opt->n_params] = *p;
+    grown[opt->n_params].feature = opt->n_features;
+    opt->n_features += p->kind == OPT_CHOICE ? p->n : 1;
+    opt->n_params++;
+    return 0;
+}
+
+int wjr_optimizer_add_range(wjr_optimizer *opt, double lo, double hi, unsigned flags)
+{
+    opt_param p;
+
+    memset(&p, 0, sizeof(p));
+    p.kind = flags & WJR_OPT_INT ? OPT_INT : OPT_RANGE;
+    p.log_scale = (flags & WJR_OPT_LOG) != 0;
+    p.lo = lo;
+    p.hi = hi;
+    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi))
+        return wjr_error_set(WJR_EINVALID, "range [%g, %g] needs finite bounds, low < high", lo,
+                             hi);
+    if (p.log_scale && lo <= 0)
+        return wjr_error_set(WJR_EINVALID, "a log-scale range needs bounds above 0, not %g", lo);
+    if (p.kind == OPT_INT && (lo != floor(lo) || hi != floor(hi)))
+        return wjr_error_set(WJR_EINVALID, "an integer range needs whole bounds, not [%g, %g]", lo,
+                             hi);
+    return add_param(opt, &p);
+}
+
+int wjr_optimizer_add_choice(wjr_optimizer *opt, size_t n_values)
+{
+    opt_param p;
+
+    memset(&p, 0, sizeof(p));
+    p.kind = OPT_CHOICE;
+    p.n = n_values;
+    p.lo = 0;
+    p.hi = (double)n_values - 1.0;
+    if (n_values < 1 || n_values > 1000000)
+        return wjr_error_set(WJR_EINVALID, "a choice needs 1 to 1000000 values, not %zu", n_values);
+    return add_param(opt, &p);
+}
+
+int wjr_optimizer_add_linear_constraint(wjr_optimizer *opt, const double *coef, double bound)
+{
+    opt_linear *grown;
+    size_t i;
+    int error = frozen(opt);
+
+    if (error < 0)
+        return error;
+    if (!isfinite(bound))
+        return wjr_error_set(WJR_EINVALID, "a constraint's bound must be finite");
+    for (i = 0; i < opt->n_params; i++) {
+        if (!isfinite(coef[i]))
+            return wjr_error_set(WJR_EINVALID, "coefficient %zu is not finite", i);
+        if (coef[i] != 0.0 && (opt->params[i].kind == OPT_CHOICE || opt->params[i].log_scale))
+            return wjr_error_set(WJR_EINVALID,
+                                 "parameter %zu is a choice or log-scaled: linear constraints "
+                                 "apply to linear ranges only",
+                                 i);
+    }
+    grown = realloc(opt->linear, (opt->n_linear + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    opt->linear = grown;
+    grown[opt->n_linear].coef = malloc((opt->n_params + 1) * sizeof(double));
+    if (grown[opt->n_linear].coef == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    memcpy(grown[opt->n_linear].coef, coef, opt->n_params * sizeof(double));
+    grown[opt->n_linear].bound = bound;
+    opt->n_linear++;
+    return 0;
+}
+
+int wjr_optimizer_add_outcome_constraint(wjr_optimizer *opt, int upper, double bound)
+{
+    opt_outcome *grown;
+    int error = frozen(opt);
+
+    if (error < 0)
+        return error;
+    if (!isfinite(bound))
+        return wjr_error_set(WJR_EINVALID, "an outcome constraint's bound must be finite");
+    grown = realloc(opt->outcomes, opt->n_outcomes * sizeof(*grown));
+    if (grown == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    opt->outcomes = grown;
+    grown[opt->n_outcomes - 1].upper = upper != 0;
+    grown[opt->n_outcomes - 1].bound = bound;
+    opt->n_outcomes++;
+    return 0;
+}
+
+size_t wjr_optimizer_dims(const wjr_optimizer *opt)
+{
+    return opt->n_params;
+}
+
+size_t wjr_optimizer_outcomes(const wjr_optimizer *opt)
+{
+    return opt->n_outcomes;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+/* The span of a range or integer on the model's axis (log space if log). */
+static void span(const opt_param *p, double *a, double *b)
+{
+    double lo = p->kind == OPT_INT ? p->lo - 0.5 : p->lo;
+    double hi = p->kind == OPT_INT ? p->hi + 0.5 : p->hi;
+
+    *a = p->log_scale ? log(lo) : lo;
+    *b = p->log_scale ? log(hi) : hi;
+}
+
+static double clamp01(double t)
+{
+    return t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
+}
+
+/* unit coordinate -> the value of a range or integer */
+static double from_axis(const opt_param *p, double t)
+{
+    double a, b, v;
+
+    span(p, &a, &b);
+    v = a + clamp01(t) * (b - a);
+    v = p->log_scale ? exp(v) : v;
+    if (p->kind == OPT_INT)
+        v = floor(v + 0.5);
+    return v < p->lo ? p->lo : v > p->hi ? p->hi : v;
+}
+
+static double to_axis(const opt_param *p, double v)
+{
+    double a, b;
+
+    span(p, &a, &b);
+    return clamp01(((p->log_scale ? log(v) : v) - a) / (b - a));
+}
+
+void wjr__opt_encode(const wjr_optimizer *opt, const double *x, double *f)
+{
+    size_t i, k;
+
+    for (i = 0; i < opt->n_params; i++) {
+        const opt_param *p = &opt->params[i];
+        if (p->kind == OPT_CHOICE) {
+            for (k = 0; k < p->n; k++)
+                f[p->feature + k] = (double)k == x[i] ? 1.0 : 0.0;
+        } else {
+            f[p->feature] = to_axis(p, x[i]);
+        }
+    }
+}
+
+void wjr__opt_decode(const wjr_optimizer *opt, const double *f, double *x)
+{
+    size_t i, k;
+
+    for (i = 0; i < opt->n_params; i++) {
+        const opt_param *p = &opt->params[i];
+        if (p->kind == OPT_CHOICE) {
+            size_t best = 0;
+            for (k = 1; k < p->n; k++)
+                if (f[p->feature + k] > f[p->feature + best])
+                    best = k;
+            x[i] = (double)best;
+        } else {
+            x[i] = from_axis(p, f[p->feature]);
+        }
+    }
+}
+
+void wjr__opt_from_unit(const wjr_optimizer *opt, const double *u, double *x)
+{
+    size_t i;
+
+    for (i = 0; i < opt->n_params; i++) {
+        const opt_param *p = &opt->params[i];
+        if (p->kind == OPT_CHOICE) {
+            double k = floor(clamp01(u[i]) * (double)p->n);
+            x[i] = k > p->hi ? p->hi : k;
+        } else {
+            x[i] = from_axis(p, u[i]);
+        }
+    }
+}
+
+void wjr__opt_to_unit(const wjr_optimizer *opt, const double *x, double *u)
+{
+    size_t i;
+
+    for (i = 0; i < opt->n_params; i++) {
+        const opt_param *p = &opt->params[i];
+        u[i] = p->kind == OPT_CHOICE ? (x[i] + 0.5) / (double)p->n : to_axis(p, x[i]);
+    }
+}
+
+int wjr__opt_feasible(const wjr_optimizer *opt, const double *x)
+{
+    size_t c, i;
+
+    for (c = 0; c < opt->n_linear; c++) {
+        double s = 0.0, scale = fabs(opt->linear[c].bound);
+        for (i = 0; i < opt->n_params; i++) {
+            s += opt->linear[c].coef[i] * x[i];
+            scale += fabs(opt->linear[c].coef[i] * x[i]);
+        }
+        if (s > opt->linear[c].bound + 1e-9 * (1.0 + scale))
+            return 0;
+    }
+    return 1;
+}
+
+int wjr__opt_seen(const wjr_optimizer *opt, const opt_points *list, const double *x)
+{
+    size_t j, i;
+
+    for (j = 0; j < list->n; j++) {
+        const double *y = list->x + j * opt->n_params;
+        for (i = 0; i < opt->n_params; i++)
+            if (fabs(x[i] - y[i]) > 1e-9 * (opt->params[i].hi - opt->params[i].lo))
+                break;
+        if (i == opt->n_params)
+            return 1;
+    }
+    return 0;
+}
+
+int wjr__opt_outcome_ok(const wjr_optimizer *opt, size_t i)
+{
+    const double *y = opt->done.y + i * opt->n_outcomes;
+    size_t k;
+
+    for (k = 1; k < opt->n_outcomes; k++) {
+        const opt_outcome *oc = &opt->outcomes[k - 1];
+        if (oc->upper ? !(y[k] <= oc->bound) : !(y[k] >= oc->bound))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- telling ------------------------------------------------------------- */
+
+static int check_point(const wjr_optimizer *opt, const double *x)
+{
+    size_t i;
+
+    if (opt->n_params == 0)
+        return wjr_error_set(WJR_EINVALID, "the optimizer has no parameters");
+    for (i = 0; i < opt->n_params; i++) {
+        const opt_param *p = &opt->params[i];
+        double tol = 1e-9 * (p->hi - p->lo);
+        if (!isfinite(x[i]) || x[i] < p->lo - tol || x[i] > p->hi + tol)
+            return wjr_error_set(WJR_EINVALID, "parameter %zu: %g is outside [%g, %g]", i, x[i],
+                                 p->lo, p->hi);
+        if (p->kind != OPT_RANGE && x[i] != floor(x[i]))
+            return wjr_error_set(WJR_EINVALID, "parameter %zu: %g is not a whole number", i, x[i]);
+    }
+    return 0;
+}
+
+static int push(const wjr_optimizer *opt, opt_points *list, const double *x, const double *y,
+                const double *sem)
+{
+    size_t p = opt->n_params, m = opt->n_outcomes, k;
+
+    if (list->n == list->cap) {
+        size_t cap = list->cap == 0 ? 16 : 2 * list->cap;
+        double *nx = realloc(list->x, cap * p * sizeof(double));
+        if (nx == NULL)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        list->x = nx;
+        if (y != NULL || list->y != NULL) {
+            double *ny = realloc(list->y, cap * m * sizeof(double));
+            double *ns = ny != NULL ? realloc(list->sem, cap * m * sizeof(double)) : NULL;
+            if (ny != NULL)
+                list->y = ny;
+            if (ns == NULL)
+                return wjr_error_set(WJR_ENOMEM, "out of memory");
+            list->sem = ns;
+        }
+        list->cap = cap;
+    }
+    for (k = 0; k < p; k++) /* clamp the tolerance away */
+        list->x[list->n * p + k] = x[k] < opt->params[k].lo   ? opt->params[k].lo
+                                   : x[k] > opt->params[k].hi ? opt->params[k].hi
+                                                              : x[k];
+    if (y != NULL)
+        for (k = 0; k < m; k++) {
+            list->y[list->n * m + k] = y[k];
+            list->sem[list->n * m + k] = sem != NULL ? sem[k] : NAN;
+        }
+    list->n++;
+    return 0;
+}
+
+int wjr_optimizer_tell(wjr_optimizer *opt, const double *x, const double *y, const double *sem)
+{
+    size_t k;
+    int error = check_point(opt, x);
+
+    if (error < 0)
+        return error;
+    for (k = 0; k < opt->n_outcomes; k++) {
+        if (!isfinite(y[k]))
+            return wjr_error_set(WJR_EINVALID, "outcome %zu is not a finite number", k);
+        if (sem != NULL && !(isnan(sem[k]) || (isfinite(sem[k]) && sem[k] >= 0)))
+            return wjr_error_set(WJR_EINVALID, "the sem of outcome %zu must be >= 0 or NaN", k);
+    }
+    return push(opt, &opt->done, x, y, sem);
+}
+
+int wjr_optimizer_tell_failed(wjr_optimizer *opt, const double *x)
+{
+    int error = check_point(opt, x);
+
+    return error < 0 ? error : push(opt, &opt->failed, x, NULL, NULL);
+}
+
+int wjr_optimizer_tell_pending(wjr_optimizer *opt, const double *x)
+{
+    int error = check_point(opt, x);
+
+    return error < 0 ? error : push(opt, &opt->pending, x, NULL, NULL);
+}
+
+void wjr_optimizer_clear_pending(wjr_optimizer *opt)
+{
+    opt->pending.n = 0;
+}
+
+int64_t wjr_optimizer_best(const wjr_optimizer *opt)
+{
+    int64_t best = -1;
+    size_t i, m = opt->n_outcomes;
+
+    for (i = 0; i < opt->done.n; i++) {
+        double y = opt->done.y[i * m];
+        if (!wjr__opt_outcome_ok(opt, i))
+            continue;
+        if (best < 0 || (opt->opts.minimize ? y < opt->done.y[(size_t)best * m]
+                                            : y > opt->done.y[(size_t)best * m]))
+            best = (int64_t)i;
+    }
+    return best;
+}
+
+/* ---- asking -------------------------------------------------------------- */
+
+static uint64_t splitmix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* Fit one model per outcome on the completed points; 0, or -1 (logged). */
+static int fit_models(wjr_acq *a, wjr_optimizer *opt, gsl_rng *rng, double *F)
+{
+    size_t n = opt->done.n, m = opt->n_outcomes, nf = opt->n_features, i, k;
+    double *y = malloc(n * sizeof(double)), *sem = malloc(n * sizeof(double));
+    int error = 0;
+
+    if (y == NULL || sem == NULL) {
+        error = -1;
+        goto done;
+    }
+    for (i = 0; i < n; i++)
+        wjr__opt_encode(opt, opt->done.x + i * opt->n_params, F + i * nf);
+    for (k = 0; k < m && error == 0; k++) {
+        const char *why = NULL;
+        double sign = k == 0 && opt->opts.minimize ? -1.0 : 1.0;
+
+        for (i = 0; i < n; i++) {
+            y[i] = sign * opt->done.y[i * m + k];
+            sem[i] = opt->done.sem[i * m + k];
+        }
+        if (wjr_gp_set_data(&a->gps[k], nf, F, y, sem, n) < 0) {
+            error = -1;
+            break;
+        }
+        error = wjr_gp_fit(&a->gps[k], rng, &why);
+        if (why != NULL)
+            wjr__opt_log(opt, "GPEI: outcome %zu: %s", k, why);
+    }
+    a->has_best = 0;
+    for (i = 0; i < n && error == 0; i++) {
+        if (!wjr__opt_outcome_ok(opt, i))
+            continue;
+        if (!a->has_best || a->gps[0].y[i] > a->best)
+            a->best = a->gps[0].y[i];
+        a->has_best = 1;
+    }
+done:
+    free(y);
+    free(sem);
+    return error;
+}
+
+/* Add x to every model with the model's mean as its value. The believed
+ * value counts as an observation for the incumbent too (when its believed
+ * constrained outcomes are feasible): otherwise a point believed better
+ * than the incumbent keeps a certain improvement next to it, and the next
+ * suggestion lands beside it. */
+static int believe(wjr_acq *a, const wjr_optimizer *opt, const double *x, double *f)
+{
+    double y0 = 0.0;
+    size_t k;
+    int feasible = 1;
+
+    wjr__opt_encode(opt, x, f);
+    for (k = 0; k < opt->n_outcomes; k++) {
+        double mu, var;
+        wjr_gp_predict(&a->gps[k], f, &mu, &var, NULL, NULL);
+        if (k == 0) {
+            y0 = mu;
+        } else {
+            const opt_outcome *oc = &opt->outcomes[k - 1];
+            double raw = a->gps[k].ymean + a->gps[k].ystd * mu;
+            feasible &= oc->upper ? raw <= oc->bound : raw >= oc->bound;
+        }
+        if (wjr_gp_add(&a->gps[k], f, mu) < 0)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    if (feasible && (!a->has_best || y0 > a->best)) {
+        a->best = y0;
+        a->has_best = 1;
+    }
+    return 0;
+}
+
+int wjr_optimizer_ask(double *out, wjr_optimizer *opt, size_t q)
+{
+    size_t pending0 = opt->pending.n, p = opt->n_params, i, k;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    wjr_acq a;
+    double *F = NULL, *f = NULL;
+    int error = 0, model = 0;
+    uint64_t seed;
+
+    memset(&a, 0, sizeof(a));
+    a.opt = opt;
+    if (p == 0) {
+        error = wjr_error_set(WJR_EINVALID, "the optimizer has no parameters");
+        goto done;
+    }
+    seed = splitmix(opt->opts.seed);
+    seed = splitmix(seed ^ opt->done.n);
+    seed = splitmix(seed ^ (opt->failed.n << 20));
+    seed = splitmix(seed ^ (opt->pending.n << 40));
+    a.gps = calloc(opt->n_outcomes, sizeof(wjr_gp));
+    a.scratch = malloc(4 * (opt->n_features + 1) * sizeof(double));
+    F = malloc((opt->done.n + 1) * opt->n_features * sizeof(double));
+    f = malloc((opt->n_features + 1) * sizeof(double));
+    if (rng == NULL || a.gps == NULL || a.scratch == NULL || F == NULL || f == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    gsl_rng_set(rng, (unsigned long)(seed & 0xffffffffUL) ^ (unsigned long)(seed >> 32));
+    if (opt->done.n >= 2) {
+        model = fit_models(&a, opt, rng, F) == 0;
+        if (!model)
+            wjr__opt_log(opt, "GPEI: the model could not be fitted: quasi-random points instead");
+        for (i = 0; model && i < pending0; i++)
+            if (believe(&a, opt, opt->pending.x + i * p, f) < 0)
+                model = 0;
+    }
+    for (k = 0; k < q && error == 0; k++) {
+        double *x = out + k * p;
+
+        error = model ? wjr_acq_optimize(x, &a, rng) : wjr_acq_random_point(x, opt, rng);
+        if (error == 0)
+            error = push(opt, &opt->pending, x, NULL, NULL);
+        if (error == 0 && model && k + 1 < q)
+            error = believe(&a, opt, x, f);
+    }
+done:
+    opt->pending.n = pending0;
+    for (k = 0; a.gps != NULL && k < opt->n_outcomes; k++)
+        wjr_gp_clear(&a.gps[k]);
+    free(a.gps);
+    free(a.scratch);
+    free(F);
+    free(f);
+    gsl_rng_free(rng);
+    gsl_set_error_handler(old);
+    return error;
+}

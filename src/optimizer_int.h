@@ -1,0 +1,101 @@
+/*
+ * optimizer_int.h - private parts of the GPEI optimizer, shared by
+ * optimizer.c (the ask/tell API and the encoding of parameters) and
+ * acquisition.c (log-EI and its optimization).
+ */
+#ifndef WJR_OPTIMIZER_INT_H
+#define WJR_OPTIMIZER_INT_H
+
+#include <gsl/gsl_rng.h>
+
+#include "gp.h"
+#include "wjr/optimizer.h"
+
+typedef enum { OPT_RANGE, OPT_INT, OPT_CHOICE } opt_kind;
+
+typedef struct opt_param {
+    opt_kind kind;
+    int log_scale;
+    double lo, hi;  /* range and int bounds; choice: 0 and n-1 */
+    size_t n;       /* choice: number of values */
+    size_t feature; /* first model feature */
+} opt_param;
+
+typedef struct opt_linear {
+    double *coef; /* [n_params] */
+    double bound; /* sum(coef * x) <= bound */
+} opt_linear;
+
+typedef struct opt_outcome {
+    int upper; /* y <= bound; 0: y >= bound */
+    double bound;
+} opt_outcome;
+
+/* A list of points (parameter values), with outcomes for completed ones. */
+typedef struct opt_points {
+    double *x; /* [n * n_params] */
+    double *y; /* [n * n_outcomes] or NULL */
+    double *sem;
+    size_t n, cap;
+} opt_points;
+
+struct wjr_optimizer {
+    wjr_optimizer_options opts;
+    opt_param *params;
+    size_t n_params;
+    size_t n_features;
+    opt_linear *linear;
+    size_t n_linear;
+    opt_outcome *outcomes; /* [n_outcomes - 1] constraints */
+    size_t n_outcomes;     /* 1 + constraints */
+    opt_points done, failed, pending;
+};
+
+/* x (parameter values) -> model features in [0,1] (one-hot for choices). */
+void wjr__opt_encode(const wjr_optimizer *opt, const double *x, double *f);
+/* model features -> x (integers rounded, choices by the largest entry). */
+void wjr__opt_decode(const wjr_optimizer *opt, const double *f, double *x);
+/* a point of the search cube (one coordinate per parameter) -> x */
+void wjr__opt_from_unit(const wjr_optimizer *opt, const double *u, double *x);
+/* x -> the search cube */
+void wjr__opt_to_unit(const wjr_optimizer *opt, const double *x, double *u);
+/* x satisfies every linear constraint (with a small tolerance) */
+int wjr__opt_feasible(const wjr_optimizer *opt, const double *x);
+/* x is (numerically) one of the points in the list */
+int wjr__opt_seen(const wjr_optimizer *opt, const opt_points *list, const double *x);
+/* completed trial i satisfies the outcome constraints */
+int wjr__opt_outcome_ok(const wjr_optimizer *opt, size_t i);
+void wjr__opt_log(const wjr_optimizer *opt, const char *fmt, ...) WJR_FORMAT(2, 3);
+
+/* ---- acquisition.c ------------------------------------------------------- */
+
+/* log(phi(z) + z Phi(z)), accurate far into the lower tail. */
+double wjr_log_h(double z);
+/* d/dz log h(z) = Phi(z) / h(z). */
+double wjr_log_h_slope(double z);
+/* log Phi(z). */
+double wjr_log_ncdf(double z);
+
+/* The model an ask works with: gps[0] is the objective (to maximize, in
+ * standardized units), gps[k] the outcome constraint k. */
+typedef struct wjr_acq {
+    const wjr_optimizer *opt;
+    wjr_gp *gps;
+    double best;     /* standardized incumbent of gps[0] */
+    int has_best;    /* some completed trial is feasible */
+    double *scratch; /* [4 * n_features] */
+} wjr_acq;
+
+/* The acquisition (log EI plus log probabilities of feasibility) at the
+ * features f; its gradient into grad when non-NULL. */
+double wjr_acq_value(const wjr_acq *a, const double *f, double *grad);
+
+/* Choose one point x maximizing the acquisition (within the bounds and the
+ * linear constraints, avoiding failed, completed and pending points).
+ * Returns 0, or WJR_ESTATE when no candidate satisfies the constraints. */
+int wjr_acq_optimize(double *x, const wjr_acq *a, gsl_rng *rng);
+
+/* A quasi-random feasible point not seen before (the fallback). */
+int wjr_acq_random_point(double *x, const wjr_optimizer *opt, gsl_rng *rng);
+
+#endif
