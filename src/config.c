@@ -20,13 +20,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "wjr/runner.h"
+#include "config_boa.h"
+#include "config_yaml.h"
+#include "metric_boa.h"
 #include "study_int.h"
+#include "template.h"
 #include "util.h"
 
 typedef struct parse_ctx {
-    const char *file; /* the path as the user gave it, for messages */
+    const char *file;       /* the path as the user gave it, for messages */
+    int explicit_base;      /* relative paths: a folder given by the caller */
+    int yaml;               /* BOA's YAML: BOA's defaults apply */
+    wjr_template_vars vars; /* BOA's template variables of the file */
 } parse_ctx;
 
 static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
@@ -41,8 +50,12 @@ static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     unsigned line = s != NULL ? (unsigned)config_setting_source_line(s) : 0u;
+    unsigned column = wjr_config_column(s);
 
     /* The root group has no line of its own: name the first. */
+    if (column > 0)
+        return wjr_error_set(WJR_ECONFIG, "%s:%u:%u: %s", ctx->file, line > 0 ? line : 1u, column,
+                             msg);
     return wjr_error_set(WJR_ECONFIG, "%s:%u: %s", ctx->file, line > 0 ? line : 1u, msg);
 }
 
@@ -124,6 +137,16 @@ static int check_keys(const parse_ctx *ctx, const config_setting_t *s, const cha
         if (allowed[k] != NULL)
             continue;
         setting_path(where, sizeof(where), s);
+        {
+            char section[256];
+            const char *instead;
+
+            wjr_config_section_of(section, sizeof(section), where);
+            instead = wjr_config_refused(section, name);
+            if (instead != NULL)
+                return fail_at(ctx, m, "%s%s%s is not supported by wjr: %s", where,
+                               where[0] ? "." : "", name, instead);
+        }
         if (guess != NULL)
             return fail_at(ctx, m, "unknown key '%s' in %s (did you mean '%s'?)", name,
                            where[0] ? where : "the top level", guess);
@@ -246,19 +269,11 @@ static int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, c
 /* A libconfig scalar as a new JSON value; NULL for non-scalars. */
 static json_t *scalar_json(const config_setting_t *s)
 {
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return json_integer((json_int_t)config_setting_get_int64(s));
-    case CONFIG_TYPE_FLOAT:
-        return json_real(config_setting_get_float(s));
-    case CONFIG_TYPE_STRING:
-        return json_string(config_setting_get_string(s));
-    case CONFIG_TYPE_BOOL:
-        return json_boolean(config_setting_get_bool(s));
-    default:
+    int t = config_setting_type(s);
+
+    if (t == CONFIG_TYPE_GROUP || t == CONFIG_TYPE_LIST || t == CONFIG_TYPE_ARRAY)
         return NULL;
-    }
+    return wjr_config_setting_json(s);
 }
 
 /* ---- paths --------------------------------------------------------------- */
@@ -312,9 +327,35 @@ static int is_plain_word(const char *w, size_t n)
     return n > 0;
 }
 
+/* Length of the shell word at p: up to unquoted blank space, with '...',
+ * "..." and backslash escapes kept inside the word. */
+static size_t shell_word_len(const char *p)
+{
+    const char *s = p;
+    char quote = 0;
+
+    while (*s != '\0') {
+        if (quote == 0 && (*s == ' ' || *s == '\t' || *s == '\n'))
+            break;
+        if (quote != '\'' && *s == '\\' && s[1] != '\0') {
+            s += 2;
+            continue;
+        }
+        if (quote == 0 && (*s == '\'' || *s == '"'))
+            quote = *s;
+        else if (quote != 0 && *s == quote)
+            quote = 0;
+        s++;
+    }
+    return (size_t)(s - p);
+}
+
 /*
- * Each plain word of a shell command that names an existing file relative
- * to dir becomes its quoted absolute path; the rest is kept as written.
+ * Each plain word of a shell command (outside any quotes, made only of
+ * ordinary characters) that names an existing file relative to dir becomes
+ * its quoted absolute path; the rest is kept as written. A word within
+ * quotes is never touched: a quoted path inserted there would end the
+ * quotes and expose the folder's name to the shell.
  */
 static char *resolve_command(const char *cmd, const char *dir)
 {
@@ -327,11 +368,11 @@ static char *resolve_command(const char *cmd, const char *dir)
         char *word, *abs;
         struct stat st;
 
-        if (*p == ' ' || *p == '\t') {
+        if (*p == ' ' || *p == '\t' || *p == '\n') {
             wjr_buf_put(&b, p++, 1);
             continue;
         }
-        n = strcspn(p, " \t");
+        n = shell_word_len(p);
         word = strndup(p, n);
         abs = NULL;
         if (word != NULL && word[0] != '/' && is_plain_word(p, n))
@@ -352,10 +393,116 @@ static char *resolve_command(const char *cmd, const char *dir)
 
 /* ---- sections ------------------------------------------------------------ */
 
+/* A free-form member (mapping or list) as JSON into *out; absent: left alone. */
+static int get_json(json_t **out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
+                    int need_group)
+{
+    const config_setting_t *s = config_setting_get_member(g, key);
+
+    if (s == NULL)
+        return 0;
+    if (need_group == 1 && config_setting_type(s) != CONFIG_TYPE_GROUP)
+        return type_error(ctx, s, "a mapping of names to values");
+    if (need_group == 2 && config_setting_type(s) != CONFIG_TYPE_LIST &&
+        config_setting_type(s) != CONFIG_TYPE_ARRAY)
+        return type_error(ctx, s, "a list");
+    json_decref(*out);
+    *out = wjr_config_setting_json(s);
+    return *out != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
+/* One metric: BOA's BOAMetric keys. */
+static int parse_metric(wjr_metric *metric, const parse_ctx *ctx, const config_setting_t *m, int i)
+{
+    static const char *const mkeys[] = {
+        "name",        "minimize",           "lower_is_better", "metric",
+        "metric_type", "noise_sd",           "info_only",       "weight",
+        "properties",  "metric_func_kwargs", "param_names",     NULL};
+    const config_setting_t *s;
+    char *type = NULL;
+    wjr_metric_func f = WJR_MF_PASSTHROUGH;
+    int error;
+
+    metric->minimize = 1; /* BOA: every metric minimizes unless told */
+    metric->noise_sd = NAN;
+    metric->weight = NAN;
+    error = need_group(ctx, m);
+    if (error == 0)
+        error = check_keys(ctx, m, mkeys);
+    if (error == 0)
+        error = get_string(&metric->name, ctx, m, "name");
+    if (error == 0)
+        error = get_string(&metric->function, ctx, m, "metric");
+    if (error == 0)
+        error = get_string(&type, ctx, m, "metric_type");
+    if (error < 0)
+        goto done;
+    if (type != NULL && strcmp(type, "metric") != 0 && strcmp(type, "boa_metric") != 0 &&
+        strcmp(type, "pass_through") != 0) {
+        error = fail_at(ctx, config_setting_get_member(m, "metric_type"),
+                        "metric_type \"%s\" is not supported by wjr: use BOA's own metrics "
+                        "(metric_type: metric), or compute the value in your script",
+                        type);
+        goto done;
+    }
+    if (metric->function != NULL) {
+        error = wjr_metric_func_parse(&f, metric->function);
+        if (error < 0) {
+            error = fail_at(ctx, config_setting_get_member(m, "metric"), "%s", wjr_error_last());
+            goto done;
+        }
+    }
+    if (metric->name == NULL && metric->function != NULL)
+        metric->name = wjr_strdup(metric->function); /* BOA names it after the function */
+    if (metric->name == NULL || metric->name[0] == '\0') {
+        error = fail_at(ctx, m, "objective.metrics[%d] needs a name or a metric", i);
+        goto done;
+    }
+    if (config_setting_get_member(m, "minimize") &&
+        config_setting_get_member(m, "lower_is_better")) {
+        error = fail_at(ctx, config_setting_get_member(m, "lower_is_better"),
+                        "give minimize or lower_is_better, not both");
+        goto done;
+    }
+    error = get_bool(&metric->minimize, ctx, m, "minimize");
+    if (error == 0)
+        error = get_bool(&metric->minimize, ctx, m, "lower_is_better");
+    if (error == 0)
+        error = get_bool(&metric->info_only, ctx, m, "info_only");
+    if (error == 0)
+        error = get_double(&metric->weight, ctx, m, "weight", -1e300, 1e300);
+    if (error == 0)
+        error = get_double(&metric->noise_sd, ctx, m, "noise_sd", 0.0, 1e300);
+    if (error == 0)
+        error = get_json(&metric->properties, ctx, m, "properties", 1);
+    if (error == 0)
+        error = get_json(&metric->func_kwargs, ctx, m, "metric_func_kwargs", 1);
+    if (error == 0)
+        error = get_json(&metric->param_names, ctx, m, "param_names", 2);
+    if (error < 0)
+        goto done;
+    if (metric->func_kwargs != NULL && wjr_metric_func_check_kwargs(f, metric->func_kwargs) < 0) {
+        error = fail_at(ctx, config_setting_get_member(m, "metric_func_kwargs"), "%s",
+                        wjr_error_last());
+        goto done;
+    }
+    s = config_setting_get_member(m, "param_names");
+    if (s != NULL) {
+        size_t k;
+        for (k = 0; k < json_array_size(metric->param_names); k++)
+            if (!json_is_string(json_array_get(metric->param_names, k))) {
+                error = type_error(ctx, s, "a list of parameter names");
+                goto done;
+            }
+    }
+done:
+    free(type);
+    return error;
+}
+
 static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {"metrics", NULL};
-    static const char *const mkeys[] = {"name", "minimize", NULL};
+    static const char *const keys[] = {"metrics", "minimize", NULL};
     const config_setting_t *list;
     int error, i, n;
 
@@ -365,6 +512,11 @@ static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const co
     error = check_keys(ctx, g, keys);
     if (error < 0)
         return error;
+    if (config_setting_get_member(g, "minimize") != NULL) {
+        error = get_bool(&cfg->objective_minimize, ctx, g, "minimize");
+        if (error < 0)
+            return error;
+    }
     list = config_setting_get_member(g, "metrics");
     if (list == NULL)
         return fail_at(ctx, g,
@@ -381,20 +533,8 @@ static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const co
         wjr_metric *metric = &cfg->metrics[cfg->n_metrics];
         size_t k;
 
-        error = need_group(ctx, m);
-        if (error == 0)
-            error = check_keys(ctx, m, mkeys);
-        if (error == 0)
-            error = get_string(&metric->name, ctx, m, "name");
-        if (error < 0)
-            return error;
         cfg->n_metrics++;
-        if (metric->name == NULL || metric->name[0] == '\0')
-            return fail_at(ctx, m, "objective.metrics[%d] needs a name", i);
-        if (config_setting_get_member(m, "minimize") == NULL)
-            return fail_at(ctx, m, "objective.metrics[%d] (%s) needs minimize = true or false", i,
-                           metric->name);
-        error = get_bool(&metric->minimize, ctx, m, "minimize");
+        error = parse_metric(metric, ctx, m, i);
         if (error < 0)
             return error;
         for (k = 0; k + 1 < cfg->n_metrics; k++)
@@ -459,12 +599,21 @@ static int parse_range(wjr_param *p, const parse_ctx *ctx, const config_setting_
 
 static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {"name",      "type",   "bounds", "value_type",
-                                       "log_scale", "values", "value",  NULL};
+    static const char *const keys[] = {"name",   "type",  "bounds", "value_type", "log_scale",
+                                       "values", "value", "digits", "is_ordered", NULL};
     char *type = NULL;
     const config_setting_t *v;
+    int64_t digits = -1;
     int error, i, n;
 
+    p->is_ordered = -1;
+    if (ctx->yaml && config_setting_type(g) != CONFIG_TYPE_GROUP &&
+        config_setting_type(g) != CONFIG_TYPE_LIST) {
+        /* BOA's shorthand `x3: 4.0` is a fixed parameter */
+        p->kind = WJR_PARAM_FIXED;
+        p->values = scalar_json(g);
+        return p->values != NULL ? 0 : type_error(ctx, g, "a number, string or boolean");
+    }
     error = need_group(ctx, g);
     if (error == 0)
         error = check_keys(ctx, g, keys);
@@ -516,6 +665,21 @@ static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_
             fail_at(ctx, config_setting_get_member(g, "type"),
                     "parameter type must be \"range\", \"choice\" or \"fixed\", not \"%s\"", type);
     }
+    if (error == 0 && config_setting_get_member(g, "is_ordered") != NULL) {
+        error = get_bool(&p->is_ordered, ctx, g, "is_ordered");
+        if (error == 0 && p->kind != WJR_PARAM_CHOICE)
+            error = fail_at(ctx, config_setting_get_member(g, "is_ordered"),
+                            "is_ordered applies to choice parameters only");
+    }
+    if (error == 0)
+        error = get_int(&digits, ctx, g, "digits", 0);
+    if (error == 0 && digits >= 0) {
+        if (digits > 15 || p->kind != WJR_PARAM_RANGE || p->is_int)
+            error = fail_at(ctx, config_setting_get_member(g, "digits"),
+                            "digits (0 to 15) applies to float range parameters only");
+        p->has_digits = 1;
+        p->digits = (int)digits;
+    }
     if (error == 0 && p->kind != WJR_PARAM_RANGE) {
         const char *stray = config_setting_get_member(g, "bounds") != NULL ? "bounds" : NULL;
         if (config_setting_get_member(g, "log_scale") != NULL)
@@ -565,7 +729,8 @@ static int parse_parameters(wjr_study_config *cfg, const parse_ctx *ctx, const c
             if (param->name == NULL)
                 return fail_at(ctx, p, "parameters[%d] needs a name", i);
         } else {
-            if (config_setting_get_member(p, "name") != NULL)
+            if (config_setting_type(p) == CONFIG_TYPE_GROUP &&
+                config_setting_get_member(p, "name") != NULL)
                 return fail_at(ctx, config_setting_get_member(p, "name"),
                                "parameter '%s' is named by its key: drop name",
                                config_setting_name(p));
@@ -663,9 +828,27 @@ static int parse_generation(wjr_study_config *cfg, const parse_ctx *ctx, const c
     return 0;
 }
 
+/* BOA's n_trials (top level or in scheduler): the study's total here. */
+static int get_n_trials(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    const config_setting_t *s = config_setting_get_member(g, "n_trials");
+    int64_t n = -1;
+    int error;
+
+    if (s == NULL)
+        return 0;
+    if (cfg->total_trials >= 0)
+        return fail_at(ctx, s, "give n_trials or total_trials, not both");
+    error = get_int(&n, ctx, g, "n_trials", 1);
+    if (error == 0)
+        cfg->total_trials = n;
+    return error;
+}
+
 static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
     static const char *const keys[] = {"total_trials",
+                                       "n_trials",
                                        "max_pending_trials",
                                        "run_trials_in_batches",
                                        "tolerated_trial_failure_rate",
@@ -679,6 +862,8 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
         error = check_keys(ctx, g, keys);
     if (error == 0)
         error = get_int(&cfg->total_trials, ctx, g, "total_trials", 1);
+    if (error == 0)
+        error = get_n_trials(cfg, ctx, g);
     if (error == 0)
         error = get_int(&cfg->max_pending_trials, ctx, g, "max_pending_trials", 1);
     if (error == 0)
@@ -694,59 +879,199 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
     return error;
 }
 
-static int parse_hook(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
-                      const char *dir)
+static const char *lookup_template_var(void *payload, const char *name, char **owned)
 {
-    char *raw = NULL;
+    *owned = NULL;
+    return wjr_template_var(payload, name);
+}
+
+/* Every `{{ name }}` left in a command must be a parameter or trial_dir. */
+static int check_command_names(const wjr_study_config *cfg, const parse_ctx *ctx,
+                               const config_setting_t *s, const char *cmd)
+{
+    json_t *names = NULL;
+    size_t i, k;
+    int error = wjr_template_names(&names, cmd);
+
+    if (error < 0)
+        return fail_at(ctx, s, "%s", wjr_error_last());
+    for (i = 0; i < json_array_size(names); i++) {
+        const char *n = json_string_value(json_array_get(names, i));
+        for (k = 0; k < cfg->n_params; k++)
+            if (strcmp(cfg->params[k].name, n) == 0)
+                break;
+        if (k == cfg->n_params && strcmp(n, "trial_dir") != 0) {
+            error = fail_at(ctx, s,
+                            "unknown template variable '%s' in %s: use a parameter's name, "
+                            "trial_dir, config_path, config_dir, config_dir_name or "
+                            "config_file_name",
+                            n, config_setting_name(s));
+            break;
+        }
+    }
+    json_decref(names);
+    return error;
+}
+
+static int parse_hook(char **out, wjr_study_config *cfg, const parse_ctx *ctx,
+                      const config_setting_t *g, const char *key)
+{
+    char *raw = NULL, *cmd = NULL;
+    const config_setting_t *s = config_setting_get_member(g, key);
     int error = get_string(&raw, ctx, g, key);
 
     if (error < 0 || raw == NULL)
         return error;
-    if (raw[strspn(raw, " \t")] == '\0') {
+    if (raw[strspn(raw, " \t\n")] == '\0') {
         free(raw);
-        return fail_at(ctx, config_setting_get_member(g, key), "script_options.%s is empty", key);
+        return fail_at(ctx, s, "script_options.%s is empty", key);
     }
-    free(*out);
-    *out = resolve_command(raw, dir);
+    /* BOA runs commands from working_dir; wjr's own format from the trial
+     * directory, with files next to the configuration made absolute */
+    cmd = ctx->yaml ? wjr_strdup(raw) : resolve_command(raw, cfg->dir);
     free(raw);
-    return *out != NULL ? 0 : WJR_ENOMEM;
+    if (cmd == NULL)
+        return WJR_ENOMEM;
+    free(*out);
+    *out = NULL;
+    error = wjr_template_command(out, cmd, lookup_template_var, (void *)&ctx->vars, 1);
+    free(cmd);
+    if (error < 0)
+        return fail_at(ctx, s, "%s", wjr_error_last());
+    return check_command_names(cfg, ctx, s, *out);
+}
+
+/* BOA's experiment directory: experiment_dir, or output_dir/exp_name, with
+ * a timestamp (and .1, .2 ... when taken) unless append_timestamp is false. */
+static int experiment_dir_of(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    char *exp = NULL, *outdir = NULL, *name = NULL, *base = NULL, stamp[32];
+    int stamp_it = -1, error, k;
+    time_t now = time(NULL);
+    struct tm tm;
+
+    error = get_string(&exp, ctx, g, "experiment_dir");
+    if (error == 0)
+        error = get_string(&outdir, ctx, g, "output_dir");
+    if (error == 0)
+        error = get_string(&name, ctx, g, "exp_name");
+    if (error == 0 && config_setting_get_member(g, "append_timestamp") != NULL)
+        error = get_bool(&stamp_it, ctx, g, "append_timestamp");
+    if (error < 0)
+        goto done;
+    if (exp != NULL && (outdir != NULL || name != NULL)) {
+        error = fail_at(ctx, config_setting_get_member(g, "experiment_dir"),
+                        "give experiment_dir, or output_dir and exp_name, not both");
+        goto done;
+    }
+    if (exp != NULL && exp[0] == '\0') {
+        error =
+            fail_at(ctx, config_setting_get_member(g, "experiment_dir"), "experiment_dir is empty");
+        goto done;
+    }
+    if (exp == NULL && outdir == NULL && name == NULL && !ctx->yaml) {
+        error = fail_at(ctx, g, "script_options needs experiment_dir = \"path\";");
+        goto done;
+    }
+    if (exp != NULL) {
+        base = path_join(cfg->dir, exp);
+        if (stamp_it != 1) { /* a named directory: wjr resumes it, never renames it */
+            cfg->experiment_dir = base;
+            base = NULL;
+            goto done;
+        }
+    } else {
+        char *parent = path_join(cfg->dir, outdir != NULL ? outdir : ".");
+        base = parent ? wjr_asprintf("%s/%s", parent, name != NULL ? name : "boa_runs") : NULL;
+        free(parent);
+    }
+    if (base == NULL) {
+        error = WJR_ENOMEM;
+        goto done;
+    }
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+    for (k = 0; k < 1000; k++) {
+        free(cfg->experiment_dir);
+        cfg->experiment_dir = wjr_asprintf("%s%s%s%s%.0d", base, stamp_it != 0 ? "_" : "",
+                                           stamp_it != 0 ? stamp : "", k > 0 ? "." : "", k);
+        if (cfg->experiment_dir == NULL || !wjr_file_exists(cfg->experiment_dir))
+            break;
+    }
+    if (cfg->experiment_dir == NULL)
+        error = WJR_ENOMEM;
+done:
+    free(exp);
+    free(outdir);
+    free(name);
+    free(base);
+    return error;
 }
 
 static int parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {"run_model",        "write_configs",  "set_trial_status",
-                                       "fetch_trial_data", "experiment_dir", NULL};
-    char *dir = NULL;
-    int error;
+    static const char *const keys[] = {"run_model",           "run_cmd",
+                                       "write_configs",       "set_trial_status",
+                                       "fetch_trial_data",    "experiment_dir",
+                                       "output_dir",          "exp_name",
+                                       "append_timestamp",    "working_dir",
+                                       "rel_to_config",       "rel_to_launch",
+                                       "output_wait_seconds", NULL};
+    int rel_config = -1, rel_launch = -1, error;
+    char *wd = NULL;
 
     error = need_group(ctx, g);
     if (error == 0)
         error = check_keys(ctx, g, keys);
+    if (error == 0 && config_setting_get_member(g, "rel_to_config") != NULL)
+        error = get_bool(&rel_config, ctx, g, "rel_to_config");
+    if (error == 0 && config_setting_get_member(g, "rel_to_launch") != NULL)
+        error = get_bool(&rel_launch, ctx, g, "rel_to_launch");
+    if (error < 0)
+        return error;
+    if (rel_config == 1 && rel_launch == 1)
+        return fail_at(ctx, config_setting_get_member(g, "rel_to_launch"),
+                       "give rel_to_config or rel_to_launch, not both");
+    if ((rel_launch == 1 || rel_config == 0) && !ctx->explicit_base) {
+        /* relative to where wjr was started; a resumed study keeps it */
+        char *cwd = getcwd(NULL, 0);
+        if (cwd == NULL)
+            return wjr_error_set(WJR_EIO, "getcwd: %s", strerror(errno));
+        free(cfg->dir);
+        cfg->dir = cwd;
+    }
+    if (config_setting_get_member(g, "run_model") && config_setting_get_member(g, "run_cmd"))
+        return fail_at(ctx, config_setting_get_member(g, "run_cmd"),
+                       "run_cmd is another name of run_model: give one of them");
+    error = parse_hook(&cfg->run_model, cfg, ctx, g, "run_model");
     if (error == 0)
-        error = parse_hook(&cfg->run_model, ctx, g, "run_model", cfg->dir);
+        error = parse_hook(&cfg->run_model, cfg, ctx, g, "run_cmd");
     if (error == 0)
-        error = parse_hook(&cfg->write_configs, ctx, g, "write_configs", cfg->dir);
+        error = parse_hook(&cfg->write_configs, cfg, ctx, g, "write_configs");
     if (error == 0)
-        error = parse_hook(&cfg->set_trial_status, ctx, g, "set_trial_status", cfg->dir);
+        error = parse_hook(&cfg->set_trial_status, cfg, ctx, g, "set_trial_status");
     if (error == 0)
-        error = parse_hook(&cfg->fetch_trial_data, ctx, g, "fetch_trial_data", cfg->dir);
+        error = parse_hook(&cfg->fetch_trial_data, cfg, ctx, g, "fetch_trial_data");
     if (error == 0)
-        error = get_string(&dir, ctx, g, "experiment_dir");
+        error = get_double(&cfg->output_wait, ctx, g, "output_wait_seconds", 0.0, 3600.0);
+    if (error == 0)
+        error = get_string(&wd, ctx, g, "working_dir");
     if (error < 0)
         goto done;
     if (cfg->run_model == NULL) {
         error = fail_at(ctx, g, "script_options needs run_model = \"command\";");
         goto done;
     }
-    if (dir == NULL || dir[0] == '\0') {
-        error = fail_at(ctx, g, "script_options needs experiment_dir = \"path\";");
-        goto done;
+    if (wd != NULL || ctx->yaml) {
+        cfg->working_dir = path_join(cfg->dir, wd != NULL ? wd : ".");
+        if (cfg->working_dir == NULL) {
+            error = WJR_ENOMEM;
+            goto done;
+        }
     }
-    cfg->experiment_dir = path_join(cfg->dir, dir);
-    if (cfg->experiment_dir == NULL)
-        error = WJR_ENOMEM;
+    error = experiment_dir_of(cfg, ctx, g);
 done:
-    free(dir);
+    free(wd);
     return error;
 }
 
@@ -863,12 +1188,53 @@ static int parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config
     return 0;
 }
 
+/* The metrics' BOA settings and model_options as JSON texts for the wrapper. */
+static int wrapper_settings(wjr_study_config *cfg)
+{
+    json_t *list = json_array();
+    size_t i;
+
+    for (i = 0; list != NULL && i < cfg->n_metrics; i++) {
+        const wjr_metric *m = &cfg->metrics[i];
+        json_t *o = json_pack("{s:s}", "name", m->name);
+
+        if (o == NULL)
+            break;
+        if (m->function)
+            json_object_set_new(o, "metric", json_string(m->function));
+        if (m->func_kwargs)
+            json_object_set(o, "metric_func_kwargs", m->func_kwargs);
+        if (m->param_names)
+            json_object_set(o, "param_names", m->param_names);
+        if (m->properties)
+            json_object_set(o, "properties", m->properties);
+        if (!isnan(m->noise_sd))
+            json_object_set_new(o, "noise_sd", json_real(m->noise_sd));
+        json_array_append_new(list, o);
+    }
+    if (list == NULL || i < cfg->n_metrics) {
+        json_decref(list);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    cfg->metrics_json =
+        cfg->n_metrics ? json_dumps(list, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(list);
+    if (cfg->model_options != NULL)
+        cfg->model_options_json =
+            json_dumps(cfg->model_options, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    if ((cfg->n_metrics && cfg->metrics_json == NULL) ||
+        (cfg->model_options && cfg->model_options_json == NULL))
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    return 0;
+}
+
 /* Cross-section checks once everything is read. */
 static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
 {
     const config_setting_t *root = config_root_setting(lc);
     int64_t sum = 0;
     size_t i;
+    int error;
     size_t dims = 0;
 
     for (i = 0; i < cfg->n_steps; i++) {
@@ -886,12 +1252,28 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
     for (i = 0; i < cfg->n_params; i++)
         if (cfg->params[i].kind != WJR_PARAM_FIXED)
             dims++;
+    for (i = 0; i < cfg->n_metrics; i++) {
+        size_t k, j;
+        for (k = 0; k < json_array_size(cfg->metrics[i].param_names); k++) {
+            const char *n = json_string_value(json_array_get(cfg->metrics[i].param_names, k));
+            for (j = 0; j < cfg->n_params; j++)
+                if (strcmp(cfg->params[j].name, n) == 0)
+                    break;
+            if (j == cfg->n_params)
+                return fail_at(ctx, config_lookup(lc, "objective.metrics"),
+                               "metric '%s' lists param_names '%s', which is not a parameter",
+                               cfg->metrics[i].name, n);
+        }
+    }
     for (i = 0; i < cfg->n_steps; i++)
         if (cfg->steps[i].model == WJR_MODEL_SOBOL && dims > 40)
             return fail_at(ctx, config_lookup(lc, "parameters"),
                            "SOBOL handles at most 40 varying parameters, this study has %zu: "
                            "use RANDOM",
                            dims);
+    error = wrapper_settings(cfg);
+    if (error < 0)
+        return error;
     if (cfg->run_model == NULL)
         return fail_at(ctx, root, "%s",
                        "the configuration needs script_options = { run_model = "
@@ -907,13 +1289,15 @@ static void set_defaults(wjr_study_config *cfg)
     cfg->init_seconds_between_polls = 1.0;
     cfg->requeue = -1;
     cfg->seed = -1;
+    cfg->objective_minimize = -1;
+    cfg->output_wait = 10.0; /* NFS can hide a new file for seconds: BOA waits ~20 s */
 }
 
 static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
 {
-    static const char *const keys[] = {"objective", "parameters",     "generation_strategy",
-                                       "scheduler", "script_options", "slurm",
-                                       NULL};
+    static const char *const keys[] = {"objective",     "parameters",     "generation_strategy",
+                                       "scheduler",     "script_options", "slurm",
+                                       "model_options", "n_trials",       NULL};
     const config_setting_t *root = config_root_setting(lc), *s;
     int error;
 
@@ -962,6 +1346,11 @@ static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_
         if (error < 0)
             return error;
     }
+    error = get_n_trials(cfg, ctx, root);
+    if (error == 0)
+        error = get_json(&cfg->model_options, ctx, root, "model_options", 0);
+    if (error < 0)
+        return error;
     return check_whole(cfg, ctx, lc);
 }
 
@@ -978,15 +1367,38 @@ static char *folder_of(const char *real)
     return dir;
 }
 
+/* BOA's YAML: its template variables rendered, then read into lc. */
+static int read_yaml(wjr_study_config *cfg, const parse_ctx *ctx, config_t *lc, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int error = wjr_read_file(&text, &len, path);
+
+    if (error < 0)
+        return error;
+    if (memchr(text, '\0', len) != NULL)
+        error = wjr_error_set(WJR_ECONFIG, "%s: not a text file (holds a NUL byte)", path);
+    else
+        error = wjr_template_render_file(&cfg->rendered, text, path, &ctx->vars);
+    free(text);
+    if (error == 0)
+        error = wjr_config_yaml_parse(lc, cfg->rendered, strlen(cfg->rendered), path);
+    return error;
+}
+
 int wjr_study_config_load_from(wjr_study_config **out, const char *path, const char *base_dir)
 {
     wjr_study_config *cfg = NULL;
-    parse_ctx ctx = {path};
+    parse_ctx ctx;
     config_t lc;
     char *real = NULL;
     int error = 0;
 
     *out = NULL;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.file = path;
+    ctx.explicit_base = base_dir != NULL;
+    ctx.yaml = wjr_config_is_yaml_path(path);
     config_init(&lc);
     cfg = calloc(1, sizeof(*cfg));
     if (cfg == NULL) {
@@ -1007,6 +1419,16 @@ int wjr_study_config_load_from(wjr_study_config **out, const char *path, const c
         error = WJR_ENOMEM;
         goto done;
     }
+    cfg->is_yaml = ctx.yaml;
+    error = wjr_template_vars_init(&ctx.vars, cfg->path);
+    if (error < 0)
+        goto done;
+    if (ctx.yaml) {
+        error = read_yaml(cfg, &ctx, &lc, path);
+        if (error == 0)
+            error = parse_root(cfg, &ctx, &lc);
+        goto done;
+    }
     if (config_read_file(&lc, path) != CONFIG_TRUE) {
         if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
             error = wjr_error_set(WJR_EIO, "%s: cannot read the file", path);
@@ -1018,6 +1440,7 @@ int wjr_study_config_load_from(wjr_study_config **out, const char *path, const c
     error = parse_root(cfg, &ctx, &lc);
 done:
     config_destroy(&lc);
+    wjr_template_vars_free(&ctx.vars);
     free(real);
     if (error < 0) {
         wjr_study_config_free(cfg);
@@ -1038,8 +1461,13 @@ void wjr_study_config_free(wjr_study_config *cfg)
 
     if (cfg == NULL)
         return;
-    for (i = 0; i < cfg->n_metrics; i++)
+    for (i = 0; i < cfg->n_metrics; i++) {
         free(cfg->metrics[i].name);
+        free(cfg->metrics[i].function);
+        json_decref(cfg->metrics[i].func_kwargs);
+        json_decref(cfg->metrics[i].param_names);
+        json_decref(cfg->metrics[i].properties);
+    }
     free(cfg->metrics);
     free(cfg->metric_names);
     for (i = 0; i < cfg->n_params; i++) {
@@ -1058,6 +1486,11 @@ void wjr_study_config_free(wjr_study_config *cfg)
     free(cfg->set_trial_status);
     free(cfg->fetch_trial_data);
     free(cfg->experiment_dir);
+    free(cfg->working_dir);
+    free(cfg->rendered);
+    free(cfg->metrics_json);
+    free(cfg->model_options_json);
+    json_decref(cfg->model_options);
     free(cfg->partition);
     free(cfg->time);
     free(cfg->mem);
@@ -1116,6 +1549,10 @@ void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_co
     out->set_trial_status = cfg->set_trial_status;
     out->fetch_trial_data = cfg->fetch_trial_data;
     out->metric_names = cfg->metric_names;
+    out->work_dir = cfg->working_dir;
+    out->metrics_json = cfg->metrics_json;
+    out->model_options_json = cfg->model_options_json;
+    out->output_wait_seconds = cfg->output_wait;
 }
 
 static int check_one_param(const wjr_param *p, json_t *v)

@@ -985,11 +985,18 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
             why = wjr_strdup(wjr_error_last());
         }
     }
-    if (status == WJR_TRIAL_COMPLETED && r->wrapper->fetch_trial_data) {
+    if ((status == WJR_TRIAL_COMPLETED || status == WJR_TRIAL_EARLY_STOPPED) &&
+        r->wrapper->fetch_trial_data) {
         if (r->wrapper->fetch_trial_data(&metrics, r->wrapper, &ctx) < 0) {
-            status = WJR_TRIAL_FAILED;
-            free(why);
-            why = wjr_strdup(wjr_error_last());
+            /* an early-stopped trial keeps its status without data */
+            if (status == WJR_TRIAL_EARLY_STOPPED) {
+                runner_log(r, WJR_LOG_WARNING, t->info.index, "EARLY_STOPPED without data: %s",
+                           wjr_error_last());
+            } else {
+                status = WJR_TRIAL_FAILED;
+                free(why);
+                why = wjr_strdup(wjr_error_last());
+            }
         } else {
             free(t->metrics_json);
             t->metrics_json = metrics;

@@ -72,12 +72,15 @@ struct wjr_wrapper {
     void (*free)(wjr_wrapper *w);
 };
 
-#define WJR_SCRIPT_OPTIONS_VERSION 1
+#define WJR_SCRIPT_OPTIONS_VERSION 2
 
 /**
  * Options of the built-in script wrapper. Each hook is a shell command from
  * the user's configuration; the trial directory is appended to it as one
- * quoted argument. Parameter values never appear on a command line.
+ * quoted argument. A command may name BOA's `{{ name }}` template
+ * variables: a parameter's name or `trial_dir`. Each is replaced by its
+ * value as one quoted shell word (escaped when the template sits inside
+ * quotes), so a value never reaches the shell unquoted.
  */
 typedef struct wjr_script_options {
     unsigned int version;            /**< WJR_SCRIPT_OPTIONS_VERSION */
@@ -85,13 +88,22 @@ typedef struct wjr_script_options {
     const char *write_configs;       /**< optional, run on the login node */
     const char *set_trial_status;    /**< optional, run on the login node */
     const char *fetch_trial_data;    /**< optional, run on the login node */
-    const char *work_dir;            /**< directory hooks run in (default: the trial dir) */
+    const char *work_dir;            /**< directory commands run in (default: the trial dir) */
     const char *const *metric_names; /**< NULL-terminated; NULL: take every key */
+    /* version 2 */
+    /**
+     * BOA's metric settings, a JSON array text of objects {"name", "metric"
+     * (function name, optional), "metric_func_kwargs", "param_names",
+     * "properties", "noise_sd"}; NULL: pass-through metrics of metric_names.
+     */
+    const char *metrics_json;
+    const char *model_options_json; /**< JSON text written into data.json, or NULL */
+    double output_wait_seconds;     /**< wait this long for a late output file (0: none) */
 } wjr_script_options;
 
 #define WJR_SCRIPT_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        WJR_SCRIPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL                             \
+        WJR_SCRIPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0            \
     }
 
 /**

@@ -138,7 +138,7 @@ static const status_case status_cases[] = {
     {NULL, "{\"m\": 1, \"trial_status\": \"FAILED\"}", WJR_TRIAL_FAILED, NULL},
     {NULL, "{\"m\": 1, \"trial_status\": 7}", WJR_TRIAL_EARLY_STOPPED, NULL},
     {NULL, "{\"m\": 1}", WJR_TRIAL_COMPLETED, NULL},
-    {NULL, NULL, WJR_TRIAL_FAILED, "no output.json"},
+    {NULL, NULL, WJR_TRIAL_FAILED, "no output file"},
     {NULL, "[1, 2]", WJR_TRIAL_FAILED, "not a JSON object"},
     {NULL, "{\"m\": NaN}", WJR_TRIAL_FAILED, "NaN"},
 };
@@ -247,7 +247,7 @@ static void test_bad_metrics(void **state)
         {"{\"m\": NaN}", "NaN"},       {"{\"m\": null}", "null"},
         {"{\"other\": 1}", "missing"}, {"{\"m\": {\"sem\": 0.1}}", "mean"},
         {"{\"m\": []}", "empty"},      {"{\"m\": [1, \"x\"]}", "not a number"},
-        {NULL, "no output.json"},
+        {NULL, "no output file"},
     };
     wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
     wjr_wrapper *w = NULL;
@@ -341,7 +341,7 @@ static void test_completed_job_outcomes(void **state)
         {"{\"m\": NaN}\n", WJR_TRIAL_FAILED, "NaN"},
         {"{\"m\": null}", WJR_TRIAL_FAILED, "null"},
         {"{\"m\": 1, \"trial_status\": \"FAILED\"}", WJR_TRIAL_FAILED, NULL},
-        {NULL, WJR_TRIAL_FAILED, "no output.json"},
+        {NULL, WJR_TRIAL_FAILED, "no output file"},
     };
     size_t i;
 
