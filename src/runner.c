@@ -1333,7 +1333,8 @@ done:
 int wjr_poll_result_to_json(char **out, const wjr_poll_result *res)
 {
     static const wjr_trial_status order[] = {WJR_TRIAL_RUNNING, WJR_TRIAL_COMPLETED,
-                                             WJR_TRIAL_FAILED, WJR_TRIAL_ABANDONED};
+                                             WJR_TRIAL_FAILED, WJR_TRIAL_ABANDONED,
+                                             WJR_TRIAL_EARLY_STOPPED};
     wjr_buf b = WJR_BUF_INIT;
     size_t s, i;
     int first;

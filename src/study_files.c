@@ -34,6 +34,16 @@ static double metric_mean(json_t *metrics, const char *name)
     return json_is_number(mean) ? json_number_value(mean) : NAN;
 }
 
+const wjr_metric *wjr__study_objective(const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->config->n_metrics; i++)
+        if (!s->config->metrics[i].info_only)
+            return &s->config->metrics[i];
+    return NULL;
+}
+
 int64_t wjr__study_best(double *value, const wjr_study *s)
 {
     const wjr_metric *obj;
@@ -41,9 +51,9 @@ int64_t wjr__study_best(double *value, const wjr_study *s)
     size_t i;
 
     *value = NAN;
-    if (s->config->n_metrics == 0)
+    obj = wjr__study_objective(s);
+    if (obj == NULL)
         return -1;
-    obj = &s->config->metrics[0];
     for (i = 0; i < s->n_trials; i++) {
         const study_trial *t = &s->trials[i];
         json_t *metrics;

@@ -152,6 +152,8 @@ struct wjr_study {
 wjr_trial_status wjr__study_trial_status(const wjr_study *study, const study_trial *t);
 /* Fill the public view of one trial. */
 void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *study, const study_trial *t);
+/* The metric that ranks trials: the first one not info_only, or NULL. */
+const wjr_metric *wjr__study_objective(const wjr_study *study);
 /* Index of the best completed trial by the first objective metric, -1 if none. */
 int64_t wjr__study_best(double *value, const wjr_study *study);
 /* The trial's metrics as a new JSON object, or NULL. */
