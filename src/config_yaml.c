@@ -220,6 +220,9 @@ static int add_children(walk *w, config_setting_t *s, yaml_node_t *n, int depth)
         error = add_node(w, s, name, yaml_document_get_node(w->doc, pair->value), depth + 1);
         if (error < 0)
             return error;
+        /* a member is placed at its key, as libconfig places a setting at its name */
+        if (config_setting_get_member(s, name) != NULL)
+            set_place(config_setting_get_member(s, name), k);
     }
     return 0;
 }
