@@ -20,29 +20,8 @@
 #include "state.h"
 #include "test_util.h"
 
-/* A trial context on <f->dir>/000001, the directory created. */
-static void make_ctx(wjr_trial_ctx *ctx, tu_fixture *f, char **dir)
-{
-    *dir = tu_path(f->dir, "000001");
-    mkdir(*dir, 0755);
-    memset(ctx, 0, sizeof(*ctx));
-    ctx->index = 1;
-    ctx->trial_dir = *dir;
-    ctx->experiment_dir = f->dir;
-    ctx->params_json = "{\"x\": 1}";
-    ctx->log = tu_log_fn;
-    ctx->log_payload = &f->log;
-}
-
-static void put(const char *dir, const char *name, const char *text)
-{
-    char *path = tu_path(dir, name);
-    if (text)
-        tu_write(path, text);
-    else
-        remove(path);
-    free(path);
-}
+#define make_ctx tu_trial_ctx
+#define put      tu_put
 
 static json_t *load(const char *dir, const char *name)
 {
