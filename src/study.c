@@ -767,7 +767,9 @@ void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
     out->generated = (int64_t)s->n_trials;
     count(out, s);
     out->best_index = wjr__study_best(&out->best_value, s);
-    out->best_metric = wjr__study_objective(s) != NULL ? wjr__study_objective(s)->name : NULL;
+    out->best_metric = wjr__study_objective(s) == NULL    ? NULL
+                       : wjr__study_scalarized(s->config) ? "weighted_sum"
+                                                          : wjr__study_objective(s)->name;
     out->stale = s->stale;
     out->next_delay = s->delay;
     out->changed = s->changed;

@@ -152,6 +152,9 @@ struct wjr_study {
 wjr_trial_status wjr__study_trial_status(const wjr_study *study, const study_trial *t);
 /* Fill the public view of one trial. */
 void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *study, const study_trial *t);
+/* 1 when metrics have weights: trials rank by the weighted sum (BOA's
+ * scalarized objective, direction objective.minimize, default true). */
+int wjr__study_scalarized(const wjr_study_config *config);
 /* The metric that ranks trials: the first one not info_only, or NULL. */
 const wjr_metric *wjr__study_objective(const wjr_study *study);
 /* Index of the best completed trial by the first objective metric, -1 if none. */
