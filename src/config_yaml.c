@@ -227,6 +227,23 @@ static int add_children(walk *w, config_setting_t *s, yaml_node_t *n, int depth)
     return 0;
 }
 
+/* 1 when every item of a sequence is a non-null scalar of one type. */
+static int same_scalars(const walk *w, const yaml_node_t *n)
+{
+    yaml_node_item_t *item;
+    scalar_kind kind = S_NULL;
+    scalar v;
+
+    for (item = n->data.sequence.items.start; item < n->data.sequence.items.top; item++) {
+        const yaml_node_t *c = yaml_document_get_node(w->doc, *item);
+        if (c == NULL || c->type != YAML_SCALAR_NODE || resolve(&v, c, w) < 0 || v.kind == S_NULL ||
+            (kind != S_NULL && v.kind != kind))
+            return 0;
+        kind = v.kind;
+    }
+    return 1;
+}
+
 static int add_node(walk *w, config_setting_t *parent, const char *key, yaml_node_t *n, int depth)
 {
     config_setting_t *s;
@@ -243,7 +260,8 @@ static int add_node(walk *w, config_setting_t *parent, const char *key, yaml_nod
     if (n->type == YAML_MAPPING_NODE) {
         type = CONFIG_TYPE_GROUP;
     } else if (n->type == YAML_SEQUENCE_NODE) {
-        type = CONFIG_TYPE_LIST;
+        /* scalars of one type are libconfig's [array], anything else a (list) */
+        type = same_scalars(w, n) ? CONFIG_TYPE_ARRAY : CONFIG_TYPE_LIST;
     } else {
         error = resolve(&v, n, w);
         if (error < 0)
@@ -272,6 +290,7 @@ static int add_node(walk *w, config_setting_t *parent, const char *key, yaml_nod
     switch (type) {
     case CONFIG_TYPE_GROUP:
     case CONFIG_TYPE_LIST:
+    case CONFIG_TYPE_ARRAY:
         return add_children(w, s, n, depth);
     case CONFIG_TYPE_BOOL:
         config_setting_set_bool(s, v.b);

@@ -24,6 +24,7 @@
 #include "backend.h"
 #include "script.h"
 #include "state.h"
+#include "trial_files.h"
 #include "util.h"
 #include "wjr/runner.h"
 
@@ -1064,12 +1065,13 @@ static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pa
 /* The controller forgot the job: its exit record, if the script wrote one. */
 static int settle_by_exit_record(wjr_runner *r, trial *t)
 {
-    char *path = wjr_asprintf("%s/%s", t->trial_dir, WJR_EXIT_RECORD), *text = NULL;
+    char *text = NULL;
     json_t *doc = NULL;
     const char *job;
     int handled = 0, rc;
 
-    if (path == NULL || wjr_read_file(&text, NULL, path) < 0)
+    /* a trial file: never blocking, bounded, no link out of the directory */
+    if (wjr_trial_file_read(&text, NULL, t->trial_dir, WJR_EXIT_RECORD, 4096) < 0)
         goto done;
     doc = json_loads(text, 0, NULL);
     job = json_string_value(json_object_get(doc, "job_id"));
@@ -1086,7 +1088,6 @@ static int settle_by_exit_record(wjr_runner *r, trial *t)
 done:
     json_decref(doc);
     free(text);
-    free(path);
     return handled;
 }
 
