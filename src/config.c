@@ -1,14 +1,14 @@
 /*
- * config.c - reads a study configuration file (libconfig, BOA's vocabulary)
- * into a wjr_study_config, and builds a runner from one.
+ * config.c - reads a study configuration file (libconfig, or BOA's YAML
+ * read into the same libconfig tree by config_yaml.c) into a
+ * wjr_study_config, and builds a runner from one.
  *
- * Every error names file:line, and keys the file does not know are errors
- * too, so that a typo never silently becomes a default. Relative paths are
- * resolved against the configuration file's folder; in hook commands, each
- * plain word naming a file next to the configuration becomes its absolute
- * path, so that `run_model = "python3 model.py"` finds model.py wherever the
- * job runs. This file parses and checks; it generates nothing and contacts
- * no cluster.
+ * Every error names file:line (and column, for YAML), and keys the file
+ * does not know are errors too, so that a typo never silently becomes a
+ * default. Relative paths are resolved against the configuration file's
+ * folder. script_options are read by config_script.c, a metric's BOA
+ * settings by config_boa.c. This file parses and checks; it generates
+ * nothing and contacts no cluster.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,28 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "wjr/runner.h"
 #include "config_boa.h"
+#include "config_int.h"
 #include "config_yaml.h"
-#include "metric_boa.h"
 #include "study_int.h"
 #include "template.h"
 #include "util.h"
 
-typedef struct parse_ctx {
-    const char *file;       /* the path as the user gave it, for messages */
-    int explicit_base;      /* relative paths: a folder given by the caller */
-    int yaml;               /* BOA's YAML: BOA's defaults apply */
-    wjr_template_vars vars; /* BOA's template variables of the file */
-} parse_ctx;
-
-static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
-    WJR_FORMAT(3, 4);
-
-static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
 {
     char msg[768];
     va_list ap;
@@ -114,7 +102,7 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 /* Every member of group s must be one of the NULL-terminated allowed names. */
-static int check_keys(const parse_ctx *ctx, const config_setting_t *s, const char *const *allowed)
+int check_keys(const parse_ctx *ctx, const config_setting_t *s, const char *const *allowed)
 {
     int i, n = config_setting_length(s);
     char where[256];
@@ -155,7 +143,7 @@ static int check_keys(const parse_ctx *ctx, const config_setting_t *s, const cha
     return 0;
 }
 
-static int type_error(const parse_ctx *ctx, const config_setting_t *s, const char *what)
+int type_error(const parse_ctx *ctx, const config_setting_t *s, const char *what)
 {
     char where[256];
 
@@ -163,7 +151,7 @@ static int type_error(const parse_ctx *ctx, const config_setting_t *s, const cha
     return fail_at(ctx, s, "%s must be %s", where, what);
 }
 
-static int need_group(const parse_ctx *ctx, const config_setting_t *s)
+int need_group(const parse_ctx *ctx, const config_setting_t *s)
 {
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
         return type_error(ctx, s, "a group { ... }");
@@ -190,7 +178,7 @@ static double number_of(const config_setting_t *s)
 }
 
 /* Optional string member; *out is malloc'd (left alone when absent). */
-static int get_string(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
+int get_string(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
 
@@ -217,8 +205,8 @@ static int get_string_or_int(char **out, const parse_ctx *ctx, const config_sett
     return get_string(out, ctx, g, key);
 }
 
-static int get_int(int64_t *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
-                   int64_t min)
+int get_int(int64_t *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
+            int64_t min)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
     char where[256];
@@ -236,8 +224,8 @@ static int get_int(int64_t *out, const parse_ctx *ctx, const config_setting_t *g
     return 0;
 }
 
-static int get_double(double *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
-                      double min, double max)
+int get_double(double *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
+               double min, double max)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
     char where[256];
@@ -254,7 +242,7 @@ static int get_double(double *out, const parse_ctx *ctx, const config_setting_t 
     return 0;
 }
 
-static int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
+int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
 
@@ -279,7 +267,7 @@ static json_t *scalar_json(const config_setting_t *s)
 /* ---- paths --------------------------------------------------------------- */
 
 /* Join and normalise lexically ("." and ".." removed). malloc'd. */
-static char *path_join(const char *base, const char *rel)
+char *path_join(const char *base, const char *rel)
 {
     char *joined, *out, *p, *save = NULL, *tok;
     size_t len = 0;
@@ -315,190 +303,7 @@ static char *path_join(const char *base, const char *rel)
     return out;
 }
 
-static int is_plain_word(const char *w, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)w[i];
-        if (!isalnum(c) && strchr("_./+-=:,@%", c) == NULL)
-            return 0;
-    }
-    return n > 0;
-}
-
-/* Length of the shell word at p: up to unquoted blank space, with '...',
- * "..." and backslash escapes kept inside the word. */
-static size_t shell_word_len(const char *p)
-{
-    const char *s = p;
-    char quote = 0;
-
-    while (*s != '\0') {
-        if (quote == 0 && (*s == ' ' || *s == '\t' || *s == '\n'))
-            break;
-        if (quote != '\'' && *s == '\\' && s[1] != '\0') {
-            s += 2;
-            continue;
-        }
-        if (quote == 0 && (*s == '\'' || *s == '"'))
-            quote = *s;
-        else if (quote != 0 && *s == quote)
-            quote = 0;
-        s++;
-    }
-    return (size_t)(s - p);
-}
-
-/*
- * Each plain word of a shell command (outside any quotes, made only of
- * ordinary characters) that names an existing file relative to dir becomes
- * its quoted absolute path; the rest is kept as written. A word within
- * quotes is never touched: a quoted path inserted there would end the
- * quotes and expose the folder's name to the shell.
- */
-static char *resolve_command(const char *cmd, const char *dir)
-{
-    wjr_buf b = WJR_BUF_INIT;
-    const char *p = cmd;
-    char *out = NULL;
-
-    while (*p != '\0') {
-        size_t n;
-        char *word, *abs;
-        struct stat st;
-
-        if (*p == ' ' || *p == '\t' || *p == '\n') {
-            wjr_buf_put(&b, p++, 1);
-            continue;
-        }
-        n = shell_word_len(p);
-        word = strndup(p, n);
-        abs = NULL;
-        if (word != NULL && word[0] != '/' && is_plain_word(p, n))
-            abs = path_join(dir, word);
-        if (abs != NULL && stat(abs, &st) == 0 && S_ISREG(st.st_mode))
-            wjr_buf_shell_quote(&b, abs);
-        else
-            wjr_buf_put(&b, p, n);
-        free(abs);
-        free(word);
-        p += n;
-    }
-    wjr_buf_puts(&b, "");
-    if (wjr_buf_detach(&out, &b) < 0)
-        return NULL;
-    return out;
-}
-
 /* ---- sections ------------------------------------------------------------ */
-
-/* A free-form member (mapping or list) as JSON into *out; absent: left alone. */
-static int get_json(json_t **out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
-                    int need_group)
-{
-    const config_setting_t *s = config_setting_get_member(g, key);
-
-    if (s == NULL)
-        return 0;
-    if (need_group == 1 && config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return type_error(ctx, s, "a mapping of names to values");
-    if (need_group == 2 && config_setting_type(s) != CONFIG_TYPE_LIST &&
-        config_setting_type(s) != CONFIG_TYPE_ARRAY)
-        return type_error(ctx, s, "a list");
-    json_decref(*out);
-    *out = wjr_config_setting_json(s);
-    return *out != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
-}
-
-/* One metric: BOA's BOAMetric keys. */
-static int parse_metric(wjr_metric *metric, const parse_ctx *ctx, const config_setting_t *m, int i)
-{
-    static const char *const mkeys[] = {
-        "name",        "minimize",           "lower_is_better", "metric",
-        "metric_type", "noise_sd",           "info_only",       "weight",
-        "properties",  "metric_func_kwargs", "param_names",     NULL};
-    const config_setting_t *s;
-    char *type = NULL;
-    wjr_metric_func f = WJR_MF_PASSTHROUGH;
-    int error;
-
-    metric->minimize = 1; /* BOA: every metric minimizes unless told */
-    metric->noise_sd = NAN;
-    metric->weight = NAN;
-    error = need_group(ctx, m);
-    if (error == 0)
-        error = check_keys(ctx, m, mkeys);
-    if (error == 0)
-        error = get_string(&metric->name, ctx, m, "name");
-    if (error == 0)
-        error = get_string(&metric->function, ctx, m, "metric");
-    if (error == 0)
-        error = get_string(&type, ctx, m, "metric_type");
-    if (error < 0)
-        goto done;
-    if (type != NULL && strcmp(type, "metric") != 0 && strcmp(type, "boa_metric") != 0 &&
-        strcmp(type, "pass_through") != 0) {
-        error = fail_at(ctx, config_setting_get_member(m, "metric_type"),
-                        "metric_type \"%s\" is not supported by wjr: use BOA's own metrics "
-                        "(metric_type: metric), or compute the value in your script",
-                        type);
-        goto done;
-    }
-    if (metric->function != NULL) {
-        error = wjr_metric_func_parse(&f, metric->function);
-        if (error < 0) {
-            error = fail_at(ctx, config_setting_get_member(m, "metric"), "%s", wjr_error_last());
-            goto done;
-        }
-    }
-    if (metric->name == NULL && metric->function != NULL)
-        metric->name = wjr_strdup(metric->function); /* BOA names it after the function */
-    if (metric->name == NULL || metric->name[0] == '\0') {
-        error = fail_at(ctx, m, "objective.metrics[%d] needs a name or a metric", i);
-        goto done;
-    }
-    if (config_setting_get_member(m, "minimize") &&
-        config_setting_get_member(m, "lower_is_better")) {
-        error = fail_at(ctx, config_setting_get_member(m, "lower_is_better"),
-                        "give minimize or lower_is_better, not both");
-        goto done;
-    }
-    error = get_bool(&metric->minimize, ctx, m, "minimize");
-    if (error == 0)
-        error = get_bool(&metric->minimize, ctx, m, "lower_is_better");
-    if (error == 0)
-        error = get_bool(&metric->info_only, ctx, m, "info_only");
-    if (error == 0)
-        error = get_double(&metric->weight, ctx, m, "weight", -1e300, 1e300);
-    if (error == 0)
-        error = get_double(&metric->noise_sd, ctx, m, "noise_sd", 0.0, 1e300);
-    if (error == 0)
-        error = get_json(&metric->properties, ctx, m, "properties", 1);
-    if (error == 0)
-        error = get_json(&metric->func_kwargs, ctx, m, "metric_func_kwargs", 1);
-    if (error == 0)
-        error = get_json(&metric->param_names, ctx, m, "param_names", 2);
-    if (error < 0)
-        goto done;
-    if (metric->func_kwargs != NULL && wjr_metric_func_check_kwargs(f, metric->func_kwargs) < 0) {
-        error = fail_at(ctx, config_setting_get_member(m, "metric_func_kwargs"), "%s",
-                        wjr_error_last());
-        goto done;
-    }
-    s = config_setting_get_member(m, "param_names");
-    if (s != NULL) {
-        size_t k;
-        for (k = 0; k < json_array_size(metric->param_names); k++)
-            if (!json_is_string(json_array_get(metric->param_names, k))) {
-                error = type_error(ctx, s, "a list of parameter names");
-                goto done;
-            }
-    }
-done:
-    free(type);
-    return error;
-}
 
 static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
@@ -534,7 +339,7 @@ static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const co
         size_t k;
 
         cfg->n_metrics++;
-        error = parse_metric(metric, ctx, m, i);
+        error = wjr__cfg_parse_metric(metric, ctx, m, i);
         if (error < 0)
             return error;
         for (k = 0; k + 1 < cfg->n_metrics; k++)
@@ -879,202 +684,6 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
     return error;
 }
 
-static const char *lookup_template_var(void *payload, const char *name, char **owned)
-{
-    *owned = NULL;
-    return wjr_template_var(payload, name);
-}
-
-/* Every `{{ name }}` left in a command must be a parameter or trial_dir. */
-static int check_command_names(const wjr_study_config *cfg, const parse_ctx *ctx,
-                               const config_setting_t *s, const char *cmd)
-{
-    json_t *names = NULL;
-    size_t i, k;
-    int error = wjr_template_names(&names, cmd);
-
-    if (error < 0)
-        return fail_at(ctx, s, "%s", wjr_error_last());
-    for (i = 0; i < json_array_size(names); i++) {
-        const char *n = json_string_value(json_array_get(names, i));
-        for (k = 0; k < cfg->n_params; k++)
-            if (strcmp(cfg->params[k].name, n) == 0)
-                break;
-        if (k == cfg->n_params && strcmp(n, "trial_dir") != 0) {
-            error = fail_at(ctx, s,
-                            "unknown template variable '%s' in %s: use a parameter's name, "
-                            "trial_dir, config_path, config_dir, config_dir_name or "
-                            "config_file_name",
-                            n, config_setting_name(s));
-            break;
-        }
-    }
-    json_decref(names);
-    return error;
-}
-
-static int parse_hook(char **out, wjr_study_config *cfg, const parse_ctx *ctx,
-                      const config_setting_t *g, const char *key)
-{
-    char *raw = NULL, *cmd = NULL;
-    const config_setting_t *s = config_setting_get_member(g, key);
-    int error = get_string(&raw, ctx, g, key);
-
-    if (error < 0 || raw == NULL)
-        return error;
-    if (raw[strspn(raw, " \t\n")] == '\0') {
-        free(raw);
-        return fail_at(ctx, s, "script_options.%s is empty", key);
-    }
-    /* BOA runs commands from working_dir; wjr's own format from the trial
-     * directory, with files next to the configuration made absolute */
-    cmd = ctx->yaml ? wjr_strdup(raw) : resolve_command(raw, cfg->dir);
-    free(raw);
-    if (cmd == NULL)
-        return WJR_ENOMEM;
-    free(*out);
-    *out = NULL;
-    error = wjr_template_command(out, cmd, lookup_template_var, (void *)&ctx->vars, 1);
-    free(cmd);
-    if (error < 0)
-        return fail_at(ctx, s, "%s", wjr_error_last());
-    return check_command_names(cfg, ctx, s, *out);
-}
-
-/* BOA's experiment directory: experiment_dir, or output_dir/exp_name, with
- * a timestamp (and .1, .2 ... when taken) unless append_timestamp is false. */
-static int experiment_dir_of(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
-{
-    char *exp = NULL, *outdir = NULL, *name = NULL, *base = NULL, stamp[32];
-    int stamp_it = -1, error, k;
-    time_t now = time(NULL);
-    struct tm tm;
-
-    error = get_string(&exp, ctx, g, "experiment_dir");
-    if (error == 0)
-        error = get_string(&outdir, ctx, g, "output_dir");
-    if (error == 0)
-        error = get_string(&name, ctx, g, "exp_name");
-    if (error == 0 && config_setting_get_member(g, "append_timestamp") != NULL)
-        error = get_bool(&stamp_it, ctx, g, "append_timestamp");
-    if (error < 0)
-        goto done;
-    if (exp != NULL && (outdir != NULL || name != NULL)) {
-        error = fail_at(ctx, config_setting_get_member(g, "experiment_dir"),
-                        "give experiment_dir, or output_dir and exp_name, not both");
-        goto done;
-    }
-    if (exp != NULL && exp[0] == '\0') {
-        error =
-            fail_at(ctx, config_setting_get_member(g, "experiment_dir"), "experiment_dir is empty");
-        goto done;
-    }
-    if (exp == NULL && outdir == NULL && name == NULL && !ctx->yaml) {
-        error = fail_at(ctx, g, "script_options needs experiment_dir = \"path\";");
-        goto done;
-    }
-    if (exp != NULL) {
-        base = path_join(cfg->dir, exp);
-        if (stamp_it != 1) { /* a named directory: wjr resumes it, never renames it */
-            cfg->experiment_dir = base;
-            base = NULL;
-            goto done;
-        }
-    } else {
-        char *parent = path_join(cfg->dir, outdir != NULL ? outdir : ".");
-        base = parent ? wjr_asprintf("%s/%s", parent, name != NULL ? name : "boa_runs") : NULL;
-        free(parent);
-    }
-    if (base == NULL) {
-        error = WJR_ENOMEM;
-        goto done;
-    }
-    localtime_r(&now, &tm);
-    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-    for (k = 0; k < 1000; k++) {
-        free(cfg->experiment_dir);
-        cfg->experiment_dir = wjr_asprintf("%s%s%s%s%.0d", base, stamp_it != 0 ? "_" : "",
-                                           stamp_it != 0 ? stamp : "", k > 0 ? "." : "", k);
-        if (cfg->experiment_dir == NULL || !wjr_file_exists(cfg->experiment_dir))
-            break;
-    }
-    if (cfg->experiment_dir == NULL)
-        error = WJR_ENOMEM;
-done:
-    free(exp);
-    free(outdir);
-    free(name);
-    free(base);
-    return error;
-}
-
-static int parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
-{
-    static const char *const keys[] = {"run_model",           "run_cmd",
-                                       "write_configs",       "set_trial_status",
-                                       "fetch_trial_data",    "experiment_dir",
-                                       "output_dir",          "exp_name",
-                                       "append_timestamp",    "working_dir",
-                                       "rel_to_config",       "rel_to_launch",
-                                       "output_wait_seconds", NULL};
-    int rel_config = -1, rel_launch = -1, error;
-    char *wd = NULL;
-
-    error = need_group(ctx, g);
-    if (error == 0)
-        error = check_keys(ctx, g, keys);
-    if (error == 0 && config_setting_get_member(g, "rel_to_config") != NULL)
-        error = get_bool(&rel_config, ctx, g, "rel_to_config");
-    if (error == 0 && config_setting_get_member(g, "rel_to_launch") != NULL)
-        error = get_bool(&rel_launch, ctx, g, "rel_to_launch");
-    if (error < 0)
-        return error;
-    if (rel_config == 1 && rel_launch == 1)
-        return fail_at(ctx, config_setting_get_member(g, "rel_to_launch"),
-                       "give rel_to_config or rel_to_launch, not both");
-    if ((rel_launch == 1 || rel_config == 0) && !ctx->explicit_base) {
-        /* relative to where wjr was started; a resumed study keeps it */
-        char *cwd = getcwd(NULL, 0);
-        if (cwd == NULL)
-            return wjr_error_set(WJR_EIO, "getcwd: %s", strerror(errno));
-        free(cfg->dir);
-        cfg->dir = cwd;
-    }
-    if (config_setting_get_member(g, "run_model") && config_setting_get_member(g, "run_cmd"))
-        return fail_at(ctx, config_setting_get_member(g, "run_cmd"),
-                       "run_cmd is another name of run_model: give one of them");
-    error = parse_hook(&cfg->run_model, cfg, ctx, g, "run_model");
-    if (error == 0)
-        error = parse_hook(&cfg->run_model, cfg, ctx, g, "run_cmd");
-    if (error == 0)
-        error = parse_hook(&cfg->write_configs, cfg, ctx, g, "write_configs");
-    if (error == 0)
-        error = parse_hook(&cfg->set_trial_status, cfg, ctx, g, "set_trial_status");
-    if (error == 0)
-        error = parse_hook(&cfg->fetch_trial_data, cfg, ctx, g, "fetch_trial_data");
-    if (error == 0)
-        error = get_double(&cfg->output_wait, ctx, g, "output_wait_seconds", 0.0, 3600.0);
-    if (error == 0)
-        error = get_string(&wd, ctx, g, "working_dir");
-    if (error < 0)
-        goto done;
-    if (cfg->run_model == NULL) {
-        error = fail_at(ctx, g, "script_options needs run_model = \"command\";");
-        goto done;
-    }
-    if (wd != NULL || ctx->yaml) {
-        cfg->working_dir = path_join(cfg->dir, wd != NULL ? wd : ".");
-        if (cfg->working_dir == NULL) {
-            error = WJR_ENOMEM;
-            goto done;
-        }
-    }
-    error = experiment_dir_of(cfg, ctx, g);
-done:
-    free(wd);
-    return error;
-}
-
 static int valid_env_name(const char *s, size_t n)
 {
     size_t i;
@@ -1188,46 +797,6 @@ static int parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config
     return 0;
 }
 
-/* The metrics' BOA settings and model_options as JSON texts for the wrapper. */
-static int wrapper_settings(wjr_study_config *cfg)
-{
-    json_t *list = json_array();
-    size_t i;
-
-    for (i = 0; list != NULL && i < cfg->n_metrics; i++) {
-        const wjr_metric *m = &cfg->metrics[i];
-        json_t *o = json_pack("{s:s}", "name", m->name);
-
-        if (o == NULL)
-            break;
-        if (m->function)
-            json_object_set_new(o, "metric", json_string(m->function));
-        if (m->func_kwargs)
-            json_object_set(o, "metric_func_kwargs", m->func_kwargs);
-        if (m->param_names)
-            json_object_set(o, "param_names", m->param_names);
-        if (m->properties)
-            json_object_set(o, "properties", m->properties);
-        if (!isnan(m->noise_sd))
-            json_object_set_new(o, "noise_sd", json_real(m->noise_sd));
-        json_array_append_new(list, o);
-    }
-    if (list == NULL || i < cfg->n_metrics) {
-        json_decref(list);
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    }
-    cfg->metrics_json =
-        cfg->n_metrics ? json_dumps(list, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(list);
-    if (cfg->model_options != NULL)
-        cfg->model_options_json =
-            json_dumps(cfg->model_options, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-    if ((cfg->n_metrics && cfg->metrics_json == NULL) ||
-        (cfg->model_options && cfg->model_options_json == NULL))
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    return 0;
-}
-
 /* Cross-section checks once everything is read. */
 static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
 {
@@ -1271,7 +840,7 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
                            "SOBOL handles at most 40 varying parameters, this study has %zu: "
                            "use RANDOM",
                            dims);
-    error = wrapper_settings(cfg);
+    error = wjr__cfg_wrapper_settings(cfg);
     if (error < 0)
         return error;
     if (cfg->run_model == NULL)
@@ -1336,7 +905,7 @@ static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_
     }
     s = config_setting_get_member(root, "script_options");
     if (s != NULL) {
-        error = parse_script(cfg, ctx, s);
+        error = wjr__cfg_parse_script(cfg, ctx, s);
         if (error < 0)
             return error;
     }

@@ -39,6 +39,8 @@ r = json.load(sys.stdin)
 for t in r["trials"]:
     assert -3.33 < t["metrics"]["metric"]["mean"] < 0, t
 ' || fail "r_full metrics"
+"$WJR" resume "$X" >"$WORK/resume.out" 2>&1 || fail "resume: $(cat "$WORK/resume.out")"
+grep -q "finished: 3 trials (3 completed" "$WORK/resume.out" || fail "resume: $(cat "$WORK/resume.out")"
 
 # shell: every file name, EARLY_STOPPED, a late output, hostile values
 X=$(run_study "$B/shell_files")
