@@ -233,6 +233,35 @@ static void test_errors_name_line_and_column(void **state)
     }
 }
 
+/* Aliases that expand without end, and deep nesting: refused quickly. */
+static void test_hostile_yaml(void **state)
+{
+    char text[4096], *p = text;
+    wjr_study_config *c = NULL;
+    const char *path;
+    int i;
+    (void)state;
+
+    p += sprintf(p, "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
+    for (i = 1; i < 9; i++)
+        p += sprintf(p, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n",
+                     i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+    path = write_file(tmpdir, "bomb.yaml", text);
+    assert_int_equal(wjr_study_config_load(&c, path), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "too many values"));
+    p = text;
+    p += sprintf(p, "a: ");
+    for (i = 0; i < 200; i++)
+        *p++ = '[';
+    for (i = 0; i < 200; i++)
+        *p++ = ']';
+    strcpy(p, "\n");
+    path = write_file(tmpdir, "deep.yaml", text);
+    assert_int_equal(wjr_study_config_load(&c, path), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "nested too deeply"));
+    assert_null(c);
+}
+
 /* Run a command through /bin/sh in dir; its stdout, first line. */
 static void run_in(char *out, size_t size, const char *dir, const char *cmd)
 {
@@ -354,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_template_vars_hostile_folder),
         cmocka_unit_test(test_libconfig_quotes_kept),
         cmocka_unit_test(test_template_quoting),
+        cmocka_unit_test(test_hostile_yaml),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
