@@ -166,6 +166,20 @@ static int parse_hook(char **out, wjr_study_config *cfg, const parse_ctx *ctx,
     return check_command_names(cfg, ctx, s, *out);
 }
 
+/* A path member, with template variables the file's text kept (a line that
+ * also holds a command is not rendered as text). */
+static int get_path(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
+{
+    char *raw = NULL;
+    int error = get_string(&raw, ctx, g, key);
+
+    if (error < 0 || raw == NULL)
+        return error;
+    error = wjr_template_text(out, raw, &ctx->vars);
+    free(raw);
+    return error;
+}
+
 /* BOA's experiment directory: experiment_dir, or output_dir/exp_name, with
  * a timestamp (and .1, .2 ... when taken) unless append_timestamp is false. */
 static int experiment_dir_of(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
@@ -175,11 +189,11 @@ static int experiment_dir_of(wjr_study_config *cfg, const parse_ctx *ctx, const 
     time_t now = time(NULL);
     struct tm tm;
 
-    error = get_string(&exp, ctx, g, "experiment_dir");
+    error = get_path(&exp, ctx, g, "experiment_dir");
     if (error == 0)
-        error = get_string(&outdir, ctx, g, "output_dir");
+        error = get_path(&outdir, ctx, g, "output_dir");
     if (error == 0)
-        error = get_string(&name, ctx, g, "exp_name");
+        error = get_path(&name, ctx, g, "exp_name");
     if (error == 0 && config_setting_get_member(g, "append_timestamp") != NULL)
         error = get_bool(&stamp_it, ctx, g, "append_timestamp");
     if (error < 0)
@@ -280,7 +294,7 @@ int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const con
     if (error == 0)
         error = get_double(&cfg->output_wait, ctx, g, "output_wait_seconds", 0.0, 3600.0);
     if (error == 0)
-        error = get_string(&wd, ctx, g, "working_dir");
+        error = get_path(&wd, ctx, g, "working_dir");
     if (error < 0)
         goto done;
     if (cfg->run_model == NULL) {

@@ -243,36 +243,55 @@ int wjr_template_names(json_t **out, const char *tmpl)
     return 0;
 }
 
+int wjr_template_text(char **out, const char *text, const wjr_template_vars *vars)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    const char *p = text;
+    char name[128];
+
+    while (*p != '\0') {
+        size_t n = p[0] == '{' && p[1] == '{' ? parse_name(p + 2, name, sizeof(name)) : 0;
+        const char *v = n > 0 ? wjr_template_var(vars, name) : NULL;
+
+        if (v != NULL) {
+            wjr_buf_puts(&b, v);
+            p += n;
+        } else {
+            wjr_buf_put(&b, p++, 1);
+        }
+    }
+    return wjr_buf_detach(out, &b);
+}
+
 /* ---- a YAML configuration's text ------------------------------------------ */
 
-static int is_command_key_line(const char *s, size_t *key_col)
+/*
+ * 1 when a line of YAML holds a command key (run_model: ..., also within a
+ * flow mapping {run_model: ...}); *indent gets the line's indentation, which
+ * continuation lines exceed.
+ */
+static int is_command_key_line(const char *s, size_t len, size_t *indent)
 {
     static const char *const keys[] = {"run_model",        "run_cmd",          "write_configs",
                                        "set_trial_status", "fetch_trial_data", NULL};
-    const char *p = s;
-    size_t i, n;
-    char quote = 0;
+    size_t i, n, at;
 
-    while (*p == ' ')
-        p++;
-    if (*p == '-' && p[1] == ' ') {
-        p++;
-        while (*p == ' ')
-            p++;
-    }
-    *key_col = (size_t)(p - s);
-    if (*p == '"' || *p == '\'')
-        quote = *p++;
+    *indent = strspn(s, " ");
     for (i = 0; keys[i] != NULL; i++) {
         n = strlen(keys[i]);
-        if (strncmp(p, keys[i], n) != 0)
-            continue;
-        p += n;
-        if (quote != 0 && *p++ != quote)
-            return 0;
-        while (*p == ' ')
-            p++;
-        return *p == ':';
+        for (at = 0; at + n <= len; at++) {
+            const char *p = s + at + n;
+            if (strncmp(s + at, keys[i], n) != 0)
+                continue;
+            if (at > 0 && strchr(" \t{,-'\"", s[at - 1]) == NULL)
+                continue;
+            if (p < s + len && (*p == '"' || *p == '\''))
+                p++;
+            while (p < s + len && *p == ' ')
+                p++;
+            if (p < s + len && *p == ':')
+                return 1;
+        }
     }
     return 0;
 }
@@ -296,7 +315,7 @@ int wjr_template_render_file(char **out, const char *text, const char *file,
         if (cmd_col >= 0 && !blank && (long)indent <= cmd_col)
             cmd_col = -1;
         command = cmd_col >= 0;
-        if (!command && is_command_key_line(line, &key_col)) {
+        if (!command && is_command_key_line(line, len, &key_col)) {
             command = 1;
             cmd_col = (long)key_col;
         }

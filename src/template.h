@@ -42,6 +42,10 @@ int wjr_template_command(char **out, const char *tmpl, wjr_template_lookup looku
 /* The names a command template uses, in order, as a JSON array of strings. */
 int wjr_template_names(json_t **out, const char *tmpl);
 
+/* A path or name with the template variables in place, as text; other
+ * names kept as written. *out is malloc'd. */
+int wjr_template_text(char **out, const char *text, const wjr_template_vars *vars);
+
 /*
  * Render a YAML configuration's text as BOA does with Jinja2 before reading
  * it: `{{ name }}` of the template variables is replaced, any other name

@@ -305,6 +305,20 @@ static void test_template_vars_hostile_folder(void **state)
     assert_string_equal(out, pwned);
     run_in(out, sizeof(out), tmpdir, c->write_configs);
     assert_string_equal(out, "in config.yaml");
+    wjr_study_config_free(c);
+    /* a flow mapping: the command's line is not rendered as text */
+    write_file(projdir, "config.yaml",
+               "script_options: {run_model: \"printf '%s\\n' {{ config_dir }}/m\",\n"
+               "                 experiment_dir: \"{{ config_dir }}/runs\"}\n");
+    if (wjr_study_config_load(&c, path) != 0)
+        fail_msg("%s", wjr_error_last());
+    snprintf(pwned, sizeof(pwned), "%s/runs", projdir);
+    assert_string_equal(c->experiment_dir, pwned);
+    run_in(out, sizeof(out), tmpdir, c->run_model);
+    snprintf(pwned, sizeof(pwned), "%s/m", projdir);
+    assert_string_equal(out, pwned);
+    snprintf(pwned, sizeof(pwned), "%s/PWNED", tmpdir);
+    assert_int_not_equal(stat(pwned, &st), 0);
     snprintf(pwned, sizeof(pwned), "%s/PWNED", tmpdir);
     assert_int_not_equal(stat(pwned, &st), 0);
     assert_int_not_equal(stat("PWNED", &st), 0);
