@@ -1161,8 +1161,8 @@ int wjr_study_config_check_params(const wjr_study_config *config, json_t *params
 
     if (!json_is_object(params))
         return wjr_error_set(WJR_EINVALID, "parameters must be a JSON object");
-    if (config->n_params == 0)
-        return 0;
+    if (config->n_params == 0) /* any object, if the commands' templates find their values */
+        return wjr__cfg_check_command_values(config, params);
     json_object_foreach(params, key, value)
     {
         for (i = 0; i < config->n_params; i++)

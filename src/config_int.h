@@ -66,5 +66,8 @@ int wjr__cfg_wrapper_settings(wjr_study_config *cfg);
 /* config_script.c */
 /* script_options: commands, working_dir, the experiment directory. */
 int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g);
+/* Every `{{ name }}` of the commands is trial_dir or a member of params
+ * (WJR_EINVALID naming the first that is not). */
+int wjr__cfg_check_command_values(const wjr_study_config *cfg, json_t *params);
 
 #endif

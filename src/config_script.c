@@ -313,3 +313,28 @@ done:
     free(wd);
     return error;
 }
+
+int wjr__cfg_check_command_values(const wjr_study_config *cfg, json_t *params)
+{
+    const char *const cmds[] = {cfg->run_model, cfg->write_configs, cfg->set_trial_status,
+                                cfg->fetch_trial_data};
+    json_t *names = NULL;
+    size_t c, i;
+    int error = 0;
+
+    for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]) && error == 0; c++) {
+        if (cmds[c] == NULL || wjr_template_names(&names, cmds[c]) < 0)
+            continue;
+        for (i = 0; i < json_array_size(names) && error == 0; i++) {
+            const char *n = json_string_value(json_array_get(names, i));
+            if (strcmp(n, "trial_dir") != 0 && json_object_get(params, n) == NULL)
+                error = wjr_error_set(WJR_EINVALID,
+                                      "the command template names '%s', which the parameters "
+                                      "lack",
+                                      n);
+        }
+        json_decref(names);
+        names = NULL;
+    }
+    return error;
+}

@@ -159,6 +159,55 @@ static void test_new_directory_per_run(void **state)
     wjr_study_config_free(b);
 }
 
+/* rel_to_launch: relative paths from where wjr starts; a resume (explicit
+ * base folder) keeps the folder of the first run. */
+static void test_rel_to_launch(void **state)
+{
+    wjr_study_config *c = NULL;
+    char old[512], want[600];
+    const char *path = write_file(tmpdir, "launch.yaml",
+                                  "script_options: {run_model: sh m.sh, rel_to_launch: true,\n"
+                                  "                 working_dir: work, experiment_dir: exp}\n");
+    (void)state;
+
+    assert_non_null(getcwd(old, sizeof(old)));
+    assert_int_equal(chdir(projdir), 0);
+    if (wjr_study_config_load(&c, path) != 0)
+        fail_msg("%s", wjr_error_last());
+    assert_int_equal(chdir(old), 0);
+    snprintf(want, sizeof(want), "%s/work", projdir);
+    assert_string_equal(c->working_dir, want);
+    snprintf(want, sizeof(want), "%s/exp", projdir);
+    assert_string_equal(c->experiment_dir, want);
+    assert_string_equal(c->dir, projdir); /* what a resume is given */
+    wjr_study_config_free(c);
+    assert_int_equal(wjr_study_config_load_from(&c, path, "/base"), 0);
+    assert_string_equal(c->working_dir, "/base/work");
+    wjr_study_config_free(c);
+}
+
+/* Without declared parameters (an external optimizer), the values a
+ * command template names are checked when the trial is submitted. */
+static void test_external_values(void **state)
+{
+    wjr_study_config *c = NULL;
+    const char *path = write_file(tmpdir, "ext.yaml",
+                                  "script_options:\n"
+                                  "  run_model: sh m.sh {{ a }} {{ trial_dir }}\n"
+                                  "  experiment_dir: ext\n");
+    json_t *good = json_pack("{s:i, s:i}", "a", 1, "b", 2), *bad = json_pack("{s:i}", "b", 2);
+    (void)state;
+
+    if (wjr_study_config_load(&c, path) != 0)
+        fail_msg("%s", wjr_error_last());
+    assert_int_equal(wjr_study_config_check_params(c, good), 0);
+    assert_int_equal(wjr_study_config_check_params(c, bad), WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "names 'a'"));
+    json_decref(good);
+    json_decref(bad);
+    wjr_study_config_free(c);
+}
+
 typedef struct bad_case {
     const char *text;
     const char *message; /* after "<path>:" */
@@ -393,6 +442,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boa_study),
         cmocka_unit_test(test_new_directory_per_run),
+        cmocka_unit_test(test_rel_to_launch),
+        cmocka_unit_test(test_external_values),
         cmocka_unit_test(test_errors_name_line_and_column),
         cmocka_unit_test(test_template_vars_hostile_folder),
         cmocka_unit_test(test_libconfig_quotes_kept),
