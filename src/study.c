@@ -1111,6 +1111,7 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
     json_t *result = NULL;
     size_t i, submitted = 0, n_before = s->n_trials;
     int64_t first;
+    char why[1024] = "";
     int error;
 
     *out = NULL;
@@ -1149,12 +1150,16 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
     if (error == WJR_ESLURM || error == WJR_EUNREACHABLE)
         for (i = 0; i < count_; i++)
             mark_refused(s, specs[i].index);
+    if (error < 0) /* the metadata below would overwrite the reason */
+        snprintf(why, sizeof(why), "%s", wjr_error_last());
     result = json_object();
     for (i = 0; i < count_ && result != NULL; i++) {
         char key[32];
         snprintf(key, sizeof(key), "%lld", (long long)specs[i].index);
         json_object_set_new(result, key, metadata_json(s, specs[i].index));
     }
+    if (error < 0)
+        wjr_error_set(error, "%s", why);
     if (error == 0) {
         /* One trial: its metadata; several: {"<index>": metadata}. */
         json_t *shown = result;
