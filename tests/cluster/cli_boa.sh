@@ -47,6 +47,7 @@ X=$(run_study "$B/shell_files")
 grep -q "finished: 18 trials (17 completed, 0 failed, 0 abandoned, 1 early-stopped" \
     "$B/shell_files/run.out" || fail "shell_files: $(cat "$B/shell_files/run.out")"
 [[ ! -e "$B/shell_files/PWNED" && ! -e "$X/000000/PWNED" ]] || fail "a value ran in a shell"
+ls "$X"/logs/slurm-*_*.out >/dev/null 2>&1 || fail "shell_files: no job array ran"
 python3 - "$X" <<'EOS' || fail "shell_files trials"
 import json, pathlib, sys
 x = pathlib.Path(sys.argv[1])
