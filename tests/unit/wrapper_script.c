@@ -321,6 +321,10 @@ static void test_completed_job_outcomes(void **state)
         {"{\"m\": null}", WJR_TRIAL_FAILED, "null"},
         {"{\"m\": 1, \"trial_status\": \"FAILED\"}", WJR_TRIAL_FAILED, NULL},
         {NULL, WJR_TRIAL_FAILED, "no output file"},
+        /* the model may only end a trial: these end COMPLETED, once */
+        {"{\"m\": 0.5, \"trial_status\": \"RUNNING\"}", WJR_TRIAL_COMPLETED, NULL},
+        {"{\"m\": 0.5, \"trial_status\": \"CANDIDATE\"}", WJR_TRIAL_COMPLETED, NULL},
+        {"{\"m\": 0.5, \"trial_status\": 0}", WJR_TRIAL_COMPLETED, NULL},
     };
     size_t i;
 
@@ -344,6 +348,13 @@ static void test_completed_job_outcomes(void **state)
             assert_true(tu_log_find(&f->log, WJR_LOG_WARNING, (int64_t)i, "FAILED") >= 0);
         }
         free(dir);
+    }
+    /* terminal trials are not finalized again on later polls */
+    tu_log_clear(&f->log);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(tu_poll_one(f, (int64_t)i), cases[i].want);
+        assert_true(tu_log_find(&f->log, WJR_LOG_INFO, (int64_t)i, "COMPLETED") < 0);
+        assert_true(tu_log_find(&f->log, WJR_LOG_WARNING, (int64_t)i, "ignored") < 0);
     }
 }
 
