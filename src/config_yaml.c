@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -400,8 +401,11 @@ int wjr_yaml_to_json(json_t **out, const char *text, size_t len, const char *nam
 
     *out = NULL;
     error = load_document(&doc, text, len, name);
-    if (error < 0)
-        return wjr_error_set(WJR_EINVALID, "%s", wjr_error_last());
+    if (error < 0) { /* a file's fault, not the configuration's: same message */
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", wjr_error_last());
+        return wjr_error_set(WJR_EINVALID, "%s", msg);
+    }
     memset(&w, 0, sizeof(w));
     w.doc = &doc;
     w.file = name;
