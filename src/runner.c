@@ -258,6 +258,7 @@ static void trial_ctx(wjr_trial_ctx *ctx, const wjr_runner *r, const trial *t)
     ctx->job_id = t->job_id_text;
     ctx->log = r->log;
     ctx->log_payload = r->log_payload;
+    ctx->end_time = t->info.end_time;
 }
 
 static int do_checkpoint(wjr_runner *r)

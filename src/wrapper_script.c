@@ -247,23 +247,28 @@ static void sleep_seconds(double s)
 
 /*
  * Find and load one of `bases`; with a wait, look again (0.25 s, doubling)
- * until it appears or the wait is over. *doc NULL when there is none;
- * *waited says how long it looked.
+ * until it appears or output_wait seconds after the job's end have passed
+ * (so trials that ended together share one wait). *doc NULL when there is
+ * none; *waited says how long it looked.
  */
 static int load_one(json_t **doc, char **name, double *waited, const script_wrapper *sw,
                     const wjr_trial_ctx *t, const char *const *bases, int wait)
 {
-    double step = 0.25, spent = 0;
+    double step = 0.25, spent = 0, budget = sw->output_wait;
     int error;
 
+    if (t->end_time > 0) {
+        double since = (double)((int64_t)time(NULL) - t->end_time);
+        budget = since <= 0 ? budget : since >= budget ? 0 : budget - since;
+    }
     *doc = NULL;
     *name = NULL;
     for (;;) {
         error = wjr_trial_file_find(name, t->trial_dir, bases);
-        if (error < 0 || *name != NULL || !wait || spent >= sw->output_wait)
+        if (error < 0 || *name != NULL || !wait || spent >= budget)
             break;
-        if (step > sw->output_wait - spent)
-            step = sw->output_wait - spent;
+        if (step > budget - spent)
+            step = budget - spent;
         sleep_seconds(step);
         spent += step;
         step *= 2;

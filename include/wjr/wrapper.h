@@ -24,6 +24,7 @@ typedef struct wjr_trial_ctx {
     const char *job_id;         /**< Slurm's job id text, NULL before submit */
     wjr_log_fn log;             /**< the runner's log sink (never NULL) */
     void *log_payload;          /**< payload for @ref log */
+    int64_t end_time;           /**< when the job ended (Unix time), 0 if not known */
 } wjr_trial_ctx;
 
 /** Log a formatted record for the trial of @p ctx through its sink. */
@@ -98,7 +99,8 @@ typedef struct wjr_script_options {
      */
     const char *metrics_json;
     const char *model_options_json; /**< JSON text written into data.json, or NULL */
-    double output_wait_seconds;     /**< wait this long for a late output file (0: none) */
+    /** look for a late output file until this long after the job's end (0: no wait) */
+    double output_wait_seconds;
 } wjr_script_options;
 
 #define WJR_SCRIPT_OPTIONS_INIT                                                                    \

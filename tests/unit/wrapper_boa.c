@@ -198,6 +198,12 @@ static void test_late_output(void **state)
     assert_int_equal(status_of(quick, &ctx, &reason), WJR_TRIAL_FAILED);
     assert_non_null(strstr(reason, "waited 0.5 s"));
     free(reason);
+    /* the wait counts from the job's end: long ago, no wait at all */
+    ctx.end_time = (int64_t)time(NULL) - 60;
+    assert_int_equal(status_of(w, &ctx, &reason), WJR_TRIAL_FAILED);
+    assert_non_null(strstr(reason, "waited 0.0 s"));
+    free(reason);
+    ctx.end_time = 0;
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
