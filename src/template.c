@@ -5,10 +5,11 @@
  * config_path, config_dir, config_dir_name, config_file_name; undefined
  * names are kept as written), and renders each command again with the
  * trial's parameters and trial_dir. wjr supports the plain `{{ name }}`
- * form of both. In commands, which wjr runs through /bin/sh, every value is
- * inserted so that the shell reads it literally: the scanner follows the
- * shell's quoting (outside quotes, '...', "...") and escapes the value for
- * the place it lands in. Blocks, comments, filters and expressions are
+ * form of both. In commands, which wjr runs through /bin/sh, every value
+ * becomes one single-quoted word: the scanner follows the shell's quoting
+ * (outside quotes, '...', "...") and, inside quotes, escapes that word for
+ * the quotes, so that a shell reading the quoted text again (sh -c) still
+ * sees it quoted. Blocks, comments, filters and expressions are
  * refused with their place. This file knows no configuration keys beyond
  * the names of the command keys, and runs nothing.
  */
@@ -131,21 +132,35 @@ static size_t parse_name(const char *p, char *buf, size_t size)
     return (size_t)(s + 2 - p) + 2;
 }
 
+/*
+ * A value as one single-quoted shell word. Outside quotes it is inserted as
+ * is. Inside quotes the quoted text may be read by a second shell
+ * (sh -c "... {{ x }}"), so the word is escaped for the quotes it sits in:
+ * the first shell keeps it as text, the one that reads that text sees one
+ * quoted word. Either way no shell reads the value itself.
+ */
 static void put_quoted(wjr_buf *b, const char *v, int state)
 {
+    wjr_buf word = WJR_BUF_INIT;
+    const char *w;
+
     if (state == Q_OUT) {
         wjr_buf_shell_quote(b, v);
         return;
     }
-    for (; *v; v++) {
-        if (state == Q_SINGLE && *v == '\'')
+    wjr_buf_shell_quote(&word, v);
+    for (w = word.ptr; w != NULL && w < word.ptr + word.len; w++) {
+        if (state == Q_SINGLE && *w == '\'')
             wjr_buf_puts(b, "'\\''");
-        else if (state == Q_DOUBLE && strchr("\\\"$`", *v) != NULL) {
+        else if (state == Q_DOUBLE && strchr("\\\"$`", *w) != NULL) {
             wjr_buf_put(b, "\\", 1);
-            wjr_buf_put(b, v, 1);
+            wjr_buf_put(b, w, 1);
         } else
-            wjr_buf_put(b, v, 1);
+            wjr_buf_put(b, w, 1);
     }
+    if (word.oom)
+        b->oom = 1;
+    wjr_buf_free(&word);
 }
 
 static int refuse_block(const char *tmpl, const char *p)

@@ -80,8 +80,9 @@ struct wjr_wrapper {
  * the user's configuration; the trial directory is appended to it as one
  * quoted argument. A command may name BOA's `{{ name }}` template
  * variables: a parameter's name or `trial_dir`. Each is replaced by its
- * value as one quoted shell word (escaped when the template sits inside
- * quotes), so a value never reaches the shell unquoted.
+ * value as one single-quoted shell word (inside quotes, escaped for them,
+ * so that `sh -c "..."` still reads one quoted word): a value never reaches
+ * a shell unquoted.
  */
 typedef struct wjr_script_options {
     unsigned int version;            /**< WJR_SCRIPT_OPTIONS_VERSION */

@@ -341,7 +341,7 @@ static void test_template_vars_hostile_folder(void **state)
 
     write_file(projdir, "config.yaml",
                "script_options:\n"
-               "  run_model: printf '%s|%s\\n' {{ config_dir }} \"{{ config_dir_name }}\"\n"
+               "  run_model: sh -c \"printf '%s|%s\\n' {{ config_dir }} {{ config_dir_name }}\"\n"
                "  write_configs: printf '%s\\n' 'in {{ config_file_name }}'\n"
                "  experiment_dir: \"{{ config_dir }}/runs\"\n");
     snprintf(path, sizeof(path), "%s/config.yaml", projdir);
@@ -353,7 +353,7 @@ static void test_template_vars_hostile_folder(void **state)
     snprintf(pwned, sizeof(pwned), "%s|proj $(touch PWNED) 'q'", projdir);
     assert_string_equal(out, pwned);
     run_in(out, sizeof(out), tmpdir, c->write_configs);
-    assert_string_equal(out, "in config.yaml");
+    assert_string_equal(out, "in 'config.yaml'"); /* quoted in the quotes */
     wjr_study_config_free(c);
     /* a flow mapping: the command's line is not rendered as text */
     write_file(projdir, "config.yaml",
@@ -415,10 +415,13 @@ static const char *lookup(void *payload, const char *name, char **owned)
 /* A value inside each kind of quotes still reads back literally. */
 static void test_template_quoting(void **state)
 {
-    const char *tmpls[] = {"printf '%s\\n' {{ v }}", "printf '%s\\n' \"{{v}}\"",
-                           "printf '%s\\n' '{{ v }}'", "printf '%s\\n' x{{ v }}y"};
+    /* a shell that reads quoted text again (sh -c) still sees one quoted word */
+    const char *tmpls[] = {"printf '%s\\n' {{ v }}", "sh -c \"printf '%s\\n' {{v}}\"",
+                           "sh -c 'printf \"%s\\n\" {{ v }}'", "printf '%s\\n' x{{ v }}y",
+                           "printf '%s\\n' \"{{ v }}\""};
     const char *wants[] = {"a'b \"c\" $(x) `y` \\z", "a'b \"c\" $(x) `y` \\z",
-                           "a'b \"c\" $(x) `y` \\z", "xa'b \"c\" $(x) `y` \\zy"};
+                           "a'b \"c\" $(x) `y` \\z", "xa'b \"c\" $(x) `y` \\zy",
+                           "'a'\\''b \"c\" $(x) `y` \\z'"};
     char *cmd = NULL, out[256];
     size_t i;
     (void)state;

@@ -321,7 +321,8 @@ static void test_templated_command(void **state)
     char *dir, *cmd = NULL, *script, *out_path, *got, want[1024];
     int rc;
 
-    so.run_model = "printf '[%s]' {{ s }} \"{{ s }}\" {{ x }} {{ b }} {{ trial_dir }} > out.txt; "
+    so.run_model = "sh -c \"printf '[%s]' {{ s }}\" > out.txt; "
+                   "printf '[%s]' {{ s }} {{ x }} {{ b }} {{ trial_dir }} >> out.txt; "
                    "printf '[%s]' >/dev/null";
     so.work_dir = f->dir;
     assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
