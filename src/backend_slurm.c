@@ -978,8 +978,7 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     free_ctl_conf(conf);
 
     out->partition_found = sb->partition == NULL;
-    if (sb->partition == NULL)
-        return 0;
+    out->partition_is_default = sb->partition == NULL;
     b->rpc_count++;
     if (slurm_load_partitions((time_t)0, &parts, SHOW_ALL) != SLURM_SUCCESS) {
         error = classify(SLURM_ERRNO(), "slurm_load_partitions");
@@ -988,8 +987,13 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     }
     for (i = 0; i < parts->record_count; i++) {
         partition_info_t *p = &parts->partition_array[i];
-        if (p->name && strcmp(p->name, sb->partition) == 0) {
+        /* none configured: the cluster's default partition is the one */
+        if (p->name && (sb->partition != NULL ? strcmp(p->name, sb->partition) == 0
+                                              : (p->flags & PART_FLAG_DEFAULT) != 0)) {
             out->partition_found = 1;
+            free(out->partition);
+            out->partition = wjr_strdup(p->name);
+            free(out->partition_max_time);
             if (p->max_time == INFINITE)
                 out->partition_max_time = wjr_strdup("UNLIMITED");
             else
@@ -1007,6 +1011,7 @@ void wjr_cluster_info_clear(wjr_cluster_info *info)
     free(info->cluster_name);
     free(info->slurm_version);
     free(info->partition_max_time);
+    free(info->partition);
     memset(info, 0, sizeof(*info));
 }
 

@@ -1,14 +1,14 @@
 /*
- * config.c - reads a study configuration file (libconfig, BOA's vocabulary)
- * into a wjr_study_config, and builds a runner from one.
+ * config.c - reads a study configuration file (libconfig, or BOA's YAML
+ * read into the same libconfig tree by config_yaml.c) into a
+ * wjr_study_config, and builds a runner from one.
  *
- * Every error names file:line, and keys the file does not know are errors
- * too, so that a typo never silently becomes a default. Relative paths are
- * resolved against the configuration file's folder; in hook commands, each
- * plain word naming a file next to the configuration becomes its absolute
- * path, so that `run_model = "python3 model.py"` finds model.py wherever the
- * job runs. This file parses and checks; it generates nothing and contacts
- * no cluster.
+ * Every error names file:line (and column, for YAML), and keys the file
+ * does not know are errors too, so that a typo never silently becomes a
+ * default. Relative paths are resolved against the configuration file's
+ * folder. script_options are read by config_script.c, a metric's BOA
+ * settings by config_boa.c. This file parses and checks; it generates
+ * nothing and contacts no cluster.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,17 +22,14 @@
 #include <sys/stat.h>
 
 #include "wjr/runner.h"
+#include "config_boa.h"
 #include "config_int.h"
+#include "config_yaml.h"
+#include "study_int.h"
+#include "template.h"
 #include "util.h"
 
-typedef struct parse_ctx {
-    const char *file; /* the path as the user gave it, for messages */
-} parse_ctx;
-
-static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
-    WJR_FORMAT(3, 4);
-
-static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
 {
     char msg[768];
     va_list ap;
@@ -41,8 +38,12 @@ static int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     unsigned line = s != NULL ? (unsigned)config_setting_source_line(s) : 0u;
+    unsigned column = wjr_config_column(s);
 
     /* The root group has no line of its own: name the first. */
+    if (column > 0)
+        return wjr_error_set(WJR_ECONFIG, "%s:%u:%u: %s", ctx->file, line > 0 ? line : 1u, column,
+                             msg);
     return wjr_error_set(WJR_ECONFIG, "%s:%u: %s", ctx->file, line > 0 ? line : 1u, msg);
 }
 
@@ -101,7 +102,7 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 /* Every member of group s must be one of the NULL-terminated allowed names. */
-static int check_keys(const parse_ctx *ctx, const config_setting_t *s, const char *const *allowed)
+int check_keys(const parse_ctx *ctx, const config_setting_t *s, const char *const *allowed)
 {
     int i, n = config_setting_length(s);
     char where[256];
@@ -124,6 +125,16 @@ static int check_keys(const parse_ctx *ctx, const config_setting_t *s, const cha
         if (allowed[k] != NULL)
             continue;
         setting_path(where, sizeof(where), s);
+        {
+            char section[256];
+            const char *instead;
+
+            wjr_config_section_of(section, sizeof(section), where);
+            instead = wjr_config_refused(section, name);
+            if (instead != NULL)
+                return fail_at(ctx, m, "%s%s%s is not supported by wjr: %s", where,
+                               where[0] ? "." : "", name, instead);
+        }
         if (guess != NULL)
             return fail_at(ctx, m, "unknown key '%s' in %s (did you mean '%s'?)", name,
                            where[0] ? where : "the top level", guess);
@@ -132,7 +143,7 @@ static int check_keys(const parse_ctx *ctx, const config_setting_t *s, const cha
     return 0;
 }
 
-static int type_error(const parse_ctx *ctx, const config_setting_t *s, const char *what)
+int type_error(const parse_ctx *ctx, const config_setting_t *s, const char *what)
 {
     char where[256];
 
@@ -140,7 +151,7 @@ static int type_error(const parse_ctx *ctx, const config_setting_t *s, const cha
     return fail_at(ctx, s, "%s must be %s", where, what);
 }
 
-static int need_group(const parse_ctx *ctx, const config_setting_t *s)
+int need_group(const parse_ctx *ctx, const config_setting_t *s)
 {
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
         return type_error(ctx, s, "a group { ... }");
@@ -167,7 +178,7 @@ static double number_of(const config_setting_t *s)
 }
 
 /* Optional string member; *out is malloc'd (left alone when absent). */
-static int get_string(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
+int get_string(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
 
@@ -194,8 +205,8 @@ static int get_string_or_int(char **out, const parse_ctx *ctx, const config_sett
     return get_string(out, ctx, g, key);
 }
 
-static int get_int(int64_t *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
-                   int64_t min)
+int get_int(int64_t *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
+            int64_t min)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
     char where[256];
@@ -213,8 +224,8 @@ static int get_int(int64_t *out, const parse_ctx *ctx, const config_setting_t *g
     return 0;
 }
 
-static int get_double(double *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
-                      double min, double max)
+int get_double(double *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
+               double min, double max)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
     char where[256];
@@ -231,7 +242,7 @@ static int get_double(double *out, const parse_ctx *ctx, const config_setting_t 
     return 0;
 }
 
-static int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
+int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, const char *key)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
 
@@ -246,25 +257,17 @@ static int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, c
 /* A libconfig scalar as a new JSON value; NULL for non-scalars. */
 static json_t *scalar_json(const config_setting_t *s)
 {
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        return json_integer((json_int_t)config_setting_get_int64(s));
-    case CONFIG_TYPE_FLOAT:
-        return json_real(config_setting_get_float(s));
-    case CONFIG_TYPE_STRING:
-        return json_string(config_setting_get_string(s));
-    case CONFIG_TYPE_BOOL:
-        return json_boolean(config_setting_get_bool(s));
-    default:
+    int t = config_setting_type(s);
+
+    if (t == CONFIG_TYPE_GROUP || t == CONFIG_TYPE_LIST || t == CONFIG_TYPE_ARRAY)
         return NULL;
-    }
+    return wjr_config_setting_json(s);
 }
 
 /* ---- paths --------------------------------------------------------------- */
 
 /* Join and normalise lexically ("." and ".." removed). malloc'd. */
-static char *path_join(const char *base, const char *rel)
+char *path_join(const char *base, const char *rel)
 {
     char *joined, *out, *p, *save = NULL, *tok;
     size_t len = 0;
@@ -300,62 +303,11 @@ static char *path_join(const char *base, const char *rel)
     return out;
 }
 
-static int is_plain_word(const char *w, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)w[i];
-        if (!isalnum(c) && strchr("_./+-=:,@%", c) == NULL)
-            return 0;
-    }
-    return n > 0;
-}
-
-/*
- * Each plain word of a shell command that names an existing file relative
- * to dir becomes its quoted absolute path; the rest is kept as written.
- */
-static char *resolve_command(const char *cmd, const char *dir)
-{
-    wjr_buf b = WJR_BUF_INIT;
-    const char *p = cmd;
-    char *out = NULL;
-
-    while (*p != '\0') {
-        size_t n;
-        char *word, *abs;
-        struct stat st;
-
-        if (*p == ' ' || *p == '\t') {
-            wjr_buf_put(&b, p++, 1);
-            continue;
-        }
-        n = strcspn(p, " \t");
-        word = strndup(p, n);
-        abs = NULL;
-        if (word != NULL && word[0] != '/' && is_plain_word(p, n))
-            abs = path_join(dir, word);
-        if (abs != NULL && stat(abs, &st) == 0 && S_ISREG(st.st_mode))
-            wjr_buf_shell_quote(&b, abs);
-        else
-            wjr_buf_put(&b, p, n);
-        free(abs);
-        free(word);
-        p += n;
-    }
-    wjr_buf_puts(&b, "");
-    if (wjr_buf_detach(&out, &b) < 0)
-        return NULL;
-    return out;
-}
-
 /* ---- sections ------------------------------------------------------------ */
 
 static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {"metrics", "outcome_constraints", NULL};
-    static const char *const mkeys[] = {"name", "minimize", NULL};
+    static const char *const keys[] = {"metrics", "minimize", "outcome_constraints", NULL};
     const config_setting_t *list;
     int error, i, n;
 
@@ -365,6 +317,11 @@ static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const co
     error = check_keys(ctx, g, keys);
     if (error < 0)
         return error;
+    if (config_setting_get_member(g, "minimize") != NULL) {
+        error = get_bool(&cfg->objective_minimize, ctx, g, "minimize");
+        if (error < 0)
+            return error;
+    }
     list = config_setting_get_member(g, "metrics");
     if (list == NULL)
         return fail_at(ctx, g,
@@ -381,20 +338,8 @@ static int parse_objective(wjr_study_config *cfg, const parse_ctx *ctx, const co
         wjr_metric *metric = &cfg->metrics[cfg->n_metrics];
         size_t k;
 
-        error = need_group(ctx, m);
-        if (error == 0)
-            error = check_keys(ctx, m, mkeys);
-        if (error == 0)
-            error = get_string(&metric->name, ctx, m, "name");
-        if (error < 0)
-            return error;
         cfg->n_metrics++;
-        if (metric->name == NULL || metric->name[0] == '\0')
-            return fail_at(ctx, m, "objective.metrics[%d] needs a name", i);
-        if (config_setting_get_member(m, "minimize") == NULL)
-            return fail_at(ctx, m, "objective.metrics[%d] (%s) needs minimize = true or false", i,
-                           metric->name);
-        error = get_bool(&metric->minimize, ctx, m, "minimize");
+        error = wjr__cfg_parse_metric(metric, ctx, m, i);
         if (error < 0)
             return error;
         for (k = 0; k + 1 < cfg->n_metrics; k++)
@@ -462,12 +407,21 @@ static int parse_range(wjr_param *p, const parse_ctx *ctx, const config_setting_
 
 static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {"name",      "type",   "bounds", "value_type",
-                                       "log_scale", "values", "value",  NULL};
+    static const char *const keys[] = {"name",   "type",  "bounds", "value_type", "log_scale",
+                                       "values", "value", "digits", "is_ordered", NULL};
     char *type = NULL;
     const config_setting_t *v;
+    int64_t digits = -1;
     int error, i, n;
 
+    p->is_ordered = -1;
+    if (ctx->yaml && config_setting_type(g) != CONFIG_TYPE_GROUP &&
+        config_setting_type(g) != CONFIG_TYPE_LIST) {
+        /* BOA's shorthand `x3: 4.0` is a fixed parameter */
+        p->kind = WJR_PARAM_FIXED;
+        p->values = scalar_json(g);
+        return p->values != NULL ? 0 : type_error(ctx, g, "a number, string or boolean");
+    }
     error = need_group(ctx, g);
     if (error == 0)
         error = check_keys(ctx, g, keys);
@@ -519,6 +473,21 @@ static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_
             fail_at(ctx, config_setting_get_member(g, "type"),
                     "parameter type must be \"range\", \"choice\" or \"fixed\", not \"%s\"", type);
     }
+    if (error == 0 && config_setting_get_member(g, "is_ordered") != NULL) {
+        error = get_bool(&p->is_ordered, ctx, g, "is_ordered");
+        if (error == 0 && p->kind != WJR_PARAM_CHOICE)
+            error = fail_at(ctx, config_setting_get_member(g, "is_ordered"),
+                            "is_ordered applies to choice parameters only");
+    }
+    if (error == 0)
+        error = get_int(&digits, ctx, g, "digits", 0);
+    if (error == 0 && digits >= 0) {
+        if (digits > 15 || p->kind != WJR_PARAM_RANGE || p->is_int)
+            error = fail_at(ctx, config_setting_get_member(g, "digits"),
+                            "digits (0 to 15) applies to float range parameters only");
+        p->has_digits = 1;
+        p->digits = (int)digits;
+    }
     if (error == 0 && p->kind != WJR_PARAM_RANGE) {
         const char *stray = config_setting_get_member(g, "bounds") != NULL ? "bounds" : NULL;
         if (config_setting_get_member(g, "log_scale") != NULL)
@@ -568,7 +537,8 @@ static int parse_parameters(wjr_study_config *cfg, const parse_ctx *ctx, const c
             if (param->name == NULL)
                 return fail_at(ctx, p, "parameters[%d] needs a name", i);
         } else {
-            if (config_setting_get_member(p, "name") != NULL)
+            if (config_setting_type(p) == CONFIG_TYPE_GROUP &&
+                config_setting_get_member(p, "name") != NULL)
                 return fail_at(ctx, config_setting_get_member(p, "name"),
                                "parameter '%s' is named by its key: drop name",
                                config_setting_name(p));
@@ -663,9 +633,27 @@ static int parse_generation(wjr_study_config *cfg, const parse_ctx *ctx, const c
     return 0;
 }
 
+/* BOA's n_trials (top level or in scheduler): the study's total here. */
+static int get_n_trials(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    const config_setting_t *s = config_setting_get_member(g, "n_trials");
+    int64_t n = -1;
+    int error;
+
+    if (s == NULL)
+        return 0;
+    if (cfg->total_trials >= 0)
+        return fail_at(ctx, s, "give n_trials or total_trials, not both");
+    error = get_int(&n, ctx, g, "n_trials", 1);
+    if (error == 0)
+        cfg->total_trials = n;
+    return error;
+}
+
 static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
     static const char *const keys[] = {"total_trials",
+                                       "n_trials",
                                        "max_pending_trials",
                                        "run_trials_in_batches",
                                        "tolerated_trial_failure_rate",
@@ -680,6 +668,8 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
     if (error == 0)
         error = get_int(&cfg->total_trials, ctx, g, "total_trials", 1);
     if (error == 0)
+        error = get_n_trials(cfg, ctx, g);
+    if (error == 0)
         error = get_int(&cfg->max_pending_trials, ctx, g, "max_pending_trials", 1);
     if (error == 0)
         error = get_bool(&cfg->run_trials_in_batches, ctx, g, "run_trials_in_batches");
@@ -691,62 +681,6 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
                            0.01, 3600.0);
     if (error == 0)
         error = get_double(&cfg->ttl_seconds, ctx, g, "ttl_seconds_for_trials", 1.0, 1e9);
-    return error;
-}
-
-static int parse_hook(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
-                      const char *dir)
-{
-    char *raw = NULL;
-    int error = get_string(&raw, ctx, g, key);
-
-    if (error < 0 || raw == NULL)
-        return error;
-    if (raw[strspn(raw, " \t")] == '\0') {
-        free(raw);
-        return fail_at(ctx, config_setting_get_member(g, key), "script_options.%s is empty", key);
-    }
-    free(*out);
-    *out = resolve_command(raw, dir);
-    free(raw);
-    return *out != NULL ? 0 : WJR_ENOMEM;
-}
-
-static int parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
-{
-    static const char *const keys[] = {"run_model",        "write_configs",  "set_trial_status",
-                                       "fetch_trial_data", "experiment_dir", NULL};
-    char *dir = NULL;
-    int error;
-
-    error = need_group(ctx, g);
-    if (error == 0)
-        error = check_keys(ctx, g, keys);
-    if (error == 0)
-        error = parse_hook(&cfg->run_model, ctx, g, "run_model", cfg->dir);
-    if (error == 0)
-        error = parse_hook(&cfg->write_configs, ctx, g, "write_configs", cfg->dir);
-    if (error == 0)
-        error = parse_hook(&cfg->set_trial_status, ctx, g, "set_trial_status", cfg->dir);
-    if (error == 0)
-        error = parse_hook(&cfg->fetch_trial_data, ctx, g, "fetch_trial_data", cfg->dir);
-    if (error == 0)
-        error = get_string(&dir, ctx, g, "experiment_dir");
-    if (error < 0)
-        goto done;
-    if (cfg->run_model == NULL) {
-        error = fail_at(ctx, g, "script_options needs run_model = \"command\";");
-        goto done;
-    }
-    if (dir == NULL || dir[0] == '\0') {
-        error = fail_at(ctx, g, "script_options needs experiment_dir = \"path\";");
-        goto done;
-    }
-    cfg->experiment_dir = path_join(cfg->dir, dir);
-    if (cfg->experiment_dir == NULL)
-        error = WJR_ENOMEM;
-done:
-    free(dir);
     return error;
 }
 
@@ -868,8 +802,7 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
 {
     const config_setting_t *root = config_root_setting(lc);
     int64_t sum = 0;
-    size_t i;
-    size_t dims = 0;
+    size_t i, dims = 0;
     int error;
 
     for (i = 0; i < cfg->n_steps; i++) {
@@ -887,6 +820,19 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
     for (i = 0; i < cfg->n_params; i++)
         if (cfg->params[i].kind != WJR_PARAM_FIXED)
             dims++;
+    for (i = 0; i < cfg->n_metrics; i++) {
+        size_t k, j;
+        for (k = 0; k < json_array_size(cfg->metrics[i].param_names); k++) {
+            const char *n = json_string_value(json_array_get(cfg->metrics[i].param_names, k));
+            for (j = 0; j < cfg->n_params; j++)
+                if (strcmp(cfg->params[j].name, n) == 0)
+                    break;
+            if (j == cfg->n_params)
+                return fail_at(ctx, config_lookup(lc, "objective.metrics"),
+                               "metric '%s' lists param_names '%s', which is not a parameter",
+                               cfg->metrics[i].name, n);
+        }
+    }
     for (i = 0; i < cfg->n_steps; i++)
         if (cfg->steps[i].model == WJR_MODEL_SOBOL && dims > 40)
             return fail_at(ctx, config_lookup(lc, "parameters"),
@@ -894,6 +840,9 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
                            "use RANDOM",
                            dims);
     error = wjr__config_check_strategy(cfg, ctx->file, lc);
+    if (error < 0)
+        return error;
+    error = wjr__cfg_wrapper_settings(cfg);
     if (error < 0)
         return error;
     if (cfg->run_model == NULL)
@@ -911,6 +860,8 @@ static void set_defaults(wjr_study_config *cfg)
     cfg->init_seconds_between_polls = 1.0;
     cfg->requeue = -1;
     cfg->seed = -1;
+    cfg->objective_minimize = -1;
+    cfg->output_wait = 10.0; /* NFS can hide a new file for seconds: BOA waits ~20 s */
 }
 
 static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
@@ -922,6 +873,8 @@ static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_
                                        "scheduler",
                                        "script_options",
                                        "slurm",
+                                       "model_options",
+                                       "n_trials",
                                        NULL};
     const config_setting_t *root = config_root_setting(lc), *s;
     int error;
@@ -964,7 +917,7 @@ static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_
     }
     s = config_setting_get_member(root, "script_options");
     if (s != NULL) {
-        error = parse_script(cfg, ctx, s);
+        error = wjr__cfg_parse_script(cfg, ctx, s);
         if (error < 0)
             return error;
     }
@@ -974,6 +927,11 @@ static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_
         if (error < 0)
             return error;
     }
+    error = get_n_trials(cfg, ctx, root);
+    if (error == 0)
+        error = get_json(&cfg->model_options, ctx, root, "model_options", 0);
+    if (error < 0)
+        return error;
     return check_whole(cfg, ctx, lc);
 }
 
@@ -990,15 +948,38 @@ static char *folder_of(const char *real)
     return dir;
 }
 
+/* BOA's YAML: its template variables rendered, then read into lc. */
+static int read_yaml(wjr_study_config *cfg, const parse_ctx *ctx, config_t *lc, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int error = wjr_read_file(&text, &len, path);
+
+    if (error < 0)
+        return error;
+    if (memchr(text, '\0', len) != NULL)
+        error = wjr_error_set(WJR_ECONFIG, "%s: not a text file (holds a NUL byte)", path);
+    else
+        error = wjr_template_render_file(&cfg->rendered, text, path, &ctx->vars);
+    free(text);
+    if (error == 0)
+        error = wjr_config_yaml_parse(lc, cfg->rendered, strlen(cfg->rendered), path);
+    return error;
+}
+
 int wjr_study_config_load_from(wjr_study_config **out, const char *path, const char *base_dir)
 {
     wjr_study_config *cfg = NULL;
-    parse_ctx ctx = {path};
+    parse_ctx ctx;
     config_t lc;
     char *real = NULL;
     int error = 0;
 
     *out = NULL;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.file = path;
+    ctx.explicit_base = base_dir != NULL;
+    ctx.yaml = wjr_config_is_yaml_path(path);
     config_init(&lc);
     cfg = calloc(1, sizeof(*cfg));
     if (cfg == NULL) {
@@ -1019,6 +1000,16 @@ int wjr_study_config_load_from(wjr_study_config **out, const char *path, const c
         error = WJR_ENOMEM;
         goto done;
     }
+    cfg->is_yaml = ctx.yaml;
+    error = wjr_template_vars_init(&ctx.vars, cfg->path);
+    if (error < 0)
+        goto done;
+    if (ctx.yaml) {
+        error = read_yaml(cfg, &ctx, &lc, path);
+        if (error == 0)
+            error = parse_root(cfg, &ctx, &lc);
+        goto done;
+    }
     if (config_read_file(&lc, path) != CONFIG_TRUE) {
         if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
             error = wjr_error_set(WJR_EIO, "%s: cannot read the file", path);
@@ -1030,6 +1021,7 @@ int wjr_study_config_load_from(wjr_study_config **out, const char *path, const c
     error = parse_root(cfg, &ctx, &lc);
 done:
     config_destroy(&lc);
+    wjr_template_vars_free(&ctx.vars);
     free(real);
     if (error < 0) {
         wjr_study_config_free(cfg);
@@ -1050,8 +1042,13 @@ void wjr_study_config_free(wjr_study_config *cfg)
 
     if (cfg == NULL)
         return;
-    for (i = 0; i < cfg->n_metrics; i++)
+    for (i = 0; i < cfg->n_metrics; i++) {
         free(cfg->metrics[i].name);
+        free(cfg->metrics[i].function);
+        json_decref(cfg->metrics[i].func_kwargs);
+        json_decref(cfg->metrics[i].param_names);
+        json_decref(cfg->metrics[i].properties);
+    }
     free(cfg->metrics);
     free(cfg->metric_names);
     for (i = 0; i < cfg->n_params; i++) {
@@ -1071,6 +1068,11 @@ void wjr_study_config_free(wjr_study_config *cfg)
     free(cfg->set_trial_status);
     free(cfg->fetch_trial_data);
     free(cfg->experiment_dir);
+    free(cfg->working_dir);
+    free(cfg->rendered);
+    free(cfg->metrics_json);
+    free(cfg->model_options_json);
+    json_decref(cfg->model_options);
     free(cfg->partition);
     free(cfg->time);
     free(cfg->mem);
@@ -1129,6 +1131,10 @@ void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_co
     out->set_trial_status = cfg->set_trial_status;
     out->fetch_trial_data = cfg->fetch_trial_data;
     out->metric_names = cfg->metric_names;
+    out->work_dir = cfg->working_dir;
+    out->metrics_json = cfg->metrics_json;
+    out->model_options_json = cfg->model_options_json;
+    out->output_wait_seconds = cfg->output_wait;
 }
 
 static int check_one_param(const wjr_param *p, json_t *v)
@@ -1168,8 +1174,8 @@ int wjr_study_config_check_params(const wjr_study_config *config, json_t *params
 
     if (!json_is_object(params))
         return wjr_error_set(WJR_EINVALID, "parameters must be a JSON object");
-    if (config->n_params == 0)
-        return 0;
+    if (config->n_params == 0) /* any object, if the commands' templates find their values */
+        return wjr__cfg_check_command_values(config, params);
     json_object_foreach(params, key, value)
     {
         for (i = 0; i < config->n_params; i++)

@@ -140,6 +140,8 @@ static json_t *map_range(const wjr_param *p, double u)
         x = exp(log(lo) + u * (log(hi) - log(lo)));
     else
         x = lo + u * (hi - lo);
+    if (p->has_digits) /* Ax's digits: round, then stay within the bounds */
+        x = round(x * pow(10.0, p->digits)) / pow(10.0, p->digits);
     x = x < lo ? lo : x > hi ? hi : x;
     return json_real(x);
 }

@@ -25,6 +25,7 @@
 #include "evidence.h"
 #include "script.h"
 #include "state.h"
+#include "trial_files.h"
 #include "util.h"
 #include "wjr/runner.h"
 
@@ -264,6 +265,7 @@ static void trial_ctx(wjr_trial_ctx *ctx, const wjr_runner *r, const trial *t)
     ctx->job_id = t->job_id_text;
     ctx->log = r->log;
     ctx->log_payload = r->log_payload;
+    ctx->end_time = t->info.end_time;
 }
 
 static int do_checkpoint(wjr_runner *r)
@@ -1046,11 +1048,18 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
             why = wjr_strdup(wjr_error_last());
         }
     }
-    if (status == WJR_TRIAL_COMPLETED && r->wrapper->fetch_trial_data) {
+    if ((status == WJR_TRIAL_COMPLETED || status == WJR_TRIAL_EARLY_STOPPED) &&
+        r->wrapper->fetch_trial_data) {
         if (r->wrapper->fetch_trial_data(&metrics, r->wrapper, &ctx) < 0) {
-            status = WJR_TRIAL_FAILED;
-            free(why);
-            why = wjr_strdup(wjr_error_last());
+            /* an early-stopped trial keeps its status without data */
+            if (status == WJR_TRIAL_EARLY_STOPPED) {
+                runner_log(r, WJR_LOG_WARNING, t->info.index, "EARLY_STOPPED without data: %s",
+                           wjr_error_last());
+            } else {
+                status = WJR_TRIAL_FAILED;
+                free(why);
+                why = wjr_strdup(wjr_error_last());
+            }
         } else {
             free(t->metrics_json);
             t->metrics_json = metrics;
@@ -1124,12 +1133,13 @@ static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pa
 /* The controller forgot the job: its exit record, if the script wrote one. */
 static int settle_by_exit_record(wjr_runner *r, trial *t)
 {
-    char *path = wjr_asprintf("%s/%s", t->trial_dir, WJR_EXIT_RECORD), *text = NULL;
+    char *text = NULL;
     json_t *doc = NULL;
     const char *job;
     int handled = 0, rc;
 
-    if (path == NULL || wjr_read_file(&text, NULL, path) < 0)
+    /* a trial file: never blocking, bounded, no link out of the directory */
+    if (wjr_trial_file_read(&text, NULL, t->trial_dir, WJR_EXIT_RECORD, 4096) < 0)
         goto done;
     doc = json_loads(text, 0, NULL);
     job = json_string_value(json_object_get(doc, "job_id"));
@@ -1148,7 +1158,6 @@ static int settle_by_exit_record(wjr_runner *r, trial *t)
 done:
     json_decref(doc);
     free(text);
-    free(path);
     return handled;
 }
 
@@ -1484,7 +1493,8 @@ done:
 int wjr_poll_result_to_json(char **out, const wjr_poll_result *res)
 {
     static const wjr_trial_status order[] = {WJR_TRIAL_RUNNING, WJR_TRIAL_COMPLETED,
-                                             WJR_TRIAL_FAILED, WJR_TRIAL_ABANDONED};
+                                             WJR_TRIAL_FAILED, WJR_TRIAL_ABANDONED,
+                                             WJR_TRIAL_EARLY_STOPPED};
     wjr_buf b = WJR_BUF_INIT;
     size_t s, i;
     int first;

@@ -4,8 +4,9 @@
  * The script changes into the trial directory, writes a start marker (so
  * that a job whose submission answer was lost is never submitted twice;
  * see evidence.c), runs the model command with that directory as its last
- * argument, writes the exit code atomically
- * (write, then rename) as the trial's exit record, and exits with it. For a
+ * argument (the command may change directory itself), writes the exit code
+ * atomically (write, then rename) as the trial's exit record in the trial
+ * directory, and exits with it. For a
  * job array one script serves every task: a case on SLURM_ARRAY_TASK_ID
  * picks the trial. Parameter values never appear in it: they reach the
  * model through parameters.json only. Every path is single-quoted.
@@ -74,11 +75,11 @@ int wjr_script_build(char **out, const char *experiment_dir, const char *study_i
         wjr_buf_puts(&b, "esac\n");
     }
     wjr_buf_puts(&b, "rc=$?\n");
-    wjr_buf_puts(&b,
-                 "printf '{\"exit_code\": %d, \"job_id\": \"%s\", \"job_name\": \"%s\", "
-                 "\"start_time\": %s, \"end_time\": %s}\\n' \"$rc\" \"$j\" "
-                 "\"${SLURM_JOB_NAME:-}\" \"$s\" \"$(date +%s)\" > " WJR_EXIT_RECORD ".tmp.$$ &&\n"
-                 "    mv -f " WJR_EXIT_RECORD ".tmp.$$ " WJR_EXIT_RECORD "\n");
+    wjr_buf_puts(&b, "printf '{\"exit_code\": %d, \"job_id\": \"%s\", \"job_name\": \"%s\", "
+                     "\"start_time\": %s, \"end_time\": %s}\\n' \"$rc\" \"$j\" "
+                     "\"${SLURM_JOB_NAME:-}\" \"$s\" \"$(date +%s)\" > \"$d/" WJR_EXIT_RECORD
+                     ".tmp.$$\" &&\n"
+                     "    mv -f \"$d/" WJR_EXIT_RECORD ".tmp.$$\" \"$d/" WJR_EXIT_RECORD "\"\n");
     wjr_buf_puts(&b, "exit \"$rc\"\n");
     return wjr_buf_detach(out, &b);
 }

@@ -30,6 +30,7 @@
 
 #define STUDY_FILE          "study.json"
 #define CONFIG_COPY         "config.cfg"
+#define CONFIG_COPY_YAML    "config.yaml" /* BOA's YAML, template variables rendered */
 #define STUDY_SCHEMA        1
 #define MAX_DELAY           30.0
 #define MAX_SUBMIT_FAILURES 20
@@ -270,7 +271,7 @@ static int study_text(char **out, const wjr_study *s, wjr_runner *runner)
             return error;
     }
     wjr_buf_printf(&b, "{\n \"__type\": \"WjrStudy\",\n \"schema\": %d,\n \"config\": \"%s\",\n",
-                   STUDY_SCHEMA, CONFIG_COPY);
+                   STUDY_SCHEMA, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
     wjr_buf_puts(&b, " \"config_dir\": ");
     put_json_string(&b, s->config_dir);
     wjr_buf_printf(&b,
@@ -420,10 +421,16 @@ static int copy_config(const wjr_study *s, const char *config_path)
     size_t len = 0;
     int error;
 
-    error = wjr_read_file(&text, &len, config_path);
+    if (s->config->rendered != NULL) {
+        text = wjr_strdup(s->config->rendered);
+        len = text != NULL ? strlen(text) : 0;
+        error = text != NULL ? 0 : WJR_ENOMEM;
+    } else {
+        error = wjr_read_file(&text, &len, config_path);
+    }
     if (error < 0)
         return error;
-    dst = wjr_asprintf("%s/%s", s->dir, CONFIG_COPY);
+    dst = wjr_asprintf("%s/%s", s->dir, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
     if (dst == NULL)
         error = WJR_ENOMEM;
     else
@@ -564,7 +571,7 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     json_t *root = NULL, *gen, *state;
     json_error_t jerr;
     char *text = NULL, *path = NULL, *runner_text = NULL;
-    const char *config_dir;
+    const char *config_dir, *copy;
     size_t len = 0, i;
     int error;
 
@@ -615,7 +622,10 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     config_dir = json_string_value(json_object_get(root, "config_dir"));
     s->config_dir = wjr_strdup(config_dir != NULL ? config_dir : s->dir);
     free(path);
-    path = wjr_asprintf("%s/%s", s->dir, CONFIG_COPY);
+    copy = json_string_value(json_object_get(root, "config"));
+    path = wjr_asprintf("%s/%s", s->dir,
+                        copy != NULL && strcmp(copy, CONFIG_COPY_YAML) == 0 ? CONFIG_COPY_YAML
+                                                                            : CONFIG_COPY);
     if (s->config_dir == NULL || path == NULL) {
         error = WJR_ENOMEM;
         goto done;
@@ -734,8 +744,10 @@ static void count(wjr_study_progress *p, const wjr_study *s)
     for (i = 0; i < s->n_trials; i++) {
         switch (wjr__study_trial_status(s, &s->trials[i])) {
         case WJR_TRIAL_COMPLETED:
-        case WJR_TRIAL_EARLY_STOPPED:
             p->completed++;
+            break;
+        case WJR_TRIAL_EARLY_STOPPED:
+            p->early_stopped++;
             break;
         case WJR_TRIAL_FAILED:
             p->failed++;
@@ -768,7 +780,9 @@ void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
     out->generated = (int64_t)s->n_trials;
     count(out, s);
     out->best_index = wjr__study_best(&out->best_value, s);
-    out->best_metric = s->config->n_metrics > 0 ? s->config->metrics[0].name : NULL;
+    out->best_metric = wjr__study_objective(s) == NULL    ? NULL
+                       : wjr__study_scalarized(s->config) ? "weighted_sum"
+                                                          : wjr__study_objective(s)->name;
     out->stale = s->stale;
     out->next_delay = s->delay;
     out->changed = s->changed;
@@ -1192,6 +1206,7 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
     json_t *result = NULL;
     size_t i, submitted = 0, n_before = s->n_trials;
     int64_t first;
+    char why[1024] = "";
     int error;
 
     *out = NULL;
@@ -1230,12 +1245,16 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
     if (error == WJR_ESLURM || error == WJR_EUNREACHABLE)
         for (i = 0; i < count_; i++)
             mark_refused(s, specs[i].index);
+    if (error < 0) /* the metadata below would overwrite the reason */
+        snprintf(why, sizeof(why), "%s", wjr_error_last());
     result = json_object();
     for (i = 0; i < count_ && result != NULL; i++) {
         char key[32];
         snprintf(key, sizeof(key), "%lld", (long long)specs[i].index);
         json_object_set_new(result, key, metadata_json(s, specs[i].index));
     }
+    if (error < 0)
+        wjr_error_set(error, "%s", why);
     if (error == 0) {
         /* One trial: its metadata; several: {"<index>": metadata}. */
         json_t *shown = result;

@@ -34,16 +34,51 @@ static double metric_mean(json_t *metrics, const char *name)
     return json_is_number(mean) ? json_number_value(mean) : NAN;
 }
 
+int wjr__study_scalarized(const wjr_study_config *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_metrics; i++)
+        if (!c->metrics[i].info_only && !isnan(c->metrics[i].weight))
+            return 1;
+    return 0;
+}
+
+/* BOA's scalarized objective: the weighted sum of the weighted metrics. */
+static double weighted_sum(const wjr_study_config *c, json_t *metrics)
+{
+    double sum = 0;
+    size_t i;
+
+    for (i = 0; i < c->n_metrics; i++)
+        if (!c->metrics[i].info_only && !isnan(c->metrics[i].weight))
+            sum += c->metrics[i].weight * metric_mean(metrics, c->metrics[i].name);
+    return sum;
+}
+
+const wjr_metric *wjr__study_objective(const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->config->n_metrics; i++)
+        if (!s->config->metrics[i].info_only)
+            return &s->config->metrics[i];
+    return NULL;
+}
+
 int64_t wjr__study_best(double *value, const wjr_study *s)
 {
     const wjr_metric *obj;
     int64_t best = -1;
     size_t i;
+    int scalarized, minimize;
 
     *value = NAN;
-    if (s->config->n_metrics == 0)
+    obj = wjr__study_objective(s);
+    if (obj == NULL)
         return -1;
-    obj = &s->config->metrics[0];
+    scalarized = wjr__study_scalarized(s->config);
+    minimize = scalarized ? s->config->objective_minimize != 0 : obj->minimize;
     for (i = 0; i < s->n_trials; i++) {
         const study_trial *t = &s->trials[i];
         json_t *metrics;
@@ -52,13 +87,13 @@ int64_t wjr__study_best(double *value, const wjr_study *s)
         if (wjr__study_trial_status(s, t) != WJR_TRIAL_COMPLETED)
             continue;
         metrics = wjr__study_trial_metrics(s, t);
-        v = metric_mean(metrics, obj->name);
+        v = scalarized ? weighted_sum(s->config, metrics) : metric_mean(metrics, obj->name);
         if (!wjr__config_outcomes_ok(s->config, metrics))
             v = NAN; /* only a trial within the outcome constraints can be best */
         json_decref(metrics);
         if (!isfinite(v))
             continue;
-        if (best < 0 || (obj->minimize ? v < *value : v > *value)) {
+        if (best < 0 || (minimize ? v < *value : v > *value)) {
             best = t->index;
             *value = v;
         }
@@ -152,10 +187,14 @@ int wjr_study_results_json(char **out, const wjr_study *s)
     int64_t bi = wjr__study_best(&value, s);
     size_t i;
 
-    if (s->config->n_metrics > 0)
+    if (wjr__study_objective(s) != NULL && wjr__study_scalarized(s->config))
         json_object_set_new(root, "objective",
-                            json_pack("{sssb}", "metric", s->config->metrics[0].name, "minimize",
-                                      s->config->metrics[0].minimize));
+                            json_pack("{sssb}", "metric", "weighted_sum", "minimize",
+                                      s->config->objective_minimize != 0));
+    else if (wjr__study_objective(s) != NULL)
+        json_object_set_new(root, "objective",
+                            json_pack("{sssb}", "metric", wjr__study_objective(s)->name, "minimize",
+                                      wjr__study_objective(s)->minimize));
     else
         json_object_set_new(root, "objective", json_null());
     for (i = 0; i < s->n_trials && bi >= 0; i++)

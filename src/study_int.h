@@ -21,6 +21,9 @@ typedef struct wjr_param {
     int log_scale;  /* range */
     double lo, hi;  /* range bounds */
     json_t *values; /* choice: JSON array of scalars; fixed: the value (json) */
+    int has_digits; /* range float: round to `digits` decimals */
+    int digits;
+    int is_ordered; /* choice: -1 unset, else as written (kept for the record) */
 } wjr_param;
 
 typedef enum { WJR_MODEL_SOBOL, WJR_MODEL_RANDOM, WJR_MODEL_GPEI } wjr_model;
@@ -33,6 +36,13 @@ typedef struct wjr_gen_step {
 typedef struct wjr_metric {
     char *name;
     int minimize;
+    char *function;      /* BOA's metric function as written (`metric:`), or NULL */
+    json_t *func_kwargs; /* metric_func_kwargs object, or NULL */
+    json_t *param_names; /* array of parameter names, or NULL */
+    json_t *properties;  /* properties object, or NULL */
+    double noise_sd;     /* NAN: not given */
+    double weight;       /* NAN: not given */
+    int info_only;
 } wjr_metric;
 
 /* parameter_constraints: sum(coef[i] * params[i]) <= bound */
@@ -81,6 +91,15 @@ struct wjr_study_config {
     char *set_trial_status;
     char *fetch_trial_data;
     char *experiment_dir; /* absolute */
+
+    char *working_dir;      /* where commands run; NULL: the trial directory */
+    json_t *model_options;  /* passed to the scripts in data.json, or NULL */
+    int objective_minimize; /* objective.minimize (scalarized objectives), -1: unset */
+    double output_wait;     /* seconds to wait for a late output file */
+    char *rendered;         /* YAML: the text after BOA's template variables */
+    char *metrics_json;     /* the metrics' BOA settings for the wrapper */
+    char *model_options_json;
+    int is_yaml;
 
     char *partition, *time, *mem, *account, *qos, *constraint, *gres;
     int cpus_per_task;
@@ -174,6 +193,11 @@ struct wjr_study {
 wjr_trial_status wjr__study_trial_status(const wjr_study *study, const study_trial *t);
 /* Fill the public view of one trial. */
 void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *study, const study_trial *t);
+/* 1 when metrics have weights: trials rank by the weighted sum (BOA's
+ * scalarized objective, direction objective.minimize, default true). */
+int wjr__study_scalarized(const wjr_study_config *config);
+/* The metric that ranks trials: the first one not info_only, or NULL. */
+const wjr_metric *wjr__study_objective(const wjr_study *study);
 /* Index of the best completed trial by the first objective metric, -1 if none. */
 int64_t wjr__study_best(double *value, const wjr_study *study);
 /* The trial's metrics as a new JSON object, or NULL. */

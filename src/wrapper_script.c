@@ -1,23 +1,35 @@
 /*
  * wrapper_script.c - the built-in script wrapper, keeping BOA's
- * ScriptWrapper file conventions so that a BOA user's model scripts run
+ * ScriptWrapper conventions so that a BOA user's model scripts run
  * unchanged.
  *
  * Before a job is submitted it writes parameters.json ({name: value}),
- * data.json (parameters, trial_index, trial_dir) and trial.json into
+ * data.json (BOA's field set), trial.json (the trial as Ax encodes it) and,
+ * when metrics name param_names, filtered_parameters.json into
  * <experiment_dir>/<index as %06d>/, then runs the optional write_configs
- * hook. After the job completes it reads the status from trial_status.json
- * or output.json's "trial_status" key, and the metrics from output.json.
- * Hooks run on the login node with the trial directory as last argument.
- * It does not submit anything: the runner and the backend do.
+ * command. Commands are BOA templates: `{{ x0 }}` and `{{ trial_dir }}`
+ * become one quoted shell word each, the trial directory is appended as
+ * the last argument, and they run from the working directory (the trial
+ * directory when none is set). After the job completes it reads the status
+ * (trial_status or TrialStatus files, or the output's status key, matched
+ * case-insensitively), waiting a bounded time for an output that NFS may
+ * still hide, and applies BOA's metric functions to the output. The
+ * model's word may only end a trial (COMPLETED, FAILED, ABANDONED,
+ * EARLY_STOPPED). It does not submit anything: the runner and the backend
+ * do.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
+#include "metric_boa.h"
 #include "proc.h"
+#include "template.h"
+#include "trial_files.h"
 #include "util.h"
 #include "wjr/wrapper.h"
 
@@ -28,13 +40,16 @@ typedef struct script_wrapper {
     char *set_trial_status;
     char *fetch_trial_data;
     char *work_dir;
-    char **metric_names; /* NULL-terminated, or NULL for every key */
+    char **metric_names;   /* NULL-terminated, or NULL for every key */
+    json_t *metrics;       /* BOA metric settings (array of objects), or NULL */
+    json_t *model_options; /* or NULL */
+    double output_wait;
 } script_wrapper;
 
 static int write_json_file(const char *dir, const char *name, json_t *value)
 {
     char *path = wjr_asprintf("%s/%s", dir, name);
-    char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     char *with_nl = text ? wjr_asprintf("%s\n", text) : NULL;
     int error;
 
@@ -51,24 +66,122 @@ static int write_json_file(const char *dir, const char *name, json_t *value)
     return error;
 }
 
+/* ---- commands ---------------------------------------------------------------- */
+
+typedef struct render_ctx {
+    json_t *params;
+    const char *trial_dir;
+} render_ctx;
+
+static const char *lookup_value(void *payload, const char *name, char **owned)
+{
+    render_ctx *rc = payload;
+
+    *owned = NULL;
+    if (strcmp(name, "trial_dir") == 0)
+        return rc->trial_dir;
+    *owned = wjr_template_scalar_text(json_object_get(rc->params, name));
+    return *owned;
+}
+
+/* A command with the trial's values in place (malloc'd). */
+static int render(char **out, const char *cmd, const wjr_trial_ctx *t)
+{
+    render_ctx rc;
+    json_error_t jerr;
+    int error;
+
+    *out = NULL;
+    if (strstr(cmd, "{{") == NULL) {
+        *out = wjr_strdup(cmd);
+        return *out ? 0 : WJR_ENOMEM;
+    }
+    rc.params = json_loads(t->params_json ? t->params_json : "{}", 0, &jerr);
+    rc.trial_dir = t->trial_dir;
+    error = wjr_template_command(out, cmd, lookup_value, &rc, 0);
+    json_decref(rc.params);
+    if (error < 0)
+        wjr_error_prefix("trial %lld", (long long)t->index);
+    return error;
+}
+
 static int run_hook(script_wrapper *sw, const char *hook, const char *name, const wjr_trial_ctx *t)
 {
+    char *cmd = NULL;
     int status = 0, error;
 
-    error = wjr_proc_run_hook(&status, hook, t->trial_dir,
-                              sw->work_dir ? sw->work_dir : t->trial_dir, t);
+    error = render(&cmd, hook, t);
+    if (error == 0)
+        error = wjr_proc_run_hook(&status, cmd, t->trial_dir,
+                                  sw->work_dir ? sw->work_dir : t->trial_dir, t);
+    if (error == 0 && status != 0)
+        error =
+            wjr_error_set(WJR_ERROR, "%s command '%s' exited with status %d", name, cmd, status);
+    free(cmd);
+    return error;
+}
+
+static int script_run_model(char **out, wjr_wrapper *w, const wjr_trial_ctx *t)
+{
+    script_wrapper *sw = (script_wrapper *)w;
+    wjr_buf b = WJR_BUF_INIT;
+    char *cmd = NULL;
+    int error;
+
+    *out = NULL;
+    error = render(&cmd, sw->run_model, t);
     if (error < 0)
         return error;
-    if (status != 0)
-        return wjr_error_set(WJR_ERROR, "%s hook '%s' exited with status %d", name, hook, status);
-    return 0;
+    if (sw->work_dir != NULL) { /* BOA's working_dir; the batch script appends "$d" */
+        wjr_buf_puts(&b, "cd ");
+        wjr_buf_shell_quote(&b, sw->work_dir);
+        wjr_buf_puts(&b, " || exit 112\n");
+    }
+    wjr_buf_puts(&b, cmd);
+    free(cmd);
+    return wjr_buf_detach(out, &b);
+}
+
+/* ---- trial files written before the job --------------------------------------- */
+
+/* {"metric": {"p": value}} for metrics with param_names, and {"metric": [...]}. */
+static int filtered(json_t **filtered_out, json_t **names_out, json_t **props_out,
+                    const script_wrapper *sw, json_t *params)
+{
+    json_t *f = json_object(), *names = json_object(), *props = json_object(), *m;
+    size_t i, k;
+
+    json_array_foreach(sw->metrics, i, m)
+    {
+        const char *metric = json_string_value(json_object_get(m, "name"));
+        json_t *pn = json_object_get(m, "param_names"), *sub = json_object(), *name;
+        json_t *pr = json_object_get(m, "properties");
+
+        json_object_set_new(names, metric, pn ? json_copy(pn) : json_array());
+        json_object_set_new(props, metric, pr ? json_deep_copy(pr) : json_object());
+        json_array_foreach(pn, k, name)
+        {
+            json_t *v = json_object_get(params, json_string_value(name));
+            if (v)
+                json_object_set(sub, json_string_value(name), v);
+        }
+        if (json_array_size(pn) > 0)
+            json_object_set_new(f, metric, sub);
+        else
+            json_decref(sub);
+    }
+    *filtered_out = f;
+    *names_out = names;
+    *props_out = props;
+    return f && names && props ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
 }
 
 static int script_write_configs(wjr_wrapper *w, const wjr_trial_ctx *t)
 {
     script_wrapper *sw = (script_wrapper *)w;
     json_error_t jerr;
-    json_t *params = NULL, *data = NULL, *trial = NULL, *arm = NULL;
+    json_t *params = NULL, *data = NULL, *trial = NULL, *arm = NULL, *filt = NULL, *names = NULL,
+           *props = NULL;
     char arm_name[64];
     int error;
 
@@ -79,89 +192,128 @@ static int script_write_configs(wjr_wrapper *w, const wjr_trial_ctx *t)
         goto done;
     }
     error = wjr_mkdir_p(t->trial_dir, 0755);
+    if (error == 0)
+        error = write_json_file(t->trial_dir, "parameters.json", params);
+    if (error == 0)
+        error = filtered(&filt, &names, &props, sw, params);
     if (error < 0)
         goto done;
-    error = write_json_file(t->trial_dir, "parameters.json", params);
-    if (error < 0)
-        goto done;
-
-    data = json_pack("{s:O, s:I, s:s}", "parameters", params, "trial_index", (json_int_t)t->index,
-                     "trial_dir", t->trial_dir);
+    /* trial.json: enough of Ax's encoding of a Trial for scripts to read
+     * trial$arm$parameters, with wjr's own fields kept */
     snprintf(arm_name, sizeof(arm_name), "%lld_0", (long long)t->index);
-    arm = json_pack("{s:s, s:O}", "name", arm_name, "parameters", params);
-    trial = json_pack("{s:I, s:s, s:s, s:s, s:O}", "trial_index", (json_int_t)t->index, "trial_dir",
-                      t->trial_dir, "experiment_dir", t->experiment_dir, "status", "STAGED", "arm",
-                      arm);
+    arm = json_pack("{s:s, s:s, s:O}", "__type", "Arm", "name", arm_name, "parameters", params);
+    trial =
+        json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:O, s:{}, s:{}, s:n, s:n}", "__type", "Trial",
+                  "index", (json_int_t)t->index, "trial_index", (json_int_t)t->index, "trial_dir",
+                  t->trial_dir, "experiment_dir", t->experiment_dir, "status", "STAGED", "arm", arm,
+                  "run_metadata", "properties", "failed_reason", "abandoned_reason");
+    data = json_pack("{s:O, s:O, s:I, s:s, s:O, s:O, s:O}", "parameters", params, "trial", trial,
+                     "trial_index", (json_int_t)t->index, "trial_dir", t->trial_dir,
+                     "filtered_parameters", filt, "param_names", names, "metric_properties", props);
     if (data == NULL || trial == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
         goto done;
     }
+    json_object_set(data, "model_options", sw->model_options ? sw->model_options : json_null());
     error = write_json_file(t->trial_dir, "data.json", data);
-    if (error < 0)
-        goto done;
-    error = write_json_file(t->trial_dir, "trial.json", trial);
-    if (error < 0)
-        goto done;
-    if (sw->write_configs)
+    if (error == 0)
+        error = write_json_file(t->trial_dir, "trial.json", trial);
+    if (error == 0 && json_object_size(filt) > 0)
+        error = write_json_file(t->trial_dir, "filtered_parameters.json", filt);
+    if (error == 0 && sw->write_configs)
         error = run_hook(sw, sw->write_configs, "write_configs", t);
 done:
     json_decref(params);
     json_decref(data);
     json_decref(arm);
     json_decref(trial);
+    json_decref(filt);
+    json_decref(names);
+    json_decref(props);
     return error;
 }
 
-static int script_run_model(char **out, wjr_wrapper *w, const wjr_trial_ctx *t)
-{
-    script_wrapper *sw = (script_wrapper *)w;
+/* ---- outputs and statuses read after the job -------------------------------------- */
 
-    WJR_UNUSED(t);
-    *out = wjr_strdup(sw->run_model);
-    return *out ? 0 : WJR_ENOMEM;
+static void sleep_seconds(double s)
+{
+    struct timespec ts;
+
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) < 0)
+        ;
 }
 
-/* Load <trial_dir>/<name>; *out NULL and 0 when the file is absent. The
- * reason names NaN and Infinity, which Python's json writes but JSON lacks. */
-static int load_trial_json(json_t **out, const wjr_trial_ctx *t, const char *name)
+/*
+ * Find and load one of `bases`; with a wait, look again (0.25 s, doubling)
+ * until it appears or output_wait seconds after the job's end have passed
+ * (so trials that ended together share one wait). *doc NULL when there is
+ * none; *waited says how long it looked.
+ */
+static int load_one(json_t **doc, char **name, double *waited, const script_wrapper *sw,
+                    const wjr_trial_ctx *t, const char *const *bases, int wait)
 {
-    char *path = wjr_asprintf("%s/%s", t->trial_dir, name);
-    char *text = NULL;
-    json_error_t jerr;
+    double step = 0.25, spent = 0, budget = sw->output_wait;
     int error;
 
-    *out = NULL;
-    if (path == NULL)
-        return WJR_ENOMEM;
-    error = wjr_read_file(&text, NULL, path);
-    if (error == WJR_ENOTFOUND) {
-        error = 0;
-        goto done;
+    if (t->end_time > 0) {
+        double since = (double)((int64_t)time(NULL) - t->end_time);
+        budget = since <= 0 ? budget : since >= budget ? 0 : budget - since;
     }
-    if (error < 0)
-        goto done;
-    *out = json_loads(text, JSON_DECODE_ANY, &jerr);
-    if (*out == NULL) {
-        if (strstr(text, "NaN") || strstr(text, "Infinity"))
-            error =
-                wjr_error_set(WJR_EINVALID, "%s holds NaN or Infinity (line %d)", name, jerr.line);
-        else
-            error = wjr_error_set(WJR_EINVALID, "%s is not valid JSON: %s (line %d)", name,
-                                  jerr.text, jerr.line);
+    *doc = NULL;
+    *name = NULL;
+    for (;;) {
+        error = wjr_trial_file_find(name, t->trial_dir, bases);
+        if (error < 0 || *name != NULL || !wait || spent >= budget)
+            break;
+        if (step > budget - spent)
+            step = budget - spent;
+        sleep_seconds(step);
+        spent += step;
+        step *= 2;
     }
-done:
-    free(path);
-    free(text);
+    if (waited)
+        *waited = spent;
+    if (error == 0 && *name != NULL)
+        error = wjr_trial_file_load(doc, t->trial_dir, *name);
     return error;
+}
+
+/* The status value under a key named trial_status or TrialStatus, any case. */
+static json_t *status_value(json_t *doc)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(doc))
+        return NULL;
+    json_object_foreach(doc, key, v)
+    {
+        if (strcasecmp(key, "trial_status") == 0 || strcasecmp(key, "trialstatus") == 0)
+            return v;
+    }
+    return NULL;
+}
+
+static void drop_status_keys(json_t *doc)
+{
+    const char *key;
+    json_t *v;
+    void *tmp;
+
+    json_object_foreach_safe(doc, tmp, key, v)
+    {
+        if (strcasecmp(key, "trial_status") == 0 || strcasecmp(key, "trialstatus") == 0)
+            json_object_del(doc, key);
+    }
 }
 
 static int status_from_json(wjr_trial_status *out, json_t *v, const char *file)
 {
     char code[32];
 
-    if (json_is_object(v))
-        v = json_object_get(v, "trial_status");
-    /* a one-element list, as a model may write a status it got from a list */
+    /* a one-element list, as R's jsonlite writes a value */
     if (json_is_array(v) && json_array_size(v) == 1)
         v = json_array_get(v, 0);
     if (json_is_string(v))
@@ -173,11 +325,36 @@ static int status_from_json(wjr_trial_status *out, json_t *v, const char *file)
     return wjr_error_set(WJR_EINVALID, "%s: trial_status is neither a name nor a code", file);
 }
 
+/* Apply the model's word: it may only end the trial. */
+static int apply_model_status(wjr_trial_status *status, char **reason, json_t *v, const char *file,
+                              const wjr_trial_ctx *t)
+{
+    wjr_trial_status said = WJR_TRIAL_COMPLETED;
+    int error = status_from_json(&said, v, file);
+
+    if (error < 0)
+        return error;
+    if (!wjr_trial_status_is_terminal(said)) {
+        wjr_trial_log(t, WJR_LOG_WARNING,
+                      "%s says %s: ignored, the model may only end a trial (COMPLETED, FAILED, "
+                      "ABANDONED or EARLY_STOPPED)",
+                      file, wjr_trial_status_name(said));
+        return 0;
+    }
+    *status = said;
+    if (said != WJR_TRIAL_COMPLETED)
+        *reason =
+            wjr_asprintf("the model marked the trial %s in %s", wjr_trial_status_name(said), file);
+    return 0;
+}
+
 static int script_set_trial_status(wjr_trial_status *status, char **reason, wjr_wrapper *w,
                                    const wjr_trial_ctx *t)
 {
     script_wrapper *sw = (script_wrapper *)w;
-    json_t *doc = NULL;
+    json_t *doc = NULL, *v;
+    char *name = NULL;
+    double waited = 0;
     int error;
 
     if (*status != WJR_TRIAL_COMPLETED)
@@ -187,84 +364,68 @@ static int script_set_trial_status(wjr_trial_status *status, char **reason, wjr_
         if (error < 0)
             goto failed;
     }
-    error = load_trial_json(&doc, t, "trial_status.json");
+    error = load_one(&doc, &name, NULL, sw, t, wjr_status_names, 0);
     if (error < 0)
         goto failed;
-    if (doc) {
-        error = status_from_json(status, doc, "trial_status.json");
+    if (doc != NULL && !json_is_object(doc)) {
+        /* a status file may hold the bare name or code */
+        error = apply_model_status(status, reason, doc, name, t);
         if (error < 0)
             goto failed;
         goto done;
     }
-    error = load_trial_json(&doc, t, "output.json");
-    if (error < 0)
-        goto failed;
     if (doc == NULL) {
-        if (sw->fetch_trial_data)
-            goto done; /* the hook brings the data */
-        error = wjr_error_set(WJR_EINVALID, "the model wrote no output.json");
-        goto failed;
-    }
-    if (!json_is_object(doc)) {
-        error = wjr_error_set(WJR_EINVALID, "output.json is not a JSON object");
-        goto failed;
-    }
-    if (json_object_get(doc, "trial_status")) {
-        error = status_from_json(status, doc, "output.json");
+        /* no status file: the output's status key, or its presence */
+        error = load_one(&doc, &name, &waited, sw, t, wjr_output_names, !sw->fetch_trial_data);
         if (error < 0)
             goto failed;
+    }
+    if (doc == NULL) {
+        if (sw->fetch_trial_data)
+            goto done; /* the command brings the data */
+        error = wjr_error_set(WJR_EINVALID,
+                              "the model wrote no output file (output.json, results.json, "
+                              "metrics.yaml...); waited %.1f s for it",
+                              waited);
+        goto failed;
+    }
+    v = status_value(doc);
+    if (v != NULL) {
+        error = apply_model_status(status, reason, v, name, t);
+        if (error < 0)
+            goto failed;
+    } else if (!json_is_object(doc)) {
+        error = wjr_error_set(WJR_EINVALID, "%s is not a JSON object", name);
+        goto failed;
     }
     goto done;
 failed:
     *status = WJR_TRIAL_FAILED;
+    free(*reason);
     *reason = wjr_strdup(wjr_error_last());
     error = 0;
 done:
     json_decref(doc);
+    free(name);
     return error;
 }
 
-/* One metric value: a number, {"mean": m, "sem": s}, or a list of numbers. */
-static int metric_value(json_t **out, json_t *v, const char *name)
+/* One metric's value, by its BOA settings (m may be NULL: pass-through). */
+static int metric_value(json_t **out, const json_t *m, const json_t *v, const char *name)
 {
-    double mean = 0, sem = NAN, sum = 0, sq = 0;
-    size_t i, n;
+    const char *fname = json_string_value(json_object_get(m, "metric"));
+    const json_t *noise = json_object_get(m, "noise_sd");
+    wjr_metric_func f = WJR_MF_PASSTHROUGH;
+    double mean, sem;
+    int error;
 
-    if (json_is_number(v)) {
-        mean = json_number_value(v);
-    } else if (json_is_object(v)) {
-        json_t *m = json_object_get(v, "mean"), *s = json_object_get(v, "sem");
-        if (!json_is_number(m))
-            return wjr_error_set(WJR_EINVALID, "metric '%s' has no numeric mean", name);
-        mean = json_number_value(m);
-        if (json_is_number(s))
-            sem = json_number_value(s);
-        else if (s && !json_is_null(s))
-            return wjr_error_set(WJR_EINVALID, "metric '%s' has a sem that is not a number", name);
-    } else if (json_is_array(v)) {
-        n = json_array_size(v);
-        if (n == 0)
-            return wjr_error_set(WJR_EINVALID, "metric '%s' is an empty list", name);
-        for (i = 0; i < n; i++) {
-            if (!json_is_number(json_array_get(v, i)))
-                return wjr_error_set(WJR_EINVALID, "metric '%s' lists a value that is not a number",
-                                     name);
-            sum += json_number_value(json_array_get(v, i));
-        }
-        mean = sum / (double)n;
-        for (i = 0; i < n; i++) {
-            double d = json_number_value(json_array_get(v, i)) - mean;
-            sq += d * d;
-        }
-        if (n > 1)
-            sem = sqrt(sq / (double)(n - 1)) / sqrt((double)n);
-    } else if (v == NULL) {
-        return wjr_error_set(WJR_EINVALID, "metric '%s' is missing from output.json", name);
-    } else {
-        return wjr_error_set(WJR_EINVALID, "metric '%s' is null or not a number", name);
-    }
-    if (!isfinite(mean))
-        return wjr_error_set(WJR_EINVALID, "metric '%s' is not a finite number", name);
+    if (fname != NULL && wjr_metric_func_parse(&f, fname) < 0)
+        return WJR_EINVALID;
+    error = wjr_metric_eval(&mean, &sem, f, v, json_object_get(m, "metric_func_kwargs"), name);
+    if (error < 0)
+        return error;
+    if (!isfinite(sem) && json_is_number(noise))
+        sem = json_number_value(noise);
     *out =
         json_pack("{s:f, s:o}", "mean", mean, "sem", isfinite(sem) ? json_real(sem) : json_null());
     return *out ? 0 : WJR_ENOMEM;
@@ -274,7 +435,9 @@ static int script_fetch_trial_data(char **out, wjr_wrapper *w, const wjr_trial_c
 {
     script_wrapper *sw = (script_wrapper *)w;
     json_t *doc = NULL, *metrics = json_object(), *value, *m;
+    char *name = NULL;
     const char *key;
+    double waited = 0;
     size_t i;
     int error;
 
@@ -284,42 +447,62 @@ static int script_fetch_trial_data(char **out, wjr_wrapper *w, const wjr_trial_c
         if (error < 0)
             goto done;
     }
-    error = load_trial_json(&doc, t, "output.json");
+    error = load_one(&doc, &name, &waited, sw, t, wjr_output_names, 1);
     if (error < 0)
         goto done;
     if (doc == NULL || !json_is_object(doc)) {
-        error = wjr_error_set(WJR_EINVALID, doc ? "output.json is not a JSON object"
-                                                : "the model wrote no output.json");
+        error = doc ? wjr_error_set(WJR_EINVALID, "%s is not a JSON object", name)
+                    : wjr_error_set(WJR_EINVALID,
+                                    "the model wrote no output file (output.json, "
+                                    "results.json, metrics.yaml...); waited %.1f s for it",
+                                    waited);
         goto done;
     }
+    drop_status_keys(doc);
     if (sw->metric_names) {
         for (i = 0; sw->metric_names[i]; i++) {
-            error =
-                metric_value(&m, json_object_get(doc, sw->metric_names[i]), sw->metric_names[i]);
+            const char *metric = sw->metric_names[i];
+            const json_t *spec = NULL;
+            json_t *s;
+            size_t k;
+
+            json_array_foreach(sw->metrics, k, s)
+            {
+                if (strcmp(json_string_value(json_object_get(s, "name")), metric) == 0)
+                    spec = s;
+            }
+            value = json_object_get(doc, metric);
+            /* BOA: with one metric function, an output without the metric's
+             * name is the function's data */
+            if (value == NULL && sw->metric_names[1] == NULL && json_object_size(doc) > 0 &&
+                json_string_value(json_object_get(spec, "metric")) != NULL)
+                value = doc;
+            error = metric_value(&m, spec, value, metric);
             if (error < 0)
                 goto done;
-            json_object_set_new(metrics, sw->metric_names[i], m);
+            json_object_set_new(metrics, metric, m);
         }
     } else {
         json_object_foreach(doc, key, value)
         {
-            if (strcmp(key, "trial_status") == 0)
-                continue;
-            error = metric_value(&m, value, key);
+            error = metric_value(&m, NULL, value, key);
             if (error < 0)
                 goto done;
             json_object_set_new(metrics, key, m);
         }
         if (json_object_size(metrics) == 0) {
-            error = wjr_error_set(WJR_EINVALID, "output.json holds no metric");
+            error = wjr_error_set(WJR_EINVALID, "%s holds no metric", name);
             goto done;
         }
     }
     *out = json_dumps(metrics, JSON_COMPACT | JSON_PRESERVE_ORDER);
     error = *out ? 0 : WJR_ENOMEM;
 done:
+    if (error < 0 && name != NULL && strstr(wjr_error_last(), name) == NULL)
+        wjr_error_prefix("%s", name);
     json_decref(doc);
     json_decref(metrics);
+    free(name);
     return error;
 }
 
@@ -344,6 +527,12 @@ static int script_to_json(char **out, const wjr_wrapper *w)
             json_array_append_new(names, json_string(sw->metric_names[i]));
         json_object_set_new(o, "metric_names", names);
     }
+    if (sw->metrics)
+        json_object_set(o, "metrics", sw->metrics);
+    if (sw->model_options)
+        json_object_set(o, "model_options", sw->model_options);
+    if (sw->output_wait > 0)
+        json_object_set_new(o, "output_wait_seconds", json_real(sw->output_wait));
     *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return *out ? 0 : WJR_ENOMEM;
@@ -362,7 +551,27 @@ static void script_free(wjr_wrapper *w)
     for (i = 0; sw->metric_names && sw->metric_names[i]; i++)
         free(sw->metric_names[i]);
     free(sw->metric_names);
+    json_decref(sw->metrics);
+    json_decref(sw->model_options);
     free(sw);
+}
+
+/* A JSON option text, or NULL; an error names the option. */
+static int option_json(json_t **out, const char *text, const char *what, int need_array)
+{
+    json_error_t jerr;
+
+    *out = NULL;
+    if (text == NULL)
+        return 0;
+    *out = json_loads(text, JSON_DECODE_ANY, &jerr);
+    if (*out == NULL || (need_array && !json_is_array(*out))) {
+        json_decref(*out);
+        *out = NULL;
+        return wjr_error_set(WJR_EINVALID, "wjr_script_options.%s: %s", what,
+                             need_array ? "not a JSON array" : jerr.text);
+    }
+    return 0;
 }
 
 int wjr_wrapper_script_new(wjr_wrapper **out, const wjr_script_options *opts)
@@ -371,13 +580,27 @@ int wjr_wrapper_script_new(wjr_wrapper **out, const wjr_script_options *opts)
     size_t i, n = 0;
 
     *out = NULL;
-    if (opts == NULL || opts->version != WJR_SCRIPT_OPTIONS_VERSION)
+    if (opts == NULL || opts->version < 1 || opts->version > WJR_SCRIPT_OPTIONS_VERSION)
         return wjr_error_set(WJR_EINVALID, "wjr_script_options: missing or unsupported version");
     if (opts->run_model == NULL || opts->run_model[0] == '\0')
         return wjr_error_set(WJR_ECONFIG, "script_options.run_model is required");
+    if (opts->version >= 2 &&
+        !(opts->output_wait_seconds >= 0 && opts->output_wait_seconds <= 3600))
+        return wjr_error_set(WJR_EINVALID, "output_wait_seconds must be between 0 and 3600");
     sw = calloc(1, sizeof(*sw));
     if (sw == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
+    if (opts->version >= 2) { /* members added in version 2 */
+        int error = option_json(&sw->metrics, opts->metrics_json, "metrics_json", 1);
+        if (error == 0)
+            error =
+                option_json(&sw->model_options, opts->model_options_json, "model_options_json", 0);
+        if (error < 0) {
+            script_free(&sw->parent);
+            return error;
+        }
+        sw->output_wait = opts->output_wait_seconds;
+    }
     sw->parent.version = WJR_WRAPPER_VERSION;
     sw->parent.type = "ScriptWrapper";
     sw->parent.write_configs = script_write_configs;
@@ -408,6 +631,7 @@ int wjr_wrapper_from_json(wjr_wrapper **out, const char *type, const char *text)
     json_error_t jerr;
     json_t *root, *names;
     const char **namev = NULL;
+    char *metrics_text = NULL, *options_text = NULL;
     size_t i, n;
     int error;
 
@@ -424,12 +648,22 @@ int wjr_wrapper_from_json(wjr_wrapper **out, const char *type, const char *text)
     o.set_trial_status = json_string_value(json_object_get(root, "set_trial_status"));
     o.fetch_trial_data = json_string_value(json_object_get(root, "fetch_trial_data"));
     o.work_dir = json_string_value(json_object_get(root, "work_dir"));
+    o.output_wait_seconds = json_number_value(json_object_get(root, "output_wait_seconds"));
+    if (json_object_get(root, "metrics"))
+        metrics_text = json_dumps(json_object_get(root, "metrics"), JSON_COMPACT);
+    if (json_object_get(root, "model_options"))
+        options_text =
+            json_dumps(json_object_get(root, "model_options"), JSON_COMPACT | JSON_ENCODE_ANY);
+    o.metrics_json = metrics_text;
+    o.model_options_json = options_text;
     names = json_object_get(root, "metric_names");
     if (json_is_array(names)) {
         n = json_array_size(names);
         namev = calloc(n + 1, sizeof(*namev));
         if (namev == NULL) {
             json_decref(root);
+            free(metrics_text);
+            free(options_text);
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         }
         for (i = 0; i < n; i++)
@@ -438,6 +672,8 @@ int wjr_wrapper_from_json(wjr_wrapper **out, const char *type, const char *text)
     }
     error = wjr_wrapper_script_new(out, &o);
     free(namev);
+    free(metrics_text);
+    free(options_text);
     json_decref(root);
     return error;
 }

@@ -60,6 +60,9 @@ typedef struct wjr_cluster_info {
     int has_accounting;       /**< AccountingStorageType is slurmdbd */
     int partition_found;      /**< the configured partition exists (1 if none set) */
     char *partition_max_time; /**< the partition's MaxTime as text, or NULL */
+    char *partition;          /**< the partition jobs go to: the configured one, or the
+                                   cluster's default; NULL when unknown */
+    int partition_is_default; /**< none configured: Slurm's default partition applies */
 } wjr_cluster_info;
 
 /**

@@ -164,6 +164,7 @@ typedef struct wjr_study_progress {
     int stale;               /**< the last poll got no answer from the controller */
     double next_delay;       /**< seconds to wait before the next step */
     int changed;             /**< the last step changed something */
+    int64_t early_stopped;   /**< EARLY_STOPPED by the model (not in completed) */
 } wjr_study_progress;
 
 /**

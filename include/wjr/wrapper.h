@@ -24,6 +24,7 @@ typedef struct wjr_trial_ctx {
     const char *job_id;         /**< Slurm's job id text, NULL before submit */
     wjr_log_fn log;             /**< the runner's log sink (never NULL) */
     void *log_payload;          /**< payload for @ref log */
+    int64_t end_time;           /**< when the job ended (Unix time), 0 if not known */
 } wjr_trial_ctx;
 
 /** Log a formatted record for the trial of @p ctx through its sink. */
@@ -72,12 +73,16 @@ struct wjr_wrapper {
     void (*free)(wjr_wrapper *w);
 };
 
-#define WJR_SCRIPT_OPTIONS_VERSION 1
+#define WJR_SCRIPT_OPTIONS_VERSION 2
 
 /**
  * Options of the built-in script wrapper. Each hook is a shell command from
  * the user's configuration; the trial directory is appended to it as one
- * quoted argument. Parameter values never appear on a command line.
+ * quoted argument. A command may name BOA's `{{ name }}` template
+ * variables: a parameter's name or `trial_dir`. Each is replaced by its
+ * value as one single-quoted shell word (inside quotes, escaped for them,
+ * so that `sh -c "..."` still reads one quoted word): a value never reaches
+ * a shell unquoted.
  */
 typedef struct wjr_script_options {
     unsigned int version;            /**< WJR_SCRIPT_OPTIONS_VERSION */
@@ -85,13 +90,23 @@ typedef struct wjr_script_options {
     const char *write_configs;       /**< optional, run on the login node */
     const char *set_trial_status;    /**< optional, run on the login node */
     const char *fetch_trial_data;    /**< optional, run on the login node */
-    const char *work_dir;            /**< directory hooks run in (default: the trial dir) */
+    const char *work_dir;            /**< directory commands run in (default: the trial dir) */
     const char *const *metric_names; /**< NULL-terminated; NULL: take every key */
+    /* version 2 */
+    /**
+     * BOA's metric settings, a JSON array text of objects {"name", "metric"
+     * (function name, optional), "metric_func_kwargs", "param_names",
+     * "properties", "noise_sd"}; NULL: pass-through metrics of metric_names.
+     */
+    const char *metrics_json;
+    const char *model_options_json; /**< JSON text written into data.json, or NULL */
+    /** look for a late output file until this long after the job's end (0: no wait) */
+    double output_wait_seconds;
 } wjr_script_options;
 
 #define WJR_SCRIPT_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        WJR_SCRIPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL                             \
+        WJR_SCRIPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0            \
     }
 
 /**

@@ -216,7 +216,7 @@ void cli_term_log(wjr_log_level level, int64_t trial, const char *message, void 
 
 void cli_term_progress(cli_term *t, const wjr_study_progress *p)
 {
-    char best[160] = "";
+    char best[160] = "", stopped[48] = "";
     char total[32];
 
     if (p->best_index >= 0)
@@ -226,10 +226,12 @@ void cli_term_progress(cli_term *t, const wjr_study_progress *p)
         snprintf(total, sizeof(total), "%lld", (long long)p->total);
     else
         snprintf(total, sizeof(total), "?");
+    if (p->early_stopped > 0)
+        snprintf(stopped, sizeof(stopped), " | %lld early-stopped", (long long)p->early_stopped);
     snprintf(t->line, sizeof(t->line),
-             "%lld/%s done | %lld running | %lld pending | %lld failed%s%s",
-             (long long)(p->completed + p->failed + p->abandoned), total, (long long)p->running,
-             (long long)p->pending, (long long)p->failed, best,
+             "%lld/%s done | %lld running | %lld pending | %lld failed%s%s%s",
+             (long long)(p->completed + p->failed + p->abandoned + p->early_stopped), total,
+             (long long)p->running, (long long)p->pending, (long long)p->failed, stopped, best,
              p->stale ? " | controller not answering" : "");
     if (t->tty) {
         redraw(t);

@@ -38,14 +38,17 @@ void cli_print_summary(const wjr_study *study)
     wjr_study_trial trial;
     char params[512], metrics[256];
     size_t i;
+    char stopped[48] = "";
     static const char *const words[] = {"running", "finished", "failed"};
 
     wjr_study_get_progress(&p, study);
-    printf("study %s %s: %lld trials (%lld completed, %lld failed, %lld abandoned, %lld "
+    if (p.early_stopped > 0)
+        snprintf(stopped, sizeof(stopped), ", %lld early-stopped", (long long)p.early_stopped);
+    printf("study %s %s: %lld trials (%lld completed, %lld failed, %lld abandoned%s, %lld "
            "unfinished)\n",
            wjr_study_id(study) != NULL ? wjr_study_id(study) : "?", words[p.state],
            (long long)p.generated, (long long)p.completed, (long long)p.failed,
-           (long long)p.abandoned, (long long)(p.running + p.pending));
+           (long long)p.abandoned, stopped, (long long)(p.running + p.pending));
     if (p.best_index >= 0) {
         for (i = 0; i < wjr_study_trial_count(study); i++) {
             if (wjr_study_trial_at(&trial, study, i) < 0 || trial.index != p.best_index)

@@ -33,7 +33,8 @@ static int run(int argc, char **argv)
                info.cluster_name != NULL ? info.cluster_name : "?",
                info.slurm_version != NULL ? info.slurm_version : "?",
                info.has_accounting ? "yes" : "no");
-        printf("partition: found, MaxTime %s\n",
+        printf("partition: %s%s, MaxTime %s\n", info.partition != NULL ? info.partition : "found",
+               info.partition_is_default ? " (the cluster's default)" : "",
                info.partition_max_time != NULL ? info.partition_max_time : "?");
         printf("limits: MaxArraySize %u, MaxJobCount %u, MinJobAge %u s\n",
                (unsigned)info.max_array_size, (unsigned)info.max_job_count,
@@ -52,11 +53,13 @@ const cli_command cli_cmd_check = {
     "check", "validate CONFIG and reach the cluster, submitting nothing",
     "usage: wjr check CONFIG\n"
     "\n"
-    "Validate the study configuration (every error names file:line), including\n"
-    "its generation strategy (SOBOL, RANDOM, GPEI steps) and its parameter and\n"
-    "outcome constraints, and print the strategy. Then ask the Slurm controller\n"
-    "for its limits: the partition exists, MaxArraySize, MaxJobCount, MinJobAge,\n"
-    "accounting. Submits nothing, writes nothing.\n"
+    "Validate the study configuration, libconfig or BOA's YAML (every error\n"
+    "names file:line, and the column in YAML), including its generation\n"
+    "strategy (SOBOL, RANDOM, GPEI steps) and its parameter and outcome\n"
+    "constraints, and print the strategy. Then ask the Slurm controller for its\n"
+    "limits: the partition exists (the default one when none is set),\n"
+    "MaxArraySize, MaxJobCount, MinJobAge, accounting. Submits nothing, writes\n"
+    "nothing.\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n"

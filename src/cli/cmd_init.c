@@ -34,8 +34,9 @@ const cli_command cli_cmd_init = {
     "init", "create a study's directory for an external optimizer",
     "usage: wjr init CONFIG\n"
     "\n"
-    "Create the experiment directory CONFIG names (study.json, a copy of the\n"
-    "configuration, wjr.log) without generating trials, and print its path.\n"
+    "Create the experiment directory CONFIG (libconfig, or BOA's YAML) names\n"
+    "(study.json, a copy of the configuration, wjr.log) without generating\n"
+    "trials, and print its path.\n"
     "An external optimizer then uses wjr submit, wjr poll, wjr status and\n"
     "wjr cancel on it. The configuration needs script_options and may omit\n"
     "parameters, objective and generation_strategy.\n"

@@ -32,13 +32,13 @@ static void print_text(const wjr_study *study)
     char params[256], metrics[256];
     size_t i;
 
-    printf("%6s  %-10s %-30s %s\n", "TRIAL", "STATUS", "METRICS", "PARAMETERS");
+    printf("%6s  %-13s %-30s %s\n", "TRIAL", "STATUS", "METRICS", "PARAMETERS");
     for (i = 0; i < wjr_study_trial_count(study); i++) {
         if (wjr_study_trial_at(&t, study, i) < 0)
             continue;
         cli_format_object(params, sizeof(params), t.params_json, 0);
         cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
-        printf("%6lld  %-10s %-30s %s\n", (long long)t.index, wjr_trial_status_name(t.status),
+        printf("%6lld  %-13s %-30s %s\n", (long long)t.index, wjr_trial_status_name(t.status),
                metrics, params);
     }
     printf("\n");

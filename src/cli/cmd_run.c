@@ -52,7 +52,8 @@ const cli_command cli_cmd_run = {
     "run", "create a study from CONFIG and run it to the end",
     "usage: wjr run [-v] [-q] CONFIG\n"
     "\n"
-    "Create the experiment directory CONFIG names, then generate trials, submit\n"
+    "CONFIG is a libconfig file, or BOA's YAML (.yaml, .yml). Create the\n"
+    "experiment directory CONFIG names, then generate trials, submit\n"
     "them as Slurm jobs, poll them and collect their metrics until the study ends.\n"
     "On a terminal one progress line shows trials done, running, pending, failed\n"
     "and the best so far; otherwise log lines. Ctrl-C (SIGINT) or SIGTERM stops\n"

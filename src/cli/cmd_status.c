@@ -27,23 +27,24 @@ static void print_table(const wjr_study *study)
     char params[256], metrics[256];
     size_t i;
 
-    printf("%6s  %-10s %-6s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "STEP", "SLURM",
+    printf("%6s  %-13s %-6s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "STEP", "SLURM",
            "JOB", "PARAMETERS", "METRICS", "REASON");
     for (i = 0; i < wjr_study_trial_count(study); i++) {
         if (wjr_study_trial_at(&t, study, i) < 0)
             continue;
         cli_format_object(params, sizeof(params), t.params_json, 0);
         cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
-        printf("%6lld  %-10s %-6s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
+        printf("%6lld  %-13s %-6s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
                wjr_trial_status_name(t.status), t.generation != NULL ? t.generation : "-",
                t.slurm_state != NULL ? t.slurm_state : "-", t.job_id != NULL ? t.job_id : "-",
                params, metrics, t.reason != NULL ? t.reason : "");
     }
     wjr_study_get_progress(&p, study);
-    printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld running, %lld "
-           "pending\n",
+    printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld early-stopped, %lld "
+           "running, %lld pending\n",
            (long long)p.generated, (long long)p.completed, (long long)p.failed,
-           (long long)p.abandoned, (long long)p.running, (long long)p.pending);
+           (long long)p.abandoned, (long long)p.early_stopped, (long long)p.running,
+           (long long)p.pending);
 }
 
 static int run(int argc, char **argv)

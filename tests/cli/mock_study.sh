@@ -304,5 +304,25 @@ wjr poll_cancelled poll "$X"
 expect poll_cancelled 0 && golden poll_cancelled "$X"
 export WJR_MOCK_POLLS_UNTIL_DONE=1
 
+# ---- 8. BOA's YAML: templates, metric functions, weights, EARLY_STOPPED --
+wjr run_boa run boa.yaml
+expect run_boa 0
+check boa_no_shell [ ! -e PWNED -a ! -e runs/boa/000000/PWNED ]
+for i in 0 1 2 3; do
+    check "boa_word_$i" [ "$(cat "runs/boa/00000$i/w.txt")" = \
+        "$(jq -r .w "runs/boa/00000$i/parameters.json")" ]
+done
+wjr status_boa status --json runs/boa
+check boa_statuses jq -e '[.trials[].status] == ["COMPLETED", "COMPLETED", "COMPLETED", "EARLY_STOPPED"]
+    and all(.trials[]; (.metrics.b.mean + .parameters.x - 1 | if . < 0 then -. else . end) < 1e-9)
+    and all(.trials[]; .metrics.a.mean == (.parameters.x + 1) / 2 and .metrics.note.mean == 5)' \
+    out/status_boa.out
+wjr results_boa results --json runs/boa
+# a + 2 b falls with x while a rises: ranking by a alone would pick another
+check boa_weighted_best jq -e '.objective == {"metric": "weighted_sum", "minimize": true}
+    and .best.index == ([.trials[] | select(.status == "COMPLETED")
+        | {i: .index, v: (.metrics.a.mean + 2 * .metrics.b.mean)}] | min_by(.v) | .i)' \
+    out/results_boa.out
+
 [[ $failures -eq 0 ]] || { echo "$failures mock study test(s) failed" >&2; exit 1; }
 echo "all mock study tests passed"

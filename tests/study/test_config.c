@@ -155,8 +155,10 @@ static const bad_case bad_cases[] = {
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
      "slurm = { env = ( \"1BAD=x\" ); };\n",
      "2: environment entry \"1BAD=x\" must be NAME=VALUE with NAME made of letters, digits and _"},
-    {"objective = { metrics = ( { name = \"m\"; } ); };\n",
-     "1: objective.metrics[0] (m) needs minimize = true or false"},
+    {"objective = { metrics = ( { name = \"m\"; metric = \"median\"; } ); };\n",
+     "1: metric function 'median' is not available in wjr: use Mean, MeanSquaredError, "
+     "RootMeanSquaredError, RSquared, NormalizedRootMeanSquaredError or PassThrough, or compute "
+     "the value in your script and report it (pass-through)"},
     {"scheduler = {\n  total_trials = 3;\n  max_pending_trials = ;\n};\n", "3: syntax error"},
 };
 

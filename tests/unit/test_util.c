@@ -281,3 +281,26 @@ int tu_run_script(tu_fixture *f, const char *script, const char *const *env)
     free(path);
     return rc;
 }
+
+void tu_trial_ctx(wjr_trial_ctx *ctx, tu_fixture *f, char **dir)
+{
+    *dir = tu_path(f->dir, "000001");
+    mkdir(*dir, 0755);
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->index = 1;
+    ctx->trial_dir = *dir;
+    ctx->experiment_dir = f->dir;
+    ctx->params_json = "{\"x\": 1}";
+    ctx->log = tu_log_fn;
+    ctx->log_payload = &f->log;
+}
+
+void tu_put(const char *dir, const char *name, const char *text)
+{
+    char *path = tu_path(dir, name);
+    if (text)
+        tu_write(path, text);
+    else
+        remove(path);
+    free(path);
+}

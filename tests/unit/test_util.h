@@ -80,4 +80,10 @@ int tu_run_sh(const char *script_path, const char *cwd, const char *const *env);
 /* Write a batch script into f->dir and run it there as a job would. */
 int tu_run_script(tu_fixture *f, const char *script, const char *const *env);
 
+/* A trial context on <f->dir>/000001 (the directory created; *dir malloc'd),
+ * with parameters {"x": 1} and the fixture's log. */
+void tu_trial_ctx(wjr_trial_ctx *ctx, tu_fixture *f, char **dir);
+/* Write text to <dir>/<name>, or remove the file when text is NULL. */
+void tu_put(const char *dir, const char *name, const char *text);
+
 #endif

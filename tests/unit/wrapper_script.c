@@ -20,29 +20,8 @@
 #include "state.h"
 #include "test_util.h"
 
-/* A trial context on <f->dir>/000001, the directory created. */
-static void make_ctx(wjr_trial_ctx *ctx, tu_fixture *f, char **dir)
-{
-    *dir = tu_path(f->dir, "000001");
-    mkdir(*dir, 0755);
-    memset(ctx, 0, sizeof(*ctx));
-    ctx->index = 1;
-    ctx->trial_dir = *dir;
-    ctx->experiment_dir = f->dir;
-    ctx->params_json = "{\"x\": 1}";
-    ctx->log = tu_log_fn;
-    ctx->log_payload = &f->log;
-}
-
-static void put(const char *dir, const char *name, const char *text)
-{
-    char *path = tu_path(dir, name);
-    if (text)
-        tu_write(path, text);
-    else
-        remove(path);
-    free(path);
-}
+#define make_ctx tu_trial_ctx
+#define put      tu_put
 
 static json_t *load(const char *dir, const char *name)
 {
@@ -138,7 +117,7 @@ static const status_case status_cases[] = {
     {NULL, "{\"m\": 1, \"trial_status\": \"FAILED\"}", WJR_TRIAL_FAILED, NULL},
     {NULL, "{\"m\": 1, \"trial_status\": 7}", WJR_TRIAL_EARLY_STOPPED, NULL},
     {NULL, "{\"m\": 1}", WJR_TRIAL_COMPLETED, NULL},
-    {NULL, NULL, WJR_TRIAL_FAILED, "no output.json"},
+    {NULL, NULL, WJR_TRIAL_FAILED, "no output file"},
     {NULL, "[1, 2]", WJR_TRIAL_FAILED, "not a JSON object"},
     {NULL, "{\"m\": NaN}", WJR_TRIAL_FAILED, "NaN"},
 };
@@ -247,7 +226,7 @@ static void test_bad_metrics(void **state)
         {"{\"m\": NaN}", "NaN"},       {"{\"m\": null}", "null"},
         {"{\"other\": 1}", "missing"}, {"{\"m\": {\"sem\": 0.1}}", "mean"},
         {"{\"m\": []}", "empty"},      {"{\"m\": [1, \"x\"]}", "not a number"},
-        {NULL, "no output.json"},
+        {NULL, "no output file"},
     };
     wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
     wjr_wrapper *w = NULL;
@@ -341,7 +320,11 @@ static void test_completed_job_outcomes(void **state)
         {"{\"m\": NaN}\n", WJR_TRIAL_FAILED, "NaN"},
         {"{\"m\": null}", WJR_TRIAL_FAILED, "null"},
         {"{\"m\": 1, \"trial_status\": \"FAILED\"}", WJR_TRIAL_FAILED, NULL},
-        {NULL, WJR_TRIAL_FAILED, "no output.json"},
+        {NULL, WJR_TRIAL_FAILED, "no output file"},
+        /* the model may only end a trial: these end COMPLETED, once */
+        {"{\"m\": 0.5, \"trial_status\": \"RUNNING\"}", WJR_TRIAL_COMPLETED, NULL},
+        {"{\"m\": 0.5, \"trial_status\": \"CANDIDATE\"}", WJR_TRIAL_COMPLETED, NULL},
+        {"{\"m\": 0.5, \"trial_status\": 0}", WJR_TRIAL_COMPLETED, NULL},
     };
     size_t i;
 
@@ -365,6 +348,13 @@ static void test_completed_job_outcomes(void **state)
             assert_true(tu_log_find(&f->log, WJR_LOG_WARNING, (int64_t)i, "FAILED") >= 0);
         }
         free(dir);
+    }
+    /* terminal trials are not finalized again on later polls */
+    tu_log_clear(&f->log);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(tu_poll_one(f, (int64_t)i), cases[i].want);
+        assert_true(tu_log_find(&f->log, WJR_LOG_INFO, (int64_t)i, "COMPLETED") < 0);
+        assert_true(tu_log_find(&f->log, WJR_LOG_WARNING, (int64_t)i, "ignored") < 0);
     }
 }
 
