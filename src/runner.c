@@ -1320,9 +1320,10 @@ static int check_indices(const wjr_runner *r, const int64_t *indices, size_t cou
 
 /*
  * Can the poll settle on states alone? Yes when every live trial has its
- * job in the light answer and that state says "still running" without a
- * warning to give: nothing ended, nothing is held, preempted or unknown.
- * Otherwise the full records are needed (exit code, reason, requeue flag).
+ * job in the light answer, in the state it was in at the last poll, and
+ * that state says "still running" without a warning to give. A job that
+ * changed state (it started: its start time; it was requeued: its restart
+ * count), ended, is held, preempted or unknown needs the full records.
  */
 static int light_answer_suffices(const wjr_job_list *jobs, trial **live, size_t n_live)
 {
@@ -1341,6 +1342,10 @@ static int light_answer_suffices(const wjr_job_list *jobs, trial **live, size_t 
         }
         j = &jobs->jobs[pos];
         state = packed ? (uint32_t)WJR_JOB_PENDING : j->state;
+        if (state != live[i]->state_word || live[i]->slurm_state == NULL) {
+            ok = 0;
+            break;
+        }
         v = wjr_state_map(state, 1);
         ok = v.status == WJR_TRIAL_RUNNING && !v.held && !v.unknown &&
              (state & WJR_JOB_STATE_BASE) != WJR_JOB_PREEMPTED;

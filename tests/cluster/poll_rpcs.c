@@ -7,8 +7,11 @@
  * RUNNING with a Slurm state. All jobs are cancelled at the end.
  *
  * From Slurm 23.11.5 on, the poll asks for the jobs' states alone
- * (REQUEST_JOB_STATE, no full job records): then the 10 polls are 10 of
- * those and no REQUEST_JOB_USER_INFO, since no job ends meanwhile. Some
+ * (REQUEST_JOB_STATE, no full job records), and for the full records only
+ * when a job changed state since the last poll. So the test first lets the
+ * node fill up (the jobs sleep for minutes: after that no job changes
+ * state) and takes one look; then the 10 polls are 10 REQUEST_JOB_STATE
+ * and no REQUEST_JOB_USER_INFO. Some
  * releases' libslurm asks slurmctld for the federation first
  * (REQUEST_FED_INFO): that is either no RPC or one per poll, never more,
  * and the test prints which this release does.
@@ -48,6 +51,9 @@ static void test_poll_rpcs(void **state)
     assert_int_equal(wjr_runner_trial_count(e->runner), N_ARRAY + N_SINGLE);
 
     backend = wjr_runner_backend(e->runner);
+    /* the node fills up (the scheduler runs every 2 s here), then one look */
+    cl_sleep(8);
+    wjr_poll_result_free(cl_poll(e->runner, NULL, 0));
     cl_sdiag_reset();
     rpcs_before = wjr_backend_rpc_count(backend);
     for (p = 0; p < N_POLLS; p++) {

@@ -15,6 +15,38 @@
 #include "state.h"
 #include "test_util.h"
 
+/* A job that starts between two polls gets its start time from slurmctld on
+ * every release: where the poll reads states alone (Slurm 23.11.5 and
+ * later), a changed state makes it read the whole records too; an unchanged
+ * one costs the state-only query alone. */
+static void test_start_while_running(void **state)
+{
+    tu_fixture *f = *state;
+    const wjr_trial_info *t;
+    mock_job *j;
+    uint64_t q;
+    int k;
+    static const int full = MOCK_HAS_JOB_STATE ? 2 : 1;
+    /* queries per poll: first look, unchanged, started, unchanged */
+    const int want[4] = {full, 1, full, 1};
+
+    tu_runner(f, NULL, NULL);
+    t = tu_run(f, 0, "{}");
+    j = mock_lookup(t->run.job_id);
+    assert_non_null(j);
+    for (k = 0; k < 4; k++) {
+        if (k == 2) {
+            j->state = WJR_JOB_RUNNING;
+            j->start_time = 1700000111;
+        }
+        q = mock_rpc_count(MOCK_RPC_QUERY);
+        assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_RUNNING);
+        assert_int_equal(mock_rpc_count(MOCK_RPC_QUERY) - q, want[k]);
+        t = wjr_runner_trial(f->runner, 0);
+        assert_int_equal(t->start_time, k < 2 ? 0 : 1700000111);
+    }
+}
+
 static void test_start_from_controller(void **state)
 {
     tu_fixture *f = *state;
@@ -164,7 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_start_from_controller),  T(test_start_from_accounting),
         T(test_start_from_exit_record), T(test_script_records_start),
-        T(test_times_round_trip),
+        T(test_times_round_trip),       T(test_start_while_running),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,18 +208,14 @@ static void test_through_runner(void **state)
             assert_int_equal(tu_log_find(&f->log, WJR_LOG_WARNING, (int64_t)i, "held"), -1);
         }
         /* no further submit; one query per poll, or from Slurm 23.11.5 on a
-         * state-only query, then the full one only when the state alone
-         * does not settle the trial (it ended, is held, unknown, preempted) */
+         * state-only query first, then the full one, as this is the first
+         * look at the job */
         assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), i + 1);
         queries = mock_rpc_count(MOCK_RPC_QUERY) - queries;
         states = mock_rpc_count(MOCK_RPC_STATES) - states;
         if (MOCK_HAS_JOB_STATE) {
-            int light = r->status == RUN && r->warning == NULL &&
-                        (r->state & WJR_JOB_STATE_BASE) != WJR_JOB_PREEMPTED;
             assert_int_equal(states, 1);
-            if (queries != (light ? 1u : 2u))
-                fail_msg("%s: %llu query RPCs, want %d", desc, (unsigned long long)queries,
-                         light ? 1 : 2);
+            assert_int_equal(queries, 2);
         } else {
             assert_int_equal(states, 0);
             assert_int_equal(queries, 1);
