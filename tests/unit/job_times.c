@@ -27,8 +27,8 @@ static void test_start_while_running(void **state)
     uint64_t q;
     int k;
     static const int full = MOCK_HAS_JOB_STATE ? 2 : 1;
-    /* queries per poll: first look, unchanged, started, unchanged */
-    const int want[4] = {full, 1, full, 1};
+    /* queries per poll: pending as submitted, unchanged, started, unchanged */
+    const int want[4] = {1, 1, full, 1};
 
     tu_runner(f, NULL, NULL);
     t = tu_run(f, 0, "{}");
