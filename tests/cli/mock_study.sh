@@ -16,7 +16,9 @@ UPDATE="${2:-}"
 GOLDEN="$HERE/golden"
 W="$(mktemp -d /tmp/wjr-cli-mock-XXXXXX)"
 PWNED="/tmp/wjr-pwned-$$"
-trap 'rm -rf "$W" "$PWNED"' EXIT
+# shellcheck source=sanitizer.sh
+. "$HERE/sanitizer.sh"
+trap 'rm -rf "$W" "$PWNED" "$SAN_DIR"' EXIT
 cp "$HERE"/mock_study/* "$W/"
 cd "$W" || exit 1
 
@@ -42,6 +44,15 @@ wjr() {
     shift
     rc=0
     timeout 120 "$WJR" "$@" >"out/$name.out" 2>"out/$name.err" || rc=$?
+}
+
+# quiet NAME: the last command wrote nothing on stderr.
+quiet() {
+    if [[ -s "out/$1.err" ]]; then
+        fail "$1: unexpected stderr"
+        sed 's/^/    /' "out/$1.err" >&2
+        return 1
+    fi
 }
 
 # expect NAME CODE: the last command's exit code.
@@ -163,6 +174,7 @@ export WJR_MOCK_STATE="$W/fail.state.json"
 wjr run_fail run fail.cfg
 expect run_fail 1 && golden run_fail runs/fail
 wjr status_fail status --json runs/fail
+expect status_fail 0 && quiet status_fail
 check fail_reasons jq -e '[.trials[] | select(.status == "FAILED")] | length > 0 and
     all(.[]; .reason | test("exit code 3"))' out/status_fail.out
 check fail_stderr grep -q 'x1 above 5' runs/fail/000001/slurm-1000_1.err
@@ -172,6 +184,7 @@ export WJR_MOCK_STATE="$W/ttl.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1000000
 wjr run_ttl run ttl.cfg
 expect run_ttl 0
 wjr status_ttl status --json runs/ttl
+expect status_ttl 0 && quiet status_ttl
 check ttl_failed jq -e '[.trials[] | select(.status == "FAILED" and (.reason | test("ttl")))]
     | length == 2' out/status_ttl.out
 check ttl_cancelled_in_slurm jq -e '[.jobs[] | .state] | all(. == 4)' "$WJR_MOCK_STATE"
@@ -249,6 +262,7 @@ expect poll_unreachable 0 && golden poll_unreachable "$X"
 wjr cancel cancel "$X"
 expect cancel 0 && golden cancel "$X"
 wjr status_cancelled status --json "$X"
+expect status_cancelled 0 && quiet status_cancelled
 check cancelled_abandoned jq -e '[.trials[] | select(.index > 0) | .status] == ["ABANDONED", "ABANDONED"]
     and .trials[0].status == "COMPLETED"' out/status_cancelled.out
 check cancelled_in_slurm jq -e '[.jobs[] | select(.name | test("-a1$")) | .state] | all(. == 4)' \
@@ -258,5 +272,6 @@ wjr poll_cancelled poll "$X"
 expect poll_cancelled 0 && golden poll_cancelled "$X"
 export WJR_MOCK_POLLS_UNTIL_DONE=1
 
+san_check || failures=$((failures + 1))
 [[ $failures -eq 0 ]] || { echo "$failures mock study test(s) failed" >&2; exit 1; }
 echo "all mock study tests passed"

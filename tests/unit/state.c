@@ -95,6 +95,21 @@ static void test_unknown_never_terminal(void **state)
         }
 }
 
+/* Ax's terminal statuses: a trial in one of them is never polled again
+ * and counts as done (an EARLY_STOPPED trial is as final as a COMPLETED one). */
+static void test_terminal_statuses(void **state)
+{
+    (void)state;
+    assert_true(wjr_trial_status_is_terminal(WJR_TRIAL_COMPLETED));
+    assert_true(wjr_trial_status_is_terminal(WJR_TRIAL_FAILED));
+    assert_true(wjr_trial_status_is_terminal(WJR_TRIAL_ABANDONED));
+    assert_true(wjr_trial_status_is_terminal(WJR_TRIAL_EARLY_STOPPED));
+    assert_false(wjr_trial_status_is_terminal(WJR_TRIAL_CANDIDATE));
+    assert_false(wjr_trial_status_is_terminal(WJR_TRIAL_STAGED));
+    assert_false(wjr_trial_status_is_terminal(WJR_TRIAL_RUNNING));
+    assert_false(wjr_trial_status_is_terminal(WJR_TRIAL_DISPATCHED));
+}
+
 static void test_names(void **state)
 {
     char buf[64];
@@ -246,6 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_rows),
         cmocka_unit_test(test_unknown_never_terminal),
+        cmocka_unit_test(test_terminal_statuses),
         cmocka_unit_test(test_names),
         cmocka_unit_test_setup_teardown(test_through_runner, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(test_held_warning_once, tu_setup, tu_teardown),

@@ -4,10 +4,14 @@
 # writes TRIAL_DIR/output.json ({"branin": value}).
 #   usage: model.sh [fail] TRIAL_DIR
 # With `fail`, trials whose x1 is above 5 exit 3 without an output.json.
-# Any other parameters.json (an external optimizer's) is echoed, not parsed.
+# Any other parameters.json (an external optimizer's) is echoed, not parsed:
+# one naming "stop" reports the trial EARLY_STOPPED, one naming "crash"
+# exits 3, any other completes.
 for d; do :; done # the last argument
 p="$(tr -d '\n' <"$d/parameters.json")"
 printf 'model: %s\n' "$p"
+case "$p" in *'"stop"'*) echo '{"branin": 2.0, "trial_status": "EARLY_STOPPED"}' >"$d/output.json"; exit 0 ;; esac
+case "$p" in *'"crash"'*) exit 3 ;; esac
 case "$p" in *'"x1"'*) ;; *) echo '{"branin": 1.0}' >"$d/output.json"; exit 0 ;; esac
 printf '%s\n' "$p" | awk -v fail="$1" '{
   match($0, /"x1": *[-0-9.eE+]+/); x1 = substr($0, RSTART, RLENGTH); sub(/.*: */, "", x1);
