@@ -210,6 +210,17 @@ expect run_lost 0 && golden run_lost runs/lost
 check lost_exactly_once jq -e '(.submissions | length) == 2 and
     ([.jobs[] | select(.array_task_id == 0) | .name] | length) == 2' "$WJR_MOCK_STATE"
 
+# ... and slurmctld cannot be asked right after: the trials stay
+# 'submitting' until the next step reconciles them, then are adopted
+export WJR_MOCK_STATE="$W/lost2.state.json"
+sed 's|runs/batch|runs/lost2|' batch.cfg >lost2.cfg
+WJR_MOCK_LOSE_SUBMIT_ANSWER=1 WJR_MOCK_FAIL_QUERY=1800:1 wjr run_lost_unreachable run lost2.cfg
+expect run_lost_unreachable 0
+check lost_unreachable_reconciled grep -q 'reconciled: wjr-.*-a0 found in slurmctld' \
+    out/run_lost_unreachable.err
+check lost_unreachable_exactly_once jq -e '(.submissions | length) == 2 and
+    ([.jobs[] | select(.array_task_id == 0) | .name] | length) == 2' "$WJR_MOCK_STATE"
+
 # ---- 6. check: a reachable controller, a missing partition, none --------
 export WJR_MOCK_STATE="$W/check.state.json"
 wjr check_ok check batch.cfg

@@ -184,6 +184,8 @@ static int parse_array_inx(uint32_t **out, size_t *n, int *throttle, const char 
     return *n > 0 ? 0 : -1;
 }
 
+static int task_str_steps; /* mock_set_task_str_steps */
+
 /* The packed record's task string as slurmctld writes it: "0-3,7%2". */
 static char *task_str(const mock_job *j)
 {
@@ -195,9 +197,16 @@ static char *task_str(const mock_job *j)
     s[0] = '\0';
     while (i < j->n_pending) {
         size_t k = i;
+        uint32_t step = i + 1 < j->n_pending ? j->pending[i + 1] - j->pending[i] : 0;
         while (k + 1 < j->n_pending && j->pending[k + 1] == j->pending[k] + 1)
             k++;
-        if (k > i)
+        if (k == i && task_str_steps && step > 1 && i + 2 < j->n_pending &&
+            j->pending[i + 2] - j->pending[i + 1] == step) {
+            while (k + 1 < j->n_pending && j->pending[k + 1] - j->pending[k] == step)
+                k++;
+            len += (size_t)snprintf(s + len, cap - len, "%s%u-%u:%u", i ? "," : "", j->pending[i],
+                                    j->pending[k], step);
+        } else if (k > i)
             len += (size_t)snprintf(s + len, cap - len, "%s%u-%u", i ? "," : "", j->pending[i],
                                     j->pending[k]);
         else
@@ -325,6 +334,7 @@ void mock_reset(void)
     size_t i;
 
     query_delay_ms = 0;
+    task_str_steps = 0;
     for (i = 0; i < M.n_jobs; i++)
         job_clear(&M.jobs[i]);
     free(M.jobs);
@@ -350,6 +360,11 @@ void mock_reset(void)
 void mock_set_max_array_size(uint32_t max)
 {
     M.max_array = max;
+}
+
+void mock_set_task_str_steps(int on)
+{
+    task_str_steps = on;
 }
 
 void mock_set_accounting(int on)

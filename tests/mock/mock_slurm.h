@@ -90,6 +90,9 @@ typedef struct mock_acct {
 void mock_reset(void);
 
 void mock_set_max_array_size(uint32_t max);
+/* Write packed task strings with steps where the pending tasks allow it,
+ * "0-8:2,9%2", as libslurm's xlate_array_task_str does; off: "0,2,4,6,8-9%2". */
+void mock_set_task_str_steps(int on);
 void mock_set_accounting(int on);
 void mock_set_cluster_name(const char *name);
 /* Once a partition is added, submissions to other partitions are refused

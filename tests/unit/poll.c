@@ -7,6 +7,8 @@
  *    tasks taken for any task of the array, without checking that the
  *    task is in its task string. A task that ran and was purged while its
  *    siblings are still pending would then stay RUNNING forever.
+ *    The task strings are read as libslurm writes them: ranges, lists and
+ *    steps ("0-8:2,9%2"), so a task between two steps is not pending.
  *  - "no checkpoint after a poll changed statuses": a poll that made a
  *    trial terminal (from slurmctld, an exit record or accounting) must
  *    call the checkpoint, and a failing checkpoint fails the poll; a poll
@@ -88,6 +90,60 @@ static void test_purged_task_from_accounting(void **state)
     assert_int_equal(mock_rpc_count(MOCK_RPC_DB_JOBS), 1);
     assert_int_equal(tu_poll_one(f, 1), WJR_TRIAL_RUNNING);
     assert_int_equal(tu_poll_one(f, 5), WJR_TRIAL_RUNNING);
+}
+
+/* Task strings with steps: tasks 1, 3, 5 and 7 ran and were purged, the
+ * rest wait as "0-8:2,9%2". The purged ones are lost, not pending. */
+static void test_purged_tasks_between_steps(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options so = WJR_SLURM_OPTIONS_INIT;
+    wjr_trial_spec specs[10];
+    wjr_poll_result *res = NULL;
+    uint32_t array_id;
+    unsigned task;
+    size_t i;
+
+    for (i = 0; i < 10; i++) {
+        specs[i].index = (int64_t)i;
+        specs[i].params_json = "{}";
+    }
+    mock_set_task_str_steps(1);
+    so.array_throttle = 2;
+    tu_runner(f, NULL, &so);
+    assert_int_equal(wjr_runner_run_multiple(NULL, f->runner, specs, 10), 0);
+    array_id = mock_job_at(0)->job_id;
+    for (task = 1; task < 8; task += 2)
+        run_and_purge(array_id, task);
+    assert_int_equal(mock_job_at(0)->n_pending, 6);
+
+    assert_int_equal(wjr_runner_poll(&res, f->runner, NULL, 0), 0);
+    assert_int_equal(res->count, 10);
+    for (i = 0; i < 10; i++)
+        if (res->statuses[i] != (i % 2 == 1 && i < 8 ? WJR_TRIAL_FAILED : WJR_TRIAL_RUNNING))
+            fail_msg("trial %zu is %s", i, wjr_trial_status_name(res->statuses[i]));
+    wjr_poll_result_free(res);
+}
+
+/* An index listed twice is polled once: one verdict, one log record. */
+static void test_index_listed_twice(void **state)
+{
+    tu_fixture *f = *state;
+    const int64_t twice[] = {0, 0};
+    wjr_poll_result *res = NULL;
+    size_t i, completed = 0;
+
+    tu_runner(f, NULL, NULL);
+    tu_run(f, 0, "{}");
+    assert_int_equal(
+        mock_set_state(wjr_runner_trial(f->runner, 0)->run.job_id, WJR_JOB_COMPLETE, 0, 0), 0);
+    assert_int_equal(wjr_runner_poll(&res, f->runner, twice, 2), 0);
+    assert_int_equal(res->statuses[0], WJR_TRIAL_COMPLETED);
+    wjr_poll_result_free(res);
+    for (i = 0; i < f->log.count; i++)
+        if (f->log.records[i].trial == 0 && strstr(f->log.records[i].message, "COMPLETED"))
+            completed++;
+    assert_int_equal(completed, 1);
 }
 
 /* ---- checkpoints --------------------------------------------------------- */
@@ -189,6 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_purged_task_next_to_pending), T(test_purged_task_from_accounting),
+        T(test_purged_tasks_between_steps),  T(test_index_listed_twice),
         T(test_checkpoint_after_change),     T(test_checkpoint_after_accounting),
         T(test_checkpoint_after_lost),
     };
