@@ -28,7 +28,7 @@ export SLURM_CONF="$HERE/../study/data/slurm.conf"
 export WJR_MOCK_EXEC=1 WJR_MOCK_POLLS_UNTIL_DONE=1 WJR_MOCK_PARTITIONS=debug:60
 unset WJR_MOCK_STATE WJR_MOCK_UNREACHABLE WJR_MOCK_FAIL_SUBMIT WJR_MOCK_FAIL_QUERY \
     WJR_MOCK_FAIL_KILL WJR_MOCK_FAIL_CONF WJR_MOCK_FAIL_PARTITIONS WJR_MOCK_MAX_ARRAY_SIZE \
-    WJR_MOCK_LOSE_SUBMIT_ANSWER
+    WJR_MOCK_LOSE_SUBMIT_ANSWER WJR_MOCK_EXIT_AFTER_SUBMIT
 failures=0
 
 fail() {
@@ -219,6 +219,18 @@ expect run_lost_unreachable 0
 check lost_unreachable_reconciled grep -q 'reconciled: wjr-.*-a0 found in slurmctld' \
     out/run_lost_unreachable.err
 check lost_unreachable_exactly_once jq -e '(.submissions | length) == 2 and
+    ([.jobs[] | select(.array_task_id == 0) | .name] | length) == 2' "$WJR_MOCK_STATE"
+
+# ... and the process is killed as the answer arrives: the announcement was
+# durable before the RPC, so the resume adopts the job instead of
+# submitting it again
+export WJR_MOCK_STATE="$W/killed.state.json"
+sed 's|runs/batch|runs/killed|' batch.cfg >killed.cfg
+WJR_MOCK_EXIT_AFTER_SUBMIT=1 wjr run_killed run killed.cfg
+expect run_killed 137
+wjr resume_killed resume runs/killed
+expect resume_killed 0
+check killed_exactly_once jq -e '(.submissions | length) == 2 and
     ([.jobs[] | select(.array_task_id == 0) | .name] | length) == 2' "$WJR_MOCK_STATE"
 
 # ---- 6. check: a reachable controller, a missing partition, none --------

@@ -189,6 +189,9 @@ int mock_set_state_file(const char *path);
  *                                    SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR
  *   WJR_MOCK_LOSE_SUBMIT_ANSWER=1    the first submit is accepted but its answer is lost
  *                                    (mock_submit_timeout_after_accept)
+ *   WJR_MOCK_EXIT_AFTER_SUBMIT=1     the process dies (_exit 137) as soon as a submit
+ *                                    is accepted and the state file written, as
+ *                                    after a kill -9 between the RPC and its use
  * Failures are per process: they are not kept in the state file.
  * Returns 0, or -1 (with a message on stderr) when a value is malformed.
  */
