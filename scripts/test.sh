@@ -3,7 +3,8 @@
 #   1. installs the build and test packages (apt-get, as root),
 #   2. builds wjr twice: a normal -Werror build and an ASan+UBSan build,
 #   3. checks the formatting and runs cppcheck on src/,
-#   4. runs the mocked-Slurm tests (ctest label "unit") in both builds,
+#   4. runs the mocked-Slurm tests (ctest label "unit") in both builds, and
+#      a few mutations of scripts/mutate.sh against them,
 #   5. brings up the local Slurm cluster and runs the tests against it
 #      (label "cluster"); a run in which no cluster test ran fails,
 #   6. takes the cluster down again (unless WJR_KEEP_CLUSTER=1).
@@ -76,6 +77,9 @@ step "mocked-Slurm tests"
 run_ctest build unit "unit tests" || status=1
 step "mocked-Slurm tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=1 run_ctest build-asan unit "unit tests (sanitizers)" || status=1
+step "mutation testing (a fixed subset of tests/mutations.txt, 300 s at most)"
+scripts/mutate.sh --fast 8 --budget 300 && results+=("mutations: ok") ||
+    { results+=("mutations: FAILED"); failed=$((failed + 1)); status=1; }
 
 if [ "$UNIT_ONLY" -eq 0 ]; then
     step "local Slurm cluster"
