@@ -178,6 +178,23 @@ expect status_fail 0 && quiet status_fail
 check fail_reasons jq -e '[.trials[] | select(.status == "FAILED")] | length > 0 and
     all(.[]; .reason | test("exit code 3"))' out/status_fail.out
 check fail_stderr grep -q 'x1 above 5' runs/fail/000001/slurm-1000_1.err
+# fewer failures than the rule waits for (5), but above the rate at the
+# end: the study still fails, once every trial is done
+sed -e 's/total_trials = 20/total_trials = 4/' -e 's|runs/fail|runs/fail4|' fail.cfg >fail4.cfg
+wjr run_fail_end run fail4.cfg
+expect run_fail_end 1
+check fail_end_all_ran grep -q 'failed: 4 trials (3 completed, 1 failed' out/run_fail_end.out
+# abandoned trials count as bad, as in Ax
+sed -e 's/model.sh fail/model.sh abandon/' -e 's|runs/fail4|runs/abandon|' fail4.cfg >abandon.cfg
+wjr run_abandon run abandon.cfg
+expect run_abandon 1
+check abandon_counted grep -q '1 of 4 trials failed or were abandoned' out/run_abandon.err
+# one poll without an answer during a run: said once
+export WJR_MOCK_STATE="$W/stale.state.json"
+sed 's|runs/batch|runs/stale|' batch.cfg >stale.cfg
+WJR_MOCK_FAIL_QUERY=1800:1 wjr run_stale run stale.cfg
+expect run_stale 0
+check stale_said_once [ "$(grep -c -e 'could not poll' -e 'poll got no answer' out/run_stale.err)" -eq 1 ]
 
 # ---- 3b. trials running longer than ttl_seconds_for_trials are stopped --
 export WJR_MOCK_STATE="$W/ttl.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1000000
