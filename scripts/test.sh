@@ -8,7 +8,8 @@
 #   1. installs the build and test packages (scripts/deps.sh, as root),
 #   2. builds wjr twice: a -Werror build and an ASan+UBSan build,
 #   3. checks the formatting and runs cppcheck on src/ (host run only),
-#   4. runs the mocked-Slurm tests (ctest label "unit") in both builds,
+#   4. runs the mocked-Slurm tests (ctest label "unit") in both builds, and
+#      (host run only) a few mutations of scripts/mutate.sh against them,
 #   5. brings up a local Slurm cluster made by scripts/cluster-up.sh and runs
 #      the tests against it (label "cluster"); a run in which no cluster test
 #      ran fails, and so does a cluster that does not start,
@@ -18,6 +19,8 @@
 #
 # Usage: scripts/test.sh [--slurm all|host|22.05|24.11|26.05] [--unit-only] [--no-lint]
 #   --slurm all (default): the host's major, then each root's.
+#   --no-lint: leave out what does not depend on the Slurm major (formatting,
+#   cppcheck, mutations), as the roots' runs do.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -182,6 +185,11 @@ step "mocked-Slurm tests"
 run_ctest build unit "unit tests" || status=1
 step "mocked-Slurm tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=1 run_ctest build-asan unit "unit tests (sanitizers)" || status=1
+if ((LINT)); then
+    step "mutation testing (a fixed subset of tests/mutations.txt, 300 s at most)"
+    scripts/mutate.sh --fast 8 --budget 300 && results+=("mutations: ok") ||
+        { results+=("mutations: FAILED"); failed=$((failed + 1)); status=1; }
+fi
 
 if [[ "$UNIT_ONLY" -eq 0 ]]; then
     step "local Slurm cluster ($LABEL) in $CLUSTER_DIR"

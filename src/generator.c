@@ -261,7 +261,7 @@ int wjr_study_config_generate(char **out, const wjr_study_config *config, int64_
     error = wjr_generator_draw(&params, gen, index);
     if (error < 0)
         goto done;
-    *out = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *out = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (*out == NULL)
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
 done:

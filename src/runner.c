@@ -298,7 +298,7 @@ static int normalise_params(char **out, const char *params_json, int64_t index)
         return wjr_error_set(WJR_EINVALID, "trial %lld: parameters must be a JSON object",
                              (long long)index);
     }
-    *out = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *out = wjr_json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(p);
     return *out ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
 }
@@ -1977,7 +1977,7 @@ int wjr_run_metadata_to_json(char **out, const wjr_run_metadata *m)
     json_object_set_new(o, "submit_time", json_integer(m->submit_time));
     json_object_set_new(o, "cluster", m->cluster ? json_string(m->cluster) : json_null());
     json_object_set_new(o, "partition", m->partition ? json_string(m->partition) : json_null());
-    *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *out = wjr_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     return *out ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
 }
@@ -2015,7 +2015,7 @@ static void put_json_str(wjr_buf *b, const char *key, const char *v)
     if (v == NULL)
         return;
     s = json_string(v);
-    enc = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+    enc = s ? wjr_json_dumps(s, JSON_ENCODE_ANY) : NULL;
     wjr_buf_printf(b, ",\"%s\":%s", key, enc ? enc : "null");
     free(enc);
     json_decref(s);
@@ -2258,7 +2258,7 @@ static char *dump_or_null(json_t *v)
 {
     if (v == NULL || json_is_null(v))
         return NULL;
-    return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    return wjr_json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 }
 
 static int trial_from_json(trial **out, wjr_runner *r, json_t *o)

@@ -242,7 +242,7 @@ static int needs_submit(const wjr_study *s, const study_trial *t)
 static void put_json_string(wjr_buf *b, const char *s)
 {
     json_t *v = json_string(s);
-    char *text = v != NULL ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+    char *text = v != NULL ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
 
     if (v != NULL && text == NULL)
         b->oom = 1;
@@ -542,7 +542,7 @@ static int load_trials(wjr_study *s, json_t *arr)
         if (!json_is_integer(idx) || !json_is_object(params) ||
             (s->n_trials > 0 && json_integer_value(idx) <= s->trials[s->n_trials - 1].index))
             return wjr_error_set(WJR_EINVALID, "study.json: trial %zu is malformed", i);
-        text = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        text = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
         if (text == NULL)
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         error = add_trial(s, json_integer_value(idx), text);
@@ -649,7 +649,7 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
         error = open_sink(s);
     if (error < 0)
         goto done;
-    runner_text = json_dumps(json_object_get(root, "runner"), JSON_COMPACT);
+    runner_text = wjr_json_dumps(json_object_get(root, "runner"), JSON_COMPACT);
     if (runner_text == NULL || !json_is_object(json_object_get(root, "runner"))) {
         error = wjr_error_set(WJR_EINVALID, "%s: the runner record is missing", STUDY_FILE);
         goto done;
@@ -808,10 +808,7 @@ static int poll_all(wjr_study *s)
     }
     if (error < 0)
         return error;
-    if (res->stale && !s->stale)
-        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
-                  "poll got no answer (%s): keeping the last known statuses",
-                  res->warning != NULL ? res->warning : "controller silent");
+    /* a stale poll was logged by the runner already: not said twice */
     s->stale = res->stale;
     wjr_poll_result_free(res);
     return 0;
@@ -884,31 +881,42 @@ static int note_changes(wjr_study *s)
     return changed;
 }
 
+/* Ax's min_failed_trials_for_failure_rate_check (its default) */
+#define MIN_FAILED_FOR_RATE_CHECK 5
+
+static int all_terminal(const wjr_study *s);
+
+/*
+ * Ax's failure-rate rule: once MIN_FAILED_FOR_RATE_CHECK trials went bad
+ * (FAILED or ABANDONED), or at the end whatever their number, a bad share
+ * of all the study's trials above tolerated_trial_failure_rate stops the
+ * study: nothing more is submitted, running jobs are left alone.
+ */
 static void check_failure_rate(wjr_study *s)
 {
     wjr_study_progress p;
-    int64_t terminal, min_terminal;
+    int64_t bad, trials = (int64_t)s->n_trials;
+    int end = trials >= s->config->total_trials && all_terminal(s);
 
     memset(&p, 0, sizeof(p));
     count(&p, s);
-    terminal = p.completed + p.failed + p.abandoned;
-    min_terminal = s->config->total_trials < 5 ? s->config->total_trials : 5;
-    if (terminal < min_terminal || terminal == 0)
+    bad = p.failed + p.abandoned;
+    if (bad == 0 || (bad < MIN_FAILED_FOR_RATE_CHECK && !end))
         return;
-    if ((double)p.failed / (double)terminal > s->config->tolerated_failure_rate) {
+    if ((double)bad / (double)trials > s->config->tolerated_failure_rate) {
         s->state = WJR_STUDY_FAILED;
         s->changed = 1;
         study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL,
-                  "%lld of %lld finished trials failed, more than the tolerated rate %g: the "
-                  "study stops (running jobs are left alone)",
-                  (long long)p.failed, (long long)terminal, s->config->tolerated_failure_rate);
+                  "%lld of %lld trials failed or were abandoned, more than the tolerated rate %g: "
+                  "the study stops (running jobs are left alone)",
+                  (long long)bad, (long long)trials, s->config->tolerated_failure_rate);
     }
 }
 
 /* Record a generated trial made by `step`; takes params. */
 static int add_generated(wjr_study *s, json_t *params, wjr_model model)
 {
-    char *text = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
     int error;
 
     json_decref(params);
@@ -1164,7 +1172,7 @@ static int parse_params(char **out, const wjr_study *s, const char *text, size_t
         wjr_error_prefix("parameters %zu", which);
         goto done;
     }
-    *out = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *out = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (*out == NULL)
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
 done:
@@ -1262,7 +1270,7 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
         snprintf(key, sizeof(key), "%lld", (long long)specs[0].index);
         if (count_ == 1)
             shown = json_object_get(result, key);
-        *out = json_dumps(shown, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        *out = wjr_json_dumps(shown, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (*out == NULL)
             error = wjr_error_set(WJR_ENOMEM, "out of memory");
     }
@@ -1302,9 +1310,6 @@ int wjr_study_poll(char **out, int *stale, wjr_study *s)
         return error;
     if (stale != NULL)
         *stale = res->stale;
-    if (res->stale)
-        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL, "poll got no answer (%s)",
-                  res->warning != NULL ? res->warning : "controller silent");
     error = wjr_poll_result_to_json(out, res);
     wjr_poll_result_free(res);
     note_changes(s);

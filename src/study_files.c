@@ -168,7 +168,7 @@ static json_t *trials_json(const wjr_study *s)
 
 static int dump(char **out, json_t *root)
 {
-    *out = root != NULL ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    *out = root != NULL ? wjr_json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(root);
     if (*out == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -247,7 +247,7 @@ static void csv_json_value(wjr_buf *b, json_t *v)
         wjr_format_double(num, sizeof(num), json_real_value(v));
         csv_field(b, num, 0);
     } else {
-        text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        text = wjr_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         csv_field(b, text, 0);
         free(text);
     }

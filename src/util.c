@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "util.h"
 
 char *wjr_strdup(const char *s)
@@ -303,6 +305,70 @@ void wjr_format_double(char *buf, size_t size, double v)
         if (strtod(buf, NULL) == v)
             return;
     }
+}
+
+/* Copy the number token at *p of json_dumps' text, shortened if it is a real. */
+static void put_number(char **q, const char **p)
+{
+    char *end, buf[40];
+    double d = strtod(*p, &end);
+    size_t n = (size_t)(end - *p), k;
+
+    if (n > 0 && memchr(*p, '.', n) == NULL && memchr(*p, 'e', n) == NULL &&
+        memchr(*p, 'E', n) == NULL) {
+        memcpy(*q, *p, n); /* an integer stays as it is */
+    } else if (n > 0) {
+        wjr_format_double(buf, sizeof(buf) - 2, d);
+        if (strpbrk(buf, ".eEn") == NULL)
+            strcat(buf, ".0"); /* still a real when read back */
+        k = strlen(buf);
+        if (k < n) {
+            memcpy(*q, buf, k);
+            *q += k;
+            *p = end;
+            return;
+        }
+        memcpy(*q, *p, n);
+    } else {
+        n = 1; /* a lone '-' cannot happen in JSON; copy it anyway */
+        **q = **p;
+    }
+    *q += n;
+    *p += n;
+}
+
+char *wjr_json_dumps(const json_t *value, size_t flags)
+{
+    char *text = json_dumps(value, flags), *out, *q;
+    const char *p;
+    int in_string = 0;
+
+    if (text == NULL)
+        return NULL;
+    out = malloc(strlen(text) + 1); /* never longer than jansson's text */
+    if (out == NULL) {
+        free(text);
+        return NULL;
+    }
+    for (p = text, q = out; *p != '\0';) {
+        if (in_string) {
+            if (*p == '\\' && p[1] != '\0')
+                *q++ = *p++;
+            else if (*p == '"')
+                in_string = 0;
+            *q++ = *p++;
+        } else if (*p == '"') {
+            in_string = 1;
+            *q++ = *p++;
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            put_number(&q, &p);
+        } else {
+            *q++ = *p++;
+        }
+    }
+    *q = '\0';
+    free(text);
+    return out;
 }
 
 char *wjr_trial_dir_path(const char *experiment_dir, int64_t index)

@@ -56,6 +56,11 @@ int wjr_file_exists(const char *path);
 
 /* The shortest decimal text that reads back as the same double. */
 void wjr_format_double(char *buf, size_t size, double v);
+struct json_t;
+/* json_dumps, with every real number in that shortest form (jansson
+ * writes 17 significant digits: 48.657020000000003 for 48.65702). The
+ * caller frees the text; NULL when jansson fails or memory runs out. */
+char *wjr_json_dumps(const struct json_t *value, size_t flags);
 
 /* "<experiment_dir>/<index as %06d>" (malloc'd). */
 char *wjr_trial_dir_path(const char *experiment_dir, int64_t index);

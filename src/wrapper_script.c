@@ -49,7 +49,7 @@ typedef struct script_wrapper {
 static int write_json_file(const char *dir, const char *name, json_t *value)
 {
     char *path = wjr_asprintf("%s/%s", dir, name);
-    char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    char *text = wjr_json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     char *with_nl = text ? wjr_asprintf("%s\n", text) : NULL;
     int error;
 
@@ -495,7 +495,7 @@ static int script_fetch_trial_data(char **out, wjr_wrapper *w, const wjr_trial_c
             goto done;
         }
     }
-    *out = json_dumps(metrics, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *out = wjr_json_dumps(metrics, JSON_COMPACT | JSON_PRESERVE_ORDER);
     error = *out ? 0 : WJR_ENOMEM;
 done:
     if (error < 0 && name != NULL && strstr(wjr_error_last(), name) == NULL)
@@ -533,7 +533,7 @@ static int script_to_json(char **out, const wjr_wrapper *w)
         json_object_set(o, "model_options", sw->model_options);
     if (sw->output_wait > 0)
         json_object_set_new(o, "output_wait_seconds", json_real(sw->output_wait));
-    *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    *out = wjr_json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return *out ? 0 : WJR_ENOMEM;
 }

@@ -97,12 +97,21 @@ static inline wjr_wrapper *bench_wrapper_new(void)
     return &bw->base;
 }
 
+/* A durable checkpoint, as the CLI's: the runner's whole state written to
+ * <experiment_dir>/runner.json through a temporary file, fsync and rename
+ * (wjr_runner_to_json_file), at every point where the runner asks for one. */
+static inline int bench_checkpoint(wjr_runner *runner, void *payload)
+{
+    return wjr_runner_to_json_file(runner, (const char *)payload);
+}
+
 /* A runner over the Slurm backend (default partition, Slurm's defaults)
- * whose batch jobs run `true`. No checkpoint callback. With files, the
- * built-in script wrapper (trial directory and BOA's three trial files, as
- * in real use); without, bench_wrapper_new()'s wrapper (no trial files). */
-static inline wjr_runner *bench_runner_files(const char *experiment_dir, const char *study_id,
-                                             int files)
+ * whose batch jobs run `true`. With files, the built-in script wrapper
+ * (trial directory and BOA's three trial files, as in real use); without,
+ * bench_wrapper_new()'s wrapper (no trial files). With @p checkpoint_path,
+ * bench_checkpoint() writes there durably; NULL: no checkpoint callback. */
+static inline wjr_runner *bench_runner_ckpt(const char *experiment_dir, const char *study_id,
+                                            int files, const char *checkpoint_path)
 {
     wjr_slurm_options so = WJR_SLURM_OPTIONS_INIT;
     wjr_script_options wo = WJR_SCRIPT_OPTIONS_INIT;
@@ -126,10 +135,20 @@ static inline wjr_runner *bench_runner_files(const char *experiment_dir, const c
     ro.experiment_dir = experiment_dir;
     ro.study_id = study_id;
     ro.log = bench_log;
+    if (checkpoint_path != NULL) {
+        ro.checkpoint = bench_checkpoint;
+        ro.checkpoint_payload = (void *)checkpoint_path;
+    }
     error = wjr_runner_new(&runner, backend, wrapper, &ro);
     if (error < 0)
         bench_die("wjr_runner_new", error);
     return runner;
+}
+
+static inline wjr_runner *bench_runner_files(const char *experiment_dir, const char *study_id,
+                                             int files)
+{
+    return bench_runner_ckpt(experiment_dir, study_id, files, NULL);
 }
 
 static inline wjr_runner *bench_runner(const char *experiment_dir, const char *study_id)

@@ -9,12 +9,17 @@
  *                               the same with a minimal wrapper whose
  *                               write_configs is NULL (bench.h): no trial
  *                               directory or trial files, only the runner
+ *   bench_submit run-ckpt N DIR, bench_submit multiple-ckpt N DIR
+ *                               the first two with a durable checkpoint
+ *                               callback (bench.h: the runner's state
+ *                               written, fsync'd and renamed each time it
+ *                               asks), which is what the wjr CLI pays
  *
  * The floor, a bare slurm_submit_batch_job loop, is bench_bare.c.
  *
  * Times include everything the runner does per trial (parameter check, the
  * trial directory's files unless -nofiles, the batch script, the
- * environment, the RPC), but no checkpoint callback. The -nofiles modes
+ * environment, the RPC), and the checkpoints in the -ckpt modes. The -nofiles modes
  * split run()'s time over the bare loop into the runner's own work and the
  * file system's. RPCs are the backend's own count; the driver reads
  * slurmctld's count from sdiag.
@@ -25,6 +30,9 @@
 
 #include "bench.h"
 
+static const char *const modes[] = {"run",      "multiple",      "run-nofiles", "multiple-nofiles",
+                                    "run-ckpt", "multiple-ckpt", NULL};
+
 int main(int argc, char **argv)
 {
     wjr_runner *runner;
@@ -33,18 +41,27 @@ int main(int argc, char **argv)
     const char *mode;
     long n, i;
     int files;
+    char *ckpt = NULL;
     size_t submitted = 0;
     double t0, c0, wall, cpu;
     int error;
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: bench_submit run|multiple|run-nofiles|multiple-nofiles N DIR\n");
+    for (i = 0; argc == 4 && modes[i] != NULL && strcmp(modes[i], argv[1]) != 0; i++)
+        ;
+    if (argc != 4 || modes[i] == NULL) {
+        fprintf(stderr, "usage: bench_submit run|multiple[-nofiles|-ckpt] N DIR\n");
         return 2;
     }
     mode = argv[1];
     n = atol(argv[2]);
     files = strstr(mode, "-nofiles") == NULL;
-    runner = bench_runner_files(argv[3], NULL, files);
+    if (strstr(mode, "-ckpt") != NULL) {
+        ckpt = malloc(strlen(argv[3]) + sizeof("/runner.json"));
+        if (ckpt == NULL)
+            return 1;
+        sprintf(ckpt, "%s/runner.json", argv[3]);
+    }
+    runner = bench_runner_ckpt(argv[3], NULL, files, ckpt);
     specs = calloc((size_t)n, sizeof(*specs));
     params = calloc((size_t)n, sizeof(*params));
     if (specs == NULL || params == NULL)
@@ -58,20 +75,17 @@ int main(int argc, char **argv)
      * the cluster name: one REQUEST_BUILD_INFO), as in real use */
     t0 = bench_wall();
     c0 = bench_cpu();
-    if (strcmp(mode, "run") == 0 || strcmp(mode, "run-nofiles") == 0) {
+    if (strncmp(mode, "run", 3) == 0) {
         for (i = 0; i < n; i++) {
             error = wjr_runner_run(NULL, runner, &specs[i]);
             if (error < 0)
                 bench_die("wjr_runner_run", error);
         }
         submitted = (size_t)n;
-    } else if (strcmp(mode, "multiple") == 0 || strcmp(mode, "multiple-nofiles") == 0) {
+    } else {
         error = wjr_runner_run_multiple(&submitted, runner, specs, (size_t)n);
         if (error < 0)
             bench_die("wjr_runner_run_multiple", error);
-    } else {
-        fprintf(stderr, "bench_submit: unknown mode %s\n", mode);
-        return 2;
     }
     wall = bench_wall() - t0;
     cpu = bench_cpu() - c0;
@@ -80,6 +94,7 @@ int main(int argc, char **argv)
            mode, n, submitted, wall, cpu, wall * 1000.0 / (double)n,
            (unsigned long long)wjr_backend_rpc_count(wjr_runner_backend(runner)));
     wjr_runner_free(runner);
+    free(ckpt);
     free(specs);
     free(params);
     return 0;

@@ -15,6 +15,9 @@
 #   WJR_BENCH_OUT    raw results folder (default RUNDIR/bench-results)
 #   WJR_BENCH_MD     report to write (default <repo>/BENCHMARKS.md)
 #   WJR_BENCH_ONLY   space-separated subset of: submit batch poll memory study
+#   WJR_BENCH_DIRTY  1: run on a tree with uncommitted changes anyway; the
+#                    report then says in its first line that its figures
+#                    belong to no commit. Without it a dirty tree is refused.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -33,6 +36,12 @@ die() { log "error: $*"; exit 1; }
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 
 [[ "$(id -u)" -eq 0 ]] || die "run as root (jobs are submitted and cancelled as root)"
+if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no)" ]]; then
+    [[ "${WJR_BENCH_DIRTY:-}" == 1 ]] ||
+        die "the tree has uncommitted changes: commit them, so that the figures belong to a" \
+            "commit (or set WJR_BENCH_DIRTY=1, and the report is marked as such)"
+    log "warning: uncommitted changes; the report will say so"
+fi
 if [[ "$RUNDIR" == /tmp/wjr-cluster && -z "${WJR_BENCH_SHARED_OK:-}" ]]; then
     die "refusing the shared development cluster /tmp/wjr-cluster (sdiag -r, drain, scancel): " \
         "bring up a cluster of your own (see the header)"
@@ -129,6 +138,10 @@ bench_submit_one() { # METHOD N REP
             out="$("$BIN/bench_submit" run-nofiles "$n" "$dir")"
             wall="$(kv wall_s "$out")"
             ;;
+        wjr_ckpt) # with a durable checkpoint callback, as the CLI runs it
+            out="$("$BIN/bench_submit" run-ckpt "$n" "$dir")"
+            wall="$(kv wall_s "$out")"
+            ;;
         bare)
             out="$("$BIN/bench_bare" single "$n" "$dir")"
             wall="$(kv wall_s "$out")"
@@ -150,7 +163,7 @@ if want submit; then
     drain
     for ((rep = 1; rep <= REPS; rep++)); do
         for n in 100 1000; do
-            order="$(rotate "$rep" wjr wjr_nofiles sbatch bare)"
+            order="$(rotate "$rep" wjr wjr_ckpt wjr_nofiles sbatch bare)"
             for m in $order; do bench_submit_one "$m" "$n" "$rep"; done
         done
         log "   repetition $rep done"
@@ -174,6 +187,10 @@ bench_batch_one() { # METHOD REP
             out="$("$BIN/bench_submit" multiple-nofiles "$n" "$dir")"
             wall="$(kv wall_s "$out")"
             ;;
+        wjr_ckpt) # with a durable checkpoint callback, as the CLI runs it
+            out="$("$BIN/bench_submit" multiple-ckpt "$n" "$dir")"
+            wall="$(kv wall_s "$out")"
+            ;;
         bare)
             out="$("$BIN/bench_bare" array "$n" "$dir")"
             wall="$(kv wall_s "$out")"
@@ -192,7 +209,7 @@ if want batch; then
     log "2. submitting 1000 trials as one batch ($REPS repetitions)"
     drain
     for ((rep = 1; rep <= REPS; rep++)); do
-        order="$(rotate "$rep" wjr wjr_nofiles sbatch bare)"
+        order="$(rotate "$rep" wjr wjr_ckpt wjr_nofiles sbatch bare)"
         for m in $order; do bench_batch_one "$m" "$rep"; done
     done
     clear_jobs
@@ -248,10 +265,13 @@ bench_poll_n() { # N LAYOUT
     done
     record poll "squeue_u-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
 
-    # one sacct for all (asks slurmdbd, not slurmctld)
+    # one sacct for the same N jobs, named by id (an array by its array job
+    # id); it asks slurmdbd, not slurmctld; with -j and no -S, sacct looks
+    # at every time
+    awk '{ print ($2 != 0 ? $2 : $3) }' "$ids" | sort -un | paste -sd, >"$OUT/ids.csv"
     rpc_reset
     for ((rep = 0; rep < REPS; rep++)); do
-        time_cmd "$OUT/t" sacct -n -X -P -u root -S now-1hours -o JobID,State
+        time_cmd "$OUT/t" sacct -n -X -P -j "$(cat "$OUT/ids.csv")" -o JobID,State
         read -r w c <"$OUT/t"
         record poll "sacct-$case" "$rep" wall_ms "$(echo "$w * 1000" | bc -l)"
         record poll "sacct-$case" "$rep" cpu_ms "$(echo "$c * 1000" | bc -l)"

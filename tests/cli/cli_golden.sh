@@ -10,7 +10,9 @@ WJR="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 UPDATE="${2:-}"
 GOLDEN="$HERE/golden"
 OUT="$(mktemp -d /tmp/wjr-cli-golden-XXXXXX)"
-trap 'rm -rf "$OUT"' EXIT
+# shellcheck source=sanitizer.sh
+. "$HERE/sanitizer.sh"
+trap 'rm -rf "$OUT" "$SAN_DIR"' EXIT
 # libslurm needs a configuration to load; this one names no controller.
 export SLURM_CONF="$HERE/../study/data/slurm.conf"
 failures=0
@@ -78,4 +80,5 @@ if [[ -e "$HERE/configs/runs" ]]; then
     rm -rf "$HERE/configs/runs"
     failures=$((failures + 1))
 fi
+san_check || failures=$((failures + 1))
 [[ $failures -eq 0 ]] || { echo "$failures golden test(s) failed" >&2; exit 1; }

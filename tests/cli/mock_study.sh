@@ -16,7 +16,9 @@ UPDATE="${2:-}"
 GOLDEN="$HERE/golden"
 W="$(mktemp -d /tmp/wjr-cli-mock-XXXXXX)"
 PWNED="/tmp/wjr-pwned-$$"
-trap 'rm -rf "$W" "$PWNED"' EXIT
+# shellcheck source=sanitizer.sh
+. "$HERE/sanitizer.sh"
+trap 'rm -rf "$W" "$PWNED" "$SAN_DIR"' EXIT
 cp "$HERE"/mock_study/* "$W/"
 cd "$W" || exit 1
 
@@ -26,7 +28,7 @@ export SLURM_CONF="$HERE/../study/data/slurm.conf"
 export WJR_MOCK_EXEC=1 WJR_MOCK_POLLS_UNTIL_DONE=1 WJR_MOCK_PARTITIONS=debug:60
 unset WJR_MOCK_STATE WJR_MOCK_UNREACHABLE WJR_MOCK_FAIL_SUBMIT WJR_MOCK_FAIL_QUERY \
     WJR_MOCK_FAIL_KILL WJR_MOCK_FAIL_CONF WJR_MOCK_FAIL_PARTITIONS WJR_MOCK_MAX_ARRAY_SIZE \
-    WJR_MOCK_LOSE_SUBMIT_ANSWER
+    WJR_MOCK_LOSE_SUBMIT_ANSWER WJR_MOCK_EXIT_AFTER_SUBMIT
 failures=0
 
 fail() {
@@ -42,6 +44,15 @@ wjr() {
     shift
     rc=0
     timeout 120 "$WJR" "$@" >"out/$name.out" 2>"out/$name.err" || rc=$?
+}
+
+# quiet NAME: the last command wrote nothing on stderr.
+quiet() {
+    if [[ -s "out/$1.err" ]]; then
+        fail "$1: unexpected stderr"
+        sed 's/^/    /' "out/$1.err" >&2
+        return 1
+    fi
 }
 
 # expect NAME CODE: the last command's exit code.
@@ -166,15 +177,34 @@ export WJR_MOCK_STATE="$W/fail.state.json"
 wjr run_fail run fail.cfg
 expect run_fail 1 && golden run_fail runs/fail
 wjr status_fail status --json runs/fail
+expect status_fail 0 && quiet status_fail
 check fail_reasons jq -e '[.trials[] | select(.status == "FAILED")] | length > 0 and
     all(.[]; .reason | test("exit code 3"))' out/status_fail.out
 check fail_stderr grep -q 'x1 above 5' runs/fail/000001/slurm-1000_1.err
+# fewer failures than the rule waits for (5), but above the rate at the
+# end: the study still fails, once every trial is done
+sed -e 's/total_trials = 20/total_trials = 4/' -e 's|runs/fail|runs/fail4|' fail.cfg >fail4.cfg
+wjr run_fail_end run fail4.cfg
+expect run_fail_end 1
+check fail_end_all_ran grep -q 'failed: 4 trials (3 completed, 1 failed' out/run_fail_end.out
+# abandoned trials count as bad, as in Ax
+sed -e 's/model.sh fail/model.sh abandon/' -e 's|runs/fail4|runs/abandon|' fail4.cfg >abandon.cfg
+wjr run_abandon run abandon.cfg
+expect run_abandon 1
+check abandon_counted grep -q '1 of 4 trials failed or were abandoned' out/run_abandon.err
+# one poll without an answer during a run: said once
+export WJR_MOCK_STATE="$W/stale.state.json"
+sed 's|runs/batch|runs/stale|' batch.cfg >stale.cfg
+WJR_MOCK_FAIL_QUERY=1800:1 wjr run_stale run stale.cfg
+expect run_stale 0
+check stale_said_once [ "$(grep -c -e 'could not poll' -e 'poll got no answer' out/run_stale.err)" -eq 1 ]
 
 # ---- 3b. trials running longer than ttl_seconds_for_trials are stopped --
 export WJR_MOCK_STATE="$W/ttl.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1000000
 wjr run_ttl run ttl.cfg
 expect run_ttl 0
 wjr status_ttl status --json runs/ttl
+expect status_ttl 0 && quiet status_ttl
 check ttl_failed jq -e '[.trials[] | select(.status == "FAILED" and (.reason | test("ttl")))]
     | length == 2' out/status_ttl.out
 check ttl_cancelled_in_slurm jq -e '[.jobs[] | .state] | all(. == 4)' "$WJR_MOCK_STATE"
@@ -198,6 +228,29 @@ sed 's|runs/batch|runs/lost|' batch.cfg >lost.cfg
 WJR_MOCK_LOSE_SUBMIT_ANSWER=1 wjr run_lost run lost.cfg
 expect run_lost 0 && golden run_lost runs/lost
 check lost_exactly_once jq -e '(.submissions | length) == 2 and
+    ([.jobs[] | select(.array_task_id == 0) | .name] | length) == 2' "$WJR_MOCK_STATE"
+
+# ... and slurmctld cannot be asked right after: the trials stay
+# 'submitting' until the next step reconciles them, then are adopted
+export WJR_MOCK_STATE="$W/lost2.state.json"
+sed 's|runs/batch|runs/lost2|' batch.cfg >lost2.cfg
+WJR_MOCK_LOSE_SUBMIT_ANSWER=1 WJR_MOCK_FAIL_QUERY=1800:1 wjr run_lost_unreachable run lost2.cfg
+expect run_lost_unreachable 0
+check lost_unreachable_reconciled grep -q 'reconciled: wjr-.*-a0 found in slurmctld' \
+    out/run_lost_unreachable.err
+check lost_unreachable_exactly_once jq -e '(.submissions | length) == 2 and
+    ([.jobs[] | select(.array_task_id == 0) | .name] | length) == 2' "$WJR_MOCK_STATE"
+
+# ... and the process is killed as the answer arrives: the announcement was
+# durable before the RPC, so the resume adopts the job instead of
+# submitting it again
+export WJR_MOCK_STATE="$W/killed.state.json"
+sed 's|runs/batch|runs/killed|' batch.cfg >killed.cfg
+WJR_MOCK_EXIT_AFTER_SUBMIT=1 wjr run_killed run killed.cfg
+expect run_killed 137
+wjr resume_killed resume runs/killed
+expect resume_killed 0
+check killed_exactly_once jq -e '(.submissions | length) == 2 and
     ([.jobs[] | select(.array_task_id == 0) | .name] | length) == 2' "$WJR_MOCK_STATE"
 
 # ---- 6a. GPEI: the step of each trial, the constraint, a resume that
@@ -295,6 +348,7 @@ expect poll_unreachable 0 && golden poll_unreachable "$X"
 wjr cancel cancel "$X"
 expect cancel 0 && golden cancel "$X"
 wjr status_cancelled status --json "$X"
+expect status_cancelled 0 && quiet status_cancelled
 check cancelled_abandoned jq -e '[.trials[] | select(.index > 0) | .status] == ["ABANDONED", "ABANDONED"]
     and .trials[0].status == "COMPLETED"' out/status_cancelled.out
 check cancelled_in_slurm jq -e '[.jobs[] | select(.name | test("-a1$")) | .state] | all(. == 4)' \
@@ -324,5 +378,6 @@ check boa_weighted_best jq -e '.objective == {"metric": "weighted_sum", "minimiz
         | {i: .index, v: (.metrics.a.mean + 2 * .metrics.b.mean)}] | min_by(.v) | .i)' \
     out/results_boa.out
 
+san_check || failures=$((failures + 1))
 [[ $failures -eq 0 ]] || { echo "$failures mock study test(s) failed" >&2; exit 1; }
 echo "all mock study tests passed"

@@ -3,7 +3,10 @@
 # controller of tests/mock/ (wjr-mock, execute mode, no cluster): a whole
 # study run, its status, results, report, poll, a refused submission and
 # resume, a lost submit answer, an external optimizer's init/submit/cancel,
-# check and configuration errors.
+# check and configuration errors; and every reading verb (status, results,
+# poll, cancel, resume) on studies that did not simply complete: one stopped
+# by its failure rate, one by trial timeouts, and an external one holding
+# COMPLETED, FAILED, EARLY_STOPPED, ABANDONED and RUNNING trials.
 # A command fails the test when valgrind reports an error or a definite or
 # indirect leak ("possibly lost" and "still reachable" blocks do not count:
 # they are libslurm's and libc's, kept until exit), or when its exit code
@@ -70,6 +73,7 @@ sed 's|runs/batch|runs/refused|' batch.cfg >refused.cfg
 WJR_MOCK_FAIL_SUBMIT=2000:1 vg run_refused 3 run refused.cfg
 vg resume 0 resume runs/refused
 sed 's|runs/batch|runs/lost|' batch.cfg >lost.cfg
+sed 's|runs/external|runs/mixed|' external.cfg >mixed.cfg
 WJR_MOCK_LOSE_SUBMIT_ANSWER=1 vg run_lost 0 run lost.cfg
 
 # an external optimizer: init, submit, poll, cancel
@@ -84,6 +88,49 @@ WJR_MOCK_POLLS_UNTIL_DONE=100 vg submit_batch 0 submit runs/external --batch goo
 WJR_MOCK_FAIL_QUERY=1800 vg poll_unreachable 0 poll runs/external
 vg cancel 0 cancel runs/external
 vg cancel_none 0 cancel runs/external 1
+
+# every verb that reads a study, on studies with FAILED trials (the failure
+# rate stopped one, the ttl failed trials of the other)
+vg run_ttl 0 run ttl.cfg
+for dir in runs/fail runs/ttl; do
+    tag="${dir#runs/}"
+    vg "status_$tag" 0 status "$dir"
+    vg "status_json_$tag" 0 status --json "$dir"
+    vg "results_$tag" 0 results "$dir"
+    vg "results_csv_$tag" 0 results --csv "$dir"
+    vg "results_json_$tag" 0 results --json "$dir"
+    vg "poll_$tag" 0 poll "$dir"
+    vg "cancel_$tag" 0 cancel "$dir"
+done
+vg resume_failed 1 resume runs/fail
+
+# an external study with a trial of every outcome, and one still running
+vg init_mixed 0 init mixed.cfg
+vg submit_ok 0 submit runs/mixed --params '{"ok": 1}'
+vg submit_crash 0 submit runs/mixed --params '{"crash": 1}'
+vg submit_stop 0 submit runs/mixed --params '{"stop": 1}'
+vg poll_mixed_1 0 poll runs/mixed
+vg poll_mixed_2 0 poll runs/mixed
+export WJR_MOCK_POLLS_UNTIL_DONE=100
+printf '{"run": 1}\n{"run": 2}\n' >mixed.jsonl
+vg submit_mixed_batch 0 submit runs/mixed --batch mixed.jsonl
+vg cancel_mixed 0 cancel runs/mixed 4
+vg poll_mixed 0 poll runs/mixed
+for v in status results; do
+    vg "${v}_mixed" 0 "$v" runs/mixed
+    vg "${v}_json_mixed" 0 "$v" --json runs/mixed
+done
+vg results_csv_mixed 0 results --csv runs/mixed
+if ! grep -q '"EARLY_STOPPED"' "$W/status_json_mixed.out" ||
+    ! grep -q '"ABANDONED"' "$W/status_json_mixed.out" ||
+    ! grep -q '"FAILED"' "$W/status_json_mixed.out" ||
+    ! grep -q '"RUNNING"' "$W/status_json_mixed.out"; then
+    echo "FAIL mixed: the study does not hold a trial of every outcome:" >&2
+    cat "$W/status_json_mixed.out" >&2
+    failures=$((failures + 1))
+fi
+vg cancel_mixed_all 0 cancel runs/mixed
+export WJR_MOCK_POLLS_UNTIL_DONE=1
 
 # check, and configuration and usage errors
 vg check 0 check batch.cfg

@@ -28,11 +28,17 @@ scontrol ping >/dev/null 2>&1 || fail "the Slurm controller does not answer (SLU
 sinfo -h -p debug -o %a 2>/dev/null | grep -q up || fail "partition debug is not up"
 
 WORK="$(mktemp -d "/tmp/wjr-$TEST_NAME-XXXXXX")"
+# a sanitizer build of wjr reports into files: any report fails the test
+# shellcheck source=../cli/sanitizer.sh
+. "$ROOT/tests/cli/sanitizer.sh"
 cleanup() {
     local rc=$?
     if [[ -n "${BG_PID:-}" ]] && kill -0 "$BG_PID" 2>/dev/null; then kill -9 "$BG_PID" || true; fi
     if [[ -f "$WORK/exp/study.json" ]]; then "$WJR" cancel "$WORK/exp" >/dev/null 2>&1 || true; fi
+    san_check || rc=1
+    rm -rf "$SAN_DIR"
     if [[ $rc -eq 0 ]]; then rm -rf "$WORK"; else echo "[$TEST_NAME] kept $WORK" >&2; fi
+    exit "$rc"
 }
 trap cleanup EXIT
 

@@ -354,6 +354,8 @@ int cl_teardown(void **state)
     if (e->restart_ctld)
         cl_sh("%s/scripts/cluster-ctld.sh start '%s' >/dev/null 2>&1", cl_source_dir(),
               cl_cluster_dir());
+    if (e->restart_dbd && cl_dbd(1) != 0)
+        print_error("WARNING: slurmdbd does not answer again\n");
     if (e->runner) {
         cancel_all(e->runner);
         wjr_runner_free(e->runner);
@@ -579,8 +581,9 @@ int cl_job_known(const char *job_id)
     char *out = cl_capture("timeout 20 scontrol show job '%s' 2>&1", job_id);
     int known;
 
-    /* "slurm_load_jobs error: Invalid job id specified" once purged */
-    known = strstr(out, "Invalid job id") == NULL;
+    /* "slurm_load_jobs error: Invalid job id specified" once purged; for
+     * an array task whose array is still known: "Job 12_0 not found" */
+    known = strstr(out, "Invalid job id") == NULL && strstr(out, " not found") == NULL;
     if (known && strstr(out, "JobId=") == NULL) {
         print_error("scontrol show job %s: %s\n", job_id, out);
         free(out);
@@ -588,4 +591,44 @@ int cl_job_known(const char *job_id)
     }
     free(out);
     return known;
+}
+
+int cl_dbd(int start)
+{
+    /* cluster-lib.sh's helpers, on the folder that holds $SLURM_CONF */
+    static const char stop[] = "stop_daemon slurmdbd";
+    static const char begin[] = "daemon_alive slurmdbd || { rm -f \"$(daemon_pidfile slurmdbd)\"; "
+                                "setsid slurmdbd </dev/null >>\"$LOG/slurmdbd.out\" 2>&1; }; "
+                                "for i in $(seq 60); do dbd_up && exit 0; sleep 0.5; done; exit 1";
+
+    return cl_sh("bash -c '. \"%s/scripts/cluster-lib.sh\" && "
+                 "cluster_paths \"$(dirname \"$(dirname \"$SLURM_CONF\")\")\" && "
+                 "require_marker && [ -r \"$ETC/slurmdbd.conf\" ] && %s' >/dev/null 2>&1",
+                 cl_source_dir(), start ? begin : stop);
+}
+
+void cl_wait_purged(const char *job_id, double timeout)
+{
+    double t0 = cl_now();
+
+    while (cl_job_known(job_id)) {
+        if (cl_now() - t0 > timeout)
+            fail_msg("slurmctld still knows job %s after %.0f s", job_id, cl_now() - t0);
+        cl_sleep(1);
+    }
+    print_message("slurmctld forgot job %s %.0f s later\n", job_id, cl_now() - t0);
+}
+
+int cl_min_job_age(void)
+{
+    char *out = cl_capture("timeout 20 scontrol show config 2>&1 | grep -E '^MinJobAge'");
+    char *eq = strchr(out, '=');
+    int v = eq ? atoi(eq + 1) : -1;
+
+    free(out);
+    if (v < 0 || v > 60)
+        fail_msg("MinJobAge is %d s: the tests of purged jobs need 60 s or less "
+                 "(scripts/cluster-up.sh sets 30 unless WJR_CLUSTER_MIN_JOB_AGE says otherwise)",
+                 v);
+    return v;
 }

@@ -27,6 +27,7 @@ typedef struct cl_env {
     int passed;       /* set by the test at its end: the folder is then removed */
     int resume_node;  /* teardown resumes node localhost and waits for it */
     int restart_ctld; /* teardown starts slurmctld if it is down */
+    int restart_dbd;  /* teardown starts slurmdbd if it is down */
 } cl_env;
 
 /* cmocka fixtures. Setup fails when SLURM_CONF is unset or slurmctld does
@@ -99,6 +100,19 @@ void cl_sdiag_reset(void);
 long cl_sdiag_rpc(const char *message_type);
 /* The "Jobs submitted:" counter. */
 long cl_sdiag_jobs_submitted(void);
+
+/* Stop (@p start = 0) or start slurmdbd of the cluster that SLURM_CONF
+ * belongs to (the runtime folder two levels above it, as laid out by
+ * scripts/cluster-up.sh); starting waits until it answers. The pid comes
+ * from that folder, so no other slurmdbd is touched. 0 on success. */
+int cl_dbd(int start);
+
+/* slurmctld's MinJobAge in seconds; fails the test above 60 s. */
+int cl_min_job_age(void);
+
+/* Wait until slurmctld no longer knows the job ("1234" or "1234_5"),
+ * failing the test after @p timeout seconds. */
+void cl_wait_purged(const char *job_id, double timeout);
 
 /* Does slurmctld still know the job ("1234" or "1234_5")? */
 int cl_job_known(const char *job_id);

@@ -5,7 +5,8 @@
  * start) while trials run: polling goes on. Then slurmctld stopped while
  * a job finishes: a poll comes back stale (stale = 1, a warning) with the
  * last known statuses and nothing terminal, even for the trial whose exit
- * record is already written; the test prints how long that poll took.
+ * record is already written; that poll must come back within the RPC
+ * timeout (10 s here) and a few seconds more.
  * Started again, every trial ends right: COMPLETED with its metric, or
  * FAILED with "exit code 3" for the model that exits 3. The teardown
  * starts slurmctld again whatever happened.
@@ -38,6 +39,7 @@ static void test_ctld_restart(void **state)
 {
     cl_env *e = *state;
     const char *cmd = cl_model(e, "model.py", "python3", model);
+    wjr_slurm_options so = WJR_SLURM_OPTIONS_INIT;
     char *record;
     wjr_trial_spec specs[2] = {{2, "{\"sleep\": 6, \"m\": 2, \"rc\": 0}"},
                                {3, "{\"sleep\": 6, \"m\": 3, \"rc\": 0}"}};
@@ -46,7 +48,9 @@ static void test_ctld_restart(void **state)
     double t0, took;
     int64_t i;
 
-    cl_runner(e, cmd, NULL, NULL);
+    so.partition = "debug";
+    so.rpc_timeout = 10;
+    cl_runner(e, cmd, &so, NULL);
     cl_run(e, 0, "{\"sleep\": 6, \"m\": 0, \"rc\": 0}");
     cl_run(e, 1, "{\"sleep\": 6, \"m\": 1, \"rc\": 3}");
     assert_int_equal(wjr_runner_run_multiple(NULL, e->runner, specs, 2), 0);
@@ -82,6 +86,9 @@ static void test_ctld_restart(void **state)
     took = cl_now() - t0;
     print_message("a poll with slurmctld down took %.1f s: stale=%d, \"%s\"\n", took, res->stale,
                   res->warning ? res->warning : "(no warning)");
+    if (took > so.rpc_timeout + 5)
+        fail_msg("a poll with slurmctld down took %.1f s, more than the RPC timeout of %.0f s",
+                 took, so.rpc_timeout);
     assert_int_equal(res->stale, 1);
     assert_non_null(res->warning);
     assert_int_equal(res->count, N_TRIALS);

@@ -197,6 +197,9 @@ static int parse_array_inx(uint32_t **out, size_t *n, int *throttle, const char 
     return *n > 0 ? 0 : -1;
 }
 
+static int task_str_steps;    /* mock_set_task_str_steps */
+static int exit_after_submit; /* WJR_MOCK_EXIT_AFTER_SUBMIT */
+
 /* The packed record's task string as slurmctld writes it: "0-3,7%2". */
 static char *task_str(const mock_job *j)
 {
@@ -208,9 +211,16 @@ static char *task_str(const mock_job *j)
     s[0] = '\0';
     while (i < j->n_pending) {
         size_t k = i;
+        uint32_t step = i + 1 < j->n_pending ? j->pending[i + 1] - j->pending[i] : 0;
         while (k + 1 < j->n_pending && j->pending[k + 1] == j->pending[k] + 1)
             k++;
-        if (k > i)
+        if (k == i && task_str_steps && step > 1 && i + 2 < j->n_pending &&
+            j->pending[i + 2] - j->pending[i + 1] == step) {
+            while (k + 1 < j->n_pending && j->pending[k + 1] - j->pending[k] == step)
+                k++;
+            len += (size_t)snprintf(s + len, cap - len, "%s%u-%u:%u", i ? "," : "", j->pending[i],
+                                    j->pending[k], step);
+        } else if (k > i)
             len += (size_t)snprintf(s + len, cap - len, "%s%u-%u", i ? "," : "", j->pending[i],
                                     j->pending[k]);
         else
@@ -369,6 +379,8 @@ void mock_reset(void)
 
     lock_fake();
     query_delay_ms = 0;
+    task_str_steps = 0;
+    exit_after_submit = 0;
     for (i = 0; i < M.n_jobs; i++)
         job_clear(&M.jobs[i]);
     free(M.jobs);
@@ -395,6 +407,11 @@ void mock_reset(void)
 void mock_set_max_array_size(uint32_t max)
 {
     M.max_array = max;
+}
+
+void mock_set_task_str_steps(int on)
+{
+    task_str_steps = on;
 }
 
 void mock_set_accounting(int on)
@@ -1148,6 +1165,11 @@ int mock_load_env(void)
         rc = -1;
     for (i = 0; got > 0 && v != 0 && i < sizeof(fails) / sizeof(fails[0]); i++)
         mock_fail(fails[i].kind, -1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
+    got = env_int(&v, "WJR_MOCK_EXIT_AFTER_SUBMIT");
+    if (got < 0)
+        rc = -1;
+    else if (got > 0)
+        exit_after_submit = v != 0;
     got = env_int(&v, "WJR_MOCK_LOSE_SUBMIT_ANSWER");
     if (got < 0)
         rc = -1;
@@ -1286,6 +1308,10 @@ int __wrap_slurm_submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **
     enter();
     rc = submit_batch_job(desc, resp);
     save_state();
+    if (rc == SLURM_SUCCESS && exit_after_submit) {
+        /* the process is killed as the answer arrives (WJR_MOCK_EXIT_AFTER_SUBMIT) */
+        _exit(137);
+    }
     return rc;
 }
 

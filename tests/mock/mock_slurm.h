@@ -103,6 +103,9 @@ typedef struct mock_acct {
 void mock_reset(void);
 
 void mock_set_max_array_size(uint32_t max);
+/* Write packed task strings with steps where the pending tasks allow it,
+ * "0-8:2,9%2", as libslurm's xlate_array_task_str does; off: "0,2,4,6,8-9%2". */
+void mock_set_task_str_steps(int on);
 void mock_set_accounting(int on);
 void mock_set_cluster_name(const char *name);
 /* Once a partition is added, submissions to other partitions are refused
@@ -202,6 +205,9 @@ int mock_set_state_file(const char *path);
  *                                    SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR
  *   WJR_MOCK_LOSE_SUBMIT_ANSWER=1    the first submit is accepted but its answer is lost
  *                                    (mock_submit_timeout_after_accept)
+ *   WJR_MOCK_EXIT_AFTER_SUBMIT=1     the process dies (_exit 137) as soon as a submit
+ *                                    is accepted and the state file written, as
+ *                                    after a kill -9 between the RPC and its use
  * Failures are per process: they are not kept in the state file.
  * Returns 0, or -1 (with a message on stderr) when a value is malformed.
  */

@@ -108,6 +108,12 @@ static const bad_case bad_cases[] = {
      "parameters = {\n  a = { type = \"range\"; bounds = [0.0, 2.0]; log_scale = true; };\n};\n",
      "3: log_scale parameter 'a' needs bounds above 0"},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "parameters = {\n  a = { type = \"range\"; bounds = [10.0, -5.0]; };\n};\n",
+     "3: bounds of 'a' must be finite with low < high, not [10, -5]"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "parameters = {\n  a = { type = \"range\"; bounds = [2.0, 2.0]; };\n};\n",
+     "3: bounds of 'a' must be finite with low < high, not [2, 2]"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
      "parameters = { a = { type = \"choise\"; }; };\n",
      "2: parameter type must be \"range\", \"choice\" or \"fixed\", not \"choise\""},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"

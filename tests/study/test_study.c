@@ -1,7 +1,8 @@
 /*
  * test_study.c - the study driver without a cluster: create, the files of
  * the experiment directory, the lock, study.json round trip, refusing an
- * existing study, and a corrupt study.json that loses nothing.
+ * existing study, a study.json of another schema, and a corrupt study.json
+ * that loses nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,8 +149,8 @@ static void test_round_trip(void **state)
     trials = json_object_get(root, "trials");
     json_array_append_new(trials,
                           json_pack("{sIs{sfsfsssI}ssss}", "index", (json_int_t)0, "parameters",
-                                    "x1", 1.5, "x2", 2.5, "opt", "a", "n", (json_int_t)3, "status",
-                                    "FAILED", "reason", "ttl exceeded (60 s)"));
+                                    "x1", 1.5, "x2", 2.5, "opt", "a,c", "n", (json_int_t)3,
+                                    "status", "FAILED", "reason", "ttl exceeded (60 s)"));
     json_array_append_new(trials,
                           json_pack("{sIs{sfsfsssI}}", "index", (json_int_t)1, "parameters", "x1",
                                     -1.0, "x2", 0.5, "opt", "b,\"q\"", "n", (json_int_t)8));
@@ -169,7 +170,7 @@ static void test_round_trip(void **state)
     assert_int_equal(wjr_study_results_csv(&csv, s), 0);
     assert_string_equal(csv, "trial_index,status,job_id,generation_method,x1,x2,opt,n,branin,"
                              "branin_sem,reason\n"
-                             "0,FAILED,,,1.5,2.5,a,3,,,ttl exceeded (60 s)\n"
+                             "0,FAILED,,,1.5,2.5,\"a,c\",3,,,ttl exceeded (60 s)\n"
                              "1,CANDIDATE,,,-1,0.5,\"b,\"\"q\"\"\",8,,,\n");
     free(csv);
     /* cancelling a trial never submitted needs no cluster */
@@ -209,11 +210,23 @@ static void test_bad_params_lose_nothing(void **state)
 static void test_corrupt_study_json(void **state)
 {
     wjr_study *s = NULL;
+    json_t *root;
     char path[600], *text;
     FILE *f;
     (void)state;
 
+    /* a study file of another schema is refused, not misread */
+    root = load_study_json();
+    assert_non_null(root);
+    json_object_set_new(root, "schema",
+                        json_integer(json_integer_value(json_object_get(root, "schema")) + 1));
     snprintf(path, sizeof(path), "%s/study.json", exp_dir);
+    assert_int_equal(json_dump_file(root, path, JSON_INDENT(1)), 0);
+    json_decref(root);
+    assert_int_equal(wjr_study_open(&s, exp_dir, NULL), WJR_EINVALID);
+    assert_null(s);
+    assert_non_null(strstr(wjr_error_last(), "another wjr version"));
+
     f = fopen(path, "w");
     assert_non_null(f);
     fputs("{\"__type\": \"WjrStudy\", ", f);

@@ -23,6 +23,7 @@ typedef struct hostile {
     char pwned[64];    /* the file a successful injection would create */
     char pwned_bt[64]; /* the same, through backticks */
     char pwned_key[64];
+    char pwned_nl[64]; /* through a newline */
     char *values[N_VALUES];
     char key[96];
     json_t *params;
@@ -37,13 +38,17 @@ static void hostile_init(hostile *h)
     snprintf(h->pwned, sizeof(h->pwned), "/tmp/wjr-pwned-%ld", (long)getpid());
     snprintf(h->pwned_bt, sizeof(h->pwned_bt), "/tmp/wjr-pwned-%ld-bt", (long)getpid());
     snprintf(h->pwned_key, sizeof(h->pwned_key), "/tmp/wjr-pwned-%ld-key", (long)getpid());
+    snprintf(h->pwned_nl, sizeof(h->pwned_nl), "/tmp/wjr-pwned-%ld-nl", (long)getpid());
+    /* a file left by an earlier run must not fail (or pass) this one */
     remove(h->pwned);
     remove(h->pwned_bt);
     remove(h->pwned_key);
+    remove(h->pwned_nl);
     snprintf(buf, sizeof(buf), "$(touch %s)", h->pwned);
     h->values[0] = strdup(buf);
     h->values[1] = strdup("'; rm -rf ~ #");
-    h->values[2] = strdup("first line\nsecond line; touch /tmp/wjr-pwned-newline");
+    snprintf(buf, sizeof(buf), "first line\nsecond line; touch %s", h->pwned_nl);
+    h->values[2] = strdup(buf);
     snprintf(buf, sizeof(buf), "`touch %s`", h->pwned_bt);
     h->values[3] = strdup(buf);
     h->values[4] = strdup("h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac");
@@ -76,7 +81,7 @@ static void assert_nothing_ran(const hostile *h)
     assert_false(tu_exists(h->pwned));
     assert_false(tu_exists(h->pwned_bt));
     assert_false(tu_exists(h->pwned_key));
-    assert_false(tu_exists("/tmp/wjr-pwned-newline"));
+    assert_false(tu_exists(h->pwned_nl));
 }
 
 /* parameters.json and data.json hold the values byte for byte. */

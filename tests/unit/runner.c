@@ -39,35 +39,6 @@ static wjr_trial_spec *make_specs(size_t n, int64_t first)
     return s;
 }
 
-/* The "submission" word to_json writes for one trial. */
-static char *submission_of(wjr_runner *r, int64_t index)
-{
-    char *text = NULL, *out = NULL;
-    json_t *root, *trials;
-    size_t i;
-
-    assert_int_equal(wjr_runner_to_json(&text, r), 0);
-    root = json_loads(text, 0, NULL);
-    assert_non_null(root);
-    trials = json_object_get(root, "trials");
-    for (i = 0; i < json_array_size(trials); i++) {
-        json_t *t = json_array_get(trials, i);
-        if (json_integer_value(json_object_get(t, "index")) == index)
-            out = strdup(json_string_value(json_object_get(t, "submission")));
-    }
-    json_decref(root);
-    free(text);
-    assert_non_null(out);
-    return out;
-}
-
-static void assert_submission(wjr_runner *r, int64_t index, const char *want)
-{
-    char *got = submission_of(r, index);
-    assert_string_equal(got, want);
-    free(got);
-}
-
 /* ---- run() ------------------------------------------------------------------ */
 
 static void test_run_one_job(void **state)
@@ -142,7 +113,7 @@ static void test_run_one_job(void **state)
     assert_int_equal(t->status, WJR_TRIAL_RUNNING);
     assert_string_equal(t->slurm_state, "PENDING");
     assert_string_equal(t->params_json, "{\"lr\":0.01}");
-    assert_submission(f->runner, 42, "submitted");
+    tu_assert_submission(f->runner, 42, "submitted");
 
     /* a tracked trial is never submitted twice */
     assert_int_equal(wjr_runner_run(&meta, f->runner, &spec), WJR_EEXISTS);
@@ -160,10 +131,10 @@ typedef struct ckpt {
 static int checkpoint_fn(wjr_runner *r, void *payload)
 {
     ckpt *c = payload;
-    char *sub = submission_of(r, 1);
+    char *sub = tu_trial_field(r, 1, "submission");
 
     c->calls++;
-    if (strcmp(sub, "submitting") == 0 && mock_rpc_count(MOCK_RPC_SUBMIT) == 0)
+    if (strcmp(sub, "\"submitting\"") == 0 && mock_rpc_count(MOCK_RPC_SUBMIT) == 0)
         c->saw_submitting_before_rpc = 1;
     free(sub);
     return c->fail;
@@ -172,25 +143,16 @@ static int checkpoint_fn(wjr_runner *r, void *payload)
 static void test_checkpoint_before_submit(void **state)
 {
     tu_fixture *f = *state;
-    wjr_runner_options ro = WJR_RUNNER_OPTIONS_INIT;
-    wjr_backend *b = NULL;
     wjr_trial_spec spec = {1, "{}"};
     ckpt c = {0, 0, 1};
 
-    assert_int_equal(wjr_backend_slurm_new(&b, NULL), 0);
-    ro.experiment_dir = f->dir;
-    ro.study_id = TU_STUDY;
-    ro.log = tu_log_fn;
-    ro.log_payload = &f->log;
-    ro.checkpoint = checkpoint_fn;
-    ro.checkpoint_payload = &c;
-    assert_int_equal(wjr_runner_new(&f->runner, b, tu_plain_wrapper("true"), &ro), 0);
+    assert_int_equal(tu_runner_checkpointed(f, NULL, NULL, checkpoint_fn, &c), 0);
 
     /* a failing checkpoint stops the run before anything is submitted */
     assert_true(wjr_runner_run(NULL, f->runner, &spec) < 0);
     assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 0);
     assert_int_equal(wjr_runner_trial(f->runner, 1)->status, WJR_TRIAL_CANDIDATE);
-    assert_submission(f->runner, 1, "unsubmitted");
+    tu_assert_submission(f->runner, 1, "unsubmitted");
 
     c.fail = 0;
     assert_int_equal(wjr_runner_run(NULL, f->runner, &spec), 0);
@@ -380,7 +342,7 @@ static void test_invalid_partition(void **state)
     assert_non_null(t);
     assert_int_equal(t->status, WJR_TRIAL_CANDIDATE);
     assert_null(t->run.job_id);
-    assert_submission(f->runner, 3, "unsubmitted");
+    tu_assert_submission(f->runner, 3, "unsubmitted");
     /* it may be run again: refused again, not "already submitted" */
     assert_int_equal(wjr_runner_run(NULL, f->runner, &spec), WJR_ESLURM);
     assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 2);
@@ -421,7 +383,7 @@ static void test_qos_limit_array(void **state)
             const wjr_trial_info *t = wjr_runner_trial(f->runner, (int64_t)i);
             assert_int_equal(t->status, WJR_TRIAL_CANDIDATE);
             assert_null(t->run.job_id);
-            assert_submission(f->runner, (int64_t)i, "unsubmitted");
+            tu_assert_submission(f->runner, (int64_t)i, "unsubmitted");
         }
     }
     assert_int_equal(wjr_runner_run_multiple(&submitted, f->runner, specs, 4), 0);
@@ -496,14 +458,14 @@ static void test_timeout_unreachable_then_reconcile(void **state)
     t = wjr_runner_trial(f->runner, 8);
     assert_null(t->run.job_id);
     assert_false(wjr_trial_status_is_terminal(t->status));
-    assert_submission(f->runner, 8, "submitting");
+    tu_assert_submission(f->runner, 8, "submitting");
     assert_int_equal(mock_job_count(), 1);
     /* neither run again nor stopped while its fate is unknown */
     assert_int_equal(wjr_runner_run(NULL, f->runner, &spec), WJR_EEXISTS);
     assert_int_equal(wjr_runner_stop(f->runner, 8, NULL), WJR_ESTATE);
     /* reconcile while still unreachable fails and changes nothing */
     assert_true(wjr_runner_reconcile(&unsub, &n_unsub, f->runner) < 0);
-    assert_submission(f->runner, 8, "submitting");
+    tu_assert_submission(f->runner, 8, "submitting");
 
     mock_fail(MOCK_RPC_QUERY, 0, 0);
     assert_int_equal(wjr_runner_reconcile(&unsub, &n_unsub, f->runner), 0);
@@ -513,7 +475,7 @@ static void test_timeout_unreachable_then_reconcile(void **state)
     snprintf(id, sizeof(id), "%u", mock_job_at(0)->job_id);
     assert_string_equal(t->run.job_id, id);
     assert_int_equal(t->status, WJR_TRIAL_RUNNING);
-    assert_submission(f->runner, 8, "submitted");
+    tu_assert_submission(f->runner, 8, "submitted");
     assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 1);
     assert_int_equal(mock_job_count(), 1);
     assert_int_equal(tu_poll_one(f, 8), WJR_TRIAL_RUNNING);
@@ -531,7 +493,7 @@ static void test_array_timeout_unreachable_then_reconcile(void **state)
     mock_fail(MOCK_RPC_QUERY, 1, SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT);
     assert_int_equal(wjr_runner_run_multiple(NULL, f->runner, specs, 3), WJR_ETIMEOUT);
     for (i = 0; i < 3; i++)
-        assert_submission(f->runner, 20 + (int64_t)i, "submitting");
+        tu_assert_submission(f->runner, 20 + (int64_t)i, "submitting");
     assert_int_equal(wjr_runner_reconcile(NULL, &n_unsub, f->runner), 0);
     assert_int_equal(n_unsub, 0);
     for (i = 0; i < 3; i++) {
@@ -559,7 +521,7 @@ static void test_never_reached_controller(void **state)
         mock_fail(MOCK_RPC_SUBMIT, 1, SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT);
         mock_fail(MOCK_RPC_QUERY, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
         assert_int_equal(wjr_runner_run(NULL, f->runner, &spec), WJR_ETIMEOUT);
-        assert_submission(f->runner, 4, "submitting");
+        tu_assert_submission(f->runner, 4, "submitting");
         assert_int_equal(mock_job_count(), 0);
 
         assert_int_equal(wjr_runner_reconcile(&unsub, &n_unsub, f->runner), 0);
@@ -568,7 +530,7 @@ static void test_never_reached_controller(void **state)
         free(unsub);
         unsub = NULL;
         assert_int_equal(wjr_runner_trial(f->runner, 4)->status, WJR_TRIAL_CANDIDATE);
-        assert_submission(f->runner, 4, "unsubmitted");
+        tu_assert_submission(f->runner, 4, "unsubmitted");
         assert_int_equal(mock_rpc_count(MOCK_RPC_DB_JOBS), (uint64_t)accounting);
         /* and it runs now, once */
         tu_run(f, 4, "{}");
@@ -984,7 +946,7 @@ static void test_json_round_trip(void **state)
     assert_int_equal(t->exit_code, 2);
     assert_string_equal(t->reason, wjr_runner_trial(f->runner, 1)->reason);
     assert_string_equal(t->slurm_state, "FAILED");
-    assert_submission(back, 2, "submitting");
+    tu_assert_submission(back, 2, "submitting");
     t = wjr_runner_trial(back, 3);
     assert_int_equal(t->status, WJR_TRIAL_CANDIDATE);
     assert_non_null(strstr(t->reason, "Invalid partition"));

@@ -103,6 +103,44 @@ static void test_unknown_never_terminal(void **state)
         }
 }
 
+/* Ax's terminal statuses: a trial in one of them is never polled again
+ * and counts as done (an EARLY_STOPPED trial is as final as a COMPLETED one). */
+static void test_terminal_statuses(void **state)
+{
+    (void)state;
+    assert_true(wjr_trial_status_is_terminal(WJR_TRIAL_COMPLETED));
+    assert_true(wjr_trial_status_is_terminal(WJR_TRIAL_FAILED));
+    assert_true(wjr_trial_status_is_terminal(WJR_TRIAL_ABANDONED));
+    assert_true(wjr_trial_status_is_terminal(WJR_TRIAL_EARLY_STOPPED));
+    assert_false(wjr_trial_status_is_terminal(WJR_TRIAL_CANDIDATE));
+    assert_false(wjr_trial_status_is_terminal(WJR_TRIAL_STAGED));
+    assert_false(wjr_trial_status_is_terminal(WJR_TRIAL_RUNNING));
+    assert_false(wjr_trial_status_is_terminal(WJR_TRIAL_DISPATCHED));
+}
+
+/* trial_status as a name, Ax's "TrialStatus.NAME" or Ax's integer code. */
+static void test_status_parse(void **state)
+{
+    wjr_trial_status st = WJR_TRIAL_RUNNING;
+
+    (void)state;
+    assert_int_equal(wjr_trial_status_parse(&st, "early_stopped"), 0);
+    assert_int_equal(st, WJR_TRIAL_EARLY_STOPPED);
+    assert_int_equal(wjr_trial_status_parse(&st, "TrialStatus.FAILED"), 0);
+    assert_int_equal(st, WJR_TRIAL_FAILED);
+    assert_int_equal(wjr_trial_status_parse(&st, "3"), 0);
+    assert_int_equal(st, WJR_TRIAL_COMPLETED);
+    assert_int_equal(wjr_trial_status_parse(&st, "7"), 0);
+    assert_int_equal(st, WJR_TRIAL_EARLY_STOPPED);
+    st = WJR_TRIAL_RUNNING;
+    assert_int_equal(wjr_trial_status_parse(&st, "-1"), WJR_EINVALID);
+    assert_int_equal(wjr_trial_status_parse(&st, "8"), WJR_EINVALID);
+    assert_int_equal(wjr_trial_status_parse(&st, "3x"), WJR_EINVALID);
+    assert_int_equal(wjr_trial_status_parse(&st, "DONE"), WJR_EINVALID);
+    assert_int_equal(wjr_trial_status_parse(&st, NULL), WJR_EINVALID);
+    assert_int_equal(st, WJR_TRIAL_RUNNING);
+}
+
 static void test_names(void **state)
 {
     char buf[64];
@@ -268,6 +306,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_rows),
         cmocka_unit_test(test_unknown_never_terminal),
+        cmocka_unit_test(test_terminal_statuses),
+        cmocka_unit_test(test_status_parse),
         cmocka_unit_test(test_names),
         cmocka_unit_test_setup_teardown(test_through_runner, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(test_held_warning_once, tu_setup, tu_teardown),

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "mock_slurm.h"
 #include "test_util.h"
 
@@ -230,7 +232,8 @@ int tu_teardown(void **state)
     return 0;
 }
 
-void tu_runner(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slurm)
+int tu_runner_checkpointed(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slurm,
+                           wjr_checkpoint_fn checkpoint, void *payload)
 {
     wjr_runner_options ro = WJR_RUNNER_OPTIONS_INIT;
     wjr_backend *backend = NULL;
@@ -240,10 +243,18 @@ void tu_runner(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slu
     ro.study_id = TU_STUDY;
     ro.log = tu_log_fn;
     ro.log_payload = &f->log;
-    assert_int_equal(
-        wjr_runner_new(&f->runner, backend, wrapper ? wrapper : tu_plain_wrapper("true"), &ro), 0);
+    ro.checkpoint = checkpoint;
+    ro.checkpoint_payload = payload;
+    if (wjr_runner_new(&f->runner, backend, wrapper ? wrapper : tu_plain_wrapper("true"), &ro) < 0)
+        return -1;
     /* keys are looked up once; the tests of the bounded wait set their own */
     wjr_runner_set_lookup_wait(f->runner, 0);
+    return 0;
+}
+
+void tu_runner(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slurm)
+{
+    assert_int_equal(tu_runner_checkpointed(f, wrapper, slurm, NULL, NULL), 0);
 }
 
 const wjr_trial_info *tu_run(tu_fixture *f, int64_t index, const char *params_json)
@@ -303,4 +314,48 @@ void tu_put(const char *dir, const char *name, const char *text)
     else
         remove(path);
     free(path);
+}
+
+/* ---- the runner's own record of a trial --------------------------------- */
+
+char *tu_trial_field(wjr_runner *r, int64_t index, const char *field)
+{
+    char *text = NULL, *out = NULL;
+    json_t *root, *trials;
+    size_t i;
+
+    assert_int_equal(wjr_runner_to_json(&text, r), 0);
+    root = json_loads(text, 0, NULL);
+    assert_non_null(root);
+    trials = json_object_get(root, "trials");
+    for (i = 0; i < json_array_size(trials); i++) {
+        json_t *t = json_array_get(trials, i);
+        if (json_integer_value(json_object_get(t, "index")) == index) {
+            json_t *v = json_object_get(t, field);
+            out = v ? json_dumps(v, JSON_ENCODE_ANY) : strdup("null");
+        }
+    }
+    json_decref(root);
+    free(text);
+    if (out == NULL)
+        fail_msg("trial %lld is not in the runner's JSON", (long long)index);
+    return out;
+}
+
+long long tu_trial_int(wjr_runner *r, int64_t index, const char *field)
+{
+    char *text = tu_trial_field(r, index, field);
+    long long v = strtoll(text, NULL, 10);
+
+    free(text);
+    return v;
+}
+
+void tu_assert_submission(wjr_runner *r, int64_t index, const char *want)
+{
+    char *got = tu_trial_field(r, index, "submission"), quoted[64];
+
+    snprintf(quoted, sizeof(quoted), "\"%s\"", want);
+    assert_string_equal(got, quoted);
+    free(got);
 }

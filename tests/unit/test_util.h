@@ -53,6 +53,9 @@ int tu_teardown(void **state);
  * with @p slurm (NULL: defaults) and @p wrapper (NULL: a plain wrapper
  * running `true`). */
 void tu_runner(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slurm);
+/* The same with a checkpoint callback; returns wjr_runner_new's code. */
+int tu_runner_checkpointed(tu_fixture *f, wjr_wrapper *wrapper, const wjr_slurm_options *slurm,
+                           wjr_checkpoint_fn checkpoint, void *payload);
 
 /* A wrapper writing no files, with run_model only (type "TestWrapper"). */
 wjr_wrapper *tu_plain_wrapper(const char *run_model);
@@ -63,6 +66,14 @@ wjr_wrapper *tu_script_wrapper(const char *run_model, const char *write_configs)
 const wjr_trial_info *tu_run(tu_fixture *f, int64_t index, const char *params_json);
 /* Poll one trial and return its status. */
 wjr_trial_status tu_poll_one(tu_fixture *f, int64_t index);
+
+/* One field of one trial as the runner's to_json writes it, as JSON text
+ * (malloc'd; "null" when absent): "submission", "intent_time", "key"... */
+char *tu_trial_field(wjr_runner *r, int64_t index, const char *field);
+/* The same, for a field holding an integer (0 when absent). */
+long long tu_trial_int(wjr_runner *r, int64_t index, const char *field);
+/* Fail the test unless the trial's "submission" word is @p want. */
+void tu_assert_submission(wjr_runner *r, int64_t index, const char *want);
 
 /* malloc'd "<dir>/<name>" */
 char *tu_path(const char *dir, const char *name);

@@ -223,10 +223,15 @@ static void test_bad_metrics(void **state)
         const char *output;
         const char *reason;
     } cases[] = {
-        {"{\"m\": NaN}", "NaN"},       {"{\"m\": null}", "null"},
-        {"{\"other\": 1}", "missing"}, {"{\"m\": {\"sem\": 0.1}}", "mean"},
-        {"{\"m\": []}", "empty"},      {"{\"m\": [1, \"x\"]}", "not a number"},
+        {"{\"m\": NaN}", "NaN"},
+        {"{\"m\": null}", "null"},
+        {"{\"other\": 1}", "missing"},
+        {"{\"m\": {\"sem\": 0.1}}", "mean"},
+        {"{\"m\": []}", "empty"},
+        {"{\"m\": [1, \"x\"]}", "not a number"},
         {NULL, "no output file"},
+        /* finite values whose mean is not: the mean overflows */
+        {"{\"m\": [1e308, 1e308]}", "finite"},
     };
     wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
     wjr_wrapper *w = NULL;
