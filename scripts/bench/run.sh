@@ -111,6 +111,11 @@ rpc_total() {
         on && /count:/ && $1 != "REQUEST_STATS_INFO" { s = $0; sub(/.*count:/, "", s); t += s + 0 }
         END { print t + 0 }'
 }
+# rpc_ave NAME: slurmctld's average time in µs for one message type since the
+# last reset (sdiag's ave_time), 0 when there was none
+rpc_ave() {
+    sdiag | awk -v n="$1" '$1 == n { sub(/.*ave_time:/, ""); print $1 + 0; f = 1; exit } END { if (!f) print 0 }'
+}
 kv() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2" | head -n 1; }
 
 printf '#!/bin/sh\ntrue\n' >"$WORK/true.sh"
@@ -245,6 +250,8 @@ bench_poll_n() { # N LAYOUT
     done < <("$BIN/bench_poll" poll "$ids" "$dir" "$REPS")
     record poll "wjr-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
     record poll "wjr-$case" all user_info_per_poll "$(echo "$(rpc_count REQUEST_JOB_USER_INFO) / $REPS" | bc -l)"
+    record poll "wjr-$case" all job_state_per_poll "$(echo "$(rpc_count REQUEST_JOB_STATE) / $REPS" | bc -l)"
+    record poll "wjr-$case" all fed_info_per_poll "$(echo "$(rpc_count REQUEST_FED_INFO) / $REPS" | bc -l)"
 
     # the floor: bare slurm_load_job_user
     rpc_reset
@@ -254,6 +261,21 @@ bench_poll_n() { # N LAYOUT
         record poll "floor-$case" "$rep" cpu_ms "$(kv cpu_ms "$line")"
     done < <("$BIN/bench_poll" floor "$REPS")
     record poll "floor-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
+    record poll "floor-$case" all ctld_us "$(rpc_ave REQUEST_JOB_USER_INFO)"
+
+    # the cheaper floor where Slurm has it (23.11.5+): slurm_load_job_state
+    # of the same jobs, and slurmctld's own time for it
+    rpc_reset
+    while read -r line; do
+        [[ "$line" == *unsupported* ]] && break
+        rep="$(kv rep "$line")"
+        record poll "floor_states-$case" "$rep" wall_ms "$(kv wall_ms "$line")"
+        record poll "floor_states-$case" "$rep" cpu_ms "$(kv cpu_ms "$line")"
+    done < <("$BIN/bench_poll" floor-states "$ids" "$REPS")
+    if [[ "$(rpc_count REQUEST_JOB_STATE)" -gt 0 ]]; then
+        record poll "floor_states-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
+        record poll "floor_states-$case" all ctld_us "$(rpc_ave REQUEST_JOB_STATE)"
+    fi
 
     # one squeue for all
     rpc_reset
