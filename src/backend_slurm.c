@@ -13,6 +13,7 @@
  * ready-made from the runner.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <slurm/slurmdb.h>
 
 #include "backend.h"
+#include "slurm_resources.h"
 #include "state.h"
 #include "util.h"
 
@@ -118,6 +120,7 @@ typedef struct slurm_backend {
     int requeue;
     double rpc_timeout;
     int accounting;
+    wjr_slurm_extra *extra; /* nodes, tasks, GPUs, ...: slurm_resources.c */
     /* learnt from the controller */
     uint32_t max_array_size; /* 0 until asked */
     char *cluster_name;
@@ -352,7 +355,8 @@ static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t 
         const char *e = environ[i];
         size_t j, nl = strcspn(e, "=");
         int overridden = 0;
-        if (strncmp(e, "SLURM_", 6) == 0 || strncmp(e, "SBATCH_", 7) == 0)
+        if (strncmp(e, "SLURM_", 6) == 0 || strncmp(e, "SBATCH_", 7) == 0 ||
+            !wjr_slurm_extra_exports(sb->extra, e))
             continue;
         for (j = 0; sb->env && sb->env[j]; j++)
             if (strncmp(sb->env[j], e, nl + 1) == 0)
@@ -383,6 +387,60 @@ static void free_env(char **env, uint32_t count)
 }
 
 /* ---- submit ------------------------------------------------------------ */
+
+/* The GPU TRES prefix: "gres:gpu" until 23.11, which writes "gres/gpu". */
+#if SLURM_AT_LEAST(23, 11, 0)
+#define GPU_TRES "gres/gpu"
+#else
+#define GPU_TRES "gres:gpu"
+#endif
+
+/* What slurm_resources.c resolved: nodes, tasks, GPUs, and the options a
+ * trial took from its parameters (these win over the fixed ones). */
+static int apply_res(job_desc_msg_t *desc, const slurm_backend *sb, const char *overrides)
+{
+    wjr_slurm_res r;
+    int error = wjr_slurm_extra_resolve(&r, sb->extra, overrides);
+
+    if (error < 0)
+        return error;
+    if (r.min_nodes) {
+        desc->min_nodes = r.min_nodes;
+        if (r.max_nodes)
+            desc->max_nodes = r.max_nodes;
+    }
+    if (r.ntasks)
+        desc->num_tasks = r.ntasks;
+    if (r.ntasks_per_node)
+        desc->ntasks_per_node = (uint16_t)r.ntasks_per_node;
+    if (r.cpus_per_task) {
+        desc->cpus_per_task = (uint16_t)r.cpus_per_task;
+        desc->min_cpus = r.cpus_per_task;
+    }
+    if (r.ntasks && desc->cpus_per_task != NO_VAL16)
+        desc->min_cpus = r.ntasks * desc->cpus_per_task;
+    else if (r.ntasks)
+        desc->min_cpus = r.ntasks;
+    if (r.mem_mb)
+        desc->pn_min_memory = r.mem_mb;
+    if (r.mem_per_cpu_mb)
+        desc->pn_min_memory = r.mem_per_cpu_mb | MEM_PER_CPU;
+    if (r.time_set)
+        desc->time_limit = r.time_minutes;
+    if (r.time_min_minutes)
+        desc->time_min = r.time_min_minutes;
+    if (r.gpus[0])
+        desc->tres_per_job = wjr_asprintf(GPU_TRES ":%s", r.gpus);
+    if (r.gpus_per_task[0])
+        desc->tres_per_task = wjr_asprintf(GPU_TRES ":%s", r.gpus_per_task);
+    if (r.exclusive)
+        desc->shared = JOB_SHARED_NONE;
+    if (r.nice_set)
+        desc->nice = (uint32_t)((int64_t)NICE_OFFSET + r.nice);
+    desc->reservation = (char *)r.reservation;
+    desc->licenses = (char *)r.licenses;
+    return 0;
+}
 
 static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_job_spec *spec,
                      char **array_inx)
@@ -422,6 +480,8 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     }
     if (sb->requeue >= 0)
         desc->requeue = (uint16_t)sb->requeue;
+    if (apply_res(desc, sb, spec->resources) < 0)
+        return WJR_ECONFIG;
     *array_inx = NULL;
     if (spec->array_inx) {
         if (sb->array_throttle > 0)
@@ -485,6 +545,8 @@ done:
     if (resp)
         slurm_free_submit_response_response_msg(resp);
     free(desc.tres_per_node);
+    free(desc.tres_per_job);
+    free(desc.tres_per_task);
     free(array_inx);
     free_env(env, env_size);
     return error;
@@ -1006,9 +1068,15 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_object_set_new(o, "requeue", json_integer(sb->requeue));
     json_object_set_new(o, "rpc_timeout", json_real(sb->rpc_timeout));
     json_object_set_new(o, "accounting", json_integer(sb->accounting));
+    wjr_slurm_extra_to_json(o, sb->extra);
     *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return *out ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
+static int slurm_resources(char **out, const wjr_backend *b, const char *params_json)
+{
+    return wjr_slurm_extra_for_trial(out, ((const slurm_backend *)b)->extra, params_json);
 }
 
 static void slurm_free(wjr_backend *b)
@@ -1028,6 +1096,7 @@ static void slurm_free(wjr_backend *b)
         free(sb->env[i]);
     free(sb->env);
     free(sb->cluster_name);
+    wjr_slurm_extra_free(sb->extra);
     free(sb);
 }
 
@@ -1038,10 +1107,17 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     size_t i, n = 0;
     uint32_t minutes;
     uint64_t mb;
+    int error;
 
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
+    if (opts->version == 1) {
+        /* a version 1 struct ends at accounting: the rest is defaults */
+        memcpy(&defaults, opts, offsetof(wjr_slurm_options, nodes));
+        defaults.version = WJR_SLURM_OPTIONS_VERSION;
+        opts = &defaults;
+    }
     if (opts->version != WJR_SLURM_OPTIONS_VERSION)
         return wjr_error_set(WJR_EINVALID, "wjr_slurm_options: unsupported version %u",
                              opts->version);
@@ -1076,6 +1152,7 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->parent.cluster = slurm_cluster;
     sb->parent.to_json = slurm_to_json;
     sb->parent.free = slurm_free;
+    sb->parent.resources = slurm_resources;
     sb->partition = wjr_strdup(opts->partition);
     sb->time = wjr_strdup(opts->time);
     sb->cpus_per_task = opts->cpus_per_task;
@@ -1096,6 +1173,11 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
         slurm_free(&sb->parent);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
+    error = wjr_slurm_extra_new(&sb->extra, opts);
+    if (error < 0) {
+        slurm_free(&sb->parent);
+        return error;
+    }
     /* no slurm_init() here: it reads slurm.conf, and a runner that only
      * reads its state must work on a machine without one */
     *out = &sb->parent;
@@ -1112,7 +1194,7 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
     json_error_t jerr;
     json_t *root, *env;
-    const char **envv = NULL;
+    const char **envv = NULL, **per_trial = NULL;
     size_t i, n;
     int error;
 
@@ -1138,10 +1220,15 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
     o.rpc_timeout = json_number_value(json_object_get(root, "rpc_timeout"));
     if (json_object_get(root, "accounting"))
         o.accounting = (int)json_integer_value(json_object_get(root, "accounting"));
+    if (wjr_slurm_extra_from_json(&o, &per_trial, root) < 0) {
+        json_decref(root);
+        return WJR_ENOMEM;
+    }
     env = json_object_get(root, "env");
     n = json_is_array(env) ? json_array_size(env) : 0;
     envv = calloc(n + 1, sizeof(*envv));
     if (envv == NULL) {
+        free(per_trial);
         json_decref(root);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
@@ -1150,6 +1237,7 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
     o.env = n ? envv : NULL;
     error = wjr_backend_slurm_new(out, &o);
     free(envv);
+    free(per_trial);
     json_decref(root);
     return error;
 }

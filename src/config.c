@@ -812,21 +812,30 @@ static int parse_env(wjr_study_config *cfg, const parse_ctx *ctx, const config_s
 
 static int parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {
+    static const char *const base_keys[] = {
         "partition", "time", "cpus_per_task",  "mem",     "account", "qos", "constraint",
         "gres",      "env",  "array_throttle", "requeue", NULL};
+    const char *keys[sizeof(base_keys) / sizeof(base_keys[0]) + 16];
     const config_setting_t *e;
+    size_t nk = 0, k;
     int64_t v;
     int error;
 
+    for (k = 0; base_keys[k] != NULL; k++)
+        keys[nk++] = base_keys[k];
+    for (k = 0; wjr_config_slurm_keys[k] != NULL; k++)
+        keys[nk++] = wjr_config_slurm_keys[k];
+    keys[nk] = NULL;
     error = need_group(ctx, g);
     if (error == 0)
         error = check_keys(ctx, g, keys);
     if (error == 0)
+        error = wjr_config_slurm_parse(&cfg->res, ctx->file, g, cfg);
+    if (error == 0)
         error = get_string(&cfg->partition, ctx, g, "partition");
-    if (error == 0)
+    if (error == 0 && !wjr_config_slurm_per_trial(&cfg->res, "time"))
         error = get_string_or_int(&cfg->time, ctx, g, "time");
-    if (error == 0)
+    if (error == 0 && !wjr_config_slurm_per_trial(&cfg->res, "mem"))
         error = get_string_or_int(&cfg->mem, ctx, g, "mem");
     if (error == 0)
         error = get_string(&cfg->account, ctx, g, "account");
@@ -839,7 +848,8 @@ static int parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config
     if (error < 0)
         return error;
     v = 0;
-    error = get_int(&v, ctx, g, "cpus_per_task", 1);
+    if (!wjr_config_slurm_per_trial(&cfg->res, "cpus_per_task"))
+        error = get_int(&v, ctx, g, "cpus_per_task", 1);
     if (error < 0)
         return error;
     if (v > 100000)
@@ -1065,6 +1075,7 @@ void wjr_study_config_free(wjr_study_config *cfg)
     free(cfg->qos);
     free(cfg->constraint);
     free(cfg->gres);
+    wjr_config_slurm_clear(&cfg->res);
     free(cfg);
 }
 
@@ -1104,6 +1115,7 @@ void wjr_study_config_slurm_options(wjr_slurm_options *out, const wjr_study_conf
     out->env = (const char *const *)cfg->env;
     out->array_throttle = cfg->array_throttle;
     out->requeue = cfg->requeue;
+    wjr_config_slurm_options(out, &cfg->res);
 }
 
 void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_config *cfg)

@@ -24,6 +24,7 @@
 #include "backend.h"
 #include "evidence.h"
 #include "script.h"
+#include "slurm_resources.h"
 #include "state.h"
 #include "util.h"
 #include "wjr/runner.h"
@@ -604,6 +605,23 @@ static int submit_exactly_once(uint32_t *job_id, int64_t *submit_time, wjr_runne
     return wjr_error_set(WJR_ETIMEOUT, "submit of %s timed out %d times", spec->name, attempt);
 }
 
+/* The options trial t takes from its parameters (slurm_resources.c), or
+ * NULL; a value that does not fit leaves the trial unsubmitted. */
+static int trial_resources(char **out, wjr_runner *r, trial *t)
+{
+    int error;
+
+    *out = NULL;
+    if (r->backend->resources == NULL)
+        return 0;
+    error = r->backend->resources(out, r->backend, t->params_json);
+    if (error < 0) {
+        wjr_error_prefix("trial %lld", (long long)t->info.index);
+        runner_log(r, WJR_LOG_ERROR, t->info.index, "%s", wjr_error_last());
+    }
+    return error;
+}
+
 static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec, int *created)
 {
     trial *t = find_trial(r, spec->index);
@@ -653,7 +671,7 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
     wjr_job_spec job;
     wjr_trial_ctx ctx;
     char *command = NULL, *script = NULL, *comment = NULL, *out_path = NULL, *err_path = NULL,
-         *key = NULL;
+         *key = NULL, *res = NULL;
     uint32_t job_id = 0;
     int64_t submit_time = 0;
     int error, created = 0;
@@ -672,6 +690,9 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
             return error;
         }
     }
+    error = trial_resources(&res, r, t);
+    if (error < 0)
+        goto done;
     trial_ctx(&ctx, r, t);
     error = r->wrapper->run_model(&command, r->wrapper, &ctx);
     if (error < 0)
@@ -705,6 +726,7 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
     job.work_dir = t->trial_dir;
     job.std_out = out_path;
     job.std_err = err_path;
+    job.resources = res;
     error = submit_exactly_once(&job_id, &submit_time, r, &job);
     if (error == WJR_ETIMEOUT) {
         runner_log(r, WJR_LOG_WARNING, t->info.index, "%s", wjr_error_last());
@@ -722,6 +744,7 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
     if (out)
         *out = &t->info.run;
 done:
+    free(res);
     free(key);
     free(command);
     free(script);
@@ -732,7 +755,7 @@ done:
 }
 
 /* Submit trials[0..n) as one array; n is below MaxArraySize. */
-static int submit_array(wjr_runner *r, trial **ts, size_t n)
+static int submit_array(wjr_runner *r, trial **ts, size_t n, const char *resources)
 {
     wjr_job_spec job;
     wjr_trial_ctx ctx;
@@ -798,6 +821,7 @@ static int submit_array(wjr_runner *r, trial **ts, size_t n)
     job.std_out = out_path;
     job.std_err = err_path;
     job.array_inx = inx;
+    job.resources = resources;
     error = submit_exactly_once(&job_id, &submit_time, r, &job);
     if (error == WJR_ETIMEOUT) {
         runner_log(r, WJR_LOG_WARNING, WJR_NO_TRIAL, "%s", wjr_error_last());
@@ -855,12 +879,24 @@ static int check_unique(const wjr_trial_spec *specs, size_t count)
     return error;
 }
 
+/* How many of res[0..n) share res[0]'s text, at most max. */
+static size_t n_group(char *const *res, size_t n, size_t max)
+{
+    size_t k = 1;
+
+    while (k < n && k < max &&
+           (res[k] == res[0] || (res[k] && res[0] && strcmp(res[k], res[0]) == 0)))
+        k++;
+    return k;
+}
+
 int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_spec *specs,
                             size_t count)
 {
     trial **ts = NULL;
+    char **res = NULL;
     uint32_t max_array = 0;
-    size_t i, done_count = 0, prepared = 0;
+    size_t i, j, done_count = 0, prepared = 0;
     int error = 0, created;
 
     if (submitted)
@@ -878,8 +914,12 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
     if (max_array < 1)
         max_array = 1;
     ts = calloc(count, sizeof(*ts));
-    if (ts == NULL)
+    res = calloc(count, sizeof(*res));
+    if (ts == NULL || res == NULL) {
+        free(ts);
+        free(res);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
     /* write every trial's files first: bad input stops all before any submit */
     for (i = 0; i < count; i++) {
         error = prepare_trial(&ts[i], r, &specs[i], &created);
@@ -896,18 +936,28 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
             }
         }
     }
+    /* trials whose parameters ask for other resources go in other arrays */
+    for (i = 0; i < count; i++) {
+        error = trial_resources(&res[i], r, ts[i]);
+        if (error < 0)
+            goto done;
+    }
+    error = wjr_res_group_sort((void **)ts, res, count);
+    if (error < 0)
+        goto done;
     /* task ids are 0..n-1 in each array and must stay below MaxArraySize */
-    for (i = 0; i < count; i += (size_t)max_array) {
-        size_t n = count - i;
-        if (n > (size_t)max_array)
-            n = (size_t)max_array;
-        error = submit_array(r, ts + i, n);
+    for (i = 0; i < count; i += n_group(res + i, count - i, (size_t)max_array)) {
+        size_t n = n_group(res + i, count - i, (size_t)max_array);
+        error = submit_array(r, ts + i, n, res[i]);
         if (error < 0)
             goto done;
         done_count += n;
     }
 done:
     WJR_UNUSED(prepared);
+    for (j = 0; j < count; j++)
+        free(res[j]);
+    free(res);
     free(ts);
     if (submitted)
         *submitted = done_count;

@@ -11,6 +11,7 @@
 #include "wjr/backend.h"
 #include "wjr/wrapper.h"
 #include "wjr/runner.h"
+#include "config_slurm.h"
 
 typedef enum { WJR_PARAM_RANGE, WJR_PARAM_CHOICE, WJR_PARAM_FIXED } wjr_param_kind;
 
@@ -66,7 +67,8 @@ struct wjr_study_config {
     int cpus_per_task;
     char **env; /* NULL-terminated */
     int array_throttle;
-    int requeue; /* -1: default */
+    int requeue;       /* -1: default */
+    wjr_slurm_cfg res; /* nodes, tasks, GPUs, per-trial keys: config_slurm.c */
 };
 
 /* Load with relative paths resolved against base_dir (NULL: the file's folder). */

@@ -69,6 +69,9 @@ typedef struct mock_submission {
     char *partition;
     char **env; /* env_size entries */
     size_t env_size;
+    /* The resource fields that were set, as " name=value" words in a fixed
+     * order: " min_nodes=2 num_tasks=4 tres_per_job=gres/gpu:2 ..." */
+    char *resources;
     uint32_t job_id; /* what the controller assigned; 0 when it refused */
 } mock_submission;
 

@@ -1,0 +1,44 @@
+/*
+ * config_slurm.h - the resource keys of the configuration's slurm group
+ * (nodes, ntasks, GPUs, exclusive, export, ...) and the keys a trial sets
+ * from a parameter ("{{ name }}"). Private to the configuration reader.
+ */
+#ifndef WJR_CONFIG_SLURM_H
+#define WJR_CONFIG_SLURM_H
+
+#include <libconfig.h>
+
+#include "wjr/backend.h"
+
+struct wjr_study_config;
+
+/* What the slurm group says beyond partition, time, cpus_per_task, mem,
+ * account, qos, constraint, gres, env, array_throttle and requeue. */
+typedef struct wjr_slurm_cfg {
+    char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
+        *export_env;
+    int ntasks, ntasks_per_node, exclusive, nice;
+    char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
+    size_t n_per_trial;
+} wjr_slurm_cfg;
+
+/* The keys this module reads, NULL-terminated, for the unknown-key check. */
+extern const char *const wjr_config_slurm_keys[];
+
+/*
+ * Read the resource keys of slurm group g, and every key whose value is
+ * "{{ name }}" (which must name a parameter whose values all fit). Errors
+ * name file:line. The parameters must have been read.
+ */
+int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_setting_t *g,
+                           const struct wjr_study_config *cfg);
+
+/* 1 when the key's value comes from a parameter: the caller skips it. */
+int wjr_config_slurm_per_trial(const wjr_slurm_cfg *c, const char *key);
+
+/* Fill the version 2 fields of out; strings borrow from c. */
+void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);
+
+void wjr_config_slurm_clear(wjr_slurm_cfg *c);
+
+#endif

@@ -1,0 +1,330 @@
+/*
+ * resources.c - unit tests of the resource options (nodes, tasks, memory
+ * per CPU, GPUs, exclusive, reservation, licenses, time-min, nice, export)
+ * and of options taken from a trial's parameters: what reaches Slurm's job
+ * description, as the fake controller recorded it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "mock_slurm.h"
+#include "slurm_resources.h"
+#include "test_util.h"
+
+static const mock_submission *last_sub(void)
+{
+    assert_true(mock_submission_count() > 0);
+    return mock_submission_at(mock_submission_count() - 1);
+}
+
+/* The submission's resources contain the word " what " (or end with it). */
+static void assert_res(const mock_submission *s, const char *what)
+{
+    char *word = malloc(strlen(what) + 2);
+    const char *p;
+    size_t n;
+
+    word[0] = ' ';
+    strcpy(word + 1, what);
+    n = strlen(word);
+    p = strstr(s->resources, word);
+    if (p == NULL || (p[n] != ' ' && p[n] != '\0'))
+        fail_msg("'%s' not in '%s'", what, s->resources);
+    free(word);
+}
+
+static void assert_no_res(const mock_submission *s, const char *what)
+{
+    if (strstr(s->resources, what) != NULL)
+        fail_msg("'%s' unexpectedly in '%s'", what, s->resources);
+}
+
+static void fixed_resources_reach_the_job(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const mock_submission *s;
+
+    o.nodes = "2-4";
+    o.ntasks = 8;
+    o.ntasks_per_node = 4;
+    o.cpus_per_task = 2;
+    o.mem_per_cpu = "1G";
+    o.gpus = "a100:2";
+    o.gpus_per_task = "1";
+    o.exclusive = 1;
+    o.reservation = "maint";
+    o.licenses = "matlab:2";
+    o.time = "02:00:00";
+    o.time_min = "30";
+    o.nice = 10;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{\"x\": 1}");
+    s = last_sub();
+    assert_res(s, "min_nodes=2");
+    assert_res(s, "max_nodes=4");
+    assert_res(s, "num_tasks=8");
+    assert_res(s, "ntasks_per_node=4");
+    assert_res(s, "cpus_per_task=2");
+    assert_res(s, "min_cpus=16");
+    assert_res(s, "mem_per_cpu=1024");
+    assert_no_res(s, " mem=");
+    assert_res(s, "time_limit=120");
+    assert_res(s, "time_min=30");
+    assert_true(strstr(s->resources, " tres_per_job=gres") != NULL);
+    assert_true(strstr(s->resources, "gpu:a100:2") != NULL);
+    assert_true(strstr(s->resources, " tres_per_task=gres") != NULL);
+    assert_res(s, "shared=0");
+    assert_res(s, "reservation=maint");
+    assert_res(s, "licenses=matlab:2");
+    assert_res(s, "nice=10");
+}
+
+static void defaults_set_no_resource(void **state)
+{
+    tu_fixture *f = *state;
+    const mock_submission *s;
+
+    tu_runner(f, NULL, NULL);
+    tu_run(f, 0, "{}");
+    s = last_sub();
+    assert_res(s, "min_nodes=1");
+    assert_no_res(s, "num_tasks");
+    assert_no_res(s, "tres_per_job");
+    assert_no_res(s, "shared");
+    assert_no_res(s, "nice");
+    assert_no_res(s, "time_min");
+    assert_no_res(s, "reservation");
+}
+
+static void bad_fixed_values_are_refused(void **state)
+{
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"mem=m", NULL};
+    wjr_backend *b = NULL;
+
+    (void)state;
+    o.mem = "1G";
+    o.mem_per_cpu = "512M";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "exclude"));
+    o.mem = NULL;
+    o.mem_per_cpu = NULL;
+    o.per_trial = pt;
+    o.mem_per_cpu = "1G";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.per_trial = NULL;
+    o.mem_per_cpu = NULL;
+    o.nodes = "4-2";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.nodes = NULL;
+    o.gpus = "a100:x";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.gpus = "$(reboot):1";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.gpus = NULL;
+    o.export_env = "ALL,X=1";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.export_env = NULL;
+    o.ntasks = -1;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_null(b);
+}
+
+static void per_trial_resources_split_arrays(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"cpus_per_task=threads", "mem=memory", NULL};
+    wjr_trial_spec specs[] = {{0, "{\"threads\": 1, \"memory\": \"1G\"}"},
+                              {1, "{\"threads\": 4, \"memory\": \"1G\"}"},
+                              {2, "{\"threads\": 1.0, \"memory\": \"1G\"}"},
+                              {3, "{\"threads\": 4, \"memory\": 2048}"}};
+    size_t n = 0, i, seen = 0;
+
+    o.per_trial = pt;
+    o.cpus_per_task = 8; /* the parameter wins */
+    tu_runner(f, NULL, &o);
+    assert_int_equal(wjr_runner_run_multiple(&n, f->runner, specs, 4), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(mock_submission_count(), 3);
+    for (i = 0; i < 3; i++) {
+        const mock_submission *s = mock_submission_at(i);
+        if (strcmp(s->comment, "wjr:" TU_STUDY ":0,2") == 0) {
+            assert_string_equal(s->array_inx, "0-1");
+            assert_res(s, "cpus_per_task=1");
+            assert_res(s, "mem=1024");
+            seen |= 1;
+        } else if (strcmp(s->comment, "wjr:" TU_STUDY ":1") == 0) {
+            assert_res(s, "cpus_per_task=4");
+            assert_res(s, "mem=1024");
+            seen |= 2;
+        } else if (strcmp(s->comment, "wjr:" TU_STUDY ":3") == 0) {
+            assert_res(s, "cpus_per_task=4");
+            assert_res(s, "mem=2048");
+            seen |= 4;
+        } else {
+            fail_msg("unexpected array %s", s->comment);
+        }
+    }
+    assert_int_equal(seen, 7);
+    /* a single job takes its own value too */
+    tu_run(f, 4, "{\"threads\": 2, \"memory\": \"512M\"}");
+    assert_res(last_sub(), "cpus_per_task=2");
+    assert_res(last_sub(), "mem=512");
+}
+
+static void per_trial_bad_value_submits_nothing(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"ntasks=n", NULL};
+    wjr_trial_spec bad[] = {{0, "{\"n\": 2}"}, {1, "{\"n\": \"2; reboot\"}"}};
+    wjr_trial_spec spec = {5, "{\"n\": 2.5}"};
+    wjr_trial_spec missing = {6, "{\"m\": 2}"};
+    size_t n = 9;
+
+    o.per_trial = pt;
+    tu_runner(f, NULL, &o);
+    assert_int_equal(wjr_runner_run_multiple(&n, f->runner, bad, 2), WJR_EINVALID);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(wjr_error_last(), "parameter 'n'"));
+    assert_int_equal(mock_submission_count(), 0);
+    assert_int_equal(wjr_runner_run(NULL, f->runner, &spec), WJR_EINVALID);
+    assert_int_equal(wjr_runner_run(NULL, f->runner, &missing), WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "does not have"));
+    assert_int_equal(mock_submission_count(), 0);
+}
+
+static void export_chooses_the_environment(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const env[] = {"EXTRA=1", NULL};
+    const mock_submission *s;
+
+    setenv("WJR_T_KEEP", "k", 1);
+    setenv("WJR_T_DROP", "d", 1);
+    o.export_env = "NONE";
+    o.env = env;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    s = last_sub();
+    assert_null(mock_submission_env(s, "WJR_T_KEEP"));
+    assert_null(mock_submission_env(s, "PATH"));
+    assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
+    assert_non_null(mock_submission_env(s, "SLURM_SUBMIT_DIR"));
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+
+    o.export_env = "WJR_T_KEEP,PATH";
+    tu_runner(f, NULL, &o);
+    tu_run(f, 1, "{}");
+    s = last_sub();
+    assert_string_equal(mock_submission_env(s, "WJR_T_KEEP"), "k");
+    assert_null(mock_submission_env(s, "WJR_T_DROP"));
+    assert_non_null(mock_submission_env(s, "PATH"));
+    assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+
+    o.export_env = NULL; /* the default: everything but SLURM_* and SBATCH_* */
+    tu_runner(f, NULL, &o);
+    tu_run(f, 2, "{}");
+    assert_string_equal(mock_submission_env(last_sub(), "WJR_T_DROP"), "d");
+    unsetenv("WJR_T_KEEP");
+    unsetenv("WJR_T_DROP");
+}
+
+static void resources_survive_to_json(void **state)
+{
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"gpus=g", NULL};
+    wjr_backend *b = NULL, *b2 = NULL;
+    char *j1 = NULL, *j2 = NULL;
+
+    (void)state;
+    o.nodes = "3";
+    o.ntasks = 6;
+    o.exclusive = 1;
+    o.export_env = "NONE";
+    o.licenses = "x";
+    o.nice = -5;
+    o.per_trial = pt;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
+    assert_int_equal(b->to_json(&j1, b), 0);
+    assert_non_null(strstr(j1, "\"per_trial\":[\"gpus=g\"]"));
+    assert_int_equal(wjr_backend_from_json(&b2, "slurm", j1), 0);
+    assert_int_equal(b2->to_json(&j2, b2), 0);
+    assert_string_equal(j1, j2);
+    free(j1);
+    free(j2);
+    wjr_backend_free(b);
+    wjr_backend_free(b2);
+}
+
+static void version_1_options_are_accepted(void **state)
+{
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    wjr_backend *b = NULL;
+
+    (void)state;
+    o.version = 1;
+    o.nodes = "not read in version 1";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
+    wjr_backend_free(b);
+    o.version = 3;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_EINVALID);
+}
+
+static void parameter_values_are_checked(void **state)
+{
+    json_t *v;
+    char *text = NULL;
+
+    (void)state;
+    v = json_integer(0);
+    assert_int_equal(wjr_slurm_res_value(&text, "cpus_per_task", v), WJR_EINVALID);
+    json_decref(v);
+    v = json_integer(70000);
+    assert_int_equal(wjr_slurm_res_value(&text, "cpus_per_task", v), WJR_EINVALID);
+    json_decref(v);
+    v = json_string("4G");
+    assert_int_equal(wjr_slurm_res_value(&text, "mem", v), 0);
+    assert_string_equal(text, "4G");
+    free(text);
+    json_decref(v);
+    v = json_string("1-00:00:00");
+    assert_int_equal(wjr_slurm_res_value(&text, "time", v), 0);
+    free(text);
+    json_decref(v);
+    v = json_true();
+    assert_int_equal(wjr_slurm_res_value(&text, "ntasks", v), WJR_EINVALID);
+    json_decref(v);
+    v = json_integer(-3);
+    assert_int_equal(wjr_slurm_res_value(&text, "nice", v), 0);
+    assert_string_equal(text, "-3");
+    free(text);
+    json_decref(v);
+    v = json_integer(2);
+    assert_int_equal(wjr_slurm_res_value(&text, "partition", v), WJR_EINVALID);
+    json_decref(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(fixed_resources_reach_the_job, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(defaults_set_no_resource, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(bad_fixed_values_are_refused, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(per_trial_resources_split_arrays, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(export_chooses_the_environment, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(resources_survive_to_json, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(version_1_options_are_accepted, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(parameter_values_are_checked, tu_setup, tu_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
