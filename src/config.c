@@ -714,8 +714,13 @@ static int parse_hook(char **out, const parse_ctx *ctx, const config_setting_t *
 
 static int parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {"run_model",        "write_configs",  "set_trial_status",
-                                       "fetch_trial_data", "experiment_dir", NULL};
+    static const char *const keys[] = {"run_model",
+                                       "write_configs",
+                                       "set_trial_status",
+                                       "fetch_trial_data",
+                                       "experiment_dir",
+                                       "setup",
+                                       NULL};
     char *dir = NULL;
     int error;
 
@@ -732,6 +737,8 @@ static int parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const confi
         error = parse_hook(&cfg->fetch_trial_data, ctx, g, "fetch_trial_data", cfg->dir);
     if (error == 0)
         error = get_string(&dir, ctx, g, "experiment_dir");
+    if (error == 0 && config_setting_get_member(g, "setup") != NULL)
+        error = wjr_config_setup_parse(&cfg->res, ctx->file, config_setting_get_member(g, "setup"));
     if (error < 0)
         goto done;
     if (cfg->run_model == NULL) {
@@ -1128,6 +1135,7 @@ void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_co
     out->set_trial_status = cfg->set_trial_status;
     out->fetch_trial_data = cfg->fetch_trial_data;
     out->metric_names = cfg->metric_names;
+    out->setup = cfg->res.setup;
 }
 
 static int check_one_param(const wjr_param *p, json_t *v)

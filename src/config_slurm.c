@@ -22,12 +22,11 @@
 #include "util.h"
 
 const char *const wjr_config_slurm_keys[] = {
-    "nodes",    "ntasks",      "ntasks_per_node", "mem_per_cpu", "gpus",   "gpus_per_task",
-    "exclusive", "reservation", "licenses",        "time_min",    "nice",   "export",
+    "nodes",     "ntasks",      "ntasks_per_node", "mem_per_cpu", "gpus", "gpus_per_task",
+    "exclusive", "reservation", "licenses",        "time_min",    "nice", "export",
     NULL};
 
-static int fail(const char *file, const config_setting_t *s, const char *fmt, ...)
-    WJR_FORMAT(3, 4);
+static int fail(const char *file, const config_setting_t *s, const char *fmt, ...) WJR_FORMAT(3, 4);
 
 static int fail(const char *file, const config_setting_t *s, const char *fmt, ...)
 {
@@ -86,8 +85,10 @@ static int check_param_values(const char *file, const config_setting_t *s, const
 
     if (p->kind == WJR_PARAM_RANGE) {
         if (!p->is_int)
-            return fail(file, s, "slurm.%s comes from parameter '%s', which must be an integer "
-                        "range (value_type = \"int\") or a choice", key, p->name);
+            return fail(file, s,
+                        "slurm.%s comes from parameter '%s', which must be an integer "
+                        "range (value_type = \"int\") or a choice",
+                        key, p->name);
         for (i = 0; i < 2 && error == 0; i++) {
             v = json_integer((json_int_t)(i == 0 ? p->lo : p->hi));
             error = wjr_slurm_res_value(&text, key, v);
@@ -126,8 +127,10 @@ static int add_per_trial(wjr_slurm_cfg *c, const char *file, const config_settin
         if (strcmp(cfg->params[i].name, name) == 0)
             p = &cfg->params[i];
     if (p == NULL)
-        return fail(file, s, "slurm.%s names parameter '%s', which the parameters group does "
-                    "not declare", key, name);
+        return fail(file, s,
+                    "slurm.%s names parameter '%s', which the parameters group does "
+                    "not declare",
+                    key, name);
     error = check_param_values(file, s, key, p);
     if (error < 0)
         return error;
@@ -243,9 +246,41 @@ int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_se
     mem = config_setting_get_member(g, "mem");
     mpc = config_setting_get_member(g, "mem_per_cpu");
     if (mem != NULL && mpc != NULL)
-        return fail(file, mpc, "slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's "
+        return fail(file, mpc,
+                    "slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's "
                     "--mem-per-cpu and --mem): keep one");
     return 0;
+}
+
+int wjr_config_setup_parse(wjr_slurm_cfg *out, const char *file, const config_setting_t *s)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    int i, n, list = config_setting_is_list(s) || config_setting_is_array(s);
+
+    n = list ? config_setting_length(s) : 1;
+    for (i = 0; i < n; i++) {
+        const config_setting_t *e = list ? config_setting_get_elem(s, (unsigned)i) : s;
+        const char *line;
+        if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+            wjr_buf_free(&b);
+            return fail(file, e,
+                        "script_options.setup must be a list of strings, one shell "
+                        "line each");
+        }
+        line = config_setting_get_string(e);
+        if (strchr(line, '\n') != NULL || strchr(line, '\r') != NULL) {
+            wjr_buf_free(&b);
+            return fail(file, e,
+                        "script_options.setup: one line per string, without line "
+                        "breaks");
+        }
+        wjr_buf_printf(&b, "%s%s", i > 0 ? "\n" : "", line);
+    }
+    free(out->setup);
+    out->setup = NULL;
+    if (n == 0)
+        return 0;
+    return wjr_buf_detach(&out->setup, &b);
 }
 
 int wjr_config_slurm_per_trial(const wjr_slurm_cfg *c, const char *key)
@@ -287,6 +322,7 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->licenses);
     free(c->time_min);
     free(c->export_env);
+    free(c->setup);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);
     free(c->per_trial);

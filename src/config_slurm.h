@@ -20,6 +20,7 @@ typedef struct wjr_slurm_cfg {
     int ntasks, ntasks_per_node, exclusive, nice;
     char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
+    char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */
 } wjr_slurm_cfg;
 
 /* The keys this module reads, NULL-terminated, for the unknown-key check. */
@@ -32,6 +33,10 @@ extern const char *const wjr_config_slurm_keys[];
  */
 int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_setting_t *g,
                            const struct wjr_study_config *cfg);
+
+/* script_options.setup: a string or a list of strings, one shell line each,
+ * kept verbatim; a line break inside an entry is an error at its line. */
+int wjr_config_setup_parse(wjr_slurm_cfg *out, const char *file, const config_setting_t *s);
 
 /* 1 when the key's value comes from a parameter: the caller skips it. */
 int wjr_config_slurm_per_trial(const wjr_slurm_cfg *c, const char *key);

@@ -27,10 +27,17 @@ static const struct {
     const char *key;
     value_kind kind;
 } per_trial_keys[] = {
-    {"time", K_TIME},         {"cpus_per_task", K_COUNT16},  {"mem", K_MEM},
-    {"nodes", K_NODES},       {"ntasks", K_COUNT},           {"ntasks_per_node", K_COUNT16},
-    {"mem_per_cpu", K_MEM},   {"gpus", K_GPUS},              {"gpus_per_task", K_GPUS},
-    {"time_min", K_TIME},     {"nice", K_NICE},
+    {"time", K_TIME},
+    {"cpus_per_task", K_COUNT16},
+    {"mem", K_MEM},
+    {"nodes", K_NODES},
+    {"ntasks", K_COUNT},
+    {"ntasks_per_node", K_COUNT16},
+    {"mem_per_cpu", K_MEM},
+    {"gpus", K_GPUS},
+    {"gpus_per_task", K_GPUS},
+    {"time_min", K_TIME},
+    {"nice", K_NICE},
 };
 
 #define N_KEYS (sizeof(per_trial_keys) / sizeof(per_trial_keys[0]))
@@ -281,7 +288,8 @@ static int check_opts(const wjr_slurm_options *o)
         return wjr_error_set(WJR_ECONFIG, "slurm mem and mem_per_cpu exclude each other");
     for (i = 0; o->per_trial && o->per_trial[i]; i++) {
         const char *eq = strchr(o->per_trial[i], '=');
-        if (eq == NULL || eq[1] == '\0' || find_key(o->per_trial[i], (size_t)(eq - o->per_trial[i])) < 0)
+        if (eq == NULL || eq[1] == '\0' ||
+            find_key(o->per_trial[i], (size_t)(eq - o->per_trial[i])) < 0)
             return wjr_error_set(WJR_ECONFIG,
                                  "slurm per-trial entry '%s' is not OPTION=PARAMETER with an "
                                  "option that a parameter may set",
@@ -432,8 +440,10 @@ int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *
         if (key == NULL) {
             error = WJR_ENOMEM;
         } else if (v == NULL) {
-            error = wjr_error_set(WJR_EINVALID, "slurm.%s comes from parameter '%s', which the "
-                                  "trial does not have", key, eq + 1);
+            error = wjr_error_set(WJR_EINVALID,
+                                  "slurm.%s comes from parameter '%s', which the "
+                                  "trial does not have",
+                                  key, eq + 1);
         } else {
             error = wjr_slurm_res_value(&text, key, v);
             if (error < 0)

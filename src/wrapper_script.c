@@ -12,6 +12,7 @@
  * It does not submit anything: the runner and the backend do.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ typedef struct script_wrapper {
     char *fetch_trial_data;
     char *work_dir;
     char **metric_names; /* NULL-terminated, or NULL for every key */
+    char *setup;         /* lines the job runs before run_model, or NULL */
 } script_wrapper;
 
 static int write_json_file(const char *dir, const char *name, json_t *value)
@@ -117,7 +119,10 @@ static int script_run_model(char **out, wjr_wrapper *w, const wjr_trial_ctx *t)
     script_wrapper *sw = (script_wrapper *)w;
 
     WJR_UNUSED(t);
-    *out = wjr_strdup(sw->run_model);
+    if (sw->setup)
+        *out = wjr_asprintf("%s\n%s", sw->setup, sw->run_model);
+    else
+        *out = wjr_strdup(sw->run_model);
     return *out ? 0 : WJR_ENOMEM;
 }
 
@@ -338,6 +343,8 @@ static int script_to_json(char **out, const wjr_wrapper *w)
         json_object_set_new(o, "fetch_trial_data", json_string(sw->fetch_trial_data));
     if (sw->work_dir)
         json_object_set_new(o, "work_dir", json_string(sw->work_dir));
+    if (sw->setup)
+        json_object_set_new(o, "setup", json_string(sw->setup));
     if (sw->metric_names) {
         names = json_array();
         for (i = 0; sw->metric_names[i]; i++)
@@ -359,6 +366,7 @@ static void script_free(wjr_wrapper *w)
     free(sw->set_trial_status);
     free(sw->fetch_trial_data);
     free(sw->work_dir);
+    free(sw->setup);
     for (i = 0; sw->metric_names && sw->metric_names[i]; i++)
         free(sw->metric_names[i]);
     free(sw->metric_names);
@@ -367,10 +375,17 @@ static void script_free(wjr_wrapper *w)
 
 int wjr_wrapper_script_new(wjr_wrapper **out, const wjr_script_options *opts)
 {
+    wjr_script_options v2 = WJR_SCRIPT_OPTIONS_INIT;
     script_wrapper *sw;
     size_t i, n = 0;
 
     *out = NULL;
+    if (opts != NULL && opts->version == 1) {
+        /* version 1 ends before setup */
+        memcpy(&v2, opts, offsetof(wjr_script_options, setup));
+        v2.version = WJR_SCRIPT_OPTIONS_VERSION;
+        opts = &v2;
+    }
     if (opts == NULL || opts->version != WJR_SCRIPT_OPTIONS_VERSION)
         return wjr_error_set(WJR_EINVALID, "wjr_script_options: missing or unsupported version");
     if (opts->run_model == NULL || opts->run_model[0] == '\0')
@@ -391,6 +406,7 @@ int wjr_wrapper_script_new(wjr_wrapper **out, const wjr_script_options *opts)
     sw->set_trial_status = wjr_strdup(opts->set_trial_status);
     sw->fetch_trial_data = wjr_strdup(opts->fetch_trial_data);
     sw->work_dir = wjr_strdup(opts->work_dir);
+    sw->setup = opts->setup && opts->setup[0] ? wjr_strdup(opts->setup) : NULL;
     if (opts->metric_names) {
         while (opts->metric_names[n])
             n++;
@@ -424,6 +440,7 @@ int wjr_wrapper_from_json(wjr_wrapper **out, const char *type, const char *text)
     o.set_trial_status = json_string_value(json_object_get(root, "set_trial_status"));
     o.fetch_trial_data = json_string_value(json_object_get(root, "fetch_trial_data"));
     o.work_dir = json_string_value(json_object_get(root, "work_dir"));
+    o.setup = json_string_value(json_object_get(root, "setup"));
     names = json_object_get(root, "metric_names");
     if (json_is_array(names)) {
         n = json_array_size(names);

@@ -72,7 +72,7 @@ struct wjr_wrapper {
     void (*free)(wjr_wrapper *w);
 };
 
-#define WJR_SCRIPT_OPTIONS_VERSION 1
+#define WJR_SCRIPT_OPTIONS_VERSION 2
 
 /**
  * Options of the built-in script wrapper. Each hook is a shell command from
@@ -87,11 +87,15 @@ typedef struct wjr_script_options {
     const char *fetch_trial_data;    /**< optional, run on the login node */
     const char *work_dir;            /**< directory hooks run in (default: the trial dir) */
     const char *const *metric_names; /**< NULL-terminated; NULL: take every key */
+    /** Version 2: shell lines the batch job runs, verbatim, in the trial
+     *  directory before run_model ("module load x\nsource venv/bin/activate");
+     *  NULL: none. They are the user's own text: never put a parameter here. */
+    const char *setup;
 } wjr_script_options;
 
 #define WJR_SCRIPT_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        WJR_SCRIPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL                             \
+        WJR_SCRIPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL                       \
     }
 
 /**

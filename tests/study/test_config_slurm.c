@@ -47,12 +47,12 @@ static const char *write_cfg(const char *text)
 }
 
 #define HEAD                                                                                       \
-    "script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"                         \
+    "script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"                           \
     "parameters = {\n"                                                                             \
-    "  threads = { type = \"range\"; bounds = [1, 8]; value_type = \"int\"; };\n"                \
+    "  threads = { type = \"range\"; bounds = [1, 8]; value_type = \"int\"; };\n"                  \
     "  lr = { type = \"range\"; bounds = [0.1, 0.5]; };\n"                                         \
-    "  memory = { type = \"choice\"; values = [\"1G\", \"2G\", \"4096\"]; };\n"                       \
-    "  width = { type = \"range\"; bounds = [0, 4]; value_type = \"int\"; };\n"                   \
+    "  memory = { type = \"choice\"; values = [\"1G\", \"2G\", \"4096\"]; };\n"                    \
+    "  width = { type = \"range\"; bounds = [0, 4]; value_type = \"int\"; };\n"                    \
     "};\n"
 
 static void reads_every_key(void **state)
@@ -138,6 +138,12 @@ static const bad_case bad_cases[] = {
     {HEAD "slurm = {\n  mem_per_cpu = \"{{ memory }}\";\n  mem = \"2G\";\n};\n",
      "9: slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's --mem-per-cpu and --mem): "
      "keep one"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
+     "  setup = ( \"module load a\",\n    3 ); };\n",
+     "3: script_options.setup must be a list of strings, one shell line each"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
+     "  setup = ( \"a\\nb\" ); };\n",
+     "2: script_options.setup: one line per string, without line breaks"},
     {HEAD "slurm = {\n  ntask = 2;\n};\n",
      "9: unknown key 'ntask' in slurm (did you mean 'ntasks'?)"},
 };
@@ -161,11 +167,35 @@ static void errors_name_lines(void **state)
     }
 }
 
+static void reads_setup(void **state)
+{
+    wjr_study_config *c = NULL;
+    wjr_script_options so;
+    const char *path =
+        write_cfg("script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
+                  "  setup = ( \"module load gcc/12\", \"source 'v e'/bin/activate\" "
+                  "); };\n");
+    (void)state;
+
+    if (wjr_study_config_load(&c, path) != 0)
+        fail_msg("%s", wjr_error_last());
+    wjr_study_config_script_options(&so, c);
+    assert_string_equal(so.setup, "module load gcc/12\nsource 'v e'/bin/activate");
+    wjr_study_config_free(c);
+    path = write_cfg("script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
+                     "  setup = \"module load gcc/12\"; };\n");
+    assert_int_equal(wjr_study_config_load(&c, path), 0);
+    wjr_study_config_script_options(&so, c);
+    assert_string_equal(so.setup, "module load gcc/12");
+    wjr_study_config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_every_key),
         cmocka_unit_test(errors_name_lines),
+        cmocka_unit_test(reads_setup),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -312,6 +312,52 @@ static void parameter_values_are_checked(void **state)
     json_decref(v);
 }
 
+/* Setup lines run verbatim before the model, in the trial directory and
+ * the model's shell; a hostile parameter value still never reaches it. */
+static void setup_lines_run_before_the_model(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
+    wjr_wrapper *w = NULL;
+    char *dir, *path, *text;
+    const char *const env[] = {"SLURM_JOB_ID=77", NULL};
+
+    so.run_model = "sh -c 'echo \"$WJR_T_SETUP $(cat setup.txt)\" > model.txt' sh";
+    so.setup = "export WJR_T_SETUP=ready\necho \"in $(basename \"$PWD\")\" > setup.txt";
+    assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
+    tu_runner(f, w, NULL);
+    tu_run(f, 3, "{\"x\": \"$(touch /tmp/wjr-pwned)\"}");
+    assert_non_null(strstr(last_sub()->script, "export WJR_T_SETUP=ready\n"));
+    assert_null(strstr(last_sub()->script, "wjr-pwned"));
+    assert_int_equal(tu_run_script(f, last_sub()->script, env), 0);
+    dir = tu_path(f->dir, "000003");
+    path = tu_path(dir, "model.txt");
+    text = tu_read(path);
+    assert_non_null(text);
+    assert_string_equal(text, "ready in 000003\n");
+    free(text);
+    free(path);
+    free(dir);
+}
+
+/* A version 1 script options struct (no setup member) is still accepted. */
+static void script_options_version_1(void **state)
+{
+    wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
+    wjr_wrapper *w = NULL;
+    char *cmd = NULL;
+
+    (void)state;
+    so.version = 1;
+    so.run_model = "true";
+    so.setup = "not read in version 1";
+    assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
+    assert_int_equal(w->run_model(&cmd, w, NULL), 0);
+    assert_string_equal(cmd, "true");
+    free(cmd);
+    wjr_wrapper_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,12 +365,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(defaults_set_no_resource, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(bad_fixed_values_are_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_resources_split_arrays, tu_setup, tu_teardown),
-        cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup,
-                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(export_chooses_the_environment, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(resources_survive_to_json, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(version_1_options_are_accepted, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(parameter_values_are_checked, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(setup_lines_run_before_the_model, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(script_options_version_1, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
