@@ -348,7 +348,7 @@ static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t 
         n++;
     for (i = 0; sb->env && sb->env[i]; i++)
         extra++;
-    env = calloc(n + extra + 3, sizeof(*env));
+    env = calloc(n + extra + 4, sizeof(*env));
     if (env == NULL)
         return NULL;
     for (i = 0; environ && environ[i]; i++) {
@@ -366,6 +366,8 @@ static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t 
     }
     for (i = 0; sb->env && sb->env[i]; i++)
         env[k++] = sb->env[i];
+    if (wjr_slurm_extra_job_env(sb->extra))
+        env[k++] = (char *)wjr_slurm_extra_job_env(sb->extra);
     /* what sbatch tells the job about where it came from */
     gethostname(host, sizeof(host) - 1);
     env[k++] = wjr_asprintf("SLURM_SUBMIT_HOST=%s", host);
@@ -437,6 +439,13 @@ static int apply_res(job_desc_msg_t *desc, const slurm_backend *sb, const char *
         desc->shared = JOB_SHARED_NONE;
     if (r.nice_set)
         desc->nice = (uint32_t)((int64_t)NICE_OFFSET + r.nice);
+    if (r.warn_signal) {
+        /* B: to the batch shell only: the model is no step, the script
+         * forwards the signal to it */
+        desc->warn_signal = (uint16_t)r.warn_signal;
+        desc->warn_time = (uint16_t)r.warn_seconds;
+        desc->warn_flags = KILL_JOB_BATCH;
+    }
     desc->reservation = (char *)r.reservation;
     desc->licenses = (char *)r.licenses;
     return 0;

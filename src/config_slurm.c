@@ -22,9 +22,9 @@
 #include "util.h"
 
 const char *const wjr_config_slurm_keys[] = {
-    "nodes",     "ntasks",      "ntasks_per_node", "mem_per_cpu", "gpus", "gpus_per_task",
-    "exclusive", "reservation", "licenses",        "time_min",    "nice", "export",
-    NULL};
+    "nodes",         "ntasks",    "ntasks_per_node", "mem_per_cpu",       "gpus",
+    "gpus_per_task", "exclusive", "reservation",     "licenses",          "time_min",
+    "nice",          "export",    "signal",          "requeue_exit_code", NULL};
 
 static int fail(const char *file, const config_setting_t *s, const char *fmt, ...) WJR_FORMAT(3, 4);
 
@@ -185,6 +185,10 @@ static int read_one(wjr_slurm_cfg *c, const char *file, const config_setting_t *
         return read_count(&c->ntasks, file, s, key, 1, 1000000);
     if (strcmp(key, "ntasks_per_node") == 0)
         return read_count(&c->ntasks_per_node, file, s, key, 1, 65535);
+    if (strcmp(key, "requeue_exit_code") == 0)
+        return read_count(&c->requeue_exit_code, file, s, key, 1, 255);
+    if (strcmp(key, "signal") == 0)
+        return read_text(&c->signal, file, s, key);
     if (strcmp(key, "nice") == 0)
         return read_count(&c->nice, file, s, key, -2147483645LL, 2147483645LL);
     if (strcmp(key, "exclusive") == 0) {
@@ -219,7 +223,7 @@ int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_se
                            const wjr_study_config *cfg)
 {
     int i, n = config_setting_length(g), kind, error;
-    const config_setting_t *mem, *mpc;
+    const config_setting_t *mem, *mpc, *rq, *rqc;
     char *name = NULL;
 
     for (i = 0; i < n; i++) {
@@ -249,6 +253,13 @@ int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_se
         return fail(file, mpc,
                     "slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's "
                     "--mem-per-cpu and --mem): keep one");
+    rq = config_setting_get_member(g, "requeue");
+    rqc = config_setting_get_member(g, "requeue_exit_code");
+    if (rqc != NULL && rq != NULL && config_setting_type(rq) == CONFIG_TYPE_BOOL &&
+        !config_setting_get_bool(rq))
+        return fail(file, rqc,
+                    "slurm.requeue_exit_code asks Slurm to requeue the job, which "
+                    "slurm.requeue = false forbids");
     return 0;
 }
 
@@ -307,6 +318,8 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->time_min = c->time_min;
     out->nice = c->nice;
     out->export_env = c->export_env;
+    out->signal = c->signal;
+    out->requeue_exit_code = c->requeue_exit_code;
     out->per_trial = (const char *const *)c->per_trial;
 }
 
@@ -323,6 +336,7 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->time_min);
     free(c->export_env);
     free(c->setup);
+    free(c->signal);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);
     free(c->per_trial);

@@ -13,6 +13,7 @@
  * job description only, never into a script or onto a command line.
  */
 #include <ctype.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,9 @@ struct wjr_slurm_extra {
         *export_env;
     int ntasks, ntasks_per_node, exclusive, nice;
     char **per_trial; /* "key=parameter", NULL-terminated */
+    char *signal;
+    int requeue_exit_code;
+    char *job_env; /* "WJR_REQUEUE_EXIT_CODE=N" or NULL */
 };
 
 static int find_key(const char *key, size_t len)
@@ -187,9 +191,35 @@ static const char *kind_text(value_kind kind)
     return "a valid value";
 }
 
+int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text)
+{
+    const char *p = text, *at;
+    long long secs;
+
+    if (strncmp(p, "B:", 2) == 0)
+        p += 2;
+    if (strncmp(p, "SIG", 3) == 0)
+        p += 3;
+    at = strchr(p, '@');
+    if (at != NULL && read_int(&secs, at + 1, 1, 65535) == 0 &&
+        (at - p == 4 && (strncmp(p, "USR1", 4) == 0 || strncmp(p, "USR2", 4) == 0))) {
+        *sig = p[3] == '1' ? SIGUSR1 : SIGUSR2;
+        *seconds = (int)secs;
+        return 0;
+    }
+    return wjr_error_set(WJR_ECONFIG,
+                         "slurm.signal \"%s\" must be USR1@SECONDS or USR2@SECONDS (the batch "
+                         "script forwards these two to the model), SECONDS from 1 to 65535",
+                         text);
+}
+
 int wjr_slurm_res_check(const char *key, const char *text)
 {
     int k = find_key(key, strlen(key));
+    int sig, secs;
+
+    if (strcmp(key, "signal") == 0)
+        return wjr_slurm_parse_signal(&sig, &secs, text);
 
     if (strcmp(key, "export") == 0) {
         if (check_export(text) == 0)
@@ -248,6 +278,8 @@ void wjr_slurm_extra_free(wjr_slurm_extra *x)
     free(x->licenses);
     free(x->time_min);
     free(x->export_env);
+    free(x->signal);
+    free(x->job_env);
     for (i = 0; x->per_trial && x->per_trial[i]; i++)
         free(x->per_trial[i]);
     free(x->per_trial);
@@ -270,7 +302,8 @@ static int check_opts(const wjr_slurm_options *o)
         const char *key, *text;
     } texts[] = {{"nodes", o->nodes},       {"mem_per_cpu", o->mem_per_cpu},
                  {"gpus", o->gpus},         {"gpus_per_task", o->gpus_per_task},
-                 {"time_min", o->time_min}, {"export", o->export_env}};
+                 {"time_min", o->time_min}, {"export", o->export_env},
+                 {"signal", o->signal}};
     size_t i;
     int error;
 
@@ -284,6 +317,12 @@ static int check_opts(const wjr_slurm_options *o)
     if (o->ntasks < 0 || o->ntasks > 1000000 || o->ntasks_per_node < 0 ||
         o->ntasks_per_node > 65535)
         return wjr_error_set(WJR_ECONFIG, "slurm ntasks or ntasks_per_node is out of range");
+    if (o->requeue_exit_code < 0 || o->requeue_exit_code > 255)
+        return wjr_error_set(WJR_ECONFIG, "slurm requeue_exit_code must be from 1 to 255");
+    if (o->requeue_exit_code > 0 && o->requeue == 0)
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm requeue_exit_code needs a job Slurm may requeue: not "
+                             "requeue = false");
     if ((o->mem || per_trial_has(o, "mem")) && (o->mem_per_cpu || per_trial_has(o, "mem_per_cpu")))
         return wjr_error_set(WJR_ECONFIG, "slurm mem and mem_per_cpu exclude each other");
     for (i = 0; o->per_trial && o->per_trial[i]; i++) {
@@ -323,6 +362,10 @@ int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *o)
     x->ntasks_per_node = o->ntasks_per_node;
     x->exclusive = o->exclusive ? 1 : 0;
     x->nice = o->nice;
+    x->signal = wjr_strdup(o->signal);
+    x->requeue_exit_code = o->requeue_exit_code;
+    if (x->requeue_exit_code > 0)
+        x->job_env = wjr_asprintf("WJR_REQUEUE_EXIT_CODE=%d", x->requeue_exit_code);
     for (i = 0; o->per_trial && o->per_trial[i]; i++)
         n++;
     x->per_trial = calloc(n + 1, sizeof(char *));
@@ -370,6 +413,8 @@ void wjr_slurm_extra_to_json(json_t *o, const wjr_slurm_extra *x)
     set_int(o, "ntasks_per_node", x->ntasks_per_node);
     set_int(o, "exclusive", x->exclusive);
     set_int(o, "nice", x->nice);
+    set_str(o, "signal", x->signal);
+    set_int(o, "requeue_exit_code", x->requeue_exit_code);
     if (x->per_trial[0] == NULL)
         return;
     pt = json_array();
@@ -405,6 +450,8 @@ int wjr_slurm_extra_from_json(wjr_slurm_options *o, const char ***per_trial, jso
     o->ntasks_per_node = get_int(root, "ntasks_per_node");
     o->exclusive = get_int(root, "exclusive");
     o->nice = get_int(root, "nice");
+    o->signal = get_str(root, "signal");
+    o->requeue_exit_code = get_int(root, "requeue_exit_code");
     *per_trial = calloc(n + 1, sizeof(char *));
     if (*per_trial == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -534,6 +581,8 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
         out->nice_set = x->nice != 0;
         out->reservation = x->reservation;
         out->licenses = x->licenses;
+        if (x->signal)
+            wjr_slurm_parse_signal(&out->warn_signal, &out->warn_seconds, x->signal);
     }
     while (p && *p) {
         size_t line = strcspn(p, "\n"), klen = strcspn(p, "=");
@@ -549,6 +598,11 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
             p++;
     }
     return 0;
+}
+
+const char *wjr_slurm_extra_job_env(const wjr_slurm_extra *x)
+{
+    return x ? x->job_env : NULL;
 }
 
 int wjr_slurm_extra_exports(const wjr_slurm_extra *x, const char *entry)

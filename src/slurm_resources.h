@@ -35,6 +35,8 @@ typedef struct wjr_slurm_res {
     int nice;
     const char *reservation; /* borrowed from the wjr_slurm_extra */
     const char *licenses;    /* idem */
+    int warn_signal;         /* signal number; 0: none */
+    int warn_seconds;
 } wjr_slurm_res;
 
 typedef struct wjr_slurm_extra wjr_slurm_extra;
@@ -76,6 +78,14 @@ int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *
 /* Everything a submission asks for beyond the basic options: the fixed
  * values, then the trial's overrides text (NULL: none). */
 int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const char *overrides);
+
+/* "USR1@120": the signal's number and the seconds; WJR_ECONFIG otherwise.
+ * Only USR1 and USR2, which the batch script forwards to the model. */
+int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text);
+
+/* "WJR_REQUEUE_EXIT_CODE=N" for the job's environment (read by the batch
+ * script), or NULL when no requeue code is set. Borrowed from x. */
+const char *wjr_slurm_extra_job_env(const wjr_slurm_extra *x);
 
 /* 1 when the submitter's environment entry "NAME=VALUE" goes into the job
  * under the export option (the caller drops SLURM_* and SBATCH_* itself). */

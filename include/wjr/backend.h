@@ -58,12 +58,18 @@ typedef struct wjr_slurm_options {
      *  mem_per_cpu, gpus, gpus_per_task, time_min, nice) is the trial's
      *  parameter of that name, validated per trial. */
     const char *const *per_trial;
+    /** --signal: "USR1@120" or "USR2@N": the batch script receives that
+     *  signal N seconds before the time limit and forwards it to the model. */
+    const char *signal;
+    /** 1 to 255: a model exiting with this code asks Slurm to requeue its
+     *  job (the same trial, one more attempt); 0: none. */
+    int requeue_exit_code;
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
-            -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL                   \
+            -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0          \
     }
 
 /**

@@ -68,6 +68,7 @@ static void reads_every_key(void **state)
                                       "  time_min = \"00:30:00\"; nice = 5; export = \"NONE\";\n"
                                       "  cpus_per_task = \"{{ threads }}\";\n"
                                       "  time = \"{{threads}}\";\n"
+                                      "  signal = \"USR1@120\"; requeue_exit_code = 99;\n"
                                       "};\n");
     (void)state;
 
@@ -86,6 +87,8 @@ static void reads_every_key(void **state)
     assert_string_equal(o.time_min, "00:30:00");
     assert_int_equal(o.nice, 5);
     assert_string_equal(o.export_env, "NONE");
+    assert_string_equal(o.signal, "USR1@120");
+    assert_int_equal(o.requeue_exit_code, 99);
     assert_int_equal(o.cpus_per_task, 0);
     assert_null(o.time);
     assert_string_equal(o.per_trial[0], "cpus_per_task=threads");
@@ -144,6 +147,14 @@ static const bad_case bad_cases[] = {
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
      "  setup = ( \"a\\nb\" ); };\n",
      "2: script_options.setup: one line per string, without line breaks"},
+    {HEAD "slurm = {\n  signal = \"TERM@60\";\n};\n",
+     "9: slurm.signal \"TERM@60\" must be USR1@SECONDS or USR2@SECONDS (the batch script "
+     "forwards these two to the model), SECONDS from 1 to 65535"},
+    {HEAD "slurm = {\n  requeue = false;\n  requeue_exit_code = 3;\n};\n",
+     "10: slurm.requeue_exit_code asks Slurm to requeue the job, which slurm.requeue = false "
+     "forbids"},
+    {HEAD "slurm = {\n  requeue_exit_code = 0;\n};\n",
+     "9: slurm.requeue_exit_code must be between 1 and 255, not 0"},
     {HEAD "slurm = {\n  ntask = 2;\n};\n",
      "9: unknown key 'ntask' in slurm (did you mean 'ntasks'?)"},
 };

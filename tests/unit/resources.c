@@ -4,8 +4,10 @@
  * and of options taken from a trial's parameters: what reaches Slurm's job
  * description, as the fake controller recorded it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "mock_slurm.h"
@@ -358,6 +360,100 @@ static void script_options_version_1(void **state)
     wjr_wrapper_free(w);
 }
 
+static void signal_and_requeue_code_reach_the_job(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    wjr_backend *b = NULL;
+
+    o.signal = "B:USR1@120";
+    o.requeue_exit_code = 42;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    assert_res(last_sub(), "warn_signal=10");
+    assert_res(last_sub(), "warn_time=120");
+    assert_res(last_sub(), "warn_flags=1"); /* KILL_JOB_BATCH: the batch shell */
+    assert_string_equal(mock_submission_env(last_sub(), "WJR_REQUEUE_EXIT_CODE"), "42");
+
+    o.signal = "KILL@10";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.signal = "USR2@0";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.signal = NULL;
+    o.requeue = 0;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.requeue = -1;
+    o.requeue_exit_code = 256;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_null(b);
+}
+
+/* The batch script passes USR1 on to the model, which runs in the
+ * background, and still records the model's own exit code. */
+static void the_script_forwards_usr1(void **state)
+{
+    tu_fixture *f = *state;
+    const char *const env[] = {"SLURM_JOB_ID=77", NULL};
+    char *path, *text;
+
+    tu_runner(f,
+              tu_script_wrapper("sh -c 'trap \"echo got > got.txt; exit 7\" USR1; "
+                                "kill -s USR1 $PPID; i=0; while [ $i -lt 100 ]; do sleep 0.1; "
+                                "i=$((i+1)); done; exit 3' sh",
+                                NULL),
+              NULL);
+    tu_run(f, 0, "{}");
+    assert_int_equal(tu_run_script(f, last_sub()->script, env), 7);
+    path = tu_path(f->dir, "000000/got.txt");
+    assert_true(tu_exists(path));
+    free(path);
+    path = tu_path(f->dir, "000000/wjr_exit.json");
+    text = tu_read(path);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"exit_code\": 7"));
+    free(text);
+    free(path);
+}
+
+/* A model exiting with the requeue code makes the script ask Slurm to
+ * requeue its own job, and leaves no exit record; another code does not. */
+static void the_script_requeues_on_the_code(void **state)
+{
+    tu_fixture *f = *state;
+    char *bin = tu_path(f->dir, "bin"), *fake, *calls, *rec, *text;
+    char path_env[4096], bin_env[4200];
+    const char *env[] = {"SLURM_JOB_ID=77", "WJR_REQUEUE_EXIT_CODE=5", bin_env, NULL};
+
+    assert_int_equal(mkdir(bin, 0755), 0);
+    fake = tu_path(bin, "scontrol");
+    calls = tu_path(f->dir, "calls.txt");
+    snprintf(path_env, sizeof(path_env), "#!/bin/sh\necho \"$*\" >> '%s'\n", calls);
+    tu_write(fake, path_env);
+    assert_int_equal(chmod(fake, 0755), 0);
+    snprintf(bin_env, sizeof(bin_env), "PATH=%s:%s", bin, getenv("PATH"));
+    tu_runner(f, tu_script_wrapper("sh -c 'exit \"$(cat code)\"' sh", NULL), NULL);
+    tu_run(f, 0, "{}");
+    rec = tu_path(f->dir, "000000/wjr_exit.json");
+    text = tu_path(f->dir, "000000/code");
+    tu_write(text, "5");
+    assert_int_equal(tu_run_script(f, last_sub()->script, env), 5);
+    assert_false(tu_exists(rec));
+    free(text);
+    text = tu_read(calls);
+    assert_non_null(text);
+    assert_string_equal(text, "requeue 77\n");
+    free(text);
+    text = tu_path(f->dir, "000000/code");
+    tu_write(text, "6");
+    assert_int_equal(tu_run_script(f, last_sub()->script, env), 6);
+    assert_true(tu_exists(rec));
+    free(text);
+    free(rec);
+    free(calls);
+    free(fake);
+    free(bin);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +468,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(parameter_values_are_checked, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(setup_lines_run_before_the_model, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(script_options_version_1, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(signal_and_requeue_code_reach_the_job, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(the_script_forwards_usr1, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(the_script_requeues_on_the_code, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
