@@ -1146,6 +1146,10 @@ static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pa
         t->slurm_state = intern(r, desc);
     }
     t->state_word = state;
+    if (!packed_pending && (int)j->restart_cnt + 1 > t->info.attempt) {
+        changed |= t->info.attempt > 0; /* a requeue: record it */
+        t->info.attempt = (int)j->restart_cnt + 1;
+    }
     if (!packed_pending && j->job_id && t->info.run.slurm_job_id == 0)
         t->info.run.slurm_job_id = j->job_id;
     if ((v.held || v.unknown) && !t->warned) {
@@ -1844,6 +1848,7 @@ static void emit_trial(wjr_buf *b, const trial *t, int first)
     put_json_str(b, "reason", t->reason);
     put_int(b, "exit_code", t->info.exit_code, -1);
     put_int(b, "signal", t->info.term_signal, 0);
+    put_int(b, "attempt", t->info.attempt, 0);
     if (t->metrics_json)
         wjr_buf_printf(b, ",\"metrics\":%s", t->metrics_json);
     put_json_str(b, "partition", t->partition);
@@ -2100,6 +2105,7 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     v = json_object_get(o, "exit_code");
     t->info.exit_code = json_is_integer(v) ? (int)json_integer_value(v) : -1;
     t->info.term_signal = (int)json_integer_value(json_object_get(o, "signal"));
+    t->info.attempt = (int)json_integer_value(json_object_get(o, "attempt"));
     t->partition = intern(r, json_string_value(json_object_get(o, "partition")));
     t->cluster = intern(r, json_string_value(json_object_get(o, "cluster")));
     if (t->sub == SUB_SUBMITTED && t->job_id_text == NULL) {

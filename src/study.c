@@ -218,6 +218,7 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
         out->slurm_state = info->slurm_state;
         out->metrics_json = info->metrics_json;
         out->reason = info->reason;
+        out->attempt = info->attempt;
     }
     if (t->overridden && t->override_reason != NULL)
         out->reason = t->override_reason;

@@ -98,6 +98,8 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     json_object_set_new(obj, "parameters", params != NULL ? params : json_object());
     json_object_set_new(obj, "metrics", metrics != NULL ? metrics : json_null());
     json_object_set_new(obj, "reason", string_or_null(v.reason));
+    if (v.attempt > 1) /* only once Slurm requeued the job */
+        json_object_set_new(obj, "attempt", json_integer(v.attempt));
     return obj;
 }
 

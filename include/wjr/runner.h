@@ -74,6 +74,7 @@ typedef struct wjr_trial_info {
     int term_signal;          /**< the signal that ended it, 0 if none */
     int64_t end_time;         /**< Unix time it became terminal, 0 while not */
     wjr_run_metadata run;     /**< job_id is NULL until submitted */
+    int attempt;              /**< 1 + the times Slurm requeued the job; 0 before it was seen */
 } wjr_trial_info;
 
 /** One trial to run: its index and parameters (a JSON object text). */

@@ -181,6 +181,7 @@ typedef struct wjr_study_trial {
     const char *params_json;
     const char *metrics_json; /**< {"m": {"mean": x, "sem": y}} or NULL */
     const char *reason;       /**< why it failed or was abandoned, or NULL */
+    int attempt;              /**< 1 + the times Slurm requeued the job; 0 before it ran */
 } wjr_study_trial;
 
 /** Number of trials, and the i-th in index order (borrowed, NULL if out of range). */

@@ -1369,6 +1369,7 @@ static int load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
         r->job_state = j->state;
         r->exit_code = j->exit_code == MOCK_NO_TASK ? NO_VAL : j->exit_code;
         r->requeue = (uint16_t)j->requeue;
+        r->restart_cnt = j->restart_cnt;
         r->submit_time = (time_t)j->submit_time;
         r->end_time = (time_t)j->end_time;
         r->name = dup_or_null(j->name);

@@ -53,8 +53,9 @@ typedef struct mock_job {
     char *name;
     char *comment;
     char *state_desc;
-    int exec;  /* execute mode: the controller runs this job's script when it is due */
-    int polls; /* execute mode: queries that have seen the job running */
+    uint32_t restart_cnt; /* times the job was requeued */
+    int exec;             /* execute mode: the controller runs this job's script when it is due */
+    int polls;            /* execute mode: queries that have seen the job running */
 } mock_job;
 
 /* A copy of one job description handed to slurm_submit_batch_job. */

@@ -12,6 +12,7 @@
 #include "backend.h"
 #include "mock_slurm.h"
 #include "slurm_resources.h"
+#include "state.h"
 #include "test_util.h"
 
 static const mock_submission *last_sub(void)
@@ -454,6 +455,40 @@ static void the_script_requeues_on_the_code(void **state)
     free(bin);
 }
 
+/* A requeued job (Slurm's restart count) is the same trial, one attempt on. */
+static void requeues_count_as_attempts(void **state)
+{
+    tu_fixture *f = *state;
+    const wjr_trial_info *info;
+    wjr_runner_options ro = WJR_RUNNER_OPTIONS_INIT;
+    wjr_runner *back = NULL;
+    mock_job *j;
+    char *text = NULL;
+
+    tu_runner(f, tu_script_wrapper("true", NULL), NULL);
+    info = tu_run(f, 0, "{}");
+    assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_RUNNING);
+    assert_int_equal(info->attempt, 1);
+    j = mock_lookup(info->run.job_id);
+    assert_non_null(j);
+    j->restart_cnt = 1;
+    j->state = WJR_JOB_PENDING | WJR_JOBF_REQUEUE;
+    assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_RUNNING);
+    assert_int_equal(info->attempt, 2);
+    assert_int_equal(mock_submission_count(), 1);
+    assert_int_equal(mock_set_state(info->run.job_id, WJR_JOB_COMPLETE, 0, 0), 0);
+    tu_poll_one(f, 0); /* COMPLETED, or FAILED for want of output.json */
+    assert_int_equal(info->attempt, 2);
+    assert_int_equal(wjr_runner_to_json(&text, f->runner), 0);
+    ro.log = tu_log_fn;
+    ro.log_payload = &f->log;
+    if (wjr_runner_from_json(&back, text, &ro) != 0)
+        fail_msg("%s", wjr_error_last());
+    assert_int_equal(wjr_runner_trial(back, 0)->attempt, 2);
+    free(text);
+    wjr_runner_free(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +507,7 @@ int main(void)
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(the_script_forwards_usr1, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(the_script_requeues_on_the_code, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(requeues_count_as_attempts, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
