@@ -338,7 +338,8 @@ int wjr_slurm_parse_mem(uint64_t *mb, const char *s)
 /* sbatch's default export: the submitter's environment, without the
  * SLURM_* variables inherited from an enclosing job, plus the extra
  * variables of the configuration (which win). */
-static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t *count)
+static char **build_env(const slurm_backend *sb, const char *work_dir, const char *cpus_entry,
+                        uint32_t *count)
 {
     size_t n = 0, i, k = 0, extra = 0;
     char **env;
@@ -348,7 +349,7 @@ static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t 
         n++;
     for (i = 0; sb->env && sb->env[i]; i++)
         extra++;
-    env = calloc(n + extra + 4, sizeof(*env));
+    env = calloc(n + extra + 5, sizeof(*env));
     if (env == NULL)
         return NULL;
     for (i = 0; environ && environ[i]; i++) {
@@ -368,6 +369,8 @@ static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t 
         env[k++] = sb->env[i];
     if (wjr_slurm_extra_job_env(sb->extra))
         env[k++] = (char *)wjr_slurm_extra_job_env(sb->extra);
+    if (cpus_entry)
+        env[k++] = (char *)cpus_entry;
     /* what sbatch tells the job about where it came from */
     gethostname(host, sizeof(host) - 1);
     env[k++] = wjr_asprintf("SLURM_SUBMIT_HOST=%s", host);
@@ -509,7 +512,7 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     slurm_backend *sb = (slurm_backend *)b;
     job_desc_msg_t desc;
     submit_response_msg_t *resp = NULL;
-    char *array_inx = NULL;
+    char *array_inx = NULL, cpus_entry[48] = "";
     char **env = NULL;
     uint32_t env_size = 0;
     double deadline = wjr_now() + (sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
@@ -519,7 +522,10 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     error = fill_desc(&desc, sb, spec, &array_inx);
     if (error < 0)
         goto done;
-    env = build_env(sb, spec->work_dir, &env_size);
+    /* sbatch tells the job its --cpus-per-task, and srun in the job reads it */
+    if (desc.cpus_per_task != NO_VAL16)
+        snprintf(cpus_entry, sizeof(cpus_entry), "SLURM_CPUS_PER_TASK=%u", desc.cpus_per_task);
+    env = build_env(sb, spec->work_dir, cpus_entry[0] ? cpus_entry : NULL, &env_size);
     if (env == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
         goto done;

@@ -82,6 +82,8 @@ static void fixed_resources_reach_the_job(void **state)
     assert_res(s, "reservation=maint");
     assert_res(s, "licenses=matlab:2");
     assert_res(s, "nice=10");
+    /* as sbatch does, for srun in the job */
+    assert_string_equal(mock_submission_env(s, "SLURM_CPUS_PER_TASK"), "2");
 }
 
 static void defaults_set_no_resource(void **state)
