@@ -671,6 +671,7 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
                                        "tolerated_trial_failure_rate",
                                        "init_seconds_between_polls",
                                        "ttl_seconds_for_trials",
+                                       "max_infrastructure_retries",
                                        NULL};
     int error;
 
@@ -691,6 +692,8 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
                            0.01, 3600.0);
     if (error == 0)
         error = get_double(&cfg->ttl_seconds, ctx, g, "ttl_seconds_for_trials", 1.0, 1e9);
+    if (error == 0)
+        error = get_int(&cfg->max_infra_retries, ctx, g, "max_infrastructure_retries", 0);
     return error;
 }
 
@@ -924,6 +927,7 @@ static void set_defaults(wjr_study_config *cfg)
     cfg->init_seconds_between_polls = 1.0;
     cfg->requeue = -1;
     cfg->seed = -1;
+    cfg->max_infra_retries = 2;
 }
 
 static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
@@ -1213,7 +1217,10 @@ int wjr_study_config_new_runner(wjr_runner **out, const wjr_study_config *cfg,
         wjr_backend_free(backend);
         return error;
     }
-    return wjr_runner_new(out, backend, wrapper, opts); /* takes both, even on failure */
+    error = wjr_runner_new(out, backend, wrapper, opts); /* takes both, even on failure */
+    if (error == 0)
+        wjr_runner_set_infrastructure_retries(*out, (int)cfg->max_infra_retries);
+    return error;
 }
 
 /* Build a runner from a configuration file (the experiment dir is created). */

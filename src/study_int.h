@@ -55,7 +55,8 @@ struct wjr_study_config {
     int run_trials_in_batches;
     double tolerated_failure_rate;
     double init_seconds_between_polls;
-    double ttl_seconds; /* 0: none */
+    double ttl_seconds;        /* 0: none */
+    int64_t max_infra_retries; /* resubmissions after the cluster's failures */
 
     char *run_model;
     char *write_configs;
