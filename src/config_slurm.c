@@ -24,7 +24,8 @@
 const char *const wjr_config_slurm_keys[] = {
     "nodes",         "ntasks",    "ntasks_per_node", "mem_per_cpu",       "gpus",
     "gpus_per_task", "exclusive", "reservation",     "licenses",          "time_min",
-    "nice",          "export",    "signal",          "requeue_exit_code", NULL};
+    "nice",          "export",    "signal",          "requeue_exit_code", "driver_partition",
+    "driver_time",   NULL};
 
 static int fail(const char *file, const config_setting_t *s, const char *fmt, ...) WJR_FORMAT(3, 4);
 
@@ -189,6 +190,24 @@ static int read_one(wjr_slurm_cfg *c, const char *file, const config_setting_t *
         return read_count(&c->requeue_exit_code, file, s, key, 1, 255);
     if (strcmp(key, "signal") == 0)
         return read_text(&c->signal, file, s, key);
+    if (strcmp(key, "driver_time") == 0) {
+        if (config_setting_type(s) != CONFIG_TYPE_STRING &&
+            config_setting_type(s) != CONFIG_TYPE_INT)
+            return fail(file, s, "slurm.driver_time must be a Slurm time such as \"7-00:00:00\"");
+        c->driver_time = config_setting_type(s) == CONFIG_TYPE_INT
+                             ? wjr_asprintf("%d", config_setting_get_int(s))
+                             : wjr_strdup(config_setting_get_string(s));
+        if (c->driver_time == NULL || wjr_slurm_res_check("time", c->driver_time) < 0)
+            return fail(file, s, "slurm.driver_time \"%s\" is not a Slurm time",
+                        c->driver_time ? c->driver_time : "");
+        return 0;
+    }
+    if (strcmp(key, "driver_partition") == 0) {
+        if (config_setting_type(s) != CONFIG_TYPE_STRING)
+            return fail(file, s, "slurm.driver_partition must be a string in double quotes");
+        c->driver_partition = wjr_strdup(config_setting_get_string(s));
+        return 0;
+    }
     if (strcmp(key, "nice") == 0)
         return read_count(&c->nice, file, s, key, -2147483645LL, 2147483645LL);
     if (strcmp(key, "exclusive") == 0) {
@@ -337,6 +356,8 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->export_env);
     free(c->setup);
     free(c->signal);
+    free(c->driver_partition);
+    free(c->driver_time);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);
     free(c->per_trial);

@@ -18,9 +18,10 @@ typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env;
     int ntasks, ntasks_per_node, exclusive, nice;
-    char *signal;          /* "USR1@120" */
-    int requeue_exit_code; /* 0: none */
-    char **per_trial;      /* "key=parameter", NULL-terminated; NULL when none */
+    char *signal;                         /* "USR1@120" */
+    char *driver_partition, *driver_time; /* the detached driver's job */
+    int requeue_exit_code;                /* 0: none */
+    char **per_trial;                     /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
     char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */
 } wjr_slurm_cfg;

@@ -70,7 +70,12 @@ static int run(int argc, char **argv)
         if (error == 0)
             printf("%s\n", json);
     } else {
+        char *driver = NULL;
         print_table(study);
+        /* a study handed to a driver job (--detach) says so */
+        if (wjr_study_driver_describe(&driver, argv[first]) == 0 && driver != NULL)
+            printf("%s\n", driver);
+        free(driver);
     }
     code = error < 0 ? cli_fail("status", error) : CLI_EXIT_OK;
     free(json);

@@ -155,6 +155,8 @@ static const bad_case bad_cases[] = {
      "forbids"},
     {HEAD "slurm = {\n  requeue_exit_code = 0;\n};\n",
      "9: slurm.requeue_exit_code must be between 1 and 255, not 0"},
+    {HEAD "slurm = {\n  driver_time = \"soon\";\n};\n",
+     "9: slurm.driver_time \"soon\" is not a Slurm time"},
     {HEAD "slurm = {\n  ntask = 2;\n};\n",
      "9: unknown key 'ntask' in slurm (did you mean 'ntasks'?)"},
 };
