@@ -911,6 +911,9 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
                 out->partition_max_time = wjr_strdup("UNLIMITED");
             else
                 out->partition_max_time = wjr_asprintf("%u minutes", (unsigned)p->max_time);
+            out->partition_nodes = p->total_nodes;
+            out->partition_cpus = p->total_cpus;
+            out->partition_max_nodes = p->max_nodes == INFINITE ? 0 : p->max_nodes;
         }
     }
     slurm_free_partition_info_msg(parts);

@@ -245,9 +245,19 @@ int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_se
     const config_setting_t *mem, *mpc, *rq, *rqc;
     char *name = NULL;
 
+    free(out->file);
+    out->file = wjr_strdup(file);
+
     for (i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
         const char *key = config_setting_name(s);
+
+        if (strcmp(key, "nodes") == 0)
+            out->line_nodes = (int)config_setting_source_line(s);
+        else if (strcmp(key, "ntasks") == 0)
+            out->line_ntasks = (int)config_setting_source_line(s);
+        else if (strcmp(key, "cpus_per_task") == 0)
+            out->line_cpus = (int)config_setting_source_line(s);
 
         if (config_setting_type(s) == CONFIG_TYPE_STRING) {
             kind = template_name(&name, config_setting_get_string(s));
@@ -313,6 +323,72 @@ int wjr_config_setup_parse(wjr_slurm_cfg *out, const char *file, const config_se
     return wjr_buf_detach(&out->setup, &b);
 }
 
+/* The largest count option key can ask for: its fixed value, or the
+ * largest value its parameter can take ("2-4" counts as 2); 0 when unset. */
+static long long largest(const wjr_study_config *cfg, const char *key, long long fixed)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    const wjr_param *p = NULL;
+    size_t i, n = strlen(key);
+    long long best = 0, v;
+    char *text = NULL;
+
+    for (i = 0; i < c->n_per_trial; i++)
+        if (strncmp(c->per_trial[i], key, n) == 0 && c->per_trial[i][n] == '=') {
+            size_t k;
+            for (k = 0; k < cfg->n_params; k++)
+                if (strcmp(cfg->params[k].name, c->per_trial[i] + n + 1) == 0)
+                    p = &cfg->params[k];
+        }
+    if (p == NULL)
+        return fixed;
+    if (p->kind == WJR_PARAM_RANGE)
+        return (long long)p->hi;
+    for (i = 0; i < (p->kind == WJR_PARAM_CHOICE ? json_array_size(p->values) : 1); i++) {
+        const json_t *val = p->kind == WJR_PARAM_CHOICE ? json_array_get(p->values, i) : p->values;
+        if (wjr_slurm_res_value(&text, key, val) == 0) {
+            v = atoll(text);
+            best = v > best ? v : best;
+        }
+        free(text);
+        text = NULL;
+    }
+    return best;
+}
+
+int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluster_info *info)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    const char *file = c->file ? c->file : cfg->path;
+    long long nodes = largest(cfg, "nodes", c->nodes ? atoll(c->nodes) : 0);
+    long long ntasks = largest(cfg, "ntasks", c->ntasks);
+    long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
+    long long need = (ntasks > 0 ? ntasks : 1) * (cpus > 0 ? cpus : 1);
+
+    if (info->partition_nodes > 0 && nodes > (long long)info->partition_nodes)
+        return wjr_error_set(WJR_ECONFIG,
+                             "%s:%d: slurm.nodes asks for %lld nodes, partition %s "
+                             "has %u",
+                             file, c->line_nodes > 0 ? c->line_nodes : 1, nodes,
+                             cfg->partition ? cfg->partition : "(default)",
+                             (unsigned)info->partition_nodes);
+    if (info->partition_max_nodes > 0 && nodes > (long long)info->partition_max_nodes)
+        return wjr_error_set(WJR_ECONFIG,
+                             "%s:%d: slurm.nodes asks for %lld nodes, partition %s "
+                             "allows %u per job (MaxNodes)",
+                             file, c->line_nodes > 0 ? c->line_nodes : 1, nodes,
+                             cfg->partition ? cfg->partition : "(default)",
+                             (unsigned)info->partition_max_nodes);
+    if (info->partition_cpus > 0 && need > (long long)info->partition_cpus)
+        return wjr_error_set(
+            WJR_ECONFIG,
+            "%s:%d: a trial asks for %lld CPUs (ntasks x "
+            "cpus_per_task), partition %s has %u",
+            file, c->line_ntasks > 0 ? c->line_ntasks : (c->line_cpus > 0 ? c->line_cpus : 1), need,
+            cfg->partition ? cfg->partition : "(default)", (unsigned)info->partition_cpus);
+    return 0;
+}
+
 int wjr_config_slurm_per_trial(const wjr_slurm_cfg *c, const char *key)
 {
     size_t i, n = strlen(key);
@@ -358,6 +434,7 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->signal);
     free(c->driver_partition);
     free(c->driver_time);
+    free(c->file);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);
     free(c->per_trial);

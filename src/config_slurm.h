@@ -18,10 +18,12 @@ typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env;
     int ntasks, ntasks_per_node, exclusive, nice;
-    char *signal;                         /* "USR1@120" */
-    char *driver_partition, *driver_time; /* the detached driver's job */
-    int requeue_exit_code;                /* 0: none */
-    char **per_trial;                     /* "key=parameter", NULL-terminated; NULL when none */
+    char *signal;                           /* "USR1@120" */
+    char *driver_partition, *driver_time;   /* the detached driver's job */
+    char *file;                             /* the configuration, as named, for messages */
+    int line_nodes, line_ntasks, line_cpus; /* where nodes, ntasks, cpus_per_task are set */
+    int requeue_exit_code;                  /* 0: none */
+    char **per_trial;                       /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
     char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */
 } wjr_slurm_cfg;
@@ -43,6 +45,15 @@ int wjr_config_setup_parse(wjr_slurm_cfg *out, const char *file, const config_se
 
 /* 1 when the key's value comes from a parameter: the caller skips it. */
 int wjr_config_slurm_per_trial(const wjr_slurm_cfg *c, const char *key);
+
+/*
+ * What the controller says of the partition against what the trials ask
+ * for: nodes beyond the partition's node count or MaxNodes, ntasks x
+ * cpus_per_task beyond its CPUs (fixed values, and the largest a parameter
+ * can give). WJR_ECONFIG naming file:line, or 0.
+ */
+int wjr_config_slurm_check_cluster(const struct wjr_study_config *cfg,
+                                   const wjr_cluster_info *info);
 
 /* Fill the version 2 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);

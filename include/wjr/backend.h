@@ -83,14 +83,17 @@ WJR_EXTERN(void) wjr_backend_free(wjr_backend *backend);
 
 /** What `wjr check` reports about a cluster. Strings are owned by the struct. */
 typedef struct wjr_cluster_info {
-    char *cluster_name;       /**< ClusterName */
-    char *slurm_version;      /**< the controller's version */
-    uint32_t max_array_size;  /**< MaxArraySize: task ids must stay below it */
-    uint32_t max_job_count;   /**< MaxJobCount */
-    uint32_t min_job_age;     /**< MinJobAge, seconds */
-    int has_accounting;       /**< AccountingStorageType is slurmdbd */
-    int partition_found;      /**< the configured partition exists (1 if none set) */
-    char *partition_max_time; /**< the partition's MaxTime as text, or NULL */
+    char *cluster_name;           /**< ClusterName */
+    char *slurm_version;          /**< the controller's version */
+    uint32_t max_array_size;      /**< MaxArraySize: task ids must stay below it */
+    uint32_t max_job_count;       /**< MaxJobCount */
+    uint32_t min_job_age;         /**< MinJobAge, seconds */
+    int has_accounting;           /**< AccountingStorageType is slurmdbd */
+    int partition_found;          /**< the configured partition exists (1 if none set) */
+    char *partition_max_time;     /**< the partition's MaxTime as text, or NULL */
+    uint32_t partition_nodes;     /**< its node count; 0: unknown */
+    uint32_t partition_cpus;      /**< its CPU count; 0: unknown */
+    uint32_t partition_max_nodes; /**< MaxNodes per job; 0: unlimited or unknown */
 } wjr_cluster_info;
 
 /**

@@ -321,6 +321,15 @@ static size_t lookup_pos(const char *text, int *found)
 
 /* ---- the test-facing API ------------------------------------------------ */
 
+/* Every partition's size (mock_set_partition_size); 0: unknown. */
+static uint32_t partition_nodes, partition_cpus;
+
+void mock_set_partition_size(uint32_t nodes, uint32_t cpus)
+{
+    partition_nodes = nodes;
+    partition_cpus = cpus;
+}
+
 static void submission_clear(mock_submission *s)
 {
     size_t k;
@@ -1530,6 +1539,9 @@ int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out,
     for (i = 0; i < M.n_partitions; i++) {
         msg->partition_array[i].name = strdup(M.partitions[i]);
         msg->partition_array[i].max_time = M.partition_time[i];
+        msg->partition_array[i].total_nodes = partition_nodes;
+        msg->partition_array[i].total_cpus = partition_cpus;
+        msg->partition_array[i].max_nodes = INFINITE;
     }
     M.outstanding++;
     *out = msg;

@@ -114,8 +114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(the_driver_job, tu_setup, tu_teardown),
-        cmocka_unit_test_setup_teardown(the_driver_script_requeues_itself, tu_setup,
-                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(the_driver_script_requeues_itself, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -491,6 +491,44 @@ static void requeues_count_as_attempts(void **state)
     wjr_runner_free(back);
 }
 
+/* wjr check: what the trials ask for against the partition's size. */
+static void check_compares_with_the_partition(void **state)
+{
+    tu_fixture *f = *state;
+    char *path = tu_path(f->dir, "c.cfg"), text[1024], expect[1200];
+    wjr_cluster_info info;
+    const char *const groups[] = {
+        "slurm = { partition = \"debug\";\n  ntasks = 2; cpus_per_task = 2; };\n",
+        "slurm = { partition = \"debug\";\n  ntasks = 8; };\n",
+        "slurm = { partition = \"debug\";\n  nodes = \"{{ n }}\"; };\n",
+    };
+    int want[] = {0, WJR_ECONFIG, WJR_ECONFIG};
+    const char *msg[] = {NULL,
+                         "%s:4: a trial asks for 8 CPUs (ntasks x cpus_per_task), partition "
+                         "debug has 4",
+                         "%s:4: slurm.nodes asks for 3 nodes, partition debug has 1"};
+    size_t i;
+
+    (void)state;
+    mock_add_partition("debug", 0);
+    mock_set_partition_size(1, 4);
+    for (i = 0; i < 3; i++) {
+        snprintf(text, sizeof(text),
+                 "parameters = { n = { type = \"range\"; bounds = [1, 3]; value_type = \"int\"; "
+                 "}; };\nscript_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n%s",
+                 groups[i]);
+        tu_write(path, text);
+        assert_int_equal(wjr_study_check(&info, NULL, path), want[i]);
+        wjr_cluster_info_clear(&info);
+        if (msg[i]) {
+            snprintf(expect, sizeof(expect), msg[i], path);
+            assert_string_equal(wjr_error_last(), expect);
+        }
+    }
+    mock_set_partition_size(0, 0);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +548,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_script_forwards_usr1, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(the_script_requeues_on_the_code, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(requeues_count_as_attempts, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(check_compares_with_the_partition, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
