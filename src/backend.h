@@ -18,6 +18,7 @@ typedef struct wjr_job_spec {
     const char *std_out;
     const char *std_err;
     const char *array_inx; /* "0-99"; NULL for a single job */
+    const char *resources; /* per-trial options from resources(); NULL: none */
 } wjr_job_spec;
 
 /* One job (or array task, or a record of packed pending array tasks). */
@@ -81,6 +82,10 @@ struct wjr_backend {
     const char *(*partition)(const wjr_backend *b);
     const char *(*cluster)(wjr_backend *b);
     int (*to_json)(char **out, const wjr_backend *b);
+    /* Options a trial takes from its parameters, as text for
+     * wjr_job_spec.resources; *out = NULL when none. Trials with the same
+     * text may share an array. May be NULL. */
+    int (*resources)(char **out, const wjr_backend *b, const char *params_json);
     void (*free)(wjr_backend *b);
 
     uint64_t rpc_count;

@@ -13,6 +13,7 @@
  * ready-made from the runner.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 
 #include "backend.h"
 #include "slurm_compat.h"
+#include "slurm_resources.h"
 #include "state.h"
 #include "util.h"
 
@@ -126,6 +128,7 @@ typedef struct slurm_backend {
     int requeue;
     double rpc_timeout;
     int accounting;
+    wjr_slurm_extra *extra; /* nodes, tasks, GPUs, ...: slurm_resources.c */
     /* learnt from the controller */
     uint32_t max_array_size; /* 0 until asked */
     char *cluster_name;
@@ -344,7 +347,8 @@ int wjr_slurm_parse_mem(uint64_t *mb, const char *s)
 /* sbatch's default export: the submitter's environment, without the
  * SLURM_* variables inherited from an enclosing job, plus the extra
  * variables of the configuration (which win). */
-static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t *count)
+static char **build_env(const slurm_backend *sb, const char *work_dir, const char *cpus_entry,
+                        uint32_t *count)
 {
     size_t n = 0, i, k = 0, extra = 0;
     char **env;
@@ -354,14 +358,15 @@ static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t 
         n++;
     for (i = 0; sb->env && sb->env[i]; i++)
         extra++;
-    env = calloc(n + extra + 3, sizeof(*env));
+    env = calloc(n + extra + 5, sizeof(*env));
     if (env == NULL)
         return NULL;
     for (i = 0; environ && environ[i]; i++) {
         const char *e = environ[i];
         size_t j, nl = strcspn(e, "=");
         int overridden = 0;
-        if (strncmp(e, "SLURM_", 6) == 0 || strncmp(e, "SBATCH_", 7) == 0)
+        if (strncmp(e, "SLURM_", 6) == 0 || strncmp(e, "SBATCH_", 7) == 0 ||
+            !wjr_slurm_extra_exports(sb->extra, e))
             continue;
         for (j = 0; sb->env && sb->env[j]; j++)
             if (strncmp(sb->env[j], e, nl + 1) == 0)
@@ -371,6 +376,10 @@ static char **build_env(const slurm_backend *sb, const char *work_dir, uint32_t 
     }
     for (i = 0; sb->env && sb->env[i]; i++)
         env[k++] = sb->env[i];
+    if (wjr_slurm_extra_job_env(sb->extra))
+        env[k++] = (char *)wjr_slurm_extra_job_env(sb->extra);
+    if (cpus_entry)
+        env[k++] = (char *)cpus_entry;
     /* what sbatch tells the job about where it came from */
     gethostname(host, sizeof(host) - 1);
     env[k++] = wjr_asprintf("SLURM_SUBMIT_HOST=%s", host);
@@ -392,6 +401,67 @@ static void free_env(char **env, uint32_t count)
 }
 
 /* ---- submit ------------------------------------------------------------ */
+
+/* The GPU TRES prefix: "gres:gpu" until 23.11, which writes "gres/gpu". */
+#if SLURM_AT_LEAST(23, 11, 0)
+#define GPU_TRES "gres/gpu"
+#else
+#define GPU_TRES "gres:gpu"
+#endif
+
+/* What slurm_resources.c resolved: nodes, tasks, GPUs, and the options a
+ * trial took from its parameters (these win over the fixed ones). */
+static int apply_res(job_desc_msg_t *desc, const slurm_backend *sb, const char *overrides)
+{
+    wjr_slurm_res r;
+    int error = wjr_slurm_extra_resolve(&r, sb->extra, overrides);
+
+    if (error < 0)
+        return error;
+    if (r.min_nodes) {
+        desc->min_nodes = r.min_nodes;
+        if (r.max_nodes)
+            desc->max_nodes = r.max_nodes;
+    }
+    if (r.ntasks)
+        desc->num_tasks = r.ntasks;
+    if (r.ntasks_per_node)
+        desc->ntasks_per_node = (uint16_t)r.ntasks_per_node;
+    if (r.cpus_per_task) {
+        desc->cpus_per_task = (uint16_t)r.cpus_per_task;
+        desc->min_cpus = r.cpus_per_task;
+    }
+    if (r.ntasks && desc->cpus_per_task != NO_VAL16)
+        desc->min_cpus = r.ntasks * desc->cpus_per_task;
+    else if (r.ntasks)
+        desc->min_cpus = r.ntasks;
+    if (r.mem_mb)
+        desc->pn_min_memory = r.mem_mb;
+    if (r.mem_per_cpu_mb)
+        desc->pn_min_memory = r.mem_per_cpu_mb | MEM_PER_CPU;
+    if (r.time_set)
+        desc->time_limit = r.time_minutes;
+    if (r.time_min_minutes)
+        desc->time_min = r.time_min_minutes;
+    if (r.gpus[0])
+        desc->tres_per_job = wjr_asprintf(GPU_TRES ":%s", r.gpus);
+    if (r.gpus_per_task[0])
+        desc->tres_per_task = wjr_asprintf(GPU_TRES ":%s", r.gpus_per_task);
+    if (r.exclusive)
+        desc->shared = JOB_SHARED_NONE;
+    if (r.nice_set)
+        desc->nice = (uint32_t)((int64_t)NICE_OFFSET + r.nice);
+    if (r.warn_signal) {
+        /* B: to the batch shell only: the model is no step, the script
+         * forwards the signal to it */
+        desc->warn_signal = (uint16_t)r.warn_signal;
+        desc->warn_time = (uint16_t)r.warn_seconds;
+        desc->warn_flags = KILL_JOB_BATCH;
+    }
+    desc->reservation = (char *)r.reservation;
+    desc->licenses = (char *)r.licenses;
+    return 0;
+}
 
 static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_job_spec *spec,
                      char **array_inx)
@@ -431,6 +501,8 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     }
     if (sb->requeue >= 0)
         desc->requeue = (uint16_t)sb->requeue;
+    if (apply_res(desc, sb, spec->resources) < 0)
+        return WJR_ECONFIG;
     *array_inx = NULL;
     if (spec->array_inx) {
         if (sb->array_throttle > 0)
@@ -449,7 +521,7 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     slurm_backend *sb = (slurm_backend *)b;
     job_desc_msg_t desc;
     submit_response_msg_t *resp = NULL;
-    char *array_inx = NULL;
+    char *array_inx = NULL, cpus_entry[48] = "";
     char **env = NULL;
     uint32_t env_size = 0;
     double deadline = wjr_now() + (sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
@@ -459,7 +531,10 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     error = fill_desc(&desc, sb, spec, &array_inx);
     if (error < 0)
         goto done;
-    env = build_env(sb, spec->work_dir, &env_size);
+    /* sbatch tells the job its --cpus-per-task, and srun in the job reads it */
+    if (desc.cpus_per_task != NO_VAL16)
+        snprintf(cpus_entry, sizeof(cpus_entry), "SLURM_CPUS_PER_TASK=%u", desc.cpus_per_task);
+    env = build_env(sb, spec->work_dir, cpus_entry[0] ? cpus_entry : NULL, &env_size);
     if (env == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
         goto done;
@@ -494,6 +569,8 @@ done:
     if (resp)
         slurm_free_submit_response_response_msg(resp);
     free(desc.tres_per_node);
+    free(desc.tres_per_job);
+    free(desc.tres_per_task);
     free(array_inx);
     free_env(env, env_size);
     return error;
@@ -998,6 +1075,9 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
                 out->partition_max_time = wjr_strdup("UNLIMITED");
             else
                 out->partition_max_time = wjr_asprintf("%u minutes", (unsigned)p->max_time);
+            out->partition_nodes = p->total_nodes;
+            out->partition_cpus = p->total_cpus;
+            out->partition_max_nodes = p->max_nodes == INFINITE ? 0 : p->max_nodes;
         }
     }
     slurm_free_partition_info_msg(parts);
@@ -1232,9 +1312,15 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_object_set_new(o, "rpc_timeout", json_real(sb->rpc_timeout));
     json_object_set_new(o, "accounting", json_integer(sb->accounting));
     json_set_str(o, "slurm_version", sb->slurm_version);
+    wjr_slurm_extra_to_json(o, sb->extra);
     *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return *out ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
+static int slurm_resources(char **out, const wjr_backend *b, const char *params_json)
+{
+    return wjr_slurm_extra_for_trial(out, ((const slurm_backend *)b)->extra, params_json);
 }
 
 static void slurm_free(wjr_backend *b)
@@ -1255,6 +1341,7 @@ static void slurm_free(wjr_backend *b)
     free(sb->env);
     free(sb->cluster_name);
     free(sb->slurm_version);
+    wjr_slurm_extra_free(sb->extra);
     free(sb);
 }
 
@@ -1265,10 +1352,17 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     size_t i, n = 0;
     uint32_t minutes;
     uint64_t mb;
+    int error;
 
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
+    if (opts->version == 1) {
+        /* a version 1 struct ends at accounting: the rest is defaults */
+        memcpy(&defaults, opts, offsetof(wjr_slurm_options, nodes));
+        defaults.version = WJR_SLURM_OPTIONS_VERSION;
+        opts = &defaults;
+    }
     if (opts->version != WJR_SLURM_OPTIONS_VERSION)
         return wjr_error_set(WJR_EINVALID, "wjr_slurm_options: unsupported version %u",
                              opts->version);
@@ -1307,6 +1401,7 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->parent.cluster = slurm_cluster;
     sb->parent.to_json = slurm_to_json;
     sb->parent.free = slurm_free;
+    sb->parent.resources = slurm_resources;
     sb->partition = wjr_strdup(opts->partition);
     sb->time = wjr_strdup(opts->time);
     sb->cpus_per_task = opts->cpus_per_task;
@@ -1327,6 +1422,11 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
         slurm_free(&sb->parent);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
+    error = wjr_slurm_extra_new(&sb->extra, opts);
+    if (error < 0) {
+        slurm_free(&sb->parent);
+        return error;
+    }
     /* no slurm_init() here: it reads slurm.conf, and a runner that only
      * reads its state must work on a machine without one */
     *out = &sb->parent;
@@ -1343,7 +1443,7 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
     json_error_t jerr;
     json_t *root, *env;
-    const char **envv = NULL;
+    const char **envv = NULL, **per_trial = NULL;
     size_t i, n;
     int error;
 
@@ -1369,10 +1469,15 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
     o.rpc_timeout = json_number_value(json_object_get(root, "rpc_timeout"));
     if (json_object_get(root, "accounting"))
         o.accounting = (int)json_integer_value(json_object_get(root, "accounting"));
+    if (wjr_slurm_extra_from_json(&o, &per_trial, root) < 0) {
+        json_decref(root);
+        return WJR_ENOMEM;
+    }
     env = json_object_get(root, "env");
     n = json_is_array(env) ? json_array_size(env) : 0;
     envv = calloc(n + 1, sizeof(*envv));
     if (envv == NULL) {
+        free(per_trial);
         json_decref(root);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
@@ -1383,6 +1488,7 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
     if (error == 0 && json_str(root, "slurm_version"))
         ((slurm_backend *)*out)->slurm_version = wjr_strdup(json_str(root, "slurm_version"));
     free(envv);
+    free(per_trial);
     json_decref(root);
     return error;
 }

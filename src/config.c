@@ -659,6 +659,7 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
                                        "tolerated_trial_failure_rate",
                                        "init_seconds_between_polls",
                                        "ttl_seconds_for_trials",
+                                       "max_infrastructure_retries",
                                        NULL};
     int error;
 
@@ -681,6 +682,8 @@ static int parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const co
                            0.01, 3600.0);
     if (error == 0)
         error = get_double(&cfg->ttl_seconds, ctx, g, "ttl_seconds_for_trials", 1.0, 1e9);
+    if (error == 0)
+        error = get_int(&cfg->max_infra_retries, ctx, g, "max_infrastructure_retries", 0);
     return error;
 }
 
@@ -746,21 +749,30 @@ static int parse_env(wjr_study_config *cfg, const parse_ctx *ctx, const config_s
 
 static int parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {
+    static const char *const base_keys[] = {
         "partition", "time", "cpus_per_task",  "mem",     "account", "qos", "constraint",
         "gres",      "env",  "array_throttle", "requeue", NULL};
+    const char *keys[sizeof(base_keys) / sizeof(base_keys[0]) + 16];
     const config_setting_t *e;
+    size_t nk = 0, k;
     int64_t v;
     int error;
 
+    for (k = 0; base_keys[k] != NULL; k++)
+        keys[nk++] = base_keys[k];
+    for (k = 0; wjr_config_slurm_keys[k] != NULL; k++)
+        keys[nk++] = wjr_config_slurm_keys[k];
+    keys[nk] = NULL;
     error = need_group(ctx, g);
     if (error == 0)
         error = check_keys(ctx, g, keys);
     if (error == 0)
+        error = wjr_config_slurm_parse(&cfg->res, ctx->file, g, cfg);
+    if (error == 0)
         error = get_string(&cfg->partition, ctx, g, "partition");
-    if (error == 0)
+    if (error == 0 && !wjr_config_slurm_per_trial(&cfg->res, "time"))
         error = get_string_or_int(&cfg->time, ctx, g, "time");
-    if (error == 0)
+    if (error == 0 && !wjr_config_slurm_per_trial(&cfg->res, "mem"))
         error = get_string_or_int(&cfg->mem, ctx, g, "mem");
     if (error == 0)
         error = get_string(&cfg->account, ctx, g, "account");
@@ -773,7 +785,8 @@ static int parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config
     if (error < 0)
         return error;
     v = 0;
-    error = get_int(&v, ctx, g, "cpus_per_task", 1);
+    if (!wjr_config_slurm_per_trial(&cfg->res, "cpus_per_task"))
+        error = get_int(&v, ctx, g, "cpus_per_task", 1);
     if (error < 0)
         return error;
     if (v > 100000)
@@ -862,6 +875,7 @@ static void set_defaults(wjr_study_config *cfg)
     cfg->seed = -1;
     cfg->objective_minimize = -1;
     cfg->output_wait = 10.0; /* NFS can hide a new file for seconds: BOA waits ~20 s */
+    cfg->max_infra_retries = 2;
 }
 
 static int parse_root(wjr_study_config *cfg, const parse_ctx *ctx, const config_t *lc)
@@ -1080,6 +1094,7 @@ void wjr_study_config_free(wjr_study_config *cfg)
     free(cfg->qos);
     free(cfg->constraint);
     free(cfg->gres);
+    wjr_config_slurm_clear(&cfg->res);
     free(cfg);
 }
 
@@ -1119,6 +1134,7 @@ void wjr_study_config_slurm_options(wjr_slurm_options *out, const wjr_study_conf
     out->env = (const char *const *)cfg->env;
     out->array_throttle = cfg->array_throttle;
     out->requeue = cfg->requeue;
+    wjr_config_slurm_options(out, &cfg->res);
 }
 
 void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_config *cfg)
@@ -1135,6 +1151,7 @@ void wjr_study_config_script_options(wjr_script_options *out, const wjr_study_co
     out->metrics_json = cfg->metrics_json;
     out->model_options_json = cfg->model_options_json;
     out->output_wait_seconds = cfg->output_wait;
+    out->setup = cfg->res.setup;
 }
 
 static int check_one_param(const wjr_param *p, json_t *v)
@@ -1212,7 +1229,10 @@ int wjr_study_config_new_runner(wjr_runner **out, const wjr_study_config *cfg,
         wjr_backend_free(backend);
         return error;
     }
-    return wjr_runner_new(out, backend, wrapper, opts); /* takes both, even on failure */
+    error = wjr_runner_new(out, backend, wrapper, opts); /* takes both, even on failure */
+    if (error == 0)
+        wjr_runner_set_infrastructure_retries(*out, (int)cfg->max_infra_retries);
+    return error;
 }
 
 /* Build a runner from a configuration file (the experiment dir is created). */

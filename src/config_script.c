@@ -249,13 +249,21 @@ done:
 
 int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    static const char *const keys[] = {"run_model",           "run_cmd",
-                                       "write_configs",       "set_trial_status",
-                                       "fetch_trial_data",    "experiment_dir",
-                                       "output_dir",          "exp_name",
-                                       "append_timestamp",    "working_dir",
-                                       "rel_to_config",       "rel_to_launch",
-                                       "output_wait_seconds", NULL};
+    static const char *const keys[] = {"run_model",
+                                       "run_cmd",
+                                       "write_configs",
+                                       "set_trial_status",
+                                       "fetch_trial_data",
+                                       "experiment_dir",
+                                       "output_dir",
+                                       "exp_name",
+                                       "append_timestamp",
+                                       "working_dir",
+                                       "rel_to_config",
+                                       "rel_to_launch",
+                                       "output_wait_seconds",
+                                       "setup",
+                                       NULL};
     int rel_config = -1, rel_launch = -1, error;
     char *wd = NULL;
 
@@ -295,6 +303,8 @@ int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const con
         error = get_double(&cfg->output_wait, ctx, g, "output_wait_seconds", 0.0, 3600.0);
     if (error == 0)
         error = get_path(&wd, ctx, g, "working_dir");
+    if (error == 0 && config_setting_get_member(g, "setup") != NULL)
+        error = wjr_config_setup_parse(&cfg->res, ctx->file, config_setting_get_member(g, "setup"));
     if (error < 0)
         goto done;
     if (cfg->run_model == NULL) {

@@ -24,6 +24,8 @@
 #include "backend.h"
 #include "evidence.h"
 #include "script.h"
+#include "retry.h"
+#include "slurm_resources.h"
 #include "state.h"
 #include "trial_files.h"
 #include "util.h"
@@ -58,6 +60,12 @@ typedef struct trial {
     uint32_t state_word;   /* last Slurm state word seen */
     int warned;            /* held/unknown warning given for state_word */
     int in_poll;           /* already listed in the poll under way */
+    /* the cluster's failures (retry.c): resubmissions so far, attempts of
+     * the earlier jobs, "attempt 1: job 12 NODE_FAIL; ..." */
+    int retries;
+    int prior_attempts;
+    char *history;
+    int retry_due; /* the poll under way resubmits it */
 } trial;
 
 struct wjr_runner {
@@ -77,6 +85,7 @@ struct wjr_runner {
     size_t pool_cap;
     size_t pool_count;
     double lookup_wait; /* seconds a lost submission's key is looked for */
+    int max_infra_retries;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -157,6 +166,7 @@ static void trial_free(trial *t)
     free(t->metrics_json);
     free(t->job_id_text);
     free(t->trial_dir);
+    free(t->history);
     free(t);
 }
 
@@ -386,6 +396,7 @@ int wjr_runner_new(wjr_runner **out, wjr_backend *backend, wjr_wrapper *wrapper,
     r->checkpoint = opts->checkpoint;
     r->checkpoint_payload = opts->checkpoint_payload;
     r->lookup_wait = WJR_DEFAULT_LOOKUP_WAIT;
+    r->max_infra_retries = WJR_DEFAULT_INFRA_RETRIES;
     if (opts->log) {
         r->log = opts->log;
         r->log_payload = opts->log_payload;
@@ -436,9 +447,13 @@ void wjr_runner_free(wjr_runner *r)
 
 /* ---- submission ---------------------------------------------------------- */
 
-static char *single_key(const wjr_runner *r, int64_t index)
+/* A retry is a new submission: a key of its own, so that the job of the
+ * earlier attempt is never taken for it. */
+static char *single_key(const wjr_runner *r, const trial *t)
 {
-    return wjr_asprintf("wjr-%s-%lld", r->study_id, (long long)index);
+    if (t->retries > 0)
+        return wjr_asprintf("wjr-%s-%lld-r%d", r->study_id, (long long)t->info.index, t->retries);
+    return wjr_asprintf("wjr-%s-%lld", r->study_id, (long long)t->info.index);
 }
 
 /* A stdout/stderr path for Slurm: @p dir with every '%' doubled, so that
@@ -606,6 +621,23 @@ static int submit_exactly_once(uint32_t *job_id, int64_t *submit_time, wjr_runne
     return wjr_error_set(WJR_ETIMEOUT, "submit of %s timed out %d times", spec->name, attempt);
 }
 
+/* The options trial t takes from its parameters (slurm_resources.c), or
+ * NULL; a value that does not fit leaves the trial unsubmitted. */
+static int trial_resources(char **out, wjr_runner *r, trial *t)
+{
+    int error;
+
+    *out = NULL;
+    if (r->backend->resources == NULL)
+        return 0;
+    error = r->backend->resources(out, r->backend, t->params_json);
+    if (error < 0) {
+        wjr_error_prefix("trial %lld", (long long)t->info.index);
+        runner_log(r, WJR_LOG_ERROR, t->info.index, "%s", wjr_error_last());
+    }
+    return error;
+}
+
 static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec, int *created)
 {
     trial *t = find_trial(r, spec->index);
@@ -649,15 +681,11 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec,
     return 0;
 }
 
+static int submit_single(wjr_runner *r, trial *t);
+
 int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_spec *spec)
 {
     trial *t = NULL;
-    wjr_job_spec job;
-    wjr_trial_ctx ctx;
-    char *command = NULL, *script = NULL, *comment = NULL, *out_path = NULL, *err_path = NULL,
-         *key = NULL;
-    uint32_t job_id = 0;
-    int64_t submit_time = 0;
     int error, created = 0;
 
     if (out)
@@ -674,6 +702,27 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
             return error;
         }
     }
+    error = submit_single(r, t);
+    if (error == 0 && out)
+        *out = &t->info.run;
+    return error;
+}
+
+/* Submit trial t (prepared, unsubmitted) as a single job: announced
+ * before the RPC, then exactly once. */
+static int submit_single(wjr_runner *r, trial *t)
+{
+    wjr_job_spec job;
+    wjr_trial_ctx ctx;
+    char *command = NULL, *script = NULL, *comment = NULL, *out_path = NULL, *err_path = NULL,
+         *key = NULL, *res = NULL;
+    uint32_t job_id = 0;
+    int64_t submit_time = 0;
+    int error;
+
+    error = trial_resources(&res, r, t);
+    if (error < 0)
+        goto done;
     trial_ctx(&ctx, r, t);
     error = r->wrapper->run_model(&command, r->wrapper, &ctx);
     if (error < 0)
@@ -682,7 +731,7 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
         wjr_script_build(&script, r->experiment_dir, r->study_id, &t->info.index, &command, 1, 0);
     if (error < 0)
         goto done;
-    key = single_key(r, t->info.index);
+    key = single_key(r, t);
     t->key = intern(r, key);
     comment = wjr_asprintf("wjr:%s:%lld", r->study_id, (long long)t->info.index);
     out_path = slurm_path(t->trial_dir, "slurm-%j.out");
@@ -707,6 +756,7 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
     job.work_dir = t->trial_dir;
     job.std_out = out_path;
     job.std_err = err_path;
+    job.resources = res;
     error = submit_exactly_once(&job_id, &submit_time, r, &job);
     if (error == WJR_ETIMEOUT) {
         runner_log(r, WJR_LOG_WARNING, t->info.index, "%s", wjr_error_last());
@@ -721,9 +771,8 @@ int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_
     mark_submitted(r, t, job_id, 0, WJR_NO_TASK, submit_time);
     runner_log(r, WJR_LOG_INFO, t->info.index, "submitted as job %s", t->job_id_text);
     error = do_checkpoint(r);
-    if (out)
-        *out = &t->info.run;
 done:
+    free(res);
     free(key);
     free(command);
     free(script);
@@ -734,7 +783,7 @@ done:
 }
 
 /* Submit trials[0..n) as one array; n is below MaxArraySize. */
-static int submit_array(wjr_runner *r, trial **ts, size_t n)
+static int submit_array(wjr_runner *r, trial **ts, size_t n, const char *resources)
 {
     wjr_job_spec job;
     wjr_trial_ctx ctx;
@@ -762,7 +811,10 @@ static int submit_array(wjr_runner *r, trial **ts, size_t n)
     error = wjr_script_build(&script, r->experiment_dir, r->study_id, indices, commands, n, 1);
     if (error < 0)
         goto done;
-    key = wjr_asprintf("wjr-%s-a%lld", r->study_id, (long long)indices[0]);
+    if (ts[0]->retries > 0) /* an earlier array had this first trial: another key */
+        key = wjr_asprintf("wjr-%s-a%lld-r%d", r->study_id, (long long)indices[0], ts[0]->retries);
+    else
+        key = wjr_asprintf("wjr-%s-a%lld", r->study_id, (long long)indices[0]);
     wjr_buf_printf(&comment, "wjr:%s:", r->study_id);
     append_ranges(&comment, indices, n);
     error = wjr_buf_detach(&comment_text, &comment);
@@ -800,6 +852,7 @@ static int submit_array(wjr_runner *r, trial **ts, size_t n)
     job.std_out = out_path;
     job.std_err = err_path;
     job.array_inx = inx;
+    job.resources = resources;
     error = submit_exactly_once(&job_id, &submit_time, r, &job);
     if (error == WJR_ETIMEOUT) {
         runner_log(r, WJR_LOG_WARNING, WJR_NO_TRIAL, "%s", wjr_error_last());
@@ -857,12 +910,24 @@ static int check_unique(const wjr_trial_spec *specs, size_t count)
     return error;
 }
 
+/* How many of res[0..n) share res[0]'s text, at most max. */
+static size_t n_group(char *const *res, size_t n, size_t max)
+{
+    size_t k = 1;
+
+    while (k < n && k < max &&
+           (res[k] == res[0] || (res[k] && res[0] && strcmp(res[k], res[0]) == 0)))
+        k++;
+    return k;
+}
+
 int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_spec *specs,
                             size_t count)
 {
     trial **ts = NULL;
+    char **res = NULL;
     uint32_t max_array = 0;
-    size_t i, done_count = 0, prepared = 0;
+    size_t i, j, done_count = 0, prepared = 0;
     int error = 0, created;
 
     if (submitted)
@@ -880,8 +945,12 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
     if (max_array < 1)
         max_array = 1;
     ts = calloc(count, sizeof(*ts));
-    if (ts == NULL)
+    res = calloc(count, sizeof(*res));
+    if (ts == NULL || res == NULL) {
+        free(ts);
+        free(res);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
     /* write every trial's files first: bad input stops all before any submit */
     for (i = 0; i < count; i++) {
         error = prepare_trial(&ts[i], r, &specs[i], &created);
@@ -898,18 +967,28 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
             }
         }
     }
+    /* trials whose parameters ask for other resources go in other arrays */
+    for (i = 0; i < count; i++) {
+        error = trial_resources(&res[i], r, ts[i]);
+        if (error < 0)
+            goto done;
+    }
+    error = wjr_res_group_sort((void **)ts, res, count);
+    if (error < 0)
+        goto done;
     /* task ids are 0..n-1 in each array and must stay below MaxArraySize */
-    for (i = 0; i < count; i += (size_t)max_array) {
-        size_t n = count - i;
-        if (n > (size_t)max_array)
-            n = (size_t)max_array;
-        error = submit_array(r, ts + i, n);
+    for (i = 0; i < count; i += n_group(res + i, count - i, (size_t)max_array)) {
+        size_t n = n_group(res + i, count - i, (size_t)max_array);
+        error = submit_array(r, ts + i, n, res[i]);
         if (error < 0)
             goto done;
         done_count += n;
     }
 done:
     WJR_UNUSED(prepared);
+    for (j = 0; j < count; j++)
+        free(res[j]);
+    free(res);
     free(ts);
     if (submitted)
         *submitted = done_count;
@@ -1089,6 +1168,64 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
 }
 
 /* Apply one job record to a trial. Returns 1 when the trial changed. */
+/* Add the attempt that just ended to t's history. */
+static void note_attempt(wjr_runner *r, trial *t, const char *state)
+{
+    char *h = wjr_asprintf("%s%sattempt %d: job %s %s", t->history ? t->history : "",
+                           t->history ? "; " : "", t->info.attempt > 0 ? t->info.attempt : 1,
+                           t->job_id_text ? t->job_id_text : "?", state);
+
+    if (h != NULL) {
+        free(t->history);
+        t->history = h;
+    }
+    runner_log(r, WJR_LOG_WARNING, t->info.index,
+               "job %s ended %s, a failure of the cluster: submitting the trial again (retry %d "
+               "of %d)",
+               t->job_id_text ? t->job_id_text : "?", state, t->retries + 1, r->max_infra_retries);
+}
+
+/* The final reason names every attempt. */
+static void prepend_history(trial *t)
+{
+    char *why = wjr_asprintf("%s; attempt %d: %s", t->history,
+                             t->info.attempt > 0 ? t->info.attempt : t->prior_attempts + 1,
+                             t->reason ? t->reason : "failed");
+    if (why != NULL) {
+        free(t->reason);
+        t->reason = why;
+        trial_sync(t);
+    }
+}
+
+/* Submit the trial again as a new single job (a key of its own). A refused
+ * submission fails the trial; a lost answer leaves it to reconcile. */
+static void retry_trial(wjr_runner *r, trial *t)
+{
+    char *why;
+    int error;
+
+    t->retry_due = 0;
+    t->retries++;
+    t->prior_attempts = t->info.attempt > 0 ? t->info.attempt : t->prior_attempts + 1;
+    set_str(&t->job_id_text, NULL);
+    memset(&t->info.run, 0, sizeof(t->info.run));
+    t->info.run.array_task_id = WJR_NO_TASK;
+    t->sub = SUB_NONE;
+    t->state_word = 0;
+    trial_sync(t);
+    error = submit_single(r, t);
+    if (error < 0 && error != WJR_ETIMEOUT && t->sub == SUB_NONE) {
+        why = wjr_asprintf("%s; resubmission refused: %s", t->history ? t->history : "",
+                           wjr_error_last());
+        t->info.status = WJR_TRIAL_FAILED;
+        t->info.end_time = (int64_t)time(NULL);
+        set_str(&t->reason, why);
+        free(why);
+        trial_sync(t);
+    }
+}
+
 static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int packed_pending)
 {
     wjr_state_verdict v;
@@ -1105,6 +1242,10 @@ static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pa
         t->slurm_state = intern(r, desc);
     }
     t->state_word = state;
+    if (!packed_pending && t->prior_attempts + (int)j->restart_cnt + 1 > t->info.attempt) {
+        changed |= t->info.attempt > t->prior_attempts; /* a requeue: record it */
+        t->info.attempt = t->prior_attempts + (int)j->restart_cnt + 1;
+    }
     if (!packed_pending && j->job_id && t->info.run.slurm_job_id == 0)
         t->info.run.slurm_job_id = j->job_id;
     /* a PENDING job's start_time is the scheduler's estimate, not a start */
@@ -1121,9 +1262,18 @@ static int apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pa
                           : "job %s is in a state wjr does not know (%s); treating it as running",
                    t->job_id_text, t->slurm_state);
     }
+    if (v.status == WJR_TRIAL_FAILED && wjr_retry_is_infrastructure(state) &&
+        t->retries < r->max_infra_retries) {
+        /* the cluster's failure, not the model's: the same trial again */
+        note_attempt(r, t, wjr_state_base_name(state, base_buf, sizeof(base_buf)));
+        t->retry_due = 1;
+        return 1;
+    }
     if (wjr_trial_status_is_terminal(v.status)) {
         finalize(r, t, v.status, wjr_state_base_name(state, base_buf, sizeof(base_buf)),
                  j->exit_code, j->term_signal, j->reason, j->end_time, NULL);
+        if (t->history && v.status == WJR_TRIAL_FAILED)
+            prepend_history(t);
         return 1;
     }
     trial_sync(t);
@@ -1474,6 +1624,9 @@ int wjr_runner_poll(wjr_poll_result **out, wjr_runner *r, const int64_t *indices
             n_changed += (size_t)settled;
         }
     }
+    for (i = 0; i < n_live; i++)
+        if (live[i]->retry_due)
+            retry_trial(r, live[i]);
     if (n_changed > 0) {
         error = do_checkpoint(r);
         if (error < 0)
@@ -1911,6 +2064,12 @@ done:
     return error;
 }
 
+void wjr_runner_set_infrastructure_retries(wjr_runner *r, int retries)
+{
+    if (r != NULL)
+        r->max_infra_retries = retries < 0 ? 0 : retries;
+}
+
 void wjr_runner_set_lookup_wait(wjr_runner *r, double seconds)
 {
     if (r)
@@ -2049,6 +2208,10 @@ static void emit_trial(wjr_buf *b, const trial *t, int first)
     put_json_str(b, "reason", t->reason);
     put_int(b, "exit_code", t->info.exit_code, -1);
     put_int(b, "signal", t->info.term_signal, 0);
+    put_int(b, "attempt", t->info.attempt, 0);
+    put_int(b, "retries", t->retries, 0);
+    put_int(b, "prior_attempts", t->prior_attempts, 0);
+    put_json_str(b, "history", t->history);
     if (t->metrics_json)
         wjr_buf_printf(b, ",\"metrics\":%s", t->metrics_json);
     put_json_str(b, "partition", t->partition);
@@ -2072,6 +2235,7 @@ static int emit_runner(json_out *o, const wjr_runner *r)
                    RUNNER_SCHEMA_VERSION);
     put_json_str(&o->buf, "study_id", r->study_id);
     put_json_str(&o->buf, "experiment_dir", r->experiment_dir);
+    wjr_buf_printf(&o->buf, ",\"max_infrastructure_retries\":%d", r->max_infra_retries);
     wjr_buf_printf(&o->buf, ",\"backend\":{\"type\":\"%s\",\"settings\":%s}", r->backend->type,
                    backend);
     put_json_str(&o->buf, "wrapper_type", r->wrapper->type);
@@ -2307,6 +2471,10 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     v = json_object_get(o, "exit_code");
     t->info.exit_code = json_is_integer(v) ? (int)json_integer_value(v) : -1;
     t->info.term_signal = (int)json_integer_value(json_object_get(o, "signal"));
+    t->info.attempt = (int)json_integer_value(json_object_get(o, "attempt"));
+    t->retries = (int)json_integer_value(json_object_get(o, "retries"));
+    t->prior_attempts = (int)json_integer_value(json_object_get(o, "prior_attempts"));
+    set_str(&t->history, json_string_value(json_object_get(o, "history")));
     t->partition = intern(r, json_string_value(json_object_get(o, "partition")));
     t->cluster = intern(r, json_string_value(json_object_get(o, "cluster")));
     if (t->sub == SUB_SUBMITTED && t->job_id_text == NULL) {
@@ -2365,7 +2533,11 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
     o.study_id = json_string_value(json_object_get(root, "study_id"));
     if (opts && opts->experiment_dir)
         o.experiment_dir = opts->experiment_dir;
-    return wjr_runner_new(out, backend, wrapper, &o);
+    error = wjr_runner_new(out, backend, wrapper, &o);
+    v = json_object_get(root, "max_infrastructure_retries");
+    if (error == 0 && json_is_integer(v))
+        wjr_runner_set_infrastructure_retries(*out, (int)json_integer_value(v));
+    return error;
 }
 
 static int add_trial_json(wjr_runner *r, json_t *o)

@@ -4,9 +4,13 @@
  * The script changes into the trial directory, writes a start marker (so
  * that a job whose submission answer was lost is never submitted twice;
  * see evidence.c), runs the model command with that directory as its last
- * argument (the command may change directory itself), writes the exit code
- * atomically (write, then rename) as the trial's exit record in the trial
- * directory, and exits with it. For a
+ * argument (in the background, so that the script can forward USR1 and USR2,
+ * the time-limit warning of slurm.signal, to it; the model is no job step
+ * and would not get them otherwise; the command may change directory
+ * itself), asks Slurm to requeue the job when the model exits with
+ * $WJR_REQUEUE_EXIT_CODE (set by the backend from slurm.requeue_exit_code),
+ * else writes the exit code atomically (write, then rename) as the trial's
+ * exit record in the trial directory, and exits with it. For a
  * job array one script serves every task: a case on SLURM_ARRAY_TASK_ID
  * picks the trial. Parameter values never appear in it: they reach the
  * model through parameters.json only. Every path is single-quoted.
@@ -66,15 +70,36 @@ int wjr_script_build(char **out, const char *experiment_dir, const char *study_i
     wjr_buf_puts(&b, "printf '{\"job_id\": \"%s\", \"job_name\": \"%s\", \"start_time\": %s}\\n' "
                      "\"$j\" \"${SLURM_JOB_NAME:-}\" \"$s\" > " WJR_START_MARKER ".tmp.$$ &&\n"
                      "    mv -f " WJR_START_MARKER ".tmp.$$ " WJR_START_MARKER "\n");
+    wjr_buf_puts(&b,
+                 "wjr_pid=\n"
+                 "wjr_fwd() { [ -n \"$wjr_pid\" ] && kill -s \"$1\" \"$wjr_pid\" 2>/dev/null; }\n"
+                 "trap 'wjr_fwd USR1' USR1\n"
+                 "trap 'wjr_fwd USR2' USR2\n");
     if (same || !array) {
-        wjr_buf_printf(&b, "%s \"$d\"\n", commands[0]);
+        wjr_buf_printf(&b, "%s \"$d\" &\n", commands[0]);
     } else {
         wjr_buf_puts(&b, "case \"${SLURM_ARRAY_TASK_ID:-}\" in\n");
         for (i = 0; i < n; i++)
-            wjr_buf_printf(&b, "%zu) %s \"$d\" ;;\n", i, commands[i]);
+            wjr_buf_printf(&b, "%zu) %s \"$d\" & ;;\n", i, commands[i]);
         wjr_buf_puts(&b, "esac\n");
     }
-    wjr_buf_puts(&b, "rc=$?\n");
+    /* a forwarded signal interrupts wait with a status above 128 while the
+     * model still runs: wait again; a model that ended meanwhile is waited
+     * for once more to get its own status */
+    wjr_buf_puts(&b, "wjr_pid=$!\n"
+                     "while :; do\n"
+                     "    wait \"$wjr_pid\"; rc=$?\n"
+                     "    [ \"$rc\" -gt 128 ] || break\n"
+                     "    kill -0 \"$wjr_pid\" 2>/dev/null && continue\n"
+                     "    wait \"$wjr_pid\"; r=$?; [ \"$r\" -eq 127 ] || rc=$r\n"
+                     "    break\n"
+                     "done\n");
+    wjr_buf_puts(
+        &b, "if [ -n \"${WJR_REQUEUE_EXIT_CODE:-}\" ] && [ \"$rc\" = \"$WJR_REQUEUE_EXIT_CODE\" ] "
+            "&& [ -n \"${SLURM_JOB_ID:-}\" ]; then\n"
+            "    echo \"wjr: the model exited with $rc: requeueing job $SLURM_JOB_ID\" >&2\n"
+            "    scontrol requeue \"$SLURM_JOB_ID\" && exit \"$rc\"\n"
+            "fi\n");
     wjr_buf_puts(&b, "printf '{\"exit_code\": %d, \"job_id\": \"%s\", \"job_name\": \"%s\", "
                      "\"start_time\": %s, \"end_time\": %s}\\n' \"$rc\" \"$j\" "
                      "\"${SLURM_JOB_NAME:-}\" \"$s\" \"$(date +%s)\" > \"$d/" WJR_EXIT_RECORD

@@ -225,6 +225,7 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
         out->slurm_state = info->slurm_state;
         out->metrics_json = info->metrics_json;
         out->reason = info->reason;
+        out->attempt = info->attempt;
     }
     if (t->overridden && t->override_reason != NULL)
         out->reason = t->override_reason;
@@ -1407,6 +1408,8 @@ int wjr_study_check(wjr_cluster_info *info, wjr_study_config **config, const cha
         error = wjr_error_set(WJR_ESLURM, "partition \"%s\" does not exist on cluster %s",
                               cfg->partition != NULL ? cfg->partition : "(default)",
                               info->cluster_name != NULL ? info->cluster_name : "?");
+    else
+        error = wjr_config_slurm_check_cluster(cfg, info); /* resources vs the partition */
 done:
     wjr_backend_free(backend);
     if (error == 0 && config != NULL) {

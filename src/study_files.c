@@ -153,6 +153,8 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     json_object_set_new(obj, "reason", string_or_null(v.reason));
     json_object_set_new(obj, "generation", string_or_null(v.generation));
     times_json(obj, wjr_study_trial_info(s, t->index));
+    if (v.attempt > 1) /* only once Slurm requeued the job */
+        json_object_set_new(obj, "attempt", json_integer(v.attempt));
     return obj;
 }
 

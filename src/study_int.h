@@ -11,6 +11,7 @@
 #include "wjr/backend.h"
 #include "wjr/wrapper.h"
 #include "wjr/runner.h"
+#include "config_slurm.h"
 
 typedef enum { WJR_PARAM_RANGE, WJR_PARAM_CHOICE, WJR_PARAM_FIXED } wjr_param_kind;
 
@@ -84,7 +85,8 @@ struct wjr_study_config {
     int run_trials_in_batches;
     double tolerated_failure_rate;
     double init_seconds_between_polls;
-    double ttl_seconds; /* 0: none */
+    double ttl_seconds;        /* 0: none */
+    int64_t max_infra_retries; /* resubmissions after the cluster's failures */
 
     char *run_model;
     char *write_configs;
@@ -105,7 +107,8 @@ struct wjr_study_config {
     int cpus_per_task;
     char **env; /* NULL-terminated */
     int array_throttle;
-    int requeue; /* -1: default */
+    int requeue;       /* -1: default */
+    wjr_slurm_cfg res; /* nodes, tasks, GPUs, per-trial keys: config_slurm.c */
 };
 
 /* Load with relative paths resolved against base_dir (NULL: the file's folder). */

@@ -19,6 +19,7 @@
  * do.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,6 +45,7 @@ typedef struct script_wrapper {
     json_t *metrics;       /* BOA metric settings (array of objects), or NULL */
     json_t *model_options; /* or NULL */
     double output_wait;
+    char *setup; /* lines the job runs before run_model, or NULL */
 } script_wrapper;
 
 static int write_json_file(const char *dir, const char *name, json_t *value)
@@ -132,6 +134,10 @@ static int script_run_model(char **out, wjr_wrapper *w, const wjr_trial_ctx *t)
     error = render(&cmd, sw->run_model, t);
     if (error < 0)
         return error;
+    if (sw->setup != NULL) { /* the user's own lines, verbatim, in the trial directory */
+        wjr_buf_puts(&b, sw->setup);
+        wjr_buf_puts(&b, "\n");
+    }
     if (sw->work_dir != NULL) { /* BOA's working_dir; the batch script appends "$d" */
         wjr_buf_puts(&b, "cd ");
         wjr_buf_shell_quote(&b, sw->work_dir);
@@ -521,6 +527,8 @@ static int script_to_json(char **out, const wjr_wrapper *w)
         json_object_set_new(o, "fetch_trial_data", json_string(sw->fetch_trial_data));
     if (sw->work_dir)
         json_object_set_new(o, "work_dir", json_string(sw->work_dir));
+    if (sw->setup)
+        json_object_set_new(o, "setup", json_string(sw->setup));
     if (sw->metric_names) {
         names = json_array();
         for (i = 0; sw->metric_names[i]; i++)
@@ -548,6 +556,7 @@ static void script_free(wjr_wrapper *w)
     free(sw->set_trial_status);
     free(sw->fetch_trial_data);
     free(sw->work_dir);
+    free(sw->setup);
     for (i = 0; sw->metric_names && sw->metric_names[i]; i++)
         free(sw->metric_names[i]);
     free(sw->metric_names);
@@ -576,11 +585,18 @@ static int option_json(json_t **out, const char *text, const char *what, int nee
 
 int wjr_wrapper_script_new(wjr_wrapper **out, const wjr_script_options *opts)
 {
+    wjr_script_options v2 = WJR_SCRIPT_OPTIONS_INIT;
     script_wrapper *sw;
     size_t i, n = 0;
 
     *out = NULL;
-    if (opts == NULL || opts->version < 1 || opts->version > WJR_SCRIPT_OPTIONS_VERSION)
+    if (opts != NULL && opts->version == 1) {
+        /* version 1 ends before metrics_json: the rest keeps its defaults */
+        memcpy(&v2, opts, offsetof(wjr_script_options, metrics_json));
+        v2.version = WJR_SCRIPT_OPTIONS_VERSION;
+        opts = &v2;
+    }
+    if (opts == NULL || opts->version != WJR_SCRIPT_OPTIONS_VERSION)
         return wjr_error_set(WJR_EINVALID, "wjr_script_options: missing or unsupported version");
     if (opts->run_model == NULL || opts->run_model[0] == '\0')
         return wjr_error_set(WJR_ECONFIG, "script_options.run_model is required");
@@ -614,6 +630,7 @@ int wjr_wrapper_script_new(wjr_wrapper **out, const wjr_script_options *opts)
     sw->set_trial_status = wjr_strdup(opts->set_trial_status);
     sw->fetch_trial_data = wjr_strdup(opts->fetch_trial_data);
     sw->work_dir = wjr_strdup(opts->work_dir);
+    sw->setup = opts->setup && opts->setup[0] ? wjr_strdup(opts->setup) : NULL;
     if (opts->metric_names) {
         while (opts->metric_names[n])
             n++;
@@ -656,6 +673,7 @@ int wjr_wrapper_from_json(wjr_wrapper **out, const char *type, const char *text)
             json_dumps(json_object_get(root, "model_options"), JSON_COMPACT | JSON_ENCODE_ANY);
     o.metrics_json = metrics_text;
     o.model_options_json = options_text;
+    o.setup = json_string_value(json_object_get(root, "setup"));
     names = json_object_get(root, "metric_names");
     if (json_is_array(names)) {
         n = json_array_size(names);

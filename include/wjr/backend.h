@@ -16,9 +16,12 @@ extern "C" {
 
 typedef struct wjr_backend wjr_backend;
 
-#define WJR_SLURM_OPTIONS_VERSION 1
+#define WJR_SLURM_OPTIONS_VERSION 2
 
-/** Slurm job options, as sbatch names them. NULL or 0 means Slurm's default. */
+/**
+ * Slurm job options, as sbatch names them. NULL or 0 means Slurm's default.
+ * Version 1 ends at @c accounting; a version 1 struct is still accepted.
+ */
 typedef struct wjr_slurm_options {
     unsigned int version;   /**< WJR_SLURM_OPTIONS_VERSION */
     const char *partition;  /**< --partition */
@@ -34,11 +37,39 @@ typedef struct wjr_slurm_options {
     int requeue;            /**< -1: Slurm's default, 0: --no-requeue, 1: --requeue */
     double rpc_timeout;     /**< seconds a submit or query may take; 0: 30 */
     int accounting;         /**< -1: use slurmdbd when the cluster has it, 0: never */
+    /* version 2 */
+    const char *nodes;         /**< --nodes: "2" or "2-4" */
+    int ntasks;                /**< --ntasks */
+    int ntasks_per_node;       /**< --ntasks-per-node */
+    const char *mem_per_cpu;   /**< --mem-per-cpu; exclusive with mem */
+    const char *gpus;          /**< --gpus: "2" or "a100:2" */
+    const char *gpus_per_task; /**< --gpus-per-task: "1" or "a100:1" */
+    int exclusive;             /**< 1: --exclusive */
+    const char *reservation;   /**< --reservation */
+    const char *licenses;      /**< --licenses: "name:2,other" */
+    const char *time_min;      /**< --time-min, as time */
+    int nice;                  /**< --nice; 0: none */
+    /** --export: NULL or "ALL" (the submitter's environment without its
+     *  SLURM_* and SBATCH_* variables), "NONE", or "NAME,NAME,..." (only
+     *  those); env entries are added in every case. */
+    const char *export_env;
+    /** NULL-terminated "key=parameter" entries: the value of that option
+     *  (time, cpus_per_task, mem, nodes, ntasks, ntasks_per_node,
+     *  mem_per_cpu, gpus, gpus_per_task, time_min, nice) is the trial's
+     *  parameter of that name, validated per trial. */
+    const char *const *per_trial;
+    /** --signal: "USR1@120" or "USR2@N": the batch script receives that
+     *  signal N seconds before the time limit and forwards it to the model. */
+    const char *signal;
+    /** 1 to 255: a model exiting with this code asks Slurm to requeue its
+     *  job (the same trial, one more attempt); 0: none. */
+    int requeue_exit_code;
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0, -1 \
+        WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
+            -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0          \
     }
 
 /**
@@ -52,17 +83,20 @@ WJR_EXTERN(void) wjr_backend_free(wjr_backend *backend);
 
 /** What `wjr check` reports about a cluster. Strings are owned by the struct. */
 typedef struct wjr_cluster_info {
-    char *cluster_name;       /**< ClusterName */
-    char *slurm_version;      /**< the controller's version */
-    uint32_t max_array_size;  /**< MaxArraySize: task ids must stay below it */
-    uint32_t max_job_count;   /**< MaxJobCount */
-    uint32_t min_job_age;     /**< MinJobAge, seconds */
-    int has_accounting;       /**< AccountingStorageType is slurmdbd */
-    int partition_found;      /**< the configured partition exists (1 if none set) */
-    char *partition_max_time; /**< the partition's MaxTime as text, or NULL */
-    char *partition;          /**< the partition jobs go to: the configured one, or the
-                                   cluster's default; NULL when unknown */
-    int partition_is_default; /**< none configured: Slurm's default partition applies */
+    char *cluster_name;           /**< ClusterName */
+    char *slurm_version;          /**< the controller's version */
+    uint32_t max_array_size;      /**< MaxArraySize: task ids must stay below it */
+    uint32_t max_job_count;       /**< MaxJobCount */
+    uint32_t min_job_age;         /**< MinJobAge, seconds */
+    int has_accounting;           /**< AccountingStorageType is slurmdbd */
+    int partition_found;          /**< the configured partition exists (1 if none set) */
+    char *partition_max_time;     /**< the partition's MaxTime as text, or NULL */
+    char *partition;              /**< the partition jobs go to: the configured one, or the
+                                       cluster's default; NULL when unknown */
+    int partition_is_default;     /**< none configured: Slurm's default partition applies */
+    uint32_t partition_nodes;     /**< its node count; 0: unknown */
+    uint32_t partition_cpus;      /**< its CPU count; 0: unknown */
+    uint32_t partition_max_nodes; /**< MaxNodes per job; 0: unlimited or unknown */
 } wjr_cluster_info;
 
 /**

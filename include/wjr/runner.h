@@ -76,6 +76,7 @@ typedef struct wjr_trial_info {
     int64_t start_time;       /**< Unix time the job started running (its last attempt), 0 if not */
     uint32_t restarts;        /**< times Slurm requeued the job: its attempt is restarts + 1 */
     wjr_run_metadata run;     /**< job_id is NULL until submitted */
+    int attempt;              /**< 1 + the times Slurm requeued the job; 0 before it was seen */
 } wjr_trial_info;
 
 /** One trial to run: its index and parameters (a JSON object text). */
@@ -187,6 +188,15 @@ wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runner *r
  * it. Default 30; 0 looks once.
  */
 WJR_EXTERN(void) wjr_runner_set_lookup_wait(wjr_runner *runner, double seconds);
+
+/**
+ * How many times a trial whose job the cluster lost (NODE_FAIL, BOOT_FAIL,
+ * PREEMPTED without requeue, a failed launch) is submitted again, as the
+ * same trial, with a key of its own per attempt; default 2. A failure of
+ * the model itself (an exit code, OUT_OF_MEMORY, TIMEOUT) is never retried.
+ * Kept in to_json.
+ */
+WJR_EXTERN(void) wjr_runner_set_infrastructure_retries(wjr_runner *runner, int retries);
 
 /** The trial's record, or NULL (error set) if the runner does not track it. */
 WJR_EXTERN(const wjr_trial_info *) wjr_runner_trial(const wjr_runner *runner, int64_t index);

@@ -127,6 +127,26 @@ wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_optio
  */
 WJR_EXTERN(int) wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *opts);
 
+/**
+ * Submit the driver of the study in @p dir as a Slurm batch job running
+ * `<wjr_path> resume <dir>`, in slurm.driver_partition (default: the
+ * trials' partition) with time limit slurm.driver_time. Before its limit
+ * the job stops the driver cleanly and requeues itself, and so resumes
+ * the study. Fails with WJR_ELOCKED while a driver holds the study's lock.
+ * Records the job in <dir>/driver.json.
+ * @param job_id receives the driver job's id.
+ * @param wjr_path absolute path of the wjr program the job runs.
+ */
+WJR_EXTERN(int) wjr_study_detach(uint32_t *job_id, const char *dir, const char *wjr_path);
+
+/**
+ * One line on the detached driver of @p dir (its job, partition, submit
+ * time, and the last holder of the study's lock), or *out = NULL when the
+ * study was never detached. Asks no cluster.
+ * @param out receives malloc'd text or NULL.
+ */
+WJR_EXTERN(int) wjr_study_driver_describe(char **out, const char *dir);
+
 /** Release the lock and free the study; jobs keep running. NULL is accepted. */
 WJR_EXTERN(void) wjr_study_free(wjr_study *study);
 
@@ -195,6 +215,7 @@ typedef struct wjr_study_trial {
     /** The generation step that made it ("SOBOL", "RANDOM", "GPEI"), or
      *  NULL for a trial submitted from outside (wjr submit). */
     const char *generation;
+    int attempt; /**< 1 + the times Slurm requeued the job; 0 before it ran */
 } wjr_study_trial;
 
 /** Number of trials, and the i-th in index order (borrowed, NULL if out of range). */

@@ -102,11 +102,15 @@ typedef struct wjr_script_options {
     const char *model_options_json; /**< JSON text written into data.json, or NULL */
     /** look for a late output file until this long after the job's end (0: no wait) */
     double output_wait_seconds;
+    /** shell lines the batch job runs, verbatim, in the trial directory
+     *  before run_model ("module load x\nsource venv/bin/activate"); NULL:
+     *  none. They are the user's own text: never put a parameter here. */
+    const char *setup;
 } wjr_script_options;
 
 #define WJR_SCRIPT_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        WJR_SCRIPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0            \
+        WJR_SCRIPT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, NULL      \
     }
 
 /**

@@ -75,10 +75,14 @@ void cli_study_options(wjr_study_options *o, cli_term *t, unsigned int flags);
 
 /* Options of the commands that drive a study (run, resume): -v, -q. */
 typedef struct cli_drive_opts {
-    int verbose, quiet;
+    int verbose, quiet, detach;
 } cli_drive_opts;
 extern const struct option cli_drive_longopts[];
 int cli_drive_option(int opt, const char *arg, void *payload);
+
+/* --detach: submit the driver of the study in dir as a Slurm job and print
+ * its job id (cli_detach.c); returns the exit code. */
+int cli_detach(const char *verb, const char *dir);
 
 /* Drive a study to its end (run, resume): returns the exit code. */
 int cli_drive(wjr_study *study, cli_term *t);

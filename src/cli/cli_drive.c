@@ -16,6 +16,7 @@
 const struct option cli_drive_longopts[] = {{"help", no_argument, NULL, 'h'},
                                             {"verbose", no_argument, NULL, 'v'},
                                             {"quiet", no_argument, NULL, 'q'},
+                                            {"detach", no_argument, NULL, 'd'},
                                             {NULL, 0, NULL, 0}};
 
 int cli_drive_option(int opt, const char *arg, void *payload)
@@ -27,6 +28,8 @@ int cli_drive_option(int opt, const char *arg, void *payload)
         o->verbose = 1;
     else if (opt == 'q')
         o->quiet = 1;
+    else if (opt == 'd')
+        o->detach = 1;
     else
         return -1;
     return 0;

@@ -9,18 +9,20 @@
 
 static int resume(int argc, char **argv)
 {
-    cli_drive_opts o = {0, 0};
+    cli_drive_opts o = {0, 0, 0};
     wjr_study_options so;
     wjr_study *study = NULL;
     wjr_study_progress p;
     cli_term term;
     int first, code, error;
 
-    if (cli_parse(&first, &code, &cli_cmd_resume, argc, argv, "vq", cli_drive_longopts,
+    if (cli_parse(&first, &code, &cli_cmd_resume, argc, argv, "vqd", cli_drive_longopts,
                   cli_drive_option, &o))
         return code;
     if (argc - first != 1)
         return cli_usage_error(&cli_cmd_resume, "expected one experiment directory DIR");
+    if (o.detach)
+        return cli_detach("resume", argv[first]);
     cli_term_init(&term, o.verbose, o.quiet);
     cli_study_options(&so, &term, 0);
     error = wjr_study_open(&study, argv[first], &so);
@@ -42,7 +44,7 @@ static int resume(int argc, char **argv)
 
 const cli_command cli_cmd_resume = {
     "resume", "continue an interrupted study",
-    "usage: wjr resume [-v] [-q] DIR\n"
+    "usage: wjr resume [-v] [-q] [--detach] DIR\n"
     "\n"
     "Continue the study of experiment directory DIR after any interruption\n"
     "(Ctrl-C, SIGKILL, a lost login node). Trials left being submitted are\n"
@@ -52,5 +54,6 @@ const cli_command cli_cmd_resume = {
     "Options:\n"
     "  -v, --verbose  show every log record\n"
     "  -q, --quiet    show warnings and errors only\n"
+    "  -d, --detach   drive the study from a Slurm job instead (see wjr run)\n"
     "  -h, --help     show this help\n",
     resume};

@@ -10,14 +10,14 @@
 
 static int run(int argc, char **argv)
 {
-    cli_drive_opts o = {0, 0};
+    cli_drive_opts o = {0, 0, 0};
     wjr_study_options so;
     wjr_study *study = NULL;
     wjr_cluster_info info;
     cli_term term;
     int first, code, error;
 
-    if (cli_parse(&first, &code, &cli_cmd_run, argc, argv, "vq", cli_drive_longopts,
+    if (cli_parse(&first, &code, &cli_cmd_run, argc, argv, "vqd", cli_drive_longopts,
                   cli_drive_option, &o))
         return code;
     if (argc - first != 1)
@@ -43,6 +43,13 @@ static int run(int argc, char **argv)
         return cli_fail("run", error);
     if (!o.quiet)
         fprintf(stderr, "wjr: study %s in %s\n", wjr_study_id(study), wjr_study_dir(study));
+    if (o.detach) {
+        /* the lock goes with the study; the driver job takes it */
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", wjr_study_dir(study));
+        wjr_study_free(study);
+        return cli_detach("run", dir);
+    }
     code = cli_drive(study, &term);
     wjr_study_free(study);
     return code;
@@ -50,7 +57,7 @@ static int run(int argc, char **argv)
 
 const cli_command cli_cmd_run = {
     "run", "create a study from CONFIG and run it to the end",
-    "usage: wjr run [-v] [-q] CONFIG\n"
+    "usage: wjr run [-v] [-q] [--detach] CONFIG\n"
     "\n"
     "CONFIG is a libconfig file, or BOA's YAML (.yaml, .yml). Create the\n"
     "experiment directory CONFIG names, then generate trials, submit\n"
@@ -62,6 +69,9 @@ const cli_command cli_cmd_run = {
     "Options:\n"
     "  -v, --verbose  show every log record (they always go to DIR/wjr.log)\n"
     "  -q, --quiet    show warnings and errors only\n"
+    "  -d, --detach   create the study, then drive it from a Slurm job (partition\n"
+    "                 slurm.driver_partition, time limit slurm.driver_time) that\n"
+    "                 requeues itself before its limit; print its job id\n"
     "  -h, --help     show this help\n"
     "\n"
     "Exit: 0 finished, 1 failure rate exceeded, 2 configuration error or the\n"

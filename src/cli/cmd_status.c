@@ -24,7 +24,7 @@ static void print_table(const wjr_study *study)
 {
     wjr_study_trial t;
     wjr_study_progress p;
-    char params[256], metrics[256];
+    char params[256], metrics[256], reason[512];
     size_t i;
 
     printf("%6s  %-13s %-6s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "STEP", "SLURM",
@@ -34,10 +34,15 @@ static void print_table(const wjr_study *study)
             continue;
         cli_format_object(params, sizeof(params), t.params_json, 0);
         cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
+        if (t.attempt > 1) /* Slurm requeued the job: say which run this is */
+            snprintf(reason, sizeof(reason), "attempt %d%s%s", t.attempt,
+                     t.reason != NULL ? "; " : "", t.reason != NULL ? t.reason : "");
+        else
+            snprintf(reason, sizeof(reason), "%s", t.reason != NULL ? t.reason : "");
         printf("%6lld  %-13s %-6s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
                wjr_trial_status_name(t.status), t.generation != NULL ? t.generation : "-",
                t.slurm_state != NULL ? t.slurm_state : "-", t.job_id != NULL ? t.job_id : "-",
-               params, metrics, t.reason != NULL ? t.reason : "");
+               params, metrics, reason);
     }
     wjr_study_get_progress(&p, study);
     printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld early-stopped, %lld "
@@ -67,7 +72,12 @@ static int run(int argc, char **argv)
         if (error == 0)
             printf("%s\n", json);
     } else {
+        char *driver = NULL;
         print_table(study);
+        /* a study handed to a driver job (--detach) says so */
+        if (wjr_study_driver_describe(&driver, argv[first]) == 0 && driver != NULL)
+            printf("%s\n", driver);
+        free(driver);
     }
     code = error < 0 ? cli_fail("status", error) : CLI_EXIT_OK;
     free(json);

@@ -21,6 +21,7 @@ static void test_node_fail(void **state)
     so.time = "5";
     so.requeue = 0;
     cl_runner(e, cmd, &so, NULL);
+    wjr_runner_set_infrastructure_retries(e->runner, 0); /* infra_retry.c retries */
     t = cl_run(e, 0, "{\"x\": 0}");
     cl_wait_slurm_state(e->runner, 0, "RUNNING", 60);
 

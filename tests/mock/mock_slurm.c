@@ -324,6 +324,15 @@ static size_t lookup_pos(const char *text, int *found)
 
 /* ---- the test-facing API ------------------------------------------------ */
 
+/* Every partition's size (mock_set_partition_size); 0: unknown. */
+static uint32_t partition_nodes, partition_cpus;
+
+void mock_set_partition_size(uint32_t nodes, uint32_t cpus)
+{
+    partition_nodes = nodes;
+    partition_cpus = cpus;
+}
+
 static void submission_clear(mock_submission *s)
 {
     size_t k;
@@ -336,6 +345,7 @@ static void submission_clear(mock_submission *s)
     free(s->std_out);
     free(s->std_err);
     free(s->partition);
+    free(s->resources);
     for (k = 0; k < s->env_size; k++)
         free(s->env[k]);
     free(s->env);
@@ -922,6 +932,7 @@ static json_t *submission_to_json(const mock_submission *s)
     json_object_set_new(o, "std_out", str_or_null(s->std_out));
     json_object_set_new(o, "std_err", str_or_null(s->std_err));
     json_object_set_new(o, "script", str_or_null(s->script));
+    json_object_set_new(o, "resources", str_or_null(s->resources));
     json_object_set_new(o, "env", env);
     return o;
 }
@@ -1012,6 +1023,7 @@ static void submission_from_json(json_t *o)
     s->std_out = json_dup(o, "std_out");
     s->std_err = json_dup(o, "std_err");
     s->script = json_dup(o, "script");
+    s->resources = json_dup(o, "resources");
     s->env_size = json_array_size(env);
     s->env = calloc(s->env_size + 1, sizeof(char *));
     if (s->env == NULL)
@@ -1211,6 +1223,43 @@ void __wrap_slurm_init(const char *conf)
     enter();
 }
 
+/* The resource fields of a job description that are set. */
+static char *desc_resources(const job_desc_msg_t *d)
+{
+    char buf[2048];
+    size_t n = 0;
+
+#define PUT(cond, ...)                                                                             \
+    do {                                                                                           \
+        if ((cond) && n < sizeof(buf))                                                             \
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, __VA_ARGS__);                          \
+    } while (0)
+    buf[0] = '\0';
+    PUT(d->min_nodes != NO_VAL, " min_nodes=%u", d->min_nodes);
+    PUT(d->max_nodes != NO_VAL, " max_nodes=%u", d->max_nodes);
+    PUT(d->num_tasks != NO_VAL, " num_tasks=%u", d->num_tasks);
+    PUT(d->ntasks_per_node != NO_VAL16, " ntasks_per_node=%u", d->ntasks_per_node);
+    PUT(d->cpus_per_task != NO_VAL16, " cpus_per_task=%u", d->cpus_per_task);
+    PUT(d->min_cpus != NO_VAL, " min_cpus=%u", d->min_cpus);
+    PUT(d->pn_min_memory != NO_VAL64 && !(d->pn_min_memory & MEM_PER_CPU), " mem=%llu",
+        (unsigned long long)d->pn_min_memory);
+    PUT(d->pn_min_memory != NO_VAL64 && (d->pn_min_memory & MEM_PER_CPU), " mem_per_cpu=%llu",
+        (unsigned long long)(d->pn_min_memory & ~MEM_PER_CPU));
+    PUT(d->time_limit != NO_VAL, " time_limit=%u", d->time_limit);
+    PUT(d->time_min != NO_VAL, " time_min=%u", d->time_min);
+    PUT(d->tres_per_job != NULL, " tres_per_job=%s", d->tres_per_job);
+    PUT(d->tres_per_task != NULL, " tres_per_task=%s", d->tres_per_task);
+    PUT(d->tres_per_node != NULL, " tres_per_node=%s", d->tres_per_node);
+    PUT(d->shared != NO_VAL16, " shared=%u", d->shared);
+    PUT(d->reservation != NULL, " reservation=%s", d->reservation);
+    PUT(d->licenses != NULL, " licenses=%s", d->licenses);
+    PUT(d->nice != NO_VAL, " nice=%lld", (long long)d->nice - (long long)NICE_OFFSET);
+    PUT(d->warn_signal != 0 && d->warn_signal != NO_VAL16,
+        " warn_signal=%u warn_time=%u warn_flags=%u", d->warn_signal, d->warn_time, d->warn_flags);
+#undef PUT
+    return dup_or_null(buf);
+}
+
 static void record_submission(const job_desc_msg_t *d)
 {
     mock_submission *s;
@@ -1227,6 +1276,7 @@ static void record_submission(const job_desc_msg_t *d)
     s->std_out = dup_or_null(d->std_out);
     s->std_err = dup_or_null(d->std_err);
     s->partition = dup_or_null(d->partition);
+    s->resources = desc_resources(d);
     s->env_size = d->env_size;
     s->env = calloc(d->env_size + 1, sizeof(char *));
     if (s->env == NULL)
@@ -1719,6 +1769,9 @@ int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out,
     for (i = 0; i < M.n_partitions; i++) {
         msg->partition_array[i].name = strdup(M.partitions[i]);
         msg->partition_array[i].max_time = M.partition_time[i];
+        msg->partition_array[i].total_nodes = partition_nodes;
+        msg->partition_array[i].total_cpus = partition_cpus;
+        msg->partition_array[i].max_nodes = INFINITE;
     }
     M.outstanding++;
     *out = msg;

@@ -81,6 +81,9 @@ typedef struct mock_submission {
     char *partition;
     char **env; /* env_size entries */
     size_t env_size;
+    /* The resource fields that were set, as " name=value" words in a fixed
+     * order: " min_nodes=2 num_tasks=4 tres_per_job=gres/gpu:2 ..." */
+    char *resources;
     uint32_t job_id; /* what the controller assigned; 0 when it refused */
 } mock_submission;
 
@@ -111,6 +114,9 @@ void mock_set_cluster_name(const char *name);
 /* Once a partition is added, submissions to other partitions are refused
  * with ESLURM_INVALID_PARTITION_NAME. */
 void mock_add_partition(const char *name, uint32_t max_time_minutes);
+/* The node and CPU counts every partition reports (0: unknown, the default;
+ * mock_reset() does not change them). */
+void mock_set_partition_size(uint32_t nodes, uint32_t cpus);
 
 /* The next @p count RPCs of @p kind fail with Slurm errno @p err
  * (count < 0: every one until mock_fail(kind, 0, 0)). A failing submit

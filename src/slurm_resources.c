@@ -1,0 +1,668 @@
+/*
+ * slurm_resources.c - the resource options of a Slurm job beyond the basic
+ * ones: nodes, ntasks, ntasks_per_node, mem_per_cpu, gpus, gpus_per_task,
+ * exclusive, reservation, licenses, time_min, nice and export, and the
+ * options a trial takes from its own parameters ("cpus_per_task" from the
+ * parameter "threads"). It checks their values, keeps the backend's copy of
+ * them, turns a trial's parameters into a canonical override text, and
+ * resolves all of it into plain numbers that the Slurm backend copies into
+ * Slurm's job description. It does not include slurm.h and sends nothing.
+ *
+ * A value taken from a parameter is checked as a count, a node range, a
+ * memory size, a time or a GPU request before it is used; it goes into the
+ * job description only, never into a script or onto a command line.
+ */
+#include <ctype.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "slurm_resources.h"
+#include "util.h"
+
+typedef enum { K_COUNT, K_COUNT16, K_NODES, K_MEM, K_TIME, K_GPUS, K_NICE } value_kind;
+
+/* The options a parameter may set, and how their values read. */
+static const struct {
+    const char *key;
+    value_kind kind;
+} per_trial_keys[] = {
+    {"time", K_TIME},
+    {"cpus_per_task", K_COUNT16},
+    {"mem", K_MEM},
+    {"nodes", K_NODES},
+    {"ntasks", K_COUNT},
+    {"ntasks_per_node", K_COUNT16},
+    {"mem_per_cpu", K_MEM},
+    {"gpus", K_GPUS},
+    {"gpus_per_task", K_GPUS},
+    {"time_min", K_TIME},
+    {"nice", K_NICE},
+};
+
+#define N_KEYS (sizeof(per_trial_keys) / sizeof(per_trial_keys[0]))
+
+struct wjr_slurm_extra {
+    char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
+        *export_env;
+    int ntasks, ntasks_per_node, exclusive, nice;
+    char **per_trial; /* "key=parameter", NULL-terminated */
+    char *signal;
+    int requeue_exit_code;
+    char *job_env; /* "WJR_REQUEUE_EXIT_CODE=N" or NULL */
+};
+
+static int find_key(const char *key, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < N_KEYS; i++)
+        if (strlen(per_trial_keys[i].key) == len && strncmp(per_trial_keys[i].key, key, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+int wjr_slurm_res_per_trial_key(const char *key)
+{
+    return key != NULL && find_key(key, strlen(key)) >= 0;
+}
+
+/* A decimal integer in [lo, hi], the whole text. */
+static int read_int(long long *out, const char *s, long long lo, long long hi)
+{
+    char *end;
+    long long v;
+
+    if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+        return -1;
+    v = strtoll(s, &end, 10);
+    if (*end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* "2" or "2-4". */
+static int read_nodes(uint32_t *lo, uint32_t *hi, const char *s)
+{
+    char buf[32], *dash;
+    long long a, b;
+
+    if (strlen(s) >= sizeof(buf))
+        return -1;
+    strcpy(buf, s);
+    dash = strchr(buf, '-');
+    if (dash)
+        *dash = '\0';
+    if (read_int(&a, buf, 1, 1000000) < 0)
+        return -1;
+    b = a;
+    if (dash && read_int(&b, dash + 1, a, 1000000) < 0)
+        return -1;
+    *lo = (uint32_t)a;
+    *hi = dash ? (uint32_t)b : 0;
+    return 0;
+}
+
+/* "2" or "type:2", the type made of letters, digits, '_', '-', '.'. */
+static int check_gpus(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    const char *p;
+    long long n;
+
+    if (strlen(s) >= WJR_GPUS_MAX)
+        return -1;
+    if (colon) {
+        if (colon == s)
+            return -1;
+        for (p = s; p < colon; p++)
+            if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+                return -1;
+    }
+    return read_int(&n, colon ? colon + 1 : s, 1, 100000);
+}
+
+/* "ALL", "NONE" or NAME,NAME,... */
+static int check_export(const char *s)
+{
+    const char *p = s;
+
+    if (strcmp(s, "ALL") == 0 || strcmp(s, "NONE") == 0)
+        return 0;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        size_t i;
+        if (n == 0 || isdigit((unsigned char)p[0]))
+            return -1;
+        for (i = 0; i < n; i++)
+            if (!isalnum((unsigned char)p[i]) && p[i] != '_')
+                return -1;
+        if (p[n] == '\0')
+            return 0;
+        p += n + 1;
+    }
+}
+
+static int check_kind(value_kind kind, const char *s)
+{
+    long long v;
+    uint32_t a, b;
+    uint64_t mb;
+
+    switch (kind) {
+    case K_COUNT:
+        return read_int(&v, s, 1, 1000000);
+    case K_COUNT16:
+        return read_int(&v, s, 1, 65535);
+    case K_NODES:
+        return read_nodes(&a, &b, s);
+    case K_MEM:
+        return wjr_slurm_parse_mem(&mb, s) < 0 ? -1 : 0;
+    case K_TIME:
+        return wjr_slurm_parse_time(&a, s) < 0 ? -1 : 0;
+    case K_GPUS:
+        return check_gpus(s);
+    case K_NICE:
+        return read_int(&v, s, -2147483645LL, 2147483645LL);
+    }
+    return -1;
+}
+
+static const char *kind_text(value_kind kind)
+{
+    switch (kind) {
+    case K_COUNT:
+        return "a count from 1 to 1000000";
+    case K_COUNT16:
+        return "a count from 1 to 65535";
+    case K_NODES:
+        return "a node count \"N\" or a range \"MIN-MAX\"";
+    case K_MEM:
+        return "a memory size such as 512M or 4G (a bare number is megabytes)";
+    case K_TIME:
+        return "a Slurm time such as 30, 01:30:00 or 1-00:00:00 (a bare number is minutes)";
+    case K_GPUS:
+        return "a GPU count \"N\" or \"TYPE:N\"";
+    case K_NICE:
+        return "an integer nice value";
+    }
+    return "a valid value";
+}
+
+int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text)
+{
+    const char *p = text, *at;
+    long long secs;
+
+    if (strncmp(p, "B:", 2) == 0)
+        p += 2;
+    if (strncmp(p, "SIG", 3) == 0)
+        p += 3;
+    at = strchr(p, '@');
+    if (at != NULL && read_int(&secs, at + 1, 1, 65535) == 0 &&
+        (at - p == 4 && (strncmp(p, "USR1", 4) == 0 || strncmp(p, "USR2", 4) == 0))) {
+        *sig = p[3] == '1' ? SIGUSR1 : SIGUSR2;
+        *seconds = (int)secs;
+        return 0;
+    }
+    return wjr_error_set(WJR_ECONFIG,
+                         "slurm.signal \"%s\" must be USR1@SECONDS or USR2@SECONDS (the batch "
+                         "script forwards these two to the model), SECONDS from 1 to 65535",
+                         text);
+}
+
+int wjr_slurm_res_check(const char *key, const char *text)
+{
+    int k = find_key(key, strlen(key));
+    int sig, secs;
+
+    if (strcmp(key, "signal") == 0)
+        return wjr_slurm_parse_signal(&sig, &secs, text);
+
+    if (strcmp(key, "export") == 0) {
+        if (check_export(text) == 0)
+            return 0;
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm.export \"%s\" must be ALL, NONE or a comma-separated list of "
+                             "variable names (set values with slurm.env)",
+                             text);
+    }
+    if (k < 0 || check_kind(per_trial_keys[k].kind, text) == 0)
+        return 0;
+    return wjr_error_set(WJR_ECONFIG, "slurm.%s \"%s\" is not %s", key, text,
+                         kind_text(per_trial_keys[k].kind));
+}
+
+int wjr_slurm_res_value(char **out, const char *key, const json_t *value)
+{
+    int k = find_key(key, strlen(key));
+    char *text = NULL;
+    double d;
+
+    *out = NULL;
+    if (k < 0)
+        return wjr_error_set(WJR_EINVALID, "slurm.%s cannot come from a parameter", key);
+    if (json_is_integer(value)) {
+        text = wjr_asprintf("%lld", (long long)json_integer_value(value));
+    } else if (json_is_real(value)) {
+        d = json_real_value(value);
+        if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+            text = wjr_asprintf("%lld", (long long)d);
+    } else if (json_is_string(value)) {
+        text = wjr_strdup(json_string_value(value));
+    }
+    if (text == NULL || check_kind(per_trial_keys[k].kind, text) < 0) {
+        free(text);
+        return wjr_error_set(WJR_EINVALID, "slurm.%s must be %s", key,
+                             kind_text(per_trial_keys[k].kind));
+    }
+    *out = text;
+    return 0;
+}
+
+/* ---- the backend's copy ---------------------------------------------------- */
+
+void wjr_slurm_extra_free(wjr_slurm_extra *x)
+{
+    size_t i;
+
+    if (x == NULL)
+        return;
+    free(x->nodes);
+    free(x->mem_per_cpu);
+    free(x->gpus);
+    free(x->gpus_per_task);
+    free(x->reservation);
+    free(x->licenses);
+    free(x->time_min);
+    free(x->export_env);
+    free(x->signal);
+    free(x->job_env);
+    for (i = 0; x->per_trial && x->per_trial[i]; i++)
+        free(x->per_trial[i]);
+    free(x->per_trial);
+    free(x);
+}
+
+static int per_trial_has(const wjr_slurm_options *o, const char *key)
+{
+    size_t i, n = strlen(key);
+
+    for (i = 0; o->per_trial && o->per_trial[i]; i++)
+        if (strncmp(o->per_trial[i], key, n) == 0 && o->per_trial[i][n] == '=')
+            return 1;
+    return 0;
+}
+
+static int check_opts(const wjr_slurm_options *o)
+{
+    const struct {
+        const char *key, *text;
+    } texts[] = {{"nodes", o->nodes},       {"mem_per_cpu", o->mem_per_cpu},
+                 {"gpus", o->gpus},         {"gpus_per_task", o->gpus_per_task},
+                 {"time_min", o->time_min}, {"export", o->export_env},
+                 {"signal", o->signal}};
+    size_t i;
+    int error;
+
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        if (texts[i].text == NULL)
+            continue;
+        error = wjr_slurm_res_check(texts[i].key, texts[i].text);
+        if (error < 0)
+            return error;
+    }
+    if (o->ntasks < 0 || o->ntasks > 1000000 || o->ntasks_per_node < 0 ||
+        o->ntasks_per_node > 65535)
+        return wjr_error_set(WJR_ECONFIG, "slurm ntasks or ntasks_per_node is out of range");
+    if (o->requeue_exit_code < 0 || o->requeue_exit_code > 255)
+        return wjr_error_set(WJR_ECONFIG, "slurm requeue_exit_code must be from 1 to 255");
+    if (o->requeue_exit_code > 0 && o->requeue == 0)
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm requeue_exit_code needs a job Slurm may requeue: not "
+                             "requeue = false");
+    if ((o->mem || per_trial_has(o, "mem")) && (o->mem_per_cpu || per_trial_has(o, "mem_per_cpu")))
+        return wjr_error_set(WJR_ECONFIG, "slurm mem and mem_per_cpu exclude each other");
+    for (i = 0; o->per_trial && o->per_trial[i]; i++) {
+        const char *eq = strchr(o->per_trial[i], '=');
+        if (eq == NULL || eq[1] == '\0' ||
+            find_key(o->per_trial[i], (size_t)(eq - o->per_trial[i])) < 0)
+            return wjr_error_set(WJR_ECONFIG,
+                                 "slurm per-trial entry '%s' is not OPTION=PARAMETER with an "
+                                 "option that a parameter may set",
+                                 o->per_trial[i]);
+    }
+    return 0;
+}
+
+int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *o)
+{
+    wjr_slurm_extra *x;
+    size_t i, n = 0;
+    int error;
+
+    *out = NULL;
+    error = check_opts(o);
+    if (error < 0)
+        return error;
+    x = calloc(1, sizeof(*x));
+    if (x == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    x->nodes = wjr_strdup(o->nodes);
+    x->mem_per_cpu = wjr_strdup(o->mem_per_cpu);
+    x->gpus = wjr_strdup(o->gpus);
+    x->gpus_per_task = wjr_strdup(o->gpus_per_task);
+    x->reservation = wjr_strdup(o->reservation);
+    x->licenses = wjr_strdup(o->licenses);
+    x->time_min = wjr_strdup(o->time_min);
+    x->export_env = wjr_strdup(o->export_env);
+    x->ntasks = o->ntasks;
+    x->ntasks_per_node = o->ntasks_per_node;
+    x->exclusive = o->exclusive ? 1 : 0;
+    x->nice = o->nice;
+    x->signal = wjr_strdup(o->signal);
+    x->requeue_exit_code = o->requeue_exit_code;
+    if (x->requeue_exit_code > 0)
+        x->job_env = wjr_asprintf("WJR_REQUEUE_EXIT_CODE=%d", x->requeue_exit_code);
+    for (i = 0; o->per_trial && o->per_trial[i]; i++)
+        n++;
+    x->per_trial = calloc(n + 1, sizeof(char *));
+    if (x->per_trial == NULL) {
+        wjr_slurm_extra_free(x);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        x->per_trial[i] = wjr_strdup(o->per_trial[i]);
+        if (x->per_trial[i] == NULL) {
+            wjr_slurm_extra_free(x);
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        }
+    }
+    *out = x;
+    return 0;
+}
+
+static void set_str(json_t *o, const char *key, const char *v)
+{
+    if (v)
+        json_object_set_new(o, key, json_string(v));
+}
+
+static void set_int(json_t *o, const char *key, int v)
+{
+    if (v)
+        json_object_set_new(o, key, json_integer(v));
+}
+
+void wjr_slurm_extra_to_json(json_t *o, const wjr_slurm_extra *x)
+{
+    json_t *pt;
+    size_t i;
+
+    set_str(o, "nodes", x->nodes);
+    set_str(o, "mem_per_cpu", x->mem_per_cpu);
+    set_str(o, "gpus", x->gpus);
+    set_str(o, "gpus_per_task", x->gpus_per_task);
+    set_str(o, "reservation", x->reservation);
+    set_str(o, "licenses", x->licenses);
+    set_str(o, "time_min", x->time_min);
+    set_str(o, "export", x->export_env);
+    set_int(o, "ntasks", x->ntasks);
+    set_int(o, "ntasks_per_node", x->ntasks_per_node);
+    set_int(o, "exclusive", x->exclusive);
+    set_int(o, "nice", x->nice);
+    set_str(o, "signal", x->signal);
+    set_int(o, "requeue_exit_code", x->requeue_exit_code);
+    if (x->per_trial[0] == NULL)
+        return;
+    pt = json_array();
+    for (i = 0; x->per_trial[i]; i++)
+        json_array_append_new(pt, json_string(x->per_trial[i]));
+    json_object_set_new(o, "per_trial", pt);
+}
+
+static const char *get_str(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static int get_int(json_t *o, const char *key)
+{
+    return (int)json_integer_value(json_object_get(o, key));
+}
+
+int wjr_slurm_extra_from_json(wjr_slurm_options *o, const char ***per_trial, json_t *root)
+{
+    json_t *pt = json_object_get(root, "per_trial");
+    size_t i, n = json_is_array(pt) ? json_array_size(pt) : 0;
+
+    o->nodes = get_str(root, "nodes");
+    o->mem_per_cpu = get_str(root, "mem_per_cpu");
+    o->gpus = get_str(root, "gpus");
+    o->gpus_per_task = get_str(root, "gpus_per_task");
+    o->reservation = get_str(root, "reservation");
+    o->licenses = get_str(root, "licenses");
+    o->time_min = get_str(root, "time_min");
+    o->export_env = get_str(root, "export");
+    o->ntasks = get_int(root, "ntasks");
+    o->ntasks_per_node = get_int(root, "ntasks_per_node");
+    o->exclusive = get_int(root, "exclusive");
+    o->nice = get_int(root, "nice");
+    o->signal = get_str(root, "signal");
+    o->requeue_exit_code = get_int(root, "requeue_exit_code");
+    *per_trial = calloc(n + 1, sizeof(char *));
+    if (*per_trial == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        (*per_trial)[i] = json_string_value(json_array_get(pt, i));
+    o->per_trial = n ? *per_trial : NULL;
+    return 0;
+}
+
+/* ---- per trial ------------------------------------------------------------- */
+
+int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *params_json)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    json_t *params = NULL;
+    char *text = NULL, *key = NULL;
+    size_t i;
+    int error = 0;
+
+    *out = NULL;
+    if (x == NULL || x->per_trial[0] == NULL)
+        return 0;
+    params = json_loads(params_json ? params_json : "{}", 0, NULL);
+    if (!json_is_object(params)) {
+        json_decref(params);
+        return wjr_error_set(WJR_EINVALID, "trial parameters are not a JSON object");
+    }
+    for (i = 0; x->per_trial[i] && error == 0; i++) {
+        const char *eq = strchr(x->per_trial[i], '=');
+        const json_t *v = json_object_get(params, eq + 1);
+        free(key);
+        key = wjr_asprintf("%.*s", (int)(eq - x->per_trial[i]), x->per_trial[i]);
+        if (key == NULL) {
+            error = WJR_ENOMEM;
+        } else if (v == NULL) {
+            error = wjr_error_set(WJR_EINVALID,
+                                  "slurm.%s comes from parameter '%s', which the "
+                                  "trial does not have",
+                                  key, eq + 1);
+        } else {
+            error = wjr_slurm_res_value(&text, key, v);
+            if (error < 0)
+                wjr_error_prefix("parameter '%s'", eq + 1);
+        }
+        if (error == 0) {
+            wjr_buf_printf(&b, "%s=%s\n", key, text);
+            free(text);
+            text = NULL;
+        }
+    }
+    free(key);
+    json_decref(params);
+    if (error < 0) {
+        wjr_buf_free(&b);
+        return error;
+    }
+    return wjr_buf_detach(out, &b);
+}
+
+/* Put one option's text into res; the text was checked before. */
+static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v)
+{
+    long long n = 0;
+    uint64_t mb = 0;
+    uint32_t minutes = 0;
+
+    if (len == 4 && strncmp(key, "time", 4) == 0) {
+        if (wjr_slurm_parse_time(&minutes, v) == 0) {
+            res->time_minutes = minutes;
+            res->time_set = 1;
+        }
+    } else if (len == 8 && strncmp(key, "time_min", 8) == 0) {
+        if (wjr_slurm_parse_time(&minutes, v) == 0)
+            res->time_min_minutes = minutes;
+    } else if (len == 13 && strncmp(key, "cpus_per_task", 13) == 0) {
+        if (read_int(&n, v, 1, 65535) == 0)
+            res->cpus_per_task = (uint32_t)n;
+    } else if (len == 3 && strncmp(key, "mem", 3) == 0) {
+        if (wjr_slurm_parse_mem(&mb, v) == 0)
+            res->mem_mb = mb;
+    } else if (len == 11 && strncmp(key, "mem_per_cpu", 11) == 0) {
+        if (wjr_slurm_parse_mem(&mb, v) == 0)
+            res->mem_per_cpu_mb = mb;
+    } else if (len == 5 && strncmp(key, "nodes", 5) == 0) {
+        read_nodes(&res->min_nodes, &res->max_nodes, v);
+    } else if (len == 6 && strncmp(key, "ntasks", 6) == 0) {
+        if (read_int(&n, v, 1, 1000000) == 0)
+            res->ntasks = (uint32_t)n;
+    } else if (len == 15 && strncmp(key, "ntasks_per_node", 15) == 0) {
+        if (read_int(&n, v, 1, 65535) == 0)
+            res->ntasks_per_node = (uint32_t)n;
+    } else if (len == 4 && strncmp(key, "gpus", 4) == 0) {
+        if (check_gpus(v) == 0)
+            strcpy(res->gpus, v);
+    } else if (len == 13 && strncmp(key, "gpus_per_task", 13) == 0) {
+        if (check_gpus(v) == 0)
+            strcpy(res->gpus_per_task, v);
+    } else if (len == 4 && strncmp(key, "nice", 4) == 0) {
+        if (read_int(&n, v, -2147483645LL, 2147483645LL) == 0) {
+            res->nice = (int)n;
+            res->nice_set = 1;
+        }
+    }
+}
+
+int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const char *overrides)
+{
+    const char *p = overrides;
+    char value[128];
+
+    memset(out, 0, sizeof(*out));
+    if (x != NULL) {
+        if (x->nodes)
+            apply(out, "nodes", 5, x->nodes);
+        if (x->mem_per_cpu)
+            apply(out, "mem_per_cpu", 11, x->mem_per_cpu);
+        if (x->gpus)
+            apply(out, "gpus", 4, x->gpus);
+        if (x->gpus_per_task)
+            apply(out, "gpus_per_task", 13, x->gpus_per_task);
+        if (x->time_min)
+            apply(out, "time_min", 8, x->time_min);
+        out->ntasks = (uint32_t)x->ntasks;
+        out->ntasks_per_node = (uint32_t)x->ntasks_per_node;
+        out->exclusive = x->exclusive;
+        out->nice = x->nice;
+        out->nice_set = x->nice != 0;
+        out->reservation = x->reservation;
+        out->licenses = x->licenses;
+        if (x->signal)
+            wjr_slurm_parse_signal(&out->warn_signal, &out->warn_seconds, x->signal);
+    }
+    while (p && *p) {
+        size_t line = strcspn(p, "\n"), klen = strcspn(p, "=");
+        if (klen >= line || line - klen - 1 >= sizeof(value) || find_key(p, klen) < 0)
+            return wjr_error_set(WJR_EINVALID, "bad per-trial resource line '%.*s'", (int)line, p);
+        memcpy(value, p + klen + 1, line - klen - 1);
+        value[line - klen - 1] = '\0';
+        if (check_kind(per_trial_keys[find_key(p, klen)].kind, value) < 0)
+            return wjr_error_set(WJR_EINVALID, "bad per-trial resource line '%.*s'", (int)line, p);
+        apply(out, p, klen, value);
+        p += line;
+        if (*p == '\n')
+            p++;
+    }
+    return 0;
+}
+
+const char *wjr_slurm_extra_job_env(const wjr_slurm_extra *x)
+{
+    return x ? x->job_env : NULL;
+}
+
+int wjr_slurm_extra_exports(const wjr_slurm_extra *x, const char *entry)
+{
+    const char *p;
+    size_t nl = strcspn(entry, "=");
+
+    if (x == NULL || x->export_env == NULL || strcmp(x->export_env, "ALL") == 0)
+        return 1;
+    if (strcmp(x->export_env, "NONE") == 0)
+        return 0;
+    for (p = x->export_env; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == nl && strncmp(p, entry, n) == 0)
+            return 1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+/* ---- grouping trials for arrays ------------------------------------------ */
+
+typedef struct group_item {
+    void *item;
+    char *text;
+    size_t pos;
+} group_item;
+
+static int cmp_group(const void *a, const void *b)
+{
+    const group_item *x = a, *y = b;
+    int c = strcmp(x->text ? x->text : "", y->text ? y->text : "");
+
+    if (c != 0)
+        return c;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+int wjr_res_group_sort(void **items, char **texts, size_t n)
+{
+    group_item *g;
+    size_t i;
+
+    if (n < 2)
+        return 0;
+    g = malloc(n * sizeof(*g));
+    if (g == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        g[i].item = items[i];
+        g[i].text = texts[i];
+        g[i].pos = i;
+    }
+    qsort(g, n, sizeof(*g), cmp_group);
+    for (i = 0; i < n; i++) {
+        items[i] = g[i].item;
+        texts[i] = g[i].text;
+    }
+    free(g);
+    return 0;
+}

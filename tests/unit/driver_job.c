@@ -1,0 +1,120 @@
+/*
+ * driver_job.c - unit tests of the study driver as a Slurm job
+ * (wjr_study_detach): the job it submits (name, partition, time limit, the
+ * warning signal, requeue), its script, driver.json and the status line;
+ * a study that a driver holds is refused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mock_slurm.h"
+#include "test_util.h"
+
+static char *write_study_config(tu_fixture *f)
+{
+    char *path = tu_path(f->dir, "study.cfg");
+    char text[2048];
+
+    snprintf(text, sizeof(text),
+             "parameters = { x = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+             "scheduler = { total_trials = 2; };\n"
+             "script_options = { run_model = \"true\"; experiment_dir = \"%s/exp\"; };\n"
+             "slurm = { partition = \"debug\"; driver_partition = \"long\";\n"
+             "          driver_time = \"2-00:00:00\"; };\n",
+             f->dir);
+    tu_write(path, text);
+    return path;
+}
+
+static void the_driver_job(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_study_options so = WJR_STUDY_OPTIONS_INIT;
+    wjr_study *study = NULL;
+    char *cfg = write_study_config(f), *exp = tu_path(f->dir, "exp"), *line = NULL;
+    const mock_submission *s;
+    uint32_t job_id = 0;
+
+    assert_int_equal(wjr_study_create(&study, cfg, &so), 0);
+    /* a driver holds the study: refused, nothing submitted */
+    assert_int_equal(wjr_study_detach(&job_id, exp, "/opt/wjr/bin/wjr"), WJR_ELOCKED);
+    assert_int_equal(mock_submission_count(), 0);
+    wjr_study_free(study);
+    assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+    assert_null(line);
+
+    assert_int_equal(wjr_study_detach(&job_id, exp, "/opt/wjr/bin/wjr"), 0);
+    assert_true(job_id > 0);
+    assert_int_equal(mock_submission_count(), 1);
+    s = mock_submission_at(0);
+    assert_non_null(strstr(s->name, "wjr-driver-"));
+    assert_string_equal(s->partition, "long");
+    assert_non_null(strstr(s->resources, " time_limit=2880"));
+    assert_non_null(strstr(s->resources, " warn_signal=10 warn_time=300 warn_flags=1"));
+    assert_non_null(strstr(s->script, "W='/opt/wjr/bin/wjr'\n"));
+    assert_non_null(strstr(s->script, "\"$W\" resume \"$D\" &\n"));
+    assert_non_null(strstr(s->script, "scontrol requeue \"$SLURM_JOB_ID\""));
+    assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+    assert_non_null(line);
+    assert_non_null(strstr(line, "in partition long"));
+    assert_non_null(strstr(line, "driver: job "));
+    free(line);
+    free(cfg);
+    free(exp);
+}
+
+/* The script stops the driver on USR1 and asks Slurm for a requeue. */
+static void the_driver_script_requeues_itself(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_study_options so = WJR_STUDY_OPTIONS_INIT;
+    wjr_study *study = NULL;
+    char *cfg = write_study_config(f), *exp = tu_path(f->dir, "exp");
+    char *fake = tu_path(f->dir, "fake-wjr"), *bin = tu_path(f->dir, "bin");
+    char *scontrol, *calls = tu_path(f->dir, "calls.txt"), *text;
+    char buf[1024], path_env[4200];
+    const char *env[] = {"SLURM_JOB_ID=55", path_env, NULL};
+    uint32_t job_id = 0;
+
+    /* a wjr that signals its parent (the driver script) and waits */
+    tu_write(fake, "#!/bin/sh\ntrap 'echo stopped >> \"$0.log\"; exit 130' TERM\n"
+                   "sleep 0.3\nkill -s USR1 $PPID\n"
+                   "i=0\nwhile [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done\nexit 0\n");
+    assert_int_equal(chmod(fake, 0755), 0);
+    assert_int_equal(mkdir(bin, 0755), 0);
+    scontrol = tu_path(bin, "scontrol");
+    snprintf(buf, sizeof(buf), "#!/bin/sh\necho \"$*\" >> '%s'\n", calls);
+    tu_write(scontrol, buf);
+    assert_int_equal(chmod(scontrol, 0755), 0);
+    snprintf(path_env, sizeof(path_env), "PATH=%s:%s", bin, getenv("PATH"));
+    assert_int_equal(wjr_study_create(&study, cfg, &so), 0);
+    wjr_study_free(study);
+    assert_int_equal(wjr_study_detach(&job_id, exp, fake), 0);
+    assert_int_equal(tu_run_script(f, mock_submission_at(0)->script, env), 0);
+    text = tu_read(calls);
+    assert_non_null(text);
+    assert_string_equal(text, "requeue 55\n");
+    free(text);
+    snprintf(buf, sizeof(buf), "%s.log", fake);
+    text = tu_read(buf);
+    assert_non_null(text);
+    assert_string_equal(text, "stopped\n");
+    free(text);
+    free(scontrol);
+    free(calls);
+    free(bin);
+    free(fake);
+    free(cfg);
+    free(exp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(the_driver_job, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(the_driver_script_requeues_itself, tu_setup, tu_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,554 @@
+/*
+ * resources.c - unit tests of the resource options (nodes, tasks, memory
+ * per CPU, GPUs, exclusive, reservation, licenses, time-min, nice, export)
+ * and of options taken from a trial's parameters: what reaches Slurm's job
+ * description, as the fake controller recorded it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backend.h"
+#include "mock_slurm.h"
+#include "slurm_resources.h"
+#include "state.h"
+#include "test_util.h"
+
+static const mock_submission *last_sub(void)
+{
+    assert_true(mock_submission_count() > 0);
+    return mock_submission_at(mock_submission_count() - 1);
+}
+
+/* The submission's resources contain the word " what " (or end with it). */
+static void assert_res(const mock_submission *s, const char *what)
+{
+    char *word = malloc(strlen(what) + 2);
+    const char *p;
+    size_t n;
+
+    word[0] = ' ';
+    strcpy(word + 1, what);
+    n = strlen(word);
+    p = strstr(s->resources, word);
+    if (p == NULL || (p[n] != ' ' && p[n] != '\0'))
+        fail_msg("'%s' not in '%s'", what, s->resources);
+    free(word);
+}
+
+static void assert_no_res(const mock_submission *s, const char *what)
+{
+    if (strstr(s->resources, what) != NULL)
+        fail_msg("'%s' unexpectedly in '%s'", what, s->resources);
+}
+
+static void fixed_resources_reach_the_job(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const mock_submission *s;
+
+    o.nodes = "2-4";
+    o.ntasks = 8;
+    o.ntasks_per_node = 4;
+    o.cpus_per_task = 2;
+    o.mem_per_cpu = "1G";
+    o.gpus = "a100:2";
+    o.gpus_per_task = "1";
+    o.exclusive = 1;
+    o.reservation = "maint";
+    o.licenses = "matlab:2";
+    o.time = "02:00:00";
+    o.time_min = "30";
+    o.nice = 10;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{\"x\": 1}");
+    s = last_sub();
+    assert_res(s, "min_nodes=2");
+    assert_res(s, "max_nodes=4");
+    assert_res(s, "num_tasks=8");
+    assert_res(s, "ntasks_per_node=4");
+    assert_res(s, "cpus_per_task=2");
+    assert_res(s, "min_cpus=16");
+    assert_res(s, "mem_per_cpu=1024");
+    assert_no_res(s, " mem=");
+    assert_res(s, "time_limit=120");
+    assert_res(s, "time_min=30");
+    assert_true(strstr(s->resources, " tres_per_job=gres") != NULL);
+    assert_true(strstr(s->resources, "gpu:a100:2") != NULL);
+    assert_true(strstr(s->resources, " tres_per_task=gres") != NULL);
+    assert_res(s, "shared=0");
+    assert_res(s, "reservation=maint");
+    assert_res(s, "licenses=matlab:2");
+    assert_res(s, "nice=10");
+    /* as sbatch does, for srun in the job */
+    assert_string_equal(mock_submission_env(s, "SLURM_CPUS_PER_TASK"), "2");
+}
+
+static void defaults_set_no_resource(void **state)
+{
+    tu_fixture *f = *state;
+    const mock_submission *s;
+
+    tu_runner(f, NULL, NULL);
+    tu_run(f, 0, "{}");
+    s = last_sub();
+    assert_res(s, "min_nodes=1");
+    assert_no_res(s, "num_tasks");
+    assert_no_res(s, "tres_per_job");
+    assert_no_res(s, "shared");
+    assert_no_res(s, "nice");
+    assert_no_res(s, "time_min");
+    assert_no_res(s, "reservation");
+}
+
+static void bad_fixed_values_are_refused(void **state)
+{
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"mem=m", NULL};
+    wjr_backend *b = NULL;
+
+    (void)state;
+    o.mem = "1G";
+    o.mem_per_cpu = "512M";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "exclude"));
+    o.mem = NULL;
+    o.mem_per_cpu = NULL;
+    o.per_trial = pt;
+    o.mem_per_cpu = "1G";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.per_trial = NULL;
+    o.mem_per_cpu = NULL;
+    o.nodes = "4-2";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.nodes = NULL;
+    o.gpus = "a100:x";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.gpus = "$(reboot):1";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.gpus = NULL;
+    o.export_env = "ALL,X=1";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.export_env = NULL;
+    o.ntasks = -1;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_null(b);
+}
+
+static void per_trial_resources_split_arrays(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"cpus_per_task=threads", "mem=memory", NULL};
+    wjr_trial_spec specs[] = {{0, "{\"threads\": 1, \"memory\": \"1G\"}"},
+                              {1, "{\"threads\": 4, \"memory\": \"1G\"}"},
+                              {2, "{\"threads\": 1.0, \"memory\": \"1G\"}"},
+                              {3, "{\"threads\": 4, \"memory\": 2048}"}};
+    size_t n = 0, i, seen = 0;
+
+    o.per_trial = pt;
+    o.cpus_per_task = 8; /* the parameter wins */
+    tu_runner(f, NULL, &o);
+    assert_int_equal(wjr_runner_run_multiple(&n, f->runner, specs, 4), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(mock_submission_count(), 3);
+    for (i = 0; i < 3; i++) {
+        const mock_submission *s = mock_submission_at(i);
+        if (strcmp(s->comment, "wjr:" TU_STUDY ":0,2") == 0) {
+            assert_string_equal(s->array_inx, "0-1");
+            assert_res(s, "cpus_per_task=1");
+            assert_res(s, "mem=1024");
+            seen |= 1;
+        } else if (strcmp(s->comment, "wjr:" TU_STUDY ":1") == 0) {
+            assert_res(s, "cpus_per_task=4");
+            assert_res(s, "mem=1024");
+            seen |= 2;
+        } else if (strcmp(s->comment, "wjr:" TU_STUDY ":3") == 0) {
+            assert_res(s, "cpus_per_task=4");
+            assert_res(s, "mem=2048");
+            seen |= 4;
+        } else {
+            fail_msg("unexpected array %s", s->comment);
+        }
+    }
+    assert_int_equal(seen, 7);
+    /* a single job takes its own value too */
+    tu_run(f, 4, "{\"threads\": 2, \"memory\": \"512M\"}");
+    assert_res(last_sub(), "cpus_per_task=2");
+    assert_res(last_sub(), "mem=512");
+}
+
+static void per_trial_bad_value_submits_nothing(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"ntasks=n", NULL};
+    wjr_trial_spec bad[] = {{0, "{\"n\": 2}"}, {1, "{\"n\": \"2; reboot\"}"}};
+    wjr_trial_spec spec = {5, "{\"n\": 2.5}"};
+    wjr_trial_spec missing = {6, "{\"m\": 2}"};
+    size_t n = 9;
+
+    o.per_trial = pt;
+    tu_runner(f, NULL, &o);
+    assert_int_equal(wjr_runner_run_multiple(&n, f->runner, bad, 2), WJR_EINVALID);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(wjr_error_last(), "parameter 'n'"));
+    assert_int_equal(mock_submission_count(), 0);
+    assert_int_equal(wjr_runner_run(NULL, f->runner, &spec), WJR_EINVALID);
+    assert_int_equal(wjr_runner_run(NULL, f->runner, &missing), WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "does not have"));
+    assert_int_equal(mock_submission_count(), 0);
+}
+
+static void export_chooses_the_environment(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const env[] = {"EXTRA=1", NULL};
+    const mock_submission *s;
+
+    setenv("WJR_T_KEEP", "k", 1);
+    setenv("WJR_T_DROP", "d", 1);
+    o.export_env = "NONE";
+    o.env = env;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    s = last_sub();
+    assert_null(mock_submission_env(s, "WJR_T_KEEP"));
+    assert_null(mock_submission_env(s, "PATH"));
+    assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
+    assert_non_null(mock_submission_env(s, "SLURM_SUBMIT_DIR"));
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+
+    o.export_env = "WJR_T_KEEP,PATH";
+    tu_runner(f, NULL, &o);
+    tu_run(f, 1, "{}");
+    s = last_sub();
+    assert_string_equal(mock_submission_env(s, "WJR_T_KEEP"), "k");
+    assert_null(mock_submission_env(s, "WJR_T_DROP"));
+    assert_non_null(mock_submission_env(s, "PATH"));
+    assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+
+    o.export_env = NULL; /* the default: everything but SLURM_* and SBATCH_* */
+    tu_runner(f, NULL, &o);
+    tu_run(f, 2, "{}");
+    assert_string_equal(mock_submission_env(last_sub(), "WJR_T_DROP"), "d");
+    unsetenv("WJR_T_KEEP");
+    unsetenv("WJR_T_DROP");
+}
+
+static void resources_survive_to_json(void **state)
+{
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"gpus=g", NULL};
+    wjr_backend *b = NULL, *b2 = NULL;
+    char *j1 = NULL, *j2 = NULL;
+
+    (void)state;
+    o.nodes = "3";
+    o.ntasks = 6;
+    o.exclusive = 1;
+    o.export_env = "NONE";
+    o.licenses = "x";
+    o.nice = -5;
+    o.per_trial = pt;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
+    assert_int_equal(b->to_json(&j1, b), 0);
+    assert_non_null(strstr(j1, "\"per_trial\":[\"gpus=g\"]"));
+    assert_int_equal(wjr_backend_from_json(&b2, "slurm", j1), 0);
+    assert_int_equal(b2->to_json(&j2, b2), 0);
+    assert_string_equal(j1, j2);
+    free(j1);
+    free(j2);
+    wjr_backend_free(b);
+    wjr_backend_free(b2);
+}
+
+static void version_1_options_are_accepted(void **state)
+{
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    wjr_backend *b = NULL;
+
+    (void)state;
+    o.version = 1;
+    o.nodes = "not read in version 1";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
+    wjr_backend_free(b);
+    o.version = 3;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_EINVALID);
+}
+
+static void parameter_values_are_checked(void **state)
+{
+    json_t *v;
+    char *text = NULL;
+
+    (void)state;
+    v = json_integer(0);
+    assert_int_equal(wjr_slurm_res_value(&text, "cpus_per_task", v), WJR_EINVALID);
+    json_decref(v);
+    v = json_integer(70000);
+    assert_int_equal(wjr_slurm_res_value(&text, "cpus_per_task", v), WJR_EINVALID);
+    json_decref(v);
+    v = json_string("4G");
+    assert_int_equal(wjr_slurm_res_value(&text, "mem", v), 0);
+    assert_string_equal(text, "4G");
+    free(text);
+    json_decref(v);
+    v = json_string("1-00:00:00");
+    assert_int_equal(wjr_slurm_res_value(&text, "time", v), 0);
+    free(text);
+    json_decref(v);
+    v = json_true();
+    assert_int_equal(wjr_slurm_res_value(&text, "ntasks", v), WJR_EINVALID);
+    json_decref(v);
+    v = json_integer(-3);
+    assert_int_equal(wjr_slurm_res_value(&text, "nice", v), 0);
+    assert_string_equal(text, "-3");
+    free(text);
+    json_decref(v);
+    v = json_integer(2);
+    assert_int_equal(wjr_slurm_res_value(&text, "partition", v), WJR_EINVALID);
+    json_decref(v);
+}
+
+/* Setup lines run verbatim before the model, in the trial directory and
+ * the model's shell; a hostile parameter value still never reaches it. */
+static void setup_lines_run_before_the_model(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
+    wjr_wrapper *w = NULL;
+    char *dir, *path, *text;
+    const char *const env[] = {"SLURM_JOB_ID=77", NULL};
+
+    so.run_model = "sh -c 'echo \"$WJR_T_SETUP $(cat setup.txt)\" > model.txt' sh";
+    so.setup = "export WJR_T_SETUP=ready\necho \"in $(basename \"$PWD\")\" > setup.txt";
+    assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
+    tu_runner(f, w, NULL);
+    tu_run(f, 3, "{\"x\": \"$(touch /tmp/wjr-pwned)\"}");
+    assert_non_null(strstr(last_sub()->script, "export WJR_T_SETUP=ready\n"));
+    assert_null(strstr(last_sub()->script, "wjr-pwned"));
+    assert_int_equal(tu_run_script(f, last_sub()->script, env), 0);
+    dir = tu_path(f->dir, "000003");
+    path = tu_path(dir, "model.txt");
+    text = tu_read(path);
+    assert_non_null(text);
+    assert_string_equal(text, "ready in 000003\n");
+    free(text);
+    free(path);
+    free(dir);
+}
+
+/* A version 1 script options struct (no setup member) is still accepted. */
+static void script_options_version_1(void **state)
+{
+    wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
+    wjr_wrapper *w = NULL;
+    char *cmd = NULL;
+
+    (void)state;
+    so.version = 1;
+    so.run_model = "true";
+    so.setup = "not read in version 1";
+    assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
+    assert_int_equal(w->run_model(&cmd, w, NULL), 0);
+    assert_string_equal(cmd, "true");
+    free(cmd);
+    wjr_wrapper_free(w);
+}
+
+static void signal_and_requeue_code_reach_the_job(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    wjr_backend *b = NULL;
+
+    o.signal = "B:USR1@120";
+    o.requeue_exit_code = 42;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    assert_res(last_sub(), "warn_signal=10");
+    assert_res(last_sub(), "warn_time=120");
+    assert_res(last_sub(), "warn_flags=1"); /* KILL_JOB_BATCH: the batch shell */
+    assert_string_equal(mock_submission_env(last_sub(), "WJR_REQUEUE_EXIT_CODE"), "42");
+
+    o.signal = "KILL@10";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.signal = "USR2@0";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.signal = NULL;
+    o.requeue = 0;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.requeue = -1;
+    o.requeue_exit_code = 256;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_null(b);
+}
+
+/* The batch script passes USR1 on to the model, which runs in the
+ * background, and still records the model's own exit code. */
+static void the_script_forwards_usr1(void **state)
+{
+    tu_fixture *f = *state;
+    const char *const env[] = {"SLURM_JOB_ID=77", NULL};
+    char *path, *text;
+
+    tu_runner(f,
+              tu_script_wrapper("sh -c 'trap \"echo got > got.txt; exit 7\" USR1; "
+                                "kill -s USR1 $PPID; i=0; while [ $i -lt 100 ]; do sleep 0.1; "
+                                "i=$((i+1)); done; exit 3' sh",
+                                NULL),
+              NULL);
+    tu_run(f, 0, "{}");
+    assert_int_equal(tu_run_script(f, last_sub()->script, env), 7);
+    path = tu_path(f->dir, "000000/got.txt");
+    assert_true(tu_exists(path));
+    free(path);
+    path = tu_path(f->dir, "000000/wjr_exit.json");
+    text = tu_read(path);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"exit_code\": 7"));
+    free(text);
+    free(path);
+}
+
+/* A model exiting with the requeue code makes the script ask Slurm to
+ * requeue its own job, and leaves no exit record; another code does not. */
+static void the_script_requeues_on_the_code(void **state)
+{
+    tu_fixture *f = *state;
+    char *bin = tu_path(f->dir, "bin"), *fake, *calls, *rec, *text;
+    char path_env[4096], bin_env[4200];
+    const char *env[] = {"SLURM_JOB_ID=77", "WJR_REQUEUE_EXIT_CODE=5", bin_env, NULL};
+
+    assert_int_equal(mkdir(bin, 0755), 0);
+    fake = tu_path(bin, "scontrol");
+    calls = tu_path(f->dir, "calls.txt");
+    snprintf(path_env, sizeof(path_env), "#!/bin/sh\necho \"$*\" >> '%s'\n", calls);
+    tu_write(fake, path_env);
+    assert_int_equal(chmod(fake, 0755), 0);
+    snprintf(bin_env, sizeof(bin_env), "PATH=%s:%s", bin, getenv("PATH"));
+    tu_runner(f, tu_script_wrapper("sh -c 'exit \"$(cat code)\"' sh", NULL), NULL);
+    tu_run(f, 0, "{}");
+    rec = tu_path(f->dir, "000000/wjr_exit.json");
+    text = tu_path(f->dir, "000000/code");
+    tu_write(text, "5");
+    assert_int_equal(tu_run_script(f, last_sub()->script, env), 5);
+    assert_false(tu_exists(rec));
+    free(text);
+    text = tu_read(calls);
+    assert_non_null(text);
+    assert_string_equal(text, "requeue 77\n");
+    free(text);
+    text = tu_path(f->dir, "000000/code");
+    tu_write(text, "6");
+    assert_int_equal(tu_run_script(f, last_sub()->script, env), 6);
+    assert_true(tu_exists(rec));
+    free(text);
+    free(rec);
+    free(calls);
+    free(fake);
+    free(bin);
+}
+
+/* A requeued job (Slurm's restart count) is the same trial, one attempt on. */
+static void requeues_count_as_attempts(void **state)
+{
+    tu_fixture *f = *state;
+    const wjr_trial_info *info;
+    wjr_runner_options ro = WJR_RUNNER_OPTIONS_INIT;
+    wjr_runner *back = NULL;
+    mock_job *j;
+    char *text = NULL;
+
+    tu_runner(f, tu_script_wrapper("true", NULL), NULL);
+    info = tu_run(f, 0, "{}");
+    assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_RUNNING);
+    assert_int_equal(info->attempt, 1);
+    j = mock_lookup(info->run.job_id);
+    assert_non_null(j);
+    j->restart_cnt = 1;
+    j->state = WJR_JOB_PENDING | WJR_JOBF_REQUEUE;
+    assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_RUNNING);
+    assert_int_equal(info->attempt, 2);
+    assert_int_equal(mock_submission_count(), 1);
+    assert_int_equal(mock_set_state(info->run.job_id, WJR_JOB_COMPLETE, 0, 0), 0);
+    tu_poll_one(f, 0); /* COMPLETED, or FAILED for want of output.json */
+    assert_int_equal(info->attempt, 2);
+    assert_int_equal(wjr_runner_to_json(&text, f->runner), 0);
+    ro.log = tu_log_fn;
+    ro.log_payload = &f->log;
+    if (wjr_runner_from_json(&back, text, &ro) != 0)
+        fail_msg("%s", wjr_error_last());
+    assert_int_equal(wjr_runner_trial(back, 0)->attempt, 2);
+    free(text);
+    wjr_runner_free(back);
+}
+
+/* wjr check: what the trials ask for against the partition's size. */
+static void check_compares_with_the_partition(void **state)
+{
+    tu_fixture *f = *state;
+    char *path = tu_path(f->dir, "c.cfg"), text[1024], expect[1200];
+    wjr_cluster_info info;
+    const char *const groups[] = {
+        "slurm = { partition = \"debug\";\n  ntasks = 2; cpus_per_task = 2; };\n",
+        "slurm = { partition = \"debug\";\n  ntasks = 8; };\n",
+        "slurm = { partition = \"debug\";\n  nodes = \"{{ n }}\"; };\n",
+    };
+    int want[] = {0, WJR_ECONFIG, WJR_ECONFIG};
+    const char *msg[] = {NULL,
+                         "%s:4: a trial asks for 8 CPUs (ntasks x cpus_per_task), partition "
+                         "debug has 4",
+                         "%s:4: slurm.nodes asks for 3 nodes, partition debug has 1"};
+    size_t i;
+
+    (void)state;
+    mock_add_partition("debug", 0);
+    mock_set_partition_size(1, 4);
+    for (i = 0; i < 3; i++) {
+        snprintf(text, sizeof(text),
+                 "parameters = { n = { type = \"range\"; bounds = [1, 3]; value_type = \"int\"; "
+                 "}; };\nscript_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n%s",
+                 groups[i]);
+        tu_write(path, text);
+        assert_int_equal(wjr_study_check(&info, NULL, path), want[i]);
+        wjr_cluster_info_clear(&info);
+        if (msg[i]) {
+            snprintf(expect, sizeof(expect), msg[i], path);
+            assert_string_equal(wjr_error_last(), expect);
+        }
+    }
+    mock_set_partition_size(0, 0);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(fixed_resources_reach_the_job, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(defaults_set_no_resource, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(bad_fixed_values_are_refused, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(per_trial_resources_split_arrays, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(export_chooses_the_environment, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(resources_survive_to_json, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(version_1_options_are_accepted, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(parameter_values_are_checked, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(setup_lines_run_before_the_model, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(script_options_version_1, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(signal_and_requeue_code_reach_the_job, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(the_script_forwards_usr1, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(the_script_requeues_on_the_code, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(requeues_count_as_attempts, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(check_compares_with_the_partition, tu_setup, tu_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
