@@ -1,0 +1,352 @@
+/*
+ * backend_slurm_info.c - what the Slurm backend asks of the controller
+ * besides jobs: its configuration (ClusterName, version, MaxArraySize,
+ * MinJobAge, accounting) and the partition jobs go to; cancellations, one
+ * job or many in as few RPCs as the release allows; and accounting
+ * (slurmdbd) look-ups of jobs slurmctld has forgotten, by job name and a
+ * start-time bound.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <slurm/slurmdb.h>
+
+#include "backend_slurm_int.h"
+#include "util.h"
+
+/* 26.05 renamed slurm_free_ctl_conf() to slurm_free_conf(). */
+static void free_ctl_conf(slurm_conf_t *conf)
+{
+#if SLURM_AT_LEAST(26, 5, 0)
+    slurm_free_conf(conf);
+#else
+    slurm_free_ctl_conf(conf);
+#endif
+}
+
+/* 24.05 added slurm_kill_jobs(): many jobs in one REQUEST_KILL_JOBS. Its
+ * answer is freed by slurm_free_kill_jobs_response_msg(), exported by
+ * libslurm (src/common/slurm_protocol_defs.h) but declared in no public
+ * header. */
+#if SLURM_AT_LEAST(24, 5, 0)
+extern void slurm_free_kill_jobs_response_msg(kill_jobs_resp_msg_t *msg);
+#endif
+
+/* ---- controller configuration --------------------------------------- */
+
+static int load_conf(slurm_backend *sb)
+{
+    slurm_conf_t *conf = NULL;
+
+    wjr__slurm_init();
+    sb->parent.rpc_count++;
+    if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
+        return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
+    sb->max_array_size = conf->max_array_sz;
+    free(sb->cluster_name);
+    sb->cluster_name = wjr_strdup(conf->cluster_name);
+    free(sb->slurm_version);
+    sb->slurm_version = wjr_strdup(conf->version);
+    sb->has_accounting =
+        conf->accounting_storage_type && strstr(conf->accounting_storage_type, "slurmdbd") != NULL;
+    free_ctl_conf(conf);
+    return 0;
+}
+
+static int slurm_max_array_size(uint32_t *out, wjr_backend *b)
+{
+    slurm_backend *sb = (slurm_backend *)b;
+    int error;
+
+    if (sb->max_array_size == 0) {
+        error = load_conf(sb);
+        if (error < 0)
+            return error;
+    }
+    *out = sb->max_array_size;
+    return 0;
+}
+
+static const char *slurm_cluster(wjr_backend *b)
+{
+    slurm_backend *sb = (slurm_backend *)b;
+
+    if (sb->cluster_name == NULL && load_conf(sb) < 0)
+        return NULL;
+    return sb->cluster_name;
+}
+
+static const char *slurm_partition(const wjr_backend *b)
+{
+    return ((const slurm_backend *)b)->partition;
+}
+
+static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
+{
+    slurm_backend *sb = (slurm_backend *)b;
+    slurm_conf_t *conf = NULL;
+    partition_info_msg_t *parts = NULL;
+    uint32_t i;
+    int error = 0;
+
+    memset(out, 0, sizeof(*out));
+    wjr__slurm_init();
+    b->rpc_count++;
+    if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
+        return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
+    out->cluster_name = wjr_strdup(conf->cluster_name);
+    out->slurm_version = wjr_strdup(conf->version);
+    free(sb->slurm_version);
+    sb->slurm_version = wjr_strdup(conf->version);
+    out->max_array_size = conf->max_array_sz;
+    out->max_job_count = conf->max_job_cnt;
+    out->min_job_age = conf->min_job_age;
+    out->has_accounting =
+        conf->accounting_storage_type && strstr(conf->accounting_storage_type, "slurmdbd") != NULL;
+    sb->max_array_size = conf->max_array_sz;
+    sb->has_accounting = out->has_accounting;
+    free_ctl_conf(conf);
+
+    out->partition_found = sb->partition == NULL;
+    out->partition_is_default = sb->partition == NULL;
+    b->rpc_count++;
+    if (slurm_load_partitions((time_t)0, &parts, SHOW_ALL) != SLURM_SUCCESS) {
+        error = wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_partitions");
+        wjr_cluster_info_clear(out);
+        return error;
+    }
+    for (i = 0; i < parts->record_count; i++) {
+        partition_info_t *p = &parts->partition_array[i];
+        /* none configured: the cluster's default partition is the one */
+        if (p->name && (sb->partition != NULL ? strcmp(p->name, sb->partition) == 0
+                                              : (p->flags & PART_FLAG_DEFAULT) != 0)) {
+            out->partition_found = 1;
+            free(out->partition);
+            out->partition = wjr_strdup(p->name);
+            free(out->partition_max_time);
+            if (p->max_time == INFINITE)
+                out->partition_max_time = wjr_strdup("UNLIMITED");
+            else
+                out->partition_max_time = wjr_asprintf("%u minutes", (unsigned)p->max_time);
+            out->partition_nodes = p->total_nodes;
+            out->partition_cpus = p->total_cpus;
+            out->partition_max_nodes = p->max_nodes == INFINITE ? 0 : p->max_nodes;
+        }
+    }
+    slurm_free_partition_info_msg(parts);
+    return 0;
+}
+
+void wjr_cluster_info_clear(wjr_cluster_info *info)
+{
+    if (info == NULL)
+        return;
+    free(info->cluster_name);
+    free(info->slurm_version);
+    free(info->partition_max_time);
+    free(info->partition);
+    memset(info, 0, sizeof(*info));
+}
+
+/* ---- cancel -------------------------------------------------------------- */
+
+static int slurm_cancel(wjr_backend *b, uint32_t job_id, uint32_t task_id)
+{
+    char id[64];
+    int e;
+
+    wjr__slurm_init();
+    if (task_id != WJR_NO_TASK)
+        snprintf(id, sizeof(id), "%u_%u", (unsigned)job_id, (unsigned)task_id);
+    else
+        snprintf(id, sizeof(id), "%u", (unsigned)job_id);
+    b->rpc_count++;
+    if (slurm_kill_job2(id, SIGKILL, 0, NULL) == SLURM_SUCCESS)
+        return 0;
+    e = SLURM_ERRNO();
+    if (e == ESLURM_ALREADY_DONE)
+        return 0; /* it ended first: nothing to cancel */
+    if (e == ESLURM_INVALID_JOB_ID)
+        return wjr__slurm_fail(WJR_ENOTFOUND, e, id);
+    return wjr__slurm_classify(e, "slurm_kill_job2");
+}
+
+/* Cancel the jobs named by Slurm job id expressions ("123", "456_[0-3,7]"):
+ * from 24.05 on one REQUEST_KILL_JOBS for all of them (slurm_kill_jobs),
+ * before that one REQUEST_KILL_JOB per expression. A job that already ended
+ * or is gone is no error. */
+static int slurm_cancel_many(wjr_backend *b, const char *const *ids, size_t n)
+{
+    int e, error = 0;
+
+    wjr__slurm_init();
+    if (n == 0)
+        return 0;
+#if SLURM_AT_LEAST(24, 5, 0)
+    {
+        /* no user_name, so no user filter; JOB_END: no state filter */
+        kill_jobs_msg_t msg;
+        kill_jobs_resp_msg_t *resp = NULL;
+        uint32_t k;
+        int rc;
+
+        if (n > UINT32_MAX)
+            return wjr_error_set(WJR_EINVALID, "slurm_kill_jobs: too many jobs");
+        memset(&msg, 0, sizeof(msg));
+        msg.jobs_array = (char **)ids;
+        msg.jobs_cnt = (uint32_t)n;
+        msg.signal = SIGKILL;
+        msg.state = JOB_END;
+        b->rpc_count++;
+        rc = slurm_kill_jobs(&msg, &resp);
+        if (rc != SLURM_SUCCESS) {
+            /* slurm_kill_jobs returns its error rather than setting errno */
+            return wjr__slurm_classify(rc == SLURM_ERROR ? SLURM_ERRNO() : rc, "slurm_kill_jobs");
+        }
+        for (k = 0; resp && k < resp->jobs_cnt && error == 0; k++) {
+            e = (int)resp->job_responses[k].error_code;
+            if (e != SLURM_SUCCESS && e != ESLURM_ALREADY_DONE && e != ESLURM_INVALID_JOB_ID)
+                error = wjr__slurm_fail(WJR_ESLURM, e, "slurm_kill_jobs");
+        }
+        slurm_free_kill_jobs_response_msg(resp);
+        return error;
+    }
+#else
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        b->rpc_count++;
+        if (slurm_kill_job2(ids[i], SIGKILL, 0, NULL) == SLURM_SUCCESS)
+            continue;
+        e = SLURM_ERRNO();
+        if (e == ESLURM_ALREADY_DONE || e == ESLURM_INVALID_JOB_ID)
+            continue;
+        if (error == 0)
+            error = wjr__slurm_classify(e, "slurm_kill_job2");
+        if (error == WJR_ETIMEOUT || error == WJR_EUNREACHABLE)
+            break; /* the controller is away: the rest would wait as long */
+    }
+    return error;
+#endif
+}
+
+/* ---- accounting -------------------------------------------------------- */
+
+static int slurm_accounting(wjr_job_list *out, wjr_backend *b, const char *const *names, size_t n,
+                            int64_t since)
+{
+    slurm_backend *sb = (slurm_backend *)b;
+    slurmdb_job_cond_t cond;
+    void *db = NULL;
+    slurm_list jobs = NULL;
+    slurm_list_iter it = NULL;
+    slurmdb_job_rec_t *rec;
+    char uid[32];
+    size_t i, k = 0;
+    int error = 0, count;
+
+    memset(out, 0, sizeof(*out));
+    if (sb->accounting == 0)
+        return wjr_error_set(WJR_ENOTFOUND, "accounting is turned off");
+    if (sb->has_accounting < 0) {
+        error = load_conf(sb);
+        if (error < 0)
+            return error;
+    }
+    if (!sb->has_accounting)
+        return wjr_error_set(WJR_ENOTFOUND, "the cluster has no accounting database");
+    if (n == 0)
+        return 0;
+
+    memset(&cond, 0, sizeof(cond));
+    /* 0 would mean "scheduling flags none": slurmdbd then adds flags = 0 to
+     * its query and misses every job the scheduler started. NOTSET asks for
+     * no filter, as sacct does. */
+    cond.db_flags = SLURMDB_JOB_FLAG_NOTSET;
+    cond.flags = JOBCOND_FLAG_NO_STEP | JOBCOND_FLAG_NO_TRUNC;
+    cond.usage_start = (time_t)(since > 0 ? since : 1);
+    cond.usage_end = time(NULL) + 60;
+    cond.jobname_list = slurm_list_create(NULL);
+    cond.userid_list = slurm_list_create(NULL);
+    if (sb->cluster_name) {
+        cond.cluster_list = slurm_list_create(NULL);
+        slurm_list_append(cond.cluster_list, sb->cluster_name);
+    }
+    snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());
+    slurm_list_append(cond.userid_list, uid);
+    for (i = 0; i < n; i++)
+        slurm_list_append(cond.jobname_list, (void *)names[i]);
+
+    b->rpc_count++;
+    db = slurmdb_connection_get(NULL);
+    if (db == NULL) {
+        error = wjr__slurm_classify(SLURM_ERRNO(), "slurmdb_connection_get");
+        goto done;
+    }
+    b->rpc_count++;
+    jobs = slurmdb_jobs_get(db, &cond);
+    if (jobs == NULL) {
+        error = wjr__slurm_classify(SLURM_ERRNO(), "slurmdb_jobs_get");
+        goto done;
+    }
+    count = slurm_list_count(jobs);
+    if (count > 0) {
+        out->jobs = calloc((size_t)count, sizeof(*out->jobs));
+        if (out->jobs == NULL) {
+            error = wjr_error_set(WJR_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    it = slurm_list_iterator_create(jobs);
+    while ((rec = slurm_list_next(it)) != NULL && k < (size_t)count) {
+        wjr_job_record *r = &out->jobs[k++];
+        r->job_id = rec->jobid;
+        r->array_job_id = rec->array_job_id;
+        r->array_task_id = rec->array_task_id == NO_VAL || rec->array_job_id == 0
+                               ? WJR_NO_TASK
+                               : rec->array_task_id;
+        if (rec->array_task_id == NO_VAL && rec->array_task_str)
+            r->array_task_str = wjr_strdup(rec->array_task_str);
+        r->state = rec->state;
+        r->exit_code = (int)((rec->exitcode >> 8) & 0xff);
+        r->term_signal = (int)(rec->exitcode & 0x7f);
+        r->submit_time = (int64_t)rec->submit;
+        r->start_time = (int64_t)rec->start;
+        r->end_time = (int64_t)rec->end;
+        r->name = wjr_strdup(rec->jobname);
+        r->from_accounting = 1;
+    }
+    out->count = k;
+done:
+    if (it)
+        slurm_list_iterator_destroy(it);
+    if (jobs)
+        slurm_list_destroy(jobs);
+    if (db)
+        slurmdb_connection_close(&db);
+    if (cond.jobname_list)
+        slurm_list_destroy(cond.jobname_list);
+    if (cond.userid_list)
+        slurm_list_destroy(cond.userid_list);
+    if (cond.cluster_list)
+        slurm_list_destroy(cond.cluster_list);
+    if (error < 0)
+        wjr_job_list_clear(out);
+    return error;
+}
+
+void wjr__slurm_info_ops(wjr_backend *b)
+{
+    b->accounting = slurm_accounting;
+    b->cancel = slurm_cancel;
+    b->cancel_many = slurm_cancel_many;
+    b->cluster_info = slurm_cluster_info;
+    b->max_array_size = slurm_max_array_size;
+    b->partition = slurm_partition;
+    b->cluster = slurm_cluster;
+}

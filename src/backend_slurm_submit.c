@@ -1,0 +1,268 @@
+/*
+ * backend_slurm_submit.c - the Slurm backend's submissions: a job
+ * description from the options, the resources a trial asks for and the
+ * runner's job spec (script, name, comment, paths, an array's task range),
+ * then one slurm_submit_batch_job(), tried again while the controller says
+ * it is busy, as sbatch does. It exports the submitter's environment
+ * without inherited SLURM_* and SBATCH_* variables, as sbatch's default
+ * does, and names the working directory and the output paths.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend_slurm_int.h"
+#include "util.h"
+
+extern char **environ;
+
+/* 25.11 moved the new job's id into a slurm_step_id_t. */
+static uint32_t submitted_job_id(const submit_response_msg_t *resp)
+{
+#if SLURM_AT_LEAST(25, 11, 0)
+    return resp->step_id.job_id;
+#else
+    return resp->job_id;
+#endif
+}
+
+/* ---- environment --------------------------------------------------------- */
+
+/* sbatch's default export: the submitter's environment, without the
+ * SLURM_* variables inherited from an enclosing job, plus the extra
+ * variables of the configuration (which win). */
+static char **build_env(const slurm_backend *sb, const char *work_dir, const char *cpus_entry,
+                        uint32_t *count)
+{
+    size_t n = 0, i, k = 0, extra = 0;
+    char **env;
+    char host[256] = "";
+
+    for (i = 0; environ && environ[i]; i++)
+        n++;
+    for (i = 0; sb->env && sb->env[i]; i++)
+        extra++;
+    env = calloc(n + extra + 5, sizeof(*env));
+    if (env == NULL)
+        return NULL;
+    for (i = 0; environ && environ[i]; i++) {
+        const char *e = environ[i];
+        size_t j, nl = strcspn(e, "=");
+        int overridden = 0;
+        if (strncmp(e, "SLURM_", 6) == 0 || strncmp(e, "SBATCH_", 7) == 0 ||
+            !wjr_slurm_extra_exports(sb->extra, e))
+            continue;
+        for (j = 0; sb->env && sb->env[j]; j++)
+            if (strncmp(sb->env[j], e, nl + 1) == 0)
+                overridden = 1;
+        if (!overridden)
+            env[k++] = (char *)e;
+    }
+    for (i = 0; sb->env && sb->env[i]; i++)
+        env[k++] = sb->env[i];
+    if (wjr_slurm_extra_job_env(sb->extra))
+        env[k++] = (char *)wjr_slurm_extra_job_env(sb->extra);
+    if (cpus_entry)
+        env[k++] = (char *)cpus_entry;
+    /* what sbatch tells the job about where it came from */
+    gethostname(host, sizeof(host) - 1);
+    env[k++] = wjr_asprintf("SLURM_SUBMIT_HOST=%s", host);
+    env[k++] = wjr_asprintf("SLURM_SUBMIT_DIR=%s", work_dir ? work_dir : "/");
+    *count = (uint32_t)k;
+    return env;
+}
+
+static void free_env(char **env, uint32_t count)
+{
+    if (env == NULL)
+        return;
+    /* only the last two were allocated here */
+    if (count >= 2) {
+        free(env[count - 1]);
+        free(env[count - 2]);
+    }
+    free(env);
+}
+
+/* ---- submit ------------------------------------------------------------ */
+
+/* The GPU TRES prefix: "gres:gpu" until 23.11, which writes "gres/gpu". */
+#if SLURM_AT_LEAST(23, 11, 0)
+#define GPU_TRES "gres/gpu"
+#else
+#define GPU_TRES "gres:gpu"
+#endif
+
+/* What slurm_resources.c resolved: nodes, tasks, GPUs, and the options a
+ * trial took from its parameters (these win over the fixed ones). */
+static int apply_res(job_desc_msg_t *desc, const slurm_backend *sb, const char *overrides)
+{
+    wjr_slurm_res r;
+    int error = wjr_slurm_extra_resolve(&r, sb->extra, overrides);
+
+    if (error < 0)
+        return error;
+    if (r.min_nodes) {
+        desc->min_nodes = r.min_nodes;
+        if (r.max_nodes)
+            desc->max_nodes = r.max_nodes;
+    }
+    if (r.ntasks)
+        desc->num_tasks = r.ntasks;
+    if (r.ntasks_per_node)
+        desc->ntasks_per_node = (uint16_t)r.ntasks_per_node;
+    if (r.cpus_per_task) {
+        desc->cpus_per_task = (uint16_t)r.cpus_per_task;
+        desc->min_cpus = r.cpus_per_task;
+    }
+    if (r.ntasks && desc->cpus_per_task != NO_VAL16)
+        desc->min_cpus = r.ntasks * desc->cpus_per_task;
+    else if (r.ntasks)
+        desc->min_cpus = r.ntasks;
+    if (r.mem_mb)
+        desc->pn_min_memory = r.mem_mb;
+    if (r.mem_per_cpu_mb)
+        desc->pn_min_memory = r.mem_per_cpu_mb | MEM_PER_CPU;
+    if (r.time_set)
+        desc->time_limit = r.time_minutes;
+    if (r.time_min_minutes)
+        desc->time_min = r.time_min_minutes;
+    if (r.gpus[0])
+        desc->tres_per_job = wjr_asprintf(GPU_TRES ":%s", r.gpus);
+    if (r.gpus_per_task[0])
+        desc->tres_per_task = wjr_asprintf(GPU_TRES ":%s", r.gpus_per_task);
+    if (r.exclusive)
+        desc->shared = JOB_SHARED_NONE;
+    if (r.nice_set)
+        desc->nice = (uint32_t)((int64_t)NICE_OFFSET + r.nice);
+    if (r.warn_signal) {
+        /* B: to the batch shell only: the model is no step, the script
+         * forwards the signal to it */
+        desc->warn_signal = (uint16_t)r.warn_signal;
+        desc->warn_time = (uint16_t)r.warn_seconds;
+        desc->warn_flags = KILL_JOB_BATCH;
+    }
+    desc->reservation = (char *)r.reservation;
+    desc->licenses = (char *)r.licenses;
+    return 0;
+}
+
+static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_job_spec *spec,
+                     char **array_inx)
+{
+    uint32_t minutes;
+    uint64_t mb;
+
+    slurm_init_job_desc_msg(desc);
+    desc->name = (char *)spec->name;
+    desc->comment = (char *)spec->comment;
+    desc->script = (char *)spec->script;
+    desc->work_dir = (char *)spec->work_dir;
+    desc->std_out = (char *)spec->std_out;
+    desc->std_err = (char *)spec->std_err;
+    desc->user_id = getuid();
+    desc->group_id = getgid();
+    desc->min_nodes = 1;
+    desc->partition = sb->partition;
+    desc->account = sb->account;
+    desc->qos = sb->qos;
+    desc->features = sb->constraint;
+    if (sb->gres)
+        desc->tres_per_node = wjr_asprintf("gres:%s", sb->gres);
+    if (sb->cpus_per_task > 0) {
+        desc->cpus_per_task = (uint16_t)sb->cpus_per_task;
+        desc->min_cpus = (uint32_t)sb->cpus_per_task;
+    }
+    if (sb->time) {
+        if (wjr_slurm_parse_time(&minutes, sb->time) < 0)
+            return wjr_error_set(WJR_ECONFIG, "slurm.time: cannot read '%s'", sb->time);
+        desc->time_limit = minutes;
+    }
+    if (sb->mem) {
+        if (wjr_slurm_parse_mem(&mb, sb->mem) < 0)
+            return wjr_error_set(WJR_ECONFIG, "slurm.mem: cannot read '%s'", sb->mem);
+        desc->pn_min_memory = mb;
+    }
+    if (sb->requeue >= 0)
+        desc->requeue = (uint16_t)sb->requeue;
+    if (apply_res(desc, sb, spec->resources) < 0)
+        return WJR_ECONFIG;
+    *array_inx = NULL;
+    if (spec->array_inx) {
+        if (sb->array_throttle > 0)
+            *array_inx = wjr_asprintf("%s%%%d", spec->array_inx, sb->array_throttle);
+        else
+            *array_inx = wjr_strdup(spec->array_inx);
+        if (*array_inx == NULL)
+            return WJR_ENOMEM;
+        desc->array_inx = *array_inx;
+    }
+    return 0;
+}
+
+static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
+{
+    slurm_backend *sb = (slurm_backend *)b;
+    job_desc_msg_t desc;
+    submit_response_msg_t *resp = NULL;
+    char *array_inx = NULL, cpus_entry[48] = "";
+    char **env = NULL;
+    uint32_t env_size = 0;
+    double deadline = wjr_now() + (sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
+    int error, rc, e, tries = 0;
+
+    wjr__slurm_init();
+    error = fill_desc(&desc, sb, spec, &array_inx);
+    if (error < 0)
+        goto done;
+    /* sbatch tells the job its --cpus-per-task, and srun in the job reads it */
+    if (desc.cpus_per_task != NO_VAL16)
+        snprintf(cpus_entry, sizeof(cpus_entry), "SLURM_CPUS_PER_TASK=%u", desc.cpus_per_task);
+    env = build_env(sb, spec->work_dir, cpus_entry[0] ? cpus_entry : NULL, &env_size);
+    if (env == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    desc.environment = env;
+    desc.env_size = env_size;
+
+    for (;;) {
+        b->rpc_count++;
+        rc = slurm_submit_batch_job(&desc, &resp);
+        if (rc == SLURM_SUCCESS)
+            break;
+        e = SLURM_ERRNO();
+        if (wjr__slurm_errno_is_busy(e) && wjr_now() + (tries + 1) < deadline) {
+            /* as sbatch does: sleep a little longer each time, then retry */
+            sleep((unsigned)++tries);
+            continue;
+        }
+        if (e == ESLURM_INVALID_PARTITION_NAME && sb->partition) {
+            /* Slurm's message does not say which partition it refused */
+            char *what = wjr_asprintf("slurm_submit_batch_job: partition '%s'", sb->partition);
+            error = wjr__slurm_classify(e, what ? what : "slurm_submit_batch_job");
+            free(what);
+        } else {
+            error = wjr__slurm_classify(e, "slurm_submit_batch_job");
+        }
+        goto done;
+    }
+    *out = submitted_job_id(resp);
+    error = 0;
+done:
+    if (resp)
+        slurm_free_submit_response_response_msg(resp);
+    free(desc.tres_per_node);
+    free(desc.tres_per_job);
+    free(desc.tres_per_task);
+    free(array_inx);
+    free_env(env, env_size);
+    return error;
+}
+
+void wjr__slurm_submit_ops(wjr_backend *b)
+{
+    b->submit = slurm_submit;
+}
