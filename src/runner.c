@@ -1042,12 +1042,16 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
     trial_ctx(&ctx, r, t);
     if (status == WJR_TRIAL_COMPLETED && r->wrapper->set_trial_status) {
         if (r->wrapper->set_trial_status(&status, &why, r->wrapper, &ctx) < 0) {
+            if (wjr_error_last_code() == WJR_EINTERRUPTED)
+                goto interrupted;
             status = WJR_TRIAL_FAILED;
             why = wjr_strdup(wjr_error_last());
         }
     }
     if (status == WJR_TRIAL_COMPLETED && r->wrapper->fetch_trial_data) {
         if (r->wrapper->fetch_trial_data(&metrics, r->wrapper, &ctx) < 0) {
+            if (wjr_error_last_code() == WJR_EINTERRUPTED)
+                goto interrupted;
             status = WJR_TRIAL_FAILED;
             free(why);
             why = wjr_strdup(wjr_error_last());
@@ -1077,6 +1081,13 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
         runner_log(r, status == WJR_TRIAL_FAILED ? WJR_LOG_WARNING : WJR_LOG_INFO, t->info.index,
                    "%s (job %s): %s", wjr_trial_status_name(status), t->job_id_text,
                    t->reason ? t->reason : "");
+    return;
+interrupted:
+    /* not settled: the trial keeps its status and a later poll finishes it */
+    free(why);
+    t->info.end_time = 0;
+    runner_log(r, WJR_LOG_WARNING, t->info.index, "interrupted while settling job %s: %s",
+               t->job_id_text, wjr_error_last());
 }
 
 /* Apply one job record to a trial. Returns 1 when the trial changed. */
@@ -1880,6 +1891,8 @@ int wjr_runner_to_json_file(const wjr_runner *r, const char *path)
     o.file = NULL;
     if (error == 0 && rename(tmp, path) != 0)
         error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    else if (error == 0)
+        error = wjr_fsync_parent(path); /* the rename itself must survive a crash */
     if (error < 0)
         unlink(tmp);
 done:
@@ -2161,7 +2174,7 @@ static int runner_read(wjr_runner **out, json_src *s, const wjr_runner_options *
     wjr_buf b = WJR_BUF_INIT;
     wjr_runner *r = NULL;
     size_t i;
-    int error = 0, c;
+    int error = 0, c, seen_trials = 0;
 
     *out = NULL;
     src_skip_ws(s);
@@ -2189,6 +2202,10 @@ static int runner_read(wjr_runner **out, json_src *s, const wjr_runner_options *
             goto done;
         }
         src_skip_ws(s);
+        if (strcmp(json_string_value(key), "trials") == 0 && seen_trials++ > 0) {
+            error = wjr_error_set(WJR_EINVALID, "runner JSON: \"trials\" appears twice");
+            goto done;
+        }
         if (strcmp(json_string_value(key), "trials") == 0 && late == NULL && r == NULL &&
             json_object_get(header, "backend") && json_object_get(header, "wrapper")) {
             error = runner_from_header(&r, header, opts);

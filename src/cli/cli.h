@@ -17,6 +17,7 @@ enum {
     CLI_EXIT_FAILED = 1,
     CLI_EXIT_USAGE = 2,
     CLI_EXIT_CLUSTER = 3,
+    CLI_EXIT_IO = 4, /* a file could not be read or written (ENOSPC, EIO) */
     CLI_EXIT_INTERRUPTED = 130
 };
 

@@ -38,6 +38,10 @@ int cli_exit_code(int error)
     case WJR_ELOCKED:
     case WJR_ESTATE:
         return CLI_EXIT_USAGE;
+    case WJR_EIO:
+        return CLI_EXIT_IO;
+    case WJR_EINTERRUPTED:
+        return CLI_EXIT_INTERRUPTED;
     default:
         return CLI_EXIT_FAILED;
     }
@@ -134,6 +138,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     cli_interrupted = 1;
+    wjr_interrupt(1); /* a step under way stops its hooks at once */
 }
 
 void cli_install_signals(void)
@@ -144,8 +149,10 @@ void cli_install_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     /* The first signal stops the driver cleanly; a second one ends the
-     * process at once (study.json is always written atomically). */
-    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+     * process at once (study.json is always written atomically). No
+     * SA_RESTART: a blocking call in the middle of a step returns EINTR
+     * instead of swallowing the signal until the step ends. */
+    sa.sa_flags = SA_RESETHAND;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
