@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "wjr/runner.h"
+#include "jsontext.h"
 #include "study_int.h"
 #include "util.h"
 
@@ -715,7 +716,16 @@ static int parse_hook(char **out, const parse_ctx *ctx, const config_setting_t *
     free(*out);
     *out = resolve_command(raw, dir);
     free(raw);
-    return *out != NULL ? 0 : WJR_ENOMEM;
+    if (*out == NULL)
+        return WJR_ENOMEM;
+    /* the study's state keeps commands as JSON text: never drop one */
+    if (!wjr_utf8_valid(*out))
+        return fail_at(ctx, config_setting_get_member(g, key),
+                       "script_options.%s is not valid UTF-8 once its paths are made absolute "
+                       "(the command, or the name of the configuration's folder): rename the "
+                       "folder or fix the text",
+                       key);
+    return 0;
 }
 
 static int parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
@@ -751,6 +761,11 @@ static int parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const confi
     cfg->experiment_dir = path_join(cfg->dir, dir);
     if (cfg->experiment_dir == NULL)
         error = WJR_ENOMEM;
+    else if (!wjr_utf8_valid(cfg->experiment_dir))
+        /* trial files and the study's state hold it as JSON text */
+        error = fail_at(ctx, config_setting_get_member(g, "experiment_dir"),
+                        "script_options.experiment_dir is not valid UTF-8 once made absolute "
+                        "(it, or the name of the configuration's folder): rename the folder");
 done:
     free(dir);
     return error;

@@ -23,6 +23,7 @@
 
 #include "backend.h"
 #include "evidence.h"
+#include "jsontext.h"
 #include "script.h"
 #include "state.h"
 #include "util.h"
@@ -613,6 +614,9 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec,
 
     *out = NULL;
     *created = 0;
+    if (wjr_interrupted())
+        return wjr_error_set(WJR_EINTERRUPTED, "interrupted: trial %lld is not submitted",
+                             (long long)spec->index);
     if (spec->index < 0)
         return wjr_error_set(WJR_EINVALID, "trial index %lld is negative", (long long)spec->index);
     if (t && t->sub != SUB_NONE)
@@ -1029,6 +1033,13 @@ static void describe_failure(trial *t, const char *state, int exit_code, int sig
  * A terminal status arrived: ask the wrapper, fetch the metrics, log.
  * @lost: when set, nobody knows the job's end, and this is the reason.
  */
+/* Whether the wrapper call that just returned had a hook stopped by
+ * wjr_interrupt(). */
+static int hook_interrupted(void)
+{
+    return wjr_interrupted() && wjr_error_last_code() == WJR_EINTERRUPTED;
+}
+
 static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const char *state_name,
                      int exit_code, int sig, const char *slurm_reason, int64_t end_time,
                      const char *lost)
@@ -1041,17 +1052,23 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
     t->info.end_time = end_time > 0 ? end_time : (int64_t)time(NULL);
     trial_ctx(&ctx, r, t);
     if (status == WJR_TRIAL_COMPLETED && r->wrapper->set_trial_status) {
-        if (r->wrapper->set_trial_status(&status, &why, r->wrapper, &ctx) < 0) {
-            if (wjr_error_last_code() == WJR_EINTERRUPTED)
-                goto interrupted;
+        int rc = r->wrapper->set_trial_status(&status, &why, r->wrapper, &ctx);
+        /* a wrapper may turn its hook's error into a FAILED status: an
+         * interrupted hook says nothing about the trial either way */
+        if (hook_interrupted())
+            goto interrupted;
+        if (rc < 0) {
             status = WJR_TRIAL_FAILED;
             why = wjr_strdup(wjr_error_last());
         }
     }
     if (status == WJR_TRIAL_COMPLETED && r->wrapper->fetch_trial_data) {
-        if (r->wrapper->fetch_trial_data(&metrics, r->wrapper, &ctx) < 0) {
-            if (wjr_error_last_code() == WJR_EINTERRUPTED)
-                goto interrupted;
+        int rc = r->wrapper->fetch_trial_data(&metrics, r->wrapper, &ctx);
+        if (hook_interrupted()) {
+            free(metrics);
+            goto interrupted;
+        }
+        if (rc < 0) {
             status = WJR_TRIAL_FAILED;
             free(why);
             why = wjr_strdup(wjr_error_last());
@@ -1772,7 +1789,7 @@ static void put_json_str(wjr_buf *b, const char *key, const char *v)
 
     if (v == NULL)
         return;
-    s = json_string(v);
+    s = wjr_json_text(v); /* text that is not UTF-8 is kept as hex */
     enc = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
     wjr_buf_printf(b, ",\"%s\":%s", key, enc ? enc : "null");
     free(enc);
@@ -2059,7 +2076,8 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     t->info.end_time = (int64_t)json_integer_value(json_object_get(o, "end_time"));
     t->state_word = (uint32_t)json_integer_value(json_object_get(o, "state_word"));
     t->slurm_state = intern(r, json_string_value(json_object_get(o, "slurm_state")));
-    set_str(&t->reason, json_string_value(json_object_get(o, "reason")));
+    free(t->reason);
+    t->reason = wjr_json_text_get(json_object_get(o, "reason"));
     v = json_object_get(o, "exit_code");
     t->info.exit_code = json_is_integer(v) ? (int)json_integer_value(v) : -1;
     t->info.term_signal = (int)json_integer_value(json_object_get(o, "signal"));
@@ -2080,7 +2098,7 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
     json_t *backend_o, *v;
     wjr_backend *backend = NULL;
     wjr_wrapper *wrapper = NULL;
-    char *settings = NULL;
+    char *settings = NULL, *exp_dir = NULL;
     const char *type;
     int error;
 
@@ -2117,11 +2135,14 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
         o.checkpoint = opts->checkpoint;
         o.checkpoint_payload = opts->checkpoint_payload;
     }
-    o.experiment_dir = json_string_value(json_object_get(root, "experiment_dir"));
+    exp_dir = wjr_json_text_get(json_object_get(root, "experiment_dir"));
+    o.experiment_dir = exp_dir;
     o.study_id = json_string_value(json_object_get(root, "study_id"));
     if (opts && opts->experiment_dir)
         o.experiment_dir = opts->experiment_dir;
-    return wjr_runner_new(out, backend, wrapper, &o);
+    error = wjr_runner_new(out, backend, wrapper, &o);
+    free(exp_dir);
+    return error;
 }
 
 static int add_trial_json(wjr_runner *r, json_t *o)

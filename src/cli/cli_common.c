@@ -49,7 +49,9 @@ int cli_exit_code(int error)
 
 int cli_fail(const char *verb, int error)
 {
-    fprintf(stderr, "wjr %s: %s\n", verb, wjr_error_last());
+    char msg[2048];
+
+    fprintf(stderr, "wjr %s: %s\n", verb, cli_safe(msg, sizeof(msg), wjr_error_last()));
     return cli_exit_code(error);
 }
 
@@ -309,4 +311,35 @@ void cli_format_object(char *buf, size_t size, const char *json, int metrics)
         }
     }
     json_decref(obj);
+    /* keys and string values come from the model: no escape sequences */
+    if (strpbrk(buf, "\x1b\r\b\a") != NULL || strchr(buf, 0x7f) != NULL) {
+        char *copy = strdup(buf);
+        if (copy != NULL)
+            cli_safe(buf, size, copy);
+        free(copy);
+    }
+}
+
+const char *cli_safe(char *buf, size_t size, const char *text)
+{
+    size_t used = 0;
+    const unsigned char *p;
+
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    for (p = (const unsigned char *)(text != NULL ? text : ""); *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            if (used + 4 >= size)
+                break;
+            snprintf(buf + used, size - used, "\\x%02x", *p);
+            used += 4;
+        } else {
+            if (used + 1 >= size)
+                break;
+            buf[used++] = (char)*p;
+        }
+    }
+    buf[used] = '\0';
+    return buf;
 }

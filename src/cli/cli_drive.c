@@ -78,6 +78,7 @@ static int interrupted(const wjr_study *study, cli_term *t)
 
 int cli_drive(wjr_study *study, cli_term *t)
 {
+    char msg[2048];
     wjr_study_progress p;
     int error;
 
@@ -88,7 +89,7 @@ int cli_drive(wjr_study *study, cli_term *t)
             return interrupted(study, t);
         if (error < 0) {
             cli_term_clear(t);
-            fprintf(stderr, "wjr: %s\n", wjr_error_last());
+            fprintf(stderr, "wjr: %s\n", cli_safe(msg, sizeof(msg), wjr_error_last()));
             if (error == WJR_EIO)
                 fprintf(stderr, "wjr: the study's saved state is the last one written in full; "
                                 "free space or fix the file system first\n");

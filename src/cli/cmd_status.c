@@ -24,7 +24,7 @@ static void print_table(const wjr_study *study)
 {
     wjr_study_trial t;
     wjr_study_progress p;
-    char params[256], metrics[256];
+    char params[256], metrics[256], reason[1024], state[64], job[64];
     size_t i;
 
     printf("%6s  %-10s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "SLURM", "JOB",
@@ -35,9 +35,10 @@ static void print_table(const wjr_study *study)
         cli_format_object(params, sizeof(params), t.params_json, 0);
         cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
         printf("%6lld  %-10s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
-               wjr_trial_status_name(t.status), t.slurm_state != NULL ? t.slurm_state : "-",
-               t.job_id != NULL ? t.job_id : "-", params, metrics,
-               t.reason != NULL ? t.reason : "");
+               wjr_trial_status_name(t.status),
+               cli_safe(state, sizeof(state), t.slurm_state != NULL ? t.slurm_state : "-"),
+               cli_safe(job, sizeof(job), t.job_id != NULL ? t.job_id : "-"), params, metrics,
+               cli_safe(reason, sizeof(reason), t.reason));
     }
     wjr_study_get_progress(&p, study);
     printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld running, %lld "

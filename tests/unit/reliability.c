@@ -12,7 +12,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <slurm/slurm.h>
+
 #include "backend.h"
+#include "jsontext.h"
 #include "mock_slurm.h"
 #include "proc.h"
 #include "test_util.h"
@@ -160,6 +163,87 @@ static void test_fsync_parent_reports(void **state)
     free(path);
 }
 
+/* ---- text that is not UTF-8 ------------------------------------------------------ */
+
+static void test_json_text_round_trip(void **state)
+{
+    const char *latin1 = "/tmp/caf\xe9/r\xe9sum\xe9", *utf8 = "/tmp/caf\xc3\xa9";
+    json_t *v;
+    char *back;
+
+    (void)state;
+    assert_false(wjr_utf8_valid(latin1));
+    assert_false(wjr_utf8_valid("\xc0\xaf"));     /* overlong '/' */
+    assert_false(wjr_utf8_valid("\xed\xa0\x80")); /* a surrogate */
+    assert_true(wjr_utf8_valid(utf8));
+    v = wjr_json_text(latin1);
+    assert_true(json_is_object(v));
+    back = wjr_json_text_get(v);
+    assert_string_equal(back, latin1);
+    free(back);
+    json_decref(v);
+    v = wjr_json_text(utf8);
+    assert_true(json_is_string(v));
+    json_decref(v);
+}
+
+/* A Latin-1 experiment folder and a Latin-1 reason from Slurm: the
+ * runner's JSON keeps both byte for byte (as {"hex": ...}). */
+static void test_runner_latin1_round_trip(void **state)
+{
+    tu_fixture *f = *state;
+    char *latin1 = tu_path(f->dir, "caf\xe9"), *text = NULL, *got, id[32];
+    wjr_runner *back = NULL;
+    json_t *root, *trial;
+    mock_job *j;
+
+    tu_runner(f, tu_script_wrapper("true", NULL), NULL);
+    tu_run(f, 0, "{}");
+    snprintf(id, sizeof(id), "%u", mock_job_at(0)->job_id);
+    mock_set_state(id, JOB_FAILED, 1, 0);
+    j = mock_lookup(id);
+    free(j->state_desc);
+    j->state_desc = strdup("node n\xe9 1 failed");
+    assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_FAILED);
+    assert_non_null(strstr(wjr_runner_trial(f->runner, 0)->reason, "n\xe9 1"));
+    assert_int_equal(wjr_runner_to_json(&text, f->runner), 0);
+    root = json_loads(text, 0, NULL);
+    assert_non_null(root);
+    trial = json_array_get(json_object_get(root, "trials"), 0);
+    got = wjr_json_text_get(json_object_get(trial, "reason"));
+    assert_non_null(got);
+    assert_string_equal(got, wjr_runner_trial(f->runner, 0)->reason);
+    free(got);
+    /* and a Latin-1 experiment folder read back */
+    json_object_set_new(root, "experiment_dir", wjr_json_text(latin1));
+    free(text);
+    text = json_dumps(root, 0);
+    json_decref(root);
+    assert_int_equal(wjr_runner_from_json(&back, text, NULL), 0);
+    assert_string_equal(wjr_runner_experiment_dir(back), latin1);
+    assert_string_equal(wjr_runner_trial(back, 0)->reason, wjr_runner_trial(f->runner, 0)->reason);
+    wjr_runner_free(back);
+    free(latin1);
+    free(text);
+}
+
+/* A command that would be stored as text that is not UTF-8 is refused when
+ * the configuration is read, with the key named. */
+static void test_config_latin1_command_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(load_config("parameters = { n = { type = \"range\"; bounds = [0, 1]; }; };\n"
+                                 "script_options = { run_model = \"echo caf\xe9\"; "
+                                 "experiment_dir = \"runs\"; };\n"),
+                     WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "run_model is not valid UTF-8"));
+    assert_int_equal(load_config("parameters = { n = { type = \"range\"; bounds = [0, 1]; }; };\n"
+                                 "script_options = { run_model = \"true\"; "
+                                 "experiment_dir = \"runs/caf\xe9\"; };\n"),
+                     WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "experiment_dir is not valid UTF-8"));
+}
+
 /* ---- hooks ------------------------------------------------------------------------ */
 
 static wjr_trial_ctx hook_ctx(tu_fixture *f)
@@ -247,6 +331,9 @@ int main(void)
         cmocka_unit_test(test_error_from_previous_message),
         T(test_repeated_trials_key),
         T(test_fsync_parent_reports),
+        cmocka_unit_test(test_json_text_round_trip),
+        T(test_runner_latin1_round_trip),
+        cmocka_unit_test(test_config_latin1_command_refused),
         T(test_hook_timeout),
         T(test_hook_interrupted),
         T(test_hook_pipes_cloexec),
