@@ -76,6 +76,10 @@ step "mocked-Slurm tests"
 run_ctest build unit "unit tests" || status=1
 step "mocked-Slurm tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=1 run_ctest build-asan unit "unit tests (sanitizers)" || status=1
+step "mocked-Slurm tests under ThreadSanitizer (build-tsan)"
+scripts/test-tsan.sh && results+=("tsan: ok") || { results+=("tsan: FAILED"); failed=$((failed + 1)); status=1; }
+step "fuzzing under ASan/UBSan (${WJR_FUZZ_SECONDS:-20} s a target; longer: scripts/fuzz.sh)"
+scripts/fuzz.sh --seconds "${WJR_FUZZ_SECONDS:-20}" && results+=("fuzz: ok") || { results+=("fuzz: FAILED"); failed=$((failed + 1)); status=1; }
 
 if [ "$UNIT_ONLY" -eq 0 ]; then
     step "local Slurm cluster"
