@@ -34,16 +34,18 @@ X=runs/external
 "$WJR" submit "$X" --params '{"x": "=1+2", "y": "-3"}' >/dev/null 2>&1 || fail "submit"
 "$WJR" cancel "$X" --reason $'=HYPERLINK("http://x")\e[31mred\r' >/dev/null 2>&1 || fail "cancel"
 "$WJR" status "$X" >status.out 2>&1 || fail "status"
+# has TEXT FILE WHAT: FILE holds TEXT (fixed string)
+has() {
+    if grep -qF -- "$1" "$2"; then ok "$3"; else fail "$3: $(cat "$2")"; fi
+}
 if grep -q $'\e' status.out || grep -q $'\r' status.out; then
     fail "status printed a raw escape sequence or carriage return"
-else
-    grep -qF '\x1b[31mred\x0d' status.out && ok "status escapes control bytes" ||
-        fail "status: no escaped reason in: $(cat status.out)"
 fi
+has '\x1b[31mred\x0d' status.out "status escapes control bytes"
 "$WJR" results --csv "$X" >results.csv 2>&1 || fail "results --csv"
-grep -qF "'=HYPERLINK" results.csv && ok "csv reason neutralised" || fail "csv: $(cat results.csv)"
-grep -qF "'=1+2" results.csv && ok "csv parameter neutralised" || fail "csv: $(cat results.csv)"
-grep -qF "'-3" results.csv && ok "csv text '-3' neutralised" || fail "csv: $(cat results.csv)"
+has "'=HYPERLINK" results.csv "csv reason neutralised"
+has "'=1+2" results.csv "csv parameter neutralised"
+has "'-3" results.csv "csv text '-3' neutralised"
 
 # ---- 2. one SIGINT during a step ----------------------------------------
 export WJR_MOCK_STATE="$W/int.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1
