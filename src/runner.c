@@ -2112,6 +2112,10 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
                              "runner JSON: schema version %lld is not supported (this wjr "
                              "reads up to %d)",
                              (long long)json_integer_value(v), RUNNER_SCHEMA_VERSION);
+    /* without its id a runner would make a new one, and its trials' keys
+     * would no longer name their jobs: exactly-once depends on it */
+    if (!json_is_string(json_object_get(root, "study_id")))
+        return wjr_error_set(WJR_EINVALID, "runner JSON: no study_id");
     backend_o = json_object_get(root, "backend");
     settings = dump_or_null(json_object_get(backend_o, "settings"));
     error = wjr_backend_from_json(&backend, json_string_value(json_object_get(backend_o, "type")),

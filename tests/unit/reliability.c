@@ -145,6 +145,14 @@ static void test_repeated_trials_key(void **state)
     assert_null(back);
     assert_non_null(strstr(wjr_error_last(), "twice"));
     free(twice);
+    /* found by fuzzing: without "study_id" a new id was made up, and the
+     * trials' keys no longer named their jobs */
+    at = strstr(text, "\"study_id\"");
+    assert_non_null(at);
+    at[1] = 'S';
+    assert_int_equal(wjr_runner_from_json(&back, text, NULL), WJR_EINVALID);
+    assert_null(back);
+    assert_non_null(strstr(wjr_error_last(), "no study_id"));
     free(text);
 }
 
