@@ -11,6 +11,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <slurm/slurm.h>
 
@@ -299,6 +300,32 @@ static void test_hook_interrupted(void **state)
     assert_true(wjr_monotonic() - t0 < 10);
 }
 
+/* A poll waiting for a slow controller gives up at once after
+ * wjr_interrupt(1): stale, last known statuses. */
+static void test_poll_wait_interrupted(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_poll_result *res = NULL;
+    struct timespec rest = {3, 500000000L};
+    double t0;
+
+    tu_runner(f, NULL, NULL);
+    tu_run(f, 0, "{}");
+    mock_set_query_delay_ms(3000);
+    wjr_interrupt(1);
+    t0 = wjr_monotonic();
+    assert_int_equal(wjr_runner_poll(&res, f->runner, NULL, 0), 0);
+    wjr_interrupt(0);
+    assert_true(wjr_monotonic() - t0 < 1.5);
+    assert_int_equal(res->stale, 1);
+    assert_non_null(strstr(res->warning, "interrupted"));
+    assert_int_equal(res->statuses[0], WJR_TRIAL_RUNNING);
+    wjr_poll_result_free(res);
+    /* let the (fake) libslurm call return before the fixture goes */
+    nanosleep(&rest, NULL);
+    mock_set_query_delay_ms(0);
+}
+
 /* The hook's shell holds no descriptor of wjr's but 0, 1 and 2 (and the
  * one its glob opens): the pipes' other ends and /dev/null are
  * close-on-exec. */
@@ -345,6 +372,7 @@ int main(void)
         T(test_hook_timeout),
         T(test_hook_interrupted),
         T(test_hook_pipes_cloexec),
+        T(test_poll_wait_interrupted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
