@@ -189,6 +189,12 @@ if ((LINT)); then
     step "mutation testing (a fixed subset of tests/mutations.txt, 300 s at most)"
     scripts/mutate.sh --fast 8 --budget 300 && results+=("mutations: ok") ||
         { results+=("mutations: FAILED"); failed=$((failed + 1)); status=1; }
+    step "mocked-Slurm tests under ThreadSanitizer (build-tsan)"
+    scripts/test-tsan.sh && results+=("tsan: ok") ||
+        { results+=("tsan: FAILED"); failed=$((failed + 1)); status=1; }
+    step "fuzzing under ASan/UBSan (${WJR_FUZZ_SECONDS:-20} s a target; longer: scripts/fuzz.sh)"
+    scripts/fuzz.sh --seconds "${WJR_FUZZ_SECONDS:-20}" && results+=("fuzz: ok") ||
+        { results+=("fuzz: FAILED"); failed=$((failed + 1)); status=1; }
 fi
 
 if [[ "$UNIT_ONLY" -eq 0 ]]; then

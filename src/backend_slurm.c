@@ -168,11 +168,15 @@ int wjr__slurm_classify(int e, const char *what)
 /* ---- text forms of options --------------------------------------------- */
 
 /* sbatch's --time forms: "M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S". */
+/* Largest value of one field of a time limit: 10^9 days, hours or
+ * minutes is beyond any limit Slurm holds (minutes in 32 bits). */
+#define TIME_FIELD_MAX 1000000000L
+
 int wjr_slurm_parse_time(uint32_t *minutes, const char *s)
 {
     long v[4] = {0, 0, 0, 0};
     int n = 0, days = 0;
-    long d = 0;
+    long d = 0, total;
     const char *p = s;
     char *end;
 
@@ -183,8 +187,9 @@ int wjr_slurm_parse_time(uint32_t *minutes, const char *s)
         return 0;
     }
     if (strchr(s, '-')) {
+        errno = 0;
         d = strtol(p, &end, 10);
-        if (end == p || *end != '-' || d < 0)
+        if (end == p || *end != '-' || d < 0 || errno == ERANGE || d > TIME_FIELD_MAX)
             return WJR_EINVALID;
         days = 1;
         p = end + 1;
@@ -192,8 +197,9 @@ int wjr_slurm_parse_time(uint32_t *minutes, const char *s)
     for (;;) {
         if (n == 3)
             return WJR_EINVALID;
+        errno = 0;
         v[n] = strtol(p, &end, 10);
-        if (end == p || v[n] < 0)
+        if (end == p || v[n] < 0 || errno == ERANGE || v[n] > TIME_FIELD_MAX)
             return WJR_EINVALID;
         n++;
         if (*end == '\0')
@@ -202,18 +208,22 @@ int wjr_slurm_parse_time(uint32_t *minutes, const char *s)
             return WJR_EINVALID;
         p = end + 1;
     }
+    /* every field is at most TIME_FIELD_MAX: no sum below overflows */
     if (days) {
         /* D-H, D-H:M, D-H:M:S */
         long secs = d * 86400 + v[0] * 3600 + (n > 1 ? v[1] * 60 : 0) + (n > 2 ? v[2] : 0);
-        *minutes = (uint32_t)((secs + 59) / 60);
+        total = (secs + 59) / 60;
     } else if (n == 1) {
-        *minutes = (uint32_t)v[0];
+        total = v[0];
     } else if (n == 2) {
-        *minutes = (uint32_t)(v[0] + (v[1] > 0 ? 1 : 0));
+        total = v[0] + (v[1] > 0 ? 1 : 0);
     } else {
         long secs = v[0] * 3600 + v[1] * 60 + v[2];
-        *minutes = (uint32_t)((secs + 59) / 60);
+        total = (secs + 59) / 60;
     }
+    if (total >= (long)INFINITE)
+        return WJR_EINVALID; /* larger than Slurm's largest finite limit */
+    *minutes = (uint32_t)total;
     return 0;
 }
 
@@ -225,8 +235,9 @@ int wjr_slurm_parse_mem(uint64_t *mb, const char *s)
 
     if (s == NULL || *s == '\0' || *s == '-')
         return WJR_EINVALID;
+    errno = 0;
     v = strtoull(s, &end, 10);
-    if (end == s)
+    if (end == s || errno == ERANGE)
         return WJR_EINVALID;
     switch (*end) {
     case '\0':
@@ -239,10 +250,14 @@ int wjr_slurm_parse_mem(uint64_t *mb, const char *s)
         break;
     case 'G':
     case 'g':
+        if (v > UINT64_MAX / 1024)
+            return WJR_EINVALID;
         v *= 1024;
         break;
     case 'T':
     case 't':
+        if (v > UINT64_MAX / (1024 * 1024))
+            return WJR_EINVALID;
         v *= 1024 * 1024;
         break;
     default:
@@ -347,6 +362,10 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
                              opts->cpus_per_task);
     if (opts->array_throttle < 0)
         return wjr_error_set(WJR_ECONFIG, "slurm array_throttle must not be negative");
+    /* also read from study.json: a huge value would overflow the deadline */
+    if (!(opts->rpc_timeout >= 0 && opts->rpc_timeout <= 86400))
+        return wjr_error_set(WJR_ECONFIG, "slurm rpc_timeout %g must be 0 to 86400 seconds",
+                             opts->rpc_timeout);
     for (i = 0; opts->env && opts->env[i]; i++) {
         if (strchr(opts->env[i], '=') == NULL || opts->env[i][0] == '=')
             return wjr_error_set(WJR_ECONFIG, "slurm env entry '%s' is not NAME=VALUE",

@@ -276,13 +276,30 @@ static int ask_bounded(slurm_backend *sb, query_kind kind, void *ids, int n_ids,
     w->requested = 1;
     w->done = 0;
     pthread_cond_broadcast(&w->cond);
-    while (!w->done)
-        if (pthread_cond_timedwait(&w->cond, &w->lock, &deadline) != 0)
+    /* in slices, so that wjr_interrupt() is seen within 200 ms */
+    while (!w->done && !wjr_interrupted()) {
+        struct timespec slice;
+        clock_gettime(CLOCK_MONOTONIC, &slice);
+        slice.tv_nsec += 200000000L;
+        if (slice.tv_nsec >= 1000000000L) {
+            slice.tv_sec++;
+            slice.tv_nsec -= 1000000000L;
+        }
+        if (slice.tv_sec > deadline.tv_sec ||
+            (slice.tv_sec == deadline.tv_sec && slice.tv_nsec > deadline.tv_nsec))
+            slice = deadline;
+        if (pthread_cond_timedwait(&w->cond, &w->lock, &slice) != 0 && !w->done &&
+            (slice.tv_sec == deadline.tv_sec && slice.tv_nsec == deadline.tv_nsec))
             break;
+    }
     if (!w->done) {
         w->abandoned = 1; /* the thread drops the answer and frees itself up */
-        error = wjr_error_set(WJR_ETIMEOUT, "%s: slurmctld did not answer within %.0f s",
-                              ask_name(kind), timeout);
+        if (wjr_interrupted())
+            error = wjr_error_set(WJR_EINTERRUPTED, "%s: interrupted while waiting for slurmctld",
+                                  ask_name(kind));
+        else
+            error = wjr_error_set(WJR_ETIMEOUT, "%s: slurmctld did not answer within %.0f s",
+                                  ask_name(kind), timeout);
     } else {
         if (w->rc != SLURM_SUCCESS)
             error = wjr__slurm_classify(w->slurm_errno, ask_name(kind));

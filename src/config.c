@@ -25,6 +25,7 @@
 #include "config_boa.h"
 #include "config_int.h"
 #include "config_yaml.h"
+#include "jsontext.h"
 #include "study_int.h"
 #include "template.h"
 #include "util.h"
@@ -400,6 +401,12 @@ static int parse_range(wjr_param *p, const parse_ctx *ctx, const config_setting_
                        p->name, p->lo, p->hi);
     if (p->is_int && (p->lo != floor(p->lo) || p->hi != floor(p->hi)))
         return fail_at(ctx, b, "bounds of int parameter '%s' must be integers", p->name);
+    /* 2^53: every integer up to it is a double, and values stay in int64 */
+    if (p->is_int && (fabs(p->lo) > 9007199254740992.0 || fabs(p->hi) > 9007199254740992.0))
+        return fail_at(ctx, b,
+                       "bounds of int parameter '%s' must lie within +-9007199254740992 (2^53), "
+                       "not [%g, %g]",
+                       p->name, p->lo, p->hi);
     if (p->log_scale && p->lo <= 0)
         return fail_at(ctx, b, "log_scale parameter '%s' needs bounds above 0", p->name);
     return 0;
@@ -823,6 +830,9 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
             sum = -1;
             break;
         }
+        if (cfg->steps[i].num_trials > INT64_MAX - sum)
+            return fail_at(ctx, config_lookup(lc, "generation_strategy"),
+                           "the steps' num_trials add up to more than %lld", (long long)INT64_MAX);
         sum += cfg->steps[i].num_trials;
     }
     if (sum >= 0 && cfg->total_trials > sum)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "config_int.h"
+#include "jsontext.h"
 #include "template.h"
 #include "util.h"
 
@@ -163,6 +164,13 @@ static int parse_hook(char **out, wjr_study_config *cfg, const parse_ctx *ctx,
     free(cmd);
     if (error < 0)
         return fail_at(ctx, s, "%s", wjr_error_last());
+    /* the study's state keeps commands as JSON text: never drop one */
+    if (!wjr_utf8_valid(*out))
+        return fail_at(ctx, s,
+                       "script_options.%s is not valid UTF-8 once its paths are made absolute "
+                       "(the command, or the name of the configuration's folder): rename the "
+                       "folder or fix the text",
+                       key);
     return check_command_names(cfg, ctx, s, *out);
 }
 
@@ -240,6 +248,11 @@ static int experiment_dir_of(wjr_study_config *cfg, const parse_ctx *ctx, const 
     if (cfg->experiment_dir == NULL)
         error = WJR_ENOMEM;
 done:
+    if (error == 0 && cfg->experiment_dir != NULL && !wjr_utf8_valid(cfg->experiment_dir))
+        /* trial files and the study's state hold it as JSON text */
+        error = fail_at(ctx, g,
+                        "script_options.experiment_dir is not valid UTF-8 once made absolute "
+                        "(it, or the name of the configuration's folder): rename the folder");
     free(exp);
     free(outdir);
     free(name);

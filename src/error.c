@@ -1,10 +1,12 @@
 /*
- * error.c - the thread-local error slot behind wjr_error_last().
+ * error.c - the thread-local error slot behind wjr_error_last(), and the
+ * process-wide interrupt request of wjr_interrupt().
  *
  * Every failing function stores a code and a message here and returns the
  * code. Nothing here allocates: the message lives in a fixed buffer of the
  * calling thread, so reporting an out-of-memory error cannot fail.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,11 +18,14 @@ static _Thread_local int error_code;
 
 int wjr_error_set(int code, const char *fmt, ...)
 {
+    char msg[sizeof(error_msg)];
     va_list ap;
 
+    /* through a copy: an argument may be wjr_error_last() itself */
     va_start(ap, fmt);
-    vsnprintf(error_msg, sizeof(error_msg), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    memcpy(error_msg, msg, sizeof(error_msg));
     error_code = code;
     return code;
 }
@@ -67,6 +72,18 @@ void wjr_error_clear(void)
 {
     error_msg[0] = '\0';
     error_code = 0;
+}
+
+static volatile sig_atomic_t interrupt_flag;
+
+void wjr_interrupt(int on)
+{
+    interrupt_flag = on ? 1 : 0;
+}
+
+int wjr_interrupted(void)
+{
+    return interrupt_flag != 0;
 }
 
 const char *wjr_version(void)

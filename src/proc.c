@@ -7,6 +7,11 @@
  * The hook is user configuration and runs through /bin/sh; the trial
  * directory goes to it as "$1", so nothing of a trial's data is ever parsed
  * by the shell. It does not run batch jobs: those go through the backend.
+ *
+ * A hook runs in its own process group with a time limit (WJR_HOOK_TIMEOUT
+ * seconds in the environment, 600 by default): past it, or when
+ * wjr_interrupt() is called, the whole group gets SIGTERM, then SIGKILL.
+ * Its pipes are close-on-exec, so that no other child inherits them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -45,21 +51,65 @@ static void flush_lines(line_buf *lb, const wjr_trial_ctx *trial, int final)
     lb->buf.ptr[lb->buf.len] = '\0';
 }
 
+/* The hook time limit: WJR_HOOK_TIMEOUT (seconds), else the default. */
+static double hook_timeout(void)
+{
+    const char *e = getenv("WJR_HOOK_TIMEOUT");
+    double v = e && *e ? strtod(e, NULL) : 0;
+
+    return v > 0 && v <= 7 * 86400.0 ? v : WJR_HOOK_TIMEOUT_DEFAULT;
+}
+
+/* End the hook's process group: SIGTERM, then SIGKILL after a grace. */
+static void end_group(pid_t pid, int *status)
+{
+    double until = wjr_monotonic() + 2.0;
+    struct timespec slice = {0, 50 * 1000 * 1000};
+
+    kill(-pid, SIGTERM);
+    while (waitpid(pid, status, WNOHANG) == 0) {
+        if (wjr_monotonic() > until) {
+            kill(-pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+                ;
+            break;
+        }
+        nanosleep(&slice, NULL);
+    }
+    kill(-pid, SIGKILL); /* what the shell left behind */
+}
+
+static int cloexec_pipe(int fds[2])
+{
+    if (pipe(fds) < 0)
+        return -1;
+    if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) < 0 || fcntl(fds[1], F_SETFD, FD_CLOEXEC) < 0)
+        return -1;
+    return 0;
+}
+
 int wjr_proc_run_hook(int *exit_status, const char *command, const char *last_arg, const char *cwd,
                       const wjr_trial_ctx *trial)
+{
+    return wjr_proc_run_hook_timed(exit_status, command, last_arg, cwd, trial, hook_timeout());
+}
+
+int wjr_proc_run_hook_timed(int *exit_status, const char *command, const char *last_arg,
+                            const char *cwd, const wjr_trial_ctx *trial, double timeout)
 {
     int out[2] = {-1, -1}, err[2] = {-1, -1};
     char *script = NULL;
     line_buf lines[2] = {{WJR_BUF_INIT, WJR_LOG_INFO}, {WJR_BUF_INIT, WJR_LOG_WARNING}};
     struct pollfd fds[2];
     pid_t pid;
-    int status = 0, open_fds, error = 0, i;
+    int status = 0, open_fds, error = 0, i, stop = 0;
+    double deadline = wjr_monotonic() + timeout;
 
     *exit_status = -1;
     script = wjr_asprintf("%s \"$1\"", command);
     if (script == NULL)
         return WJR_ENOMEM;
-    if (pipe(out) < 0 || pipe(err) < 0) {
+    if (cloexec_pipe(out) < 0 || cloexec_pipe(err) < 0) {
         error = wjr_error_set(WJR_EIO, "pipe: %s", strerror(errno));
         goto done;
     }
@@ -69,7 +119,8 @@ int wjr_proc_run_hook(int *exit_status, const char *command, const char *last_ar
         goto done;
     }
     if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
+        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        setpgid(0, 0);
         if (devnull >= 0)
             dup2(devnull, 0);
         dup2(out[1], 1);
@@ -81,6 +132,7 @@ int wjr_proc_run_hook(int *exit_status, const char *command, const char *last_ar
         execl("/bin/sh", "sh", "-c", script, "wjr-hook", last_arg, (char *)NULL);
         _exit(127);
     }
+    setpgid(pid, pid); /* also here: no race with the child's own call */
     close(out[1]);
     close(err[1]);
     out[1] = err[1] = -1;
@@ -89,7 +141,15 @@ int wjr_proc_run_hook(int *exit_status, const char *command, const char *last_ar
     fds[0].events = fds[1].events = POLLIN;
     open_fds = 2;
     while (open_fds > 0) {
-        if (poll(fds, 2, -1) < 0) {
+        double left = deadline - wjr_monotonic();
+        int rc;
+        if (wjr_interrupted() || left <= 0) {
+            stop = wjr_interrupted() ? 1 : 2;
+            break;
+        }
+        /* short slices: an interrupt request is seen within 200 ms */
+        rc = poll(fds, 2, left > 0.2 ? 200 : (int)(left * 1000) + 1);
+        if (rc < 0) {
             if (errno == EINTR)
                 continue;
             break;
@@ -116,6 +176,17 @@ int wjr_proc_run_hook(int *exit_status, const char *command, const char *last_ar
     }
     flush_lines(&lines[0], trial, 1);
     flush_lines(&lines[1], trial, 1);
+    if (stop) {
+        end_group(pid, &status);
+        if (stop == 1)
+            error = wjr_error_set(WJR_EINTERRUPTED, "hook '%s' was interrupted", command);
+        else
+            error = wjr_error_set(WJR_ETIMEOUT,
+                                  "hook '%s' did not finish within %.0f s (WJR_HOOK_TIMEOUT); "
+                                  "it was killed",
+                                  command, timeout);
+        goto done;
+    }
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (WIFEXITED(status))

@@ -17,4 +17,16 @@
 int wjr_proc_run_hook(int *exit_status, const char *command, const char *last_arg, const char *cwd,
                       const wjr_trial_ctx *trial);
 
+/* Seconds a hook may run unless WJR_HOOK_TIMEOUT says otherwise. */
+#define WJR_HOOK_TIMEOUT_DEFAULT 600.0
+
+/*
+ * The same with a time limit of @p timeout seconds: past it the hook's
+ * process group is killed and WJR_ETIMEOUT returned; after wjr_interrupt(1)
+ * the same happens at once with WJR_EINTERRUPTED. wjr_proc_run_hook uses
+ * WJR_HOOK_TIMEOUT from the environment, else WJR_HOOK_TIMEOUT_DEFAULT.
+ */
+int wjr_proc_run_hook_timed(int *exit_status, const char *command, const char *last_arg,
+                            const char *cwd, const wjr_trial_ctx *trial, double timeout);
+
 #endif

@@ -23,6 +23,7 @@
 
 #include "backend.h"
 #include "evidence.h"
+#include "jsontext.h"
 #include "script.h"
 #include "retry.h"
 #include "slurm_resources.h"
@@ -647,6 +648,9 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec,
 
     *out = NULL;
     *created = 0;
+    if (wjr_interrupted())
+        return wjr_error_set(WJR_EINTERRUPTED, "interrupted: trial %lld is not submitted",
+                             (long long)spec->index);
     if (spec->index < 0)
         return wjr_error_set(WJR_EINVALID, "trial index %lld is negative", (long long)spec->index);
     if (t && t->sub != SUB_NONE)
@@ -1110,6 +1114,13 @@ static void describe_failure(trial *t, const char *state, int exit_code, int sig
  * A terminal status arrived: ask the wrapper, fetch the metrics, log.
  * @lost: when set, nobody knows the job's end, and this is the reason.
  */
+/* Whether the wrapper call that just returned had a hook stopped by
+ * wjr_interrupt(). */
+static int hook_interrupted(void)
+{
+    return wjr_interrupted() && wjr_error_last_code() == WJR_EINTERRUPTED;
+}
+
 static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const char *state_name,
                      int exit_code, int sig, const char *slurm_reason, int64_t end_time,
                      const char *lost)
@@ -1122,14 +1133,24 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
     t->info.end_time = end_time > 0 ? end_time : (int64_t)time(NULL);
     trial_ctx(&ctx, r, t);
     if (status == WJR_TRIAL_COMPLETED && r->wrapper->set_trial_status) {
-        if (r->wrapper->set_trial_status(&status, &why, r->wrapper, &ctx) < 0) {
+        int rc = r->wrapper->set_trial_status(&status, &why, r->wrapper, &ctx);
+        /* a wrapper may turn its hook's error into a FAILED status: an
+         * interrupted hook says nothing about the trial either way */
+        if (hook_interrupted())
+            goto interrupted;
+        if (rc < 0) {
             status = WJR_TRIAL_FAILED;
             why = wjr_strdup(wjr_error_last());
         }
     }
     if ((status == WJR_TRIAL_COMPLETED || status == WJR_TRIAL_EARLY_STOPPED) &&
         r->wrapper->fetch_trial_data) {
-        if (r->wrapper->fetch_trial_data(&metrics, r->wrapper, &ctx) < 0) {
+        int rc = r->wrapper->fetch_trial_data(&metrics, r->wrapper, &ctx);
+        if (hook_interrupted()) {
+            free(metrics);
+            goto interrupted;
+        }
+        if (rc < 0) {
             /* an early-stopped trial keeps its status without data */
             if (status == WJR_TRIAL_EARLY_STOPPED) {
                 runner_log(r, WJR_LOG_WARNING, t->info.index, "EARLY_STOPPED without data: %s",
@@ -1165,6 +1186,13 @@ static void finalize(wjr_runner *r, trial *t, wjr_trial_status status, const cha
         runner_log(r, status == WJR_TRIAL_FAILED ? WJR_LOG_WARNING : WJR_LOG_INFO, t->info.index,
                    "%s (job %s): %s", wjr_trial_status_name(status), t->job_id_text,
                    t->reason ? t->reason : "");
+    return;
+interrupted:
+    /* not settled: the trial keeps its status and a later poll finishes it */
+    free(why);
+    t->info.end_time = 0;
+    runner_log(r, WJR_LOG_WARNING, t->info.index, "interrupted while settling job %s: %s",
+               t->job_id_text, wjr_error_last());
 }
 
 /* Apply one job record to a trial. Returns 1 when the trial changed. */
@@ -2173,7 +2201,7 @@ static void put_json_str(wjr_buf *b, const char *key, const char *v)
 
     if (v == NULL)
         return;
-    s = json_string(v);
+    s = wjr_json_text(v); /* text that is not UTF-8 is kept as hex */
     enc = s ? wjr_json_dumps(s, JSON_ENCODE_ANY) : NULL;
     wjr_buf_printf(b, ",\"%s\":%s", key, enc ? enc : "null");
     free(enc);
@@ -2299,6 +2327,8 @@ int wjr_runner_to_json_file(const wjr_runner *r, const char *path)
     o.file = NULL;
     if (error == 0 && rename(tmp, path) != 0)
         error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    else if (error == 0)
+        error = wjr_fsync_parent(path); /* the rename itself must survive a crash */
     if (error < 0)
         unlink(tmp);
 done:
@@ -2467,7 +2497,8 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     t->info.restarts = (uint32_t)json_integer_value(json_object_get(o, "restarts"));
     t->state_word = (uint32_t)json_integer_value(json_object_get(o, "state_word"));
     t->slurm_state = intern(r, json_string_value(json_object_get(o, "slurm_state")));
-    set_str(&t->reason, json_string_value(json_object_get(o, "reason")));
+    free(t->reason);
+    t->reason = wjr_json_text_get(json_object_get(o, "reason"));
     v = json_object_get(o, "exit_code");
     t->info.exit_code = json_is_integer(v) ? (int)json_integer_value(v) : -1;
     t->info.term_signal = (int)json_integer_value(json_object_get(o, "signal"));
@@ -2492,7 +2523,7 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
     json_t *backend_o, *v;
     wjr_backend *backend = NULL;
     wjr_wrapper *wrapper = NULL;
-    char *settings = NULL;
+    char *settings = NULL, *exp_dir = NULL;
     const char *type;
     int error;
 
@@ -2506,6 +2537,10 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
                              "runner JSON: schema version %lld is not supported (this wjr "
                              "reads up to %d)",
                              (long long)json_integer_value(v), RUNNER_SCHEMA_VERSION);
+    /* without its id a runner would make a new one, and its trials' keys
+     * would no longer name their jobs: exactly-once depends on it */
+    if (!json_is_string(json_object_get(root, "study_id")))
+        return wjr_error_set(WJR_EINVALID, "runner JSON: no study_id");
     backend_o = json_object_get(root, "backend");
     settings = dump_or_null(json_object_get(backend_o, "settings"));
     error = wjr_backend_from_json(&backend, json_string_value(json_object_get(backend_o, "type")),
@@ -2529,7 +2564,8 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
         o.checkpoint = opts->checkpoint;
         o.checkpoint_payload = opts->checkpoint_payload;
     }
-    o.experiment_dir = json_string_value(json_object_get(root, "experiment_dir"));
+    exp_dir = wjr_json_text_get(json_object_get(root, "experiment_dir"));
+    o.experiment_dir = exp_dir;
     o.study_id = json_string_value(json_object_get(root, "study_id"));
     if (opts && opts->experiment_dir)
         o.experiment_dir = opts->experiment_dir;
@@ -2537,6 +2573,7 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
     v = json_object_get(root, "max_infrastructure_retries");
     if (error == 0 && json_is_integer(v))
         wjr_runner_set_infrastructure_retries(*out, (int)json_integer_value(v));
+    free(exp_dir);
     return error;
 }
 
@@ -2590,7 +2627,7 @@ static int runner_read(wjr_runner **out, json_src *s, const wjr_runner_options *
     wjr_buf b = WJR_BUF_INIT;
     wjr_runner *r = NULL;
     size_t i;
-    int error = 0, c;
+    int error = 0, c, seen_trials = 0;
 
     *out = NULL;
     src_skip_ws(s);
@@ -2618,6 +2655,10 @@ static int runner_read(wjr_runner **out, json_src *s, const wjr_runner_options *
             goto done;
         }
         src_skip_ws(s);
+        if (strcmp(json_string_value(key), "trials") == 0 && seen_trials++ > 0) {
+            error = wjr_error_set(WJR_EINVALID, "runner JSON: \"trials\" appears twice");
+            goto done;
+        }
         if (strcmp(json_string_value(key), "trials") == 0 && late == NULL && r == NULL &&
             json_object_get(header, "backend") && json_object_get(header, "wrapper")) {
             error = runner_from_header(&r, header, opts);

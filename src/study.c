@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "wjr/runner.h"
+#include "jsontext.h"
 #include "study_int.h"
 #include "util.h"
 
@@ -239,10 +240,10 @@ static int needs_submit(const wjr_study *s, const study_trial *t)
 
 /* ---- checkpoint ---------------------------------------------------------- */
 
-/* Append s as a JSON string, or null when jansson refuses it (not UTF-8). */
+/* Append s as a JSON string; text that is not UTF-8 as {"hex": ...}. */
 static void put_json_string(wjr_buf *b, const char *s)
 {
-    json_t *v = json_string(s);
+    json_t *v = wjr_json_text(s);
     char *text = v != NULL ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
 
     if (v != NULL && text == NULL)
@@ -558,8 +559,7 @@ static int load_trials(wjr_study *s, json_t *arr)
                 return wjr_error_set(WJR_EINVALID, "study.json: trial %lld has a bad status",
                                      (long long)t->index);
             t->overridden = 1;
-            t->override_reason =
-                json_is_string(reason) ? wjr_strdup(json_string_value(reason)) : NULL;
+            t->override_reason = wjr_json_text_get(reason);
         }
     }
     return 0;
@@ -572,7 +572,7 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     json_t *root = NULL, *gen, *state;
     json_error_t jerr;
     char *text = NULL, *path = NULL, *runner_text = NULL;
-    const char *config_dir, *copy;
+    const char *copy;
     size_t len = 0, i;
     int error;
 
@@ -620,8 +620,9 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
                               STUDY_SCHEMA);
         goto done;
     }
-    config_dir = json_string_value(json_object_get(root, "config_dir"));
-    s->config_dir = wjr_strdup(config_dir != NULL ? config_dir : s->dir);
+    s->config_dir = wjr_json_text_get(json_object_get(root, "config_dir"));
+    if (s->config_dir == NULL)
+        s->config_dir = wjr_strdup(s->dir);
     free(path);
     copy = json_string_value(json_object_get(root, "config"));
     path = wjr_asprintf("%s/%s", s->dir,

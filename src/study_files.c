@@ -233,6 +233,25 @@ static void csv_field(wjr_buf *b, const char *text, int first)
     wjr_buf_puts(b, "\"");
 }
 
+/* A text field: one that a spreadsheet would read as a formula (=, +, -, @,
+ * tab, carriage return first) gets a leading ' so that it stays text. */
+static void csv_text(wjr_buf *b, const char *text)
+{
+    char *guarded;
+
+    if (text == NULL || strchr("=+-@\t\r", text[0]) == NULL || text[0] == '\0') {
+        csv_field(b, text, 0);
+        return;
+    }
+    guarded = wjr_asprintf("'%s", text);
+    if (guarded == NULL) {
+        b->oom = 1;
+        return;
+    }
+    csv_field(b, guarded, 0);
+    free(guarded);
+}
+
 static void csv_json_value(wjr_buf *b, json_t *v)
 {
     char num[64];
@@ -241,7 +260,7 @@ static void csv_json_value(wjr_buf *b, json_t *v)
     if (v == NULL || json_is_null(v)) {
         csv_field(b, NULL, 0);
     } else if (json_is_string(v)) {
-        csv_field(b, json_string_value(v), 0);
+        csv_text(b, json_string_value(v));
     } else if (json_is_integer(v)) {
         snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
         csv_field(b, num, 0);
@@ -302,12 +321,12 @@ int wjr_study_results_csv(char **out, const wjr_study *s)
     collect_columns(pcols, mcols, s);
     wjr_buf_puts(&b, "trial_index,status,job_id,generation_method");
     for (k = 0; k < json_array_size(pcols); k++)
-        csv_field(&b, json_string_value(json_array_get(pcols, k)), 0);
+        csv_text(&b, json_string_value(json_array_get(pcols, k)));
     for (k = 0; k < json_array_size(mcols); k++) {
         const char *name = json_string_value(json_array_get(mcols, k));
         char *sem = wjr_asprintf("%s_sem", name);
-        csv_field(&b, name, 0);
-        csv_field(&b, sem, 0);
+        csv_text(&b, name);
+        csv_text(&b, sem);
         free(sem);
     }
     wjr_buf_puts(&b, ",reason\n");
@@ -329,7 +348,7 @@ int wjr_study_results_csv(char **out, const wjr_study *s)
             csv_json_value(&b, json_is_object(mv) ? json_object_get(mv, "mean") : mv);
             csv_json_value(&b, json_is_object(mv) ? json_object_get(mv, "sem") : NULL);
         }
-        csv_field(&b, v.reason, 0);
+        csv_text(&b, v.reason);
         wjr_buf_puts(&b, "\n");
         json_decref(p);
         json_decref(m);

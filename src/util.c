@@ -174,14 +174,14 @@ int wjr_mkdir_p(const char *path, unsigned int mode)
     return error;
 }
 
-static void fsync_parent(const char *path)
+int wjr_fsync_parent(const char *path)
 {
     char *dir = wjr_strdup(path);
     char *slash;
-    int fd;
+    int fd, error = 0;
 
     if (dir == NULL)
-        return;
+        return WJR_ENOMEM;
     slash = strrchr(dir, '/');
     if (slash == dir)
         slash[1] = '\0';
@@ -189,12 +189,13 @@ static void fsync_parent(const char *path)
         *slash = '\0';
     else
         strcpy(dir, ".");
-    fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL && errno != EROFS))
+        error = wjr_error_set(WJR_EIO, "cannot sync folder %s: %s", dir, strerror(errno));
+    if (fd >= 0)
         close(fd);
-    }
     free(dir);
+    return error;
 }
 
 int wjr_write_file_atomic(const char *path, const char *data, size_t len)
@@ -230,7 +231,7 @@ int wjr_write_file_atomic(const char *path, const char *data, size_t len)
         error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
         goto done;
     }
-    fsync_parent(path);
+    error = wjr_fsync_parent(path);
 done:
     if (fd >= 0)
         close(fd);

@@ -48,6 +48,9 @@ void wjr_buf_free(wjr_buf *b);
 int wjr_mkdir_p(const char *path, unsigned int mode);
 /* Write tmp file, fsync, rename over path, fsync the folder. */
 int wjr_write_file_atomic(const char *path, const char *data, size_t len);
+/* fsync the folder that holds @p path, so that a rename in it is durable
+ * (WJR_EIO when it cannot be opened or synced). */
+int wjr_fsync_parent(const char *path);
 /* Write a file in place, without syncing: for files that can be made again. */
 int wjr_write_file(const char *path, const char *data, size_t len);
 /* Read a whole file; *out is malloc'd and NUL-terminated. WJR_ENOTFOUND if absent. */

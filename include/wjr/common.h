@@ -47,7 +47,8 @@ enum {
     WJR_ELOCKED = -9,      /**< another process holds the study lock */
     WJR_EEXISTS = -10,     /**< the thing to be created exists already */
     WJR_ENOMEM = -11,      /**< out of memory */
-    WJR_ESTATE = -12       /**< operation not valid in the current state */
+    WJR_ESTATE = -12,      /**< operation not valid in the current state */
+    WJR_EINTERRUPTED = -13 /**< stopped by wjr_interrupt(); nothing was lost */
 };
 
 /**
@@ -61,6 +62,17 @@ WJR_EXTERN(int) wjr_error_last_code(void);
 
 /** Clear the thread's error slot. */
 WJR_EXTERN(void) wjr_error_clear(void);
+
+/**
+ * Ask every wjr call under way in this process to stop soon (1), or clear
+ * the request (0). Async-signal-safe: meant for a SIGINT handler. A hook
+ * running then is ended and its step returns WJR_EINTERRUPTED; the trial
+ * it served keeps its state, so that a later run finishes it.
+ */
+WJR_EXTERN(void) wjr_interrupt(int on);
+
+/** Whether wjr_interrupt(1) is in force. */
+WJR_EXTERN(int) wjr_interrupted(void);
 
 /** The library's version text. Borrowed, static. */
 WJR_EXTERN(const char *) wjr_version(void);

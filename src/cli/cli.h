@@ -17,6 +17,7 @@ enum {
     CLI_EXIT_FAILED = 1,
     CLI_EXIT_USAGE = 2,
     CLI_EXIT_CLUSTER = 3,
+    CLI_EXIT_IO = 4, /* a file could not be read or written (ENOSPC, EIO) */
     CLI_EXIT_INTERRUPTED = 130
 };
 
@@ -92,6 +93,10 @@ void cli_print_summary(const wjr_study *study);
 
 /* Compact "k=v k=v" of a JSON object text into buf. */
 void cli_format_object(char *buf, size_t size, const char *json, int metrics);
+
+/* @p text for a terminal: control bytes (escape sequences, carriage
+ * returns) as \xHH, cut to fit @p size. Returns @p buf. */
+const char *cli_safe(char *buf, size_t size, const char *text);
 
 extern const cli_command cli_cmd_run, cli_cmd_resume, cli_cmd_init, cli_cmd_submit, cli_cmd_poll,
     cli_cmd_status, cli_cmd_cancel, cli_cmd_results, cli_cmd_check, cli_cmd_report;

@@ -38,6 +38,10 @@ int cli_exit_code(int error)
     case WJR_ELOCKED:
     case WJR_ESTATE:
         return CLI_EXIT_USAGE;
+    case WJR_EIO:
+        return CLI_EXIT_IO;
+    case WJR_EINTERRUPTED:
+        return CLI_EXIT_INTERRUPTED;
     default:
         return CLI_EXIT_FAILED;
     }
@@ -45,7 +49,9 @@ int cli_exit_code(int error)
 
 int cli_fail(const char *verb, int error)
 {
-    fprintf(stderr, "wjr %s: %s\n", verb, wjr_error_last());
+    char msg[2048];
+
+    fprintf(stderr, "wjr %s: %s\n", verb, cli_safe(msg, sizeof(msg), wjr_error_last()));
     return cli_exit_code(error);
 }
 
@@ -134,6 +140,7 @@ static void on_signal(int sig)
 {
     (void)sig;
     cli_interrupted = 1;
+    wjr_interrupt(1); /* a step under way stops its hooks at once */
 }
 
 void cli_install_signals(void)
@@ -144,8 +151,10 @@ void cli_install_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     /* The first signal stops the driver cleanly; a second one ends the
-     * process at once (study.json is always written atomically). */
-    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+     * process at once (study.json is always written atomically). No
+     * SA_RESTART: a blocking call in the middle of a step returns EINTR
+     * instead of swallowing the signal until the step ends. */
+    sa.sa_flags = SA_RESETHAND;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
@@ -304,4 +313,35 @@ void cli_format_object(char *buf, size_t size, const char *json, int metrics)
         }
     }
     json_decref(obj);
+    /* keys and string values come from the model: no escape sequences */
+    if (strpbrk(buf, "\x1b\r\b\a") != NULL || strchr(buf, 0x7f) != NULL) {
+        char *copy = strdup(buf);
+        if (copy != NULL)
+            cli_safe(buf, size, copy);
+        free(copy);
+    }
+}
+
+const char *cli_safe(char *buf, size_t size, const char *text)
+{
+    size_t used = 0;
+    const unsigned char *p;
+
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    for (p = (const unsigned char *)(text != NULL ? text : ""); *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            if (used + 4 >= size)
+                break;
+            snprintf(buf + used, size - used, "\\x%02x", *p);
+            used += 4;
+        } else {
+            if (used + 1 >= size)
+                break;
+            buf[used++] = (char)*p;
+        }
+    }
+    buf[used] = '\0';
+    return buf;
 }

@@ -68,17 +68,38 @@ void cli_print_summary(const wjr_study *study)
     printf("results: %s/results.csv\n", wjr_study_dir(study));
 }
 
+/* SIGINT or SIGTERM, seen after a step (which stops its hooks at once)
+ * or during the wait between steps. */
+static int interrupted(const wjr_study *study, cli_term *t)
+{
+    wjr_study_progress p;
+
+    wjr_study_get_progress(&p, study);
+    cli_term_clear(t);
+    fprintf(stderr,
+            "wjr: interrupted: %lld trials keep running in Slurm; nothing was lost.\n"
+            "wjr: continue with: wjr resume %s\n",
+            (long long)p.running, wjr_study_dir(study));
+    return CLI_EXIT_INTERRUPTED;
+}
+
 int cli_drive(wjr_study *study, cli_term *t)
 {
+    char msg[2048];
     wjr_study_progress p;
     int error;
 
     cli_install_signals();
     for (;;) {
         error = wjr_study_step(&p, study);
+        if (cli_interrupted)
+            return interrupted(study, t);
         if (error < 0) {
             cli_term_clear(t);
-            fprintf(stderr, "wjr: %s\n", wjr_error_last());
+            fprintf(stderr, "wjr: %s\n", cli_safe(msg, sizeof(msg), wjr_error_last()));
+            if (error == WJR_EIO)
+                fprintf(stderr, "wjr: the study's saved state is the last one written in full; "
+                                "free space or fix the file system first\n");
             fprintf(stderr,
                     "wjr: jobs already submitted keep running; after fixing the cause, "
                     "continue with: wjr resume %s\n",
@@ -89,14 +110,8 @@ int cli_drive(wjr_study *study, cli_term *t)
         if (p.state != WJR_STUDY_RUNNING)
             break;
         cli_sleep(p.next_delay);
-        if (cli_interrupted) {
-            cli_term_clear(t);
-            fprintf(stderr,
-                    "wjr: interrupted: %lld trials keep running in Slurm; nothing was lost.\n"
-                    "wjr: continue with: wjr resume %s\n",
-                    (long long)p.running, wjr_study_dir(study));
-            return CLI_EXIT_INTERRUPTED;
-        }
+        if (cli_interrupted)
+            return interrupted(study, t);
     }
     cli_term_clear(t);
     cli_print_summary(study);

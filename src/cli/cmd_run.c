@@ -76,5 +76,5 @@ const cli_command cli_cmd_run = {
     "\n"
     "Exit: 0 finished, 1 failure rate exceeded, 2 configuration error or the\n"
     "study exists already, 3 cluster unreachable or submission refused,\n"
-    "130 interrupted.\n",
+    "4 I/O error (disk full: free space, then resume), 130 interrupted.\n",
     run};

@@ -24,7 +24,7 @@ static void print_table(const wjr_study *study)
 {
     wjr_study_trial t;
     wjr_study_progress p;
-    char params[256], metrics[256], reason[512];
+    char params[256], metrics[256], reason[1024], state[64], job[64], why[1024];
     size_t i;
 
     printf("%6s  %-13s %-6s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "STEP", "SLURM",
@@ -35,14 +35,15 @@ static void print_table(const wjr_study *study)
         cli_format_object(params, sizeof(params), t.params_json, 0);
         cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
         if (t.attempt > 1) /* Slurm requeued the job: say which run this is */
-            snprintf(reason, sizeof(reason), "attempt %d%s%s", t.attempt,
-                     t.reason != NULL ? "; " : "", t.reason != NULL ? t.reason : "");
+            snprintf(why, sizeof(why), "attempt %d%s%s", t.attempt, t.reason != NULL ? "; " : "",
+                     t.reason != NULL ? t.reason : "");
         else
-            snprintf(reason, sizeof(reason), "%s", t.reason != NULL ? t.reason : "");
+            snprintf(why, sizeof(why), "%s", t.reason != NULL ? t.reason : "");
         printf("%6lld  %-13s %-6s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
                wjr_trial_status_name(t.status), t.generation != NULL ? t.generation : "-",
-               t.slurm_state != NULL ? t.slurm_state : "-", t.job_id != NULL ? t.job_id : "-",
-               params, metrics, reason);
+               cli_safe(state, sizeof(state), t.slurm_state != NULL ? t.slurm_state : "-"),
+               cli_safe(job, sizeof(job), t.job_id != NULL ? t.job_id : "-"), params, metrics,
+               cli_safe(reason, sizeof(reason), why));
     }
     wjr_study_get_progress(&p, study);
     printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld early-stopped, %lld "

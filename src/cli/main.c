@@ -36,7 +36,8 @@ static void print_help(FILE *out)
         fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
     fputs("\n"
           "Exit codes: 0 finished, 1 study failed, 2 usage or configuration error,\n"
-          "3 cluster unreachable or submission refused, 130 interrupted.\n"
+          "3 cluster unreachable or submission refused, 4 I/O error (disk full),\n"
+          "130 interrupted.\n"
           "Run 'wjr COMMAND --help' for a command's options; see wjr(1).\n",
           out);
 }

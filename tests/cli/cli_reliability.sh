@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Reliability of the `wjr` CLI against the fake controller (no cluster):
+#  - a reason holding escape sequences reaches the terminal escaped
+#    (\x1b, \r), never raw; results.csv turns a field that a spreadsheet
+#    would read as a formula (=, +, -, @ first) into text with a leading ';
+#  - one SIGINT in the middle of a step (a set_trial_status hook that
+#    sleeps) stops `wjr run` within seconds with exit 130, and
+#    `wjr resume` then finishes the study: nothing was lost;
+#  - a hook past WJR_HOOK_TIMEOUT is killed.
+#   usage: tests/cli/cli_reliability.sh PATH/TO/wjr-mock
+set -uo pipefail
+
+command -v jq >/dev/null || { echo "FAIL: jq is needed (scripts/deps.sh installs it)" >&2; exit 1; }
+HERE="$(cd "$(dirname "$0")" && pwd)"
+WJR="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+W="$(mktemp -d /tmp/wjr-cli-rel-XXXXXX)"
+trap 'rm -rf "$W"' EXIT
+cp "$HERE"/mock_study/* "$W/"
+cd "$W" || exit 1
+export SLURM_CONF="$HERE/../study/data/slurm.conf"
+export WJR_MOCK_EXEC=1 WJR_MOCK_POLLS_UNTIL_DONE=1 WJR_MOCK_PARTITIONS=debug:60
+unset WJR_MOCK_UNREACHABLE WJR_MOCK_FAIL_SUBMIT WJR_MOCK_FAIL_QUERY WJR_HOOK_TIMEOUT
+failures=0
+fail() {
+    echo "FAIL $*" >&2
+    failures=$((failures + 1))
+}
+ok() { echo "ok $*"; }
+
+# ---- 1. escapes on the terminal, formulas in results.csv ----------------
+export WJR_MOCK_STATE="$W/ext.state.json" WJR_MOCK_POLLS_UNTIL_DONE=100
+"$WJR" init external.cfg >/dev/null 2>&1 || fail "init"
+X=runs/external
+"$WJR" submit "$X" --params '{"x": "=1+2", "y": "-3"}' >/dev/null 2>&1 || fail "submit"
+"$WJR" cancel "$X" --reason $'=HYPERLINK("http://x")\e[31mred\r' >/dev/null 2>&1 || fail "cancel"
+"$WJR" status "$X" >status.out 2>&1 || fail "status"
+# has TEXT FILE WHAT: FILE holds TEXT (fixed string)
+has() {
+    if grep -qF -- "$1" "$2"; then ok "$3"; else fail "$3: $(cat "$2")"; fi
+}
+if grep -q $'\e' status.out || grep -q $'\r' status.out; then
+    fail "status printed a raw escape sequence or carriage return"
+fi
+has '\x1b[31mred\x0d' status.out "status escapes control bytes"
+"$WJR" results --csv "$X" >results.csv 2>&1 || fail "results --csv"
+has "'=HYPERLINK" results.csv "csv reason neutralised"
+has "'=1+2" results.csv "csv parameter neutralised"
+has "'-3" results.csv "csv text '-3' neutralised"
+
+# ---- 2. one SIGINT during a step ----------------------------------------
+export WJR_MOCK_STATE="$W/int.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1
+cat >slow.cfg <<'CFG'
+parameters = { x1 = { type = "range"; bounds = [0.0, 1.0]; }; x2 = { type = "range"; bounds = [0.0, 1.0]; }; };
+scheduler = { total_trials = 2; };
+script_options = { run_model = "sh model.sh"; set_trial_status = "sleep 4.7; true";
+                   experiment_dir = "runs/slow"; };
+slurm = { partition = "debug"; time = "00:05:00"; };
+CFG
+"$WJR" run slow.cfg >int.out 2>int.err &
+pid=$!
+# wait for the hook to be under way (its sleep is a child of the hook shell)
+for _ in $(seq 1 100); do
+    pgrep -f "sleep 4.7" >/dev/null && break
+    sleep 0.1
+done
+t0=$(date +%s)
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+took=$(($(date +%s) - t0))
+if [[ $rc -eq 130 && $took -le 3 ]]; then
+    ok "one SIGINT mid-step: exit 130 after ${took}s"
+else
+    fail "SIGINT mid-step: exit $rc after ${took}s: $(cat int.err)"
+fi
+pgrep -f "sleep 4.7" >/dev/null && fail "the hook's sleep still runs"
+grep -q "FAILED" runs/slow/wjr.log && fail "an interrupted hook failed a trial: $(cat runs/slow/wjr.log)"
+"$WJR" resume runs/slow >resume.out 2>&1
+rc=$?
+if [[ $rc -eq 0 ]] && grep -q "2 completed" resume.out; then
+    ok "resume finishes the study"
+else
+    fail "resume: exit $rc: $(cat resume.out)"
+fi
+
+# ---- 3. a hook past WJR_HOOK_TIMEOUT ------------------------------------
+export WJR_MOCK_STATE="$W/to.state.json"
+sed -e 's|runs/slow|runs/to|' -e 's|set_trial_status = "sleep 4.7; true";|fetch_trial_data = "sleep 30; true";|' \
+    slow.cfg >to.cfg
+t0=$(date +%s)
+WJR_HOOK_TIMEOUT=1 "$WJR" run to.cfg >to.out 2>&1
+rc=$?
+took=$(($(date +%s) - t0))
+if [[ $took -le 20 ]] && grep -q "did not finish within 1 s" runs/to/wjr.log; then
+    ok "hook timeout (exit $rc after ${took}s)"
+else
+    fail "hook timeout: exit $rc after ${took}s: $(cat to.out)"
+fi
+
+[[ $failures -eq 0 ]] && echo "cli_reliability: all passed"
+exit $((failures > 0))
