@@ -18,7 +18,14 @@
 #include "test_util.h"
 #include "util.h"
 
-static const int busy_codes[] = {EAGAIN, ESLURM_ERROR_ON_DESC_TO_RECORD_COPY, ESLURM_NODES_BUSY};
+/* 26.05.2 removed ESLURM_ERROR_ON_DESC_TO_RECORD_COPY (src/backend_slurm.c) */
+static const int busy_codes[] = {
+    EAGAIN,
+    ESLURM_NODES_BUSY,
+#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(26, 5, 2)
+    ESLURM_ERROR_ON_DESC_TO_RECORD_COPY,
+#endif
+};
 
 /* One busy answer of each kind: the job is submitted on the next try. */
 static void test_busy_then_accepted(void **state)
