@@ -1536,8 +1536,8 @@ static int light_answer_suffices(const wjr_job_list *jobs, trial **live, size_t 
  * The job records of a poll. Where the backend has a state-only call
  * (Slurm 23.11.5 and later), ask it first for the live trials' jobs; most
  * polls end there, with one cheap RPC. The full query follows only when a
- * state needs the whole record. A controller that does not answer fails the
- * poll at once, without a second wait.
+ * state needs the whole record. A controller that does not answer, or an
+ * interrupt, fails the poll at once, without a second wait.
  */
 static int query_live(wjr_runner *r, wjr_job_list *jobs, trial **live, size_t n_live)
 {
@@ -1565,7 +1565,7 @@ static int query_live(wjr_runner *r, wjr_job_list *jobs, trial **live, size_t n_
     }
     if (n_ids > 0) {
         error = r->backend->query_states(jobs, r->backend, ids, n_ids);
-        if (error == WJR_ETIMEOUT || error == WJR_EUNREACHABLE) {
+        if (error == WJR_ETIMEOUT || error == WJR_EUNREACHABLE || error == WJR_EINTERRUPTED) {
             free(ids);
             return error;
         }

@@ -13,15 +13,19 @@
 #include "test_util.h"
 #include "util.h"
 
-/* The shortest text of v, and that it reads back exactly. */
-static void check_double(double v, const char *want)
+/* The shortest text of v (or, where jansson's own is as short, that one:
+ * jansson 2.15 writes 1e300 where 2.14 wrote 1e+300), and that it reads
+ * back exactly. */
+static void check_double2(double v, const char *want, const char *or_want)
 {
     json_t *o = json_pack("{s:f}", "v", v), *back;
-    char *text = wjr_json_dumps(o, JSON_COMPACT), expect[64];
+    char *text = wjr_json_dumps(o, JSON_COMPACT), expect[64], expect2[64];
 
     assert_non_null(text);
     snprintf(expect, sizeof(expect), "{\"v\":%s}", want);
-    assert_string_equal(text, expect);
+    snprintf(expect2, sizeof(expect2), "{\"v\":%s}", or_want);
+    if (strcmp(text, expect2) != 0)
+        assert_string_equal(text, expect);
     back = json_loads(text, 0, NULL);
     assert_non_null(back);
     assert_true(json_is_real(json_object_get(back, "v")));
@@ -29,6 +33,11 @@ static void check_double(double v, const char *want)
     json_decref(back);
     json_decref(o);
     free(text);
+}
+
+static void check_double(double v, const char *want)
+{
+    check_double2(v, want, want);
 }
 
 static void test_shortest_reals(void **state)
@@ -39,7 +48,7 @@ static void test_shortest_reals(void **state)
     check_double(91.644932, "91.644932");
     check_double(2.0, "2.0");
     check_double(-1.5e-300, "-1.5e-300");
-    check_double(1e300, "1e+300");
+    check_double2(1e300, "1e+300", "1e300");
     check_double(1.0 / 3.0, "0.3333333333333333");
     check_double(0.1 + 0.2, "0.30000000000000004");
 }
