@@ -9,38 +9,15 @@ range in brackets. Only the text between <!-- majors:begin --> and
 <!-- majors:end --> is replaced (the markers are added at the end of the
 file the first time).
 """
-import collections
 import datetime
+import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import fmt, load  # noqa: E402  (the same reading and number format)
+
 BEGIN, END = "<!-- majors:begin -->", "<!-- majors:end -->"
-
-
-def load(path):
-    data = collections.defaultdict(dict)  # (bench, case, metric) -> {rep: value}
-    with open(path) as f:
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 5:
-                continue
-            bench, case, rep, metric, value = parts
-            try:
-                data[(bench, case, metric)][rep] = float(value)
-            except ValueError:
-                pass
-    return data
-
-
-def fmt(v):
-    a = abs(v)
-    if a >= 100:
-        return f"{v:.0f}"
-    if a >= 10:
-        return f"{v:.1f}"
-    if a >= 1:
-        return f"{v:.2f}"
-    return f"{v:.3f}"
 
 
 def cell(data, bench, case, metric, spread=True):
