@@ -230,6 +230,13 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
     }
     if (t->overridden && t->override_reason != NULL)
         out->reason = t->override_reason;
+    out->feasible = -1;
+    if (s->config->n_outcome > 0 && out->metrics_json != NULL) {
+        json_t *m = json_loads(out->metrics_json, 0, NULL);
+        if (m != NULL)
+            out->feasible = wjr__config_outcomes_ok(s->config, m);
+        json_decref(m);
+    }
 }
 
 /* A trial the driver must (re)submit: generated, not submitted, not decided. */

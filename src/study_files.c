@@ -155,6 +155,8 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     times_json(obj, wjr_study_trial_info(s, t->index));
     if (v.attempt > 1) /* only once Slurm requeued the job */
         json_object_set_new(obj, "attempt", json_integer(v.attempt));
+    if (v.feasible >= 0) /* only in a study with outcome constraints */
+        json_object_set_new(obj, "feasible", json_boolean(v.feasible));
     return obj;
 }
 

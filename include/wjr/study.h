@@ -216,6 +216,9 @@ typedef struct wjr_study_trial {
      *  NULL for a trial submitted from outside (wjr submit). */
     const char *generation;
     int attempt; /**< 1 + the times Slurm requeued the job; 0 before it ran */
+    /** Whether its metrics meet objective.outcome_constraints: 1 or 0; -1
+     *  when the study has none or the trial has no metrics. */
+    int feasible;
 } wjr_study_trial;
 
 /** Number of trials, and the i-th in index order (borrowed, NULL if out of range). */

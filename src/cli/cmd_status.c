@@ -100,6 +100,7 @@ const cli_command cli_cmd_status = {
     "  -j, --json  print {\"trials\": [{\"index\", \"status\", \"job_id\", \"slurm_state\",\n"
     "              \"parameters\", \"metrics\", \"reason\", \"generation\", \"submit_time\",\n"
     "              \"start_time\", \"end_time\"}]}; metrics as {name: {\"mean\": x,\n"
-    "              \"sem\": y}}; times in Unix seconds, null while unknown\n"
+    "              \"sem\": y}}; times in Unix seconds, null while unknown; and\n"
+    "              \"feasible\" where the study has outcome constraints\n"
     "  -h, --help  show this help\n",
     run};

@@ -19,11 +19,10 @@
 void report_trial_labels(report_trial *out, const wjr_study_trial *t)
 {
     /* The step that made the trial, as the study recorded it (it wins over
-     * steps_from_strategy()). The trial view does not say yet whether a
-     * trial meets the outcome constraints: unknown, so no chart draws it as
-     * infeasible (a ring). */
+     * steps_from_strategy()), and whether it meets the outcome constraints
+     * (charts draw an infeasible trial as a ring). */
     out->step = t->generation;
-    out->feasible = -1;
+    out->feasible = t->feasible;
 }
 
 /*

@@ -58,4 +58,10 @@ assert r["best"]["index"] == best["index"], (r["best"], best)
 assert r["best"]["generation"] in ("SOBOL", "GPEI"), r["best"]
 ' || fail "results --json: best is not the best feasible trial"
 "$WJR" status "$WORK/exp" | grep -Eq '^ +11  COMPLETED +GPEI ' || fail "status: no GPEI step column"
+# each trial says whether it meets the outcome constraint (the report draws it so)
+"$WJR" status --json "$WORK/exp" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["trials"]:
+    assert t["feasible"] == (t["metrics"]["l2norm"]["mean"] <= 10), t
+' || fail "status --json: feasible does not follow the outcome constraint"
 note "ok"
