@@ -1,12 +1,12 @@
 /*
- * study.c - the study driver: an experiment directory, its lock and
- * checkpoint, and the step that generates, submits and polls trials.
+ * study.c - the study driver: an experiment directory and the step that
+ * generates, submits and polls trials.
  *
  * The driver uses the runner through its public API only (wjr_runner_*),
- * exactly as an external optimizer would. Its durable state is study.json,
- * rewritten atomically whenever the runner asks for a checkpoint (before
- * every submit RPC and after every change) and after every step that
- * changed something (an idle poll writes nothing); the
+ * exactly as an external optimizer would. Its durable state lives in the
+ * store (study_store.c), written whenever the runner asks for a
+ * checkpoint (before every submit RPC and after every change) and after
+ * every step that changed something (an idle poll writes nothing); the
  * trials' parameters are written there before the runner sees them, so a
  * crash at any moment loses no trial, and reconciliation by the runner's
  * idempotency keys keeps any from running twice. The driver never sleeps:
@@ -14,25 +14,20 @@
  * read-only reports (status, results.csv) live in study_files.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "wjr/runner.h"
 #include "jsontext.h"
 #include "study_int.h"
+#include "study_store.h"
+#include "study_view.h"
 #include "util.h"
 
-#define STUDY_FILE          "study.json"
-#define CONFIG_COPY         "config.cfg"
-#define CONFIG_COPY_YAML    "config.yaml" /* BOA's YAML, template variables rendered */
-#define STUDY_SCHEMA        1
 #define MAX_DELAY           30.0
 #define MAX_SUBMIT_FAILURES 20
 
@@ -69,97 +64,7 @@ static void log_nothing(wjr_log_level level, int64_t trial, const char *message,
     WJR_UNUSED(payload);
 }
 
-/* ---- lock ---------------------------------------------------------------- */
-
-static int take_lock(wjr_study *s, const char *command)
-{
-    char *path = wjr_asprintf("%s/.lock", s->dir);
-    char holder[512] = "";
-    char host[256] = "?";
-    ssize_t n;
-    int fd, error = 0;
-
-    if (path == NULL)
-        return WJR_ENOMEM;
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
-        goto done;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        long pid = 0;
-        int used = 0;
-
-        if (errno != EWOULDBLOCK) { /* e.g. ENOLCK: a file system without locks */
-            error = wjr_error_set(WJR_EIO, "%s: cannot lock: %s", path, strerror(errno));
-            close(fd);
-            goto done;
-        }
-        n = pread(fd, holder, sizeof(holder) - 1, 0);
-        holder[n > 0 ? n : 0] = '\0';
-        holder[strcspn(holder, "\n")] = '\0';
-        if (sscanf(holder, "%ld %255s %n", &pid, host, &used) >= 2 && used > 0)
-            error = wjr_error_set(WJR_ELOCKED, "study locked by pid %ld on %s (%s)", pid, host,
-                                  holder + used);
-        else
-            error = wjr_error_set(WJR_ELOCKED, "study locked by another process (%s)", path);
-        close(fd);
-        goto done;
-    }
-    gethostname(host, sizeof(host) - 1);
-    host[sizeof(host) - 1] = '\0';
-    snprintf(holder, sizeof(holder), "%ld %s %s\n", (long)getpid(), host,
-             command != NULL ? command : "wjr");
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, holder, strlen(holder), 0) < 0) {
-        error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
-        close(fd);
-        goto done;
-    }
-    s->lock_fd = fd;
-done:
-    free(path);
-    return error;
-}
-
 /* ---- records ------------------------------------------------------------- */
-
-static study_trial *find_trial(const wjr_study *s, int64_t index)
-{
-    size_t i;
-
-    for (i = 0; i < s->n_trials; i++)
-        if (s->trials[i].index == index)
-            return &s->trials[i];
-    return NULL;
-}
-
-static int64_t next_index(const wjr_study *s)
-{
-    return s->n_trials == 0 ? 0 : s->trials[s->n_trials - 1].index + 1;
-}
-
-/* Append a trial (indices only grow); takes params_json. */
-static int add_trial(wjr_study *s, int64_t index, char *params_json)
-{
-    study_trial *t;
-
-    if (s->n_trials == s->cap) {
-        size_t cap = s->cap == 0 ? 16 : s->cap * 2;
-        study_trial *grown = realloc(s->trials, cap * sizeof(*grown));
-        if (grown == NULL) {
-            free(params_json);
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        }
-        s->trials = grown;
-        s->cap = cap;
-    }
-    t = &s->trials[s->n_trials++];
-    memset(t, 0, sizeof(*t));
-    t->index = index;
-    t->params_json = params_json;
-    t->last = WJR_TRIAL_CANDIDATE;
-    return 0;
-}
 
 /* The runner's record of a trial (binary search: the runner keeps index
  * order), or NULL. Unlike wjr_runner_trial(), leaves the error slot alone. */
@@ -245,131 +150,6 @@ static int needs_submit(const wjr_study *s, const study_trial *t)
     return !t->overridden && wjr__study_trial_status(s, t) == WJR_TRIAL_CANDIDATE;
 }
 
-/* ---- checkpoint ---------------------------------------------------------- */
-
-/* Append s as a JSON string; text that is not UTF-8 as {"hex": ...}. */
-static void put_json_string(wjr_buf *b, const char *s)
-{
-    json_t *v = wjr_json_text(s);
-    char *text = v != NULL ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
-
-    if (v != NULL && text == NULL)
-        b->oom = 1;
-    wjr_buf_puts(b, text != NULL ? text : "null");
-    free(text);
-    json_decref(v);
-}
-
-/*
- * study.json's text. It is written at every checkpoint, so it is assembled
- * as text: the trials' parameters are canonical JSON already and the
- * runner's record is spliced in as the runner wrote it, never parsed again.
- */
-static int study_text(char **out, const wjr_study *s, wjr_runner *runner)
-{
-    static const char *const states[] = {"running", "finished", "failed"};
-    wjr_buf b = WJR_BUF_INIT;
-    char *runner_json = NULL;
-    size_t i;
-    int error;
-
-    *out = NULL;
-    if (runner != NULL) {
-        error = wjr_runner_to_json(&runner_json, runner);
-        if (error < 0)
-            return error;
-    }
-    wjr_buf_printf(&b, "{\n \"__type\": \"WjrStudy\",\n \"schema\": %d,\n \"config\": \"%s\",\n",
-                   STUDY_SCHEMA, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
-    wjr_buf_puts(&b, " \"config_dir\": ");
-    put_json_string(&b, s->config_dir);
-    wjr_buf_printf(&b,
-                   ",\n \"state\": \"%s\",\n \"generator\": {\"seed\": %lld, \"drawn\": %lld},\n"
-                   " \"trials\": [",
-                   states[s->state], s->seed, (long long)s->drawn);
-    for (i = 0; i < s->n_trials; i++) {
-        const study_trial *t = &s->trials[i];
-
-        wjr_buf_printf(&b, "%s\n  {\"index\": %lld, \"parameters\": %s", i > 0 ? "," : "",
-                       (long long)t->index, t->params_json);
-        if (t->step != NULL)
-            wjr_buf_printf(&b, ", \"generation\": \"%s\"", t->step);
-        if (t->overridden) {
-            wjr_buf_printf(&b, ", \"status\": \"%s\"", wjr_trial_status_name(t->override));
-            if (t->override_reason != NULL) {
-                wjr_buf_puts(&b, ", \"reason\": ");
-                put_json_string(&b, t->override_reason);
-            }
-        }
-        wjr_buf_puts(&b, "}");
-    }
-    wjr_buf_printf(&b, "%s],\n \"runner\": %s\n}\n", s->n_trials > 0 ? "\n " : "",
-                   runner_json != NULL ? runner_json : "null");
-    free(runner_json);
-    return wjr_buf_detach(out, &b);
-}
-
-static int save_with(wjr_study *s, wjr_runner *runner)
-{
-    char *text = NULL, *path = NULL;
-    int error;
-
-    if (s->flags & WJR_STUDY_READONLY)
-        return 0;
-    error = study_text(&text, s, runner);
-    if (error < 0)
-        return error;
-    path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
-    if (path == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(path, text, strlen(text));
-    free(text);
-    free(path);
-    return error;
-}
-
-static int write_results(wjr_study *s)
-{
-    char *csv = NULL, *path = NULL;
-    int error;
-
-    if (s->flags & WJR_STUDY_READONLY)
-        return 0;
-    error = wjr_study_results_csv(&csv, s);
-    if (error < 0)
-        return error;
-    path = wjr_asprintf("%s/results.csv", s->dir);
-    if (path == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(path, csv, strlen(csv));
-    if (error == 0)
-        s->results_stale = 0;
-    free(csv);
-    free(path);
-    return error;
-}
-
-/* study.json and results.csv. */
-static int persist(wjr_study *s)
-{
-    int error = save_with(s, s->runner);
-
-    if (error == 0)
-        error = write_results(s);
-    return error;
-}
-
-/* The runner changed a trial: study.json now, results.csv at the step's end. */
-static int checkpoint_cb(wjr_runner *runner, void *payload)
-{
-    wjr_study *s = payload;
-
-    s->results_stale = 1;
-    return save_with(s, runner);
-}
-
 /* ---- construction -------------------------------------------------------- */
 
 static wjr_study *study_alloc(const wjr_study_options *opts)
@@ -404,7 +184,7 @@ static void runner_opts_for(wjr_runner_options *ro, wjr_study *s)
     } else {
         ro->log = log_dispatch;
         ro->log_payload = s;
-        ro->checkpoint = checkpoint_cb;
+        ro->checkpoint = wjr__store_checkpoint;
         ro->checkpoint_payload = s;
     }
 }
@@ -424,31 +204,6 @@ static int open_sink(wjr_study *s)
     return error;
 }
 
-static int copy_config(const wjr_study *s, const char *config_path)
-{
-    char *text = NULL, *dst = NULL;
-    size_t len = 0;
-    int error;
-
-    if (s->config->rendered != NULL) {
-        text = wjr_strdup(s->config->rendered);
-        len = text != NULL ? strlen(text) : 0;
-        error = text != NULL ? 0 : WJR_ENOMEM;
-    } else {
-        error = wjr_read_file(&text, &len, config_path);
-    }
-    if (error < 0)
-        return error;
-    dst = wjr_asprintf("%s/%s", s->dir, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
-    if (dst == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(dst, text, len);
-    free(text);
-    free(dst);
-    return error;
-}
-
 static long long fresh_seed(void)
 {
     struct timespec ts;
@@ -461,7 +216,6 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
 {
     wjr_study *s = NULL;
     wjr_runner_options ro;
-    char *study_json = NULL;
     int error;
 
     *out = NULL;
@@ -474,12 +228,11 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
         goto done;
     s->dir = wjr_strdup(s->config->experiment_dir);
     s->config_dir = wjr_strdup(s->config->dir);
-    study_json = wjr_asprintf("%s/%s", s->config->experiment_dir, STUDY_FILE);
-    if (s->dir == NULL || s->config_dir == NULL || study_json == NULL) {
+    if (s->dir == NULL || s->config_dir == NULL) {
         error = WJR_ENOMEM;
         goto done;
     }
-    if (wjr_file_exists(study_json)) {
+    if (wjr__store_exists(s)) {
         error = wjr_error_set(WJR_EEXISTS,
                               "%s already holds a study: continue it with `wjr resume %s`, or "
                               "choose another experiment_dir",
@@ -488,10 +241,10 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
     }
     error = wjr_mkdir_p(s->dir, 0777);
     if (error == 0)
-        error = take_lock(s, opts != NULL ? opts->command : NULL);
+        error = wjr__store_lock(s, opts != NULL ? opts->command : NULL);
     if (error < 0)
         goto done;
-    if (wjr_file_exists(study_json)) {
+    if (wjr__store_exists(s)) {
         error = wjr_error_set(WJR_EEXISTS,
                               "%s already holds a study: continue it with `wjr "
                               "resume %s`",
@@ -500,7 +253,7 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
     }
     error = open_sink(s);
     if (error == 0)
-        error = copy_config(s, config_path);
+        error = wjr__store_copy_config(s, config_path);
     if (error < 0)
         goto done;
     s->seed = s->config->seed >= 0 ? s->config->seed : fresh_seed();
@@ -514,13 +267,12 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
         goto done;
     s->reconciled = 1;
     s->delay = s->config->init_seconds_between_polls;
-    error = persist(s);
+    error = wjr__store_persist(s);
     if (error < 0)
         goto done;
     study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "study %s created in %s from %s (seed %lld)",
               wjr_runner_study_id(s->runner), s->dir, s->config->path, s->seed);
 done:
-    free(study_json);
     if (error < 0) {
         wjr_study_free(s);
         return error;
@@ -529,58 +281,11 @@ done:
     return 0;
 }
 
-static int load_trials(wjr_study *s, json_t *arr)
-{
-    size_t i;
-    json_t *tj;
-    int error;
-
-    if (!json_is_array(arr))
-        return wjr_error_set(WJR_EINVALID, "study.json: trials must be an array");
-    json_array_foreach(arr, i, tj)
-    {
-        json_t *idx = json_object_get(tj, "index");
-        json_t *params = json_object_get(tj, "parameters");
-        json_t *status = json_object_get(tj, "status");
-        json_t *reason = json_object_get(tj, "reason");
-        json_t *generation = json_object_get(tj, "generation");
-        wjr_model model;
-        char *text;
-        study_trial *t;
-
-        if (!json_is_integer(idx) || !json_is_object(params) ||
-            (s->n_trials > 0 && json_integer_value(idx) <= s->trials[s->n_trials - 1].index))
-            return wjr_error_set(WJR_EINVALID, "study.json: trial %zu is malformed", i);
-        text = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (text == NULL)
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        error = add_trial(s, json_integer_value(idx), text);
-        if (error < 0)
-            return error;
-        t = &s->trials[s->n_trials - 1];
-        if (json_is_string(generation) &&
-            wjr__config_parse_model(&model, json_string_value(generation)) == 0)
-            t->step = wjr__model_name(model);
-        if (json_is_string(status)) {
-            if (wjr_trial_status_parse(&t->override, json_string_value(status)) < 0)
-                return wjr_error_set(WJR_EINVALID, "study.json: trial %lld has a bad status",
-                                     (long long)t->index);
-            t->overridden = 1;
-            t->override_reason = wjr_json_text_get(reason);
-        }
-    }
-    return 0;
-}
-
 int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *opts)
 {
     wjr_study *s = NULL;
     wjr_runner_options ro;
-    json_t *root = NULL, *gen, *state;
-    json_error_t jerr;
-    char *text = NULL, *path = NULL, *runner_text = NULL;
-    const char *copy;
-    size_t len = 0, i;
+    size_t i;
     int error;
 
     *out = NULL;
@@ -593,90 +298,23 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
                               strerror(errno));
         goto done;
     }
-    path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
-    if (path == NULL) {
-        error = WJR_ENOMEM;
-        goto done;
-    }
     if (!(s->flags & WJR_STUDY_READONLY)) {
-        error = take_lock(s, opts != NULL ? opts->command : NULL);
+        error = wjr__store_lock(s, opts != NULL ? opts->command : NULL);
         if (error < 0)
             goto done;
     }
-    error = wjr_read_file(&text, &len, path);
-    if (error == WJR_ENOTFOUND)
-        error = wjr_error_set(WJR_ENOTFOUND,
-                              "%s holds no study (no %s): start one with `wjr run "
-                              "CONFIG` or `wjr init CONFIG`",
-                              dir, STUDY_FILE);
-    if (error < 0)
-        goto done;
-    root = json_loads(text, 0, &jerr);
-    if (root == NULL || !json_is_string(json_object_get(root, "__type")) ||
-        strcmp(json_string_value(json_object_get(root, "__type")), "WjrStudy") != 0) {
-        error = wjr_error_set(WJR_EINVALID, "%s:%d: not a wjr study file%s%s", path,
-                              root == NULL ? jerr.line : 1, root == NULL ? ": " : "",
-                              root == NULL ? jerr.text : "");
-        goto done;
-    }
-    if (json_integer_value(json_object_get(root, "schema")) != STUDY_SCHEMA) {
-        error = wjr_error_set(WJR_EINVALID,
-                              "%s: schema %lld is not %d: written by another wjr "
-                              "version",
-                              path, (long long)json_integer_value(json_object_get(root, "schema")),
-                              STUDY_SCHEMA);
-        goto done;
-    }
-    s->config_dir = wjr_json_text_get(json_object_get(root, "config_dir"));
-    if (s->config_dir == NULL)
-        s->config_dir = wjr_strdup(s->dir);
-    free(path);
-    copy = json_string_value(json_object_get(root, "config"));
-    path = wjr_asprintf("%s/%s", s->dir,
-                        copy != NULL && strcmp(copy, CONFIG_COPY_YAML) == 0 ? CONFIG_COPY_YAML
-                                                                            : CONFIG_COPY);
-    if (s->config_dir == NULL || path == NULL) {
-        error = WJR_ENOMEM;
-        goto done;
-    }
-    error = wjr_study_config_load_from(&s->config, path, s->config_dir);
-    if (error < 0)
-        goto done;
-    gen = json_object_get(root, "generator");
-    s->seed = json_integer_value(json_object_get(gen, "seed"));
-    s->drawn = json_integer_value(json_object_get(gen, "drawn"));
-    s->config->seed = s->seed;
-    state = json_object_get(root, "state");
-    if (json_is_string(state) && strcmp(json_string_value(state), "finished") == 0)
-        s->state = WJR_STUDY_FINISHED;
-    else if (json_is_string(state) && strcmp(json_string_value(state), "failed") == 0)
-        s->state = WJR_STUDY_FAILED;
-    error = load_trials(s, json_object_get(root, "trials"));
+    runner_opts_for(&ro, s);
+    error = wjr__store_load(s, dir, &ro);
     if (error == 0)
         error = wjr_generator_new(&s->gen, s->config);
     if (error == 0)
         error = open_sink(s);
     if (error < 0)
         goto done;
-    runner_text = wjr_json_dumps(json_object_get(root, "runner"), JSON_COMPACT);
-    if (runner_text == NULL || !json_is_object(json_object_get(root, "runner"))) {
-        error = wjr_error_set(WJR_EINVALID, "%s: the runner record is missing", STUDY_FILE);
-        goto done;
-    }
-    runner_opts_for(&ro, s);
-    error = wjr_runner_from_json(&s->runner, runner_text, &ro);
-    if (error < 0) {
-        wjr_error_prefix("%s/%s", s->dir, STUDY_FILE);
-        goto done;
-    }
     for (i = 0; i < s->n_trials; i++)
         s->trials[i].last = wjr__study_trial_status(s, &s->trials[i]);
     s->delay = s->config->init_seconds_between_polls;
 done:
-    json_decref(root);
-    free(text);
-    free(path);
-    free(runner_text);
     if (error < 0) {
         wjr_study_free(s);
         return error;
@@ -741,7 +379,7 @@ int wjr_study_reconcile(wjr_study *s)
                   "no job found for the interrupted submission: the trial will be submitted");
     free(unsubmitted);
     s->reconciled = 1;
-    return save_with(s, s->runner);
+    return wjr__store_save(s, s->runner);
 }
 
 /* ---- the driver's step --------------------------------------------------- */
@@ -856,7 +494,7 @@ static void enforce_ttl(wjr_study *s)
         n = 0;
     }
     for (i = 0; i < n; i++) {
-        study_trial *t = find_trial(s, late[i]);
+        study_trial *t = wjr__study_find_trial(s, late[i]);
         t->overridden = 1;
         t->override = WJR_TRIAL_FAILED;
         free(t->override_reason);
@@ -931,7 +569,7 @@ static int add_generated(wjr_study *s, json_t *params, wjr_model model)
     json_decref(params);
     if (text == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
-    error = add_trial(s, next_index(s), text);
+    error = wjr__study_add_trial(s, wjr__study_next_index(s), text);
     if (error < 0)
         return error;
     s->trials[s->n_trials - 1].step = wjr__model_name(model);
@@ -958,7 +596,7 @@ static int generate_gpei(wjr_study *s, int64_t step, int64_t count)
     batch = calloc((size_t)count, sizeof(*batch));
     if (batch == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
-    error = wjr__study_gpei_suggest(batch, s, (size_t)step, (size_t)count, next_index(s),
+    error = wjr__study_gpei_suggest(batch, s, (size_t)step, (size_t)count, wjr__study_next_index(s),
                                     log_dispatch, s);
     if (error < 0)
         study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL, "GPEI could not suggest a trial: %s",
@@ -1144,7 +782,7 @@ done:
     /* An idle poll rewrites nothing: the runner's checkpoints keep study.json
      * current, and results.csv only follows what changed. */
     if (error < 0 || s->changed || s->results_stale) {
-        int saved = persist(s);
+        int saved = wjr__store_persist(s);
         if (error == 0)
             error = saved;
     }
@@ -1208,7 +846,7 @@ static json_t *metadata_json(const wjr_study *s, int64_t index)
 /* A refused submission: the trial stays recorded, as ABANDONED with Slurm's reason. */
 static void mark_refused(wjr_study *s, int64_t index)
 {
-    study_trial *t = find_trial(s, index);
+    study_trial *t = wjr__study_find_trial(s, index);
 
     if (t == NULL || !needs_submit(s, t))
         return;
@@ -1235,7 +873,7 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
     specs = calloc(count_, sizeof(*specs));
     if (specs == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
-    first = next_index(s);
+    first = wjr__study_next_index(s);
     /* Every entry is checked before any trial is recorded. */
     for (i = 0; i < count_; i++) {
         char *canon = NULL;
@@ -1248,8 +886,8 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
     for (i = 0; i < count_; i++) {
         char *canon = (char *)specs[i].params_json;
 
-        specs[i].params_json = NULL; /* add_trial takes it, even on failure */
-        error = add_trial(s, specs[i].index, canon);
+        specs[i].params_json = NULL; /* wjr__study_add_trial takes it, even on failure */
+        error = wjr__study_add_trial(s, specs[i].index, canon);
         if (error < 0)
             goto done;
         specs[i].params_json = s->trials[s->n_trials - 1].params_json;
@@ -1287,11 +925,11 @@ done:
     if (error < 0) {
         /* Parameters parsed but never recorded are ours to free. */
         for (i = 0; i < count_; i++)
-            if (specs[i].params_json != NULL && find_trial(s, specs[i].index) == NULL)
+            if (specs[i].params_json != NULL && wjr__study_find_trial(s, specs[i].index) == NULL)
                 free((char *)specs[i].params_json);
     }
     if (s->n_trials > n_before) {
-        int saved = persist(s);
+        int saved = wjr__store_persist(s);
         if (error == 0)
             error = saved;
     }
@@ -1323,7 +961,7 @@ int wjr_study_poll(char **out, int *stale, wjr_study *s)
     wjr_poll_result_free(res);
     note_changes(s);
     {
-        int saved = persist(s);
+        int saved = wjr__store_persist(s);
         if (error == 0)
             error = saved;
     }
@@ -1344,7 +982,7 @@ int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, si
     if (error < 0)
         return error;
     for (i = 0; i < n; i++)
-        if (find_trial(s, indices[i]) == NULL)
+        if (wjr__study_find_trial(s, indices[i]) == NULL)
             return wjr_error_set(WJR_ENOTFOUND, "no trial %lld in this study",
                                  (long long)indices[i]);
     live = calloc(s->n_trials ? s->n_trials : 1, sizeof(*live));
@@ -1388,7 +1026,7 @@ int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, si
     note_changes(s);
     if (cancelled != NULL)
         *cancelled = stopped;
-    error = persist(s);
+    error = wjr__store_persist(s);
     return first_error < 0 ? first_error : error;
 }
 
