@@ -329,6 +329,7 @@ void wjr_study_free(wjr_study *s)
 
     if (s == NULL)
         return;
+    wjr__store_free(s);
     wjr_runner_free(s->runner);
     wjr_generator_free(s->gen);
     wjr_study_config_free(s->config);
@@ -379,7 +380,7 @@ int wjr_study_reconcile(wjr_study *s)
                   "no job found for the interrupted submission: the trial will be submitted");
     free(unsubmitted);
     s->reconciled = 1;
-    return wjr__store_save(s, s->runner);
+    return wjr__store_save(s);
 }
 
 /* ---- the driver's step --------------------------------------------------- */
@@ -497,6 +498,7 @@ static void enforce_ttl(wjr_study *s)
         study_trial *t = wjr__study_find_trial(s, late[i]);
         t->overridden = 1;
         t->override = WJR_TRIAL_FAILED;
+        wjr__store_touch(s, t);
         free(t->override_reason);
         t->override_reason = wjr_asprintf("ttl exceeded (%.0f s)", s->config->ttl_seconds);
         study_log(s, WJR_LOG_WARNING, t->index, "FAILED: %s", t->override_reason);
@@ -852,6 +854,7 @@ static void mark_refused(wjr_study *s, int64_t index)
         return;
     t->overridden = 1;
     t->override = WJR_TRIAL_ABANDONED;
+    wjr__store_touch(s, t);
     t->override_reason = wjr_asprintf("submission refused: %s", wjr_error_last());
 }
 
@@ -1004,6 +1007,7 @@ int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, si
         if (st == WJR_TRIAL_CANDIDATE) {
             t->overridden = 1;
             t->override = WJR_TRIAL_ABANDONED;
+            wjr__store_touch(s, t);
             t->override_reason = wjr_strdup(why);
             stopped++;
             continue;

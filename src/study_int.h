@@ -165,7 +165,10 @@ typedef struct study_trial {
     char *override_reason;
     wjr_trial_status last; /* status seen at the last step, to log changes */
     const char *step;      /* generation step that made it (static), NULL: external */
+    int touched;           /* changed since the store's last record (study_store.c) */
 } study_trial;
+
+typedef struct wjr_store wjr_store; /* study_store.c */
 
 struct wjr_study {
     char *dir;        /* absolute experiment directory */
@@ -179,6 +182,7 @@ struct wjr_study {
     size_t n_trials, cap;
     unsigned int flags;
     int lock_fd;
+    wjr_store *store; /* the snapshot and the journal; NULL until loaded or first saved */
     void *sink; /* wjr_log_file_sink */
     wjr_log_fn user_log;
     void *user_payload;

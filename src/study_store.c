@@ -1,15 +1,21 @@
 /*
  * study_store.c - the study's durable record in its experiment directory:
- * the lock, the copy of the configuration, study.json and results.csv.
+ * the lock, the copy of the configuration, the snapshot (study.json), the
+ * journal (study.journal) and results.csv.
  *
- * study.json is the checkpoint: the trials' parameters and the study's
- * own decisions, the generator's state, the study's state and the
- * runner's record. It is rewritten atomically whenever the runner asks
- * for a checkpoint (before every submit RPC and after every change) and
- * whenever the driver persists the study; results.csv follows it. This
- * is the only file that knows study.json's format: the driver, the
- * reports and the views see the study's record in memory. It decides
- * nothing about trials and contacts no cluster.
+ * Every change the runner or the driver makes becomes one record appended
+ * to the journal and fsync'd, of a size that depends on what changed, not
+ * on the number of trials. When the journal has grown past the snapshot,
+ * the next save writes a new snapshot at the next epoch and starts an
+ * empty journal of that epoch (compaction). Opening reads the snapshot and
+ * replays the journal; a torn last record, as a crash leaves, is dropped.
+ * Readers take no lock: they read while the driver appends, and start
+ * again when a compaction replaced the files under them (RELIABILITY.md,
+ * "the study's files", says why this holds on NFS and Lustre too).
+ *
+ * This is the only file that knows when the study is written; the records'
+ * text is study_records.c's. It decides nothing about trials and contacts
+ * no cluster.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,15 +26,15 @@
 #include <unistd.h>
 
 #include "wjr/runner.h"
-#include "jsontext.h"
+#include "journal.h"
+#include "runner_store.h"
+#include "study_records.h"
 #include "study_store.h"
 #include "study_view.h"
 #include "util.h"
 
 #define STUDY_FILE       "study.json"
-#define CONFIG_COPY      "config.cfg"
-#define CONFIG_COPY_YAML "config.yaml" /* BOA's YAML, template variables rendered */
-#define STUDY_SCHEMA     1
+#define JOURNAL_FILE     "study.journal"
 
 /* ---- lock ---------------------------------------------------------------- */
 
@@ -118,90 +124,6 @@ int wjr__store_copy_config(const wjr_study *s, const char *config_path)
     return error;
 }
 
-/* ---- checkpoint ---------------------------------------------------------- */
-
-/* Append s as a JSON string; text that is not UTF-8 as {"hex": ...}. */
-static void put_json_string(wjr_buf *b, const char *s)
-{
-    json_t *v = wjr_json_text(s);
-    char *text = v != NULL ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
-
-    if (v != NULL && text == NULL)
-        b->oom = 1;
-    wjr_buf_puts(b, text != NULL ? text : "null");
-    free(text);
-    json_decref(v);
-}
-
-/*
- * study.json's text. It is written at every checkpoint, so it is assembled
- * as text: the trials' parameters are canonical JSON already and the
- * runner's record is spliced in as the runner wrote it, never parsed again.
- */
-static int study_text(char **out, const wjr_study *s, wjr_runner *runner)
-{
-    static const char *const states[] = {"running", "finished", "failed"};
-    wjr_buf b = WJR_BUF_INIT;
-    char *runner_json = NULL;
-    size_t i;
-    int error;
-
-    *out = NULL;
-    if (runner != NULL) {
-        error = wjr_runner_to_json(&runner_json, runner);
-        if (error < 0)
-            return error;
-    }
-    wjr_buf_printf(&b, "{\n \"__type\": \"WjrStudy\",\n \"schema\": %d,\n \"config\": \"%s\",\n",
-                   STUDY_SCHEMA, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
-    wjr_buf_puts(&b, " \"config_dir\": ");
-    put_json_string(&b, s->config_dir);
-    wjr_buf_printf(&b,
-                   ",\n \"state\": \"%s\",\n \"generator\": {\"seed\": %lld, \"drawn\": %lld},\n"
-                   " \"trials\": [",
-                   states[s->state], s->seed, (long long)s->drawn);
-    for (i = 0; i < s->n_trials; i++) {
-        const study_trial *t = &s->trials[i];
-
-        wjr_buf_printf(&b, "%s\n  {\"index\": %lld, \"parameters\": %s", i > 0 ? "," : "",
-                       (long long)t->index, t->params_json);
-        if (t->step != NULL)
-            wjr_buf_printf(&b, ", \"generation\": \"%s\"", t->step);
-        if (t->overridden) {
-            wjr_buf_printf(&b, ", \"status\": \"%s\"", wjr_trial_status_name(t->override));
-            if (t->override_reason != NULL) {
-                wjr_buf_puts(&b, ", \"reason\": ");
-                put_json_string(&b, t->override_reason);
-            }
-        }
-        wjr_buf_puts(&b, "}");
-    }
-    wjr_buf_printf(&b, "%s],\n \"runner\": %s\n}\n", s->n_trials > 0 ? "\n " : "",
-                   runner_json != NULL ? runner_json : "null");
-    free(runner_json);
-    return wjr_buf_detach(out, &b);
-}
-
-int wjr__store_save(wjr_study *s, wjr_runner *runner)
-{
-    char *text = NULL, *path = NULL;
-    int error;
-
-    if (s->flags & WJR_STUDY_READONLY)
-        return 0;
-    error = study_text(&text, s, runner);
-    if (error < 0)
-        return error;
-    path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
-    if (path == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(path, text, strlen(text));
-    free(text);
-    free(path);
-    return error;
-}
-
 static int write_results(wjr_study *s)
 {
     char *csv = NULL, *path = NULL;
@@ -224,93 +146,330 @@ static int write_results(wjr_study *s)
     return error;
 }
 
+/* ---- the store's state ----------------------------------------------------- */
+
+/* When the journal outgrows this and the snapshot, the next record is a
+ * snapshot instead: compaction costs O(N) once per O(N) bytes appended. */
+#define COMPACT_MIN   (256 * 1024)
+#define READ_ATTEMPTS 8
+
+struct wjr_store {
+    wjr_journal *journal; /* NULL: read-only, or no snapshot made yet */
+    uint64_t epoch;       /* of study.json and of the journal that goes with it */
+    uint64_t snapshot_bytes;
+    size_t n_recorded;   /* trials[0, n_recorded) are in a snapshot or a record */
+    size_t *touched;     /* positions of recorded trials changed since */
+    size_t n_touched, cap_touched;
+    int legacy;          /* read from a schema-1 study.json: the first write converts it */
+    int torn;            /* the journal ended in a torn record, dropped on opening */
+    wjr_study_state written_state;
+    int64_t written_drawn;
+};
+
+static wjr_store *store_of(wjr_study *s)
+{
+    if (s->store == NULL) {
+        s->store = calloc(1, sizeof(*s->store));
+        if (s->store == NULL)
+            wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    return s->store;
+}
+
+void wjr__store_free(wjr_study *s)
+{
+    if (s->store == NULL)
+        return;
+    wjr_journal_close(s->store->journal);
+    free(s->store->touched);
+    free(s->store);
+    s->store = NULL;
+}
+
+void wjr__store_touch(wjr_study *s, study_trial *t)
+{
+    wjr_store *st = s->store;
+    size_t pos = (size_t)(t - s->trials);
+
+    if (st == NULL || pos >= st->n_recorded || t->touched)
+        return; /* new trials go out with the next record anyway */
+    if (st->n_touched == st->cap_touched) {
+        size_t cap = st->cap_touched ? st->cap_touched * 2 : 16;
+        size_t *grown = realloc(st->touched, cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return; /* the next snapshot writes it: make one now */
+        st->touched = grown;
+        st->cap_touched = cap;
+    }
+    st->touched[st->n_touched++] = pos;
+    t->touched = 1;
+}
+
+static char *store_path(const wjr_study *s, const char *name)
+{
+    char *path = wjr_asprintf("%s/%s", s->dir, name);
+
+    if (path == NULL)
+        wjr_error_set(WJR_ENOMEM, "out of memory");
+    return path;
+}
+
+/* ---- snapshot -------------------------------------------------------------- */
+
+/* Trial lines in index order: the study's trials, each with the runner's
+ * record of it, and any trial only the runner knows. */
+static int emit_trials(FILE *f, wjr_buf *b, const wjr_study *s)
+{
+    size_t i = 0, j = 0, n_run = wjr_runner_trial_count(s->runner);
+    wjr_buf run = WJR_BUF_INIT;
+    int error = 0;
+
+    while ((i < s->n_trials || j < n_run) && error == 0) {
+        const wjr_trial_info *info = j < n_run ? wjr_runner_trial_at(s->runner, j) : NULL;
+        const study_trial *t = i < s->n_trials ? &s->trials[i] : NULL;
+        int64_t index = t != NULL && (info == NULL || t->index <= info->index) ? t->index
+                                                                                 : info->index;
+
+        run.len = 0;
+        if (info != NULL && info->index == index) {
+            error = wjr__runner_trial_record(&run, s->runner, j++);
+            if (error < 0)
+                break;
+        }
+        if (t != NULL && t->index == index) {
+            wjr__records_trial(b, t, run.len > 0 ? run.ptr : NULL);
+            i++;
+        } else {
+            wjr_buf_printf(b, "{\"index\":%lld,\"run\":%s}", (long long)index, run.ptr);
+        }
+        wjr_buf_puts(b, "\n");
+        if (b->len >= 65536) {
+            if (fwrite(b->ptr, 1, b->len, f) != b->len)
+                error = WJR_EIO;
+            b->len = 0;
+        }
+    }
+    if (run.oom)
+        b->oom = 1;
+    wjr_buf_free(&run);
+    return error;
+}
+
+static int snapshot_emit(FILE *f, void *arg)
+{
+    wjr_study *s = arg;
+    wjr_buf b = WJR_BUF_INIT, header = WJR_BUF_INIT;
+    int error = wjr__runner_header_json(&header, s->runner);
+
+    if (error == 0) {
+        wjr__records_header(&b, s, s->store->epoch + 1, header.ptr);
+        wjr_buf_puts(&b, "\n");
+        error = emit_trials(f, &b, s);
+    }
+    if (error == 0 && (b.oom || header.oom))
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    if (error == 0 && b.len > 0 && fwrite(b.ptr, 1, b.len, f) != b.len)
+        error = WJR_EIO;
+    wjr_buf_free(&b);
+    wjr_buf_free(&header);
+    return error;
+}
+
+/* study.json anew at the next epoch, then an empty journal of that epoch.
+ * A crash between the two leaves the old journal, whose epoch is now
+ * stale: its records are all in the new snapshot. */
+static int snapshot(wjr_study *s)
+{
+    wjr_store *st = store_of(s);
+    char *path = NULL, *jpath = NULL;
+    int64_t size = 0;
+    size_t i;
+    int error;
+
+    if (st == NULL)
+        return WJR_ENOMEM;
+    path = store_path(s, STUDY_FILE);
+    jpath = store_path(s, JOURNAL_FILE);
+    if (path == NULL || jpath == NULL) {
+        error = WJR_ENOMEM;
+        goto done;
+    }
+    error = wjr_write_file_atomic_with(&size, path, snapshot_emit, s);
+    if (error < 0)
+        goto done;
+    st->epoch++;
+    st->snapshot_bytes = (uint64_t)size;
+    st->legacy = 0;
+    wjr_journal_close(st->journal);
+    st->journal = NULL;
+    error = wjr_journal_create(&st->journal, jpath, st->epoch);
+    if (error < 0)
+        goto done;
+    wjr__runner_forget_changes(s->runner);
+    for (i = 0; i < st->n_touched; i++)
+        s->trials[st->touched[i]].touched = 0;
+    st->n_touched = 0;
+    st->n_recorded = s->n_trials;
+    st->written_state = s->state;
+    st->written_drawn = s->drawn;
+done:
+    free(path);
+    free(jpath);
+    return error;
+}
+
+/* ---- journal records ---------------------------------------------------- */
+
+/* One record: the study's state, its new and changed trials, the runner's
+ * changes; nothing when nothing changed. */
+static int append(wjr_study *s)
+{
+    wjr_store *st = s->store;
+    wjr_buf b = WJR_BUF_INIT, runs = WJR_BUF_INIT;
+    size_t i, n = 0;
+    int error;
+
+    error = wjr__runner_take_changes(&runs, s->runner);
+    if (error < 0)
+        return error;
+    wjr__records_open(&b, s);
+    for (i = 0; i < st->n_touched; i++) {
+        study_trial *t = &s->trials[st->touched[i]];
+
+        wjr__records_trial(&b, t, NULL);
+        wjr_buf_puts(&b, ",");
+        t->touched = 0;
+        n++;
+    }
+    for (i = st->n_recorded; i < s->n_trials; i++, n++) {
+        wjr__records_trial(&b, &s->trials[i], NULL);
+        wjr_buf_puts(&b, ",");
+    }
+    if (n > 0)
+        b.len--; /* the last comma */
+    wjr__records_close(&b, runs.ptr);
+    st->n_touched = 0;
+    st->n_recorded = s->n_trials;
+    if (b.oom || runs.oom)
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    else if (n > 0 || strcmp(runs.ptr, "[]") != 0 || st->written_state != s->state ||
+             st->written_drawn != s->drawn)
+        error = wjr_journal_append(st->journal, b.ptr, b.len);
+    if (error == 0) {
+        st->written_state = s->state;
+        st->written_drawn = s->drawn;
+    }
+    wjr_buf_free(&b);
+    wjr_buf_free(&runs);
+    return error;
+}
+
+int wjr__store_save(wjr_study *s)
+{
+    wjr_store *st;
+    int error;
+
+    if (s->flags & WJR_STUDY_READONLY)
+        return 0;
+    st = store_of(s);
+    if (st == NULL)
+        return WJR_ENOMEM;
+    if (st->journal == NULL || st->legacy)
+        return snapshot(s);
+    error = append(s);
+    if (error == 0 &&
+        wjr_journal_size(st->journal) > (st->snapshot_bytes > COMPACT_MIN ? st->snapshot_bytes
+                                                                           : COMPACT_MIN))
+        error = snapshot(s);
+    return error;
+}
+
 /* study.json and results.csv. */
 int wjr__store_persist(wjr_study *s)
 {
-    int error = wjr__store_save(s, s->runner);
+    int error = wjr__store_save(s);
 
     if (error == 0)
         error = write_results(s);
     return error;
 }
 
-/* The runner changed a trial: study.json now, results.csv at the step's end. */
+/* The runner changed a trial: a record now, results.csv at the step's end. */
 int wjr__store_checkpoint(wjr_runner *runner, void *payload)
 {
     wjr_study *s = payload;
 
+    WJR_UNUSED(runner);
     s->results_stale = 1;
-    return wjr__store_save(s, runner);
+    return wjr__store_save(s);
 }
 
 /* ---- loading ------------------------------------------------------------- */
 
-static int load_trials(wjr_study *s, json_t *arr)
+typedef struct load_ctx {
+    wjr_study *s;
+    size_t record;
+} load_ctx;
+
+static int replay(const char *payload, size_t len, void *arg)
 {
-    size_t i;
-    json_t *tj;
-    int error;
+    load_ctx *c = arg;
+    char where[64];
 
-    if (!json_is_array(arr))
-        return wjr_error_set(WJR_EINVALID, "study.json: trials must be an array");
-    json_array_foreach(arr, i, tj)
-    {
-        json_t *idx = json_object_get(tj, "index");
-        json_t *params = json_object_get(tj, "parameters");
-        json_t *status = json_object_get(tj, "status");
-        json_t *reason = json_object_get(tj, "reason");
-        json_t *generation = json_object_get(tj, "generation");
-        wjr_model model;
-        char *text;
-        study_trial *t;
-
-        if (!json_is_integer(idx) || !json_is_object(params) ||
-            (s->n_trials > 0 && json_integer_value(idx) <= s->trials[s->n_trials - 1].index))
-            return wjr_error_set(WJR_EINVALID, "study.json: trial %zu is malformed", i);
-        text = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (text == NULL)
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        error = wjr__study_add_trial(s, json_integer_value(idx), text);
-        if (error < 0)
-            return error;
-        t = &s->trials[s->n_trials - 1];
-        if (json_is_string(generation) &&
-            wjr__config_parse_model(&model, json_string_value(generation)) == 0)
-            t->step = wjr__model_name(model);
-        if (json_is_string(status)) {
-            if (wjr_trial_status_parse(&t->override, json_string_value(status)) < 0)
-                return wjr_error_set(WJR_EINVALID, "study.json: trial %lld has a bad status",
-                                     (long long)t->index);
-            t->overridden = 1;
-            t->override_reason = wjr_json_text_get(reason);
-        }
-    }
-    return 0;
+    snprintf(where, sizeof(where), "%s: record %zu", JOURNAL_FILE, ++c->record);
+    return wjr__records_apply(c->s, payload, len, where);
 }
 
-int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
+/* Forget what a read that has to start again had loaded. */
+static void unload(wjr_study *s)
 {
-    json_t *root = NULL, *gen, *state;
+    size_t i;
+
+    wjr_runner_free(s->runner);
+    s->runner = NULL;
+    wjr_study_config_free(s->config);
+    s->config = NULL;
+    for (i = 0; i < s->n_trials; i++) {
+        free(s->trials[i].params_json);
+        free(s->trials[i].override_reason);
+    }
+    s->n_trials = 0;
+    free(s->config_dir);
+    s->config_dir = NULL;
+}
+
+static int load_config(wjr_study *s, json_t *root)
+{
+    char *path = store_path(s, wjr__records_config_copy(root));
+    int error = path != NULL ? wjr_study_config_load_from(&s->config, path, s->config_dir)
+                             : WJR_ENOMEM;
+
+    free(path);
+    if (error == 0)
+        s->config->seed = s->seed;
+    return error;
+}
+
+/* A schema-1 study.json: one document, read whole. */
+static int load_legacy(wjr_study *s, FILE *f, const char *path, const wjr_runner_options *ro)
+{
+    wjr_buf text = WJR_BUF_INIT;
+    char chunk[65536], *runner_text = NULL;
     json_error_t jerr;
-    char *text = NULL, *path = NULL, *runner_text = NULL;
-    const char *copy;
-    size_t len = 0;
+    json_t *root;
+    size_t n;
     int error;
 
-    path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
-    if (path == NULL) {
-        error = WJR_ENOMEM;
-        goto done;
+    rewind(f);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        wjr_buf_put(&text, chunk, n);
+    if (text.oom) {
+        wjr_buf_free(&text);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
-    error = wjr_read_file(&text, &len, path);
-    if (error == WJR_ENOTFOUND)
-        error = wjr_error_set(WJR_ENOTFOUND,
-                              "%s holds no study (no %s): start one with `wjr run "
-                              "CONFIG` or `wjr init CONFIG`",
-                              dir, STUDY_FILE);
-    if (error < 0)
-        goto done;
-    root = json_loads(text, 0, &jerr);
+    root = json_loadb(text.ptr != NULL ? text.ptr : "", text.len, 0, &jerr);
+    wjr_buf_free(&text);
     if (root == NULL || !json_is_string(json_object_get(root, "__type")) ||
         strcmp(json_string_value(json_object_get(root, "__type")), "WjrStudy") != 0) {
         error = wjr_error_set(WJR_EINVALID, "%s:%d: not a wjr study file%s%s", path,
@@ -318,53 +477,176 @@ int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
                               root == NULL ? jerr.text : "");
         goto done;
     }
-    if (json_integer_value(json_object_get(root, "schema")) != STUDY_SCHEMA) {
-        error = wjr_error_set(WJR_EINVALID,
-                              "%s: schema %lld is not %d: written by another wjr "
-                              "version",
+    if (json_integer_value(json_object_get(root, "schema")) != STUDY_SCHEMA_LEGACY) {
+        error = wjr_error_set(WJR_EINVALID, "%s: schema %lld is not %d: written by another wjr "
+                                            "version",
                               path, (long long)json_integer_value(json_object_get(root, "schema")),
                               STUDY_SCHEMA);
         goto done;
     }
-    s->config_dir = wjr_json_text_get(json_object_get(root, "config_dir"));
-    if (s->config_dir == NULL)
-        s->config_dir = wjr_strdup(s->dir);
-    free(path);
-    copy = json_string_value(json_object_get(root, "config"));
-    path = wjr_asprintf("%s/%s", s->dir,
-                        copy != NULL && strcmp(copy, CONFIG_COPY_YAML) == 0 ? CONFIG_COPY_YAML
-                                                                            : CONFIG_COPY);
-    if (s->config_dir == NULL || path == NULL) {
+    error = wjr__records_read_legacy(&runner_text, s, root, path);
+    if (error == 0)
+        error = load_config(s, root);
+    if (error == 0 && (error = wjr_runner_from_json(&s->runner, runner_text, ro)) < 0)
+        wjr_error_prefix("%s", path);
+    if (error == 0)
+        s->store->legacy = 1;
+done:
+    json_decref(root);
+    free(runner_text);
+    return error;
+}
+
+/* study.json, schema 2: the header line, then one line per trial. */
+static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
+                         const wjr_runner_options *ro)
+{
+    char *line = NULL, *runner_text = NULL, where[64];
+    size_t cap = 0, lineno = 1;
+    int64_t n_trials, k;
+    json_t *runner;
+    ssize_t len;
+    int error;
+
+    error = wjr__records_read_header(&s->store->epoch, &n_trials, &runner, s, root, path);
+    if (error == 0)
+        error = load_config(s, root);
+    if (error < 0)
+        return error;
+    runner_text = wjr_json_dumps(runner, JSON_COMPACT);
+    if (runner_text == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    error = wjr_runner_from_json(&s->runner, runner_text, ro);
+    free(runner_text);
+    if (error < 0)
+        return wjr_error_prefix("%s:1", path);
+    for (k = 0; k < n_trials && error == 0; k++) {
+        json_error_t jerr;
+        json_t *obj;
+
+        lineno++;
+        len = getline(&line, &cap, f);
+        if (len <= 0 || line[len - 1] != '\n') {
+            error = wjr_error_set(WJR_EINVALID, "%s: %lld trial lines of %lld: the file is cut "
+                                                "short",
+                                  path, (long long)k, (long long)n_trials);
+            break;
+        }
+        obj = json_loadb(line, (size_t)len, 0, &jerr);
+        snprintf(where, sizeof(where), "%s:%zu", STUDY_FILE, lineno);
+        error = obj != NULL ? wjr__records_apply_trial(s, obj, where)
+                            : wjr_error_set(WJR_EINVALID, "%s: %s", where, jerr.text);
+        json_decref(obj);
+    }
+    free(line);
+    s->store->snapshot_bytes = (uint64_t)ftello(f);
+    return error;
+}
+
+/* One attempt at reading the study: 1 when the files changed under the
+ * read (a compaction by the driver) and it must start again. */
+static int load_once(wjr_study *s, const char *dir, const wjr_runner_options *ro,
+                     wjr_journal_scan *scan)
+{
+    char *path = store_path(s, STUDY_FILE), *jpath = store_path(s, JOURNAL_FILE), *line = NULL;
+    size_t cap = 0;
+    json_t *root = NULL;
+    load_ctx ctx = {s, 0};
+    FILE *f = NULL;
+    ssize_t len;
+    int error = 0;
+
+    memset(scan, 0, sizeof(*scan));
+    if (path == NULL || jpath == NULL) {
         error = WJR_ENOMEM;
         goto done;
     }
-    error = wjr_study_config_load_from(&s->config, path, s->config_dir);
-    if (error < 0)
-        goto done;
-    gen = json_object_get(root, "generator");
-    s->seed = json_integer_value(json_object_get(gen, "seed"));
-    s->drawn = json_integer_value(json_object_get(gen, "drawn"));
-    s->config->seed = s->seed;
-    state = json_object_get(root, "state");
-    if (json_is_string(state) && strcmp(json_string_value(state), "finished") == 0)
-        s->state = WJR_STUDY_FINISHED;
-    else if (json_is_string(state) && strcmp(json_string_value(state), "failed") == 0)
-        s->state = WJR_STUDY_FAILED;
-    error = load_trials(s, json_object_get(root, "trials"));
-    if (error < 0)
-        goto done;
-    runner_text = wjr_json_dumps(json_object_get(root, "runner"), JSON_COMPACT);
-    if (runner_text == NULL || !json_is_object(json_object_get(root, "runner"))) {
-        error = wjr_error_set(WJR_EINVALID, "%s: the runner record is missing", STUDY_FILE);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        error = errno == ENOENT ? wjr_error_set(WJR_ENOTFOUND,
+                                                "%s holds no study (no %s): start one with `wjr "
+                                                "run CONFIG` or `wjr init CONFIG`",
+                                                dir, STUDY_FILE)
+                                : wjr_error_set(WJR_EIO, "cannot read %s: %s", path,
+                                                strerror(errno));
         goto done;
     }
-    error = wjr_runner_from_json(&s->runner, runner_text, ro);
+    len = getline(&line, &cap, f);
+    root = len > 0 ? json_loadb(line, (size_t)len, 0, NULL) : NULL;
+    if (root == NULL) {
+        error = load_legacy(s, f, path, ro); /* schema 1 starts with a lone "{" */
+        goto done;
+    }
+    if (json_integer_value(json_object_get(root, "schema")) != STUDY_SCHEMA) {
+        error = wjr_error_set(WJR_EINVALID, "%s: schema %lld is not %d: written by another wjr "
+                                            "version",
+                              path, (long long)json_integer_value(json_object_get(root, "schema")),
+                              STUDY_SCHEMA);
+        goto done;
+    }
+    error = load_snapshot(s, f, root, path, ro);
     if (error < 0)
-        wjr_error_prefix("%s/%s", s->dir, STUDY_FILE);
+        goto done;
+    error = wjr_journal_read(jpath, s->store->epoch, replay, &ctx, scan);
+    if (error == WJR_ENOTFOUND) {
+        scan->stale = 1; /* none yet: a crash right after the first snapshot */
+        scan->epoch = 0;
+        error = 0;
+    }
+    if (error == 0 && scan->stale && scan->epoch > s->store->epoch)
+        error = 1; /* compacted since study.json was opened */
 done:
+    if (f != NULL)
+        fclose(f);
     json_decref(root);
-    free(text);
+    free(line);
     free(path);
-    free(runner_text);
+    free(jpath);
     return error;
+}
+
+int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
+{
+    wjr_journal_scan scan;
+    char *jpath;
+    int attempt, error = WJR_ENOMEM;
+
+    if (store_of(s) == NULL)
+        return WJR_ENOMEM;
+    for (attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        error = load_once(s, dir, ro, &scan);
+        if (error <= 0)
+            break;
+        unload(s);
+        s->state = WJR_STUDY_RUNNING;
+    }
+    if (error > 0)
+        return wjr_error_set(WJR_EIO, "%s: the study's files kept changing while being read",
+                             dir);
+    if (error < 0 || (s->flags & WJR_STUDY_READONLY))
+        return error;
+    /* The lock's holder appends from here on. */
+    s->store->n_recorded = s->n_trials;
+    s->store->written_state = s->state;
+    s->store->written_drawn = s->drawn;
+    if (s->store->legacy)
+        return snapshot(s); /* a schema-1 study converts on its first write */
+    if (scan.stale && scan.epoch > s->store->epoch)
+        return wjr_error_set(WJR_EINVALID, "%s: %s is newer than %s", dir, JOURNAL_FILE,
+                             STUDY_FILE);
+    jpath = store_path(s, JOURNAL_FILE);
+    if (jpath == NULL)
+        return WJR_ENOMEM;
+    if (scan.stale)
+        error = wjr_journal_create(&s->store->journal, jpath, s->store->epoch);
+    else
+        error = wjr_journal_open(&s->store->journal, jpath, scan.good_end);
+    s->store->torn = scan.torn;
+    free(jpath);
+    return error;
+}
+
+int wjr__store_recovered_torn(const wjr_study *s)
+{
+    return s->store != NULL && s->store->torn;
 }

@@ -1,9 +1,12 @@
 /*
  * study_store.h - the study's durable record (study_store.c): the lock of
- * an experiment directory, the copy of its configuration, study.json (the
- * checkpoint: trials, generator state, study state and the runner's
- * record) and results.csv. Every read and write of study.json goes through
- * these calls, so that its format is known to study_store.c alone.
+ * an experiment directory, the copy of its configuration, the snapshot
+ * study.json and the journal study.journal (trials, generator state, study
+ * state and the runner's records), and results.csv. Every read and write of
+ * those files goes through these calls.
+ *
+ * The store's state (wjr_store, behind s->store) is owned by the study and
+ * released with wjr__store_free().
  */
 #ifndef WJR_STUDY_STORE_H
 #define WJR_STUDY_STORE_H
@@ -24,18 +27,29 @@ int wjr__store_copy_config(const wjr_study *s, const char *config_path);
 
 /* Read the study in s->dir (`dir` as the caller named it, for messages):
  * fills s->config_dir, s->config, the generator state (s->seed, s->drawn),
- * s->state, s->trials and s->runner, made with `ro`. */
+ * s->state, s->trials and s->runner, made with `ro`. A writable study is
+ * then ready to append (a schema-1 study.json is converted here). */
 int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro);
 
-/* Write study.json with `runner`'s record (s->runner, or the runner that
- * is checkpointing). Nothing in a read-only study. */
-int wjr__store_save(wjr_study *s, wjr_runner *runner);
+/* Record what changed since the last save: one journal record, or a new
+ * snapshot when the journal has outgrown the last one (or there is none
+ * yet). Nothing in a read-only study. */
+int wjr__store_save(wjr_study *s);
 
-/* study.json and results.csv. Nothing in a read-only study. */
+/* wjr__store_save(), then results.csv. */
 int wjr__store_persist(wjr_study *s);
 
-/* The runner's checkpoint callback (payload: the study): study.json now,
+/* The runner's checkpoint callback (payload: the study): a record now,
  * results.csv at the end of the step. */
 int wjr__store_checkpoint(wjr_runner *runner, void *payload);
+
+/* A recorded trial's study part changed (status override, reason, step):
+ * it goes out with the next record. New trials need no call. */
+void wjr__store_touch(wjr_study *s, study_trial *t);
+
+/* 1 when the journal ended in a torn record that opening dropped. */
+int wjr__store_recovered_torn(const wjr_study *s);
+
+void wjr__store_free(wjr_study *s);
 
 #endif

@@ -12,12 +12,17 @@
 
 study_trial *wjr__study_find_trial(const wjr_study *s, int64_t index)
 {
-    size_t i;
+    size_t lo = 0, hi = s->n_trials;
 
-    for (i = 0; i < s->n_trials; i++)
-        if (s->trials[i].index == index)
-            return &s->trials[i];
-    return NULL;
+    while (lo < hi) { /* the table is in index order */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (s->trials[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n_trials && s->trials[lo].index == index ? &s->trials[lo] : NULL;
 }
 
 int64_t wjr__study_next_index(const wjr_study *s)

@@ -198,47 +198,69 @@ int wjr_fsync_parent(const char *path)
     return error;
 }
 
-int wjr_write_file_atomic(const char *path, const char *data, size_t len)
+int wjr_write_file_atomic_with(int64_t *size, const char *path, wjr_emit_fn emit, void *arg)
 {
     char *tmp = wjr_asprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = -1, error = 0;
-    size_t done = 0;
+    FILE *f = NULL;
+    int error = 0;
 
     if (tmp == NULL)
         return WJR_ENOMEM;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    f = fopen(tmp, "wbe");
+    if (f == NULL) {
         error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
         goto done;
     }
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-            goto done;
-        }
-        done += (size_t)n;
-    }
-    if (fsync(fd) < 0) {
+    error = emit(f, arg);
+    if (error == 0 && (fflush(f) != 0 || ferror(f)))
+        error = WJR_EIO;
+    if (error == WJR_EIO) /* the system's reason, e.g. "No space left on device" */
+        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    if (error < 0)
+        goto done;
+    if (size != NULL)
+        *size = (int64_t)ftello(f);
+    if (fsync(fileno(f)) < 0) {
         error = wjr_error_set(WJR_EIO, "cannot sync %s: %s", tmp, strerror(errno));
         goto done;
     }
-    close(fd);
-    fd = -1;
+    if (fclose(f) != 0) {
+        f = NULL;
+        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        goto done;
+    }
+    f = NULL;
     if (rename(tmp, path) < 0) {
         error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
         goto done;
     }
     error = wjr_fsync_parent(path);
 done:
-    if (fd >= 0)
-        close(fd);
+    if (f != NULL)
+        fclose(f);
     if (error < 0)
         unlink(tmp);
     free(tmp);
     return error;
+}
+
+typedef struct bytes {
+    const char *data;
+    size_t len;
+} bytes;
+
+static int emit_bytes(FILE *f, void *arg)
+{
+    const bytes *b = arg;
+
+    return b->len == 0 || fwrite(b->data, 1, b->len, f) == b->len ? 0 : WJR_EIO;
+}
+
+int wjr_write_file_atomic(const char *path, const char *data, size_t len)
+{
+    bytes b = {data, len};
+
+    return wjr_write_file_atomic_with(NULL, path, emit_bytes, &b);
 }
 
 int wjr_write_file(const char *path, const char *data, size_t len)

@@ -6,6 +6,7 @@
 #define WJR_UTIL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,7 +47,14 @@ void wjr_buf_free(wjr_buf *b);
 
 /* mkdir -p; 0 or WJR_EIO with the path and errno text. */
 int wjr_mkdir_p(const char *path, unsigned int mode);
-/* Write tmp file, fsync, rename over path, fsync the folder. */
+/* Writes a file's content to f; 0, or a negative code (WJR_EIO: a write
+ * failed, and the writer reports errno's reason). */
+typedef int (*wjr_emit_fn)(FILE *f, void *arg);
+/* The one atomic writer: emit into a temporary file beside path, fsync it,
+ * rename it over path, fsync the folder. *size (when not NULL) gets the
+ * bytes written. Nothing is left behind on failure. */
+int wjr_write_file_atomic_with(int64_t *size, const char *path, wjr_emit_fn emit, void *arg);
+/* The same for text in memory. */
 int wjr_write_file_atomic(const char *path, const char *data, size_t len);
 /* fsync the folder that holds @p path, so that a rename in it is durable
  * (WJR_EIO when it cannot be opened or synced). */
