@@ -60,10 +60,10 @@ static void put_int(wjr_buf *b, const char *key, long long v, long long dflt)
         wjr_buf_printf(b, ",\"%s\":%lld", key, v);
 }
 
-static void emit_trial(wjr_buf *b, const trial *t, int first)
+static void emit_trial(wjr_buf *b, const trial *t)
 {
-    wjr_buf_printf(b, "%s\n{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
-                   first ? "" : ",", (long long)t->info.index,
+    wjr_buf_printf(b, "{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
+                   (long long)t->info.index,
                    wjr_trial_status_name(t->info.status), sub_names[t->sub]);
     wjr_buf_printf(b, ",\"parameters\":%s", t->params_json ? t->params_json : "null");
     put_json_str(b, "key", t->key);
@@ -93,7 +93,7 @@ static void emit_trial(wjr_buf *b, const trial *t, int first)
     wjr_buf_puts(b, "}");
 }
 
-static int emit_runner(json_out *o, const wjr_runner *r)
+static int emit_runner(json_out *o, const wjr_runner *r, int with_trials)
 {
     char *backend = NULL, *wrapper = NULL;
     size_t i;
@@ -114,11 +114,12 @@ static int emit_runner(json_out *o, const wjr_runner *r)
                    backend);
     put_json_str(&o->buf, "wrapper_type", r->wrapper->type);
     wjr_buf_printf(&o->buf, ",\"wrapper\":%s,\"trials\":[", wrapper);
-    for (i = 0; i < r->n_trials; i++) {
-        emit_trial(&o->buf, r->trials[i], i == 0);
+    for (i = 0; with_trials && i < r->n_trials; i++) {
+        wjr_buf_puts(&o->buf, i == 0 ? "\n" : ",\n");
+        emit_trial(&o->buf, r->trials[i]);
         out_flush(o, 0);
     }
-    wjr_buf_puts(&o->buf, "]}\n");
+    wjr_buf_puts(&o->buf, with_trials ? "]}\n" : "]}");
     out_flush(o, 1);
     if (o->buf.oom)
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -138,7 +139,7 @@ int wjr_runner_to_json(char **out, const wjr_runner *r)
     *out = NULL;
     if (r == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr_runner_to_json: no runner");
-    error = emit_runner(&o, r);
+    error = emit_runner(&o, r, 1);
     if (error < 0) {
         wjr_buf_free(&o.buf);
         return error;
@@ -162,7 +163,7 @@ int wjr_runner_to_json_file(const wjr_runner *r, const char *path)
         error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
         goto done;
     }
-    error = emit_runner(&o, r);
+    error = emit_runner(&o, r, 1);
     if (error == 0 && fflush(o.file) != 0)
         error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
     fd = fileno(o.file);
@@ -599,4 +600,64 @@ int wjr_runner_from_json_file(wjr_runner **out, const char *path, const wjr_runn
     if (error < 0)
         wjr_error_prefix("%s", path);
     return error;
+}
+
+/* ---- the study's journal (runner_store.h) ------------------------------ */
+
+int wjr__runner_header_json(wjr_buf *out, const wjr_runner *r)
+{
+    json_out o = {WJR_BUF_INIT, NULL, 0};
+    int error = emit_runner(&o, r, 0);
+
+    if (error == 0)
+        wjr_buf_put(out, o.buf.ptr, o.buf.len);
+    wjr_buf_free(&o.buf);
+    return error;
+}
+
+int wjr__runner_trial_record(wjr_buf *out, const wjr_runner *r, size_t i)
+{
+    emit_trial(out, r->trials[i]);
+    return out->oom ? wjr_error_set(WJR_ENOMEM, "out of memory") : 0;
+}
+
+int wjr__runner_take_changes(wjr_buf *out, wjr_runner *r)
+{
+    size_t i;
+
+    wjr_buf_puts(out, "[");
+    for (i = 0; i < r->n_trials; i++) {
+        if (i > 0)
+            wjr_buf_puts(out, ",");
+        emit_trial(out, r->trials[i]);
+    }
+    wjr_buf_puts(out, "]");
+    return out->oom ? wjr_error_set(WJR_ENOMEM, "out of memory") : 0;
+}
+
+int wjr__runner_apply_change(wjr_runner *r, json_t *record)
+{
+    trial *t, *old;
+    int error = trial_from_json(&t, r, record);
+    size_t i;
+
+    if (error < 0)
+        return error;
+    old = wjr__find_trial(r, t->info.index);
+    if (old == NULL) {
+        error = wjr__insert_trial(r, t);
+        if (error < 0)
+            wjr__trial_free(t);
+        return error;
+    }
+    for (i = 0; i < r->n_trials; i++)
+        if (r->trials[i] == old)
+            r->trials[i] = t;
+    wjr__trial_free(old);
+    return 0;
+}
+
+void wjr__runner_forget_changes(wjr_runner *r)
+{
+    WJR_UNUSED(r);
 }

@@ -314,6 +314,14 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     for (i = 0; i < s->n_trials; i++)
         s->trials[i].last = wjr__study_trial_status(s, &s->trials[i]);
     s->delay = s->config->init_seconds_between_polls;
+    if (s->state == WJR_STUDY_FINISHED && !(s->flags & WJR_STUDY_READONLY) &&
+        s->config->total_trials > (int64_t)s->n_trials) {
+        /* total_trials was raised in the study's configuration copy */
+        s->state = WJR_STUDY_RUNNING;
+        study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL,
+                  "scheduler.total_trials is now %lld: the finished study continues",
+                  (long long)s->config->total_trials);
+    }
 done:
     if (error < 0) {
         wjr_study_free(s);

@@ -35,7 +35,8 @@ static void put_json_string(wjr_buf *b, const char *s)
     json_decref(v);
 }
 
-void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, const char *runner_header)
+void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t n_trials,
+                         const char *runner_header)
 {
     wjr_buf_printf(b, "{\"__type\":\"WjrStudy\",\"schema\":%d,\"epoch\":%llu,\"config\":\"%s\"",
                    STUDY_SCHEMA, (unsigned long long)epoch,
@@ -44,9 +45,8 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, const c
     put_json_string(b, s->config_dir);
     wjr_buf_printf(b,
                    ",\"state\":\"%s\",\"generator\":{\"seed\":%lld,\"drawn\":%lld},"
-                   "\"trials\":%zu,\"runner\":%s}",
-                   state_names[s->state], s->seed, (long long)s->drawn, s->n_trials,
-                   runner_header);
+                   "\"n_trials\":%zu,\"runner\":%s,\"trials\":[",
+                   state_names[s->state], s->seed, (long long)s->drawn, n_trials, runner_header);
 }
 
 void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record)
@@ -119,7 +119,7 @@ static int read_study_state(wjr_study *s, json_t *root, const char *path)
 int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, json_t **runner, wjr_study *s,
                              json_t *root, const char *path)
 {
-    json_t *e = json_object_get(root, "epoch"), *n = json_object_get(root, "trials");
+    json_t *e = json_object_get(root, "epoch"), *n = json_object_get(root, "n_trials");
 
     *runner = json_object_get(root, "runner");
     if (!json_is_integer(e) || json_integer_value(e) < 0 || !json_is_integer(n) ||

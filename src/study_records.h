@@ -4,10 +4,17 @@
  * records of the journal (study.journal), and the schema-1 study.json of
  * earlier versions. study_store.c decides when to write and read them.
  *
- * A snapshot is JSON Lines: a header line with the study's own state and
- * the runner's settings, then one line per trial, in index order, that
- * holds the study's part of the trial and the runner's record of it
- * ("run"), so that each trial's parameters are written once. A journal
+ * A snapshot is one JSON document laid out one trial a line, so that it
+ * reads line by line and still reads whole with any JSON tool:
+ *
+ *     {"__type":"WjrStudy","schema":2,"epoch":E,...,"runner":{...},"trials":[
+ *     {"index":0,...,"run":{...}}
+ *     ,{"index":1,...}
+ *     ]}
+ *
+ * The first line holds the study's own state and the runner's settings;
+ * each trial line holds the study's part of a trial and the runner's
+ * record of it ("run"), so that its parameters are written once. A journal
  * record holds the study's state and the trials that changed since the
  * record before it, the runner's changes as the runner wrote them.
  */
@@ -25,9 +32,9 @@
 #define CONFIG_COPY_YAML    "config.yaml" /* BOA's YAML, template variables rendered */
 #define STUDY_SCHEMA_LEGACY 1
 
-/* The snapshot's header line (no newline). runner_header: the runner's
- * record without trials, as JSON text. */
-void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch,
+/* The snapshot's first line, up to and with `"trials":[` (no newline).
+ * runner_header: the runner's record without trials, as JSON text. */
+void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t n_trials,
                          const char *runner_header);
 
 /* The study's part of a trial as a JSON object (no newline), and, when
@@ -41,7 +48,7 @@ void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record
 void wjr__records_open(wjr_buf *b, const wjr_study *s);
 void wjr__records_close(wjr_buf *b, const char *runner_changes);
 
-/* The header line of a snapshot: fills s->config_dir, s->seed, s->drawn,
+/* The first line of a snapshot (closed with "]}" to parse it): fills s->config_dir, s->seed, s->drawn,
  * s->state, and returns the epoch, the number of trial lines that follow
  * and the runner's record (a borrowed reference into root). */
 int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, json_t **runner, wjr_study *s,

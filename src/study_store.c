@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,8 @@ struct wjr_store {
     int torn;            /* the journal ended in a torn record, dropped on opening */
     wjr_study_state written_state;
     int64_t written_drawn;
+    char *header; /* the runner's settings as last written (they change rarely, e.g. the
+                     Slurm version it learnt): a change makes a snapshot */
 };
 
 static wjr_store *store_of(wjr_study *s)
@@ -182,6 +185,7 @@ void wjr__store_free(wjr_study *s)
         return;
     wjr_journal_close(s->store->journal);
     free(s->store->touched);
+    free(s->store->header);
     free(s->store);
     s->store = NULL;
 }
@@ -217,32 +221,48 @@ static char *store_path(const wjr_study *s, const char *name)
 
 /* ---- snapshot -------------------------------------------------------------- */
 
-/* Trial lines in index order: the study's trials, each with the runner's
- * record of it, and any trial only the runner knows. */
+/* Walk the study's trials and the runner's together in index order: each
+ * call gives the next index, with the study's trial and the runner's
+ * position of it when they have one. */
+typedef struct walk {
+    size_t i, j, n_run;
+} walk;
+
+static int walk_next(walk *w, const wjr_study *s, const study_trial **t, size_t *run)
+{
+    const wjr_trial_info *info = w->j < w->n_run ? wjr_runner_trial_at(s->runner, w->j) : NULL;
+    const study_trial *st = w->i < s->n_trials ? &s->trials[w->i] : NULL;
+    int64_t index;
+
+    if (st == NULL && info == NULL)
+        return 0;
+    index = st != NULL && (info == NULL || st->index <= info->index) ? st->index : info->index;
+    *t = st != NULL && st->index == index ? &s->trials[w->i++] : NULL;
+    *run = info != NULL && info->index == index ? w->j++ : SIZE_MAX;
+    return 1;
+}
+
+/* The trial lines: the study's trials, each with the runner's record of
+ * it, and any trial only the runner knows. */
 static int emit_trials(FILE *f, wjr_buf *b, const wjr_study *s)
 {
-    size_t i = 0, j = 0, n_run = wjr_runner_trial_count(s->runner);
+    walk w = {0, 0, wjr_runner_trial_count(s->runner)};
     wjr_buf run = WJR_BUF_INIT;
+    const study_trial *t;
+    size_t pos, line = 0;
     int error = 0;
 
-    while ((i < s->n_trials || j < n_run) && error == 0) {
-        const wjr_trial_info *info = j < n_run ? wjr_runner_trial_at(s->runner, j) : NULL;
-        const study_trial *t = i < s->n_trials ? &s->trials[i] : NULL;
-        int64_t index = t != NULL && (info == NULL || t->index <= info->index) ? t->index
-                                                                                 : info->index;
-
+    while (error == 0 && walk_next(&w, s, &t, &pos)) {
         run.len = 0;
-        if (info != NULL && info->index == index) {
-            error = wjr__runner_trial_record(&run, s->runner, j++);
-            if (error < 0)
-                break;
-        }
-        if (t != NULL && t->index == index) {
-            wjr__records_trial(b, t, run.len > 0 ? run.ptr : NULL);
-            i++;
-        } else {
-            wjr_buf_printf(b, "{\"index\":%lld,\"run\":%s}", (long long)index, run.ptr);
-        }
+        if (pos != SIZE_MAX && (error = wjr__runner_trial_record(&run, s->runner, pos)) < 0)
+            break;
+        if (line++ > 0)
+            wjr_buf_puts(b, ",");
+        if (t != NULL)
+            wjr__records_trial(b, t, pos != SIZE_MAX ? run.ptr : NULL);
+        else
+            wjr_buf_printf(b, "{\"index\":%lld,\"run\":%s}",
+                           (long long)wjr_runner_trial_at(s->runner, pos)->index, run.ptr);
         wjr_buf_puts(b, "\n");
         if (b->len >= 65536) {
             if (fwrite(b->ptr, 1, b->len, f) != b->len)
@@ -260,12 +280,20 @@ static int snapshot_emit(FILE *f, void *arg)
 {
     wjr_study *s = arg;
     wjr_buf b = WJR_BUF_INIT, header = WJR_BUF_INIT;
+    walk w = {0, 0, wjr_runner_trial_count(s->runner)};
+    const study_trial *t;
+    size_t pos, n = 0;
     int error = wjr__runner_header_json(&header, s->runner);
 
+    while (walk_next(&w, s, &t, &pos))
+        n++;
     if (error == 0) {
-        wjr__records_header(&b, s, s->store->epoch + 1, header.ptr);
+        free(s->store->header);
+        s->store->header = wjr_strdup(header.ptr);
+        wjr__records_header(&b, s, s->store->epoch + 1, n, header.ptr);
         wjr_buf_puts(&b, "\n");
         error = emit_trials(f, &b, s);
+        wjr_buf_puts(&b, "]}\n");
     }
     if (error == 0 && (b.oom || header.oom))
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -365,6 +393,21 @@ static int append(wjr_study *s)
     return error;
 }
 
+/* Have the runner's settings changed since they were written? */
+static int header_changed(wjr_study *s)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    int changed;
+
+    if (wjr__runner_header_json(&b, s->runner) < 0 || b.oom) {
+        wjr_buf_free(&b);
+        return 1;
+    }
+    changed = s->store->header == NULL || strcmp(b.ptr, s->store->header) != 0;
+    wjr_buf_free(&b);
+    return changed;
+}
+
 int wjr__store_save(wjr_study *s)
 {
     wjr_store *st;
@@ -375,7 +418,7 @@ int wjr__store_save(wjr_study *s)
     st = store_of(s);
     if (st == NULL)
         return WJR_ENOMEM;
-    if (st->journal == NULL || st->legacy)
+    if (st->journal == NULL || st->legacy || header_changed(s))
         return snapshot(s);
     error = append(s);
     if (error == 0 &&
@@ -451,14 +494,31 @@ static int load_config(wjr_study *s, json_t *root)
     return error;
 }
 
-/* A schema-1 study.json: one document, read whole. */
-static int load_legacy(wjr_study *s, FILE *f, const char *path, const wjr_runner_options *ro)
+static int runner_from_header(wjr_study *s, json_t *runner, const char *path,
+                              const wjr_runner_options *ro)
+{
+    char *text = wjr_json_dumps(runner, JSON_COMPACT);
+    int error;
+
+    if (text == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    error = wjr_runner_from_json(&s->runner, text, ro);
+    free(text);
+    return error < 0 ? wjr_error_prefix("%s", path) : 0;
+}
+
+/* study.json read whole, as one JSON document: schema 1 (earlier versions;
+ * the first write converts it), or a schema-2 snapshot that a tool has
+ * written out again in another layout. */
+static int load_whole(wjr_study *s, FILE *f, const char *path, const wjr_runner_options *ro)
 {
     wjr_buf text = WJR_BUF_INIT;
-    char chunk[65536], *runner_text = NULL;
+    char chunk[65536], *runner_text = NULL, where[64];
     json_error_t jerr;
-    json_t *root;
-    size_t n;
+    json_t *root, *runner, *v;
+    int64_t n_trials;
+    json_int_t schema;
+    size_t n, i;
     int error;
 
     rewind(f);
@@ -477,31 +537,45 @@ static int load_legacy(wjr_study *s, FILE *f, const char *path, const wjr_runner
                               root == NULL ? jerr.text : "");
         goto done;
     }
-    if (json_integer_value(json_object_get(root, "schema")) != STUDY_SCHEMA_LEGACY) {
-        error = wjr_error_set(WJR_EINVALID, "%s: schema %lld is not %d: written by another wjr "
-                                            "version",
-                              path, (long long)json_integer_value(json_object_get(root, "schema")),
-                              STUDY_SCHEMA);
+    schema = json_integer_value(json_object_get(root, "schema"));
+    if (schema == STUDY_SCHEMA_LEGACY) {
+        error = wjr__records_read_legacy(&runner_text, s, root, path);
+        if (error == 0)
+            error = load_config(s, root);
+        if (error == 0 && (error = wjr_runner_from_json(&s->runner, runner_text, ro)) < 0)
+            wjr_error_prefix("%s", path);
+        s->store->legacy = 1;
         goto done;
     }
-    error = wjr__records_read_legacy(&runner_text, s, root, path);
+    if (schema != STUDY_SCHEMA) {
+        error = wjr_error_set(WJR_EINVALID, "%s: schema %lld is not %d: written by another wjr "
+                                            "version",
+                              path, (long long)schema, STUDY_SCHEMA);
+        goto done;
+    }
+    error = wjr__records_read_header(&s->store->epoch, &n_trials, &runner, s, root, path);
     if (error == 0)
         error = load_config(s, root);
-    if (error == 0 && (error = wjr_runner_from_json(&s->runner, runner_text, ro)) < 0)
-        wjr_error_prefix("%s", path);
     if (error == 0)
-        s->store->legacy = 1;
+        error = runner_from_header(s, runner, path, ro);
+    json_array_foreach(json_object_get(root, "trials"), i, v)
+    {
+        snprintf(where, sizeof(where), "%s: trial %zu", STUDY_FILE, i);
+        if (error == 0)
+            error = wjr__records_apply_trial(s, v, where);
+    }
 done:
     json_decref(root);
     free(runner_text);
     return error;
 }
 
-/* study.json, schema 2: the header line, then one line per trial. */
+/* study.json, schema 2: the first line (root), then one line per trial,
+ * then the closing "]}". */
 static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
                          const wjr_runner_options *ro)
 {
-    char *line = NULL, *runner_text = NULL, where[64];
+    char *line = NULL, where[64];
     size_t cap = 0, lineno = 1;
     int64_t n_trials, k;
     json_t *runner;
@@ -513,16 +587,13 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
         error = load_config(s, root);
     if (error < 0)
         return error;
-    runner_text = wjr_json_dumps(runner, JSON_COMPACT);
-    if (runner_text == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    error = wjr_runner_from_json(&s->runner, runner_text, ro);
-    free(runner_text);
+    error = runner_from_header(s, runner, path, ro);
     if (error < 0)
-        return wjr_error_prefix("%s:1", path);
-    for (k = 0; k < n_trials && error == 0; k++) {
+        return error;
+    for (k = 0; k <= n_trials && error == 0; k++) {
         json_error_t jerr;
         json_t *obj;
+        size_t skip;
 
         lineno++;
         len = getline(&line, &cap, f);
@@ -532,7 +603,14 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
                                   path, (long long)k, (long long)n_trials);
             break;
         }
-        obj = json_loadb(line, (size_t)len, 0, &jerr);
+        if (k == n_trials) {
+            if (strcmp(line, "]}\n") != 0)
+                error = wjr_error_set(WJR_EINVALID, "%s:%zu: expected the end of the trials",
+                                      path, lineno);
+            break;
+        }
+        skip = k > 0 && line[0] == ',';
+        obj = json_loadb(line + skip, (size_t)len - skip, 0, &jerr);
         snprintf(where, sizeof(where), "%s:%zu", STUDY_FILE, lineno);
         error = obj != NULL ? wjr__records_apply_trial(s, obj, where)
                             : wjr_error_set(WJR_EINVALID, "%s: %s", where, jerr.text);
@@ -572,20 +650,17 @@ static int load_once(wjr_study *s, const char *dir, const wjr_runner_options *ro
         goto done;
     }
     len = getline(&line, &cap, f);
-    root = len > 0 ? json_loadb(line, (size_t)len, 0, NULL) : NULL;
-    if (root == NULL) {
-        error = load_legacy(s, f, path, ro); /* schema 1 starts with a lone "{" */
-        goto done;
+    if (len > 2 && strcmp(line + len - 2, "[\n") == 0) { /* close it: {..."trials":[]} */
+        char *closed = wjr_asprintf("%.*s]}", (int)(len - 1), line);
+
+        root = closed != NULL ? json_loads(closed, 0, NULL) : NULL;
+        free(closed);
     }
-    if (json_integer_value(json_object_get(root, "schema")) != STUDY_SCHEMA) {
-        error = wjr_error_set(WJR_EINVALID, "%s: schema %lld is not %d: written by another wjr "
-                                            "version",
-                              path, (long long)json_integer_value(json_object_get(root, "schema")),
-                              STUDY_SCHEMA);
-        goto done;
-    }
-    error = load_snapshot(s, f, root, path, ro);
-    if (error < 0)
+    if (root != NULL && json_integer_value(json_object_get(root, "schema")) == STUDY_SCHEMA)
+        error = load_snapshot(s, f, root, path, ro);
+    else
+        error = load_whole(s, f, path, ro); /* schema 1 starts with a lone "{" */
+    if (error < 0 || s->store->legacy)
         goto done;
     error = wjr_journal_read(jpath, s->store->epoch, replay, &ctx, scan);
     if (error == WJR_ENOTFOUND) {
@@ -631,6 +706,16 @@ int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
     s->store->written_drawn = s->drawn;
     if (s->store->legacy)
         return snapshot(s); /* a schema-1 study converts on its first write */
+    {
+        wjr_buf b = WJR_BUF_INIT;
+
+        error = wjr__runner_header_json(&b, s->runner);
+        if (error == 0)
+            error = wjr_buf_detach(&s->store->header, &b);
+        wjr_buf_free(&b);
+        if (error < 0)
+            return error;
+    }
     if (scan.stale && scan.epoch > s->store->epoch)
         return wjr_error_set(WJR_EINVALID, "%s: %s is newer than %s", dir, JOURNAL_FILE,
                              STUDY_FILE);

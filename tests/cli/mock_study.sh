@@ -290,7 +290,6 @@ sed 's|runs/gpei|runs/gpei2|; s|total_trials = 16|total_trials = 11|' gpei.cfg >
 wjr run_gpei2 run gpei2.cfg
 expect run_gpei2 0
 sed -i 's|total_trials = 11|total_trials = 16|' runs/gpei2/config.cfg
-jq '.state = "running"' runs/gpei2/study.json >gpei2.json && mv gpei2.json runs/gpei2/study.json
 wjr resume_gpei2 resume runs/gpei2
 expect resume_gpei2 0
 check gpei_resume_same diff <(cut -d, -f1,2,4-7 runs/gpei/results.csv) \

@@ -76,7 +76,11 @@ grep -q 'wjr: cannot enter the trial directory (test)' logs.html && ok "stderr f
     fail "stderr of logs/slurm-$job.err not shown"
 mv "$W/moved.err" "runs/fail/$(printf %06d "$index")/slurm-$job.err"
 version="$(jq -r .runner.backend.settings.slurm_version runs/fail/study.json)"
-cluster="$(jq -r '.runner.trials[0].cluster' runs/fail/study.json)"
+# the runner's records: in the snapshot, and in the journal's records after it
+cluster="$({
+    jq -r '.trials[].run.cluster // empty' runs/fail/study.json
+    cut -c19- runs/fail/study.journal | jq -r '.runs[]?.cluster // empty'
+} | head -n 1)"
 [[ -n "$version" && "$version" != null ]] && grep -q "<th>Slurm version</th><td>$version</td>" \
     runs/fail/report.html && grep -q "<th>cluster</th><td>$cluster</td>" runs/fail/report.html &&
     ok "cluster and Slurm version" || fail "cluster '$cluster' or Slurm version '$version' not shown"
