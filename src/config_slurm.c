@@ -1,14 +1,15 @@
 /*
- * config_slurm.c - reads the resource keys of the configuration's slurm
- * group: nodes, ntasks, ntasks_per_node, mem_per_cpu (exclusive with mem),
+ * config_slurm.c - reads the configuration's slurm group: partition, time,
+ * cpus_per_task, mem, account, qos, constraint, gres, env, array_throttle,
+ * requeue, and the resource keys nodes, ntasks, ntasks_per_node, mem_per_cpu (exclusive with mem),
  * gpus, gpus_per_task, exclusive, reservation, licenses, time_min, nice and
  * export, and finds the keys whose value is a parameter ("{{ threads }}").
  * Such a key must name a declared parameter, and every value that
  * parameter can take must fit the key (an integer range for a count, each
  * choice a valid memory size for mem...): a study that would fail at its
  * hundredth trial fails at `wjr check` instead. Every error names
- * file:line. The other slurm keys stay with config.c; the checks of values
- * are those of slurm_resources.c, which the backend applies again.
+ * file:line. The checks of values are those of slurm_resources.c, which
+ * the backend applies again.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_int.h"
 #include "config_slurm.h"
 #include "slurm_resources.h"
 #include "study_int.h"
@@ -439,4 +441,127 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
         free(c->per_trial[i]);
     free(c->per_trial);
     memset(c, 0, sizeof(*c));
+}
+
+static int valid_env_name(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n == 0 || isdigit((unsigned char)s[0]))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+            return 0;
+    return 1;
+}
+
+static int parse_env(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *e)
+{
+    int i, n = config_setting_length(e), t = config_setting_type(e);
+
+    if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_GROUP)
+        return type_error(ctx, e, "a list of \"NAME=VALUE\" strings or a group { NAME = ...; }");
+    cfg->env = calloc((size_t)n + 1, sizeof(char *));
+    if (cfg->env == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(e, (unsigned)i);
+        char *entry = NULL;
+
+        if (t == CONFIG_TYPE_GROUP) {
+            json_t *v = scalar_json(s);
+            if (v == NULL || json_is_boolean(v)) {
+                json_decref(v);
+                return type_error(ctx, s, "a string or a number");
+            }
+            if (json_is_string(v))
+                entry = wjr_asprintf("%s=%s", config_setting_name(s), json_string_value(v));
+            else if (json_is_integer(v))
+                entry = wjr_asprintf("%s=%lld", config_setting_name(s),
+                                     (long long)json_integer_value(v));
+            else {
+                char num[64];
+
+                wjr_format_double(num, sizeof(num), json_real_value(v));
+                entry = wjr_asprintf("%s=%s", config_setting_name(s), num);
+            }
+            json_decref(v);
+        } else {
+            if (config_setting_type(s) != CONFIG_TYPE_STRING)
+                return type_error(ctx, s, "a \"NAME=VALUE\" string");
+            entry = wjr_strdup(config_setting_get_string(s));
+        }
+        if (entry == NULL)
+            return WJR_ENOMEM;
+        cfg->env[i] = entry;
+        if (strchr(entry, '=') == NULL || !valid_env_name(entry, strcspn(entry, "=")))
+            return fail_at(ctx, s,
+                           "environment entry \"%s\" must be NAME=VALUE with NAME made of "
+                           "letters, digits and _",
+                           entry);
+    }
+    return 0;
+}
+
+int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    static const char *const base_keys[] = {
+        "partition", "time", "cpus_per_task",  "mem",     "account", "qos", "constraint",
+        "gres",      "env",  "array_throttle", "requeue", NULL};
+    const char *keys[sizeof(base_keys) / sizeof(base_keys[0]) + 16];
+    const config_setting_t *e;
+    size_t nk = 0, k;
+    int64_t v;
+    int error;
+
+    for (k = 0; base_keys[k] != NULL; k++)
+        keys[nk++] = base_keys[k];
+    for (k = 0; wjr_config_slurm_keys[k] != NULL; k++)
+        keys[nk++] = wjr_config_slurm_keys[k];
+    keys[nk] = NULL;
+    error = need_group(ctx, g);
+    if (error == 0)
+        error = check_keys(ctx, g, keys);
+    if (error == 0)
+        error = wjr_config_slurm_parse(&cfg->res, ctx->file, g, cfg);
+    if (error == 0)
+        error = get_string(&cfg->partition, ctx, g, "partition");
+    if (error == 0 && !wjr_config_slurm_per_trial(&cfg->res, "time"))
+        error = get_string_or_int(&cfg->time, ctx, g, "time");
+    if (error == 0 && !wjr_config_slurm_per_trial(&cfg->res, "mem"))
+        error = get_string_or_int(&cfg->mem, ctx, g, "mem");
+    if (error == 0)
+        error = get_string(&cfg->account, ctx, g, "account");
+    if (error == 0)
+        error = get_string(&cfg->qos, ctx, g, "qos");
+    if (error == 0)
+        error = get_string(&cfg->constraint, ctx, g, "constraint");
+    if (error == 0)
+        error = get_string(&cfg->gres, ctx, g, "gres");
+    if (error < 0)
+        return error;
+    v = 0;
+    if (!wjr_config_slurm_per_trial(&cfg->res, "cpus_per_task"))
+        error = get_int(&v, ctx, g, "cpus_per_task", 1);
+    if (error < 0)
+        return error;
+    if (v > 100000)
+        return type_error(ctx, config_setting_get_member(g, "cpus_per_task"), "at most 100000");
+    cfg->cpus_per_task = (int)v;
+    v = 0;
+    error = get_int(&v, ctx, g, "array_throttle", 0);
+    if (error < 0)
+        return error;
+    if (v > 1000000)
+        return type_error(ctx, config_setting_get_member(g, "array_throttle"), "at most 1000000");
+    cfg->array_throttle = (int)v;
+    if (config_setting_get_member(g, "requeue") != NULL) {
+        error = get_bool(&cfg->requeue, ctx, g, "requeue");
+        if (error < 0)
+            return error;
+    }
+    e = config_setting_get_member(g, "env");
+    if (e != NULL)
+        return parse_env(cfg, ctx, e);
+    return 0;
 }
