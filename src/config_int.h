@@ -85,8 +85,13 @@ int wjr__cfg_get_n_trials(wjr_study_config *cfg, const parse_ctx *ctx, const con
 /* config_strategy.c: generation_strategy (seed, steps). */
 int wjr__cfg_parse_generation(wjr_study_config *cfg, const parse_ctx *ctx,
                               const config_setting_t *g);
-/* config_slurm.c: slurm (after the parameters: keys may name one). */
+/* config_slurm.c: slurm (after the parameters: keys may name one); every
+ * value checked for its key's form (slurm_values.h). */
 int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g);
+/* config_slurm.c: script_options.setup, a string or a list of strings, one
+ * shell line each, kept verbatim; a line break inside an entry is an error
+ * at its line. */
+int wjr__cfg_parse_setup(wjr_slurm_cfg *out, const parse_ctx *ctx, const config_setting_t *s);
 
 /* config_boa.c */
 /* A free-form member as JSON (shape 1: a mapping, 2: a list, 0: any). */
