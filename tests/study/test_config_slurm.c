@@ -16,44 +16,10 @@
 
 #include <cmocka.h>
 
+#include "config_fixture.h"
 #include "slurm_resources.h"
 #include "study_int.h"
 #include "wjr.h"
-
-static char tmpdir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/wjr-test-config-slurm-XXXXXX");
-    return mkdtemp(tmpdir) != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[300];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *write_named(const char *name, const char *text)
-{
-    static char path[300];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
-static const char *write_cfg(const char *text)
-{
-    return write_named("t.cfg", text);
-}
 
 #define HEAD                                                                                       \
     "script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"                           \
@@ -66,23 +32,21 @@ static const char *write_cfg(const char *text)
 
 static void reads_every_key(void **state)
 {
-    wjr_study_config *c = NULL;
+    wjr_study_config *c =
+        cfx_load("t.cfg", HEAD "slurm = {\n"
+                               "  nodes = \"2-4\"; ntasks = 8; ntasks_per_node = 4;\n"
+                               "  mem_per_cpu = \"1G\"; gpus = \"a100:2\"; "
+                               "gpus_per_task = 1;\n"
+                               "  exclusive = true; reservation = \"r\"; licenses = "
+                               "\"l:2\";\n"
+                               "  time_min = \"00:30:00\"; nice = 5; export = \"NONE\";\n"
+                               "  cpus_per_task = \"{{ threads }}\";\n"
+                               "  time = \"{{threads}}\";\n"
+                               "  signal = \"USR1@120\"; requeue_exit_code = 99;\n"
+                               "};\n");
     wjr_slurm_options o;
-    const char *path = write_cfg(HEAD "slurm = {\n"
-                                      "  nodes = \"2-4\"; ntasks = 8; ntasks_per_node = 4;\n"
-                                      "  mem_per_cpu = \"1G\"; gpus = \"a100:2\"; "
-                                      "gpus_per_task = 1;\n"
-                                      "  exclusive = true; reservation = \"r\"; licenses = "
-                                      "\"l:2\";\n"
-                                      "  time_min = \"00:30:00\"; nice = 5; export = \"NONE\";\n"
-                                      "  cpus_per_task = \"{{ threads }}\";\n"
-                                      "  time = \"{{threads}}\";\n"
-                                      "  signal = \"USR1@120\"; requeue_exit_code = 99;\n"
-                                      "};\n");
     (void)state;
 
-    if (wjr_study_config_load(&c, path) != 0)
-        fail_msg("%s", wjr_error_last());
     wjr_study_config_slurm_options(&o, c);
     assert_string_equal(o.nodes, "2-4");
     assert_int_equal(o.ntasks, 8);
@@ -105,8 +69,7 @@ static void reads_every_key(void **state)
     assert_null(o.per_trial[2]);
     wjr_study_config_free(c);
 
-    path = write_cfg(HEAD "slurm = { mem = \"{{ memory }}\"; };\n");
-    assert_int_equal(wjr_study_config_load(&c, path), 0);
+    c = cfx_load("t.cfg", HEAD "slurm = { mem = \"{{ memory }}\"; };\n");
     wjr_study_config_slurm_options(&o, c);
     assert_null(o.mem);
     assert_string_equal(o.per_trial[0], "mem=memory");
@@ -177,16 +140,10 @@ static void errors_name_lines(void **state)
     (void)state;
 
     for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-        wjr_study_config *c = NULL;
-        const char *path = write_cfg(bad_cases[i].text);
-        char expect[1024];
-        int error = wjr_study_config_load(&c, path);
+        char what[32];
 
-        if (error != WJR_ECONFIG)
-            fail_msg("case %zu: got %d (%s)", i, error, wjr_error_last());
-        assert_null(c);
-        snprintf(expect, sizeof(expect), "%s:%s", path, bad_cases[i].message);
-        assert_string_equal(wjr_error_last(), expect);
+        snprintf(what, sizeof(what), "case %zu", i);
+        cfx_expect_error("t.cfg", bad_cases[i].text, bad_cases[i].message, what);
     }
 }
 
@@ -261,24 +218,23 @@ static const bad_value bad_values[] = {
     "  threads: {type: range, bounds: [1, 8], value_type: int}\n"
 #define YAML_LINE 5
 
-/* slurm.key = value in wjr's format (yaml 0) or BOA's YAML, loaded. */
-static int load_slurm_key(wjr_study_config **out, const char **path, int yaml, const char *key,
-                          const char *value)
+/* slurm.key = value in wjr's format (yaml 0) or BOA's YAML: the text, and
+ * the file's name as the return value. */
+static const char *slurm_key_text(char *text, size_t size, int yaml, const char *key,
+                                  const char *value)
 {
-    char text[1024];
-
     if (yaml)
-        snprintf(text, sizeof(text), YAML_HEAD "slurm:\n  %s: %s\n", key, value);
+        snprintf(text, size, YAML_HEAD "slurm:\n  %s: %s\n", key, value);
     else
-        snprintf(text, sizeof(text), CFG_HEAD "slurm = {\n  %s = %s;\n};\n", key, value);
-    *path = write_named(yaml ? "t.yaml" : "t.cfg", text);
-    return wjr_study_config_load(out, *path);
+        snprintf(text, size, CFG_HEAD "slurm = {\n  %s = %s;\n};\n", key, value);
+    return yaml ? "t.yaml" : "t.cfg";
 }
 
 /* Every option kind: a bad value fails at load with file:line (and the
  * column in YAML), naming the key and the value. */
 static void bad_values_name_key_and_value(void **state)
 {
+    char text[1024], message[1024], what[256];
     size_t i;
     int yaml;
     (void)state;
@@ -286,22 +242,14 @@ static void bad_values_name_key_and_value(void **state)
     for (yaml = 0; yaml < 2; yaml++)
         for (i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++) {
             const bad_value *b = &bad_values[i];
-            wjr_study_config *c = NULL;
-            const char *path;
-            char expect[1024];
-            int error = load_slurm_key(&c, &path, yaml, b->key, b->value);
+            const char *name = slurm_key_text(text, sizeof(text), yaml, b->key, b->value);
 
-            if (error != WJR_ECONFIG)
-                fail_msg("%s %s = %s: got %d (%s)", yaml ? "YAML" : "libconfig", b->key, b->value,
-                         error, wjr_error_last());
-            assert_null(c);
             if (yaml)
-                snprintf(expect, sizeof(expect), "%s:%d:3: %s", path, YAML_LINE, b->message);
+                snprintf(message, sizeof(message), "%d:3: %s", YAML_LINE, b->message);
             else
-                snprintf(expect, sizeof(expect), "%s:%d: %s", path, CFG_LINE, b->message);
-            if (strcmp(wjr_error_last(), expect) != 0)
-                fail_msg("%s %s = %s:\n got  %s\n want %s", yaml ? "YAML" : "libconfig", b->key,
-                         b->value, wjr_error_last(), expect);
+                snprintf(message, sizeof(message), "%d: %s", CFG_LINE, b->message);
+            snprintf(what, sizeof(what), "%s %s = %s", name, b->key, b->value);
+            cfx_expect_error(name, text, message, what);
         }
 }
 
@@ -366,19 +314,17 @@ static const char *const good_values[][2] = {
 
 static void good_values_pass(void **state)
 {
+    char text[1024];
     size_t i;
     int yaml;
     (void)state;
 
     for (yaml = 0; yaml < 2; yaml++)
         for (i = 0; i < sizeof(good_values) / sizeof(good_values[0]); i++) {
-            wjr_study_config *c = NULL;
-            const char *path;
+            const char *name =
+                slurm_key_text(text, sizeof(text), yaml, good_values[i][0], good_values[i][1]);
 
-            if (load_slurm_key(&c, &path, yaml, good_values[i][0], good_values[i][1]) != 0)
-                fail_msg("%s %s = %s: %s", yaml ? "YAML" : "libconfig", good_values[i][0],
-                         good_values[i][1], wjr_error_last());
-            wjr_study_config_free(c);
+            wjr_study_config_free(cfx_load(name, text));
         }
 }
 
@@ -389,14 +335,13 @@ static void per_trial_value_checked_when_rendered(void **state)
     wjr_study_config *c = NULL;
     wjr_slurm_options o;
     wjr_slurm_extra *x = NULL;
-    const char *path;
-    char *text = NULL;
+    char *text = NULL, cfg[1024];
     int yaml;
     (void)state;
 
     for (yaml = 0; yaml < 2; yaml++) {
-        if (load_slurm_key(&c, &path, yaml, "cpus_per_task", "\"{{ threads }}\"") != 0)
-            fail_msg("%s", wjr_error_last());
+        c = cfx_load(slurm_key_text(cfg, sizeof(cfg), yaml, "cpus_per_task", "\"{{ threads }}\""),
+                     cfg);
         wjr_study_config_slurm_options(&o, c);
         assert_int_equal(wjr_slurm_extra_new(&x, &o), 0);
         assert_int_equal(wjr_slurm_extra_for_trial(&text, x, "{\"threads\": 4}"), 0);
@@ -417,22 +362,18 @@ static void per_trial_value_checked_when_rendered(void **state)
 
 static void reads_setup(void **state)
 {
-    wjr_study_config *c = NULL;
+    wjr_study_config *c =
+        cfx_load("t.cfg", "script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
+                          "  setup = ( \"module load gcc/12\", \"source 'v e'/bin/activate\" "
+                          "); };\n");
     wjr_script_options so;
-    const char *path =
-        write_cfg("script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
-                  "  setup = ( \"module load gcc/12\", \"source 'v e'/bin/activate\" "
-                  "); };\n");
     (void)state;
 
-    if (wjr_study_config_load(&c, path) != 0)
-        fail_msg("%s", wjr_error_last());
     wjr_study_config_script_options(&so, c);
     assert_string_equal(so.setup, "module load gcc/12\nsource 'v e'/bin/activate");
     wjr_study_config_free(c);
-    path = write_cfg("script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
-                     "  setup = \"module load gcc/12\"; };\n");
-    assert_int_equal(wjr_study_config_load(&c, path), 0);
+    c = cfx_load("t.cfg", "script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
+                          "  setup = \"module load gcc/12\"; };\n");
     wjr_study_config_script_options(&so, c);
     assert_string_equal(so.setup, "module load gcc/12");
     wjr_study_config_free(c);
@@ -445,5 +386,5 @@ int main(void)
         cmocka_unit_test(reads_setup),      cmocka_unit_test(bad_values_name_key_and_value),
         cmocka_unit_test(good_values_pass), cmocka_unit_test(per_trial_value_checked_when_rendered),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, cfx_setup, cfx_teardown);
 }
