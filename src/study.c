@@ -14,7 +14,6 @@
  * read-only reports (status, results.csv) live in study_files.c.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,86 +61,6 @@ static void log_nothing(wjr_log_level level, int64_t trial, const char *message,
     WJR_UNUSED(trial);
     WJR_UNUSED(message);
     WJR_UNUSED(payload);
-}
-
-/* ---- records ------------------------------------------------------------- */
-
-/* The runner's record of a trial (binary search: the runner keeps index
- * order), or NULL. Unlike wjr_runner_trial(), leaves the error slot alone. */
-static const wjr_trial_info *runner_info(const wjr_study *s, int64_t index)
-{
-    size_t lo = 0, hi;
-
-    if (s->runner == NULL)
-        return NULL;
-    hi = wjr_runner_trial_count(s->runner);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const wjr_trial_info *info = wjr_runner_trial_at(s->runner, mid);
-
-        if (info == NULL)
-            return NULL;
-        if (info->index == index)
-            return info;
-        if (info->index < index)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-const wjr_trial_info *wjr_study_trial_info(const wjr_study *s, int64_t index)
-{
-    return runner_info(s, index);
-}
-
-static int is_submitted(const wjr_trial_info *info)
-{
-    return info != NULL && info->run.job_id != NULL;
-}
-
-wjr_trial_status wjr__study_trial_status(const wjr_study *s, const study_trial *t)
-{
-    const wjr_trial_info *info;
-
-    if (t->overridden)
-        return t->override;
-    info = runner_info(s, t->index);
-    if (info == NULL)
-        return WJR_TRIAL_CANDIDATE;
-    if (!is_submitted(info) && !wjr_trial_status_is_terminal(info->status))
-        return WJR_TRIAL_CANDIDATE;
-    if (info->status == WJR_TRIAL_STAGED || info->status == WJR_TRIAL_DISPATCHED)
-        return WJR_TRIAL_RUNNING;
-    return info->status;
-}
-
-void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study_trial *t)
-{
-    const wjr_trial_info *info = runner_info(s, t->index);
-
-    memset(out, 0, sizeof(*out));
-    out->index = t->index;
-    out->status = wjr__study_trial_status(s, t);
-    out->params_json = t->params_json;
-    out->generation = t->step;
-    if (info != NULL) {
-        out->job_id = info->run.job_id;
-        out->slurm_state = info->slurm_state;
-        out->metrics_json = info->metrics_json;
-        out->reason = info->reason;
-        out->attempt = info->attempt;
-    }
-    if (t->overridden && t->override_reason != NULL)
-        out->reason = t->override_reason;
-    out->feasible = -1;
-    if (s->config->n_outcome > 0 && out->metrics_json != NULL) {
-        json_t *m = json_loads(out->metrics_json, 0, NULL);
-        if (m != NULL)
-            out->feasible = wjr__config_outcomes_ok(s->config, m);
-        json_decref(m);
-    }
 }
 
 /* A trial the driver must (re)submit: generated, not submitted, not decided. */
@@ -407,7 +326,7 @@ static void count(wjr_study_progress *p, const wjr_study *s)
             break;
         default: {
             /* Waiting in Slurm's queue counts as pending for the user. */
-            const wjr_trial_info *info = runner_info(s, s->trials[i].index);
+            const wjr_trial_info *info = wjr__study_runner_info(s, s->trials[i].index);
             if (info != NULL && info->slurm_state != NULL &&
                 strcmp(info->slurm_state, "PENDING") == 0)
                 p->pending++;
@@ -478,9 +397,9 @@ static void enforce_ttl(wjr_study *s)
     }
     for (i = 0; i < s->n_trials; i++) {
         study_trial *t = &s->trials[i];
-        const wjr_trial_info *info = runner_info(s, t->index);
+        const wjr_trial_info *info = wjr__study_runner_info(s, t->index);
 
-        if (t->overridden || info == NULL || !is_submitted(info) ||
+        if (t->overridden || info == NULL || !wjr__study_submitted(info) ||
             wjr_trial_status_is_terminal(info->status) || info->run.submit_time <= 0 ||
             now - (double)info->run.submit_time <= s->config->ttl_seconds)
             continue;
@@ -830,7 +749,7 @@ done:
 /* The runner's metadata of a trial as a JSON object, with "trial_index". */
 static json_t *metadata_json(const wjr_study *s, int64_t index)
 {
-    const wjr_trial_info *info = runner_info(s, index);
+    const wjr_trial_info *info = wjr__study_runner_info(s, index);
     char *text = NULL;
     json_t *obj = NULL;
 

@@ -1,118 +1,19 @@
 /*
  * study_files.c - the study's reports: the trial table as JSON (wjr status),
- * results.csv in the columns of BOA's optimization.csv, the results JSON
- * and the best trial.
+ * the results JSON with the best trial, and results.csv in the columns of
+ * BOA's optimization.csv.
  *
- * Everything here reads the study's record and the runner's trial infos; it
- * changes nothing and contacts no cluster.
+ * Everything here renders what the trial views (study_view.c) say about
+ * the study's trials; it changes nothing, writes no file and contacts no
+ * cluster.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wjr/runner.h"
-#include "study_int.h"
+#include "study_view.h"
 #include "util.h"
-
-json_t *wjr__study_trial_metrics(const wjr_study *s, const study_trial *t)
-{
-    wjr_study_trial view;
-
-    wjr__study_trial_view(&view, s, t);
-    if (view.metrics_json == NULL)
-        return NULL;
-    return json_loads(view.metrics_json, 0, NULL);
-}
-
-/* The mean of metric `name` in a metrics object, NAN when absent. */
-static double metric_mean(json_t *metrics, const char *name)
-{
-    json_t *m = json_object_get(metrics, name);
-    json_t *mean = json_is_object(m) ? json_object_get(m, "mean") : m;
-
-    return json_is_number(mean) ? json_number_value(mean) : NAN;
-}
-
-int wjr__study_scalarized(const wjr_study_config *c)
-{
-    size_t i;
-
-    for (i = 0; i < c->n_metrics; i++)
-        if (!c->metrics[i].info_only && !isnan(c->metrics[i].weight))
-            return 1;
-    return 0;
-}
-
-/* BOA's scalarized objective: the weighted sum of the weighted metrics. */
-static double weighted_sum(const wjr_study_config *c, json_t *metrics)
-{
-    double sum = 0;
-    size_t i;
-
-    for (i = 0; i < c->n_metrics; i++)
-        if (!c->metrics[i].info_only && !isnan(c->metrics[i].weight))
-            sum += c->metrics[i].weight * metric_mean(metrics, c->metrics[i].name);
-    return sum;
-}
-
-const wjr_metric *wjr__study_objective(const wjr_study *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->config->n_metrics; i++)
-        if (!s->config->metrics[i].info_only)
-            return &s->config->metrics[i];
-    return NULL;
-}
-
-int64_t wjr__study_best(double *value, const wjr_study *s)
-{
-    const wjr_metric *obj;
-    int64_t best = -1;
-    size_t i;
-    int scalarized, minimize;
-
-    *value = NAN;
-    obj = wjr__study_objective(s);
-    if (obj == NULL)
-        return -1;
-    scalarized = wjr__study_scalarized(s->config);
-    minimize = scalarized ? s->config->objective_minimize != 0 : obj->minimize;
-    for (i = 0; i < s->n_trials; i++) {
-        const study_trial *t = &s->trials[i];
-        json_t *metrics;
-        double v;
-
-        if (wjr__study_trial_status(s, t) != WJR_TRIAL_COMPLETED)
-            continue;
-        metrics = wjr__study_trial_metrics(s, t);
-        v = scalarized ? weighted_sum(s->config, metrics) : metric_mean(metrics, obj->name);
-        if (!wjr__config_outcomes_ok(s->config, metrics))
-            v = NAN; /* only a trial within the outcome constraints can be best */
-        json_decref(metrics);
-        if (!isfinite(v))
-            continue;
-        if (best < 0 || (minimize ? v < *value : v > *value)) {
-            best = t->index;
-            *value = v;
-        }
-    }
-    return best;
-}
-
-size_t wjr_study_trial_count(const wjr_study *s)
-{
-    return s->n_trials;
-}
-
-int wjr_study_trial_at(wjr_study_trial *out, const wjr_study *s, size_t i)
-{
-    if (i >= s->n_trials)
-        return wjr_error_set(WJR_ENOTFOUND, "no trial at position %zu", i);
-    wjr__study_trial_view(out, s, &s->trials[i]);
-    return 0;
-}
 
 static json_t *string_or_null(const char *s)
 {
@@ -152,7 +53,7 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     json_object_set_new(obj, "metrics", metrics != NULL ? metrics : json_null());
     json_object_set_new(obj, "reason", string_or_null(v.reason));
     json_object_set_new(obj, "generation", string_or_null(v.generation));
-    times_json(obj, wjr_study_trial_info(s, t->index));
+    times_json(obj, wjr__study_runner_info(s, t->index));
     if (v.attempt > 1) /* only once Slurm requeued the job */
         json_object_set_new(obj, "attempt", json_integer(v.attempt));
     if (v.feasible >= 0) /* only in a study with outcome constraints */

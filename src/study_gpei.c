@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "study_int.h"
+#include "study_view.h"
 #include "util.h"
 #include "wjr/optimizer.h"
 

@@ -1,12 +1,19 @@
 /*
- * study_view.c - the study's trial table: the records the driver appends
- * and the store loads, kept in index order.
+ * study_view.c - the study's trials as the driver and the reports see them:
+ * the trial table (kept in index order; the driver appends, the store
+ * loads), each trial's effective status and public view from the study's
+ * record and the runner's, its metrics, the objective and the best trial.
  *
- * It knows nothing of files or of the cluster.
+ * It reads the study and the runner's trial infos and writes nothing but
+ * the trial table; it knows nothing of files and contacts no cluster. The
+ * driver (study.c), the store and the reports (study_files.c) use it; it
+ * uses none of them.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wjr/runner.h"
 #include "study_view.h"
 #include "util.h"
 
@@ -44,5 +51,185 @@ int wjr__study_add_trial(wjr_study *s, int64_t index, char *params_json)
     t->index = index;
     t->params_json = params_json;
     t->last = WJR_TRIAL_CANDIDATE;
+    return 0;
+}
+
+/* ---- what a trial looks like ---------------------------------------------- */
+
+/* Binary search: the runner keeps its trials in index order. */
+const wjr_trial_info *wjr__study_runner_info(const wjr_study *s, int64_t index)
+{
+    size_t lo = 0, hi;
+
+    if (s->runner == NULL)
+        return NULL;
+    hi = wjr_runner_trial_count(s->runner);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const wjr_trial_info *info = wjr_runner_trial_at(s->runner, mid);
+
+        if (info == NULL)
+            return NULL;
+        if (info->index == index)
+            return info;
+        if (info->index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const wjr_trial_info *wjr_study_trial_info(const wjr_study *s, int64_t index)
+{
+    return wjr__study_runner_info(s, index);
+}
+
+int wjr__study_submitted(const wjr_trial_info *info)
+{
+    return info != NULL && info->run.job_id != NULL;
+}
+
+wjr_trial_status wjr__study_trial_status(const wjr_study *s, const study_trial *t)
+{
+    const wjr_trial_info *info;
+
+    if (t->overridden)
+        return t->override;
+    info = wjr__study_runner_info(s, t->index);
+    if (info == NULL)
+        return WJR_TRIAL_CANDIDATE;
+    if (!wjr__study_submitted(info) && !wjr_trial_status_is_terminal(info->status))
+        return WJR_TRIAL_CANDIDATE;
+    if (info->status == WJR_TRIAL_STAGED || info->status == WJR_TRIAL_DISPATCHED)
+        return WJR_TRIAL_RUNNING;
+    return info->status;
+}
+
+void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study_trial *t)
+{
+    const wjr_trial_info *info = wjr__study_runner_info(s, t->index);
+
+    memset(out, 0, sizeof(*out));
+    out->index = t->index;
+    out->status = wjr__study_trial_status(s, t);
+    out->params_json = t->params_json;
+    out->generation = t->step;
+    if (info != NULL) {
+        out->job_id = info->run.job_id;
+        out->slurm_state = info->slurm_state;
+        out->metrics_json = info->metrics_json;
+        out->reason = info->reason;
+        out->attempt = info->attempt;
+    }
+    if (t->overridden && t->override_reason != NULL)
+        out->reason = t->override_reason;
+    out->feasible = -1;
+    if (s->config->n_outcome > 0 && out->metrics_json != NULL) {
+        json_t *m = json_loads(out->metrics_json, 0, NULL);
+        if (m != NULL)
+            out->feasible = wjr__config_outcomes_ok(s->config, m);
+        json_decref(m);
+    }
+}
+
+/* ---- metrics and the best trial ------------------------------------------ */
+
+json_t *wjr__study_trial_metrics(const wjr_study *s, const study_trial *t)
+{
+    wjr_study_trial view;
+
+    wjr__study_trial_view(&view, s, t);
+    if (view.metrics_json == NULL)
+        return NULL;
+    return json_loads(view.metrics_json, 0, NULL);
+}
+
+/* The mean of metric `name` in a metrics object, NAN when absent. */
+static double metric_mean(json_t *metrics, const char *name)
+{
+    json_t *m = json_object_get(metrics, name);
+    json_t *mean = json_is_object(m) ? json_object_get(m, "mean") : m;
+
+    return json_is_number(mean) ? json_number_value(mean) : NAN;
+}
+
+int wjr__study_scalarized(const wjr_study_config *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_metrics; i++)
+        if (!c->metrics[i].info_only && !isnan(c->metrics[i].weight))
+            return 1;
+    return 0;
+}
+
+/* BOA's scalarized objective: the weighted sum of the weighted metrics. */
+static double weighted_sum(const wjr_study_config *c, json_t *metrics)
+{
+    double sum = 0;
+    size_t i;
+
+    for (i = 0; i < c->n_metrics; i++)
+        if (!c->metrics[i].info_only && !isnan(c->metrics[i].weight))
+            sum += c->metrics[i].weight * metric_mean(metrics, c->metrics[i].name);
+    return sum;
+}
+
+const wjr_metric *wjr__study_objective(const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->config->n_metrics; i++)
+        if (!s->config->metrics[i].info_only)
+            return &s->config->metrics[i];
+    return NULL;
+}
+
+int64_t wjr__study_best(double *value, const wjr_study *s)
+{
+    const wjr_metric *obj;
+    int64_t best = -1;
+    size_t i;
+    int scalarized, minimize;
+
+    *value = NAN;
+    obj = wjr__study_objective(s);
+    if (obj == NULL)
+        return -1;
+    scalarized = wjr__study_scalarized(s->config);
+    minimize = scalarized ? s->config->objective_minimize != 0 : obj->minimize;
+    for (i = 0; i < s->n_trials; i++) {
+        const study_trial *t = &s->trials[i];
+        json_t *metrics;
+        double v;
+
+        if (wjr__study_trial_status(s, t) != WJR_TRIAL_COMPLETED)
+            continue;
+        metrics = wjr__study_trial_metrics(s, t);
+        v = scalarized ? weighted_sum(s->config, metrics) : metric_mean(metrics, obj->name);
+        if (!wjr__config_outcomes_ok(s->config, metrics))
+            v = NAN; /* only a trial within the outcome constraints can be best */
+        json_decref(metrics);
+        if (!isfinite(v))
+            continue;
+        if (best < 0 || (minimize ? v < *value : v > *value)) {
+            best = t->index;
+            *value = v;
+        }
+    }
+    return best;
+}
+
+size_t wjr_study_trial_count(const wjr_study *s)
+{
+    return s->n_trials;
+}
+
+int wjr_study_trial_at(wjr_study_trial *out, const wjr_study *s, size_t i)
+{
+    if (i >= s->n_trials)
+        return wjr_error_set(WJR_ENOTFOUND, "no trial at position %zu", i);
+    wjr__study_trial_view(out, s, &s->trials[i]);
     return 0;
 }
