@@ -233,3 +233,55 @@ int wjr_study_trial_at(wjr_study_trial *out, const wjr_study *s, size_t i)
     wjr__study_trial_view(out, s, &s->trials[i]);
     return 0;
 }
+
+/* ---- the study's counts ---------------------------------------------------- */
+
+int wjr__study_needs_submit(const wjr_study *s, const study_trial *t)
+{
+    return !t->overridden && wjr__study_trial_status(s, t) == WJR_TRIAL_CANDIDATE;
+}
+
+int wjr__study_all_terminal(const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++)
+        if (!wjr_trial_status_is_terminal(wjr__study_trial_status(s, &s->trials[i])))
+            return 0;
+    return 1;
+}
+
+void wjr__study_count(wjr_study_progress *p, const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++) {
+        switch (wjr__study_trial_status(s, &s->trials[i])) {
+        case WJR_TRIAL_COMPLETED:
+            p->completed++;
+            break;
+        case WJR_TRIAL_EARLY_STOPPED:
+            p->early_stopped++;
+            break;
+        case WJR_TRIAL_FAILED:
+            p->failed++;
+            break;
+        case WJR_TRIAL_ABANDONED:
+            p->abandoned++;
+            break;
+        case WJR_TRIAL_CANDIDATE:
+            p->pending++;
+            break;
+        default: {
+            /* Waiting in Slurm's queue counts as pending for the user. */
+            const wjr_trial_info *info = wjr__study_runner_info(s, s->trials[i].index);
+            if (info != NULL && info->slurm_state != NULL &&
+                strcmp(info->slurm_state, "PENDING") == 0)
+                p->pending++;
+            else
+                p->running++;
+            break;
+        }
+        }
+    }
+}

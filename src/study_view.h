@@ -43,4 +43,14 @@ const wjr_metric *wjr__study_objective(const wjr_study *s);
 /* Index of the best completed trial by the first objective metric, -1 if none. */
 int64_t wjr__study_best(double *value, const wjr_study *s);
 
+/* ---- the study's counts -------------------------------------------------- */
+
+/* A trial the driver must (re)submit: generated, not submitted, not decided. */
+int wjr__study_needs_submit(const wjr_study *s, const study_trial *t);
+/* 1 when every trial's status is terminal. */
+int wjr__study_all_terminal(const wjr_study *s);
+/* Add each trial to p's count of its status (waiting in Slurm's queue
+ * counts as pending). */
+void wjr__study_count(wjr_study_progress *p, const wjr_study *s);
+
 #endif
