@@ -24,6 +24,7 @@
 
 #include "wjr/runner.h"
 #include "study_int.h"
+#include "study_csv.h"
 #include "study_driver.h"
 #include "study_store.h"
 #include "study_view.h"
@@ -221,8 +222,10 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
         error = open_sink(s);
     if (error < 0)
         goto done;
-    for (i = 0; i < s->n_trials; i++)
+    for (i = 0; i < s->n_trials; i++) {
         s->trials[i].last = wjr__study_trial_status(s, &s->trials[i]);
+        wjr__study_settle(s, &s->trials[i]);
+    }
     s->delay = s->config->init_seconds_between_polls;
 done:
     if (error < 0) {
@@ -235,18 +238,13 @@ done:
 
 void wjr_study_free(wjr_study *s)
 {
-    size_t i;
-
     if (s == NULL)
         return;
     wjr_runner_free(s->runner);
     wjr_generator_free(s->gen);
     wjr_study_config_free(s->config);
-    for (i = 0; i < s->n_trials; i++) {
-        free(s->trials[i].params_json);
-        free(s->trials[i].override_reason);
-    }
-    free(s->trials);
+    wjr__study_trials_free(s);
+    wjr__study_csv_free(s->csv);
     wjr_log_file_sink_free(s->sink);
     if (s->lock_fd >= 0)
         close(s->lock_fd); /* releases the flock; the file stays, naming the last holder */

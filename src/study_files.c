@@ -1,7 +1,7 @@
 /*
- * study_files.c - the study's reports: the trial table as JSON (wjr status),
- * the results JSON with the best trial, and results.csv in the columns of
- * BOA's optimization.csv.
+ * study_files.c - the study's reports as JSON: the trial table (wjr
+ * status) and the results with the objective and the best trial.
+ * results.csv is rendered in study_csv.c.
  *
  * Everything here renders what the trial views (study_view.c) say about
  * the study's trials; it changes nothing, writes no file and contacts no
@@ -42,8 +42,8 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     json_t *params, *metrics, *obj;
 
     wjr__study_trial_view(&v, s, t);
-    params = json_loads(v.params_json, 0, NULL);
-    metrics = v.metrics_json != NULL ? json_loads(v.metrics_json, 0, NULL) : NULL;
+    params = json_incref(t->params); /* parsed once, shared, never changed */
+    metrics = wjr__study_trial_metrics(s, t);
     obj = json_object();
     json_object_set_new(obj, "index", json_integer(v.index));
     json_object_set_new(obj, "status", json_string(wjr_trial_status_name(v.status)));
@@ -110,153 +110,4 @@ int wjr_study_results_json(char **out, const wjr_study *s)
     json_object_set_new(root, "best", best);
     json_object_set_new(root, "trials", trials_json(s));
     return dump(out, root);
-}
-
-/* ---- CSV ----------------------------------------------------------------- */
-
-static void csv_field(wjr_buf *b, const char *text, int first)
-{
-    const char *p;
-
-    if (!first)
-        wjr_buf_puts(b, ",");
-    if (text == NULL)
-        return;
-    if (strpbrk(text, ",\"\r\n") == NULL && text[0] != ' ' &&
-        (text[0] == '\0' || text[strlen(text) - 1] != ' ')) {
-        wjr_buf_puts(b, text);
-        return;
-    }
-    wjr_buf_puts(b, "\"");
-    for (p = text; *p != '\0'; p++) {
-        if (*p == '"')
-            wjr_buf_puts(b, "\"");
-        wjr_buf_put(b, p, 1);
-    }
-    wjr_buf_puts(b, "\"");
-}
-
-/* A text field: one that a spreadsheet would read as a formula (=, +, -, @,
- * tab, carriage return first) gets a leading ' so that it stays text. */
-static void csv_text(wjr_buf *b, const char *text)
-{
-    char *guarded;
-
-    if (text == NULL || strchr("=+-@\t\r", text[0]) == NULL || text[0] == '\0') {
-        csv_field(b, text, 0);
-        return;
-    }
-    guarded = wjr_asprintf("'%s", text);
-    if (guarded == NULL) {
-        b->oom = 1;
-        return;
-    }
-    csv_field(b, guarded, 0);
-    free(guarded);
-}
-
-static void csv_json_value(wjr_buf *b, json_t *v)
-{
-    char num[64];
-    char *text;
-
-    if (v == NULL || json_is_null(v)) {
-        csv_field(b, NULL, 0);
-    } else if (json_is_string(v)) {
-        csv_text(b, json_string_value(v));
-    } else if (json_is_integer(v)) {
-        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-        csv_field(b, num, 0);
-    } else if (json_is_real(v)) {
-        wjr_format_double(num, sizeof(num), json_real_value(v));
-        csv_field(b, num, 0);
-    } else {
-        text = wjr_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        csv_field(b, text, 0);
-        free(text);
-    }
-}
-
-/* Column names: the declared ones first, then any other key met in order. */
-static void add_name(json_t *names, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < json_array_size(names); i++)
-        if (strcmp(json_string_value(json_array_get(names, i)), name) == 0)
-            return;
-    json_array_append_new(names, json_string(name));
-}
-
-static void collect_columns(json_t *params, json_t *metrics, const wjr_study *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->config->n_params; i++)
-        add_name(params, s->config->params[i].name);
-    for (i = 0; i < s->config->n_metrics; i++)
-        add_name(metrics, s->config->metrics[i].name);
-    for (i = 0; i < s->n_trials; i++) {
-        json_t *p = json_loads(s->trials[i].params_json, 0, NULL);
-        json_t *m = wjr__study_trial_metrics(s, &s->trials[i]);
-        const char *key;
-        json_t *v;
-
-        json_object_foreach(p, key, v)
-        {
-            add_name(params, key);
-        }
-        json_object_foreach(m, key, v)
-        {
-            add_name(metrics, key);
-        }
-        json_decref(p);
-        json_decref(m);
-    }
-}
-
-int wjr_study_results_csv(char **out, const wjr_study *s)
-{
-    wjr_buf b = WJR_BUF_INIT;
-    json_t *pcols = json_array(), *mcols = json_array();
-    size_t i, k;
-
-    collect_columns(pcols, mcols, s);
-    wjr_buf_puts(&b, "trial_index,status,job_id,generation_method");
-    for (k = 0; k < json_array_size(pcols); k++)
-        csv_text(&b, json_string_value(json_array_get(pcols, k)));
-    for (k = 0; k < json_array_size(mcols); k++) {
-        const char *name = json_string_value(json_array_get(mcols, k));
-        char *sem = wjr_asprintf("%s_sem", name);
-        csv_text(&b, name);
-        csv_text(&b, sem);
-        free(sem);
-    }
-    wjr_buf_puts(&b, ",reason\n");
-    for (i = 0; i < s->n_trials; i++) {
-        const study_trial *t = &s->trials[i];
-        wjr_study_trial v;
-        json_t *p = json_loads(t->params_json, 0, NULL);
-        json_t *m;
-
-        wjr__study_trial_view(&v, s, t);
-        m = v.metrics_json != NULL ? json_loads(v.metrics_json, 0, NULL) : NULL;
-        wjr_buf_printf(&b, "%lld,%s", (long long)t->index, wjr_trial_status_name(v.status));
-        csv_field(&b, v.job_id, 0);
-        csv_field(&b, v.generation, 0);
-        for (k = 0; k < json_array_size(pcols); k++)
-            csv_json_value(&b, json_object_get(p, json_string_value(json_array_get(pcols, k))));
-        for (k = 0; k < json_array_size(mcols); k++) {
-            json_t *mv = json_object_get(m, json_string_value(json_array_get(mcols, k)));
-            csv_json_value(&b, json_is_object(mv) ? json_object_get(mv, "mean") : mv);
-            csv_json_value(&b, json_is_object(mv) ? json_object_get(mv, "sem") : NULL);
-        }
-        csv_text(&b, v.reason);
-        wjr_buf_puts(&b, "\n");
-        json_decref(p);
-        json_decref(m);
-    }
-    json_decref(pcols);
-    json_decref(mcols);
-    return wjr_buf_detach(out, &b);
 }

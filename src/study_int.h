@@ -165,6 +165,12 @@ typedef struct study_trial {
     char *override_reason;
     wjr_trial_status last; /* status seen at the last step, to log changes */
     const char *step;      /* generation step that made it (static), NULL: external */
+    /* what the trial views (study_view.c) parsed once: */
+    json_t *params;  /* params_json, or NULL */
+    int settled;     /* its row can no longer change (terminal for study and runner) */
+    json_t *metrics; /* settled: its metrics, or NULL */
+    double value;    /* settled: its objective value if it can be best, else NAN */
+    int feasible;    /* settled: as wjr_study_trial.feasible */
 } study_trial;
 
 struct wjr_study {
@@ -190,6 +196,10 @@ struct wjr_study {
     int changed;
     int results_stale; /* the runner changed a trial since results.csv was written */
     int submit_failures;
+    int has_best; /* study_view.c: the best settled trial, kept as trials settle */
+    int64_t best_index;
+    double best_value;
+    struct study_csv *csv; /* study_csv.c: results.csv's columns and settled rows */
 };
 
 #endif

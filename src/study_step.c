@@ -103,18 +103,22 @@ int wjr__study_note_changes(wjr_study *s)
 
     for (i = 0; i < s->n_trials; i++) {
         study_trial *t = &s->trials[i];
-        wjr_trial_status now = wjr__study_trial_status(s, t);
+        wjr_trial_status now;
         wjr_study_trial view;
 
-        if (now == t->last)
-            continue;
-        changed = 1;
-        /* The runner logs each outcome itself; this is the study's trace. */
-        wjr__study_trial_view(&view, s, t);
-        wjr__study_log(s, WJR_LOG_DEBUG, t->index, "%s -> %s%s%s", wjr_trial_status_name(t->last),
-                       wjr_trial_status_name(now), view.reason != NULL ? ": " : "",
-                       view.reason != NULL ? view.reason : "");
-        t->last = now;
+        if (t->settled)
+            continue; /* nothing about it changes any more */
+        now = wjr__study_trial_status(s, t);
+        if (now != t->last) {
+            changed = 1;
+            /* The runner logs each outcome itself; this is the study's trace. */
+            wjr__study_trial_view(&view, s, t);
+            wjr__study_log(s, WJR_LOG_DEBUG, t->index, "%s -> %s%s%s",
+                           wjr_trial_status_name(t->last), wjr_trial_status_name(now),
+                           view.reason != NULL ? ": " : "", view.reason != NULL ? view.reason : "");
+            t->last = now;
+        }
+        wjr__study_settle(s, t);
     }
     return changed;
 }

@@ -7,8 +7,10 @@
 
 #include "study_int.h"
 
-/* Log the trials whose status changed since the last call (a debug trace;
- * the runner logs outcomes itself); 1 when any changed. */
+/* Take in what the runner changed: log the trials whose status changed
+ * since the last call (a debug trace; the runner logs outcomes itself)
+ * and settle those that can no longer change (wjr__study_settle); 1 when
+ * any status changed. */
 int wjr__study_note_changes(wjr_study *s);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "wjr/runner.h"
 #include "jsontext.h"
+#include "study_csv.h"
 #include "study_store.h"
 #include "study_view.h"
 #include "util.h"
@@ -202,6 +203,7 @@ int wjr__store_save(wjr_study *s, wjr_runner *runner)
     return error;
 }
 
+/* results.csv, when its text changed since this study last wrote it. */
 static int write_results(wjr_study *s)
 {
     char *csv = NULL, *path = NULL;
@@ -209,14 +211,20 @@ static int write_results(wjr_study *s)
 
     if (s->flags & WJR_STUDY_READONLY)
         return 0;
-    error = wjr_study_results_csv(&csv, s);
+    error = wjr__study_csv(&csv, s);
     if (error < 0)
         return error;
-    path = wjr_asprintf("%s/results.csv", s->dir);
-    if (path == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(path, csv, strlen(csv));
+    if (wjr__study_csv_changed(s, csv)) {
+        path = wjr_asprintf("%s/results.csv", s->dir);
+        if (path == NULL)
+            error = WJR_ENOMEM;
+        else
+            error = wjr_write_file_atomic(path, csv, strlen(csv));
+        if (error == 0) {
+            wjr__study_csv_written(s, csv);
+            csv = NULL;
+        }
+    }
     if (error == 0)
         s->results_stale = 0;
     free(csv);
@@ -224,7 +232,6 @@ static int write_results(wjr_study *s)
     return error;
 }
 
-/* study.json and results.csv. */
 int wjr__store_persist(wjr_study *s)
 {
     int error = wjr__store_save(s, s->runner);

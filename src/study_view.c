@@ -50,8 +50,26 @@ int wjr__study_add_trial(wjr_study *s, int64_t index, char *params_json)
     memset(t, 0, sizeof(*t));
     t->index = index;
     t->params_json = params_json;
+    t->params = json_loads(params_json, 0, NULL);
     t->last = WJR_TRIAL_CANDIDATE;
+    t->value = NAN;
+    t->feasible = -1;
     return 0;
+}
+
+void wjr__study_trials_free(wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++) {
+        free(s->trials[i].params_json);
+        free(s->trials[i].override_reason);
+        json_decref(s->trials[i].params);
+        json_decref(s->trials[i].metrics);
+    }
+    free(s->trials);
+    s->trials = NULL;
+    s->n_trials = s->cap = 0;
 }
 
 /* ---- what a trial looks like ---------------------------------------------- */
@@ -106,6 +124,23 @@ wjr_trial_status wjr__study_trial_status(const wjr_study *s, const study_trial *
     return info->status;
 }
 
+/* wjr_study_trial.feasible of a trial with these metrics (parsed: m, or
+ * else parsed from text here). */
+static int feasible(const wjr_study *s, const char *text, json_t *m)
+{
+    int ok = -1;
+
+    if (s->config->n_outcome == 0 || text == NULL)
+        return -1;
+    if (m != NULL)
+        return wjr__config_outcomes_ok(s->config, m);
+    m = json_loads(text, 0, NULL);
+    if (m != NULL)
+        ok = wjr__config_outcomes_ok(s->config, m);
+    json_decref(m);
+    return ok;
+}
+
 void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study_trial *t)
 {
     const wjr_trial_info *info = wjr__study_runner_info(s, t->index);
@@ -124,25 +159,21 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
     }
     if (t->overridden && t->override_reason != NULL)
         out->reason = t->override_reason;
-    out->feasible = -1;
-    if (s->config->n_outcome > 0 && out->metrics_json != NULL) {
-        json_t *m = json_loads(out->metrics_json, 0, NULL);
-        if (m != NULL)
-            out->feasible = wjr__config_outcomes_ok(s->config, m);
-        json_decref(m);
-    }
+    out->feasible = t->settled ? t->feasible : feasible(s, out->metrics_json, NULL);
 }
 
 /* ---- metrics and the best trial ------------------------------------------ */
 
 json_t *wjr__study_trial_metrics(const wjr_study *s, const study_trial *t)
 {
-    wjr_study_trial view;
+    const wjr_trial_info *info;
 
-    wjr__study_trial_view(&view, s, t);
-    if (view.metrics_json == NULL)
+    if (t->settled)
+        return json_incref(t->metrics);
+    info = wjr__study_runner_info(s, t->index);
+    if (info == NULL || info->metrics_json == NULL)
         return NULL;
-    return json_loads(view.metrics_json, 0, NULL);
+    return json_loads(info->metrics_json, 0, NULL);
 }
 
 /* The mean of metric `name` in a metrics object, NAN when absent. */
@@ -188,37 +219,74 @@ const wjr_metric *wjr__study_objective(const wjr_study *s)
 
 int64_t wjr__study_best(double *value, const wjr_study *s)
 {
-    const wjr_metric *obj;
-    int64_t best = -1;
-    size_t i;
-    int scalarized, minimize;
+    *value = s->has_best ? s->best_value : NAN;
+    return s->has_best ? s->best_index : -1;
+}
 
-    *value = NAN;
-    obj = wjr__study_objective(s);
+/* The objective value of a completed trial with these metrics; NAN when
+ * it cannot be best (no objective, a metric missing, or outside the
+ * outcome constraints). */
+static double objective_value(const wjr_study *s, json_t *metrics)
+{
+    const wjr_metric *obj = wjr__study_objective(s);
+    double v;
+
     if (obj == NULL)
-        return -1;
-    scalarized = wjr__study_scalarized(s->config);
-    minimize = scalarized ? s->config->objective_minimize != 0 : obj->minimize;
-    for (i = 0; i < s->n_trials; i++) {
-        const study_trial *t = &s->trials[i];
-        json_t *metrics;
-        double v;
+        return NAN;
+    v = wjr__study_scalarized(s->config) ? weighted_sum(s->config, metrics)
+                                         : metric_mean(metrics, obj->name);
+    if (!wjr__config_outcomes_ok(s->config, metrics))
+        return NAN; /* only a trial within the outcome constraints can be best */
+    return v;
+}
 
-        if (wjr__study_trial_status(s, t) != WJR_TRIAL_COMPLETED)
-            continue;
-        metrics = wjr__study_trial_metrics(s, t);
-        v = scalarized ? weighted_sum(s->config, metrics) : metric_mean(metrics, obj->name);
-        if (!wjr__config_outcomes_ok(s->config, metrics))
-            v = NAN; /* only a trial within the outcome constraints can be best */
-        json_decref(metrics);
-        if (!isfinite(v))
-            continue;
-        if (best < 0 || (minimize ? v < *value : v > *value)) {
-            best = t->index;
-            *value = v;
-        }
-    }
-    return best;
+/* A settled trial competes for the best: a better value wins, and of
+ * equal ones the lowest index, as a scan of the trials in order finds. */
+static void offer_best(wjr_study *s, const study_trial *t)
+{
+    const wjr_metric *obj = wjr__study_objective(s);
+    int minimize;
+    double v = t->value;
+
+    if (obj == NULL || !isfinite(v))
+        return;
+    minimize =
+        wjr__study_scalarized(s->config) ? s->config->objective_minimize != 0 : obj->minimize;
+    if (s->has_best && !(minimize ? v < s->best_value : v > s->best_value) &&
+        !(v == s->best_value && t->index < s->best_index))
+        return;
+    s->has_best = 1;
+    s->best_index = t->index;
+    s->best_value = v;
+}
+
+/* Nothing about the trial can change any more: its status is terminal,
+ * and the runner, if it has the trial, has finished with it (a trial the
+ * study failed or abandoned may still be settling there). */
+static int is_final(const wjr_study *s, const study_trial *t)
+{
+    const wjr_trial_info *info;
+
+    if (!wjr_trial_status_is_terminal(wjr__study_trial_status(s, t)))
+        return 0;
+    info = wjr__study_runner_info(s, t->index);
+    return info == NULL || wjr_trial_status_is_terminal(info->status);
+}
+
+void wjr__study_settle(wjr_study *s, study_trial *t)
+{
+    const wjr_trial_info *info;
+
+    if (t->settled || !is_final(s, t))
+        return;
+    info = wjr__study_runner_info(s, t->index);
+    if (info != NULL && info->metrics_json != NULL)
+        t->metrics = json_loads(info->metrics_json, 0, NULL);
+    t->feasible = feasible(s, info != NULL ? info->metrics_json : NULL, t->metrics);
+    if (wjr__study_trial_status(s, t) == WJR_TRIAL_COMPLETED)
+        t->value = objective_value(s, t->metrics);
+    t->settled = 1;
+    offer_best(s, t);
 }
 
 size_t wjr_study_trial_count(const wjr_study *s)

@@ -16,8 +16,10 @@ study_trial *wjr__study_find_trial(const wjr_study *s, int64_t index);
 /* The index the next trial gets (indices only grow). */
 int64_t wjr__study_next_index(const wjr_study *s);
 /* Append a trial with a larger index than the last; takes params_json
- * (freed on failure too). */
+ * (freed on failure too), and parses it once (t->params). */
 int wjr__study_add_trial(wjr_study *s, int64_t index, char *params_json);
+/* Free every trial and the table. */
+void wjr__study_trials_free(wjr_study *s);
 
 /* ---- what a trial looks like --------------------------------------------- */
 
@@ -33,14 +35,21 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
 
 /* ---- metrics and the best trial ------------------------------------------ */
 
-/* The trial's metrics as a new JSON object, or NULL. */
+/* Once nothing about trial t can change any more (its status is terminal
+ * for the study and the runner), parse its metrics once, keep what the
+ * views need (t->metrics, t->value, t->feasible: t->settled) and let it
+ * compete for the best trial. Nothing before that, or after: call it
+ * whenever t's status may have changed. */
+void wjr__study_settle(wjr_study *s, study_trial *t);
+/* The trial's metrics as a new reference (not to be changed), or NULL. */
 json_t *wjr__study_trial_metrics(const wjr_study *s, const study_trial *t);
 /* 1 when metrics have weights: trials rank by the weighted sum (BOA's
  * scalarized objective, direction objective.minimize, default true). */
 int wjr__study_scalarized(const wjr_study_config *config);
 /* The metric that ranks trials: the first one not info_only, or NULL. */
 const wjr_metric *wjr__study_objective(const wjr_study *s);
-/* Index of the best completed trial by the first objective metric, -1 if none. */
+/* Index of the best completed trial by the objective, -1 if none; kept as
+ * trials settle (wjr__study_settle), not computed here. */
 int64_t wjr__study_best(double *value, const wjr_study *s);
 
 /* ---- the study's counts -------------------------------------------------- */
