@@ -6,7 +6,8 @@
  * own decisions, the generator's state, the study's state and the
  * runner's record. It is rewritten atomically whenever the runner asks
  * for a checkpoint (before every submit RPC and after every change) and
- * whenever the driver persists the study; results.csv follows it. This
+ * whenever the driver persists the study; results.csv (its text from
+ * study_csv.c) follows it, written atomically when that text changed. This
  * is the only file that knows study.json's format: the driver, the
  * reports and the views see the study's record in memory. It decides
  * nothing about trials and contacts no cluster.

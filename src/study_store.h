@@ -31,7 +31,8 @@ int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
  * is checkpointing). Nothing in a read-only study. */
 int wjr__store_save(wjr_study *s, wjr_runner *runner);
 
-/* study.json and results.csv. Nothing in a read-only study. */
+/* study.json, and results.csv when its text changed. Nothing in a
+ * read-only study. */
 int wjr__store_persist(wjr_study *s);
 
 /* The runner's checkpoint callback (payload: the study): study.json now,
