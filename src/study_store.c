@@ -13,7 +13,8 @@
  * again when a compaction replaced the files under them (RELIABILITY.md,
  * "the study's files", says why this holds on NFS and Lustre too).
  *
- * This is the only file that knows when the study is written; the records'
+ * results.csv (its text from study_csv.c) is written atomically when that
+ * text changed. This is the only file that knows when the study is written; the records'
  * text is study_records.c's. It decides nothing about trials and contacts
  * no cluster.
  */
@@ -30,6 +31,7 @@
 #include "journal.h"
 #include "runner_store.h"
 #include "study_records.h"
+#include "study_csv.h"
 #include "study_store.h"
 #include "study_view.h"
 #include "util.h"
@@ -125,6 +127,7 @@ int wjr__store_copy_config(const wjr_study *s, const char *config_path)
     return error;
 }
 
+/* results.csv, when its text changed since this study last wrote it. */
 static int write_results(wjr_study *s)
 {
     char *csv = NULL, *path = NULL;
@@ -132,14 +135,20 @@ static int write_results(wjr_study *s)
 
     if (s->flags & WJR_STUDY_READONLY)
         return 0;
-    error = wjr_study_results_csv(&csv, s);
+    error = wjr__study_csv(&csv, s);
     if (error < 0)
         return error;
-    path = wjr_asprintf("%s/results.csv", s->dir);
-    if (path == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(path, csv, strlen(csv));
+    if (wjr__study_csv_changed(s, csv)) {
+        path = wjr_asprintf("%s/results.csv", s->dir);
+        if (path == NULL)
+            error = WJR_ENOMEM;
+        else
+            error = wjr_write_file_atomic(path, csv, strlen(csv));
+        if (error == 0) {
+            wjr__study_csv_written(s, csv);
+            csv = NULL;
+        }
+    }
     if (error == 0)
         s->results_stale = 0;
     free(csv);
@@ -467,17 +476,13 @@ static int replay(const char *payload, size_t len, void *arg)
 /* Forget what a read that has to start again had loaded. */
 static void unload(wjr_study *s)
 {
-    size_t i;
-
     wjr_runner_free(s->runner);
     s->runner = NULL;
     wjr_study_config_free(s->config);
     s->config = NULL;
-    for (i = 0; i < s->n_trials; i++) {
-        free(s->trials[i].params_json);
-        free(s->trials[i].override_reason);
-    }
-    s->n_trials = 0;
+    wjr__study_trials_free(s);
+    s->trials = NULL;
+    s->n_trials = s->cap = 0;
     free(s->config_dir);
     s->config_dir = NULL;
 }

@@ -36,7 +36,8 @@ int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
  * yet). Nothing in a read-only study. */
 int wjr__store_save(wjr_study *s);
 
-/* wjr__store_save(), then results.csv. */
+/* wjr__store_save(), then results.csv when its text changed. Nothing in
+ * a read-only study. */
 int wjr__store_persist(wjr_study *s);
 
 /* The runner's checkpoint callback (payload: the study): a record now,
