@@ -227,7 +227,8 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
         wjr__study_settle(s, &s->trials[i]);
     }
     s->delay = s->config->init_seconds_between_polls;
-    if (s->state == WJR_STUDY_FINISHED && !(s->flags & WJR_STUDY_READONLY) &&
+    if (s->state == WJR_STUDY_FINISHED &&
+        !(s->flags & (WJR_STUDY_READONLY | WJR_STUDY_SUBMIT_ONLY)) &&
         s->config->total_trials > (int64_t)s->n_trials) {
         /* total_trials was raised in the study's configuration copy */
         s->state = WJR_STUDY_RUNNING;

@@ -349,6 +349,10 @@ int wjr_study_results_csv(char **out, const wjr_study *s)
     study_csv c;
     int error;
 
+    *out = NULL;
+    error = wjr__study_whole(s, "wjr_study_results_csv");
+    if (error < 0)
+        return error;
     memset(&c, 0, sizeof(c));
     error = render(out, s, &c, 1);
     csv_clear(&c);

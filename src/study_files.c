@@ -82,6 +82,9 @@ static int dump(char **out, json_t *root)
 
 int wjr_study_status_json(char **out, const wjr_study *s)
 {
+    *out = NULL;
+    if (wjr__study_whole(s, "wjr_study_status_json") < 0)
+        return WJR_ESTATE;
     return dump(out, json_pack("{so}", "trials", trials_json(s)));
 }
 
@@ -92,6 +95,12 @@ int wjr_study_results_json(char **out, const wjr_study *s)
     int64_t bi = wjr__study_best(&value, s);
     size_t i;
 
+    *out = NULL;
+    if (wjr__study_whole(s, "wjr_study_results_json") < 0) {
+        json_decref(root);
+        json_decref(best);
+        return WJR_ESTATE;
+    }
     if (wjr__study_objective(s) != NULL && wjr__study_scalarized(s->config))
         json_object_set_new(root, "objective",
                             json_pack("{sssb}", "metric", "weighted_sum", "minimize",

@@ -187,6 +187,7 @@ struct wjr_study {
     study_trial *trials;
     size_t n_trials, cap;
     unsigned int flags;
+    int64_t unread_below; /* WJR_STUDY_SUBMIT_ONLY: trials below this index were not read */
     int lock_fd;
     wjr_store *store; /* the snapshot and the journal; NULL until loaded or first saved */
     void *sink; /* wjr_log_file_sink */

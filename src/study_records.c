@@ -36,7 +36,7 @@ static void put_json_string(wjr_buf *b, const char *s)
 }
 
 void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t n_trials,
-                         const char *runner_header)
+                         int64_t next_index, const char *runner_header)
 {
     wjr_buf_printf(b, "{\"__type\":\"WjrStudy\",\"schema\":%d,\"epoch\":%llu,\"config\":\"%s\"",
                    STUDY_SCHEMA, (unsigned long long)epoch,
@@ -45,8 +45,9 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t 
     put_json_string(b, s->config_dir);
     wjr_buf_printf(b,
                    ",\"state\":\"%s\",\"generator\":{\"seed\":%lld,\"drawn\":%lld},"
-                   "\"n_trials\":%zu,\"runner\":%s,\"trials\":[",
-                   state_names[s->state], s->seed, (long long)s->drawn, n_trials, runner_header);
+                   "\"n_trials\":%zu,\"next_index\":%lld,\"runner\":%s,\"trials\":[",
+                   state_names[s->state], s->seed, (long long)s->drawn, n_trials,
+                   (long long)next_index, runner_header);
 }
 
 void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record)
@@ -116,19 +117,22 @@ static int read_study_state(wjr_study *s, json_t *root, const char *path)
     return 0;
 }
 
-int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, json_t **runner, wjr_study *s,
-                             json_t *root, const char *path)
+int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, int64_t *next_index,
+                             json_t **runner, wjr_study *s, json_t *root, const char *path)
 {
     json_t *e = json_object_get(root, "epoch"), *n = json_object_get(root, "n_trials");
+    json_t *next = json_object_get(root, "next_index");
 
     *runner = json_object_get(root, "runner");
     if (!json_is_integer(e) || json_integer_value(e) < 0 || !json_is_integer(n) ||
-        json_integer_value(n) < 0 || !json_is_object(*runner))
-        return wjr_error_set(WJR_EINVALID, "%s:1: the header lacks its epoch, trial count or "
-                                           "runner record",
+        json_integer_value(n) < 0 || !json_is_integer(next) || json_integer_value(next) < 0 ||
+        !json_is_object(*runner))
+        return wjr_error_set(WJR_EINVALID, "%s:1: the header lacks its epoch, trial count, "
+                                           "next index or runner record",
                              path);
     *epoch = (uint64_t)json_integer_value(e);
     *n_trials = json_integer_value(n);
+    *next_index = json_integer_value(next);
     return read_study_state(s, root, path);
 }
 
@@ -196,6 +200,15 @@ int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where)
     return 0;
 }
 
+/* A trial of a study opened for submitting only that was not read: its
+ * changes are of no use there. */
+static int unread(const wjr_study *s, json_t *obj)
+{
+    json_t *idx = json_object_get(obj, "index");
+
+    return json_is_integer(idx) && json_integer_value(idx) < s->unread_below;
+}
+
 int wjr__records_apply(wjr_study *s, const char *payload, size_t len, const char *where)
 {
     json_error_t jerr;
@@ -216,12 +229,12 @@ int wjr__records_apply(wjr_study *s, const char *payload, size_t len, const char
         s->drawn = json_integer_value(drawn);
     json_array_foreach(json_object_get(root, "trials"), i, v)
     {
-        if (error == 0)
+        if (error == 0 && !unread(s, v))
             error = wjr__records_apply_trial(s, v, where);
     }
     json_array_foreach(json_object_get(root, "runs"), i, v)
     {
-        if (error == 0 && (error = wjr__runner_apply_change(s->runner, v)) < 0)
+        if (error == 0 && !unread(s, v) && (error = wjr__runner_apply_change(s->runner, v)) < 0)
             wjr_error_prefix("%s", where);
     }
     json_decref(root);

@@ -35,7 +35,7 @@
 /* The snapshot's first line, up to and with `"trials":[` (no newline).
  * runner_header: the runner's record without trials, as JSON text. */
 void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t n_trials,
-                         const char *runner_header);
+                         int64_t next_index, const char *runner_header);
 
 /* The study's part of a trial as a JSON object (no newline), and, when
  * run_record is not NULL (the runner's record of it), that as "run" in
@@ -49,10 +49,11 @@ void wjr__records_open(wjr_buf *b, const wjr_study *s);
 void wjr__records_close(wjr_buf *b, const char *runner_changes);
 
 /* The first line of a snapshot (closed with "]}" to parse it): fills s->config_dir, s->seed, s->drawn,
- * s->state, and returns the epoch, the number of trial lines that follow
- * and the runner's record (a borrowed reference into root). */
-int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, json_t **runner, wjr_study *s,
-                             json_t *root, const char *path);
+ * s->state, and returns the epoch, the number of trial lines that follow,
+ * the index the next trial gets and the runner's record (a borrowed
+ * reference into root). */
+int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, int64_t *next_index,
+                             json_t **runner, wjr_study *s, json_t *root, const char *path);
 
 /* The configuration copy a study file names (config.cfg or config.yaml). */
 const char *wjr__records_config_copy(json_t *root);

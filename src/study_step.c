@@ -317,6 +317,8 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
     int error;
 
     error = wjr__study_writable(s);
+    if (error == 0)
+        error = wjr__study_whole(s, "wjr_study_step");
     if (error < 0)
         return error;
     if (c->n_params == 0 || c->total_trials < 1)

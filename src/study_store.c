@@ -172,6 +172,8 @@ struct wjr_store {
     size_t n_touched, cap_touched;
     int legacy;          /* read from a schema-1 study.json: the first write converts it */
     int torn;            /* the journal ended in a torn record, dropped on opening */
+    int partial;         /* WJR_STUDY_SUBMIT_ONLY: the snapshot's trials were not read, so
+                            no snapshot can be written (and no results.csv) */
     wjr_study_state written_state;
     int64_t written_drawn;
     char *header; /* the runner's settings as last written (they change rarely, e.g. the
@@ -299,7 +301,7 @@ static int snapshot_emit(FILE *f, void *arg)
     if (error == 0) {
         free(s->store->header);
         s->store->header = wjr_strdup(header.ptr);
-        wjr__records_header(&b, s, s->store->epoch + 1, n, header.ptr);
+        wjr__records_header(&b, s, s->store->epoch + 1, n, wjr__study_next_index(s), header.ptr);
         wjr_buf_puts(&b, "\n");
         error = emit_trials(f, &b, s);
         wjr_buf_puts(&b, "]}\n");
@@ -427,6 +429,8 @@ int wjr__store_save(wjr_study *s)
     st = store_of(s);
     if (st == NULL)
         return WJR_ENOMEM;
+    if (st->partial) /* the next full open compacts */
+        return st->journal != NULL ? append(s) : wjr_error_set(WJR_ESTATE, "no journal");
     if (st->journal == NULL || st->legacy || header_changed(s))
         return snapshot(s);
     error = append(s);
@@ -442,7 +446,7 @@ int wjr__store_persist(wjr_study *s)
 {
     int error = wjr__store_save(s);
 
-    if (error == 0)
+    if (error == 0 && !s->store->partial)
         error = write_results(s);
     return error;
 }
@@ -485,6 +489,9 @@ static void unload(wjr_study *s)
     s->n_trials = s->cap = 0;
     free(s->config_dir);
     s->config_dir = NULL;
+    s->unread_below = 0;
+    s->store->partial = 0;
+    s->store->legacy = 0;
 }
 
 static int load_config(wjr_study *s, json_t *root)
@@ -521,7 +528,7 @@ static int load_whole(wjr_study *s, FILE *f, const char *path, const wjr_runner_
     char chunk[65536], *runner_text = NULL, where[64];
     json_error_t jerr;
     json_t *root, *runner, *v;
-    int64_t n_trials;
+    int64_t n_trials, next_index;
     json_int_t schema;
     size_t n, i;
     int error;
@@ -558,7 +565,8 @@ static int load_whole(wjr_study *s, FILE *f, const char *path, const wjr_runner_
                               path, (long long)schema, STUDY_SCHEMA);
         goto done;
     }
-    error = wjr__records_read_header(&s->store->epoch, &n_trials, &runner, s, root, path);
+    error = wjr__records_read_header(&s->store->epoch, &n_trials, &next_index, &runner, s, root,
+                                     path);
     if (error == 0)
         error = load_config(s, root);
     if (error == 0)
@@ -582,12 +590,13 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
 {
     char *line = NULL, where[64];
     size_t cap = 0, lineno = 1;
-    int64_t n_trials, k;
+    int64_t n_trials, next_index, k;
     json_t *runner;
     ssize_t len;
     int error;
 
-    error = wjr__records_read_header(&s->store->epoch, &n_trials, &runner, s, root, path);
+    error = wjr__records_read_header(&s->store->epoch, &n_trials, &next_index, &runner, s, root,
+                                     path);
     if (error == 0)
         error = load_config(s, root);
     if (error < 0)
@@ -595,6 +604,11 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
     error = runner_from_header(s, runner, path, ro);
     if (error < 0)
         return error;
+    if (s->flags & WJR_STUDY_SUBMIT_ONLY) { /* the trials stay unread */
+        s->unread_below = next_index;
+        s->store->partial = 1;
+        n_trials = -1;
+    }
     for (k = 0; k <= n_trials && error == 0; k++) {
         json_error_t jerr;
         json_t *obj;

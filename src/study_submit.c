@@ -174,7 +174,9 @@ int wjr_study_poll(char **out, int *stale, wjr_study *s)
     int error;
 
     *out = NULL;
-    error = prepare_external(s);
+    error = wjr__study_whole(s, "wjr_study_poll");
+    if (error == 0)
+        error = prepare_external(s);
     if (error < 0)
         return error;
     error = wjr_runner_poll(&res, s->runner, NULL, 0);
@@ -203,7 +205,9 @@ int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, si
 
     if (cancelled != NULL)
         *cancelled = 0;
-    error = prepare_external(s);
+    error = wjr__study_whole(s, "wjr_study_cancel");
+    if (error == 0)
+        error = prepare_external(s);
     if (error < 0)
         return error;
     for (i = 0; i < n; i++)

@@ -34,7 +34,9 @@ study_trial *wjr__study_find_trial(const wjr_study *s, int64_t index)
 
 int64_t wjr__study_next_index(const wjr_study *s)
 {
-    return s->n_trials == 0 ? 0 : s->trials[s->n_trials - 1].index + 1;
+    int64_t next = s->n_trials == 0 ? 0 : s->trials[s->n_trials - 1].index + 1;
+
+    return next > s->unread_below ? next : s->unread_below;
 }
 
 int wjr__study_add_trial(wjr_study *s, int64_t index, char *params_json)
@@ -357,4 +359,11 @@ void wjr__study_count(wjr_study_progress *p, const wjr_study *s)
         }
         }
     }
+}
+
+int wjr__study_whole(const wjr_study *s, const char *what)
+{
+    if (s->flags & WJR_STUDY_SUBMIT_ONLY)
+        return wjr_error_set(WJR_ESTATE, "%s: the study was opened for submitting only", what);
+    return 0;
 }

@@ -62,4 +62,8 @@ int wjr__study_all_terminal(const wjr_study *s);
  * counts as pending). */
 void wjr__study_count(wjr_study_progress *p, const wjr_study *s);
 
+/* WJR_ESTATE unless the whole study was read (not WJR_STUDY_SUBMIT_ONLY):
+ * for the calls that need every trial. */
+int wjr__study_whole(const wjr_study *s, const char *what);
+
 #endif

@@ -87,7 +87,14 @@ typedef struct wjr_study wjr_study;
 
 /** Open flags. */
 enum {
-    WJR_STUDY_READONLY = 1 << 0 /**< take no lock, never write, contact nobody */
+    WJR_STUDY_READONLY = 1 << 0, /**< take no lock, never write, contact nobody */
+    /** Read only what adding trials needs: the trials recorded before are
+     * not loaded, so opening costs the same in a study of any size. For
+     * wjr_study_submit() and wjr_study_submit_batch(); wjr_study_step(),
+     * wjr_study_poll(), wjr_study_cancel() and the reports fail with
+     * WJR_ESTATE, and the trial getters see only the trials added since the
+     * last snapshot. results.csv is left to the next full open. */
+    WJR_STUDY_SUBMIT_ONLY = 1 << 1
 };
 
 #define WJR_STUDY_OPTIONS_VERSION 1

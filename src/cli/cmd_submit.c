@@ -114,6 +114,7 @@ static int run(int argc, char **argv)
     }
     cli_term_init(&term, 0, 1);
     cli_study_options(&so, &term, 0);
+    so.flags |= WJR_STUDY_SUBMIT_ONLY; /* the earlier trials are not read: see wjr/study.h */
     error = wjr_study_open(&study, argv[first], &so);
     if (error == 0 && o.params != NULL)
         error = wjr_study_submit(&json, study, o.params);
