@@ -160,8 +160,9 @@ static int write_results(wjr_study *s)
 
 /* When the journal outgrows this and the snapshot, the next record is a
  * snapshot instead: compaction costs O(N) once per O(N) bytes appended. */
-#define COMPACT_MIN   (256 * 1024)
 #define READ_ATTEMPTS 8
+
+size_t wjr__store_compact_min = 256 * 1024;
 
 struct wjr_store {
     wjr_journal *journal; /* NULL: read-only, or no snapshot made yet */
@@ -435,8 +436,9 @@ int wjr__store_save(wjr_study *s)
         return snapshot(s);
     error = append(s);
     if (error == 0 &&
-        wjr_journal_size(st->journal) > (st->snapshot_bytes > COMPACT_MIN ? st->snapshot_bytes
-                                                                           : COMPACT_MIN))
+        wjr_journal_size(st->journal) > (st->snapshot_bytes > wjr__store_compact_min
+                                             ? st->snapshot_bytes
+                                             : wjr__store_compact_min))
         error = snapshot(s);
     return error;
 }

@@ -53,4 +53,8 @@ int wjr__store_recovered_torn(const wjr_study *s);
 
 void wjr__store_free(wjr_study *s);
 
+/* The journal is compacted once it is larger than the snapshot and than
+ * this (bytes; 256 KiB). The tests lower it to compact often. */
+extern size_t wjr__store_compact_min;
+
 #endif
