@@ -12,16 +12,17 @@ write_config 4 false 20
 BG_PID=$!
 wait_for_submission
 sleep 3
-cp "$WORK/exp/study.json" "$WORK/before.json"
 ctld_stop
 note "slurmctld stopped"
 sleep 30
 kill -0 "$BG_PID" 2>/dev/null || { cat "$WORK/run.err" >&2; fail "wjr run ended while slurmctld was down"; }
 # nothing was settled while the controller was away
-python3 - "$WORK/exp/study.json" <<'PY' || fail "a trial became terminal while slurmctld was down"
+# (read as any reader does, without the lock, while the driver appends)
+"$WJR" status --json "$WORK/exp" >"$WORK/down.json" || fail "wjr status failed while slurmctld was down"
+python3 - "$WORK/down.json" <<'PY' || fail "a trial became terminal while slurmctld was down"
 import json, sys
 d = json.load(open(sys.argv[1]))
-bad = [t for t in d["runner"]["trials"] if t["status"] not in ("RUNNING", "CANDIDATE")]
+bad = [t for t in d["trials"] if t["status"] not in ("RUNNING", "CANDIDATE")]
 sys.exit(1 if bad else 0)
 PY
 grep -q "could not poll Slurm, statuses are the last known ones" "$WORK/exp/wjr.log" ||
