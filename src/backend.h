@@ -7,7 +7,6 @@
 #define WJR_BACKEND_PRIV_H
 
 #include "wjr/backend.h"
-#include "wjr/runner.h"
 
 /* One submission: a single job, or an array when array_inx is set. */
 typedef struct wjr_job_spec {

@@ -48,8 +48,6 @@ typedef struct wjr_runner_options {
         WJR_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, NULL                          \
     }
 
-#define WJR_NO_TASK UINT32_MAX
-
 /** Run metadata of one submitted trial. All strings are borrowed. */
 typedef struct wjr_run_metadata {
     const char *job_id;     /**< Slurm's text form: "1234" or "1234_7" */
