@@ -94,7 +94,11 @@ struct wjr_backend {
 int wjr_slurm_parse_time(uint32_t *minutes, const char *text);
 int wjr_slurm_parse_mem(uint64_t *megabytes, const char *text);
 
-/* Rebuild a backend from its type and to_json text. */
+/* Rebuild a backend from its type and to_json text (backend.c, through
+ * its registry of types). */
 int wjr_backend_from_json(wjr_backend **out, const char *type, const char *json);
+
+/* Each type's own rebuild from its to_json text, listed in backend.c. */
+int wjr__backend_slurm_from_json(wjr_backend **out, const char *json);
 
 #endif
