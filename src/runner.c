@@ -270,7 +270,8 @@ int wjr_runner_new(wjr_runner **out, wjr_backend *backend, wjr_wrapper *wrapper,
                                             "experiment directory");
         goto done;
     }
-    if (opts->version != WJR_RUNNER_OPTIONS_VERSION) {
+    /* version 1 ends before wrapper_factory, which only a load reads */
+    if (opts->version != 1 && opts->version != WJR_RUNNER_OPTIONS_VERSION) {
         error = wjr_error_set(WJR_EINVALID, "wjr_runner_options: unsupported version %u",
                               opts->version);
         goto done;

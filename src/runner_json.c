@@ -20,6 +20,7 @@
 #include "jsontext.h"
 #include "runner_int.h"
 #include "util.h"
+#include "wrapper.h"
 
 #define RUNNER_SCHEMA_VERSION 1
 
@@ -363,6 +364,41 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     return 0;
 }
 
+/*
+ * The saved wrapper: a built-in type through the library's registry, any
+ * other through the caller's factory (wjr_runner_options, version 2).
+ */
+static int load_wrapper(wjr_wrapper **out, const char *type, const char *settings,
+                        const wjr_runner_options *opts)
+{
+    wjr_wrapper_factory_fn factory = opts && opts->version >= 2 ? opts->wrapper_factory : NULL;
+    int error;
+
+    *out = NULL;
+    if (type == NULL || wjr__wrapper_type_builtin(type))
+        return wjr_wrapper_from_json(out, type, settings);
+    if (factory == NULL)
+        return wjr_error_set(WJR_EINVALID,
+                             "runner JSON: the wrapper is of type '%s', which is not built in: "
+                             "wjr_runner_options.wrapper_factory must build it",
+                             type);
+    wjr_error_clear();
+    error = factory(out, type, settings, opts->wrapper_factory_payload);
+    if (error == 0 && *out != NULL)
+        return 0;
+    if (error == 0) /* success without a wrapper */
+        return wjr_error_set(WJR_EINVALID, "runner JSON: the wrapper factory built no '%s' wrapper",
+                             type);
+    wjr_wrapper_free(*out); /* a factory that failed hands nothing over */
+    *out = NULL;
+    if (wjr_error_last_code() == 0)
+        return wjr_error_set(error < 0 ? error : WJR_ERROR,
+                             "runner JSON: the wrapper factory could not build a '%s' wrapper",
+                             type);
+    wjr_error_prefix("runner JSON: the wrapper factory could not build a '%s' wrapper", type);
+    return error < 0 ? error : WJR_ERROR;
+}
+
 static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_options *opts)
 {
     wjr_runner_options o = WJR_RUNNER_OPTIONS_INIT;
@@ -395,9 +431,8 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
     if (error < 0)
         return error;
     settings = dump_or_null(json_object_get(root, "wrapper"));
-    error =
-        wjr_wrapper_from_json(&wrapper, json_string_value(json_object_get(root, "wrapper_type")),
-                              settings ? settings : "{}");
+    error = load_wrapper(&wrapper, json_string_value(json_object_get(root, "wrapper_type")),
+                         settings ? settings : "{}", opts);
     free(settings);
     if (error < 0) {
         wjr_backend_free(backend);
