@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -26,33 +25,29 @@
 
 static const char *const sub_names[] = {"unsubmitted", "submitting", "submitted"};
 
+/* Where the runner's JSON goes: a buffer, or a file it is flushed to. */
 typedef struct json_out {
     wjr_buf buf;
-    FILE *file; /* NULL: everything stays in buf */
-    int failed;
+    int fd;           /* -1: everything stays in buf */
+    const char *path; /* the file's name, for messages */
+    int error;        /* the first failed write */
 } json_out;
 
 static void out_flush(json_out *o, int force)
 {
-    if (o->file == NULL || (!force && o->buf.len < 65536))
+    if (o->fd < 0 || (!force && o->buf.len < 65536))
         return;
-    if (o->buf.len > 0 && fwrite(o->buf.ptr, 1, o->buf.len, o->file) != o->buf.len)
-        o->failed = 1;
+    if (o->error == 0 && o->buf.len > 0)
+        o->error = wjr_write_all(o->fd, o->buf.ptr, o->buf.len, o->path);
     o->buf.len = 0;
 }
 
 static void put_json_str(wjr_buf *b, const char *key, const char *v)
 {
-    json_t *s;
-    char *enc;
-
     if (v == NULL)
         return;
-    s = wjr_json_text(v); /* text that is not UTF-8 is kept as hex */
-    enc = s ? wjr_json_dumps(s, JSON_ENCODE_ANY) : NULL;
-    wjr_buf_printf(b, ",\"%s\":%s", key, enc ? enc : "null");
-    free(enc);
-    json_decref(s);
+    wjr_buf_printf(b, ",\"%s\":", key);
+    wjr_buf_json_text(b, v); /* text that is not UTF-8 is kept as hex */
 }
 
 static void put_int(wjr_buf *b, const char *key, long long v, long long dflt)
@@ -123,8 +118,8 @@ static int emit_runner(json_out *o, const wjr_runner *r)
     out_flush(o, 1);
     if (o->buf.oom)
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
-    else if (o->failed)
-        error = wjr_error_set(WJR_EIO, "cannot write the runner's state: %s", strerror(errno));
+    else
+        error = o->error;
 done:
     free(backend);
     free(wrapper);
@@ -133,7 +128,7 @@ done:
 
 int wjr_runner_to_json(char **out, const wjr_runner *r)
 {
-    json_out o = {WJR_BUF_INIT, NULL, 0};
+    json_out o = {WJR_BUF_INIT, -1, NULL, 0};
     int error;
 
     *out = NULL;
@@ -147,41 +142,21 @@ int wjr_runner_to_json(char **out, const wjr_runner *r)
     return wjr_buf_detach(out, &o.buf);
 }
 
+static int emit_runner_file(int fd, const char *path, void *payload)
+{
+    json_out o = {WJR_BUF_INIT, fd, path, 0};
+    int error = emit_runner(&o, payload);
+
+    wjr_buf_free(&o.buf);
+    return error;
+}
+
 int wjr_runner_to_json_file(const wjr_runner *r, const char *path)
 {
-    json_out o = {WJR_BUF_INIT, NULL, 0};
-    char *tmp = NULL;
-    int error, fd;
-
     if (r == NULL || path == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr_runner_to_json_file: no runner or path");
-    tmp = wjr_asprintf("%s.tmp.%ld", path, (long)getpid());
-    if (tmp == NULL)
-        return WJR_ENOMEM;
-    o.file = fopen(tmp, "we");
-    if (o.file == NULL) {
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-        goto done;
-    }
-    error = emit_runner(&o, r);
-    if (error == 0 && fflush(o.file) != 0)
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    fd = fileno(o.file);
-    if (error == 0 && fsync(fd) != 0)
-        error = wjr_error_set(WJR_EIO, "cannot sync %s: %s", tmp, strerror(errno));
-    if (fclose(o.file) != 0 && error == 0)
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    o.file = NULL;
-    if (error == 0 && rename(tmp, path) != 0)
-        error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    else if (error == 0)
-        error = wjr_fsync_parent(path); /* the rename itself must survive a crash */
-    if (error < 0)
-        unlink(tmp);
-done:
-    wjr_buf_free(&o.buf);
-    free(tmp);
-    return error;
+    /* streamed into the one atomic writer: no whole-document copy in memory */
+    return wjr_write_atomic(path, emit_runner_file, (void *)r);
 }
 
 /* A source of JSON text: a string, or a file read through stdio. */
