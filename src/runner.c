@@ -96,6 +96,16 @@ void wjr__trial_sync(trial *t)
     t->info.run.cluster = t->cluster;
 }
 
+void wjr__trial_touch(wjr_runner *r, trial *t)
+{
+    wjr__trial_sync(t);
+    if (t->marked)
+        return;
+    /* room: a trial is listed once, and wjr__insert_trial keeps room for all */
+    r->changed[r->n_changed++] = t;
+    t->marked = 1;
+}
+
 void wjr__trial_free(trial *t)
 {
     if (t == NULL)
@@ -171,6 +181,11 @@ int wjr__insert_trial(wjr_runner *r, trial *t)
         if (p == NULL)
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         r->trials = p;
+        /* the change log never lists more trials than the table holds */
+        p = realloc(r->changed, cap * sizeof(*p));
+        if (p == NULL)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        r->changed = p;
         r->cap_trials = cap;
     }
     memmove(r->trials + pos + 1, r->trials + pos, (r->n_trials - pos) * sizeof(*r->trials));
@@ -348,6 +363,8 @@ void wjr_runner_free(wjr_runner *r)
     for (i = 0; i < r->n_trials; i++)
         wjr__trial_free(r->trials[i]);
     free(r->trials);
+    free(r->changed);
+    free(r->saved_header);
     for (i = 0; i < r->pool_cap; i++)
         free(r->pool[i]);
     free(r->pool);

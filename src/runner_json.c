@@ -56,11 +56,11 @@ static void put_int(wjr_buf *b, const char *key, long long v, long long dflt)
         wjr_buf_printf(b, ",\"%s\":%lld", key, v);
 }
 
-static void emit_trial(wjr_buf *b, const trial *t, int first)
+void wjr__trial_emit(wjr_buf *b, const trial *t)
 {
-    wjr_buf_printf(b, "%s\n{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
-                   first ? "" : ",", (long long)t->info.index,
-                   wjr_trial_status_name(t->info.status), sub_names[t->sub]);
+    wjr_buf_printf(b, "{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
+                   (long long)t->info.index, wjr_trial_status_name(t->info.status),
+                   sub_names[t->sub]);
     wjr_buf_printf(b, ",\"parameters\":%s", t->params_json ? t->params_json : "null");
     put_json_str(b, "key", t->key);
     put_int(b, "planned_task", t->planned_task, WJR_NO_TASK);
@@ -89,10 +89,9 @@ static void emit_trial(wjr_buf *b, const trial *t, int first)
     wjr_buf_puts(b, "}");
 }
 
-static int emit_runner(json_out *o, const wjr_runner *r)
+int wjr__runner_emit_header(wjr_buf *b, const wjr_runner *r)
 {
     char *backend = NULL, *wrapper = NULL;
-    size_t i;
     int error;
 
     error = r->backend->to_json(&backend, r->backend);
@@ -101,29 +100,38 @@ static int emit_runner(json_out *o, const wjr_runner *r)
     error = r->wrapper->to_json(&wrapper, r->wrapper);
     if (error < 0)
         goto done;
-    wjr_buf_printf(&o->buf, "{\"__type\":\"WrappedJobRunner\",\"schema_version\":%d",
+    wjr_buf_printf(b, "{\"__type\":\"WrappedJobRunner\",\"schema_version\":%d",
                    RUNNER_SCHEMA_VERSION);
-    put_json_str(&o->buf, "study_id", r->study_id);
-    put_json_str(&o->buf, "experiment_dir", r->experiment_dir);
-    wjr_buf_printf(&o->buf, ",\"max_infrastructure_retries\":%d", r->max_infra_retries);
-    wjr_buf_printf(&o->buf, ",\"backend\":{\"type\":\"%s\",\"settings\":%s}", r->backend->type,
-                   backend);
-    put_json_str(&o->buf, "wrapper_type", r->wrapper->type);
-    wjr_buf_printf(&o->buf, ",\"wrapper\":%s,\"trials\":[", wrapper);
+    put_json_str(b, "study_id", r->study_id);
+    put_json_str(b, "experiment_dir", r->experiment_dir);
+    wjr_buf_printf(b, ",\"max_infrastructure_retries\":%d", r->max_infra_retries);
+    wjr_buf_printf(b, ",\"backend\":{\"type\":\"%s\",\"settings\":%s}", r->backend->type, backend);
+    put_json_str(b, "wrapper_type", r->wrapper->type);
+    wjr_buf_printf(b, ",\"wrapper\":%s", wrapper);
+done:
+    free(backend);
+    free(wrapper);
+    return error;
+}
+
+static int emit_runner(json_out *o, const wjr_runner *r)
+{
+    size_t i;
+    int error = wjr__runner_emit_header(&o->buf, r);
+
+    if (error < 0)
+        return error;
+    wjr_buf_puts(&o->buf, ",\"trials\":[");
     for (i = 0; i < r->n_trials; i++) {
-        emit_trial(&o->buf, r->trials[i], i == 0);
+        wjr_buf_puts(&o->buf, i == 0 ? "\n" : ",\n");
+        wjr__trial_emit(&o->buf, r->trials[i]);
         out_flush(o, 0);
     }
     wjr_buf_puts(&o->buf, "]}\n");
     out_flush(o, 1);
     if (o->buf.oom)
-        error = wjr_error_set(WJR_ENOMEM, "out of memory");
-    else
-        error = o->error;
-done:
-    free(backend);
-    free(wrapper);
-    return error;
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    return o->error;
 }
 
 int wjr_runner_to_json(char **out, const wjr_runner *r)
@@ -277,7 +285,7 @@ static char *dump_or_null(json_t *v)
     return wjr_json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 }
 
-static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
+int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o)
 {
     trial *t;
     const char *s;
@@ -357,7 +365,6 @@ static int load_wrapper(wjr_wrapper **out, const char *type, const char *setting
                              "runner JSON: the wrapper is of type '%s', which is not built in: "
                              "wjr_runner_options.wrapper_factory must build it",
                              type);
-    wjr_error_clear();
     error = factory(out, type, settings, opts->wrapper_factory_payload);
     if (error == 0 && *out != NULL)
         return 0;
@@ -366,12 +373,14 @@ static int load_wrapper(wjr_wrapper **out, const char *type, const char *setting
                              type);
     wjr_wrapper_free(*out); /* a factory that failed hands nothing over */
     *out = NULL;
-    if (wjr_error_last_code() == 0)
-        return wjr_error_set(error < 0 ? error : WJR_ERROR,
-                             "runner JSON: the wrapper factory could not build a '%s' wrapper",
-                             type);
-    wjr_error_prefix("runner JSON: the wrapper factory could not build a '%s' wrapper", type);
-    return error < 0 ? error : WJR_ERROR;
+    if (error > 0)
+        error = WJR_ERROR;
+    /* the factory's own message when it set one (through a wjr call) */
+    if (wjr_error_last_code() == error)
+        return wjr_error_prefix("runner JSON: the wrapper factory could not build a '%s' wrapper",
+                                type);
+    return wjr_error_set(error, "runner JSON: the wrapper factory could not build a '%s' wrapper",
+                         type);
 }
 
 static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_options *opts)
@@ -436,7 +445,7 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
 static int add_trial_json(wjr_runner *r, json_t *o)
 {
     trial *t;
-    int error = trial_from_json(&t, r, o);
+    int error = wjr__trial_from_json(&t, r, o);
 
     if (error < 0)
         return error;

@@ -112,17 +112,17 @@ void wjr__mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t arra
     t->info.status = WJR_TRIAL_RUNNING;
     t->slurm_state = wjr__intern(r, "PENDING");
     wjr__set_str(&t->reason, NULL);
-    wjr__trial_sync(t);
+    wjr__trial_touch(r, t);
 }
 
-void wjr__mark_unsubmitted(trial *t, const char *why)
+void wjr__mark_unsubmitted(wjr_runner *r, trial *t, const char *why)
 {
     t->sub = SUB_NONE;
     t->key = NULL;
     t->planned_task = WJR_NO_TASK;
     t->info.status = WJR_TRIAL_CANDIDATE;
     wjr__set_str(&t->reason, why);
-    wjr__trial_sync(t);
+    wjr__trial_touch(r, t);
 }
 
 /* Look a key up in the controller: the job's id, 0 if it does not exist.
@@ -275,11 +275,13 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec)
     }
     if (error == 0 && created)
         error = wjr__insert_trial(r, t);
-    if (error < 0) {
-        if (created)
-            wjr__trial_free(t);
+    if (error < 0 && created) {
+        wjr__trial_free(t);
         return error;
     }
+    wjr__trial_touch(r, t); /* new, or new parameters even when its files failed */
+    if (error < 0)
+        return error;
     *out = t;
     return 0;
 }
@@ -327,11 +329,12 @@ static int submit_announced(wjr_runner *r, trial **ts, size_t n, const wjr_job_s
         ts[i]->sub = SUB_SUBMITTING;
         ts[i]->planned_task = array ? (uint32_t)i : WJR_NO_TASK;
         ts[i]->intent_time = (int64_t)time(NULL);
+        wjr__trial_touch(r, ts[i]);
     }
     error = wjr__checkpoint(r);
     if (error < 0) {
         for (i = 0; i < n; i++)
-            wjr__mark_unsubmitted(ts[i], NULL);
+            wjr__mark_unsubmitted(r, ts[i], NULL);
         return error;
     }
     error = submit_exactly_once(&job_id, &submit_time, r, job);
@@ -343,8 +346,11 @@ static int submit_announced(wjr_runner *r, trial **ts, size_t n, const wjr_job_s
         wjr__runner_log(r, WJR_LOG_ERROR, log_index, "%ssubmission refused: %s",
                         array ? "array " : "", wjr_error_last());
         for (i = 0; i < n; i++)
-            wjr__mark_unsubmitted(ts[i], wjr_error_last());
+            wjr__mark_unsubmitted(r, ts[i], wjr_error_last());
         wjr__checkpoint(r);
+        /* the caller reads the refusal, whatever the checkpoint did to the
+         * error slot; each trial's reason holds it */
+        wjr_error_set(error, "%s", ts[0]->reason ? ts[0]->reason : "submission refused");
         return error;
     }
     for (i = 0; i < n; i++) {
