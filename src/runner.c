@@ -9,10 +9,13 @@
  * submitted under an idempotency key, submitted with a job id), its last
  * status and why. Its work is split by step: runner_submit.c (run,
  * run_multiple: announce, checkpoint, submit exactly once),
- * runner_poll.c and runner_settle.c (one query for all jobs; outcomes),
+ * runner_poll.c, runner_jobs.c and runner_settle.c (one query for all
+ * jobs; records matched to trials; outcomes),
  * runner_stop.c, runner_reconcile.c (trials an interrupted caller left
- * "submitting"), runner_json.c (to_dict/from_dict). runner_int.h holds
- * what they share. It knows no Slurm: states go through state.c.
+ * "submitting"), runner_json.c (to_dict/from_dict), runner_store.c (the
+ * change log of the trials marked here by wjr__trial_touch, for a
+ * journal). runner_int.h holds what they share. It knows no Slurm: states
+ * go through state.c.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,8 +4,10 @@
  * others (runner.c: the table, interning, log, checkpoint;
  * runner_submit.c: marking submissions, the exactly-once wait;
  * runner_jobs.c: matching job records to trials; runner_settle.c: turning
- * a job's outcome into the trial's status; runner_poll.c: index checks).
- * Nothing outside src/runner*.c includes it.
+ * a job's outcome into the trial's status; runner_json.c: a trial's and
+ * the header's JSON; runner_poll.c: index checks). Nothing outside
+ * src/runner*.c includes it; the change log's interface for the study's
+ * store is runner_store.h.
  */
 #ifndef WJR_RUNNER_INT_H
 #define WJR_RUNNER_INT_H

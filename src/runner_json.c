@@ -7,7 +7,9 @@
  * nodes. Trials go last, one per line, and fields with their default value
  * are left out. The reader takes the top-level object apart value by value
  * and parses one trial at a time. The backend and the wrapper write and
- * read their own settings.
+ * read their own settings; a wrapper of the caller's own type is built
+ * back by the options' wrapper factory. A trial's object and the header
+ * are also what the change log (runner_store.c) records and replays.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -371,7 +373,7 @@ static int load_wrapper(wjr_wrapper **out, const char *type, const char *setting
     if (error == 0) /* success without a wrapper */
         return wjr_error_set(WJR_EINVALID, "runner JSON: the wrapper factory built no '%s' wrapper",
                              type);
-    wjr_wrapper_free(*out); /* a factory that failed hands nothing over */
+    wjr_wrapper_free(*out); /* nothing a failed factory left is kept */
     *out = NULL;
     if (error > 0)
         error = WJR_ERROR;

@@ -273,7 +273,7 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec)
         if (error < 0)
             wjr_error_prefix("trial %lld: write_configs", (long long)spec->index);
     }
-    if (error == 0 && created)
+    if (error >= 0 && created)
         error = wjr__insert_trial(r, t);
     if (error < 0 && created) {
         wjr__trial_free(t);
