@@ -90,10 +90,6 @@ struct wjr_backend {
     uint64_t rpc_count;
 };
 
-/* sbatch's --time and --mem forms, shared with the configuration checks. */
-int wjr_slurm_parse_time(uint32_t *minutes, const char *text);
-int wjr_slurm_parse_mem(uint64_t *megabytes, const char *text);
-
 /* Rebuild a backend from its type and to_json text (backend.c, through
  * its registry of types). */
 int wjr_backend_from_json(wjr_backend **out, const char *type, const char *json);

@@ -33,6 +33,8 @@ _Static_assert((int)WJR_JOB_PENDING == (int)JOB_PENDING && (int)WJR_JOB_OOM == (
                    (int)WJR_JOB_END == (int)JOB_END,
                "job_states changed");
 _Static_assert(WJR_JOB_STATE_BASE == JOB_STATE_BASE, "JOB_STATE_BASE changed");
+/* slurm_values.c reads UNLIMITED without slurm.h */
+_Static_assert(WJR_SLURM_INFINITE == INFINITE, "INFINITE changed");
 _Static_assert(WJR_JOBF_REQUEUE == JOB_REQUEUE && WJR_JOBF_REQUEUE_HOLD == JOB_REQUEUE_HOLD &&
                    WJR_JOBF_SPECIAL_EXIT == JOB_SPECIAL_EXIT && WJR_JOBF_RESIZING == JOB_RESIZING &&
                    WJR_JOBF_CONFIGURING == JOB_CONFIGURING &&
@@ -165,109 +167,6 @@ int wjr__slurm_classify(int e, const char *what)
     return wjr__slurm_fail(WJR_ESLURM, e, what);
 }
 
-/* ---- text forms of options --------------------------------------------- */
-
-/* sbatch's --time forms: "M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S". */
-/* Largest value of one field of a time limit: 10^9 days, hours or
- * minutes is beyond any limit Slurm holds (minutes in 32 bits). */
-#define TIME_FIELD_MAX 1000000000L
-
-int wjr_slurm_parse_time(uint32_t *minutes, const char *s)
-{
-    long v[4] = {0, 0, 0, 0};
-    int n = 0, days = 0;
-    long d = 0, total;
-    const char *p = s;
-    char *end;
-
-    if (s == NULL || *s == '\0')
-        return WJR_EINVALID;
-    if (strcasecmp(s, "UNLIMITED") == 0 || strcasecmp(s, "INFINITE") == 0 || strcmp(s, "-1") == 0) {
-        *minutes = INFINITE;
-        return 0;
-    }
-    if (strchr(s, '-')) {
-        errno = 0;
-        d = strtol(p, &end, 10);
-        if (end == p || *end != '-' || d < 0 || errno == ERANGE || d > TIME_FIELD_MAX)
-            return WJR_EINVALID;
-        days = 1;
-        p = end + 1;
-    }
-    for (;;) {
-        if (n == 3)
-            return WJR_EINVALID;
-        errno = 0;
-        v[n] = strtol(p, &end, 10);
-        if (end == p || v[n] < 0 || errno == ERANGE || v[n] > TIME_FIELD_MAX)
-            return WJR_EINVALID;
-        n++;
-        if (*end == '\0')
-            break;
-        if (*end != ':')
-            return WJR_EINVALID;
-        p = end + 1;
-    }
-    /* every field is at most TIME_FIELD_MAX: no sum below overflows */
-    if (days) {
-        /* D-H, D-H:M, D-H:M:S */
-        long secs = d * 86400 + v[0] * 3600 + (n > 1 ? v[1] * 60 : 0) + (n > 2 ? v[2] : 0);
-        total = (secs + 59) / 60;
-    } else if (n == 1) {
-        total = v[0];
-    } else if (n == 2) {
-        total = v[0] + (v[1] > 0 ? 1 : 0);
-    } else {
-        long secs = v[0] * 3600 + v[1] * 60 + v[2];
-        total = (secs + 59) / 60;
-    }
-    if (total >= (long)INFINITE)
-        return WJR_EINVALID; /* larger than Slurm's largest finite limit */
-    *minutes = (uint32_t)total;
-    return 0;
-}
-
-/* "256", "256M", "4G", "1T" in megabytes, as --mem reads them. */
-int wjr_slurm_parse_mem(uint64_t *mb, const char *s)
-{
-    char *end;
-    unsigned long long v;
-
-    if (s == NULL || *s == '\0' || *s == '-')
-        return WJR_EINVALID;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (end == s || errno == ERANGE)
-        return WJR_EINVALID;
-    switch (*end) {
-    case '\0':
-    case 'M':
-    case 'm':
-        break;
-    case 'K':
-    case 'k':
-        v = (v + 1023) / 1024;
-        break;
-    case 'G':
-    case 'g':
-        if (v > UINT64_MAX / 1024)
-            return WJR_EINVALID;
-        v *= 1024;
-        break;
-    case 'T':
-    case 't':
-        if (v > UINT64_MAX / (1024 * 1024))
-            return WJR_EINVALID;
-        v *= 1024 * 1024;
-        break;
-    default:
-        return WJR_EINVALID;
-    }
-    if (*end != '\0' && end[1] != '\0' && !((end[1] == 'B' || end[1] == 'b') && end[2] == '\0'))
-        return WJR_EINVALID;
-    *mb = v;
-    return 0;
-}
 /* ---- serialisation ---------------------------------------------------- */
 
 static void json_set_str(json_t *o, const char *key, const char *v)

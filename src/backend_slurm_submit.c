@@ -170,7 +170,7 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     desc->qos = sb->qos;
     desc->features = sb->constraint;
     if (sb->gres)
-        desc->tres_per_node = wjr_asprintf("gres:%s", sb->gres);
+        desc->tres_per_node = wjr_slurm_gres_tres(sb->gres);
     if (sb->cpus_per_task > 0) {
         desc->cpus_per_task = (uint16_t)sb->cpus_per_task;
         desc->min_cpus = (uint32_t)sb->cpus_per_task;

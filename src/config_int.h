@@ -1,11 +1,12 @@
 /*
  * config_int.h - the configuration parser's shared parts: the parse
- * context and the helpers that read a setting and name file:line(:column)
- * in errors. config.c defines the helpers; config_script.c
- * (script_options) and config_boa.c (BOA's metric settings) use them;
- * config_strategy.c parses the generation strategy and the constraints.
- * The short names are kept by macros so that the parser reads as before.
- * Private.
+ * context, the helpers that read a setting and name file:line(:column) in
+ * errors (config_get.c), and one entry per section: config_params.c,
+ * config_objective.c (with config_boa.c for a metric's BOA settings),
+ * config_scheduler.c, config_strategy.c (generation strategy and
+ * constraints), config_script.c (script_options) and config_slurm.c.
+ * config.c loads the file and calls the sections in order. The short
+ * names are kept by macros so that the parser reads as before. Private.
  */
 #ifndef WJR_CONFIG_INT_H
 #define WJR_CONFIG_INT_H
@@ -25,18 +26,23 @@ typedef struct parse_ctx {
     wjr_template_vars vars; /* BOA's template variables of the file */
 } parse_ctx;
 
-#define fail_at    wjr__cfg_fail_at
-#define check_keys wjr__cfg_check_keys
-#define type_error wjr__cfg_type_error
-#define need_group wjr__cfg_need_group
-#define get_string wjr__cfg_get_string
-#define get_int    wjr__cfg_get_int
-#define get_double wjr__cfg_get_double
-#define get_bool   wjr__cfg_get_bool
-#define get_json   wjr__cfg_get_json
-#define path_join  wjr__cfg_path_join
+#define fail_at           wjr__cfg_fail_at
+#define check_keys        wjr__cfg_check_keys
+#define type_error        wjr__cfg_type_error
+#define need_group        wjr__cfg_need_group
+#define get_string        wjr__cfg_get_string
+#define get_int           wjr__cfg_get_int
+#define get_double        wjr__cfg_get_double
+#define get_bool          wjr__cfg_get_bool
+#define get_json          wjr__cfg_get_json
+#define path_join         wjr__cfg_path_join
+#define is_number         wjr__cfg_is_number
+#define is_integer        wjr__cfg_is_integer
+#define number_of         wjr__cfg_number_of
+#define scalar_json       wjr__cfg_scalar_json
+#define get_string_or_int wjr__cfg_get_string_or_int
 
-/* config.c */
+/* config_get.c */
 /* WJR_ECONFIG with "<file>:<line>[:<column>]: <message>" at setting s. */
 int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...) WJR_FORMAT(3, 4);
 /* Every member of group s must be one of `allowed`; BOA's keys wjr does not
@@ -53,6 +59,39 @@ int get_double(double *out, const parse_ctx *ctx, const config_setting_t *g, con
 int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, const char *key);
 /* base/rel joined and normalised lexically (rel may be absolute); malloc'd. */
 char *path_join(const char *base, const char *rel);
+/* The setting's type: an integer or a float / an integer. */
+int is_number(const config_setting_t *s);
+int is_integer(const config_setting_t *s);
+/* An integer or float setting as a double. */
+double number_of(const config_setting_t *s);
+/* A scalar setting as a new JSON value; NULL for groups, lists and arrays. */
+json_t *scalar_json(const config_setting_t *s);
+/* Optional string or integer member (time = "00:05:00" or time = 5): the
+ * integer as its decimal text. */
+int get_string_or_int(char **out, const parse_ctx *ctx, const config_setting_t *g, const char *key);
+
+/* The sections, each called by config.c with its group; 0 or WJR_ECONFIG
+ * naming file:line. */
+/* config_params.c: parameters (a group, or BOA's list). */
+int wjr__cfg_parse_parameters(wjr_study_config *cfg, const parse_ctx *ctx,
+                              const config_setting_t *g);
+/* config_objective.c: objective (after the parameters). */
+int wjr__cfg_parse_objective(wjr_study_config *cfg, const parse_ctx *ctx,
+                             const config_setting_t *g);
+/* config_scheduler.c: scheduler; n_trials of group g (top level or scheduler). */
+int wjr__cfg_parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx,
+                             const config_setting_t *g);
+int wjr__cfg_get_n_trials(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g);
+/* config_strategy.c: generation_strategy (seed, steps). */
+int wjr__cfg_parse_generation(wjr_study_config *cfg, const parse_ctx *ctx,
+                              const config_setting_t *g);
+/* config_slurm.c: slurm (after the parameters: keys may name one); every
+ * value checked for its key's form (slurm_values.h). */
+int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g);
+/* config_slurm.c: script_options.setup, a string or a list of strings, one
+ * shell line each, kept verbatim; a line break inside an entry is an error
+ * at its line. */
+int wjr__cfg_parse_setup(wjr_slurm_cfg *out, const parse_ctx *ctx, const config_setting_t *s);
 
 /* config_boa.c */
 /* A free-form member as JSON (shape 1: a mapping, 2: a list, 0: any). */

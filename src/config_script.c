@@ -317,7 +317,7 @@ int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const con
     if (error == 0)
         error = get_path(&wd, ctx, g, "working_dir");
     if (error == 0 && config_setting_get_member(g, "setup") != NULL)
-        error = wjr_config_setup_parse(&cfg->res, ctx->file, config_setting_get_member(g, "setup"));
+        error = wjr__cfg_parse_setup(&cfg->res, ctx, config_setting_get_member(g, "setup"));
     if (error < 0)
         goto done;
     if (cfg->run_model == NULL) {

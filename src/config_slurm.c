@@ -1,45 +1,61 @@
 /*
- * config_slurm.c - reads the resource keys of the configuration's slurm
- * group: nodes, ntasks, ntasks_per_node, mem_per_cpu (exclusive with mem),
- * gpus, gpus_per_task, exclusive, reservation, licenses, time_min, nice and
- * export, and finds the keys whose value is a parameter ("{{ threads }}").
- * Such a key must name a declared parameter, and every value that
- * parameter can take must fit the key (an integer range for a count, each
- * choice a valid memory size for mem...): a study that would fail at its
- * hundredth trial fails at `wjr check` instead. Every error names
- * file:line. The other slurm keys stay with config.c; the checks of values
- * are those of slurm_resources.c, which the backend applies again.
+ * config_slurm.c - reads the configuration's slurm group: where and as whom
+ * the trials run (partition, account, qos, reservation, constraint), what
+ * each asks for (time, time_min, cpus_per_task, mem, mem_per_cpu, nodes,
+ * ntasks, ntasks_per_node, gpus, gpus_per_task, gres, licenses, exclusive,
+ * nice), how Slurm treats it (signal, requeue, requeue_exit_code,
+ * array_throttle), its environment (env, export), the detached driver's
+ * job (driver_partition, driver_time), and script_options.setup.
+ *
+ * Every value is checked at load, with the parsers of slurm_values.c that
+ * the backend uses again, and a bad one fails with file:line (and the
+ * column, for YAML) naming the key and the value, before anything is
+ * created. A key whose value is a parameter ("{{ threads }}") must name a
+ * declared parameter, and every value that parameter can take must fit the
+ * key (an integer range for a count, each choice a valid memory size for
+ * mem...); the trial's own value is checked again when it is rendered
+ * (slurm_resources.c). It also compares the largest request with a
+ * partition's size for `wjr check`. It contacts no cluster itself.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_int.h"
 #include "config_slurm.h"
-#include "slurm_resources.h"
+#include "slurm_values.h"
 #include "study_int.h"
 #include "util.h"
 
-const char *const wjr_config_slurm_keys[] = {
-    "nodes",         "ntasks",    "ntasks_per_node", "mem_per_cpu",       "gpus",
-    "gpus_per_task", "exclusive", "reservation",     "licenses",          "time_min",
-    "nice",          "export",    "signal",          "requeue_exit_code", "driver_partition",
-    "driver_time",   NULL};
-
-static int fail(const char *file, const config_setting_t *s, const char *fmt, ...) WJR_FORMAT(3, 4);
-
-static int fail(const char *file, const config_setting_t *s, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    unsigned line = s != NULL ? (unsigned)config_setting_source_line(s) : 0u;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return wjr_error_set(WJR_ECONFIG, "%s:%u: %s", file, line > 0 ? line : 1u, msg);
-}
+static const char *const slurm_keys[] = {"partition",
+                                         "time",
+                                         "cpus_per_task",
+                                         "mem",
+                                         "account",
+                                         "qos",
+                                         "constraint",
+                                         "gres",
+                                         "env",
+                                         "array_throttle",
+                                         "requeue",
+                                         "nodes",
+                                         "ntasks",
+                                         "ntasks_per_node",
+                                         "mem_per_cpu",
+                                         "gpus",
+                                         "gpus_per_task",
+                                         "exclusive",
+                                         "reservation",
+                                         "licenses",
+                                         "time_min",
+                                         "nice",
+                                         "export",
+                                         "signal",
+                                         "requeue_exit_code",
+                                         "driver_partition",
+                                         "driver_time",
+                                         NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
  * it is one, -1 when it looks like one but is not well formed. */
@@ -76,7 +92,7 @@ static int template_name(char **out, const char *s)
 }
 
 /* Every value parameter p can take must fit key. */
-static int check_param_values(const char *file, const config_setting_t *s, const char *key,
+static int check_param_values(const parse_ctx *ctx, const config_setting_t *s, const char *key,
                               const wjr_param *p)
 {
     json_t *v;
@@ -86,10 +102,10 @@ static int check_param_values(const char *file, const config_setting_t *s, const
 
     if (p->kind == WJR_PARAM_RANGE) {
         if (!p->is_int)
-            return fail(file, s,
-                        "slurm.%s comes from parameter '%s', which must be an integer "
-                        "range (value_type = \"int\") or a choice",
-                        key, p->name);
+            return fail_at(ctx, s,
+                           "slurm.%s comes from parameter '%s', which must be an integer "
+                           "range (value_type = \"int\") or a choice",
+                           key, p->name);
         for (i = 0; i < 2 && error == 0; i++) {
             v = json_integer((json_int_t)(i == 0 ? p->lo : p->hi));
             error = wjr_slurm_res_value(&text, key, v);
@@ -108,13 +124,13 @@ static int check_param_values(const char *file, const config_setting_t *s, const
         free(text);
     }
     if (error < 0)
-        return fail(file, s, "parameter '%s' can take a value that does not fit: %s", p->name,
-                    wjr_error_last());
+        return fail_at(ctx, s, "parameter '%s' can take a value that does not fit: %s", p->name,
+                       wjr_error_last());
     return 0;
 }
 
 /* Record key = "{{ name }}" as a per-trial option. */
-static int add_per_trial(wjr_slurm_cfg *c, const char *file, const config_setting_t *s,
+static int add_per_trial(wjr_slurm_cfg *c, const parse_ctx *ctx, const config_setting_t *s,
                          const char *key, const char *name, const wjr_study_config *cfg)
 {
     const wjr_param *p = NULL;
@@ -123,16 +139,16 @@ static int add_per_trial(wjr_slurm_cfg *c, const char *file, const config_settin
     int error;
 
     if (!wjr_slurm_res_per_trial_key(key))
-        return fail(file, s, "slurm.%s cannot come from a parameter", key);
+        return fail_at(ctx, s, "slurm.%s cannot come from a parameter", key);
     for (i = 0; i < cfg->n_params; i++)
         if (strcmp(cfg->params[i].name, name) == 0)
             p = &cfg->params[i];
     if (p == NULL)
-        return fail(file, s,
-                    "slurm.%s names parameter '%s', which the parameters group does "
-                    "not declare",
-                    key, name);
-    error = check_param_values(file, s, key, p);
+        return fail_at(ctx, s,
+                       "slurm.%s names parameter '%s', which the parameters group does "
+                       "not declare",
+                       key, name);
+    error = check_param_values(ctx, s, key, p);
     if (error < 0)
         return error;
     grown = realloc(c->per_trial, (c->n_per_trial + 2) * sizeof(char *));
@@ -147,107 +163,170 @@ static int add_per_trial(wjr_slurm_cfg *c, const char *file, const config_settin
     return 0;
 }
 
-/* A text option (a string, or an integer where the key takes one). */
-static int read_text(char **out, const char *file, const config_setting_t *s, const char *key)
+/* A text option: a string, or an integer where ints (time = 30), checked
+ * for its key's form. *out is malloc'd. */
+static int read_text(char **out, const parse_ctx *ctx, const config_setting_t *s, const char *key,
+                     int ints)
 {
     int t = config_setting_type(s);
 
-    if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
+    if (ints && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64))
         *out = wjr_asprintf("%lld", (long long)config_setting_get_int64(s));
     else if (t == CONFIG_TYPE_STRING)
         *out = wjr_strdup(config_setting_get_string(s));
     else
-        return fail(file, s, "slurm.%s must be a string in double quotes", key);
+        return fail_at(ctx, s, "slurm.%s must be a string in double quotes", key);
     if (*out == NULL)
         return WJR_ENOMEM;
     if (wjr_slurm_res_check(key, *out) < 0)
-        return fail(file, s, "%s", wjr_error_last());
+        return fail_at(ctx, s, "%s", wjr_error_last());
     return 0;
 }
 
-static int read_count(int *out, const char *file, const config_setting_t *s, const char *key,
-                      long long lo, long long hi)
+/* An integer option in [lo, hi]; what: the form named when it is none. */
+static int read_count(int *out, const parse_ctx *ctx, const config_setting_t *s, const char *key,
+                      long long lo, long long hi, const char *what)
 {
     long long v;
     int t = config_setting_type(s);
 
     if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-        return fail(file, s, "slurm.%s must be an integer, or \"{{ parameter }}\"", key);
+        return fail_at(ctx, s, "slurm.%s must be %s", key, what);
     v = config_setting_get_int64(s);
     if (v < lo || v > hi)
-        return fail(file, s, "slurm.%s must be between %lld and %lld, not %lld", key, lo, hi, v);
+        return fail_at(ctx, s, "slurm.%s must be between %lld and %lld, not %lld", key, lo, hi, v);
     *out = (int)v;
     return 0;
 }
 
-static int read_one(wjr_slurm_cfg *c, const char *file, const config_setting_t *s, const char *key)
+static int read_bool(int *out, const parse_ctx *ctx, const config_setting_t *s, const char *key)
 {
-    if (strcmp(key, "ntasks") == 0)
-        return read_count(&c->ntasks, file, s, key, 1, 1000000);
-    if (strcmp(key, "ntasks_per_node") == 0)
-        return read_count(&c->ntasks_per_node, file, s, key, 1, 65535);
-    if (strcmp(key, "requeue_exit_code") == 0)
-        return read_count(&c->requeue_exit_code, file, s, key, 1, 255);
-    if (strcmp(key, "signal") == 0)
-        return read_text(&c->signal, file, s, key);
-    if (strcmp(key, "driver_time") == 0) {
-        if (config_setting_type(s) != CONFIG_TYPE_STRING &&
-            config_setting_type(s) != CONFIG_TYPE_INT)
-            return fail(file, s, "slurm.driver_time must be a Slurm time such as \"7-00:00:00\"");
-        c->driver_time = config_setting_type(s) == CONFIG_TYPE_INT
-                             ? wjr_asprintf("%d", config_setting_get_int(s))
-                             : wjr_strdup(config_setting_get_string(s));
-        if (c->driver_time == NULL || wjr_slurm_res_check("time", c->driver_time) < 0)
-            return fail(file, s, "slurm.driver_time \"%s\" is not a Slurm time",
-                        c->driver_time ? c->driver_time : "");
-        return 0;
-    }
-    if (strcmp(key, "driver_partition") == 0) {
-        if (config_setting_type(s) != CONFIG_TYPE_STRING)
-            return fail(file, s, "slurm.driver_partition must be a string in double quotes");
-        c->driver_partition = wjr_strdup(config_setting_get_string(s));
-        return 0;
-    }
-    if (strcmp(key, "nice") == 0)
-        return read_count(&c->nice, file, s, key, -2147483645LL, 2147483645LL);
-    if (strcmp(key, "exclusive") == 0) {
-        if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-            return fail(file, s, "slurm.exclusive must be true or false");
-        c->exclusive = config_setting_get_bool(s);
-        return 0;
-    }
-    if (strcmp(key, "nodes") == 0)
-        return read_text(&c->nodes, file, s, key);
-    if (strcmp(key, "mem_per_cpu") == 0)
-        return read_text(&c->mem_per_cpu, file, s, key);
-    if (strcmp(key, "gpus") == 0)
-        return read_text(&c->gpus, file, s, key);
-    if (strcmp(key, "gpus_per_task") == 0)
-        return read_text(&c->gpus_per_task, file, s, key);
-    if (strcmp(key, "time_min") == 0)
-        return read_text(&c->time_min, file, s, key);
-    if (strcmp(key, "export") == 0)
-        return read_text(&c->export_env, file, s, key);
-    if (strcmp(key, "reservation") == 0 || strcmp(key, "licenses") == 0) {
-        if (config_setting_type(s) != CONFIG_TYPE_STRING)
-            return fail(file, s, "slurm.%s must be a string in double quotes", key);
-        *(key[0] == 'r' ? &c->reservation : &c->licenses) =
-            wjr_strdup(config_setting_get_string(s));
-        return 0;
-    }
-    return 0; /* a key of config.c's */
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+        return fail_at(ctx, s, "slurm.%s must be true or false", key);
+    *out = config_setting_get_bool(s);
+    return 0;
 }
 
-int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_setting_t *g,
-                           const wjr_study_config *cfg)
+static int parse_env(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *e)
 {
-    int i, n = config_setting_length(g), kind, error;
+    int i, n = config_setting_length(e), t = config_setting_type(e);
+
+    if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_GROUP)
+        return type_error(ctx, e, "a list of \"NAME=VALUE\" strings or a group { NAME = ...; }");
+    cfg->env = calloc((size_t)n + 1, sizeof(char *));
+    if (cfg->env == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(e, (unsigned)i);
+        char *entry = NULL;
+
+        if (t == CONFIG_TYPE_GROUP) {
+            json_t *v = scalar_json(s);
+            if (v == NULL || json_is_boolean(v)) {
+                json_decref(v);
+                return type_error(ctx, s, "a string or a number");
+            }
+            if (json_is_string(v))
+                entry = wjr_asprintf("%s=%s", config_setting_name(s), json_string_value(v));
+            else if (json_is_integer(v))
+                entry = wjr_asprintf("%s=%lld", config_setting_name(s),
+                                     (long long)json_integer_value(v));
+            else {
+                char num[64];
+
+                wjr_format_double(num, sizeof(num), json_real_value(v));
+                entry = wjr_asprintf("%s=%s", config_setting_name(s), num);
+            }
+            json_decref(v);
+        } else {
+            if (config_setting_type(s) != CONFIG_TYPE_STRING)
+                return type_error(ctx, s, "a \"NAME=VALUE\" string");
+            entry = wjr_strdup(config_setting_get_string(s));
+        }
+        if (entry == NULL)
+            return WJR_ENOMEM;
+        cfg->env[i] = entry;
+        if (strchr(entry, '=') == NULL || !wjr_slurm_env_name(entry, strcspn(entry, "=")))
+            return fail_at(ctx, s,
+                           "environment entry \"%s\" must be NAME=VALUE with NAME made of "
+                           "letters, digits and _",
+                           entry);
+    }
+    return 0;
+}
+
+#define OR_PARAMETER "an integer, or \"{{ parameter }}\""
+
+/* One member of the slurm group whose value is no parameter. */
+static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *s,
+                    const char *key)
+{
+    wjr_slurm_cfg *c = &cfg->res;
+    const struct {
+        const char *key;
+        char **field;
+        int ints; /* an integer is read as its text */
+    } texts[] = {
+        {"partition", &cfg->partition, 0},
+        {"time", &cfg->time, 1},
+        {"mem", &cfg->mem, 1},
+        {"account", &cfg->account, 0},
+        {"qos", &cfg->qos, 0},
+        {"constraint", &cfg->constraint, 0},
+        {"gres", &cfg->gres, 0},
+        {"nodes", &c->nodes, 1},
+        {"mem_per_cpu", &c->mem_per_cpu, 1},
+        {"gpus", &c->gpus, 1},
+        {"gpus_per_task", &c->gpus_per_task, 1},
+        {"time_min", &c->time_min, 1},
+        {"export", &c->export_env, 1},
+        {"signal", &c->signal, 1},
+        {"reservation", &c->reservation, 0},
+        {"licenses", &c->licenses, 0},
+        {"driver_partition", &c->driver_partition, 0},
+        {"driver_time", &c->driver_time, 1},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        if (strcmp(key, texts[i].key) == 0)
+            return read_text(texts[i].field, ctx, s, key, texts[i].ints);
+    if (strcmp(key, "cpus_per_task") == 0)
+        return read_count(&cfg->cpus_per_task, ctx, s, key, 1, 65535, "an integer");
+    if (strcmp(key, "array_throttle") == 0)
+        return read_count(&cfg->array_throttle, ctx, s, key, 0, 1000000, "an integer");
+    if (strcmp(key, "ntasks") == 0)
+        return read_count(&c->ntasks, ctx, s, key, 1, 1000000, OR_PARAMETER);
+    if (strcmp(key, "ntasks_per_node") == 0)
+        return read_count(&c->ntasks_per_node, ctx, s, key, 1, 65535, OR_PARAMETER);
+    if (strcmp(key, "nice") == 0)
+        return read_count(&c->nice, ctx, s, key, -2147483645LL, 2147483645LL, OR_PARAMETER);
+    if (strcmp(key, "requeue_exit_code") == 0)
+        return read_count(&c->requeue_exit_code, ctx, s, key, 1, 255, "an integer");
+    if (strcmp(key, "exclusive") == 0)
+        return read_bool(&c->exclusive, ctx, s, key);
+    if (strcmp(key, "requeue") == 0)
+        return read_bool(&cfg->requeue, ctx, s, key);
+    if (strcmp(key, "env") == 0)
+        return parse_env(cfg, ctx, s);
+    return 0; /* check_keys let no other key through */
+}
+
+int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    wjr_slurm_cfg *out = &cfg->res;
     const config_setting_t *mem, *mpc, *rq, *rqc;
     char *name = NULL;
+    int i, n, kind, error;
 
+    error = need_group(ctx, g);
+    if (error == 0)
+        error = check_keys(ctx, g, slurm_keys);
+    if (error < 0)
+        return error;
     free(out->file);
-    out->file = wjr_strdup(file);
-
+    out->file = wjr_strdup(ctx->file);
+    n = config_setting_length(g);
     for (i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
         const char *key = config_setting_name(s);
@@ -262,9 +341,10 @@ int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_se
         if (config_setting_type(s) == CONFIG_TYPE_STRING) {
             kind = template_name(&name, config_setting_get_string(s));
             if (kind < 0)
-                return fail(file, s, "slurm.%s: a parameter is written \"{{ name }}\", alone", key);
+                return fail_at(ctx, s, "slurm.%s: a parameter is written \"{{ name }}\", alone",
+                               key);
             if (kind == 1) {
-                error = add_per_trial(out, file, s, key, name, cfg);
+                error = add_per_trial(out, ctx, s, key, name, cfg);
                 free(name);
                 name = NULL;
                 if (error < 0)
@@ -272,27 +352,27 @@ int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_se
                 continue;
             }
         }
-        error = read_one(out, file, s, key);
+        error = read_one(cfg, ctx, s, key);
         if (error < 0)
             return error;
     }
     mem = config_setting_get_member(g, "mem");
     mpc = config_setting_get_member(g, "mem_per_cpu");
     if (mem != NULL && mpc != NULL)
-        return fail(file, mpc,
-                    "slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's "
-                    "--mem-per-cpu and --mem): keep one");
+        return fail_at(ctx, mpc,
+                       "slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's "
+                       "--mem-per-cpu and --mem): keep one");
     rq = config_setting_get_member(g, "requeue");
     rqc = config_setting_get_member(g, "requeue_exit_code");
     if (rqc != NULL && rq != NULL && config_setting_type(rq) == CONFIG_TYPE_BOOL &&
         !config_setting_get_bool(rq))
-        return fail(file, rqc,
-                    "slurm.requeue_exit_code asks Slurm to requeue the job, which "
-                    "slurm.requeue = false forbids");
+        return fail_at(ctx, rqc,
+                       "slurm.requeue_exit_code asks Slurm to requeue the job, which "
+                       "slurm.requeue = false forbids");
     return 0;
 }
 
-int wjr_config_setup_parse(wjr_slurm_cfg *out, const char *file, const config_setting_t *s)
+int wjr__cfg_parse_setup(wjr_slurm_cfg *out, const parse_ctx *ctx, const config_setting_t *s)
 {
     wjr_buf b = WJR_BUF_INIT;
     int i, n, list = config_setting_is_list(s) || config_setting_is_array(s);
@@ -303,16 +383,16 @@ int wjr_config_setup_parse(wjr_slurm_cfg *out, const char *file, const config_se
         const char *line;
         if (config_setting_type(e) != CONFIG_TYPE_STRING) {
             wjr_buf_free(&b);
-            return fail(file, e,
-                        "script_options.setup must be a list of strings, one shell "
-                        "line each");
+            return fail_at(ctx, e,
+                           "script_options.setup must be a list of strings, one shell "
+                           "line each");
         }
         line = config_setting_get_string(e);
         if (strchr(line, '\n') != NULL || strchr(line, '\r') != NULL) {
             wjr_buf_free(&b);
-            return fail(file, e,
-                        "script_options.setup: one line per string, without line "
-                        "breaks");
+            return fail_at(ctx, e,
+                           "script_options.setup: one line per string, without line "
+                           "breaks");
         }
         wjr_buf_printf(&b, "%s%s", i > 0 ? "\n" : "", line);
     }
@@ -386,16 +466,6 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
             "cpus_per_task), partition %s has %u",
             file, c->line_ntasks > 0 ? c->line_ntasks : (c->line_cpus > 0 ? c->line_cpus : 1), need,
             cfg->partition ? cfg->partition : "(default)", (unsigned)info->partition_cpus);
-    return 0;
-}
-
-int wjr_config_slurm_per_trial(const wjr_slurm_cfg *c, const char *key)
-{
-    size_t i, n = strlen(key);
-
-    for (i = 0; i < c->n_per_trial; i++)
-        if (strncmp(c->per_trial[i], key, n) == 0 && c->per_trial[i][n] == '=')
-            return 1;
     return 0;
 }
 

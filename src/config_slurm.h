@@ -1,12 +1,13 @@
 /*
- * config_slurm.h - the resource keys of the configuration's slurm group
- * (nodes, ntasks, GPUs, exclusive, export, ...) and the keys a trial sets
- * from a parameter ("{{ name }}"). Private to the configuration reader.
+ * config_slurm.h - what config_slurm.c keeps of the configuration's slurm
+ * group beyond the basic options of wjr_study_config (nodes, ntasks, GPUs,
+ * exclusive, export, ...) and the keys a trial sets from a parameter
+ * ("{{ name }}"); the check against a partition's size; the options handed
+ * to the backend. Its parser is declared in config_int.h. Private to the
+ * configuration reader.
  */
 #ifndef WJR_CONFIG_SLURM_H
 #define WJR_CONFIG_SLURM_H
-
-#include <libconfig.h>
 
 #include "wjr/backend.h"
 
@@ -27,24 +28,6 @@ typedef struct wjr_slurm_cfg {
     size_t n_per_trial;
     char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */
 } wjr_slurm_cfg;
-
-/* The keys this module reads, NULL-terminated, for the unknown-key check. */
-extern const char *const wjr_config_slurm_keys[];
-
-/*
- * Read the resource keys of slurm group g, and every key whose value is
- * "{{ name }}" (which must name a parameter whose values all fit). Errors
- * name file:line. The parameters must have been read.
- */
-int wjr_config_slurm_parse(wjr_slurm_cfg *out, const char *file, const config_setting_t *g,
-                           const struct wjr_study_config *cfg);
-
-/* script_options.setup: a string or a list of strings, one shell line each,
- * kept verbatim; a line break inside an entry is an error at its line. */
-int wjr_config_setup_parse(wjr_slurm_cfg *out, const char *file, const config_setting_t *s);
-
-/* 1 when the key's value comes from a parameter: the caller skips it. */
-int wjr_config_slurm_per_trial(const wjr_slurm_cfg *c, const char *key);
 
 /*
  * What the controller says of the partition against what the trials ask

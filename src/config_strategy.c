@@ -517,3 +517,77 @@ int wjr_study_config_strategy(char **out, const wjr_study_config *cfg)
                        cfg->n_outcome == 1 ? "" : "s");
     return wjr_buf_detach(out, &b);
 }
+
+int wjr__cfg_parse_generation(wjr_study_config *cfg, const parse_ctx *ctx,
+                              const config_setting_t *g)
+{
+    static const char *const keys[] = {"seed", "steps", NULL};
+    static const char *const skeys[] = {"model", "num_trials", NULL};
+    const config_setting_t *list, *seed;
+    int error, i, n;
+
+    error = need_group(ctx, g);
+    if (error == 0)
+        error = check_keys(ctx, g, keys);
+    if (error < 0)
+        return error;
+    seed = config_setting_get_member(g, "seed");
+    if (seed != NULL) {
+        if (!is_integer(seed) || config_setting_get_int64(seed) < 0)
+            return type_error(ctx, seed, "an integer >= 0");
+        cfg->seed = config_setting_get_int64(seed);
+    }
+    list = config_setting_get_member(g, "steps");
+    if (list == NULL)
+        return 0;
+    if (config_setting_type(list) != CONFIG_TYPE_LIST || config_setting_length(list) == 0)
+        return type_error(ctx, list,
+                          "a non-empty list ( { model = \"SOBOL\"; num_trials = -1; } )");
+    n = config_setting_length(list);
+    free(cfg->steps);
+    cfg->n_steps = 0;
+    cfg->default_steps = 0;
+    cfg->steps = calloc((size_t)n, sizeof(*cfg->steps));
+    if (cfg->steps == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
+        wjr_gen_step *step = &cfg->steps[i];
+        char *model = NULL;
+
+        step->num_trials = -1;
+        error = need_group(ctx, s);
+        if (error == 0)
+            error = check_keys(ctx, s, skeys);
+        if (error == 0)
+            error = get_string(&model, ctx, s, "model");
+        if (error == 0 && model == NULL)
+            error = fail_at(ctx, s,
+                            "generation_strategy.steps[%d] needs model = \"SOBOL\", "
+                            "\"RANDOM\" or \"GPEI\"",
+                            i);
+        if (error == 0 && wjr__config_parse_model(&step->model, model) < 0)
+            error = fail_at(ctx, config_setting_get_member(s, "model"),
+                            "model \"%s\" is not available in wjr: use \"SOBOL\", \"RANDOM\" "
+                            "or \"GPEI\" (\"BOTORCH_MODULAR\"), or drive the study from your "
+                            "optimizer with wjr init/submit",
+                            model);
+        free(model);
+        if (error < 0)
+            return error;
+        if (config_setting_get_member(s, "num_trials") == NULL)
+            return fail_at(ctx, s, "generation_strategy.steps[%d] needs num_trials (-1: the rest)",
+                           i);
+        error = get_int(&step->num_trials, ctx, s, "num_trials", -1);
+        if (error < 0)
+            return error;
+        if (step->num_trials == 0)
+            return fail_at(ctx, config_setting_get_member(s, "num_trials"),
+                           "num_trials must be positive, or -1 for the rest");
+        if (step->num_trials == -1 && i + 1 < n)
+            return fail_at(ctx, config_setting_get_member(s, "num_trials"),
+                           "only the last step may have num_trials = -1");
+        cfg->n_steps++;
+    }
+    return 0;
+}

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "backend.h"
+#include "slurm_values.h"
 #include "study_int.h"
 #include "util.h"
 

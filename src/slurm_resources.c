@@ -3,45 +3,23 @@
  * ones: nodes, ntasks, ntasks_per_node, mem_per_cpu, gpus, gpus_per_task,
  * exclusive, reservation, licenses, time_min, nice and export, and the
  * options a trial takes from its own parameters ("cpus_per_task" from the
- * parameter "threads"). It checks their values, keeps the backend's copy of
- * them, turns a trial's parameters into a canonical override text, and
- * resolves all of it into plain numbers that the Slurm backend copies into
- * Slurm's job description. It does not include slurm.h and sends nothing.
+ * parameter "threads"). It checks their values with slurm_values.c's
+ * parsers, keeps the backend's copy of them, turns a trial's parameters into a canonical override
+ * text, and resolves all of it into plain numbers that the Slurm backend copies into Slurm's job
+ * description. It does not include slurm.h and sends nothing.
  *
  * A value taken from a parameter is checked as a count, a node range, a
- * memory size, a time or a GPU request before it is used; it goes into the
- * job description only, never into a script or onto a command line.
+ * memory size, a time or a GPU request when the trial's value is rendered,
+ * and an error names the parameter, the option and the value; it goes into
+ * the job description only, never into a script or onto a command line.
  */
-#include <ctype.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
 #include "slurm_resources.h"
+#include "slurm_values.h"
 #include "util.h"
-
-typedef enum { K_COUNT, K_COUNT16, K_NODES, K_MEM, K_TIME, K_GPUS, K_NICE } value_kind;
-
-/* The options a parameter may set, and how their values read. */
-static const struct {
-    const char *key;
-    value_kind kind;
-} per_trial_keys[] = {
-    {"time", K_TIME},
-    {"cpus_per_task", K_COUNT16},
-    {"mem", K_MEM},
-    {"nodes", K_NODES},
-    {"ntasks", K_COUNT},
-    {"ntasks_per_node", K_COUNT16},
-    {"mem_per_cpu", K_MEM},
-    {"gpus", K_GPUS},
-    {"gpus_per_task", K_GPUS},
-    {"time_min", K_TIME},
-    {"nice", K_NICE},
-};
-
-#define N_KEYS (sizeof(per_trial_keys) / sizeof(per_trial_keys[0]))
 
 struct wjr_slurm_extra {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
@@ -52,215 +30,6 @@ struct wjr_slurm_extra {
     int requeue_exit_code;
     char *job_env; /* "WJR_REQUEUE_EXIT_CODE=N" or NULL */
 };
-
-static int find_key(const char *key, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < N_KEYS; i++)
-        if (strlen(per_trial_keys[i].key) == len && strncmp(per_trial_keys[i].key, key, len) == 0)
-            return (int)i;
-    return -1;
-}
-
-int wjr_slurm_res_per_trial_key(const char *key)
-{
-    return key != NULL && find_key(key, strlen(key)) >= 0;
-}
-
-/* A decimal integer in [lo, hi], the whole text. */
-static int read_int(long long *out, const char *s, long long lo, long long hi)
-{
-    char *end;
-    long long v;
-
-    if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
-        return -1;
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* "2" or "2-4". */
-static int read_nodes(uint32_t *lo, uint32_t *hi, const char *s)
-{
-    char buf[32], *dash;
-    long long a, b;
-
-    if (strlen(s) >= sizeof(buf))
-        return -1;
-    strcpy(buf, s);
-    dash = strchr(buf, '-');
-    if (dash)
-        *dash = '\0';
-    if (read_int(&a, buf, 1, 1000000) < 0)
-        return -1;
-    b = a;
-    if (dash && read_int(&b, dash + 1, a, 1000000) < 0)
-        return -1;
-    *lo = (uint32_t)a;
-    *hi = dash ? (uint32_t)b : 0;
-    return 0;
-}
-
-/* "2" or "type:2", the type made of letters, digits, '_', '-', '.'. */
-static int check_gpus(const char *s)
-{
-    const char *colon = strrchr(s, ':');
-    const char *p;
-    long long n;
-
-    if (strlen(s) >= WJR_GPUS_MAX)
-        return -1;
-    if (colon) {
-        if (colon == s)
-            return -1;
-        for (p = s; p < colon; p++)
-            if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-                return -1;
-    }
-    return read_int(&n, colon ? colon + 1 : s, 1, 100000);
-}
-
-/* "ALL", "NONE" or NAME,NAME,... */
-static int check_export(const char *s)
-{
-    const char *p = s;
-
-    if (strcmp(s, "ALL") == 0 || strcmp(s, "NONE") == 0)
-        return 0;
-    for (;;) {
-        size_t n = strcspn(p, ",");
-        size_t i;
-        if (n == 0 || isdigit((unsigned char)p[0]))
-            return -1;
-        for (i = 0; i < n; i++)
-            if (!isalnum((unsigned char)p[i]) && p[i] != '_')
-                return -1;
-        if (p[n] == '\0')
-            return 0;
-        p += n + 1;
-    }
-}
-
-static int check_kind(value_kind kind, const char *s)
-{
-    long long v;
-    uint32_t a, b;
-    uint64_t mb;
-
-    switch (kind) {
-    case K_COUNT:
-        return read_int(&v, s, 1, 1000000);
-    case K_COUNT16:
-        return read_int(&v, s, 1, 65535);
-    case K_NODES:
-        return read_nodes(&a, &b, s);
-    case K_MEM:
-        return wjr_slurm_parse_mem(&mb, s) < 0 ? -1 : 0;
-    case K_TIME:
-        return wjr_slurm_parse_time(&a, s) < 0 ? -1 : 0;
-    case K_GPUS:
-        return check_gpus(s);
-    case K_NICE:
-        return read_int(&v, s, -2147483645LL, 2147483645LL);
-    }
-    return -1;
-}
-
-static const char *kind_text(value_kind kind)
-{
-    switch (kind) {
-    case K_COUNT:
-        return "a count from 1 to 1000000";
-    case K_COUNT16:
-        return "a count from 1 to 65535";
-    case K_NODES:
-        return "a node count \"N\" or a range \"MIN-MAX\"";
-    case K_MEM:
-        return "a memory size such as 512M or 4G (a bare number is megabytes)";
-    case K_TIME:
-        return "a Slurm time such as 30, 01:30:00 or 1-00:00:00 (a bare number is minutes)";
-    case K_GPUS:
-        return "a GPU count \"N\" or \"TYPE:N\"";
-    case K_NICE:
-        return "an integer nice value";
-    }
-    return "a valid value";
-}
-
-int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text)
-{
-    const char *p = text, *at;
-    long long secs;
-
-    if (strncmp(p, "B:", 2) == 0)
-        p += 2;
-    if (strncmp(p, "SIG", 3) == 0)
-        p += 3;
-    at = strchr(p, '@');
-    if (at != NULL && read_int(&secs, at + 1, 1, 65535) == 0 &&
-        (at - p == 4 && (strncmp(p, "USR1", 4) == 0 || strncmp(p, "USR2", 4) == 0))) {
-        *sig = p[3] == '1' ? SIGUSR1 : SIGUSR2;
-        *seconds = (int)secs;
-        return 0;
-    }
-    return wjr_error_set(WJR_ECONFIG,
-                         "slurm.signal \"%s\" must be USR1@SECONDS or USR2@SECONDS (the batch "
-                         "script forwards these two to the model), SECONDS from 1 to 65535",
-                         text);
-}
-
-int wjr_slurm_res_check(const char *key, const char *text)
-{
-    int k = find_key(key, strlen(key));
-    int sig, secs;
-
-    if (strcmp(key, "signal") == 0)
-        return wjr_slurm_parse_signal(&sig, &secs, text);
-
-    if (strcmp(key, "export") == 0) {
-        if (check_export(text) == 0)
-            return 0;
-        return wjr_error_set(WJR_ECONFIG,
-                             "slurm.export \"%s\" must be ALL, NONE or a comma-separated list of "
-                             "variable names (set values with slurm.env)",
-                             text);
-    }
-    if (k < 0 || check_kind(per_trial_keys[k].kind, text) == 0)
-        return 0;
-    return wjr_error_set(WJR_ECONFIG, "slurm.%s \"%s\" is not %s", key, text,
-                         kind_text(per_trial_keys[k].kind));
-}
-
-int wjr_slurm_res_value(char **out, const char *key, const json_t *value)
-{
-    int k = find_key(key, strlen(key));
-    char *text = NULL;
-    double d;
-
-    *out = NULL;
-    if (k < 0)
-        return wjr_error_set(WJR_EINVALID, "slurm.%s cannot come from a parameter", key);
-    if (json_is_integer(value)) {
-        text = wjr_asprintf("%lld", (long long)json_integer_value(value));
-    } else if (json_is_real(value)) {
-        d = json_real_value(value);
-        if (d == (double)(long long)d && d > -1e15 && d < 1e15)
-            text = wjr_asprintf("%lld", (long long)d);
-    } else if (json_is_string(value)) {
-        text = wjr_strdup(json_string_value(value));
-    }
-    if (text == NULL || check_kind(per_trial_keys[k].kind, text) < 0) {
-        free(text);
-        return wjr_error_set(WJR_EINVALID, "slurm.%s must be %s", key,
-                             kind_text(per_trial_keys[k].kind));
-    }
-    *out = text;
-    return 0;
-}
 
 /* ---- the backend's copy ---------------------------------------------------- */
 
@@ -328,7 +97,7 @@ static int check_opts(const wjr_slurm_options *o)
     for (i = 0; o->per_trial && o->per_trial[i]; i++) {
         const char *eq = strchr(o->per_trial[i], '=');
         if (eq == NULL || eq[1] == '\0' ||
-            find_key(o->per_trial[i], (size_t)(eq - o->per_trial[i])) < 0)
+            !wjr_slurm_res_per_trial_keyn(o->per_trial[i], (size_t)(eq - o->per_trial[i])))
             return wjr_error_set(WJR_ECONFIG,
                                  "slurm per-trial entry '%s' is not OPTION=PARAMETER with an "
                                  "option that a parameter may set",
@@ -527,7 +296,7 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
         if (wjr_slurm_parse_time(&minutes, v) == 0)
             res->time_min_minutes = minutes;
     } else if (len == 13 && strncmp(key, "cpus_per_task", 13) == 0) {
-        if (read_int(&n, v, 1, 65535) == 0)
+        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
             res->cpus_per_task = (uint32_t)n;
     } else if (len == 3 && strncmp(key, "mem", 3) == 0) {
         if (wjr_slurm_parse_mem(&mb, v) == 0)
@@ -536,21 +305,21 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
         if (wjr_slurm_parse_mem(&mb, v) == 0)
             res->mem_per_cpu_mb = mb;
     } else if (len == 5 && strncmp(key, "nodes", 5) == 0) {
-        read_nodes(&res->min_nodes, &res->max_nodes, v);
+        wjr_slurm_parse_nodes(&res->min_nodes, &res->max_nodes, v);
     } else if (len == 6 && strncmp(key, "ntasks", 6) == 0) {
-        if (read_int(&n, v, 1, 1000000) == 0)
+        if (wjr_slurm_parse_int(&n, v, 1, 1000000) == 0)
             res->ntasks = (uint32_t)n;
     } else if (len == 15 && strncmp(key, "ntasks_per_node", 15) == 0) {
-        if (read_int(&n, v, 1, 65535) == 0)
+        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
             res->ntasks_per_node = (uint32_t)n;
     } else if (len == 4 && strncmp(key, "gpus", 4) == 0) {
-        if (check_gpus(v) == 0)
+        if (wjr_slurm_check_gpus(v) == 0)
             strcpy(res->gpus, v);
     } else if (len == 13 && strncmp(key, "gpus_per_task", 13) == 0) {
-        if (check_gpus(v) == 0)
+        if (wjr_slurm_check_gpus(v) == 0)
             strcpy(res->gpus_per_task, v);
     } else if (len == 4 && strncmp(key, "nice", 4) == 0) {
-        if (read_int(&n, v, -2147483645LL, 2147483645LL) == 0) {
+        if (wjr_slurm_parse_int(&n, v, -2147483645LL, 2147483645LL) == 0) {
             res->nice = (int)n;
             res->nice_set = 1;
         }
@@ -560,7 +329,7 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
 int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const char *overrides)
 {
     const char *p = overrides;
-    char value[128];
+    char key[32], value[128];
 
     memset(out, 0, sizeof(*out));
     if (x != NULL) {
@@ -586,11 +355,14 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
     }
     while (p && *p) {
         size_t line = strcspn(p, "\n"), klen = strcspn(p, "=");
-        if (klen >= line || line - klen - 1 >= sizeof(value) || find_key(p, klen) < 0)
+        if (klen >= line || klen >= sizeof(key) || line - klen - 1 >= sizeof(value) ||
+            !wjr_slurm_res_per_trial_keyn(p, klen))
             return wjr_error_set(WJR_EINVALID, "bad per-trial resource line '%.*s'", (int)line, p);
+        memcpy(key, p, klen);
+        key[klen] = '\0';
         memcpy(value, p + klen + 1, line - klen - 1);
         value[line - klen - 1] = '\0';
-        if (check_kind(per_trial_keys[find_key(p, klen)].kind, value) < 0)
+        if (wjr_slurm_res_check(key, value) < 0)
             return wjr_error_set(WJR_EINVALID, "bad per-trial resource line '%.*s'", (int)line, p);
         apply(out, p, klen, value);
         p += line;

@@ -2,8 +2,8 @@
  * slurm_resources.h - the resource options of a Slurm job beyond the basic
  * ones (nodes, tasks, memory per CPU, GPUs, exclusive, reservation,
  * licenses, time-min, nice, export) and the options a trial takes from its
- * own parameters. Private: the Slurm backend owns one wjr_slurm_extra, the
- * configuration reader uses the value checks.
+ * own parameters. Private: the Slurm backend owns one wjr_slurm_extra; the
+ * checks of each value are slurm_values.h's.
  */
 #ifndef WJR_SLURM_RESOURCES_H
 #define WJR_SLURM_RESOURCES_H
@@ -14,9 +14,7 @@
 #include <jansson.h>
 
 #include "wjr/backend.h"
-
-/* Longest GPU request text ("a100:2") kept in a wjr_slurm_res. */
-#define WJR_GPUS_MAX 64
+#include "slurm_values.h"
 
 /* What one submission asks for, as numbers; 0 or "" means not set. */
 typedef struct wjr_slurm_res {
@@ -41,23 +39,6 @@ typedef struct wjr_slurm_res {
 
 typedef struct wjr_slurm_extra wjr_slurm_extra;
 
-/*
- * Check the text of one option: key is the option's name in the
- * configuration ("nodes", "mem_per_cpu", ...). 0, or WJR_ECONFIG with a
- * message saying what the value should be. Keys without a check pass.
- */
-int wjr_slurm_res_check(const char *key, const char *text);
-
-/* 1 when the option may come from a trial's parameter. */
-int wjr_slurm_res_per_trial_key(const char *key);
-
-/*
- * The text of a parameter's value for option key: an integer (an integral
- * real counts) or a string, checked as wjr_slurm_res_check does. *out is
- * malloc'd. WJR_EINVALID when the value does not fit.
- */
-int wjr_slurm_res_value(char **out, const char *key, const json_t *value);
-
 /* Copy and check the version 2 fields of opts (and mem against mem_per_cpu). */
 int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *opts);
 void wjr_slurm_extra_free(wjr_slurm_extra *x);
@@ -78,10 +59,6 @@ int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *
 /* Everything a submission asks for beyond the basic options: the fixed
  * values, then the trial's overrides text (NULL: none). */
 int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const char *overrides);
-
-/* "USR1@120": the signal's number and the seconds; WJR_ECONFIG otherwise.
- * Only USR1 and USR2, which the batch script forwards to the model. */
-int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text);
 
 /* "WJR_REQUEUE_EXIT_CODE=N" for the job's environment (read by the batch
  * script), or NULL when no requeue code is set. Borrowed from x. */

@@ -1,46 +1,38 @@
 /*
- * study.c - the study driver: an experiment directory, its lock and
- * checkpoint, and the step that generates, submits and polls trials.
+ * study.c - a study: its creation in a new experiment directory, its
+ * opening from one, its getters, its log and reconciliation, and the
+ * check of a configuration against the cluster.
  *
- * The driver uses the runner through its public API only (wjr_runner_*),
- * exactly as an external optimizer would. Its durable state is study.json,
- * rewritten atomically whenever the runner asks for a checkpoint (before
- * every submit RPC and after every change) and after every step that
- * changed something (an idle poll writes nothing); the
- * trials' parameters are written there before the runner sees them, so a
- * crash at any moment loses no trial, and reconciliation by the runner's
- * idempotency keys keeps any from running twice. The driver never sleeps:
- * the caller (the CLI) waits between steps and handles signals. The
- * read-only reports (status, results.csv) live in study_files.c.
+ * A study is a driver over a runner: it uses the runner through its
+ * public API only (wjr_runner_*), exactly as an external optimizer would.
+ * Its durable state lives in the store (study_store.c), written whenever
+ * the runner asks for a checkpoint (before every submit RPC and after
+ * every change) and after every step that changed something; the trials'
+ * parameters are written there before the runner sees them, so a crash at
+ * any moment loses no trial, and reconciliation by the runner's
+ * idempotency keys keeps any from running twice. The driver's step is in
+ * study_step.c, the API of external optimizers (submit, poll, cancel) in
+ * study_submit.c, what trials look like in study_view.c and the read-only
+ * reports (status, results) in study_files.c.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "wjr/runner.h"
-#include "jsontext.h"
 #include "study_int.h"
+#include "study_csv.h"
+#include "study_driver.h"
+#include "study_store.h"
+#include "study_view.h"
 #include "util.h"
 
-#define STUDY_FILE          "study.json"
-#define CONFIG_COPY         "config.cfg"
-#define CONFIG_COPY_YAML    "config.yaml" /* BOA's YAML, template variables rendered */
-#define STUDY_SCHEMA        1
 #define MAX_DELAY           30.0
 #define MAX_SUBMIT_FAILURES 20
-
-static void study_log(wjr_study *s, wjr_log_level level, int64_t trial, const char *fmt, ...)
-    WJR_FORMAT(4, 5);
-
-/* The runner's and the driver's records go to wjr.log and the caller's sink. */
-static void log_dispatch(wjr_log_level level, int64_t trial, const char *message, void *payload)
+void wjr__study_log_dispatch(wjr_log_level level, int64_t trial, const char *message, void *payload)
 {
     wjr_study *s = payload;
 
@@ -52,12 +44,12 @@ static void log_dispatch(wjr_log_level level, int64_t trial, const char *message
         s->user_log(level, trial, message, s->user_payload);
 }
 
-static void study_log(wjr_study *s, wjr_log_level level, int64_t trial, const char *fmt, ...)
+void wjr__study_log(wjr_study *s, wjr_log_level level, int64_t trial, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    wjr_log_emitv(log_dispatch, s, level, trial, fmt, ap);
+    wjr_log_emitv(wjr__study_log_dispatch, s, level, trial, fmt, ap);
     va_end(ap);
 }
 
@@ -67,307 +59,6 @@ static void log_nothing(wjr_log_level level, int64_t trial, const char *message,
     WJR_UNUSED(trial);
     WJR_UNUSED(message);
     WJR_UNUSED(payload);
-}
-
-/* ---- lock ---------------------------------------------------------------- */
-
-static int take_lock(wjr_study *s, const char *command)
-{
-    char *path = wjr_asprintf("%s/.lock", s->dir);
-    char holder[512] = "";
-    char host[256] = "?";
-    ssize_t n;
-    int fd, error = 0;
-
-    if (path == NULL)
-        return WJR_ENOMEM;
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
-        goto done;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        long pid = 0;
-        int used = 0;
-
-        if (errno != EWOULDBLOCK) { /* e.g. ENOLCK: a file system without locks */
-            error = wjr_error_set(WJR_EIO, "%s: cannot lock: %s", path, strerror(errno));
-            close(fd);
-            goto done;
-        }
-        n = pread(fd, holder, sizeof(holder) - 1, 0);
-        holder[n > 0 ? n : 0] = '\0';
-        holder[strcspn(holder, "\n")] = '\0';
-        if (sscanf(holder, "%ld %255s %n", &pid, host, &used) >= 2 && used > 0)
-            error = wjr_error_set(WJR_ELOCKED, "study locked by pid %ld on %s (%s)", pid, host,
-                                  holder + used);
-        else
-            error = wjr_error_set(WJR_ELOCKED, "study locked by another process (%s)", path);
-        close(fd);
-        goto done;
-    }
-    gethostname(host, sizeof(host) - 1);
-    host[sizeof(host) - 1] = '\0';
-    snprintf(holder, sizeof(holder), "%ld %s %s\n", (long)getpid(), host,
-             command != NULL ? command : "wjr");
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, holder, strlen(holder), 0) < 0) {
-        error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
-        close(fd);
-        goto done;
-    }
-    s->lock_fd = fd;
-done:
-    free(path);
-    return error;
-}
-
-/* ---- records ------------------------------------------------------------- */
-
-static study_trial *find_trial(const wjr_study *s, int64_t index)
-{
-    size_t i;
-
-    for (i = 0; i < s->n_trials; i++)
-        if (s->trials[i].index == index)
-            return &s->trials[i];
-    return NULL;
-}
-
-static int64_t next_index(const wjr_study *s)
-{
-    return s->n_trials == 0 ? 0 : s->trials[s->n_trials - 1].index + 1;
-}
-
-/* Append a trial (indices only grow); takes params_json. */
-static int add_trial(wjr_study *s, int64_t index, char *params_json)
-{
-    study_trial *t;
-
-    if (s->n_trials == s->cap) {
-        size_t cap = s->cap == 0 ? 16 : s->cap * 2;
-        study_trial *grown = realloc(s->trials, cap * sizeof(*grown));
-        if (grown == NULL) {
-            free(params_json);
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        }
-        s->trials = grown;
-        s->cap = cap;
-    }
-    t = &s->trials[s->n_trials++];
-    memset(t, 0, sizeof(*t));
-    t->index = index;
-    t->params_json = params_json;
-    t->last = WJR_TRIAL_CANDIDATE;
-    return 0;
-}
-
-/* The runner's record of a trial (binary search: the runner keeps index
- * order), or NULL. Unlike wjr_runner_trial(), leaves the error slot alone. */
-static const wjr_trial_info *runner_info(const wjr_study *s, int64_t index)
-{
-    size_t lo = 0, hi;
-
-    if (s->runner == NULL)
-        return NULL;
-    hi = wjr_runner_trial_count(s->runner);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const wjr_trial_info *info = wjr_runner_trial_at(s->runner, mid);
-
-        if (info == NULL)
-            return NULL;
-        if (info->index == index)
-            return info;
-        if (info->index < index)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-const wjr_trial_info *wjr_study_trial_info(const wjr_study *s, int64_t index)
-{
-    return runner_info(s, index);
-}
-
-static int is_submitted(const wjr_trial_info *info)
-{
-    return info != NULL && info->run.job_id != NULL;
-}
-
-wjr_trial_status wjr__study_trial_status(const wjr_study *s, const study_trial *t)
-{
-    const wjr_trial_info *info;
-
-    if (t->overridden)
-        return t->override;
-    info = runner_info(s, t->index);
-    if (info == NULL)
-        return WJR_TRIAL_CANDIDATE;
-    if (!is_submitted(info) && !wjr_trial_status_is_terminal(info->status))
-        return WJR_TRIAL_CANDIDATE;
-    if (info->status == WJR_TRIAL_STAGED || info->status == WJR_TRIAL_DISPATCHED)
-        return WJR_TRIAL_RUNNING;
-    return info->status;
-}
-
-void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study_trial *t)
-{
-    const wjr_trial_info *info = runner_info(s, t->index);
-
-    memset(out, 0, sizeof(*out));
-    out->index = t->index;
-    out->status = wjr__study_trial_status(s, t);
-    out->params_json = t->params_json;
-    out->generation = t->step;
-    if (info != NULL) {
-        out->job_id = info->run.job_id;
-        out->slurm_state = info->slurm_state;
-        out->metrics_json = info->metrics_json;
-        out->reason = info->reason;
-        out->attempt = info->attempt;
-    }
-    if (t->overridden && t->override_reason != NULL)
-        out->reason = t->override_reason;
-    out->feasible = -1;
-    if (s->config->n_outcome > 0 && out->metrics_json != NULL) {
-        json_t *m = json_loads(out->metrics_json, 0, NULL);
-        if (m != NULL)
-            out->feasible = wjr__config_outcomes_ok(s->config, m);
-        json_decref(m);
-    }
-}
-
-/* A trial the driver must (re)submit: generated, not submitted, not decided. */
-static int needs_submit(const wjr_study *s, const study_trial *t)
-{
-    return !t->overridden && wjr__study_trial_status(s, t) == WJR_TRIAL_CANDIDATE;
-}
-
-/* ---- checkpoint ---------------------------------------------------------- */
-
-/* Append s as a JSON string; text that is not UTF-8 as {"hex": ...}. */
-static void put_json_string(wjr_buf *b, const char *s)
-{
-    json_t *v = wjr_json_text(s);
-    char *text = v != NULL ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
-
-    if (v != NULL && text == NULL)
-        b->oom = 1;
-    wjr_buf_puts(b, text != NULL ? text : "null");
-    free(text);
-    json_decref(v);
-}
-
-/*
- * study.json's text. It is written at every checkpoint, so it is assembled
- * as text: the trials' parameters are canonical JSON already and the
- * runner's record is spliced in as the runner wrote it, never parsed again.
- */
-static int study_text(char **out, const wjr_study *s, wjr_runner *runner)
-{
-    static const char *const states[] = {"running", "finished", "failed"};
-    wjr_buf b = WJR_BUF_INIT;
-    char *runner_json = NULL;
-    size_t i;
-    int error;
-
-    *out = NULL;
-    if (runner != NULL) {
-        error = wjr_runner_to_json(&runner_json, runner);
-        if (error < 0)
-            return error;
-    }
-    wjr_buf_printf(&b, "{\n \"__type\": \"WjrStudy\",\n \"schema\": %d,\n \"config\": \"%s\",\n",
-                   STUDY_SCHEMA, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
-    wjr_buf_puts(&b, " \"config_dir\": ");
-    put_json_string(&b, s->config_dir);
-    wjr_buf_printf(&b,
-                   ",\n \"state\": \"%s\",\n \"generator\": {\"seed\": %lld, \"drawn\": %lld},\n"
-                   " \"trials\": [",
-                   states[s->state], s->seed, (long long)s->drawn);
-    for (i = 0; i < s->n_trials; i++) {
-        const study_trial *t = &s->trials[i];
-
-        wjr_buf_printf(&b, "%s\n  {\"index\": %lld, \"parameters\": %s", i > 0 ? "," : "",
-                       (long long)t->index, t->params_json);
-        if (t->step != NULL)
-            wjr_buf_printf(&b, ", \"generation\": \"%s\"", t->step);
-        if (t->overridden) {
-            wjr_buf_printf(&b, ", \"status\": \"%s\"", wjr_trial_status_name(t->override));
-            if (t->override_reason != NULL) {
-                wjr_buf_puts(&b, ", \"reason\": ");
-                put_json_string(&b, t->override_reason);
-            }
-        }
-        wjr_buf_puts(&b, "}");
-    }
-    wjr_buf_printf(&b, "%s],\n \"runner\": %s\n}\n", s->n_trials > 0 ? "\n " : "",
-                   runner_json != NULL ? runner_json : "null");
-    free(runner_json);
-    return wjr_buf_detach(out, &b);
-}
-
-static int save_with(wjr_study *s, wjr_runner *runner)
-{
-    char *text = NULL, *path = NULL;
-    int error;
-
-    if (s->flags & WJR_STUDY_READONLY)
-        return 0;
-    error = study_text(&text, s, runner);
-    if (error < 0)
-        return error;
-    path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
-    if (path == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(path, text, strlen(text));
-    free(text);
-    free(path);
-    return error;
-}
-
-static int write_results(wjr_study *s)
-{
-    char *csv = NULL, *path = NULL;
-    int error;
-
-    if (s->flags & WJR_STUDY_READONLY)
-        return 0;
-    error = wjr_study_results_csv(&csv, s);
-    if (error < 0)
-        return error;
-    path = wjr_asprintf("%s/results.csv", s->dir);
-    if (path == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(path, csv, strlen(csv));
-    if (error == 0)
-        s->results_stale = 0;
-    free(csv);
-    free(path);
-    return error;
-}
-
-/* study.json and results.csv. */
-static int persist(wjr_study *s)
-{
-    int error = save_with(s, s->runner);
-
-    if (error == 0)
-        error = write_results(s);
-    return error;
-}
-
-/* The runner changed a trial: study.json now, results.csv at the step's end. */
-static int checkpoint_cb(wjr_runner *runner, void *payload)
-{
-    wjr_study *s = payload;
-
-    s->results_stale = 1;
-    return save_with(s, runner);
 }
 
 /* ---- construction -------------------------------------------------------- */
@@ -402,9 +93,9 @@ static void runner_opts_for(wjr_runner_options *ro, wjr_study *s)
     if (s->flags & WJR_STUDY_READONLY) {
         ro->log = log_nothing;
     } else {
-        ro->log = log_dispatch;
+        ro->log = wjr__study_log_dispatch;
         ro->log_payload = s;
-        ro->checkpoint = checkpoint_cb;
+        ro->checkpoint = wjr__store_checkpoint;
         ro->checkpoint_payload = s;
     }
 }
@@ -424,31 +115,6 @@ static int open_sink(wjr_study *s)
     return error;
 }
 
-static int copy_config(const wjr_study *s, const char *config_path)
-{
-    char *text = NULL, *dst = NULL;
-    size_t len = 0;
-    int error;
-
-    if (s->config->rendered != NULL) {
-        text = wjr_strdup(s->config->rendered);
-        len = text != NULL ? strlen(text) : 0;
-        error = text != NULL ? 0 : WJR_ENOMEM;
-    } else {
-        error = wjr_read_file(&text, &len, config_path);
-    }
-    if (error < 0)
-        return error;
-    dst = wjr_asprintf("%s/%s", s->dir, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
-    if (dst == NULL)
-        error = WJR_ENOMEM;
-    else
-        error = wjr_write_file_atomic(dst, text, len);
-    free(text);
-    free(dst);
-    return error;
-}
-
 static long long fresh_seed(void)
 {
     struct timespec ts;
@@ -461,7 +127,6 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
 {
     wjr_study *s = NULL;
     wjr_runner_options ro;
-    char *study_json = NULL;
     int error;
 
     *out = NULL;
@@ -474,12 +139,11 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
         goto done;
     s->dir = wjr_strdup(s->config->experiment_dir);
     s->config_dir = wjr_strdup(s->config->dir);
-    study_json = wjr_asprintf("%s/%s", s->config->experiment_dir, STUDY_FILE);
-    if (s->dir == NULL || s->config_dir == NULL || study_json == NULL) {
+    if (s->dir == NULL || s->config_dir == NULL) {
         error = WJR_ENOMEM;
         goto done;
     }
-    if (wjr_file_exists(study_json)) {
+    if (wjr__store_exists(s)) {
         error = wjr_error_set(WJR_EEXISTS,
                               "%s already holds a study: continue it with `wjr resume %s`, or "
                               "choose another experiment_dir",
@@ -488,10 +152,10 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
     }
     error = wjr_mkdir_p(s->dir, 0777);
     if (error == 0)
-        error = take_lock(s, opts != NULL ? opts->command : NULL);
+        error = wjr__store_lock(s, opts != NULL ? opts->command : NULL);
     if (error < 0)
         goto done;
-    if (wjr_file_exists(study_json)) {
+    if (wjr__store_exists(s)) {
         error = wjr_error_set(WJR_EEXISTS,
                               "%s already holds a study: continue it with `wjr "
                               "resume %s`",
@@ -500,7 +164,7 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
     }
     error = open_sink(s);
     if (error == 0)
-        error = copy_config(s, config_path);
+        error = wjr__store_copy_config(s, config_path);
     if (error < 0)
         goto done;
     s->seed = s->config->seed >= 0 ? s->config->seed : fresh_seed();
@@ -514,13 +178,12 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
         goto done;
     s->reconciled = 1;
     s->delay = s->config->init_seconds_between_polls;
-    error = persist(s);
+    error = wjr__store_persist(s);
     if (error < 0)
         goto done;
-    study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "study %s created in %s from %s (seed %lld)",
-              wjr_runner_study_id(s->runner), s->dir, s->config->path, s->seed);
+    wjr__study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "study %s created in %s from %s (seed %lld)",
+                   wjr_runner_study_id(s->runner), s->dir, s->config->path, s->seed);
 done:
-    free(study_json);
     if (error < 0) {
         wjr_study_free(s);
         return error;
@@ -529,58 +192,11 @@ done:
     return 0;
 }
 
-static int load_trials(wjr_study *s, json_t *arr)
-{
-    size_t i;
-    json_t *tj;
-    int error;
-
-    if (!json_is_array(arr))
-        return wjr_error_set(WJR_EINVALID, "study.json: trials must be an array");
-    json_array_foreach(arr, i, tj)
-    {
-        json_t *idx = json_object_get(tj, "index");
-        json_t *params = json_object_get(tj, "parameters");
-        json_t *status = json_object_get(tj, "status");
-        json_t *reason = json_object_get(tj, "reason");
-        json_t *generation = json_object_get(tj, "generation");
-        wjr_model model;
-        char *text;
-        study_trial *t;
-
-        if (!json_is_integer(idx) || !json_is_object(params) ||
-            (s->n_trials > 0 && json_integer_value(idx) <= s->trials[s->n_trials - 1].index))
-            return wjr_error_set(WJR_EINVALID, "study.json: trial %zu is malformed", i);
-        text = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (text == NULL)
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        error = add_trial(s, json_integer_value(idx), text);
-        if (error < 0)
-            return error;
-        t = &s->trials[s->n_trials - 1];
-        if (json_is_string(generation) &&
-            wjr__config_parse_model(&model, json_string_value(generation)) == 0)
-            t->step = wjr__model_name(model);
-        if (json_is_string(status)) {
-            if (wjr_trial_status_parse(&t->override, json_string_value(status)) < 0)
-                return wjr_error_set(WJR_EINVALID, "study.json: trial %lld has a bad status",
-                                     (long long)t->index);
-            t->overridden = 1;
-            t->override_reason = wjr_json_text_get(reason);
-        }
-    }
-    return 0;
-}
-
 int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *opts)
 {
     wjr_study *s = NULL;
     wjr_runner_options ro;
-    json_t *root = NULL, *gen, *state;
-    json_error_t jerr;
-    char *text = NULL, *path = NULL, *runner_text = NULL;
-    const char *copy;
-    size_t len = 0, i;
+    size_t i;
     int error;
 
     *out = NULL;
@@ -593,90 +209,25 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
                               strerror(errno));
         goto done;
     }
-    path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
-    if (path == NULL) {
-        error = WJR_ENOMEM;
-        goto done;
-    }
     if (!(s->flags & WJR_STUDY_READONLY)) {
-        error = take_lock(s, opts != NULL ? opts->command : NULL);
+        error = wjr__store_lock(s, opts != NULL ? opts->command : NULL);
         if (error < 0)
             goto done;
     }
-    error = wjr_read_file(&text, &len, path);
-    if (error == WJR_ENOTFOUND)
-        error = wjr_error_set(WJR_ENOTFOUND,
-                              "%s holds no study (no %s): start one with `wjr run "
-                              "CONFIG` or `wjr init CONFIG`",
-                              dir, STUDY_FILE);
-    if (error < 0)
-        goto done;
-    root = json_loads(text, 0, &jerr);
-    if (root == NULL || !json_is_string(json_object_get(root, "__type")) ||
-        strcmp(json_string_value(json_object_get(root, "__type")), "WjrStudy") != 0) {
-        error = wjr_error_set(WJR_EINVALID, "%s:%d: not a wjr study file%s%s", path,
-                              root == NULL ? jerr.line : 1, root == NULL ? ": " : "",
-                              root == NULL ? jerr.text : "");
-        goto done;
-    }
-    if (json_integer_value(json_object_get(root, "schema")) != STUDY_SCHEMA) {
-        error = wjr_error_set(WJR_EINVALID,
-                              "%s: schema %lld is not %d: written by another wjr "
-                              "version",
-                              path, (long long)json_integer_value(json_object_get(root, "schema")),
-                              STUDY_SCHEMA);
-        goto done;
-    }
-    s->config_dir = wjr_json_text_get(json_object_get(root, "config_dir"));
-    if (s->config_dir == NULL)
-        s->config_dir = wjr_strdup(s->dir);
-    free(path);
-    copy = json_string_value(json_object_get(root, "config"));
-    path = wjr_asprintf("%s/%s", s->dir,
-                        copy != NULL && strcmp(copy, CONFIG_COPY_YAML) == 0 ? CONFIG_COPY_YAML
-                                                                            : CONFIG_COPY);
-    if (s->config_dir == NULL || path == NULL) {
-        error = WJR_ENOMEM;
-        goto done;
-    }
-    error = wjr_study_config_load_from(&s->config, path, s->config_dir);
-    if (error < 0)
-        goto done;
-    gen = json_object_get(root, "generator");
-    s->seed = json_integer_value(json_object_get(gen, "seed"));
-    s->drawn = json_integer_value(json_object_get(gen, "drawn"));
-    s->config->seed = s->seed;
-    state = json_object_get(root, "state");
-    if (json_is_string(state) && strcmp(json_string_value(state), "finished") == 0)
-        s->state = WJR_STUDY_FINISHED;
-    else if (json_is_string(state) && strcmp(json_string_value(state), "failed") == 0)
-        s->state = WJR_STUDY_FAILED;
-    error = load_trials(s, json_object_get(root, "trials"));
+    runner_opts_for(&ro, s);
+    error = wjr__store_load(s, dir, &ro);
     if (error == 0)
         error = wjr_generator_new(&s->gen, s->config);
     if (error == 0)
         error = open_sink(s);
     if (error < 0)
         goto done;
-    runner_text = wjr_json_dumps(json_object_get(root, "runner"), JSON_COMPACT);
-    if (runner_text == NULL || !json_is_object(json_object_get(root, "runner"))) {
-        error = wjr_error_set(WJR_EINVALID, "%s: the runner record is missing", STUDY_FILE);
-        goto done;
-    }
-    runner_opts_for(&ro, s);
-    error = wjr_runner_from_json(&s->runner, runner_text, &ro);
-    if (error < 0) {
-        wjr_error_prefix("%s/%s", s->dir, STUDY_FILE);
-        goto done;
-    }
-    for (i = 0; i < s->n_trials; i++)
+    for (i = 0; i < s->n_trials; i++) {
         s->trials[i].last = wjr__study_trial_status(s, &s->trials[i]);
+        wjr__study_settle(s, &s->trials[i]);
+    }
     s->delay = s->config->init_seconds_between_polls;
 done:
-    json_decref(root);
-    free(text);
-    free(path);
-    free(runner_text);
     if (error < 0) {
         wjr_study_free(s);
         return error;
@@ -687,18 +238,13 @@ done:
 
 void wjr_study_free(wjr_study *s)
 {
-    size_t i;
-
     if (s == NULL)
         return;
     wjr_runner_free(s->runner);
     wjr_generator_free(s->gen);
     wjr_study_config_free(s->config);
-    for (i = 0; i < s->n_trials; i++) {
-        free(s->trials[i].params_json);
-        free(s->trials[i].override_reason);
-    }
-    free(s->trials);
+    wjr__study_trials_free(s);
+    wjr__study_csv_free(s->csv);
     wjr_log_file_sink_free(s->sink);
     if (s->lock_fd >= 0)
         close(s->lock_fd); /* releases the flock; the file stays, naming the last holder */
@@ -717,7 +263,7 @@ const char *wjr_study_id(const wjr_study *s)
     return s->runner != NULL ? wjr_runner_study_id(s->runner) : NULL;
 }
 
-static int writable(const wjr_study *s)
+int wjr__study_writable(const wjr_study *s)
 {
     if (s->flags & WJR_STUDY_READONLY)
         return wjr_error_set(WJR_ESTATE, "the study was opened read-only");
@@ -730,55 +276,18 @@ int wjr_study_reconcile(wjr_study *s)
     size_t n = 0, i;
     int error;
 
-    error = writable(s);
+    error = wjr__study_writable(s);
     if (error < 0)
         return error;
     error = wjr_runner_reconcile(&unsubmitted, &n, s->runner);
     if (error < 0)
         return error;
     for (i = 0; i < n; i++)
-        study_log(s, WJR_LOG_INFO, unsubmitted[i],
-                  "no job found for the interrupted submission: the trial will be submitted");
+        wjr__study_log(s, WJR_LOG_INFO, unsubmitted[i],
+                       "no job found for the interrupted submission: the trial will be submitted");
     free(unsubmitted);
     s->reconciled = 1;
-    return save_with(s, s->runner);
-}
-
-/* ---- the driver's step --------------------------------------------------- */
-
-static void count(wjr_study_progress *p, const wjr_study *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->n_trials; i++) {
-        switch (wjr__study_trial_status(s, &s->trials[i])) {
-        case WJR_TRIAL_COMPLETED:
-            p->completed++;
-            break;
-        case WJR_TRIAL_EARLY_STOPPED:
-            p->early_stopped++;
-            break;
-        case WJR_TRIAL_FAILED:
-            p->failed++;
-            break;
-        case WJR_TRIAL_ABANDONED:
-            p->abandoned++;
-            break;
-        case WJR_TRIAL_CANDIDATE:
-            p->pending++;
-            break;
-        default: {
-            /* Waiting in Slurm's queue counts as pending for the user. */
-            const wjr_trial_info *info = runner_info(s, s->trials[i].index);
-            if (info != NULL && info->slurm_state != NULL &&
-                strcmp(info->slurm_state, "PENDING") == 0)
-                p->pending++;
-            else
-                p->running++;
-            break;
-        }
-        }
-    }
+    return wjr__store_save(s, s->runner);
 }
 
 void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
@@ -787,7 +296,7 @@ void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
     out->state = s->state;
     out->total = s->config->total_trials;
     out->generated = (int64_t)s->n_trials;
-    count(out, s);
+    wjr__study_count(out, s);
     out->best_index = wjr__study_best(&out->best_value, s);
     out->best_metric = wjr__study_objective(s) == NULL    ? NULL
                        : wjr__study_scalarized(s->config) ? "weighted_sum"
@@ -795,601 +304,6 @@ void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
     out->stale = s->stale;
     out->next_delay = s->delay;
     out->changed = s->changed;
-}
-
-static int transient(int error)
-{
-    return error == WJR_EUNREACHABLE || error == WJR_ETIMEOUT;
-}
-
-static int poll_all(wjr_study *s)
-{
-    wjr_poll_result *res = NULL;
-    int error;
-
-    error = wjr_runner_poll(&res, s->runner, NULL, 0);
-    if (transient(error)) {
-        if (!s->stale)
-            study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
-                      "poll got no answer (%s): keeping the last known statuses", wjr_error_last());
-        s->stale = 1;
-        return 0;
-    }
-    if (error < 0)
-        return error;
-    /* a stale poll was logged by the runner already: not said twice */
-    s->stale = res->stale;
-    wjr_poll_result_free(res);
-    return 0;
-}
-
-/* Cancel trials running past ttl_seconds_for_trials, in one request for
- * all of them; they become FAILED. */
-static void enforce_ttl(wjr_study *s)
-{
-    double now = wjr_now();
-    int64_t *late;
-    size_t i, n = 0;
-
-    if (s->config->ttl_seconds <= 0 || s->n_trials == 0)
-        return;
-    late = calloc(s->n_trials, sizeof(*late));
-    if (late == NULL) {
-        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL, "ttl check skipped: out of memory");
-        return;
-    }
-    for (i = 0; i < s->n_trials; i++) {
-        study_trial *t = &s->trials[i];
-        const wjr_trial_info *info = runner_info(s, t->index);
-
-        if (t->overridden || info == NULL || !is_submitted(info) ||
-            wjr_trial_status_is_terminal(info->status) || info->run.submit_time <= 0 ||
-            now - (double)info->run.submit_time <= s->config->ttl_seconds)
-            continue;
-        late[n++] = t->index;
-    }
-    if (n > 0 && wjr_runner_stop_many(NULL, s->runner, late, n, "ttl exceeded") < 0) {
-        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
-                  "ttl exceeded for %zu trial(s) but cancel "
-                  "failed: %s",
-                  n, wjr_error_last());
-        n = 0;
-    }
-    for (i = 0; i < n; i++) {
-        study_trial *t = find_trial(s, late[i]);
-        t->overridden = 1;
-        t->override = WJR_TRIAL_FAILED;
-        free(t->override_reason);
-        t->override_reason = wjr_asprintf("ttl exceeded (%.0f s)", s->config->ttl_seconds);
-        study_log(s, WJR_LOG_WARNING, t->index, "FAILED: %s", t->override_reason);
-    }
-    free(late);
-}
-
-/* Log status changes; returns 1 when any trial changed. */
-static int note_changes(wjr_study *s)
-{
-    int changed = 0;
-    size_t i;
-
-    for (i = 0; i < s->n_trials; i++) {
-        study_trial *t = &s->trials[i];
-        wjr_trial_status now = wjr__study_trial_status(s, t);
-        wjr_study_trial view;
-
-        if (now == t->last)
-            continue;
-        changed = 1;
-        /* The runner logs each outcome itself; this is the study's trace. */
-        wjr__study_trial_view(&view, s, t);
-        study_log(s, WJR_LOG_DEBUG, t->index, "%s -> %s%s%s", wjr_trial_status_name(t->last),
-                  wjr_trial_status_name(now), view.reason != NULL ? ": " : "",
-                  view.reason != NULL ? view.reason : "");
-        t->last = now;
-    }
-    return changed;
-}
-
-/* Ax's min_failed_trials_for_failure_rate_check (its default) */
-#define MIN_FAILED_FOR_RATE_CHECK 5
-
-static int all_terminal(const wjr_study *s);
-
-/*
- * Ax's failure-rate rule: once MIN_FAILED_FOR_RATE_CHECK trials went bad
- * (FAILED or ABANDONED), or at the end whatever their number, a bad share
- * of all the study's trials above tolerated_trial_failure_rate stops the
- * study: nothing more is submitted, running jobs are left alone.
- */
-static void check_failure_rate(wjr_study *s)
-{
-    wjr_study_progress p;
-    int64_t bad, trials = (int64_t)s->n_trials;
-    int end = trials >= s->config->total_trials && all_terminal(s);
-
-    memset(&p, 0, sizeof(p));
-    count(&p, s);
-    bad = p.failed + p.abandoned;
-    if (bad == 0 || (bad < MIN_FAILED_FOR_RATE_CHECK && !end))
-        return;
-    if ((double)bad / (double)trials > s->config->tolerated_failure_rate) {
-        s->state = WJR_STUDY_FAILED;
-        s->changed = 1;
-        study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL,
-                  "%lld of %lld trials failed or were abandoned, more than the tolerated rate %g: "
-                  "the study stops (running jobs are left alone)",
-                  (long long)bad, (long long)trials, s->config->tolerated_failure_rate);
-    }
-}
-
-/* Record a generated trial made by `step`; takes params. */
-static int add_generated(wjr_study *s, json_t *params, wjr_model model)
-{
-    char *text = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    int error;
-
-    json_decref(params);
-    if (text == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    error = add_trial(s, next_index(s), text);
-    if (error < 0)
-        return error;
-    s->trials[s->n_trials - 1].step = wjr__model_name(model);
-    study_log(s, WJR_LOG_INFO, s->trials[s->n_trials - 1].index, "generated by %s",
-              wjr__model_name(model));
-    s->drawn++;
-    s->changed = 1;
-    return 0;
-}
-
-/* The next `count` trials from a GPEI step, in one batch (kriging believer
- * keeps them apart), bounded by the step's end. */
-static int generate_gpei(wjr_study *s, int64_t step, int64_t count)
-{
-    const wjr_study_config *c = s->config;
-    json_t **batch;
-    int64_t start = 0, k;
-    int error = 0;
-
-    for (k = 0; k < step; k++)
-        start += c->steps[k].num_trials;
-    if (c->steps[step].num_trials > 0 && count > start + c->steps[step].num_trials - s->drawn)
-        count = start + c->steps[step].num_trials - s->drawn;
-    batch = calloc((size_t)count, sizeof(*batch));
-    if (batch == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    error = wjr__study_gpei_suggest(batch, s, (size_t)step, (size_t)count, next_index(s),
-                                    log_dispatch, s);
-    if (error < 0)
-        study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL, "GPEI could not suggest a trial: %s",
-                  wjr_error_last());
-    for (k = 0; k < count; k++) {
-        if (error == 0)
-            error = add_generated(s, batch[k], WJR_MODEL_GPEI);
-        else
-            json_decref(batch[k]);
-    }
-    free(batch);
-    return error;
-}
-
-/* Finished trials a GPEI step waits for before it suggests: half the
- * trials of the steps before it (like Ax's min_trials_observed), so that
- * the model has data rather than guessing quasi-random points. Failed
- * trials count, so that a study whose first trials fail cannot wait
- * forever. */
-static int64_t gpei_wants(const wjr_study_config *c, int64_t step)
-{
-    int64_t before = 0, k;
-
-    for (k = 0; k < step; k++)
-        before += c->steps[k].num_trials;
-    return (before + 1) / 2;
-}
-
-/* Generate trials up to max_pending_trials unfinished and total_trials. */
-static int generate(wjr_study *s)
-{
-    const wjr_study_config *c = s->config;
-    wjr_study_progress p;
-    int64_t unfinished;
-    int error;
-
-    memset(&p, 0, sizeof(p));
-    count(&p, s);
-    unfinished = p.pending + p.running;
-    while ((int64_t)s->n_trials < c->total_trials && unfinished < c->max_pending_trials) {
-        int64_t step = wjr__config_step_of(c, s->drawn);
-        int64_t before = (int64_t)s->n_trials;
-        json_t *params = NULL;
-
-        if (step >= 0 && c->steps[step].model == WJR_MODEL_GPEI) {
-            int64_t room = c->total_trials - (int64_t)s->n_trials;
-            if (room > c->max_pending_trials - unfinished)
-                room = c->max_pending_trials - unfinished;
-            if (p.completed + p.failed + p.abandoned < gpei_wants(c, step))
-                break; /* wait for data, as Ax's min_trials_observed does */
-            error = generate_gpei(s, step, room);
-        } else {
-            error = wjr_generator_draw(&params, s->gen, s->drawn);
-            if (error == 0)
-                error = add_generated(s, params, c->steps[step].model);
-        }
-        if (error < 0)
-            return error;
-        unfinished += (int64_t)s->n_trials - before;
-    }
-    return 0;
-}
-
-/* Decide what a submission error means for the driver. */
-static int submit_error(wjr_study *s, int error)
-{
-    if (error == WJR_ETIMEOUT) {
-        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
-                  "submission outcome unknown (%s): reconciling before the next one",
-                  wjr_error_last());
-        s->reconciled = 0;
-        return 0;
-    }
-    if (error == WJR_EUNREACHABLE && ++s->submit_failures <= MAX_SUBMIT_FAILURES) {
-        study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL, "cannot submit now (%s): retrying later",
-                  wjr_error_last());
-        return 0;
-    }
-    /* the runner has logged Slurm's answer already */
-    study_log(s, WJR_LOG_DEBUG, WJR_NO_TRIAL, "submission failed: %s", wjr_error_last());
-    return error;
-}
-
-static int submit_pending(wjr_study *s)
-{
-    wjr_trial_spec *specs = NULL;
-    size_t n = 0, i, done = 0;
-    int error = 0;
-
-    specs = calloc(s->n_trials + 1, sizeof(*specs));
-    if (specs == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    for (i = 0; i < s->n_trials; i++) {
-        if (!needs_submit(s, &s->trials[i]))
-            continue;
-        specs[n].index = s->trials[i].index;
-        specs[n].params_json = s->trials[i].params_json;
-        n++;
-    }
-    if (n == 0)
-        goto done;
-    /* The runner checkpoints before every submit RPC, so the parameters
-     * (already in s->trials) are durable before any job can exist. The
-     * runner logs each submission itself. */
-    if (s->config->run_trials_in_batches && n > 1) {
-        error = wjr_runner_run_multiple(&done, s->runner, specs, n);
-    } else {
-        for (i = 0; i < n && error == 0; i++)
-            error = wjr_runner_run(NULL, s->runner, &specs[i]);
-    }
-    if (error == 0)
-        s->submit_failures = 0;
-    else
-        error = submit_error(s, error);
-done:
-    free(specs);
-    return error;
-}
-
-static int all_terminal(const wjr_study *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->n_trials; i++)
-        if (!wjr_trial_status_is_terminal(wjr__study_trial_status(s, &s->trials[i])))
-            return 0;
-    return 1;
-}
-
-int wjr_study_step(wjr_study_progress *out, wjr_study *s)
-{
-    const wjr_study_config *c = s->config;
-    int error;
-
-    error = writable(s);
-    if (error < 0)
-        return error;
-    if (c->n_params == 0 || c->total_trials < 1)
-        return wjr_error_set(WJR_ESTATE,
-                             "%s: a driven study needs parameters and "
-                             "scheduler.total_trials (this one is for wjr submit)",
-                             c->path);
-    s->changed = 0;
-    if (s->state == WJR_STUDY_RUNNING) {
-        if (!s->reconciled) {
-            error = wjr_study_reconcile(s);
-            if (transient(error)) {
-                study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
-                          "cannot reconcile yet (%s): submitting nothing until it can",
-                          wjr_error_last());
-                error = 0;
-            }
-            if (error < 0)
-                goto done;
-        }
-        error = poll_all(s);
-        if (error < 0)
-            goto done;
-        enforce_ttl(s);
-        if (note_changes(s))
-            s->changed = 1;
-        check_failure_rate(s);
-    }
-    if (s->state == WJR_STUDY_RUNNING && s->reconciled) {
-        error = generate(s);
-        if (error == 0)
-            error = submit_pending(s);
-        if (error < 0)
-            goto done;
-        if (note_changes(s))
-            s->changed = 1;
-        if ((int64_t)s->n_trials >= c->total_trials && all_terminal(s)) {
-            s->state = WJR_STUDY_FINISHED;
-            s->changed = 1;
-            study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "study finished: %zu trials", s->n_trials);
-        }
-    }
-    if (s->changed)
-        s->delay = c->init_seconds_between_polls;
-    else
-        s->delay = s->delay * 1.5 > MAX_DELAY ? MAX_DELAY : s->delay * 1.5;
-done:
-    /* An idle poll rewrites nothing: the runner's checkpoints keep study.json
-     * current, and results.csv only follows what changed. */
-    if (error < 0 || s->changed || s->results_stale) {
-        int saved = persist(s);
-        if (error == 0)
-            error = saved;
-    }
-    if (out != NULL)
-        wjr_study_get_progress(out, s);
-    return error;
-}
-
-/* ---- external optimizers ------------------------------------------------- */
-
-static int prepare_external(wjr_study *s)
-{
-    int error = writable(s);
-
-    if (error == 0 && !s->reconciled)
-        error = wjr_study_reconcile(s);
-    return error;
-}
-
-/* Parse and check one parameters object; *out is canonical compact JSON. */
-static int parse_params(char **out, const wjr_study *s, const char *text, size_t which)
-{
-    json_error_t jerr;
-    json_t *params;
-    int error;
-
-    *out = NULL;
-    params = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-    if (params == NULL)
-        return wjr_error_set(WJR_EINVALID, "parameters %zu: bad JSON at column %d: %s", which,
-                             jerr.column, jerr.text);
-    error = wjr_study_config_check_params(s->config, params);
-    if (error < 0) {
-        wjr_error_prefix("parameters %zu", which);
-        goto done;
-    }
-    *out = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (*out == NULL)
-        error = wjr_error_set(WJR_ENOMEM, "out of memory");
-done:
-    json_decref(params);
-    return error;
-}
-
-/* The runner's metadata of a trial as a JSON object, with "trial_index". */
-static json_t *metadata_json(const wjr_study *s, int64_t index)
-{
-    const wjr_trial_info *info = runner_info(s, index);
-    char *text = NULL;
-    json_t *obj = NULL;
-
-    if (info != NULL && wjr_run_metadata_to_json(&text, &info->run) == 0)
-        obj = json_loads(text, 0, NULL);
-    free(text);
-    if (obj == NULL)
-        obj = json_object();
-    json_object_set_new(obj, "trial_index", json_integer(index));
-    return obj;
-}
-
-/* A refused submission: the trial stays recorded, as ABANDONED with Slurm's reason. */
-static void mark_refused(wjr_study *s, int64_t index)
-{
-    study_trial *t = find_trial(s, index);
-
-    if (t == NULL || !needs_submit(s, t))
-        return;
-    t->overridden = 1;
-    t->override = WJR_TRIAL_ABANDONED;
-    t->override_reason = wjr_asprintf("submission refused: %s", wjr_error_last());
-}
-
-int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_json, size_t count_)
-{
-    wjr_trial_spec *specs = NULL;
-    json_t *result = NULL;
-    size_t i, submitted = 0, n_before = s->n_trials;
-    int64_t first;
-    char why[1024] = "";
-    int error;
-
-    *out = NULL;
-    error = prepare_external(s);
-    if (error < 0)
-        return error;
-    if (count_ == 0)
-        return wjr_error_set(WJR_EINVALID, "no parameters to submit");
-    specs = calloc(count_, sizeof(*specs));
-    if (specs == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    first = next_index(s);
-    /* Every entry is checked before any trial is recorded. */
-    for (i = 0; i < count_; i++) {
-        char *canon = NULL;
-        error = parse_params(&canon, s, params_json[i], i + 1);
-        if (error < 0)
-            goto done;
-        specs[i].index = first + (int64_t)i;
-        specs[i].params_json = canon;
-    }
-    for (i = 0; i < count_; i++) {
-        char *canon = (char *)specs[i].params_json;
-
-        specs[i].params_json = NULL; /* add_trial takes it, even on failure */
-        error = add_trial(s, specs[i].index, canon);
-        if (error < 0)
-            goto done;
-        specs[i].params_json = s->trials[s->n_trials - 1].params_json;
-    }
-    /* The runner checkpoints (study.json with these trials) before its RPC. */
-    if (count_ == 1)
-        error = wjr_runner_run(NULL, s->runner, &specs[0]);
-    else
-        error = wjr_runner_run_multiple(&submitted, s->runner, specs, count_);
-    if (error == WJR_ESLURM || error == WJR_EUNREACHABLE)
-        for (i = 0; i < count_; i++)
-            mark_refused(s, specs[i].index);
-    if (error < 0) /* the metadata below would overwrite the reason */
-        snprintf(why, sizeof(why), "%s", wjr_error_last());
-    result = json_object();
-    for (i = 0; i < count_ && result != NULL; i++) {
-        char key[32];
-        snprintf(key, sizeof(key), "%lld", (long long)specs[i].index);
-        json_object_set_new(result, key, metadata_json(s, specs[i].index));
-    }
-    if (error < 0)
-        wjr_error_set(error, "%s", why);
-    if (error == 0) {
-        /* One trial: its metadata; several: {"<index>": metadata}. */
-        json_t *shown = result;
-        char key[32];
-        snprintf(key, sizeof(key), "%lld", (long long)specs[0].index);
-        if (count_ == 1)
-            shown = json_object_get(result, key);
-        *out = wjr_json_dumps(shown, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (*out == NULL)
-            error = wjr_error_set(WJR_ENOMEM, "out of memory");
-    }
-done:
-    if (error < 0) {
-        /* Parameters parsed but never recorded are ours to free. */
-        for (i = 0; i < count_; i++)
-            if (specs[i].params_json != NULL && find_trial(s, specs[i].index) == NULL)
-                free((char *)specs[i].params_json);
-    }
-    if (s->n_trials > n_before) {
-        int saved = persist(s);
-        if (error == 0)
-            error = saved;
-    }
-    json_decref(result);
-    free(specs);
-    return error;
-}
-
-int wjr_study_submit(char **out, wjr_study *s, const char *params_json)
-{
-    return wjr_study_submit_batch(out, s, &params_json, 1);
-}
-
-int wjr_study_poll(char **out, int *stale, wjr_study *s)
-{
-    wjr_poll_result *res = NULL;
-    int error;
-
-    *out = NULL;
-    error = prepare_external(s);
-    if (error < 0)
-        return error;
-    error = wjr_runner_poll(&res, s->runner, NULL, 0);
-    if (error < 0)
-        return error;
-    if (stale != NULL)
-        *stale = res->stale;
-    error = wjr_poll_result_to_json(out, res);
-    wjr_poll_result_free(res);
-    note_changes(s);
-    {
-        int saved = persist(s);
-        if (error == 0)
-            error = saved;
-    }
-    return error;
-}
-
-int wjr_study_cancel(size_t *cancelled, wjr_study *s, const int64_t *indices, size_t n,
-                     const char *reason)
-{
-    const char *why = reason != NULL ? reason : "cancelled";
-    int64_t *live = NULL;
-    size_t i, stopped = 0, n_live = 0, in_runner = 0;
-    int error, first_error = 0;
-
-    if (cancelled != NULL)
-        *cancelled = 0;
-    error = prepare_external(s);
-    if (error < 0)
-        return error;
-    for (i = 0; i < n; i++)
-        if (find_trial(s, indices[i]) == NULL)
-            return wjr_error_set(WJR_ENOTFOUND, "no trial %lld in this study",
-                                 (long long)indices[i]);
-    live = calloc(s->n_trials ? s->n_trials : 1, sizeof(*live));
-    if (live == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    for (i = 0; i < s->n_trials; i++) {
-        study_trial *t = &s->trials[i];
-        wjr_trial_status st = wjr__study_trial_status(s, t);
-        size_t k;
-
-        if (n > 0) {
-            for (k = 0; k < n && indices[k] != t->index; k++)
-                ;
-            if (k == n)
-                continue;
-        }
-        if (wjr_trial_status_is_terminal(st))
-            continue;
-        if (st == WJR_TRIAL_CANDIDATE) {
-            t->overridden = 1;
-            t->override = WJR_TRIAL_ABANDONED;
-            t->override_reason = wjr_strdup(why);
-            stopped++;
-            continue;
-        }
-        live[n_live++] = t->index;
-    }
-    /* one cancel request per array (or one in all), one checkpoint */
-    if (n_live > 0) {
-        error = wjr_runner_stop_many(&in_runner, s->runner, live, n_live, why);
-        if (error < 0) {
-            study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL, "cannot cancel %zu trial(s): %s", n_live,
-                      wjr_error_last());
-            first_error = error;
-        }
-        stopped += in_runner;
-    }
-    free(live);
-    if (stopped > 0)
-        study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "cancelled %zu trials", stopped);
-    note_changes(s);
-    if (cancelled != NULL)
-        *cancelled = stopped;
-    error = persist(s);
-    return first_error < 0 ? first_error : error;
 }
 
 int wjr_study_check(wjr_cluster_info *info, wjr_study_config **config, const char *config_path)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "study_int.h"
+#include "study_view.h"
 #include "util.h"
 #include "wjr/optimizer.h"
 
@@ -129,11 +129,10 @@ static int tell_trial(gpei_ctx *c, const wjr_study *s, const study_trial *t)
 {
     const wjr_study_config *cfg = c->cfg;
     wjr_trial_status st = wjr__study_trial_status(s, t);
-    json_t *params = json_loads(t->params_json, 0, NULL), *metrics;
+    json_t *metrics;
     size_t k;
-    int error, ok = 1, fits = params != NULL && to_x(c, params) == 0;
+    int error, ok = 1, fits = t->params != NULL && to_x(c, t->params) == 0;
 
-    json_decref(params);
     if (!fits)
         return 0;
     if (st == WJR_TRIAL_COMPLETED || st == WJR_TRIAL_EARLY_STOPPED) {

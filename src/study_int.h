@@ -155,7 +155,7 @@ void wjr_generator_free(wjr_generator *gen);
 int wjr__study_gpei_suggest(json_t **out, const wjr_study *study, size_t step, size_t count,
                             int64_t first_index, wjr_log_fn log, void *log_payload);
 
-/* ---- the study driver's record (study.c, study_files.c) ------------------ */
+/* ---- the study driver's record (study*.c) -------------------------------- */
 
 typedef struct study_trial {
     int64_t index;
@@ -165,6 +165,12 @@ typedef struct study_trial {
     char *override_reason;
     wjr_trial_status last; /* status seen at the last step, to log changes */
     const char *step;      /* generation step that made it (static), NULL: external */
+    /* what the trial views (study_view.c) parsed once: */
+    json_t *params;  /* params_json, or NULL */
+    int settled;     /* its row can no longer change (terminal for study and runner) */
+    json_t *metrics; /* settled: its metrics, or NULL */
+    double value;    /* settled: its objective value if it can be best, else NAN */
+    int feasible;    /* settled: as wjr_study_trial.feasible */
 } study_trial;
 
 struct wjr_study {
@@ -190,20 +196,10 @@ struct wjr_study {
     int changed;
     int results_stale; /* the runner changed a trial since results.csv was written */
     int submit_failures;
+    int has_best; /* study_view.c: the best settled trial, kept as trials settle */
+    int64_t best_index;
+    double best_value;
+    struct study_csv *csv; /* study_csv.c: results.csv's columns and settled rows */
 };
-
-/* Effective status of a study trial (the study's override, else the runner's). */
-wjr_trial_status wjr__study_trial_status(const wjr_study *study, const study_trial *t);
-/* Fill the public view of one trial. */
-void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *study, const study_trial *t);
-/* 1 when metrics have weights: trials rank by the weighted sum (BOA's
- * scalarized objective, direction objective.minimize, default true). */
-int wjr__study_scalarized(const wjr_study_config *config);
-/* The metric that ranks trials: the first one not info_only, or NULL. */
-const wjr_metric *wjr__study_objective(const wjr_study *study);
-/* Index of the best completed trial by the first objective metric, -1 if none. */
-int64_t wjr__study_best(double *value, const wjr_study *study);
-/* The trial's metrics as a new JSON object, or NULL. */
-json_t *wjr__study_trial_metrics(const wjr_study *study, const study_trial *t);
 
 #endif

@@ -12,38 +12,9 @@
 
 #include <cmocka.h>
 
+#include "config_fixture.h"
 #include "study_int.h"
 #include "wjr.h"
-
-static char tmpdir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/wjr-test-config-XXXXXX");
-    return mkdtemp(tmpdir) != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[300];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *write_cfg(const char *text)
-{
-    static char path[300];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/t.cfg", tmpdir);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
 
 static void test_example(void **state)
 {
@@ -174,27 +145,19 @@ static void test_errors_name_lines(void **state)
     (void)state;
 
     for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-        wjr_study_config *c = NULL;
-        const char *path = write_cfg(bad_cases[i].text);
-        char expect[1024];
-        int error = wjr_study_config_load(&c, path);
+        char what[32];
 
-        if (error != WJR_ECONFIG)
-            fail_msg("case %zu: got %d (%s)", i, error, wjr_error_last());
-        assert_null(c);
-        snprintf(expect, sizeof(expect), "%s:%s", path, bad_cases[i].message);
-        assert_string_equal(wjr_error_last(), expect);
+        snprintf(what, sizeof(what), "case %zu", i);
+        cfx_expect_error("t.cfg", bad_cases[i].text, bad_cases[i].message, what);
     }
 }
 
 /* The strategy in words for a configuration text. */
 static char *strategy_of(const char *text)
 {
-    wjr_study_config *c = NULL;
+    wjr_study_config *c = cfx_load("t.cfg", text);
     char *out = NULL;
 
-    if (wjr_study_config_load(&c, write_cfg(text)) != 0)
-        fail_msg("%s", wjr_error_last());
     assert_int_equal(wjr_study_config_strategy(&out, c), 0);
     wjr_study_config_free(c);
     return out;
@@ -236,7 +199,7 @@ static void test_strategy(void **state)
                              "constraint; 2 outcome constraints");
     free(got);
     /* the constraint as read: -a + 0.5 b <= 2; the constrained metrics are fetched too */
-    assert_int_equal(wjr_study_config_load(&c, write_cfg(text)), 0);
+    c = cfx_load("t.cfg", text);
     assert_int_equal(c->n_linear, 1);
     assert_true(c->linear[0].coef[0] == -1.0 && c->linear[0].coef[1] == 0.5);
     assert_true(c->linear[0].coef[2] == 0.0 && c->linear[0].bound == 2.0);
@@ -289,5 +252,5 @@ int main(void)
         cmocka_unit_test(test_errors_name_lines), cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_check_params),      cmocka_unit_test(test_strategy),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, cfx_setup, cfx_teardown);
 }

@@ -1,7 +1,10 @@
 /*
  * test_config_slurm.c - the resource keys of the slurm group (nodes,
  * ntasks, GPUs, exclusive, export...) and keys set per trial from a
- * parameter ("{{ threads }}"): what is read, and errors with file:line.
+ * parameter ("{{ threads }}"): what is read; every option's value checked
+ * at load, a bad one failing with file:line (and the column in YAML) in
+ * either format, every form Slurm reads passing; and a parameter's value
+ * checked when a trial's value is rendered.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,38 +16,10 @@
 
 #include <cmocka.h>
 
+#include "config_fixture.h"
+#include "slurm_resources.h"
 #include "study_int.h"
 #include "wjr.h"
-
-static char tmpdir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/wjr-test-config-slurm-XXXXXX");
-    return mkdtemp(tmpdir) != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[300];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *write_cfg(const char *text)
-{
-    static char path[300];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/t.cfg", tmpdir);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
 
 #define HEAD                                                                                       \
     "script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"                           \
@@ -57,23 +32,21 @@ static const char *write_cfg(const char *text)
 
 static void reads_every_key(void **state)
 {
-    wjr_study_config *c = NULL;
+    wjr_study_config *c =
+        cfx_load("t.cfg", HEAD "slurm = {\n"
+                               "  nodes = \"2-4\"; ntasks = 8; ntasks_per_node = 4;\n"
+                               "  mem_per_cpu = \"1G\"; gpus = \"a100:2\"; "
+                               "gpus_per_task = 1;\n"
+                               "  exclusive = true; reservation = \"r\"; licenses = "
+                               "\"l:2\";\n"
+                               "  time_min = \"00:30:00\"; nice = 5; export = \"NONE\";\n"
+                               "  cpus_per_task = \"{{ threads }}\";\n"
+                               "  time = \"{{threads}}\";\n"
+                               "  signal = \"USR1@120\"; requeue_exit_code = 99;\n"
+                               "};\n");
     wjr_slurm_options o;
-    const char *path = write_cfg(HEAD "slurm = {\n"
-                                      "  nodes = \"2-4\"; ntasks = 8; ntasks_per_node = 4;\n"
-                                      "  mem_per_cpu = \"1G\"; gpus = \"a100:2\"; "
-                                      "gpus_per_task = 1;\n"
-                                      "  exclusive = true; reservation = \"r\"; licenses = "
-                                      "\"l:2\";\n"
-                                      "  time_min = \"00:30:00\"; nice = 5; export = \"NONE\";\n"
-                                      "  cpus_per_task = \"{{ threads }}\";\n"
-                                      "  time = \"{{threads}}\";\n"
-                                      "  signal = \"USR1@120\"; requeue_exit_code = 99;\n"
-                                      "};\n");
     (void)state;
 
-    if (wjr_study_config_load(&c, path) != 0)
-        fail_msg("%s", wjr_error_last());
     wjr_study_config_slurm_options(&o, c);
     assert_string_equal(o.nodes, "2-4");
     assert_int_equal(o.ntasks, 8);
@@ -96,8 +69,7 @@ static void reads_every_key(void **state)
     assert_null(o.per_trial[2]);
     wjr_study_config_free(c);
 
-    path = write_cfg(HEAD "slurm = { mem = \"{{ memory }}\"; };\n");
-    assert_int_equal(wjr_study_config_load(&c, path), 0);
+    c = cfx_load("t.cfg", HEAD "slurm = { mem = \"{{ memory }}\"; };\n");
     wjr_study_config_slurm_options(&o, c);
     assert_null(o.mem);
     assert_string_equal(o.per_trial[0], "mem=memory");
@@ -129,11 +101,11 @@ static const bad_case bad_cases[] = {
      "9: slurm.ntasks comes from parameter 'lr', which must be an integer range (value_type = "
      "\"int\") or a choice"},
     {HEAD "slurm = {\n  ntasks = \"{{ width }}\";\n};\n",
-     "9: parameter 'width' can take a value that does not fit: slurm.ntasks must be a count from "
-     "1 to 1000000"},
-    {HEAD "slurm = {\n  ntasks = \"{{ memory }}\";\n};\n",
-     "9: parameter 'memory' can take a value that does not fit: slurm.ntasks must be a count "
+     "9: parameter 'width' can take a value that does not fit: slurm.ntasks = 0 is not a count "
      "from 1 to 1000000"},
+    {HEAD "slurm = {\n  ntasks = \"{{ memory }}\";\n};\n",
+     "9: parameter 'memory' can take a value that does not fit: slurm.ntasks = \"1G\" is not a "
+     "count from 1 to 1000000"},
     {HEAD "slurm = {\n  partition = \"{{ threads }}\";\n};\n",
      "9: slurm.partition cannot come from a parameter"},
     {HEAD "slurm = {\n  ntasks = \"{{ threads }} x\";\n};\n",
@@ -149,14 +121,15 @@ static const bad_case bad_cases[] = {
      "2: script_options.setup: one line per string, without line breaks"},
     {HEAD "slurm = {\n  signal = \"TERM@60\";\n};\n",
      "9: slurm.signal \"TERM@60\" must be USR1@SECONDS or USR2@SECONDS (the batch script "
-     "forwards these two to the model), SECONDS from 1 to 65535"},
+     "forwards these two to the model), SECONDS from 1 to 65535 (60 when left out)"},
     {HEAD "slurm = {\n  requeue = false;\n  requeue_exit_code = 3;\n};\n",
      "10: slurm.requeue_exit_code asks Slurm to requeue the job, which slurm.requeue = false "
      "forbids"},
     {HEAD "slurm = {\n  requeue_exit_code = 0;\n};\n",
      "9: slurm.requeue_exit_code must be between 1 and 255, not 0"},
     {HEAD "slurm = {\n  driver_time = \"soon\";\n};\n",
-     "9: slurm.driver_time \"soon\" is not a Slurm time"},
+     "9: slurm.driver_time \"soon\" is not a Slurm time such as 30, 01:30:00 or 1-00:00:00 (a "
+     "bare number is minutes)"},
     {HEAD "slurm = {\n  ntask = 2;\n};\n",
      "9: unknown key 'ntask' in slurm (did you mean 'ntasks'?)"},
 };
@@ -167,37 +140,240 @@ static void errors_name_lines(void **state)
     (void)state;
 
     for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-        wjr_study_config *c = NULL;
-        const char *path = write_cfg(bad_cases[i].text);
-        char expect[1024];
-        int error = wjr_study_config_load(&c, path);
+        char what[32];
 
-        if (error != WJR_ECONFIG)
-            fail_msg("case %zu: got %d (%s)", i, error, wjr_error_last());
-        assert_null(c);
-        snprintf(expect, sizeof(expect), "%s:%s", path, bad_cases[i].message);
-        assert_string_equal(wjr_error_last(), expect);
+        snprintf(what, sizeof(what), "case %zu", i);
+        cfx_expect_error("t.cfg", bad_cases[i].text, bad_cases[i].message, what);
+    }
+}
+
+/* What a bad value of one slurm key says, in either format. */
+typedef struct bad_value {
+    const char *key;
+    const char *value;   /* as written: a quoted string or a number */
+    const char *message; /* after "<path>:<line>[:<column>]: " */
+} bad_value;
+
+#define TIME_FORM "a Slurm time such as 30, 01:30:00 or 1-00:00:00 (a bare number is minutes)"
+#define MEM_FORM  "a memory size such as 512M or 4G (a bare number is megabytes)"
+#define GRES_FORM "a GRES list such as \"gpu:2\" or \"gpu:a100:1,nic:1\" (NAME[:TYPE][:COUNT],...)"
+#define NAME_FORM "a name without spaces or control characters"
+
+static const bad_value bad_values[] = {
+    {"time", "\"ten minutes\"", "slurm.time \"ten minutes\" is not " TIME_FORM},
+    {"time", "\"1:02:03:04\"", "slurm.time \"1:02:03:04\" is not " TIME_FORM},
+    {"time", "\"-5\"", "slurm.time \"-5\" is not " TIME_FORM},
+    {"time", "\" 30\"", "slurm.time \" 30\" is not " TIME_FORM},
+    {"time_min", "\"2-\"", "slurm.time_min \"2-\" is not " TIME_FORM},
+    {"driver_time", "\"forever\"", "slurm.driver_time \"forever\" is not " TIME_FORM},
+    {"mem", "\"4X\"", "slurm.mem \"4X\" is not " MEM_FORM},
+    {"mem", "\"4 G\"", "slurm.mem \"4 G\" is not " MEM_FORM},
+    {"mem_per_cpu", "\"-1G\"", "slurm.mem_per_cpu \"-1G\" is not " MEM_FORM},
+    {"gres", "\"gpu:a 100\"", "slurm.gres \"gpu:a 100\" is not " GRES_FORM},
+    {"gres", "\"gpu:2,\"", "slurm.gres \"gpu:2,\" is not " GRES_FORM},
+    {"gres", "\"gpu::2\"", "slurm.gres \"gpu::2\" is not " GRES_FORM},
+    {"gres", "\"gpu:a100:0\"", "slurm.gres \"gpu:a100:0\" is not " GRES_FORM},
+    {"gpus", "\"a100:0\"", "slurm.gpus \"a100:0\" is not a GPU count \"N\" or \"TYPE:N\""},
+    {"gpus_per_task", "\"two\"",
+     "slurm.gpus_per_task \"two\" is not a GPU count \"N\" or \"TYPE:N\""},
+    {"licenses", "\"matlab:two\"",
+     "slurm.licenses \"matlab:two\" is not a license list such as \"matlab:2,fluent\" "
+     "(NAME[@SERVER][:COUNT],...)"},
+    {"partition", "\"de bug\"", "slurm.partition \"de bug\" is not " NAME_FORM},
+    {"partition", "\"\"", "slurm.partition \"\" is not " NAME_FORM},
+    {"account", "\"a\\tb\"", "slurm.account \"a\tb\" is not " NAME_FORM},
+    {"qos", "\"normal \"", "slurm.qos \"normal \" is not " NAME_FORM},
+    {"reservation", "\"r 1\"", "slurm.reservation \"r 1\" is not " NAME_FORM},
+    {"driver_partition", "\"long q\"", "slurm.driver_partition \"long q\" is not " NAME_FORM},
+    {"constraint", "\"a\\x01\"",
+     "slurm.constraint \"a\x01\" is not a text without control "
+     "characters"},
+    {"nodes", "\"4-2\"", "slurm.nodes \"4-2\" is not a node count \"N\" or a range \"MIN-MAX\""},
+    {"cpus_per_task", "70000", "slurm.cpus_per_task must be between 1 and 65535, not 70000"},
+    {"cpus_per_task", "0", "slurm.cpus_per_task must be between 1 and 65535, not 0"},
+    {"ntasks", "0", "slurm.ntasks must be between 1 and 1000000, not 0"},
+    {"ntasks_per_node", "70000", "slurm.ntasks_per_node must be between 1 and 65535, not 70000"},
+    {"nice", "2147483647", "slurm.nice must be between -2147483645 and 2147483645, not 2147483647"},
+    {"array_throttle", "-1", "slurm.array_throttle must be between 0 and 1000000, not -1"},
+    {"requeue_exit_code", "256", "slurm.requeue_exit_code must be between 1 and 255, not 256"},
+    {"signal", "\"TERM@60\"",
+     "slurm.signal \"TERM@60\" must be USR1@SECONDS or USR2@SECONDS (the batch script forwards "
+     "these two to the model), SECONDS from 1 to 65535 (60 when left out)"},
+    {"signal", "\"USR1@0\"",
+     "slurm.signal \"USR1@0\" must be USR1@SECONDS or USR2@SECONDS (the batch script forwards "
+     "these two to the model), SECONDS from 1 to 65535 (60 when left out)"},
+    {"export", "\"ALL,A=1\"",
+     "slurm.export \"ALL,A=1\" must be ALL, NONE or a comma-separated list of variable names "
+     "(set values with slurm.env)"},
+};
+
+/* The parameters of both formats' texts, and where the slurm key lands. */
+#define CFG_HEAD                                                                                   \
+    "script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"                           \
+    "parameters = { threads = { type = \"range\"; bounds = [1, 8]; value_type = \"int\"; }; };\n"
+#define CFG_LINE 4
+#define YAML_HEAD                                                                                  \
+    "script_options: {run_model: x, experiment_dir: d}\n"                                          \
+    "parameters:\n"                                                                                \
+    "  threads: {type: range, bounds: [1, 8], value_type: int}\n"
+#define YAML_LINE 5
+
+/* slurm.key = value in wjr's format (yaml 0) or BOA's YAML: the text, and
+ * the file's name as the return value. */
+static const char *slurm_key_text(char *text, size_t size, int yaml, const char *key,
+                                  const char *value)
+{
+    if (yaml)
+        snprintf(text, size, YAML_HEAD "slurm:\n  %s: %s\n", key, value);
+    else
+        snprintf(text, size, CFG_HEAD "slurm = {\n  %s = %s;\n};\n", key, value);
+    return yaml ? "t.yaml" : "t.cfg";
+}
+
+/* Every option kind: a bad value fails at load with file:line (and the
+ * column in YAML), naming the key and the value. */
+static void bad_values_name_key_and_value(void **state)
+{
+    char text[1024], message[1024], what[256];
+    size_t i;
+    int yaml;
+    (void)state;
+
+    for (yaml = 0; yaml < 2; yaml++)
+        for (i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++) {
+            const bad_value *b = &bad_values[i];
+            const char *name = slurm_key_text(text, sizeof(text), yaml, b->key, b->value);
+
+            if (yaml)
+                snprintf(message, sizeof(message), "%d:3: %s", YAML_LINE, b->message);
+            else
+                snprintf(message, sizeof(message), "%d: %s", CFG_LINE, b->message);
+            snprintf(what, sizeof(what), "%s %s = %s", name, b->key, b->value);
+            cfx_expect_error(name, text, message, what);
+        }
+}
+
+/* Every form of every option that Slurm reads passes, in both formats. */
+static const char *const good_values[][2] = {
+    {"time", "30"},
+    {"time", "\"30\""},
+    {"time", "\"30:00\""},
+    {"time", "\"01:30:00\""},
+    {"time", "\"2-12\""},
+    {"time", "\"2-12:30\""},
+    {"time", "\"2-12:30:15\""},
+    {"time", "\"UNLIMITED\""},
+    {"time", "\"infinite\""},
+    {"time_min", "\"10\""},
+    {"driver_time", "\"7-00:00:00\""},
+    {"mem", "512"},
+    {"mem", "\"512\""},
+    {"mem", "\"512K\""},
+    {"mem", "\"512M\""},
+    {"mem", "\"4G\""},
+    {"mem", "\"1T\""},
+    {"mem", "\"4g\""},
+    {"mem_per_cpu", "\"1G\""},
+    {"gres", "\"gpu\""},
+    {"gres", "\"gpu:2\""},
+    {"gres", "\"gpu:a100\""},
+    {"gres", "\"gpu:a100:2\""},
+    {"gres", "\"gpu:tesla_v100-32gb:2,nic:1\""},
+    {"gres", "\"bandwidth:lustre:4G\""},
+    {"gpus", "\"2\""},
+    {"gpus", "2"},
+    {"gpus", "\"a100:2\""},
+    {"gpus_per_task", "\"1\""},
+    {"licenses", "\"matlab\""},
+    {"licenses", "\"matlab:2\""},
+    {"licenses", "\"matlab@db:2,fluent\""},
+    {"partition", "\"debug\""},
+    {"partition", "\"short,long\""},
+    {"account", "\"proj-1\""},
+    {"qos", "\"normal\""},
+    {"reservation", "\"maint\""},
+    {"driver_partition", "\"long\""},
+    {"constraint", "\"intel&(ib|eth)\""},
+    {"nodes", "\"2\""},
+    {"nodes", "\"2-4\""},
+    {"cpus_per_task", "65535"},
+    {"ntasks", "8"},
+    {"ntasks_per_node", "4"},
+    {"nice", "-5"},
+    {"nice", "0"},
+    {"array_throttle", "0"},
+    {"array_throttle", "5"},
+    {"requeue_exit_code", "99"},
+    {"signal", "\"USR1@120\""},
+    {"signal", "\"B:USR2@60\""},
+    {"signal", "\"SIGUSR1\""},
+    {"export", "\"ALL\""},
+    {"export", "\"NONE\""},
+    {"export", "\"PATH,OMP_NUM_THREADS\""},
+};
+
+static void good_values_pass(void **state)
+{
+    char text[1024];
+    size_t i;
+    int yaml;
+    (void)state;
+
+    for (yaml = 0; yaml < 2; yaml++)
+        for (i = 0; i < sizeof(good_values) / sizeof(good_values[0]); i++) {
+            const char *name =
+                slurm_key_text(text, sizeof(text), yaml, good_values[i][0], good_values[i][1]);
+
+            wjr_study_config_free(cfx_load(name, text));
+        }
+}
+
+/* A value from a parameter is checked when the trial's value is rendered:
+ * the error names the parameter, the key and the value. */
+static void per_trial_value_checked_when_rendered(void **state)
+{
+    wjr_study_config *c = NULL;
+    wjr_slurm_options o;
+    wjr_slurm_extra *x = NULL;
+    char *text = NULL, cfg[1024];
+    int yaml;
+    (void)state;
+
+    for (yaml = 0; yaml < 2; yaml++) {
+        c = cfx_load(slurm_key_text(cfg, sizeof(cfg), yaml, "cpus_per_task", "\"{{ threads }}\""),
+                     cfg);
+        wjr_study_config_slurm_options(&o, c);
+        assert_int_equal(wjr_slurm_extra_new(&x, &o), 0);
+        assert_int_equal(wjr_slurm_extra_for_trial(&text, x, "{\"threads\": 4}"), 0);
+        assert_string_equal(text, "cpus_per_task=4\n");
+        free(text);
+        assert_int_equal(wjr_slurm_extra_for_trial(&text, x, "{\"threads\": 70000}"), WJR_EINVALID);
+        assert_null(text);
+        assert_string_equal(wjr_error_last(), "parameter 'threads': slurm.cpus_per_task = 70000 "
+                                              "is not a count from 1 to 65535");
+        assert_int_equal(wjr_slurm_extra_for_trial(&text, x, "{\"threads\": \"4; reboot\"}"),
+                         WJR_EINVALID);
+        assert_string_equal(wjr_error_last(), "parameter 'threads': slurm.cpus_per_task = "
+                                              "\"4; reboot\" is not a count from 1 to 65535");
+        wjr_slurm_extra_free(x);
+        wjr_study_config_free(c);
     }
 }
 
 static void reads_setup(void **state)
 {
-    wjr_study_config *c = NULL;
+    wjr_study_config *c =
+        cfx_load("t.cfg", "script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
+                          "  setup = ( \"module load gcc/12\", \"source 'v e'/bin/activate\" "
+                          "); };\n");
     wjr_script_options so;
-    const char *path =
-        write_cfg("script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
-                  "  setup = ( \"module load gcc/12\", \"source 'v e'/bin/activate\" "
-                  "); };\n");
     (void)state;
 
-    if (wjr_study_config_load(&c, path) != 0)
-        fail_msg("%s", wjr_error_last());
     wjr_study_config_script_options(&so, c);
     assert_string_equal(so.setup, "module load gcc/12\nsource 'v e'/bin/activate");
     wjr_study_config_free(c);
-    path = write_cfg("script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
-                     "  setup = \"module load gcc/12\"; };\n");
-    assert_int_equal(wjr_study_config_load(&c, path), 0);
+    c = cfx_load("t.cfg", "script_options = { run_model = \"x\"; experiment_dir = \"d\";\n"
+                          "  setup = \"module load gcc/12\"; };\n");
     wjr_study_config_script_options(&so, c);
     assert_string_equal(so.setup, "module load gcc/12");
     wjr_study_config_free(c);
@@ -206,9 +382,9 @@ static void reads_setup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(reads_every_key),
-        cmocka_unit_test(errors_name_lines),
-        cmocka_unit_test(reads_setup),
+        cmocka_unit_test(reads_every_key),  cmocka_unit_test(errors_name_lines),
+        cmocka_unit_test(reads_setup),      cmocka_unit_test(bad_values_name_key_and_value),
+        cmocka_unit_test(good_values_pass), cmocka_unit_test(per_trial_value_checked_when_rendered),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, cfx_setup, cfx_teardown);
 }

@@ -17,42 +17,19 @@
 
 #include <cmocka.h>
 
+#include "config_fixture.h"
 #include "study_int.h"
 #include "template.h"
 #include "wjr.h"
 
-static char tmpdir[256];
 static char projdir[512]; /* a folder with a hostile name */
 
 static int setup(void **state)
 {
-    (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/wjr-test-yaml-XXXXXX");
-    if (mkdtemp(tmpdir) == NULL)
+    if (cfx_setup(state) != 0)
         return -1;
-    snprintf(projdir, sizeof(projdir), "%s/proj $(touch PWNED) 'q'", tmpdir);
+    snprintf(projdir, sizeof(projdir), "%s/proj $(touch PWNED) 'q'", cfx_dir);
     return mkdir(projdir, 0755);
-}
-
-static int teardown(void **state)
-{
-    char cmd[300];
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *write_file(const char *dir, const char *name, const char *text)
-{
-    static char path[700];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
 }
 
 /* BOA's r_package_full example, with more of BOA's key forms. */
@@ -91,14 +68,11 @@ static const char boa_study[] = "objective:\n"
 
 static void test_boa_study(void **state)
 {
-    wjr_study_config *c = NULL;
+    wjr_study_config *c = cfx_load("config.yaml", boa_study);
     char want[1024];
-    const char *path = write_file(tmpdir, "config.yaml", boa_study);
     size_t n;
     (void)state;
 
-    if (wjr_study_config_load(&c, path) != 0)
-        fail_msg("%s", wjr_error_last());
     assert_true(c->is_yaml);
     assert_int_equal(c->total_trials, 15);
     assert_int_equal(c->n_metrics, 2);
@@ -121,9 +95,9 @@ static void test_boa_study(void **state)
     assert_string_equal(c->run_model, "Rscript run_model.R {{ trial_dir }} {{ x0 }}");
     assert_string_equal(c->write_configs, "Rscript write_configs.R");
     /* commands run from the configuration's folder */
-    assert_string_equal(c->working_dir, tmpdir);
+    assert_string_equal(c->working_dir, cfx_dir);
     /* <config dir>/r_run_<YYYYmmddTHHMMSS> */
-    snprintf(want, sizeof(want), "%s/r_run_", tmpdir);
+    snprintf(want, sizeof(want), "%s/r_run_", cfx_dir);
     n = strlen(want);
     assert_int_equal(strncmp(c->experiment_dir, want, n), 0);
     assert_int_equal(strlen(c->experiment_dir), n + 15);
@@ -139,21 +113,21 @@ static void test_new_directory_per_run(void **state)
 {
     wjr_study_config *a = NULL, *b = NULL;
     const char *path =
-        write_file(tmpdir, "again.yaml",
-                   "objective: {metrics: [{name: m}]}\n"
-                   "scheduler: {total_trials: 2}\n"
-                   "script_options: {run_model: sh m.sh, exp_name: e, append_timestamp: false,\n"
-                   "                 output_dir: runs}\n");
+        cfx_write(NULL, "again.yaml",
+                  "objective: {metrics: [{name: m}]}\n"
+                  "scheduler: {total_trials: 2}\n"
+                  "script_options: {run_model: sh m.sh, exp_name: e, append_timestamp: false,\n"
+                  "                 output_dir: runs}\n");
     char want[600];
     (void)state;
 
     assert_int_equal(wjr_study_config_load(&a, path), 0);
-    snprintf(want, sizeof(want), "%s/runs/e", tmpdir);
+    snprintf(want, sizeof(want), "%s/runs/e", cfx_dir);
     assert_string_equal(a->experiment_dir, want);
     snprintf(want, sizeof(want), "mkdir -p '%s'", a->experiment_dir);
     assert_int_equal(system(want), 0);
     assert_int_equal(wjr_study_config_load(&b, path), 0);
-    snprintf(want, sizeof(want), "%s/runs/e.1", tmpdir);
+    snprintf(want, sizeof(want), "%s/runs/e.1", cfx_dir);
     assert_string_equal(b->experiment_dir, want);
     wjr_study_config_free(a);
     wjr_study_config_free(b);
@@ -165,9 +139,9 @@ static void test_rel_to_launch(void **state)
 {
     wjr_study_config *c = NULL;
     char old[512], want[600];
-    const char *path = write_file(tmpdir, "launch.yaml",
-                                  "script_options: {run_model: sh m.sh, rel_to_launch: true,\n"
-                                  "                 working_dir: work, experiment_dir: exp}\n");
+    const char *path = cfx_write(NULL, "launch.yaml",
+                                 "script_options: {run_model: sh m.sh, rel_to_launch: true,\n"
+                                 "                 working_dir: work, experiment_dir: exp}\n");
     (void)state;
 
     assert_non_null(getcwd(old, sizeof(old)));
@@ -190,16 +164,12 @@ static void test_rel_to_launch(void **state)
  * command template names are checked when the trial is submitted. */
 static void test_external_values(void **state)
 {
-    wjr_study_config *c = NULL;
-    const char *path = write_file(tmpdir, "ext.yaml",
-                                  "script_options:\n"
-                                  "  run_model: sh m.sh {{ a }} {{ trial_dir }}\n"
-                                  "  experiment_dir: ext\n");
+    wjr_study_config *c = cfx_load("ext.yaml", "script_options:\n"
+                                               "  run_model: sh m.sh {{ a }} {{ trial_dir }}\n"
+                                               "  experiment_dir: ext\n");
     json_t *good = json_pack("{s:i, s:i}", "a", 1, "b", 2), *bad = json_pack("{s:i}", "b", 2);
     (void)state;
 
-    if (wjr_study_config_load(&c, path) != 0)
-        fail_msg("%s", wjr_error_last());
     assert_int_equal(wjr_study_config_check_params(c, good), 0);
     assert_int_equal(wjr_study_config_check_params(c, bad), WJR_EINVALID);
     assert_non_null(strstr(wjr_error_last(), "names 'a'"));
@@ -268,17 +238,10 @@ static void test_errors_name_line_and_column(void **state)
     (void)state;
 
     for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-        wjr_study_config *c = NULL;
-        const char *path = write_file(tmpdir, "bad.yml", bad_cases[i].text);
-        char expect[1024];
-        int error = wjr_study_config_load(&c, path);
+        char what[32];
 
-        if (error != WJR_ECONFIG)
-            fail_msg("case %zu: got %d (%s)", i, error, wjr_error_last());
-        assert_null(c);
-        snprintf(expect, sizeof(expect), "%s:%s", path, bad_cases[i].message);
-        if (strcmp(wjr_error_last(), expect) != 0)
-            fail_msg("case %zu:\n got  %s\n want %s", i, wjr_error_last(), expect);
+        snprintf(what, sizeof(what), "case %zu", i);
+        cfx_expect_error("bad.yml", bad_cases[i].text, bad_cases[i].message, what);
     }
 }
 
@@ -295,7 +258,7 @@ static void test_hostile_yaml(void **state)
     for (i = 1; i < 9; i++)
         p += sprintf(p, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n",
                      i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
-    path = write_file(tmpdir, "bomb.yaml", text);
+    path = cfx_write(NULL, "bomb.yaml", text);
     assert_int_equal(wjr_study_config_load(&c, path), WJR_ECONFIG);
     assert_non_null(strstr(wjr_error_last(), "too many values"));
     p = text;
@@ -305,7 +268,7 @@ static void test_hostile_yaml(void **state)
     for (i = 0; i < 200; i++)
         *p++ = ']';
     strcpy(p, "\n");
-    path = write_file(tmpdir, "deep.yaml", text);
+    path = cfx_write(NULL, "deep.yaml", text);
     assert_int_equal(wjr_study_config_load(&c, path), WJR_ECONFIG);
     assert_non_null(strstr(wjr_error_last(), "nested too deeply"));
     assert_null(c);
@@ -339,36 +302,36 @@ static void test_template_vars_hostile_folder(void **state)
     struct stat st;
     (void)state;
 
-    write_file(projdir, "config.yaml",
-               "script_options:\n"
-               "  run_model: sh -c \"printf '%s|%s\\n' {{ config_dir }} {{ config_dir_name }}\"\n"
-               "  write_configs: printf '%s\\n' 'in {{ config_file_name }}'\n"
-               "  experiment_dir: \"{{ config_dir }}/runs\"\n");
+    cfx_write(projdir, "config.yaml",
+              "script_options:\n"
+              "  run_model: sh -c \"printf '%s|%s\\n' {{ config_dir }} {{ config_dir_name }}\"\n"
+              "  write_configs: printf '%s\\n' 'in {{ config_file_name }}'\n"
+              "  experiment_dir: \"{{ config_dir }}/runs\"\n");
     snprintf(path, sizeof(path), "%s/config.yaml", projdir);
     if (wjr_study_config_load(&c, path) != 0)
         fail_msg("%s", wjr_error_last());
     snprintf(pwned, sizeof(pwned), "%s/runs", projdir);
     assert_string_equal(c->experiment_dir, pwned); /* rendered as text outside commands */
-    run_in(out, sizeof(out), tmpdir, c->run_model);
+    run_in(out, sizeof(out), cfx_dir, c->run_model);
     snprintf(pwned, sizeof(pwned), "%s|proj $(touch PWNED) 'q'", projdir);
     assert_string_equal(out, pwned);
-    run_in(out, sizeof(out), tmpdir, c->write_configs);
+    run_in(out, sizeof(out), cfx_dir, c->write_configs);
     assert_string_equal(out, "in 'config.yaml'"); /* quoted in the quotes */
     wjr_study_config_free(c);
     /* a flow mapping: the command's line is not rendered as text */
-    write_file(projdir, "config.yaml",
-               "script_options: {run_model: \"printf '%s\\n' {{ config_dir }}/m\",\n"
-               "                 experiment_dir: \"{{ config_dir }}/runs\"}\n");
+    cfx_write(projdir, "config.yaml",
+              "script_options: {run_model: \"printf '%s\\n' {{ config_dir }}/m\",\n"
+              "                 experiment_dir: \"{{ config_dir }}/runs\"}\n");
     if (wjr_study_config_load(&c, path) != 0)
         fail_msg("%s", wjr_error_last());
     snprintf(pwned, sizeof(pwned), "%s/runs", projdir);
     assert_string_equal(c->experiment_dir, pwned);
-    run_in(out, sizeof(out), tmpdir, c->run_model);
+    run_in(out, sizeof(out), cfx_dir, c->run_model);
     snprintf(pwned, sizeof(pwned), "%s/m", projdir);
     assert_string_equal(out, pwned);
-    snprintf(pwned, sizeof(pwned), "%s/PWNED", tmpdir);
+    snprintf(pwned, sizeof(pwned), "%s/PWNED", cfx_dir);
     assert_int_not_equal(stat(pwned, &st), 0);
-    snprintf(pwned, sizeof(pwned), "%s/PWNED", tmpdir);
+    snprintf(pwned, sizeof(pwned), "%s/PWNED", cfx_dir);
     assert_int_not_equal(stat(pwned, &st), 0);
     assert_int_not_equal(stat("PWNED", &st), 0);
     wjr_study_config_free(c);
@@ -382,21 +345,21 @@ static void test_libconfig_quotes_kept(void **state)
     struct stat st;
     (void)state;
 
-    write_file(projdir, "model.sh", "echo ran \"$@\"\n");
-    write_file(projdir, "t.cfg",
-               "script_options = { run_model = \"sh -c \\\"sh model.sh --fast\\\" && sh "
-               "model.sh\"; experiment_dir = \"runs\"; };\n");
+    cfx_write(projdir, "model.sh", "echo ran \"$@\"\n");
+    cfx_write(projdir, "t.cfg",
+              "script_options = { run_model = \"sh -c \\\"sh model.sh --fast\\\" && sh "
+              "model.sh\"; experiment_dir = \"runs\"; };\n");
     snprintf(path, sizeof(path), "%s/t.cfg", projdir);
     if (wjr_study_config_load(&c, path) != 0)
         fail_msg("%s", wjr_error_last());
     /* the quoted word is left as written; the plain one made absolute */
     snprintf(want, sizeof(want),
              "sh -c \"sh model.sh --fast\" && sh '%s/proj $(touch PWNED) '\\''q'\\''/model.sh'",
-             tmpdir);
+             cfx_dir);
     assert_string_equal(c->run_model, want);
     run_in(out, sizeof(out), projdir, c->run_model);
     assert_string_equal(out, "ran --fast");
-    snprintf(pwned, sizeof(pwned), "%s/PWNED", tmpdir);
+    snprintf(pwned, sizeof(pwned), "%s/PWNED", cfx_dir);
     assert_int_not_equal(stat(pwned, &st), 0);
     snprintf(pwned, sizeof(pwned), "%s/PWNED", projdir);
     assert_int_not_equal(stat(pwned, &st), 0);
@@ -428,7 +391,7 @@ static void test_template_quoting(void **state)
 
     for (i = 0; i < sizeof(tmpls) / sizeof(tmpls[0]); i++) {
         assert_int_equal(wjr_template_command(&cmd, tmpls[i], lookup, NULL, 0), 0);
-        run_in(out, sizeof(out), tmpdir, cmd);
+        run_in(out, sizeof(out), cfx_dir, cmd);
         if (strcmp(out, wants[i]) != 0)
             fail_msg("%s -> %s printed %s", tmpls[i], cmd, out);
         free(cmd);
@@ -453,5 +416,5 @@ int main(void)
         cmocka_unit_test(test_template_quoting),
         cmocka_unit_test(test_hostile_yaml),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, cfx_teardown);
 }

@@ -19,6 +19,7 @@
 #include "jsontext.h"
 #include "mock_slurm.h"
 #include "proc.h"
+#include "slurm_values.h"
 #include "test_util.h"
 #include "util.h"
 

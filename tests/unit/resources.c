@@ -13,6 +13,7 @@
 #include "mock_slurm.h"
 #include "slurm_resources.h"
 #include "state.h"
+#include "study_int.h"
 #include "test_util.h"
 
 static const mock_submission *last_sub(void)
@@ -529,10 +530,49 @@ static void check_compares_with_the_partition(void **state)
     free(path);
 }
 
+/* Every form the configuration check lets through reaches the job as
+ * sbatch would send it: the GRES list with "gres:" before each item, the
+ * D-HH:MM time in minutes, the signal without @SECONDS after Slurm's 60. */
+static void checked_values_reach_the_job(void **state)
+{
+    tu_fixture *f = *state;
+    char *path = tu_path(f->dir, "v.cfg");
+    wjr_cluster_info info;
+    wjr_study_config *cfg = NULL;
+    wjr_slurm_options o;
+    const mock_submission *s;
+
+    mock_add_partition("debug", 0);
+    tu_write(path, "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
+                   "slurm = { partition = \"debug\"; time = \"2-12:30\"; time_min = \"10\";\n"
+                   "  mem_per_cpu = \"1G\"; gres = \"gpu:a100:2,nic:1\"; gpus = \"a100:1\";\n"
+                   "  licenses = \"matlab@db:2,fluent\"; account = \"proj-1\"; qos = \"normal\";\n"
+                   "  reservation = \"maint\"; constraint = \"intel&ib\"; nodes = \"1-2\";\n"
+                   "  cpus_per_task = 2; ntasks = 1; nice = 5; signal = \"USR1\";\n"
+                   "  export = \"ALL\"; array_throttle = 3; };\n");
+    if (wjr_study_check(&info, &cfg, path) != 0)
+        fail_msg("%s", wjr_error_last());
+    wjr_cluster_info_clear(&info);
+    wjr_study_config_slurm_options(&o, cfg);
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    s = last_sub();
+    assert_res(s, "tres_per_node=gres:gpu:a100:2,gres:nic:1");
+    assert_res(s, "time_limit=3630");
+    assert_res(s, "time_min=10");
+    assert_res(s, "licenses=matlab@db:2,fluent");
+    assert_res(s, "reservation=maint");
+    assert_res(s, "warn_signal=10");
+    assert_res(s, "warn_time=60");
+    wjr_study_config_free(cfg);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(fixed_resources_reach_the_job, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(checked_values_reach_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(defaults_set_no_resource, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(bad_fixed_values_are_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_resources_split_arrays, tu_setup, tu_teardown),

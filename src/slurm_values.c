@@ -1,0 +1,502 @@
+/*
+ * slurm_values.c - reads the text of one Slurm job option as sbatch reads
+ * it, and says what is wrong with a bad one: time limits (--time and
+ * --time-min), memory sizes (--mem, --mem-per-cpu), counts, node ranges,
+ * GPU requests, GRES lists (name[:type][:count],...), licenses
+ * (name[@server][:count],...), the warning signal, export lists and the
+ * names of partitions, accounts, QOS and reservations.
+ *
+ * One parser per form: the configuration reader calls these at load (and
+ * adds file:line), slurm_resources.c for the values a trial takes from its
+ * parameters, and the Slurm backend for the numbers it copies into a job
+ * description. It does not include slurm.h, keeps no state and sends
+ * nothing.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "slurm_values.h"
+#include "util.h"
+
+typedef enum {
+    K_COUNT,
+    K_COUNT16,
+    K_NODES,
+    K_MEM,
+    K_TIME,
+    K_GPUS,
+    K_NICE,
+    K_GRES,
+    K_LICENSES,
+    K_NAME,
+    K_TEXT
+} value_kind;
+
+/* The options with a form, and whether a trial's parameter may set them. */
+static const struct {
+    const char *key;
+    value_kind kind;
+    int per_trial;
+} keys[] = {
+    {"time", K_TIME, 1},
+    {"cpus_per_task", K_COUNT16, 1},
+    {"mem", K_MEM, 1},
+    {"nodes", K_NODES, 1},
+    {"ntasks", K_COUNT, 1},
+    {"ntasks_per_node", K_COUNT16, 1},
+    {"mem_per_cpu", K_MEM, 1},
+    {"gpus", K_GPUS, 1},
+    {"gpus_per_task", K_GPUS, 1},
+    {"time_min", K_TIME, 1},
+    {"nice", K_NICE, 1},
+    {"driver_time", K_TIME, 0},
+    {"gres", K_GRES, 0},
+    {"licenses", K_LICENSES, 0},
+    {"partition", K_NAME, 0},
+    {"driver_partition", K_NAME, 0},
+    {"account", K_NAME, 0},
+    {"qos", K_NAME, 0},
+    {"reservation", K_NAME, 0},
+    {"constraint", K_TEXT, 0},
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+static int find_key(const char *key, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < N_KEYS; i++)
+        if (strlen(keys[i].key) == len && strncmp(keys[i].key, key, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+int wjr_slurm_res_per_trial_keyn(const char *key, size_t len)
+{
+    int k = key != NULL ? find_key(key, len) : -1;
+
+    return k >= 0 && keys[k].per_trial;
+}
+
+int wjr_slurm_res_per_trial_key(const char *key)
+{
+    return key != NULL && wjr_slurm_res_per_trial_keyn(key, strlen(key));
+}
+
+/* ---- numbers ------------------------------------------------------------- */
+
+/* Largest value of one field of a time limit: 10^9 days, hours or
+ * minutes is beyond any limit Slurm holds (minutes in 32 bits). */
+#define TIME_FIELD_MAX 1000000000L
+
+/* One field of a time: digits only (no sign, no space), at most
+ * TIME_FIELD_MAX; *end after them. */
+static int time_field(long *out, const char *p, char **end)
+{
+    if (!isdigit((unsigned char)*p))
+        return -1;
+    errno = 0;
+    *out = strtol(p, end, 10);
+    return errno == ERANGE || *out > TIME_FIELD_MAX ? -1 : 0;
+}
+
+int wjr_slurm_parse_time(uint32_t *minutes, const char *s)
+{
+    long v[4] = {0, 0, 0, 0};
+    int n = 0, days = 0;
+    long d = 0, total;
+    const char *p = s;
+    char *end;
+
+    if (s == NULL || *s == '\0')
+        return WJR_EINVALID;
+    if (strcasecmp(s, "UNLIMITED") == 0 || strcasecmp(s, "INFINITE") == 0 || strcmp(s, "-1") == 0) {
+        *minutes = WJR_SLURM_INFINITE;
+        return 0;
+    }
+    if (strchr(s, '-')) {
+        if (time_field(&d, p, &end) < 0 || *end != '-')
+            return WJR_EINVALID;
+        days = 1;
+        p = end + 1;
+    }
+    for (;;) {
+        if (n == 3 || time_field(&v[n], p, &end) < 0)
+            return WJR_EINVALID;
+        n++;
+        if (*end == '\0')
+            break;
+        if (*end != ':')
+            return WJR_EINVALID;
+        p = end + 1;
+    }
+    /* every field is at most TIME_FIELD_MAX: no sum below overflows */
+    if (days) {
+        /* D-H, D-H:M, D-H:M:S */
+        long secs = d * 86400 + v[0] * 3600 + (n > 1 ? v[1] * 60 : 0) + (n > 2 ? v[2] : 0);
+        total = (secs + 59) / 60;
+    } else if (n == 1) {
+        total = v[0];
+    } else if (n == 2) {
+        total = v[0] + (v[1] > 0 ? 1 : 0);
+    } else {
+        long secs = v[0] * 3600 + v[1] * 60 + v[2];
+        total = (secs + 59) / 60;
+    }
+    if (total >= (long)WJR_SLURM_INFINITE)
+        return WJR_EINVALID; /* larger than Slurm's largest finite limit */
+    *minutes = (uint32_t)total;
+    return 0;
+}
+
+int wjr_slurm_parse_mem(uint64_t *mb, const char *s)
+{
+    char *end;
+    unsigned long long v;
+
+    if (s == NULL || !isdigit((unsigned char)*s))
+        return WJR_EINVALID;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno == ERANGE)
+        return WJR_EINVALID;
+    switch (*end) {
+    case '\0':
+    case 'M':
+    case 'm':
+        break;
+    case 'K':
+    case 'k':
+        v = (v + 1023) / 1024;
+        break;
+    case 'G':
+    case 'g':
+        if (v > UINT64_MAX / 1024)
+            return WJR_EINVALID;
+        v *= 1024;
+        break;
+    case 'T':
+    case 't':
+        if (v > UINT64_MAX / (1024 * 1024))
+            return WJR_EINVALID;
+        v *= 1024 * 1024;
+        break;
+    default:
+        return WJR_EINVALID;
+    }
+    if (*end != '\0' && end[1] != '\0' && !((end[1] == 'B' || end[1] == 'b') && end[2] == '\0'))
+        return WJR_EINVALID;
+    *mb = v;
+    return 0;
+}
+
+int wjr_slurm_parse_int(long long *out, const char *s, long long lo, long long hi)
+{
+    char *end;
+    long long v;
+
+    if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int wjr_slurm_parse_nodes(uint32_t *lo, uint32_t *hi, const char *s)
+{
+    char buf[32], *dash;
+    long long a, b;
+
+    if (strlen(s) >= sizeof(buf))
+        return -1;
+    strcpy(buf, s);
+    dash = strchr(buf, '-');
+    if (dash)
+        *dash = '\0';
+    if (wjr_slurm_parse_int(&a, buf, 1, 1000000) < 0)
+        return -1;
+    b = a;
+    if (dash && wjr_slurm_parse_int(&b, dash + 1, a, 1000000) < 0)
+        return -1;
+    *lo = (uint32_t)a;
+    *hi = dash ? (uint32_t)b : 0;
+    return 0;
+}
+
+/* ---- lists and names ------------------------------------------------------ */
+
+/* n bytes of letters, digits, '_', '-' and '.', at least one. */
+static int is_word(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
+            return 0;
+    return 1;
+}
+
+/* n bytes of a positive count, with a K, M, G, T or P multiplier if
+ * suffix (GRES counts such as "bandwidth:4G"). */
+static int is_count(const char *s, size_t n, int suffix)
+{
+    char buf[24];
+    long long v;
+
+    if (n > 0 && suffix && strchr("KkMmGgTtPp", s[n - 1]) != NULL)
+        n--;
+    if (n == 0 || n >= sizeof(buf) || !isdigit((unsigned char)s[0]))
+        return 0;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return wjr_slurm_parse_int(&v, buf, 1, 1000000000000LL) == 0;
+}
+
+int wjr_slurm_check_gpus(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    long long n;
+
+    if (strlen(s) >= WJR_GPUS_MAX)
+        return -1;
+    if (colon && !is_word(s, (size_t)(colon - s)))
+        return -1;
+    return wjr_slurm_parse_int(&n, colon ? colon + 1 : s, 1, 100000);
+}
+
+/* One GRES: name, name:count, name:type or name:type:count. */
+static int gres_item(const char *s, size_t n)
+{
+    const char *c1 = memchr(s, ':', n), *c2;
+    size_t rest;
+
+    if (c1 == NULL)
+        return is_word(s, n);
+    if (!is_word(s, (size_t)(c1 - s)))
+        return 0;
+    rest = n - (size_t)(c1 - s) - 1;
+    c2 = memchr(c1 + 1, ':', rest);
+    if (c2 == NULL)
+        return is_count(c1 + 1, rest, 1) || is_word(c1 + 1, rest);
+    return is_word(c1 + 1, (size_t)(c2 - c1 - 1)) && is_count(c2 + 1, n - (size_t)(c2 - s) - 1, 1);
+}
+
+/* One license: name, name@server, each optionally with :count. */
+static int license_item(const char *s, size_t n)
+{
+    const char *colon = memchr(s, ':', n), *at;
+    size_t name = colon ? (size_t)(colon - s) : n;
+
+    if (colon && !is_count(colon + 1, n - name - 1, 0))
+        return 0;
+    at = memchr(s, '@', name);
+    if (at != NULL)
+        return is_word(s, (size_t)(at - s)) && is_word(at + 1, name - (size_t)(at - s) - 1);
+    return is_word(s, name);
+}
+
+/* A comma-separated list whose every item passes. */
+static int each_item(const char *s, int (*item)(const char *, size_t))
+{
+    for (;;) {
+        size_t n = strcspn(s, ",");
+        if (!item(s, n))
+            return 0;
+        if (s[n] == '\0')
+            return 1;
+        s += n + 1;
+    }
+}
+
+int wjr_slurm_env_name(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n == 0 || isdigit((unsigned char)s[0]))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+            return 0;
+    return 1;
+}
+
+/* A name as Slurm keeps it: no white space or control characters (and
+ * with names = 0, only the control characters are refused). */
+static int is_name(const char *s, int names)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s != '\0'; s++)
+        if (iscntrl((unsigned char)*s) || (names && isspace((unsigned char)*s)))
+            return 0;
+    return 1;
+}
+
+static int check_kind(value_kind kind, const char *s)
+{
+    long long v;
+    uint32_t a, b;
+    uint64_t mb;
+
+    switch (kind) {
+    case K_COUNT:
+        return wjr_slurm_parse_int(&v, s, 1, 1000000);
+    case K_COUNT16:
+        return wjr_slurm_parse_int(&v, s, 1, 65535);
+    case K_NODES:
+        return wjr_slurm_parse_nodes(&a, &b, s);
+    case K_MEM:
+        return wjr_slurm_parse_mem(&mb, s) < 0 ? -1 : 0;
+    case K_TIME:
+        return wjr_slurm_parse_time(&a, s) < 0 ? -1 : 0;
+    case K_GPUS:
+        return wjr_slurm_check_gpus(s);
+    case K_NICE:
+        return wjr_slurm_parse_int(&v, s, -2147483645LL, 2147483645LL);
+    case K_GRES:
+        return each_item(s, gres_item) ? 0 : -1;
+    case K_LICENSES:
+        return each_item(s, license_item) ? 0 : -1;
+    case K_NAME:
+        return is_name(s, 1) ? 0 : -1;
+    case K_TEXT:
+        return is_name(s, 0) ? 0 : -1;
+    }
+    return -1;
+}
+
+static const char *kind_text(value_kind kind)
+{
+    switch (kind) {
+    case K_COUNT:
+        return "a count from 1 to 1000000";
+    case K_COUNT16:
+        return "a count from 1 to 65535";
+    case K_NODES:
+        return "a node count \"N\" or a range \"MIN-MAX\"";
+    case K_MEM:
+        return "a memory size such as 512M or 4G (a bare number is megabytes)";
+    case K_TIME:
+        return "a Slurm time such as 30, 01:30:00 or 1-00:00:00 (a bare number is minutes)";
+    case K_GPUS:
+        return "a GPU count \"N\" or \"TYPE:N\"";
+    case K_NICE:
+        return "an integer nice value";
+    case K_GRES:
+        return "a GRES list such as \"gpu:2\" or \"gpu:a100:1,nic:1\" (NAME[:TYPE][:COUNT],...)";
+    case K_LICENSES:
+        return "a license list such as \"matlab:2,fluent\" (NAME[@SERVER][:COUNT],...)";
+    case K_NAME:
+        return "a name without spaces or control characters";
+    case K_TEXT:
+        return "a text without control characters";
+    }
+    return "a valid value";
+}
+
+/* ---- checks --------------------------------------------------------------- */
+
+int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text)
+{
+    const char *p = text, *at;
+    long long secs = 60; /* Slurm's default */
+    size_t n;
+
+    if (strncmp(p, "B:", 2) == 0)
+        p += 2;
+    if (strncmp(p, "SIG", 3) == 0)
+        p += 3;
+    at = strchr(p, '@');
+    n = at != NULL ? (size_t)(at - p) : strlen(p);
+    if ((at == NULL || wjr_slurm_parse_int(&secs, at + 1, 1, 65535) == 0) && n == 4 &&
+        (strncmp(p, "USR1", 4) == 0 || strncmp(p, "USR2", 4) == 0)) {
+        *sig = p[3] == '1' ? SIGUSR1 : SIGUSR2;
+        *seconds = (int)secs;
+        return 0;
+    }
+    return wjr_error_set(WJR_ECONFIG,
+                         "slurm.signal \"%s\" must be USR1@SECONDS or USR2@SECONDS (the batch "
+                         "script forwards these two to the model), SECONDS from 1 to 65535 "
+                         "(60 when left out)",
+                         text);
+}
+
+int wjr_slurm_res_check(const char *key, const char *text)
+{
+    int k = find_key(key, strlen(key));
+    int sig, secs;
+
+    if (strcmp(key, "signal") == 0)
+        return wjr_slurm_parse_signal(&sig, &secs, text);
+    if (strcmp(key, "export") == 0) {
+        if (strcmp(text, "ALL") == 0 || strcmp(text, "NONE") == 0 ||
+            each_item(text, wjr_slurm_env_name))
+            return 0;
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm.export \"%s\" must be ALL, NONE or a comma-separated list of "
+                             "variable names (set values with slurm.env)",
+                             text);
+    }
+    if (k < 0 || check_kind(keys[k].kind, text) == 0)
+        return 0;
+    return wjr_error_set(WJR_ECONFIG, "slurm.%s \"%s\" is not %s", key, text,
+                         kind_text(keys[k].kind));
+}
+
+int wjr_slurm_res_value(char **out, const char *key, const json_t *value)
+{
+    int k = find_key(key, strlen(key));
+    char *text = NULL, *shown;
+    double d;
+
+    *out = NULL;
+    if (k < 0 || !keys[k].per_trial)
+        return wjr_error_set(WJR_EINVALID, "slurm.%s cannot come from a parameter", key);
+    if (json_is_integer(value)) {
+        text = wjr_asprintf("%lld", (long long)json_integer_value(value));
+    } else if (json_is_real(value)) {
+        d = json_real_value(value);
+        if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+            text = wjr_asprintf("%lld", (long long)d);
+    } else if (json_is_string(value)) {
+        text = wjr_strdup(json_string_value(value));
+    }
+    if (text == NULL || check_kind(keys[k].kind, text) < 0) {
+        free(text);
+        shown = json_dumps(value, JSON_ENCODE_ANY);
+        wjr_error_set(WJR_EINVALID, "slurm.%s = %s is not %s", key, shown ? shown : "?",
+                      kind_text(keys[k].kind));
+        free(shown);
+        return WJR_EINVALID;
+    }
+    *out = text;
+    return 0;
+}
+
+char *wjr_slurm_gres_tres(const char *gres)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    const char *p = gres;
+    char *out = NULL;
+
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        wjr_buf_printf(&b, "%sgres:%.*s", p == gres ? "" : ",", (int)n, p);
+        if (p[n] == '\0')
+            break;
+        p += n + 1;
+    }
+    if (wjr_buf_detach(&out, &b) < 0)
+        return NULL;
+    return out;
+}

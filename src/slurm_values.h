@@ -1,0 +1,74 @@
+/*
+ * slurm_values.h - the text of one Slurm job option, read as sbatch reads
+ * it: time limits, memory sizes, counts, node ranges, GPU and GRES
+ * requests, licenses, the warning signal, export lists and names. One
+ * parser per form, shared by the configuration reader (which adds
+ * file:line), slurm_resources.c and the Slurm backend (which copy the
+ * numbers into a job description). Private; no slurm.h.
+ */
+#ifndef WJR_SLURM_VALUES_H
+#define WJR_SLURM_VALUES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* Slurm's INFINITE (backend_slurm.c checks that they agree): a time limit
+ * of UNLIMITED. */
+#define WJR_SLURM_INFINITE 0xffffffffu
+
+/* Longest GPU request text ("a100:2") that a job's resources keep. */
+#define WJR_GPUS_MAX 64
+
+/* sbatch's --time forms: "M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S",
+ * UNLIMITED, INFINITE or -1 (WJR_SLURM_INFINITE). 0 or WJR_EINVALID. */
+int wjr_slurm_parse_time(uint32_t *minutes, const char *text);
+
+/* --mem's forms: "256" (megabytes), "256M", "4G", "1T", "512K". 0 or
+ * WJR_EINVALID. */
+int wjr_slurm_parse_mem(uint64_t *megabytes, const char *text);
+
+/* A decimal integer in [lo, hi], the whole text: 0 or -1. */
+int wjr_slurm_parse_int(long long *out, const char *text, long long lo, long long hi);
+
+/* "2" (*hi = 0) or "2-4": 0 or -1. */
+int wjr_slurm_parse_nodes(uint32_t *lo, uint32_t *hi, const char *text);
+
+/* "2" or "TYPE:2", shorter than WJR_GPUS_MAX: 0 or -1. */
+int wjr_slurm_check_gpus(const char *text);
+
+/* 1 when n bytes at s are an environment variable's name: letters,
+ * digits and '_', not first a digit (export lists, env entries). */
+int wjr_slurm_env_name(const char *s, size_t n);
+
+/* "USR1@120" (also "B:", "SIG" and no "@SECONDS": Slurm's 60): the
+ * signal's number and the seconds; WJR_ECONFIG otherwise. Only USR1 and
+ * USR2, which the batch script forwards to the model. */
+int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text);
+
+/*
+ * Check the text of one option: key is the option's name in the
+ * configuration ("time", "gres", "partition", ...). 0, or WJR_ECONFIG with
+ * "slurm.KEY \"TEXT\" is not ..." saying what the value should be. Keys
+ * without a form pass.
+ */
+int wjr_slurm_res_check(const char *key, const char *text);
+
+/* 1 when the option may come from a trial's parameter (key: len bytes). */
+int wjr_slurm_res_per_trial_keyn(const char *key, size_t len);
+int wjr_slurm_res_per_trial_key(const char *key);
+
+/*
+ * The text of a parameter's value for option key: an integer (an integral
+ * real counts) or a string, checked as wjr_slurm_res_check does. *out is
+ * malloc'd. WJR_EINVALID naming the key and the value when it does not
+ * fit.
+ */
+int wjr_slurm_res_value(char **out, const char *key, const json_t *value);
+
+/* A --gres list ("gpu:a100:2,nic:1") as Slurm's TRES text, each item with
+ * "gres:" before it, as sbatch sends it. malloc'd; NULL without memory. */
+char *wjr_slurm_gres_tres(const char *gres);
+
+#endif
