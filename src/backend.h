@@ -7,7 +7,6 @@
 #define WJR_BACKEND_PRIV_H
 
 #include "wjr/backend.h"
-#include "wjr/runner.h"
 
 /* One submission: a single job, or an array when array_inx is set. */
 typedef struct wjr_job_spec {
@@ -91,7 +90,11 @@ struct wjr_backend {
     uint64_t rpc_count;
 };
 
-/* Rebuild a backend from its type and to_json text. */
+/* Rebuild a backend from its type and to_json text (backend.c, through
+ * its registry of types). */
 int wjr_backend_from_json(wjr_backend **out, const char *type, const char *json);
+
+/* Each type's own rebuild from its to_json text, listed in backend.c. */
+int wjr__backend_slurm_from_json(wjr_backend **out, const char *json);
 
 #endif

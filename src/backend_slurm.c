@@ -318,7 +318,7 @@ static const char *json_str(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
+int wjr__backend_slurm_from_json(wjr_backend **out, const char *text)
 {
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
     json_error_t jerr;
@@ -328,8 +328,6 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
     int error;
 
     *out = NULL;
-    if (type == NULL || strcmp(type, "slurm") != 0)
-        return wjr_error_set(WJR_EINVALID, "unknown backend type '%s'", type ? type : "(none)");
     root = json_loads(text, 0, &jerr);
     if (root == NULL || !json_is_object(root)) {
         json_decref(root);
@@ -373,27 +371,9 @@ int wjr_backend_from_json(wjr_backend **out, const char *type, const char *text)
     return error;
 }
 
-void wjr_backend_free(wjr_backend *backend)
-{
-    if (backend && backend->free)
-        backend->free(backend);
-}
-
-int wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend)
-{
-    if (backend == NULL || out == NULL)
-        return wjr_error_set(WJR_EINVALID, "no backend");
-    return backend->cluster_info(out, backend);
-}
-
 const char *wjr_backend_slurm_version(const wjr_backend *backend)
 {
     if (backend == NULL || strcmp(backend->type, "slurm") != 0)
         return NULL;
     return ((const slurm_backend *)backend)->slurm_version;
-}
-
-uint64_t wjr_backend_rpc_count(const wjr_backend *backend)
-{
-    return backend ? backend->rpc_count : 0;
 }

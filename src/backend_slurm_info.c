@@ -142,17 +142,6 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     return 0;
 }
 
-void wjr_cluster_info_clear(wjr_cluster_info *info)
-{
-    if (info == NULL)
-        return;
-    free(info->cluster_name);
-    free(info->slurm_version);
-    free(info->partition_max_time);
-    free(info->partition);
-    memset(info, 0, sizeof(*info));
-}
-
 /* ---- cancel -------------------------------------------------------------- */
 
 static int slurm_cancel(wjr_backend *b, uint32_t job_id, uint32_t task_id)

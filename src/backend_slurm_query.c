@@ -77,27 +77,6 @@ static void free_job_info(void *msg)
     slurm_free_job_info_msg(msg);
 }
 
-void wjr_job_list_clear(wjr_job_list *list)
-{
-    size_t i;
-
-    if (list == NULL)
-        return;
-    for (i = 0; list->owner == NULL && i < list->count; i++) {
-        free(list->jobs[i].array_task_str);
-        free(list->jobs[i].name);
-        free(list->jobs[i].comment);
-        free(list->jobs[i].reason);
-    }
-    if (list->owner)
-        list->owner_free(list->owner);
-    free(list->jobs);
-    list->jobs = NULL;
-    list->count = 0;
-    list->owner = NULL;
-    list->owner_free = NULL;
-}
-
 /*
  * libslurm retries on its own while slurmctld does not answer, for about
  * MessageTimeout per controller, and a login node must not hang on that.

@@ -4,7 +4,8 @@
  * and a writer that then leaves the field out loses it: a study under a
  * Latin-1 folder would lose its paths on the first checkpoint. Valid UTF-8
  * stays a plain JSON string; anything else becomes {"hex": "..."}, which the
- * reader turns back into the same bytes.
+ * reader turns back into the same bytes. wjr_buf_json_text is the one
+ * writer of such text into a buffer, for files assembled as text.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +107,16 @@ char *wjr_json_text_get(const json_t *v)
     }
     out[n] = '\0';
     return out;
+}
+
+void wjr_buf_json_text(wjr_buf *b, const char *s)
+{
+    json_t *v = wjr_json_text(s);
+    char *text = v ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
+
+    if (s != NULL && text == NULL)
+        b->oom = 1;
+    wjr_buf_puts(b, text ? text : "null");
+    free(text);
+    json_decref(v);
 }

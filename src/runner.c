@@ -9,10 +9,13 @@
  * submitted under an idempotency key, submitted with a job id), its last
  * status and why. Its work is split by step: runner_submit.c (run,
  * run_multiple: announce, checkpoint, submit exactly once),
- * runner_poll.c and runner_settle.c (one query for all jobs; outcomes),
+ * runner_poll.c, runner_jobs.c and runner_settle.c (one query for all
+ * jobs; records matched to trials; outcomes),
  * runner_stop.c, runner_reconcile.c (trials an interrupted caller left
- * "submitting"), runner_json.c (to_dict/from_dict). runner_int.h holds
- * what they share. It knows no Slurm: states go through state.c.
+ * "submitting"), runner_json.c (to_dict/from_dict), runner_store.c (the
+ * change log of the trials marked here by wjr__trial_touch, for a
+ * journal). runner_int.h holds what they share. It knows no Slurm: states
+ * go through state.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +99,16 @@ void wjr__trial_sync(trial *t)
     t->info.run.cluster = t->cluster;
 }
 
+void wjr__trial_touch(wjr_runner *r, trial *t)
+{
+    wjr__trial_sync(t);
+    if (t->marked)
+        return;
+    /* room: a trial is listed once, and wjr__insert_trial keeps room for all */
+    r->changed[r->n_changed++] = t;
+    t->marked = 1;
+}
+
 void wjr__trial_free(trial *t)
 {
     if (t == NULL)
@@ -171,6 +184,11 @@ int wjr__insert_trial(wjr_runner *r, trial *t)
         if (p == NULL)
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         r->trials = p;
+        /* the change log never lists more trials than the table holds */
+        p = realloc(r->changed, cap * sizeof(*p));
+        if (p == NULL)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        r->changed = p;
         r->cap_trials = cap;
     }
     memmove(r->trials + pos + 1, r->trials + pos, (r->n_trials - pos) * sizeof(*r->trials));
@@ -270,7 +288,8 @@ int wjr_runner_new(wjr_runner **out, wjr_backend *backend, wjr_wrapper *wrapper,
                                             "experiment directory");
         goto done;
     }
-    if (opts->version != WJR_RUNNER_OPTIONS_VERSION) {
+    /* version 1 ends before wrapper_factory, which only a load reads */
+    if (opts->version != 1 && opts->version != WJR_RUNNER_OPTIONS_VERSION) {
         error = wjr_error_set(WJR_EINVALID, "wjr_runner_options: unsupported version %u",
                               opts->version);
         goto done;
@@ -347,6 +366,8 @@ void wjr_runner_free(wjr_runner *r)
     for (i = 0; i < r->n_trials; i++)
         wjr__trial_free(r->trials[i]);
     free(r->trials);
+    free(r->changed);
+    free(r->saved_header);
     for (i = 0; i < r->pool_cap; i++)
         free(r->pool[i]);
     free(r->pool);

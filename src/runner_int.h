@@ -4,13 +4,17 @@
  * others (runner.c: the table, interning, log, checkpoint;
  * runner_submit.c: marking submissions, the exactly-once wait;
  * runner_jobs.c: matching job records to trials; runner_settle.c: turning
- * a job's outcome into the trial's status; runner_poll.c: index checks).
- * Nothing outside src/runner*.c includes it.
+ * a job's outcome into the trial's status; runner_json.c: a trial's and
+ * the header's JSON; runner_poll.c: index checks). Nothing outside
+ * src/runner*.c includes it; the change log's interface for the study's
+ * store is runner_store.h.
  */
 #ifndef WJR_RUNNER_INT_H
 #define WJR_RUNNER_INT_H
 
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "backend.h"
 #include "util.h"
@@ -42,6 +46,7 @@ typedef struct trial {
     int prior_attempts;
     char *history;
     int retry_due; /* the poll under way resubmits it */
+    int marked;    /* in the runner's list of trials changed since the last take */
 } trial;
 
 struct wjr_runner {
@@ -62,6 +67,11 @@ struct wjr_runner {
     size_t pool_count;
     double lookup_wait; /* seconds a lost submission's key is looked for */
     int max_infra_retries;
+    /* the change log (runner_store.c): the trials marked since the last
+     * take, in the order of their first change; room for cap_trials */
+    trial **changed;
+    size_t n_changed;
+    char *saved_header; /* the header text of the last snapshot, or NULL */
 };
 
 /* ---- runner.c: the table ------------------------------------------------ */
@@ -73,6 +83,10 @@ void wjr__set_str(char **field, const char *value);
 const char *wjr__intern(wjr_runner *r, const char *s);
 /* Point the trial's public view at its current fields. */
 void wjr__trial_sync(trial *t);
+/* Trial t (in the table) changed: what to_json writes of it, or it is new.
+ * Syncs its public view and marks it for the change log. Every change of
+ * a saved field goes through here, before the next checkpoint. */
+void wjr__trial_touch(wjr_runner *r, trial *t);
 /* A new CANDIDATE trial (not in the table); NULL when memory runs out. */
 trial *wjr__trial_new(wjr_runner *r, int64_t index, const char *params_json);
 void wjr__trial_free(trial *t);
@@ -93,7 +107,7 @@ void wjr__runner_log(wjr_runner *r, wjr_log_level level, int64_t index, const ch
 void wjr__mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t array_job_id,
                          uint32_t task, int64_t submit_time);
 /* The trial has no job and may be submitted again; why: its reason. */
-void wjr__mark_unsubmitted(trial *t, const char *why);
+void wjr__mark_unsubmitted(wjr_runner *r, trial *t, const char *why);
 /* Submit trial t (prepared, unsubmitted) as a single job. */
 int wjr__submit_single(wjr_runner *r, trial *t);
 /* Sleep up to a second, never past @p deadline (monotonic). */
@@ -133,6 +147,16 @@ int wjr__settle_by_exit_record(wjr_runner *r, trial *t);
 int wjr__settle_by_accounting(wjr_runner *r, trial **vanished, size_t n);
 /* Submit a trial the cluster failed again, as a new single job. */
 void wjr__retry_trial(wjr_runner *r, trial *t);
+
+/* ---- runner_json.c: the codec --------------------------------------------- */
+
+/* The runner's JSON up to its trials: {"__type": ..., "wrapper": {...}
+ * (no closing brace). */
+int wjr__runner_emit_header(wjr_buf *b, const wjr_runner *r);
+/* One trial's object, as the "trials" array holds it. */
+void wjr__trial_emit(wjr_buf *b, const trial *t);
+/* A trial built from one such object, not in the table yet. */
+int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o);
 
 /* ---- runner_poll.c ---------------------------------------------------------- */
 

@@ -7,51 +7,49 @@
  * nodes. Trials go last, one per line, and fields with their default value
  * are left out. The reader takes the top-level object apart value by value
  * and parses one trial at a time. The backend and the wrapper write and
- * read their own settings.
+ * read their own settings; a wrapper of the caller's own type is built
+ * back by the options' wrapper factory. A trial's object and the header
+ * are also what the change log (runner_store.c) records and replays.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "jsontext.h"
 #include "runner_int.h"
 #include "util.h"
+#include "wrapper.h"
 
 #define RUNNER_SCHEMA_VERSION 1
 
 static const char *const sub_names[] = {"unsubmitted", "submitting", "submitted"};
 
+/* Where the runner's JSON goes: a buffer, or a file it is flushed to. */
 typedef struct json_out {
     wjr_buf buf;
-    FILE *file; /* NULL: everything stays in buf */
-    int failed;
+    int fd;           /* -1: everything stays in buf */
+    const char *path; /* the file's name, for messages */
+    int error;        /* the first failed write */
 } json_out;
 
 static void out_flush(json_out *o, int force)
 {
-    if (o->file == NULL || (!force && o->buf.len < 65536))
+    if (o->fd < 0 || (!force && o->buf.len < 65536))
         return;
-    if (o->buf.len > 0 && fwrite(o->buf.ptr, 1, o->buf.len, o->file) != o->buf.len)
-        o->failed = 1;
+    if (o->error == 0 && o->buf.len > 0)
+        o->error = wjr_write_all(o->fd, o->buf.ptr, o->buf.len, o->path);
     o->buf.len = 0;
 }
 
 static void put_json_str(wjr_buf *b, const char *key, const char *v)
 {
-    json_t *s;
-    char *enc;
-
     if (v == NULL)
         return;
-    s = wjr_json_text(v); /* text that is not UTF-8 is kept as hex */
-    enc = s ? wjr_json_dumps(s, JSON_ENCODE_ANY) : NULL;
-    wjr_buf_printf(b, ",\"%s\":%s", key, enc ? enc : "null");
-    free(enc);
-    json_decref(s);
+    wjr_buf_printf(b, ",\"%s\":", key);
+    wjr_buf_json_text(b, v); /* text that is not UTF-8 is kept as hex */
 }
 
 static void put_int(wjr_buf *b, const char *key, long long v, long long dflt)
@@ -60,11 +58,11 @@ static void put_int(wjr_buf *b, const char *key, long long v, long long dflt)
         wjr_buf_printf(b, ",\"%s\":%lld", key, v);
 }
 
-static void emit_trial(wjr_buf *b, const trial *t)
+void wjr__trial_emit(wjr_buf *b, const trial *t)
 {
     wjr_buf_printf(b, "{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
-                   (long long)t->info.index,
-                   wjr_trial_status_name(t->info.status), sub_names[t->sub]);
+                   (long long)t->info.index, wjr_trial_status_name(t->info.status),
+                   sub_names[t->sub]);
     wjr_buf_printf(b, ",\"parameters\":%s", t->params_json ? t->params_json : "null");
     put_json_str(b, "key", t->key);
     put_int(b, "planned_task", t->planned_task, WJR_NO_TASK);
@@ -93,10 +91,9 @@ static void emit_trial(wjr_buf *b, const trial *t)
     wjr_buf_puts(b, "}");
 }
 
-static int emit_runner(json_out *o, const wjr_runner *r, int with_trials)
+int wjr__runner_emit_header(wjr_buf *b, const wjr_runner *r)
 {
     char *backend = NULL, *wrapper = NULL;
-    size_t i;
     int error;
 
     error = r->backend->to_json(&backend, r->backend);
@@ -105,41 +102,49 @@ static int emit_runner(json_out *o, const wjr_runner *r, int with_trials)
     error = r->wrapper->to_json(&wrapper, r->wrapper);
     if (error < 0)
         goto done;
-    wjr_buf_printf(&o->buf, "{\"__type\":\"WrappedJobRunner\",\"schema_version\":%d",
+    wjr_buf_printf(b, "{\"__type\":\"WrappedJobRunner\",\"schema_version\":%d",
                    RUNNER_SCHEMA_VERSION);
-    put_json_str(&o->buf, "study_id", r->study_id);
-    put_json_str(&o->buf, "experiment_dir", r->experiment_dir);
-    wjr_buf_printf(&o->buf, ",\"max_infrastructure_retries\":%d", r->max_infra_retries);
-    wjr_buf_printf(&o->buf, ",\"backend\":{\"type\":\"%s\",\"settings\":%s}", r->backend->type,
-                   backend);
-    put_json_str(&o->buf, "wrapper_type", r->wrapper->type);
-    wjr_buf_printf(&o->buf, ",\"wrapper\":%s,\"trials\":[", wrapper);
-    for (i = 0; with_trials && i < r->n_trials; i++) {
-        wjr_buf_puts(&o->buf, i == 0 ? "\n" : ",\n");
-        emit_trial(&o->buf, r->trials[i]);
-        out_flush(o, 0);
-    }
-    wjr_buf_puts(&o->buf, with_trials ? "]}\n" : "]}");
-    out_flush(o, 1);
-    if (o->buf.oom)
-        error = wjr_error_set(WJR_ENOMEM, "out of memory");
-    else if (o->failed)
-        error = wjr_error_set(WJR_EIO, "cannot write the runner's state: %s", strerror(errno));
+    put_json_str(b, "study_id", r->study_id);
+    put_json_str(b, "experiment_dir", r->experiment_dir);
+    wjr_buf_printf(b, ",\"max_infrastructure_retries\":%d", r->max_infra_retries);
+    wjr_buf_printf(b, ",\"backend\":{\"type\":\"%s\",\"settings\":%s}", r->backend->type, backend);
+    put_json_str(b, "wrapper_type", r->wrapper->type);
+    wjr_buf_printf(b, ",\"wrapper\":%s", wrapper);
 done:
     free(backend);
     free(wrapper);
     return error;
 }
 
+static int emit_runner(json_out *o, const wjr_runner *r)
+{
+    size_t i;
+    int error = wjr__runner_emit_header(&o->buf, r);
+
+    if (error < 0)
+        return error;
+    wjr_buf_puts(&o->buf, ",\"trials\":[");
+    for (i = 0; i < r->n_trials; i++) {
+        wjr_buf_puts(&o->buf, i == 0 ? "\n" : ",\n");
+        wjr__trial_emit(&o->buf, r->trials[i]);
+        out_flush(o, 0);
+    }
+    wjr_buf_puts(&o->buf, "]}\n");
+    out_flush(o, 1);
+    if (o->buf.oom)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    return o->error;
+}
+
 int wjr_runner_to_json(char **out, const wjr_runner *r)
 {
-    json_out o = {WJR_BUF_INIT, NULL, 0};
+    json_out o = {WJR_BUF_INIT, -1, NULL, 0};
     int error;
 
     *out = NULL;
     if (r == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr_runner_to_json: no runner");
-    error = emit_runner(&o, r, 1);
+    error = emit_runner(&o, r);
     if (error < 0) {
         wjr_buf_free(&o.buf);
         return error;
@@ -147,41 +152,21 @@ int wjr_runner_to_json(char **out, const wjr_runner *r)
     return wjr_buf_detach(out, &o.buf);
 }
 
+static int emit_runner_file(int fd, const char *path, void *payload)
+{
+    json_out o = {WJR_BUF_INIT, fd, path, 0};
+    int error = emit_runner(&o, payload);
+
+    wjr_buf_free(&o.buf);
+    return error;
+}
+
 int wjr_runner_to_json_file(const wjr_runner *r, const char *path)
 {
-    json_out o = {WJR_BUF_INIT, NULL, 0};
-    char *tmp = NULL;
-    int error, fd;
-
     if (r == NULL || path == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr_runner_to_json_file: no runner or path");
-    tmp = wjr_asprintf("%s.tmp.%ld", path, (long)getpid());
-    if (tmp == NULL)
-        return WJR_ENOMEM;
-    o.file = fopen(tmp, "we");
-    if (o.file == NULL) {
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-        goto done;
-    }
-    error = emit_runner(&o, r, 1);
-    if (error == 0 && fflush(o.file) != 0)
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    fd = fileno(o.file);
-    if (error == 0 && fsync(fd) != 0)
-        error = wjr_error_set(WJR_EIO, "cannot sync %s: %s", tmp, strerror(errno));
-    if (fclose(o.file) != 0 && error == 0)
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-    o.file = NULL;
-    if (error == 0 && rename(tmp, path) != 0)
-        error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    else if (error == 0)
-        error = wjr_fsync_parent(path); /* the rename itself must survive a crash */
-    if (error < 0)
-        unlink(tmp);
-done:
-    wjr_buf_free(&o.buf);
-    free(tmp);
-    return error;
+    /* streamed into the one atomic writer: no whole-document copy in memory */
+    return wjr_write_atomic(path, emit_runner_file, (void *)r);
 }
 
 /* A source of JSON text: a string, or a file read through stdio. */
@@ -302,7 +287,7 @@ static char *dump_or_null(json_t *v)
     return wjr_json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 }
 
-static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
+int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o)
 {
     trial *t;
     const char *s;
@@ -364,6 +349,42 @@ static int trial_from_json(trial **out, wjr_runner *r, json_t *o)
     return 0;
 }
 
+/*
+ * The saved wrapper: a built-in type through the library's registry, any
+ * other through the caller's factory (wjr_runner_options, version 2).
+ */
+static int load_wrapper(wjr_wrapper **out, const char *type, const char *settings,
+                        const wjr_runner_options *opts)
+{
+    wjr_wrapper_factory_fn factory = opts && opts->version >= 2 ? opts->wrapper_factory : NULL;
+    int error;
+
+    *out = NULL;
+    if (type == NULL || wjr__wrapper_type_builtin(type))
+        return wjr_wrapper_from_json(out, type, settings);
+    if (factory == NULL)
+        return wjr_error_set(WJR_EINVALID,
+                             "runner JSON: the wrapper is of type '%s', which is not built in: "
+                             "wjr_runner_options.wrapper_factory must build it",
+                             type);
+    error = factory(out, type, settings, opts->wrapper_factory_payload);
+    if (error == 0 && *out != NULL)
+        return 0;
+    if (error == 0) /* success without a wrapper */
+        return wjr_error_set(WJR_EINVALID, "runner JSON: the wrapper factory built no '%s' wrapper",
+                             type);
+    wjr_wrapper_free(*out); /* nothing a failed factory left is kept */
+    *out = NULL;
+    if (error > 0)
+        error = WJR_ERROR;
+    /* the factory's own message when it set one (through a wjr call) */
+    if (wjr_error_last_code() == error)
+        return wjr_error_prefix("runner JSON: the wrapper factory could not build a '%s' wrapper",
+                                type);
+    return wjr_error_set(error, "runner JSON: the wrapper factory could not build a '%s' wrapper",
+                         type);
+}
+
 static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_options *opts)
 {
     wjr_runner_options o = WJR_RUNNER_OPTIONS_INIT;
@@ -396,9 +417,8 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
     if (error < 0)
         return error;
     settings = dump_or_null(json_object_get(root, "wrapper"));
-    error =
-        wjr_wrapper_from_json(&wrapper, json_string_value(json_object_get(root, "wrapper_type")),
-                              settings ? settings : "{}");
+    error = load_wrapper(&wrapper, json_string_value(json_object_get(root, "wrapper_type")),
+                         settings ? settings : "{}", opts);
     free(settings);
     if (error < 0) {
         wjr_backend_free(backend);
@@ -427,7 +447,7 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
 static int add_trial_json(wjr_runner *r, json_t *o)
 {
     trial *t;
-    int error = trial_from_json(&t, r, o);
+    int error = wjr__trial_from_json(&t, r, o);
 
     if (error < 0)
         return error;
@@ -600,64 +620,4 @@ int wjr_runner_from_json_file(wjr_runner **out, const char *path, const wjr_runn
     if (error < 0)
         wjr_error_prefix("%s", path);
     return error;
-}
-
-/* ---- the study's journal (runner_store.h) ------------------------------ */
-
-int wjr__runner_header_json(wjr_buf *out, const wjr_runner *r)
-{
-    json_out o = {WJR_BUF_INIT, NULL, 0};
-    int error = emit_runner(&o, r, 0);
-
-    if (error == 0)
-        wjr_buf_put(out, o.buf.ptr, o.buf.len);
-    wjr_buf_free(&o.buf);
-    return error;
-}
-
-int wjr__runner_trial_record(wjr_buf *out, const wjr_runner *r, size_t i)
-{
-    emit_trial(out, r->trials[i]);
-    return out->oom ? wjr_error_set(WJR_ENOMEM, "out of memory") : 0;
-}
-
-int wjr__runner_take_changes(wjr_buf *out, wjr_runner *r)
-{
-    size_t i;
-
-    wjr_buf_puts(out, "[");
-    for (i = 0; i < r->n_trials; i++) {
-        if (i > 0)
-            wjr_buf_puts(out, ",");
-        emit_trial(out, r->trials[i]);
-    }
-    wjr_buf_puts(out, "]");
-    return out->oom ? wjr_error_set(WJR_ENOMEM, "out of memory") : 0;
-}
-
-int wjr__runner_apply_change(wjr_runner *r, json_t *record)
-{
-    trial *t, *old;
-    int error = trial_from_json(&t, r, record);
-    size_t i;
-
-    if (error < 0)
-        return error;
-    old = wjr__find_trial(r, t->info.index);
-    if (old == NULL) {
-        error = wjr__insert_trial(r, t);
-        if (error < 0)
-            wjr__trial_free(t);
-        return error;
-    }
-    for (i = 0; i < r->n_trials; i++)
-        if (r->trials[i] == old)
-            r->trials[i] = t;
-    wjr__trial_free(old);
-    return 0;
-}
-
-void wjr__runner_forget_changes(wjr_runner *r)
-{
-    WJR_UNUSED(r);
 }

@@ -191,7 +191,7 @@ int wjr_runner_reconcile(int64_t **unsubmitted, size_t *n_unsubmitted, wjr_runne
                         "reconciled: %s was never accepted and no job of it started; it can be "
                         "submitted",
                         t->key);
-        wjr__mark_unsubmitted(t, NULL);
+        wjr__mark_unsubmitted(r, t, NULL);
         pending[n_out++] = t; /* reset by this call: reported to the caller */
         changed = 1;
     }

@@ -59,6 +59,9 @@ void wjr__finalize(wjr_runner *r, trial *t, wjr_trial_status status, const char 
     t->info.exit_code = exit_code;
     t->info.term_signal = sig;
     t->info.end_time = end_time > 0 ? end_time : (int64_t)time(NULL);
+    /* settled or interrupted, the trial changes here (and its callers'
+     * changes just before, and after, are covered by this mark) */
+    wjr__trial_touch(r, t);
     wjr__trial_ctx(&ctx, r, t);
     if (status == WJR_TRIAL_COMPLETED && r->wrapper->set_trial_status) {
         int rc = r->wrapper->set_trial_status(&status, &why, r->wrapper, &ctx);
@@ -119,6 +122,7 @@ interrupted:
     /* not settled: the trial keeps its status and a later poll finishes it */
     free(why);
     t->info.end_time = 0;
+    wjr__trial_sync(t);
     wjr__runner_log(r, WJR_LOG_WARNING, t->info.index, "interrupted while settling job %s: %s",
                     t->job_id_text, wjr_error_last());
 }
@@ -130,7 +134,7 @@ static void note_attempt(wjr_runner *r, trial *t, const char *state)
                            t->history ? "; " : "", t->info.attempt > 0 ? t->info.attempt : 1,
                            t->job_id_text ? t->job_id_text : "?", state);
 
-    if (h != NULL) {
+    if (h != NULL) { /* the trial is marked: its job's state changed */
         free(t->history);
         t->history = h;
     }
@@ -141,7 +145,8 @@ static void note_attempt(wjr_runner *r, trial *t, const char *state)
         t->job_id_text ? t->job_id_text : "?", state, t->retries + 1, r->max_infra_retries);
 }
 
-/* The final reason names every attempt. */
+/* The final reason names every attempt (after wjr__finalize, which marked
+ * the trial). */
 static void prepend_history(trial *t)
 {
     char *why = wjr_asprintf("%s; attempt %d: %s", t->history,
@@ -170,6 +175,7 @@ void wjr__retry_trial(wjr_runner *r, trial *t)
     t->sub = SUB_NONE;
     t->state_word = 0;
     wjr__trial_sync(t);
+    /* marked (announced) before its checkpoint when it gets that far */
     error = wjr__submit_single(r, t);
     if (error < 0 && error != WJR_ETIMEOUT && t->sub == SUB_NONE) {
         why = wjr_asprintf("%s; resubmission refused: %s", t->history ? t->history : "",
@@ -178,8 +184,8 @@ void wjr__retry_trial(wjr_runner *r, trial *t)
         t->info.end_time = (int64_t)time(NULL);
         wjr__set_str(&t->reason, why);
         free(why);
-        wjr__trial_sync(t);
     }
+    wjr__trial_touch(r, t);
 }
 
 /* Apply one job record to a trial. Returns 1 when the trial changed. */
@@ -189,6 +195,12 @@ int wjr__apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pack
     char base_buf[32];
     uint32_t state = packed_pending ? (uint32_t)WJR_JOB_PENDING : j->state;
     int changed = state != t->state_word || t->slurm_state == NULL;
+    /* the saved fields a record may change, to mark the trial when it did */
+    const char *was_state = t->slurm_state;
+    const uint32_t was_word = t->state_word, was_job = t->info.run.slurm_job_id,
+                   was_restarts = t->info.restarts;
+    const int was_attempt = t->info.attempt;
+    const int64_t was_start = t->info.start_time;
 
     v = wjr_state_map(state, j->will_requeue);
     if (changed) {
@@ -211,6 +223,10 @@ int wjr__apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pack
         t->info.start_time = j->start_time;
     if (j->restart_cnt > t->info.restarts)
         t->info.restarts = j->restart_cnt;
+    if (t->slurm_state != was_state || t->state_word != was_word ||
+        t->info.run.slurm_job_id != was_job || t->info.restarts != was_restarts ||
+        t->info.attempt != was_attempt || t->info.start_time != was_start)
+        wjr__trial_touch(r, t);
     if ((v.held || v.unknown) && !t->warned) {
         t->warned = 1;
         wjr__runner_log(r, WJR_LOG_WARNING, t->info.index,

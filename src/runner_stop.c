@@ -12,6 +12,18 @@
 #include "runner_int.h"
 #include "util.h"
 
+/* The trial's job is cancelled (or it had none): ABANDONED, with why. */
+static void abandon(wjr_runner *r, trial *t, const char *reason)
+{
+    t->info.status = WJR_TRIAL_ABANDONED;
+    t->info.end_time = (int64_t)time(NULL);
+    if (t->sub == SUB_SUBMITTED)
+        t->slurm_state = wjr__intern(r, "CANCELLED");
+    wjr__set_str(&t->reason, reason ? reason : "stopped");
+    wjr__trial_touch(r, t);
+    wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "ABANDONED: %s", t->reason);
+}
+
 int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)
 {
     trial *t = r ? wjr__find_trial(r, index) : NULL;
@@ -33,13 +45,7 @@ int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)
         if (error < 0 && error != WJR_ENOTFOUND)
             return wjr_error_prefix("cannot stop trial %lld", (long long)index);
     }
-    t->info.status = WJR_TRIAL_ABANDONED;
-    t->info.end_time = (int64_t)time(NULL);
-    if (t->sub == SUB_SUBMITTED)
-        t->slurm_state = wjr__intern(r, "CANCELLED");
-    wjr__set_str(&t->reason, reason ? reason : "stopped");
-    wjr__trial_sync(t);
-    wjr__runner_log(r, WJR_LOG_INFO, index, "ABANDONED: %s", t->reason);
+    abandon(r, t, reason);
     return wjr__checkpoint(r);
 }
 
@@ -159,16 +165,8 @@ int wjr_runner_stop_many(size_t *stopped, wjr_runner *r, const int64_t *indices,
             goto done;
         }
     }
-    for (i = 0; i < n; i++) {
-        trial *t = stop[i];
-        t->info.status = WJR_TRIAL_ABANDONED;
-        t->info.end_time = (int64_t)time(NULL);
-        if (t->sub == SUB_SUBMITTED)
-            t->slurm_state = wjr__intern(r, "CANCELLED");
-        wjr__set_str(&t->reason, reason ? reason : "stopped");
-        wjr__trial_sync(t);
-        wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "ABANDONED: %s", t->reason);
-    }
+    for (i = 0; i < n; i++)
+        abandon(r, stop[i], reason);
     if (stopped)
         *stopped = n;
     if (n > 0)

@@ -49,15 +49,6 @@ static int normalise_params(char **out, const char *params_json, int64_t index)
     return *out ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
 }
 
-/* A retry is a new submission: a key of its own, so that the job of the
- * earlier attempt is never taken for it. */
-static char *single_key(const wjr_runner *r, const trial *t)
-{
-    if (t->retries > 0)
-        return wjr_asprintf("wjr-%s-%lld-r%d", r->study_id, (long long)t->info.index, t->retries);
-    return wjr_asprintf("wjr-%s-%lld", r->study_id, (long long)t->info.index);
-}
-
 /* A stdout/stderr path for Slurm: @p dir with every '%' doubled, so that
  * Slurm does not expand it (%u, %j, ...), then @p name, whose patterns
  * Slurm does expand. */
@@ -121,17 +112,17 @@ void wjr__mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t arra
     t->info.status = WJR_TRIAL_RUNNING;
     t->slurm_state = wjr__intern(r, "PENDING");
     wjr__set_str(&t->reason, NULL);
-    wjr__trial_sync(t);
+    wjr__trial_touch(r, t);
 }
 
-void wjr__mark_unsubmitted(trial *t, const char *why)
+void wjr__mark_unsubmitted(wjr_runner *r, trial *t, const char *why)
 {
     t->sub = SUB_NONE;
     t->key = NULL;
     t->planned_task = WJR_NO_TASK;
     t->info.status = WJR_TRIAL_CANDIDATE;
     wjr__set_str(&t->reason, why);
-    wjr__trial_sync(t);
+    wjr__trial_touch(r, t);
 }
 
 /* Look a key up in the controller: the job's id, 0 if it does not exist.
@@ -240,15 +231,19 @@ static int trial_resources(char **out, wjr_runner *r, trial *t)
     return error;
 }
 
-static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec, int *created)
+/*
+ * Check a trial to run, write its files through the wrapper and keep it in
+ * the table (a new index is added only once its files are written). It is
+ * left unsubmitted, with the given parameters.
+ */
+static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec)
 {
     trial *t = wjr__find_trial(r, spec->index);
     char *params = NULL;
     wjr_trial_ctx ctx;
-    int error;
+    int error, created = 0;
 
     *out = NULL;
-    *created = 0;
     if (wjr_interrupted())
         return wjr_error_set(WJR_EINTERRUPTED, "interrupted: trial %lld is not submitted",
                              (long long)spec->index);
@@ -267,7 +262,7 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec,
             free(params);
             return WJR_ENOMEM;
         }
-        *created = 1;
+        created = 1;
     }
     free(t->params_json);
     t->params_json = params;
@@ -275,13 +270,18 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec,
     wjr__trial_ctx(&ctx, r, t);
     if (r->wrapper->write_configs) {
         error = r->wrapper->write_configs(r->wrapper, &ctx);
-        if (error < 0) {
+        if (error < 0)
             wjr_error_prefix("trial %lld: write_configs", (long long)spec->index);
-            if (*created)
-                wjr__trial_free(t);
-            return error;
-        }
     }
+    if (error >= 0 && created)
+        error = wjr__insert_trial(r, t);
+    if (error < 0 && created) {
+        wjr__trial_free(t);
+        return error;
+    }
+    wjr__trial_touch(r, t); /* new, or new parameters even when its files failed */
+    if (error < 0)
+        return error;
     *out = t;
     return 0;
 }
@@ -289,105 +289,93 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec,
 int wjr_runner_run(const wjr_run_metadata **out, wjr_runner *r, const wjr_trial_spec *spec)
 {
     trial *t = NULL;
-    int error, created = 0;
+    int error;
 
     if (out)
         *out = NULL;
     if (r == NULL || spec == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr_runner_run: no runner or trial");
-    error = prepare_trial(&t, r, spec, &created);
+    error = prepare_trial(&t, r, spec);
     if (error < 0)
         return error;
-    if (created) {
-        error = wjr__insert_trial(r, t);
-        if (error < 0) {
-            wjr__trial_free(t);
-            return error;
-        }
-    }
     error = wjr__submit_single(r, t);
     if (error == 0 && out)
         *out = &t->info.run;
     return error;
 }
 
-/* Submit trial t (prepared, unsubmitted) as a single job: announced
- * before the RPC, then exactly once. */
-int wjr__submit_single(wjr_runner *r, trial *t)
+/*
+ * The one submit protocol, for a single job (n == 1, no array_inx) and for
+ * a job array (task i runs ts[i]) alike: announce the trials under the
+ * job's key, checkpoint, submit exactly once, then settle what the answer
+ * says. A refused submission leaves them unsubmitted, with why; a lost
+ * answer leaves them "submitting" for reconcile to decide.
+ */
+static int submit_announced(wjr_runner *r, trial **ts, size_t n, const wjr_job_spec *job)
 {
-    wjr_job_spec job;
-    wjr_trial_ctx ctx;
-    char *command = NULL, *script = NULL, *comment = NULL, *out_path = NULL, *err_path = NULL,
-         *key = NULL, *res = NULL;
+    const int array = job->array_inx != NULL;
+    const int64_t log_index = array ? WJR_NO_TRIAL : ts[0]->info.index;
+    const char *key = wjr__intern(r, job->name);
     uint32_t job_id = 0;
     int64_t submit_time = 0;
+    size_t i;
     int error;
 
-    error = trial_resources(&res, r, t);
-    if (error < 0)
-        goto done;
-    wjr__trial_ctx(&ctx, r, t);
-    error = r->wrapper->run_model(&command, r->wrapper, &ctx);
-    if (error < 0)
-        goto done;
-    error =
-        wjr_script_build(&script, r->experiment_dir, r->study_id, &t->info.index, &command, 1, 0);
-    if (error < 0)
-        goto done;
-    key = single_key(r, t);
-    t->key = wjr__intern(r, key);
-    comment = wjr_asprintf("wjr:%s:%lld", r->study_id, (long long)t->info.index);
-    out_path = slurm_path(t->trial_dir, "slurm-%j.out");
-    err_path = slurm_path(t->trial_dir, "slurm-%j.err");
-    if (t->key == NULL || comment == NULL || out_path == NULL || err_path == NULL) {
-        error = WJR_ENOMEM;
-        goto done;
-    }
+    if (key == NULL)
+        return WJR_ENOMEM;
     /* announce before the RPC: an interrupted caller finds the job by key */
-    t->sub = SUB_SUBMITTING;
-    t->planned_task = WJR_NO_TASK;
-    t->intent_time = (int64_t)time(NULL);
+    for (i = 0; i < n; i++) {
+        ts[i]->key = key;
+        ts[i]->sub = SUB_SUBMITTING;
+        ts[i]->planned_task = array ? (uint32_t)i : WJR_NO_TASK;
+        ts[i]->intent_time = (int64_t)time(NULL);
+        wjr__trial_touch(r, ts[i]);
+    }
     error = wjr__checkpoint(r);
     if (error < 0) {
-        wjr__mark_unsubmitted(t, NULL);
-        goto done;
+        for (i = 0; i < n; i++)
+            wjr__mark_unsubmitted(r, ts[i], NULL);
+        return error;
     }
-    memset(&job, 0, sizeof(job));
-    job.name = t->key;
-    job.comment = comment;
-    job.script = script;
-    job.work_dir = t->trial_dir;
-    job.std_out = out_path;
-    job.std_err = err_path;
-    job.resources = res;
-    error = submit_exactly_once(&job_id, &submit_time, r, &job);
+    error = submit_exactly_once(&job_id, &submit_time, r, job);
     if (error == WJR_ETIMEOUT) {
-        wjr__runner_log(r, WJR_LOG_WARNING, t->info.index, "%s", wjr_error_last());
-        goto done; /* stays SUBMITTING: reconcile decides */
+        wjr__runner_log(r, WJR_LOG_WARNING, log_index, "%s", wjr_error_last());
+        return error; /* stays SUBMITTING: reconcile decides */
     }
     if (error < 0) {
-        wjr__runner_log(r, WJR_LOG_ERROR, t->info.index, "submission refused: %s",
-                        wjr_error_last());
-        wjr__mark_unsubmitted(t, wjr_error_last());
+        wjr__runner_log(r, WJR_LOG_ERROR, log_index, "%ssubmission refused: %s",
+                        array ? "array " : "", wjr_error_last());
+        for (i = 0; i < n; i++)
+            wjr__mark_unsubmitted(r, ts[i], wjr_error_last());
         wjr__checkpoint(r);
-        goto done;
+        /* the caller reads the refusal, whatever the checkpoint did to the
+         * error slot; each trial's reason holds it */
+        wjr_error_set(error, "%s", ts[0]->reason ? ts[0]->reason : "submission refused");
+        return error;
     }
-    wjr__mark_submitted(r, t, job_id, 0, WJR_NO_TASK, submit_time);
-    wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "submitted as job %s", t->job_id_text);
-    error = wjr__checkpoint(r);
-done:
-    free(res);
-    free(key);
-    free(command);
-    free(script);
-    free(comment);
-    free(out_path);
-    free(err_path);
-    return error;
+    for (i = 0; i < n; i++) {
+        if (array)
+            wjr__mark_submitted(r, ts[i], 0, job_id, (uint32_t)i, submit_time);
+        else
+            wjr__mark_submitted(r, ts[i], job_id, 0, WJR_NO_TASK, submit_time);
+    }
+    if (array)
+        wjr__runner_log(r, WJR_LOG_INFO, WJR_NO_TRIAL,
+                        "submitted trials %s as job array %u (%zu tasks)",
+                        job->comment + strlen(r->study_id) + 5, (unsigned)job_id, n);
+    else
+        wjr__runner_log(r, WJR_LOG_INFO, log_index, "submitted as job %s", ts[0]->job_id_text);
+    return wjr__checkpoint(r);
 }
 
-/* Submit trials[0..n) as one array; n is below MaxArraySize. */
-static int submit_array(wjr_runner *r, trial **ts, size_t n, const char *resources)
+/*
+ * Build the job of ts[0..n) (prepared, unsubmitted) and submit it through
+ * the protocol: a single job for one trial (array 0), or an array whose
+ * task i runs ts[i] (n below MaxArraySize). The key is named after the
+ * first trial; a retry is a new submission, with a key of its own, so that
+ * the job of the earlier attempt is never taken for it.
+ */
+static int submit_trials(wjr_runner *r, trial **ts, size_t n, const char *resources, int array)
 {
     wjr_job_spec job;
     wjr_trial_ctx ctx;
@@ -396,8 +384,6 @@ static int submit_array(wjr_runner *r, trial **ts, size_t n, const char *resourc
     int64_t *indices = calloc(n, sizeof(int64_t));
     char *script = NULL, *key = NULL, *comment_text = NULL, *out_path = NULL, *err_path = NULL,
          *logs = NULL, inx[64];
-    uint32_t job_id = 0;
-    int64_t submit_time = 0;
     size_t i;
     int error = 0;
 
@@ -412,70 +398,48 @@ static int submit_array(wjr_runner *r, trial **ts, size_t n, const char *resourc
         if (error < 0)
             goto done;
     }
-    error = wjr_script_build(&script, r->experiment_dir, r->study_id, indices, commands, n, 1);
+    error = wjr_script_build(&script, r->experiment_dir, r->study_id, indices, commands, n, array);
     if (error < 0)
         goto done;
-    if (ts[0]->retries > 0) /* an earlier array had this first trial: another key */
-        key = wjr_asprintf("wjr-%s-a%lld-r%d", r->study_id, (long long)indices[0], ts[0]->retries);
+    if (ts[0]->retries > 0)
+        key = wjr_asprintf("wjr-%s-%s%lld-r%d", r->study_id, array ? "a" : "",
+                           (long long)indices[0], ts[0]->retries);
     else
-        key = wjr_asprintf("wjr-%s-a%lld", r->study_id, (long long)indices[0]);
+        key = wjr_asprintf("wjr-%s-%s%lld", r->study_id, array ? "a" : "", (long long)indices[0]);
     wjr_buf_printf(&comment, "wjr:%s:", r->study_id);
     append_ranges(&comment, indices, n);
     error = wjr_buf_detach(&comment_text, &comment);
     if (error < 0)
         goto done;
-    logs = wjr_asprintf("%s/logs", r->experiment_dir);
-    out_path = slurm_path(logs, "slurm-%A_%a.out");
-    err_path = slurm_path(logs, "slurm-%A_%a.err");
-    if (key == NULL || logs == NULL || out_path == NULL || err_path == NULL) {
+    memset(&job, 0, sizeof(job));
+    if (array) {
+        /* one folder for the tasks' output: Slurm cannot name a task's
+         * trial directory */
+        logs = wjr_asprintf("%s/logs", r->experiment_dir);
+        out_path = slurm_path(logs, "slurm-%A_%a.out");
+        err_path = slurm_path(logs, "slurm-%A_%a.err");
+        error = logs ? wjr_mkdir_p(logs, 0755) : WJR_ENOMEM;
+        if (error < 0)
+            goto done;
+        snprintf(inx, sizeof(inx), "0-%zu", n - 1);
+        job.work_dir = r->experiment_dir;
+        job.array_inx = inx;
+    } else {
+        out_path = slurm_path(ts[0]->trial_dir, "slurm-%j.out");
+        err_path = slurm_path(ts[0]->trial_dir, "slurm-%j.err");
+        job.work_dir = ts[0]->trial_dir;
+    }
+    if (key == NULL || out_path == NULL || err_path == NULL) {
         error = WJR_ENOMEM;
         goto done;
     }
-    error = wjr_mkdir_p(logs, 0755);
-    if (error < 0)
-        goto done;
-    snprintf(inx, sizeof(inx), "0-%zu", n - 1);
-
-    for (i = 0; i < n; i++) {
-        ts[i]->key = wjr__intern(r, key);
-        ts[i]->sub = SUB_SUBMITTING;
-        ts[i]->planned_task = (uint32_t)i;
-        ts[i]->intent_time = (int64_t)time(NULL);
-    }
-    error = wjr__checkpoint(r);
-    if (error < 0) {
-        for (i = 0; i < n; i++)
-            wjr__mark_unsubmitted(ts[i], NULL);
-        goto done;
-    }
-    memset(&job, 0, sizeof(job));
     job.name = key;
     job.comment = comment_text;
     job.script = script;
-    job.work_dir = r->experiment_dir;
     job.std_out = out_path;
     job.std_err = err_path;
-    job.array_inx = inx;
     job.resources = resources;
-    error = submit_exactly_once(&job_id, &submit_time, r, &job);
-    if (error == WJR_ETIMEOUT) {
-        wjr__runner_log(r, WJR_LOG_WARNING, WJR_NO_TRIAL, "%s", wjr_error_last());
-        goto done;
-    }
-    if (error < 0) {
-        wjr__runner_log(r, WJR_LOG_ERROR, WJR_NO_TRIAL, "array submission refused: %s",
-                        wjr_error_last());
-        for (i = 0; i < n; i++)
-            wjr__mark_unsubmitted(ts[i], wjr_error_last());
-        wjr__checkpoint(r);
-        goto done;
-    }
-    for (i = 0; i < n; i++)
-        wjr__mark_submitted(r, ts[i], 0, job_id, (uint32_t)i, submit_time);
-    wjr__runner_log(r, WJR_LOG_INFO, WJR_NO_TRIAL,
-                    "submitted trials %s as job array %u (%zu tasks)",
-                    comment_text + strlen(r->study_id) + 5, (unsigned)job_id, n);
-    error = wjr__checkpoint(r);
+    error = submit_announced(r, ts, n, &job);
 done:
     for (i = 0; commands && i < n; i++)
         free(commands[i]);
@@ -487,6 +451,17 @@ done:
     free(logs);
     free(out_path);
     free(err_path);
+    return error;
+}
+
+int wjr__submit_single(wjr_runner *r, trial *t)
+{
+    char *res = NULL;
+    int error = trial_resources(&res, r, t);
+
+    if (error == 0)
+        error = submit_trials(r, &t, 1, res, 0);
+    free(res);
     return error;
 }
 
@@ -532,8 +507,8 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
     trial **ts = NULL;
     char **res = NULL;
     uint32_t max_array = 0;
-    size_t i, j, done_count = 0, prepared = 0;
-    int error = 0, created;
+    size_t i, j, done_count = 0;
+    int error = 0;
 
     if (submitted)
         *submitted = 0;
@@ -558,19 +533,9 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
     }
     /* write every trial's files first: bad input stops all before any submit */
     for (i = 0; i < count; i++) {
-        error = prepare_trial(&ts[i], r, &specs[i], &created);
+        error = prepare_trial(&ts[i], r, &specs[i]);
         if (error < 0)
             goto done;
-        prepared++;
-        if (created) {
-            error = wjr__insert_trial(r, ts[i]);
-            if (error < 0) {
-                wjr__trial_free(ts[i]);
-                ts[i] = NULL;
-                prepared--;
-                goto done;
-            }
-        }
     }
     /* trials whose parameters ask for other resources go in other arrays */
     for (i = 0; i < count; i++) {
@@ -584,13 +549,12 @@ int wjr_runner_run_multiple(size_t *submitted, wjr_runner *r, const wjr_trial_sp
     /* task ids are 0..n-1 in each array and must stay below MaxArraySize */
     for (i = 0; i < count; i += n_group(res + i, count - i, (size_t)max_array)) {
         size_t n = n_group(res + i, count - i, (size_t)max_array);
-        error = submit_array(r, ts + i, n, res[i]);
+        error = submit_trials(r, ts + i, n, res[i], 1);
         if (error < 0)
             goto done;
         done_count += n;
     }
 done:
-    WJR_UNUSED(prepared);
     for (j = 0; j < count; j++)
         free(res[j]);
     free(res);

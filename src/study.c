@@ -233,8 +233,8 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
         /* total_trials was raised in the study's configuration copy */
         s->state = WJR_STUDY_RUNNING;
         wjr__study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL,
-                  "scheduler.total_trials is now %lld: the finished study continues",
-                  (long long)s->config->total_trials);
+                       "scheduler.total_trials is now %lld: the finished study continues",
+                       (long long)s->config->total_trials);
     }
 done:
     if (error < 0) {

@@ -171,7 +171,7 @@ typedef struct study_trial {
     json_t *metrics; /* settled: its metrics, or NULL */
     double value;    /* settled: its objective value if it can be best, else NAN */
     int feasible;    /* settled: as wjr_study_trial.feasible */
-    int touched;           /* changed since the store's last record (study_store.c) */
+    int touched;     /* changed since the store's last record (study_store.c) */
 } study_trial;
 
 typedef struct wjr_store wjr_store; /* study_store.c */
@@ -190,7 +190,7 @@ struct wjr_study {
     int64_t unread_below; /* WJR_STUDY_SUBMIT_ONLY: trials below this index were not read */
     int lock_fd;
     wjr_store *store; /* the snapshot and the journal; NULL until loaded or first saved */
-    void *sink; /* wjr_log_file_sink */
+    void *sink;       /* wjr_log_file_sink */
     wjr_log_fn user_log;
     void *user_payload;
     int log_level;

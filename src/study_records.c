@@ -22,19 +22,6 @@
 
 static const char *const state_names[] = {"running", "finished", "failed"};
 
-/* Append s as a JSON string; text that is not UTF-8 as {"hex": ...}. */
-static void put_json_string(wjr_buf *b, const char *s)
-{
-    json_t *v = wjr_json_text(s);
-    char *text = v != NULL ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
-
-    if (v != NULL && text == NULL)
-        b->oom = 1;
-    wjr_buf_puts(b, text != NULL ? text : "null");
-    free(text);
-    json_decref(v);
-}
-
 void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t n_trials,
                          int64_t next_index, const char *runner_header)
 {
@@ -42,7 +29,7 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t 
                    STUDY_SCHEMA, (unsigned long long)epoch,
                    s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
     wjr_buf_puts(b, ",\"config_dir\":");
-    put_json_string(b, s->config_dir);
+    wjr_buf_json_text(b, s->config_dir);
     wjr_buf_printf(b,
                    ",\"state\":\"%s\",\"generator\":{\"seed\":%lld,\"drawn\":%lld},"
                    "\"n_trials\":%zu,\"next_index\":%lld,\"runner\":%s,\"trials\":[",
@@ -59,7 +46,7 @@ void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record
         wjr_buf_printf(b, ",\"status\":\"%s\"", wjr_trial_status_name(t->override));
         if (t->override_reason != NULL) {
             wjr_buf_puts(b, ",\"reason\":");
-            put_json_string(b, t->override_reason);
+            wjr_buf_json_text(b, t->override_reason);
         }
     }
     if (run_record != NULL)
@@ -127,8 +114,9 @@ int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, int64_t *next_i
     if (!json_is_integer(e) || json_integer_value(e) < 0 || !json_is_integer(n) ||
         json_integer_value(n) < 0 || !json_is_integer(next) || json_integer_value(next) < 0 ||
         !json_is_object(*runner))
-        return wjr_error_set(WJR_EINVALID, "%s:1: the header lacks its epoch, trial count, "
-                                           "next index or runner record",
+        return wjr_error_set(WJR_EINVALID,
+                             "%s:1: the header lacks its epoch, trial count, "
+                             "next index or runner record",
                              path);
     *epoch = (uint64_t)json_integer_value(e);
     *n_trials = json_integer_value(n);
@@ -266,8 +254,8 @@ static int legacy_trials(wjr_study *s, json_t *arr, const char *path)
         if (json_is_string(status) && wjr_trial_status_parse(&st, json_string_value(status)) < 0)
             return wjr_error_set(WJR_EINVALID, "%s: trial %lld has a bad status", path,
                                  (long long)json_integer_value(idx));
-        text = wjr_json_dumps(json_object_get(tj, "parameters"),
-                              JSON_COMPACT | JSON_PRESERVE_ORDER);
+        text =
+            wjr_json_dumps(json_object_get(tj, "parameters"), JSON_COMPACT | JSON_PRESERVE_ORDER);
         if (text == NULL)
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         error = wjr__study_add_trial(s, json_integer_value(idx), text);

@@ -48,10 +48,9 @@ void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record
 void wjr__records_open(wjr_buf *b, const wjr_study *s);
 void wjr__records_close(wjr_buf *b, const char *runner_changes);
 
-/* The first line of a snapshot (closed with "]}" to parse it): fills s->config_dir, s->seed, s->drawn,
- * s->state, and returns the epoch, the number of trial lines that follow,
- * the index the next trial gets and the runner's record (a borrowed
- * reference into root). */
+/* The first line of a snapshot (closed with "]}" to parse it): fills s->config_dir, s->seed,
+ * s->drawn, s->state, and returns the epoch, the number of trial lines that follow, the index the
+ * next trial gets and the runner's record (a borrowed reference into root). */
 int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, int64_t *next_index,
                              json_t **runner, wjr_study *s, json_t *root, const char *path);
 

@@ -367,9 +367,9 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
     else
         s->delay = s->delay * 1.5 > MAX_DELAY ? MAX_DELAY : s->delay * 1.5;
 done:
-    /* An idle poll rewrites nothing: the runner's checkpoints keep study.json
+    /* An idle poll writes nothing: the runner's checkpoints keep the journal
      * current, and results.csv only follows what changed. */
-    if (error < 0 || s->changed || s->results_stale) {
+    if (error < 0 || s->changed || s->results_stale || wjr__store_pending(s)) {
         int saved = wjr__store_persist(s);
         if (error == 0)
             error = saved;

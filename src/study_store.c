@@ -36,8 +36,8 @@
 #include "study_view.h"
 #include "util.h"
 
-#define STUDY_FILE       "study.json"
-#define JOURNAL_FILE     "study.journal"
+#define STUDY_FILE   "study.json"
+#define JOURNAL_FILE "study.journal"
 
 /* ---- lock ---------------------------------------------------------------- */
 
@@ -168,17 +168,15 @@ struct wjr_store {
     wjr_journal *journal; /* NULL: read-only, or no snapshot made yet */
     uint64_t epoch;       /* of study.json and of the journal that goes with it */
     uint64_t snapshot_bytes;
-    size_t n_recorded;   /* trials[0, n_recorded) are in a snapshot or a record */
-    size_t *touched;     /* positions of recorded trials changed since */
+    size_t n_recorded; /* trials[0, n_recorded) are in a snapshot or a record */
+    size_t *touched;   /* positions of recorded trials changed since */
     size_t n_touched, cap_touched;
-    int legacy;          /* read from a schema-1 study.json: the first write converts it */
-    int torn;            /* the journal ended in a torn record, dropped on opening */
-    int partial;         /* WJR_STUDY_SUBMIT_ONLY: the snapshot's trials were not read, so
-                            no snapshot can be written (and no results.csv) */
+    int legacy;  /* read from a schema-1 study.json: the first write converts it */
+    int torn;    /* the journal ended in a torn record, dropped on opening */
+    int partial; /* WJR_STUDY_SUBMIT_ONLY: the snapshot's trials were not read, so
+                    no snapshot can be written (and no results.csv) */
     wjr_study_state written_state;
     int64_t written_drawn;
-    char *header; /* the runner's settings as last written (they change rarely, e.g. the
-                     Slurm version it learnt): a change makes a snapshot */
 };
 
 static wjr_store *store_of(wjr_study *s)
@@ -197,7 +195,6 @@ void wjr__store_free(wjr_study *s)
         return;
     wjr_journal_close(s->store->journal);
     free(s->store->touched);
-    free(s->store->header);
     free(s->store);
     s->store = NULL;
 }
@@ -254,9 +251,22 @@ static int walk_next(walk *w, const wjr_study *s, const study_trial **t, size_t 
     return 1;
 }
 
+/* Write out what b holds once it is large (or `force`); 0 or WJR_EIO. */
+static int drain(wjr_buf *b, int fd, const char *path, uint64_t *written, int force)
+{
+    int error = 0;
+
+    if (b->len > 0 && (force || b->len >= 65536)) {
+        error = wjr_write_all(fd, b->ptr, b->len, path);
+        *written += b->len;
+        b->len = 0;
+    }
+    return error;
+}
+
 /* The trial lines: the study's trials, each with the runner's record of
  * it, and any trial only the runner knows. */
-static int emit_trials(FILE *f, wjr_buf *b, const wjr_study *s)
+static int emit_trials(wjr_buf *b, int fd, const char *path, uint64_t *written, const wjr_study *s)
 {
     walk w = {0, 0, wjr_runner_trial_count(s->runner)};
     wjr_buf run = WJR_BUF_INIT;
@@ -276,21 +286,24 @@ static int emit_trials(FILE *f, wjr_buf *b, const wjr_study *s)
             wjr_buf_printf(b, "{\"index\":%lld,\"run\":%s}",
                            (long long)wjr_runner_trial_at(s->runner, pos)->index, run.ptr);
         wjr_buf_puts(b, "\n");
-        if (b->len >= 65536) {
-            if (fwrite(b->ptr, 1, b->len, f) != b->len)
-                error = WJR_EIO;
-            b->len = 0;
-        }
+        if (b->oom || run.oom)
+            error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        else
+            error = drain(b, fd, path, written, 0);
     }
-    if (run.oom)
-        b->oom = 1;
     wjr_buf_free(&run);
     return error;
 }
 
-static int snapshot_emit(FILE *f, void *arg)
+typedef struct snapshot_ctx {
+    wjr_study *s;
+    uint64_t written;
+} snapshot_ctx;
+
+static int snapshot_emit(int fd, const char *path, void *payload)
 {
-    wjr_study *s = arg;
+    snapshot_ctx *c = payload;
+    wjr_study *s = c->s;
     wjr_buf b = WJR_BUF_INIT, header = WJR_BUF_INIT;
     walk w = {0, 0, wjr_runner_trial_count(s->runner)};
     const study_trial *t;
@@ -300,17 +313,15 @@ static int snapshot_emit(FILE *f, void *arg)
     while (walk_next(&w, s, &t, &pos))
         n++;
     if (error == 0) {
-        free(s->store->header);
-        s->store->header = wjr_strdup(header.ptr);
         wjr__records_header(&b, s, s->store->epoch + 1, n, wjr__study_next_index(s), header.ptr);
         wjr_buf_puts(&b, "\n");
-        error = emit_trials(f, &b, s);
-        wjr_buf_puts(&b, "]}\n");
+        error = emit_trials(&b, fd, path, &c->written, s);
     }
-    if (error == 0 && (b.oom || header.oom))
-        error = wjr_error_set(WJR_ENOMEM, "out of memory");
-    if (error == 0 && b.len > 0 && fwrite(b.ptr, 1, b.len, f) != b.len)
-        error = WJR_EIO;
+    if (error == 0) {
+        wjr_buf_puts(&b, "]}\n");
+        error = b.oom ? wjr_error_set(WJR_ENOMEM, "out of memory")
+                      : drain(&b, fd, path, &c->written, 1);
+    }
     wjr_buf_free(&b);
     wjr_buf_free(&header);
     return error;
@@ -323,7 +334,7 @@ static int snapshot(wjr_study *s)
 {
     wjr_store *st = store_of(s);
     char *path = NULL, *jpath = NULL;
-    int64_t size = 0;
+    snapshot_ctx ctx;
     size_t i;
     int error;
 
@@ -335,11 +346,13 @@ static int snapshot(wjr_study *s)
         error = WJR_ENOMEM;
         goto done;
     }
-    error = wjr_write_file_atomic_with(&size, path, snapshot_emit, s);
+    ctx.s = s;
+    ctx.written = 0;
+    error = wjr_write_atomic(path, snapshot_emit, &ctx);
     if (error < 0)
         goto done;
     st->epoch++;
-    st->snapshot_bytes = (uint64_t)size;
+    st->snapshot_bytes = ctx.written;
     st->legacy = 0;
     wjr_journal_close(st->journal);
     st->journal = NULL;
@@ -405,21 +418,6 @@ static int append(wjr_study *s)
     return error;
 }
 
-/* Have the runner's settings changed since they were written? */
-static int header_changed(wjr_study *s)
-{
-    wjr_buf b = WJR_BUF_INIT;
-    int changed;
-
-    if (wjr__runner_header_json(&b, s->runner) < 0 || b.oom) {
-        wjr_buf_free(&b);
-        return 1;
-    }
-    changed = s->store->header == NULL || strcmp(b.ptr, s->store->header) != 0;
-    wjr_buf_free(&b);
-    return changed;
-}
-
 int wjr__store_save(wjr_study *s)
 {
     wjr_store *st;
@@ -432,13 +430,13 @@ int wjr__store_save(wjr_study *s)
         return WJR_ENOMEM;
     if (st->partial) /* the next full open compacts */
         return st->journal != NULL ? append(s) : wjr_error_set(WJR_ESTATE, "no journal");
-    if (st->journal == NULL || st->legacy || header_changed(s))
+    if (st->journal == NULL || st->legacy || wjr__runner_header_changed(s->runner))
         return snapshot(s);
     error = append(s);
-    if (error == 0 &&
-        wjr_journal_size(st->journal) > (st->snapshot_bytes > wjr__store_compact_min
-                                             ? st->snapshot_bytes
-                                             : wjr__store_compact_min))
+    if (error == 0 && (wjr__store_compact_min == 0 ||
+                       wjr_journal_size(st->journal) > (st->snapshot_bytes > wjr__store_compact_min
+                                                            ? st->snapshot_bytes
+                                                            : wjr__store_compact_min)))
         error = snapshot(s);
     return error;
 }
@@ -499,8 +497,8 @@ static void unload(wjr_study *s)
 static int load_config(wjr_study *s, json_t *root)
 {
     char *path = store_path(s, wjr__records_config_copy(root));
-    int error = path != NULL ? wjr_study_config_load_from(&s->config, path, s->config_dir)
-                             : WJR_ENOMEM;
+    int error =
+        path != NULL ? wjr_study_config_load_from(&s->config, path, s->config_dir) : WJR_ENOMEM;
 
     free(path);
     if (error == 0)
@@ -562,13 +560,14 @@ static int load_whole(wjr_study *s, FILE *f, const char *path, const wjr_runner_
         goto done;
     }
     if (schema != STUDY_SCHEMA) {
-        error = wjr_error_set(WJR_EINVALID, "%s: schema %lld is not %d: written by another wjr "
-                                            "version",
+        error = wjr_error_set(WJR_EINVALID,
+                              "%s: schema %lld is not %d: written by another wjr "
+                              "version",
                               path, (long long)schema, STUDY_SCHEMA);
         goto done;
     }
-    error = wjr__records_read_header(&s->store->epoch, &n_trials, &next_index, &runner, s, root,
-                                     path);
+    error =
+        wjr__records_read_header(&s->store->epoch, &n_trials, &next_index, &runner, s, root, path);
     if (error == 0)
         error = load_config(s, root);
     if (error == 0)
@@ -597,8 +596,8 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
     ssize_t len;
     int error;
 
-    error = wjr__records_read_header(&s->store->epoch, &n_trials, &next_index, &runner, s, root,
-                                     path);
+    error =
+        wjr__records_read_header(&s->store->epoch, &n_trials, &next_index, &runner, s, root, path);
     if (error == 0)
         error = load_config(s, root);
     if (error < 0)
@@ -619,15 +618,16 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
         lineno++;
         len = getline(&line, &cap, f);
         if (len <= 0 || line[len - 1] != '\n') {
-            error = wjr_error_set(WJR_EINVALID, "%s: %lld trial lines of %lld: the file is cut "
-                                                "short",
+            error = wjr_error_set(WJR_EINVALID,
+                                  "%s: %lld trial lines of %lld: the file is cut "
+                                  "short",
                                   path, (long long)k, (long long)n_trials);
             break;
         }
         if (k == n_trials) {
             if (strcmp(line, "]}\n") != 0)
-                error = wjr_error_set(WJR_EINVALID, "%s:%zu: expected the end of the trials",
-                                      path, lineno);
+                error = wjr_error_set(WJR_EINVALID, "%s:%zu: expected the end of the trials", path,
+                                      lineno);
             break;
         }
         skip = k > 0 && line[0] == ',';
@@ -662,12 +662,12 @@ static int load_once(wjr_study *s, const char *dir, const wjr_runner_options *ro
     }
     f = fopen(path, "rb");
     if (f == NULL) {
-        error = errno == ENOENT ? wjr_error_set(WJR_ENOTFOUND,
-                                                "%s holds no study (no %s): start one with `wjr "
-                                                "run CONFIG` or `wjr init CONFIG`",
-                                                dir, STUDY_FILE)
-                                : wjr_error_set(WJR_EIO, "cannot read %s: %s", path,
-                                                strerror(errno));
+        error = errno == ENOENT
+                    ? wjr_error_set(WJR_ENOTFOUND,
+                                    "%s holds no study (no %s): start one with `wjr "
+                                    "run CONFIG` or `wjr init CONFIG`",
+                                    dir, STUDY_FILE)
+                    : wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
         goto done;
     }
     len = getline(&line, &cap, f);
@@ -717,8 +717,7 @@ int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
         s->state = WJR_STUDY_RUNNING;
     }
     if (error > 0)
-        return wjr_error_set(WJR_EIO, "%s: the study's files kept changing while being read",
-                             dir);
+        return wjr_error_set(WJR_EIO, "%s: the study's files kept changing while being read", dir);
     if (error < 0 || (s->flags & WJR_STUDY_READONLY))
         return error;
     /* The lock's holder appends from here on. */
@@ -726,17 +725,8 @@ int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
     s->store->written_state = s->state;
     s->store->written_drawn = s->drawn;
     if (s->store->legacy)
-        return snapshot(s); /* a schema-1 study converts on its first write */
-    {
-        wjr_buf b = WJR_BUF_INIT;
-
-        error = wjr__runner_header_json(&b, s->runner);
-        if (error == 0)
-            error = wjr_buf_detach(&s->store->header, &b);
-        wjr_buf_free(&b);
-        if (error < 0)
-            return error;
-    }
+        return snapshot(s);                /* a schema-1 study converts on its first write */
+    wjr__runner_forget_changes(s->runner); /* the header as read, for a later change */
     if (scan.stale && scan.epoch > s->store->epoch)
         return wjr_error_set(WJR_EINVALID, "%s: %s is newer than %s", dir, JOURNAL_FILE,
                              STUDY_FILE);
@@ -755,4 +745,13 @@ int wjr__store_load(wjr_study *s, const char *dir, const wjr_runner_options *ro)
 int wjr__store_recovered_torn(const wjr_study *s)
 {
     return s->store != NULL && s->store->torn;
+}
+
+int wjr__store_pending(const wjr_study *s)
+{
+    const wjr_store *st = s->store;
+
+    return st != NULL && !(s->flags & WJR_STUDY_READONLY) &&
+           (st->n_touched > 0 || st->n_recorded < s->n_trials ||
+            (s->runner != NULL && wjr__runner_change_count(s->runner) > 0));
 }

@@ -48,13 +48,18 @@ int wjr__store_checkpoint(wjr_runner *runner, void *payload);
  * it goes out with the next record. New trials need no call. */
 void wjr__store_touch(wjr_study *s, study_trial *t);
 
+/* 1 when something changed that no record holds yet (a change the runner
+ * made without a checkpoint, e.g. a job's first sighting). */
+int wjr__store_pending(const wjr_study *s);
+
 /* 1 when the journal ended in a torn record that opening dropped. */
 int wjr__store_recovered_torn(const wjr_study *s);
 
 void wjr__store_free(wjr_study *s);
 
 /* The journal is compacted once it is larger than the snapshot and than
- * this (bytes; 256 KiB). The tests lower it to compact often. */
+ * this (bytes; 256 KiB). The tests lower it to compact often; 0: at every
+ * save. */
 extern size_t wjr__store_compact_min;
 
 #endif

@@ -198,89 +198,87 @@ int wjr_fsync_parent(const char *path)
     return error;
 }
 
-int wjr_write_file_atomic_with(int64_t *size, const char *path, wjr_emit_fn emit, void *arg)
+int wjr_write_all(int fd, const char *data, size_t len, const char *path)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return wjr_error_set(WJR_EIO, "cannot write %s: %s", path, strerror(errno));
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+int wjr_write_atomic(const char *path, wjr_emit_fn emit, void *payload)
 {
     char *tmp = wjr_asprintf("%s.tmp.%ld", path, (long)getpid());
-    FILE *f = NULL;
-    int error = 0;
+    int fd = -1, error = 0;
 
     if (tmp == NULL)
         return WJR_ENOMEM;
-    f = fopen(tmp, "wbe");
-    if (f == NULL) {
+    /* in the same folder as path: a rename does not cross file systems */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
         error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
         goto done;
     }
-    error = emit(f, arg);
-    if (error == 0 && (fflush(f) != 0 || ferror(f)))
-        error = WJR_EIO;
-    if (error == WJR_EIO) /* the system's reason, e.g. "No space left on device" */
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    error = emit(fd, tmp, payload);
     if (error < 0)
         goto done;
-    if (size != NULL)
-        *size = (int64_t)ftello(f);
-    if (fsync(fileno(f)) < 0) {
+    if (fsync(fd) < 0) {
         error = wjr_error_set(WJR_EIO, "cannot sync %s: %s", tmp, strerror(errno));
         goto done;
     }
-    if (fclose(f) != 0) {
-        f = NULL;
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    error = close(fd) < 0 ? wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno)) : 0;
+    fd = -1;
+    if (error < 0)
         goto done;
-    }
-    f = NULL;
     if (rename(tmp, path) < 0) {
         error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
         goto done;
     }
-    error = wjr_fsync_parent(path);
+    error = wjr_fsync_parent(path); /* the rename itself must survive a crash */
 done:
-    if (f != NULL)
-        fclose(f);
+    if (fd >= 0)
+        close(fd);
     if (error < 0)
         unlink(tmp);
     free(tmp);
     return error;
 }
 
+/* The bytes of wjr_write_file_atomic: one write of the whole text. */
 typedef struct bytes {
     const char *data;
     size_t len;
 } bytes;
 
-static int emit_bytes(FILE *f, void *arg)
+static int emit_bytes(int fd, const char *path, void *payload)
 {
-    const bytes *b = arg;
+    const bytes *b = payload;
 
-    return b->len == 0 || fwrite(b->data, 1, b->len, f) == b->len ? 0 : WJR_EIO;
+    return wjr_write_all(fd, b->data, b->len, path);
 }
 
 int wjr_write_file_atomic(const char *path, const char *data, size_t len)
 {
     bytes b = {data, len};
 
-    return wjr_write_file_atomic_with(NULL, path, emit_bytes, &b);
+    return wjr_write_atomic(path, emit_bytes, &b);
 }
 
 int wjr_write_file(const char *path, const char *data, size_t len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    size_t done = 0;
-    int error = 0;
+    int error;
 
     if (fd < 0)
         return wjr_error_set(WJR_EIO, "cannot write %s: %s", path, strerror(errno));
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            error = wjr_error_set(WJR_EIO, "cannot write %s: %s", path, strerror(errno));
-            break;
-        }
-        done += (size_t)n;
-    }
+    error = wjr_write_all(fd, data, len, path);
     if (close(fd) < 0 && error == 0)
         error = wjr_error_set(WJR_EIO, "cannot write %s: %s", path, strerror(errno));
     return error;

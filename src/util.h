@@ -6,7 +6,6 @@
 #define WJR_UTIL_H
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,15 +46,18 @@ void wjr_buf_free(wjr_buf *b);
 
 /* mkdir -p; 0 or WJR_EIO with the path and errno text. */
 int wjr_mkdir_p(const char *path, unsigned int mode);
-/* Writes a file's content to f; 0, or a negative code (WJR_EIO: a write
- * failed, and the writer reports errno's reason). */
-typedef int (*wjr_emit_fn)(FILE *f, void *arg);
-/* The one atomic writer: emit into a temporary file beside path, fsync it,
- * rename it over path, fsync the folder. *size (when not NULL) gets the
- * bytes written. Nothing is left behind on failure. */
-int wjr_write_file_atomic_with(int64_t *size, const char *path, wjr_emit_fn emit, void *arg);
-/* The same for text in memory. */
+/* Writes a file's whole content to @p fd, an open temporary file named
+ * @p path (for messages); 0, or an error with its message set. */
+typedef int (*wjr_emit_fn)(int fd, const char *path, void *payload);
+/* The one atomic writer: a temporary file in @p path's folder filled by
+ * @p emit, fsync'd, renamed over @p path, then the folder fsync'd, so that
+ * a crash leaves the old or the new content. On failure the temporary
+ * file is removed and @p path is untouched. */
+int wjr_write_atomic(const char *path, wjr_emit_fn emit, void *payload);
+/* wjr_write_atomic with @p len bytes of @p data. */
 int wjr_write_file_atomic(const char *path, const char *data, size_t len);
+/* Write all of @p data to @p fd, again after EINTR; WJR_EIO naming @p path. */
+int wjr_write_all(int fd, const char *data, size_t len, const char *path);
 /* fsync the folder that holds @p path, so that a rename in it is durable
  * (WJR_EIO when it cannot be opened or synced). */
 int wjr_fsync_parent(const char *path);

@@ -32,7 +32,7 @@
 #include "template.h"
 #include "trial_files.h"
 #include "util.h"
-#include "wjr/wrapper.h"
+#include "wrapper.h"
 
 typedef struct script_wrapper {
     wjr_wrapper parent; /* must be first */
@@ -642,7 +642,7 @@ int wjr_wrapper_script_new(wjr_wrapper **out, const wjr_script_options *opts)
     return 0;
 }
 
-int wjr_wrapper_from_json(wjr_wrapper **out, const char *type, const char *text)
+int wjr__wrapper_script_from_json(wjr_wrapper **out, const char *text)
 {
     wjr_script_options o = WJR_SCRIPT_OPTIONS_INIT;
     json_error_t jerr;
@@ -653,8 +653,6 @@ int wjr_wrapper_from_json(wjr_wrapper **out, const char *type, const char *text)
     int error;
 
     *out = NULL;
-    if (type == NULL || strcmp(type, "ScriptWrapper") != 0)
-        return wjr_error_set(WJR_EINVALID, "unknown wrapper type '%s'", type ? type : "(none)");
     root = json_loads(text, 0, &jerr);
     if (root == NULL || !json_is_object(root)) {
         json_decref(root);
@@ -694,10 +692,4 @@ int wjr_wrapper_from_json(wjr_wrapper **out, const char *type, const char *text)
     free(options_text);
     json_decref(root);
     return error;
-}
-
-void wjr_wrapper_free(wjr_wrapper *w)
-{
-    if (w && w->free)
-        w->free(w);
 }

@@ -115,6 +115,9 @@ typedef enum {
 /** "DEBUG", "INFO", "WARNING" or "ERROR". Static. */
 WJR_EXTERN(const char *) wjr_log_level_name(wjr_log_level level);
 
+/** An array task id meaning "not an array task" (run metadata, job records). */
+#define WJR_NO_TASK UINT32_MAX
+
 /** Trial index meaning "no trial" in log records. */
 #define WJR_NO_TRIAL ((int64_t)-1)
 

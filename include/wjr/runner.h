@@ -2,10 +2,15 @@
  * wjr/runner.h - the WrappedJobRunner: run, run_multiple, poll_trial_status,
  * stop, to_dict/from_dict, over a wrapper and a backend.
  *
- * Ownership: the runner owns the backend and wrapper given to it, and every
- * wjr_trial_info and wjr_run_metadata it hands out (borrowed, valid until the
- * trial's next change or the runner is freed). Results returned through
- * `out` parameters with a matching _free function belong to the caller.
+ * Ownership: the runner owns the backend and wrapper given to it (and the
+ * wrapper that its options' wrapper factory builds when it is loaded), and
+ * every wjr_trial_info and wjr_run_metadata it hands out (borrowed, valid
+ * until the trial's next change or the runner is freed). Results returned
+ * through `out` parameters with a matching _free function belong to the
+ * caller. Options are copied: their strings are read during the call; the
+ * log and checkpoint callbacks' payloads stay the caller's and must
+ * outlive the runner; the wrapper factory and its payload are used only
+ * during a load.
  *
  * Threads: a runner is not thread-safe; use one from one thread at a time.
  */
@@ -30,8 +35,28 @@ typedef struct wjr_runner wjr_runner;
  */
 typedef int (*wjr_checkpoint_fn)(wjr_runner *runner, void *payload);
 
-#define WJR_RUNNER_OPTIONS_VERSION 1
+/**
+ * Builds a wrapper of a type the library does not have built in, when a
+ * saved runner is loaded back (wjr_runner_from_json(),
+ * wjr_runner_from_json_file()). The runner's JSON keeps the wrapper's
+ * type member ("wrapper_type") and what its to_json member wrote.
+ * @param out receives the new wrapper, which the runner takes over; leave
+ *        it NULL on failure.
+ * @param type the saved type name; borrowed for the call.
+ * @param settings_json the saved settings, a JSON text; borrowed for the call.
+ * @param payload the options' wrapper_factory_payload.
+ * @return 0, or a negative error code (the load fails with it, its message
+ *         naming the type).
+ */
+typedef int (*wjr_wrapper_factory_fn)(wjr_wrapper **out, const char *type,
+                                      const char *settings_json, void *payload);
 
+#define WJR_RUNNER_OPTIONS_VERSION 2
+
+/**
+ * How a runner is made or loaded. Version 1 ends at @c checkpoint_payload;
+ * a version 1 struct is still accepted.
+ */
 typedef struct wjr_runner_options {
     unsigned int version;       /**< WJR_RUNNER_OPTIONS_VERSION */
     const char *experiment_dir; /**< required: trial directories go below it */
@@ -41,14 +66,18 @@ typedef struct wjr_runner_options {
     wjr_log_level log_level; /**< default sink's minimum level (0: INFO) */
     wjr_checkpoint_fn checkpoint;
     void *checkpoint_payload;
+    /* version 2 */
+    /** On load: builds the wrappers whose type is not built in (only
+     *  "ScriptWrapper" is); NULL: such a runner cannot be loaded. Not kept
+     *  by the runner after the load. */
+    wjr_wrapper_factory_fn wrapper_factory;
+    void *wrapper_factory_payload; /**< the caller's; passed to wrapper_factory */
 } wjr_runner_options;
 
 #define WJR_RUNNER_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        WJR_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, NULL                          \
+        WJR_RUNNER_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL              \
     }
-
-#define WJR_NO_TASK UINT32_MAX
 
 /** Run metadata of one submitted trial. All strings are borrowed. */
 typedef struct wjr_run_metadata {
@@ -213,8 +242,10 @@ WJR_EXTERN(int) wjr_runner_to_json(char **out, const wjr_runner *runner);
 
 /**
  * from_dict(): rebuild a runner from wjr_runner_to_json's text. @p opts may
- * be NULL; its log and checkpoint members are used, the rest comes from
- * the JSON.
+ * be NULL; its log, checkpoint and wrapper_factory members are used, the
+ * rest comes from the JSON. A wrapper of a type that is not built in is
+ * built by opts->wrapper_factory; without one the load fails with
+ * WJR_EINVALID, its message naming the type.
  */
 WJR_EXTERN(int)
 wjr_runner_from_json(wjr_runner **out, const char *json, const wjr_runner_options *opts);

@@ -1,5 +1,5 @@
 /*
- * runner.c - tests of the WrappedJobRunner (src/runner.c) over the Slurm
+ * runner.c - tests of the WrappedJobRunner (src/runner*.c) over the Slurm
  * backend (src/backend_slurm.c) and the mocked controller: run() and its
  * job description (name, script, paths, environment), run_multiple() as
  * job arrays (task to trial mapping, MaxArraySize splitting, throttle,

@@ -1,0 +1,84 @@
+/*
+ * backend.c - what every backend shares: the registry of backend types
+ * that a saved runner names ("slurm"), rebuilding a backend from its type
+ * and settings, and the calls that go through the table of functions
+ * (free, cluster_info, the RPC count) or clear what a backend handed out
+ * (job lists, cluster info). It knows no scheduler: each type's own file
+ * does (backend_slurm.c for Slurm).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "util.h"
+
+/* A backend type a runner's JSON may name, and how to rebuild one. */
+typedef struct backend_type {
+    const char *name;
+    int (*from_json)(wjr_backend **out, const char *json);
+} backend_type;
+
+static const backend_type backend_types[] = {
+    {"slurm", wjr__backend_slurm_from_json},
+};
+
+int wjr_backend_from_json(wjr_backend **out, const char *type, const char *json)
+{
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; type && i < sizeof(backend_types) / sizeof(backend_types[0]); i++)
+        if (strcmp(type, backend_types[i].name) == 0)
+            return backend_types[i].from_json(out, json);
+    return wjr_error_set(WJR_EINVALID, "unknown backend type '%s'", type ? type : "(none)");
+}
+
+void wjr_backend_free(wjr_backend *backend)
+{
+    if (backend && backend->free)
+        backend->free(backend);
+}
+
+int wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend)
+{
+    if (backend == NULL || out == NULL)
+        return wjr_error_set(WJR_EINVALID, "no backend");
+    return backend->cluster_info(out, backend);
+}
+
+void wjr_cluster_info_clear(wjr_cluster_info *info)
+{
+    if (info == NULL)
+        return;
+    free(info->cluster_name);
+    free(info->slurm_version);
+    free(info->partition_max_time);
+    free(info->partition);
+    memset(info, 0, sizeof(*info));
+}
+
+uint64_t wjr_backend_rpc_count(const wjr_backend *backend)
+{
+    return backend ? backend->rpc_count : 0;
+}
+
+void wjr_job_list_clear(wjr_job_list *list)
+{
+    size_t i;
+
+    if (list == NULL)
+        return;
+    for (i = 0; list->owner == NULL && i < list->count; i++) {
+        free(list->jobs[i].array_task_str);
+        free(list->jobs[i].name);
+        free(list->jobs[i].comment);
+        free(list->jobs[i].reason);
+    }
+    if (list->owner)
+        list->owner_free(list->owner);
+    free(list->jobs);
+    list->jobs = NULL;
+    list->count = 0;
+    list->owner = NULL;
+    list->owner_free = NULL;
+}
