@@ -197,6 +197,9 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_object_set_new(o, "rpc_timeout", json_real(sb->rpc_timeout));
     json_object_set_new(o, "accounting", json_integer(sb->accounting));
     json_set_str(o, "slurm_version", sb->slurm_version);
+    /* kept, so that a later process (wjr submit) need not ask slurmctld
+     * for its configuration only to name the cluster of a new job */
+    json_set_str(o, "cluster_name", sb->cluster_name);
     wjr_slurm_extra_to_json(o, sb->extra);
     *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
@@ -365,6 +368,8 @@ int wjr__backend_slurm_from_json(wjr_backend **out, const char *text)
     error = wjr_backend_slurm_new(out, &o);
     if (error == 0 && json_str(root, "slurm_version"))
         ((slurm_backend *)*out)->slurm_version = wjr_strdup(json_str(root, "slurm_version"));
+    if (error == 0 && json_str(root, "cluster_name"))
+        ((slurm_backend *)*out)->cluster_name = wjr_strdup(json_str(root, "cluster_name"));
     free(envv);
     free(per_trial);
     json_decref(root);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +33,30 @@ struct wjr_journal {
     int broken; /* an append failed: no more appends */
 };
 
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void)
+{
+    uint32_t n, c;
+    int k;
+
+    for (n = 0; n < 256; n++) {
+        for (c = n, k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+        crc_table[n] = c;
+    }
+}
+
 uint32_t wjr_crc32(const void *data, size_t len)
 {
     const unsigned char *p = data;
     uint32_t crc = 0xffffffffu;
     size_t i;
-    int k;
 
-    for (i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
+    pthread_once(&crc_once, crc_init);
+    for (i = 0; i < len; i++)
+        crc = crc_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -224,6 +237,102 @@ done:
         error = wjr_error_set(WJR_EIO, "cannot read %s", path);
     fclose(f);
     wjr_buf_free(&buf);
+    return error;
+}
+
+/* The last whole record among the n bytes of buf, which start at file
+ * offset `base` (a record boundary when base is the header's end): its
+ * offset in buf and length in *at and *len; 0 when there is none. */
+static int last_whole(size_t *at, size_t *end, const char *buf, size_t n, int base_is_boundary)
+{
+    size_t p = n;
+
+    while (p > 0) {
+        p--;
+        if ((p == 0 && base_is_boundary) || (p > 0 && buf[p - 1] == '\n')) {
+            uint32_t len, crc;
+
+            if (whole_record_at(buf + p, n - p) && parse_head(&len, &crc, buf + p) == 0) {
+                *at = p;
+                *end = p + FRAME_HEAD + len + 1;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int wjr_journal_read_last(wjr_buf *last, const char *path, uint64_t epoch, wjr_journal_scan *scan)
+{
+    wjr_buf buf = WJR_BUF_INIT, window = WJR_BUF_INIT;
+    uint64_t header_end, span = 65536;
+    struct stat st;
+    FILE *f;
+    int rc, error = 0;
+
+    memset(scan, 0, sizeof(*scan));
+    last->len = 0;
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return errno == ENOENT
+                   ? wjr_error_set(WJR_ENOTFOUND, "%s: no such file", path)
+                   : wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) == 0)
+        scan->size = (uint64_t)st.st_size;
+    rc = read_record(&buf, f);
+    if (rc == -2) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (rc <= 0 || read_header(&scan->epoch, buf.ptr) < 0) {
+        scan->stale = 1; /* no whole header: nothing in it (a full read says more) */
+        scan->torn = 1;
+        goto done;
+    }
+    header_end = FRAME_HEAD + buf.len + 1;
+    scan->good_end = header_end;
+    if (scan->epoch != epoch) {
+        scan->stale = 1;
+        goto done;
+    }
+    for (;;) { /* a window at the end, grown until it holds a whole record */
+        uint64_t from = scan->size > header_end + span ? scan->size - span : header_end;
+        size_t at, end, n;
+
+        window.len = 0;
+        if (fseeko(f, (off_t)from, SEEK_SET) != 0) {
+            error = wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
+            break;
+        }
+        {
+            char chunk[65536];
+
+            while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                wjr_buf_put(&window, chunk, n);
+        }
+        if (window.oom) {
+            error = wjr_error_set(WJR_ENOMEM, "out of memory");
+            break;
+        }
+        if (last_whole(&at, &end, window.ptr, window.len, from == header_end)) {
+            wjr_buf_put(last, window.ptr + at + FRAME_HEAD, end - at - FRAME_HEAD - 1);
+            scan->good_end = from + end;
+            scan->torn = scan->good_end < scan->size;
+            scan->records = 1;
+            if (last->oom)
+                error = wjr_error_set(WJR_ENOMEM, "out of memory");
+            break;
+        }
+        if (from == header_end) { /* no whole record at all */
+            scan->torn = scan->size > header_end;
+            break;
+        }
+        span *= 4;
+    }
+done:
+    fclose(f);
+    wjr_buf_free(&buf);
+    wjr_buf_free(&window);
     return error;
 }
 

@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 typedef struct wjr_journal wjr_journal;
 
 /* Called for each whole record after the header, in order; a non-zero
@@ -58,6 +60,16 @@ uint32_t wjr_crc32(const void *data, size_t len);
  */
 int wjr_journal_read(const char *path, uint64_t epoch, wjr_journal_fn fn, void *arg,
                      wjr_journal_scan *scan);
+
+/*
+ * Read only the header and the last whole record of the journal at path,
+ * from its end, at a cost that does not grow with the journal: into
+ * `last` (empty when the journal holds no record). scan->good_end and
+ * scan->torn as wjr_journal_read() gives them when the file ends in whole
+ * records or one torn record; damage further back is not looked for (a
+ * full read finds it).
+ */
+int wjr_journal_read_last(wjr_buf *last, const char *path, uint64_t epoch, wjr_journal_scan *scan);
 
 /* Make a new, empty journal of `epoch` at path (temp file, fsync, rename,
  * fsync of the folder) and open it for appending. */

@@ -57,8 +57,8 @@ void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record
 
 void wjr__records_open(wjr_buf *b, const wjr_study *s)
 {
-    wjr_buf_printf(b, "{\"state\":\"%s\",\"drawn\":%lld,\"trials\":[", state_names[s->state],
-                   (long long)s->drawn);
+    wjr_buf_printf(b, "{\"state\":\"%s\",\"drawn\":%lld,\"next\":%lld,\"trials\":[",
+                   state_names[s->state], (long long)s->drawn, (long long)wjr__study_next_index(s));
 }
 
 void wjr__records_close(wjr_buf *b, const char *runner_changes)
@@ -188,15 +188,6 @@ int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where)
     return 0;
 }
 
-/* A trial of a study opened for submitting only that was not read: its
- * changes are of no use there. */
-static int unread(const wjr_study *s, json_t *obj)
-{
-    json_t *idx = json_object_get(obj, "index");
-
-    return json_is_integer(idx) && json_integer_value(idx) < s->unread_below;
-}
-
 int wjr__records_apply(wjr_study *s, const char *payload, size_t len, const char *where)
 {
     json_error_t jerr;
@@ -217,12 +208,12 @@ int wjr__records_apply(wjr_study *s, const char *payload, size_t len, const char
         s->drawn = json_integer_value(drawn);
     json_array_foreach(json_object_get(root, "trials"), i, v)
     {
-        if (error == 0 && !unread(s, v))
+        if (error == 0)
             error = wjr__records_apply_trial(s, v, where);
     }
     json_array_foreach(json_object_get(root, "runs"), i, v)
     {
-        if (error == 0 && !unread(s, v) && (error = wjr__runner_apply_change(s->runner, v)) < 0)
+        if (error == 0 && (error = wjr__runner_apply_change(s->runner, v)) < 0)
             wjr_error_prefix("%s", where);
     }
     json_decref(root);
@@ -288,4 +279,23 @@ int wjr__records_read_legacy(char **runner_text, wjr_study *s, json_t *root, con
         return wjr_error_set(WJR_EINVALID, "%s: the runner record is missing", path);
     *runner_text = wjr_json_dumps(json_object_get(root, "runner"), JSON_COMPACT);
     return *runner_text != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
+int wjr__records_apply_last(wjr_study *s, const char *payload, size_t len, const char *where)
+{
+    json_t *root = json_loadb(payload, len, 0, NULL), *drawn, *next;
+    int error = 0;
+
+    drawn = json_object_get(root, "drawn");
+    next = json_object_get(root, "next");
+    if (!json_is_object(root) || parse_state(s, json_object_get(root, "state")) < 0 ||
+        !json_is_integer(drawn) || !json_is_integer(next))
+        error = wjr_error_set(WJR_EINVALID, "%s: not a study record wjr writes", where);
+    if (error == 0) {
+        s->drawn = json_integer_value(drawn);
+        if (json_integer_value(next) > s->unread_below)
+            s->unread_below = json_integer_value(next);
+    }
+    json_decref(root);
+    return error;
 }

@@ -66,6 +66,10 @@ int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where);
  * changes. */
 int wjr__records_apply(wjr_study *s, const char *payload, size_t len, const char *where);
 
+/* The last journal record of a study opened for submitting only: the
+ * study's state, and the index its next trial gets (s->unread_below). */
+int wjr__records_apply_last(wjr_study *s, const char *payload, size_t len, const char *where);
+
 /* A schema-1 study.json (one JSON document): the study's state, its
  * trials, and the runner's record as text for wjr_runner_from_json(). */
 int wjr__records_read_legacy(char **runner_text, wjr_study *s, json_t *root, const char *path);

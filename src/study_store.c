@@ -683,7 +683,16 @@ static int load_once(wjr_study *s, const char *dir, const wjr_runner_options *ro
         error = load_whole(s, f, path, ro); /* schema 1 starts with a lone "{" */
     if (error < 0 || s->store->legacy)
         goto done;
-    error = wjr_journal_read(jpath, s->store->epoch, replay, &ctx, scan);
+    if (s->store->partial) { /* the last record says all that submitting needs */
+        wjr_buf last = WJR_BUF_INIT;
+
+        error = wjr_journal_read_last(&last, jpath, s->store->epoch, scan);
+        if (error == 0 && last.len > 0)
+            error = wjr__records_apply_last(s, last.ptr, last.len, JOURNAL_FILE);
+        wjr_buf_free(&last);
+    } else {
+        error = wjr_journal_read(jpath, s->store->epoch, replay, &ctx, scan);
+    }
     if (error == WJR_ENOTFOUND) {
         scan->stale = 1; /* none yet: a crash right after the first snapshot */
         scan->epoch = 0;

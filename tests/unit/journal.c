@@ -330,13 +330,58 @@ static void test_append_refused(void **state)
     remove_path(path);
 }
 
+/* The last record read from the end: whole, after a torn one, a record
+ * larger than the first window, and a journal of the header alone. */
+static void test_read_last(void **state)
+{
+    char *path = tmp_path("j");
+    wjr_journal_scan scan;
+    wjr_buf last = WJR_BUF_INIT;
+    wjr_journal *j;
+    char *big = malloc(300000);
+    off_t two;
+
+    (void)state;
+    assert_non_null(big);
+    assert_int_equal(wjr_journal_create(&j, path, 3), 0);
+    assert_int_equal(wjr_journal_read_last(&last, path, 3, &scan), 0);
+    assert_int_equal(last.len, 0);
+    assert_false(scan.torn);
+    assert_int_equal(wjr_journal_append(j, "{\"a\":1}", 7), 0);
+    memset(big, 'x', 300000);
+    big[0] = '"';
+    big[299999] = '"';
+    assert_int_equal(wjr_journal_append(j, big, 300000), 0);
+    two = (off_t)wjr_journal_size(j);
+    assert_int_equal(wjr_journal_append(j, "{\"c\":3}", 7), 0);
+    wjr_journal_close(j);
+    assert_int_equal(wjr_journal_read_last(&last, path, 3, &scan), 0);
+    assert_int_equal(last.len, 7);
+    assert_memory_equal(last.ptr, "{\"c\":3}", 7);
+    assert_false(scan.torn);
+    assert_int_equal(scan.good_end, (uint64_t)file_size(path));
+    /* the last one torn: the big one before it, found by a grown window */
+    assert_int_equal(truncate(path, file_size(path) - 3), 0);
+    assert_int_equal(wjr_journal_read_last(&last, path, 3, &scan), 0);
+    assert_int_equal(last.len, 300000);
+    assert_true(scan.torn);
+    assert_int_equal(scan.good_end, (uint64_t)two);
+    /* another epoch: nothing */
+    assert_int_equal(wjr_journal_read_last(&last, path, 4, &scan), 0);
+    assert_true(scan.stale);
+    assert_int_equal(last.len, 0);
+    wjr_buf_free(&last);
+    free(big);
+    remove_path(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32),          cmocka_unit_test(test_round_trip_and_reopen),
         cmocka_unit_test(test_stale_epoch),    cmocka_unit_test(test_torn_tail_at_every_byte),
         cmocka_unit_test(test_damage),         cmocka_unit_test(test_kill_during_appends),
-        cmocka_unit_test(test_append_refused),
+        cmocka_unit_test(test_append_refused), cmocka_unit_test(test_read_last),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
