@@ -52,15 +52,19 @@ export WJR_MOCK_STATE="$W/int.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1
 cat >slow.cfg <<'CFG'
 parameters = { x1 = { type = "range"; bounds = [0.0, 1.0]; }; x2 = { type = "range"; bounds = [0.0, 1.0]; }; };
 scheduler = { total_trials = 2; };
-script_options = { run_model = "sh model.sh"; set_trial_status = "sleep 4.7; true";
+script_options = { run_model = "sh model.sh"; set_trial_status = "sleep NAP; true";
                    experiment_dir = "runs/slow"; };
 slurm = { partition = "debug"; time = "00:05:00"; };
 CFG
+# the hook's sleep, about 4.7 s, named uniquely so that pgrep finds this
+# test's own and not that of the same test run elsewhere on the machine
+NAP="4.7$(printf '%07d' $$)"
+sed -i "s/sleep NAP/sleep $NAP/" slow.cfg
 "$WJR" run slow.cfg >int.out 2>int.err &
 pid=$!
 # wait for the hook to be under way (its sleep is a child of the hook shell)
 for _ in $(seq 1 100); do
-    pgrep -f "sleep 4.7" >/dev/null && break
+    pgrep -f "sleep $NAP" >/dev/null && break
     sleep 0.1
 done
 t0=$(date +%s)
@@ -73,7 +77,7 @@ if [[ $rc -eq 130 && $took -le 3 ]]; then
 else
     fail "SIGINT mid-step: exit $rc after ${took}s: $(cat int.err)"
 fi
-pgrep -f "sleep 4.7" >/dev/null && fail "the hook's sleep still runs"
+pgrep -f "sleep $NAP" >/dev/null && fail "the hook's sleep still runs"
 grep -q "FAILED" runs/slow/wjr.log && fail "an interrupted hook failed a trial: $(cat runs/slow/wjr.log)"
 "$WJR" resume runs/slow >resume.out 2>&1
 rc=$?
@@ -85,7 +89,7 @@ fi
 
 # ---- 3. a hook past WJR_HOOK_TIMEOUT ------------------------------------
 export WJR_MOCK_STATE="$W/to.state.json"
-sed -e 's|runs/slow|runs/to|' -e 's|set_trial_status = "sleep 4.7; true";|fetch_trial_data = "sleep 30; true";|' \
+sed -e 's|runs/slow|runs/to|' -e "s|set_trial_status = \"sleep $NAP; true\";|fetch_trial_data = \"sleep 30; true\";|" \
     slow.cfg >to.cfg
 t0=$(date +%s)
 WJR_HOOK_TIMEOUT=1 "$WJR" run to.cfg >to.out 2>&1
