@@ -3,7 +3,8 @@
 # scripts of examples/boa (R, shell, Python) through `wjr run`, without a
 # slurm section. Checks templated commands and a relative source() in R,
 # BOA's four commands, every output and status file name, EARLY_STOPPED, a
-# late output, hostile template values, and every metric function.
+# late output, hostile template values, every metric function, and
+# parameter and outcome constraints.
 . "$(dirname "$0")/cli_lib.sh"
 
 command -v Rscript >/dev/null || fail "Rscript is missing: scripts/deps.sh installs r-base-core"
@@ -101,4 +102,25 @@ for t in r["trials"]:
         best = (s, t["index"])
 assert r["best"]["index"] == best[1], (r["best"], best)
 ' || fail "python_metrics values"
+# Constraints, as BOA writes them: a parameter constraint no generated
+# trial breaks (SOBOL nor GPEI), an outcome constraint that decides which
+# trials are feasible, and a best trial that is feasible
+X=$(run_study "$B/constraints")
+[[ "$X" == "$B/constraints/runs/constraints" ]] || fail "constraints experiment dir: $X"
+"$WJR" results --json "$X" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert len(r["trials"]) == 8, len(r["trials"])
+gens = [t["generation"] for t in r["trials"]]
+assert gens == ["SOBOL"] * 5 + ["GPEI"] * 3, gens
+best = None
+for t in r["trials"]:
+    p, m = t["parameters"], t["metrics"]
+    assert p["x1"] + p["x2"] <= 15.0 + 1e-9, (t["index"], p)
+    ok = m["cost"]["mean"] <= 6.0
+    assert t["feasible"] == ok, (t["index"], t["feasible"], m)
+    if ok and (best is None or m["branin"]["mean"] < best[0]):
+        best = (m["branin"]["mean"], t["index"])
+assert best is not None and r["best"]["index"] == best[1], (r["best"], best)
+' || fail "constraints: $("$WJR" results --json "$X")"
 note "ok"
