@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -163,33 +164,50 @@ done:
     return error;
 }
 
+/* A driver that has not stepped for this long is taken for dead: the
+ * driver steps at least every minute (its poll delay stops at 60 s). */
+#define DRIVER_SILENT_S 180
+
 int wjr_study_driver_describe(char **out, const char *dir)
 {
     char *path = wjr_asprintf("%s/" DRIVER_FILE, dir), *lock = wjr_asprintf("%s/.lock", dir);
-    char *holder = NULL;
+    char *holder = NULL, *alive = NULL;
     json_t *o = path ? json_load_file(path, 0, NULL) : NULL;
     char when[64] = "?";
-    time_t t;
+    struct stat st;
+    time_t t, now = time(NULL);
     struct tm tm;
     size_t len = 0;
 
     *out = NULL;
+    if (lock && wjr_read_file(&holder, &len, lock) == 0)
+        holder[strcspn(holder, "\n")] = '\0';
+    /* the lock's time: now at each step of the driver, 0 once released */
+    if (lock && stat(lock, &st) == 0 && st.st_mtime > 0 && holder != NULL && holder[0]) {
+        if (now - st.st_mtime <= DRIVER_SILENT_S)
+            alive = wjr_asprintf("running: %s, last step %llds ago", holder,
+                                 (long long)(now - st.st_mtime));
+        else if (localtime_r(&st.st_mtime, &tm) != NULL &&
+                 strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) > 0)
+            alive = wjr_asprintf("not running: %s held the study and stopped stepping at %s "
+                                 "without releasing it (it died, or its node did)",
+                                 holder, when);
+    }
     if (json_is_object(o)) {
         t = (time_t)json_integer_value(json_object_get(o, "submit_time"));
         if (localtime_r(&t, &tm) != NULL)
             strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-        if (lock && wjr_read_file(&holder, &len, lock) == 0)
-            holder[strcspn(holder, "\n")] = '\0';
-        /* the lock file names its last holder: pid, host, command */
-        *out = wjr_asprintf("driver: job %lld in partition %s, submitted %s; last lock holder: "
-                            "%s",
+        *out = wjr_asprintf("driver: job %lld in partition %s, submitted %s; %s",
                             (long long)json_integer_value(json_object_get(o, "job_id")),
                             json_string_value(json_object_get(o, "partition"))
                                 ? json_string_value(json_object_get(o, "partition"))
                                 : "?",
-                            when, holder && holder[0] ? holder : "none");
+                            when, alive != NULL ? alive : "no driver holds the study now");
+    } else if (alive != NULL) {
+        *out = wjr_asprintf("driver: %s", alive);
     }
     json_decref(o);
+    free(alive);
     free(holder);
     free(path);
     free(lock);

@@ -321,6 +321,7 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
         error = wjr__study_whole(s, "wjr_study_step");
     if (error < 0)
         return error;
+    wjr__store_heartbeat(s, 1);
     if (c->n_params == 0 || c->total_trials < 1)
         return wjr_error_set(WJR_ESTATE,
                              "%s: a driven study needs parameters and "

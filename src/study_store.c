@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wjr/runner.h"
@@ -763,4 +764,15 @@ int wjr__store_pending(const wjr_study *s)
     return st != NULL && !(s->flags & WJR_STUDY_READONLY) &&
            (st->n_touched > 0 || st->n_recorded < s->n_trials ||
             (s->runner != NULL && wjr__runner_change_count(s->runner) > 0));
+}
+
+void wjr__store_heartbeat(wjr_study *s, int alive)
+{
+    struct timespec times[2] = {{0, 0}, {0, 0}};
+
+    if (s->lock_fd < 0)
+        return;
+    if (alive)
+        times[0].tv_nsec = times[1].tv_nsec = UTIME_NOW;
+    (void)futimens(s->lock_fd, times); /* a sign only: a failure costs nothing */
 }

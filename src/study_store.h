@@ -48,6 +48,12 @@ int wjr__store_checkpoint(wjr_runner *runner, void *payload);
  * it goes out with the next record. New trials need no call. */
 void wjr__store_touch(wjr_study *s, study_trial *t);
 
+/* The lock holder's sign of life: the lock file's time is set to now at
+ * every step of the driver, and to 0 when the lock is released, so that
+ * `wjr status` on any node can tell a running driver from a dead one
+ * (wjr_study_driver_describe). */
+void wjr__store_heartbeat(wjr_study *s, int alive);
+
 /* 1 when something changed that no record holds yet (a change the runner
  * made without a checkpoint, e.g. a job's first sighting). */
 int wjr__store_pending(const wjr_study *s);

@@ -147,9 +147,13 @@ WJR_EXTERN(int) wjr_study_open(wjr_study **out, const char *dir, const wjr_study
 WJR_EXTERN(int) wjr_study_detach(uint32_t *job_id, const char *dir, const char *wjr_path);
 
 /**
- * One line on the detached driver of @p dir (its job, partition, submit
- * time, and the last holder of the study's lock), or *out = NULL when the
- * study was never detached. Asks no cluster.
+ * One line on the driver of @p dir: for a detached study its job,
+ * partition and submit time; for any study whether a driver runs now
+ * (pid, host and command of the lock's holder, and its last step), or
+ * held the study and stopped stepping without releasing it (it died). The
+ * driver marks the lock file's time at every step and clears it on
+ * release, so this works from any node. *out = NULL when the study was
+ * never detached and no driver holds it. Asks no cluster.
  * @param out receives malloc'd text or NULL.
  */
 WJR_EXTERN(int) wjr_study_driver_describe(char **out, const char *dir);

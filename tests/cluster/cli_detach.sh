@@ -52,11 +52,17 @@ if [[ -n "$(driver_state "$job2")" ]]; then
     rc=0
     "$WJR" resume "$WORK/exp" >/dev/null 2>"$WORK/fg.err" || rc=$?
     [[ $rc -eq 2 ]] && grep -q "locked" "$WORK/fg.err" ||
-        fail "a foreground resume beside the driver job: exit $rc, $(cat "$WORK/fg.err")"
+        fail "a foreground resume beside the driver job: exit $rc, $(cat "$WORK/fg.err")"    # the driver job steps: status sees it alive, on the node it runs on
+    "$WJR" status "$WORK/exp" >"$WORK/status2.txt"
+    grep -q "^driver: job $job2 in partition debug, submitted .*; running: [0-9]* .*, last step [0-9]*s ago" \
+        "$WORK/status2.txt" || fail "status while the driver runs: $(cat "$WORK/status2.txt")"
+    note "$(grep '^driver:' "$WORK/status2.txt")"
 fi
 wait_driver_gone "$job2"
 [[ "$(sacct -n -X -P -j "$job2" --format=State | head -1)" == COMPLETED ]] ||
     { cat "$WORK/exp/driver-$job2".* >&2 || true; fail "driver job $job2 did not complete"; }
 "$WJR" status "$WORK/exp" | grep -q "^4 trials: 4 completed" || fail "status: $("$WJR" status "$WORK/exp")"
+"$WJR" status "$WORK/exp" | grep -q "^driver: job $job2 .*; no driver holds the study now" ||
+    fail "status after the driver ended: $("$WJR" status "$WORK/exp")"
 check_exactly_once 4
 note "ok"

@@ -4,10 +4,12 @@
  * warning signal, requeue), its script, driver.json and the status line;
  * a study that a driver holds is refused.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "mock_slurm.h"
 #include "test_util.h"
@@ -65,6 +67,39 @@ static void the_driver_job(void **state)
     free(exp);
 }
 
+/* Whether a driver runs: its steps mark the lock file, its release
+ * clears the mark, and a holder that stopped stepping is called dead. */
+static void a_driver_is_seen_alive_or_dead(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_study *study = NULL;
+    wjr_study_progress p;
+    char *cfg = write_study_config(f), *exp = tu_path(f->dir, "exp"), *line = NULL;
+    char *lock = tu_path(exp, ".lock");
+    struct timespec old[2] = {{0, 0}, {0, 0}};
+
+    assert_int_equal(wjr_study_create(&study, cfg, NULL), 0);
+    assert_int_equal(wjr_study_step(&p, study), 0);
+    assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+    assert_non_null(line);
+    assert_non_null(strstr(line, "driver: running: "));
+    assert_non_null(strstr(line, "last step 0s ago"));
+    free(line);
+    old[0].tv_sec = old[1].tv_sec = time(NULL) - 1000; /* it stopped stepping */
+    assert_int_equal(utimensat(AT_FDCWD, lock, old, 0), 0);
+    assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+    assert_non_null(line);
+    assert_non_null(strstr(line, "not running: "));
+    assert_non_null(strstr(line, "without releasing it"));
+    free(line);
+    wjr_study_free(study); /* released */
+    assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+    assert_null(line);
+    free(lock);
+    free(cfg);
+    free(exp);
+}
+
 /* The script stops the driver on USR1 and asks Slurm for a requeue. */
 static void the_driver_script_requeues_itself(void **state)
 {
@@ -114,6 +149,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(the_driver_job, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(a_driver_is_seen_alive_or_dead, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(the_driver_script_requeues_itself, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
