@@ -258,7 +258,7 @@ void wjr_study_free(wjr_study *s)
     wjr_log_file_sink_free(s->sink);
     if (s->lock_fd >= 0) {
         wjr__store_heartbeat(s, 0); /* released: no driver runs */
-        close(s->lock_fd); /* releases the flock; the file stays, naming the last holder */
+        close(s->lock_fd);          /* releases the flock; the file stays, naming the last holder */
     }
     free(s->dir);
     free(s->config_dir);
