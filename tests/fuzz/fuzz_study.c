@@ -1,10 +1,13 @@
 /*
- * fuzz_study.c - libFuzzer target: study.json. Each input is written as the
- * study.json of a folder that also holds a valid configuration copy, and
- * the study is opened read-only; a study that opens is then reported
- * (status JSON, results CSV and JSON), as `wjr status` and `wjr results`
- * would.
+ * fuzz_study.c - libFuzzer target: study.json and study.journal. Each input
+ * is written as the study.json of a folder that also holds a valid
+ * configuration copy; what follows a line "#journal" in it, if any, as its
+ * study.journal (framing, checksums and records alike). The study is
+ * opened read-only, as a whole and for submitting only; a study that opens
+ * is then reported (status JSON, results CSV and JSON), as `wjr status` and
+ * `wjr results` would.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +28,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wjr_study *s = NULL;
     char *out = NULL;
 
+    static const char mark[] = "\n#journal\n";
+    const uint8_t *journal = memmem(data, size, mark, sizeof(mark) - 1);
+    size_t snapshot = journal != NULL ? (size_t)(journal - data) : size;
+
     fz_write("config.cfg", (const uint8_t *)config, sizeof(config) - 1);
-    fz_write("study.json", data, size);
+    fz_write("study.json", data, snapshot);
+    if (journal != NULL)
+        fz_write("study.journal", journal + sizeof(mark) - 1,
+                 size - snapshot - (sizeof(mark) - 1));
+    else
+        fz_remove("study.journal");
+    /* the submit-only reading (the snapshot's first line, the journal's
+     * last record) must stand the same inputs; it is opened read-only too */
+    so.flags = WJR_STUDY_READONLY | WJR_STUDY_SUBMIT_ONLY;
+    so.log = fz_no_log;
+    if (wjr_study_open(&s, fz_dir(), &so) == 0)
+        wjr_study_free(s);
+    s = NULL;
     so.flags = WJR_STUDY_READONLY;
     so.log = fz_no_log;
     if (wjr_study_open(&s, fz_dir(), &so) == 0) {

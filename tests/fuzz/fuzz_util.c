@@ -49,6 +49,14 @@ const char *fz_write(const char *name, const uint8_t *data, size_t size)
     return p;
 }
 
+void fz_remove(const char *name)
+{
+    char p[256];
+
+    snprintf(p, sizeof(p), "%s/%s", fz_dir(), name);
+    unlink(p);
+}
+
 char *fz_string(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);

@@ -18,6 +18,9 @@ const char *fz_dir(void);
  * buffer per name slot, valid until the next call with the same name). */
 const char *fz_write(const char *name, const uint8_t *data, size_t size);
 
+/* Remove <fz_dir()>/<name> if it is there. */
+void fz_remove(const char *name);
+
 /* The input as a NUL-terminated string (malloc'd; embedded NULs cut it). */
 char *fz_string(const uint8_t *data, size_t size);
 
