@@ -35,8 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_write("config.cfg", (const uint8_t *)config, sizeof(config) - 1);
     fz_write("study.json", data, snapshot);
     if (journal != NULL)
-        fz_write("study.journal", journal + sizeof(mark) - 1,
-                 size - snapshot - (sizeof(mark) - 1));
+        fz_write("study.journal", journal + sizeof(mark) - 1, size - snapshot - (sizeof(mark) - 1));
     else
         fz_remove("study.journal");
     /* the submit-only reading (the snapshot's first line, the journal's
