@@ -68,7 +68,9 @@ record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
 
 # ---------------------------------------------------------------- cluster helpers
 now() { date +%s.%N; }
-elapsed() { echo "$(now) - $1" | bc -l; }
+# arithmetic on decimals (awk: the test roots have no bc)
+calc() { awk "BEGIN { printf \"%.10g\\n\", $1 }"; }
+elapsed() { calc "$(now) - $1"; }
 node_state() { sinfo -h -n localhost -o '%T' | head -n 1; }
 drain() { scontrol update nodename=localhost state=drain reason=bench; }
 resume() {
@@ -159,7 +161,7 @@ bench_submit_one() { # METHOD N REP
             wall="$(elapsed "$t0")"
             ;;
     esac
-    record submit "$m-$n" "$rep" per_trial_ms "$(echo "$wall * 1000 / $n" | bc -l)"
+    record submit "$m-$n" "$rep" per_trial_ms "$(calc "$wall * 1000 / $n")"
     record submit "$m-$n" "$rep" submit_rpcs "$(rpc_count REQUEST_SUBMIT_BATCH_JOB)"
     record submit "$m-$n" "$rep" rpcs "$(rpc_total)"
 }
@@ -206,7 +208,7 @@ bench_batch_one() { # METHOD REP
             wall="$(elapsed "$t0")"
             ;;
     esac
-    record batch "$m-$n" "$rep" ms "$(echo "$wall * 1000" | bc -l)"
+    record batch "$m-$n" "$rep" ms "$(calc "$wall * 1000")"
     record batch "$m-$n" "$rep" submit_rpcs "$(rpc_count REQUEST_SUBMIT_BATCH_JOB)"
     record batch "$m-$n" "$rep" rpcs "$(rpc_total)"
 }
@@ -226,8 +228,7 @@ time_cmd() {
     local f="$1" r
     shift
     r="$("$BIN/bench_time" "$@")"
-    echo "$(kv wall_ms "$r") / 1000" | bc -l | tr '\n' ' ' >"$f"
-    echo "$(kv cpu_ms "$r") / 1000" | bc -l >>"$f"
+    printf '%s %s\n' "$(calc "$(kv wall_ms "$r") / 1000")" "$(calc "$(kv cpu_ms "$r") / 1000")" >"$f"
 }
 bench_poll_n() { # N LAYOUT
     local n="$1" layout="$2" case="$1" ids="$WORK/poll-$1-$2.ids" dir="$WORK/poll-$1-$2" line
@@ -248,10 +249,10 @@ bench_poll_n() { # N LAYOUT
         record poll "wjr-$case" "$rep" wall_ms "$(kv wall_ms "$line")"
         record poll "wjr-$case" "$rep" cpu_ms "$(kv cpu_ms "$line")"
     done < <("$BIN/bench_poll" poll "$ids" "$dir" "$REPS")
-    record poll "wjr-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
-    record poll "wjr-$case" all user_info_per_poll "$(echo "$(rpc_count REQUEST_JOB_USER_INFO) / $REPS" | bc -l)"
-    record poll "wjr-$case" all job_state_per_poll "$(echo "$(rpc_count REQUEST_JOB_STATE) / $REPS" | bc -l)"
-    record poll "wjr-$case" all fed_info_per_poll "$(echo "$(rpc_count REQUEST_FED_INFO) / $REPS" | bc -l)"
+    record poll "wjr-$case" all rpcs_per_poll "$(calc "$(rpc_total) / $REPS")"
+    record poll "wjr-$case" all user_info_per_poll "$(calc "$(rpc_count REQUEST_JOB_USER_INFO) / $REPS")"
+    record poll "wjr-$case" all job_state_per_poll "$(calc "$(rpc_count REQUEST_JOB_STATE) / $REPS")"
+    record poll "wjr-$case" all fed_info_per_poll "$(calc "$(rpc_count REQUEST_FED_INFO) / $REPS")"
 
     # the floor: bare slurm_load_job_user
     rpc_reset
@@ -260,7 +261,7 @@ bench_poll_n() { # N LAYOUT
         record poll "floor-$case" "$rep" wall_ms "$(kv wall_ms "$line")"
         record poll "floor-$case" "$rep" cpu_ms "$(kv cpu_ms "$line")"
     done < <("$BIN/bench_poll" floor "$REPS")
-    record poll "floor-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
+    record poll "floor-$case" all rpcs_per_poll "$(calc "$(rpc_total) / $REPS")"
     record poll "floor-$case" all ctld_us "$(rpc_ave REQUEST_JOB_USER_INFO)"
 
     # the cheaper floor where Slurm has it (23.11.5+): slurm_load_job_state
@@ -273,7 +274,7 @@ bench_poll_n() { # N LAYOUT
         record poll "floor_states-$case" "$rep" cpu_ms "$(kv cpu_ms "$line")"
     done < <("$BIN/bench_poll" floor-states "$ids" "$REPS")
     if [[ "$(rpc_count REQUEST_JOB_STATE)" -gt 0 ]]; then
-        record poll "floor_states-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
+        record poll "floor_states-$case" all rpcs_per_poll "$(calc "$(rpc_total) / $REPS")"
         record poll "floor_states-$case" all ctld_us "$(rpc_ave REQUEST_JOB_STATE)"
     fi
 
@@ -282,10 +283,10 @@ bench_poll_n() { # N LAYOUT
     for ((rep = 0; rep < REPS; rep++)); do
         time_cmd "$OUT/t" squeue -h -u root -o '%i %T'
         read -r w c <"$OUT/t"
-        record poll "squeue_u-$case" "$rep" wall_ms "$(echo "$w * 1000" | bc -l)"
-        record poll "squeue_u-$case" "$rep" cpu_ms "$(echo "$c * 1000" | bc -l)"
+        record poll "squeue_u-$case" "$rep" wall_ms "$(calc "$w * 1000")"
+        record poll "squeue_u-$case" "$rep" cpu_ms "$(calc "$c * 1000")"
     done
-    record poll "squeue_u-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
+    record poll "squeue_u-$case" all rpcs_per_poll "$(calc "$(rpc_total) / $REPS")"
 
     # one sacct for the same N jobs, named by id (an array by its array job
     # id); it asks slurmdbd, not slurmctld; with -j and no -S, sacct looks
@@ -295,10 +296,10 @@ bench_poll_n() { # N LAYOUT
     for ((rep = 0; rep < REPS; rep++)); do
         time_cmd "$OUT/t" sacct -n -X -P -j "$(cat "$OUT/ids.csv")" -o JobID,State
         read -r w c <"$OUT/t"
-        record poll "sacct-$case" "$rep" wall_ms "$(echo "$w * 1000" | bc -l)"
-        record poll "sacct-$case" "$rep" cpu_ms "$(echo "$c * 1000" | bc -l)"
+        record poll "sacct-$case" "$rep" wall_ms "$(calc "$w * 1000")"
+        record poll "sacct-$case" "$rep" cpu_ms "$(calc "$c * 1000")"
     done
-    record poll "sacct-$case" all rpcs_per_poll "$(echo "$(rpc_total) / $REPS" | bc -l)"
+    record poll "sacct-$case" all rpcs_per_poll "$(calc "$(rpc_total) / $REPS")"
 
     # one squeue -j per job: every job for N <= 1000, a sample of 1000
     # jobs otherwise (scaled up to N; marked as extrapolated)
@@ -309,9 +310,9 @@ bench_poll_n() { # N LAYOUT
         time_cmd "$OUT/t" sh -c 'while read -r id; do squeue -h -j "$id" -o "%i %T"; done <"$1"' \
             sh "$OUT/ids.sample"
         read -r w c <"$OUT/t"
-        record poll "squeue_j-$case" 0 wall_ms "$(echo "$w * 1000 * $n / $sample" | bc -l)"
-        record poll "squeue_j-$case" 0 cpu_ms "$(echo "$c * 1000 * $n / $sample" | bc -l)"
-        record poll "squeue_j-$case" all rpcs_per_poll "$(echo "$(rpc_total) * $n / $sample" | bc -l)"
+        record poll "squeue_j-$case" 0 wall_ms "$(calc "$w * 1000 * $n / $sample")"
+        record poll "squeue_j-$case" 0 cpu_ms "$(calc "$c * 1000 * $n / $sample")"
+        record poll "squeue_j-$case" all rpcs_per_poll "$(calc "$(rpc_total) * $n / $sample")"
         record poll "squeue_j-$case" all sampled "$sample"
     fi
     clear_jobs
@@ -335,7 +336,7 @@ if want memory; then
             res="$(grep '^result' <<<"$out")"
             record memory "$total" "$rep" peak_rss_mib "$(kv peak_rss_mib "$res")"
             record memory "$total" "$rep" baseline_mib "$(kv baseline_mib "$res")"
-            record memory "$total" "$rep" text_mib "$(echo "$(kv bytes "$(grep stage=text <<<"$out")") / 1048576" | bc -l)"
+            record memory "$total" "$rep" text_mib "$(calc "$(kv bytes "$(grep stage=text <<<"$out")") / 1048576")"
             record memory "$total" "$rep" from_json_s "$(kv seconds "$(grep stage=from_json <<<"$out")")"
             record memory "$total" "$rep" poll_s "$(kv seconds "$(grep stage=poll <<<"$out")")"
             record memory "$total" "$rep" to_json_s "$(kv seconds "$(grep stage=to_json <<<"$out")")"

@@ -50,6 +50,7 @@ printf '#!/bin/sh\ntrue\n' >"$WORK/true.sh"
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.10g\\n\", $1 }"; }
 
 # A synthetic study of N trials in DIR, for this cluster's partition.
 make_study() { # DIR N
@@ -84,8 +85,8 @@ for fs in disk tmpfs; do
             t1="$(now)"
             sbatch -Q --parsable -p debug -J sb -D "$WORK" -o /dev/null "$WORK/true.sh" >/dev/null
             t2="$(now)"
-            printf 'submit\t%s\t%s\twjr\t%s\n' "$fs" "$n" "$(echo "($t1 - $t0) * 1000" | bc -l)" >>"$RESULTS"
-            printf 'submit\t%s\t%s\tsbatch\t%s\n' "$fs" "$n" "$(echo "($t2 - $t1) * 1000" | bc -l)" >>"$RESULTS"
+            printf 'submit\t%s\t%s\twjr\t%s\n' "$fs" "$n" "$(calc "($t1 - $t0) * 1000")" >>"$RESULTS"
+            printf 'submit\t%s\t%s\tsbatch\t%s\n' "$fs" "$n" "$(calc "($t2 - $t1) * 1000")" >>"$RESULTS"
         done
         scancel -u root 2>/dev/null || true
         rm -rf "$dir"
@@ -102,7 +103,7 @@ measure() { # LABEL ARGS...: wall seconds and peak RSS of one wjr command
     /usr/bin/time -f '%e %M' -o "$WORK/time" "$WJR" "$@" >/dev/null 2>&1 || true
     read -r wall kb <"$WORK/time"
     printf 'open\t%s\t-\twall_s\t%s\nopen\t%s\t-\trss_mib\t%s\n' "$label" "$wall" "$label" \
-        "$(echo "$kb / 1024" | bc -l)" >>"$RESULTS"
+        "$(calc "$kb / 1024")" >>"$RESULTS"
 }
 measure "status, schema 1" status "$dir"
 measure "status --json, schema 1" status --json "$dir"
