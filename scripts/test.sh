@@ -82,17 +82,41 @@ if [[ "$SLURM" != host ]]; then
     args=()
     ((UNIT_ONLY)) && args+=(--unit-only)
     status=0
+    # The roots' runs go side by side (each root has its own cluster, ports
+    # and build folders), after the host's; WJR_TEST_SERIAL=1: one by one.
+    declare -A logs=() rcs=()
     for m in $majors; do
         label="$m"
         [[ "$m" == host ]] && label="${hmaj:-host}"
-        step "Slurm $label"
-        log="$(mktemp /tmp/wjr-test-"$label".XXXXXX)"
-        rc=0
+        logs[$m]="$(mktemp /tmp/wjr-test-"$label".XXXXXX)"
         if [[ "$m" == host ]]; then
-            WJR_SLURM_LABEL="$label" "$0" --slurm host "${args[@]}" 2>&1 | tee "$log" || rc=$?
+            step "Slurm $label"
+            rc=0
+            WJR_SLURM_LABEL="$label" "$0" --slurm host "${args[@]}" 2>&1 | tee "${logs[$m]}" || rc=$?
+            rcs[$m]=$rc
+        elif [[ "${WJR_TEST_SERIAL:-0}" == 1 ]]; then
+            step "Slurm $label"
+            rc=0
+            scripts/slurm-root.sh test "$m" --no-lint "${args[@]}" 2>&1 | tee "${logs[$m]}" || rc=$?
+            rcs[$m]=$rc
         else
-            scripts/slurm-root.sh test "$m" --no-lint "${args[@]}" 2>&1 | tee "$log" || rc=$?
+            echo "test: Slurm $label in its root, beside the others (its output follows when it ends)"
+            (scripts/slurm-root.sh test "$m" --no-lint "${args[@]}" >"${logs[$m]}" 2>&1
+                echo "$?" >"${logs[$m]}.rc") &
         fi
+    done
+    wait
+    for m in $majors; do
+        label="$m"
+        [[ "$m" == host ]] && label="${hmaj:-host}"
+        if [[ -z "${rcs[$m]:-}" ]]; then
+            step "Slurm $label"
+            cat "${logs[$m]}"
+            rcs[$m]="$(cat "${logs[$m]}.rc" 2>/dev/null || echo 1)"
+            rm -f "${logs[$m]}.rc"
+        fi
+        rc="${rcs[$m]}"
+        log="${logs[$m]}"
         line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)" || line=""
         if [[ -z "$line" ]]; then
             results+=("Slurm $label: did not finish (exit $rc), see above")
