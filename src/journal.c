@@ -169,23 +169,34 @@ static int read_header(uint64_t *epoch, const char *payload)
     return 0;
 }
 
+/* Open the journal at path, scan zeroed and its size noted: 0, or
+ * WJR_ENOTFOUND / WJR_EIO when it cannot be opened. */
+static int open_journal(FILE **f, const char *path, wjr_journal_scan *scan)
+{
+    struct stat st;
+
+    memset(scan, 0, sizeof(*scan));
+    *f = fopen(path, "rb");
+    if (*f == NULL)
+        return errno == ENOENT
+                   ? wjr_error_set(WJR_ENOTFOUND, "%s: no such file", path)
+                   : wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
+    if (fstat(fileno(*f), &st) == 0)
+        scan->size = (uint64_t)st.st_size;
+    return 0;
+}
+
 int wjr_journal_read(const char *path, uint64_t epoch, wjr_journal_fn fn, void *arg,
                      wjr_journal_scan *scan)
 {
     wjr_buf buf = WJR_BUF_INIT;
     FILE *f;
-    struct stat st;
     uint64_t at = 0;
     int rc, error = 0;
 
-    memset(scan, 0, sizeof(*scan));
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return errno == ENOENT
-                   ? wjr_error_set(WJR_ENOTFOUND, "%s: no such file", path)
-                   : wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
-    if (fstat(fileno(f), &st) == 0)
-        scan->size = (uint64_t)st.st_size;
+    error = open_journal(&f, path, scan);
+    if (error < 0)
+        return error;
     rc = read_record(&buf, f);
     if (rc == -2 || buf.oom) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -266,19 +277,13 @@ int wjr_journal_read_last(wjr_buf *last, const char *path, uint64_t epoch, wjr_j
 {
     wjr_buf buf = WJR_BUF_INIT, window = WJR_BUF_INIT;
     uint64_t header_end, span = 65536;
-    struct stat st;
     FILE *f;
     int rc, error = 0;
 
-    memset(scan, 0, sizeof(*scan));
     last->len = 0;
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return errno == ENOENT
-                   ? wjr_error_set(WJR_ENOTFOUND, "%s: no such file", path)
-                   : wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
-    if (fstat(fileno(f), &st) == 0)
-        scan->size = (uint64_t)st.st_size;
+    error = open_journal(&f, path, scan);
+    if (error < 0)
+        return error;
     rc = read_record(&buf, f);
     if (rc == -2) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -377,42 +382,35 @@ static wjr_journal *journal_alloc(const char *path, int fd, uint64_t size)
     return j;
 }
 
+typedef struct bytes {
+    const char *data;
+    size_t len;
+} bytes;
+
+static int emit_bytes(int fd, const char *path, void *payload)
+{
+    const bytes *b = payload;
+
+    return wjr_write_all(fd, b->data, b->len, path);
+}
+
 int wjr_journal_create(wjr_journal **out, const char *path, uint64_t epoch)
 {
     wjr_buf b = WJR_BUF_INIT;
     char header[64];
-    char *tmp = wjr_asprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = -1, error;
+    bytes text;
+    int error;
 
     *out = NULL;
-    if (tmp == NULL)
-        return WJR_ENOMEM;
     snprintf(header, sizeof(header), "{\"wjr_journal\":%d,\"epoch\":%" PRIu64 "}", JOURNAL_VERSION,
              epoch);
     error = frame(&b, header, strlen(header));
-    if (error < 0)
-        goto done;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write_all(fd, b.ptr, b.len) < 0 || fsync(fd) < 0) {
-        error = wjr_error_set(WJR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-        goto done;
-    }
-    if (rename(tmp, path) < 0) {
-        error = wjr_error_set(WJR_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        goto done;
-    }
-    error = wjr_fsync_parent(path);
-    if (error == 0) {
-        *out = journal_alloc(path, fd, b.len);
-        fd = -1;
-        error = *out != NULL ? 0 : WJR_ENOMEM;
-    }
-done:
-    if (fd >= 0)
-        close(fd);
-    if (error < 0)
-        unlink(tmp);
-    free(tmp);
+    text.data = b.ptr;
+    text.len = b.len;
+    if (error == 0) /* the one atomic writer: the old journal or the new, never half */
+        error = wjr_write_atomic(path, emit_bytes, &text);
+    if (error == 0)
+        error = wjr_journal_open(out, path, b.len);
     wjr_buf_free(&b);
     return error;
 }
