@@ -100,6 +100,9 @@ if [[ "$SLURM" != host ]]; then
             scripts/slurm-root.sh test "$m" --no-lint "${args[@]}" 2>&1 | tee "${logs[$m]}" || rc=$?
             rcs[$m]=$rc
         else
+            # each root is made (or found) one at a time, as that installs
+            # debootstrap on the host and runs apt; then they run side by side
+            scripts/slurm-root.sh build "$m" || echo "test: the $label root was not made (above)" >&2
             echo "test: Slurm $label in its root, beside the others (its output follows when it ends)"
             (scripts/slurm-root.sh test "$m" --no-lint "${args[@]}" >"${logs[$m]}" 2>&1
                 echo "$?" >"${logs[$m]}.rc") &
