@@ -382,33 +382,18 @@ static wjr_journal *journal_alloc(const char *path, int fd, uint64_t size)
     return j;
 }
 
-typedef struct bytes {
-    const char *data;
-    size_t len;
-} bytes;
-
-static int emit_bytes(int fd, const char *path, void *payload)
-{
-    const bytes *b = payload;
-
-    return wjr_write_all(fd, b->data, b->len, path);
-}
-
 int wjr_journal_create(wjr_journal **out, const char *path, uint64_t epoch)
 {
     wjr_buf b = WJR_BUF_INIT;
     char header[64];
-    bytes text;
     int error;
 
     *out = NULL;
     snprintf(header, sizeof(header), "{\"wjr_journal\":%d,\"epoch\":%" PRIu64 "}", JOURNAL_VERSION,
              epoch);
     error = frame(&b, header, strlen(header));
-    text.data = b.ptr;
-    text.len = b.len;
     if (error == 0) /* the one atomic writer: the old journal or the new, never half */
-        error = wjr_write_atomic(path, emit_bytes, &text);
+        error = wjr_write_file_atomic(path, b.ptr, b.len);
     if (error == 0)
         error = wjr_journal_open(out, path, b.len);
     wjr_buf_free(&b);
