@@ -46,6 +46,42 @@ int wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend)
     return backend->cluster_info(out, backend);
 }
 
+void wjr_cluster_items_free(wjr_cluster_item *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(items[i].name);
+    free(items);
+}
+
+int wjr_cluster_items_put(wjr_cluster_item **items, size_t *n, const char *name, size_t len,
+                          uint32_t count, int sum)
+{
+    wjr_cluster_item *v;
+    size_t i;
+
+    for (i = 0; i < *n; i++)
+        if (strlen((*items)[i].name) == len && memcmp((*items)[i].name, name, len) == 0) {
+            uint32_t *c = &(*items)[i].count;
+            if (sum)
+                *c = count > UINT32_MAX - *c ? UINT32_MAX : *c + count;
+            else if (count > *c)
+                *c = count;
+            return 0;
+        }
+    v = realloc(*items, (*n + 1) * sizeof(*v));
+    if (v == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    *items = v;
+    v[*n].name = strndup(name, len);
+    if (v[*n].name == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    v[*n].count = count;
+    (*n)++;
+    return 0;
+}
+
 void wjr_cluster_info_clear(wjr_cluster_info *info)
 {
     if (info == NULL)
@@ -54,6 +90,9 @@ void wjr_cluster_info_clear(wjr_cluster_info *info)
     free(info->slurm_version);
     free(info->partition_max_time);
     free(info->partition);
+    wjr_cluster_items_free(info->reservations, info->n_reservations);
+    wjr_cluster_items_free(info->licenses, info->n_licenses);
+    wjr_cluster_items_free(info->gres, info->n_gres);
     memset(info, 0, sizeof(*info));
 }
 

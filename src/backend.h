@@ -90,6 +90,13 @@ struct wjr_backend {
     uint64_t rpc_count;
 };
 
+/* Add len bytes of name to a wjr_cluster_info list, or, when it is there,
+ * raise its count to count (sum = 0) or add count (sum = 1). 0 or
+ * WJR_ENOMEM. */
+int wjr_cluster_items_put(wjr_cluster_item **items, size_t *n, const char *name, size_t len,
+                          uint32_t count, int sum);
+void wjr_cluster_items_free(wjr_cluster_item *items, size_t n);
+
 /* Rebuild a backend from its type and to_json text (backend.c, through
  * its registry of types). */
 int wjr_backend_from_json(wjr_backend **out, const char *type, const char *json);

@@ -1,7 +1,8 @@
 /*
  * backend_slurm_info.c - what the Slurm backend asks of the controller
  * besides jobs: its configuration (ClusterName, version, MaxArraySize,
- * MinJobAge, accounting) and the partition jobs go to; cancellations, one
+ * MinJobAge, accounting), the partition jobs go to, and the reservations,
+ * licenses and nodes' GRES when the options name them; cancellations, one
  * job or many in as few RPCs as the release allows; and accounting
  * (slurmdbd) look-ups of jobs slurmctld has forgotten, by job name and a
  * start-time bound.
@@ -86,6 +87,129 @@ static const char *slurm_partition(const wjr_backend *b)
     return ((const slurm_backend *)b)->partition;
 }
 
+/* ---- what the options name: reservations, licenses, the nodes' GRES ---- */
+
+static int load_reservations(wjr_cluster_info *out, slurm_backend *sb)
+{
+    reserve_info_msg_t *msg = NULL;
+    time_t now = time(NULL);
+    uint32_t i;
+    int error = 0;
+
+    sb->parent.rpc_count++;
+    if (slurm_load_reservations((time_t)0, &msg) != SLURM_SUCCESS)
+        return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_reservations");
+    for (i = 0; i < msg->record_count && error == 0; i++) {
+        const reserve_info_t *r = &msg->reservation_array[i];
+        if (r->name != NULL && (r->end_time == 0 || r->end_time > now))
+            error = wjr_cluster_items_put(&out->reservations, &out->n_reservations, r->name,
+                                          strlen(r->name), 0, 0);
+    }
+    slurm_free_reservation_info_msg(msg);
+    out->reservations_known = error == 0;
+    return error;
+}
+
+static int load_licenses(wjr_cluster_info *out, slurm_backend *sb)
+{
+    license_info_msg_t *msg = NULL;
+    uint32_t i;
+    int error = 0;
+
+    sb->parent.rpc_count++;
+    if (slurm_load_licenses((time_t)0, &msg, SHOW_ALL) != SLURM_SUCCESS)
+        return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_licenses");
+    for (i = 0; msg != NULL && i < msg->num_lic && error == 0; i++) {
+        const slurm_license_info_t *l = &msg->lic_array[i];
+        if (l->name != NULL)
+            error = wjr_cluster_items_put(&out->licenses, &out->n_licenses, l->name,
+                                          strlen(l->name), l->total, 0);
+    }
+    slurm_free_license_info_msg(msg);
+    out->licenses_known = error == 0;
+    return error;
+}
+
+/* 1 when the comma-separated list has the name. */
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+
+    while (list != NULL && *list != '\0') {
+        size_t k = strcspn(list, ",");
+        if (k == n && strncmp(list, name, n) == 0)
+            return 1;
+        list += k + (list[k] == ',');
+    }
+    return 0;
+}
+
+/* One node's Gres ("gpu:a100:2(S:0-1),nic:1") into its totals by name and
+ * by name:type, then into out->gres, keeping the most any node has. */
+static int add_node_gres(wjr_cluster_info *out, const char *gres)
+{
+    wjr_cluster_item *node = NULL;
+    size_t n_node = 0, i;
+    wjr_slurm_item it;
+    char key[256];
+    int error = 0;
+    uint32_t c;
+
+    while (error == 0 && wjr_slurm_next_item(&it, &gres, WJR_ITEM_GRES)) {
+        if (it.name_len == 0 || it.name_len + it.type_len + 2 > sizeof(key))
+            continue;
+        c = it.count > UINT32_MAX ? UINT32_MAX : (uint32_t)it.count;
+        error = wjr_cluster_items_put(&node, &n_node, it.name, it.name_len, c, 1);
+        if (error == 0 && it.type != NULL) {
+            snprintf(key, sizeof(key), "%.*s:%.*s", (int)it.name_len, it.name, (int)it.type_len,
+                     it.type);
+            error = wjr_cluster_items_put(&node, &n_node, key, strlen(key), c, 1);
+        }
+    }
+    for (i = 0; i < n_node && error == 0; i++)
+        error = wjr_cluster_items_put(&out->gres, &out->n_gres, node[i].name, strlen(node[i].name),
+                                      node[i].count, 0);
+    wjr_cluster_items_free(node, n_node);
+    return error;
+}
+
+static int load_node_gres(wjr_cluster_info *out, slurm_backend *sb)
+{
+    node_info_msg_t *msg = NULL;
+    uint32_t i;
+    int error = 0;
+
+    sb->parent.rpc_count++;
+    if (slurm_load_node((time_t)0, &msg, SHOW_ALL) != SLURM_SUCCESS)
+        return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_node");
+    for (i = 0; i < msg->record_count && error == 0; i++) {
+        const node_info_t *nd = &msg->node_array[i];
+        if (nd->name != NULL && (out->partition == NULL || listed(nd->partitions, out->partition)))
+            error = add_node_gres(out, nd->gres);
+    }
+    slurm_free_node_info_msg(msg);
+    out->gres_known = error == 0;
+    return error;
+}
+
+/* Ask for what the options name, and only that: a reservation, licenses,
+ * GRES or GPUs (fixed values; those a trial takes from a parameter are
+ * not known before the trial). */
+static int load_resources(wjr_cluster_info *out, slurm_backend *sb)
+{
+    wjr_slurm_res res;
+    int error = wjr_slurm_extra_resolve(&res, sb->extra, NULL);
+
+    if (error == 0 && res.reservation != NULL && *res.reservation != '\0')
+        error = load_reservations(out, sb);
+    if (error == 0 && res.licenses != NULL && *res.licenses != '\0')
+        error = load_licenses(out, sb);
+    if (error == 0 && ((sb->gres != NULL && *sb->gres != '\0') || res.gpus[0] != '\0' ||
+                       res.gpus_per_task[0] != '\0'))
+        error = load_node_gres(out, sb);
+    return error;
+}
+
 static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
 {
     slurm_backend *sb = (slurm_backend *)b;
@@ -139,7 +263,10 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
         }
     }
     slurm_free_partition_info_msg(parts);
-    return 0;
+    error = load_resources(out, sb);
+    if (error < 0)
+        wjr_cluster_info_clear(out);
+    return error;
 }
 
 /* ---- cancel -------------------------------------------------------------- */

@@ -18,6 +18,7 @@
  * partition's size for `wjr check`. It contacts no cluster itself.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,26 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
     return 0; /* check_keys let no other key through */
 }
 
+/* Where the check against the cluster names the key's line, or NULL. */
+static int *line_of(wjr_slurm_cfg *c, const char *key)
+{
+    const struct {
+        const char *key;
+        int *line;
+    } lines[] = {
+        {"nodes", &c->line_nodes},        {"ntasks", &c->line_ntasks},
+        {"cpus_per_task", &c->line_cpus}, {"reservation", &c->line_reservation},
+        {"licenses", &c->line_licenses},  {"gres", &c->line_gres},
+        {"gpus", &c->line_gpus},          {"gpus_per_task", &c->line_gpus_per_task},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        if (strcmp(key, lines[i].key) == 0)
+            return lines[i].line;
+    return NULL;
+}
+
 int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
     wjr_slurm_cfg *out = &cfg->res;
@@ -331,13 +352,10 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
         const char *key = config_setting_name(s);
 
-        if (strcmp(key, "nodes") == 0)
-            out->line_nodes = (int)config_setting_source_line(s);
-        else if (strcmp(key, "ntasks") == 0)
-            out->line_ntasks = (int)config_setting_source_line(s);
-        else if (strcmp(key, "cpus_per_task") == 0)
-            out->line_cpus = (int)config_setting_source_line(s);
+        int *line = line_of(out, key);
 
+        if (line != NULL)
+            *line = (int)config_setting_source_line(s);
         if (config_setting_type(s) == CONFIG_TYPE_STRING) {
             kind = template_name(&name, config_setting_get_string(s));
             if (kind < 0)
@@ -436,8 +454,155 @@ static long long largest(const wjr_study_config *cfg, const char *key, long long
     return best;
 }
 
+/* ---- what the cluster has: reservations, licenses, GRES ---------------- */
+
+static const wjr_cluster_item *find_item(const wjr_cluster_item *v, size_t n, const char *name,
+                                         size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strlen(v[i].name) == len && memcmp(v[i].name, name, len) == 0)
+            return &v[i];
+    return NULL;
+}
+
+/* "a:4, b:2" (counts when with_counts), "none" for an empty list. */
+static char *items_text(const wjr_cluster_item *v, size_t n, int with_counts)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    char *out = NULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        wjr_buf_printf(&b, "%s%s", i ? ", " : "", v[i].name);
+        if (with_counts)
+            wjr_buf_printf(&b, ":%u", (unsigned)v[i].count);
+    }
+    if (n == 0)
+        wjr_buf_printf(&b, "none");
+    if (wjr_buf_detach(&out, &b) < 0)
+        return NULL;
+    return out;
+}
+
+/* WJR_ECONFIG "FILE:LINE: slurm.KEY ... (WHAT: the list)". */
+static int refuse(const char *file, int line, const char *list_what, const wjr_cluster_item *v,
+                  size_t n, int with_counts, const char *fmt, ...)
+{
+    char msg[512], *list = items_text(v, n, with_counts);
+    va_list ap;
+    int error;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    error = wjr_error_set(WJR_ECONFIG, "%s:%d: %s (%s: %s)", file, line > 0 ? line : 1, msg,
+                          list_what, list ? list : "?");
+    free(list);
+    return error;
+}
+
+static int check_reservation(const wjr_study_config *cfg, const wjr_cluster_info *info,
+                             const char *file)
+{
+    const char *r = cfg->res.reservation, *p = r;
+
+    if (!info->reservations_known || r == NULL)
+        return 0;
+    /* sbatch takes a comma-separated list: the job uses one of them */
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        if (find_item(info->reservations, info->n_reservations, p, n) == NULL)
+            return refuse(file, cfg->res.line_reservation, "it has", info->reservations,
+                          info->n_reservations, 0,
+                          "slurm.reservation \"%.*s\" does not exist on cluster %s, or has "
+                          "ended",
+                          (int)n, p, info->cluster_name ? info->cluster_name : "?");
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+static int check_licenses(const wjr_study_config *cfg, const wjr_cluster_info *info,
+                          const char *file)
+{
+    const char *p = cfg->res.licenses;
+    const char *cluster = info->cluster_name ? info->cluster_name : "?";
+    const wjr_cluster_item *have;
+    wjr_slurm_item it;
+
+    if (!info->licenses_known || p == NULL)
+        return 0;
+    while (wjr_slurm_next_item(&it, &p, WJR_ITEM_LICENSE)) {
+        have = find_item(info->licenses, info->n_licenses, it.name, it.name_len);
+        if (have == NULL)
+            return refuse(file, cfg->res.line_licenses, "it has", info->licenses, info->n_licenses,
+                          1,
+                          "slurm.licenses asks for license \"%.*s\", which cluster %s does "
+                          "not have",
+                          (int)it.name_len, it.name, cluster);
+        if (it.count > have->count)
+            return refuse(file, cfg->res.line_licenses, "it has", info->licenses, info->n_licenses,
+                          1,
+                          "slurm.licenses asks for %llu of license \"%.*s\", cluster %s has "
+                          "%u in all",
+                          (unsigned long long)it.count, (int)it.name_len, it.name, cluster,
+                          (unsigned)have->count);
+    }
+    return 0;
+}
+
+/* One GRES or GPU request against the partition's nodes; per_node: its
+ * count is what one node must have (--gres, --gpus-per-task). */
+static int check_gres_item(const wjr_cluster_info *info, const char *file, int line,
+                           const char *key, const wjr_slurm_item *it, int per_node)
+{
+    const char *part = info->partition ? info->partition : "(default)";
+    const wjr_cluster_item *have;
+    char want[256];
+
+    if (it->type != NULL)
+        snprintf(want, sizeof(want), "%.*s:%.*s", (int)it->name_len, it->name, (int)it->type_len,
+                 it->type);
+    else
+        snprintf(want, sizeof(want), "%.*s", (int)it->name_len, it->name);
+    have = find_item(info->gres, info->n_gres, want, strlen(want));
+    if (have == NULL)
+        return refuse(file, line, "its nodes have", info->gres, info->n_gres, 1,
+                      "slurm.%s asks for \"%s\", which no node of partition %s has", key, want,
+                      part);
+    if (per_node && it->count > have->count)
+        return refuse(file, line, "its nodes have", info->gres, info->n_gres, 1,
+                      "slurm.%s asks for %llu \"%s\" per node, the most a node of partition "
+                      "%s has is %u",
+                      key, (unsigned long long)it->count, want, part, (unsigned)have->count);
+    return 0;
+}
+
+static int check_gres(const wjr_study_config *cfg, const wjr_cluster_info *info, const char *file)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    const char *p = cfg->gres;
+    wjr_slurm_item it;
+    int error = 0;
+
+    if (!info->gres_known)
+        return 0;
+    while (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES))
+        error = check_gres_item(info, file, c->line_gres, "gres", &it, 1);
+    p = c->gpus;
+    if (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS))
+        error = check_gres_item(info, file, c->line_gpus, "gpus", &it, 0);
+    p = c->gpus_per_task;
+    if (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS))
+        error = check_gres_item(info, file, c->line_gpus_per_task, "gpus_per_task", &it, 1);
+    return error;
+}
+
 int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluster_info *info)
 {
+    int error;
     const wjr_slurm_cfg *c = &cfg->res;
     const char *file = c->file ? c->file : cfg->path;
     long long nodes = largest(cfg, "nodes", c->nodes ? atoll(c->nodes) : 0);
@@ -466,7 +631,12 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
             "cpus_per_task), partition %s has %u",
             file, c->line_ntasks > 0 ? c->line_ntasks : (c->line_cpus > 0 ? c->line_cpus : 1), need,
             cfg->partition ? cfg->partition : "(default)", (unsigned)info->partition_cpus);
-    return 0;
+    error = check_reservation(cfg, info, file);
+    if (error == 0)
+        error = check_licenses(cfg, info, file);
+    if (error == 0)
+        error = check_gres(cfg, info, file);
+    return error;
 }
 
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)

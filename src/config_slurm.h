@@ -23,8 +23,9 @@ typedef struct wjr_slurm_cfg {
     char *driver_partition, *driver_time;   /* the detached driver's job */
     char *file;                             /* the configuration, as named, for messages */
     int line_nodes, line_ntasks, line_cpus; /* where nodes, ntasks, cpus_per_task are set */
-    int requeue_exit_code;                  /* 0: none */
-    char **per_trial;                       /* "key=parameter", NULL-terminated; NULL when none */
+    int line_reservation, line_licenses, line_gres, line_gpus, line_gpus_per_task; /* idem */
+    int requeue_exit_code;                                                         /* 0: none */
+    char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
     char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */
 } wjr_slurm_cfg;
@@ -33,7 +34,11 @@ typedef struct wjr_slurm_cfg {
  * What the controller says of the partition against what the trials ask
  * for: nodes beyond the partition's node count or MaxNodes, ntasks x
  * cpus_per_task beyond its CPUs (fixed values, and the largest a parameter
- * can give). WJR_ECONFIG naming file:line, or 0.
+ * can give); a reservation that does not exist or has ended; a license the
+ * cluster lacks, or more of it than it has; a GRES or GPU type no node of
+ * the partition has, or more per node than any has (fixed values; checked
+ * when info says the backend loaded them). WJR_ECONFIG naming file:line
+ * and what the cluster has, or 0.
  */
 int wjr_config_slurm_check_cluster(const struct wjr_study_config *cfg,
                                    const wjr_cluster_info *info);

@@ -500,3 +500,83 @@ char *wjr_slurm_gres_tres(const char *gres)
         return NULL;
     return out;
 }
+
+/* n bytes of a count, with a 1024-fold multiplier letter: the value, or 0. */
+static uint64_t count_of(const char *s, size_t n)
+{
+    static const char mult[] = "KMGTP";
+    uint64_t v = 0;
+    const char *m;
+    size_t i;
+
+    for (i = 0; i < n && isdigit((unsigned char)s[i]); i++) {
+        if (v > (UINT64_MAX - 9) / 10)
+            return 0;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (i == 0 || i + 1 < n)
+        return 0;
+    if (i + 1 == n) {
+        m = s[i] != '\0' ? strchr(mult, toupper((unsigned char)s[i])) : NULL;
+        if (m == NULL)
+            return 0;
+        for (i = 0; i <= (size_t)(m - mult); i++)
+            v = v > UINT64_MAX / 1024 ? UINT64_MAX : v * 1024;
+    }
+    return v;
+}
+
+int wjr_slurm_next_item(wjr_slurm_item *out, const char **cursor, wjr_item_kind kind)
+{
+    const char *s = *cursor, *end, *c1, *c2;
+    size_t n, depth = 0, len = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (s == NULL || *s == '\0')
+        return 0;
+    /* the item ends at a comma outside parentheses ("(S:0,2)" is a node's
+     * socket list); what follows a parenthesis is not part of it */
+    for (n = 0; s[n] != '\0' && (s[n] != ',' || depth > 0); n++) {
+        if (s[n] == '(' && depth++ == 0 && len == 0)
+            len = n;
+        else if (s[n] == ')' && depth > 0)
+            depth--;
+    }
+    *cursor = s[n] == ',' ? s + n + 1 : s + n;
+    end = s + (len > 0 ? len : n);
+    out->count = 1;
+    c1 = memchr(s, ':', (size_t)(end - s));
+    c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+    if (kind == WJR_ITEM_GPUS) {
+        const char *last = c2 ? c2 : c1;
+        out->name = "gpu";
+        out->name_len = 3;
+        if (last != NULL) {
+            out->type = s;
+            out->type_len = (size_t)(last - s);
+        }
+        out->count = count_of(last ? last + 1 : s, (size_t)(end - (last ? last + 1 : s)));
+        return 1;
+    }
+    out->name = s;
+    out->name_len = (size_t)((c1 ? c1 : end) - s);
+    if (c1 == NULL)
+        return 1;
+    if (kind == WJR_ITEM_LICENSE) {
+        out->count = count_of(c1 + 1, (size_t)(end - c1 - 1));
+        return 1;
+    }
+    if (c2 == NULL) { /* name:count or name:type */
+        if (isdigit((unsigned char)c1[1])) {
+            out->count = count_of(c1 + 1, (size_t)(end - c1 - 1));
+        } else {
+            out->type = c1 + 1;
+            out->type_len = (size_t)(end - c1 - 1);
+        }
+        return 1;
+    }
+    out->type = c1 + 1;
+    out->type_len = (size_t)(c2 - c1 - 1);
+    out->count = count_of(c2 + 1, (size_t)(end - c2 - 1));
+    return 1;
+}

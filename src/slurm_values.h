@@ -67,6 +67,27 @@ int wjr_slurm_res_per_trial_key(const char *key);
  */
 int wjr_slurm_res_value(char **out, const char *key, const json_t *value);
 
+/* One item of a list of counted names, split as Slurm reads it. */
+typedef enum {
+    WJR_ITEM_GRES,    /* "gpu", "gpu:2", "gpu:a100", "gpu:a100:2"; also a node's Gres
+                         as the controller shows it, "gpu:a100:2(S:0-1)" */
+    WJR_ITEM_LICENSE, /* "matlab", "matlab@db:2" */
+    WJR_ITEM_GPUS     /* --gpus: "2", "a100:2" (one item) */
+} wjr_item_kind;
+
+typedef struct wjr_slurm_item {
+    const char *name; /* gres: "gpu"; license: "matlab@db"; gpus: "gpu" */
+    size_t name_len;
+    const char *type; /* gres and gpus: "a100"; NULL when none */
+    size_t type_len;
+    uint64_t count; /* 1 when the item gives none; K, M, G... multiply by 1024s */
+} wjr_slurm_item;
+
+/* Split the item at *cursor and move *cursor past it and its comma: 1, or
+ * 0 at the end of the list. Borrows from the text; a malformed count
+ * reads as 0 (the configuration's checks refuse such text first). */
+int wjr_slurm_next_item(wjr_slurm_item *out, const char **cursor, wjr_item_kind kind);
+
 /* A --gres list ("gpu:a100:2,nic:1") as Slurm's TRES text, each item with
  * "gres:" before it, as sbatch sends it. malloc'd; NULL without memory. */
 char *wjr_slurm_gres_tres(const char *gres);

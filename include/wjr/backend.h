@@ -81,7 +81,16 @@ WJR_EXTERN(int) wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options
 /** Free a backend; NULL is accepted. */
 WJR_EXTERN(void) wjr_backend_free(wjr_backend *backend);
 
-/** What `wjr check` reports about a cluster. Strings are owned by the struct. */
+/** A named thing the controller counts: a license and its total, a generic
+ *  resource ("gpu", "gpu:a100") and the most one node has, a reservation
+ *  (count 0). The name is owned by the wjr_cluster_info that holds it. */
+typedef struct wjr_cluster_item {
+    char *name;
+    uint32_t count;
+} wjr_cluster_item;
+
+/** What `wjr check` reports about a cluster. Strings and arrays are owned by
+ *  the struct. */
 typedef struct wjr_cluster_info {
     char *cluster_name;           /**< ClusterName */
     char *slurm_version;          /**< the controller's version */
@@ -97,10 +106,23 @@ typedef struct wjr_cluster_info {
     uint32_t partition_nodes;     /**< its node count; 0: unknown */
     uint32_t partition_cpus;      /**< its CPU count; 0: unknown */
     uint32_t partition_max_nodes; /**< MaxNodes per job; 0: unlimited or unknown */
+    /* Asked only when the backend's options name them (one RPC each): */
+    int reservations_known;         /**< the reservations below were loaded */
+    wjr_cluster_item *reservations; /**< those that have not ended (count 0) */
+    size_t n_reservations;
+    int licenses_known;         /**< the licenses below were loaded */
+    wjr_cluster_item *licenses; /**< every license and its total ("name" or "name@server") */
+    size_t n_licenses;
+    int gres_known;         /**< the partition's nodes were loaded (gres or GPUs asked for) */
+    wjr_cluster_item *gres; /**< the generic resources of the partition's nodes, by "name"
+                                 and by "name:type", each with the most one node has */
+    size_t n_gres;
 } wjr_cluster_info;
 
 /**
- * Ask the controller for its limits and check the configured partition.
+ * Ask the controller for its limits and check the configured partition;
+ * and, when the options name a reservation, licenses, GRES or GPUs, for
+ * the reservations, the licenses or the partition's nodes.
  * @param out filled in; release its strings with wjr_cluster_info_clear().
  */
 WJR_EXTERN(int) wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend);

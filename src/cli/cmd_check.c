@@ -8,6 +8,21 @@
 
 #include "cli.h"
 
+/* "WHAT [NAME]: a:4, b:2" (without counts: "a, b"), or "none". */
+static void print_items(const char *what, const char *name, const wjr_cluster_item *v, size_t n,
+                        int counts)
+{
+    size_t i;
+
+    printf("%s%s%s:", what, name ? " " : "", name ? name : "");
+    for (i = 0; i < n; i++) {
+        printf("%s %s", i ? "," : "", v[i].name);
+        if (counts)
+            printf(":%u", (unsigned)v[i].count);
+    }
+    printf("%s\n", n == 0 ? " none" : "");
+}
+
 static int run(int argc, char **argv)
 {
     wjr_cluster_info info;
@@ -39,6 +54,12 @@ static int run(int argc, char **argv)
         printf("limits: MaxArraySize %u, MaxJobCount %u, MinJobAge %u s\n",
                (unsigned)info.max_array_size, (unsigned)info.max_job_count,
                (unsigned)info.min_job_age);
+        if (info.reservations_known)
+            print_items("reservations", NULL, info.reservations, info.n_reservations, 0);
+        if (info.licenses_known)
+            print_items("licenses", NULL, info.licenses, info.n_licenses, 1);
+        if (info.gres_known)
+            print_items("gres of partition", info.partition, info.gres, info.n_gres, 1);
         code = CLI_EXIT_OK;
     } else {
         code = cli_fail("check", error);
@@ -57,9 +78,12 @@ const cli_command cli_cmd_check = {
     "names file:line, and the column in YAML), including its generation\n"
     "strategy (SOBOL, RANDOM, GPEI steps) and its parameter and outcome\n"
     "constraints, and print the strategy. Then ask the Slurm controller for its\n"
-    "limits: the partition exists (the default one when none is set),\n"
-    "MaxArraySize, MaxJobCount, MinJobAge, accounting. Submits nothing, writes\n"
-    "nothing.\n"
+    "limits: the partition exists (the default one when none is set) and is\n"
+    "large enough for nodes, ntasks and cpus_per_task; MaxArraySize,\n"
+    "MaxJobCount, MinJobAge, accounting; and, when the config names them, that\n"
+    "the reservation exists, that the cluster has the licenses, and that a node\n"
+    "of the partition has the GRES and GPU types asked for. Submits nothing,\n"
+    "writes nothing.\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n"

@@ -4,7 +4,9 @@
 # 2 and file:line (file:line:column in YAML) naming the key and the value,
 # in wjr's format and in BOA's YAML, and `wjr run` creates no study
 # directory; a configuration with every form Slurm reads passes `wjr check`
-# against the fake controller.
+# against the fake controller. A well-formed reservation, license list or
+# GRES/GPU request the fake cluster cannot satisfy fails the same way,
+# naming what the cluster has.
 #   usage: tests/cli/slurm_values.sh PATH/TO/wjr-mock
 set -uo pipefail
 
@@ -19,6 +21,9 @@ cd "$W" || exit 1
 # every call that would reach one is wrapped by the fake).
 export SLURM_CONF="$HERE/../study/data/slurm.conf"
 export WJR_MOCK_PARTITIONS=debug:60
+# what the fake cluster has: the check compares the options with it
+export WJR_MOCK_RESERVATIONS=maint WJR_MOCK_LICENSES=matlab@db:4,fluent:1,matlab:2
+export WJR_MOCK_NODE_GRES='gpu:a100:2(S:0-1),nic:1'
 failures=0
 
 fail() {
@@ -123,6 +128,72 @@ EOF
 
 good cfg
 good yaml
+
+# absent KEY VALUE SHOWN HAS: a well-formed value the fake cluster cannot
+# satisfy: check and run fail with exit 2, file:line, the key, the value
+# (SHOWN) and what the cluster has (HAS); run creates nothing.
+absent() {
+    local key=$1 value=$2 shown=$3 has=$4 format line cmd rc err
+    for format in cfg yaml; do
+        line="$(write "$format" "$key" "$value")"
+        line=${line%%:*}
+        for cmd in check run; do
+            rc=0
+            err="$("$WJR" "$cmd" "cfg.$format" 2>&1 >/dev/null)" || rc=$?
+            if [[ $rc -ne 2 ]]; then
+                fail "$cmd $format $key=$value: exit $rc, expected 2 ($err)"
+            elif [[ "$err" != "wjr $cmd: cfg.$format:$line: slurm.$key "*"$shown"*"$has"* ]]; then
+                fail "$cmd $format $key=$value: expected file:line, the key, $shown and $has in: $err"
+            else
+                echo "ok $cmd $format $key=$value: $err"
+            fi
+            if [[ -e runs ]]; then
+                fail "$cmd $format $key=$value created $W/runs"
+                rm -rf runs
+            fi
+        done
+    done
+}
+
+absent reservation '"maint2"' '"maint2" does not exist on cluster mockcluster' '(it has: maint)'
+absent reservation '"maint,old"' '"old" does not exist' '(it has: maint)'
+absent licenses '"comsol"' 'license "comsol", which cluster mockcluster does not have' \
+    '(it has: matlab@db:4, fluent:1, matlab:2)'
+absent licenses '"fluent,matlab:3"' 'asks for 3 of license "matlab", cluster mockcluster has 2 in all' \
+    'matlab:2'
+absent gres '"gpu:v100:1"' '"gpu:v100", which no node of partition debug has' \
+    '(its nodes have: gpu:2, gpu:a100:2, nic:1)'
+absent gres '"nic:1,gpu:3"' 'asks for 3 "gpu" per node, the most a node of partition debug has is 2' \
+    'gpu:2'
+absent gpus '"h100:1"' '"gpu:h100", which no node' 'gpu:a100:2'
+absent gpus_per_task '"a100:4"' '4 "gpu:a100" per node' 'gpu:a100:2'
+
+# the fake node without GPUs: any GPU request is refused
+rc=0
+write cfg gpus 1 >/dev/null
+err="$(WJR_MOCK_NODE_GRES= "$WJR" check cfg.cfg 2>&1 >/dev/null)" || rc=$?
+if [[ $rc -ne 2 || "$err" != *'"gpu", which no node of partition debug has (its nodes have: none)'* ]]; then
+    fail "gpus on a partition without GPUs: exit $rc: $err"
+fi
+# a reservation, licenses and GRES that exist: check asks for each once
+rc=0
+write cfg gres '"gpu:a100:1"; reservation = "maint"; licenses = "matlab@db:4"' >/dev/null
+out="$(WJR_MOCK_STATE="$W/rpc.json" "$WJR" check cfg.cfg 2>&1)" || rc=$?
+if [[ $rc -ne 0 ]]; then
+    fail "check of resources that exist: exit $rc: $out"
+elif [[ "$(jq -c '.rpc | [.reservations, .licenses, .nodes, .submit]' "$W/rpc.json")" != "[1,1,1,0]" ]]; then
+    fail "check of resources that exist: RPCs $(jq -c .rpc "$W/rpc.json")"
+elif [[ "$out" != *"reservations: maint"* || "$out" != *"licenses: matlab@db:4"* ||
+    "$out" != *"gres of partition debug: gpu:2, gpu:a100:2, nic:1"* ]]; then
+    fail "check of resources that exist does not show them: $out"
+else
+    echo "ok check of resources that exist"
+fi
+rc=0
+write cfg gres '"gpu:1"' >/dev/null
+WJR_MOCK_STATE="$W/rpc2.json" "$WJR" check cfg.cfg >/dev/null 2>&1 || rc=$?
+[[ $rc -eq 0 && "$(jq -c '.rpc | [.reservations, .licenses, .nodes]' "$W/rpc2.json")" == "[0,0,1]" ]] ||
+    fail "check with GRES only: exit $rc, RPCs $(jq -c .rpc "$W/rpc2.json" 2>&1)"
 [[ -e runs ]] && fail "wjr check created $W/runs"
 san_check || failures=$((failures + 1))
 [[ $failures -eq 0 ]] || { echo "$failures slurm value test(s) failed" >&2; exit 1; }

@@ -34,6 +34,7 @@
 #include <slurm/slurm_errno.h>
 #include <slurm/slurmdb.h>
 
+#include "mock_int.h"
 #include "mock_slurm.h"
 #include "slurm_compat.h"
 
@@ -58,9 +59,6 @@ static struct {
     size_t n_subs, cap_subs;
     mock_acct *acct;
     size_t n_acct, cap_acct;
-    char **partitions;
-    uint32_t *partition_time;
-    size_t n_partitions;
     failure fail[MOCK_RPC_KINDS];
     uint64_t rpc[MOCK_RPC_KINDS];
     int timeout_after_accept;
@@ -329,15 +327,6 @@ static size_t lookup_pos(const char *text, int *found)
 
 /* ---- the test-facing API ------------------------------------------------ */
 
-/* Every partition's size (mock_set_partition_size); 0: unknown. */
-static uint32_t partition_nodes, partition_cpus;
-
-void mock_set_partition_size(uint32_t nodes, uint32_t cpus)
-{
-    partition_nodes = nodes;
-    partition_cpus = cpus;
-}
-
 static void submission_clear(mock_submission *s)
 {
     size_t k;
@@ -405,10 +394,7 @@ void mock_reset(void)
     for (i = 0; i < M.n_acct; i++)
         free(M.acct[i].name);
     free(M.acct);
-    for (i = 0; i < M.n_partitions; i++)
-        free(M.partitions[i]);
-    free(M.partitions);
-    free(M.partition_time);
+    mock__cluster_reset();
     free(M.cluster);
     free(M.state_path);
     memset(&M, 0, sizeof(M));
@@ -438,16 +424,6 @@ void mock_set_cluster_name(const char *name)
 {
     free(M.cluster);
     M.cluster = dup_or_null(name);
-}
-
-void mock_add_partition(const char *name, uint32_t max_time_minutes)
-{
-    M.partitions = realloc(M.partitions, (M.n_partitions + 1) * sizeof(char *));
-    M.partition_time = realloc(M.partition_time, (M.n_partitions + 1) * sizeof(uint32_t));
-    if (M.partitions == NULL || M.partition_time == NULL)
-        abort();
-    M.partitions[M.n_partitions] = strdup(name);
-    M.partition_time[M.n_partitions++] = max_time_minutes;
 }
 
 void mock_fail(mock_rpc kind, int count, int err)
@@ -892,8 +868,9 @@ static uint32_t json_u32(json_t *o, const char *key)
     return (uint32_t)json_integer_value(json_object_get(o, key));
 }
 
-static const char *const rpc_names[MOCK_RPC_KINDS] = {"submit",     "query",      "kill",   "conf",
-                                                      "partitions", "db_connect", "db_jobs"};
+static const char *const rpc_names[MOCK_RPC_KINDS] = {
+    "submit",  "query",        "kill",     "conf",  "partitions", "db_connect",
+    "db_jobs", "reservations", "licenses", "nodes", "states"};
 
 static json_t *job_to_json(const mock_job *j)
 {
@@ -1121,26 +1098,6 @@ static int env_failure(mock_rpc kind, const char *name)
     return 0;
 }
 
-static int env_partitions(void)
-{
-    const char *v = getenv("WJR_MOCK_PARTITIONS");
-    char *copy, *item, *save = NULL, *colon;
-
-    if (v == NULL || *v == '\0')
-        return 0;
-    copy = strdup(v);
-    if (copy == NULL)
-        abort();
-    for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-        colon = strchr(item, ':');
-        if (colon)
-            *colon = '\0';
-        mock_add_partition(item, colon ? (uint32_t)strtoul(colon + 1, NULL, 10) : INFINITE);
-    }
-    free(copy);
-    return 0;
-}
-
 int mock_load_env(void)
 {
     static const struct {
@@ -1150,7 +1107,10 @@ int mock_load_env(void)
                  {MOCK_RPC_QUERY, "WJR_MOCK_FAIL_QUERY"},
                  {MOCK_RPC_KILL, "WJR_MOCK_FAIL_KILL"},
                  {MOCK_RPC_CONF, "WJR_MOCK_FAIL_CONF"},
-                 {MOCK_RPC_PARTITIONS, "WJR_MOCK_FAIL_PARTITIONS"}};
+                 {MOCK_RPC_PARTITIONS, "WJR_MOCK_FAIL_PARTITIONS"},
+                 {MOCK_RPC_RESERVATIONS, "WJR_MOCK_FAIL_RESERVATIONS"},
+                 {MOCK_RPC_LICENSES, "WJR_MOCK_FAIL_LICENSES"},
+                 {MOCK_RPC_NODES, "WJR_MOCK_FAIL_NODES"}};
     long v = 0;
     size_t i;
     int rc = 0, got;
@@ -1173,7 +1133,8 @@ int mock_load_env(void)
         rc = -1;
     else if (got > 0)
         M.max_array = (uint32_t)v;
-    env_partitions();
+    if (mock__cluster_env() < 0)
+        rc = -1;
     for (i = 0; i < sizeof(fails) / sizeof(fails[0]); i++)
         if (env_failure(fails[i].kind, fails[i].name) < 0)
             rc = -1;
@@ -1205,6 +1166,28 @@ static void enter(void)
         abort();
 }
 
+/* ---- what mock_cluster.c shares (mock_int.h) ---------------------------- */
+
+void mock__enter(void)
+{
+    enter();
+}
+
+int mock__take_failure(mock_rpc kind)
+{
+    return take_failure(kind);
+}
+
+void mock__handed_out(int delta)
+{
+    M.outstanding += delta;
+}
+
+void mock__save(void)
+{
+    save_state();
+}
+
 /* ---- the wrapped libslurm calls ----------------------------------------- */
 
 void __wrap_slurm_init(const char *conf);
@@ -1216,8 +1199,6 @@ int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags,
                            const char *sibling);
 int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out);
 void WRAP_FREE_CTL_CONF(slurm_conf_t *conf);
-int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out, uint16_t flags);
-void __wrap_slurm_free_partition_info_msg(partition_info_msg_t *msg);
 void *__wrap_slurmdb_connection_get(uint16_t *flags);
 int __wrap_slurmdb_connection_close(void **db);
 slurm_list __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond);
@@ -1290,18 +1271,6 @@ static void record_submission(const job_desc_msg_t *d)
         s->env[i] = dup_or_null(d->environment[i]);
 }
 
-static int partition_known(const char *name)
-{
-    size_t i;
-
-    if (M.n_partitions == 0 || name == NULL)
-        return 1;
-    for (i = 0; i < M.n_partitions; i++)
-        if (strcmp(M.partitions[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 static int submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp)
 {
     mock_submission *s;
@@ -1318,7 +1287,7 @@ static int submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp)
         return fail_with(ESLURM_JOB_SCRIPT_MISSING);
     if (desc->environment == NULL || desc->env_size == 0)
         return fail_with(ESLURM_ENVIRONMENT_MISSING);
-    if (!partition_known(desc->partition))
+    if (!mock__partition_known(desc->partition))
         return fail_with(ESLURM_INVALID_PARTITION_NAME);
     if (desc->array_inx) {
         if (parse_array_inx(&tasks, &n_tasks, &throttle, desc->array_inx) < 0 ||
@@ -1752,52 +1721,6 @@ void WRAP_FREE_CTL_CONF(slurm_conf_t *conf)
     free(conf->version);
     free(conf->accounting_storage_type);
     free(conf);
-    M.outstanding--;
-}
-
-int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out, uint16_t flags)
-{
-    partition_info_msg_t *msg;
-    size_t i;
-
-    (void)update_time;
-    (void)flags;
-    *out = NULL;
-    enter();
-    if (take_failure(MOCK_RPC_PARTITIONS)) {
-        save_state();
-        return SLURM_ERROR;
-    }
-    msg = calloc(1, sizeof(*msg));
-    if (msg == NULL)
-        abort();
-    msg->record_count = (uint32_t)M.n_partitions;
-    msg->partition_array = calloc(M.n_partitions ? M.n_partitions : 1, sizeof(partition_info_t));
-    if (msg->partition_array == NULL)
-        abort();
-    for (i = 0; i < M.n_partitions; i++) {
-        msg->partition_array[i].name = strdup(M.partitions[i]);
-        msg->partition_array[i].max_time = M.partition_time[i];
-        msg->partition_array[i].total_nodes = partition_nodes;
-        msg->partition_array[i].total_cpus = partition_cpus;
-        msg->partition_array[i].max_nodes = INFINITE;
-    }
-    M.outstanding++;
-    *out = msg;
-    save_state();
-    return SLURM_SUCCESS;
-}
-
-void __wrap_slurm_free_partition_info_msg(partition_info_msg_t *msg)
-{
-    uint32_t i;
-
-    if (msg == NULL)
-        return;
-    for (i = 0; i < msg->record_count; i++)
-        free(msg->partition_array[i].name);
-    free(msg->partition_array);
-    free(msg);
     M.outstanding--;
 }
 

@@ -1,5 +1,5 @@
-# The libslurm calls of src/backend_slurm.c that tests/mock/mock_slurm.c
-# fakes, as one link option: executables linked with it against wjr_static
+# The libslurm calls of src/backend_slurm*.c that tests/mock/mock_slurm.c
+# and mock_cluster.c fake, as one link option: executables linked with it against wjr_static
 # (never the shared libwjr: --wrap acts on the objects being linked) talk to
 # the fake controller instead of slurmctld. Used by tests/unit and tests/cli.
 # Both names of the configuration's free call are wrapped: 26.05 renamed
@@ -13,6 +13,9 @@ set(WJR_SLURM_WRAPPED
     slurm_kill_job2
     slurm_load_ctl_conf slurm_free_ctl_conf slurm_free_conf
     slurm_load_partitions slurm_free_partition_info_msg
+    slurm_load_reservations slurm_free_reservation_info_msg
+    slurm_load_licenses slurm_free_license_info_msg
+    slurm_load_node slurm_free_node_info_msg
     slurmdb_connection_get slurmdb_jobs_get slurmdb_connection_close
     slurm_load_job_state slurm_free_job_state_response_msg slurm_bit_fmt
     slurm_kill_jobs slurm_free_kill_jobs_response_msg)

@@ -43,6 +43,9 @@ typedef enum {
     /* slurm_load_job_state (Slurm 23.11.5 and later), the poll's cheaper
      * query: it is counted here and as a MOCK_RPC_QUERY, and failures set
      * for MOCK_RPC_QUERY apply to it */
+    MOCK_RPC_RESERVATIONS, /* slurm_load_reservations */
+    MOCK_RPC_LICENSES,     /* slurm_load_licenses */
+    MOCK_RPC_NODES,        /* slurm_load_node */
     MOCK_RPC_STATES,
     MOCK_RPC_KINDS
 } mock_rpc;
@@ -117,6 +120,14 @@ void mock_add_partition(const char *name, uint32_t max_time_minutes);
 /* The node and CPU counts every partition reports (0: unknown, the default;
  * mock_reset() does not change them). */
 void mock_set_partition_size(uint32_t nodes, uint32_t cpus);
+/* A reservation slurm_load_reservations lists (none by default). */
+void mock_add_reservation(const char *name);
+/* A license slurm_load_licenses lists, "name" or "name@server" (none by
+ * default). */
+void mock_add_license(const char *name, uint32_t total);
+/* The Gres of the fake controller's one node ("gpu:a100:2(S:0-1),nic:1"),
+ * a member of every partition; NULL (the default): none. */
+void mock_set_node_gres(const char *gres);
 
 /* The next @p count RPCs of @p kind fail with Slurm errno @p err
  * (count < 0: every one until mock_fail(kind, 0, 0)). A failing submit
@@ -203,9 +214,13 @@ int mock_set_state_file(const char *path);
  *   WJR_MOCK_POLLS_UNTIL_DONE=N      queries a job is RUNNING before it runs (default 1)
  *   WJR_MOCK_STATE=FILE              the state file (mock_set_state_file)
  *   WJR_MOCK_PARTITIONS=NAME[:MIN],..   mock_add_partition for each (MIN: MaxTime)
+ *   WJR_MOCK_RESERVATIONS=NAME,..    mock_add_reservation for each
+ *   WJR_MOCK_LICENSES=NAME:TOTAL,..  mock_add_license for each
+ *   WJR_MOCK_NODE_GRES=GRES          mock_set_node_gres
  *   WJR_MOCK_MAX_ARRAY_SIZE=N        mock_set_max_array_size
- *   WJR_MOCK_FAIL_<KIND>=ERR[:COUNT] mock_fail: KIND is SUBMIT, QUERY, KILL, CONF or
- *                                    PARTITIONS; ERR a Slurm errno; COUNT the number
+ *   WJR_MOCK_FAIL_<KIND>=ERR[:COUNT] mock_fail: KIND is SUBMIT, QUERY, KILL, CONF,
+ *                                    PARTITIONS, RESERVATIONS, LICENSES or NODES;
+ *                                    ERR a Slurm errno; COUNT the number
  *                                    of calls (default: every call of this process)
  *   WJR_MOCK_UNREACHABLE=1           every controller RPC fails with
  *                                    SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `wjr check` against what the real controller reports: a reservation made
+# here (scontrol create reservation, starting tomorrow so that it blocks
+# no job) and the cluster's license (Licenses=wjr_lic:4 in the local
+# slurm.conf) pass and are shown; a reservation that does not exist, more
+# licenses than the cluster has, and a GPU request on a partition whose
+# node has no GPU fail with exit 2, file:line and what the cluster has. A
+# trial that asks for a license runs to COMPLETED.
+. "$(dirname "$0")/cli_lib.sh"
+
+RESV="wjr_check_$$"
+scontrol create reservation ReservationName="$RESV" StartTime=now+1day Duration=10 \
+    Users="$(id -un)" Nodes=localhost >"$WORK/resv.out" 2>&1 ||
+    fail "scontrol create reservation: $(cat "$WORK/resv.out")"
+trap 'rc=$?; scontrol delete ReservationName="$RESV" >/dev/null 2>&1; (exit $rc); cleanup' EXIT
+
+write_config 1 false 0
+# slurm_group TEXT: the study's slurm group with TEXT added (one line)
+slurm_group() {
+    sed -i '/^slurm = /,$d' "$WORK/study.cfg"
+    printf 'slurm = { partition = "debug"; time = "00:05:00"; mem = "100M";\n  %s };\n' "$1" \
+        >>"$WORK/study.cfg"
+}
+
+slurm_group "reservation = \"$RESV\"; licenses = \"wjr_lic:2\";"
+out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of what exists: $out"
+[[ "$out" == *"reservations: "*"$RESV"* ]] || fail "the reservation is not shown: $out"
+[[ "$out" == *"licenses: "*"wjr_lic:4"* ]] || fail "the license is not shown: $out"
+
+# expect_refused LINE WHAT...: check exits 2 naming study.cfg:LINE and each WHAT
+expect_refused() {
+    local line=$1 rc=0 err what
+    shift
+    err="$("$WJR" check "$WORK/study.cfg" 2>&1 >/dev/null)" || rc=$?
+    [[ $rc -eq 2 ]] || fail "check exited $rc, not 2: $err"
+    [[ "$err" == *"study.cfg:$line: slurm."* ]] || fail "no study.cfg:$line in: $err"
+    for what in "$@"; do
+        [[ "$err" == *"$what"* ]] || fail "'$what' not in: $err"
+    done
+    note "refused: $err"
+}
+line="$(grep -n '^  reservation' "$WORK/study.cfg" | cut -d: -f1)"
+slurm_group 'reservation = "wjr_no_such_reservation";'
+expect_refused "$line" '"wjr_no_such_reservation" does not exist on cluster' "$RESV"
+slurm_group 'licenses = "wjr_lic:5";'
+expect_refused "$line" 'asks for 5 of license "wjr_lic"' 'has 4 in all' 'wjr_lic:4'
+slurm_group 'licenses = "wjr_no_lic";'
+expect_refused "$line" 'license "wjr_no_lic", which cluster'
+slurm_group 'gpus = "1";'
+expect_refused "$line" '"gpu", which no node of partition debug has (its nodes have: none)'
+
+# the license reaches the job, and the job runs
+slurm_group 'licenses = "wjr_lic:1";'
+"$WJR" run -q "$WORK/study.cfg" >"$WORK/run.out" 2>"$WORK/run.err" ||
+    fail "run with a license: $(cat "$WORK/run.err")"
+job="$(awk -F, 'NR == 2 { print $3 }' "$WORK/exp/results.csv")"
+[[ "$(awk -F, 'NR == 2 { print $2 }' "$WORK/exp/results.csv")" == COMPLETED ]] ||
+    fail "the trial with a license did not complete: $(cat "$WORK/exp/results.csv")"
+lic="$(scontrol show job "$job" 2>&1 | grep -o 'Licenses=[^ ]*' || true)"
+[[ "$lic" == "Licenses=wjr_lic"* ]] || fail "job $job does not hold the license: $lic"
+note "job $job: $lic"
+note "ok"

@@ -1,0 +1,364 @@
+/*
+ * mock_cluster.c - the fake controller's picture of the cluster around the
+ * jobs: its partitions (names, MaxTime, sizes; the first is the default), its reservations, its
+ * licenses, and its one node, "mocknode", a member of every partition,
+ * with the Gres a test gives it. The __wrap_ versions of
+ * slurm_load_partitions, slurm_load_reservations, slurm_load_licenses and
+ * slurm_load_node answer from it, counted and failing as mock_slurm.c's
+ * RPCs do (mock_int.h). Set by the tests through mock_slurm.h, or by the
+ * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES and _NODE_GRES variables.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <slurm/slurm.h>
+
+#include "mock_int.h"
+
+static struct {
+    char **partitions;
+    uint32_t *partition_time;
+    size_t n_partitions;
+    char **reservations;
+    size_t n_reservations;
+    char **licenses;
+    uint32_t *license_total;
+    size_t n_licenses;
+    char *node_gres;
+} C;
+
+/* Every partition's size (mock_set_partition_size); 0: unknown. Kept
+ * across mock_reset(). */
+static uint32_t partition_nodes, partition_cpus;
+
+static char *dup_text(const char *s)
+{
+    char *d = s ? strdup(s) : NULL;
+
+    if (s != NULL && d == NULL)
+        abort();
+    return d;
+}
+
+/* Append name (and *num, when num) to the list names[]. */
+static void append(char ***names, uint32_t **nums, size_t *n, const char *name, uint32_t num)
+{
+    *names = realloc(*names, (*n + 1) * sizeof(**names));
+    if (*names == NULL)
+        abort();
+    if (nums != NULL) {
+        *nums = realloc(*nums, (*n + 1) * sizeof(**nums));
+        if (*nums == NULL)
+            abort();
+        (*nums)[*n] = num;
+    }
+    (*names)[(*n)++] = dup_text(name);
+}
+
+static void free_list(char **names, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+void mock__cluster_reset(void)
+{
+    free_list(C.partitions, C.n_partitions);
+    free(C.partition_time);
+    free_list(C.reservations, C.n_reservations);
+    free_list(C.licenses, C.n_licenses);
+    free(C.license_total);
+    free(C.node_gres);
+    memset(&C, 0, sizeof(C));
+}
+
+void mock_add_partition(const char *name, uint32_t max_time_minutes)
+{
+    append(&C.partitions, &C.partition_time, &C.n_partitions, name, max_time_minutes);
+}
+
+void mock_set_partition_size(uint32_t nodes, uint32_t cpus)
+{
+    partition_nodes = nodes;
+    partition_cpus = cpus;
+}
+
+void mock_add_reservation(const char *name)
+{
+    append(&C.reservations, NULL, &C.n_reservations, name, 0);
+}
+
+void mock_add_license(const char *name, uint32_t total)
+{
+    append(&C.licenses, &C.license_total, &C.n_licenses, name, total);
+}
+
+void mock_set_node_gres(const char *gres)
+{
+    free(C.node_gres);
+    C.node_gres = dup_text(gres);
+}
+
+int mock__partition_known(const char *name)
+{
+    size_t i;
+
+    if (C.n_partitions == 0 || name == NULL)
+        return 1;
+    for (i = 0; i < C.n_partitions; i++)
+        if (strcmp(C.partitions[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- the environment --------------------------------------------------- */
+
+/* Each NAME[:NUMBER] item of the comma-separated variable to add(); -1
+ * when a NUMBER is not one. */
+static int env_list(const char *var, uint32_t dflt, void (*add)(const char *, uint32_t))
+{
+    const char *v = getenv(var);
+    char *copy, *item, *save = NULL, *colon, *end;
+    unsigned long num;
+    int rc = 0;
+
+    if (v == NULL || *v == '\0')
+        return 0;
+    copy = dup_text(v);
+    for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        colon = strrchr(item, ':');
+        num = dflt;
+        if (colon != NULL) {
+            *colon = '\0';
+            num = strtoul(colon + 1, &end, 10);
+            if (*end != '\0' || end == colon + 1) {
+                fprintf(stderr, "mock_slurm: %s: \"%s\" is not a number\n", var, colon + 1);
+                rc = -1;
+                continue;
+            }
+        }
+        add(item, (uint32_t)num);
+    }
+    free(copy);
+    return rc;
+}
+
+static void add_reservation(const char *name, uint32_t unused)
+{
+    (void)unused;
+    mock_add_reservation(name);
+}
+
+int mock__cluster_env(void)
+{
+    int rc = 0;
+
+    if (env_list("WJR_MOCK_PARTITIONS", INFINITE, mock_add_partition) < 0)
+        rc = -1;
+    if (env_list("WJR_MOCK_RESERVATIONS", 0, add_reservation) < 0)
+        rc = -1;
+    if (env_list("WJR_MOCK_LICENSES", 1, mock_add_license) < 0)
+        rc = -1;
+    if (getenv("WJR_MOCK_NODE_GRES") != NULL && *getenv("WJR_MOCK_NODE_GRES") != '\0')
+        mock_set_node_gres(getenv("WJR_MOCK_NODE_GRES"));
+    return rc;
+}
+
+/* ---- the wrapped libslurm calls ----------------------------------------- */
+
+int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out, uint16_t flags);
+void __wrap_slurm_free_partition_info_msg(partition_info_msg_t *msg);
+int __wrap_slurm_load_reservations(time_t update_time, reserve_info_msg_t **out);
+void __wrap_slurm_free_reservation_info_msg(reserve_info_msg_t *msg);
+int __wrap_slurm_load_licenses(time_t update_time, license_info_msg_t **out, uint16_t flags);
+void __wrap_slurm_free_license_info_msg(license_info_msg_t *msg);
+int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t flags);
+void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg);
+
+/* Count the call; 1 when it is to fail (the state file is written either
+ * way, as mock_slurm.c's calls do). */
+static int begin(mock_rpc kind)
+{
+    mock__enter();
+    if (!mock__take_failure(kind))
+        return 0;
+    mock__save();
+    return 1;
+}
+
+/* The answer is handed out: count it, and save the RPC count. */
+static void handed(void)
+{
+    mock__handed_out(1);
+    mock__save();
+}
+
+static void *zalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+int __wrap_slurm_load_partitions(time_t update_time, partition_info_msg_t **out, uint16_t flags)
+{
+    partition_info_msg_t *msg;
+    size_t i;
+
+    (void)update_time;
+    (void)flags;
+    *out = NULL;
+    if (begin(MOCK_RPC_PARTITIONS))
+        return SLURM_ERROR;
+    msg = zalloc(1, sizeof(*msg));
+    msg->record_count = (uint32_t)C.n_partitions;
+    msg->partition_array = zalloc(C.n_partitions, sizeof(partition_info_t));
+    for (i = 0; i < C.n_partitions; i++) {
+        msg->partition_array[i].name = dup_text(C.partitions[i]);
+        msg->partition_array[i].max_time = C.partition_time[i];
+        msg->partition_array[i].total_nodes = partition_nodes;
+        msg->partition_array[i].total_cpus = partition_cpus;
+        msg->partition_array[i].max_nodes = INFINITE;
+        if (i == 0) /* the first one added is the cluster's default */
+            msg->partition_array[i].flags = PART_FLAG_DEFAULT;
+    }
+    *out = msg;
+    handed();
+    return SLURM_SUCCESS;
+}
+
+void __wrap_slurm_free_partition_info_msg(partition_info_msg_t *msg)
+{
+    uint32_t i;
+
+    if (msg == NULL)
+        return;
+    for (i = 0; i < msg->record_count; i++)
+        free(msg->partition_array[i].name);
+    free(msg->partition_array);
+    free(msg);
+    mock__handed_out(-1);
+}
+
+int __wrap_slurm_load_reservations(time_t update_time, reserve_info_msg_t **out)
+{
+    reserve_info_msg_t *msg;
+    size_t i;
+
+    (void)update_time;
+    *out = NULL;
+    if (begin(MOCK_RPC_RESERVATIONS))
+        return SLURM_ERROR;
+    msg = zalloc(1, sizeof(*msg));
+    msg->record_count = (uint32_t)C.n_reservations;
+    msg->reservation_array = zalloc(C.n_reservations, sizeof(reserve_info_t));
+    for (i = 0; i < C.n_reservations; i++) {
+        msg->reservation_array[i].name = dup_text(C.reservations[i]);
+        msg->reservation_array[i].start_time = time(NULL) - 60;
+        msg->reservation_array[i].end_time = time(NULL) + 3600;
+    }
+    *out = msg;
+    handed();
+    return SLURM_SUCCESS;
+}
+
+void __wrap_slurm_free_reservation_info_msg(reserve_info_msg_t *msg)
+{
+    uint32_t i;
+
+    if (msg == NULL)
+        return;
+    for (i = 0; i < msg->record_count; i++)
+        free(msg->reservation_array[i].name);
+    free(msg->reservation_array);
+    free(msg);
+    mock__handed_out(-1);
+}
+
+int __wrap_slurm_load_licenses(time_t update_time, license_info_msg_t **out, uint16_t flags)
+{
+    license_info_msg_t *msg;
+    size_t i;
+
+    (void)update_time;
+    (void)flags;
+    *out = NULL;
+    if (begin(MOCK_RPC_LICENSES))
+        return SLURM_ERROR;
+    msg = zalloc(1, sizeof(*msg));
+    msg->num_lic = (uint32_t)C.n_licenses;
+    msg->lic_array = zalloc(C.n_licenses, sizeof(slurm_license_info_t));
+    for (i = 0; i < C.n_licenses; i++) {
+        msg->lic_array[i].name = dup_text(C.licenses[i]);
+        msg->lic_array[i].total = C.license_total[i];
+        msg->lic_array[i].available = C.license_total[i];
+    }
+    *out = msg;
+    handed();
+    return SLURM_SUCCESS;
+}
+
+void __wrap_slurm_free_license_info_msg(license_info_msg_t *msg)
+{
+    uint32_t i;
+
+    if (msg == NULL)
+        return;
+    for (i = 0; i < msg->num_lic; i++)
+        free(msg->lic_array[i].name);
+    free(msg->lic_array);
+    free(msg);
+    mock__handed_out(-1);
+}
+
+int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t flags)
+{
+    node_info_msg_t *msg;
+    size_t i, len = 1;
+    char *parts;
+
+    (void)update_time;
+    (void)flags;
+    *out = NULL;
+    if (begin(MOCK_RPC_NODES))
+        return SLURM_ERROR;
+    for (i = 0; i < C.n_partitions; i++)
+        len += strlen(C.partitions[i]) + 1;
+    parts = zalloc(len, 1);
+    for (i = 0; i < C.n_partitions; i++) {
+        if (i > 0)
+            strcat(parts, ",");
+        strcat(parts, C.partitions[i]);
+    }
+    msg = zalloc(1, sizeof(*msg));
+    msg->record_count = 1;
+    msg->node_array = zalloc(1, sizeof(node_info_t));
+    msg->node_array[0].name = dup_text("mocknode");
+    msg->node_array[0].gres = dup_text(C.node_gres);
+    msg->node_array[0].partitions = parts;
+    *out = msg;
+    handed();
+    return SLURM_SUCCESS;
+}
+
+void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg)
+{
+    uint32_t i;
+
+    if (msg == NULL)
+        return;
+    for (i = 0; i < msg->record_count; i++) {
+        free(msg->node_array[i].name);
+        free(msg->node_array[i].gres);
+        free(msg->node_array[i].partitions);
+    }
+    free(msg->node_array);
+    free(msg);
+    mock__handed_out(-1);
+}

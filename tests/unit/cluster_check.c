@@ -1,0 +1,227 @@
+/*
+ * cluster_check.c - unit tests of what `wjr check` (wjr_study_check) asks
+ * the controller beyond its configuration: a reservation that exists, the
+ * licenses the cluster has, the GRES and GPU types of the partition's
+ * nodes. Each is asked only when the configuration names it, one RPC each;
+ * a value the cluster cannot satisfy is refused with file:line and what the
+ * cluster has; a failed RPC is the controller's error, not a verdict. Also
+ * the splitter of GRES, license and GPU items both sides use.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <slurm/slurm_errno.h>
+
+#include "mock_slurm.h"
+#include "slurm_values.h"
+#include "test_util.h"
+
+/* Write SLURM_GROUP after a minimal study into <dir>/c.cfg and check it:
+ * wjr_study_check's code; the message stays in wjr_error_last(). */
+static int check(tu_fixture *f, const char *slurm_group)
+{
+    char *path = tu_path(f->dir, "c.cfg"), text[1024];
+    wjr_cluster_info info;
+    int rc;
+
+    snprintf(text, sizeof(text),
+             "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
+             "slurm = {\n%s\n};\n",
+             slurm_group);
+    tu_write(path, text);
+    rc = wjr_study_check(&info, NULL, path);
+    wjr_cluster_info_clear(&info);
+    free(path);
+    return rc;
+}
+
+static void assert_error_has(const char *what)
+{
+    if (strstr(wjr_error_last(), what) == NULL)
+        fail_msg("'%s' not in '%s'", what, wjr_error_last());
+}
+
+static void the_cluster(void)
+{
+    mock_add_partition("debug", 0);
+    mock_add_partition("gpu", 0);
+    mock_add_reservation("maint");
+    mock_add_reservation("week");
+    mock_add_license("matlab", 4);
+    mock_add_license("fluent@flexlm", 2);
+    mock_set_node_gres("gpu:a100:2(S:0-1),gpu:v100:1(S:0,2),nic:1,bandwidth:4M");
+}
+
+static void items_split_as_slurm_reads_them(void **state)
+{
+    const char *p = "gpu:a100:2(S:0,1),nic,gpu:3,mps:k80,bw:4G";
+    wjr_slurm_item it;
+
+    (void)state;
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES), 1);
+    assert_int_equal(it.name_len, 3);
+    assert_memory_equal(it.name, "gpu", 3);
+    assert_int_equal(it.type_len, 4);
+    assert_memory_equal(it.type, "a100", 4);
+    assert_int_equal(it.count, 2); /* the comma inside "(S:0,1)" ends nothing */
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES), 1);
+    assert_memory_equal(it.name, "nic", 3);
+    assert_null(it.type);
+    assert_int_equal(it.count, 1);
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES), 1);
+    assert_null(it.type);
+    assert_int_equal(it.count, 3);
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES), 1);
+    assert_memory_equal(it.type, "k80", 3); /* name:type, no count */
+    assert_int_equal(it.count, 1);
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES), 1);
+    assert_int_equal(it.count, 4ULL << 30);
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES), 0);
+
+    p = "matlab@db:3,fluent";
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_LICENSE), 1);
+    assert_int_equal(it.name_len, 9);
+    assert_memory_equal(it.name, "matlab@db", 9);
+    assert_int_equal(it.count, 3);
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_LICENSE), 1);
+    assert_int_equal(it.count, 1);
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_LICENSE), 0);
+
+    p = "a100:2";
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS), 1);
+    assert_memory_equal(it.name, "gpu", 3);
+    assert_memory_equal(it.type, "a100", 4);
+    assert_int_equal(it.count, 2);
+    p = "4";
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS), 1);
+    assert_null(it.type);
+    assert_int_equal(it.count, 4);
+    p = "gpu:99999999999999999999999";
+    assert_int_equal(wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES), 1);
+    assert_int_equal(it.count, 0); /* too large reads as malformed, not wrapped */
+}
+
+static void what_exists_passes_with_one_rpc_each(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_cluster_info info;
+    char *path = tu_path(f->dir, "c.cfg");
+
+    the_cluster();
+    assert_int_equal(check(f, "partition = \"gpu\"; reservation = \"week\";\n"
+                              "licenses = \"matlab:4,fluent@flexlm\"; gres = \"gpu:a100:2,nic\";\n"
+                              "gpus = \"v100:1\"; gpus_per_task = \"2\";"),
+                     0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_RESERVATIONS), 1);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_LICENSES), 1);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_NODES), 1);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 0);
+
+    /* what the caller gets: the node's totals by name and by type */
+    assert_int_equal(wjr_study_check(&info, NULL, path), 0);
+    assert_int_equal(info.gres_known, 1);
+    assert_int_equal(info.n_gres, 5); /* gpu, gpu:a100, gpu:v100, nic, bandwidth */
+    assert_string_equal(info.gres[0].name, "gpu");
+    assert_int_equal(info.gres[0].count, 3);
+    assert_string_equal(info.gres[1].name, "gpu:a100");
+    assert_int_equal(info.gres[1].count, 2);
+    assert_int_equal(info.n_licenses, 2);
+    assert_string_equal(info.licenses[1].name, "fluent@flexlm");
+    assert_int_equal(info.licenses[1].count, 2);
+    assert_int_equal(info.n_reservations, 2);
+    wjr_cluster_info_clear(&info);
+    assert_null(info.gres);
+    free(path);
+}
+
+static void nothing_named_asks_nothing_more(void **state)
+{
+    tu_fixture *f = *state;
+
+    the_cluster();
+    assert_int_equal(check(f, "partition = \"debug\";"), 0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_RESERVATIONS), 0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_LICENSES), 0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_NODES), 0);
+    /* a trial's own value comes from a parameter: unknown before the trial */
+    mock_set_node_gres(NULL);
+    assert_int_equal(check(f, "partition = \"debug\"; reservation = \"week\";"), 0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_NODES), 0);
+}
+
+static void what_is_missing_is_refused_with_its_line(void **state)
+{
+    tu_fixture *f = *state;
+    char expect[512];
+
+    the_cluster();
+    assert_int_equal(check(f, "partition = \"debug\";\nreservation = \"maint2\";"), WJR_ECONFIG);
+    snprintf(expect, sizeof(expect),
+             "%s/c.cfg:4: slurm.reservation \"maint2\" does not exist on cluster mockcluster, or "
+             "has ended (it has: maint, week)",
+             f->dir);
+    assert_string_equal(wjr_error_last(), expect);
+
+    /* every name of a list must exist, not only the last */
+    assert_int_equal(check(f, "reservation = \"nosuch,week\";"), WJR_ECONFIG);
+    assert_error_has("slurm.reservation \"nosuch\" does not exist");
+
+    assert_int_equal(check(f, "partition = \"debug\";\n\nlicenses = \"matlab:5\";"), WJR_ECONFIG);
+    assert_error_has("c.cfg:5: slurm.licenses asks for 5 of license \"matlab\", cluster "
+                     "mockcluster has 4 in all (it has: matlab:4, fluent@flexlm:2)");
+    /* a license of another server is another license */
+    assert_int_equal(check(f, "licenses = \"fluent\";"), WJR_ECONFIG);
+    assert_error_has("license \"fluent\", which cluster mockcluster does not have");
+
+    assert_int_equal(check(f, "gres = \"gpu:h100:1\";"), WJR_ECONFIG);
+    assert_error_has("c.cfg:3: slurm.gres asks for \"gpu:h100\", which no node of partition "
+                     "debug has (its nodes have: gpu:3, gpu:a100:2, gpu:v100:1, nic:1, "
+                     "bandwidth:4194304)");
+    assert_int_equal(check(f, "gres = \"gpu:v100:2\";"), WJR_ECONFIG);
+    assert_error_has("slurm.gres asks for 2 \"gpu:v100\" per node, the most a node of "
+                     "partition debug has is 1");
+    assert_int_equal(check(f, "gpus_per_task = \"4\";"), WJR_ECONFIG);
+    assert_error_has("slurm.gpus_per_task asks for 4 \"gpu\" per node");
+    /* --gpus counts the job's GPUs over all its nodes: only the type is checked */
+    assert_int_equal(check(f, "gpus = \"a100:8\";"), 0);
+    assert_int_equal(check(f, "gpus = \"t4:1\";"), WJR_ECONFIG);
+    assert_error_has("slurm.gpus asks for \"gpu:t4\", which no node");
+
+    mock_set_node_gres(NULL);
+    assert_int_equal(check(f, "gpus = \"1\";"), WJR_ECONFIG);
+    assert_error_has("\"gpu\", which no node of partition debug has (its nodes have: none)");
+}
+
+static void a_failed_rpc_is_the_controllers_error(void **state)
+{
+    tu_fixture *f = *state;
+
+    the_cluster();
+    mock_fail(MOCK_RPC_LICENSES, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
+    assert_int_equal(check(f, "licenses = \"nosuch\";"), WJR_EUNREACHABLE);
+    assert_error_has("slurm_load_licenses");
+    mock_fail(MOCK_RPC_RESERVATIONS, 1, ESLURM_ACCESS_DENIED);
+    assert_int_equal(check(f, "reservation = \"nosuch\";"), WJR_ESLURM);
+    assert_error_has("slurm_load_reservations");
+    mock_fail(MOCK_RPC_NODES, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
+    assert_int_equal(check(f, "gres = \"nic\";"), WJR_EUNREACHABLE);
+    assert_error_has("slurm_load_node");
+    assert_int_equal(mock_outstanding(), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(items_split_as_slurm_reads_them),
+        cmocka_unit_test_setup_teardown(what_exists_passes_with_one_rpc_each, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(nothing_named_asks_nothing_more, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(what_is_missing_is_refused_with_its_line, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(a_failed_rpc_is_the_controllers_error, tu_setup,
+                                        tu_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
