@@ -200,9 +200,9 @@ static int load_resources(wjr_cluster_info *out, slurm_backend *sb)
     wjr_slurm_res res;
     int error = wjr_slurm_extra_resolve(&res, sb->extra, NULL);
 
-    if (error == 0 && res.reservation != NULL && *res.reservation != '\0')
+    if (error == 0 && res.reservation[0] != '\0')
         error = load_reservations(out, sb);
-    if (error == 0 && res.licenses != NULL && *res.licenses != '\0')
+    if (error == 0 && res.licenses[0] != '\0')
         error = load_licenses(out, sb);
     if (error == 0 && ((sb->gres != NULL && *sb->gres != '\0') || res.gpus[0] != '\0' ||
                        res.gpus_per_task[0] != '\0'))

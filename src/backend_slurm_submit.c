@@ -33,8 +33,8 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
 /* sbatch's default export: the submitter's environment, without the
  * SLURM_* variables inherited from an enclosing job, plus the extra
  * variables of the configuration (which win). */
-static char **build_env(const slurm_backend *sb, const char *work_dir, const char *cpus_entry,
-                        uint32_t *count)
+static char **build_env(const slurm_backend *sb, const wjr_slurm_res *res, const char *work_dir,
+                        const char *cpus_entry, uint32_t *count)
 {
     size_t n = 0, i, k = 0, extra = 0;
     char **env;
@@ -52,7 +52,7 @@ static char **build_env(const slurm_backend *sb, const char *work_dir, const cha
         size_t j, nl = strcspn(e, "=");
         int overridden = 0;
         if (strncmp(e, "SLURM_", 6) == 0 || strncmp(e, "SBATCH_", 7) == 0 ||
-            !wjr_slurm_extra_exports(sb->extra, e))
+            !wjr_slurm_res_exports(res, e))
             continue;
         for (j = 0; sb->env && sb->env[j]; j++)
             if (strncmp(sb->env[j], e, nl + 1) == 0)
@@ -97,13 +97,10 @@ static void free_env(char **env, uint32_t count)
 
 /* What slurm_resources.c resolved: nodes, tasks, GPUs, and the options a
  * trial took from its parameters (these win over the fixed ones). */
-static int apply_res(job_desc_msg_t *desc, const slurm_backend *sb, const char *overrides)
+static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
 {
-    wjr_slurm_res r;
-    int error = wjr_slurm_extra_resolve(&r, sb->extra, overrides);
+    const wjr_slurm_res r = *res;
 
-    if (error < 0)
-        return error;
     if (r.min_nodes) {
         desc->min_nodes = r.min_nodes;
         if (r.max_nodes)
@@ -144,13 +141,13 @@ static int apply_res(job_desc_msg_t *desc, const slurm_backend *sb, const char *
         desc->warn_time = (uint16_t)r.warn_seconds;
         desc->warn_flags = KILL_JOB_BATCH;
     }
-    desc->reservation = (char *)r.reservation;
-    desc->licenses = (char *)r.licenses;
-    return 0;
+    /* copies: r is the caller's; freed with the description */
+    desc->reservation = r.reservation[0] ? wjr_strdup(r.reservation) : NULL;
+    desc->licenses = r.licenses[0] ? wjr_strdup(r.licenses) : NULL;
 }
 
 static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_job_spec *spec,
-                     char **array_inx)
+                     const wjr_slurm_res *res, char **array_inx)
 {
     uint32_t minutes;
     uint64_t mb;
@@ -187,8 +184,7 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     }
     if (sb->requeue >= 0)
         desc->requeue = (uint16_t)sb->requeue;
-    if (apply_res(desc, sb, spec->resources) < 0)
-        return WJR_ECONFIG;
+    apply_res(desc, res);
     *array_inx = NULL;
     if (spec->array_inx) {
         if (sb->array_throttle > 0)
@@ -206,6 +202,7 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
 {
     slurm_backend *sb = (slurm_backend *)b;
     job_desc_msg_t desc;
+    wjr_slurm_res res;
     submit_response_msg_t *resp = NULL;
     char *array_inx = NULL, cpus_entry[48] = "";
     char **env = NULL;
@@ -214,13 +211,19 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     int error, rc, e, tries = 0;
 
     wjr__slurm_init();
-    error = fill_desc(&desc, sb, spec, &array_inx);
+    memset(&desc, 0, sizeof(desc));
+    /* what the options and the trial's own values (which win) ask for */
+    if (wjr_slurm_extra_resolve(&res, sb->extra, spec->resources) < 0) {
+        error = WJR_ECONFIG;
+        goto done;
+    }
+    error = fill_desc(&desc, sb, spec, &res, &array_inx);
     if (error < 0)
         goto done;
     /* sbatch tells the job its --cpus-per-task, and srun in the job reads it */
     if (desc.cpus_per_task != NO_VAL16)
         snprintf(cpus_entry, sizeof(cpus_entry), "SLURM_CPUS_PER_TASK=%u", desc.cpus_per_task);
-    env = build_env(sb, spec->work_dir, cpus_entry[0] ? cpus_entry : NULL, &env_size);
+    env = build_env(sb, &res, spec->work_dir, cpus_entry[0] ? cpus_entry : NULL, &env_size);
     if (env == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
         goto done;
@@ -257,6 +260,8 @@ done:
     free(desc.tres_per_node);
     free(desc.tres_per_job);
     free(desc.tres_per_task);
+    free(desc.reservation);
+    free(desc.licenses);
     free(array_inx);
     free_env(env, env_size);
     return error;

@@ -72,13 +72,17 @@ static int check_opts(const wjr_slurm_options *o)
     } texts[] = {{"nodes", o->nodes},       {"mem_per_cpu", o->mem_per_cpu},
                  {"gpus", o->gpus},         {"gpus_per_task", o->gpus_per_task},
                  {"time_min", o->time_min}, {"export", o->export_env},
-                 {"signal", o->signal}};
+                 {"signal", o->signal},     {"reservation", o->reservation},
+                 {"licenses", o->licenses}};
     size_t i;
     int error;
 
     for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         if (texts[i].text == NULL)
             continue;
+        if (strlen(texts[i].text) >= WJR_RES_TEXT_MAX)
+            return wjr_error_set(WJR_ECONFIG, "slurm.%s is longer than %d characters", texts[i].key,
+                                 WJR_RES_TEXT_MAX - 1);
         error = wjr_slurm_res_check(texts[i].key, texts[i].text);
         if (error < 0)
             return error;
@@ -280,6 +284,13 @@ int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *
     return wjr_buf_detach(out, &b);
 }
 
+/* A text option into its buffer; longer ones were refused before. */
+static void copy_text(char dst[WJR_RES_TEXT_MAX], const char *v)
+{
+    if (strlen(v) < WJR_RES_TEXT_MAX)
+        strcpy(dst, v);
+}
+
 /* Put one option's text into res; the text was checked before. */
 static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v)
 {
@@ -323,13 +334,21 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
             res->nice = (int)n;
             res->nice_set = 1;
         }
+    } else if (len == 9 && strncmp(key, "exclusive", 9) == 0) {
+        res->exclusive = wjr_slurm_parse_bool(v) == 1;
+    } else if (len == 11 && strncmp(key, "reservation", 11) == 0) {
+        copy_text(res->reservation, v);
+    } else if (len == 8 && strncmp(key, "licenses", 8) == 0) {
+        copy_text(res->licenses, v);
+    } else if (len == 6 && strncmp(key, "export", 6) == 0) {
+        copy_text(res->export_env, v);
     }
 }
 
 int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const char *overrides)
 {
     const char *p = overrides;
-    char key[32], value[128];
+    char key[32], value[WJR_RES_TEXT_MAX];
 
     memset(out, 0, sizeof(*out));
     if (x != NULL) {
@@ -348,8 +367,12 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
         out->exclusive = x->exclusive;
         out->nice = x->nice;
         out->nice_set = x->nice != 0;
-        out->reservation = x->reservation;
-        out->licenses = x->licenses;
+        if (x->reservation)
+            copy_text(out->reservation, x->reservation);
+        if (x->licenses)
+            copy_text(out->licenses, x->licenses);
+        if (x->export_env)
+            copy_text(out->export_env, x->export_env);
         if (x->signal)
             wjr_slurm_parse_signal(&out->warn_signal, &out->warn_seconds, x->signal);
     }
@@ -377,16 +400,16 @@ const char *wjr_slurm_extra_job_env(const wjr_slurm_extra *x)
     return x ? x->job_env : NULL;
 }
 
-int wjr_slurm_extra_exports(const wjr_slurm_extra *x, const char *entry)
+int wjr_slurm_res_exports(const wjr_slurm_res *res, const char *entry)
 {
     const char *p;
     size_t nl = strcspn(entry, "=");
 
-    if (x == NULL || x->export_env == NULL || strcmp(x->export_env, "ALL") == 0)
+    if (res->export_env[0] == '\0' || strcmp(res->export_env, "ALL") == 0)
         return 1;
-    if (strcmp(x->export_env, "NONE") == 0)
+    if (strcmp(res->export_env, "NONE") == 0)
         return 0;
-    for (p = x->export_env; *p;) {
+    for (p = res->export_env; *p;) {
         size_t n = strcspn(p, ",");
         if (n == nl && strncmp(p, entry, n) == 0)
             return 1;

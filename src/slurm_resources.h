@@ -16,6 +16,10 @@
 #include "wjr/backend.h"
 #include "slurm_values.h"
 
+/* The longest reservation, license list or export list a job takes, and
+ * so the longest value of any option a trial takes from a parameter. */
+#define WJR_RES_TEXT_MAX 256
+
 /* What one submission asks for, as numbers; 0 or "" means not set. */
 typedef struct wjr_slurm_res {
     uint32_t min_nodes, max_nodes;
@@ -31,9 +35,10 @@ typedef struct wjr_slurm_res {
     int exclusive;
     int nice_set;
     int nice;
-    const char *reservation; /* borrowed from the wjr_slurm_extra */
-    const char *licenses;    /* idem */
-    int warn_signal;         /* signal number; 0: none */
+    char reservation[WJR_RES_TEXT_MAX]; /* "" when not set */
+    char licenses[WJR_RES_TEXT_MAX];    /* idem */
+    char export_env[WJR_RES_TEXT_MAX];  /* idem: ALL, the default */
+    int warn_signal;                    /* signal number; 0: none */
     int warn_seconds;
 } wjr_slurm_res;
 
@@ -65,8 +70,9 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
 const char *wjr_slurm_extra_job_env(const wjr_slurm_extra *x);
 
 /* 1 when the submitter's environment entry "NAME=VALUE" goes into the job
- * under the export option (the caller drops SLURM_* and SBATCH_* itself). */
-int wjr_slurm_extra_exports(const wjr_slurm_extra *x, const char *entry);
+ * under the export option of a resolved submission (the caller drops
+ * SLURM_* and SBATCH_* itself). */
+int wjr_slurm_res_exports(const wjr_slurm_res *res, const char *entry);
 
 /*
  * Order items[] and texts[] (the trials' resources() texts, NULL for none)

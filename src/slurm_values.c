@@ -33,7 +33,9 @@ typedef enum {
     K_GRES,
     K_LICENSES,
     K_NAME,
-    K_TEXT
+    K_TEXT,
+    K_BOOL,  /* true, false, 1, 0 */
+    K_EXPORT /* ALL, NONE or NAME,NAME */
 } value_kind;
 
 /* The options with a form, and whether a trial's parameter may set them. */
@@ -55,12 +57,14 @@ static const struct {
     {"nice", K_NICE, 1},
     {"driver_time", K_TIME, 0},
     {"gres", K_GRES, 0},
-    {"licenses", K_LICENSES, 0},
+    {"licenses", K_LICENSES, 1},
     {"partition", K_NAME, 0},
     {"driver_partition", K_NAME, 0},
     {"account", K_NAME, 0},
     {"qos", K_NAME, 0},
-    {"reservation", K_NAME, 0},
+    {"reservation", K_NAME, 1},
+    {"exclusive", K_BOOL, 1},
+    {"export", K_EXPORT, 1},
     {"constraint", K_TEXT, 0},
 };
 
@@ -318,6 +322,15 @@ static int each_item(const char *s, int (*item)(const char *, size_t))
     }
 }
 
+int wjr_slurm_parse_bool(const char *text)
+{
+    if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0)
+        return 1;
+    if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0)
+        return 0;
+    return -1;
+}
+
 int wjr_slurm_env_name(const char *s, size_t n)
 {
     size_t i;
@@ -371,6 +384,12 @@ static int check_kind(value_kind kind, const char *s)
         return is_name(s, 1) ? 0 : -1;
     case K_TEXT:
         return is_name(s, 0) ? 0 : -1;
+    case K_BOOL:
+        return wjr_slurm_parse_bool(s) < 0 ? -1 : 0;
+    case K_EXPORT:
+        return strcmp(s, "ALL") == 0 || strcmp(s, "NONE") == 0 || each_item(s, wjr_slurm_env_name)
+                   ? 0
+                   : -1;
     }
     return -1;
 }
@@ -400,6 +419,10 @@ static const char *kind_text(value_kind kind)
         return "a name without spaces or control characters";
     case K_TEXT:
         return "a text without control characters";
+    case K_BOOL:
+        return "true or false";
+    case K_EXPORT:
+        return "ALL, NONE or a comma-separated list of variable names";
     }
     return "a valid value";
 }
@@ -470,6 +493,8 @@ int wjr_slurm_res_value(char **out, const char *key, const json_t *value)
             text = wjr_asprintf("%lld", (long long)d);
     } else if (json_is_string(value)) {
         text = wjr_strdup(json_string_value(value));
+    } else if (json_is_boolean(value)) {
+        text = wjr_strdup(json_is_true(value) ? "true" : "false");
     }
     if (text == NULL || check_kind(keys[k].kind, text) < 0) {
         free(text);

@@ -38,6 +38,10 @@ int wjr_slurm_parse_nodes(uint32_t *lo, uint32_t *hi, const char *text);
 /* "2" or "TYPE:2", shorter than WJR_GPUS_MAX: 0 or -1. */
 int wjr_slurm_check_gpus(const char *text);
 
+/* "true" or "1": 1; "false" or "0": 0; anything else -1 (a per-trial
+ * exclusive). */
+int wjr_slurm_parse_bool(const char *text);
+
 /* 1 when n bytes at s are an environment variable's name: letters,
  * digits and '_', not first a digit (export lists, env entries). */
 int wjr_slurm_env_name(const char *s, size_t n);

@@ -129,6 +129,26 @@ EOF
 good cfg
 good yaml
 
+# every option a parameter may set, from parameters: check passes, and a
+# parameter value that does not fit its option is refused with file:line
+cat >per_trial.cfg <<'EOF'
+parameters = { x = { type = "choice"; values = [true, false]; };
+  r = { type = "choice"; values = ["maint", "maint"]; };
+  e = { type = "choice"; values = ["ALL", "NONE"]; };
+  n = { type = "range"; bounds = [1, 2]; value_type = "int"; }; };
+script_options = { run_model = "true"; experiment_dir = "runs/s"; };
+slurm = { exclusive = "{{ x }}"; reservation = "{{ r }}"; licenses = "{{ r }}";
+  export = "{{ e }}"; nodes = "{{ n }}"; ntasks = "{{ n }}"; ntasks_per_node = "{{ n }}";
+  mem_per_cpu = "{{ n }}"; gpus = "{{ n }}"; gpus_per_task = "{{ n }}"; time_min = "{{ n }}";
+  nice = "{{ n }}"; cpus_per_task = "{{ n }}"; time = "{{ n }}"; };
+EOF
+out="$("$WJR" check per_trial.cfg 2>&1)" || fail "check per_trial.cfg: $out"
+sed -i 's/"maint", "maint"/"maint", "m aint"/' per_trial.cfg
+rc=0
+out="$("$WJR" check per_trial.cfg 2>&1)" || rc=$?
+[[ $rc -eq 2 && "$out" == *"per_trial.cfg:6: parameter 'r' can take a value that does not fit: slurm.reservation"* ]] ||
+    fail "a per-trial reservation with a space: exit $rc: $out"
+
 # absent KEY VALUE SHOWN HAS: a well-formed value the fake cluster cannot
 # satisfy: check and run fail with exit 2, file:line, the key, the value
 # (SHOWN) and what the cluster has (HAS); run creates nothing.

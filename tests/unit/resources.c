@@ -181,6 +181,57 @@ static void per_trial_resources_split_arrays(void **state)
     assert_res(last_sub(), "mem=512");
 }
 
+/* The text options and exclusive from parameters: each trial's job gets
+ * its own reservation, licenses, exclusive and export, and trials that
+ * differ in them share no array. */
+static void per_trial_texts_reach_the_job(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"reservation=r", "licenses=l", "exclusive=x", "export=e", NULL};
+    wjr_trial_spec specs[] = {
+        {0, "{\"r\": \"maint\", \"l\": \"matlab:2\", \"x\": true, \"e\": \"NONE\"}"},
+        {1, "{\"r\": \"week\", \"l\": \"fluent\", \"x\": false, \"e\": \"WJR_T_PT\"}"}};
+    const mock_submission *s;
+    size_t n = 0, i;
+
+    setenv("WJR_T_PT", "v", 1);
+    o.per_trial = pt;
+    o.reservation = "fixed"; /* the parameter wins */
+    tu_runner(f, NULL, &o);
+    assert_int_equal(wjr_runner_run_multiple(&n, f->runner, specs, 2), 0);
+    assert_int_equal(mock_submission_count(), 2);
+    for (i = 0; i < 2; i++) {
+        s = mock_submission_at(i);
+        if (strstr(s->comment, ":0") != NULL) {
+            assert_res(s, "reservation=maint");
+            assert_res(s, "licenses=matlab:2");
+            assert_res(s, "shared=0"); /* JOB_SHARED_NONE: --exclusive */
+            assert_null(mock_submission_env(s, "WJR_T_PT"));
+            assert_null(mock_submission_env(s, "PATH"));
+        } else {
+            assert_res(s, "reservation=week");
+            assert_res(s, "licenses=fluent");
+            assert_no_res(s, "shared=");
+            assert_string_equal(mock_submission_env(s, "WJR_T_PT"), "v");
+            assert_null(mock_submission_env(s, "PATH"));
+        }
+    }
+    unsetenv("WJR_T_PT");
+    /* a value Slurm would refuse never reaches it */
+    assert_int_equal(wjr_runner_run(NULL, f->runner,
+                                    &(wjr_trial_spec){2, "{\"r\": \"a b\", \"l\": \"x\", "
+                                                         "\"x\": 1, \"e\": \"ALL\"}"}),
+                     WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "parameter 'r'"));
+    assert_int_equal(wjr_runner_run(NULL, f->runner,
+                                    &(wjr_trial_spec){3, "{\"r\": \"m\", \"l\": \"x\", "
+                                                         "\"x\": \"maybe\", \"e\": \"ALL\"}"}),
+                     WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "true or false"));
+    assert_int_equal(mock_submission_count(), 2);
+}
+
 static void per_trial_bad_value_submits_nothing(void **state)
 {
     tu_fixture *f = *state;
@@ -582,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(per_trial_resources_split_arrays, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(export_chooses_the_environment, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(per_trial_texts_reach_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(resources_survive_to_json, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(version_1_options_are_accepted, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(parameter_values_are_checked, tu_setup, tu_teardown),
