@@ -27,6 +27,7 @@
 
 #include "retry.h"
 #include "runner_int.h"
+#include "runner_store.h"
 #include "util.h"
 
 /* Seconds a key is looked for after a submission whose answer was lost. */
@@ -179,21 +180,32 @@ int wjr__insert_trial(wjr_runner *r, trial *t)
         return wjr_error_set(WJR_EEXISTS, "trial %lld is already tracked",
                              (long long)t->info.index);
     if (r->n_trials == r->cap_trials) {
-        size_t cap = r->cap_trials ? r->cap_trials * 2 : 64;
-        trial **p = realloc(r->trials, cap * sizeof(*p));
-        if (p == NULL)
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        r->trials = p;
-        /* the change log never lists more trials than the table holds */
-        p = realloc(r->changed, cap * sizeof(*p));
-        if (p == NULL)
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        r->changed = p;
-        r->cap_trials = cap;
+        int error = wjr__runner_reserve(r, r->cap_trials ? r->cap_trials * 2 : 64);
+        if (error < 0)
+            return error;
     }
     memmove(r->trials + pos + 1, r->trials + pos, (r->n_trials - pos) * sizeof(*r->trials));
     r->trials[pos] = t;
     r->n_trials++;
+    return 0;
+}
+
+int wjr__runner_reserve(wjr_runner *r, size_t cap)
+{
+    trial **p;
+
+    if (cap <= r->cap_trials)
+        return 0;
+    p = realloc(r->trials, cap * sizeof(*p));
+    if (p == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    r->trials = p;
+    /* the change log never lists more trials than the table holds */
+    p = realloc(r->changed, cap * sizeof(*p));
+    if (p == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    r->changed = p;
+    r->cap_trials = cap;
     return 0;
 }
 

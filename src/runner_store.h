@@ -52,6 +52,10 @@ size_t wjr__runner_change_count(const wjr_runner *r);
  */
 int wjr__runner_apply_change(wjr_runner *r, json_t *record);
 
+/* Room for cap trials in the runner's table, when a store knows how many
+ * it is about to load (no doubling on the way). 0 or WJR_ENOMEM. */
+int wjr__runner_reserve(wjr_runner *r, size_t cap);
+
 /* The runner's record with an empty "trials" array (a snapshot's header
  * holds it; wjr_runner_from_json builds the runner from it). */
 int wjr__runner_header_json(wjr_buf *out, const wjr_runner *r);

@@ -191,7 +191,9 @@ static void meet_trial(study_csv *c, const wjr_study *s, size_t i, int open)
     csv_row *row = &c->rows[i];
 
     if (!row->params_seen) {
-        meet_object(c, &c->params, t->params, i + 1);
+        json_t *p = wjr__study_trial_params(s, t);
+        meet_object(c, &c->params, p, i + 1);
+        json_decref(p);
         row->params_seen = 1;
     }
     if (!row->metrics_seen && (t->settled || open)) {
@@ -245,7 +247,7 @@ static void put_header(wjr_buf *b, const study_csv *c)
 
 static void put_row(wjr_buf *b, const study_csv *c, const wjr_study *s, const study_trial *t)
 {
-    json_t *m = wjr__study_trial_metrics(s, t);
+    json_t *m = wjr__study_trial_metrics(s, t), *p = wjr__study_trial_params(s, t);
     wjr_study_trial v;
     size_t k;
 
@@ -254,7 +256,7 @@ static void put_row(wjr_buf *b, const study_csv *c, const wjr_study *s, const st
     csv_field(b, v.job_id, 0);
     csv_field(b, v.generation, 0);
     for (k = 0; k < c->params.n; k++)
-        csv_json_value(b, json_object_get(t->params, c->params.v[k].name));
+        csv_json_value(b, json_object_get(p, c->params.v[k].name));
     for (k = 0; k < c->metrics.n; k++) {
         json_t *mv = json_object_get(m, c->metrics.v[k].name);
         csv_json_value(b, json_is_object(mv) ? json_object_get(mv, "mean") : mv);
@@ -263,6 +265,7 @@ static void put_row(wjr_buf *b, const study_csv *c, const wjr_study *s, const st
     csv_text(b, v.reason);
     wjr_buf_puts(b, "\n");
     json_decref(m);
+    json_decref(p);
 }
 
 /* A settled trial's line from the cache, rendered when missing or made

@@ -5,8 +5,10 @@
  *
  * Everything here renders what the trial views (study_view.c) say about
  * the study's trials; it changes nothing, writes no file and contacts no
- * cluster.
+ * cluster. The documents are written a trial at a time, into a string or
+ * a FILE, so that a study of 100,000 trials needs the memory of one.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +44,7 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     json_t *params, *metrics, *obj;
 
     wjr__study_trial_view(&v, s, t);
-    params = json_incref(t->params); /* parsed once, shared, never changed */
+    params = wjr__study_trial_params(s, t);
     metrics = wjr__study_trial_metrics(s, t);
     obj = json_object();
     json_object_set_new(obj, "index", json_integer(v.index));
@@ -61,46 +63,91 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
     return obj;
 }
 
-static json_t *trials_json(const wjr_study *s)
-{
-    json_t *arr = json_array();
-    size_t i;
+/* ---- the documents, streamed ---------------------------------------- */
 
-    for (i = 0; i < s->n_trials; i++)
-        json_array_append_new(arr, trial_json(s, &s->trials[i]));
-    return arr;
+/* Where the text goes: a FILE, or a buffer. */
+typedef struct sink {
+    FILE *f;
+    wjr_buf *b;
+    int failed;
+} sink;
+
+static void put(sink *k, const char *text, size_t n)
+{
+    if (k->b != NULL)
+        wjr_buf_put(k->b, text, n);
+    else if (!k->failed && fwrite(text, 1, n, k->f) != n)
+        k->failed = 1;
 }
 
-static int dump(char **out, json_t *root)
+/* One trial as json_dumps(JSON_INDENT(2)) of the whole document writes an
+ * element of its "trials" array: four spaces deeper. JSON text holds no
+ * raw newline but between its tokens. */
+static int put_trial(sink *k, const wjr_study *s, const study_trial *t, int first)
 {
-    *out = root != NULL ? wjr_json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(root);
-    if (*out == NULL)
+    json_t *obj = trial_json(s, t);
+    char *text = obj != NULL ? wjr_json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    const char *p, *nl;
+
+    json_decref(obj);
+    if (text == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
+    put(k, first ? "\n    " : ",\n    ", first ? 5 : 6);
+    for (p = text; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+        put(k, p, (size_t)(nl - p));
+        put(k, "\n    ", 5);
+    }
+    put(k, p, strlen(p));
+    free(text);
     return 0;
 }
 
-int wjr_study_status_json(char **out, const wjr_study *s)
+/* The document head, an object whose last member is "trials": [], as
+ * JSON_INDENT(2) text, with the trials written one at a time in place of
+ * the empty array: the same text as dumping the whole tree, in the memory
+ * of one trial. Takes head. */
+static int stream(sink *k, json_t *head, const wjr_study *s)
 {
-    *out = NULL;
-    if (wjr__study_whole(s, "wjr_study_status_json") < 0)
-        return WJR_ESTATE;
-    return dump(out, json_pack("{so}", "trials", trials_json(s)));
+    char *text = head != NULL ? wjr_json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    char *open = text != NULL ? strrchr(text, '[') : NULL;
+    size_t i;
+    int error = 0;
+
+    json_decref(head);
+    if (open == NULL) {
+        free(text);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    if (s->n_trials == 0) {
+        put(k, text, strlen(text));
+    } else {
+        put(k, text, (size_t)(open - text) + 1);
+        for (i = 0; i < s->n_trials && error == 0; i++)
+            error = put_trial(k, s, &s->trials[i], i == 0);
+        put(k, "\n  ]", 4);
+        put(k, open + 2, strlen(open + 2)); /* after "[]": "\n}" */
+    }
+    free(text);
+    if (error == 0 && k->b != NULL && k->b->oom)
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    if (error == 0 && k->failed)
+        error = wjr_error_set(WJR_EIO, "cannot write the study's JSON: %s", strerror(errno));
+    return error;
 }
 
-int wjr_study_results_json(char **out, const wjr_study *s)
+static json_t *status_head(void)
+{
+    return json_pack("{s[]}", "trials");
+}
+
+/* {"objective", "best", "trials": []}: the results without their trials. */
+static json_t *results_head(const wjr_study *s)
 {
     json_t *root = json_object(), *best = json_null();
     double value;
     int64_t bi = wjr__study_best(&value, s);
     size_t i;
 
-    *out = NULL;
-    if (wjr__study_whole(s, "wjr_study_results_json") < 0) {
-        json_decref(root);
-        json_decref(best);
-        return WJR_ESTATE;
-    }
     if (wjr__study_objective(s) != NULL && wjr__study_scalarized(s->config))
         json_object_set_new(root, "objective",
                             json_pack("{sssb}", "metric", "weighted_sum", "minimize",
@@ -117,6 +164,44 @@ int wjr_study_results_json(char **out, const wjr_study *s)
             best = trial_json(s, &s->trials[i]);
         }
     json_object_set_new(root, "best", best);
-    json_object_set_new(root, "trials", trials_json(s));
-    return dump(out, root);
+    json_object_set_new(root, "trials", json_array());
+    return root;
+}
+
+/* Into a string (out) or a FILE (f). */
+static int render(char **out, FILE *f, const wjr_study *s, int results)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    sink k = {f, out != NULL ? &b : NULL, 0};
+    int error;
+
+    if (out != NULL)
+        *out = NULL;
+    if (wjr__study_whole(s, results ? "wjr_study_results_json" : "wjr_study_status_json") < 0)
+        return WJR_ESTATE;
+    error = stream(&k, results ? results_head(s) : status_head(), s);
+    if (error == 0 && out != NULL)
+        error = wjr_buf_detach(out, &b);
+    wjr_buf_free(&b);
+    return error;
+}
+
+int wjr_study_status_json(char **out, const wjr_study *s)
+{
+    return render(out, NULL, s, 0);
+}
+
+int wjr_study_results_json(char **out, const wjr_study *s)
+{
+    return render(out, NULL, s, 1);
+}
+
+int wjr_study_write_status_json(const wjr_study *s, FILE *out)
+{
+    return render(NULL, out, s, 0);
+}
+
+int wjr_study_write_results_json(const wjr_study *s, FILE *out)
+{
+    return render(NULL, out, s, 1);
 }

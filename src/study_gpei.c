@@ -129,10 +129,11 @@ static int tell_trial(gpei_ctx *c, const wjr_study *s, const study_trial *t)
 {
     const wjr_study_config *cfg = c->cfg;
     wjr_trial_status st = wjr__study_trial_status(s, t);
-    json_t *metrics;
+    json_t *metrics, *params = wjr__study_trial_params(s, t);
     size_t k;
-    int error, ok = 1, fits = t->params != NULL && to_x(c, t->params) == 0;
+    int error, ok = 1, fits = params != NULL && to_x(c, params) == 0;
 
+    json_decref(params);
     if (!fits)
         return 0;
     if (st == WJR_TRIAL_COMPLETED || st == WJR_TRIAL_EARLY_STOPPED) {

@@ -159,19 +159,18 @@ int wjr__study_gpei_suggest(json_t **out, const wjr_study *study, size_t step, s
 
 typedef struct study_trial {
     int64_t index;
-    char *params_json;         /* compact JSON object */
+    char *params_json;         /* compact JSON object, until the runner has the trial; then NULL,
+                                  and the runner's record holds them (wjr__study_params) */
     int overridden;            /* the study decided the status itself */
     wjr_trial_status override; /* FAILED (ttl), ABANDONED (cancelled before submit) */
     char *override_reason;
     wjr_trial_status last; /* status seen at the last step, to log changes */
     const char *step;      /* generation step that made it (static), NULL: external */
-    /* what the trial views (study_view.c) parsed once: */
-    json_t *params;  /* params_json, or NULL */
-    int settled;     /* its row can no longer change (terminal for study and runner) */
-    json_t *metrics; /* settled: its metrics, or NULL */
-    double value;    /* settled: its objective value if it can be best, else NAN */
-    int feasible;    /* settled: as wjr_study_trial.feasible */
-    int touched;     /* changed since the store's last record (study_store.c) */
+    /* what the trial views (study_view.c) keep once it settled: */
+    int settled;  /* its row can no longer change (terminal for study and runner) */
+    double value; /* settled: its objective value if it can be best, else NAN */
+    int feasible; /* settled: as wjr_study_trial.feasible */
+    int touched;  /* changed since the store's last record (study_store.c) */
 } study_trial;
 
 typedef struct wjr_store wjr_store; /* study_store.c */

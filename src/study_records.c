@@ -37,7 +37,8 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t 
                    (long long)next_index, runner_header);
 }
 
-void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record)
+void wjr__records_trial(wjr_buf *b, const wjr_study *s, const study_trial *t,
+                        const char *run_record)
 {
     wjr_buf_printf(b, "{\"index\":%lld", (long long)t->index);
     if (t->step != NULL)
@@ -52,7 +53,7 @@ void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record
     if (run_record != NULL)
         wjr_buf_printf(b, ",\"run\":%s}", run_record);
     else
-        wjr_buf_printf(b, ",\"parameters\":%s}", t->params_json);
+        wjr_buf_printf(b, ",\"parameters\":%s}", wjr__study_params(s, t));
 }
 
 void wjr__records_open(wjr_buf *b, const wjr_study *s)
@@ -124,16 +125,20 @@ int wjr__records_read_header(uint64_t *epoch, int64_t *n_trials, int64_t *next_i
     return read_study_state(s, root, path);
 }
 
-/* The parameters of a new trial: its own, or the runner's record's. */
-static char *trial_params(const wjr_study *s, json_t *obj, int64_t index)
+/* The parameters of a new trial: *out its own (malloc'd), or NULL when the
+ * runner's record holds them. 0, or -1 when neither has any. */
+static int trial_params(char **out, const wjr_study *s, json_t *obj, int64_t index)
 {
     json_t *params = json_object_get(obj, "parameters");
     const wjr_trial_info *info;
 
-    if (json_is_object(params))
-        return wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    *out = NULL;
+    if (json_is_object(params)) {
+        *out = wjr_json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        return *out != NULL ? 0 : -1;
+    }
     info = wjr_runner_trial(s->runner, index);
-    return info != NULL && info->params_json != NULL ? wjr_strdup(info->params_json) : NULL;
+    return info != NULL && info->params_json != NULL ? 0 : -1;
 }
 
 int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where)
@@ -165,8 +170,7 @@ int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where)
         if (index < wjr__study_next_index(s))
             return wjr_error_set(WJR_EINVALID, "%s: trial %lld is out of order", where,
                                  (long long)index);
-        params = trial_params(s, obj, index);
-        if (params == NULL)
+        if (trial_params(&params, s, obj, index) < 0)
             return wjr_error_set(WJR_EINVALID, "%s: trial %lld has no parameters", where,
                                  (long long)index);
         error = wjr__study_add_trial(s, index, params);
@@ -185,6 +189,7 @@ int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where)
         t->override = override;
         t->override_reason = wjr_json_text_get(json_object_get(obj, "reason"));
     }
+    wjr__study_share_params(s, t);
     return 0;
 }
 
@@ -213,8 +218,14 @@ int wjr__records_apply(wjr_study *s, const char *payload, size_t len, const char
     }
     json_array_foreach(json_object_get(root, "runs"), i, v)
     {
+        study_trial *t;
+
         if (error == 0 && (error = wjr__runner_apply_change(s->runner, v)) < 0)
             wjr_error_prefix("%s", where);
+        /* a trial the runner took: its copy of the parameters is the one */
+        t = wjr__study_find_trial(s, json_integer_value(json_object_get(v, "index")));
+        if (error == 0 && t != NULL)
+            wjr__study_share_params(s, t);
     }
     json_decref(root);
     return error;

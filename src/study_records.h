@@ -40,7 +40,8 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t 
 /* The study's part of a trial as a JSON object (no newline), and, when
  * run_record is not NULL (the runner's record of it), that as "run" in
  * place of the parameters. */
-void wjr__records_trial(wjr_buf *b, const study_trial *t, const char *run_record);
+void wjr__records_trial(wjr_buf *b, const wjr_study *s, const study_trial *t,
+                        const char *run_record);
 
 /* The first half of a journal record, `{"state":..,"drawn":..,"trials":[`:
  * the caller appends trial objects, then closes it with

@@ -288,7 +288,7 @@ static int submit_pending(wjr_study *s)
         if (!wjr__study_needs_submit(s, &s->trials[i]))
             continue;
         specs[n].index = s->trials[i].index;
-        specs[n].params_json = s->trials[i].params_json;
+        specs[n].params_json = wjr__study_params(s, &s->trials[i]);
         n++;
     }
     if (n == 0)
@@ -306,6 +306,12 @@ static int submit_pending(wjr_study *s)
         s->submit_failures = 0;
     else
         error = submit_error(s, error);
+    /* the runner holds the parameters of every trial it took */
+    for (i = 0; i < n; i++) {
+        study_trial *t = wjr__study_find_trial(s, specs[i].index);
+        if (t != NULL)
+            wjr__study_share_params(s, t);
+    }
 done:
     free(specs);
     return error;

@@ -282,7 +282,7 @@ static int emit_trials(wjr_buf *b, int fd, const char *path, uint64_t *written, 
         if (line++ > 0)
             wjr_buf_puts(b, ",");
         if (t != NULL)
-            wjr__records_trial(b, t, pos != SIZE_MAX ? run.ptr : NULL);
+            wjr__records_trial(b, s, t, pos != SIZE_MAX ? run.ptr : NULL);
         else
             wjr_buf_printf(b, "{\"index\":%lld,\"run\":%s}",
                            (long long)wjr_runner_trial_at(s->runner, pos)->index, run.ptr);
@@ -391,13 +391,13 @@ static int append(wjr_study *s)
     for (i = 0; i < st->n_touched; i++) {
         study_trial *t = &s->trials[st->touched[i]];
 
-        wjr__records_trial(&b, t, NULL);
+        wjr__records_trial(&b, s, t, NULL);
         wjr_buf_puts(&b, ",");
         t->touched = 0;
         n++;
     }
     for (i = st->n_recorded; i < s->n_trials; i++, n++) {
-        wjr__records_trial(&b, &s->trials[i], NULL);
+        wjr__records_trial(&b, s, &s->trials[i], NULL);
         wjr_buf_puts(&b, ",");
     }
     if (n > 0)
@@ -557,6 +557,8 @@ static int load_whole(wjr_study *s, FILE *f, const char *path, const wjr_runner_
             error = load_config(s, root);
         if (error == 0 && (error = wjr_runner_from_json(&s->runner, runner_text, ro)) < 0)
             wjr_error_prefix("%s", path);
+        for (i = 0; error == 0 && i < s->n_trials; i++)
+            wjr__study_share_params(s, &s->trials[i]);
         s->store->legacy = 1;
         goto done;
     }
@@ -610,6 +612,13 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
         s->unread_below = next_index;
         s->store->partial = 1;
         n_trials = -1;
+    } else if ((uint64_t)n_trials <= SIZE_MAX / 2) { /* room for them, and a few more */
+        size_t room = (size_t)n_trials + (size_t)n_trials / 16 + 16;
+        error = wjr__study_reserve(s, room);
+        if (error == 0)
+            error = wjr__runner_reserve(s->runner, room);
+        if (error < 0)
+            return error;
     }
     for (k = 0; k <= n_trials && error == 0; k++) {
         json_error_t jerr;

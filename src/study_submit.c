@@ -125,6 +125,14 @@ int wjr_study_submit_batch(char **out, wjr_study *s, const char *const *params_j
     if (error == WJR_ESLURM || error == WJR_EUNREACHABLE)
         for (i = 0; i < count_; i++)
             mark_refused(s, specs[i].index);
+    /* the runner holds the parameters of every trial it took */
+    for (i = 0; i < count_; i++) {
+        study_trial *t = wjr__study_find_trial(s, specs[i].index);
+        if (t != NULL) {
+            wjr__study_share_params(s, t);
+            specs[i].params_json = NULL;
+        }
+    }
     if (error < 0) /* the metadata below would overwrite the reason */
         snprintf(why, sizeof(why), "%s", wjr_error_last());
     result = json_object();

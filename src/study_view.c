@@ -39,29 +39,68 @@ int64_t wjr__study_next_index(const wjr_study *s)
     return next > s->unread_below ? next : s->unread_below;
 }
 
+int wjr__study_reserve(wjr_study *s, size_t cap)
+{
+    study_trial *grown;
+
+    if (cap <= s->cap)
+        return 0;
+    grown = realloc(s->trials, cap * sizeof(*grown));
+    if (grown == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    s->trials = grown;
+    s->cap = cap;
+    return 0;
+}
+
 int wjr__study_add_trial(wjr_study *s, int64_t index, char *params_json)
 {
     study_trial *t;
 
-    if (s->n_trials == s->cap) {
-        size_t cap = s->cap == 0 ? 16 : s->cap * 2;
-        study_trial *grown = realloc(s->trials, cap * sizeof(*grown));
-        if (grown == NULL) {
-            free(params_json);
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        }
-        s->trials = grown;
-        s->cap = cap;
+    if (s->n_trials == s->cap && wjr__study_reserve(s, s->cap == 0 ? 16 : s->cap * 2) < 0) {
+        free(params_json);
+        return WJR_ENOMEM;
     }
     t = &s->trials[s->n_trials++];
     memset(t, 0, sizeof(*t));
     t->index = index;
     t->params_json = params_json;
-    t->params = json_loads(params_json, 0, NULL);
     t->last = WJR_TRIAL_CANDIDATE;
     t->value = NAN;
     t->feasible = -1;
     return 0;
+}
+
+const char *wjr__study_params(const wjr_study *s, const study_trial *t)
+{
+    const wjr_trial_info *info;
+
+    if (t->params_json != NULL)
+        return t->params_json;
+    info = wjr__study_runner_info(s, t->index);
+    return info != NULL ? info->params_json : NULL;
+}
+
+json_t *wjr__study_trial_params(const wjr_study *s, const study_trial *t)
+{
+    const char *text = wjr__study_params(s, t);
+
+    return text != NULL ? json_loads(text, 0, NULL) : NULL;
+}
+
+void wjr__study_share_params(wjr_study *s, study_trial *t)
+{
+    const wjr_trial_info *info;
+
+    if (t->params_json == NULL)
+        return;
+    info = wjr__study_runner_info(s, t->index);
+    /* the runner copied them when it took the trial: the same text */
+    if (info != NULL && info->params_json != NULL &&
+        strcmp(info->params_json, t->params_json) == 0) {
+        free(t->params_json);
+        t->params_json = NULL;
+    }
 }
 
 void wjr__study_trials_free(wjr_study *s)
@@ -71,8 +110,6 @@ void wjr__study_trials_free(wjr_study *s)
     for (i = 0; i < s->n_trials; i++) {
         free(s->trials[i].params_json);
         free(s->trials[i].override_reason);
-        json_decref(s->trials[i].params);
-        json_decref(s->trials[i].metrics);
     }
     free(s->trials);
     s->trials = NULL;
@@ -155,7 +192,7 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
     memset(out, 0, sizeof(*out));
     out->index = t->index;
     out->status = wjr__study_trial_status(s, t);
-    out->params_json = t->params_json;
+    out->params_json = wjr__study_params(s, t);
     out->generation = t->step;
     if (info != NULL) {
         out->job_id = info->run.job_id;
@@ -173,11 +210,8 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
 
 json_t *wjr__study_trial_metrics(const wjr_study *s, const study_trial *t)
 {
-    const wjr_trial_info *info;
+    const wjr_trial_info *info = wjr__study_runner_info(s, t->index);
 
-    if (t->settled)
-        return json_incref(t->metrics);
-    info = wjr__study_runner_info(s, t->index);
     if (info == NULL || info->metrics_json == NULL)
         return NULL;
     return json_loads(info->metrics_json, 0, NULL);
@@ -283,15 +317,18 @@ static int is_final(const wjr_study *s, const study_trial *t)
 void wjr__study_settle(wjr_study *s, study_trial *t)
 {
     const wjr_trial_info *info;
+    json_t *metrics = NULL;
 
     if (t->settled || !is_final(s, t))
         return;
+    /* parsed here once, for what the views keep; not kept itself */
     info = wjr__study_runner_info(s, t->index);
     if (info != NULL && info->metrics_json != NULL)
-        t->metrics = json_loads(info->metrics_json, 0, NULL);
-    t->feasible = feasible(s, info != NULL ? info->metrics_json : NULL, t->metrics);
+        metrics = json_loads(info->metrics_json, 0, NULL);
+    t->feasible = feasible(s, info != NULL ? info->metrics_json : NULL, metrics);
     if (wjr__study_trial_status(s, t) == WJR_TRIAL_COMPLETED)
-        t->value = objective_value(s, t->metrics);
+        t->value = objective_value(s, metrics);
+    json_decref(metrics);
     t->settled = 1;
     offer_best(s, t);
 }

@@ -15,9 +15,22 @@
 study_trial *wjr__study_find_trial(const wjr_study *s, int64_t index);
 /* The index the next trial gets (indices only grow). */
 int64_t wjr__study_next_index(const wjr_study *s);
+/* Room for cap trials in the table (a load that knows its count). 0 or
+ * WJR_ENOMEM. */
+int wjr__study_reserve(wjr_study *s, size_t cap);
 /* Append a trial with a larger index than the last; takes params_json
- * (freed on failure too), and parses it once (t->params). */
+ * (freed on failure too). NULL: the runner has the trial and holds its
+ * parameters. */
 int wjr__study_add_trial(wjr_study *s, int64_t index, char *params_json);
+/* The trial's parameters (compact JSON text, borrowed): the study's own
+ * copy until the runner has the trial, then the runner's; NULL if neither
+ * has them. */
+const char *wjr__study_params(const wjr_study *s, const study_trial *t);
+/* The same, parsed: a new reference, or NULL. */
+json_t *wjr__study_trial_params(const wjr_study *s, const study_trial *t);
+/* Once the runner holds the trial's parameters, the study lets its own
+ * copy go: one copy per trial, owned by the runner. */
+void wjr__study_share_params(wjr_study *s, study_trial *t);
 /* Free every trial and the table. */
 void wjr__study_trials_free(wjr_study *s);
 
@@ -37,7 +50,7 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
 
 /* Once nothing about trial t can change any more (its status is terminal
  * for the study and the runner), parse its metrics once, keep what the
- * views need (t->metrics, t->value, t->feasible: t->settled) and let it
+ * views need (t->value, t->feasible: t->settled) and let it
  * compete for the best trial. Nothing before that, or after: call it
  * whenever t's status may have changed. */
 void wjr__study_settle(wjr_study *s, study_trial *t);

@@ -19,6 +19,8 @@
 #ifndef WJR_STUDY_H
 #define WJR_STUDY_H
 
+#include <stdio.h>
+
 #include "common.h"
 #include "backend.h"
 #include "runner.h"
@@ -294,6 +296,15 @@ WJR_EXTERN(int) wjr_study_results_csv(char **out, const wjr_study *study);
 
 /** {"objective": .., "best": {trial} or null, "trials": [..]} as JSON text. */
 WJR_EXTERN(int) wjr_study_results_json(char **out, const wjr_study *study);
+
+/**
+ * The texts of wjr_study_status_json() and wjr_study_results_json(),
+ * written to @p out a trial at a time (no newline after): the memory of
+ * one trial, not of the document. 0, WJR_EIO when a write failed (errno's
+ * message), or WJR_ESTATE as those calls.
+ */
+WJR_EXTERN(int) wjr_study_write_status_json(const wjr_study *study, FILE *out);
+WJR_EXTERN(int) wjr_study_write_results_json(const wjr_study *study, FILE *out);
 
 /**
  * `wjr check`: validate a configuration and ask the cluster for its limits

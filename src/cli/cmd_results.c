@@ -63,14 +63,12 @@ static int run(int argc, char **argv)
         return cli_fail("results", error);
     if (format == FORMAT_CSV)
         error = wjr_study_results_csv(&text, study);
-    else if (format == FORMAT_JSON)
-        error = wjr_study_results_json(&text, study);
-    else
+    else if (format == FORMAT_JSON && (error = wjr_study_write_results_json(study, stdout)) == 0)
+        fputs("\n", stdout);
+    else if (format == FORMAT_TEXT)
         print_text(study);
     if (text != NULL)
         fputs(text, stdout);
-    if (format == FORMAT_JSON && text != NULL)
-        fputs("\n", stdout);
     code = error < 0 ? cli_fail("results", error) : CLI_EXIT_OK;
     free(text);
     wjr_study_free(study);

@@ -57,7 +57,6 @@ static int run(int argc, char **argv)
 {
     wjr_study_options so = WJR_STUDY_OPTIONS_INIT;
     wjr_study *study = NULL;
-    char *json = NULL;
     int first, code, error, as_json = 0;
 
     if (cli_parse(&first, &code, &cli_cmd_status, argc, argv, "j", longopts, take_flag, &as_json))
@@ -69,9 +68,10 @@ static int run(int argc, char **argv)
     if (error < 0)
         return cli_fail("status", error);
     if (as_json) {
-        error = wjr_study_status_json(&json, study);
+        /* a trial at a time: the memory of one trial, not of the document */
+        error = wjr_study_write_status_json(study, stdout);
         if (error == 0)
-            printf("%s\n", json);
+            printf("\n");
     } else {
         char *driver = NULL;
         print_table(study);
@@ -81,7 +81,6 @@ static int run(int argc, char **argv)
         free(driver);
     }
     code = error < 0 ? cli_fail("status", error) : CLI_EXIT_OK;
-    free(json);
     wjr_study_free(study);
     return code;
 }

@@ -11,7 +11,10 @@
  *    open a whole state, and never see the study shrink;
  *  - a schema-1 study.json opens, and is converted by its first write;
  *  - a study opened for submitting only (WJR_STUDY_SUBMIT_ONLY) reads no
- *    trial, yet numbers its trials on and loses none.
+ *    trial, yet numbers its trials on and loses none;
+ *  - the runner holds a submitted trial's parameters, the study no second
+ *    copy; the status and results documents streamed to a FILE are the
+ *    texts of the string calls.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -509,6 +512,98 @@ static void overrides_are_recorded(void **state)
     free(cfg);
 }
 
+/* The text of a FILE-writing call, read back. */
+static char *written(int (*write_json)(const wjr_study *, FILE *), const wjr_study *s)
+{
+    FILE *f = tmpfile();
+    char *text;
+    long n;
+
+    assert_non_null(f);
+    assert_int_equal(write_json(s, f), 0);
+    n = ftell(f);
+    rewind(f);
+    text = calloc(1, (size_t)n + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return text;
+}
+
+static void assert_streams_match(const wjr_study *s)
+{
+    char *text = NULL, *streamed;
+
+    assert_int_equal(wjr_study_status_json(&text, s), 0);
+    streamed = written(wjr_study_write_status_json, s);
+    assert_string_equal(streamed, text);
+    free(text);
+    free(streamed);
+    assert_int_equal(wjr_study_results_json(&text, s), 0);
+    streamed = written(wjr_study_write_results_json, s);
+    assert_string_equal(streamed, text);
+    free(text);
+    free(streamed);
+}
+
+/* The runner holds each submitted trial's parameters, the study no copy
+ * of them (live, and read back from the snapshot and the journal); the
+ * JSON documents streamed a trial at a time are the texts of the string
+ * calls, with no trial, some, and every trial finished; a failed write
+ * is WJR_EIO. */
+static void one_copy_and_streamed_documents(void **state)
+{
+    tu_fixture *f = *state;
+    char *cfg = write_config(f, "total_trials = 6; max_pending_trials = 3; "
+                                "tolerated_trial_failure_rate = 0.9;");
+    char *exp = tu_path(f->dir, "exp");
+    wjr_study_options o = WJR_STUDY_OPTIONS_INIT;
+    wjr_study *s = NULL, *r = NULL;
+    wjr_study_progress p;
+    FILE *ro;
+    size_t i;
+    int round, submitted = 0;
+
+    wjr__store_compact_min = 1 << 30;
+    assert_int_equal(wjr_study_create(&s, cfg, NULL), 0);
+    assert_streams_match(s);
+    for (round = 0; round < 40; round++) {
+        end_running_jobs(f, s, round);
+        assert_int_equal(wjr_study_step(&p, s), 0);
+        assert_streams_match(s);
+        if (p.state != WJR_STUDY_RUNNING)
+            break;
+    }
+    assert_int_equal(p.state, WJR_STUDY_FINISHED);
+    o.flags = WJR_STUDY_READONLY;
+    assert_int_equal(wjr_study_open(&r, exp, &o), 0);
+    assert_int_equal(s->n_trials, r->n_trials);
+    for (i = 0; i < s->n_trials; i++) {
+        wjr_study_trial live, files;
+        assert_int_equal(wjr_study_trial_at(&live, s, i), 0);
+        assert_int_equal(wjr_study_trial_at(&files, r, i), 0);
+        if (live.job_id == NULL)
+            continue;
+        submitted++;
+        assert_null(s->trials[i].params_json); /* the runner's copy is the one */
+        assert_null(r->trials[i].params_json);
+        assert_non_null(live.params_json);
+        assert_string_equal(live.params_json, files.params_json);
+        assert_non_null(strstr(live.params_json, "\"x\":"));
+    }
+    assert_int_equal(submitted, 6);
+    assert_streams_match(r);
+    ro = fopen("/dev/null", "r"); /* writes to it fail */
+    assert_non_null(ro);
+    assert_int_equal(wjr_study_write_status_json(r, ro), WJR_EIO);
+    fclose(ro);
+    wjr_study_free(r);
+    wjr_study_free(s);
+    wjr__store_compact_min = 256 * 1024;
+    free(exp);
+    free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -521,6 +616,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(schema_1_converts, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(submit_only, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(overrides_are_recorded, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(one_copy_and_streamed_documents, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
