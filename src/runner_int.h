@@ -34,19 +34,20 @@ typedef struct trial {
     const char *partition;
     const char *cluster;
     const char *key; /* the job name it was (or is being) submitted under */
-    sub_state sub;
-    uint32_t planned_task; /* its array task id within that submission, or WJR_NO_TASK */
-    int64_t intent_time;   /* when the submission was announced */
-    uint32_t state_word;   /* last Slurm state word seen */
-    int warned;            /* held/unknown warning given for state_word */
-    int in_poll;           /* already listed in the poll under way */
-    /* the cluster's failures (retry.c): resubmissions so far, attempts of
-     * the earlier jobs, "attempt 1: job 12 NODE_FAIL; ..." */
+    /* the cluster's failures (retry.c): "attempt 1: job 12 NODE_FAIL; ...",
+     * resubmissions so far, attempts of the earlier jobs */
+    char *history;
     int retries;
     int prior_attempts;
-    char *history;
-    int retry_due; /* the poll under way resubmits it */
-    int marked;    /* in the runner's list of trials changed since the last take */
+    int64_t intent_time;   /* when the submission was announced */
+    uint32_t planned_task; /* its array task id within that submission, or WJR_NO_TASK */
+    uint32_t state_word;   /* last Slurm state word seen */
+    /* small, and packed: a study of 100,000 trials holds as many */
+    unsigned char sub;       /* sub_state */
+    unsigned char warned;    /* held/unknown warning given for state_word */
+    unsigned char in_poll;   /* already listed in the poll under way */
+    unsigned char retry_due; /* the poll under way resubmits it */
+    unsigned char marked;    /* in the runner's list of trials changed since the last take */
 } trial;
 
 struct wjr_runner {

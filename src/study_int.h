@@ -159,18 +159,19 @@ int wjr__study_gpei_suggest(json_t **out, const wjr_study *study, size_t step, s
 
 typedef struct study_trial {
     int64_t index;
-    char *params_json;         /* compact JSON object, until the runner has the trial; then NULL,
-                                  and the runner's record holds them (wjr__study_params) */
-    int overridden;            /* the study decided the status itself */
-    wjr_trial_status override; /* FAILED (ttl), ABANDONED (cancelled before submit) */
+    char *params_json; /* compact JSON object, until the runner has the trial; then NULL,
+                          and the runner's record holds them (wjr__study_params) */
     char *override_reason;
-    wjr_trial_status last; /* status seen at the last step, to log changes */
-    const char *step;      /* generation step that made it (static), NULL: external */
-    /* what the trial views (study_view.c) keep once it settled: */
-    int settled;  /* its row can no longer change (terminal for study and runner) */
-    double value; /* settled: its objective value if it can be best, else NAN */
-    int feasible; /* settled: as wjr_study_trial.feasible */
-    int touched;  /* changed since the store's last record (study_store.c) */
+    const char *step;          /* generation step that made it (static), NULL: external */
+    double value;              /* settled: its objective value if it can be best, else NAN */
+    wjr_trial_status override; /* FAILED (ttl), ABANDONED (cancelled before submit) */
+    wjr_trial_status last;     /* status seen at the last step, to log changes */
+    /* small, and packed: a study of 100,000 trials holds as many */
+    signed char overridden; /* the study decided the status itself */
+    signed char settled;    /* its row can no longer change (terminal for study and runner);
+                               the views (study_view.c) then keep value and feasible */
+    signed char feasible;   /* settled: as wjr_study_trial.feasible (-1, 0, 1) */
+    signed char touched;    /* changed since the store's last record (study_store.c) */
 } study_trial;
 
 typedef struct wjr_store wjr_store; /* study_store.c */
