@@ -7,12 +7,15 @@
 #      with the experiment directory on the disk under RUNDIR and on tmpfs;
 #   2. opening a study of 100,000 trials through the CLI (`wjr status`,
 #      `wjr status --json`): wall time and peak RSS, as the schema-1 file of
-#      earlier versions and as the snapshot of today.
+#      earlier versions and as the snapshot of today;
+#   3. `wjr run` of a study of N trivial trials (N = 1,000 and 10,000, in
+#      arrays of up to 1,000): the driver's own CPU time per trial.
 # The studies are synthetic (tests/cli/gen_study.py): their earlier trials'
 # jobs do not exist, which a submission never looks at.
 #
 #   usage: scripts/bench/store.sh [RUNDIR]      (as root; default /tmp/wjr-bench-store)
 # Environment: WJR_BENCH_REPS (submissions per N and method, default 30),
+#   WJR_BENCH_DRIVER_NS (the study sizes of 3, default "1000 10000"),
 #   WJR_BENCH_DIRTY=1 to run on a tree with uncommitted changes.
 set -euo pipefail
 
@@ -40,7 +43,8 @@ cmake --build "$BUILD" -j2 >/dev/null
 WJR="$BUILD/wjr"
 
 "$ROOT/scripts/cluster-down.sh" --wipe "$RUNDIR" >/dev/null 2>&1 || true
-eval "$(WJR_CLUSTER_PORT_BASE=17847 "$ROOT/scripts/cluster-up.sh" "$RUNDIR" 2>/dev/null)"
+# 16 job slots: trivial jobs mostly wait on Slurm, and section 3 runs many
+eval "$(WJR_CLUSTER_CPUS=16 WJR_CLUSTER_PORT_BASE=17847 "$ROOT/scripts/cluster-up.sh" "$RUNDIR" 2>/dev/null)"
 export SLURM_CONF
 trap '"$ROOT/scripts/cluster-down.sh" --wipe "$RUNDIR" >/dev/null 2>&1 || true; rm -rf "$SHM"' EXIT
 scontrol update nodename=localhost state=drain reason=bench # the jobs stay queued
@@ -112,16 +116,46 @@ measure "status, snapshot" status "$dir"
 measure "status --json, snapshot" status --json "$dir"
 measure "submit --params, snapshot" submit --params "$P" "$dir"
 scancel -u root 2>/dev/null || true
+rm -rf "$dir"
+
+# ---- 3. the driver's CPU per trial
+scontrol update nodename=localhost state=resume
+for n in ${WJR_BENCH_DRIVER_NS:-1000 10000}; do
+    dir="$WORK/run-$n"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cat >"$dir/study.cfg" <<CFG
+objective = { metrics = ( { name = "m"; minimize = true; } ); };
+parameters = { x1 = { type = "range"; bounds = [-5.0, 10.0]; };
+               x2 = { type = "range"; bounds = [0.0, 15.0]; }; };
+generation_strategy = { seed = 7; steps = ( { model = "SOBOL"; num_trials = -1; } ); };
+scheduler = { total_trials = $n; max_pending_trials = 1000; run_trials_in_batches = true;
+              tolerated_trial_failure_rate = 0.5; init_seconds_between_polls = 1.0; };
+script_options = { run_model = "$ROOT/scripts/bench/trivial_model.sh"; experiment_dir = "study"; };
+slurm = { partition = "debug"; time = "00:05:00"; cpus_per_task = 1; };
+CFG
+    log "3. wjr run of $n trivial trials"
+    /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$WJR" run -q "$dir/study.cfg" >/dev/null 2>"$WORK/run.err" ||
+        die "wjr run of $n trials failed: $(tail -n 3 "$WORK/run.err")"
+    read -r wall user sys <"$WORK/time"
+    done_n="$(awk -F, 'NR > 1 && $2 == "COMPLETED"' "$dir/study/results.csv" | wc -l)"
+    [[ "$done_n" -eq "$n" ]] || die "$done_n of $n trials completed"
+    printf 'driver\t%s\t-\twall_s\t%s\ndriver\t%s\t-\tcpu_s\t%s\n' "$n" "$wall" "$n" \
+        "$(calc "$user + $sys")" >>"$RESULTS"
+    rm -rf "$dir"
+done
 
 log "writing $MD"
 python3 - "$RESULTS" "$MD" "$commit" "$REPS" <<'PY'
 import statistics, sys
 results, md, commit, reps = sys.argv[1:5]
-sub, opn = {}, {}
+sub, opn, drv = {}, {}, {}
 for line in open(results):
     kind, a, b, c, v = line.rstrip("\n").split("\t")
     if kind == "submit":
         sub.setdefault((a, int(b)), {}).setdefault(c, []).append(float(v))
+    elif kind == "driver":
+        drv.setdefault(int(a), {})[c] = float(v)
     else:
         opn.setdefault(a, {})[c] = float(v)
 out = ["<!-- store:begin -->",
@@ -136,7 +170,14 @@ for (fs, n), m in sorted(sub.items()):
 out += ["", "A study of 100,000 trials opened through the CLI (the whole command: "
         "open, render, print):", "", "| command | wall s | peak RSS MiB |", "|---|---:|---:|"]
 for label, m in opn.items():
-    out.append("| `wjr %s` | %.2f | %.0f |" % (label, m["wall_s"], m["rss_mib"]))
+    out.append("| `wjr %s` | %.2f | %.1f |" % (label, m["wall_s"], m["rss_mib"]))
+if drv:
+    out += ["", "`wjr run` of a study of N trivial trials (arrays of up to 1,000, polls from 1 s) "
+            "on the same cluster (16 job slots): the driver process's own CPU time (user + "
+            "system), and per trial.", "",
+            "| N | wall s | driver CPU s | driver CPU per trial, ms |", "|---:|---:|---:|---:|"]
+    for n, m in sorted(drv.items()):
+        out.append("| %d | %.0f | %.2f | %.3f |" % (n, m["wall_s"], m["cpu_s"], 1000 * m["cpu_s"] / n))
 out += ["<!-- store:end -->"]
 text = open(md).read()
 block = "\n".join(out)
