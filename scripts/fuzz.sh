@@ -5,15 +5,19 @@
 # written: new inputs go to build-fuzz/corpus/<target>). Any crash, leak,
 # sanitizer report or timeout fails the run; its input is kept in
 # build-fuzz/artifacts/. Prints each target's executions.
-# Usage: scripts/fuzz.sh [--seconds N] [TARGET...]
+# Usage: scripts/fuzz.sh [--seconds N] [--runs N] [TARGET...]
 #   --seconds N  time per target (default 20); targets: config runner_json
 #                study trial_files submit (default: all)
+#   --runs N     stop each target after N executions instead (no time limit)
+# The targets that write files do so under $TMPDIR (default /tmp);
+# TMPDIR=/dev/shm runs them faster.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 JOBS="${WJR_JOBS:-2}"
 SECONDS_PER=20
+RUNS=-1
 TARGETS=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -21,8 +25,13 @@ while [ $# -gt 0 ]; do
         SECONDS_PER="$2"
         shift 2
         ;;
+    --runs)
+        RUNS="$2"
+        SECONDS_PER=0 # libFuzzer: no time limit
+        shift 2
+        ;;
     -h | --help)
-        sed -n '2,11p' "$0"
+        sed -n '2,14p' "$0"
         exit 0
         ;;
     *)
@@ -52,7 +61,7 @@ for t in "${TARGETS[@]}"; do
     log="build-fuzz/fuzz_$t.log"
     rc=0
     (cd build-fuzz/artifacts &&
-        "$ROOT/$bin" -max_total_time="$SECONDS_PER" -timeout=10 -rss_limit_mb=2048 \
+        "$ROOT/$bin" -max_total_time="$SECONDS_PER" -runs="$RUNS" -timeout=10 -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=1 -artifact_prefix="$ROOT/build-fuzz/artifacts/${t}-" \
             "$ROOT/$work" "$ROOT/tests/fuzz/corpus/$t") >"$log" 2>&1 || rc=$?
     execs="$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo 0)"
@@ -62,7 +71,7 @@ for t in "${TARGETS[@]}"; do
         echo "fuzz_$t: FAILED after $execs executions (exit $rc); see $log" >&2
         grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$log" | head -20 >&2 || true
     else
-        echo "fuzz_$t: $execs executions in ${SECONDS_PER}s, no finding"
+        echo "fuzz_$t: $execs executions in $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -Eo '[0-9]+ second' || echo "${SECONDS_PER} second")s, no finding"
     fi
 done
 echo "fuzz: ${#TARGETS[@]} targets, $total executions, $crashed with findings"

@@ -8,11 +8,11 @@
 
 #include "fuzz_util.h"
 
-static char dir[64];
+static char dir[192];
 
 static void remove_dir(void)
 {
-    char cmd[128];
+    char cmd[256];
 
     if (dir[0] == '\0')
         return;
@@ -24,7 +24,9 @@ static void remove_dir(void)
 const char *fz_dir(void)
 {
     if (dir[0] == '\0') {
-        snprintf(dir, sizeof(dir), "/tmp/wjr-fuzz-XXXXXX");
+        const char *tmp = getenv("TMPDIR"); /* /dev/shm makes the file targets faster */
+        snprintf(dir, sizeof(dir), "%s/wjr-fuzz-XXXXXX",
+                 tmp != NULL && *tmp != '\0' && strlen(tmp) < 160 ? tmp : "/tmp");
         if (mkdtemp(dir) == NULL)
             abort();
         atexit(remove_dir);
