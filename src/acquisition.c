@@ -115,7 +115,7 @@ double wjr_acq_value(const wjr_acq *a, const double *f, double *grad)
                 }
         } else {
             const opt_outcome *oc = &opt->outcomes[k - 1];
-            double b = (oc->bound - gp->ymean) / gp->ystd;
+            double b = wjr_gp_to_model(gp, oc->bound);
             double sign = oc->upper ? -1.0 : 1.0;
 
             w = sign * (mu - b) / sd;

@@ -2,7 +2,8 @@
  * optimizer.c - the GPEI optimizer's ask/tell API (wjr/optimizer.h): the
  * search space, the encoding of parameters for the model, the lists of
  * completed, failed and pending points, and ask(), which fits one Gaussian
- * process per outcome (objective and each outcome constraint) and picks q
+ * process per outcome (objective and each outcome constraint, its outputs
+ * standardized and warped by a fitted power transform) and picks q
  * points one after the other by kriging believer: every point already
  * chosen, and every pending point, is added to the models with the model's
  * own mean as its value, which shrinks the variance there and so keeps the
@@ -487,6 +488,7 @@ static int fit_models(wjr_acq *a, wjr_optimizer *opt, gsl_rng *rng, double *F)
             error = -1;
             break;
         }
+        wjr_gp_warp(&a->gps[k]);
         error = wjr_gp_fit(&a->gps[k], rng, &why);
         if (why != NULL)
             wjr__opt_log(opt, "GPEI: outcome %zu: %s", k, why);
@@ -524,8 +526,8 @@ static int believe(wjr_acq *a, const wjr_optimizer *opt, const double *x, double
             y0 = mu;
         } else {
             const opt_outcome *oc = &opt->outcomes[k - 1];
-            double raw = a->gps[k].ymean + a->gps[k].ystd * mu;
-            feasible &= oc->upper ? raw <= oc->bound : raw >= oc->bound;
+            double b = wjr_gp_to_model(&a->gps[k], oc->bound);
+            feasible &= oc->upper ? mu <= b : mu >= b;
         }
         if (wjr_gp_add(&a->gps[k], f, mu) < 0)
             return wjr_error_set(WJR_ENOMEM, "out of memory");

@@ -1,9 +1,10 @@
 /*
  * test_gp.c - the GPEI optimizer: the Gaussian process posterior against a
- * two-point case worked by hand, gradients against finite differences,
- * log-EI against the direct formula and its far tail, the encoding of
- * integer, log-scale and choice parameters, linear and outcome constraints,
- * pending and failed points, minimize/maximize, and determinism.
+ * two-point case worked by hand, gradients against finite differences, the
+ * output warp, log-EI against the direct formula and its far tail, the
+ * encoding of integer, log-scale and choice parameters, linear and outcome
+ * constraints, pending and failed points, minimize/maximize, and
+ * determinism.
  */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_erf.h>
@@ -219,6 +220,83 @@ static void test_fit_predicts(void **state)
     wjr_gp_clear(&gp);
     gsl_rng_free(rng);
     gsl_set_error_handler(old);
+}
+
+static double skewness(const double *v, size_t n)
+{
+    double m = 0.0, m2 = 0.0, m3 = 0.0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        m += v[i] / (double)n;
+    for (i = 0; i < n; i++) {
+        m2 += (v[i] - m) * (v[i] - m) / (double)n;
+        m3 += (v[i] - m) * (v[i] - m) * (v[i] - m) / (double)n;
+    }
+    return m3 / pow(m2, 1.5);
+}
+
+/* The output warp: a skewed sample comes out nearly symmetric and
+ * standardized, the map from raw values agrees with the warped data and
+ * keeps their order, a known sem follows the map's slope, and too few or
+ * equal outputs stay as they are. */
+static void test_output_warp(void **state)
+{
+    double X[40], y[40], sem[40], u[40], mean = 0.0, ss = 0.0;
+    size_t i, n = 40;
+    wjr_gp gp;
+    (void)state;
+
+    memset(&gp, 0, sizeof(gp));
+    for (i = 0; i < n; i++) {
+        X[i] = (double)i / (double)(n - 1);
+        y[i] = exp(5.0 * X[i] * X[i]); /* a long upper tail */
+        sem[i] = i == 30 ? 0.5 : NAN;
+    }
+    for (int sign = 1; sign >= -1; sign -= 2) {
+        for (i = 0; i < n; i++)
+            y[i] = sign * fabs(y[i]);
+        assert_int_equal(wjr_gp_set_data(&gp, 1, X, y, sem, n), 0);
+        memcpy(u, gp.y, sizeof(u));
+        wjr_gp_warp(&gp);
+        assert_true(gp.warped);
+        /* a long upper tail is pulled in (exponent below 1), a long lower
+         * one pushed out (above 1) */
+        assert_true(sign > 0 ? gp.lambda < 1.0 : gp.lambda > 1.0);
+        assert_true(fabs(skewness(gp.y, n)) < 0.5 * fabs(skewness(u, n)));
+        mean = ss = 0.0;
+        for (i = 0; i < n; i++)
+            mean += gp.y[i] / (double)n;
+        for (i = 0; i < n; i++)
+            ss += (gp.y[i] - mean) * (gp.y[i] - mean) / (double)(n - 1);
+        assert_true(fabs(mean) < 1e-9 && fabs(ss - 1.0) < 1e-9);
+        for (i = 0; i < n; i++)
+            assert_true(fabs(wjr_gp_to_model(&gp, y[i]) - gp.y[i]) < 1e-9);
+        for (i = 0; i < 400; i++) /* increasing, also past the data */
+            assert_true(wjr_gp_to_model(&gp, -200.0 + (double)i) >
+                        wjr_gp_to_model(&gp, -200.5 + (double)i));
+        {
+            double h = 1e-6,
+                   slope = (wjr_gp_to_model(&gp, y[30] + h) - wjr_gp_to_model(&gp, y[30] - h)) /
+                           (2.0 * h);
+            double expect = (0.5 * slope) * (0.5 * slope);
+            assert_true(fabs(gp.known[30] - expect) < 1e-5 * expect);
+            assert_true(gp.known[29] == 0.0);
+        }
+    }
+    /* two points, or equal outputs: no warp */
+    assert_int_equal(wjr_gp_set_data(&gp, 1, X, y, NULL, 2), 0);
+    memcpy(u, gp.y, 2 * sizeof(double));
+    wjr_gp_warp(&gp);
+    assert_false(gp.warped);
+    assert_memory_equal(u, gp.y, 2 * sizeof(double));
+    for (i = 0; i < n; i++)
+        y[i] = 3.0;
+    assert_int_equal(wjr_gp_set_data(&gp, 1, X, y, NULL, n), 0);
+    wjr_gp_warp(&gp);
+    assert_false(gp.warped);
+    assert_true(wjr_gp_to_model(&gp, 3.0) == 0.0);
+    wjr_gp_clear(&gp);
 }
 
 static void test_log_ei(void **state)
@@ -497,12 +575,19 @@ static void test_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_posterior_by_hand), cmocka_unit_test(test_known_noise),
-        cmocka_unit_test(test_constant_mean),     cmocka_unit_test(test_gradients),
-        cmocka_unit_test(test_fit_predicts),      cmocka_unit_test(test_log_ei),
-        cmocka_unit_test(test_transforms),        cmocka_unit_test(test_discrete_never_repeats),
-        cmocka_unit_test(test_minimize_maximize), cmocka_unit_test(test_pending_and_batches),
-        cmocka_unit_test(test_constraints),       cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_posterior_by_hand),
+        cmocka_unit_test(test_known_noise),
+        cmocka_unit_test(test_constant_mean),
+        cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_fit_predicts),
+        cmocka_unit_test(test_output_warp),
+        cmocka_unit_test(test_log_ei),
+        cmocka_unit_test(test_transforms),
+        cmocka_unit_test(test_discrete_never_repeats),
+        cmocka_unit_test(test_minimize_maximize),
+        cmocka_unit_test(test_pending_and_batches),
+        cmocka_unit_test(test_constraints),
+        cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
