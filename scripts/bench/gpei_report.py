@@ -40,7 +40,9 @@ def main():
     out = [BEGIN, "## Optimizer: GPEI against SOBOL, RANDOM and Optuna's TPE", ""]
     out.append("`scripts/bench/gpei.sh`, %s, %s, %s seeds per case, run %s. An in-process "
                "loop through the public ask/tell API (`wjr/optimizer.h`), no Slurm. GPEI runs as "
-               "a study does: SOBOL for max(5, 2 x parameters) trials, then GPEI. Simple regret "
+               "a study does: SOBOL for max(5, 2 x parameters) trials, then GPEI (outputs "
+               "standardized, then warped by a Yeo-Johnson power transform fitted by maximum "
+               "likelihood). Simple regret "
                "(best value found minus the optimum): median [first quartile, third quartile]. "
                "At q = 4, four points are asked before any is told (GPEI: kriging believer; "
                "TPE: constant liar). The mixed problem is Branin plus 0.5 (k - 3)^2 for an "
