@@ -7,10 +7,12 @@
  *
  * log EI = log sigma + log h(z), h(z) = phi(z) + z Phi(z), is computed so
  * that it stays finite and accurate far below the incumbent (z down to
- * -1e150), where EI itself underflows to 0. Integer and choice parameters
- * are held at their candidate's values while polishing; only continuous
- * ranges move. This file knows the model (gp.c) and the encoding
- * (optimizer.c), nothing of studies.
+ * -1e150), where EI itself underflows to 0. A greedy choice (a batch's
+ * last point, optimizer.c) maximizes the posterior mean instead, with the
+ * same feasibility terms. Integer and choice parameters are held at their
+ * candidate's values while polishing; only continuous ranges move. This
+ * file knows the model (gp.c) and the encoding (optimizer.c), nothing of
+ * studies.
  */
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_qrng.h>
@@ -104,7 +106,12 @@ double wjr_acq_value(const wjr_acq *a, const double *f, double *grad)
             continue; /* nothing feasible yet: feasibility alone decides */
         wjr_gp_predict(gp, f, &mu, &var, dmu, dvar);
         sd = sqrt(var);
-        if (k == 0) {
+        if (k == 0 && a->greedy) {
+            lv = mu;
+            if (grad != NULL)
+                for (j = 0; j < d; j++)
+                    grad[j] += dmu[j];
+        } else if (k == 0) {
             w = (mu - a->best) / sd;
             lv = log(sd) + wjr_log_h(w);
             slope = wjr_log_h_slope(w);
@@ -115,7 +122,7 @@ double wjr_acq_value(const wjr_acq *a, const double *f, double *grad)
                 }
         } else {
             const opt_outcome *oc = &opt->outcomes[k - 1];
-            double b = (oc->bound - gp->ymean) / gp->ystd;
+            double b = wjr_gp_to_model(gp, oc->bound);
             double sign = oc->upper ? -1.0 : 1.0;
 
             w = sign * (mu - b) / sd;

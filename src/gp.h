@@ -15,8 +15,11 @@ typedef struct wjr_gp {
     double *X;     /* [cap * d] */
     double *y;     /* [cap] standardized outputs */
     double *known; /* [cap] known noise variance (standardized units), 0: none */
-    double ymean;  /* standardization: y_raw = ymean + ystd * y */
+    double ymean;  /* standardization: u = (y_raw - ymean) / ystd */
     double ystd;
+    int warped;    /* y = (yj(u, lambda) - wmean) / wstd; else y = u */
+    double lambda; /* Yeo-Johnson exponent */
+    double wmean, wstd;
     double *ls;    /* [d] length scales */
     double s2;     /* output scale */
     double noise;  /* learned noise variance */
@@ -36,6 +39,17 @@ double wjr_gp_kernel(const wjr_gp *gp, const double *a, const double *b, double 
  * standardize it. Does not fit. */
 int wjr_gp_set_data(wjr_gp *gp, size_t d, const double *X, const double *y, const double *sem,
                     size_t n);
+
+/* Warp the standardized outputs by a Yeo-Johnson power transform whose
+ * exponent maximizes the normal likelihood of the warped values, and
+ * standardize them again; known noise follows by the transform's slope.
+ * Call after wjr_gp_set_data, before fitting. Fewer than 3 points, or
+ * outputs all equal, stay as they are. */
+void wjr_gp_warp(wjr_gp *gp);
+
+/* A raw output value in the model's units (standardized, and warped when
+ * the outputs were): a monotone increasing map. */
+double wjr_gp_to_model(const wjr_gp *gp, double raw);
 
 /* Fit the hyperparameters by maximizing the log marginal likelihood plus
  * log priors, from several starts drawn from rng; then factor. Returns 0,

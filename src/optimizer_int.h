@@ -84,10 +84,12 @@ typedef struct wjr_acq {
     double best;     /* standardized incumbent of gps[0] */
     int has_best;    /* some completed trial is feasible */
     double *scratch; /* [4 * n_features] */
+    int greedy;      /* the posterior mean of gps[0] stands in for log EI */
 } wjr_acq;
 
-/* The acquisition (log EI plus log probabilities of feasibility) at the
- * features f; its gradient into grad when non-NULL. */
+/* The acquisition (log EI, or the posterior mean when a->greedy, plus log
+ * probabilities of feasibility) at the features f; its gradient into grad
+ * when non-NULL. */
 double wjr_acq_value(const wjr_acq *a, const double *f, double *grad);
 
 /* Choose one point x maximizing the acquisition (within the bounds and the

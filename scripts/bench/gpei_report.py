@@ -40,9 +40,12 @@ def main():
     out = [BEGIN, "## Optimizer: GPEI against SOBOL, RANDOM and Optuna's TPE", ""]
     out.append("`scripts/bench/gpei.sh`, %s, %s, %s seeds per case, run %s. An in-process "
                "loop through the public ask/tell API (`wjr/optimizer.h`), no Slurm. GPEI runs as "
-               "a study does: SOBOL for max(5, 2 x parameters) trials, then GPEI. Simple regret "
+               "a study does: SOBOL for max(5, 2 x parameters) trials, then GPEI (outputs "
+               "standardized, then warped by a Yeo-Johnson power transform fitted by maximum "
+               "likelihood). Simple regret "
                "(best value found minus the optimum): median [first quartile, third quartile]. "
-               "At q = 4, four points are asked before any is told (GPEI: kriging believer; "
+               "At q = 4, four points are asked before any is told (GPEI: kriging believer, "
+               "the last point of a batch at the posterior mean's maximum; "
                "TPE: constant liar). The mixed problem is Branin plus 0.5 (k - 3)^2 for an "
                "integer k in [0, 10] plus 0, 1 or 2 for a choice among three values."
                % (platform.node() or "this machine", os.cpu_count() and "%d cores" % os.cpu_count(),

@@ -1,9 +1,10 @@
 /*
  * test_gp.c - the GPEI optimizer: the Gaussian process posterior against a
- * two-point case worked by hand, gradients against finite differences,
- * log-EI against the direct formula and its far tail, the encoding of
- * integer, log-scale and choice parameters, linear and outcome constraints,
- * pending and failed points, minimize/maximize, and determinism.
+ * two-point case worked by hand, gradients against finite differences, the
+ * output warp, log-EI against the direct formula and its far tail, the
+ * encoding of integer, log-scale and choice parameters, linear and outcome
+ * constraints, pending and failed points, a batch's greedy last point,
+ * minimize/maximize, and determinism.
  */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_erf.h>
@@ -221,6 +222,83 @@ static void test_fit_predicts(void **state)
     gsl_set_error_handler(old);
 }
 
+static double skewness(const double *v, size_t n)
+{
+    double m = 0.0, m2 = 0.0, m3 = 0.0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        m += v[i] / (double)n;
+    for (i = 0; i < n; i++) {
+        m2 += (v[i] - m) * (v[i] - m) / (double)n;
+        m3 += (v[i] - m) * (v[i] - m) * (v[i] - m) / (double)n;
+    }
+    return m3 / pow(m2, 1.5);
+}
+
+/* The output warp: a skewed sample comes out nearly symmetric and
+ * standardized, the map from raw values agrees with the warped data and
+ * keeps their order, a known sem follows the map's slope, and too few or
+ * equal outputs stay as they are. */
+static void test_output_warp(void **state)
+{
+    double X[40], y[40], sem[40], u[40], mean = 0.0, ss = 0.0;
+    size_t i, n = 40;
+    wjr_gp gp;
+    (void)state;
+
+    memset(&gp, 0, sizeof(gp));
+    for (i = 0; i < n; i++) {
+        X[i] = (double)i / (double)(n - 1);
+        y[i] = exp(5.0 * X[i] * X[i]); /* a long upper tail */
+        sem[i] = i == 30 ? 0.5 : NAN;
+    }
+    for (int sign = 1; sign >= -1; sign -= 2) {
+        for (i = 0; i < n; i++)
+            y[i] = sign * fabs(y[i]);
+        assert_int_equal(wjr_gp_set_data(&gp, 1, X, y, sem, n), 0);
+        memcpy(u, gp.y, sizeof(u));
+        wjr_gp_warp(&gp);
+        assert_true(gp.warped);
+        /* a long upper tail is pulled in (exponent below 1), a long lower
+         * one pushed out (above 1) */
+        assert_true(sign > 0 ? gp.lambda < 1.0 : gp.lambda > 1.0);
+        assert_true(fabs(skewness(gp.y, n)) < 0.5 * fabs(skewness(u, n)));
+        mean = ss = 0.0;
+        for (i = 0; i < n; i++)
+            mean += gp.y[i] / (double)n;
+        for (i = 0; i < n; i++)
+            ss += (gp.y[i] - mean) * (gp.y[i] - mean) / (double)(n - 1);
+        assert_true(fabs(mean) < 1e-9 && fabs(ss - 1.0) < 1e-9);
+        for (i = 0; i < n; i++)
+            assert_true(fabs(wjr_gp_to_model(&gp, y[i]) - gp.y[i]) < 1e-9);
+        for (i = 0; i < 400; i++) /* increasing, also past the data */
+            assert_true(wjr_gp_to_model(&gp, -200.0 + (double)i) >
+                        wjr_gp_to_model(&gp, -200.5 + (double)i));
+        {
+            double h = 1e-6,
+                   slope = (wjr_gp_to_model(&gp, y[30] + h) - wjr_gp_to_model(&gp, y[30] - h)) /
+                           (2.0 * h);
+            double expect = (0.5 * slope) * (0.5 * slope);
+            assert_true(fabs(gp.known[30] - expect) < 1e-5 * expect);
+            assert_true(gp.known[29] == 0.0);
+        }
+    }
+    /* two points, or equal outputs: no warp */
+    assert_int_equal(wjr_gp_set_data(&gp, 1, X, y, NULL, 2), 0);
+    memcpy(u, gp.y, 2 * sizeof(double));
+    wjr_gp_warp(&gp);
+    assert_false(gp.warped);
+    assert_memory_equal(u, gp.y, 2 * sizeof(double));
+    for (i = 0; i < n; i++)
+        y[i] = 3.0;
+    assert_int_equal(wjr_gp_set_data(&gp, 1, X, y, NULL, n), 0);
+    wjr_gp_warp(&gp);
+    assert_false(gp.warped);
+    assert_true(wjr_gp_to_model(&gp, 3.0) == 0.0);
+    wjr_gp_clear(&gp);
+}
+
 static void test_log_ei(void **state)
 {
     double z;
@@ -432,6 +510,96 @@ static void test_pending_and_batches(void **state)
     wjr_optimizer_free(opt);
 }
 
+/* The greedy acquisition is the posterior mean, gradient included, and
+ * its maximization finds the mean's maximum. */
+static void test_greedy_value(void **state)
+{
+    wjr_optimizer *opt = new_opt(3, 0);
+    double X[3] = {0.1, 0.5, 0.9}, y[3] = {1.0, 4.0, 2.0}, scratch[8], grad[1], x, mu, var, dmu;
+    double dvar;
+    wjr_gp gp;
+    wjr_acq a;
+    (void)state;
+
+    assert_int_equal(wjr_optimizer_add_range(opt, 0.0, 1.0, 0), 0);
+    memset(&gp, 0, sizeof(gp));
+    assert_int_equal(wjr_gp_set_data(&gp, 1, X, y, NULL, 3), 0);
+    gp.ls[0] = 0.3;
+    assert_int_equal(wjr_gp_factor(&gp), 0);
+    memset(&a, 0, sizeof(a));
+    a.opt = opt;
+    a.gps = &gp;
+    a.scratch = scratch;
+    a.has_best = 1;
+    a.best = gp.y[1];
+    a.greedy = 1;
+    for (x = 0.05; x < 1.0; x += 0.1) {
+        double v = wjr_acq_value(&a, &x, grad), xp = x + 1e-6, xm = x - 1e-6;
+        wjr_gp_predict(&gp, &x, &mu, &var, &dmu, &dvar);
+        assert_true(fabs(v - mu) < 1e-12);
+        assert_true(fabs(grad[0] - dmu) < 1e-9 * (1.0 + fabs(dmu)));
+        assert_true(fabs((wjr_acq_value(&a, &xp, NULL) - wjr_acq_value(&a, &xm, NULL)) / 2e-6 -
+                         grad[0]) < 1e-5 * (1.0 + fabs(grad[0])));
+    }
+    /* log EI at the incumbent is another quantity than its mean */
+    a.greedy = 0;
+    x = 0.5;
+    wjr_gp_predict(&gp, &x, &mu, &var, NULL, NULL);
+    assert_true(fabs(wjr_acq_value(&a, &x, NULL) - mu) > 1.0);
+    /* maximized, it finds the mean's maximum (a grid's best, refined) */
+    {
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        double grid_best = -HUGE_VAL, grid_x = 0.0, got, got_mu, g;
+
+        for (g = 0.0; g <= 1.0; g += 1e-4) {
+            wjr_gp_predict(&gp, &g, &mu, &var, NULL, NULL);
+            if (mu > grid_best) {
+                grid_best = mu;
+                grid_x = g;
+            }
+        }
+        a.greedy = 1;
+        assert_int_equal(wjr_acq_optimize(&got, &a, rng), 0);
+        wjr_gp_predict(&gp, &got, &got_mu, &var, NULL, NULL);
+        assert_true(fabs(got - grid_x) < 1e-3);
+        assert_true(got_mu >= grid_best - 1e-9);
+        gsl_rng_free(rng);
+    }
+    wjr_gp_clear(&gp);
+    wjr_optimizer_free(opt);
+}
+
+/* A batch's last point is the model's best guess, not a copy of a point
+ * chosen or pending: with the bottom of a bowl already pending, it goes
+ * elsewhere; with nothing pending, it improves much on the design. */
+static void test_batch_greedy(void **state)
+{
+    double x1[2], b[4], c[6], best;
+    int i, j, n;
+    (void)state;
+
+    for (n = 10; n <= 16; n += 2) {
+        wjr_optimizer *opt = new_opt(5, 1);
+
+        wjr_optimizer_add_range(opt, 0.0, 1.0, 0);
+        wjr_optimizer_add_range(opt, 0.0, 1.0, 0);
+        tell_design(opt, n, 1.0);
+        for (i = 0, best = HUGE_VAL; i < n; i++)
+            best = opt->done.y[i] < best ? opt->done.y[i] : best;
+        assert_int_equal(wjr_optimizer_ask(c, opt, 3), 0);
+        assert_true(bowl(c + 4) < 0.1 * best);
+        assert_int_equal(wjr_optimizer_ask(x1, opt, 1), 0);
+        assert_int_equal(wjr_optimizer_tell_pending(opt, x1), 0);
+        assert_int_equal(wjr_optimizer_ask(b, opt, 2), 0);
+        for (i = 0; i < 2; i++) {
+            assert_true(hypot(b[2 * i] - x1[0], b[2 * i + 1] - x1[1]) > 1e-3);
+            for (j = 0; j < i; j++)
+                assert_true(hypot(b[2 * i] - b[2 * j], b[2 * i + 1] - b[2 * j + 1]) > 1e-3);
+        }
+        wjr_optimizer_free(opt);
+    }
+}
+
 /* x1 + x2 <= 0.8 holds for every suggestion; an outcome constraint steers
  * suggestions and decides the best trial. */
 static void test_constraints(void **state)
@@ -497,12 +665,21 @@ static void test_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_posterior_by_hand), cmocka_unit_test(test_known_noise),
-        cmocka_unit_test(test_constant_mean),     cmocka_unit_test(test_gradients),
-        cmocka_unit_test(test_fit_predicts),      cmocka_unit_test(test_log_ei),
-        cmocka_unit_test(test_transforms),        cmocka_unit_test(test_discrete_never_repeats),
-        cmocka_unit_test(test_minimize_maximize), cmocka_unit_test(test_pending_and_batches),
-        cmocka_unit_test(test_constraints),       cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_posterior_by_hand),
+        cmocka_unit_test(test_known_noise),
+        cmocka_unit_test(test_constant_mean),
+        cmocka_unit_test(test_gradients),
+        cmocka_unit_test(test_fit_predicts),
+        cmocka_unit_test(test_output_warp),
+        cmocka_unit_test(test_log_ei),
+        cmocka_unit_test(test_transforms),
+        cmocka_unit_test(test_discrete_never_repeats),
+        cmocka_unit_test(test_minimize_maximize),
+        cmocka_unit_test(test_pending_and_batches),
+        cmocka_unit_test(test_greedy_value),
+        cmocka_unit_test(test_batch_greedy),
+        cmocka_unit_test(test_constraints),
+        cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
