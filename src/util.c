@@ -320,12 +320,14 @@ void wjr_format_double(char *buf, size_t size, double v)
 {
     int prec;
 
-    /* the shortest text that reads back as the same double */
-    for (prec = 15; prec <= 17; prec++) {
+    /* the shortest text that reads back as the same double; 17 digits
+     * always do, so they need no check */
+    for (prec = 15; prec <= 16; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             return;
     }
+    snprintf(buf, size, "%.17g", v);
 }
 
 /* Copy the number token at *p of json_dumps' text, shortened if it is a real. */
