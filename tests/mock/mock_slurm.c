@@ -1,7 +1,8 @@
 /*
  * mock_slurm.c - the fake controller behind the unit and CLI tests: __wrap_
  * versions of the libslurm calls that src/backend_slurm.c makes, over an
- * in-memory job table and accounting table.
+ * in-memory job table. The cluster around the jobs (partitions and the
+ * like) is mock_cluster.c's, the slurmdbd mock_acct.c's (mock_int.h).
  *
  * It behaves as slurmctld does where the runner depends on it: an array
  * is one submit that leaves one packed record of pending tasks (with the
@@ -57,8 +58,6 @@ static struct {
     size_t n_jobs, cap_jobs;
     mock_submission *subs;
     size_t n_subs, cap_subs;
-    mock_acct *acct;
-    size_t n_acct, cap_acct;
     failure fail[MOCK_RPC_KINDS];
     uint64_t rpc[MOCK_RPC_KINDS];
     int timeout_after_accept;
@@ -66,29 +65,25 @@ static struct {
     int err;
     uint32_t next_id;
     uint32_t max_array;
-    int accounting;
     char *cluster;
     long outstanding;
     size_t kills;
     char last_kill[64];
-    int64_t acct_since;
-    size_t acct_names;
     int exec;             /* execute mode */
     int polls_until_done; /* execute mode: queries a job is RUNNING before it runs */
     char *state_path;     /* the state file, or NULL */
 } M = {.next_id = 1000, .max_array = 1001, .polls_until_done = 1};
 
-static int db_handle;
 static int env_loaded; /* the WJR_MOCK_* variables were read */
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static char *dup_or_null(const char *s)
+char *mock__dup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
 
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
+void *mock__grow(void *p, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return p;
@@ -125,7 +120,7 @@ static int take_failure(mock_rpc kind)
     return 1;
 }
 
-static int fail_with(int err)
+int mock__fail_with(int err)
 {
     M.err = err;
     errno = err;
@@ -144,7 +139,7 @@ static mock_job *new_job(void)
 {
     mock_job *j;
 
-    M.jobs = grow(M.jobs, &M.cap_jobs, M.n_jobs, sizeof(*M.jobs));
+    M.jobs = mock__grow(M.jobs, &M.cap_jobs, M.n_jobs, sizeof(*M.jobs));
     j = &M.jobs[M.n_jobs++];
     memset(j, 0, sizeof(*j));
     j->array_task_id = MOCK_NO_TASK;
@@ -184,7 +179,7 @@ static int parse_array_inx(uint32_t **out, size_t *n, int *throttle, const char 
             }
         }
         for (v = lo; v <= hi; v += step) {
-            *out = grow(*out, &cap, *n, sizeof(**out));
+            *out = mock__grow(*out, &cap, *n, sizeof(**out));
             (*out)[(*n)++] = (uint32_t)v;
         }
         if (*p == ',')
@@ -301,8 +296,8 @@ static int split_task(size_t *pos, uint32_t array_id, uint32_t task)
             t->state = copy.state;
             t->requeue = copy.requeue;
             t->submit_time = copy.submit_time;
-            t->name = dup_or_null(copy.name);
-            t->comment = dup_or_null(copy.comment);
+            t->name = mock__dup(copy.name);
+            t->comment = mock__dup(copy.comment);
             t->exec = copy.exec;
             *pos = M.n_jobs - 1;
             return 0;
@@ -391,9 +386,7 @@ void mock_reset(void)
     for (i = 0; i < M.n_subs; i++)
         submission_clear(&M.subs[i]);
     free(M.subs);
-    for (i = 0; i < M.n_acct; i++)
-        free(M.acct[i].name);
-    free(M.acct);
+    mock__acct_reset();
     mock__cluster_reset();
     free(M.cluster);
     free(M.state_path);
@@ -415,15 +408,10 @@ void mock_set_task_str_steps(int on)
     task_str_steps = on;
 }
 
-void mock_set_accounting(int on)
-{
-    M.accounting = on;
-}
-
 void mock_set_cluster_name(const char *name)
 {
     free(M.cluster);
-    M.cluster = dup_or_null(name);
+    M.cluster = mock__dup(name);
 }
 
 void mock_fail(mock_rpc kind, int count, int err)
@@ -484,7 +472,7 @@ mock_job *mock_add_job(const char *name)
     mock_job *j = new_job();
 
     j->job_id = M.next_id++;
-    j->name = dup_or_null(name);
+    j->name = mock__dup(name);
     return j;
 }
 
@@ -561,35 +549,6 @@ size_t mock_kill_count(void)
 const char *mock_last_kill(void)
 {
     return M.last_kill;
-}
-
-mock_acct *mock_add_acct(uint32_t job_id, uint32_t array_job_id, uint32_t task_id, const char *name,
-                         uint32_t state, int exit_code, int sig, int64_t submit_time,
-                         int64_t end_time)
-{
-    mock_acct *a;
-
-    M.acct = grow(M.acct, &M.cap_acct, M.n_acct, sizeof(*M.acct));
-    a = &M.acct[M.n_acct++];
-    a->job_id = job_id;
-    a->array_job_id = array_job_id;
-    a->array_task_id = task_id;
-    a->name = dup_or_null(name);
-    a->state = state;
-    a->exit_code = ((uint32_t)exit_code << 8) | ((uint32_t)sig & 0x7f);
-    a->submit_time = submit_time;
-    a->end_time = end_time;
-    return a;
-}
-
-int64_t mock_acct_last_since(void)
-{
-    return M.acct_since;
-}
-
-size_t mock_acct_last_names(void)
-{
-    return M.acct_names;
 }
 
 /* ---- execute mode: the fake slurmd --------------------------------------- */
@@ -672,7 +631,7 @@ static char *expand_path(const char *pattern, const mock_job *j, const char *wor
 
 static void env_add(char ***env, size_t *n, size_t *cap, char *entry)
 {
-    *env = grow(*env, cap, *n + 1, sizeof(**env));
+    *env = mock__grow(*env, cap, *n + 1, sizeof(**env));
     (*env)[(*n)++] = entry;
     (*env)[*n] = NULL;
 }
@@ -860,7 +819,7 @@ static json_t *str_or_null(const char *s)
 
 static char *json_dup(json_t *o, const char *key)
 {
-    return dup_or_null(json_string_value(json_object_get(o, key)));
+    return mock__dup(json_string_value(json_object_get(o, key)));
 }
 
 static uint32_t json_u32(json_t *o, const char *key)
@@ -970,7 +929,7 @@ static void job_from_json(json_t *o)
     j->array_job_id = json_u32(o, "array_job_id");
     j->array_task_id = json_u32(o, "array_task_id");
     for (k = 0; k < json_array_size(pending); k++) {
-        j->pending = grow(j->pending, &cap, j->n_pending, sizeof(*j->pending));
+        j->pending = mock__grow(j->pending, &cap, j->n_pending, sizeof(*j->pending));
         j->pending[j->n_pending++] = (uint32_t)json_integer_value(json_array_get(pending, k));
     }
     j->throttle = (int)json_integer_value(json_object_get(o, "throttle"));
@@ -993,7 +952,7 @@ static void submission_from_json(json_t *o)
     json_t *env = json_object_get(o, "env");
     size_t k;
 
-    M.subs = grow(M.subs, &M.cap_subs, M.n_subs, sizeof(*M.subs));
+    M.subs = mock__grow(M.subs, &M.cap_subs, M.n_subs, sizeof(*M.subs));
     s = &M.subs[M.n_subs++];
     memset(s, 0, sizeof(*s));
     s->job_id = json_u32(o, "job_id");
@@ -1011,7 +970,7 @@ static void submission_from_json(json_t *o)
     if (s->env == NULL)
         abort();
     for (k = 0; k < s->env_size; k++)
-        s->env[k] = dup_or_null(json_string_value(json_array_get(env, k)));
+        s->env[k] = mock__dup(json_string_value(json_array_get(env, k)));
 }
 
 /* Replace the job table, submissions and counters by the state file's. */
@@ -1054,7 +1013,7 @@ static int load_state(void)
 int mock_set_state_file(const char *path)
 {
     free(M.state_path);
-    M.state_path = dup_or_null(path);
+    M.state_path = mock__dup(path);
     return M.state_path ? load_state() : 0;
 }
 
@@ -1199,9 +1158,6 @@ int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags,
                            const char *sibling);
 int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out);
 void WRAP_FREE_CTL_CONF(slurm_conf_t *conf);
-void *__wrap_slurmdb_connection_get(uint16_t *flags);
-int __wrap_slurmdb_connection_close(void **db);
-slurm_list __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond);
 
 void __wrap_slurm_init(const char *conf)
 {
@@ -1243,7 +1199,7 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->warn_signal != 0 && d->warn_signal != NO_VAL16,
         " warn_signal=%u warn_time=%u warn_flags=%u", d->warn_signal, d->warn_time, d->warn_flags);
 #undef PUT
-    return dup_or_null(buf);
+    return mock__dup(buf);
 }
 
 static void record_submission(const job_desc_msg_t *d)
@@ -1251,24 +1207,24 @@ static void record_submission(const job_desc_msg_t *d)
     mock_submission *s;
     uint32_t i;
 
-    M.subs = grow(M.subs, &M.cap_subs, M.n_subs, sizeof(*M.subs));
+    M.subs = mock__grow(M.subs, &M.cap_subs, M.n_subs, sizeof(*M.subs));
     s = &M.subs[M.n_subs++];
     memset(s, 0, sizeof(*s));
-    s->name = dup_or_null(d->name);
-    s->comment = dup_or_null(d->comment);
-    s->script = dup_or_null(d->script);
-    s->array_inx = dup_or_null(d->array_inx);
-    s->work_dir = dup_or_null(d->work_dir);
-    s->std_out = dup_or_null(d->std_out);
-    s->std_err = dup_or_null(d->std_err);
-    s->partition = dup_or_null(d->partition);
+    s->name = mock__dup(d->name);
+    s->comment = mock__dup(d->comment);
+    s->script = mock__dup(d->script);
+    s->array_inx = mock__dup(d->array_inx);
+    s->work_dir = mock__dup(d->work_dir);
+    s->std_out = mock__dup(d->std_out);
+    s->std_err = mock__dup(d->std_err);
+    s->partition = mock__dup(d->partition);
     s->resources = desc_resources(d);
     s->env_size = d->env_size;
     s->env = calloc(d->env_size + 1, sizeof(char *));
     if (s->env == NULL)
         abort();
     for (i = 0; i < d->env_size && d->environment; i++)
-        s->env[i] = dup_or_null(d->environment[i]);
+        s->env[i] = mock__dup(d->environment[i]);
 }
 
 static int submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp)
@@ -1284,22 +1240,22 @@ static int submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp)
     if (take_failure(MOCK_RPC_SUBMIT))
         return SLURM_ERROR;
     if (desc->script == NULL || desc->script[0] != '#')
-        return fail_with(ESLURM_JOB_SCRIPT_MISSING);
+        return mock__fail_with(ESLURM_JOB_SCRIPT_MISSING);
     if (desc->environment == NULL || desc->env_size == 0)
-        return fail_with(ESLURM_ENVIRONMENT_MISSING);
+        return mock__fail_with(ESLURM_ENVIRONMENT_MISSING);
     if (!mock__partition_known(desc->partition))
-        return fail_with(ESLURM_INVALID_PARTITION_NAME);
+        return mock__fail_with(ESLURM_INVALID_PARTITION_NAME);
     if (desc->array_inx) {
         if (parse_array_inx(&tasks, &n_tasks, &throttle, desc->array_inx) < 0 ||
             tasks[n_tasks - 1] >= M.max_array) {
             free(tasks);
-            return fail_with(ESLURM_INVALID_ARRAY);
+            return mock__fail_with(ESLURM_INVALID_ARRAY);
         }
     }
     j = new_job();
     j->job_id = M.next_id++;
-    j->name = dup_or_null(desc->name);
-    j->comment = dup_or_null(desc->comment);
+    j->name = mock__dup(desc->name);
+    j->comment = mock__dup(desc->comment);
     j->requeue = desc->requeue == 0 ? 0 : 1;
     j->exec = M.exec;
     if (tasks) {
@@ -1311,7 +1267,7 @@ static int submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp)
     s->job_id = j->job_id;
     if (M.timeout_after_accept) {
         M.timeout_after_accept = 0;
-        return fail_with(SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT);
+        return mock__fail_with(SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT);
     }
     *resp = calloc(1, sizeof(**resp));
     if (*resp == NULL)
@@ -1388,9 +1344,9 @@ static int load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
         r->submit_time = (time_t)j->submit_time;
         r->start_time = (time_t)j->start_time;
         r->end_time = (time_t)j->end_time;
-        r->name = dup_or_null(j->name);
-        r->comment = dup_or_null(j->comment);
-        r->state_desc = dup_or_null(j->state_desc);
+        r->name = mock__dup(j->name);
+        r->comment = mock__dup(j->comment);
+        r->state_desc = mock__dup(j->state_desc);
     }
     M.outstanding++;
     *out = msg;
@@ -1630,7 +1586,7 @@ static int kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const 
     if (take_failure(MOCK_RPC_KILL))
         return SLURM_ERROR;
     e = kill_expression(job_id);
-    return e == 0 ? SLURM_SUCCESS : fail_with(e);
+    return e == 0 ? SLURM_SUCCESS : mock__fail_with(e);
 }
 
 #if SLURM_AT_LEAST(24, 5, 0)
@@ -1703,10 +1659,10 @@ int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out)
     conf->max_array_sz = M.max_array;
     conf->max_job_cnt = 10000;
     conf->min_job_age = 300;
-    conf->cluster_name = dup_or_null(M.cluster);
+    conf->cluster_name = mock__dup(M.cluster);
     conf->version = strdup("22.05.8");
     conf->accounting_storage_type =
-        strdup(M.accounting ? "accounting_storage/slurmdbd" : "accounting_storage/none");
+        strdup(mock__accounting() ? "accounting_storage/slurmdbd" : "accounting_storage/none");
     M.outstanding++;
     *out = conf;
     save_state();
@@ -1722,94 +1678,4 @@ void WRAP_FREE_CTL_CONF(slurm_conf_t *conf)
     free(conf->accounting_storage_type);
     free(conf);
     M.outstanding--;
-}
-
-void *__wrap_slurmdb_connection_get(uint16_t *flags)
-{
-    (void)flags;
-    enter();
-    if (take_failure(MOCK_RPC_DB_CONNECT))
-        return NULL;
-    if (!M.accounting) {
-        fail_with(SLURM_ERROR);
-        return NULL;
-    }
-    M.outstanding++;
-    return &db_handle;
-}
-
-int __wrap_slurmdb_connection_close(void **db)
-{
-    if (db && *db == &db_handle) {
-        M.outstanding--;
-        *db = NULL;
-    }
-    return SLURM_SUCCESS;
-}
-
-static void acct_rec_free(void *p)
-{
-    slurmdb_job_rec_t *r = p;
-
-    free(r->jobname);
-    free(r);
-    M.outstanding--;
-}
-
-static int name_listed(slurm_list names, const char *name)
-{
-    slurm_list_iter it;
-    const char *n;
-    int found = 0;
-
-    if (names == NULL)
-        return 1;
-    if (name == NULL)
-        return 0;
-    it = slurm_list_iterator_create(names);
-    while (!found && (n = slurm_list_next(it)) != NULL)
-        found = strcmp(n, name) == 0;
-    slurm_list_iterator_destroy(it);
-    return found;
-}
-
-slurm_list __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond)
-{
-    slurm_list out;
-    size_t i;
-
-    enter();
-    if (take_failure(MOCK_RPC_DB_JOBS))
-        return NULL;
-    if (db != &db_handle) {
-        fail_with(SLURM_ERROR);
-        return NULL;
-    }
-    M.acct_since = cond ? (int64_t)cond->usage_start : 0;
-    M.acct_names = cond && cond->jobname_list ? (size_t)slurm_list_count(cond->jobname_list) : 0;
-    out = slurm_list_create(acct_rec_free);
-    for (i = 0; i < M.n_acct; i++) {
-        const mock_acct *a = &M.acct[i];
-        slurmdb_job_rec_t *r;
-        if (!name_listed(cond ? cond->jobname_list : NULL, a->name))
-            continue;
-        /* slurmdbd: jobs that ran (or were eligible) at or after usage_start */
-        if (cond && cond->usage_start && a->end_time && a->end_time < cond->usage_start)
-            continue;
-        r = calloc(1, sizeof(*r));
-        if (r == NULL)
-            abort();
-        r->jobid = a->job_id;
-        r->array_job_id = a->array_job_id;
-        r->array_task_id = a->array_task_id == MOCK_NO_TASK ? NO_VAL : a->array_task_id;
-        r->jobname = dup_or_null(a->name);
-        r->state = a->state;
-        r->exitcode = a->exit_code;
-        r->submit = (time_t)a->submit_time;
-        r->start = (time_t)a->start_time;
-        r->end = (time_t)a->end_time;
-        M.outstanding++;
-        slurm_list_append(out, r);
-    }
-    return out;
 }
