@@ -3,24 +3,23 @@
  * tests/mock. Each piece of state has one owner, and the other files reach
  * it only through the mock__ functions below (no shared globals):
  * mock_slurm.c owns the job table, the submissions, the RPC counts and
- * failures, the buffers handed out, the lock and the state file;
+ * failures, the buffers handed out, the lock and the configuration;
+ * mock_state.c the state file and the reading of the environment;
  * mock_cluster.c what the controller knows of the cluster beyond its
  * configuration (partitions, reservations, licenses, the node's GRES);
- * mock_acct.c the slurmdbd and its records.
+ * mock_exec.c the execute mode (the fake slurmd); mock_acct.c the slurmdbd
+ * and its records.
  */
 #ifndef WJR_MOCK_INT_H
 #define WJR_MOCK_INT_H
 
 #include "mock_slurm.h"
 
-/* mock_slurm.c: every wrapped call starts with mock__enter() (the
- * environment is read once); mock__take_failure() counts an RPC and is 1
- * when it is to fail (errno set); mock__handed_out() counts a buffer out
- * (+1) or back (-1); mock__save() writes the state file, if any. */
-void mock__enter(void);
+/* mock_slurm.c: mock__take_failure() counts an RPC and is 1 when it is
+ * to fail (errno set); mock__handed_out() counts a buffer out (+1) or
+ * back (-1). */
 int mock__take_failure(mock_rpc kind);
 void mock__handed_out(int delta);
-void mock__save(void);
 
 /* mock_slurm.c: the helpers every part uses. mock__dup() copies a string
  * (NULL stays NULL); mock__grow() makes room for element n of an array of
@@ -30,12 +29,52 @@ char *mock__dup(const char *s);
 void *mock__grow(void *p, size_t *cap, size_t n, size_t size);
 int mock__fail_with(int err);
 
+/* mock_slurm.c, the job table: whether a state has ended (COMPLETE and
+ * after, but PREEMPTED); split a pending task out of its array's packed
+ * record (*pos: the task's record; -1 when the array has no such task); a
+ * new record at the end of the table (no id yet; it may move the table)
+ * and a new, zeroed submission; forget every submission; the next job id;
+ * and the counts a state file brings back (next_id 0: keep it). */
+int mock__is_terminal(uint32_t state);
+int mock__split_task(size_t *pos, uint32_t array_id, uint32_t task);
+mock_job *mock__new_job(void);
+mock_submission *mock__new_submission(void);
+void mock__clear_submissions(void);
+uint32_t mock__next_id(void);
+void mock__restore_counts(const uint64_t *rpc, uint32_t next_id, size_t kills,
+                          const char *last_kill);
+
+/* mock_slurm.c, the configuration: the cluster's name (NULL before the
+ * first mock_reset) and whether a process dies as a submit is accepted
+ * (WJR_MOCK_EXIT_AFTER_SUBMIT). */
+const char *mock__cluster_name(void);
+void mock__set_exit_after_submit(int on);
+
+/* mock_state.c: every wrapped call starts with mock__enter() (the
+ * environment is read once); mock__save() writes the state file, if any;
+ * mock__state_reset() forgets it (mock_reset); mock__env_int() reads a
+ * WJR_MOCK_* number (1 and *out when set, 0 when not, -1 with a message
+ * when malformed). */
+void mock__enter(void);
+void mock__save(void);
+void mock__state_reset(void);
+int mock__env_int(long *out, const char *name);
+
 /* mock_cluster.c: forget its settings (mock_reset), read its WJR_MOCK_*
  * variables (0, or -1 when one is malformed), and whether a submission
  * may go to a partition (1 while no partition was added). */
 void mock__cluster_reset(void);
 int mock__cluster_env(void);
 int mock__partition_known(const char *name);
+
+/* mock_exec.c: back to no execute mode (mock_reset), read
+ * WJR_MOCK_POLLS_UNTIL_DONE and WJR_MOCK_EXEC (0, or -1 when one is
+ * malformed), whether new jobs are to run (1 in execute mode), and what
+ * slurmd did since the last query. */
+void mock__exec_reset(void);
+int mock__exec_env(void);
+int mock__exec_on(void);
+void mock__advance_jobs(void);
 
 /* mock_acct.c: forget its records and settings (mock_reset), and whether
  * the cluster has a slurmdbd (mock_set_accounting). */

@@ -2,7 +2,8 @@
  * mock_slurm.c - the fake controller behind the unit and CLI tests: __wrap_
  * versions of the libslurm calls that src/backend_slurm.c makes, over an
  * in-memory job table. The cluster around the jobs (partitions and the
- * like) is mock_cluster.c's, the slurmdbd mock_acct.c's (mock_int.h).
+ * like) is mock_cluster.c's, the slurmdbd mock_acct.c's, the fake slurmd
+ * of execute mode mock_exec.c's (mock_int.h).
  *
  * It behaves as slurmctld does where the runner depends on it: an array
  * is one submit that leaves one packed record of pending tasks (with the
@@ -69,12 +70,7 @@ static struct {
     long outstanding;
     size_t kills;
     char last_kill[64];
-    int exec;             /* execute mode */
-    int polls_until_done; /* execute mode: queries a job is RUNNING before it runs */
-    char *state_path;     /* the state file, or NULL */
-} M = {.next_id = 1000, .max_array = 1001, .polls_until_done = 1};
-
-static int env_loaded; /* the WJR_MOCK_* variables were read */
+} M = {.next_id = 1000, .max_array = 1001};
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -94,7 +90,7 @@ void *mock__grow(void *p, size_t *cap, size_t n, size_t size)
     return p;
 }
 
-static int is_terminal(uint32_t state)
+int mock__is_terminal(uint32_t state)
 {
     uint32_t base = state & JOB_STATE_BASE;
     return base >= JOB_COMPLETE && base != JOB_PREEMPTED;
@@ -135,7 +131,7 @@ static void job_clear(mock_job *j)
     free(j->state_desc);
 }
 
-static mock_job *new_job(void)
+mock_job *mock__new_job(void)
 {
     mock_job *j;
 
@@ -266,7 +262,7 @@ static size_t find_record(uint32_t id, uint32_t task, int *found)
 }
 
 /* Split task out of its array's packed record; the index of its record. */
-static int split_task(size_t *pos, uint32_t array_id, uint32_t task)
+int mock__split_task(size_t *pos, uint32_t array_id, uint32_t task)
 {
     size_t i, k;
 
@@ -289,7 +285,7 @@ static int split_task(size_t *pos, uint32_t array_id, uint32_t task)
             return 0;
         } else {
             mock_job copy = *p, *t;
-            t = new_job(); /* may move the table */
+            t = mock__new_job(); /* may move the table */
             t->job_id = M.next_id++;
             t->array_job_id = array_id;
             t->array_task_id = task;
@@ -315,7 +311,7 @@ static size_t lookup_pos(const char *text, int *found)
     if (parse_id(text, &id, &task) < 0)
         return 0;
     pos = find_record(id, task, found);
-    if (!*found && task != MOCK_NO_TASK && split_task(&pos, id, task) == 0)
+    if (!*found && task != MOCK_NO_TASK && mock__split_task(&pos, id, task) == 0)
         *found = 1;
     return pos;
 }
@@ -386,14 +382,14 @@ void mock_reset(void)
     for (i = 0; i < M.n_subs; i++)
         submission_clear(&M.subs[i]);
     free(M.subs);
+    mock__exec_reset();
     mock__acct_reset();
     mock__cluster_reset();
     free(M.cluster);
-    free(M.state_path);
+    mock__state_reset();
     memset(&M, 0, sizeof(M));
     M.next_id = 1000;
     M.max_array = 1001;
-    M.polls_until_done = 1;
     M.cluster = strdup("mockcluster");
     unlock_fake();
 }
@@ -469,7 +465,7 @@ mock_job *mock_job_at(size_t i)
 
 mock_job *mock_add_job(const char *name)
 {
-    mock_job *j = new_job();
+    mock_job *j = mock__new_job();
 
     j->job_id = M.next_id++;
     j->name = mock__dup(name);
@@ -494,7 +490,7 @@ int mock_set_state(const char *job_id_text, uint32_t state, int exit_code, int s
     j->exit_code = ((uint32_t)exit_code << 8) | ((uint32_t)sig & 0x7f);
     if (state != JOB_PENDING && j->start_time == 0)
         j->start_time = (int64_t)time(NULL);
-    if (is_terminal(state))
+    if (mock__is_terminal(state))
         j->end_time = (int64_t)time(NULL);
     return 0;
 }
@@ -551,586 +547,7 @@ const char *mock_last_kill(void)
     return M.last_kill;
 }
 
-/* ---- execute mode: the fake slurmd --------------------------------------- */
-
-void mock_set_exec(int on, int polls_until_done)
-{
-    M.exec = on;
-    M.polls_until_done = polls_until_done < 0 ? 0 : polls_until_done;
-}
-
-/* The accepted submission behind a record (an array task's is its array's). */
-static const mock_submission *submission_of(const mock_job *j)
-{
-    uint32_t id = j->array_job_id ? j->array_job_id : j->job_id;
-    size_t i;
-
-    for (i = M.n_subs; i-- > 0;)
-        if (M.subs[i].job_id == id)
-            return &M.subs[i];
-    return NULL;
-}
-
-/* std_out/std_err as slurmstepd opens them: patterns replaced, relative
- * to the working directory. */
-static char *expand_path(const char *pattern, const mock_job *j, const char *work_dir)
-{
-    size_t cap = strlen(pattern) + 256, len = 0;
-    char *s = malloc(cap), num[32];
-    const char *p, *add;
-    struct passwd *pw;
-
-    if (s == NULL)
-        abort();
-    s[0] = '\0';
-    if (pattern[0] != '/' && work_dir != NULL)
-        len = (size_t)snprintf(s, cap, "%s/", work_dir);
-    for (p = pattern; *p; p++) {
-        add = num;
-        num[0] = *p;
-        num[1] = '\0';
-        if (*p == '%' && p[1] != '\0') {
-            p++;
-            switch (*p) {
-            case 'j':
-                snprintf(num, sizeof(num), "%u", j->job_id);
-                break;
-            case 'A':
-                snprintf(num, sizeof(num), "%u", j->array_job_id ? j->array_job_id : j->job_id);
-                break;
-            case 'a':
-                snprintf(num, sizeof(num), "%u",
-                         j->array_task_id == MOCK_NO_TASK ? 4294967294u : j->array_task_id);
-                break;
-            case 'x':
-                add = j->name ? j->name : "";
-                break;
-            case 'u':
-                pw = getpwuid(getuid());
-                add = pw ? pw->pw_name : "";
-                break;
-            case 'N':
-                add = "localhost";
-                break;
-            case '%':
-                break;
-            default:
-                snprintf(num, sizeof(num), "%%%c", *p);
-            }
-        }
-        while (len + strlen(add) + 1 > cap) {
-            cap *= 2;
-            s = realloc(s, cap);
-            if (s == NULL)
-                abort();
-        }
-        len += (size_t)snprintf(s + len, cap - len, "%s", add);
-    }
-    return s;
-}
-
-static void env_add(char ***env, size_t *n, size_t *cap, char *entry)
-{
-    *env = mock__grow(*env, cap, *n + 1, sizeof(**env));
-    (*env)[(*n)++] = entry;
-    (*env)[*n] = NULL;
-}
-
-static char *env_entry(const char *name, uint32_t value)
-{
-    char buf[128];
-
-    snprintf(buf, sizeof(buf), "%s=%u", name, value);
-    return strdup(buf);
-}
-
-static int open_output(const char *path)
-{
-    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-}
-
-/* Run the batch script of record j to its end, as slurmd would, and record
- * how it ended. Everything the child needs is prepared before fork(). */
-static void run_job(mock_job *j)
-{
-    const mock_submission *s = submission_of(j);
-    const char *tmp = getenv("TMPDIR");
-    char script_path[4096], *out_path = NULL, *err_path = NULL, **env = NULL;
-    char *argv[3] = {"sh", script_path, NULL};
-    size_t n_env = 0, cap_env = 0, i, len;
-    int fd = -1, out_fd = -1, err_fd = -1, null_fd = -1, status = 0;
-    pid_t pid;
-
-    j->end_time = (int64_t)time(NULL);
-    if (j->start_time == 0)
-        j->start_time = j->end_time;
-    if (s == NULL || s->script == NULL) {
-        j->state = JOB_FAILED;
-        j->exit_code = 1u << 8;
-        return;
-    }
-    snprintf(script_path, sizeof(script_path), "%s/wjr-mock-script-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    fd = mkstemp(script_path);
-    len = strlen(s->script);
-    if (fd < 0 || write(fd, s->script, len) != (ssize_t)len) {
-        if (fd >= 0)
-            close(fd);
-        unlink(script_path);
-        j->state = JOB_FAILED;
-        j->exit_code = 1u << 8;
-        free(j->state_desc);
-        j->state_desc = strdup("mock: cannot write the batch script");
-        return;
-    }
-    close(fd);
-
-    for (i = 0; i < s->env_size; i++)
-        if (s->env[i] && strncmp(s->env[i], "SLURM_JOB_ID=", 13) != 0 &&
-            strncmp(s->env[i], "SLURM_ARRAY_", 12) != 0)
-            env_add(&env, &n_env, &cap_env, strdup(s->env[i]));
-    env_add(&env, &n_env, &cap_env, env_entry("SLURM_JOB_ID", j->job_id));
-    if (j->name) {
-        char *name_entry = malloc(strlen(j->name) + 16);
-        if (name_entry == NULL)
-            abort();
-        sprintf(name_entry, "SLURM_JOB_NAME=%s", j->name);
-        env_add(&env, &n_env, &cap_env, name_entry);
-    }
-    if (j->array_job_id) {
-        env_add(&env, &n_env, &cap_env, env_entry("SLURM_ARRAY_JOB_ID", j->array_job_id));
-        env_add(&env, &n_env, &cap_env, env_entry("SLURM_ARRAY_TASK_ID", j->array_task_id));
-    }
-    out_path = expand_path(s->std_out        ? s->std_out
-                           : j->array_job_id ? "slurm-%A_%a.out"
-                                             : "slurm-%j.out",
-                           j, s->work_dir);
-    err_path = s->std_err ? expand_path(s->std_err, j, s->work_dir) : NULL;
-    out_fd = open_output(out_path);
-    err_fd = err_path && strcmp(err_path, out_path) != 0 ? open_output(err_path) : -1;
-    null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (out_fd < 0 || (err_path && strcmp(err_path, out_path) != 0 && err_fd < 0)) {
-        j->state = JOB_FAILED;
-        j->exit_code = 1u << 8;
-        free(j->state_desc);
-        j->state_desc = strdup("mock: cannot open the job's output files");
-        goto done;
-    }
-    fflush(NULL);
-    pid = fork();
-    if (pid == 0) {
-        if (s->work_dir && chdir(s->work_dir) < 0 && chdir("/tmp") < 0)
-            _exit(1);
-        dup2(null_fd, 0);
-        dup2(out_fd, 1);
-        dup2(err_fd >= 0 ? err_fd : out_fd, 2);
-        execve("/bin/sh", argv, env);
-        _exit(127);
-    }
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    j->end_time = (int64_t)time(NULL);
-    if (pid < 0) {
-        j->state = JOB_FAILED;
-        j->exit_code = 1u << 8;
-    } else if (WIFEXITED(status)) {
-        j->state = WEXITSTATUS(status) == 0 ? JOB_COMPLETE : JOB_FAILED;
-        j->exit_code = (uint32_t)WEXITSTATUS(status) << 8;
-    } else {
-        j->state = JOB_FAILED;
-        j->exit_code = (uint32_t)WTERMSIG(status) & 0x7f;
-    }
-done:
-    unlink(script_path);
-    if (out_fd >= 0)
-        close(out_fd);
-    if (err_fd >= 0)
-        close(err_fd);
-    if (null_fd >= 0)
-        close(null_fd);
-    for (i = 0; i < n_env; i++)
-        free(env[i]);
-    free(env);
-    free(out_path);
-    free(err_path);
-}
-
-/* One query's worth of progress for a live record: RUNNING while it has
- * been seen by at most polls_until_done queries, then it runs. */
-static void step_job(size_t pos)
-{
-    mock_job *j = &M.jobs[pos];
-
-    j->polls++;
-    if (j->polls > M.polls_until_done)
-        run_job(j);
-    else
-        j->state = JOB_RUNNING;
-    if (j->start_time == 0)
-        j->start_time = (int64_t)time(NULL);
-}
-
-static size_t running_tasks(uint32_t array_id)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < M.n_jobs; i++)
-        if (M.jobs[i].array_job_id == array_id && M.jobs[i].array_task_id != MOCK_NO_TASK &&
-            !is_terminal(M.jobs[i].state))
-            n++;
-    return n;
-}
-
-/* What the controller and the nodes did since the last query. */
-static void advance_jobs(void)
-{
-    size_t i, n = M.n_jobs, pos;
-
-    /* jobs and tasks already started (or plain jobs still pending) */
-    for (i = 0; i < n; i++) {
-        mock_job *j = &M.jobs[i];
-        if (j->exec && !is_terminal(j->state) &&
-            !(j->array_job_id && j->array_task_id == MOCK_NO_TASK))
-            step_job(i);
-    }
-    /* array tasks start one by one, as the throttle allows */
-    for (i = 0; i < M.n_jobs; i++) {
-        for (;;) {
-            mock_job *p = &M.jobs[i];
-            uint32_t array_id = p->array_job_id;
-            if (!p->exec || is_terminal(p->state) || !array_id ||
-                p->array_task_id != MOCK_NO_TASK || p->n_pending == 0)
-                break;
-            if (p->throttle > 0 && running_tasks(array_id) >= (size_t)p->throttle)
-                break;
-            if (split_task(&pos, array_id, p->pending[0]) < 0)
-                break;
-            step_job(pos);
-        }
-    }
-}
-
-/* ---- the state file ------------------------------------------------------ */
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static char *json_dup(json_t *o, const char *key)
-{
-    return mock__dup(json_string_value(json_object_get(o, key)));
-}
-
-static uint32_t json_u32(json_t *o, const char *key)
-{
-    return (uint32_t)json_integer_value(json_object_get(o, key));
-}
-
-static const char *const rpc_names[MOCK_RPC_KINDS] = {
-    "submit",  "query",        "kill",     "conf",  "partitions", "db_connect",
-    "db_jobs", "reservations", "licenses", "nodes", "states"};
-
-static json_t *job_to_json(const mock_job *j)
-{
-    json_t *o = json_object(), *pending = json_array();
-    size_t k;
-
-    for (k = 0; k < j->n_pending; k++)
-        json_array_append_new(pending, json_integer(j->pending[k]));
-    json_object_set_new(o, "job_id", json_integer(j->job_id));
-    json_object_set_new(o, "array_job_id", json_integer(j->array_job_id));
-    json_object_set_new(o, "array_task_id", json_integer(j->array_task_id));
-    json_object_set_new(o, "pending", pending);
-    json_object_set_new(o, "throttle", json_integer(j->throttle));
-    json_object_set_new(o, "state", json_integer(j->state));
-    json_object_set_new(o, "exit_code", json_integer(j->exit_code));
-    json_object_set_new(o, "requeue", json_integer(j->requeue));
-    json_object_set_new(o, "submit_time", json_integer(j->submit_time));
-    json_object_set_new(o, "start_time", json_integer(j->start_time));
-    json_object_set_new(o, "end_time", json_integer(j->end_time));
-    json_object_set_new(o, "name", str_or_null(j->name));
-    json_object_set_new(o, "comment", str_or_null(j->comment));
-    json_object_set_new(o, "state_desc", str_or_null(j->state_desc));
-    json_object_set_new(o, "exec", json_integer(j->exec));
-    json_object_set_new(o, "polls", json_integer(j->polls));
-    return o;
-}
-
-static json_t *submission_to_json(const mock_submission *s)
-{
-    json_t *o = json_object(), *env = json_array();
-    size_t k;
-
-    for (k = 0; k < s->env_size; k++)
-        json_array_append_new(env, str_or_null(s->env[k]));
-    json_object_set_new(o, "job_id", json_integer(s->job_id));
-    json_object_set_new(o, "name", str_or_null(s->name));
-    json_object_set_new(o, "comment", str_or_null(s->comment));
-    json_object_set_new(o, "array_inx", str_or_null(s->array_inx));
-    json_object_set_new(o, "partition", str_or_null(s->partition));
-    json_object_set_new(o, "work_dir", str_or_null(s->work_dir));
-    json_object_set_new(o, "std_out", str_or_null(s->std_out));
-    json_object_set_new(o, "std_err", str_or_null(s->std_err));
-    json_object_set_new(o, "script", str_or_null(s->script));
-    json_object_set_new(o, "resources", str_or_null(s->resources));
-    json_object_set_new(o, "env", env);
-    return o;
-}
-
-/* Write the state file atomically (write, rename); errno is kept. */
-static void save_state(void)
-{
-    json_t *root, *jobs, *subs, *rpc;
-    char *tmp;
-    size_t i;
-    int saved = errno;
-
-    if (M.state_path == NULL)
-        return;
-    root = json_object();
-    jobs = json_array();
-    subs = json_array();
-    rpc = json_object();
-    for (i = 0; i < M.n_jobs; i++)
-        json_array_append_new(jobs, job_to_json(&M.jobs[i]));
-    for (i = 0; i < M.n_subs; i++)
-        json_array_append_new(subs, submission_to_json(&M.subs[i]));
-    for (i = 0; i < MOCK_RPC_KINDS; i++)
-        json_object_set_new(rpc, rpc_names[i], json_integer((json_int_t)M.rpc[i]));
-    json_object_set_new(root, "version", json_integer(1));
-    json_object_set_new(root, "next_id", json_integer(M.next_id));
-    json_object_set_new(root, "kills", json_integer((json_int_t)M.kills));
-    json_object_set_new(root, "last_kill", json_string(M.last_kill));
-    json_object_set_new(root, "rpc", rpc);
-    json_object_set_new(root, "jobs", jobs);
-    json_object_set_new(root, "submissions", subs);
-    tmp = malloc(strlen(M.state_path) + 32);
-    if (tmp == NULL)
-        abort();
-    sprintf(tmp, "%s.tmp.%ld", M.state_path, (long)getpid());
-    if (json_dump_file(root, tmp, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 ||
-        rename(tmp, M.state_path) != 0) {
-        fprintf(stderr, "mock_slurm: cannot write %s\n", M.state_path);
-        unlink(tmp);
-    }
-    free(tmp);
-    json_decref(root);
-    errno = saved;
-}
-
-static void job_from_json(json_t *o)
-{
-    mock_job *j = new_job();
-    json_t *pending = json_object_get(o, "pending");
-    size_t k, cap = 0;
-
-    j->job_id = json_u32(o, "job_id");
-    j->array_job_id = json_u32(o, "array_job_id");
-    j->array_task_id = json_u32(o, "array_task_id");
-    for (k = 0; k < json_array_size(pending); k++) {
-        j->pending = mock__grow(j->pending, &cap, j->n_pending, sizeof(*j->pending));
-        j->pending[j->n_pending++] = (uint32_t)json_integer_value(json_array_get(pending, k));
-    }
-    j->throttle = (int)json_integer_value(json_object_get(o, "throttle"));
-    j->state = json_u32(o, "state");
-    j->exit_code = json_u32(o, "exit_code");
-    j->requeue = (int)json_integer_value(json_object_get(o, "requeue"));
-    j->submit_time = json_integer_value(json_object_get(o, "submit_time"));
-    j->start_time = json_integer_value(json_object_get(o, "start_time"));
-    j->end_time = json_integer_value(json_object_get(o, "end_time"));
-    j->name = json_dup(o, "name");
-    j->comment = json_dup(o, "comment");
-    j->state_desc = json_dup(o, "state_desc");
-    j->exec = (int)json_integer_value(json_object_get(o, "exec"));
-    j->polls = (int)json_integer_value(json_object_get(o, "polls"));
-}
-
-static void submission_from_json(json_t *o)
-{
-    mock_submission *s;
-    json_t *env = json_object_get(o, "env");
-    size_t k;
-
-    M.subs = mock__grow(M.subs, &M.cap_subs, M.n_subs, sizeof(*M.subs));
-    s = &M.subs[M.n_subs++];
-    memset(s, 0, sizeof(*s));
-    s->job_id = json_u32(o, "job_id");
-    s->name = json_dup(o, "name");
-    s->comment = json_dup(o, "comment");
-    s->array_inx = json_dup(o, "array_inx");
-    s->partition = json_dup(o, "partition");
-    s->work_dir = json_dup(o, "work_dir");
-    s->std_out = json_dup(o, "std_out");
-    s->std_err = json_dup(o, "std_err");
-    s->script = json_dup(o, "script");
-    s->resources = json_dup(o, "resources");
-    s->env_size = json_array_size(env);
-    s->env = calloc(s->env_size + 1, sizeof(char *));
-    if (s->env == NULL)
-        abort();
-    for (k = 0; k < s->env_size; k++)
-        s->env[k] = mock__dup(json_string_value(json_array_get(env, k)));
-}
-
-/* Replace the job table, submissions and counters by the state file's. */
-static int load_state(void)
-{
-    json_error_t jerr;
-    json_t *root, *rpc;
-    size_t i;
-
-    if (access(M.state_path, F_OK) != 0)
-        return 0;
-    root = json_load_file(M.state_path, 0, &jerr);
-    if (!json_is_object(root)) {
-        fprintf(stderr, "mock_slurm: %s: %s\n", M.state_path, jerr.text);
-        json_decref(root);
-        return -1;
-    }
-    mock_purge_all();
-    for (i = 0; i < M.n_subs; i++)
-        submission_clear(&M.subs[i]);
-    M.n_subs = 0;
-    for (i = 0; i < json_array_size(json_object_get(root, "jobs")); i++)
-        job_from_json(json_array_get(json_object_get(root, "jobs"), i));
-    for (i = 0; i < json_array_size(json_object_get(root, "submissions")); i++)
-        submission_from_json(json_array_get(json_object_get(root, "submissions"), i));
-    rpc = json_object_get(root, "rpc");
-    for (i = 0; i < MOCK_RPC_KINDS; i++)
-        M.rpc[i] = (uint64_t)json_integer_value(json_object_get(rpc, rpc_names[i]));
-    if (json_u32(root, "next_id") > 0)
-        M.next_id = json_u32(root, "next_id");
-    M.kills = (size_t)json_integer_value(json_object_get(root, "kills"));
-    snprintf(M.last_kill, sizeof(M.last_kill), "%s",
-             json_string_value(json_object_get(root, "last_kill"))
-                 ? json_string_value(json_object_get(root, "last_kill"))
-                 : "");
-    json_decref(root);
-    return 0;
-}
-
-int mock_set_state_file(const char *path)
-{
-    free(M.state_path);
-    M.state_path = mock__dup(path);
-    return M.state_path ? load_state() : 0;
-}
-
-/* ---- the environment knobs ---------------------------------------------- */
-
-static int env_int(long *out, const char *name)
-{
-    const char *v = getenv(name);
-    char *end;
-
-    if (v == NULL || *v == '\0')
-        return 0;
-    *out = strtol(v, &end, 10);
-    if (end == v || *end != '\0') {
-        fprintf(stderr, "mock_slurm: %s=%s is not a number\n", name, v);
-        return -1;
-    }
-    return 1;
-}
-
-static int env_failure(mock_rpc kind, const char *name)
-{
-    const char *v = getenv(name);
-    char *end;
-    long err, count = -1;
-
-    if (v == NULL || *v == '\0')
-        return 0;
-    err = strtol(v, &end, 10);
-    if (end != v && *end == ':') {
-        const char *c = end + 1;
-        count = strtol(c, &end, 10);
-        if (end == c)
-            end = (char *)v;
-    }
-    if (end == v || *end != '\0') {
-        fprintf(stderr, "mock_slurm: %s=%s is not ERRNO[:COUNT]\n", name, v);
-        return -1;
-    }
-    mock_fail(kind, (int)count, (int)err);
-    return 0;
-}
-
-int mock_load_env(void)
-{
-    static const struct {
-        mock_rpc kind;
-        const char *name;
-    } fails[] = {{MOCK_RPC_SUBMIT, "WJR_MOCK_FAIL_SUBMIT"},
-                 {MOCK_RPC_QUERY, "WJR_MOCK_FAIL_QUERY"},
-                 {MOCK_RPC_KILL, "WJR_MOCK_FAIL_KILL"},
-                 {MOCK_RPC_CONF, "WJR_MOCK_FAIL_CONF"},
-                 {MOCK_RPC_PARTITIONS, "WJR_MOCK_FAIL_PARTITIONS"},
-                 {MOCK_RPC_RESERVATIONS, "WJR_MOCK_FAIL_RESERVATIONS"},
-                 {MOCK_RPC_LICENSES, "WJR_MOCK_FAIL_LICENSES"},
-                 {MOCK_RPC_NODES, "WJR_MOCK_FAIL_NODES"}};
-    long v = 0;
-    size_t i;
-    int rc = 0, got;
-
-    env_loaded = 1;
-    if (M.cluster == NULL)
-        M.cluster = strdup("mockcluster");
-    got = env_int(&v, "WJR_MOCK_POLLS_UNTIL_DONE");
-    if (got < 0)
-        rc = -1;
-    else if (got > 0)
-        M.polls_until_done = v < 0 ? 0 : (int)v;
-    got = env_int(&v, "WJR_MOCK_EXEC");
-    if (got < 0)
-        rc = -1;
-    else if (got > 0)
-        M.exec = v != 0;
-    got = env_int(&v, "WJR_MOCK_MAX_ARRAY_SIZE");
-    if (got < 0)
-        rc = -1;
-    else if (got > 0)
-        M.max_array = (uint32_t)v;
-    if (mock__cluster_env() < 0)
-        rc = -1;
-    for (i = 0; i < sizeof(fails) / sizeof(fails[0]); i++)
-        if (env_failure(fails[i].kind, fails[i].name) < 0)
-            rc = -1;
-    got = env_int(&v, "WJR_MOCK_UNREACHABLE");
-    if (got < 0)
-        rc = -1;
-    for (i = 0; got > 0 && v != 0 && i < sizeof(fails) / sizeof(fails[0]); i++)
-        mock_fail(fails[i].kind, -1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
-    got = env_int(&v, "WJR_MOCK_EXIT_AFTER_SUBMIT");
-    if (got < 0)
-        rc = -1;
-    else if (got > 0)
-        exit_after_submit = v != 0;
-    got = env_int(&v, "WJR_MOCK_LOSE_SUBMIT_ANSWER");
-    if (got < 0)
-        rc = -1;
-    else if (got > 0 && v != 0)
-        mock_submit_timeout_after_accept();
-    if (getenv("WJR_MOCK_STATE") && *getenv("WJR_MOCK_STATE") &&
-        mock_set_state_file(getenv("WJR_MOCK_STATE")) < 0)
-        rc = -1;
-    return rc;
-}
-
-/* Every wrapped call starts here: the environment is read once. */
-static void enter(void)
-{
-    if (!env_loaded && mock_load_env() < 0)
-        abort();
-}
-
-/* ---- what mock_cluster.c shares (mock_int.h) ---------------------------- */
-
-void mock__enter(void)
-{
-    enter();
-}
+/* ---- what the other parts share (mock_int.h) ----------------------------- */
 
 int mock__take_failure(mock_rpc kind)
 {
@@ -1142,9 +559,48 @@ void mock__handed_out(int delta)
     M.outstanding += delta;
 }
 
-void mock__save(void)
+mock_submission *mock__new_submission(void)
 {
-    save_state();
+    mock_submission *s;
+
+    M.subs = mock__grow(M.subs, &M.cap_subs, M.n_subs, sizeof(*M.subs));
+    s = &M.subs[M.n_subs++];
+    memset(s, 0, sizeof(*s));
+    return s;
+}
+
+void mock__clear_submissions(void)
+{
+    size_t i;
+
+    for (i = 0; i < M.n_subs; i++)
+        submission_clear(&M.subs[i]);
+    M.n_subs = 0;
+}
+
+uint32_t mock__next_id(void)
+{
+    return M.next_id;
+}
+
+void mock__restore_counts(const uint64_t *rpc, uint32_t next_id, size_t kills,
+                          const char *last_kill)
+{
+    memcpy(M.rpc, rpc, sizeof(M.rpc));
+    if (next_id > 0)
+        M.next_id = next_id;
+    M.kills = kills;
+    snprintf(M.last_kill, sizeof(M.last_kill), "%s", last_kill);
+}
+
+const char *mock__cluster_name(void)
+{
+    return M.cluster;
+}
+
+void mock__set_exit_after_submit(int on)
+{
+    exit_after_submit = on;
 }
 
 /* ---- the wrapped libslurm calls ----------------------------------------- */
@@ -1162,7 +618,7 @@ void WRAP_FREE_CTL_CONF(slurm_conf_t *conf);
 void __wrap_slurm_init(const char *conf)
 {
     (void)conf;
-    enter();
+    mock__enter();
 }
 
 /* The resource fields of a job description that are set. */
@@ -1207,9 +663,7 @@ static void record_submission(const job_desc_msg_t *d)
     mock_submission *s;
     uint32_t i;
 
-    M.subs = mock__grow(M.subs, &M.cap_subs, M.n_subs, sizeof(*M.subs));
-    s = &M.subs[M.n_subs++];
-    memset(s, 0, sizeof(*s));
+    s = mock__new_submission();
     s->name = mock__dup(d->name);
     s->comment = mock__dup(d->comment);
     s->script = mock__dup(d->script);
@@ -1252,12 +706,12 @@ static int submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp)
             return mock__fail_with(ESLURM_INVALID_ARRAY);
         }
     }
-    j = new_job();
+    j = mock__new_job();
     j->job_id = M.next_id++;
     j->name = mock__dup(desc->name);
     j->comment = mock__dup(desc->comment);
     j->requeue = desc->requeue == 0 ? 0 : 1;
-    j->exec = M.exec;
+    j->exec = mock__exec_on();
     if (tasks) {
         j->array_job_id = j->job_id;
         j->pending = tasks;
@@ -1285,9 +739,9 @@ int __wrap_slurm_submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **
 {
     int rc;
 
-    enter();
+    mock__enter();
     rc = submit_batch_job(desc, resp);
-    save_state();
+    mock__save();
     if (rc == SLURM_SUCCESS && exit_after_submit) {
         /* the process is killed as the answer arrives (WJR_MOCK_EXIT_AFTER_SUBMIT) */
         _exit(137);
@@ -1316,7 +770,7 @@ static int load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
     if (take_failure(MOCK_RPC_QUERY))
         return SLURM_ERROR;
     if (!same_poll)
-        advance_jobs();
+        mock__advance_jobs();
     msg = calloc(1, sizeof(*msg));
     if (msg == NULL)
         abort();
@@ -1367,9 +821,9 @@ int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flag
         nanosleep(&ts, NULL);
     }
     lock_fake();
-    enter();
+    mock__enter();
     rc = load_job_user(out, uid, flags);
-    save_state();
+    mock__save();
     unlock_fake();
     return rc;
 }
@@ -1406,7 +860,7 @@ static int load_job_state(int n_ids, const slurm_selected_step_t *ids,
     M.rpc[MOCK_RPC_STATES]++;
     if (take_failure(MOCK_RPC_QUERY))
         return SLURM_ERROR;
-    advance_jobs();
+    mock__advance_jobs();
     msg = calloc(1, sizeof(*msg));
     if (msg == NULL)
         abort();
@@ -1446,9 +900,9 @@ int __wrap_slurm_load_job_state(int n_ids, slurm_selected_step_t *ids,
         nanosleep(&ts, NULL);
     }
     lock_fake();
-    enter();
+    mock__enter();
     rc = load_job_state(n_ids, ids, out);
-    save_state();
+    mock__save();
     unlock_fake();
     return rc;
 }
@@ -1516,7 +970,7 @@ static int kill_one(uint32_t id, uint32_t task)
             continue;
         if (hit == 0)
             hit = -1;
-        if (is_terminal(j->state))
+        if (mock__is_terminal(j->state))
             continue;
         j->state = JOB_CANCELLED;
         j->end_time = (int64_t)time(NULL);
@@ -1600,13 +1054,13 @@ int __wrap_slurm_kill_jobs(kill_jobs_msg_t *msg, kill_jobs_resp_msg_t **resp)
     kill_jobs_resp_msg_t *r;
     uint32_t i;
 
-    enter();
+    mock__enter();
     *resp = NULL;
     M.kills++;
     snprintf(M.last_kill, sizeof(M.last_kill), "%s",
              msg->jobs_cnt > 0 && msg->jobs_array[0] ? msg->jobs_array[0] : "");
     if (take_failure(MOCK_RPC_KILL)) {
-        save_state();
+        mock__save();
         return M.err;
     }
     r = calloc(1, sizeof(*r));
@@ -1618,7 +1072,7 @@ int __wrap_slurm_kill_jobs(kill_jobs_msg_t *msg, kill_jobs_resp_msg_t **resp)
         r->job_responses[i].error_code = (uint32_t)kill_expression(msg->jobs_array[i]);
     M.outstanding++;
     *resp = r;
-    save_state();
+    mock__save();
     return SLURM_SUCCESS;
 }
 
@@ -1636,9 +1090,9 @@ int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags, 
 {
     int rc;
 
-    enter();
+    mock__enter();
     rc = kill_job2(job_id, signal, flags, sibling);
-    save_state();
+    mock__save();
     return rc;
 }
 
@@ -1648,9 +1102,9 @@ int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out)
 
     (void)update_time;
     *out = NULL;
-    enter();
+    mock__enter();
     if (take_failure(MOCK_RPC_CONF)) {
-        save_state();
+        mock__save();
         return SLURM_ERROR;
     }
     conf = calloc(1, sizeof(*conf));
@@ -1665,7 +1119,7 @@ int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out)
         strdup(mock__accounting() ? "accounting_storage/slurmdbd" : "accounting_storage/none");
     M.outstanding++;
     *out = conf;
-    save_state();
+    mock__save();
     return SLURM_SUCCESS;
 }
 
