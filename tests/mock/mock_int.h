@@ -3,8 +3,9 @@
  * tests/mock. Each piece of state has one owner, and the other files reach
  * it only through functions (no shared globals): mock_slurm.c owns the job
  * table, the submissions, the RPC counts and failures, the buffers handed
- * out, the lock and the configuration; mock_jobs.c the settings of the job
- * RPCs it fakes (submit, query, kill); mock_exec.c the execute mode (the
+ * out, the lock and the configuration; mock_jobs.c the settings of the
+ * submit and query RPCs it fakes; mock_kill.c, which fakes the kills, owns
+ * nothing; mock_exec.c the execute mode (the
  * fake slurmd); mock_state.c the state file and the reading of the
  * environment; mock_cluster.c what the controller knows of the cluster
  * beyond its configuration (partitions, reservations, licenses, the

@@ -1,18 +1,16 @@
 /*
- * mock_jobs.c - the fake controller's job RPCs: the __wrap_ versions of
- * slurm_submit_batch_job, slurm_load_job_user, slurm_load_job_state (with
- * slurm_bit_fmt), slurm_kill_job2 and slurm_kill_jobs, and their free
- * calls. A submission is checked as slurmctld checks it (script,
- * environment, partition, array indices under MaxArraySize), recorded,
- * and becomes one record (an array's packed record with its pending
- * tasks); a query answers the table as it stands after execute mode has
- * moved it on; a kill cancels what it names ("123", "456_7",
- * "456_[0-3,7]"). The job table, the counts and the lock are
+ * mock_jobs.c - the fake controller's submit and job queries: the __wrap_
+ * versions of slurm_submit_batch_job, slurm_load_job_user and
+ * slurm_load_job_state (with slurm_bit_fmt), and their free calls. A
+ * submission is checked as slurmctld checks it (script, environment,
+ * partition, array indices under MaxArraySize), recorded, and becomes one
+ * record (an array's packed record with its pending tasks); a query
+ * answers the table as it stands after execute mode has moved it on. The
+ * kills are mock_kill.c's. The job table, the counts and the lock are
  * mock_slurm.c's (mock_slurm.h, mock_int.h); this file owns only the
  * settings of these calls: a query's delay, stepped task strings, a lost
  * submit answer, hidden jobs and the death after a submit.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,14 +145,12 @@ static char *task_str(const mock_job *j)
     return s;
 }
 
-/* ---- the wrapped job calls --------------------------------------------- */
+/* ---- the wrapped submit and query calls --------------------------------------------- */
 
 int __wrap_slurm_submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp);
 void __wrap_slurm_free_submit_response_response_msg(submit_response_msg_t *msg);
 int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags);
 void __wrap_slurm_free_job_info_msg(job_info_msg_t *msg);
-int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags,
-                           const char *sibling);
 
 /* The resource fields of a job description that are set. */
 static char *desc_resources(const job_desc_msg_t *d)
@@ -474,151 +470,4 @@ void __wrap_slurm_free_job_info_msg(job_info_msg_t *msg)
     mock__lock();
     mock__handed_out(-1);
     mock__unlock();
-}
-
-/* Cancel job id (all its tasks) or one task of array id: 1 when something
- * was cancelled, -1 when all of it had ended, 0 when nothing matched. */
-static int kill_one(uint32_t id, uint32_t task)
-{
-    char text[32];
-    size_t i;
-    int hit = 0;
-
-    if (task != MOCK_NO_TASK) {
-        /* a pending task is split out of its array's packed record first */
-        snprintf(text, sizeof(text), "%u_%u", (unsigned)id, (unsigned)task);
-        if (mock_lookup(text) == NULL)
-            return 0;
-    }
-    for (i = 0; i < mock_job_count(); i++) {
-        mock_job *j = mock_job_at(i);
-        int match = task == MOCK_NO_TASK ? (j->job_id == id || j->array_job_id == id)
-                                         : (j->array_job_id == id && j->array_task_id == task);
-        if (!match)
-            continue;
-        if (hit == 0)
-            hit = -1;
-        if (mock__is_terminal(j->state))
-            continue;
-        j->state = JOB_CANCELLED;
-        j->end_time = (int64_t)time(NULL);
-        hit = 1;
-    }
-    return hit;
-}
-
-/* One kill request: "123", "456_7", or an array's tasks "456_[0-3,7]" as
- * scancel sends them. Its result, as slurmctld's: 0, ESLURM_ALREADY_DONE
- * or ESLURM_INVALID_JOB_ID. */
-static int kill_expression(const char *job_id)
-{
-    const char *open = job_id ? strstr(job_id, "_[") : NULL;
-    uint32_t id, task;
-    int hit = 0, one;
-
-    if (open == NULL) {
-        if (job_id == NULL || mock__parse_id(job_id, &id, &task) < 0)
-            return ESLURM_INVALID_JOB_ID;
-        hit = kill_one(id, task);
-    } else {
-        const char *p = open + 2;
-        char *end;
-        id = (uint32_t)strtoul(job_id, &end, 10);
-        if (end != open)
-            return ESLURM_INVALID_JOB_ID;
-        for (;;) {
-            unsigned long lo = strtoul(p, &end, 10), hi = lo, t;
-            if (end == p)
-                return ESLURM_INVALID_JOB_ID;
-            p = end;
-            if (*p == '-') {
-                hi = strtoul(p + 1, &end, 10);
-                if (end == p + 1 || hi < lo)
-                    return ESLURM_INVALID_JOB_ID;
-                p = end;
-            }
-            for (t = lo; t <= hi; t++) {
-                one = kill_one(id, (uint32_t)t);
-                if (one > 0 || (one < 0 && hit == 0))
-                    hit = one;
-            }
-            if (*p == ',') {
-                p++;
-                continue;
-            }
-            if (p[0] != ']' || p[1] != '\0')
-                return ESLURM_INVALID_JOB_ID;
-            break;
-        }
-    }
-    if (hit == 0)
-        return ESLURM_INVALID_JOB_ID;
-    return hit < 0 ? ESLURM_ALREADY_DONE : 0;
-}
-
-static int kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const char *sibling)
-{
-    int e;
-
-    (void)signal;
-    (void)flags;
-    (void)sibling;
-    mock__note_kill(job_id ? job_id : "");
-    if (mock__take_failure(MOCK_RPC_KILL))
-        return SLURM_ERROR;
-    e = kill_expression(job_id);
-    return e == 0 ? SLURM_SUCCESS : mock__fail_with(e);
-}
-
-#if SLURM_AT_LEAST(24, 5, 0)
-/* slurm_kill_jobs (24.05 and later): one request for many expressions,
- * an answer per expression. Counted as one MOCK_RPC_KILL. */
-int __wrap_slurm_kill_jobs(kill_jobs_msg_t *msg, kill_jobs_resp_msg_t **resp);
-void __wrap_slurm_free_kill_jobs_response_msg(kill_jobs_resp_msg_t *msg);
-
-int __wrap_slurm_kill_jobs(kill_jobs_msg_t *msg, kill_jobs_resp_msg_t **resp)
-{
-    kill_jobs_resp_msg_t *r;
-    uint32_t i;
-
-    mock__enter();
-    *resp = NULL;
-    mock__note_kill(msg->jobs_cnt > 0 && msg->jobs_array[0] ? msg->jobs_array[0] : "");
-    if (mock__take_failure(MOCK_RPC_KILL)) {
-        int err = errno; /* the failure's, as mock__take_failure() set it */
-
-        mock__save();
-        return err;
-    }
-    r = calloc(1, sizeof(*r));
-    if (r == NULL || (msg->jobs_cnt > 0 && (r->job_responses = calloc(
-                                                msg->jobs_cnt, sizeof(*r->job_responses))) == NULL))
-        abort();
-    r->jobs_cnt = msg->jobs_cnt;
-    for (i = 0; i < msg->jobs_cnt; i++)
-        r->job_responses[i].error_code = (uint32_t)kill_expression(msg->jobs_array[i]);
-    mock__handed_out(1);
-    *resp = r;
-    mock__save();
-    return SLURM_SUCCESS;
-}
-
-void __wrap_slurm_free_kill_jobs_response_msg(kill_jobs_resp_msg_t *msg)
-{
-    if (msg == NULL)
-        return;
-    free(msg->job_responses);
-    free(msg);
-    mock__handed_out(-1);
-}
-#endif
-
-int __wrap_slurm_kill_job2(const char *job_id, uint16_t signal, uint16_t flags, const char *sibling)
-{
-    int rc;
-
-    mock__enter();
-    rc = kill_job2(job_id, signal, flags, sibling);
-    mock__save();
-    return rc;
 }

@@ -5,11 +5,11 @@
  * the lock, the configuration (MaxArraySize, cluster name), the test-facing
  * API of mock_slurm.h over them, and the __wrap_ versions of slurm_init
  * and slurm_load_ctl_conf. The other libslurm calls of src/backend_slurm.c
- * are faked by the parts, which reach this state only through mock_int.h:
- * mock_jobs.c (submit, query, kill), mock_exec.c (execute mode, the fake
- * slurmd), mock_state.c (the state file, the WJR_MOCK_* variables),
- * mock_cluster.c (partitions, reservations, licenses, the node's GRES) and
- * mock_acct.c (the slurmdbd).
+ * are faked by the parts, which reach this state only through mock_int.h
+ * and mock_slurm.h: mock_jobs.c (submit, query), mock_kill.c (kill),
+ * mock_exec.c (execute mode, the fake slurmd), mock_state.c (the state
+ * file, the WJR_MOCK_* variables), mock_cluster.c (partitions,
+ * reservations, licenses, the node's GRES) and mock_acct.c (the slurmdbd).
  *
  * Together they behave as slurmctld does where the runner depends on it:
  * an array is one submit that leaves one packed record of pending tasks
