@@ -1,7 +1,7 @@
 /*
  * slurm_compat.h - the names that differ between the Slurm releases wjr
- * builds against (22.05 to 26.05), for the two files that include slurm.h:
- * src/backend_slurm.c and the tests' fake controller, tests/mock/mock_slurm.c.
+ * builds against (22.05 to 26.05), for the files that include slurm.h:
+ * src/backend_slurm.c and the tests' fake controller in tests/mock/.
  * Include it after <slurm/slurm.h>. Private.
  */
 #ifndef WJR_SLURM_COMPAT_H

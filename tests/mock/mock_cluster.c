@@ -180,7 +180,7 @@ int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t f
 void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg);
 
 /* Count the call; 1 when it is to fail (the state file is written either
- * way, as mock_slurm.c's calls do). */
+ * way, as the other wrapped calls do). */
 static int begin(mock_rpc kind)
 {
     mock__enter();

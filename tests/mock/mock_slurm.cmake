@@ -1,5 +1,7 @@
-# The libslurm calls of src/backend_slurm*.c that tests/mock/mock_slurm.c
-# and mock_cluster.c fake, as one link option: executables linked with it against wjr_static
+# The libslurm calls of src/backend_slurm*.c that the fake controller of
+# tests/mock/ fakes (mock_slurm.c and its parts: mock_jobs.c, mock_kill.c,
+# mock_exec.c, mock_state.c, mock_cluster.c, mock_acct.c; mock_int.h says
+# which owns what), as one link option: executables linked with it against wjr_static
 # (never the shared libwjr: --wrap acts on the objects being linked) talk to
 # the fake controller instead of slurmctld. Used by tests/unit and tests/cli.
 # Both names of the configuration's free call are wrapped: 26.05 renamed

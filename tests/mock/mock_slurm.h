@@ -2,8 +2,9 @@
  * mock_slurm.h - a fake slurmctld and slurmdbd for the unit tests.
  *
  * The test executables are linked with -Wl,--wrap=<libslurm function> for
- * every libslurm call that src/backend_slurm.c makes; mock_slurm.c defines
- * the __wrap_ functions over an in-memory job table. Tests program it
+ * every libslurm call that src/backend_slurm.c makes; the files of
+ * tests/mock (mock_slurm.c, the core, and its parts; see mock_int.h)
+ * define the __wrap_ functions over an in-memory job table. Tests program it
  * through this header: jobs and their states, failures of the next RPCs,
  * MaxArraySize, accounting records. It counts the RPCs of each kind and
  * keeps a copy of every job description submitted to it.
