@@ -282,6 +282,19 @@ wjr_trial_status tu_poll_one(tu_fixture *f, int64_t index)
     return s;
 }
 
+wjr_trial_spec *tu_make_specs(size_t n, int64_t first)
+{
+    wjr_trial_spec *s = calloc(n, sizeof(*s));
+    size_t i;
+
+    assert_non_null(s);
+    for (i = 0; i < n; i++) {
+        s[i].index = first + (int64_t)i;
+        s[i].params_json = "{\"x\": 0.5}";
+    }
+    return s;
+}
+
 int tu_run_script(tu_fixture *f, const char *script, const char *const *env)
 {
     char *path = tu_path(f->dir, "job.sh");

@@ -66,6 +66,9 @@ wjr_wrapper *tu_script_wrapper(const char *run_model, const char *write_configs)
 const wjr_trial_info *tu_run(tu_fixture *f, int64_t index, const char *params_json);
 /* Poll one trial and return its status. */
 wjr_trial_status tu_poll_one(tu_fixture *f, int64_t index);
+/* @p n trial specs (malloc'd; free() them) for indices first, first+1...,
+ * each with the parameters {"x": 0.5}. */
+wjr_trial_spec *tu_make_specs(size_t n, int64_t first);
 
 /* One field of one trial as the runner's to_json writes it, as JSON text
  * (malloc'd; "null" when absent): "submission", "intent_time", "key"... */
