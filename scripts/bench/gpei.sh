@@ -17,7 +17,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SEEDS="${WJR_BENCH_SEEDS:-10}"
 OUT="${WJR_BENCH_OUT:-/tmp/wjr-bench-gpei}"
 MD="${WJR_BENCH_MD:-$ROOT/BENCHMARKS.md}"
-BUILD="$ROOT/build-bench"
+BUILD="$ROOT/build-bench-gpei" # the library alone: not the CLI build the other benches share
 PY=/usr/bin/python3 # Debian's, where python3-optuna installs
 
 log() { printf '[bench-gpei %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }

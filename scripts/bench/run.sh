@@ -51,7 +51,7 @@ sinfo -h >/dev/null 2>&1 || die "no cluster answers at $RUNDIR"
 
 # ---------------------------------------------------------------- build
 log "building libwjr (Release) and the benchmark programs"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWJR_BUILD_TESTS=OFF -DWJR_WERROR=ON \
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWJR_BUILD_TESTS=OFF -DWJR_WERROR=ON -DWJR_BUILD_CLI=ON \
     >"$RUNDIR/bench-build.log" 2>&1 || die "cmake failed: see $RUNDIR/bench-build.log"
 cmake --build "$BUILD" -j2 >>"$RUNDIR/bench-build.log" 2>&1 || die "build failed: see $RUNDIR/bench-build.log"
 make -s -C "$ROOT/scripts/bench" BUILD="$BUILD" >>"$RUNDIR/bench-build.log" 2>&1 ||

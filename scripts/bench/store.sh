@@ -38,7 +38,7 @@ commit="$(git -C "$ROOT" describe --always --dirty --abbrev=7)"
 
 "$ROOT/scripts/deps.sh"
 log "building wjr (Release)"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWJR_BUILD_TESTS=OFF >/dev/null
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWJR_BUILD_TESTS=OFF -DWJR_BUILD_CLI=ON >/dev/null
 cmake --build "$BUILD" -j2 >/dev/null
 WJR="$BUILD/wjr"
 
