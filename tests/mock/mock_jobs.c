@@ -336,14 +336,23 @@ static int load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
     return SLURM_SUCCESS;
 }
 
-int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
+/* The delay a job query waits before it answers (mock_set_query_delay_ms),
+ * read before the fake's state is touched. */
+static void query_delay(void)
 {
-    int delay_ms = query_delay_ms, rc;
+    int delay_ms = query_delay_ms;
 
     if (delay_ms > 0) {
         struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
+}
+
+int __wrap_slurm_load_job_user(job_info_msg_t **out, uint32_t uid, uint16_t flags)
+{
+    int rc;
+
+    query_delay();
     mock__lock();
     mock__enter();
     rc = load_job_user(out, uid, flags);
@@ -417,12 +426,9 @@ static int load_job_state(int n_ids, const slurm_selected_step_t *ids,
 int __wrap_slurm_load_job_state(int n_ids, slurm_selected_step_t *ids,
                                 job_state_response_msg_t **out)
 {
-    int delay_ms = query_delay_ms, rc;
+    int rc;
 
-    if (delay_ms > 0) {
-        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    query_delay();
     mock__lock();
     mock__enter();
     rc = load_job_state(n_ids, ids, out);
