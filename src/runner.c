@@ -196,6 +196,8 @@ int wjr__runner_reserve(wjr_runner *r, size_t cap)
 
     if (cap <= r->cap_trials)
         return 0;
+    if (cap > SIZE_MAX / sizeof(*p))
+        return wjr_error_set(WJR_ENOMEM, "out of memory: room for %zu trials", cap);
     p = realloc(r->trials, cap * sizeof(*p));
     if (p == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");

@@ -37,6 +37,9 @@
 #include "study_view.h"
 #include "util.h"
 
+/* The shortest trial line a snapshot can hold: {"index":0,"run":{}} */
+#define TRIAL_LINE_MIN 16
+
 #define STUDY_FILE   "study.json"
 #define JOURNAL_FILE "study.journal"
 
@@ -612,8 +615,19 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
         s->unread_below = next_index;
         s->store->partial = 1;
         n_trials = -1;
-    } else if ((uint64_t)n_trials <= SIZE_MAX / 2) { /* room for them, and a few more */
-        size_t room = (size_t)n_trials + (size_t)n_trials / 16 + 16;
+    } else {
+        /* Room for them, and a few more; but the header is the file's
+         * word: no more than the lines the file can hold (each trial's at
+         * least TRIAL_LINE_MIN bytes), so that a damaged count costs
+         * nothing before the lines say the file is cut short. */
+        struct stat st;
+        uint64_t n = (uint64_t)n_trials, fit;
+        size_t room;
+
+        fit = fstat(fileno(f), &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size / TRIAL_LINE_MIN
+                                                           : 0;
+        n = n < fit ? n : fit;
+        room = (size_t)(n + n / 16 + 16);
         error = wjr__study_reserve(s, room);
         if (error == 0)
             error = wjr__runner_reserve(s->runner, room);

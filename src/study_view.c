@@ -45,6 +45,8 @@ int wjr__study_reserve(wjr_study *s, size_t cap)
 
     if (cap <= s->cap)
         return 0;
+    if (cap > SIZE_MAX / sizeof(*grown))
+        return wjr_error_set(WJR_ENOMEM, "out of memory: room for %zu trials", cap);
     grown = realloc(s->trials, cap * sizeof(*grown));
     if (grown == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");

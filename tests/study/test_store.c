@@ -514,6 +514,52 @@ static void overrides_are_recorded(void **state)
     free(cfg);
 }
 
+/* A snapshot whose header claims more trials than its lines hold (as a
+ * damaged or hostile file may): the open refuses it, naming the line where
+ * the trials end, and reserves no room for the claimed count (the fuzzer's 2^60 trials made
+ * a 6 GB allocation; a count near SIZE_MAX wrapped the size). */
+static void header_count_is_not_trusted(void **state)
+{
+    tu_fixture *f = *state;
+    char *cfg = write_config(f, "total_trials = 3; max_pending_trials = 3;");
+    char *snap = tu_path(f->dir, "exp/study.json"), *exp = tu_path(f->dir, "exp");
+    const char *claims[] = {"1152921504606846976", "9223372036854775807", "4000000000"};
+    wjr_study_options o = WJR_STUDY_OPTIONS_INIT;
+    wjr_study *s = NULL;
+    wjr_study_progress p;
+    char *text, *at, *damaged;
+    size_t i;
+
+    wjr__store_compact_min = 0; /* every save a snapshot: the trials in study.json */
+    assert_int_equal(wjr_study_create(&s, cfg, NULL), 0);
+    assert_int_equal(wjr_study_step(&p, s), 0);
+    wjr_study_free(s);
+    text = tu_read(snap);
+    assert_non_null(text);
+    at = strstr(text, "\"n_trials\":3,");
+    assert_non_null(at);
+    for (i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
+        damaged = malloc(strlen(text) + 32);
+        assert_non_null(damaged);
+        sprintf(damaged, "%.*s\"n_trials\":%s,%s", (int)(at - text), text, claims[i],
+                at + strlen("\"n_trials\":3,"));
+        tu_write(snap, damaged);
+        free(damaged);
+        s = NULL;
+        o.flags = WJR_STUDY_READONLY;
+        assert_int_equal(wjr_study_open(&s, exp, &o), WJR_EINVALID);
+        assert_null(s);
+        /* the lines end before the count: the closing line is no trial */
+        if (strstr(wjr_error_last(), "study.json:5:") == NULL)
+            fail_msg("%s: %s", claims[i], wjr_error_last());
+    }
+    wjr__store_compact_min = 256 * 1024;
+    free(text);
+    free(snap);
+    free(exp);
+    free(cfg);
+}
+
 /* The text of a FILE-writing call, read back. */
 static char *written(int (*write_json)(const wjr_study *, FILE *), const wjr_study *s)
 {
@@ -619,6 +665,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(submit_only, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(overrides_are_recorded, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(one_copy_and_streamed_documents, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(header_count_is_not_trusted, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
