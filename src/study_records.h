@@ -2,7 +2,8 @@
  * study_records.h - the text of the study's durable records
  * (study_records.c): the lines of a snapshot (study.json, schema 2), the
  * records of the journal (study.journal), and the schema-1 study.json of
- * earlier versions. study_store.c decides when to write and read them.
+ * earlier versions. study_store.c decides when to write them, study_load.c
+ * reads them back.
  *
  * A snapshot is one JSON document laid out one trial a line, so that it
  * reads line by line and still reads whole with any JSON tool:
