@@ -111,8 +111,21 @@ char *wjr_json_text_get(const json_t *v)
 
 void wjr_buf_json_text(wjr_buf *b, const char *s)
 {
-    json_t *v = wjr_json_text(s);
-    char *text = v ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
+    const unsigned char *p = (const unsigned char *)s;
+    json_t *v;
+    char *text;
+
+    /* printable ASCII with nothing to escape: the text jansson writes */
+    while (p != NULL && *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+        p++;
+    if (p != NULL && *p == '\0') {
+        wjr_buf_put(b, "\"", 1);
+        wjr_buf_put(b, s, (size_t)(p - (const unsigned char *)s));
+        wjr_buf_put(b, "\"", 1);
+        return;
+    }
+    v = wjr_json_text(s);
+    text = v ? wjr_json_dumps(v, JSON_ENCODE_ANY) : NULL;
 
     if (s != NULL && text == NULL)
         b->oom = 1;

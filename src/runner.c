@@ -42,6 +42,13 @@ void wjr__set_str(char **field, const char *value)
     *field = copy;
 }
 
+void wjr__set_text(const char **field, const char *value)
+{
+    char *copy = value ? wjr_strdup(value) : NULL;
+    free((char *)*field);
+    *field = copy;
+}
+
 static uint64_t hash_str(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -88,21 +95,8 @@ const char *wjr__intern(wjr_runner *r, const char *s)
     return r->pool[i];
 }
 
-void wjr__trial_sync(trial *t)
-{
-    t->info.params_json = t->params_json;
-    t->info.slurm_state = t->slurm_state;
-    t->info.reason = t->reason;
-    t->info.metrics_json = t->metrics_json;
-    t->info.run.job_id = t->job_id_text;
-    t->info.run.trial_dir = t->trial_dir;
-    t->info.run.partition = t->partition;
-    t->info.run.cluster = t->cluster;
-}
-
 void wjr__trial_touch(wjr_runner *r, trial *t)
 {
-    wjr__trial_sync(t);
     if (t->marked)
         return;
     /* room: a trial is listed once, and wjr__insert_trial keeps room for all */
@@ -114,11 +108,11 @@ void wjr__trial_free(trial *t)
 {
     if (t == NULL)
         return;
-    free(t->params_json);
-    free(t->reason);
-    free(t->metrics_json);
-    free(t->job_id_text);
-    free(t->trial_dir);
+    free((char *)t->info.params_json);
+    free((char *)t->info.reason);
+    free((char *)t->info.metrics_json);
+    free((char *)t->info.run.job_id);
+    free((char *)t->info.run.trial_dir);
     free(t->history);
     free(t);
 }
@@ -224,23 +218,22 @@ trial *wjr__trial_new(wjr_runner *r, int64_t index, const char *params_json)
     t->info.exit_code = -1;
     t->info.run.array_task_id = WJR_NO_TASK;
     t->planned_task = WJR_NO_TASK;
-    t->params_json = wjr_strdup(params_json);
-    t->trial_dir = wjr_trial_dir_path(r->experiment_dir, index);
-    if ((params_json && t->params_json == NULL) || t->trial_dir == NULL) {
+    t->info.params_json = wjr_strdup(params_json);
+    t->info.run.trial_dir = wjr_trial_dir_path(r->experiment_dir, index);
+    if ((params_json && t->info.params_json == NULL) || t->info.run.trial_dir == NULL) {
         wjr__trial_free(t);
         return NULL;
     }
-    wjr__trial_sync(t);
     return t;
 }
 
 void wjr__trial_ctx(wjr_trial_ctx *ctx, const wjr_runner *r, const trial *t)
 {
     ctx->index = t->info.index;
-    ctx->trial_dir = t->trial_dir;
+    ctx->trial_dir = t->info.run.trial_dir;
     ctx->experiment_dir = r->experiment_dir;
-    ctx->params_json = t->params_json;
-    ctx->job_id = t->job_id_text;
+    ctx->params_json = t->info.params_json;
+    ctx->job_id = t->info.run.job_id;
     ctx->log = r->log;
     ctx->log_payload = r->log_payload;
     ctx->end_time = t->info.end_time;

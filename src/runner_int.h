@@ -23,17 +23,13 @@
 typedef enum { SUB_NONE = 0, SUB_SUBMITTING = 1, SUB_SUBMITTED = 2 } sub_state;
 
 typedef struct trial {
-    wjr_trial_info info; /* the public view; its strings point at the fields below */
-    char *params_json;
-    char *reason;
-    char *metrics_json;
-    char *job_id_text;
-    char *trial_dir;
-    /* strings many trials share live once, in the runner's pool */
-    const char *slurm_state;
-    const char *partition;
-    const char *cluster;
-    const char *key; /* the job name it was (or is being) submitted under */
+    /* The public view, and the one place of the trial's strings:
+     * params_json, reason, metrics_json, run.job_id and run.trial_dir are
+     * the trial's own (malloc'd: wjr__set_text); slurm_state, run.partition
+     * and run.cluster, which many trials share, live once in the runner's
+     * pool (wjr__intern). */
+    wjr_trial_info info;
+    const char *key; /* the job name it was (or is being) submitted under (pool) */
     /* the cluster's failures (retry.c): "attempt 1: job 12 NODE_FAIL; ...",
      * resubmissions so far, attempts of the earlier jobs */
     char *history;
@@ -79,11 +75,11 @@ struct wjr_runner {
 
 /* Replace *field with a copy of value (NULL: none). */
 void wjr__set_str(char **field, const char *value);
+/* The same for a trial's own strings, which its public view holds. */
+void wjr__set_text(const char **field, const char *value);
 /* The runner's one copy of s, for strings many trials share (Slurm states,
  * partition, cluster, array keys). NULL for NULL or out of memory. */
 const char *wjr__intern(wjr_runner *r, const char *s);
-/* Point the trial's public view at its current fields. */
-void wjr__trial_sync(trial *t);
 /* Trial t (in the table) changed: what to_json writes of it, or it is new.
  * Syncs its public view and marks it for the change log. Every change of
  * a saved field goes through here, before the next checkpoint. */
@@ -156,8 +152,11 @@ void wjr__retry_trial(wjr_runner *r, trial *t);
 int wjr__runner_emit_header(wjr_buf *b, const wjr_runner *r);
 /* One trial's object, as the "trials" array holds it. */
 void wjr__trial_emit(wjr_buf *b, const trial *t);
-/* A trial built from one such object, not in the table yet. */
-int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o);
+/* A trial built from one such object, not in the table yet. src (NULL:
+ * unknown) is o's compact text, src_len bytes: its parameters and metrics
+ * are then kept as written there, not printed anew (jsonspan.h). */
+int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o, const char *src,
+                         size_t src_len);
 
 /* ---- runner_poll.c ---------------------------------------------------------- */
 

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "jsontext.h"
+#include "jsonspan.h"
 #include "runner_int.h"
 #include "util.h"
 #include "wrapper.h"
@@ -63,11 +64,11 @@ void wjr__trial_emit(wjr_buf *b, const trial *t)
     wjr_buf_printf(b, "{\"index\":%lld,\"status\":\"%s\",\"submission\":\"%s\"",
                    (long long)t->info.index, wjr_trial_status_name(t->info.status),
                    sub_names[t->sub]);
-    wjr_buf_printf(b, ",\"parameters\":%s", t->params_json ? t->params_json : "null");
+    wjr_buf_printf(b, ",\"parameters\":%s", t->info.params_json ? t->info.params_json : "null");
     put_json_str(b, "key", t->key);
     put_int(b, "planned_task", t->planned_task, WJR_NO_TASK);
     put_int(b, "intent_time", t->intent_time, 0);
-    put_json_str(b, "job_id", t->job_id_text);
+    put_json_str(b, "job_id", t->info.run.job_id);
     put_int(b, "slurm_job_id", t->info.run.slurm_job_id, 0);
     put_int(b, "array_job_id", t->info.run.array_job_id, 0);
     put_int(b, "array_task_id", t->info.run.array_task_id, WJR_NO_TASK);
@@ -76,18 +77,18 @@ void wjr__trial_emit(wjr_buf *b, const trial *t)
     put_int(b, "end_time", t->info.end_time, 0);
     put_int(b, "restarts", t->info.restarts, 0);
     put_int(b, "state_word", t->state_word, 0);
-    put_json_str(b, "slurm_state", t->slurm_state);
-    put_json_str(b, "reason", t->reason);
+    put_json_str(b, "slurm_state", t->info.slurm_state);
+    put_json_str(b, "reason", t->info.reason);
     put_int(b, "exit_code", t->info.exit_code, -1);
     put_int(b, "signal", t->info.term_signal, 0);
     put_int(b, "attempt", t->info.attempt, 0);
     put_int(b, "retries", t->retries, 0);
     put_int(b, "prior_attempts", t->prior_attempts, 0);
     put_json_str(b, "history", t->history);
-    if (t->metrics_json)
-        wjr_buf_printf(b, ",\"metrics\":%s", t->metrics_json);
-    put_json_str(b, "partition", t->partition);
-    put_json_str(b, "cluster", t->cluster);
+    if (t->info.metrics_json)
+        wjr_buf_printf(b, ",\"metrics\":%s", t->info.metrics_json);
+    put_json_str(b, "partition", t->info.run.partition);
+    put_json_str(b, "cluster", t->info.run.cluster);
     wjr_buf_puts(b, "}");
 }
 
@@ -280,14 +281,29 @@ static int src_value(json_t **out, wjr_buf *b, json_src *s)
     return 0;
 }
 
-static char *dump_or_null(json_t *v)
+/* The text of member key of o: as src (o's text, when known) holds it,
+ * or printed anew from jansson's value. NULL for none or null. */
+static char *member_text(const json_t *o, const char *key, const char *src, size_t src_len)
 {
+    json_t *v = json_object_get(o, key);
+    size_t off, len;
+
     if (v == NULL || json_is_null(v))
         return NULL;
+    if (src != NULL && wjr_json_member_span(src, src_len, key, &off, &len) == 1) {
+        char *text = malloc(len + 1);
+
+        if (text != NULL) {
+            memcpy(text, src + off, len);
+            text[len] = '\0';
+        }
+        return text;
+    }
     return wjr_json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 }
 
-int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o)
+int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o, const char *src,
+                         size_t src_len)
 {
     trial *t;
     const char *s;
@@ -312,13 +328,13 @@ int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o)
     for (i = 0; s && i < 3; i++)
         if (strcmp(s, sub_names[i]) == 0)
             t->sub = (sub_state)i;
-    t->params_json = dump_or_null(json_object_get(o, "parameters"));
-    t->metrics_json = dump_or_null(json_object_get(o, "metrics"));
+    t->info.params_json = member_text(o, "parameters", src, src_len);
+    t->info.metrics_json = member_text(o, "metrics", src, src_len);
     t->key = wjr__intern(r, json_string_value(json_object_get(o, "key")));
     v = json_object_get(o, "planned_task");
     t->planned_task = json_is_integer(v) ? (uint32_t)json_integer_value(v) : WJR_NO_TASK;
     t->intent_time = (int64_t)json_integer_value(json_object_get(o, "intent_time"));
-    wjr__set_str(&t->job_id_text, json_string_value(json_object_get(o, "job_id")));
+    wjr__set_text(&t->info.run.job_id, json_string_value(json_object_get(o, "job_id")));
     t->info.run.slurm_job_id = (uint32_t)json_integer_value(json_object_get(o, "slurm_job_id"));
     t->info.run.array_job_id = (uint32_t)json_integer_value(json_object_get(o, "array_job_id"));
     v = json_object_get(o, "array_task_id");
@@ -328,9 +344,9 @@ int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o)
     t->info.end_time = (int64_t)json_integer_value(json_object_get(o, "end_time"));
     t->info.restarts = (uint32_t)json_integer_value(json_object_get(o, "restarts"));
     t->state_word = (uint32_t)json_integer_value(json_object_get(o, "state_word"));
-    t->slurm_state = wjr__intern(r, json_string_value(json_object_get(o, "slurm_state")));
-    free(t->reason);
-    t->reason = wjr_json_text_get(json_object_get(o, "reason"));
+    t->info.slurm_state = wjr__intern(r, json_string_value(json_object_get(o, "slurm_state")));
+    free((char *)t->info.reason);
+    t->info.reason = wjr_json_text_get(json_object_get(o, "reason"));
     v = json_object_get(o, "exit_code");
     t->info.exit_code = json_is_integer(v) ? (int)json_integer_value(v) : -1;
     t->info.term_signal = (int)json_integer_value(json_object_get(o, "signal"));
@@ -338,13 +354,12 @@ int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o)
     t->retries = (int)json_integer_value(json_object_get(o, "retries"));
     t->prior_attempts = (int)json_integer_value(json_object_get(o, "prior_attempts"));
     wjr__set_str(&t->history, json_string_value(json_object_get(o, "history")));
-    t->partition = wjr__intern(r, json_string_value(json_object_get(o, "partition")));
-    t->cluster = wjr__intern(r, json_string_value(json_object_get(o, "cluster")));
-    if (t->sub == SUB_SUBMITTED && t->job_id_text == NULL) {
+    t->info.run.partition = wjr__intern(r, json_string_value(json_object_get(o, "partition")));
+    t->info.run.cluster = wjr__intern(r, json_string_value(json_object_get(o, "cluster")));
+    if (t->sub == SUB_SUBMITTED && t->info.run.job_id == NULL) {
         wjr__trial_free(t);
         return wjr_error_set(WJR_EINVALID, "runner JSON: submitted trial has no job id");
     }
-    wjr__trial_sync(t);
     *out = t;
     return 0;
 }
@@ -410,13 +425,13 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
     if (!json_is_string(json_object_get(root, "study_id")))
         return wjr_error_set(WJR_EINVALID, "runner JSON: no study_id");
     backend_o = json_object_get(root, "backend");
-    settings = dump_or_null(json_object_get(backend_o, "settings"));
+    settings = member_text(backend_o, "settings", NULL, 0);
     error = wjr_backend_from_json(&backend, json_string_value(json_object_get(backend_o, "type")),
                                   settings ? settings : "{}");
     free(settings);
     if (error < 0)
         return error;
-    settings = dump_or_null(json_object_get(root, "wrapper"));
+    settings = member_text(root, "wrapper", NULL, 0);
     error = load_wrapper(&wrapper, json_string_value(json_object_get(root, "wrapper_type")),
                          settings ? settings : "{}", opts);
     free(settings);
@@ -447,7 +462,7 @@ static int runner_from_header(wjr_runner **out, json_t *root, const wjr_runner_o
 static int add_trial_json(wjr_runner *r, json_t *o)
 {
     trial *t;
-    int error = wjr__trial_from_json(&t, r, o);
+    int error = wjr__trial_from_json(&t, r, o, NULL, 0);
 
     if (error < 0)
         return error;

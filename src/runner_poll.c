@@ -76,7 +76,7 @@ static int light_answer_suffices(const wjr_job_list *jobs, trial **live, size_t 
         }
         j = &jobs->jobs[pos];
         state = packed ? (uint32_t)WJR_JOB_PENDING : j->state;
-        if (state != live[i]->state_word || live[i]->slurm_state == NULL) {
+        if (state != live[i]->state_word || live[i]->info.slurm_state == NULL) {
             ok = 0;
             break;
         }

@@ -32,7 +32,7 @@ static int adopt_by_key(wjr_runner *r, trial *t, const wjr_job_list *jobs, const
             wjr__mark_submitted(r, t, id, 0, WJR_NO_TASK, j->submit_time);
         wjr__runner_log(r, WJR_LOG_INFO, t->info.index,
                         "reconciled: %s found in %s as job %s, not submitting again", t->key, where,
-                        t->job_id_text);
+                        t->info.run.job_id);
         return 1;
     }
     return 0;
@@ -45,7 +45,7 @@ static int adopt_by_evidence(wjr_runner *r, trial *t)
     char *id = NULL, *source = NULL, *under;
     unsigned long a, task;
 
-    if (!wjr_trial_evidence(&id, &source, t->trial_dir, t->key))
+    if (!wjr_trial_evidence(&id, &source, t->info.run.trial_dir, t->key))
         return 0;
     under = id ? strchr(id, '_') : NULL;
     if (id && under) {
@@ -59,12 +59,12 @@ static int adopt_by_evidence(wjr_runner *r, trial *t)
         wjr__runner_log(r, WJR_LOG_WARNING, t->info.index,
                         "reconciled: neither slurmctld nor accounting knows %s, but %s shows that "
                         "job %s started; not submitting again",
-                        t->key, source, t->job_id_text);
+                        t->key, source, t->info.run.job_id);
     } else {
         /* a job ran, but which one cannot be told: never run it again */
-        wjr__set_str(&t->job_id_text, "unknown");
+        wjr__set_text(&t->info.run.job_id, "unknown");
         t->sub = SUB_SUBMITTED;
-        t->slurm_state = wjr__intern(r, "UNKNOWN");
+        t->info.slurm_state = wjr__intern(r, "UNKNOWN");
         wjr__finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0, NULL, 0,
                       "a job of the trial started (its directory holds a start marker or Slurm "
                       "output) but no job id can be found; not submitted again");

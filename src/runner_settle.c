@@ -35,7 +35,7 @@ static void describe_failure(trial *t, const char *state, int exit_code, int sig
         n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", signal %d", sig);
     if (slurm_reason && *slurm_reason && n < (int)sizeof(buf))
         snprintf(buf + n, sizeof(buf) - (size_t)n, " (%s)", slurm_reason);
-    wjr__set_str(&t->reason, buf);
+    wjr__set_text(&t->info.reason, buf);
 }
 
 /* Whether the wrapper call that just returned had a hook stopped by
@@ -92,39 +92,37 @@ void wjr__finalize(wjr_runner *r, trial *t, wjr_trial_status status, const char 
                 why = wjr_strdup(wjr_error_last());
             }
         } else {
-            free(t->metrics_json);
-            t->metrics_json = metrics;
+            free((char *)t->info.metrics_json);
+            t->info.metrics_json = metrics;
         }
     }
     t->info.status = status;
     if (why) {
-        wjr__set_str(&t->reason, why);
+        wjr__set_text(&t->info.reason, why);
     } else if (lost) {
-        wjr__set_str(&t->reason, lost);
+        wjr__set_text(&t->info.reason, lost);
     } else if (status == WJR_TRIAL_FAILED) {
         describe_failure(t, state_name, exit_code, sig, slurm_reason);
-    } else if (status == WJR_TRIAL_ABANDONED && t->reason == NULL) {
+    } else if (status == WJR_TRIAL_ABANDONED && t->info.reason == NULL) {
         char buf[160];
         snprintf(buf, sizeof(buf), "Slurm state %s", state_name);
-        wjr__set_str(&t->reason, buf);
+        wjr__set_text(&t->info.reason, buf);
     }
     free(why);
-    wjr__trial_sync(t);
     if (status == WJR_TRIAL_COMPLETED)
-        wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "COMPLETED (job %s) %s", t->job_id_text,
-                        t->metrics_json ? t->metrics_json : "");
+        wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "COMPLETED (job %s) %s", t->info.run.job_id,
+                        t->info.metrics_json ? t->info.metrics_json : "");
     else
         wjr__runner_log(r, status == WJR_TRIAL_FAILED ? WJR_LOG_WARNING : WJR_LOG_INFO,
                         t->info.index, "%s (job %s): %s", wjr_trial_status_name(status),
-                        t->job_id_text, t->reason ? t->reason : "");
+                        t->info.run.job_id, t->info.reason ? t->info.reason : "");
     return;
 interrupted:
     /* not settled: the trial keeps its status and a later poll finishes it */
     free(why);
     t->info.end_time = 0;
-    wjr__trial_sync(t);
     wjr__runner_log(r, WJR_LOG_WARNING, t->info.index, "interrupted while settling job %s: %s",
-                    t->job_id_text, wjr_error_last());
+                    t->info.run.job_id, wjr_error_last());
 }
 
 /* Add the attempt that just ended to t's history. */
@@ -132,7 +130,7 @@ static void note_attempt(wjr_runner *r, trial *t, const char *state)
 {
     char *h = wjr_asprintf("%s%sattempt %d: job %s %s", t->history ? t->history : "",
                            t->history ? "; " : "", t->info.attempt > 0 ? t->info.attempt : 1,
-                           t->job_id_text ? t->job_id_text : "?", state);
+                           t->info.run.job_id ? t->info.run.job_id : "?", state);
 
     if (h != NULL) { /* the trial is marked: its job's state changed */
         free(t->history);
@@ -142,7 +140,7 @@ static void note_attempt(wjr_runner *r, trial *t, const char *state)
         r, WJR_LOG_WARNING, t->info.index,
         "job %s ended %s, a failure of the cluster: submitting the trial again (retry %d "
         "of %d)",
-        t->job_id_text ? t->job_id_text : "?", state, t->retries + 1, r->max_infra_retries);
+        t->info.run.job_id ? t->info.run.job_id : "?", state, t->retries + 1, r->max_infra_retries);
 }
 
 /* The final reason names every attempt (after wjr__finalize, which marked
@@ -151,11 +149,10 @@ static void prepend_history(trial *t)
 {
     char *why = wjr_asprintf("%s; attempt %d: %s", t->history,
                              t->info.attempt > 0 ? t->info.attempt : t->prior_attempts + 1,
-                             t->reason ? t->reason : "failed");
+                             t->info.reason ? t->info.reason : "failed");
     if (why != NULL) {
-        free(t->reason);
-        t->reason = why;
-        wjr__trial_sync(t);
+        free((char *)t->info.reason);
+        t->info.reason = why;
     }
 }
 
@@ -163,18 +160,22 @@ static void prepend_history(trial *t)
  * submission fails the trial; a lost answer leaves it to reconcile. */
 void wjr__retry_trial(wjr_runner *r, trial *t)
 {
+    wjr_run_metadata kept;
     char *why;
     int error;
 
     t->retry_due = 0;
     t->retries++;
     t->prior_attempts = t->info.attempt > 0 ? t->info.attempt : t->prior_attempts + 1;
-    wjr__set_str(&t->job_id_text, NULL);
+    wjr__set_text(&t->info.run.job_id, NULL);
+    kept = t->info.run; /* the same folder, partition and cluster for the next job */
     memset(&t->info.run, 0, sizeof(t->info.run));
+    t->info.run.trial_dir = kept.trial_dir;
+    t->info.run.partition = kept.partition;
+    t->info.run.cluster = kept.cluster;
     t->info.run.array_task_id = WJR_NO_TASK;
     t->sub = SUB_NONE;
     t->state_word = 0;
-    wjr__trial_sync(t);
     /* marked (announced) before its checkpoint when it gets that far */
     error = wjr__submit_single(r, t);
     if (error < 0 && error != WJR_ETIMEOUT && t->sub == SUB_NONE) {
@@ -182,7 +183,7 @@ void wjr__retry_trial(wjr_runner *r, trial *t)
                            wjr_error_last());
         t->info.status = WJR_TRIAL_FAILED;
         t->info.end_time = (int64_t)time(NULL);
-        wjr__set_str(&t->reason, why);
+        wjr__set_text(&t->info.reason, why);
         free(why);
     }
     wjr__trial_touch(r, t);
@@ -194,9 +195,9 @@ int wjr__apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pack
     wjr_state_verdict v;
     char base_buf[32];
     uint32_t state = packed_pending ? (uint32_t)WJR_JOB_PENDING : j->state;
-    int changed = state != t->state_word || t->slurm_state == NULL;
+    int changed = state != t->state_word || t->info.slurm_state == NULL;
     /* the saved fields a record may change, to mark the trial when it did */
-    const char *was_state = t->slurm_state;
+    const char *was_state = t->info.slurm_state;
     const uint32_t was_word = t->state_word, was_job = t->info.run.slurm_job_id,
                    was_restarts = t->info.restarts;
     const int was_attempt = t->info.attempt;
@@ -208,7 +209,7 @@ int wjr__apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pack
         char desc[256];
         wjr_state_describe(state, desc, sizeof(desc));
         t->warned = 0;
-        t->slurm_state = wjr__intern(r, desc);
+        t->info.slurm_state = wjr__intern(r, desc);
     }
     t->state_word = state;
     if (!packed_pending && t->prior_attempts + (int)j->restart_cnt + 1 > t->info.attempt) {
@@ -223,7 +224,7 @@ int wjr__apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pack
         t->info.start_time = j->start_time;
     if (j->restart_cnt > t->info.restarts)
         t->info.restarts = j->restart_cnt;
-    if (t->slurm_state != was_state || t->state_word != was_word ||
+    if (t->info.slurm_state != was_state || t->state_word != was_word ||
         t->info.run.slurm_job_id != was_job || t->info.restarts != was_restarts ||
         t->info.attempt != was_attempt || t->info.start_time != was_start)
         wjr__trial_touch(r, t);
@@ -234,7 +235,7 @@ int wjr__apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pack
                             ? "job %s is held by Slurm (%s): it will not run until released "
                               "(scontrol release)"
                             : "job %s is in a state wjr does not know (%s); treating it as running",
-                        t->job_id_text, t->slurm_state);
+                        t->info.run.job_id, t->info.slurm_state);
     }
     if (v.status == WJR_TRIAL_FAILED && wjr_retry_is_infrastructure(state) &&
         t->retries < r->max_infra_retries) {
@@ -250,7 +251,6 @@ int wjr__apply_record(wjr_runner *r, trial *t, const wjr_job_record *j, int pack
             prepend_history(t);
         return 1;
     }
-    wjr__trial_sync(t);
     return changed;
 }
 
@@ -263,17 +263,18 @@ int wjr__settle_by_exit_record(wjr_runner *r, trial *t)
     int handled = 0, rc;
 
     /* a trial file: never blocking, bounded, no link out of the directory */
-    if (wjr_trial_file_read(&text, NULL, t->trial_dir, WJR_EXIT_RECORD, 4096) < 0)
+    if (wjr_trial_file_read(&text, NULL, t->info.run.trial_dir, WJR_EXIT_RECORD, 4096) < 0)
         goto done;
     doc = json_loads(text, 0, NULL);
     job = json_string_value(json_object_get(doc, "job_id"));
     /* a record of an earlier, requeued or reused run does not count */
-    if (doc == NULL || job == NULL || t->job_id_text == NULL || strcmp(job, t->job_id_text) != 0)
+    if (doc == NULL || job == NULL || t->info.run.job_id == NULL ||
+        strcmp(job, t->info.run.job_id) != 0)
         goto done;
     rc = (int)json_integer_value(json_object_get(doc, "exit_code"));
     if (t->info.start_time == 0)
         t->info.start_time = (int64_t)json_integer_value(json_object_get(doc, "start_time"));
-    t->slurm_state = wjr__intern(r, rc == 0 ? "COMPLETED" : "FAILED");
+    t->info.slurm_state = wjr__intern(r, rc == 0 ? "COMPLETED" : "FAILED");
     wjr__finalize(r, t, rc == 0 ? WJR_TRIAL_COMPLETED : WJR_TRIAL_FAILED,
                   rc == 0 ? "COMPLETED" : "FAILED", rc, 0,
                   "from the exit record; Slurm no longer knows the job",
@@ -288,7 +289,7 @@ done:
 /* Nobody can say how the trial's job ended: FAILED, with why. */
 static void mark_lost(wjr_runner *r, trial *t, const char *why)
 {
-    t->slurm_state = wjr__intern(r, "UNKNOWN");
+    t->info.slurm_state = wjr__intern(r, "UNKNOWN");
     wjr__finalize(r, t, WJR_TRIAL_FAILED, "UNKNOWN", -1, 0, NULL, 0, why);
 }
 
@@ -332,7 +333,7 @@ int wjr__settle_by_accounting(wjr_runner *r, trial **vanished, size_t n)
         trial *t = vanished[i];
         if (wjr__find_record(&m, &acct, t, &pos, &packed)) {
             wjr__runner_log(r, WJR_LOG_INFO, t->info.index,
-                            "slurmctld forgot job %s: asking accounting", t->job_id_text);
+                            "slurmctld forgot job %s: asking accounting", t->info.run.job_id);
             changed += (size_t)wjr__apply_record(r, t, &acct.jobs[pos], packed);
         } else {
             mark_lost(r, t,

@@ -18,10 +18,10 @@ static void abandon(wjr_runner *r, trial *t, const char *reason)
     t->info.status = WJR_TRIAL_ABANDONED;
     t->info.end_time = (int64_t)time(NULL);
     if (t->sub == SUB_SUBMITTED)
-        t->slurm_state = wjr__intern(r, "CANCELLED");
-    wjr__set_str(&t->reason, reason ? reason : "stopped");
+        t->info.slurm_state = wjr__intern(r, "CANCELLED");
+    wjr__set_text(&t->info.reason, reason ? reason : "stopped");
     wjr__trial_touch(r, t);
-    wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "ABANDONED: %s", t->reason);
+    wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "ABANDONED: %s", t->info.reason);
 }
 
 int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)

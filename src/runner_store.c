@@ -48,12 +48,17 @@ size_t wjr__runner_change_count(const wjr_runner *r)
 
 int wjr__runner_apply_change(wjr_runner *r, json_t *record)
 {
+    return wjr__runner_apply_change_text(r, record, NULL, 0);
+}
+
+int wjr__runner_apply_change_text(wjr_runner *r, json_t *record, const char *src, size_t src_len)
+{
     trial *t = NULL, *old, swap;
     int error;
 
     if (r == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr__runner_apply_change: no runner");
-    error = wjr__trial_from_json(&t, r, record);
+    error = wjr__trial_from_json(&t, r, record, src, src_len);
     if (error < 0)
         return error;
     old = wjr__find_trial(r, t->info.index);
@@ -69,7 +74,6 @@ int wjr__runner_apply_change(wjr_runner *r, json_t *record)
     *t = swap;
     old->marked = t->marked;
     t->marked = 0;
-    wjr__trial_sync(old);
     wjr__trial_free(t);
     return 0;
 }

@@ -51,6 +51,9 @@ size_t wjr__runner_change_count(const wjr_runner *r);
  * is in the journal already.
  */
 int wjr__runner_apply_change(wjr_runner *r, json_t *record);
+/* The same, with the record's compact text (src_len bytes), of which the
+ * parameters and metrics are kept as written (wjr__trial_from_json). */
+int wjr__runner_apply_change_text(wjr_runner *r, json_t *record, const char *src, size_t src_len);
 
 /* Room for cap trials in the runner's table, when a store knows how many
  * it is about to load (no doubling on the way). 0 or WJR_ENOMEM. */

@@ -99,19 +99,19 @@ void wjr__mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t arra
         snprintf(text, sizeof(text), "%u_%u", (unsigned)array_job_id, (unsigned)task);
     else
         snprintf(text, sizeof(text), "%u", (unsigned)job_id);
-    wjr__set_str(&t->job_id_text, text);
+    wjr__set_text(&t->info.run.job_id, text);
     t->info.run.slurm_job_id = job_id;
     t->info.run.array_job_id = array_job_id;
     t->info.run.array_task_id = task;
     t->info.run.submit_time = submit_time;
     if (r->backend->partition(r->backend))
-        t->partition = wjr__intern(r, r->backend->partition(r->backend));
-    if (t->cluster == NULL && r->backend->cluster(r->backend))
-        t->cluster = wjr__intern(r, r->backend->cluster(r->backend));
+        t->info.run.partition = wjr__intern(r, r->backend->partition(r->backend));
+    if (t->info.run.cluster == NULL && r->backend->cluster(r->backend))
+        t->info.run.cluster = wjr__intern(r, r->backend->cluster(r->backend));
     t->sub = SUB_SUBMITTED;
     t->info.status = WJR_TRIAL_RUNNING;
-    t->slurm_state = wjr__intern(r, "PENDING");
-    wjr__set_str(&t->reason, NULL);
+    t->info.slurm_state = wjr__intern(r, "PENDING");
+    wjr__set_text(&t->info.reason, NULL);
     wjr__trial_touch(r, t);
 }
 
@@ -121,7 +121,7 @@ void wjr__mark_unsubmitted(wjr_runner *r, trial *t, const char *why)
     t->key = NULL;
     t->planned_task = WJR_NO_TASK;
     t->info.status = WJR_TRIAL_CANDIDATE;
-    wjr__set_str(&t->reason, why);
+    wjr__set_text(&t->info.reason, why);
     wjr__trial_touch(r, t);
 }
 
@@ -223,7 +223,7 @@ static int trial_resources(char **out, wjr_runner *r, trial *t)
     *out = NULL;
     if (r->backend->resources == NULL)
         return 0;
-    error = r->backend->resources(out, r->backend, t->params_json);
+    error = r->backend->resources(out, r->backend, t->info.params_json);
     if (error < 0) {
         wjr_error_prefix("trial %lld", (long long)t->info.index);
         wjr__runner_log(r, WJR_LOG_ERROR, t->info.index, "%s", wjr_error_last());
@@ -252,7 +252,7 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec)
     if (t && t->sub != SUB_NONE)
         return wjr_error_set(WJR_EEXISTS, "trial %lld was already submitted (%s)",
                              (long long)spec->index,
-                             t->job_id_text ? t->job_id_text : "submitting");
+                             t->info.run.job_id ? t->info.run.job_id : "submitting");
     error = normalise_params(&params, spec->params_json, spec->index);
     if (error < 0)
         return error;
@@ -264,9 +264,8 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec)
         }
         created = 1;
     }
-    free(t->params_json);
-    t->params_json = params;
-    wjr__trial_sync(t);
+    free((char *)t->info.params_json);
+    t->info.params_json = params;
     wjr__trial_ctx(&ctx, r, t);
     if (r->wrapper->write_configs) {
         error = r->wrapper->write_configs(r->wrapper, &ctx);
@@ -350,7 +349,7 @@ static int submit_announced(wjr_runner *r, trial **ts, size_t n, const wjr_job_s
         wjr__checkpoint(r);
         /* the caller reads the refusal, whatever the checkpoint did to the
          * error slot; each trial's reason holds it */
-        wjr_error_set(error, "%s", ts[0]->reason ? ts[0]->reason : "submission refused");
+        wjr_error_set(error, "%s", ts[0]->info.reason ? ts[0]->info.reason : "submission refused");
         return error;
     }
     for (i = 0; i < n; i++) {
@@ -364,7 +363,7 @@ static int submit_announced(wjr_runner *r, trial **ts, size_t n, const wjr_job_s
                         "submitted trials %s as job array %u (%zu tasks)",
                         job->comment + strlen(r->study_id) + 5, (unsigned)job_id, n);
     else
-        wjr__runner_log(r, WJR_LOG_INFO, log_index, "submitted as job %s", ts[0]->job_id_text);
+        wjr__runner_log(r, WJR_LOG_INFO, log_index, "submitted as job %s", ts[0]->info.run.job_id);
     return wjr__checkpoint(r);
 }
 
@@ -425,9 +424,9 @@ static int submit_trials(wjr_runner *r, trial **ts, size_t n, const char *resour
         job.work_dir = r->experiment_dir;
         job.array_inx = inx;
     } else {
-        out_path = slurm_path(ts[0]->trial_dir, "slurm-%j.out");
-        err_path = slurm_path(ts[0]->trial_dir, "slurm-%j.err");
-        job.work_dir = ts[0]->trial_dir;
+        out_path = slurm_path(ts[0]->info.run.trial_dir, "slurm-%j.out");
+        err_path = slurm_path(ts[0]->info.run.trial_dir, "slurm-%j.err");
+        job.work_dir = ts[0]->info.run.trial_dir;
     }
     if (key == NULL || out_path == NULL || err_path == NULL) {
         error = WJR_ENOMEM;

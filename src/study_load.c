@@ -19,6 +19,7 @@
 #include "wjr/runner.h"
 #include "journal.h"
 #include "runner_store.h"
+#include "study_lines.h"
 #include "study_records.h"
 #include "study_store.h"
 #include "study_store_int.h"
@@ -146,7 +147,7 @@ static int load_whole(wjr_study *s, FILE *f, const char *path, const wjr_runner_
     {
         snprintf(where, sizeof(where), "%s: trial %zu", STUDY_FILE, i);
         if (error == 0)
-            error = wjr__records_apply_trial(s, v, where);
+            error = wjr__records_apply_trial(s, v, NULL, 0, where);
     }
 done:
     json_decref(root);
@@ -159,11 +160,11 @@ done:
 static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
                          const wjr_runner_options *ro)
 {
-    char *line = NULL, where[64];
-    size_t cap = 0, lineno = 1;
+    char where[64];
+    size_t lineno = 1;
     int64_t n_trials, next_index, k;
+    wjr_lines *lines = NULL;
     json_t *runner;
-    ssize_t len;
     int error;
 
     error =
@@ -198,14 +199,14 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
         if (error < 0)
             return error;
     }
+    if (n_trials >= 0 && wjr_lines_start(&lines, f, n_trials) < 0)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
     for (k = 0; k <= n_trials && error == 0; k++) {
-        json_error_t jerr;
-        json_t *obj;
+        const wjr_line *l = wjr_lines_next(lines);
         size_t skip;
 
         lineno++;
-        len = getline(&line, &cap, f);
-        if (len <= 0 || line[len - 1] != '\n') {
+        if (l == NULL || l->len <= 0 || l->text[l->len - 1] != '\n') {
             error = wjr_error_set(WJR_EINVALID,
                                   "%s: %lld trial lines of %lld: the file is cut "
                                   "short",
@@ -213,19 +214,18 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
             break;
         }
         if (k == n_trials) {
-            if (strcmp(line, "]}\n") != 0)
+            if (strcmp(l->text, "]}\n") != 0)
                 error = wjr_error_set(WJR_EINVALID, "%s:%zu: expected the end of the trials", path,
                                       lineno);
             break;
         }
-        skip = k > 0 && line[0] == ',';
-        obj = json_loadb(line + skip, (size_t)len - skip, 0, &jerr);
+        skip = k > 0 && l->text[0] == ',';
         snprintf(where, sizeof(where), "%s:%zu", STUDY_FILE, lineno);
-        error = obj != NULL ? wjr__records_apply_trial(s, obj, where)
-                            : wjr_error_set(WJR_EINVALID, "%s: %s", where, jerr.text);
-        json_decref(obj);
+        error = l->obj != NULL ? wjr__records_apply_trial(s, l->obj, l->text + skip,
+                                                          (size_t)l->len - skip - 1, where)
+                               : wjr_error_set(WJR_EINVALID, "%s: %s", where, l->err);
     }
-    free(line);
+    wjr_lines_stop(lines);
     s->store->snapshot_bytes = (uint64_t)ftello(f);
     return error;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "wjr/runner.h"
+#include "jsonspan.h"
 #include "jsontext.h"
 #include "runner_store.h"
 #include "study_records.h"
@@ -141,7 +142,8 @@ static int trial_params(char **out, const wjr_study *s, json_t *obj, int64_t ind
     return info != NULL && info->params_json != NULL ? 0 : -1;
 }
 
-int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where)
+int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *src, size_t src_len,
+                             const char *where)
 {
     json_t *idx = json_object_get(obj, "index"), *run = json_object_get(obj, "run");
     json_t *generation = json_object_get(obj, "generation");
@@ -159,7 +161,11 @@ int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where)
         return wjr_error_set(WJR_EINVALID, "%s: trial %lld has a bad status", where,
                              (long long)index);
     if (run != NULL) {
-        error = wjr__runner_apply_change(s->runner, run);
+        size_t off = 0, len = 0;
+
+        if (src == NULL || wjr_json_member_span(src, src_len, "run", &off, &len) != 1)
+            src = NULL;
+        error = wjr__runner_apply_change_text(s->runner, run, src != NULL ? src + off : NULL, len);
         if (error < 0)
             return wjr_error_prefix("%s: trial %lld", where, (long long)index);
     }
@@ -214,7 +220,7 @@ int wjr__records_apply(wjr_study *s, const char *payload, size_t len, const char
     json_array_foreach(json_object_get(root, "trials"), i, v)
     {
         if (error == 0)
-            error = wjr__records_apply_trial(s, v, where);
+            error = wjr__records_apply_trial(s, v, NULL, 0, where);
     }
     json_array_foreach(json_object_get(root, "runs"), i, v)
     {

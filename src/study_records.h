@@ -61,8 +61,11 @@ const char *wjr__records_config_copy(json_t *root);
 
 /* Apply one trial object (a snapshot line or an element of a journal
  * record's "trials"): the study's trial is made or updated, and a "run"
- * goes to the runner. `where` names the place for messages. */
-int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *where);
+ * goes to the runner. `where` names the place for messages. src, when not
+ * NULL, is obj's compact text (src_len bytes, a snapshot's line): the
+ * run's parameters and metrics are kept as written there. */
+int wjr__records_apply_trial(wjr_study *s, json_t *obj, const char *src, size_t src_len,
+                             const char *where);
 
 /* Apply one journal record: the study's state, its trials, the runner's
  * changes. */
