@@ -104,10 +104,23 @@ void wjr__trial_touch(wjr_runner *r, trial *t)
     t->marked = 1;
 }
 
+int wjr__trial_key(wjr_runner *r, trial *t, const char *key, int shared)
+{
+    const char *k = key == NULL ? NULL : shared ? wjr__intern(r, key) : wjr_strdup(key);
+
+    if (t->own_key)
+        free((char *)t->key);
+    t->key = k;
+    t->own_key = k != NULL && !shared;
+    return key != NULL && k == NULL ? WJR_ENOMEM : 0;
+}
+
 void wjr__trial_free(trial *t)
 {
     if (t == NULL)
         return;
+    if (t->own_key)
+        free((char *)t->key);
     free((char *)t->info.params_json);
     free((char *)t->info.reason);
     free((char *)t->info.metrics_json);

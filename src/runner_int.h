@@ -29,7 +29,7 @@ typedef struct trial {
      * and run.cluster, which many trials share, live once in the runner's
      * pool (wjr__intern). */
     wjr_trial_info info;
-    const char *key; /* the job name it was (or is being) submitted under (pool) */
+    const char *key; /* the job name it was (or is being) submitted under (wjr__trial_key) */
     /* the cluster's failures (retry.c): "attempt 1: job 12 NODE_FAIL; ...",
      * resubmissions so far, attempts of the earlier jobs */
     char *history;
@@ -44,6 +44,7 @@ typedef struct trial {
     unsigned char in_poll;   /* already listed in the poll under way */
     unsigned char retry_due; /* the poll under way resubmits it */
     unsigned char marked;    /* in the runner's list of trials changed since the last take */
+    unsigned char own_key;   /* key is the trial's own copy, not the pool's */
 } trial;
 
 struct wjr_runner {
@@ -80,6 +81,11 @@ void wjr__set_text(const char **field, const char *value);
 /* The runner's one copy of s, for strings many trials share (Slurm states,
  * partition, cluster, array keys). NULL for NULL or out of memory. */
 const char *wjr__intern(wjr_runner *r, const char *s);
+/* Give t the key (NULL: none): the pool's copy when trials share it (an
+ * array's), else the trial's own, so that a study of 100,000 single
+ * submissions keeps no pool of 100,000 keys. 0 or WJR_ENOMEM (t keeps
+ * no key then). */
+int wjr__trial_key(wjr_runner *r, trial *t, const char *key, int shared);
 /* Trial t (in the table) changed: what to_json writes of it, or it is new.
  * Syncs its public view and marks it for the change log. Every change of
  * a saved field goes through here, before the next checkpoint. */

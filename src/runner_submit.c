@@ -118,7 +118,7 @@ void wjr__mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t arra
 void wjr__mark_unsubmitted(wjr_runner *r, trial *t, const char *why)
 {
     t->sub = SUB_NONE;
-    t->key = NULL;
+    wjr__trial_key(r, t, NULL, 0);
     t->planned_task = WJR_NO_TASK;
     t->info.status = WJR_TRIAL_CANDIDATE;
     wjr__set_text(&t->info.reason, why);
@@ -314,17 +314,20 @@ static int submit_announced(wjr_runner *r, trial **ts, size_t n, const wjr_job_s
 {
     const int array = job->array_inx != NULL;
     const int64_t log_index = array ? WJR_NO_TRIAL : ts[0]->info.index;
-    const char *key = wjr__intern(r, job->name);
     uint32_t job_id = 0;
     int64_t submit_time = 0;
     size_t i;
     int error;
 
-    if (key == NULL)
-        return WJR_ENOMEM;
     /* announce before the RPC: an interrupted caller finds the job by key */
     for (i = 0; i < n; i++) {
-        ts[i]->key = key;
+        if (wjr__trial_key(r, ts[i], job->name, array) < 0) {
+            while (i-- > 0)
+                wjr__trial_key(r, ts[i], NULL, 0);
+            return WJR_ENOMEM;
+        }
+    }
+    for (i = 0; i < n; i++) {
         ts[i]->sub = SUB_SUBMITTING;
         ts[i]->planned_task = array ? (uint32_t)i : WJR_NO_TASK;
         ts[i]->intent_time = (int64_t)time(NULL);

@@ -6,8 +6,9 @@
 #      (N = 100, 1,000, 10,000), against one `sbatch` process, interleaved,
 #      with the experiment directory on the disk under RUNDIR and on tmpfs;
 #   2. opening a study of 100,000 trials through the CLI (`wjr status`,
-#      `wjr status --json`): wall time and peak RSS, as the schema-1 file of
-#      earlier versions and as the snapshot of today;
+#      `wjr status --json`): the median wall time of 5 runs and the largest
+#      peak RSS, as the schema-1 file of earlier versions and as the
+#      snapshot of today;
 #   3. `wjr run` of a study of N trivial trials (N = 1,000 and 10,000, in
 #      arrays of up to 1,000): the driver's own CPU time per trial.
 # The studies are synthetic (tests/cli/gen_study.py): their earlier trials'
@@ -101,11 +102,17 @@ done
 dir="$WORK/study-100k"
 log "2. a study of 100,000 trials"
 make_study "$dir" 100000
-measure() { # LABEL ARGS...: wall seconds and peak RSS of one wjr command
-    local label="$1"
+measure() { # LABEL ARGS...: median wall seconds and largest peak RSS of 5 runs of a wjr command
+    local label="$1" walls=() kbs=() wall kb i
     shift
-    /usr/bin/time -f '%e %M' -o "$WORK/time" "$WJR" "$@" >/dev/null 2>&1 || true
-    read -r wall kb <"$WORK/time"
+    for ((i = 0; i < 5; i++)); do
+        /usr/bin/time -f '%e %M' -o "$WORK/time" "$WJR" "$@" >/dev/null 2>&1 || true
+        read -r wall kb <"$WORK/time"
+        walls+=("$wall")
+        kbs+=("$kb")
+    done
+    wall="$(printf '%s\n' "${walls[@]}" | sort -g | sed -n 3p)"
+    kb="$(printf '%s\n' "${kbs[@]}" | sort -g | tail -1)"
     printf 'open\t%s\t-\twall_s\t%s\nopen\t%s\t-\trss_mib\t%s\n' "$label" "$wall" "$label" \
         "$(calc "$kb / 1024")" >>"$RESULTS"
 }
@@ -168,9 +175,12 @@ for (fs, n), m in sorted(sub.items()):
     w, s = statistics.median(m["wjr"]), statistics.median(m["sbatch"])
     out.append("| %s | %d | %.2f | %.2f | %.2f |" % (fs, n, w, s, w / s))
 out += ["", "A study of 100,000 trials opened through the CLI (the whole command: "
-        "open, render, print):", "", "| command | wall s | peak RSS MiB |", "|---|---:|---:|"]
+        "open, render, print), 5 runs each: the median wall time, the largest peak RSS "
+        "(MiB, and MB of 10^6 bytes):", "",
+        "| command | wall s | peak RSS MiB | peak RSS MB |", "|---|---:|---:|---:|"]
 for label, m in opn.items():
-    out.append("| `wjr %s` | %.2f | %.1f |" % (label, m["wall_s"], m["rss_mib"]))
+    out.append("| `wjr %s` | %.2f | %.1f | %.1f |" % (label, m["wall_s"], m["rss_mib"],
+                                                     m["rss_mib"] * 1.048576))
 if drv:
     out += ["", "`wjr run` of a study of N trivial trials (arrays of up to 1,000, polls from 1 s) "
             "on the same cluster (16 job slots): the driver process's own CPU time (user + "
