@@ -28,7 +28,7 @@ static size_t string_end(const char *text, size_t len, size_t i, int *escaped)
 
 /* The characters value_end stops at; the others it passes in a run. */
 static const unsigned char stop[256] = {
-    ['"'] = 1, ['{'] = 1, ['['] = 1, ['}'] = 1,  [']'] = 1,
+    ['"'] = 1, ['{'] = 1, ['['] = 1,  ['}'] = 1,  [']'] = 1,
     [','] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
 };
 
@@ -72,8 +72,7 @@ static size_t value_end(const char *text, size_t len, size_t i)
     return 0;
 }
 
-int wjr_json_member_span(const char *text, size_t len, const char *key, size_t *off,
-                         size_t *vlen)
+int wjr_json_member_span(const char *text, size_t len, const char *key, size_t *off, size_t *vlen)
 {
     size_t klen = strlen(key), i = 1, k_end, v_end;
     int found = 0;

@@ -21,8 +21,7 @@
  * text cannot say for sure: not compact (whitespace between tokens), a key
  * written with an escape, not an object. On -1 use the parsed value.
  */
-int wjr_json_member_span(const char *text, size_t len, const char *key, size_t *off,
-                         size_t *vlen);
+int wjr_json_member_span(const char *text, size_t len, const char *key, size_t *off, size_t *vlen);
 
 /*
  * Append compact JSON text[0..len) to b laid out as json_dumps with

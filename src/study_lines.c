@@ -33,7 +33,7 @@ enum { SLOT_FREE, SLOT_FILLING, SLOT_FULL };
 
 typedef struct batch {
     wjr_line lines[BATCH];
-    size_t caps[BATCH]; /* getline's buffer sizes */
+    size_t caps[BATCH];   /* getline's buffer sizes */
     json_t *stale[BATCH]; /* parses of the lines read before, to free */
     size_t n_stale;
     size_t n;
@@ -44,12 +44,12 @@ struct wjr_lines {
     FILE *f;
     int64_t n_trials; /* trial lines; one more line closes them */
     batch b[SLOTS];
-    size_t pos;     /* the caller's next line in b[taken % SLOTS] */
-    int has;        /* the caller holds that batch */
-    int n_threads;  /* fillers started */
+    size_t pos;    /* the caller's next line in b[taken % SLOTS] */
+    int has;       /* the caller holds that batch */
+    int n_threads; /* fillers started */
     /* under lock */
-    int64_t read;   /* lines read so far */
-    int eof;        /* the last line is read: no batch after `batches` */
+    int64_t read;     /* lines read so far */
+    int eof;          /* the last line is read: no batch after `batches` */
     uint64_t batches; /* batches claimed by the fillers */
     uint64_t taken;   /* the caller's batch: the next to take, or the one held */
     int stop;         /* the caller wants no more lines */

@@ -6,9 +6,9 @@
  *    parameters and metrics kept as the snapshot wrote them;
  *  - the status document so written is the text jansson's JSON_INDENT(2)
  *    writes of the same values;
- *  - a damaged line deep in the file (not JSON, or a bad status), a file cut short in the middle of a
- *    line, and a missing closing line are each an error that names the
- *    line, and the open leaves nothing behind (no thread, no leak).
+ *  - a damaged line deep in the file (not JSON, or a bad status), a file cut short in the middle of
+ * a line, and a missing closing line are each an error that names the line, and the open leaves
+ * nothing behind (no thread, no leak).
  */
 #include <stdio.h>
 #include <stdlib.h>

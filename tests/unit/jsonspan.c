@@ -32,7 +32,8 @@ static int span(char *out, size_t size, const char *text, const char *key)
 static void spans_where_jansson_reads(void **state)
 {
     static const char line[] =
-        "{\"index\":3,\"run\":{\"reason\":\"a },\\\"parameters\\\":{\",\"n\":[1,{\"parameters\":2}],"
+        "{\"index\":3,\"run\":{\"reason\":\"a "
+        "},\\\"parameters\\\":{\",\"n\":[1,{\"parameters\":2}],"
         "\"parameters\":{\"x\":-1.5e-3,\"s\":\"{[,:]}\"},\"metrics\":null,\"t\":true}}";
     char out[256];
     json_t *parsed, *run;
@@ -163,10 +164,8 @@ static void spaces_are_dropped(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(spans_where_jansson_reads),
-        cmocka_unit_test(repeated_keys_give_the_last),
-        cmocka_unit_test(unsure_text_says_so),
-        cmocka_unit_test(indents_as_jansson),
+        cmocka_unit_test(spans_where_jansson_reads), cmocka_unit_test(repeated_keys_give_the_last),
+        cmocka_unit_test(unsure_text_says_so),       cmocka_unit_test(indents_as_jansson),
         cmocka_unit_test(spaces_are_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
