@@ -5,12 +5,15 @@
  * study.journal (framing, checksums and records alike). The study is
  * opened read-only, as a whole and for submitting only; a study that opens
  * is then reported (status JSON, results CSV and JSON), as `wjr status` and
- * `wjr results` would.
+ * `wjr results` would. The JSON documents, written as text from the texts
+ * the snapshot kept, must parse as JSON (else abort: a finding).
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "fuzz_util.h"
 
@@ -21,6 +24,16 @@ static const char config[] =
     "  c = { type = \"choice\"; values = [\"a\", \"b\"]; };\n"
     "};\n"
     "script_options = { run_model = \"true\"; experiment_dir = \".\"; };\n";
+
+/* A document wjr wrote must be JSON, whatever the files held. */
+static void must_parse(const char *text)
+{
+    json_t *v = json_loads(text, 0, NULL);
+
+    if (v == NULL)
+        abort();
+    json_decref(v);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,14 +61,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     so.flags = WJR_STUDY_READONLY;
     so.log = fz_no_log;
     if (wjr_study_open(&s, fz_dir(), &so) == 0) {
-        if (wjr_study_status_json(&out, s) == 0)
+        if (wjr_study_status_json(&out, s) == 0) {
+            must_parse(out);
             free(out);
+        }
         out = NULL;
         if (wjr_study_results_csv(&out, s) == 0)
             free(out);
         out = NULL;
-        if (wjr_study_results_json(&out, s) == 0)
+        if (wjr_study_results_json(&out, s) == 0) {
+            must_parse(out);
             free(out);
+        }
     }
     wjr_study_free(s);
     return 0;
