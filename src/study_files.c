@@ -130,13 +130,14 @@ static void put_time(wjr_buf *b, const char *key, int64_t v)
  * element of its "trials" array (trial_json's members, four spaces deeper
  * than the trial's own dump), written as text: the parameters and metrics
  * as the runner keeps them, not parsed and printed again. */
-static int put_trial(sink *k, const wjr_study *s, const study_trial *t, int first)
+static int put_trial(sink *k, wjr_buf *scratch, const wjr_study *s, const study_trial *t, int first)
 {
     const wjr_trial_info *info = wjr__study_runner_info(s, t->index);
-    wjr_buf b = WJR_BUF_INIT;
+    wjr_buf b = *scratch; /* its room, reused trial after trial */
     wjr_study_trial v;
     int oom;
 
+    b.len = 0;
     wjr__study_trial_view(&v, s, t);
     wjr_buf_puts(&b, first ? "\n    {\n      \"index\": " : ",\n    {\n      \"index\": ");
     put_int(&b, v.index);
@@ -169,7 +170,8 @@ static int put_trial(sink *k, const wjr_study *s, const study_trial *t, int firs
     oom = b.oom;
     if (!oom)
         put(k, b.ptr, b.len);
-    wjr_buf_free(&b);
+    b.oom = 0;
+    *scratch = b;
     return oom ? wjr_error_set(WJR_ENOMEM, "out of memory") : 0;
 }
 
@@ -181,6 +183,7 @@ static int stream(sink *k, json_t *head, const wjr_study *s)
 {
     char *text = head != NULL ? wjr_json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     char *open = text != NULL ? strrchr(text, '[') : NULL;
+    wjr_buf scratch = WJR_BUF_INIT;
     size_t i;
     int error = 0;
 
@@ -194,7 +197,8 @@ static int stream(sink *k, json_t *head, const wjr_study *s)
     } else {
         put(k, text, (size_t)(open - text) + 1);
         for (i = 0; i < s->n_trials && error == 0; i++)
-            error = put_trial(k, s, &s->trials[i], i == 0);
+            error = put_trial(k, &scratch, s, &s->trials[i], i == 0);
+        wjr_buf_free(&scratch);
         put(k, "\n  ]", 4);
         put(k, open + 2, strlen(open + 2)); /* after "[]": "\n}" */
     }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "wjr/runner.h"
+#include "jsonspan.h"
 #include "study_view.h"
 #include "util.h"
 
@@ -316,21 +317,65 @@ static int is_final(const wjr_study *s, const study_trial *t)
     return info == NULL || wjr_trial_status_is_terminal(info->status);
 }
 
+/* metric_mean of a metrics text, read where the value lies (jsonspan.h)
+ * instead of parsed: *sure is 0 when the text cannot say (the caller
+ * parses it then). */
+static double text_mean(const char *text, const char *name, int *sure)
+{
+    size_t off, len, moff, mlen;
+    int rc = wjr_json_member_span(text, strlen(text), name, &off, &len);
+    const char *v = text + off;
+    char *end;
+    double d;
+
+    *sure = rc >= 0;
+    if (rc <= 0)
+        return NAN;
+    if (v[0] == '{') {
+        rc = wjr_json_member_span(v, len, "mean", &moff, &mlen);
+        *sure = rc >= 0;
+        if (rc <= 0)
+            return NAN;
+        v += moff;
+        len = mlen;
+    }
+    if (v[0] != '-' && (v[0] < '0' || v[0] > '9'))
+        return NAN; /* null, a string, true...: not a number */
+    d = strtod(v, &end);
+    *sure = end == v + len; /* else a locale's decimal point: parse it */
+    return d;
+}
+
 void wjr__study_settle(wjr_study *s, study_trial *t)
 {
+    const wjr_metric *obj = wjr__study_objective(s);
     const wjr_trial_info *info;
     json_t *metrics = NULL;
+    int completed, sure = 0;
+    double value = NAN;
 
     if (t->settled || !is_final(s, t))
         return;
-    /* parsed here once, for what the views keep; not kept itself */
     info = wjr__study_runner_info(s, t->index);
-    if (info != NULL && info->metrics_json != NULL)
-        metrics = json_loads(info->metrics_json, 0, NULL);
-    t->feasible = feasible(s, info != NULL ? info->metrics_json : NULL, metrics);
-    if (wjr__study_trial_status(s, t) == WJR_TRIAL_COMPLETED)
-        t->value = objective_value(s, metrics);
-    json_decref(metrics);
+    completed = wjr__study_trial_status(s, t) == WJR_TRIAL_COMPLETED;
+    /* one objective and no outcome constraints, as most studies: its
+     * value read from the text, without a parse (a study of 100,000
+     * trials settles them all when it opens) */
+    if (completed && obj != NULL && s->config->n_outcome == 0 &&
+        !wjr__study_scalarized(s->config) && info != NULL && info->metrics_json != NULL)
+        value = text_mean(info->metrics_json, obj->name, &sure);
+    if (sure) {
+        t->feasible = -1;
+        t->value = value;
+    } else {
+        /* parsed here once, for what the views keep; not kept itself */
+        if (info != NULL && info->metrics_json != NULL)
+            metrics = json_loads(info->metrics_json, 0, NULL);
+        t->feasible = feasible(s, info != NULL ? info->metrics_json : NULL, metrics);
+        if (completed)
+            t->value = objective_value(s, metrics);
+        json_decref(metrics);
+    }
     t->settled = 1;
     offer_best(s, t);
 }

@@ -396,7 +396,19 @@ char *wjr_json_dumps(const json_t *value, size_t flags)
 
 char *wjr_trial_dir_path(const char *experiment_dir, int64_t index)
 {
-    return wjr_asprintf("%s/%06lld", experiment_dir, (long long)index);
+    size_t n = strlen(experiment_dir);
+    char digits[24];
+    int k = snprintf(digits, sizeof(digits), "%06lld", (long long)index);
+    char *path = k > 0 ? malloc(n + (size_t)k + 2) : NULL;
+
+    if (path == NULL) {
+        wjr_error_set(WJR_ENOMEM, "out of memory");
+        return NULL;
+    }
+    memcpy(path, experiment_dir, n);
+    path[n] = '/';
+    memcpy(path + n + 1, digits, (size_t)k + 1);
+    return path;
 }
 
 double wjr_now(void)
