@@ -12,6 +12,7 @@
  * the batches itself, and no thread runs.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,9 +158,17 @@ int wjr_lines_start(wjr_lines **out, FILE *f, int64_t n_trials)
     r->n_trials = n_trials;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->cond, NULL);
-    for (i = 0; n_trials >= BATCH && i < FILLERS; i++)
-        if (pthread_create(&r->threads[i], NULL, filler, r) == 0)
-            r->n_threads++;
+    if (n_trials >= BATCH) {
+        sigset_t all, old;
+
+        /* the caller's signals (Ctrl-C) stay the caller's thread's */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        for (i = 0; i < FILLERS; i++)
+            if (pthread_create(&r->threads[r->n_threads], NULL, filler, r) == 0)
+                r->n_threads++;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
     *out = r;
     return 0;
 }
