@@ -77,7 +77,9 @@ int wjr_json_member_span(const char *text, size_t len, const char *key, size_t *
     size_t klen = strlen(key), i = 1, k_end, v_end;
     int found = 0;
 
-    if (len < 2 || text[0] != '{')
+    /* jansson reads past a NUL byte after a number; a copy of the text
+     * would end there */
+    if (len < 2 || text[0] != '{' || memchr(text, '\0', len) != NULL)
         return -1;
     if (text[1] == '}')
         return 0;

@@ -19,7 +19,8 @@
  * length in *vlen. Returns 1 when found (the last of repeated keys, the one
  * jansson keeps), 0 when the object has no such member, and -1 when the
  * text cannot say for sure: not compact (whitespace between tokens), a key
- * written with an escape, not an object. On -1 use the parsed value.
+ * written with an escape, a NUL byte (which jansson passes over after a
+ * number), not an object. On -1 use the parsed value.
  */
 int wjr_json_member_span(const char *text, size_t len, const char *key, size_t *off, size_t *vlen);
 

@@ -3,7 +3,7 @@
  *  - a member's value is found where jansson would take it from: at the
  *    object's top level, the last of repeated keys, never inside a string
  *    or a nested value; text it cannot be sure of (whitespace, a key with
- *    an escape, no object) says so instead of guessing;
+ *    an escape, a NUL byte, no object) says so instead of guessing;
  *  - compact text re-indented is the text jansson's JSON_INDENT(2) writes
  *    of the parsed value, at depth 0 and nested deeper.
  */
@@ -99,6 +99,18 @@ static void unsure_text_says_so(void **state)
     assert_int_equal(span(out, sizeof(out), "{\"a\":", "a"), -1);
     assert_int_equal(span(out, sizeof(out), "{\"a\":\"cut", "a"), -1);
     assert_int_equal(span(out, sizeof(out), "", "a"), -1);
+    {
+        /* jansson takes this text (a NUL after a number): a copy of the
+         * span would end at the NUL (found by fuzz_study) */
+        static const char nul[] = "{\"p\":{\"x\":12\0,\"n\":7},\"q\":1}";
+        json_t *v = json_loadb(nul, sizeof(nul) - 1, 0, NULL);
+        size_t off, len;
+
+        assert_non_null(v);
+        json_decref(v);
+        assert_int_equal(wjr_json_member_span(nul, sizeof(nul) - 1, "p", &off, &len), -1);
+        assert_int_equal(wjr_json_member_span(nul, sizeof(nul) - 1, "q", &off, &len), -1);
+    }
 }
 
 /* wjr_buf_json_indent of text's compact dump, against jansson's indent. */
