@@ -87,7 +87,7 @@ const char *wjr__intern(wjr_runner *r, const char *s);
  * no key then). */
 int wjr__trial_key(wjr_runner *r, trial *t, const char *key, int shared);
 /* Trial t (in the table) changed: what to_json writes of it, or it is new.
- * Syncs its public view and marks it for the change log. Every change of
+ * Marks it for the change log. Every change of
  * a saved field goes through here, before the next checkpoint. */
 void wjr__trial_touch(wjr_runner *r, trial *t);
 /* A new CANDIDATE trial (not in the table); NULL when memory runs out. */
