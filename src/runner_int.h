@@ -111,6 +111,9 @@ void wjr__mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t arra
                          uint32_t task, int64_t submit_time);
 /* The trial has no job and may be submitted again; why: its reason. */
 void wjr__mark_unsubmitted(wjr_runner *r, trial *t, const char *why);
+/* Whether key names an array's job, which its trials share (the job names
+ * are made in runner_submit.c, and recognized there). */
+int wjr__key_is_array(const wjr_runner *r, const char *key);
 /* Submit trial t (prepared, unsubmitted) as a single job. */
 int wjr__submit_single(wjr_runner *r, trial *t);
 /* Sleep up to a second, never past @p deadline (monotonic). */

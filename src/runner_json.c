@@ -281,16 +281,6 @@ static int src_value(json_t **out, wjr_buf *b, json_src *s)
     return 0;
 }
 
-/* Whether key names an array's job ("wjr-<study id>-a<first index>..."),
- * which its trials share, as runner_submit.c names them. */
-static int array_key(const wjr_runner *r, const char *key)
-{
-    size_t n = strlen(r->study_id);
-
-    return key != NULL && strncmp(key, "wjr-", 4) == 0 && strncmp(key + 4, r->study_id, n) == 0 &&
-           key[4 + n] == '-' && key[5 + n] == 'a';
-}
-
 /* The text of member key of o: as src (o's text, when known) holds it,
  * or printed anew from jansson's value. NULL for none or null. */
 static char *member_text(const json_t *o, const char *key, const char *src, size_t src_len)
@@ -341,7 +331,7 @@ int wjr__trial_from_json(trial **out, wjr_runner *r, const json_t *o, const char
     t->info.params_json = member_text(o, "parameters", src, src_len);
     t->info.metrics_json = member_text(o, "metrics", src, src_len);
     s = json_string_value(json_object_get(o, "key"));
-    if (wjr__trial_key(r, t, s, array_key(r, s)) < 0) {
+    if (wjr__trial_key(r, t, s, wjr__key_is_array(r, s)) < 0) {
         wjr__trial_free(t);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     }

@@ -115,6 +115,15 @@ void wjr__mark_submitted(wjr_runner *r, trial *t, uint32_t job_id, uint32_t arra
     wjr__trial_touch(r, t);
 }
 
+int wjr__key_is_array(const wjr_runner *r, const char *key)
+{
+    size_t n = strlen(r->study_id);
+
+    /* as submit_trials names jobs: "wjr-<study id>-a<first index>[-r<retry>]" */
+    return key != NULL && strncmp(key, "wjr-", 4) == 0 && strncmp(key + 4, r->study_id, n) == 0 &&
+           key[4 + n] == '-' && key[5 + n] == 'a';
+}
+
 void wjr__mark_unsubmitted(wjr_runner *r, trial *t, const char *why)
 {
     t->sub = SUB_NONE;
