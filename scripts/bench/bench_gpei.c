@@ -4,8 +4,9 @@
  * and RANDOM on Branin, Hartmann6 and a mixed problem (two ranges, an
  * integer and a choice), and the time one suggestion takes.
  *
- *   bench_gpei regret PROBLEM METHOD Q SEED0 NSEEDS
- *       one line per seed: problem method q seed budget regret sec_per_suggestion
+ *   bench_gpei regret PROBLEM METHOD Q SEED0 NSEEDS [BUDGET]
+ *       one line per seed: problem method q seed budget regret sec_per_suggestion;
+ *       BUDGET (trials) defaults to the problem's own
  *   bench_gpei timing NOBS REPS
  *       seconds per suggestion with NOBS completed trials of Hartmann6
  *
@@ -125,7 +126,7 @@ static void unit_to_x(const problem *pb, const double *u, double *x)
     }
 }
 
-static double run_one(const problem *pb, const char *method, int q, unsigned long seed,
+static double run_one(const problem *pb, const char *method, int q, int budget, unsigned long seed,
                       double *sec_per)
 {
     wjr_optimizer_options oo = WJR_OPTIMIZER_OPTIONS_INIT;
@@ -142,13 +143,13 @@ static double run_one(const problem *pb, const char *method, int q, unsigned lon
         shift[i] = gsl_rng_uniform(rng);
     n_sobol = strcmp(method, "random") == 0 ? 0
               : gpei                        ? (int)(2 * pb->dims > 5 ? 2 * pb->dims : 5)
-                                            : pb->budget;
+                                            : budget;
     oo.seed = seed;
     oo.minimize = 1;
     wjr_optimizer_new(&opt, &oo);
     pb->space(opt);
-    while (n < pb->budget) {
-        int batch = q < pb->budget - n ? q : pb->budget - n;
+    while (n < budget) {
+        int batch = q < budget - n ? q : budget - n;
         if (n < n_sobol || !gpei) {
             if (n < n_sobol && batch > n_sobol - n)
                 batch = n_sobol - n;
@@ -223,23 +224,30 @@ static int timing(int nobs, int reps)
 int main(int argc, char **argv)
 {
     size_t p;
-    int s;
+    int s, budget;
 
     if (argc == 4 && strcmp(argv[1], "timing") == 0)
         return timing(atoi(argv[2]), atoi(argv[3]));
-    if (argc != 7 || strcmp(argv[1], "regret") != 0) {
-        fprintf(stderr, "usage: %s regret PROBLEM METHOD Q SEED0 NSEEDS | timing NOBS REPS\n",
+    if ((argc != 7 && argc != 8) || strcmp(argv[1], "regret") != 0) {
+        fprintf(stderr,
+                "usage: %s regret PROBLEM METHOD Q SEED0 NSEEDS [BUDGET] | timing NOBS REPS\n",
                 argv[0]);
         return 2;
     }
     for (p = 0; p < sizeof(problems) / sizeof(problems[0]); p++) {
         if (strcmp(problems[p].name, argv[2]) != 0)
             continue;
+        budget = argc == 8 ? atoi(argv[7]) : problems[p].budget;
+        if (budget < 1) {
+            fprintf(stderr, "budget %s is not a positive number of trials\n", argv[7]);
+            return 2;
+        }
         for (s = 0; s < atoi(argv[6]); s++) {
             unsigned long seed = (unsigned long)(atoi(argv[5]) + s);
-            double sec = 0.0, regret = run_one(&problems[p], argv[3], atoi(argv[4]), seed, &sec);
-            printf("%s\t%s\t%s\t%lu\t%d\t%.6g\t%.4f\n", argv[2], argv[3], argv[4], seed,
-                   problems[p].budget, regret, sec);
+            double sec = 0.0;
+            double regret = run_one(&problems[p], argv[3], atoi(argv[4]), budget, seed, &sec);
+            printf("%s\t%s\t%s\t%lu\t%d\t%.6g\t%.4f\n", argv[2], argv[3], argv[4], seed, budget,
+                   regret, sec);
             fflush(stdout);
         }
         return 0;
