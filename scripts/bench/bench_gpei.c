@@ -6,7 +6,12 @@
  *
  *   bench_gpei regret PROBLEM METHOD Q SEED0 NSEEDS [BUDGET]
  *       one line per seed: problem method q seed budget regret sec_per_suggestion;
- *       BUDGET (trials) defaults to the problem's own
+ *       BUDGET (trials) defaults to the problem's own. Q is the number of
+ *       trials in flight: "4" asks four at once and tells all four before
+ *       the next ask (a synchronous batch); "4a" keeps four in flight, the
+ *       oldest finishes first and its slot is refilled by one ask that sees
+ *       the other three as pending (as a study whose trials finish one at a
+ *       time does)
  *   bench_gpei timing NOBS REPS
  *       seconds per suggestion with NOBS completed trials of Hartmann6
  *
@@ -126,8 +131,44 @@ static void unit_to_x(const problem *pb, const double *u, double *x)
     }
 }
 
-static double run_one(const problem *pb, const char *method, int q, int budget, unsigned long seed,
-                      double *sec_per)
+/* GPEI for the `left` trials after the SOBOL ones, `q` in flight, the
+ * oldest finishing first and each free slot refilled by one ask. */
+static void run_async(const problem *pb, wjr_optimizer *opt, int q, int left, double *best,
+                      double *t_ask, double *asked)
+{
+    double *fl = malloc((size_t)q * pb->dims * sizeof(double));
+    int in_flight = 0, j;
+
+    while (left > 0 || in_flight > 0) {
+        double y;
+
+        while (in_flight < q && left > 0) {
+            double t0 = now();
+
+            wjr_optimizer_clear_pending(opt);
+            for (j = 0; j < in_flight; j++)
+                wjr_optimizer_tell_pending(opt, fl + (size_t)j * pb->dims);
+            if (wjr_optimizer_ask(fl + (size_t)in_flight * pb->dims, opt, 1) < 0) {
+                fprintf(stderr, "ask: %s\n", wjr_error_last());
+                exit(1);
+            }
+            *t_ask += now() - t0;
+            *asked += 1;
+            in_flight++;
+            left--;
+        }
+        y = pb->f(fl);
+        wjr_optimizer_clear_pending(opt);
+        wjr_optimizer_tell(opt, fl, &y, NULL);
+        *best = y < *best ? y : *best;
+        memmove(fl, fl + pb->dims, (size_t)(in_flight - 1) * pb->dims * sizeof(double));
+        in_flight--;
+    }
+    free(fl);
+}
+
+static double run_one(const problem *pb, const char *method, int q, int async, int budget,
+                      unsigned long seed, double *sec_per)
 {
     wjr_optimizer_options oo = WJR_OPTIMIZER_OPTIONS_INIT;
     wjr_optimizer *opt = NULL;
@@ -150,6 +191,10 @@ static double run_one(const problem *pb, const char *method, int q, int budget, 
     pb->space(opt);
     while (n < budget) {
         int batch = q < budget - n ? q : budget - n;
+        if (async && gpei && n >= n_sobol) {
+            run_async(pb, opt, q, budget - n, &best, &t_ask, &asked);
+            break;
+        }
         if (n < n_sobol || !gpei) {
             if (n < n_sobol && batch > n_sobol - n)
                 batch = n_sobol - n;
@@ -245,7 +290,8 @@ int main(int argc, char **argv)
         for (s = 0; s < atoi(argv[6]); s++) {
             unsigned long seed = (unsigned long)(atoi(argv[5]) + s);
             double sec = 0.0;
-            double regret = run_one(&problems[p], argv[3], atoi(argv[4]), budget, seed, &sec);
+            double regret = run_one(&problems[p], argv[3], atoi(argv[4]),
+                                    strchr(argv[4], 'a') != NULL, budget, seed, &sec);
             printf("%s\t%s\t%s\t%lu\t%d\t%.6g\t%.4f\n", argv[2], argv[3], argv[4], seed, budget,
                    regret, sec);
             fflush(stdout);
