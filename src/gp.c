@@ -53,8 +53,8 @@
 #define PRIOR_NOISE_SD   3.0
 
 #define FIT_MAX_POINTS 200 /* the fit sees at most this many points */
-#define FIT_STARTS     8   /* starting points tried */
-#define FIT_POLISHED   2   /* of which the best are polished */
+#define FIT_STARTS     32  /* starting points tried */
+#define FIT_POLISHED   6   /* of which the best are polished */
 #define FIT_MAX_EVAL   120
 
 static double prior_ls_mean(size_t d)
