@@ -282,6 +282,10 @@ int main(int argc, char **argv)
     for (p = 0; p < sizeof(problems) / sizeof(problems[0]); p++) {
         if (strcmp(problems[p].name, argv[2]) != 0)
             continue;
+        if (atoi(argv[4]) < 1) {
+            fprintf(stderr, "q %s is not a positive number of trials\n", argv[4]);
+            return 2;
+        }
         budget = argc == 8 ? atoi(argv[7]) : problems[p].budget;
         if (budget < 1) {
             fprintf(stderr, "budget %s is not a positive number of trials\n", argv[7]);
