@@ -7,7 +7,9 @@
  * points one after the other by kriging believer: every point already
  * chosen, and every pending point, is added to the models with the model's
  * own mean as its value, which shrinks the variance there and so keeps the
- * next choice away from it. The last point of a batch (q > 1) is greedy:
+ * next choice away from it. The last point of a batch (q > 1) is greedy
+ * (and so is a single point asked for beside others in flight, unless one
+ * of them is near the model's best guess already):
  * it maximizes the posterior mean rather than EI (De Ath et al., "Greed is
  * good", 2021, found such exploitation steps competitive with EI). EI's
  * points explore around the incumbent; the greedy one places the model's
@@ -544,15 +546,23 @@ static int believe(wjr_acq *a, const wjr_optimizer *opt, const double *x, double
     return 0;
 }
 
-/* A batch's greedy point: the posterior mean's maximizer, unless a point
- * already chosen or pending sits there (the variance left at it given that
- * point alone is below GREEDY_MIN_VAR of the prior variance), in which
- * case EI chooses, as for the batch's other points. Completed points do
- * not count: a best guess next to the incumbent is the refinement that the
- * greedy point is for. */
-#define GREEDY_MIN_VAR 1e-6
+/* A greedy point: the posterior mean's maximizer, unless a point already
+ * chosen or pending sits within min_var of it (the variance left at it
+ * given that point alone, as a fraction of the prior variance), in which
+ * case EI chooses. Completed points do not count: a best guess next to the
+ * incumbent is the refinement that the greedy point is for.
+ *
+ * A batch's last point is greedy unless a point sits at the mean's
+ * maximizer (GREEDY_MIN_VAR). A single point asked for beside others in
+ * flight, as when trials finish one at a time, has no place in a batch, so
+ * it is greedy only when no point in flight covers the maximizer already
+ * (GREEDY_FLIGHT_VAR, about a quarter of a length scale): otherwise every
+ * such ask would be greedy and the study would only exploit. */
+#define GREEDY_MIN_VAR    1e-6
+#define GREEDY_FLIGHT_VAR 0.1
 
-static int greedy_point(double *x, wjr_acq *a, const wjr_optimizer *opt, gsl_rng *rng, double *f)
+static int greedy_point(double *x, wjr_acq *a, const wjr_optimizer *opt, gsl_rng *rng, double *f,
+                        double min_var)
 {
     const wjr_gp *gp = &a->gps[0];
     double *g = f + opt->n_features;
@@ -568,7 +578,7 @@ static int greedy_point(double *x, wjr_acq *a, const wjr_optimizer *opt, gsl_rng
 
         wjr__opt_encode(opt, opt->pending.x + i * opt->n_params, f);
         r = wjr_gp_kernel(gp, g, f, NULL) / gp->s2;
-        if (1.0 - r * r < GREEDY_MIN_VAR)
+        if (1.0 - r * r < min_var)
             return wjr_acq_optimize(x, a, rng);
     }
     return 0;
@@ -614,9 +624,9 @@ int wjr_optimizer_ask(double *out, wjr_optimizer *opt, size_t q)
     for (k = 0; k < q && error == 0; k++) {
         double *x = out + k * p;
 
-        a.greedy = model && q > 1 && k + 1 == q;
+        a.greedy = model && k + 1 == q && (q > 1 || pending0 > 0);
         if (a.greedy)
-            error = greedy_point(x, &a, opt, rng, f);
+            error = greedy_point(x, &a, opt, rng, f, q > 1 ? GREEDY_MIN_VAR : GREEDY_FLIGHT_VAR);
         else
             error = model ? wjr_acq_optimize(x, &a, rng) : wjr_acq_random_point(x, opt, rng);
         if (error == 0)

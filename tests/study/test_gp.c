@@ -3,7 +3,8 @@
  * two-point case worked by hand, gradients against finite differences, the
  * output warp, log-EI against the direct formula and its far tail, the
  * encoding of integer, log-scale and choice parameters, linear and outcome
- * constraints, pending and failed points, a batch's greedy last point,
+ * constraints, pending and failed points, a batch's greedy last point
+ * (and a single point's beside points in flight),
  * minimize/maximize, and determinism.
  */
 #include <gsl/gsl_errno.h>
@@ -600,6 +601,36 @@ static void test_batch_greedy(void **state)
     }
 }
 
+/* A single point asked for beside one in flight (trials finishing one at
+ * a time) is the model's best guess when the point in flight is far from
+ * it: the point that a batch asked for beside the same point would end
+ * with (its greedy last point), not its first (EI's choice under the same
+ * model). With the best guess itself in flight, EI chooses instead. */
+static void test_flight_greedy(void **state)
+{
+    double far = 0.98, g, b[2], e, x, y;
+    int i;
+    wjr_optimizer *opt = new_opt(7, 1);
+    (void)state;
+
+    wjr_optimizer_add_range(opt, 0.0, 1.0, 0);
+    for (i = 0; i <= 4; i++) {
+        x = 0.1 * i;
+        y = -exp(-(x - 0.27) * (x - 0.27) / 0.02);
+        assert_int_equal(wjr_optimizer_tell(opt, &x, &y, NULL), 0);
+    }
+    assert_int_equal(wjr_optimizer_tell_pending(opt, &far), 0);
+    assert_int_equal(wjr_optimizer_ask(&g, opt, 1), 0);
+    assert_int_equal(wjr_optimizer_ask(b, opt, 2), 0);
+    assert_true(fabs(g - b[1]) < 1e-4);
+    assert_true(fabs(g - b[0]) > 1e-3);
+    assert_true(fabs(g - 0.27) < 0.01);
+    assert_int_equal(wjr_optimizer_tell_pending(opt, &g), 0);
+    assert_int_equal(wjr_optimizer_ask(&e, opt, 1), 0);
+    assert_true(fabs(e - g) > 0.01);
+    wjr_optimizer_free(opt);
+}
+
 /* x1 + x2 <= 0.8 holds for every suggestion; an outcome constraint steers
  * suggestions and decides the best trial. */
 static void test_constraints(void **state)
@@ -678,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_pending_and_batches),
         cmocka_unit_test(test_greedy_value),
         cmocka_unit_test(test_batch_greedy),
+        cmocka_unit_test(test_flight_greedy),
         cmocka_unit_test(test_constraints),
         cmocka_unit_test(test_deterministic),
     };
