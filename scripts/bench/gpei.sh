@@ -2,7 +2,8 @@
 # The optimizer benchmark (issue 11): an in-process loop, no Slurm. Runs
 # SOBOL, RANDOM and wjr's GPEI (bench_gpei.c) and, when Debian's
 # python3-optuna is installed, Optuna's TPE (bench_tpe.py) on Branin/30,
-# Hartmann6/60 and a mixed problem/40, at q = 1 and q = 4, then times one
+# Hartmann6/60 and a mixed problem/40, at q = 1 and q = 4 (and GPEI with
+# four trials in flight that finish one at a time), then times one
 # GPEI suggestion at 50 and 500 observations (6 parameters), and writes the
 # "Optimizer" section of BENCHMARKS.md (between its gpei markers).
 #
@@ -52,6 +53,8 @@ for problem in branin hartmann6 mixed; do
             "$PY" "$ROOT/scripts/bench/bench_tpe.py" "$problem" "$q" 1 "$SEEDS" >>"$tsv"
         fi
     done
+    log "$problem 4 in flight, one at a time, gpei"
+    "$OUT/bench_gpei" regret "$problem" gpei 4a 1 "$SEEDS" >>"$tsv"
 done
 log "time per suggestion"
 {

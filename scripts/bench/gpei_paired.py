@@ -80,6 +80,20 @@ def main():
             )
 
 
+def batch_cost(a, b):
+    """For two {seed: regret} maps of one problem: the geometric mean of
+    b/a over the shared seeds, and the number of seeds within CONVERGED
+    both ways with the median of b/a over them (None when there is none)."""
+    seeds = sorted(set(a) & set(b))
+    d = [math.log10(max(b[s], FLOOR) / max(a[s], FLOOR)) for s in seeds]
+    c = [x for x, s in zip(d, seeds) if a[s] < CONVERGED and b[s] < CONVERGED]
+    return (
+        10 ** statistics.mean(d) if d else None,
+        len(c),
+        10 ** statistics.median(c) if c else None,
+    )
+
+
 def paired(d):
     two = math.log10(2)
     return "mean log10(B/A) %+.2f (B/A %.2f), B better/worse by 2x %d/%d" % (
