@@ -5,8 +5,8 @@ change to the optimizer helps. Each run is one or more files of
 
 Seeds of one problem share their initial SOBOL design, and that design
 decides much of the outcome (on Hartmann6 about 40% of the seeds stop at
-the second-best basin under any variant), so a median over even 240 seeds
-moves by several times between variants that change nothing that matters.
+the second-best basin under any variant), so its median over even 240
+seeds is unsteady: its bootstrap interval spans orders of magnitude.
 Paired on the seed, the comparison is far steadier: for each problem it
 prints both medians with a bootstrap 95% interval, the mean over seeds of
 log10(B / A), and how many seeds B leaves more than 2 times better or
