@@ -63,15 +63,15 @@ def main():
         if not seeds:
             print("%s: no seed in common" % pb)
             continue
-        va = [a[(pb, s)] for s in seeds]
-        vb = [b[(pb, s)] for s in seeds]
-        d = [math.log10(y / x) for x, y in zip(va, vb)]
-        c = [math.log10(y / x) for x, y in zip(va, vb) if x < CONVERGED and y < CONVERGED]
-        la, ha = interval(va, rng)
-        lb, hb = interval(vb, rng)
+        va = {s: a[(pb, s)] for s in seeds}
+        vb = {s: b[(pb, s)] for s in seeds}
+        d, c = log_ratios(va, vb)
+        la, ha = interval(list(va.values()), rng)
+        lb, hb = interval(list(vb.values()), rng)
         print(
             "%s, %d seeds: median A %.2g [%.2g, %.2g], B %.2g [%.2g, %.2g]; %s"
-            % (pb, len(seeds), statistics.median(va), la, ha, statistics.median(vb), lb, hb, paired(d))
+            % (pb, len(seeds), statistics.median(va.values()), la, ha,
+               statistics.median(vb.values()), lb, hb, paired(d))
         )
         if c:
             print(
@@ -80,13 +80,20 @@ def main():
             )
 
 
-def batch_cost(a, b):
-    """For two {seed: regret} maps of one problem: the geometric mean of
-    b/a over the shared seeds, and the number of seeds within CONVERGED
-    both ways with the median of b/a over them (None when there is none)."""
+def log_ratios(a, b):
+    """For two {seed: regret} maps of one problem: log10(b/a) for each
+    shared seed, and the same for the seeds within CONVERGED both ways."""
     seeds = sorted(set(a) & set(b))
     d = [math.log10(max(b[s], FLOOR) / max(a[s], FLOOR)) for s in seeds]
     c = [x for x, s in zip(d, seeds) if a[s] < CONVERGED and b[s] < CONVERGED]
+    return d, c
+
+
+def batch_cost(a, b):
+    """The geometric mean of b/a over the shared seeds, and the number of
+    seeds within CONVERGED both ways with the median of b/a over them
+    (None when there is none)."""
+    d, c = log_ratios(a, b)
     return (
         10 ** statistics.mean(d) if d else None,
         len(c),
@@ -102,6 +109,7 @@ def paired(d):
         sum(1 for x in d if x < -two),
         sum(1 for x in d if x > two),
     )
+
 
 if __name__ == "__main__":
     main()
