@@ -13,7 +13,7 @@ log10(B / A), and how many seeds B leaves more than 2 times better or
 worse than A; then the same over the seeds that both runs bring within
 CONVERGED of the optimum, which leaves out seeds stopped in another basin
 (where both regrets are alike and the ratio says nothing), with the median
-of B / A.
+of B / A and its bootstrap 95% interval.
 
 usage: gpei_paired.py A.tsv[,A2.tsv...] B.tsv[,B2.tsv...]
 """
@@ -74,9 +74,10 @@ def main():
                statistics.median(vb.values()), lb, hb, paired(d))
         )
         if c:
+            lc, hc = interval(c, rng)
             print(
-                "  %d seeds within %g both ways: %s, median B/A %.2f"
-                % (len(c), CONVERGED, paired(c), 10 ** statistics.median(c))
+                "  %d seeds within %g both ways: %s, median B/A %.2f [%.2f, %.2f]"
+                % (len(c), CONVERGED, paired(c), 10 ** statistics.median(c), 10 ** lc, 10 ** hc)
             )
 
 
