@@ -39,12 +39,12 @@ static json_t *param_json(const wjr_param *p)
 
 static json_t *strategy_json(const wjr_study_config *c, long long seed)
 {
-    static const char *const models[] = {"SOBOL", "RANDOM"};
     json_t *steps = json_array();
     size_t i;
 
     for (i = 0; i < c->n_steps; i++)
-        json_array_append_new(steps, json_pack("{sssI}", "model", models[c->steps[i].model],
+        json_array_append_new(steps, json_pack("{sssI}", "model",
+                                               wjr__model_name(c->steps[i].model),
                                                "num_trials", (json_int_t)c->steps[i].num_trials));
     return json_pack("{sIso}", "seed", (json_int_t)seed, "steps", steps);
 }

@@ -1,8 +1,8 @@
 /*
  * test_study.c - the study driver without a cluster: create, the files of
  * the experiment directory, the lock, study.json round trip, refusing an
- * existing study, a study.json of another schema, and a corrupt study.json
- * that loses nothing.
+ * existing study, a study.json of another schema, a corrupt study.json
+ * that loses nothing, and the study's description naming each step's model.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +189,38 @@ static void test_round_trip(void **state)
     wjr_study_free(s);
 }
 
+/* The description names every step's model, GPEI included. */
+static void test_describe_models(void **state)
+{
+    wjr_study *s = NULL;
+    json_t *root, *steps;
+    char cmd[1000], path[600], *text = NULL;
+    const char *want[] = {"SOBOL", "RANDOM", "GPEI"};
+    size_t i;
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s/steps.cfg", tmpdir);
+    snprintf(cmd, sizeof(cmd),
+             "sed -e 's#runs/demo#exp-steps#' -e 's#^generation_strategy.*#generation_strategy = "
+             "{ steps = ( { model = \"SOBOL\"; num_trials = 3; }, { model = \"RANDOM\"; "
+             "num_trials = 2; }, { model = \"GPEI\"; num_trials = -1; } ); };#' '%s/branin.cfg' "
+             "> '%s'",
+             WJR_TEST_DATA, path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(wjr_study_create(&s, path, NULL), 0);
+    assert_int_equal(wjr_study_describe_json(&text, s), 0);
+    root = json_loads(text, 0, NULL);
+    assert_non_null(root);
+    steps = json_object_get(json_object_get(root, "generation_strategy"), "steps");
+    assert_int_equal(json_array_size(steps), 3);
+    for (i = 0; i < 3; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(steps, i), "model")),
+                            want[i]);
+    json_decref(root);
+    free(text);
+    wjr_study_free(s);
+}
+
 static void test_bad_params_lose_nothing(void **state)
 {
     wjr_study *s = NULL;
@@ -246,7 +278,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_lock_reopen), cmocka_unit_test(test_refuse_existing),
         cmocka_unit_test(test_round_trip),         cmocka_unit_test(test_bad_params_lose_nothing),
-        cmocka_unit_test(test_corrupt_study_json),
+        cmocka_unit_test(test_corrupt_study_json), cmocka_unit_test(test_describe_models),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
