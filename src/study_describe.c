@@ -43,9 +43,9 @@ static json_t *strategy_json(const wjr_study_config *c, long long seed)
     size_t i;
 
     for (i = 0; i < c->n_steps; i++)
-        json_array_append_new(steps, json_pack("{sssI}", "model",
-                                               wjr__model_name(c->steps[i].model),
-                                               "num_trials", (json_int_t)c->steps[i].num_trials));
+        json_array_append_new(steps,
+                              json_pack("{sssI}", "model", wjr__model_name(c->steps[i].model),
+                                        "num_trials", (json_int_t)c->steps[i].num_trials));
     return json_pack("{sIso}", "seed", (json_int_t)seed, "steps", steps);
 }
 
