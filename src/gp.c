@@ -128,10 +128,19 @@ void wjr_gp_clear(wjr_gp *gp)
     memset(gp, 0, sizeof(*gp));
 }
 
+/* A known noise variance above this (in standardized units) is as good as
+ * no observation; capped so that a huge sem cannot overflow K. */
+#define KNOWN_MAX 1e12
+
+static double known_cap(double v)
+{
+    return v < KNOWN_MAX ? v : KNOWN_MAX;
+}
+
 int wjr_gp_set_data(wjr_gp *gp, size_t d, const double *X, const double *y, const double *sem,
                     size_t n)
 {
-    double sum = 0.0, ss = 0.0;
+    double sum = 0.0, ss = 0.0, big = 0.0;
     size_t i;
 
     wjr_gp_clear(gp);
@@ -140,18 +149,25 @@ int wjr_gp_set_data(wjr_gp *gp, size_t d, const double *X, const double *y, cons
     if (gp->ls == NULL || grow(gp, n + 8) < 0)
         return -1;
     memcpy(gp->X, X, n * d * sizeof(double));
+    /* mean and sd of y / big, so that outputs near DBL_MAX cannot overflow
+     * (big is 1, and the arithmetic plain, for outputs of everyday size) */
     for (i = 0; i < n; i++)
-        sum += y[i];
-    gp->ymean = n > 0 ? sum / (double)n : 0.0;
+        big = fabs(y[i]) > big ? fabs(y[i]) : big;
+    big = big > 1e150 ? big : 1.0;
     for (i = 0; i < n; i++)
-        ss += (y[i] - gp->ymean) * (y[i] - gp->ymean);
-    gp->ystd = n > 1 ? sqrt(ss / (double)(n - 1)) : 1.0;
-    if (!(gp->ystd > 1e-12 * (1.0 + fabs(gp->ymean))))
-        gp->ystd = 1.0;
+        sum += y[i] / big;
+    sum = n > 0 ? sum / (double)n : 0.0;
+    for (i = 0; i < n; i++)
+        ss += (y[i] / big - sum) * (y[i] / big - sum);
+    ss = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+    if (!(ss > 1e-12 * (1.0 / big + fabs(sum))))
+        ss = 1.0 / big; /* outputs all alike: sd 1 */
+    gp->ymean = sum * big;
+    gp->ystd = ss * big;
     for (i = 0; i < n; i++) {
-        double s = sem != NULL ? sem[i] : NAN;
-        gp->y[i] = (y[i] - gp->ymean) / gp->ystd;
-        gp->known[i] = isfinite(s) ? (s / gp->ystd) * (s / gp->ystd) : 0.0;
+        double s = sem != NULL ? sem[i] / big / ss : NAN;
+        gp->y[i] = (y[i] / big - sum) / ss;
+        gp->known[i] = isfinite(s) ? known_cap(s * s) : 0.0;
     }
     gp->n = n;
     for (i = 0; i < d; i++)
@@ -267,7 +283,7 @@ void wjr_gp_warp(wjr_gp *gp)
     for (i = 0; i < n; i++) {
         double slope, w = yeo_johnson(gp->y[i], l, &slope);
         gp->y[i] = (w - mean) / sd;
-        gp->known[i] *= (slope / sd) * (slope / sd);
+        gp->known[i] = known_cap(gp->known[i] * (slope / sd) * (slope / sd));
     }
     gp->lambda = l;
     gp->wmean = mean;
@@ -277,7 +293,8 @@ void wjr_gp_warp(wjr_gp *gp)
 
 double wjr_gp_to_model(const wjr_gp *gp, double raw)
 {
-    double u = (raw - gp->ymean) / gp->ystd;
+    double u = fabs(raw) < 1e150 && fabs(gp->ymean) < 1e150 ? (raw - gp->ymean) / gp->ystd
+                                                            : raw / gp->ystd - gp->ymean / gp->ystd;
 
     return gp->warped ? (yeo_johnson(u, gp->lambda, NULL) - gp->wmean) / gp->wstd : u;
 }
@@ -341,7 +358,12 @@ int wjr_gp_factor(wjr_gp *gp)
     for (j = 0; j < sizeof(jitters) / sizeof(jitters[0]); j++) {
         gp->jitter = jitters[j] * gp->s2;
         if (factor_into(gp, gp->L, gp->n, gp->jitter) == 0) {
+            size_t i;
+
             solve_alpha(gp, 1);
+            for (i = 0; i < gp->n; i++)
+                if (!isfinite(gp->alpha[i]))
+                    return -1; /* no NaN or inf reaches a decision */
             return 0;
         }
     }

@@ -128,15 +128,30 @@ int wjr_optimizer_add_range(wjr_optimizer *opt, double lo, double hi, unsigned f
     p.log_scale = (flags & WJR_OPT_LOG) != 0;
     p.lo = lo;
     p.hi = hi;
-    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi))
-        return wjr_error_set(WJR_EINVALID, "range [%g, %g] needs finite bounds, low < high", lo,
-                             hi);
+    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || !isfinite(hi - lo))
+        return wjr_error_set(WJR_EINVALID,
+                             "range [%g, %g] needs finite bounds, low < high, and a finite width",
+                             lo, hi);
     if (p.log_scale && lo <= 0)
         return wjr_error_set(WJR_EINVALID, "a log-scale range needs bounds above 0, not %g", lo);
     if (p.kind == OPT_INT && (lo != floor(lo) || hi != floor(hi)))
         return wjr_error_set(WJR_EINVALID, "an integer range needs whole bounds, not [%g, %g]", lo,
                              hi);
     return add_param(opt, &p);
+}
+
+int wjr_optimizer_set_digits(wjr_optimizer *opt, size_t param, int digits)
+{
+    int error = frozen(opt);
+
+    if (error < 0)
+        return error;
+    if (param >= opt->n_params || opt->params[param].kind != OPT_RANGE)
+        return wjr_error_set(WJR_EINVALID, "parameter %zu is not a float range", param);
+    if (digits < 0 || digits > 15)
+        return wjr_error_set(WJR_EINVALID, "digits must be 0 to 15, not %d", digits);
+    opt->params[param].scale = pow(10.0, digits);
+    return 0;
 }
 
 int wjr_optimizer_add_choice(wjr_optimizer *opt, size_t n_values)
@@ -231,16 +246,23 @@ static double clamp01(double t)
     return t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
 }
 
-/* unit coordinate -> the value of a range or integer */
+/* unit coordinate -> the value of a range or integer; within 1e-12 of an
+ * end of the axis is the bound itself (0, not 2e-22) */
 static double from_axis(const opt_param *p, double t)
 {
     double a, b, v;
 
     span(p, &a, &b);
-    v = a + clamp01(t) * (b - a);
+    if (!(t > 1e-12))
+        return p->lo;
+    if (t > 1.0 - 1e-12)
+        return p->hi;
+    v = a + t * (b - a);
     v = p->log_scale ? exp(v) : v;
     if (p->kind == OPT_INT)
         v = floor(v + 0.5);
+    else if (p->scale > 0.0)
+        v = round(v * p->scale) / p->scale;
     return v < p->lo ? p->lo : v > p->hi ? p->hi : v;
 }
 
@@ -326,6 +348,16 @@ int wjr__opt_feasible(const wjr_optimizer *opt, const double *x)
     return 1;
 }
 
+/* How far a value near v may lie from it and still be the same point:
+ * 1e-9 of the parameter's span on the model's axis. On a log axis that is
+ * relative to v (d log v = dv / v); two whole numbers always differ. */
+static double axis_tol(const opt_param *p, double v)
+{
+    double t = p->log_scale ? 1e-9 * (log(p->hi) - log(p->lo)) * fabs(v) : 1e-9 * (p->hi - p->lo);
+
+    return p->kind == OPT_RANGE || t < 0.25 ? t : 0.25;
+}
+
 int wjr__opt_seen(const wjr_optimizer *opt, const opt_points *list, const double *x)
 {
     size_t j, i;
@@ -333,7 +365,7 @@ int wjr__opt_seen(const wjr_optimizer *opt, const opt_points *list, const double
     for (j = 0; j < list->n; j++) {
         const double *y = list->x + j * opt->n_params;
         for (i = 0; i < opt->n_params; i++)
-            if (fabs(x[i] - y[i]) > 1e-9 * (opt->params[i].hi - opt->params[i].lo))
+            if (fabs(x[i] - y[i]) > axis_tol(&opt->params[i], x[i]))
                 break;
         if (i == opt->n_params)
             return 1;
@@ -364,8 +396,8 @@ static int check_point(const wjr_optimizer *opt, const double *x)
         return wjr_error_set(WJR_EINVALID, "the optimizer has no parameters");
     for (i = 0; i < opt->n_params; i++) {
         const opt_param *p = &opt->params[i];
-        double tol = 1e-9 * (p->hi - p->lo);
-        if (!isfinite(x[i]) || x[i] < p->lo - tol || x[i] > p->hi + tol)
+        if (!isfinite(x[i]) || x[i] < p->lo - axis_tol(p, p->lo) ||
+            x[i] > p->hi + axis_tol(p, p->hi))
             return wjr_error_set(WJR_EINVALID, "parameter %zu: %g is outside [%g, %g]", i, x[i],
                                  p->lo, p->hi);
         if (p->kind != OPT_RANGE && x[i] != floor(x[i]))

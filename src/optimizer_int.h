@@ -17,6 +17,7 @@ typedef struct opt_param {
     opt_kind kind;
     int log_scale;
     double lo, hi;  /* range and int bounds; choice: 0 and n-1 */
+    double scale;   /* 10^digits when a float range is rounded, else 0 */
     size_t n;       /* choice: number of values */
     size_t feature; /* first model feature */
 } opt_param;

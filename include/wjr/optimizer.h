@@ -78,6 +78,17 @@ WJR_EXTERN(void) wjr_optimizer_free(wjr_optimizer *opt);
  */
 WJR_EXTERN(int) wjr_optimizer_add_range(wjr_optimizer *opt, double lo, double hi, unsigned flags);
 
+/**
+ * Round the values of range parameter @p param (the index it was added
+ * at; a float range, not WJR_OPT_INT) to @p digits decimals, 0 to 15, as
+ * Ax's `digits` does: every suggestion is rounded, then kept within the
+ * bounds, so two values that round alike are the same point and none is
+ * suggested twice. Call before anything is told.
+ * @return 0, WJR_EINVALID (no such float range, or digits out of range),
+ * WJR_ESTATE (points were told).
+ */
+WJR_EXTERN(int) wjr_optimizer_set_digits(wjr_optimizer *opt, size_t param, int digits);
+
 /** Add a choice parameter with @p n_values values (its value is an index). */
 WJR_EXTERN(int) wjr_optimizer_add_choice(wjr_optimizer *opt, size_t n_values);
 
@@ -128,8 +139,9 @@ WJR_EXTERN(void) wjr_optimizer_clear_pending(wjr_optimizer *opt);
  * before the next is chosen). With fewer than two completed trials, or
  * when the model cannot be fitted, the points are quasi-random (and the
  * reason is logged).
- * @return 0, WJR_EINVALID (no parameters), WJR_ESTATE (the constraints
- *         leave no room), WJR_ENOMEM.
+ * @return 0, WJR_EINVALID (no parameters), WJR_ESTATE (fewer than @p q
+ *         untried points found within the constraints: a used-up discrete
+ *         space, or constraints that leave no room; ask for fewer), WJR_ENOMEM.
  */
 WJR_EXTERN(int) wjr_optimizer_ask(double *out, wjr_optimizer *opt, size_t q);
 
