@@ -33,14 +33,17 @@ static int build_space(gpei_ctx *c)
     size_t i, k, d;
     int error = 0;
 
-    for (i = 0; i < cfg->n_params && error == 0; i++) {
+    for (i = 0, d = 0; i < cfg->n_params && error == 0; i++) {
         const wjr_param *p = &cfg->params[i];
-        if (p->kind == WJR_PARAM_RANGE)
+        if (p->kind == WJR_PARAM_RANGE) {
             error = wjr_optimizer_add_range(c->opt, p->lo, p->hi,
                                             (p->is_int ? WJR_OPT_INT : 0u) |
                                                 (p->log_scale ? WJR_OPT_LOG : 0u));
-        else if (p->kind == WJR_PARAM_CHOICE)
+            if (error == 0 && p->has_digits)
+                error = wjr_optimizer_set_digits(c->opt, d, p->digits);
+        } else if (p->kind == WJR_PARAM_CHOICE)
             error = wjr_optimizer_add_choice(c->opt, json_array_size(p->values));
+        d += p->kind != WJR_PARAM_FIXED;
     }
     coef = calloc(cfg->n_params + 1, sizeof(double));
     if (coef == NULL)

@@ -184,6 +184,7 @@ struct wjr_study {
     wjr_generator *gen;
     long long seed;
     int64_t drawn; /* generator points used */
+    int used_up;   /* GPEI found no untried point: generate nothing more */
     study_trial *trials;
     size_t n_trials, cap;
     unsigned int flags;

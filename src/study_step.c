@@ -137,7 +137,7 @@ static void check_failure_rate(wjr_study *s)
 {
     wjr_study_progress p;
     int64_t bad, trials = (int64_t)s->n_trials;
-    int end = trials >= s->config->total_trials && wjr__study_all_terminal(s);
+    int end = (trials >= s->config->total_trials || s->used_up) && wjr__study_all_terminal(s);
 
     memset(&p, 0, sizeof(p));
     wjr__study_count(&p, s);
@@ -176,7 +176,11 @@ static int add_generated(wjr_study *s, json_t *params, wjr_model model)
 }
 
 /* The next `count` trials from a GPEI step, in one batch (kriging believer
- * keeps them apart), bounded by the step's end. */
+ * keeps them apart), bounded by the step's end. When fewer untried points
+ * are left than asked for, the batch shrinks to one; when none is left
+ * (every combination of a discrete space tried, or none found within the
+ * parameter constraints), the study generates nothing more and ends when
+ * its trials in flight have. */
 static int generate_gpei(wjr_study *s, int64_t step, int64_t count)
 {
     const wjr_study_config *c = s->config;
@@ -193,6 +197,21 @@ static int generate_gpei(wjr_study *s, int64_t step, int64_t count)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     error = wjr__study_gpei_suggest(batch, s, (size_t)step, (size_t)count, wjr__study_next_index(s),
                                     wjr__study_log_dispatch, s);
+    if (error == WJR_ESTATE && count > 1) {
+        count = 1;
+        error = wjr__study_gpei_suggest(batch, s, (size_t)step, 1, wjr__study_next_index(s),
+                                        wjr__study_log_dispatch, s);
+    }
+    if (error == WJR_ESTATE) {
+        wjr__study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                       "GPEI finds no point left to try (%s): the study generates no more trials "
+                       "and ends with %zu",
+                       wjr_error_last(), s->n_trials);
+        s->used_up = 1;
+        s->changed = 1;
+        free(batch);
+        return 0;
+    }
     if (error < 0)
         wjr__study_log(s, WJR_LOG_ERROR, WJR_NO_TRIAL, "GPEI could not suggest a trial: %s",
                        wjr_error_last());
@@ -231,7 +250,8 @@ static int generate(wjr_study *s)
     memset(&p, 0, sizeof(p));
     wjr__study_count(&p, s);
     unfinished = p.pending + p.running;
-    while ((int64_t)s->n_trials < c->total_trials && unfinished < c->max_pending_trials) {
+    while ((int64_t)s->n_trials < c->total_trials && unfinished < c->max_pending_trials &&
+           !s->used_up) {
         int64_t step = wjr__config_step_of(c, s->drawn);
         int64_t before = (int64_t)s->n_trials;
         json_t *params = NULL;
@@ -362,7 +382,7 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
             goto done;
         if (wjr__study_note_changes(s))
             s->changed = 1;
-        if ((int64_t)s->n_trials >= c->total_trials && wjr__study_all_terminal(s)) {
+        if (((int64_t)s->n_trials >= c->total_trials || s->used_up) && wjr__study_all_terminal(s)) {
             s->state = WJR_STUDY_FINISHED;
             s->changed = 1;
             wjr__study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL, "study finished: %zu trials",

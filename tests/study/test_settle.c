@@ -19,20 +19,6 @@
 #include "state.h"
 #include "test_util.h"
 
-/* A study configuration in f->dir with `body` and the experiment in exp/. */
-static char *write_config(tu_fixture *f, const char *body)
-{
-    char *path = tu_path(f->dir, "study.cfg");
-    char text[4096];
-
-    snprintf(text, sizeof(text),
-             "%sscript_options = { run_model = \"true\"; experiment_dir = \"%s/exp\"; };\n"
-             "slurm = { partition = \"debug\"; };\n",
-             body, f->dir);
-    tu_write(path, text);
-    return path;
-}
-
 /* The trial's job ends: with `output` (output.json) unless NULL, COMPLETE,
  * or FAILED with exit code 1 when `failed`. */
 static void end_job(tu_fixture *f, wjr_study *s, int64_t index, const char *output, int failed)
@@ -110,7 +96,7 @@ static void assert_csv_fresh(tu_fixture *f, const wjr_study *s)
 static void best_and_csv_follow_each_end(void **state)
 {
     tu_fixture *f = *state;
-    char *cfg = write_config(
+    char *cfg = tu_study_config(
         f,
         "objective = { metrics = ( { name = \"y\"; minimize = true; }, { name = \"c\"; } );\n"
         "              outcome_constraints = ( \"c <= 0.5\" ); };\n"
@@ -179,7 +165,7 @@ static ino_t inode_of(const char *path)
 static void late_columns_take_their_place(void **state)
 {
     tu_fixture *f = *state;
-    char *cfg = write_config(f, "");
+    char *cfg = tu_study_config(f, "");
     char *csv_path = tu_path(f->dir, "exp/results.csv"), *out = NULL, *text;
     const char *header = "trial_index,status,job_id,generation_method,a,b,c,m1,m1_sem,m0,m0_sem,"
                          "m3,m3_sem,m2,m2_sem,reason\n";

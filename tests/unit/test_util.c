@@ -329,6 +329,19 @@ void tu_put(const char *dir, const char *name, const char *text)
     free(path);
 }
 
+char *tu_study_config(tu_fixture *f, const char *body)
+{
+    char *path = tu_path(f->dir, "study.cfg");
+    char text[4096];
+
+    snprintf(text, sizeof(text),
+             "%sscript_options = { run_model = \"true\"; experiment_dir = \"%s/exp\"; };\n"
+             "slurm = { partition = \"debug\"; };\n",
+             body, f->dir);
+    tu_write(path, text);
+    return path;
+}
+
 /* ---- the runner's own record of a trial --------------------------------- */
 
 char *tu_trial_field(wjr_runner *r, int64_t index, const char *field)

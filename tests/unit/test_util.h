@@ -99,5 +99,9 @@ int tu_run_script(tu_fixture *f, const char *script, const char *const *env);
 void tu_trial_ctx(wjr_trial_ctx *ctx, tu_fixture *f, char **dir);
 /* Write text to <dir>/<name>, or remove the file when text is NULL. */
 void tu_put(const char *dir, const char *name, const char *text);
+/* A study configuration <f->dir>/study.cfg (path malloc'd): @p body, then
+ * script_options running `true` with the experiment in <f->dir>/exp, and a
+ * slurm section for the partition "debug". */
+char *tu_study_config(tu_fixture *f, const char *body);
 
 #endif
