@@ -88,6 +88,9 @@ int cli_detach(const char *verb, const char *dir);
 /* Drive a study to its end (run, resume): returns the exit code. */
 int cli_drive(wjr_study *study, cli_term *t);
 
+/* Trials submitted to Slurm and not ended (running or queued). */
+size_t cli_in_flight(const wjr_study *study);
+
 /* The summary with the best trial, on stdout. */
 void cli_print_summary(const wjr_study *study);
 

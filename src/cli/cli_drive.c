@@ -68,18 +68,30 @@ void cli_print_summary(const wjr_study *study)
     printf("results: %s/results.csv\n", wjr_study_dir(study));
 }
 
+size_t cli_in_flight(const wjr_study *study)
+{
+    wjr_study_trial trial;
+    size_t i, n = 0;
+
+    for (i = 0; i < wjr_study_trial_count(study); i++)
+        if (wjr_study_trial_at(&trial, study, i) == 0 && trial.job_id != NULL &&
+            !wjr_trial_status_is_terminal(trial.status))
+            n++;
+    return n;
+}
+
 /* SIGINT or SIGTERM, seen after a step (which stops its hooks at once)
- * or during the wait between steps. */
+ * or during the wait between steps. Every trial submitted and not ended
+ * is counted, running or still queued. */
 static int interrupted(const wjr_study *study, cli_term *t)
 {
-    wjr_study_progress p;
+    size_t n = cli_in_flight(study);
 
-    wjr_study_get_progress(&p, study);
     cli_term_clear(t);
     fprintf(stderr,
-            "wjr: interrupted: %lld trials keep running in Slurm; nothing was lost.\n"
+            "wjr: interrupted: %zu trial%s keep%s running or waiting in Slurm; nothing was lost.\n"
             "wjr: continue with: wjr resume %s\n",
-            (long long)p.running, wjr_study_dir(study));
+            n, n == 1 ? "" : "s", n == 1 ? "s" : "", wjr_study_dir(study));
     return CLI_EXIT_INTERRUPTED;
 }
 

@@ -6,6 +6,7 @@
 #  - one SIGINT in the middle of a step (a set_trial_status hook that
 #    sleeps) stops `wjr run` within seconds with exit 130, and
 #    `wjr resume` then finishes the study: nothing was lost;
+#  - SIGINT counts every trial left in Slurm, queued ones too;
 #  - a hook past WJR_HOOK_TIMEOUT is killed.
 #   usage: tests/cli/cli_reliability.sh PATH/TO/wjr-mock
 set -uo pipefail
@@ -86,6 +87,45 @@ if [[ $rc -eq 0 ]] && grep -q "2 completed" resume.out; then
 else
     fail "resume: exit $rc: $(cat resume.out)"
 fi
+
+# ---- 2b. trials in flight --------------------------------------------
+# flight.sh fails trials 0-4 and completes the others; with array_throttle 5
+# the first five run (and fail) before the last three start, so the failure
+# rate stops the study while three trials are still in Slurm.
+export WJR_MOCK_STATE="$W/flight.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1
+cat >flight.sh <<'SH'
+for d; do :; done
+case "$d" in */00000[0-4]) exit 3 ;; esac
+echo '{"branin": 1.0}' >"$d/output.json"
+SH
+cat >flight.cfg <<'CFG'
+objective = { metrics = ( { name = "branin"; minimize = true; } ); };
+generation_strategy = { steps = ( { model = "SOBOL"; num_trials = -1; } ); };
+parameters = { x1 = { type = "range"; bounds = [0.0, 1.0]; }; x2 = { type = "range"; bounds = [0.0, 1.0]; }; };
+scheduler = { total_trials = 8; max_pending_trials = 8; run_trials_in_batches = true;
+              tolerated_trial_failure_rate = 0.1; init_seconds_between_polls = 2.0; };
+script_options = { run_model = "sh flight.sh"; experiment_dir = "runs/flight"; };
+slurm = { partition = "debug"; time = "00:05:00"; array_throttle = 5; };
+CFG
+# interrupt PATTERN ARGS...: run wjr in the background, SIGINT it once its
+# stderr (flight.err) holds PATTERN; its exit code in $rc
+interrupt() {
+    local pattern=$1 pid
+    shift
+    "$WJR" "$@" >flight.out 2>flight.err &
+    pid=$!
+    for _ in $(seq 1 100); do
+        grep -q "$pattern" flight.err && break
+        sleep 0.05
+    done
+    kill -INT "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+}
+# the 8 trials were just submitted and wait in the queue: none runs yet
+interrupt "submitted trials 0-7" run flight.cfg
+has "interrupted: 8 trials keep running or waiting in Slurm" flight.err "SIGINT counts queued trials"
+[[ $rc -eq 130 ]] || fail "SIGINT while queued: exit $rc"
 
 # ---- 3. a hook past WJR_HOOK_TIMEOUT ------------------------------------
 export WJR_MOCK_STATE="$W/to.state.json"
