@@ -85,7 +85,8 @@ int cli_drive_option(int opt, const char *arg, void *payload);
  * its job id (cli_detach.c); returns the exit code. */
 int cli_detach(const char *verb, const char *dir);
 
-/* Drive a study to its end (run, resume): returns the exit code. */
+/* Drive a study to its end (run, resume): returns the exit code. A study
+ * that stopped is driven until its trials in Slurm have ended. */
 int cli_drive(wjr_study *study, cli_term *t);
 
 /* Trials submitted to Slurm and not ended (running or queued). */

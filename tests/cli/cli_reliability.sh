@@ -7,6 +7,9 @@
 #    sleeps) stops `wjr run` within seconds with exit 130, and
 #    `wjr resume` then finishes the study: nothing was lost;
 #  - SIGINT counts every trial left in Slurm, queued ones too;
+#  - a study stopped by its failure rate waits for its trials in flight to
+#    end (their outcomes recorded), and `wjr resume` of a study stopped
+#    with trials in flight collects them;
 #  - a hook past WJR_HOOK_TIMEOUT is killed.
 #   usage: tests/cli/cli_reliability.sh PATH/TO/wjr-mock
 set -uo pipefail
@@ -126,6 +129,40 @@ interrupt() {
 interrupt "submitted trials 0-7" run flight.cfg
 has "interrupted: 8 trials keep running or waiting in Slurm" flight.err "SIGINT counts queued trials"
 [[ $rc -eq 130 ]] || fail "SIGINT while queued: exit $rc"
+# the study stops on its failure rate and waits for trials 5-7: interrupted there
+interrupt "the study stopped" resume runs/flight
+has "waiting for the 3 trials still in Slurm to end" flight.err "a stopped study waits for its trials"
+has "interrupted: 3 trials keep running or waiting in Slurm" flight.err "SIGINT counts running trials"
+"$WJR" status --json runs/flight >flight.status 2>&1
+if jq -e '[.trials[] | select(.status == "RUNNING")] | length == 3' flight.status >/dev/null; then
+    ok "3 trials left running"
+else
+    fail "before collecting: $(cat flight.status)"
+fi
+# resuming the stopped study collects them, submitting nothing
+"$WJR" resume runs/flight >flight.out 2>flight.err
+rc=$?
+"$WJR" status --json runs/flight >flight.status 2>&1
+if [[ $rc -eq 1 ]] && grep -q "failed: 8 trials (3 completed, 5 failed, 0 abandoned, 0 unfinished)" flight.out &&
+    jq -e '[.trials[] | .status] == ["FAILED", "FAILED", "FAILED", "FAILED", "FAILED",
+        "COMPLETED", "COMPLETED", "COMPLETED"] and all(.trials[5:][]; .slurm_state == "COMPLETED"
+        and .metrics.branin.mean == 1)' flight.status >/dev/null &&
+    [[ "$(tail -n +2 runs/flight/results.csv | grep -c ',COMPLETED,')" -eq 3 ]] &&
+    [[ "$(jq '.submissions | length' "$WJR_MOCK_STATE")" -eq 1 ]]; then
+    ok "resume collects the trials of a stopped study"
+else
+    fail "resume of a stopped study: exit $rc: $(cat flight.out flight.err flight.status)"
+fi
+# without an interruption, run itself ends with every state final
+export WJR_MOCK_STATE="$W/flight2.state.json"
+sed -e 's|runs/flight|runs/flight2|' -e 's/= 2.0;/= 0.05;/' flight.cfg >flight2.cfg
+"$WJR" run flight2.cfg >flight.out 2>flight.err
+rc=$?
+if [[ $rc -eq 1 ]] && grep -q "(3 completed, 5 failed, 0 abandoned, 0 unfinished)" flight.out; then
+    ok "a stopped run waits for its trials in flight"
+else
+    fail "stopped run: exit $rc: $(cat flight.out flight.err)"
+fi
 
 # ---- 3. a hook past WJR_HOOK_TIMEOUT ------------------------------------
 export WJR_MOCK_STATE="$W/to.state.json"
