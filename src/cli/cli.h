@@ -33,6 +33,8 @@ int cli_exit_code(int error);
 
 /* "wjr VERB: message" on stderr; returns the exit code for `error`. */
 int cli_fail(const char *verb, int error);
+/* The configuration's warnings, "wjr VERB: warning: file:line: ..." on stderr. */
+void cli_print_warnings(const char *verb, const wjr_study_config *config);
 
 /* Print a usage error and the hint to --help; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...) WJR_FORMAT(2, 3);
