@@ -285,6 +285,7 @@ void wjr_study_config_free(wjr_study_config *cfg)
     }
     free(cfg->metrics);
     free(cfg->metric_names);
+    free(cfg->warnings);
     for (i = 0; i < cfg->n_params; i++) {
         free(cfg->params[i].name);
         json_decref(cfg->params[i].values);
@@ -321,6 +322,11 @@ void wjr_study_config_free(wjr_study_config *cfg)
 const char *wjr_study_config_experiment_dir(const wjr_study_config *config)
 {
     return config->experiment_dir;
+}
+
+const char *wjr_study_config_warnings(const wjr_study_config *config)
+{
+    return config->warnings;
 }
 
 int64_t wjr_study_config_total_trials(const wjr_study_config *config)

@@ -1,12 +1,13 @@
 /*
  * config_get.c - the configuration parser's shared lookups: one setting
  * read as a string, an integer, a number in a range, a boolean or a JSON
- * scalar; the unknown-key check with its "did you mean" and BOA's refused
- * keys; errors that name file:line (and the column, for YAML) with the
- * setting's path; and lexical path joining. The sections' parsers
- * (config_params.c, config_objective.c, config_scheduler.c,
- * config_strategy.c, config_script.c, config_slurm.c, config_boa.c) call
- * these; this file knows no section.
+ * scalar; the unknown-key check with its "did you mean" (the closest
+ * name, also used for undeclared metrics) and BOA's refused keys; errors
+ * that name file:line (and the column, for YAML) with the setting's path;
+ * and lexical path joining. The sections' parsers (config_params.c,
+ * config_objective.c, config_scheduler.c, config_strategy.c,
+ * config_script.c, config_slurm.c, config_boa.c) call these; this file
+ * knows no section.
  */
 #include <ctype.h>
 #include <libconfig.h>
@@ -92,6 +93,21 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+const char *wjr__config_closest(const char *name, const char *const *names)
+{
+    const char *guess = NULL;
+    size_t best = strlen(name) >= 10 ? 4 : 3, k; /* suggest below this distance */
+
+    for (k = 0; names[k] != NULL; k++) {
+        size_t d = edit_distance(name, names[k]);
+        if (d < best) {
+            best = d;
+            guess = names[k];
+        }
+    }
+    return guess;
+}
+
 /* Every member of group s must be one of the NULL-terminated allowed names. */
 int check_keys(const parse_ctx *ctx, const config_setting_t *s, const char *const *allowed)
 {
@@ -101,20 +117,14 @@ int check_keys(const parse_ctx *ctx, const config_setting_t *s, const char *cons
     for (i = 0; i < n; i++) {
         const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
         const char *name = config_setting_name(m);
-        const char *guess = NULL;
-        size_t best = strlen(name) >= 10 ? 4 : 3, k; /* suggest below this distance */
+        const char *guess;
+        size_t k;
 
-        for (k = 0; allowed[k] != NULL; k++) {
-            size_t d = edit_distance(name, allowed[k]);
-            if (d == 0)
-                break;
-            if (d < best) {
-                best = d;
-                guess = allowed[k];
-            }
-        }
+        for (k = 0; allowed[k] != NULL && edit_distance(name, allowed[k]) != 0; k++)
+            ;
         if (allowed[k] != NULL)
             continue;
+        guess = wjr__config_closest(name, allowed);
         setting_path(where, sizeof(where), s);
         {
             char section[256];

@@ -4,7 +4,8 @@
  * BOTORCH_MODULAR), BOA's default strategy (SOBOL, then GPEI), the linear
  * parameter constraints ("x1 + 2*x2 <= 10") and the outcome constraints
  * ("l2norm <= 1.25"), and the checks that tie them to the parameters and
- * metrics. config.c calls in here; this file reads libconfig settings and
+ * metrics (a constraint on an undeclared metric is a warning, not an
+ * error). config.c calls in here; this file reads libconfig settings and
  * strings, and generates nothing.
  */
 #include <ctype.h>
@@ -335,6 +336,40 @@ int wjr__config_parse_parameter_constraints(wjr_study_config *cfg, const char *f
     return 0;
 }
 
+/* A constraint on a metric no objective declares is valid (BOA fetches it
+ * as a metric the model must report), but often a typo: warn, naming the
+ * declared metrics and the closest one. */
+static int warn_undeclared(wjr_study_config *cfg, const char *file, const config_setting_t *e,
+                           int i, const wjr_outcome_constraint *c)
+{
+    const char *guess = NULL;
+    char declared[512] = "";
+    char *more;
+    size_t k, used = 0;
+    int line = config_setting_source_line(e);
+
+    for (k = 0; k < cfg->n_metrics && used < sizeof(declared); k++) {
+        int w = snprintf(declared + used, sizeof(declared) - used, "%s%s", k ? ", " : "",
+                         cfg->metrics[k].name);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    if (cfg->metric_names != NULL)
+        guess = wjr__config_closest(c->metric, cfg->metric_names);
+    more = wjr_asprintf("%s%s:%d: outcome_constraints[%d] \"%s\": '%s' is not a declared metric "
+                        "(%s%s%s%s%s); the model must report it, or every trial fails",
+                        cfg->warnings != NULL ? cfg->warnings : "", file, line > 0 ? line : 1, i,
+                        c->text, c->metric, cfg->n_metrics > 0 ? "objective.metrics: " : "",
+                        cfg->n_metrics > 0 ? declared : "no metric is declared",
+                        guess != NULL ? "; did you mean '" : "", guess != NULL ? guess : "",
+                        guess != NULL ? "'?" : "");
+    if (more == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    free(cfg->warnings);
+    cfg->warnings = wjr_asprintf("%s\n", more);
+    free(more);
+    return cfg->warnings != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
 int wjr__config_parse_outcome_constraints(wjr_study_config *cfg, const char *file,
                                           const config_setting_t *list)
 {
@@ -392,7 +427,12 @@ int wjr__config_parse_outcome_constraints(wjr_study_config *cfg, const char *fil
         for (k = 0; k < cfg->n_metrics; k++)
             if (strcmp(cfg->metrics[k].name, c->metric) == 0)
                 break;
-        extra += k == cfg->n_metrics;
+        if (k == cfg->n_metrics) {
+            extra++;
+            error = warn_undeclared(cfg, file, e, i, c);
+            if (error < 0)
+                return error;
+        }
     }
     /* constrained metrics that are not objectives are fetched too */
     names = realloc(cfg->metric_names, (cfg->n_metrics + extra + 1) * sizeof(char *));

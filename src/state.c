@@ -103,10 +103,14 @@ void wjr_state_describe(uint32_t job_state, char *buf, size_t bufsize)
 {
     char tmp[32];
     size_t i, len;
+    uint32_t base = job_state & WJR_JOB_STATE_BASE;
+    /* a job that has ended and whose nodes still clean up: the end is
+     * what the trial records, not the clean-up (squeue's CG) */
+    int ended = base >= (uint32_t)WJR_JOB_COMPLETE && base < N_STATES;
 
     snprintf(buf, bufsize, "%s", wjr_state_base_name(job_state, tmp, sizeof(tmp)));
     for (i = 0; i < N_FLAGS; i++) {
-        if (!(job_state & flag_table[i].bit))
+        if (!(job_state & flag_table[i].bit) || (ended && flag_table[i].bit == WJR_JOBF_COMPLETING))
             continue;
         len = strlen(buf);
         if (len + 1 < bufsize)

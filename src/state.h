@@ -74,7 +74,9 @@ wjr_state_verdict wjr_state_map(uint32_t job_state, int will_requeue);
 /* "PENDING", "NODE_FAIL", ... for the base state; "UNKNOWN(n)" is written to buf. */
 const char *wjr_state_base_name(uint32_t job_state, char *buf, size_t bufsize);
 
-/* Base name and flags as text, e.g. "COMPLETING+REQUEUE" style: "RUNNING|COMPLETING". */
+/* Base name and flags as text, e.g. "PENDING+REQUEUE_HOLD"; the COMPLETING
+ * flag of a job that has ended is left out ("COMPLETED", not
+ * "COMPLETED+COMPLETING"). */
 void wjr_state_describe(uint32_t job_state, char *buf, size_t bufsize);
 
 /* Parse a base state name as written by wjr_state_base_name (for the exit

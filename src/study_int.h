@@ -103,6 +103,9 @@ struct wjr_study_config {
     char *model_options_json;
     int is_yaml;
 
+    /* what is valid but likely a mistake: "file:line: ..." lines, or NULL */
+    char *warnings;
+
     char *partition, *time, *mem, *account, *qos, *constraint, *gres;
     int cpus_per_task;
     char **env; /* NULL-terminated */

@@ -51,6 +51,13 @@ WJR_EXTERN(void) wjr_study_config_free(wjr_study_config *config);
 /** The absolute experiment directory the configuration names. Borrowed. */
 WJR_EXTERN(const char *) wjr_study_config_experiment_dir(const wjr_study_config *config);
 
+/**
+ * What the configuration allows but is likely a mistake, such as an
+ * outcome constraint on a metric no objective declares: one warning per
+ * line, each "file:line: message\n", or NULL when there is none. Borrowed.
+ */
+WJR_EXTERN(const char *) wjr_study_config_warnings(const wjr_study_config *config);
+
 /** scheduler.total_trials, or -1 when the configuration does not say. */
 WJR_EXTERN(int64_t) wjr_study_config_total_trials(const wjr_study_config *config);
 

@@ -33,6 +33,8 @@ int cli_exit_code(int error);
 
 /* "wjr VERB: message" on stderr; returns the exit code for `error`. */
 int cli_fail(const char *verb, int error);
+/* The configuration's warnings, "wjr VERB: warning: file:line: ..." on stderr. */
+void cli_print_warnings(const char *verb, const wjr_study_config *config);
 
 /* Print a usage error and the hint to --help; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...) WJR_FORMAT(2, 3);
@@ -85,8 +87,12 @@ int cli_drive_option(int opt, const char *arg, void *payload);
  * its job id (cli_detach.c); returns the exit code. */
 int cli_detach(const char *verb, const char *dir);
 
-/* Drive a study to its end (run, resume): returns the exit code. */
+/* Drive a study to its end (run, resume): returns the exit code. A study
+ * that stopped is driven until its trials in Slurm have ended. */
 int cli_drive(wjr_study *study, cli_term *t);
+
+/* Trials submitted to Slurm and not ended (running or queued). */
+size_t cli_in_flight(const wjr_study *study);
 
 /* The summary with the best trial, on stdout. */
 void cli_print_summary(const wjr_study *study);

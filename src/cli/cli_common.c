@@ -55,6 +55,20 @@ int cli_fail(const char *verb, int error)
     return cli_exit_code(error);
 }
 
+void cli_print_warnings(const char *verb, const wjr_study_config *config)
+{
+    const char *w = config != NULL ? wjr_study_config_warnings(config) : NULL;
+    char line[2048], msg[2048];
+
+    while (w != NULL && *w != '\0') {
+        size_t n = strcspn(w, "\n");
+
+        snprintf(line, sizeof(line), "%.*s", (int)n, w);
+        fprintf(stderr, "wjr %s: warning: %s\n", verb, cli_safe(msg, sizeof(msg), line));
+        w += n + (w[n] == '\n');
+    }
+}
+
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;

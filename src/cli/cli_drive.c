@@ -5,7 +5,10 @@
  *
  * The driver does the work and never sleeps; this file only decides when to
  * call it again and what to tell the user. An interrupted loop leaves every
- * job running and says how to resume.
+ * job running and says how to resume. A study that stopped on its failure
+ * rate submits nothing more, but the loop goes on polling, at the driver's
+ * cadence, until the trials already in Slurm have ended, so that every
+ * recorded state is final when it exits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,19 +71,82 @@ void cli_print_summary(const wjr_study *study)
     printf("results: %s/results.csv\n", wjr_study_dir(study));
 }
 
+size_t cli_in_flight(const wjr_study *study)
+{
+    wjr_study_trial trial;
+    size_t i, n = 0;
+
+    for (i = 0; i < wjr_study_trial_count(study); i++)
+        if (wjr_study_trial_at(&trial, study, i) == 0 && trial.job_id != NULL &&
+            !wjr_trial_status_is_terminal(trial.status))
+            n++;
+    return n;
+}
+
 /* SIGINT or SIGTERM, seen after a step (which stops its hooks at once)
- * or during the wait between steps. */
+ * or during the wait between steps. Every trial submitted and not ended
+ * is counted, running or still queued. */
 static int interrupted(const wjr_study *study, cli_term *t)
 {
-    wjr_study_progress p;
+    size_t n = cli_in_flight(study);
 
-    wjr_study_get_progress(&p, study);
     cli_term_clear(t);
     fprintf(stderr,
-            "wjr: interrupted: %lld trials keep running in Slurm; nothing was lost.\n"
+            "wjr: interrupted: %zu trial%s keep%s running or waiting in Slurm; nothing was lost.\n"
             "wjr: continue with: wjr resume %s\n",
-            (long long)p.running, wjr_study_dir(study));
+            n, n == 1 ? "" : "s", n == 1 ? "s" : "", wjr_study_dir(study));
     return CLI_EXIT_INTERRUPTED;
+}
+
+static int transient(int error)
+{
+    return error == WJR_EUNREACHABLE || error == WJR_ETIMEOUT;
+}
+
+/*
+ * The study has stopped (its failure rate): nothing more is submitted, but
+ * the trials in Slurm are polled until they end, so that their outcomes
+ * (metrics of those that complete) are recorded rather than left as last
+ * seen. Each poll is followed by a step, which on a stopped study submits
+ * nothing: it marks the driver alive and proposes the next delay, the
+ * driver's own back-off. A poll without answer is retried.
+ */
+static int settle(wjr_study *study, cli_term *t, wjr_study_progress *p)
+{
+    char msg[2048];
+    char *json = NULL;
+    size_t n = cli_in_flight(study);
+    int error;
+
+    if (n == 0)
+        return 0;
+    cli_term_clear(t);
+    fprintf(stderr,
+            "wjr: the study stopped: submitting nothing more, waiting for the %zu trial%s "
+            "still in Slurm to end (Ctrl-C leaves %s running)\n",
+            n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+    while (n > 0) {
+        cli_sleep(p->next_delay);
+        if (cli_interrupted)
+            return interrupted(study, t);
+        error = wjr_study_poll(&json, NULL, study);
+        free(json);
+        json = NULL;
+        if (error == 0 || transient(error))
+            error = wjr_study_step(p, study);
+        if (cli_interrupted)
+            return interrupted(study, t);
+        if (error < 0) {
+            cli_term_clear(t);
+            fprintf(stderr, "wjr: %s\n", cli_safe(msg, sizeof(msg), wjr_error_last()));
+            fprintf(stderr, "wjr: the jobs keep running; collect them with: wjr resume %s\n",
+                    wjr_study_dir(study));
+            return cli_exit_code(error);
+        }
+        cli_term_progress(t, p);
+        n = cli_in_flight(study);
+    }
+    return 0;
 }
 
 int cli_drive(wjr_study *study, cli_term *t)
@@ -113,6 +179,9 @@ int cli_drive(wjr_study *study, cli_term *t)
         if (cli_interrupted)
             return interrupted(study, t);
     }
+    error = settle(study, t, &p);
+    if (error != 0)
+        return error;
     cli_term_clear(t);
     cli_print_summary(study);
     return p.state == WJR_STUDY_FINISHED ? CLI_EXIT_OK : CLI_EXIT_FAILED;

@@ -37,6 +37,7 @@ static int run(int argc, char **argv)
         return cli_usage_error(&cli_cmd_check, "expected one CONFIG file");
     error = wjr_study_check(&info, &config, argv[first]);
     if (error == 0) {
+        cli_print_warnings("check", config);
         total = wjr_study_config_total_trials(config);
         printf("config: %s is valid: %zu parameters, total_trials %s%lld\n", argv[first],
                wjr_study_config_param_count(config), total < 0 ? "unset " : "",
@@ -77,13 +78,15 @@ const cli_command cli_cmd_check = {
     "Validate the study configuration, libconfig or BOA's YAML (every error\n"
     "names file:line, and the column in YAML), including its generation\n"
     "strategy (SOBOL, RANDOM, GPEI steps) and its parameter and outcome\n"
-    "constraints, and print the strategy. Then ask the Slurm controller for its\n"
-    "limits: the partition exists (the default one when none is set) and is\n"
-    "large enough for nodes, ntasks and cpus_per_task; MaxArraySize,\n"
-    "MaxJobCount, MinJobAge, accounting; and, when the config names them, that\n"
-    "the reservation exists, that the cluster has the licenses, and that a node\n"
-    "of the partition has the GRES and GPU types asked for. Submits nothing,\n"
-    "writes nothing.\n"
+    "constraints, and print the strategy. An outcome constraint on a metric\n"
+    "no objective declares is valid (the model must report it, or every trial\n"
+    "fails) but gets a warning naming the declared metrics and the closest one.\n"
+    "Then ask the Slurm controller for its limits: the partition exists (the\n"
+    "default one when none is set) and is large enough for nodes, ntasks and\n"
+    "cpus_per_task; MaxArraySize, MaxJobCount, MinJobAge, accounting; and, when\n"
+    "the config names them, that the reservation exists, that the cluster has\n"
+    "the licenses, and that a node of the partition has the GRES and GPU types\n"
+    "asked for. Submits nothing, writes nothing.\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n"

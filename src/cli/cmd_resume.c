@@ -29,7 +29,8 @@ static int resume(int argc, char **argv)
     if (error < 0)
         return cli_fail("resume", error);
     wjr_study_get_progress(&p, study);
-    if (p.state != WJR_STUDY_RUNNING) {
+    /* a study stopped with trials still in Slurm collects them first */
+    if (p.state != WJR_STUDY_RUNNING && cli_in_flight(study) == 0) {
         cli_print_summary(study);
         wjr_study_free(study);
         return p.state == WJR_STUDY_FINISHED ? CLI_EXIT_OK : CLI_EXIT_FAILED;
@@ -49,7 +50,9 @@ const cli_command cli_cmd_resume = {
     "Continue the study of experiment directory DIR after any interruption\n"
     "(Ctrl-C, SIGKILL, a lost login node). Trials left being submitted are\n"
     "first looked up in Slurm by their idempotency key: none is lost and none\n"
-    "runs twice. A finished study just prints its summary.\n"
+    "runs twice. A study stopped by its failure rate submits nothing more but\n"
+    "first waits for its trials still in Slurm to end, recording their\n"
+    "outcomes; a finished study just prints its summary.\n"
     "\n"
     "Options:\n"
     "  -v, --verbose  show every log record\n"

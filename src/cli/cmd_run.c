@@ -13,6 +13,7 @@ static int run(int argc, char **argv)
     cli_drive_opts o = {0, 0, 0};
     wjr_study_options so;
     wjr_study *study = NULL;
+    wjr_study_config *config = NULL;
     wjr_cluster_info info;
     cli_term term;
     int first, code, error;
@@ -26,8 +27,10 @@ static int run(int argc, char **argv)
     /* Ask the cluster first, so that a wrong partition or an unreachable
      * controller is reported before a study directory exists: its settings
      * would then be fixed in place. */
-    error = wjr_study_check(&info, NULL, argv[first]);
+    error = wjr_study_check(&info, &config, argv[first]);
     wjr_cluster_info_clear(&info);
+    cli_print_warnings("run", config);
+    wjr_study_config_free(config);
     if (error < 0) {
         code = cli_fail("run", error);
         if (code == CLI_EXIT_CLUSTER)

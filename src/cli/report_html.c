@@ -125,8 +125,7 @@ static void object_table(FILE *out, json_t *obj)
     put(out, "<table>");
     json_object_foreach(obj, key, v)
     {
-        if (json_is_null(v) ||
-            (json_is_integer(v) && json_integer_value(v) == 0 && strcmp(key, "cpus_per_task") != 0))
+        if (json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 0))
             continue;
         put(out, "<tr><th>");
         esc(out, key);

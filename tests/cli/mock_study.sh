@@ -264,6 +264,24 @@ sed 's|"x1 + x2 <= 14"|"x1 + x3 <= 14"|' gpei.cfg >gpei-bad.cfg
 wjr check_gpei_bad check gpei-bad.cfg
 expect check_gpei_bad 2
 check check_gpei_bad_line grep -q 'gpei-bad.cfg:8: parameter_constraints\[0\] "x1 + x3 <= 14": .x3. is not a declared parameter' out/check_gpei_bad.err
+# an outcome constraint on a metric no objective declares is valid (the
+# model must report it) but likely a typo: a warning, with the closest name
+sed 's|name = "branin"; minimize = true; } ); };|name = "branin"; minimize = true; }, { name = "cost"; info_only = true; } ); outcome_constraints = ( "cost <= 9", "cots <= 50", "latency >= 1" ); };|' \
+    gpei.cfg >gpei-typo.cfg
+wjr check_gpei_typo check gpei-typo.cfg
+expect check_gpei_typo 0
+check check_typo_warned grep -qxF 'wjr check: warning: gpei-typo.cfg:3: outcome_constraints[1] "cots <= 50": '"'cots'"' is not a declared metric (objective.metrics: branin, cost; did you mean '"'cost'"'?); the model must report it, or every trial fails' \
+    out/check_gpei_typo.err
+check check_typo_no_guess grep -qF "'latency' is not a declared metric (objective.metrics: branin, cost); the model" \
+    out/check_gpei_typo.err
+check check_typo_two_warnings [ "$(grep -c warning out/check_gpei_typo.err)" -eq 2 ]
+quiet check_gpei && echo "ok check_gpei_no_warning"
+# ... and in BOA's YAML
+sed 's|^        - {name: note, info_only: true}$|&\n    outcome_constraints: ["nots <= 50"]|' boa.yaml >boa-typo.yaml
+wjr check_boa_typo check boa-typo.yaml
+expect check_boa_typo 0
+check check_boa_typo_warned grep -qF 'boa-typo.yaml:8: outcome_constraints[0] "nots <= 50": '"'nots'"' is not a declared metric (objective.metrics: a, b, note; did you mean '"'note'"'?)' \
+    out/check_boa_typo.err
 wjr run_gpei run gpei.cfg
 expect run_gpei 0
 csv_col() { # FILE NAME: the values of one results.csv column

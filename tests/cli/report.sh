@@ -130,6 +130,14 @@ expect init_external 0
 wjr report_empty report -o empty.html runs/external
 expect report_empty 0
 check_page report_empty empty.html runs/external
+# Slurm job options: only those set (fail.cfg sets cpus_per_task, this one not)
+if grep -q '<th>cpus_per_task</th>' empty.html; then
+    fail "an unset cpus_per_task is listed"
+else
+    ok "an unset slurm option is not listed"
+fi
+grep -q '<th>cpus_per_task</th><td>1</td>' runs/fail/report.html && ok "a set cpus_per_task is listed" ||
+    fail "cpus_per_task = 1 is not listed"
 wjr submit_external submit runs/external --params '{"x1": 1, "note": "</pre><b>bold</b>"}'
 expect submit_external 0
 wjr poll_external poll runs/external

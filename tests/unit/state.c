@@ -154,6 +154,13 @@ static void test_names(void **state)
     assert_string_equal(buf, "PENDING+REQUEUE_HOLD");
     wjr_state_describe(WJR_JOB_FAILED | WJR_JOBF_EXPEDITING | (1u << 26), buf, sizeof(buf));
     assert_string_equal(buf, "FAILED+EXPEDITING+FLAGS(0x4000000)");
+    /* an ended job whose nodes still clean up reads as its end */
+    wjr_state_describe(WJR_JOB_COMPLETE | WJR_JOBF_COMPLETING, buf, sizeof(buf));
+    assert_string_equal(buf, "COMPLETED");
+    wjr_state_describe(WJR_JOB_FAILED | WJR_JOBF_COMPLETING | WJR_JOBF_REQUEUE, buf, sizeof(buf));
+    assert_string_equal(buf, "FAILED+REQUEUED");
+    wjr_state_describe(WJR_JOB_RUNNING | WJR_JOBF_COMPLETING, buf, sizeof(buf));
+    assert_string_equal(buf, "RUNNING+COMPLETING");
     /* sacct writes "CANCELLED by 1234": the base word decides, not the text */
     assert_int_equal(wjr_state_parse("CANCELLED by 1234"), WJR_JOB_CANCELLED);
     assert_int_equal(wjr_state_parse("OUT_OF_MEMORY"), WJR_JOB_OOM);
