@@ -131,7 +131,8 @@ int wjr__study_note_changes(wjr_study *s)
  * Ax's failure-rate rule: once MIN_FAILED_FOR_RATE_CHECK trials went bad
  * (FAILED or ABANDONED), or at the end whatever their number, a bad share
  * of all the study's trials above tolerated_trial_failure_rate stops the
- * study: nothing more is submitted, running jobs are left alone.
+ * study: nothing more is submitted, and the trials in flight are polled
+ * until they end (wjr_study_step), so that their outcomes are recorded.
  */
 static void check_failure_rate(wjr_study *s)
 {
@@ -150,7 +151,8 @@ static void check_failure_rate(wjr_study *s)
         wjr__study_log(
             s, WJR_LOG_ERROR, WJR_NO_TRIAL,
             "%lld of %lld trials failed or were abandoned, more than the tolerated rate %g: "
-            "the study stops (running jobs are left alone)",
+            "the study stops: nothing more is submitted, and the trials in flight are "
+            "collected as they end",
             (long long)bad, (long long)trials, s->config->tolerated_failure_rate);
     }
 }
@@ -337,6 +339,19 @@ done:
     return error;
 }
 
+/* Some trial is with Slurm (or being submitted) and has not ended. */
+static int in_flight(const wjr_study *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_trials; i++) {
+        wjr_trial_status st = wjr__study_trial_status(s, &s->trials[i]);
+        if (st != WJR_TRIAL_CANDIDATE && !wjr_trial_status_is_terminal(st))
+            return 1;
+    }
+    return 0;
+}
+
 int wjr_study_step(wjr_study_progress *out, wjr_study *s)
 {
     const wjr_study_config *c = s->config;
@@ -354,7 +369,8 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
                              "scheduler.total_trials (this one is for wjr submit)",
                              c->path);
     s->changed = 0;
-    if (s->state == WJR_STUDY_RUNNING) {
+    /* a stopped study still collects its trials in flight */
+    if (s->state == WJR_STUDY_RUNNING || in_flight(s)) {
         if (!s->reconciled) {
             error = wjr_study_reconcile(s);
             if (transient(error)) {
@@ -372,7 +388,8 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
         enforce_ttl(s);
         if (wjr__study_note_changes(s))
             s->changed = 1;
-        check_failure_rate(s);
+        if (s->state == WJR_STUDY_RUNNING)
+            check_failure_rate(s);
     }
     if (s->state == WJR_STUDY_RUNNING && s->reconciled) {
         error = generate(s);

@@ -213,6 +213,9 @@ typedef struct wjr_study_progress {
  * and submit up to max_pending_trials unfinished trials, write study.json
  * and results.csv. Never sleeps: wait @p out->next_delay seconds between
  * steps. A poll without answer is a warning (out->stale), never a failure.
+ * A study stopped by its failure rate (WJR_STUDY_FAILED) submits nothing
+ * more, but its steps go on polling the trials still in Slurm (and
+ * enforcing their ttl) until they end, so that their outcomes are recorded.
  * @param out (optional) receives the progress after the step.
  * @return 0 (look at out->state); WJR_ESLURM when Slurm refused a
  *         submission (the trials stay unsubmitted); WJR_EIO; WJR_ESTATE

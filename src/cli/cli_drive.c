@@ -98,23 +98,15 @@ static int interrupted(const wjr_study *study, cli_term *t)
     return CLI_EXIT_INTERRUPTED;
 }
 
-static int transient(int error)
-{
-    return error == WJR_EUNREACHABLE || error == WJR_ETIMEOUT;
-}
-
 /*
  * The study has stopped (its failure rate): nothing more is submitted, but
- * the trials in Slurm are polled until they end, so that their outcomes
- * (metrics of those that complete) are recorded rather than left as last
- * seen. Each poll is followed by a step, which on a stopped study submits
- * nothing: it marks the driver alive and proposes the next delay, the
- * driver's own back-off. A poll without answer is retried.
+ * its steps go on polling the trials in Slurm until they end, so that
+ * their outcomes (metrics of those that complete) are recorded rather than
+ * left as last seen; the steps' delay is the driver's own back-off.
  */
 static int settle(wjr_study *study, cli_term *t, wjr_study_progress *p)
 {
     char msg[2048];
-    char *json = NULL;
     size_t n = cli_in_flight(study);
     int error;
 
@@ -129,11 +121,7 @@ static int settle(wjr_study *study, cli_term *t, wjr_study_progress *p)
         cli_sleep(p->next_delay);
         if (cli_interrupted)
             return interrupted(study, t);
-        error = wjr_study_poll(&json, NULL, study);
-        free(json);
-        json = NULL;
-        if (error == 0 || transient(error))
-            error = wjr_study_step(p, study);
+        error = wjr_study_step(p, study);
         if (cli_interrupted)
             return interrupted(study, t);
         if (error < 0) {
