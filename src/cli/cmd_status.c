@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -20,30 +21,62 @@ static int take_flag(int opt, const char *arg, void *payload)
     return 0;
 }
 
+/* One row's cells, as printed. */
+typedef struct row {
+    char params[256], metrics[256], reason[1024], state[64], job[64];
+} row;
+
+static void make_row(row *r, const wjr_study_trial *t)
+{
+    char why[1024];
+
+    cli_format_object(r->params, sizeof(r->params), t->params_json, 0);
+    cli_format_object(r->metrics, sizeof(r->metrics), t->metrics_json, 1);
+    if (t->attempt > 1) /* Slurm requeued the job: say which run this is */
+        snprintf(why, sizeof(why), "attempt %d%s%s", t->attempt, t->reason != NULL ? "; " : "",
+                 t->reason != NULL ? t->reason : "");
+    else
+        snprintf(why, sizeof(why), "%s", t->reason != NULL ? t->reason : "");
+    cli_safe(r->state, sizeof(r->state), t->slurm_state != NULL ? t->slurm_state : "-");
+    cli_safe(r->job, sizeof(r->job), t->job_id != NULL ? t->job_id : "-");
+    cli_safe(r->reason, sizeof(r->reason), why);
+}
+
+static int widen(int w, const char *cell, int most)
+{
+    int n = (int)strlen(cell);
+
+    return n > w && n <= most ? n : w;
+}
+
+/* The table; a column grows to its longest cell (up to a bound, past
+ * which a cell overflows rather than widen every row). */
 static void print_table(const wjr_study *study)
 {
     wjr_study_trial t;
     wjr_study_progress p;
-    char params[256], metrics[256], reason[1024], state[64], job[64], why[1024];
+    row r;
+    int ws = 11, wj = 12, wp = 40, wm = 24;
     size_t i;
 
-    printf("%6s  %-13s %-6s %-11s %-12s %-40s %-24s %s\n", "TRIAL", "STATUS", "STEP", "SLURM",
-           "JOB", "PARAMETERS", "METRICS", "REASON");
     for (i = 0; i < wjr_study_trial_count(study); i++) {
         if (wjr_study_trial_at(&t, study, i) < 0)
             continue;
-        cli_format_object(params, sizeof(params), t.params_json, 0);
-        cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
-        if (t.attempt > 1) /* Slurm requeued the job: say which run this is */
-            snprintf(why, sizeof(why), "attempt %d%s%s", t.attempt, t.reason != NULL ? "; " : "",
-                     t.reason != NULL ? t.reason : "");
-        else
-            snprintf(why, sizeof(why), "%s", t.reason != NULL ? t.reason : "");
-        printf("%6lld  %-13s %-6s %-11s %-12s %-40s %-24s %s\n", (long long)t.index,
-               wjr_trial_status_name(t.status), t.generation != NULL ? t.generation : "-",
-               cli_safe(state, sizeof(state), t.slurm_state != NULL ? t.slurm_state : "-"),
-               cli_safe(job, sizeof(job), t.job_id != NULL ? t.job_id : "-"), params, metrics,
-               cli_safe(reason, sizeof(reason), why));
+        make_row(&r, &t);
+        ws = widen(ws, r.state, 40);
+        wj = widen(wj, r.job, 24);
+        wp = widen(wp, r.params, 100);
+        wm = widen(wm, r.metrics, 60);
+    }
+    printf("%6s  %-13s %-6s %-*s %-*s %-*s %-*s %s\n", "TRIAL", "STATUS", "STEP", ws, "SLURM", wj,
+           "JOB", wp, "PARAMETERS", wm, "METRICS", "REASON");
+    for (i = 0; i < wjr_study_trial_count(study); i++) {
+        if (wjr_study_trial_at(&t, study, i) < 0)
+            continue;
+        make_row(&r, &t);
+        printf("%6lld  %-13s %-6s %-*s %-*s %-*s %-*s %s\n", (long long)t.index,
+               wjr_trial_status_name(t.status), t.generation != NULL ? t.generation : "-", ws,
+               r.state, wj, r.job, wp, r.params, wm, r.metrics, r.reason);
     }
     wjr_study_get_progress(&p, study);
     printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld early-stopped, %lld "

@@ -388,6 +388,12 @@ check boa_statuses jq -e '[.trials[].status] == ["COMPLETED", "COMPLETED", "COMP
     and all(.trials[]; (.metrics.b.mean + .parameters.x - 1 | if . < 0 then -. else . end) < 1e-9)
     and all(.trials[]; .metrics.a.mean == (.parameters.x + 1) / 2 and .metrics.note.mean == 5)' \
     out/status_boa.out
+wjr status_boa_table status runs/boa
+expect status_boa_table 0
+# every column starts where its header does, however long the cells
+check boa_table_aligned awk 'NR == 1 { for (i = 1; i <= NF; i++) at[i] = index($0, $i); next }
+    /^ +[0-9]+  / { if (substr($0, at[8] - 1, 1) != " " || substr($0, at[7] - 1, 1) != " ") exit 1
+        if (substr($0, at[7], 2) !~ /^[a-z]=/) exit 1 }' out/status_boa_table.out
 wjr results_boa results --json runs/boa
 # a + 2 b falls with x while a rises: ranking by a alone would pick another
 check boa_weighted_best jq -e '.objective == {"metric": "weighted_sum", "minimize": true}
