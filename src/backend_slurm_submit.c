@@ -32,7 +32,9 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
 
 /* sbatch's default export: the submitter's environment, without the
  * SLURM_* variables inherited from an enclosing job, plus the extra
- * variables of the configuration (which win). */
+ * variables of the configuration (which win). With export NONE or a list
+ * of names, what is exported plus the user's login environment, as sbatch
+ * does (SLURM_GET_USER_ENV). */
 static char **build_env(const slurm_backend *sb, const wjr_slurm_res *res, const char *work_dir,
                         const char *cpus_entry, uint32_t *count)
 {
@@ -44,7 +46,7 @@ static char **build_env(const slurm_backend *sb, const wjr_slurm_res *res, const
         n++;
     for (i = 0; sb->env && sb->env[i]; i++)
         extra++;
-    env = calloc(n + extra + 5, sizeof(*env));
+    env = calloc(n + extra + 6, sizeof(*env));
     if (env == NULL)
         return NULL;
     for (i = 0; environ && environ[i]; i++) {
@@ -66,6 +68,10 @@ static char **build_env(const slurm_backend *sb, const wjr_slurm_res *res, const
         env[k++] = (char *)wjr_slurm_extra_job_env(sb->extra);
     if (cpus_entry)
         env[k++] = (char *)cpus_entry;
+    /* as sbatch with --export=NONE or a list: the job starts from the
+     * user's login environment (HOME, the login PATH), then these */
+    if (!wjr_slurm_res_exports(res, "SLURM_GET_USER_ENV="))
+        env[k++] = (char *)"SLURM_GET_USER_ENV=1";
     /* what sbatch tells the job about where it came from */
     gethostname(host, sizeof(host) - 1);
     env[k++] = wjr_asprintf("SLURM_SUBMIT_HOST=%s", host);
@@ -106,8 +112,11 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
         if (r.max_nodes)
             desc->max_nodes = r.max_nodes;
     }
-    if (r.ntasks)
+    if (r.ntasks) {
+        /* as sbatch --ntasks: the count wins over ntasks_per_node x nodes */
         desc->num_tasks = r.ntasks;
+        desc->bitflags |= JOB_NTASKS_SET;
+    }
     if (r.ntasks_per_node)
         desc->ntasks_per_node = (uint16_t)r.ntasks_per_node;
     if (r.cpus_per_task) {
@@ -173,7 +182,7 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
         desc->min_cpus = (uint32_t)sb->cpus_per_task;
     }
     if (sb->time) {
-        if (wjr_slurm_parse_time(&minutes, sb->time) < 0)
+        if (wjr_slurm_parse_time_limit(&minutes, sb->time) < 0)
             return wjr_error_set(WJR_ECONFIG, "slurm.time: cannot read '%s'", sb->time);
         desc->time_limit = minutes;
     }

@@ -35,7 +35,7 @@ static int warn_seconds(const char *driver_time)
 {
     uint32_t minutes = 0;
 
-    if (driver_time == NULL || wjr_slurm_parse_time(&minutes, driver_time) < 0 ||
+    if (driver_time == NULL || wjr_slurm_parse_time_limit(&minutes, driver_time) < 0 ||
         minutes >= 0xfffffff0u || minutes >= 20)
         return 300;
     return minutes > 2 ? (int)minutes * 15 : 30;

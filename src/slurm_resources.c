@@ -15,6 +15,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backend.h"
 #include "slurm_resources.h"
@@ -299,7 +300,7 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
     uint32_t minutes = 0;
 
     if (len == 4 && strncmp(key, "time", 4) == 0) {
-        if (wjr_slurm_parse_time(&minutes, v) == 0) {
+        if (wjr_slurm_parse_time_limit(&minutes, v) == 0) {
             res->time_minutes = minutes;
             res->time_set = 1;
         }
@@ -405,9 +406,9 @@ int wjr_slurm_res_exports(const wjr_slurm_res *res, const char *entry)
     const char *p;
     size_t nl = strcspn(entry, "=");
 
-    if (res->export_env[0] == '\0' || strcmp(res->export_env, "ALL") == 0)
+    if (res->export_env[0] == '\0' || strcasecmp(res->export_env, "ALL") == 0)
         return 1;
-    if (strcmp(res->export_env, "NONE") == 0)
+    if (strcasecmp(res->export_env, "NONE") == 0)
         return 0;
     for (p = res->export_env; *p;) {
         size_t n = strcspn(p, ",");

@@ -158,6 +158,15 @@ int wjr_slurm_parse_time(uint32_t *minutes, const char *s)
     return 0;
 }
 
+int wjr_slurm_parse_time_limit(uint32_t *minutes, const char *s)
+{
+    int error = wjr_slurm_parse_time(minutes, s);
+
+    if (error == 0 && *minutes == 0)
+        *minutes = WJR_SLURM_INFINITE;
+    return error;
+}
+
 int wjr_slurm_parse_mem(uint64_t *mb, const char *s)
 {
     char *end;

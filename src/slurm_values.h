@@ -25,6 +25,10 @@
  * UNLIMITED, INFINITE or -1 (WJR_SLURM_INFINITE). 0 or WJR_EINVALID. */
 int wjr_slurm_parse_time(uint32_t *minutes, const char *text);
 
+/* A job's time limit (--time): as wjr_slurm_parse_time, but 0 is no limit
+ * (WJR_SLURM_INFINITE), as sbatch reads --time=0. */
+int wjr_slurm_parse_time_limit(uint32_t *minutes, const char *text);
+
 /* --mem's forms: "256" (megabytes), "256M", "4G", "1T", "512K". 0 or
  * WJR_EINVALID. */
 int wjr_slurm_parse_mem(uint64_t *megabytes, const char *text);

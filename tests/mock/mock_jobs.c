@@ -167,6 +167,7 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->min_nodes != NO_VAL, " min_nodes=%u", d->min_nodes);
     PUT(d->max_nodes != NO_VAL, " max_nodes=%u", d->max_nodes);
     PUT(d->num_tasks != NO_VAL, " num_tasks=%u", d->num_tasks);
+    PUT(d->bitflags & JOB_NTASKS_SET, " ntasks_set=1");
     PUT(d->ntasks_per_node != NO_VAL16, " ntasks_per_node=%u", d->ntasks_per_node);
     PUT(d->cpus_per_task != NO_VAL16, " cpus_per_task=%u", d->cpus_per_task);
     PUT(d->min_cpus != NO_VAL, " min_cpus=%u", d->min_cpus);

@@ -69,6 +69,7 @@ static void fixed_resources_reach_the_job(void **state)
     assert_res(s, "min_nodes=2");
     assert_res(s, "max_nodes=4");
     assert_res(s, "num_tasks=8");
+    assert_res(s, "ntasks_set=1"); /* 8 tasks, not 4 per node x 2 nodes */
     assert_res(s, "ntasks_per_node=4");
     assert_res(s, "cpus_per_task=2");
     assert_res(s, "min_cpus=16");
@@ -76,6 +77,14 @@ static void fixed_resources_reach_the_job(void **state)
     assert_no_res(s, " mem=");
     assert_res(s, "time_limit=120");
     assert_res(s, "time_min=30");
+    /* --time=0 is no limit, as sbatch reads it, not an instant TIMEOUT */
+    o.time = "0";
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 1, "{\"x\": 1}");
+    s = last_sub();
+    assert_res(s, "time_limit=4294967295");
     assert_true(strstr(s->resources, " tres_per_job=gres") != NULL);
     assert_true(strstr(s->resources, "gpu:a100:2") != NULL);
     assert_true(strstr(s->resources, " tres_per_task=gres") != NULL);
@@ -272,6 +281,17 @@ static void export_chooses_the_environment(void **state)
     assert_null(mock_submission_env(s, "PATH"));
     assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
     assert_non_null(mock_submission_env(s, "SLURM_SUBMIT_DIR"));
+    /* as sbatch: the job starts from the user's login environment */
+    assert_string_equal(mock_submission_env(s, "SLURM_GET_USER_ENV"), "1");
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+
+    o.export_env = "none"; /* sbatch reads the keywords in any case */
+    tu_runner(f, NULL, &o);
+    tu_run(f, 3, "{}");
+    s = last_sub();
+    assert_null(mock_submission_env(s, "WJR_T_KEEP"));
+    assert_string_equal(mock_submission_env(s, "SLURM_GET_USER_ENV"), "1");
     wjr_runner_free(f->runner);
     f->runner = NULL;
 
@@ -290,6 +310,7 @@ static void export_chooses_the_environment(void **state)
     tu_runner(f, NULL, &o);
     tu_run(f, 2, "{}");
     assert_string_equal(mock_submission_env(last_sub(), "WJR_T_DROP"), "d");
+    assert_null(mock_submission_env(last_sub(), "SLURM_GET_USER_ENV"));
     unsetenv("WJR_T_KEEP");
     unsetenv("WJR_T_DROP");
 }
