@@ -197,12 +197,13 @@ int wjr_study_driver_describe(char **out, const char *dir)
         t = (time_t)json_integer_value(json_object_get(o, "submit_time"));
         if (localtime_r(&t, &tm) != NULL)
             strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-        *out = wjr_asprintf("driver: job %lld in partition %s, submitted %s; %s",
+        const char *part = json_string_value(json_object_get(o, "partition"));
+
+        *out = wjr_asprintf("driver: job %lld in %s%s, submitted %s; %s",
                             (long long)json_integer_value(json_object_get(o, "job_id")),
-                            json_string_value(json_object_get(o, "partition"))
-                                ? json_string_value(json_object_get(o, "partition"))
-                                : "?",
-                            when, alive != NULL ? alive : "no driver holds the study now");
+                            part != NULL && *part ? "partition " : "the default partition",
+                            part != NULL && *part ? part : "", when,
+                            alive != NULL ? alive : "no driver holds the study now");
     } else if (alive != NULL) {
         *out = wjr_asprintf("driver: %s", alive);
     }

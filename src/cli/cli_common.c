@@ -294,6 +294,16 @@ static void append_value(char *buf, size_t size, size_t *used, json_t *v)
         *used = *used + (size_t)w < size ? *used + (size_t)w : size - 1;
 }
 
+static int has_control(const char *s)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return 1;
+    return 0;
+}
+
 void cli_format_object(char *buf, size_t size, const char *json, int metrics)
 {
     json_t *obj = json != NULL ? json_loads(json, 0, NULL) : NULL;
@@ -327,8 +337,9 @@ void cli_format_object(char *buf, size_t size, const char *json, int metrics)
         }
     }
     json_decref(obj);
-    /* keys and string values come from the model: no escape sequences */
-    if (strpbrk(buf, "\x1b\r\b\a") != NULL || strchr(buf, 0x7f) != NULL) {
+    /* keys and string values come from the model: no escape sequences,
+     * and no line break that would split a row of a table */
+    if (has_control(buf)) {
         char *copy = strdup(buf);
         if (copy != NULL)
             cli_safe(buf, size, copy);

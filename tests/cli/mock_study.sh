@@ -373,6 +373,12 @@ check cancelled_in_slurm jq -e '[.jobs[] | select(.name | test("-a1$")) | .state
 check cancelled_never_ran [ ! -e "$X/000001/output.json" ]
 wjr poll_cancelled poll "$X"
 expect poll_cancelled 0 && golden poll_cancelled "$X"
+# a value with a line break stays on its row of the table, escaped
+wjr submit_newline submit "$X" --params '{"x": "a\nb"}'
+expect submit_newline 0
+wjr status_newline status "$X"
+expect status_newline 0
+check status_newline_escaped grep -qF 'x=a\x0ab' out/status_newline.out
 export WJR_MOCK_POLLS_UNTIL_DONE=1
 
 # ---- 8. BOA's YAML: templates, metric functions, weights, EARLY_STOPPED --

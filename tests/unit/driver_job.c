@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "mock_slurm.h"
 #include "test_util.h"
 
@@ -63,6 +65,21 @@ static void the_driver_job(void **state)
     assert_non_null(strstr(line, "in partition long"));
     assert_non_null(strstr(line, "driver: job "));
     free(line);
+    {
+        /* no driver_partition: the cluster's default, said as such */
+        char *path = tu_path(exp, "driver.json");
+        json_t *o = json_load_file(path, 0, NULL);
+
+        assert_non_null(o);
+        json_object_set_new(o, "partition", json_string(""));
+        assert_int_equal(json_dump_file(o, path, 0), 0);
+        json_decref(o);
+        free(path);
+        assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+        assert_non_null(strstr(line, "driver: job "));
+        assert_non_null(strstr(line, " in the default partition, submitted "));
+        free(line);
+    }
     free(cfg);
     free(exp);
 }
