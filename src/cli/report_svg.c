@@ -599,7 +599,13 @@ void report_svg_timeline(FILE *out, const report *r)
     free(jobs);
 }
 
-/* Jobs waiting and running: at each bucket, the moment with the most in flight. */
+/* Jobs waiting (submitted, not started) and running (started, not ended).
+ * The events are applied one second at a time: the counts after all the
+ * events of second t hold from t to the next event's second (and, after
+ * the last one, at t1 itself). A bucket shows, of the counts that held
+ * during it, those with the most jobs in flight (the earliest of equals);
+ * a bucket without an event shows the counts in force since the last one.
+ * A trial not ended has no end event: it is in flight at r->now. */
 typedef struct flight_event {
     int64_t t;
     int dwait, drun;
@@ -609,9 +615,16 @@ static int cmp_flight(const void *a, const void *b)
 {
     const flight_event *x = a, *y = b;
 
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return (x->dwait + x->drun) - (y->dwait + y->drun);
+    return x->t < y->t ? -1 : x->t > y->t ? 1 : 0;
+}
+
+/* The bucket of time @p t; with @p open_end, of the moment just before t. */
+static int flight_bucket(const report *r, double span, int64_t t, int open_end)
+{
+    double x = (double)(t - r->stats.t0) / span * FLIGHT_BUCKETS;
+    int b = open_end ? (int)ceil(x) - 1 : (int)floor(x);
+
+    return b < 0 ? 0 : b >= FLIGHT_BUCKETS ? FLIGHT_BUCKETS - 1 : b;
 }
 
 void report_svg_in_flight(FILE *out, const report *r)
@@ -622,38 +635,42 @@ void report_svg_in_flight(FILE *out, const report *r)
     int has[FLIGHT_BUCKETS];
     double span = (double)(r->stats.t1 - r->stats.t0), limit;
     long wait = 0, run = 0, top = 1;
-    size_t i, n = 0;
+    size_t i, j, n = 0;
     scale sx, sy;
-    int b;
+    int b, first, last;
 
     memset(has, 0, sizeof(has));
     for (i = 0; ev != NULL && i < r->n; i++) {
         const report_trial *t = &r->trials[i];
-        int64_t end = t->end > 0 ? t->end : r->now;
+        int64_t start = t->start > t->submit ? t->start : t->submit;
         if (t->submit <= 0)
             continue;
         ev[n++] = (flight_event){t->submit, 1, 0};
-        if (t->start > 0) {
-            ev[n++] = (flight_event){t->start, -1, 1};
-            ev[n++] = (flight_event){end, 0, -1};
-        } else {
-            ev[n++] = (flight_event){end, -1, 0};
-        }
+        if (t->start > 0)
+            ev[n++] = (flight_event){start, -1, 1};
+        if (t->end > 0) /* ends its wait, or its run */
+            ev[n++] = (flight_event){t->end > start ? t->end : start, t->start > 0 ? 0 : -1,
+                                     t->start > 0 ? -1 : 0};
     }
     if (ev != NULL)
         qsort(ev, n, sizeof(*ev), cmp_flight);
     if (span <= 0)
         span = 1;
-    for (i = 0; i < n; i++) {
-        wait += ev[i].dwait;
-        run += ev[i].drun;
-        b = (int)((double)(ev[i].t - r->stats.t0) / span * (FLIGHT_BUCKETS - 1));
-        b = b < 0 ? 0 : b >= FLIGHT_BUCKETS ? FLIGHT_BUCKETS - 1 : b;
-        if (!has[b] || wait + run > run_at[b] + wait_at[b]) {
-            run_at[b] = run;
-            wait_at[b] = wait;
+    for (i = 0; i < n; i = j) {
+        for (j = i; j < n && ev[j].t == ev[i].t; j++) {
+            wait += ev[j].dwait;
+            run += ev[j].drun;
         }
-        has[b] = 1;
+        /* these counts hold from ev[i].t until ev[j].t (at t1 after the last) */
+        first = flight_bucket(r, span, ev[i].t, 0);
+        last = j < n ? flight_bucket(r, span, ev[j].t, 1) : FLIGHT_BUCKETS - 1;
+        for (b = first; b <= last; b++) {
+            if (!has[b] || wait + run > run_at[b] + wait_at[b]) {
+                run_at[b] = run;
+                wait_at[b] = wait;
+            }
+            has[b] = 1;
+        }
         top = wait + run > top ? wait + run : top;
     }
     limit = (double)json_integer_value(
@@ -669,16 +686,9 @@ void report_svg_in_flight(FILE *out, const report *r)
     axis(out, &sx, 0, H - B, 4, AXIS_TIME);
     axis_title(out, (L + W - R) / 2.0, H - 4, 0, "time since the first submission");
     axis_title(out, 16, (T + H - B) / 2.0, 1, "jobs");
-    /* buckets without an event keep the state of the one before */
-    run = wait = 0;
-    for (b = 0; b < FLIGHT_BUCKETS; b++) {
-        if (!has[b]) {
-            run_at[b] = run;
-            wait_at[b] = wait;
-        }
-        run = run_at[b];
-        wait = wait_at[b];
-    }
+    for (b = 0; b < FLIGHT_BUCKETS; b++)
+        if (!has[b]) /* before the first submission: none */
+            run_at[b] = wait_at[b] = 0;
     for (i = 0; i < 2; i++) {
         fprintf(out, "<path class=\"%s\" d=\"M%.1f %.1f", i == 0 ? "area-wait" : "area-run", sx.p0,
                 sy.p0);

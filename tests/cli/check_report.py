@@ -9,18 +9,24 @@ wait and run time quantiles) are computed here from it, independently of
 the report's code. EXPECTED.json (gen_study.py) adds figures computed from
 the generator's own data. Also checked: the five sections exist in order
 and are not empty, the page is self-contained (no script, no external
-reference) and study strings appear as text, never as markup.
+reference) and study strings appear as text, never as markup, and the
+"Jobs in flight" chart shows, in each of its buckets, counts of jobs running
+and waiting that held during it (the most in flight), as the trials' times
+in STATUS.json give them.
 Prints one line per failed check and exits 1 if any failed.
 """
+import calendar
 import html.parser
 import json
 import math
 import re
 import sys
+import time
 
 SECTIONS = ["summary", "convergence", "parameters", "cluster", "failures"]
 FORBIDDEN_TAGS = {"script", "img", "iframe", "object", "embed", "link", "base", "form"}
 FAILURE_ROWS = 200
+FLIGHT_BUCKETS, FLIGHT_Y0, FLIGHT_Y1 = 400, 180.0, 10.0  # report_svg.c: H - B, T
 REASON_BYTES = 1000
 
 failures = []
@@ -128,6 +134,69 @@ class Page(html.parser.HTMLParser):
         self.text.append(data)
 
 
+def flight_series(page_text):
+    """A function of the chart's top count giving its (running, waiting) per
+    bucket, read back from its two areas (running + waiting, then running):
+    the y scale reaches 1.08 times that top. Also max_pending_trials."""
+    svg = page_text[page_text.index("<h3>Jobs in flight</h3>"):]
+    svg = svg[: svg.index("</svg>")]
+    limit = re.search(r"max_pending_trials = (\d+)", svg)
+    areas = {}
+    for cls in ("area-wait", "area-run"):
+        d = re.search(r'<path class="%s" d="([^"]*)"' % cls, svg).group(1)
+        ys = [float(y) for y in re.findall(r"L[-\d.]+ ([-\d.]+)", d)][:-1]
+        areas[cls] = ys[::2]  # two points per bucket, at the same height
+
+    def series(top):
+        def count(y):
+            return (FLIGHT_Y0 - y) / (FLIGHT_Y0 - FLIGHT_Y1) * top * 1.08
+        total = [count(y) for y in areas["area-wait"]]
+        run = [count(y) for y in areas["area-run"]]
+        return [(r, t - r) for r, t in zip(run, total)]
+
+    return series, int(limit.group(1)) if limit else 0
+
+
+def flight_expected(status, now):
+    """From the trials' times: the counts in force after each second with an
+    event, then per bucket the (running, waiting) with the most in flight
+    among those that held during it (the earliest of equals); and the top."""
+    events = {}
+    for t in status:
+        submit, start, end = t.get("submit_time") or 0, t.get("start_time") or 0, t.get("end_time") or 0
+        if submit <= 0:
+            continue
+        events.setdefault(submit, []).append((1, 0))
+        if start:
+            events.setdefault(max(start, submit), []).append((-1, 1))
+        if end:
+            events.setdefault(max(end, start, submit), []).append((0, -1) if start else (-1, 0))
+    if not events:
+        return None, 1
+    times = sorted(events)
+    t0, t1 = times[0], max(times[-1], now if any(not (t.get("end_time") or 0) for t in status
+                                                    if (t.get("submit_time") or 0) > 0) else 0)
+    span = float(t1 - t0) if t1 > t0 else 1.0
+    buckets = [None] * FLIGHT_BUCKETS
+    wait = run = 0
+    top = 1
+
+    def bucket(t, open_end):
+        x = (t - t0) / span * FLIGHT_BUCKETS
+        b = math.ceil(x) - 1 if open_end else math.floor(x)
+        return min(max(b, 0), FLIGHT_BUCKETS - 1)
+
+    for k, t in enumerate(times):
+        for dw, dr in events[t]:
+            wait, run = wait + dw, run + dr
+        top = max(top, wait + run)
+        last = bucket(times[k + 1], True) if k + 1 < len(times) else FLIGHT_BUCKETS - 1
+        for b in range(bucket(t, False), last + 1):
+            if buckets[b] is None or wait + run > sum(buckets[b]):
+                buckets[b] = (run, wait)
+    return buckets, top
+
+
 def main():
     args = sys.argv[1:]
     expected = None
@@ -211,6 +280,21 @@ def main():
     if expected is not None:
         check(duration(quantile(waits, 0.5)) == expected["wait_median"], "status wait median differs from the generator's")
         check(duration(quantile(runs, 0.9)) == expected["run_p90"], "status run p90 differs from the generator's")
+
+    # jobs in flight: bucket by bucket, from the trials' times
+    when = re.search(r"report of (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC", page_text)
+    now = calendar.timegm(time.strptime(when.group(1), "%Y-%m-%d %H:%M:%S")) if when else 0
+    series, limit = flight_series(page_text)
+    want, top = flight_expected(status, now)
+    if want is not None:
+        top = max(top, limit)
+        got = series(top)
+        # y is written to 0.1 pixel: a count is read back within that (exact when small)
+        tol = 0.1 / (FLIGHT_Y0 - FLIGHT_Y1) * top * 1.08 + 1e-6
+        bad = [(b, tuple(round(v, 1) for v in got[b]), want[b]) for b in range(FLIGHT_BUCKETS)
+               if abs(got[b][0] - want[b][0]) > tol or abs(got[b][1] - want[b][1]) > 2 * tol]
+        check(not bad, "in flight, %d bucket(s) wrong; (bucket, shown (running, waiting), "
+              "expected): %s" % (len(bad), bad[:4]))
 
     for f in failures:
         print("FAIL check_report: " + f)

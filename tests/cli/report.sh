@@ -174,5 +174,35 @@ grep -q '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;' big.html &&
     grep -q 'Traceback: &lt;b&gt;boom&lt;/b&gt;' big.html && ok "hostile strings escaped" ||
     fail "hostile strings are not shown escaped"
 
+# ---- 5. jobs in flight, by hand: 4 jobs at once, one running 40 s and three 5 s
+python3 "$HERE/gen_study.py" flight 4 1 >/dev/null || fail "gen_study.py flight"
+sed -i 's/max_pending_trials = 40/max_pending_trials = 4/' flight/config.cfg
+python3 - flight/study.json <<'EOS' || fail "flight: study not written"
+import json, sys
+study = json.load(open(sys.argv[1]))
+t0 = 1700000000
+for rec in study["runner"]["trials"]:
+    rec.update(status="COMPLETED", state_word=3, slurm_state="COMPLETED", exit_code=0,
+               submit_time=t0, start_time=t0, end_time=t0 + (40 if rec["index"] == 0 else 5),
+               metrics={"loss": {"mean": 1.0 + rec["index"], "sem": None}})
+study["state"] = "finished"
+json.dump(study, open(sys.argv[1], "w"))
+EOS
+wjr report_flight report -o flight.html flight
+expect report_flight 0
+check_page report_flight flight.html flight
+python3 - flight.html "$HERE" <<'EOS' && ok "in flight: 4 running for 5 s, then 1 for 35 s" ||
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[2])
+from check_report import flight_series
+series, limit = flight_series(open(sys.argv[1]).read())
+got = [tuple(round(v) for v in p) for p in series(4)]  # top: 4 in flight, the limit 4
+assert limit == 4, limit
+assert set(got[:50]) == {(4, 0)}, got[:50]  # buckets of 0.1 s: 0 to 5 s
+assert set(got[50:]) == {(1, 0)}, got[50:]  # 5 s to 40 s (the last bucket holds t1: max)
+EOS
+    fail "in flight: the 4-job study is not drawn as it ran"
+
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]
