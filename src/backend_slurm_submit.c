@@ -113,7 +113,9 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
             desc->max_nodes = r.max_nodes;
     }
     if (r.ntasks) {
-        /* as sbatch --ntasks: the count wins over ntasks_per_node x nodes */
+        /* flagged as sbatch --ntasks flags it (on 22.05 slurmctld still
+         * gives ntasks_per_node x nodes tasks when that is more; sbatch's
+         * job then sees SLURM_NTASKS from sbatch's own environment) */
         desc->num_tasks = r.ntasks;
         desc->bitflags |= JOB_NTASKS_SET;
     }

@@ -69,7 +69,7 @@ static void fixed_resources_reach_the_job(void **state)
     assert_res(s, "min_nodes=2");
     assert_res(s, "max_nodes=4");
     assert_res(s, "num_tasks=8");
-    assert_res(s, "ntasks_set=1"); /* 8 tasks, not 4 per node x 2 nodes */
+    assert_res(s, "ntasks_set=1"); /* --ntasks given, as sbatch flags it */
     assert_res(s, "ntasks_per_node=4");
     assert_res(s, "cpus_per_task=2");
     assert_res(s, "min_cpus=16");
