@@ -114,6 +114,7 @@ static int add_param(wjr_optimizer *opt, const opt_param *p)
     opt->params = grown;
     grown[opt->n_params] = *p;
     grown[opt->n_params].feature = opt->n_features;
+    grown[opt->n_params].width = p->log_scale ? log(p->hi) - log(p->lo) : p->hi - p->lo;
     opt->n_features += p->kind == OPT_CHOICE ? p->n : 1;
     opt->n_params++;
     return 0;
@@ -353,7 +354,7 @@ int wjr__opt_feasible(const wjr_optimizer *opt, const double *x)
  * relative to v (d log v = dv / v); two whole numbers always differ. */
 static double axis_tol(const opt_param *p, double v)
 {
-    double t = p->log_scale ? 1e-9 * (log(p->hi) - log(p->lo)) * fabs(v) : 1e-9 * (p->hi - p->lo);
+    double t = 1e-9 * p->width * (p->log_scale ? fabs(v) : 1.0);
 
     return p->kind == OPT_RANGE || t < 0.25 ? t : 0.25;
 }

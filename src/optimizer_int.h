@@ -18,6 +18,7 @@ typedef struct opt_param {
     int log_scale;
     double lo, hi;  /* range and int bounds; choice: 0 and n-1 */
     double scale;   /* 10^digits when a float range is rounded, else 0 */
+    double width;   /* hi - lo on the model's axis (log space if log) */
     size_t n;       /* choice: number of values */
     size_t feature; /* first model feature */
 } opt_param;
