@@ -30,13 +30,35 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
 
 /* ---- environment --------------------------------------------------------- */
 
+/* What sbatch tells the job of the tasks and CPUs it asked for, read by
+ * srun in the job (slurmd does not set these): "" ends the list. */
+enum { JOB_VARS_MAX = 4, JOB_VAR_LEN = 48 };
+
+static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_msg_t *desc,
+                         const wjr_slurm_res *res)
+{
+    int k = 0;
+
+    memset(vars, 0, JOB_VARS_MAX * JOB_VAR_LEN);
+    if (desc->cpus_per_task != NO_VAL16)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_CPUS_PER_TASK=%u", desc->cpus_per_task);
+    /* the tasks asked for, even when slurmctld gives ntasks_per_node x
+     * nodes: srun in the job starts this many */
+    if (res->ntasks) {
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS=%u", res->ntasks);
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NPROCS=%u", res->ntasks);
+    }
+    if (res->ntasks_per_node)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_NODE=%u", res->ntasks_per_node);
+}
+
 /* sbatch's default export: the submitter's environment, without the
  * SLURM_* variables inherited from an enclosing job, plus the extra
  * variables of the configuration (which win). With export NONE or a list
  * of names, what is exported plus the user's login environment, as sbatch
  * does (SLURM_GET_USER_ENV). */
 static char **build_env(const slurm_backend *sb, const wjr_slurm_res *res, const char *work_dir,
-                        const char *cpus_entry, uint32_t *count)
+                        char job_vars[][JOB_VAR_LEN], uint32_t *count)
 {
     size_t n = 0, i, k = 0, extra = 0;
     char **env;
@@ -46,7 +68,7 @@ static char **build_env(const slurm_backend *sb, const wjr_slurm_res *res, const
         n++;
     for (i = 0; sb->env && sb->env[i]; i++)
         extra++;
-    env = calloc(n + extra + 6, sizeof(*env));
+    env = calloc(n + extra + JOB_VARS_MAX + 5, sizeof(*env));
     if (env == NULL)
         return NULL;
     for (i = 0; environ && environ[i]; i++) {
@@ -66,8 +88,8 @@ static char **build_env(const slurm_backend *sb, const wjr_slurm_res *res, const
         env[k++] = sb->env[i];
     if (wjr_slurm_extra_job_env(sb->extra))
         env[k++] = (char *)wjr_slurm_extra_job_env(sb->extra);
-    if (cpus_entry)
-        env[k++] = (char *)cpus_entry;
+    for (i = 0; i < JOB_VARS_MAX && job_vars[i][0]; i++)
+        env[k++] = job_vars[i];
     /* as sbatch with --export=NONE or a list: the job starts from the
      * user's login environment (HOME, the login PATH), then these */
     if (!wjr_slurm_res_exports(res, "SLURM_GET_USER_ENV="))
@@ -114,8 +136,8 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
     }
     if (r.ntasks) {
         /* flagged as sbatch --ntasks flags it (on 22.05 slurmctld still
-         * gives ntasks_per_node x nodes tasks when that is more; sbatch's
-         * job then sees SLURM_NTASKS from sbatch's own environment) */
+         * gives ntasks_per_node x nodes tasks when that is more; the job
+         * sees SLURM_NTASKS from the environment, see job_vars_set) */
         desc->num_tasks = r.ntasks;
         desc->bitflags |= JOB_NTASKS_SET;
     }
@@ -215,7 +237,7 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     job_desc_msg_t desc;
     wjr_slurm_res res;
     submit_response_msg_t *resp = NULL;
-    char *array_inx = NULL, cpus_entry[48] = "";
+    char *array_inx = NULL, job_vars[JOB_VARS_MAX][JOB_VAR_LEN];
     char **env = NULL;
     uint32_t env_size = 0;
     double deadline = wjr_now() + (sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
@@ -231,10 +253,8 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     error = fill_desc(&desc, sb, spec, &res, &array_inx);
     if (error < 0)
         goto done;
-    /* sbatch tells the job its --cpus-per-task, and srun in the job reads it */
-    if (desc.cpus_per_task != NO_VAL16)
-        snprintf(cpus_entry, sizeof(cpus_entry), "SLURM_CPUS_PER_TASK=%u", desc.cpus_per_task);
-    env = build_env(sb, &res, spec->work_dir, cpus_entry[0] ? cpus_entry : NULL, &env_size);
+    job_vars_set(job_vars, &desc, &res);
+    env = build_env(sb, &res, spec->work_dir, job_vars, &env_size);
     if (env == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
         goto done;

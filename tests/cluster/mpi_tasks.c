@@ -1,7 +1,9 @@
 /*
  * mpi_tasks.c - resources on the real cluster: a trial with ntasks = 2
  * sees SLURM_NTASKS=2 and can srun its two tasks; a trial whose
- * cpus_per_task comes from its parameter gets that many CPUs.
+ * cpus_per_task comes from its parameter gets that many CPUs; with
+ * ntasks = 1 and ntasks_per_node = 2, slurmctld gives two tasks' CPUs but
+ * the job, as sbatch's would, sees SLURM_NTASKS=1 and srun starts one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,18 @@ static void test_ntasks(void **state)
     cl_wait_terminal(e->runner, NULL, 0, 90);
     t = cl_expect(e->runner, 1, WJR_TRIAL_COMPLETED);
     cl_assert_contains(t->metrics_json, "\"cpus\":{\"mean\":2.0");
+    wjr_runner_free(e->runner);
+    e->runner = NULL;
+
+    so.per_trial = NULL;
+    so.ntasks = 1;
+    so.ntasks_per_node = 2;
+    cl_runner(e, cmd, &so, NULL);
+    cl_run(e, 2, "{}");
+    cl_wait_terminal(e->runner, NULL, 0, 90);
+    t = cl_expect(e->runner, 2, WJR_TRIAL_COMPLETED);
+    cl_assert_contains(t->metrics_json, "\"ntasks\":{\"mean\":1.0");
+    cl_assert_contains(t->metrics_json, "\"srun_tasks\":{\"mean\":1.0");
     e->passed = 1;
 }
 

@@ -92,8 +92,12 @@ static void fixed_resources_reach_the_job(void **state)
     assert_res(s, "reservation=maint");
     assert_res(s, "licenses=matlab:2");
     assert_res(s, "nice=10");
-    /* as sbatch does, for srun in the job */
+    /* as sbatch does, for srun in the job: the tasks asked for, not the
+     * ntasks_per_node x nodes slurmctld may give */
     assert_string_equal(mock_submission_env(s, "SLURM_CPUS_PER_TASK"), "2");
+    assert_string_equal(mock_submission_env(s, "SLURM_NTASKS"), "8");
+    assert_string_equal(mock_submission_env(s, "SLURM_NPROCS"), "8");
+    assert_string_equal(mock_submission_env(s, "SLURM_NTASKS_PER_NODE"), "4");
 }
 
 static void defaults_set_no_resource(void **state)
@@ -111,6 +115,10 @@ static void defaults_set_no_resource(void **state)
     assert_no_res(s, "nice");
     assert_no_res(s, "time_min");
     assert_no_res(s, "reservation");
+    assert_null(mock_submission_env(s, "SLURM_NTASKS"));
+    assert_null(mock_submission_env(s, "SLURM_NPROCS"));
+    assert_null(mock_submission_env(s, "SLURM_NTASKS_PER_NODE"));
+    assert_null(mock_submission_env(s, "SLURM_CPUS_PER_TASK"));
 }
 
 static void bad_fixed_values_are_refused(void **state)
