@@ -85,6 +85,10 @@ struct wjr_backend {
      * wjr_job_spec.resources; *out = NULL when none. Trials with the same
      * text may share an array. May be NULL. */
     int (*resources)(char **out, const wjr_backend *b, const char *params_json);
+    /* Take what from (a backend of the same type, about to be replaced by
+     * this one) learnt from the scheduler: its version, the cluster's
+     * name, its limits. May be NULL. */
+    void (*learn_from)(wjr_backend *b, const wjr_backend *from);
     void (*free)(wjr_backend *b);
 
     uint64_t rpc_count;

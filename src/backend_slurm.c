@@ -211,6 +211,21 @@ static int slurm_resources(char **out, const wjr_backend *b, const char *params_
     return wjr_slurm_extra_for_trial(out, ((const slurm_backend *)b)->extra, params_json);
 }
 
+static void slurm_learn_from(wjr_backend *b, const wjr_backend *from)
+{
+    slurm_backend *sb = (slurm_backend *)b;
+    const slurm_backend *old = (const slurm_backend *)from;
+
+    if (old->slurm_version != NULL && sb->slurm_version == NULL)
+        sb->slurm_version = wjr_strdup(old->slurm_version);
+    if (old->cluster_name != NULL && sb->cluster_name == NULL)
+        sb->cluster_name = wjr_strdup(old->cluster_name);
+    if (sb->max_array_size == 0)
+        sb->max_array_size = old->max_array_size;
+    if (sb->has_accounting < 0)
+        sb->has_accounting = old->has_accounting;
+}
+
 static void slurm_free(wjr_backend *b)
 {
     slurm_backend *sb = (slurm_backend *)b;
@@ -285,6 +300,7 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->parent.to_json = slurm_to_json;
     sb->parent.free = slurm_free;
     sb->parent.resources = slurm_resources;
+    sb->parent.learn_from = slurm_learn_from;
     sb->partition = wjr_strdup(opts->partition);
     sb->time = wjr_strdup(opts->time);
     sb->cpus_per_task = opts->cpus_per_task;

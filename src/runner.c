@@ -451,6 +451,83 @@ wjr_backend *wjr_runner_backend(wjr_runner *r)
     return r ? r->backend : NULL;
 }
 
+/* "key: OLD -> NEW" for each top-level member in which two settings
+ * objects differ, joined by "; " (a missing member reads "unset"). */
+static int settings_diff(char **out, const char *was_text, const char *now_text)
+{
+    json_t *was = json_loads(was_text, 0, NULL), *now = json_loads(now_text, 0, NULL);
+    json_t *keys = json_object();
+    wjr_buf b = WJR_BUF_INIT;
+    const char *key;
+    json_t *v;
+    int error = 0;
+
+    *out = NULL;
+    if (was == NULL || now == NULL || keys == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "backend settings: cannot compare");
+        goto done;
+    }
+    json_object_foreach(was, key, v) json_object_set(keys, key, json_true());
+    json_object_foreach(now, key, v) json_object_set(keys, key, json_true());
+    json_object_foreach(keys, key, v)
+    {
+        json_t *a = json_object_get(was, key), *c = json_object_get(now, key);
+        char *at, *ct;
+
+        if (a != NULL && c != NULL && json_equal(a, c))
+            continue;
+        at = a != NULL ? json_dumps(a, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        ct = c != NULL ? json_dumps(c, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        wjr_buf_printf(&b, "%s%s: %s -> %s", b.len ? "; " : "", key, at ? at : "unset",
+                       ct ? ct : "unset");
+        free(at);
+        free(ct);
+    }
+    if (b.oom || (b.len > 0 && wjr_buf_detach(out, &b) < 0))
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+done:
+    wjr_buf_free(&b);
+    json_decref(was);
+    json_decref(now);
+    json_decref(keys);
+    return error;
+}
+
+int wjr_runner_set_backend(char **changes, wjr_runner *r, wjr_backend *backend)
+{
+    char *was = NULL, *now = NULL;
+    int error;
+
+    *changes = NULL;
+    if (r == NULL || backend == NULL) {
+        wjr_backend_free(backend);
+        return wjr_error_set(WJR_EINVALID, "wjr_runner_set_backend: no runner or no backend");
+    }
+    if (strcmp(r->backend->type, backend->type) != 0) {
+        error = wjr_error_set(WJR_EINVALID, "a %s backend cannot replace the runner's %s backend",
+                              backend->type, r->backend->type);
+        wjr_backend_free(backend);
+        return error;
+    }
+    if (backend->learn_from != NULL)
+        backend->learn_from(backend, r->backend);
+    error = r->backend->to_json(&was, r->backend);
+    if (error == 0)
+        error = backend->to_json(&now, backend);
+    if (error == 0 && strcmp(was, now) != 0)
+        error = settings_diff(changes, was, now);
+    if (error == 0 && *changes != NULL) {
+        backend->rpc_count = r->backend->rpc_count;
+        wjr_backend_free(r->backend);
+        r->backend = backend;
+    } else {
+        wjr_backend_free(backend); /* the same settings, or an error */
+    }
+    free(was);
+    free(now);
+    return error;
+}
+
 int wjr_run_metadata_to_json(char **out, const wjr_run_metadata *m)
 {
     json_t *o;

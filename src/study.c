@@ -192,6 +192,35 @@ done:
     return 0;
 }
 
+/*
+ * The slurm section of the study's copy of its configuration, when it no
+ * longer says what the recorded runner submits with (the user edited it,
+ * e.g. after the controller refused a submission): later submissions use
+ * it, jobs already in Slurm keep theirs, and the next save records it.
+ */
+static int adopt_slurm_section(wjr_study *s)
+{
+    wjr_slurm_options so;
+    wjr_backend *backend = NULL;
+    char *changes = NULL;
+    int error;
+
+    wjr_study_config_slurm_options(&so, s->config);
+    error = wjr_backend_slurm_new(&backend, &so);
+    if (error < 0)
+        return wjr_error_prefix("%s", s->config->path);
+    error = wjr_runner_set_backend(&changes, s->runner, backend);
+    if (error == 0 && changes != NULL) {
+        wjr__study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL,
+                       "the slurm section of %s changed (%s): trials submitted from now on use "
+                       "it, jobs already in Slurm keep theirs",
+                       s->config->path, changes);
+        error = wjr__store_save(s);
+    }
+    free(changes);
+    return error;
+}
+
 int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *opts)
 {
     wjr_study *s = NULL;
@@ -225,6 +254,11 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     for (i = 0; i < s->n_trials; i++) {
         s->trials[i].last = wjr__study_trial_status(s, &s->trials[i]);
         wjr__study_settle(s, &s->trials[i]);
+    }
+    if (!(s->flags & WJR_STUDY_READONLY)) {
+        error = adopt_slurm_section(s);
+        if (error < 0)
+            goto done;
     }
     s->delay = s->config->init_seconds_between_polls;
     if (s->state == WJR_STUDY_FINISHED &&

@@ -294,6 +294,18 @@ static int submit_error(wjr_study *s, int error)
     }
     /* the runner has logged Slurm's answer already */
     wjr__study_log(s, WJR_LOG_DEBUG, WJR_NO_TRIAL, "submission failed: %s", wjr_error_last());
+    if (error == WJR_ESLURM) {
+        /* refused: the options the user can change are in the copy */
+        char *copy = wjr__store_config_copy(s), *why = wjr_strdup(wjr_error_last());
+
+        if (copy != NULL && why != NULL)
+            wjr_error_set(error,
+                          "%s (the study submits with the slurm section of %s: edit it there, "
+                          "then resume)",
+                          why, copy);
+        free(copy);
+        free(why);
+    }
     return error;
 }
 

@@ -102,6 +102,11 @@ int wjr__store_exists(const wjr_study *s)
     return exists;
 }
 
+char *wjr__store_config_copy(const wjr_study *s)
+{
+    return wjr__store_path(s, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
+}
+
 int wjr__store_copy_config(const wjr_study *s, const char *config_path)
 {
     char *text = NULL, *dst = NULL;
@@ -117,7 +122,7 @@ int wjr__store_copy_config(const wjr_study *s, const char *config_path)
     }
     if (error < 0)
         return error;
-    dst = wjr_asprintf("%s/%s", s->dir, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
+    dst = wjr__store_config_copy(s);
     if (dst == NULL)
         error = WJR_ENOMEM;
     else

@@ -24,6 +24,8 @@ int wjr__store_lock(wjr_study *s, const char *command);
 /* Copy the configuration (s->config, read from config_path) into the
  * experiment directory, where wjr__store_load() reads it again. */
 int wjr__store_copy_config(const wjr_study *s, const char *config_path);
+/* That copy's path (malloc'd), or NULL when out of memory. */
+char *wjr__store_config_copy(const wjr_study *s);
 
 /* Read the study in s->dir (`dir` as the caller named it, for messages):
  * fills s->config_dir, s->config, the generator state (s->seed, s->drawn),

@@ -268,6 +268,19 @@ WJR_EXTERN(const char *) wjr_runner_experiment_dir(const wjr_runner *runner);
 /** The backend (borrowed), e.g. for wjr_backend_cluster_info(). */
 WJR_EXTERN(wjr_backend *) wjr_runner_backend(wjr_runner *runner);
 
+/**
+ * Submit with other settings from now on: backend (of the runner's
+ * backend's type) replaces the runner's, keeping what the old one learnt
+ * from the scheduler. Trials already submitted keep their jobs; those
+ * submitted later use the new settings.
+ * @param changes set to what differs, as `mem: "64G" -> "4G"; ...`
+ *        (malloc'd; the caller frees it), or NULL when the settings are the
+ *        same: then the runner keeps its backend.
+ * @param backend taken by the call in every case (freed when not used).
+ * @return 0, WJR_EINVALID (another type), WJR_ENOMEM.
+ */
+WJR_EXTERN(int) wjr_runner_set_backend(char **changes, wjr_runner *runner, wjr_backend *backend);
+
 /** Log a record through the runner's sink. */
 WJR_EXTERN(void)
 wjr_runner_log(wjr_runner *runner, wjr_log_level level, int64_t trial_index, const char *fmt, ...)
