@@ -30,9 +30,12 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
 
 /* ---- environment --------------------------------------------------------- */
 
-/* What sbatch tells the job of the tasks and CPUs it asked for, read by
- * srun in the job (slurmd does not set these): "" ends the list. */
-enum { JOB_VARS_MAX = 4, JOB_VAR_LEN = 48 };
+/* What sbatch tells the job of itself (slurmd does not set these): its
+ * name, which the batch script's start marker and exit record carry (so
+ * that evidence.c can tell a record of this submission from one of
+ * another), and the tasks and CPUs it asked for, which srun in the job
+ * reads. "" ends the list. */
+enum { JOB_VARS_MAX = 5, JOB_VAR_LEN = 96 };
 
 static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_msg_t *desc,
                          const wjr_slurm_res *res)
@@ -40,6 +43,10 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
     int k = 0;
 
     memset(vars, 0, JOB_VARS_MAX * JOB_VAR_LEN);
+    /* a name too long to fit is left out: the records then name no job,
+     * which counts for any submission, as before */
+    if (desc->name != NULL && strlen(desc->name) < JOB_VAR_LEN - sizeof("SLURM_JOB_NAME="))
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_JOB_NAME=%s", desc->name);
     if (desc->cpus_per_task != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_CPUS_PER_TASK=%u", desc->cpus_per_task);
     /* the tasks asked for, even when slurmctld gives ntasks_per_node x

@@ -59,7 +59,7 @@ static void test_purged_without_accounting(void **state)
     wjr_slurm_options so = WJR_SLURM_OPTIONS_INIT;
     const char *cmd = cl_model(e, "model.py", "python3", model);
     wjr_runner *back = NULL;
-    char id[32], *crashed, *path;
+    char id[32], key[64], *crashed, *path, *text;
     int64_t *unsub = NULL;
     size_t n_unsub = 99;
     long submitted;
@@ -85,6 +85,12 @@ static void test_purged_without_accounting(void **state)
     free(path);
     path = cl_trial_file(e->runner, 0, "wjr_start.json");
     assert_true(cl_exists(path));
+    /* the start marker names the submission (its key), as the job knows
+     * SLURM_JOB_NAME as from sbatch */
+    text = cl_read(path);
+    snprintf(key, sizeof(key), "\"job_name\": \"wjr-%s-0\"", wjr_runner_study_id(e->runner));
+    cl_assert_contains(text, key);
+    free(text);
     free(path);
     deadline = cl_now() + 150;
     while (cl_job_known(id)) {

@@ -98,6 +98,8 @@ static void fixed_resources_reach_the_job(void **state)
     assert_string_equal(mock_submission_env(s, "SLURM_NTASKS"), "8");
     assert_string_equal(mock_submission_env(s, "SLURM_NPROCS"), "8");
     assert_string_equal(mock_submission_env(s, "SLURM_NTASKS_PER_NODE"), "4");
+    /* as from sbatch: the batch script's records carry it */
+    assert_string_equal(mock_submission_env(s, "SLURM_JOB_NAME"), s->name);
 }
 
 static void defaults_set_no_resource(void **state)
