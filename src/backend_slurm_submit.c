@@ -199,6 +199,10 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     desc->work_dir = (char *)spec->work_dir;
     desc->std_out = (char *)spec->std_out;
     desc->std_err = (char *)spec->std_err;
+    /* sbatch --open-mode=append: a requeued job (preempted, a failed node,
+     * the detached driver near its limit) adds to its output files instead
+     * of emptying them, so its earlier runs' output stays readable */
+    desc->open_mode = OPEN_MODE_APPEND;
     desc->user_id = getuid();
     desc->group_id = getgid();
     desc->min_nodes = 1;

@@ -1,7 +1,8 @@
 /*
  * infra_retry.c - what the cluster does to jobs, on the real cluster:
  * - a trial preempted by a job of partition urgent, with requeue allowed,
- *   stays RUNNING and completes once, in attempt 2 of the same job;
+ *   stays RUNNING and completes once, in attempt 2 of the same job, whose
+ *   output file keeps what both runs printed (open mode append);
  * - the same with requeue off: Slurm ends the job PREEMPTED, wjr submits
  *   the trial again (a second job) and it completes;
  * - the node set DOWN under a running trial (requeue off, NODE_FAIL): the
@@ -17,10 +18,12 @@
 
 static const char model[] = "#!/bin/sh\n"
                             "if [ -e first_run ]; then\n"
+                            "    echo 'model: second run'\n"
                             "    echo '{\"m\": 1}' > output.json\n"
                             "    exit 0\n"
                             "fi\n"
                             "touch first_run\n"
+                            "echo 'model: first run'\n"
                             "sleep 120\n"
                             "exit 5\n";
 
@@ -51,6 +54,7 @@ static void test_preempted_requeued(void **state)
     cl_env *e = *state;
     const wjr_trial_info *t;
     long before;
+    char name[64], *path, *text;
 
     cl_sdiag_reset();
     before = cl_sdiag_jobs_submitted();
@@ -64,6 +68,14 @@ static void test_preempted_requeued(void **state)
     assert_int_equal(t->attempt, 2);
     /* one trial job (and the preemptor) */
     assert_int_equal(cl_sdiag_jobs_submitted() - before, 2);
+    /* its output file was added to, not emptied, by the second run */
+    snprintf(name, sizeof(name), "slurm-%s.out", t->run.job_id);
+    path = cl_trial_file(e->runner, 0, name);
+    text = cl_read(path);
+    cl_assert_contains(text, "model: first run");
+    cl_assert_contains(text, "model: second run");
+    free(text);
+    free(path);
     e->passed = 1;
 }
 

@@ -184,6 +184,7 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->reservation != NULL, " reservation=%s", d->reservation);
     PUT(d->licenses != NULL, " licenses=%s", d->licenses);
     PUT(d->nice != NO_VAL, " nice=%lld", (long long)d->nice - (long long)NICE_OFFSET);
+    PUT(d->open_mode != 0, " open_mode=%u", d->open_mode);
     PUT(d->warn_signal != 0 && d->warn_signal != NO_VAL16,
         " warn_signal=%u warn_time=%u warn_flags=%u", d->warn_signal, d->warn_time, d->warn_flags);
 #undef PUT

@@ -57,6 +57,8 @@ static void the_driver_job(void **state)
     assert_string_equal(s->partition, "long");
     assert_non_null(strstr(s->resources, " time_limit=2880"));
     assert_non_null(strstr(s->resources, " warn_signal=10 warn_time=300 warn_flags=1"));
+    /* requeued near its limit, it adds to driver-<id>.out/.err */
+    assert_non_null(strstr(s->resources, " open_mode=1"));
     assert_non_null(strstr(s->script, "W='/opt/wjr/bin/wjr'\n"));
     assert_non_null(strstr(s->script, "\"$W\" resume \"$D\" &\n"));
     assert_non_null(strstr(s->script, "scontrol requeue \"$SLURM_JOB_ID\""));

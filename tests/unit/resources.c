@@ -117,6 +117,8 @@ static void defaults_set_no_resource(void **state)
     assert_no_res(s, "nice");
     assert_no_res(s, "time_min");
     assert_no_res(s, "reservation");
+    /* --open-mode=append: a requeued job keeps its earlier output */
+    assert_res(s, "open_mode=1");
     assert_null(mock_submission_env(s, "SLURM_NTASKS"));
     assert_null(mock_submission_env(s, "SLURM_NPROCS"));
     assert_null(mock_submission_env(s, "SLURM_NTASKS_PER_NODE"));
