@@ -49,8 +49,9 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_JOB_NAME=%s", desc->name);
     if (desc->cpus_per_task != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_CPUS_PER_TASK=%u", desc->cpus_per_task);
-    /* the tasks asked for, even when slurmctld gives ntasks_per_node x
-     * nodes: srun in the job starts this many */
+    /* as sbatch exports them; slurmd keeps them (22.05) or writes the
+     * task count slurmctld allotted over SLURM_NTASKS (later majors), for
+     * sbatch's jobs alike */
     if (res->ntasks) {
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS=%u", res->ntasks);
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NPROCS=%u", res->ntasks);
@@ -143,8 +144,8 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
     }
     if (r.ntasks) {
         /* flagged as sbatch --ntasks flags it (on 22.05 slurmctld still
-         * gives ntasks_per_node x nodes tasks when that is more; the job
-         * sees SLURM_NTASKS from the environment, see job_vars_set) */
+         * gives ntasks_per_node x nodes tasks when that is more; see
+         * job_vars_set for what the job sees) */
         desc->num_tasks = r.ntasks;
         desc->bitflags |= JOB_NTASKS_SET;
     }

@@ -1,21 +1,23 @@
 /*
  * mpi_tasks.c - resources on the real cluster: a trial with ntasks = 2
  * sees SLURM_NTASKS=2 and can srun its two tasks; a trial whose
- * cpus_per_task comes from its parameter gets that many CPUs; with
- * ntasks = 1 and ntasks_per_node = 2, slurmctld gives two tasks' CPUs but
- * the job, as sbatch's would, sees SLURM_NTASKS=1 and srun starts one.
+ * cpus_per_task comes from its parameter gets that many CPUs; one with
+ * ntasks_per_node = 2 sees SLURM_NTASKS_PER_NODE=2, as sbatch's job would
+ * (slurmd does not set it; srun in the job reads it).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cluster_util.h"
 
-static const char model[] = "#!/bin/sh\n"
-                            "# reports what Slurm gave the job\n"
-                            "tasks=$(srun hostname | wc -l)\n"
-                            "printf '{\"ntasks\": %s, \"srun_tasks\": %s, \"cpus\": %s}\\n' "
-                            "\"${SLURM_NTASKS:-0}\" \"$tasks\" \"${SLURM_CPUS_PER_TASK:-0}\" "
-                            "> output.json\n";
+static const char model[] =
+    "#!/bin/sh\n"
+    "# reports what Slurm gave the job\n"
+    "tasks=$(srun hostname | wc -l)\n"
+    "printf '{\"ntasks\": %s, \"srun_tasks\": %s, \"cpus\": %s, \"per_node\": %s}\\n' "
+    "\"${SLURM_NTASKS:-0}\" \"$tasks\" \"${SLURM_CPUS_PER_TASK:-0}\" "
+    "\"${SLURM_NTASKS_PER_NODE:-0}\" "
+    "> output.json\n";
 
 static void test_ntasks(void **state)
 {
@@ -48,14 +50,14 @@ static void test_ntasks(void **state)
     e->runner = NULL;
 
     so.per_trial = NULL;
-    so.ntasks = 1;
+    so.ntasks = 2;
     so.ntasks_per_node = 2;
     cl_runner(e, cmd, &so, NULL);
     cl_run(e, 2, "{}");
     cl_wait_terminal(e->runner, NULL, 0, 90);
     t = cl_expect(e->runner, 2, WJR_TRIAL_COMPLETED);
-    cl_assert_contains(t->metrics_json, "\"ntasks\":{\"mean\":1.0");
-    cl_assert_contains(t->metrics_json, "\"srun_tasks\":{\"mean\":1.0");
+    cl_assert_contains(t->metrics_json, "\"per_node\":{\"mean\":2.0");
+    cl_assert_contains(t->metrics_json, "\"srun_tasks\":{\"mean\":2.0");
     e->passed = 1;
 }
 
