@@ -208,6 +208,14 @@ expect status_ttl 0 && quiet status_ttl
 check ttl_failed jq -e '[.trials[] | select(.status == "FAILED" and (.reason | test("ttl")))]
     | length == 2' out/status_ttl.out
 check ttl_cancelled_in_slurm jq -e '[.jobs[] | .state] | all(. == 4)' "$WJR_MOCK_STATE"
+# wjr.log tells one story per trial: the runner cancelled its job, the study
+# says FAILED; no line calls it ABANDONED
+for i in 0 1; do
+    check "ttl_log_cancelled_$i" grep -qE "INFO \[trial $i\] job [0-9]+_$i cancelled: ttl exceeded \(1 s\)$" \
+        runs/ttl/wjr.log
+    check "ttl_log_failed_$i" [ "$(grep -c "WARNING \[trial $i\] FAILED: ttl exceeded (1 s)$" runs/ttl/wjr.log)" -eq 1 ]
+done
+check ttl_log_not_abandoned [ "$(grep -c ABANDONED runs/ttl/wjr.log)" -eq 0 ]
 export WJR_MOCK_POLLS_UNTIL_DONE=1
 
 # ---- 4. a refused submission, then resume --------------------------------
