@@ -405,9 +405,23 @@ check boa_statuses jq -e '[.trials[].status] == ["COMPLETED", "COMPLETED", "COMP
 wjr status_boa_table status runs/boa
 expect status_boa_table 0
 # every column starts where its header does, however long the cells
+sed 's/±/~/g' out/status_boa_table.out >out/status_boa_table.cols
 check boa_table_aligned awk 'NR == 1 { for (i = 1; i <= NF; i++) at[i] = index($0, $i); next }
     /^ +[0-9]+  / { if (substr($0, at[8] - 1, 1) != " " || substr($0, at[7] - 1, 1) != " ") exit 1
-        if (substr($0, at[7], 2) !~ /^[a-z]=/) exit 1 }' out/status_boa_table.out
+        if (substr($0, at[7], 2) !~ /^[a-z]=/) exit 1 }' out/status_boa_table.cols
+# results: metrics longer than the 30 columns the table starts with widen
+# it, and the parameters still start under their header ("±" is one column;
+# as "~" the checks count the same in any locale)
+wjr results_boa_text results runs/boa
+expect results_boa_text 0 && quiet results_boa_text
+sed 's/±/~/g' out/results_boa_text.out >out/results_boa_text.cols
+check results_boa_long_metrics grep -qE '^ +0  COMPLETED +a=[0-9.]+ b=[0-9.]+~0.125 note=5  +x=' \
+    out/results_boa_text.cols
+check results_boa_widened awk 'NR == 1 { exit !(index($0, "PARAMETERS") > 54) }' \
+    out/results_boa_text.cols
+check results_boa_aligned awk 'NR == 1 { p = index($0, "PARAMETERS"); next }
+    /^ +[0-9]+  / { if (substr($0, p - 1, 3) != " x=") exit 1; n++ } END { exit n != 4 }' \
+    out/results_boa_text.cols
 wjr results_boa results --json runs/boa
 # a + 2 b falls with x while a rises: ranking by a alone would pick another
 check boa_weighted_best jq -e '.objective == {"metric": "weighted_sum", "minimize": true}
