@@ -218,6 +218,46 @@ done
 check ttl_log_not_abandoned [ "$(grep -c ABANDONED runs/ttl/wjr.log)" -eq 0 ]
 export WJR_MOCK_POLLS_UNTIL_DONE=1
 
+# ---- 3c. `wjr cancel` while the detached driver holds the study ---------
+# The driver job stays queued in the fake; its `wjr resume` is started here,
+# in the job's environment (SLURM_JOB_ID), and its trials never end.
+export WJR_MOCK_STATE="$W/detach.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1000000
+sed -e 's|runs/ttl|runs/detach|' -e 's/ttl_seconds_for_trials = 1;//' ttl.cfg >detach.cfg
+wjr detach_run run --detach detach.cfg
+expect detach_run 0
+driver="$(cat out/detach_run.out)"
+SLURM_JOB_ID="$driver" timeout 120 "$WJR" resume runs/detach >out/detach_driver.out 2>&1 &
+driver_pid=$!
+for _ in $(seq 1 200); do
+    wjr detach_status status --json runs/detach
+    [[ "$(jq '[.trials[] | select(.job_id != null)] | length' out/detach_status.out 2>/dev/null)" == 2 ]] &&
+        break
+    sleep 0.1
+done
+trial_job="$(jq -r '.trials[] | select(.index == 1) | .job_id' out/detach_status.out)"
+wjr cancel_driven cancel runs/detach 1
+expect cancel_driven 2
+check cancel_driven_locked grep -qE "study locked by pid [0-9]+ .* in Slurm job $driver$" \
+    out/cancel_driven.err
+check cancel_driven_driver grep -qx "wjr cancel: the study is driven by its detached driver, Slurm job $driver" \
+    out/cancel_driven.err
+check cancel_driven_scancel_trial grep -qx "  to cancel while it runs: scancel $trial_job (the driver records \
+the trial ABANDONED at its next poll)" out/cancel_driven.err
+check cancel_driven_stop_driver grep -qx "  or stop the driver first: scancel $driver, then 'wjr cancel' again \
+and 'wjr resume --detach runs/detach'" out/cancel_driven.err
+# every unfinished trial: the driver goes first (it would submit others)
+wjr cancel_driven_all cancel runs/detach
+expect cancel_driven_all 2
+check cancel_driven_all_stop grep -q "^  to cancel, stop the driver first: scancel $driver, then" \
+    out/cancel_driven_all.err
+kill -TERM "$driver_pid"
+wait "$driver_pid"
+# stopped, the driver lets go: the cancel works, and says nothing of a driver
+wjr cancel_undriven cancel runs/detach 1
+expect cancel_undriven 0
+check cancel_undriven_no_hint [ "$(grep -c driver out/cancel_undriven.err)" -eq 0 ]
+export WJR_MOCK_POLLS_UNTIL_DONE=1
+
 # ---- 4. a refused submission, then resume --------------------------------
 export WJR_MOCK_STATE="$W/refused.state.json"
 sed 's|runs/batch|runs/refused|' batch.cfg >refused.cfg
