@@ -7,7 +7,8 @@
  * only) some minutes before the time limit: the script stops the driver
  * cleanly (SIGTERM, as Ctrl-C would) and requeues its own job, which
  * resumes the study when it runs again. It records the job in
- * DIR/driver.json (its only writer) and describes it for `wjr status`.
+ * DIR/driver.json (its only writer), describes it for `wjr status`, and
+ * tells whether it holds the study now (the lock names the holder's job).
  *
  * It does not drive anything itself, and takes the study's lock only for a
  * moment, to refuse a study that a driver is driving now: the detached
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -26,6 +26,7 @@
 #include "backend.h"
 #include "slurm_values.h"
 #include "study_int.h"
+#include "study_store.h"
 #include "util.h"
 
 #define DRIVER_FILE "driver.json"
@@ -168,32 +169,42 @@ done:
  * driver steps at least every minute (its poll delay stops at 60 s). */
 #define DRIVER_SILENT_S 180
 
+/* DIR/driver.json, or NULL. */
+static json_t *load_record(const char *dir)
+{
+    char *path = wjr_asprintf("%s/" DRIVER_FILE, dir);
+    json_t *o = path ? json_load_file(path, 0, NULL) : NULL;
+
+    free(path);
+    if (json_is_object(o))
+        return o;
+    json_decref(o);
+    return NULL;
+}
+
 int wjr_study_driver_describe(char **out, const char *dir)
 {
-    char *path = wjr_asprintf("%s/" DRIVER_FILE, dir), *lock = wjr_asprintf("%s/.lock", dir);
     char *holder = NULL, *alive = NULL;
-    json_t *o = path ? json_load_file(path, 0, NULL) : NULL;
+    json_t *o = load_record(dir);
     char when[64] = "?";
-    struct stat st;
-    time_t t, now = time(NULL);
+    uint32_t job = 0;
+    time_t t, stepped = 0, now = time(NULL);
     struct tm tm;
-    size_t len = 0;
 
     *out = NULL;
-    if (lock && wjr_read_file(&holder, &len, lock) == 0)
-        holder[strcspn(holder, "\n")] = '\0';
+    (void)wjr__store_lock_holder(&holder, &job, &stepped, dir);
     /* the lock's time: now at each step of the driver, 0 once released */
-    if (lock && stat(lock, &st) == 0 && st.st_mtime > 0 && holder != NULL && holder[0]) {
-        if (now - st.st_mtime <= DRIVER_SILENT_S)
+    if (stepped > 0 && holder != NULL) {
+        if (now - stepped <= DRIVER_SILENT_S)
             alive = wjr_asprintf("running: %s, last step %llds ago", holder,
-                                 (long long)(now - st.st_mtime));
-        else if (localtime_r(&st.st_mtime, &tm) != NULL &&
+                                 (long long)(now - stepped));
+        else if (localtime_r(&stepped, &tm) != NULL &&
                  strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) > 0)
             alive = wjr_asprintf("not running: %s held the study and stopped stepping at %s "
                                  "without releasing it (it died, or its node did)",
                                  holder, when);
     }
-    if (json_is_object(o)) {
+    if (o != NULL) {
         t = (time_t)json_integer_value(json_object_get(o, "submit_time"));
         if (localtime_r(&t, &tm) != NULL)
             strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
@@ -210,7 +221,30 @@ int wjr_study_driver_describe(char **out, const char *dir)
     json_decref(o);
     free(alive);
     free(holder);
-    free(path);
-    free(lock);
+    return 0;
+}
+
+int wjr_study_driver_job(uint32_t *out, const char *dir)
+{
+    char *holder = NULL;
+    json_t *o;
+    uint32_t job = 0;
+    time_t stepped = 0;
+    int error;
+
+    if (out == NULL || dir == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_study_driver_job: no output or directory");
+    *out = 0;
+    error = wjr__store_lock_holder(&holder, &job, &stepped, dir);
+    if (error < 0)
+        return error;
+    /* held (not released) by a process in the job driver.json records */
+    if (holder != NULL && job > 0 && stepped > 0) {
+        o = load_record(dir);
+        if (o != NULL && json_integer_value(json_object_get(o, "job_id")) == (json_int_t)job)
+            *out = job;
+        json_decref(o);
+    }
+    free(holder);
     return 0;
 }

@@ -12,7 +12,9 @@
 #include "runner_int.h"
 #include "util.h"
 
-/* The trial's job is cancelled (or it had none): ABANDONED, with why. */
+/* The trial's job is cancelled (or it had none): ABANDONED, with why. The
+ * log line says what the runner did, not a verdict: a caller may give the
+ * trial its own (the study's ttl makes it FAILED) and says so itself. */
 static void abandon(wjr_runner *r, trial *t, const char *reason)
 {
     t->info.status = WJR_TRIAL_ABANDONED;
@@ -21,7 +23,12 @@ static void abandon(wjr_runner *r, trial *t, const char *reason)
         t->info.slurm_state = wjr__intern(r, "CANCELLED");
     wjr__set_text(&t->info.reason, reason ? reason : "stopped");
     wjr__trial_touch(r, t);
-    wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "ABANDONED: %s", t->info.reason);
+    if (t->sub == SUB_SUBMITTED)
+        wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "job %s cancelled: %s", t->info.run.job_id,
+                        t->info.reason);
+    else
+        wjr__runner_log(r, WJR_LOG_INFO, t->info.index, "stopped before submission: %s",
+                        t->info.reason);
 }
 
 int wjr_runner_stop(wjr_runner *r, int64_t index, const char *reason)

@@ -53,11 +53,13 @@ static int poll_all(wjr_study *s)
 }
 
 /* Cancel trials running past ttl_seconds_for_trials, in one request for
- * all of them; they become FAILED. */
+ * all of them; they become FAILED (the runner keeps them ABANDONED, and
+ * the study's status wins). */
 static void enforce_ttl(wjr_study *s)
 {
     double now = wjr_now();
     int64_t *late;
+    char *why = NULL;
     size_t i, n = 0;
 
     if (s->config->ttl_seconds <= 0 || s->n_trials == 0)
@@ -77,12 +79,17 @@ static void enforce_ttl(wjr_study *s)
             continue;
         late[n++] = t->index;
     }
-    if (n > 0 && wjr_runner_stop_many(NULL, s->runner, late, n, "ttl exceeded") < 0) {
+    if (n == 0)
+        goto done;
+    /* the runner logs each cancelled job with this reason; the study's
+     * verdict, FAILED as in BOA, is the one status line */
+    why = wjr_asprintf("ttl exceeded (%.0f s)", s->config->ttl_seconds);
+    if (why == NULL || wjr_runner_stop_many(NULL, s->runner, late, n, why) < 0) {
         wjr__study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
                        "ttl exceeded for %zu trial(s) but cancel "
                        "failed: %s",
-                       n, wjr_error_last());
-        n = 0;
+                       n, why != NULL ? wjr_error_last() : "out of memory");
+        goto done;
     }
     for (i = 0; i < n; i++) {
         study_trial *t = wjr__study_find_trial(s, late[i]);
@@ -90,9 +97,11 @@ static void enforce_ttl(wjr_study *s)
         t->override = WJR_TRIAL_FAILED;
         wjr__store_touch(s, t);
         free(t->override_reason);
-        t->override_reason = wjr_asprintf("ttl exceeded (%.0f s)", s->config->ttl_seconds);
+        t->override_reason = wjr_strdup(why);
         wjr__study_log(s, WJR_LOG_WARNING, t->index, "FAILED: %s", t->override_reason);
     }
+done:
+    free(why);
     free(late);
 }
 

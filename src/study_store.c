@@ -41,12 +41,69 @@
 
 /* ---- lock ---------------------------------------------------------------- */
 
+/* The lock file: "PID HOST COMMAND\n", then "slurm_job JOBID\n" when the
+ * holder runs in a Slurm job (the detached driver does). */
+#define LOCK_JOB_KEY "slurm_job "
+
+/* The Slurm job a lock file's text names, or 0. */
+static uint32_t holder_job(const char *text)
+{
+    const char *line = strchr(text, '\n');
+    unsigned long v;
+    char *end = NULL;
+
+    if (line == NULL || strncmp(line + 1, LOCK_JOB_KEY, strlen(LOCK_JOB_KEY)) != 0)
+        return 0;
+    line += 1 + strlen(LOCK_JOB_KEY);
+    if (*line < '0' || *line > '9')
+        return 0;
+    v = strtoul(line, &end, 10);
+    return (*end == '\n' || *end == '\0') && v > 0 && v <= UINT32_MAX ? (uint32_t)v : 0;
+}
+
+/* "slurm_job N\n" when this process runs in Slurm job N, else "". */
+static void own_job_line(char *buf, size_t size)
+{
+    const char *id = getenv("SLURM_JOB_ID");
+    size_t n = id != NULL ? strspn(id, "0123456789") : 0;
+
+    buf[0] = '\0';
+    if (n > 0 && n < 11 && id[n] == '\0')
+        snprintf(buf, size, LOCK_JOB_KEY "%s\n", id);
+}
+
+int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const char *dir)
+{
+    char *path = wjr_asprintf("%s/.lock", dir), *text = NULL;
+    struct stat st;
+    size_t len = 0;
+
+    *holder = NULL;
+    *job = 0;
+    *stepped = 0;
+    if (path == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    if (wjr_read_file(&text, &len, path) == 0 && text[0] != '\0' && text[0] != '\n') {
+        *job = holder_job(text);
+        text[strcspn(text, "\n")] = '\0';
+        *holder = text;
+        text = NULL;
+        if (stat(path, &st) == 0 && st.st_mtime > 0)
+            *stepped = st.st_mtime;
+    }
+    free(text);
+    free(path);
+    return 0;
+}
+
 int wjr__store_lock(wjr_study *s, const char *command)
 {
     char *path = wjr_asprintf("%s/.lock", s->dir);
-    char holder[512] = "";
+    char holder[512] = "", job_line[48];
     char host[256] = "?";
     ssize_t n;
+    size_t i;
+    uint32_t job;
     int fd, error = 0;
 
     if (path == NULL)
@@ -67,10 +124,14 @@ int wjr__store_lock(wjr_study *s, const char *command)
         }
         n = pread(fd, holder, sizeof(holder) - 1, 0);
         holder[n > 0 ? n : 0] = '\0';
+        job = holder_job(holder);
         holder[strcspn(holder, "\n")] = '\0';
+        job_line[0] = '\0';
+        if (job > 0)
+            snprintf(job_line, sizeof(job_line), " in Slurm job %u", (unsigned)job);
         if (sscanf(holder, "%ld %255s %n", &pid, host, &used) >= 2 && used > 0)
-            error = wjr_error_set(WJR_ELOCKED, "study locked by pid %ld on %s (%s)", pid, host,
-                                  holder + used);
+            error = wjr_error_set(WJR_ELOCKED, "study locked by pid %ld on %s (%s)%s", pid, host,
+                                  holder + used, job_line);
         else
             error = wjr_error_set(WJR_ELOCKED, "study locked by another process (%s)", path);
         close(fd);
@@ -78,8 +139,14 @@ int wjr__store_lock(wjr_study *s, const char *command)
     }
     gethostname(host, sizeof(host) - 1);
     host[sizeof(host) - 1] = '\0';
-    snprintf(holder, sizeof(holder), "%ld %s %s\n", (long)getpid(), host,
+    own_job_line(job_line, sizeof(job_line));
+    snprintf(holder, sizeof(holder) - sizeof(job_line), "%ld %s %s", (long)getpid(), host,
              command != NULL ? command : "wjr");
+    for (i = 0; holder[i] != '\0'; i++)
+        if (holder[i] == '\n')
+            holder[i] = ' '; /* one line: the job's line follows */
+    holder[i++] = '\n';
+    snprintf(holder + i, sizeof(holder) - i, "%s", job_line);
     if (ftruncate(fd, 0) != 0 || pwrite(fd, holder, strlen(holder), 0) < 0) {
         error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
         close(fd);

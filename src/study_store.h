@@ -11,15 +11,24 @@
 #ifndef WJR_STUDY_STORE_H
 #define WJR_STUDY_STORE_H
 
+#include <time.h>
+
 #include "study_int.h"
 
 /* 1 when s->dir already holds a study's record. */
 int wjr__store_exists(const wjr_study *s);
 
-/* Take the directory's lock (.lock, naming pid, host and command) for the
+/* Take the directory's lock (.lock, naming pid, host, command and the
+ * Slurm job the process runs in, if any) for the
  * life of the study (s->lock_fd; wjr_study_free releases it). WJR_ELOCKED
  * when another process holds it. */
 int wjr__store_lock(wjr_study *s, const char *command);
+
+/* The last holder of the lock of `dir`, read without taking it: its
+ * "PID HOST COMMAND" (malloc'd, NULL when none), the Slurm job it ran in
+ * (0: none) and the time of its last step (0 once it released the lock;
+ * see wjr__store_heartbeat). */
+int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const char *dir);
 
 /* Copy the configuration (s->config, read from config_path) into the
  * experiment directory, where wjr__store_load() reads it again. */

@@ -167,6 +167,18 @@ WJR_EXTERN(int) wjr_study_detach(uint32_t *job_id, const char *dir, const char *
  */
 WJR_EXTERN(int) wjr_study_driver_describe(char **out, const char *dir);
 
+/**
+ * Whether the detached driver (wjr_study_detach) holds the study in
+ * @p dir now: the lock's holder, not released, runs in the Slurm job that
+ * <dir>/driver.json records. Its trials' jobs can still be cancelled in
+ * Slurm (the driver's next poll records them ABANDONED); the study's own
+ * cancel (wjr_study_cancel) waits until the driver lets go. Asks no
+ * cluster and takes no lock.
+ * @param out receives the driver's job id, or 0 when no detached driver
+ *        holds the study.
+ */
+WJR_EXTERN(int) wjr_study_driver_job(uint32_t *out, const char *dir);
+
 /** Release the lock and free the study; jobs keep running. NULL is accepted. */
 WJR_EXTERN(void) wjr_study_free(wjr_study *study);
 

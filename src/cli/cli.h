@@ -104,6 +104,13 @@ void cli_format_object(char *buf, size_t size, const char *json, int metrics);
  * returns) as \xHH, cut to fit @p size. Returns @p buf. */
 const char *cli_safe(char *buf, size_t size, const char *text);
 
+/* Tables (status, results): a column's width in terminal columns (UTF-8
+ * characters, so "±" counts once) grows to @p cell's unless the cell is
+ * longer than @p most, which then overflows its own row rather than widen
+ * every row. cli_put_cell prints @p cell padded to @p width and a space. */
+int cli_widen(int width, const char *cell, int most);
+void cli_put_cell(const char *cell, int width);
+
 extern const cli_command cli_cmd_run, cli_cmd_resume, cli_cmd_init, cli_cmd_submit, cli_cmd_poll,
     cli_cmd_status, cli_cmd_cancel, cli_cmd_results, cli_cmd_check, cli_cmd_report;
 

@@ -370,3 +370,29 @@ const char *cli_safe(char *buf, size_t size, const char *text)
     buf[used] = '\0';
     return buf;
 }
+
+/* Terminal columns of a UTF-8 text: its bytes but continuation bytes. */
+static int text_width(const char *s)
+{
+    int n = 0;
+
+    for (; *s != '\0'; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+int cli_widen(int width, const char *cell, int most)
+{
+    int n = text_width(cell);
+
+    return n > width && n <= most ? n : width;
+}
+
+void cli_put_cell(const char *cell, int width)
+{
+    int n = text_width(cell);
+
+    fputs(cell, stdout);
+    printf("%*s", (n < width ? width - n : 0) + 1, "");
+}

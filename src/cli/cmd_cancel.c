@@ -1,6 +1,8 @@
 /*
  * cmd_cancel.c - `wjr cancel DIR [INDEX...]`: stop trials (all unfinished
- * ones when none is named). Stopped trials become ABANDONED.
+ * ones when none is named). Stopped trials become ABANDONED. A study its
+ * detached driver holds is refused with the ways that work: scancel of the
+ * trials' jobs, or the driver stopped first.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +19,46 @@ static int take_option(int opt, const char *arg, void *payload)
         return -1;
     *(const char **)payload = arg;
     return 0;
+}
+
+/* The study is locked: when its detached driver holds it, say how to
+ * cancel anyway. Slurm cancels a trial's job (the driver's next poll makes
+ * the trial ABANDONED), or the driver is stopped first. */
+static void driver_hint(const char *dir, const int64_t *indices, size_t n)
+{
+    wjr_study_options so = WJR_STUDY_OPTIONS_INIT;
+    wjr_study *study = NULL;
+    wjr_study_trial t;
+    uint32_t driver = 0;
+    size_t i, k, jobs = 0;
+    char id[1024];
+
+    if (wjr_study_driver_job(&driver, dir) < 0 || driver == 0)
+        return;
+    fprintf(stderr, "wjr cancel: the study is driven by its detached driver, Slurm job %u\n",
+            (unsigned)driver);
+    so.flags = WJR_STUDY_READONLY;
+    if (n > 0 && wjr_study_open(&study, dir, &so) == 0) {
+        for (i = 0; i < wjr_study_trial_count(study); i++) {
+            if (wjr_study_trial_at(&t, study, i) < 0 || t.job_id == NULL ||
+                wjr_trial_status_is_terminal(t.status))
+                continue;
+            for (k = 0; k < n && indices[k] != t.index; k++)
+                ;
+            if (k == n)
+                continue;
+            fprintf(stderr, "%s%s", jobs++ == 0 ? "  to cancel while it runs: scancel " : " ",
+                    cli_safe(id, sizeof(id), t.job_id));
+        }
+        if (jobs > 0)
+            fprintf(stderr, " (the driver records the trial%s ABANDONED at its next poll)\n",
+                    jobs == 1 ? "" : "s");
+    }
+    wjr_study_free(study);
+    fprintf(stderr,
+            "  %s stop the driver first: scancel %u, then 'wjr cancel' again and "
+            "'wjr resume --detach %s'\n",
+            jobs > 0 ? "or" : "to cancel,", (unsigned)driver, cli_safe(id, sizeof(id), dir));
 }
 
 static int run(int argc, char **argv)
@@ -54,6 +96,8 @@ static int run(int argc, char **argv)
     if (error == 0)
         error = wjr_study_cancel(&cancelled, study, indices, n, reason);
     code = error < 0 ? cli_fail("cancel", error) : CLI_EXIT_OK;
+    if (error == WJR_ELOCKED)
+        driver_hint(argv[first], indices, n);
     if (study != NULL)
         printf("cancelled %zu trial%s\n", cancelled, cancelled == 1 ? "" : "s");
     free(indices);
@@ -67,7 +111,11 @@ const cli_command cli_cmd_cancel = {
     "\n"
     "Cancel the Slurm jobs of the named trials, or of every unfinished trial\n"
     "when no INDEX is given; the trials become ABANDONED. Trials generated but\n"
-    "not yet submitted are abandoned without asking Slurm.\n"
+    "not yet submitted are abandoned without asking Slurm. The study must not\n"
+    "be driven: while a driver (wjr run, or the job of --detach) holds it,\n"
+    "cancel a trial's job with scancel (the driver records the trial ABANDONED\n"
+    "at its next poll), or stop the driver first; for a detached driver the\n"
+    "message names the jobs.\n"
     "\n"
     "Options:\n"
     "  -r, --reason TEXT  recorded as the trials' reason\n"

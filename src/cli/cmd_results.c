@@ -26,20 +26,30 @@ static int take_format(int opt, const char *arg, void *payload)
     return 0;
 }
 
+/* The table; the metrics column grows to its longest cell, as in
+ * `wjr status` (up to a bound, past which a cell overflows its row). */
 static void print_text(const wjr_study *study)
 {
     wjr_study_trial t;
     char params[256], metrics[256];
+    int wm = 30;
     size_t i;
 
-    printf("%6s  %-13s %-30s %s\n", "TRIAL", "STATUS", "METRICS", "PARAMETERS");
+    for (i = 0; i < wjr_study_trial_count(study); i++) {
+        if (wjr_study_trial_at(&t, study, i) < 0)
+            continue;
+        cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
+        wm = cli_widen(wm, metrics, 100);
+    }
+    printf("%6s  %-13s %-*s %s\n", "TRIAL", "STATUS", wm, "METRICS", "PARAMETERS");
     for (i = 0; i < wjr_study_trial_count(study); i++) {
         if (wjr_study_trial_at(&t, study, i) < 0)
             continue;
         cli_format_object(params, sizeof(params), t.params_json, 0);
         cli_format_object(metrics, sizeof(metrics), t.metrics_json, 1);
-        printf("%6lld  %-13s %-30s %s\n", (long long)t.index, wjr_trial_status_name(t.status),
-               metrics, params);
+        printf("%6lld  %-13s ", (long long)t.index, wjr_trial_status_name(t.status));
+        cli_put_cell(metrics, wm);
+        printf("%s\n", params);
     }
     printf("\n");
     cli_print_summary(study);

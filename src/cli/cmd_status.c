@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -42,13 +41,6 @@ static void make_row(row *r, const wjr_study_trial *t)
     cli_safe(r->reason, sizeof(r->reason), why);
 }
 
-static int widen(int w, const char *cell, int most)
-{
-    int n = (int)strlen(cell);
-
-    return n > w && n <= most ? n : w;
-}
-
 /* The table; a column grows to its longest cell (up to a bound, past
  * which a cell overflows rather than widen every row). */
 static void print_table(const wjr_study *study)
@@ -63,10 +55,10 @@ static void print_table(const wjr_study *study)
         if (wjr_study_trial_at(&t, study, i) < 0)
             continue;
         make_row(&r, &t);
-        ws = widen(ws, r.state, 40);
-        wj = widen(wj, r.job, 24);
-        wp = widen(wp, r.params, 100);
-        wm = widen(wm, r.metrics, 60);
+        ws = cli_widen(ws, r.state, 40);
+        wj = cli_widen(wj, r.job, 24);
+        wp = cli_widen(wp, r.params, 100);
+        wm = cli_widen(wm, r.metrics, 60);
     }
     printf("%6s  %-13s %-6s %-*s %-*s %-*s %-*s %s\n", "TRIAL", "STATUS", "STEP", ws, "SLURM", wj,
            "JOB", wp, "PARAMETERS", wm, "METRICS", "REASON");
@@ -74,9 +66,13 @@ static void print_table(const wjr_study *study)
         if (wjr_study_trial_at(&t, study, i) < 0)
             continue;
         make_row(&r, &t);
-        printf("%6lld  %-13s %-6s %-*s %-*s %-*s %-*s %s\n", (long long)t.index,
-               wjr_trial_status_name(t.status), t.generation != NULL ? t.generation : "-", ws,
-               r.state, wj, r.job, wp, r.params, wm, r.metrics, r.reason);
+        printf("%6lld  %-13s %-6s ", (long long)t.index, wjr_trial_status_name(t.status),
+               t.generation != NULL ? t.generation : "-");
+        cli_put_cell(r.state, ws);
+        cli_put_cell(r.job, wj);
+        cli_put_cell(r.params, wp);
+        cli_put_cell(r.metrics, wm);
+        printf("%s\n", r.reason);
     }
     wjr_study_get_progress(&p, study);
     printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld early-stopped, %lld "

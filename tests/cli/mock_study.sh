@@ -208,6 +208,54 @@ expect status_ttl 0 && quiet status_ttl
 check ttl_failed jq -e '[.trials[] | select(.status == "FAILED" and (.reason | test("ttl")))]
     | length == 2' out/status_ttl.out
 check ttl_cancelled_in_slurm jq -e '[.jobs[] | .state] | all(. == 4)' "$WJR_MOCK_STATE"
+# wjr.log tells one story per trial: the runner cancelled its job, the study
+# says FAILED; no line calls it ABANDONED
+for i in 0 1; do
+    check "ttl_log_cancelled_$i" grep -qE "INFO \[trial $i\] job [0-9]+_$i cancelled: ttl exceeded \(1 s\)$" \
+        runs/ttl/wjr.log
+    check "ttl_log_failed_$i" [ "$(grep -c "WARNING \[trial $i\] FAILED: ttl exceeded (1 s)$" runs/ttl/wjr.log)" -eq 1 ]
+done
+check ttl_log_not_abandoned [ "$(grep -c ABANDONED runs/ttl/wjr.log)" -eq 0 ]
+export WJR_MOCK_POLLS_UNTIL_DONE=1
+
+# ---- 3c. `wjr cancel` while the detached driver holds the study ---------
+# The driver job stays queued in the fake; its `wjr resume` is started here,
+# in the job's environment (SLURM_JOB_ID), and its trials never end.
+export WJR_MOCK_STATE="$W/detach.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1000000
+sed -e 's|runs/ttl|runs/detach|' -e 's/ttl_seconds_for_trials = 1;//' ttl.cfg >detach.cfg
+wjr detach_run run --detach detach.cfg
+expect detach_run 0
+driver="$(cat out/detach_run.out)"
+SLURM_JOB_ID="$driver" timeout 120 "$WJR" resume runs/detach >out/detach_driver.out 2>&1 &
+driver_pid=$!
+for _ in $(seq 1 200); do
+    wjr detach_status status --json runs/detach
+    [[ "$(jq '[.trials[] | select(.job_id != null)] | length' out/detach_status.out 2>/dev/null)" == 2 ]] &&
+        break
+    sleep 0.1
+done
+trial_job="$(jq -r '.trials[] | select(.index == 1) | .job_id' out/detach_status.out)"
+wjr cancel_driven cancel runs/detach 1
+expect cancel_driven 2
+check cancel_driven_locked grep -qE "study locked by pid [0-9]+ .* in Slurm job $driver$" \
+    out/cancel_driven.err
+check cancel_driven_driver grep -qx "wjr cancel: the study is driven by its detached driver, Slurm job $driver" \
+    out/cancel_driven.err
+check cancel_driven_scancel_trial grep -qx "  to cancel while it runs: scancel $trial_job (the driver records \
+the trial ABANDONED at its next poll)" out/cancel_driven.err
+check cancel_driven_stop_driver grep -qx "  or stop the driver first: scancel $driver, then 'wjr cancel' again \
+and 'wjr resume --detach runs/detach'" out/cancel_driven.err
+# every unfinished trial: the driver goes first (it would submit others)
+wjr cancel_driven_all cancel runs/detach
+expect cancel_driven_all 2
+check cancel_driven_all_stop grep -q "^  to cancel, stop the driver first: scancel $driver, then" \
+    out/cancel_driven_all.err
+kill -TERM "$driver_pid"
+wait "$driver_pid"
+# stopped, the driver lets go: the cancel works, and says nothing of a driver
+wjr cancel_undriven cancel runs/detach 1
+expect cancel_undriven 0
+check cancel_undriven_no_hint [ "$(grep -c driver out/cancel_undriven.err)" -eq 0 ]
 export WJR_MOCK_POLLS_UNTIL_DONE=1
 
 # ---- 4. a refused submission, then resume --------------------------------
@@ -397,9 +445,23 @@ check boa_statuses jq -e '[.trials[].status] == ["COMPLETED", "COMPLETED", "COMP
 wjr status_boa_table status runs/boa
 expect status_boa_table 0
 # every column starts where its header does, however long the cells
+sed 's/±/~/g' out/status_boa_table.out >out/status_boa_table.cols
 check boa_table_aligned awk 'NR == 1 { for (i = 1; i <= NF; i++) at[i] = index($0, $i); next }
     /^ +[0-9]+  / { if (substr($0, at[8] - 1, 1) != " " || substr($0, at[7] - 1, 1) != " ") exit 1
-        if (substr($0, at[7], 2) !~ /^[a-z]=/) exit 1 }' out/status_boa_table.out
+        if (substr($0, at[7], 2) !~ /^[a-z]=/) exit 1 }' out/status_boa_table.cols
+# results: metrics longer than the 30 columns the table starts with widen
+# it, and the parameters still start under their header ("±" is one column;
+# as "~" the checks count the same in any locale)
+wjr results_boa_text results runs/boa
+expect results_boa_text 0 && quiet results_boa_text
+sed 's/±/~/g' out/results_boa_text.out >out/results_boa_text.cols
+check results_boa_long_metrics grep -qE '^ +0  COMPLETED +a=[0-9.]+ b=[0-9.]+~0.125 note=5  +x=' \
+    out/results_boa_text.cols
+check results_boa_widened awk 'NR == 1 { exit !(index($0, "PARAMETERS") > 54) }' \
+    out/results_boa_text.cols
+check results_boa_aligned awk 'NR == 1 { p = index($0, "PARAMETERS"); next }
+    /^ +[0-9]+  / { if (substr($0, p - 1, 3) != " x=") exit 1; n++ } END { exit n != 4 }' \
+    out/results_boa_text.cols
 wjr results_boa results --json runs/boa
 # a + 2 b falls with x while a rises: ranking by a alone would pick another
 check boa_weighted_best jq -e '.objective == {"metric": "weighted_sum", "minimize": true}

@@ -52,7 +52,13 @@ if [[ -n "$(driver_state "$job2")" ]]; then
     rc=0
     "$WJR" resume "$WORK/exp" >/dev/null 2>"$WORK/fg.err" || rc=$?
     [[ $rc -eq 2 ]] && grep -q "locked" "$WORK/fg.err" ||
-        fail "a foreground resume beside the driver job: exit $rc, $(cat "$WORK/fg.err")"    # the driver job steps: status sees it alive, on the node it runs on
+        fail "a foreground resume beside the driver job: exit $rc, $(cat "$WORK/fg.err")"
+    # a cancel beside it names the driver job (its `wjr resume` runs in it)
+    rc=0
+    "$WJR" cancel "$WORK/exp" >/dev/null 2>"$WORK/cancel.err" || rc=$?
+    [[ $rc -eq 2 ]] && grep -q "^wjr cancel: the study is driven by its detached driver, Slurm job $job2$" \
+        "$WORK/cancel.err" && grep -q "stop the driver first: scancel $job2," "$WORK/cancel.err" ||
+        fail "a cancel beside the driver job: exit $rc, $(cat "$WORK/cancel.err")"    # the driver job steps: status sees it alive, on the node it runs on
     "$WJR" status "$WORK/exp" >"$WORK/status2.txt"
     grep -q "^driver: job $job2 in partition debug, submitted .*; running: [0-9]* .*, last step [0-9]*s ago" \
         "$WORK/status2.txt" || fail "status while the driver runs: $(cat "$WORK/status2.txt")"

@@ -2,7 +2,8 @@
  * driver_job.c - unit tests of the study driver as a Slurm job
  * (wjr_study_detach): the job it submits (name, partition, time limit, the
  * warning signal, requeue), its script, driver.json and the status line;
- * a study that a driver holds is refused.
+ * a study that a driver holds is refused, and the detached driver is told
+ * holding it from any other holder (wjr_study_driver_job).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -119,6 +120,53 @@ static void a_driver_is_seen_alive_or_dead(void **state)
     free(exp);
 }
 
+/* The lock names the Slurm job its holder runs in: the detached driver is
+ * told from a driver that is not it, and from a released lock. */
+static void the_detached_driver_holds_the_study(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_study *study = NULL, *second = NULL;
+    char *cfg = write_study_config(f), *exp = tu_path(f->dir, "exp");
+    char job[32], expect[64];
+    uint32_t job_id = 0, holder = 1;
+
+    assert_int_equal(wjr_study_create(&study, cfg, NULL), 0);
+    wjr_study_free(study);
+    assert_int_equal(wjr_study_driver_job(&holder, exp), 0);
+    assert_int_equal(holder, 0); /* never detached, nobody holds it */
+    assert_int_equal(wjr_study_detach(&job_id, exp, "/opt/wjr/bin/wjr"), 0);
+    snprintf(job, sizeof(job), "%u", (unsigned)job_id);
+
+    /* the driver job's `wjr resume` */
+    setenv("SLURM_JOB_ID", job, 1);
+    assert_int_equal(wjr_study_open(&study, exp, NULL), 0);
+    unsetenv("SLURM_JOB_ID");
+    assert_int_equal(wjr_study_driver_job(&holder, exp), 0);
+    assert_int_equal(holder, job_id);
+    assert_int_equal(wjr_study_open(&second, exp, NULL), WJR_ELOCKED);
+    snprintf(expect, sizeof(expect), ") in Slurm job %u", (unsigned)job_id);
+    assert_non_null(strstr(wjr_error_last(), expect));
+    wjr_study_free(study); /* released */
+    assert_int_equal(wjr_study_driver_job(&holder, exp), 0);
+    assert_int_equal(holder, 0);
+
+    /* a driver in another job (an salloc), or in none */
+    setenv("SLURM_JOB_ID", "4242", 1);
+    assert_int_equal(wjr_study_open(&study, exp, NULL), 0);
+    unsetenv("SLURM_JOB_ID");
+    assert_int_equal(wjr_study_driver_job(&holder, exp), 0);
+    assert_int_equal(holder, 0);
+    wjr_study_free(study);
+    assert_int_equal(wjr_study_open(&study, exp, NULL), 0);
+    assert_int_equal(wjr_study_driver_job(&holder, exp), 0);
+    assert_int_equal(holder, 0);
+    assert_int_equal(wjr_study_open(&second, exp, NULL), WJR_ELOCKED);
+    assert_null(strstr(wjr_error_last(), "Slurm job"));
+    wjr_study_free(study);
+    free(cfg);
+    free(exp);
+}
+
 /* The script stops the driver on USR1 and asks Slurm for a requeue. */
 static void the_driver_script_requeues_itself(void **state)
 {
@@ -169,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(the_driver_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(a_driver_is_seen_alive_or_dead, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(the_detached_driver_holds_the_study, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(the_driver_script_requeues_itself, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
