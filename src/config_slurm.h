@@ -2,9 +2,9 @@
  * config_slurm.h - what config_slurm.c keeps of the configuration's slurm
  * group beyond the basic options of wjr_study_config (nodes, ntasks, GPUs,
  * exclusive, export, ...) and the keys a trial sets from a parameter
- * ("{{ name }}"); the check against a partition's size; the options handed
- * to the backend. Its parser is declared in config_int.h. Private to the
- * configuration reader.
+ * ("{{ name }}"); the check against what the cluster has
+ * (config_slurm_cluster.c); the options handed to the backend. Its parser
+ * is declared in config_int.h. Private to the configuration reader.
  */
 #ifndef WJR_CONFIG_SLURM_H
 #define WJR_CONFIG_SLURM_H
