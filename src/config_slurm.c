@@ -10,7 +10,8 @@
  * Every value is checked at load, with the parsers of slurm_values.c that
  * the backend uses again, and a bad one fails with file:line (and the
  * column, for YAML) naming the key and the value, before anything is
- * created. A key whose value is a parameter ("{{ threads }}") must name a
+ * created; so are pairs slurmctld would refuse (mem with mem_per_cpu, a
+ * time_min longer than time). A key whose value is a parameter ("{{ threads }}") must name a
  * declared parameter, and every value that parameter can take must fit the
  * key (an integer range for a count, each choice a valid memory size for
  * mem...); the trial's own value is checked again when it is rendered
@@ -332,6 +333,26 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
     return NULL;
 }
 
+/* slurmctld refuses a job whose time_min is longer than its time limit
+ * (ESLURM_INVALID_TIME_MIN_LIMIT). time "0" is no limit, as "UNLIMITED";
+ * time_min "0" is not sent. A value from a parameter is not known here. */
+static int check_time_min(const wjr_study_config *cfg, const parse_ctx *ctx,
+                          const config_setting_t *g)
+{
+    const config_setting_t *s = config_setting_get_member(g, "time_min");
+    uint32_t limit, least;
+
+    if (s == NULL || cfg->time == NULL || cfg->res.time_min == NULL)
+        return 0;
+    if (wjr_slurm_parse_time_limit(&limit, cfg->time) < 0 ||
+        wjr_slurm_parse_time(&least, cfg->res.time_min) < 0 || least == 0 || least <= limit)
+        return 0;
+    return fail_at(ctx, s,
+                   "slurm.time_min \"%s\" is longer than slurm.time \"%s\": Slurm refuses a "
+                   "job whose minimum time exceeds its time limit",
+                   cfg->res.time_min, cfg->time);
+}
+
 int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
     wjr_slurm_cfg *out = &cfg->res;
@@ -379,6 +400,9 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         return fail_at(ctx, mpc,
                        "slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's "
                        "--mem-per-cpu and --mem): keep one");
+    error = check_time_min(cfg, ctx, g);
+    if (error < 0)
+        return error;
     rq = config_setting_get_member(g, "requeue");
     rqc = config_setting_get_member(g, "requeue_exit_code");
     if (rqc != NULL && rq != NULL && config_setting_type(rq) == CONFIG_TYPE_BOOL &&

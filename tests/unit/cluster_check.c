@@ -5,7 +5,8 @@
  * nodes. Each is asked only when the configuration names it, one RPC each;
  * a value the cluster cannot satisfy is refused with file:line and what the
  * cluster has; a failed RPC is the controller's error, not a verdict. Also
- * the splitter of GRES, license and GPU items both sides use.
+ * the splitter of GRES, license and GPU items both sides use, and the
+ * time_min the configuration refuses at load, before any RPC.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -194,6 +195,29 @@ static void what_is_missing_is_refused_with_its_line(void **state)
     assert_error_has("\"gpu\", which no node of partition debug has (its nodes have: none)");
 }
 
+static void a_time_min_past_the_time_limit_is_refused_at_load(void **state)
+{
+    tu_fixture *f = *state;
+
+    the_cluster();
+    assert_int_equal(check(f, "time = \"1:00:00\";\ntime_min = \"90\";"), WJR_ECONFIG);
+    assert_error_has("c.cfg:4: slurm.time_min \"90\" is longer than slurm.time \"1:00:00\"");
+    assert_int_equal(check(f, "time = 30; time_min = \"UNLIMITED\";"), WJR_ECONFIG);
+    assert_error_has("slurm.time_min \"UNLIMITED\" is longer than slurm.time \"30\"");
+    /* refused before the controller is asked anything */
+    assert_int_equal(mock_rpc_count(MOCK_RPC_CONF), 0);
+
+    assert_int_equal(check(f, "time = \"1:00:00\"; time_min = 60;"), 0);
+    assert_int_equal(check(f, "time = \"2-00:00:00\"; time_min = \"1-12\";"), 0);
+    /* time "0" is no limit: any time_min fits; time_min "0" is not sent */
+    assert_int_equal(check(f, "time = \"0\"; time_min = \"7-00:00:00\";"), 0);
+    assert_int_equal(check(f, "time = 0; time_min = \"UNLIMITED\";"), 0);
+    assert_int_equal(check(f, "time = \"UNLIMITED\"; time_min = \"UNLIMITED\";"), 0);
+    assert_int_equal(check(f, "time = 30; time_min = 0;"), 0);
+    /* without time the partition's default applies: not known at load */
+    assert_int_equal(check(f, "time_min = \"7-00:00:00\";"), 0);
+}
+
 static void a_failed_rpc_is_the_controllers_error(void **state)
 {
     tu_fixture *f = *state;
@@ -219,6 +243,8 @@ int main(void)
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(nothing_named_asks_nothing_more, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(what_is_missing_is_refused_with_its_line, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(a_time_min_past_the_time_limit_is_refused_at_load, tu_setup,
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(a_failed_rpc_is_the_controllers_error, tu_setup,
                                         tu_teardown),
