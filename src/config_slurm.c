@@ -320,10 +320,17 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         const char *key;
         int *line;
     } lines[] = {
-        {"nodes", &c->line_nodes},        {"ntasks", &c->line_ntasks},
-        {"cpus_per_task", &c->line_cpus}, {"reservation", &c->line_reservation},
-        {"licenses", &c->line_licenses},  {"gres", &c->line_gres},
-        {"gpus", &c->line_gpus},          {"gpus_per_task", &c->line_gpus_per_task},
+        {"nodes", &c->line_nodes},
+        {"ntasks", &c->line_ntasks},
+        {"cpus_per_task", &c->line_cpus},
+        {"reservation", &c->line_reservation},
+        {"licenses", &c->line_licenses},
+        {"gres", &c->line_gres},
+        {"gpus", &c->line_gpus},
+        {"gpus_per_task", &c->line_gpus_per_task},
+        {"mem", &c->line_mem},
+        {"mem_per_cpu", &c->line_mem_per_cpu},
+        {"constraint", &c->line_constraint},
     };
     size_t i;
 

@@ -3,11 +3,13 @@
  * asks for with what the controller said of the cluster (wjr_cluster_info,
  * gathered by the backend for `wjr check` and before `wjr run` creates a
  * study): the partition's size, the reservation, the licenses, the GRES and
- * GPU types of the partition's nodes. Fixed values, and the largest a
- * parameter can give where the check is a count. It contacts no cluster
+ * GPU types, the memory and the features of the partition's nodes. Fixed
+ * values, and the largest a parameter can give where the check is a count
+ * or a memory size. It contacts no cluster
  * itself and refuses with file:line and what the cluster has; the values
  * themselves were checked at load (config_slurm.c).
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +21,24 @@
 #include "study_int.h"
 #include "util.h"
 
-/* The largest count option key can ask for: its fixed value, or the
- * largest value its parameter can take ("2-4" counts as 2); 0 when unset. */
+/* What one value of option key amounts to: megabytes for mem and
+ * mem_per_cpu ("4G" is 4096, a bare number is megabytes), else the count
+ * ("2-4" counts as 2); 0 when unset or unreadable. */
+static long long amount(const char *key, const char *text)
+{
+    uint64_t mb;
+
+    if (text == NULL)
+        return 0;
+    if (strcmp(key, "mem") != 0 && strcmp(key, "mem_per_cpu") != 0)
+        return atoll(text);
+    if (wjr_slurm_parse_mem(&mb, text) < 0)
+        return 0;
+    return mb > (uint64_t)LLONG_MAX ? LLONG_MAX : (long long)mb;
+}
+
+/* The largest amount option key can ask for: its fixed value, or the
+ * largest value its parameter can take; 0 when unset. */
 static long long largest(const wjr_study_config *cfg, const char *key, long long fixed)
 {
     const wjr_slurm_cfg *c = &cfg->res;
@@ -43,7 +61,7 @@ static long long largest(const wjr_study_config *cfg, const char *key, long long
     for (i = 0; i < (p->kind == WJR_PARAM_CHOICE ? json_array_size(p->values) : 1); i++) {
         const json_t *val = p->kind == WJR_PARAM_CHOICE ? json_array_get(p->values, i) : p->values;
         if (wjr_slurm_res_value(&text, key, val) == 0) {
-            v = atoll(text);
+            v = amount(key, text);
             best = v > best ? v : best;
         }
         free(text);
@@ -52,7 +70,7 @@ static long long largest(const wjr_study_config *cfg, const char *key, long long
     return best;
 }
 
-/* ---- what the cluster has: reservations, licenses, GRES ---------------- */
+/* ---- what the cluster has: reservations, licenses, GRES, nodes --------- */
 
 static const wjr_cluster_item *find_item(const wjr_cluster_item *v, size_t n, const char *name,
                                          size_t len)
@@ -198,6 +216,110 @@ static int check_gres(const wjr_study_config *cfg, const wjr_cluster_info *info,
     return error;
 }
 
+/* Memory per node beyond the RealMemory of every node of the partition:
+ * slurmctld refuses the job ("Requested node configuration is not
+ * available"). mem is per node; mem_per_cpu counts for each CPU a node
+ * runs, cpus_per_task x ntasks_per_node (at least one task). */
+static int check_memory(const wjr_study_config *cfg, const wjr_cluster_info *info, const char *file)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    const char *part = info->partition ? info->partition : "(default)";
+    unsigned long long max = (unsigned long long)info->node_max_memory;
+    long long mem = largest(cfg, "mem", amount("mem", cfg->mem));
+    long long per_cpu = largest(cfg, "mem_per_cpu", amount("mem_per_cpu", c->mem_per_cpu));
+    long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
+    long long tasks = largest(cfg, "ntasks_per_node", c->ntasks_per_node);
+
+    if (!info->gres_known || max == 0)
+        return 0;
+    cpus = (cpus > 0 ? cpus : 1) * (tasks > 0 ? tasks : 1);
+    if (mem > 0 && (unsigned long long)mem > max)
+        return wjr_error_set(WJR_ECONFIG,
+                             "%s:%d: slurm.mem asks for %lld MB per node, the most a node of "
+                             "partition %s has is %llu MB (RealMemory)",
+                             file, c->line_mem > 0 ? c->line_mem : 1, mem, part, max);
+    /* per_cpu x cpus > max, without the product overflowing */
+    if (per_cpu > 0 && (unsigned long long)per_cpu > max / (unsigned long long)cpus)
+        return wjr_error_set(WJR_ECONFIG,
+                             "%s:%d: slurm.mem_per_cpu asks for %lld MB for each of the %lld "
+                             "CPUs of a node (cpus_per_task x ntasks_per_node), the most a "
+                             "node of partition %s has is %llu MB (RealMemory)",
+                             file, c->line_mem_per_cpu > 0 ? c->line_mem_per_cpu : 1, per_cpu, cpus,
+                             part, max);
+    return 0;
+}
+
+/* The next feature name of a constraint expression ("a&b", "[r1|r2]",
+ * "[(a|b)*1&c*2]", "a,b"): the text between the operators & | , [ ] ( )
+ * and the counts "*N". 0 at the end. */
+static int next_feature(const char **name, size_t *len, const char **p)
+{
+    const char *s = *p;
+
+    for (;;) {
+        s += strspn(s, "&|,[]()");
+        if (*s != '*')
+            break;
+        s++;
+        s += strspn(s, "0123456789");
+    }
+    *name = s;
+    *len = strcspn(s, "&|,[]()*");
+    *p = s + *len;
+    return *len > 0;
+}
+
+/* A feature no node of the partition has: slurmctld refuses the job
+ * ("Invalid feature specification" when no node of the cluster has it,
+ * "Requested node configuration is not available" when only others do).
+ * In an expression with an OR, a feature of other partitions' nodes may
+ * be an alternative the partition does without: only one that no node at
+ * all has is refused there. */
+static int check_constraint(const wjr_study_config *cfg, const wjr_cluster_info *info,
+                            const char *file)
+{
+    const char *p = cfg->constraint, *name, *guess;
+    const char *part = info->partition ? info->partition : "(default)";
+    const wjr_cluster_item *have;
+    wjr_cluster_item *own = NULL;
+    const char **names = NULL;
+    size_t len, i, n = 0;
+    char want[256];
+    int error = 0, any_or;
+
+    if (!info->gres_known || p == NULL)
+        return 0;
+    any_or = strchr(p, '|') != NULL;
+    /* the partition's own features (names borrowed), for the message */
+    own = calloc(info->n_features + 1, sizeof(*own));
+    names = calloc(info->n_features + 1, sizeof(*names));
+    if (own == NULL || names == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < info->n_features; i++)
+        if (info->features[i].count > 0) {
+            own[n] = info->features[i];
+            names[n++] = info->features[i].name;
+        }
+    while (error == 0 && next_feature(&name, &len, &p)) {
+        have = find_item(info->features, info->n_features, name, len);
+        if (have != NULL && (have->count > 0 || any_or))
+            continue;
+        snprintf(want, sizeof(want), "%.*s", (int)len, name);
+        guess = wjr__config_closest(want, names);
+        error = refuse(file, cfg->res.line_constraint, "its nodes have", own, n, 0,
+                       "slurm.constraint asks for feature \"%s\", which no node of partition %s "
+                       "has%s%s%s%s",
+                       want, part, have != NULL ? " (nodes of other partitions do)" : "",
+                       guess ? " (did you mean \"" : "", guess ? guess : "", guess ? "\"?)" : "");
+    }
+done:
+    free(own);
+    free(names);
+    return error;
+}
+
 int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluster_info *info)
 {
     int error;
@@ -234,5 +356,9 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
         error = check_licenses(cfg, info, file);
     if (error == 0)
         error = check_gres(cfg, info, file);
+    if (error == 0)
+        error = check_memory(cfg, info, file);
+    if (error == 0)
+        error = check_constraint(cfg, info, file);
     return error;
 }

@@ -1,12 +1,14 @@
 /*
  * mock_cluster.c - the fake controller's picture of the cluster around the
  * jobs: its partitions (names, MaxTime, sizes; the first is the default), its reservations, its
- * licenses, and its one node, "mocknode", a member of every partition,
- * with the Gres a test gives it. The __wrap_ versions of
+ * licenses, and its node "mocknode", a member of every partition, with the
+ * Gres, RealMemory and features a test gives it, and any other nodes a
+ * test adds (each in the partitions it names). The __wrap_ versions of
  * slurm_load_partitions, slurm_load_reservations, slurm_load_licenses and
  * slurm_load_node answer from it, counted and failing as mock_slurm.c's
  * RPCs do (mock_int.h). Set by the tests through mock_slurm.h, or by the
- * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES and _NODE_GRES variables.
+ * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES, _NODE_GRES, _NODE_MEMORY
+ * and _NODE_FEATURES variables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,13 @@ static struct {
     uint32_t *license_total;
     size_t n_licenses;
     char *node_gres;
+    uint64_t node_memory;
+    char *node_features;
+    struct mock_node { /* mock_add_node */
+        char *name, *partitions, *features;
+        uint64_t memory;
+    } * nodes;
+    size_t n_nodes;
 } C;
 
 /* Every partition's size (mock_set_partition_size); 0: unknown. Kept
@@ -67,12 +76,21 @@ static void free_list(char **names, size_t n)
 
 void mock__cluster_reset(void)
 {
+    size_t i;
+
     free_list(C.partitions, C.n_partitions);
     free(C.partition_time);
     free_list(C.reservations, C.n_reservations);
     free_list(C.licenses, C.n_licenses);
     free(C.license_total);
     free(C.node_gres);
+    free(C.node_features);
+    for (i = 0; i < C.n_nodes; i++) {
+        free(C.nodes[i].name);
+        free(C.nodes[i].partitions);
+        free(C.nodes[i].features);
+    }
+    free(C.nodes);
     memset(&C, 0, sizeof(C));
 }
 
@@ -101,6 +119,32 @@ void mock_set_node_gres(const char *gres)
 {
     free(C.node_gres);
     C.node_gres = dup_text(gres);
+}
+
+void mock_set_node_memory(uint64_t real_memory_mb)
+{
+    C.node_memory = real_memory_mb;
+}
+
+void mock_set_node_features(const char *features)
+{
+    free(C.node_features);
+    C.node_features = dup_text(features);
+}
+
+void mock_add_node(const char *name, const char *partitions, uint64_t real_memory_mb,
+                   const char *features)
+{
+    struct mock_node *n;
+
+    C.nodes = realloc(C.nodes, (C.n_nodes + 1) * sizeof(*C.nodes));
+    if (C.nodes == NULL)
+        abort();
+    n = &C.nodes[C.n_nodes++];
+    n->name = dup_text(name);
+    n->partitions = dup_text(partitions);
+    n->features = dup_text(features);
+    n->memory = real_memory_mb;
 }
 
 int mock__partition_known(const char *name)
@@ -165,6 +209,10 @@ int mock__cluster_env(void)
         rc = -1;
     if (getenv("WJR_MOCK_NODE_GRES") != NULL && *getenv("WJR_MOCK_NODE_GRES") != '\0')
         mock_set_node_gres(getenv("WJR_MOCK_NODE_GRES"));
+    if (getenv("WJR_MOCK_NODE_FEATURES") != NULL && *getenv("WJR_MOCK_NODE_FEATURES") != '\0')
+        mock_set_node_features(getenv("WJR_MOCK_NODE_FEATURES"));
+    if (getenv("WJR_MOCK_NODE_MEMORY") != NULL && *getenv("WJR_MOCK_NODE_MEMORY") != '\0')
+        mock_set_node_memory(strtoull(getenv("WJR_MOCK_NODE_MEMORY"), NULL, 10));
     return rc;
 }
 
@@ -337,11 +385,20 @@ int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t f
         strcat(parts, C.partitions[i]);
     }
     msg = zalloc(1, sizeof(*msg));
-    msg->record_count = 1;
-    msg->node_array = zalloc(1, sizeof(node_info_t));
+    msg->record_count = (uint32_t)(1 + C.n_nodes);
+    msg->node_array = zalloc(1 + C.n_nodes, sizeof(node_info_t));
     msg->node_array[0].name = dup_text("mocknode");
     msg->node_array[0].gres = dup_text(C.node_gres);
     msg->node_array[0].partitions = parts;
+    msg->node_array[0].real_memory = C.node_memory;
+    msg->node_array[0].features = dup_text(C.node_features);
+    for (i = 0; i < C.n_nodes; i++) {
+        node_info_t *nd = &msg->node_array[1 + i];
+        nd->name = dup_text(C.nodes[i].name);
+        nd->partitions = dup_text(C.nodes[i].partitions);
+        nd->features = dup_text(C.nodes[i].features);
+        nd->real_memory = C.nodes[i].memory;
+    }
     *out = msg;
     handed();
     return SLURM_SUCCESS;
@@ -357,6 +414,7 @@ void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg)
         free(msg->node_array[i].name);
         free(msg->node_array[i].gres);
         free(msg->node_array[i].partitions);
+        free(msg->node_array[i].features);
     }
     free(msg->node_array);
     free(msg);
