@@ -199,9 +199,12 @@ static int add_node_features(wjr_cluster_info *out, const char *avail, const cha
 
 /* Every node, in one RPC: the GRES and the largest RealMemory of the
  * partition's nodes (all nodes when the partition is unknown), and the
- * features of all. The fields read here (gres, features, features_act,
- * real_memory, partitions) are in node_info_t from 22.05 to 26.05. */
-static int load_nodes(wjr_cluster_info *out, slurm_backend *sb)
+ * features of all. slurmctld sends the nodes without their partitions:
+ * slurm_populate_node_partitions() writes them from the partitions'
+ * node indexes, as scontrol does. The fields read here (gres, features,
+ * features_act, real_memory, partitions) and that call are in libslurm
+ * from 22.05 to 26.05. */
+static int load_nodes(wjr_cluster_info *out, slurm_backend *sb, partition_info_msg_t *parts)
 {
     node_info_msg_t *msg = NULL;
     uint32_t i;
@@ -210,6 +213,7 @@ static int load_nodes(wjr_cluster_info *out, slurm_backend *sb)
     sb->parent.rpc_count++;
     if (slurm_load_node((time_t)0, &msg, SHOW_ALL) != SLURM_SUCCESS)
         return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_node");
+    slurm_populate_node_partitions(msg, parts);
     for (i = 0; i < msg->record_count && error == 0; i++) {
         const node_info_t *nd = &msg->node_array[i];
         if (nd->name == NULL)
@@ -246,7 +250,7 @@ static int needs_nodes(const slurm_backend *sb, const wjr_slurm_res *res)
 
 /* Ask for what the options name, and only that: a reservation, licenses,
  * the nodes (needs_nodes). */
-static int load_resources(wjr_cluster_info *out, slurm_backend *sb)
+static int load_resources(wjr_cluster_info *out, slurm_backend *sb, partition_info_msg_t *parts)
 {
     wjr_slurm_res res;
     int error = wjr_slurm_extra_resolve(&res, sb->extra, NULL);
@@ -256,7 +260,7 @@ static int load_resources(wjr_cluster_info *out, slurm_backend *sb)
     if (error == 0 && res.licenses[0] != '\0')
         error = load_licenses(out, sb);
     if (error == 0 && needs_nodes(sb, &res))
-        error = load_nodes(out, sb);
+        error = load_nodes(out, sb, parts);
     return error;
 }
 
@@ -312,8 +316,8 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
             out->partition_max_nodes = p->max_nodes == INFINITE ? 0 : p->max_nodes;
         }
     }
+    error = load_resources(out, sb, parts);
     slurm_free_partition_info_msg(parts);
-    error = load_resources(out, sb);
     if (error < 0)
         wjr_cluster_info_clear(out);
     return error;

@@ -6,7 +6,9 @@
  * test adds (each in the partitions it names). The __wrap_ versions of
  * slurm_load_partitions, slurm_load_reservations, slurm_load_licenses and
  * slurm_load_node answer from it, counted and failing as mock_slurm.c's
- * RPCs do (mock_int.h). Set by the tests through mock_slurm.h, or by the
+ * RPCs do (mock_int.h); slurm_populate_node_partitions gives the nodes
+ * their partitions, which slurm_load_node leaves out as slurmctld does.
+ * Set by the tests through mock_slurm.h, or by the
  * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES, _NODE_GRES, _NODE_MEMORY
  * and _NODE_FEATURES variables.
  */
@@ -226,6 +228,7 @@ int __wrap_slurm_load_licenses(time_t update_time, license_info_msg_t **out, uin
 void __wrap_slurm_free_license_info_msg(license_info_msg_t *msg);
 int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t flags);
 void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg);
+void __wrap_slurm_populate_node_partitions(node_info_msg_t *nodes, partition_info_msg_t *parts);
 
 /* Count the call; 1 when it is to fail (the state file is written either
  * way, as the other wrapped calls do). */
@@ -365,43 +368,61 @@ void __wrap_slurm_free_license_info_msg(license_info_msg_t *msg)
     mock__handed_out(-1);
 }
 
+/* The nodes as slurmctld sends them: without their partitions (see
+ * __wrap_slurm_populate_node_partitions). */
 int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t flags)
 {
     node_info_msg_t *msg;
-    size_t i, len = 1;
-    char *parts;
+    size_t i;
 
     (void)update_time;
     (void)flags;
     *out = NULL;
     if (begin(MOCK_RPC_NODES))
         return SLURM_ERROR;
-    for (i = 0; i < C.n_partitions; i++)
-        len += strlen(C.partitions[i]) + 1;
-    parts = zalloc(len, 1);
-    for (i = 0; i < C.n_partitions; i++) {
-        if (i > 0)
-            strcat(parts, ",");
-        strcat(parts, C.partitions[i]);
-    }
     msg = zalloc(1, sizeof(*msg));
     msg->record_count = (uint32_t)(1 + C.n_nodes);
     msg->node_array = zalloc(1 + C.n_nodes, sizeof(node_info_t));
     msg->node_array[0].name = dup_text("mocknode");
     msg->node_array[0].gres = dup_text(C.node_gres);
-    msg->node_array[0].partitions = parts;
     msg->node_array[0].real_memory = C.node_memory;
     msg->node_array[0].features = dup_text(C.node_features);
     for (i = 0; i < C.n_nodes; i++) {
         node_info_t *nd = &msg->node_array[1 + i];
         nd->name = dup_text(C.nodes[i].name);
-        nd->partitions = dup_text(C.nodes[i].partitions);
         nd->features = dup_text(C.nodes[i].features);
         nd->real_memory = C.nodes[i].memory;
     }
     *out = msg;
     handed();
     return SLURM_SUCCESS;
+}
+
+/* Write each node's partitions, as libslurm does from the partitions'
+ * node indexes: mocknode is in all of them, another node in those
+ * mock_add_node named. Not an RPC. */
+void __wrap_slurm_populate_node_partitions(node_info_msg_t *nodes, partition_info_msg_t *parts)
+{
+    size_t i, len = 1;
+    char *all;
+
+    (void)parts;
+    if (nodes == NULL || nodes->record_count == 0)
+        return;
+    for (i = 0; i < C.n_partitions; i++)
+        len += strlen(C.partitions[i]) + 1;
+    all = zalloc(len, 1);
+    for (i = 0; i < C.n_partitions; i++) {
+        if (i > 0)
+            strcat(all, ",");
+        strcat(all, C.partitions[i]);
+    }
+    free(nodes->node_array[0].partitions);
+    nodes->node_array[0].partitions = all;
+    for (i = 1; i < nodes->record_count && i - 1 < C.n_nodes; i++) {
+        free(nodes->node_array[i].partitions);
+        nodes->node_array[i].partitions = dup_text(C.nodes[i - 1].partitions);
+    }
 }
 
 void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg)
