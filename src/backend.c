@@ -93,6 +93,7 @@ void wjr_cluster_info_clear(wjr_cluster_info *info)
     wjr_cluster_items_free(info->reservations, info->n_reservations);
     wjr_cluster_items_free(info->licenses, info->n_licenses);
     wjr_cluster_items_free(info->gres, info->n_gres);
+    wjr_cluster_items_free(info->features, info->n_features);
     memset(info, 0, sizeof(*info));
 }
 

@@ -2,10 +2,10 @@
  * backend_slurm_info.c - what the Slurm backend asks of the controller
  * besides jobs: its configuration (ClusterName, version, MaxArraySize,
  * MinJobAge, accounting), the partition jobs go to, and the reservations,
- * licenses and nodes' GRES when the options name them; cancellations, one
- * job or many in as few RPCs as the release allows; and accounting
- * (slurmdbd) look-ups of jobs slurmctld has forgotten, by job name and a
- * start-time bound.
+ * licenses and nodes (GRES, memory, features) when the options name them;
+ * cancellations, one job or many in as few RPCs as the release allows; and
+ * accounting (slurmdbd) look-ups of jobs slurmctld has forgotten, by job
+ * name and a start-time bound.
  */
 #include <errno.h>
 #include <signal.h>
@@ -87,7 +87,7 @@ static const char *slurm_partition(const wjr_backend *b)
     return ((const slurm_backend *)b)->partition;
 }
 
-/* ---- what the options name: reservations, licenses, the nodes' GRES ---- */
+/* ---- what the options name: reservations, licenses, the nodes -------- */
 
 static int load_reservations(wjr_cluster_info *out, slurm_backend *sb)
 {
@@ -173,29 +173,84 @@ static int add_node_gres(wjr_cluster_info *out, const char *gres)
     return error;
 }
 
-static int load_node_gres(wjr_cluster_info *out, slurm_backend *sb)
+/* One node's features, available and active (comma-separated lists; a
+ * feature may be in both), into out->features: each counted once for a
+ * node of the partition (in_part), added with count 0 for another node. */
+static int add_node_features(wjr_cluster_info *out, const char *avail, const char *active,
+                             int in_part)
+{
+    wjr_cluster_item *node = NULL;
+    size_t n_node = 0, i, k;
+    const char *lists[2] = {avail, active}, *p;
+    int error = 0;
+
+    for (i = 0; i < 2 && error == 0; i++)
+        for (p = lists[i]; p != NULL && *p != '\0' && error == 0; p += k + (p[k] == ',')) {
+            k = strcspn(p, ",");
+            if (k > 0)
+                error = wjr_cluster_items_put(&node, &n_node, p, k, 1, 0);
+        }
+    for (i = 0; i < n_node && error == 0; i++)
+        error = wjr_cluster_items_put(&out->features, &out->n_features, node[i].name,
+                                      strlen(node[i].name), in_part ? 1 : 0, 1);
+    wjr_cluster_items_free(node, n_node);
+    return error;
+}
+
+/* Every node, in one RPC: the GRES and the largest RealMemory of the
+ * partition's nodes (all nodes when the partition is unknown), and the
+ * features of all. slurmctld sends the nodes without their partitions:
+ * slurm_populate_node_partitions() writes them from the partitions'
+ * node indexes, as scontrol does. The fields read here (gres, features,
+ * features_act, real_memory, partitions) and that call are in libslurm
+ * from 22.05 to 26.05. */
+static int load_nodes(wjr_cluster_info *out, slurm_backend *sb, partition_info_msg_t *parts)
 {
     node_info_msg_t *msg = NULL;
     uint32_t i;
-    int error = 0;
+    int error = 0, in_part;
 
     sb->parent.rpc_count++;
     if (slurm_load_node((time_t)0, &msg, SHOW_ALL) != SLURM_SUCCESS)
         return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_node");
+    slurm_populate_node_partitions(msg, parts);
     for (i = 0; i < msg->record_count && error == 0; i++) {
         const node_info_t *nd = &msg->node_array[i];
-        if (nd->name != NULL && (out->partition == NULL || listed(nd->partitions, out->partition)))
+        if (nd->name == NULL)
+            continue;
+        in_part = out->partition == NULL || listed(nd->partitions, out->partition);
+        if (in_part) {
             error = add_node_gres(out, nd->gres);
+            if (nd->real_memory > out->node_max_memory)
+                out->node_max_memory = nd->real_memory;
+        }
+        if (error == 0)
+            error = add_node_features(out, nd->features, nd->features_act, in_part);
     }
     slurm_free_node_info_msg(msg);
     out->gres_known = error == 0;
     return error;
 }
 
+/* 1 when the check needs the nodes: for GRES or GPUs (fixed values: those
+ * a trial takes from a parameter are not known before the trial), for
+ * memory (mem or mem_per_cpu, fixed or from a parameter: the check takes
+ * the largest it can be) or for a constraint. */
+static int needs_nodes(const slurm_backend *sb, const wjr_slurm_res *res)
+{
+    if ((sb->gres != NULL && *sb->gres != '\0') || res->gpus[0] != '\0' ||
+        res->gpus_per_task[0] != '\0')
+        return 1;
+    if (sb->mem != NULL || res->mem_per_cpu_mb != 0 ||
+        wjr_slurm_extra_per_trial(sb->extra, "mem") ||
+        wjr_slurm_extra_per_trial(sb->extra, "mem_per_cpu"))
+        return 1;
+    return sb->constraint != NULL && *sb->constraint != '\0';
+}
+
 /* Ask for what the options name, and only that: a reservation, licenses,
- * GRES or GPUs (fixed values; those a trial takes from a parameter are
- * not known before the trial). */
-static int load_resources(wjr_cluster_info *out, slurm_backend *sb)
+ * the nodes (needs_nodes). */
+static int load_resources(wjr_cluster_info *out, slurm_backend *sb, partition_info_msg_t *parts)
 {
     wjr_slurm_res res;
     int error = wjr_slurm_extra_resolve(&res, sb->extra, NULL);
@@ -204,9 +259,8 @@ static int load_resources(wjr_cluster_info *out, slurm_backend *sb)
         error = load_reservations(out, sb);
     if (error == 0 && res.licenses[0] != '\0')
         error = load_licenses(out, sb);
-    if (error == 0 && ((sb->gres != NULL && *sb->gres != '\0') || res.gpus[0] != '\0' ||
-                       res.gpus_per_task[0] != '\0'))
-        error = load_node_gres(out, sb);
+    if (error == 0 && needs_nodes(sb, &res))
+        error = load_nodes(out, sb, parts);
     return error;
 }
 
@@ -262,8 +316,8 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
             out->partition_max_nodes = p->max_nodes == INFINITE ? 0 : p->max_nodes;
         }
     }
+    error = load_resources(out, sb, parts);
     slurm_free_partition_info_msg(parts);
-    error = load_resources(out, sb);
     if (error < 0)
         wjr_cluster_info_clear(out);
     return error;

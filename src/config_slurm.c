@@ -10,15 +10,15 @@
  * Every value is checked at load, with the parsers of slurm_values.c that
  * the backend uses again, and a bad one fails with file:line (and the
  * column, for YAML) naming the key and the value, before anything is
- * created. A key whose value is a parameter ("{{ threads }}") must name a
+ * created; so are pairs slurmctld would refuse (mem with mem_per_cpu, a
+ * time_min longer than time). A key whose value is a parameter ("{{ threads }}") must name a
  * declared parameter, and every value that parameter can take must fit the
  * key (an integer range for a count, each choice a valid memory size for
  * mem...); the trial's own value is checked again when it is rendered
- * (slurm_resources.c). It also compares the largest request with a
- * partition's size for `wjr check`. It contacts no cluster itself.
+ * (slurm_resources.c). The comparison with what the cluster has, for
+ * `wjr check`, is config_slurm_cluster.c's. It contacts no cluster.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,10 +320,17 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         const char *key;
         int *line;
     } lines[] = {
-        {"nodes", &c->line_nodes},        {"ntasks", &c->line_ntasks},
-        {"cpus_per_task", &c->line_cpus}, {"reservation", &c->line_reservation},
-        {"licenses", &c->line_licenses},  {"gres", &c->line_gres},
-        {"gpus", &c->line_gpus},          {"gpus_per_task", &c->line_gpus_per_task},
+        {"nodes", &c->line_nodes},
+        {"ntasks", &c->line_ntasks},
+        {"cpus_per_task", &c->line_cpus},
+        {"reservation", &c->line_reservation},
+        {"licenses", &c->line_licenses},
+        {"gres", &c->line_gres},
+        {"gpus", &c->line_gpus},
+        {"gpus_per_task", &c->line_gpus_per_task},
+        {"mem", &c->line_mem},
+        {"mem_per_cpu", &c->line_mem_per_cpu},
+        {"constraint", &c->line_constraint},
     };
     size_t i;
 
@@ -331,6 +338,26 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         if (strcmp(key, lines[i].key) == 0)
             return lines[i].line;
     return NULL;
+}
+
+/* slurmctld refuses a job whose time_min is longer than its time limit
+ * (ESLURM_INVALID_TIME_MIN_LIMIT). time "0" is no limit, as "UNLIMITED";
+ * time_min "0" is not sent. A value from a parameter is not known here. */
+static int check_time_min(const wjr_study_config *cfg, const parse_ctx *ctx,
+                          const config_setting_t *g)
+{
+    const config_setting_t *s = config_setting_get_member(g, "time_min");
+    uint32_t limit, least;
+
+    if (s == NULL || cfg->time == NULL || cfg->res.time_min == NULL)
+        return 0;
+    if (wjr_slurm_parse_time_limit(&limit, cfg->time) < 0 ||
+        wjr_slurm_parse_time(&least, cfg->res.time_min) < 0 || least == 0 || least <= limit)
+        return 0;
+    return fail_at(ctx, s,
+                   "slurm.time_min \"%s\" is longer than slurm.time \"%s\": Slurm refuses a "
+                   "job whose minimum time exceeds its time limit",
+                   cfg->res.time_min, cfg->time);
 }
 
 int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
@@ -380,6 +407,9 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         return fail_at(ctx, mpc,
                        "slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's "
                        "--mem-per-cpu and --mem): keep one");
+    error = check_time_min(cfg, ctx, g);
+    if (error < 0)
+        return error;
     rq = config_setting_get_member(g, "requeue");
     rqc = config_setting_get_member(g, "requeue_exit_code");
     if (rqc != NULL && rq != NULL && config_setting_type(rq) == CONFIG_TYPE_BOOL &&
@@ -419,224 +449,6 @@ int wjr__cfg_parse_setup(wjr_slurm_cfg *out, const parse_ctx *ctx, const config_
     if (n == 0)
         return 0;
     return wjr_buf_detach(&out->setup, &b);
-}
-
-/* The largest count option key can ask for: its fixed value, or the
- * largest value its parameter can take ("2-4" counts as 2); 0 when unset. */
-static long long largest(const wjr_study_config *cfg, const char *key, long long fixed)
-{
-    const wjr_slurm_cfg *c = &cfg->res;
-    const wjr_param *p = NULL;
-    size_t i, n = strlen(key);
-    long long best = 0, v;
-    char *text = NULL;
-
-    for (i = 0; i < c->n_per_trial; i++)
-        if (strncmp(c->per_trial[i], key, n) == 0 && c->per_trial[i][n] == '=') {
-            size_t k;
-            for (k = 0; k < cfg->n_params; k++)
-                if (strcmp(cfg->params[k].name, c->per_trial[i] + n + 1) == 0)
-                    p = &cfg->params[k];
-        }
-    if (p == NULL)
-        return fixed;
-    if (p->kind == WJR_PARAM_RANGE)
-        return (long long)p->hi;
-    for (i = 0; i < (p->kind == WJR_PARAM_CHOICE ? json_array_size(p->values) : 1); i++) {
-        const json_t *val = p->kind == WJR_PARAM_CHOICE ? json_array_get(p->values, i) : p->values;
-        if (wjr_slurm_res_value(&text, key, val) == 0) {
-            v = atoll(text);
-            best = v > best ? v : best;
-        }
-        free(text);
-        text = NULL;
-    }
-    return best;
-}
-
-/* ---- what the cluster has: reservations, licenses, GRES ---------------- */
-
-static const wjr_cluster_item *find_item(const wjr_cluster_item *v, size_t n, const char *name,
-                                         size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (strlen(v[i].name) == len && memcmp(v[i].name, name, len) == 0)
-            return &v[i];
-    return NULL;
-}
-
-/* "a:4, b:2" (counts when with_counts), "none" for an empty list. */
-static char *items_text(const wjr_cluster_item *v, size_t n, int with_counts)
-{
-    wjr_buf b = WJR_BUF_INIT;
-    char *out = NULL;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        wjr_buf_printf(&b, "%s%s", i ? ", " : "", v[i].name);
-        if (with_counts)
-            wjr_buf_printf(&b, ":%u", (unsigned)v[i].count);
-    }
-    if (n == 0)
-        wjr_buf_printf(&b, "none");
-    if (wjr_buf_detach(&out, &b) < 0)
-        return NULL;
-    return out;
-}
-
-/* WJR_ECONFIG "FILE:LINE: slurm.KEY ... (WHAT: the list)". */
-static int refuse(const char *file, int line, const char *list_what, const wjr_cluster_item *v,
-                  size_t n, int with_counts, const char *fmt, ...)
-{
-    char msg[512], *list = items_text(v, n, with_counts);
-    va_list ap;
-    int error;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    error = wjr_error_set(WJR_ECONFIG, "%s:%d: %s (%s: %s)", file, line > 0 ? line : 1, msg,
-                          list_what, list ? list : "?");
-    free(list);
-    return error;
-}
-
-static int check_reservation(const wjr_study_config *cfg, const wjr_cluster_info *info,
-                             const char *file)
-{
-    const char *r = cfg->res.reservation, *p = r;
-
-    if (!info->reservations_known || r == NULL)
-        return 0;
-    /* sbatch takes a comma-separated list: the job uses one of them */
-    while (*p != '\0') {
-        size_t n = strcspn(p, ",");
-        if (find_item(info->reservations, info->n_reservations, p, n) == NULL)
-            return refuse(file, cfg->res.line_reservation, "it has", info->reservations,
-                          info->n_reservations, 0,
-                          "slurm.reservation \"%.*s\" does not exist on cluster %s, or has "
-                          "ended",
-                          (int)n, p, info->cluster_name ? info->cluster_name : "?");
-        p += n + (p[n] == ',');
-    }
-    return 0;
-}
-
-static int check_licenses(const wjr_study_config *cfg, const wjr_cluster_info *info,
-                          const char *file)
-{
-    const char *p = cfg->res.licenses;
-    const char *cluster = info->cluster_name ? info->cluster_name : "?";
-    const wjr_cluster_item *have;
-    wjr_slurm_item it;
-
-    if (!info->licenses_known || p == NULL)
-        return 0;
-    while (wjr_slurm_next_item(&it, &p, WJR_ITEM_LICENSE)) {
-        have = find_item(info->licenses, info->n_licenses, it.name, it.name_len);
-        if (have == NULL)
-            return refuse(file, cfg->res.line_licenses, "it has", info->licenses, info->n_licenses,
-                          1,
-                          "slurm.licenses asks for license \"%.*s\", which cluster %s does "
-                          "not have",
-                          (int)it.name_len, it.name, cluster);
-        if (it.count > have->count)
-            return refuse(file, cfg->res.line_licenses, "it has", info->licenses, info->n_licenses,
-                          1,
-                          "slurm.licenses asks for %llu of license \"%.*s\", cluster %s has "
-                          "%u in all",
-                          (unsigned long long)it.count, (int)it.name_len, it.name, cluster,
-                          (unsigned)have->count);
-    }
-    return 0;
-}
-
-/* One GRES or GPU request against the partition's nodes; per_node: its
- * count is what one node must have (--gres, --gpus-per-task). */
-static int check_gres_item(const wjr_cluster_info *info, const char *file, int line,
-                           const char *key, const wjr_slurm_item *it, int per_node)
-{
-    const char *part = info->partition ? info->partition : "(default)";
-    const wjr_cluster_item *have;
-    char want[256];
-
-    if (it->type != NULL)
-        snprintf(want, sizeof(want), "%.*s:%.*s", (int)it->name_len, it->name, (int)it->type_len,
-                 it->type);
-    else
-        snprintf(want, sizeof(want), "%.*s", (int)it->name_len, it->name);
-    have = find_item(info->gres, info->n_gres, want, strlen(want));
-    if (have == NULL)
-        return refuse(file, line, "its nodes have", info->gres, info->n_gres, 1,
-                      "slurm.%s asks for \"%s\", which no node of partition %s has", key, want,
-                      part);
-    if (per_node && it->count > have->count)
-        return refuse(file, line, "its nodes have", info->gres, info->n_gres, 1,
-                      "slurm.%s asks for %llu \"%s\" per node, the most a node of partition "
-                      "%s has is %u",
-                      key, (unsigned long long)it->count, want, part, (unsigned)have->count);
-    return 0;
-}
-
-static int check_gres(const wjr_study_config *cfg, const wjr_cluster_info *info, const char *file)
-{
-    const wjr_slurm_cfg *c = &cfg->res;
-    const char *p = cfg->gres;
-    wjr_slurm_item it;
-    int error = 0;
-
-    if (!info->gres_known)
-        return 0;
-    while (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES))
-        error = check_gres_item(info, file, c->line_gres, "gres", &it, 1);
-    p = c->gpus;
-    if (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS))
-        error = check_gres_item(info, file, c->line_gpus, "gpus", &it, 0);
-    p = c->gpus_per_task;
-    if (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS))
-        error = check_gres_item(info, file, c->line_gpus_per_task, "gpus_per_task", &it, 1);
-    return error;
-}
-
-int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluster_info *info)
-{
-    int error;
-    const wjr_slurm_cfg *c = &cfg->res;
-    const char *file = c->file ? c->file : cfg->path;
-    long long nodes = largest(cfg, "nodes", c->nodes ? atoll(c->nodes) : 0);
-    long long ntasks = largest(cfg, "ntasks", c->ntasks);
-    long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
-    long long need = (ntasks > 0 ? ntasks : 1) * (cpus > 0 ? cpus : 1);
-
-    if (info->partition_nodes > 0 && nodes > (long long)info->partition_nodes)
-        return wjr_error_set(WJR_ECONFIG,
-                             "%s:%d: slurm.nodes asks for %lld nodes, partition %s "
-                             "has %u",
-                             file, c->line_nodes > 0 ? c->line_nodes : 1, nodes,
-                             cfg->partition ? cfg->partition : "(default)",
-                             (unsigned)info->partition_nodes);
-    if (info->partition_max_nodes > 0 && nodes > (long long)info->partition_max_nodes)
-        return wjr_error_set(WJR_ECONFIG,
-                             "%s:%d: slurm.nodes asks for %lld nodes, partition %s "
-                             "allows %u per job (MaxNodes)",
-                             file, c->line_nodes > 0 ? c->line_nodes : 1, nodes,
-                             cfg->partition ? cfg->partition : "(default)",
-                             (unsigned)info->partition_max_nodes);
-    if (info->partition_cpus > 0 && need > (long long)info->partition_cpus)
-        return wjr_error_set(
-            WJR_ECONFIG,
-            "%s:%d: a trial asks for %lld CPUs (ntasks x "
-            "cpus_per_task), partition %s has %u",
-            file, c->line_ntasks > 0 ? c->line_ntasks : (c->line_cpus > 0 ? c->line_cpus : 1), need,
-            cfg->partition ? cfg->partition : "(default)", (unsigned)info->partition_cpus);
-    error = check_reservation(cfg, info, file);
-    if (error == 0)
-        error = check_licenses(cfg, info, file);
-    if (error == 0)
-        error = check_gres(cfg, info, file);
-    return error;
 }
 
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)

@@ -2,9 +2,9 @@
  * config_slurm.h - what config_slurm.c keeps of the configuration's slurm
  * group beyond the basic options of wjr_study_config (nodes, ntasks, GPUs,
  * exclusive, export, ...) and the keys a trial sets from a parameter
- * ("{{ name }}"); the check against a partition's size; the options handed
- * to the backend. Its parser is declared in config_int.h. Private to the
- * configuration reader.
+ * ("{{ name }}"); the check against what the cluster has
+ * (config_slurm_cluster.c); the options handed to the backend. Its parser
+ * is declared in config_int.h. Private to the configuration reader.
  */
 #ifndef WJR_CONFIG_SLURM_H
 #define WJR_CONFIG_SLURM_H
@@ -24,6 +24,7 @@ typedef struct wjr_slurm_cfg {
     char *file;                             /* the configuration, as named, for messages */
     int line_nodes, line_ntasks, line_cpus; /* where nodes, ntasks, cpus_per_task are set */
     int line_reservation, line_licenses, line_gres, line_gpus, line_gpus_per_task; /* idem */
+    int line_mem, line_mem_per_cpu, line_constraint;                               /* idem */
     int requeue_exit_code;                                                         /* 0: none */
     char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
@@ -36,8 +37,11 @@ typedef struct wjr_slurm_cfg {
  * cpus_per_task beyond its CPUs (fixed values, and the largest a parameter
  * can give); a reservation that does not exist or has ended; a license the
  * cluster lacks, or more of it than it has; a GRES or GPU type no node of
- * the partition has, or more per node than any has (fixed values; checked
- * when info says the backend loaded them). WJR_ECONFIG naming file:line
+ * the partition has, or more per node than any has (fixed values); mem, or
+ * mem_per_cpu x cpus_per_task x ntasks_per_node, beyond the RealMemory of
+ * every node of the partition (the largest a parameter can give too); a
+ * constraint naming a feature no node of the partition has (checked when
+ * info says the backend loaded the nodes). WJR_ECONFIG naming file:line
  * and what the cluster has, or 0.
  */
 int wjr_config_slurm_check_cluster(const struct wjr_study_config *cfg,

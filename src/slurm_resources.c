@@ -56,14 +56,20 @@ void wjr_slurm_extra_free(wjr_slurm_extra *x)
     free(x);
 }
 
-static int per_trial_has(const wjr_slurm_options *o, const char *key)
+/* 1 when the NULL-terminated "key=parameter" list (or NULL) names key. */
+static int names_key(const char *const *per_trial, const char *key)
 {
     size_t i, n = strlen(key);
 
-    for (i = 0; o->per_trial && o->per_trial[i]; i++)
-        if (strncmp(o->per_trial[i], key, n) == 0 && o->per_trial[i][n] == '=')
+    for (i = 0; per_trial && per_trial[i]; i++)
+        if (strncmp(per_trial[i], key, n) == 0 && per_trial[i][n] == '=')
             return 1;
     return 0;
+}
+
+static int per_trial_has(const wjr_slurm_options *o, const char *key)
+{
+    return names_key(o->per_trial, key);
 }
 
 static int check_opts(const wjr_slurm_options *o)
@@ -394,6 +400,11 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
             p++;
     }
     return 0;
+}
+
+int wjr_slurm_extra_per_trial(const wjr_slurm_extra *x, const char *key)
+{
+    return x != NULL && names_key((const char *const *)x->per_trial, key);
 }
 
 const char *wjr_slurm_extra_job_env(const wjr_slurm_extra *x)

@@ -65,6 +65,9 @@ int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *
  * values, then the trial's overrides text (NULL: none). */
 int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const char *overrides);
 
+/* 1 when a trial takes option key ("mem") from one of its parameters. */
+int wjr_slurm_extra_per_trial(const wjr_slurm_extra *x, const char *key);
+
 /* "WJR_REQUEUE_EXIT_CODE=N" for the job's environment (read by the batch
  * script), or NULL when no requeue code is set. Borrowed from x. */
 const char *wjr_slurm_extra_job_env(const wjr_slurm_extra *x);

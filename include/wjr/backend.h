@@ -113,21 +113,33 @@ typedef struct wjr_cluster_info {
     int licenses_known;         /**< the licenses below were loaded */
     wjr_cluster_item *licenses; /**< every license and its total ("name" or "name@server") */
     size_t n_licenses;
-    int gres_known;         /**< the partition's nodes were loaded (gres or GPUs asked for) */
+    /** The nodes were loaded (gres, GPUs, mem, mem_per_cpu or a constraint
+     *  asked for): gres, node_max_memory and features below hold. */
+    int gres_known;
     wjr_cluster_item *gres; /**< the generic resources of the partition's nodes, by "name"
                                  and by "name:type", each with the most one node has */
     size_t n_gres;
+    /* Loaded with the nodes (gres_known); owned by the struct, released by
+     * wjr_cluster_info_clear(): */
+    uint64_t node_max_memory; /**< the most RealMemory (MB) one node of the partition has;
+                                   0: unknown */
+    /** Every feature of the cluster's nodes, available or active, each with
+     *  the number of the partition's nodes that have it (0: only nodes of
+     *  other partitions have it). */
+    wjr_cluster_item *features;
+    size_t n_features;
 } wjr_cluster_info;
 
 /**
  * Ask the controller for its limits and check the configured partition;
- * and, when the options name a reservation, licenses, GRES or GPUs, for
- * the reservations, the licenses or the partition's nodes.
- * @param out filled in; release its strings with wjr_cluster_info_clear().
+ * and, when the options name a reservation, licenses, GRES, GPUs, memory
+ * (mem, mem_per_cpu) or a constraint, for the reservations, the licenses
+ * or the nodes.
+ * @param out filled in; release its strings and arrays with wjr_cluster_info_clear().
  */
 WJR_EXTERN(int) wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend);
 
-/** Free the strings of a wjr_cluster_info and zero it. */
+/** Free the strings and arrays of a wjr_cluster_info and zero it. */
 WJR_EXTERN(void) wjr_cluster_info_clear(wjr_cluster_info *info);
 
 /**

@@ -23,6 +23,23 @@ static void print_items(const char *what, const char *name, const wjr_cluster_it
     printf("%s\n", n == 0 ? " none" : "");
 }
 
+/* "features of partition P: a, b", those its nodes have, when there are. */
+static void print_features(const wjr_cluster_info *info)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < info->n_features; i++) {
+        if (info->features[i].count == 0)
+            continue;
+        if (n++ == 0)
+            printf("features of partition %s:",
+                   info->partition != NULL ? info->partition : "(default)");
+        printf("%s %s", n > 1 ? "," : "", info->features[i].name);
+    }
+    if (n > 0)
+        printf("\n");
+}
+
 static int run(int argc, char **argv)
 {
     wjr_cluster_info info;
@@ -59,8 +76,13 @@ static int run(int argc, char **argv)
             print_items("reservations", NULL, info.reservations, info.n_reservations, 0);
         if (info.licenses_known)
             print_items("licenses", NULL, info.licenses, info.n_licenses, 1);
-        if (info.gres_known)
+        if (info.n_gres > 0)
             print_items("gres of partition", info.partition, info.gres, info.n_gres, 1);
+        if (info.node_max_memory > 0)
+            printf("memory of partition %s: RealMemory up to %llu MB a node\n",
+                   info.partition != NULL ? info.partition : "(default)",
+                   (unsigned long long)info.node_max_memory);
+        print_features(&info);
         code = CLI_EXIT_OK;
     } else {
         code = cli_fail("check", error);
@@ -85,8 +107,11 @@ const cli_command cli_cmd_check = {
     "default one when none is set) and is large enough for nodes, ntasks and\n"
     "cpus_per_task; MaxArraySize, MaxJobCount, MinJobAge, accounting; and, when\n"
     "the config names them, that the reservation exists, that the cluster has\n"
-    "the licenses, and that a node of the partition has the GRES and GPU types\n"
-    "asked for. Submits nothing, writes nothing.\n"
+    "the licenses, that a node of the partition has the GRES and GPU types\n"
+    "asked for, the memory (mem, or mem_per_cpu x cpus_per_task x\n"
+    "ntasks_per_node) and every feature slurm.constraint names. A time_min\n"
+    "longer than time is refused with the file's other errors. Submits\n"
+    "nothing, writes nothing.\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n"

@@ -3,9 +3,11 @@
 # here (scontrol create reservation, starting tomorrow so that it blocks
 # no job) and the cluster's license (Licenses=wjr_lic:4 in the local
 # slurm.conf) pass and are shown; a reservation that does not exist, more
-# licenses than the cluster has, and a GPU request on a partition whose
-# node has no GPU fail with exit 2, file:line and what the cluster has. A
-# trial that asks for a license runs to COMPLETED.
+# licenses than the cluster has, a GPU request on a partition whose node
+# has no GPU, mem and mem_per_cpu far beyond any node's RealMemory, and a
+# constraint naming a feature no node has fail with exit 2, file:line and
+# what the cluster has; sbatch --test-only agrees that slurmctld refuses
+# the last three. A trial that asks for a license runs to COMPLETED.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -48,6 +50,28 @@ slurm_group 'licenses = "wjr_no_lic";'
 expect_refused "$line" 'license "wjr_no_lic", which cluster'
 slurm_group 'gpus = "1";'
 expect_refused "$line" '"gpu", which no node of partition debug has (its nodes have: none)'
+slurm_group 'constraint = "wjr_no_such_feature";'
+expect_refused "$line" 'slurm.constraint asks for feature "wjr_no_such_feature", which no node' \
+    'of partition debug has'
+# 64T: far beyond any node this test runs on
+slurm_group 'cpus_per_task = 1;'
+sed -i 's/mem = "100M"/mem = "64T"/' "$WORK/study.cfg"
+expect_refused "$((line - 1))" 'slurm.mem asks for 67108864 MB per node, the most a node of' \
+    'partition debug has is' 'MB (RealMemory)'
+sed -i 's/mem = "64T"/mem_per_cpu = "64T"/' "$WORK/study.cfg"
+expect_refused "$((line - 1))" 'slurm.mem_per_cpu asks for 67108864 MB for each of the 1 CPUs'
+# what wjr refuses, slurmctld refuses
+for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature; do
+    rc=0
+    sbatch --test-only -p debug -t 5 "$opt" --wrap true >"$WORK/sbatch.out" 2>&1 || rc=$?
+    [[ $rc -ne 0 ]] || fail "sbatch --test-only $opt was accepted: $(cat "$WORK/sbatch.out")"
+    note "sbatch $opt: $(cat "$WORK/sbatch.out")"
+done
+# what fits passes, and check shows the node's memory
+slurm_group 'cpus_per_task = 1;'
+out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of mem = 100M: $out"
+[[ "$out" == *"memory of partition debug: RealMemory up to "*" MB a node"* ]] ||
+    fail "the memory is not shown: $out"
 
 # the license reaches the job, and the job runs
 slurm_group 'licenses = "wjr_lic:1";'

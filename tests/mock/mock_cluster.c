@@ -1,12 +1,16 @@
 /*
  * mock_cluster.c - the fake controller's picture of the cluster around the
  * jobs: its partitions (names, MaxTime, sizes; the first is the default), its reservations, its
- * licenses, and its one node, "mocknode", a member of every partition,
- * with the Gres a test gives it. The __wrap_ versions of
+ * licenses, and its node "mocknode", a member of every partition, with the
+ * Gres, RealMemory and features a test gives it, and any other nodes a
+ * test adds (each in the partitions it names). The __wrap_ versions of
  * slurm_load_partitions, slurm_load_reservations, slurm_load_licenses and
  * slurm_load_node answer from it, counted and failing as mock_slurm.c's
- * RPCs do (mock_int.h). Set by the tests through mock_slurm.h, or by the
- * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES and _NODE_GRES variables.
+ * RPCs do (mock_int.h); slurm_populate_node_partitions gives the nodes
+ * their partitions, which slurm_load_node leaves out as slurmctld does.
+ * Set by the tests through mock_slurm.h, or by the
+ * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES, _NODE_GRES, _NODE_MEMORY
+ * and _NODE_FEATURES variables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,13 @@ static struct {
     uint32_t *license_total;
     size_t n_licenses;
     char *node_gres;
+    uint64_t node_memory;
+    char *node_features;
+    struct mock_node { /* mock_add_node */
+        char *name, *partitions, *features;
+        uint64_t memory;
+    } * nodes;
+    size_t n_nodes;
 } C;
 
 /* Every partition's size (mock_set_partition_size); 0: unknown. Kept
@@ -67,12 +78,21 @@ static void free_list(char **names, size_t n)
 
 void mock__cluster_reset(void)
 {
+    size_t i;
+
     free_list(C.partitions, C.n_partitions);
     free(C.partition_time);
     free_list(C.reservations, C.n_reservations);
     free_list(C.licenses, C.n_licenses);
     free(C.license_total);
     free(C.node_gres);
+    free(C.node_features);
+    for (i = 0; i < C.n_nodes; i++) {
+        free(C.nodes[i].name);
+        free(C.nodes[i].partitions);
+        free(C.nodes[i].features);
+    }
+    free(C.nodes);
     memset(&C, 0, sizeof(C));
 }
 
@@ -101,6 +121,32 @@ void mock_set_node_gres(const char *gres)
 {
     free(C.node_gres);
     C.node_gres = dup_text(gres);
+}
+
+void mock_set_node_memory(uint64_t real_memory_mb)
+{
+    C.node_memory = real_memory_mb;
+}
+
+void mock_set_node_features(const char *features)
+{
+    free(C.node_features);
+    C.node_features = dup_text(features);
+}
+
+void mock_add_node(const char *name, const char *partitions, uint64_t real_memory_mb,
+                   const char *features)
+{
+    struct mock_node *n;
+
+    C.nodes = realloc(C.nodes, (C.n_nodes + 1) * sizeof(*C.nodes));
+    if (C.nodes == NULL)
+        abort();
+    n = &C.nodes[C.n_nodes++];
+    n->name = dup_text(name);
+    n->partitions = dup_text(partitions);
+    n->features = dup_text(features);
+    n->memory = real_memory_mb;
 }
 
 int mock__partition_known(const char *name)
@@ -165,6 +211,10 @@ int mock__cluster_env(void)
         rc = -1;
     if (getenv("WJR_MOCK_NODE_GRES") != NULL && *getenv("WJR_MOCK_NODE_GRES") != '\0')
         mock_set_node_gres(getenv("WJR_MOCK_NODE_GRES"));
+    if (getenv("WJR_MOCK_NODE_FEATURES") != NULL && *getenv("WJR_MOCK_NODE_FEATURES") != '\0')
+        mock_set_node_features(getenv("WJR_MOCK_NODE_FEATURES"));
+    if (getenv("WJR_MOCK_NODE_MEMORY") != NULL && *getenv("WJR_MOCK_NODE_MEMORY") != '\0')
+        mock_set_node_memory(strtoull(getenv("WJR_MOCK_NODE_MEMORY"), NULL, 10));
     return rc;
 }
 
@@ -178,6 +228,7 @@ int __wrap_slurm_load_licenses(time_t update_time, license_info_msg_t **out, uin
 void __wrap_slurm_free_license_info_msg(license_info_msg_t *msg);
 int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t flags);
 void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg);
+void __wrap_slurm_populate_node_partitions(node_info_msg_t *nodes, partition_info_msg_t *parts);
 
 /* Count the call; 1 when it is to fail (the state file is written either
  * way, as the other wrapped calls do). */
@@ -317,34 +368,61 @@ void __wrap_slurm_free_license_info_msg(license_info_msg_t *msg)
     mock__handed_out(-1);
 }
 
+/* The nodes as slurmctld sends them: without their partitions (see
+ * __wrap_slurm_populate_node_partitions). */
 int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t flags)
 {
     node_info_msg_t *msg;
-    size_t i, len = 1;
-    char *parts;
+    size_t i;
 
     (void)update_time;
     (void)flags;
     *out = NULL;
     if (begin(MOCK_RPC_NODES))
         return SLURM_ERROR;
-    for (i = 0; i < C.n_partitions; i++)
-        len += strlen(C.partitions[i]) + 1;
-    parts = zalloc(len, 1);
-    for (i = 0; i < C.n_partitions; i++) {
-        if (i > 0)
-            strcat(parts, ",");
-        strcat(parts, C.partitions[i]);
-    }
     msg = zalloc(1, sizeof(*msg));
-    msg->record_count = 1;
-    msg->node_array = zalloc(1, sizeof(node_info_t));
+    msg->record_count = (uint32_t)(1 + C.n_nodes);
+    msg->node_array = zalloc(1 + C.n_nodes, sizeof(node_info_t));
     msg->node_array[0].name = dup_text("mocknode");
     msg->node_array[0].gres = dup_text(C.node_gres);
-    msg->node_array[0].partitions = parts;
+    msg->node_array[0].real_memory = C.node_memory;
+    msg->node_array[0].features = dup_text(C.node_features);
+    for (i = 0; i < C.n_nodes; i++) {
+        node_info_t *nd = &msg->node_array[1 + i];
+        nd->name = dup_text(C.nodes[i].name);
+        nd->features = dup_text(C.nodes[i].features);
+        nd->real_memory = C.nodes[i].memory;
+    }
     *out = msg;
     handed();
     return SLURM_SUCCESS;
+}
+
+/* Write each node's partitions, as libslurm does from the partitions'
+ * node indexes: mocknode is in all of them, another node in those
+ * mock_add_node named. Not an RPC. */
+void __wrap_slurm_populate_node_partitions(node_info_msg_t *nodes, partition_info_msg_t *parts)
+{
+    size_t i, len = 1;
+    char *all;
+
+    (void)parts;
+    if (nodes == NULL || nodes->record_count == 0)
+        return;
+    for (i = 0; i < C.n_partitions; i++)
+        len += strlen(C.partitions[i]) + 1;
+    all = zalloc(len, 1);
+    for (i = 0; i < C.n_partitions; i++) {
+        if (i > 0)
+            strcat(all, ",");
+        strcat(all, C.partitions[i]);
+    }
+    free(nodes->node_array[0].partitions);
+    nodes->node_array[0].partitions = all;
+    for (i = 1; i < nodes->record_count && i - 1 < C.n_nodes; i++) {
+        free(nodes->node_array[i].partitions);
+        nodes->node_array[i].partitions = dup_text(C.nodes[i - 1].partitions);
+    }
 }
 
 void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg)
@@ -357,6 +435,7 @@ void __wrap_slurm_free_node_info_msg(node_info_msg_t *msg)
         free(msg->node_array[i].name);
         free(msg->node_array[i].gres);
         free(msg->node_array[i].partitions);
+        free(msg->node_array[i].features);
     }
     free(msg->node_array);
     free(msg);

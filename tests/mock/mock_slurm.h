@@ -129,6 +129,13 @@ void mock_add_license(const char *name, uint32_t total);
 /* The Gres of the fake controller's one node ("gpu:a100:2(S:0-1),nic:1"),
  * a member of every partition; NULL (the default): none. */
 void mock_set_node_gres(const char *gres);
+/* The RealMemory (MB) of "mocknode"; 0 (the default): none reported. */
+void mock_set_node_memory(uint64_t real_memory_mb);
+/* Its available features, "intel,ib"; NULL (the default): none. */
+void mock_set_node_features(const char *features);
+/* Another node, in the comma-separated partitions, without GRES. */
+void mock_add_node(const char *name, const char *partitions, uint64_t real_memory_mb,
+                   const char *features);
 
 /* The next @p count RPCs of @p kind fail with Slurm errno @p err
  * (count < 0: every one until mock_fail(kind, 0, 0)). A failing submit
@@ -218,6 +225,8 @@ int mock_set_state_file(const char *path);
  *   WJR_MOCK_RESERVATIONS=NAME,..    mock_add_reservation for each
  *   WJR_MOCK_LICENSES=NAME:TOTAL,..  mock_add_license for each
  *   WJR_MOCK_NODE_GRES=GRES          mock_set_node_gres
+ *   WJR_MOCK_NODE_MEMORY=MB          mock_set_node_memory
+ *   WJR_MOCK_NODE_FEATURES=F,..      mock_set_node_features
  *   WJR_MOCK_MAX_ARRAY_SIZE=N        mock_set_max_array_size
  *   WJR_MOCK_FAIL_<KIND>=ERR[:COUNT] mock_fail: KIND is SUBMIT, QUERY, KILL, CONF,
  *                                    PARTITIONS, RESERVATIONS, LICENSES or NODES;

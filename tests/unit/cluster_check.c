@@ -5,7 +5,8 @@
  * nodes. Each is asked only when the configuration names it, one RPC each;
  * a value the cluster cannot satisfy is refused with file:line and what the
  * cluster has; a failed RPC is the controller's error, not a verdict. Also
- * the splitter of GRES, license and GPU items both sides use.
+ * the splitter of GRES, license and GPU items both sides use, and the
+ * time_min the configuration refuses at load, before any RPC.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,9 +19,10 @@
 #include "slurm_values.h"
 #include "test_util.h"
 
-/* Write SLURM_GROUP after a minimal study into <dir>/c.cfg and check it:
- * wjr_study_check's code; the message stays in wjr_error_last(). */
-static int check(tu_fixture *f, const char *slurm_group)
+/* Write SLURM_GROUP after a minimal study into <dir>/c.cfg, then the
+ * PARAMETERS group (its members), and check it: wjr_study_check's code;
+ * the message stays in wjr_error_last(). */
+static int check_params(tu_fixture *f, const char *slurm_group, const char *parameters)
 {
     char *path = tu_path(f->dir, "c.cfg"), text[1024];
     wjr_cluster_info info;
@@ -28,8 +30,9 @@ static int check(tu_fixture *f, const char *slurm_group)
 
     snprintf(text, sizeof(text),
              "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
-             "slurm = {\n%s\n};\n",
-             slurm_group);
+             "slurm = {\n%s\n};\n%s%s%s",
+             slurm_group, parameters ? "parameters = { " : "", parameters ? parameters : "",
+             parameters ? " };\n" : "");
     tu_write(path, text);
     rc = wjr_study_check(&info, NULL, path);
     wjr_cluster_info_clear(&info);
@@ -37,10 +40,22 @@ static int check(tu_fixture *f, const char *slurm_group)
     return rc;
 }
 
+static int check(tu_fixture *f, const char *slurm_group)
+{
+    return check_params(f, slurm_group, NULL);
+}
+
 static void assert_error_has(const char *what)
 {
     if (strstr(wjr_error_last(), what) == NULL)
         fail_msg("'%s' not in '%s'", what, wjr_error_last());
+}
+
+/* The slurm group is refused (WJR_ECONFIG) with what in the message. */
+static void assert_refused(tu_fixture *f, const char *slurm_group, const char *what)
+{
+    assert_int_equal(check(f, slurm_group), WJR_ECONFIG);
+    assert_error_has(what);
 }
 
 static void the_cluster(void)
@@ -194,6 +209,114 @@ static void what_is_missing_is_refused_with_its_line(void **state)
     assert_error_has("\"gpu\", which no node of partition debug has (its nodes have: none)");
 }
 
+static void a_time_min_past_the_time_limit_is_refused_at_load(void **state)
+{
+    tu_fixture *f = *state;
+
+    the_cluster();
+    assert_refused(f, "time = \"1:00:00\";\ntime_min = \"90\";",
+                   "c.cfg:4: slurm.time_min \"90\" is longer than slurm.time \"1:00:00\"");
+    assert_refused(f, "time = 30; time_min = \"UNLIMITED\";",
+                   "slurm.time_min \"UNLIMITED\" is longer than slurm.time \"30\"");
+    /* refused before the controller is asked anything */
+    assert_int_equal(mock_rpc_count(MOCK_RPC_CONF), 0);
+
+    assert_int_equal(check(f, "time = \"1:00:00\"; time_min = 60;"), 0);
+    assert_int_equal(check(f, "time = \"2-00:00:00\"; time_min = \"1-12\";"), 0);
+    /* time "0" is no limit: any time_min fits; time_min "0" is not sent */
+    assert_int_equal(check(f, "time = \"0\"; time_min = \"7-00:00:00\";"), 0);
+    assert_int_equal(check(f, "time = 0; time_min = \"UNLIMITED\";"), 0);
+    assert_int_equal(check(f, "time = \"UNLIMITED\"; time_min = \"UNLIMITED\";"), 0);
+    assert_int_equal(check(f, "time = 30; time_min = 0;"), 0);
+    /* without time the partition's default applies: not known at load */
+    assert_int_equal(check(f, "time_min = \"7-00:00:00\";"), 0);
+}
+
+/* mocknode (debug and gpu) has 16000 MB, bignode (gpu only) 64000 MB. */
+static void memory_beyond_every_node_is_refused(void **state)
+{
+    tu_fixture *f = *state;
+
+    the_cluster();
+    mock_set_node_memory(16000);
+    mock_add_node("bignode", "gpu", 64000, NULL);
+    assert_int_equal(check(f, "partition = \"debug\"; mem = \"15G\";"), 0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_NODES), 1);
+    assert_int_equal(check(f, "partition = \"debug\"; mem = 16000;"), 0);
+    assert_int_equal(check(f, "partition = \"gpu\"; mem = \"60G\";"), 0);
+    assert_int_equal(check(f, "mem_per_cpu = \"4000M\"; cpus_per_task = 4;"), 0);
+    assert_int_equal(check(f, "mem = 0;"), 0); /* all of a node's memory */
+    assert_int_equal(check_params(f, "mem = \"{{ m }}\";",
+                                  "m = { type = \"choice\"; values = [\"1G\", \"8G\"]; };"),
+                     0);
+
+    assert_refused(f, "partition = \"debug\";\nmem = \"60G\";",
+                   "c.cfg:4: slurm.mem asks for 61440 MB per node, the most a node of "
+                   "partition debug has is 16000 MB (RealMemory)");
+    assert_refused(f, "cpus_per_task = 4;\nmem_per_cpu = \"4G\";",
+                   "c.cfg:4: slurm.mem_per_cpu asks for 4096 MB for each of the 4 CPUs of a "
+                   "node (cpus_per_task x ntasks_per_node), the most a node of partition debug "
+                   "has is 16000 MB");
+    assert_refused(f, "mem_per_cpu = \"5G\"; cpus_per_task = 2; ntasks_per_node = 2;",
+                   "for each of the 4 CPUs of a node");
+    /* the largest value a parameter can give */
+    assert_int_equal(check_params(f, "mem = \"{{ m }}\";",
+                                  "m = { type = \"choice\"; values = [\"1G\", \"32G\"]; };"),
+                     WJR_ECONFIG);
+    assert_error_has("c.cfg:3: slurm.mem asks for 32768 MB per node");
+    assert_int_equal(check_params(f, "mem_per_cpu = \"1G\"; cpus_per_task = \"{{ c }}\";",
+                                  "c = { type = \"range\"; bounds = [1, 32]; value_type = "
+                                  "\"int\"; };"),
+                     WJR_ECONFIG);
+    assert_error_has("slurm.mem_per_cpu asks for 1024 MB for each of the 32 CPUs");
+
+    /* a node that reports no RealMemory: nothing to compare with */
+    mock_set_node_memory(0);
+    assert_int_equal(check(f, "partition = \"debug\"; mem = \"1T\";"), 0);
+}
+
+/* mocknode (debug and gpu): intel, ib, rack1; amdnode (gpu only): amd,
+ * ib, rack2. */
+static void a_feature_no_node_has_is_refused(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_cluster_info info;
+    char *path = tu_path(f->dir, "c.cfg");
+
+    the_cluster();
+    mock_set_node_features("intel,ib,rack1");
+    mock_add_node("amdnode", "gpu", 0, "amd,ib,rack2");
+    assert_int_equal(check(f, "partition = \"debug\"; constraint = \"intel&ib\";"), 0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_NODES), 1);
+    assert_int_equal(check(f, "partition = \"debug\"; constraint = \"intel,ib\";"), 0);
+    assert_int_equal(check(f, "partition = \"gpu\"; constraint = \"[rack1*1&rack2*2]\";"), 0);
+    /* an alternative only other partitions' nodes have is Slurm's to skip */
+    assert_int_equal(check(f, "partition = \"debug\"; constraint = \"[rack1|rack2]\";"), 0);
+    assert_int_equal(check(f, "partition = \"debug\"; constraint = \"(intel|amd)&ib\";"), 0);
+
+    /* what the caller gets: each feature with the partition's nodes that have it */
+    assert_int_equal(wjr_study_check(&info, NULL, path), 0);
+    assert_int_equal(info.n_features, 5); /* intel, ib, rack1, amd, rack2 */
+    assert_string_equal(info.features[1].name, "ib");
+    assert_int_equal(info.features[1].count, 1);
+    assert_string_equal(info.features[3].name, "amd");
+    assert_int_equal(info.features[3].count, 0);
+    wjr_cluster_info_clear(&info);
+    assert_null(info.features);
+    free(path);
+
+    assert_refused(f, "partition = \"debug\";\nconstraint = \"intle&ib\";",
+                   "c.cfg:4: slurm.constraint asks for feature \"intle\", which no node of "
+                   "partition debug has (did you mean \"intel\"?) (its nodes have: intel, ib, "
+                   "rack1)");
+    assert_refused(f, "partition = \"debug\"; constraint = \"[intel*1&amd*1]\";",
+                   "feature \"amd\", which no node of partition debug has (nodes of other "
+                   "partitions do)");
+    assert_refused(f, "partition = \"gpu\"; constraint = \"amd|nosuch\";",
+                   "feature \"nosuch\", which no node of partition gpu has (its nodes have: "
+                   "intel, ib, rack1, amd, rack2)");
+}
+
 static void a_failed_rpc_is_the_controllers_error(void **state)
 {
     tu_fixture *f = *state;
@@ -208,6 +331,8 @@ static void a_failed_rpc_is_the_controllers_error(void **state)
     mock_fail(MOCK_RPC_NODES, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
     assert_int_equal(check(f, "gres = \"nic\";"), WJR_EUNREACHABLE);
     assert_error_has("slurm_load_node");
+    mock_fail(MOCK_RPC_NODES, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
+    assert_int_equal(check(f, "constraint = \"nosuch\";"), WJR_EUNREACHABLE);
     assert_int_equal(mock_outstanding(), 0);
 }
 
@@ -220,6 +345,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(nothing_named_asks_nothing_more, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(what_is_missing_is_refused_with_its_line, tu_setup,
                                         tu_teardown),
+        cmocka_unit_test_setup_teardown(a_time_min_past_the_time_limit_is_refused_at_load, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(memory_beyond_every_node_is_refused, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(a_feature_no_node_has_is_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(a_failed_rpc_is_the_controllers_error, tu_setup,
                                         tu_teardown),
     };

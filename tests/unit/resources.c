@@ -631,6 +631,7 @@ static void checked_values_reach_the_job(void **state)
     mock_add_license("matlab@db", 2);
     mock_add_license("fluent", 1);
     mock_set_node_gres("gpu:a100:2,nic:1");
+    mock_set_node_features("intel,ib");
     tu_write(path, "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
                    "slurm = { partition = \"debug\"; time = \"2-12:30\"; time_min = \"10\";\n"
                    "  mem_per_cpu = \"1G\"; gres = \"gpu:a100:2,nic:1\"; gpus = \"a100:1\";\n"

@@ -1,0 +1,364 @@
+/*
+ * config_slurm_cluster.c - compares what the configuration's slurm group
+ * asks for with what the controller said of the cluster (wjr_cluster_info,
+ * gathered by the backend for `wjr check` and before `wjr run` creates a
+ * study): the partition's size, the reservation, the licenses, the GRES and
+ * GPU types, the memory and the features of the partition's nodes. Fixed
+ * values, and the largest a parameter can give where the check is a count
+ * or a memory size. It contacts no cluster
+ * itself and refuses with file:line and what the cluster has; the values
+ * themselves were checked at load (config_slurm.c).
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+#include "config_slurm.h"
+#include "slurm_values.h"
+#include "study_int.h"
+#include "util.h"
+
+/* What one value of option key amounts to: megabytes for mem and
+ * mem_per_cpu ("4G" is 4096, a bare number is megabytes), else the count
+ * ("2-4" counts as 2); 0 when unset or unreadable. */
+static long long amount(const char *key, const char *text)
+{
+    uint64_t mb;
+
+    if (text == NULL)
+        return 0;
+    if (strcmp(key, "mem") != 0 && strcmp(key, "mem_per_cpu") != 0)
+        return atoll(text);
+    if (wjr_slurm_parse_mem(&mb, text) < 0)
+        return 0;
+    return mb > (uint64_t)LLONG_MAX ? LLONG_MAX : (long long)mb;
+}
+
+/* The largest amount option key can ask for: its fixed value, or the
+ * largest value its parameter can take; 0 when unset. */
+static long long largest(const wjr_study_config *cfg, const char *key, long long fixed)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    const wjr_param *p = NULL;
+    size_t i, n = strlen(key);
+    long long best = 0, v;
+    char *text = NULL;
+
+    for (i = 0; i < c->n_per_trial; i++)
+        if (strncmp(c->per_trial[i], key, n) == 0 && c->per_trial[i][n] == '=') {
+            size_t k;
+            for (k = 0; k < cfg->n_params; k++)
+                if (strcmp(cfg->params[k].name, c->per_trial[i] + n + 1) == 0)
+                    p = &cfg->params[k];
+        }
+    if (p == NULL)
+        return fixed;
+    if (p->kind == WJR_PARAM_RANGE)
+        return (long long)p->hi;
+    for (i = 0; i < (p->kind == WJR_PARAM_CHOICE ? json_array_size(p->values) : 1); i++) {
+        const json_t *val = p->kind == WJR_PARAM_CHOICE ? json_array_get(p->values, i) : p->values;
+        if (wjr_slurm_res_value(&text, key, val) == 0) {
+            v = amount(key, text);
+            best = v > best ? v : best;
+        }
+        free(text);
+        text = NULL;
+    }
+    return best;
+}
+
+/* ---- what the cluster has: reservations, licenses, GRES, nodes --------- */
+
+static const wjr_cluster_item *find_item(const wjr_cluster_item *v, size_t n, const char *name,
+                                         size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strlen(v[i].name) == len && memcmp(v[i].name, name, len) == 0)
+            return &v[i];
+    return NULL;
+}
+
+/* "a:4, b:2" (counts when with_counts), "none" for an empty list. */
+static char *items_text(const wjr_cluster_item *v, size_t n, int with_counts)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    char *out = NULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        wjr_buf_printf(&b, "%s%s", i ? ", " : "", v[i].name);
+        if (with_counts)
+            wjr_buf_printf(&b, ":%u", (unsigned)v[i].count);
+    }
+    if (n == 0)
+        wjr_buf_printf(&b, "none");
+    if (wjr_buf_detach(&out, &b) < 0)
+        return NULL;
+    return out;
+}
+
+/* WJR_ECONFIG "FILE:LINE: slurm.KEY ... (WHAT: the list)". */
+static int refuse(const char *file, int line, const char *list_what, const wjr_cluster_item *v,
+                  size_t n, int with_counts, const char *fmt, ...)
+{
+    char msg[512], *list = items_text(v, n, with_counts);
+    va_list ap;
+    int error;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    error = wjr_error_set(WJR_ECONFIG, "%s:%d: %s (%s: %s)", file, line > 0 ? line : 1, msg,
+                          list_what, list ? list : "?");
+    free(list);
+    return error;
+}
+
+static int check_reservation(const wjr_study_config *cfg, const wjr_cluster_info *info,
+                             const char *file)
+{
+    const char *r = cfg->res.reservation, *p = r;
+
+    if (!info->reservations_known || r == NULL)
+        return 0;
+    /* sbatch takes a comma-separated list: the job uses one of them */
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        if (find_item(info->reservations, info->n_reservations, p, n) == NULL)
+            return refuse(file, cfg->res.line_reservation, "it has", info->reservations,
+                          info->n_reservations, 0,
+                          "slurm.reservation \"%.*s\" does not exist on cluster %s, or has "
+                          "ended",
+                          (int)n, p, info->cluster_name ? info->cluster_name : "?");
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+static int check_licenses(const wjr_study_config *cfg, const wjr_cluster_info *info,
+                          const char *file)
+{
+    const char *p = cfg->res.licenses;
+    const char *cluster = info->cluster_name ? info->cluster_name : "?";
+    const wjr_cluster_item *have;
+    wjr_slurm_item it;
+
+    if (!info->licenses_known || p == NULL)
+        return 0;
+    while (wjr_slurm_next_item(&it, &p, WJR_ITEM_LICENSE)) {
+        have = find_item(info->licenses, info->n_licenses, it.name, it.name_len);
+        if (have == NULL)
+            return refuse(file, cfg->res.line_licenses, "it has", info->licenses, info->n_licenses,
+                          1,
+                          "slurm.licenses asks for license \"%.*s\", which cluster %s does "
+                          "not have",
+                          (int)it.name_len, it.name, cluster);
+        if (it.count > have->count)
+            return refuse(file, cfg->res.line_licenses, "it has", info->licenses, info->n_licenses,
+                          1,
+                          "slurm.licenses asks for %llu of license \"%.*s\", cluster %s has "
+                          "%u in all",
+                          (unsigned long long)it.count, (int)it.name_len, it.name, cluster,
+                          (unsigned)have->count);
+    }
+    return 0;
+}
+
+/* One GRES or GPU request against the partition's nodes; per_node: its
+ * count is what one node must have (--gres, --gpus-per-task). */
+static int check_gres_item(const wjr_cluster_info *info, const char *file, int line,
+                           const char *key, const wjr_slurm_item *it, int per_node)
+{
+    const char *part = info->partition ? info->partition : "(default)";
+    const wjr_cluster_item *have;
+    char want[256];
+
+    if (it->type != NULL)
+        snprintf(want, sizeof(want), "%.*s:%.*s", (int)it->name_len, it->name, (int)it->type_len,
+                 it->type);
+    else
+        snprintf(want, sizeof(want), "%.*s", (int)it->name_len, it->name);
+    have = find_item(info->gres, info->n_gres, want, strlen(want));
+    if (have == NULL)
+        return refuse(file, line, "its nodes have", info->gres, info->n_gres, 1,
+                      "slurm.%s asks for \"%s\", which no node of partition %s has", key, want,
+                      part);
+    if (per_node && it->count > have->count)
+        return refuse(file, line, "its nodes have", info->gres, info->n_gres, 1,
+                      "slurm.%s asks for %llu \"%s\" per node, the most a node of partition "
+                      "%s has is %u",
+                      key, (unsigned long long)it->count, want, part, (unsigned)have->count);
+    return 0;
+}
+
+static int check_gres(const wjr_study_config *cfg, const wjr_cluster_info *info, const char *file)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    const char *p = cfg->gres;
+    wjr_slurm_item it;
+    int error = 0;
+
+    if (!info->gres_known)
+        return 0;
+    while (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES))
+        error = check_gres_item(info, file, c->line_gres, "gres", &it, 1);
+    p = c->gpus;
+    if (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS))
+        error = check_gres_item(info, file, c->line_gpus, "gpus", &it, 0);
+    p = c->gpus_per_task;
+    if (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS))
+        error = check_gres_item(info, file, c->line_gpus_per_task, "gpus_per_task", &it, 1);
+    return error;
+}
+
+/* Memory per node beyond the RealMemory of every node of the partition:
+ * slurmctld refuses the job ("Requested node configuration is not
+ * available"). mem is per node; mem_per_cpu counts for each CPU a node
+ * runs, cpus_per_task x ntasks_per_node (at least one task). */
+static int check_memory(const wjr_study_config *cfg, const wjr_cluster_info *info, const char *file)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    const char *part = info->partition ? info->partition : "(default)";
+    unsigned long long max = (unsigned long long)info->node_max_memory;
+    long long mem = largest(cfg, "mem", amount("mem", cfg->mem));
+    long long per_cpu = largest(cfg, "mem_per_cpu", amount("mem_per_cpu", c->mem_per_cpu));
+    long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
+    long long tasks = largest(cfg, "ntasks_per_node", c->ntasks_per_node);
+
+    if (!info->gres_known || max == 0)
+        return 0;
+    cpus = (cpus > 0 ? cpus : 1) * (tasks > 0 ? tasks : 1);
+    if (mem > 0 && (unsigned long long)mem > max)
+        return wjr_error_set(WJR_ECONFIG,
+                             "%s:%d: slurm.mem asks for %lld MB per node, the most a node of "
+                             "partition %s has is %llu MB (RealMemory)",
+                             file, c->line_mem > 0 ? c->line_mem : 1, mem, part, max);
+    /* per_cpu x cpus > max, without the product overflowing */
+    if (per_cpu > 0 && (unsigned long long)per_cpu > max / (unsigned long long)cpus)
+        return wjr_error_set(WJR_ECONFIG,
+                             "%s:%d: slurm.mem_per_cpu asks for %lld MB for each of the %lld "
+                             "CPUs of a node (cpus_per_task x ntasks_per_node), the most a "
+                             "node of partition %s has is %llu MB (RealMemory)",
+                             file, c->line_mem_per_cpu > 0 ? c->line_mem_per_cpu : 1, per_cpu, cpus,
+                             part, max);
+    return 0;
+}
+
+/* The next feature name of a constraint expression ("a&b", "[r1|r2]",
+ * "[(a|b)*1&c*2]", "a,b"): the text between the operators & | , [ ] ( )
+ * and the counts "*N". 0 at the end. */
+static int next_feature(const char **name, size_t *len, const char **p)
+{
+    const char *s = *p;
+
+    for (;;) {
+        s += strspn(s, "&|,[]()");
+        if (*s != '*')
+            break;
+        s++;
+        s += strspn(s, "0123456789");
+    }
+    *name = s;
+    *len = strcspn(s, "&|,[]()*");
+    *p = s + *len;
+    return *len > 0;
+}
+
+/* A feature no node of the partition has: slurmctld refuses the job
+ * ("Invalid feature specification" when no node of the cluster has it,
+ * "Requested node configuration is not available" when only others do).
+ * In an expression with an OR, a feature of other partitions' nodes may
+ * be an alternative the partition does without: only one that no node at
+ * all has is refused there. */
+static int check_constraint(const wjr_study_config *cfg, const wjr_cluster_info *info,
+                            const char *file)
+{
+    const char *p = cfg->constraint, *name, *guess;
+    const char *part = info->partition ? info->partition : "(default)";
+    const wjr_cluster_item *have;
+    wjr_cluster_item *own = NULL;
+    const char **names = NULL;
+    size_t len, i, n = 0;
+    char want[256];
+    int error = 0, any_or;
+
+    if (!info->gres_known || p == NULL)
+        return 0;
+    any_or = strchr(p, '|') != NULL;
+    /* the partition's own features (names borrowed), for the message */
+    own = calloc(info->n_features + 1, sizeof(*own));
+    names = calloc(info->n_features + 1, sizeof(*names));
+    if (own == NULL || names == NULL) {
+        error = wjr_error_set(WJR_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < info->n_features; i++)
+        if (info->features[i].count > 0) {
+            own[n] = info->features[i];
+            names[n++] = info->features[i].name;
+        }
+    while (error == 0 && next_feature(&name, &len, &p)) {
+        have = find_item(info->features, info->n_features, name, len);
+        if (have != NULL && (have->count > 0 || any_or))
+            continue;
+        snprintf(want, sizeof(want), "%.*s", (int)len, name);
+        guess = wjr__config_closest(want, names);
+        error = refuse(file, cfg->res.line_constraint, "its nodes have", own, n, 0,
+                       "slurm.constraint asks for feature \"%s\", which no node of partition %s "
+                       "has%s%s%s%s",
+                       want, part, have != NULL ? " (nodes of other partitions do)" : "",
+                       guess ? " (did you mean \"" : "", guess ? guess : "", guess ? "\"?)" : "");
+    }
+done:
+    free(own);
+    free(names);
+    return error;
+}
+
+int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluster_info *info)
+{
+    int error;
+    const wjr_slurm_cfg *c = &cfg->res;
+    const char *file = c->file ? c->file : cfg->path;
+    long long nodes = largest(cfg, "nodes", c->nodes ? atoll(c->nodes) : 0);
+    long long ntasks = largest(cfg, "ntasks", c->ntasks);
+    long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
+    long long need = (ntasks > 0 ? ntasks : 1) * (cpus > 0 ? cpus : 1);
+
+    if (info->partition_nodes > 0 && nodes > (long long)info->partition_nodes)
+        return wjr_error_set(WJR_ECONFIG,
+                             "%s:%d: slurm.nodes asks for %lld nodes, partition %s "
+                             "has %u",
+                             file, c->line_nodes > 0 ? c->line_nodes : 1, nodes,
+                             cfg->partition ? cfg->partition : "(default)",
+                             (unsigned)info->partition_nodes);
+    if (info->partition_max_nodes > 0 && nodes > (long long)info->partition_max_nodes)
+        return wjr_error_set(WJR_ECONFIG,
+                             "%s:%d: slurm.nodes asks for %lld nodes, partition %s "
+                             "allows %u per job (MaxNodes)",
+                             file, c->line_nodes > 0 ? c->line_nodes : 1, nodes,
+                             cfg->partition ? cfg->partition : "(default)",
+                             (unsigned)info->partition_max_nodes);
+    if (info->partition_cpus > 0 && need > (long long)info->partition_cpus)
+        return wjr_error_set(
+            WJR_ECONFIG,
+            "%s:%d: a trial asks for %lld CPUs (ntasks x "
+            "cpus_per_task), partition %s has %u",
+            file, c->line_ntasks > 0 ? c->line_ntasks : (c->line_cpus > 0 ? c->line_cpus : 1), need,
+            cfg->partition ? cfg->partition : "(default)", (unsigned)info->partition_cpus);
+    error = check_reservation(cfg, info, file);
+    if (error == 0)
+        error = check_licenses(cfg, info, file);
+    if (error == 0)
+        error = check_gres(cfg, info, file);
+    if (error == 0)
+        error = check_memory(cfg, info, file);
+    if (error == 0)
+        error = check_constraint(cfg, info, file);
+    return error;
+}
