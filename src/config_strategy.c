@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "config_int.h"
+#include "polytope.h"
 #include "util.h"
 
 static int fail_line(const char *file, const config_setting_t *s, const char *fmt, ...)
@@ -285,6 +286,54 @@ static double box_min(const wjr_study_config *cfg, const double *coef)
     return s;
 }
 
+int wjr__config_constraint_region(wjr_polytope *out, const wjr_study_config *cfg)
+{
+    size_t dims = 0, c, i, d;
+
+    for (i = 0; i < cfg->n_params; i++)
+        dims += cfg->params[i].kind != WJR_PARAM_FIXED;
+    if (wjr_polytope_init(out, dims, cfg->n_linear) < 0)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (c = 0; c < cfg->n_linear; c++) {
+        const wjr_linear_constraint *lc = &cfg->linear[c];
+        out->b[c] = lc->bound;
+        for (i = 0, d = 0; i < cfg->n_params; i++) {
+            const wjr_param *p = &cfg->params[i];
+            double lo = p->is_int ? p->lo - 0.5 : p->lo, width = p->hi - p->lo + p->is_int;
+            if (p->kind == WJR_PARAM_FIXED)
+                continue;
+            if (lc->coef[i] != 0.0) { /* a linear range (read_name) */
+                out->a[c * dims + d] = lc->coef[i] * width;
+                out->b[c] -= lc->coef[i] * lo;
+            }
+            d++;
+        }
+    }
+    return 0;
+}
+
+/* Each constraint leaves room within the bounds (box_min); this checks
+ * that they do together, as "x1 + x2 <= 1" and "x1 + x2 >= 2" do not, and
+ * that the room is more than a plane, which no draw would ever hit. */
+static int check_region(const wjr_study_config *cfg, const char *file, const config_setting_t *list)
+{
+    wjr_polytope poly;
+    int error = wjr__config_constraint_region(&poly, cfg);
+
+    if (error < 0)
+        return error;
+    error = wjr_polytope_start(&poly);
+    wjr_polytope_clear(&poly);
+    if (error == WJR_ENOMEM)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    if (error < 0)
+        return fail_line(file, list,
+                         "parameter_constraints leave no room within the parameters' bounds: "
+                         "no point satisfies them all, or only the points of a plane (as "
+                         "\"x <= 0\" does for x in [0, 1], or a <= and a >= with one bound)");
+    return 0;
+}
+
 static int check_list(const char *file, const config_setting_t *list, const char *what)
 {
     int i, n;
@@ -333,7 +382,7 @@ int wjr__config_parse_parameter_constraints(wjr_study_config *cfg, const char *f
                              "parameters' bounds",
                              i, text);
     }
-    return 0;
+    return n > 0 ? check_region(cfg, file, list) : 0;
 }
 
 /* A constraint on a metric no objective declares is valid (BOA fetches it

@@ -7,7 +7,12 @@
  * function of the configuration (seed, steps, parameters, parameter
  * constraints) and i, so a resumed study regenerates them by skipping the
  * points drawn before. Points that break a parameter constraint are drawn
- * and rejected, so the i-th point is the i-th feasible one. Step k of the
+ * and rejected, so the i-th point is the i-th feasible one. When the
+ * constraints leave so small a part of the box that MAX_REJECTED points in
+ * a row fall outside it (ten proportions summing to at most 0.1 leave
+ * 1e-17 of it), the rest of the step walks inside the region instead
+ * (polytope.c), from the same seed, so a resumed study still regenerates
+ * the same points. Step k of the
  * generation strategy uses seed + k. GPEI steps are not drawn here (their
  * points depend on the trials' outcomes: study_gpei.c). This file knows
  * nothing of runners, files or Slurm.
@@ -17,10 +22,12 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "polytope.h"
 #include "study_int.h"
 #include "util.h"
 
-#define MAX_REJECTED 100000 /* points rejected in a row before giving up */
+#define MAX_REJECTED 100000 /* points rejected in a row before walking */
+#define MAX_WALKED   10000  /* walked points rounded outside before giving up */
 
 struct wjr_generator {
     const wjr_study_config *config;
@@ -31,6 +38,8 @@ struct wjr_generator {
     gsl_rng *rng;
     uint32_t *masks; /* SOBOL's digital shift, one per dimension */
     double *u;       /* [dims] */
+    int walking;     /* the step's points come from poly's walk */
+    wjr_polytope poly;
 };
 
 static void reset_state(wjr_generator *gen)
@@ -40,6 +49,8 @@ static void reset_state(wjr_generator *gen)
     gen->qrng = NULL;
     gen->rng = NULL;
     gen->pos = -1;
+    gen->walking = 0;
+    wjr_polytope_clear(&gen->poly);
 }
 
 void wjr_generator_free(wjr_generator *gen)
@@ -180,16 +191,36 @@ static int map_point(json_t **out, const wjr_generator *gen)
     return 0;
 }
 
+/* Start walking inside the region the parameter constraints leave. */
+static int start_walk(wjr_generator *gen)
+{
+    int error = wjr__config_constraint_region(&gen->poly, gen->config);
+
+    if (error < 0)
+        return error;
+    error = wjr_polytope_start(&gen->poly);
+    if (error == WJR_ENOMEM)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    if (error < 0)
+        return wjr_error_set(WJR_ESTATE, "the parameter constraints leave no room within the "
+                                         "parameters' bounds");
+    gen->walking = 1;
+    return 0;
+}
+
 /* Draw the step's next point that satisfies the parameter constraints;
  * its parameters go to *out when out is non-NULL. */
 static int next_feasible(json_t **out, wjr_generator *gen)
 {
     json_t *params = NULL;
-    long tries;
+    long tries, limit = gen->walking ? MAX_WALKED : MAX_REJECTED;
     int error;
 
-    for (tries = 0; tries < MAX_REJECTED; tries++) {
-        next_point(gen);
+    for (tries = 0; tries < limit; tries++) {
+        if (gen->walking)
+            wjr_polytope_walk(&gen->poly, gen->rng, gen->u);
+        else
+            next_point(gen);
         if (out == NULL && gen->config->n_linear == 0)
             break;
         error = map_point(&params, gen);
@@ -200,11 +231,16 @@ static int next_feasible(json_t **out, wjr_generator *gen)
         json_decref(params);
         params = NULL;
     }
-    if (tries == MAX_REJECTED)
+    if (tries == limit && !gen->walking) {
+        error = start_walk(gen);
+        return error < 0 ? error : next_feasible(out, gen);
+    }
+    if (tries == limit)
         return wjr_error_set(WJR_ESTATE,
-                             "the parameter constraints rejected %d points in a row: they leave "
-                             "almost no room within the bounds",
-                             MAX_REJECTED);
+                             "the parameter constraints leave almost no room within the bounds: "
+                             "%d points drawn inside them in a row broke them once the integer "
+                             "parameters were rounded",
+                             MAX_WALKED);
     gen->pos++;
     if (out != NULL)
         *out = params;

@@ -140,6 +140,13 @@ int wjr__config_parse_model(wjr_model *out, const char *name);
 int64_t wjr__config_step_of(const wjr_study_config *cfg, int64_t index);
 /* The parameters object satisfies every parameter constraint. */
 int wjr__config_params_feasible(const wjr_study_config *cfg, json_t *params);
+/* The region the parameter constraints leave, on the unit cube of the
+ * varying parameters (in order; fixed ones left out) that the generators
+ * map to values: a range's value is lo + u (hi - lo), an integer's about
+ * lo - 0.5 + u (hi - lo + 1) before it is rounded. Initializes *out (the
+ * caller clears it). Returns 0 or WJR_ENOMEM with its message. */
+struct wjr_polytope;
+int wjr__config_constraint_region(struct wjr_polytope *out, const wjr_study_config *cfg);
 /* The metrics object ({"m": {"mean": x}} or {"m": x}) satisfies every
  * outcome constraint (a missing metric does not). */
 int wjr__config_outcomes_ok(const wjr_study_config *cfg, json_t *metrics);

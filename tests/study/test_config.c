@@ -114,6 +114,23 @@ static const bad_case bad_cases[] = {
      "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
      "parameter_constraints = ( \"a >= 2\" );\n",
      "4: parameter_constraints[0] \"a >= 2\" excludes every point within the parameters' bounds"},
+    /* each leaves room, together they leave none, or only a line */
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+     "  b = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+     "parameter_constraints = (\n  \"a + b <= 0.5\",\n  \"a + b >= 0.6\" );\n",
+     "5: parameter_constraints leave no room within the parameters' bounds: no point satisfies "
+     "them all, or only the points of a plane (as \"x <= 0\" does for x in [0, 1], or a <= and "
+     "a >= with one bound)"},
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "objective = { metrics = ( { name = \"m\"; minimize = true; } ); };\n"
+     "parameters = { a = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+     "  b = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+     "parameter_constraints = ( \"a + b <= 0.5\", \"a + b >= 0.5\" );\n",
+     "5: parameter_constraints leave no room within the parameters' bounds: no point satisfies "
+     "them all, or only the points of a plane (as \"x <= 0\" does for x in [0, 1], or a <= and "
+     "a >= with one bound)"},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
      "objective = { metrics = ( { name = \"m\"; minimize = true; } );\n"
      "  outcome_constraints = ( \"c <= 1\", \"c < 2\" ); };\n",
