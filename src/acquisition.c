@@ -4,6 +4,9 @@
  * space: many quasi-random candidates (a shifted Sobol sequence) plus
  * perturbations of the best trials, then bounded gradient polishing of the
  * best few with NLopt (L-BFGS, or SLSQP when linear constraints apply).
+ * When the linear constraints leave so little of the box that few of those
+ * candidates satisfy them, more are drawn by a walk inside the region the
+ * constraints leave (polytope.c).
  *
  * log EI = log sigma + log h(z), h(z) = phi(z) + z Phi(z), is computed so
  * that it stays finite and accurate far below the incumbent (z down to
@@ -32,7 +35,8 @@
 #define N_LOCAL_EACH    40  /* perturbations of each */
 #define N_POLISH        8   /* best candidates polished */
 #define POLISH_MAX_EVAL 150
-#define MAX_TRIES       64 /* rounds of candidates before giving up on feasibility */
+#define MAX_TRIES       64            /* rounds of candidates before giving up on feasibility */
+#define WALK_BELOW      (N_QUASI / 8) /* fewer feasible candidates: walk the region */
 
 static double log_phi(double z)
 {
@@ -157,6 +161,8 @@ typedef struct search {
     size_t n_top;
     double *u, *x, *f;
     size_t feasible; /* candidates that satisfied the linear constraints */
+    int walking;     /* 1: poly is started; -1: the region has no interior */
+    wjr_polytope poly;
 } search;
 
 /* Is x acceptable: feasible and not a point already used? */
@@ -392,15 +398,51 @@ done:
     free(ub);
 }
 
+/* Start the walk inside the linear constraints' region; 0 or WJR_ENOMEM
+ * (a region without interior leaves walking at -1). */
+static int start_walk(wjr_polytope *poly, int *walking, const wjr_optimizer *opt)
+{
+    int error;
+
+    if (*walking != 0)
+        return 0;
+    error = wjr__opt_region(poly, opt);
+    if (error == 0)
+        error = wjr_polytope_start(poly);
+    *walking = error == 0 ? 1 : -1;
+    return error == WJR_ENOMEM ? error : 0;
+}
+
+/* Candidates drawn by the walk inside the linear constraints' region. */
+static int walk_candidates(search *s, gsl_rng *rng, size_t count)
+{
+    size_t i;
+    int error = start_walk(&s->poly, &s->walking, s->opt);
+
+    for (i = 0; error == 0 && s->walking > 0 && i < count; i++) {
+        wjr_polytope_walk(&s->poly, rng, s->u);
+        consider(s, s->u);
+    }
+    return error;
+}
+
 static int run_search(search *s, gsl_rng *rng)
 {
     size_t round;
+    int error = 0;
 
-    for (round = 0; round < MAX_TRIES && s->n_top == 0; round++) {
-        quasi_candidates(s, rng, N_QUASI);
+    for (round = 0; round < MAX_TRIES && s->n_top == 0 && error == 0; round++) {
+        if (s->walking > 0)
+            error = walk_candidates(s, rng, N_QUASI);
+        else
+            quasi_candidates(s, rng, N_QUASI);
         if (round == 0)
             local_candidates(s, rng);
+        if (round == 0 && s->opt->n_linear > 0 && s->feasible < WALK_BELOW)
+            error = walk_candidates(s, rng, N_QUASI);
     }
+    if (error < 0)
+        return error;
     return s->n_top > 0 ? 0 : WJR_ESTATE;
 }
 
@@ -429,6 +471,7 @@ static void search_clear(search *s)
 
     for (i = 0; s->top != NULL && i < N_POLISH; i++)
         free(s->top[i].x);
+    wjr_polytope_clear(&s->poly);
     free(s->top);
     free(s->u);
     free(s->x);
@@ -475,23 +518,37 @@ done:
     return 0;
 }
 
+/* Draws from the whole box first; when the linear constraints reject them
+ * all, from the walk inside their region. */
 int wjr_acq_random_point(double *x, const wjr_optimizer *opt, gsl_rng *rng)
 {
     size_t p = opt->n_params, tries, k;
     double *u = malloc((p + 1) * sizeof(double));
+    wjr_polytope poly;
+    int walking = 0, error = 0;
 
+    memset(&poly, 0, sizeof(poly));
     if (u == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
-    for (tries = 0; tries < (size_t)N_QUASI * MAX_TRIES; tries++) {
-        for (k = 0; k < p; k++)
-            u[k] = gsl_rng_uniform(rng);
-        wjr__opt_from_unit(opt, u, x);
-        if (usable(opt, x)) {
-            free(u);
-            return 0;
+    for (tries = 0; tries < (size_t)N_QUASI * MAX_TRIES && error == 0; tries++) {
+        if (tries == (size_t)N_QUASI * MAX_TRIES / 2 && opt->n_linear > 0)
+            error = start_walk(&poly, &walking, opt);
+        if (walking > 0) {
+            wjr_polytope_walk(&poly, rng, u);
+        } else {
+            for (k = 0; k < p; k++)
+                u[k] = gsl_rng_uniform(rng);
         }
+        wjr__opt_from_unit(opt, u, x);
+        if (error == 0 && usable(opt, x))
+            break;
     }
     free(u);
+    wjr_polytope_clear(&poly);
+    if (error < 0)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    if (tries < (size_t)N_QUASI * MAX_TRIES)
+        return 0;
     return wjr_error_set(WJR_ESTATE, "no point satisfies the parameter constraints (or every "
                                      "such point was tried already)");
 }

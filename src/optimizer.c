@@ -349,6 +349,25 @@ int wjr__opt_feasible(const wjr_optimizer *opt, const double *x)
     return 1;
 }
 
+int wjr__opt_region(wjr_polytope *out, const wjr_optimizer *opt)
+{
+    size_t c, i, np = opt->n_params;
+    int error = wjr_polytope_init(out, np, opt->n_linear);
+
+    for (c = 0; error == 0 && c < opt->n_linear; c++) {
+        out->b[c] = opt->linear[c].bound;
+        for (i = 0; i < np; i++) {
+            double coef = opt->linear[c].coef[i], a, b;
+            if (coef == 0.0) /* and always so for choices and log ranges */
+                continue;
+            span(&opt->params[i], &a, &b);
+            out->a[c * np + i] = coef * (b - a);
+            out->b[c] -= coef * a;
+        }
+    }
+    return error;
+}
+
 /* How far a value near v may lie from it and still be the same point:
  * 1e-9 of the parameter's span on the model's axis. On a log axis that is
  * relative to v (d log v = dv / v); two whole numbers always differ. */

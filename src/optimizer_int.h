@@ -9,6 +9,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "gp.h"
+#include "polytope.h"
 #include "wjr/optimizer.h"
 
 typedef enum { OPT_RANGE, OPT_INT, OPT_CHOICE } opt_kind;
@@ -63,6 +64,11 @@ void wjr__opt_from_unit(const wjr_optimizer *opt, const double *u, double *x);
 void wjr__opt_to_unit(const wjr_optimizer *opt, const double *x, double *u);
 /* x satisfies every linear constraint (with a small tolerance) */
 int wjr__opt_feasible(const wjr_optimizer *opt, const double *x);
+/* The region the linear constraints leave on the search cube (one
+ * coordinate per parameter, as wjr__opt_from_unit maps it; an integer's
+ * value taken before rounding). Initializes *out, which the caller clears.
+ * Returns 0 or WJR_ENOMEM (no message set). */
+int wjr__opt_region(wjr_polytope *out, const wjr_optimizer *opt);
 /* x is (numerically) one of the points in the list */
 int wjr__opt_seen(const wjr_optimizer *opt, const opt_points *list, const double *x);
 /* completed trial i satisfies the outcome constraints */

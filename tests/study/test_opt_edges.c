@@ -9,7 +9,10 @@
  *    eleven rounded values is used up after eleven;
  *  - outputs of size 1e200 give the same suggestions as the same outputs
  *    of size 1, and a huge sem leaves the suggestions finite and in bounds;
- *  - a suggestion within 1e-12 of an end of a range's axis is the bound.
+ *  - a suggestion within 1e-12 of an end of a range's axis is the bound;
+ *  - linear constraints that leave 1e-8 of the box (ten weights and a
+ *    count sharing one budget): quasi-random and GPEI suggestions, single
+ *    and in batches, all satisfy them and move toward the minimum.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -177,12 +180,68 @@ static void test_bound_exact(void **state)
     wjr_optimizer_free(opt);
 }
 
+/* sum(w) + 0.05 k <= 1 over ten weights in [0, 1] and a count k in
+ * [0, 20]; the objective wants w0 = 0.3 and w1 = 0.2 (and the others 0). */
+static double budget_used(const double *x)
+{
+    double s = 0.05 * x[10];
+    int i;
+
+    for (i = 0; i < 10; i++)
+        s += x[i];
+    return s;
+}
+
+static double weights_objective(const double *x)
+{
+    double v = (x[0] - 0.3) * (x[0] - 0.3) + (x[1] - 0.2) * (x[1] - 0.2);
+    int i;
+
+    for (i = 2; i < 10; i++)
+        v += 0.1 * x[i];
+    return v + 0.01 * x[10];
+}
+
+static void test_tight_linear(void **state)
+{
+    wjr_optimizer *opt = new_opt(17);
+    double coef[11], x[4 * 11], first = HUGE_VAL, best = HUGE_VAL;
+    int i, k, round;
+    (void)state;
+
+    for (i = 0; i < 10; i++) {
+        assert_int_equal(wjr_optimizer_add_range(opt, 0.0, 1.0, 0), 0);
+        coef[i] = 1.0;
+    }
+    assert_int_equal(wjr_optimizer_add_range(opt, 0.0, 20.0, WJR_OPT_INT), 0);
+    coef[10] = 0.05;
+    assert_int_equal(wjr_optimizer_add_linear_constraint(opt, coef, 1.0), 0);
+    for (round = 0; round < 10; round++) {
+        size_t q = round < 4 ? 1 : round % 2 ? 4 : 1; /* quasi-random first */
+        assert_int_equal(wjr_optimizer_ask(x, opt, q), 0);
+        for (k = 0; k < (int)q; k++) {
+            const double *p = x + 11 * k;
+            double y = weights_objective(p);
+            assert_true(budget_used(p) <= 1.0 + 1e-9);
+            for (i = 0; i < 10; i++)
+                assert_true(p[i] >= 0.0 && p[i] <= 1.0);
+            assert_true(p[10] == floor(p[10]) && p[10] >= 0.0 && p[10] <= 20.0);
+            assert_int_equal(wjr_optimizer_tell(opt, p, &y, NULL), 0);
+            if (round < 4)
+                first = y < first ? y : first;
+            best = y < best ? y : best;
+        }
+    }
+    assert_true(best < 0.5 * first); /* the model found better points than the design */
+    wjr_optimizer_free(opt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_range_axis), cmocka_unit_test(test_range_width),
         cmocka_unit_test(test_digits),         cmocka_unit_test(test_extreme_outputs),
-        cmocka_unit_test(test_bound_exact),
+        cmocka_unit_test(test_bound_exact),    cmocka_unit_test(test_tight_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
