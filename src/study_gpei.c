@@ -10,6 +10,12 @@
  * have, given the same outcomes. The seed is the study's seed, the step and
  * the index of the first trial asked for. This file reads the study's
  * record; it changes nothing and contacts no cluster.
+ *
+ * Choices are modelled as Ax models them: an ordered choice on one axis,
+ * the positions of its values (sorted when they are numbers), as an
+ * integer range (Ax's OrderedChoiceToIntegerRange); an unordered one
+ * one-hot. Unset, is_ordered is true unless the values are strings and
+ * more than two (Ax's default), and two values are always ordered.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -24,7 +30,63 @@ typedef struct gpei_ctx {
     wjr_optimizer *opt;
     size_t dims; /* varying parameters */
     double *x, *y, *sem;
+    size_t **axis; /* [n_params]: an ordered choice's value index at each
+                    * position of its axis; NULL for other parameters */
 } gpei_ctx;
+
+static int choice_ordered(const wjr_param *p)
+{
+    size_t k, n = json_array_size(p->values);
+
+    if (n <= 2 || p->is_ordered == 1)
+        return 1;
+    if (p->is_ordered == 0)
+        return 0;
+    for (k = 0; k < n; k++)
+        if (!json_is_number(json_array_get(p->values, k)))
+            return 0;
+    return 1;
+}
+
+typedef struct ranked {
+    double value;
+    size_t index;
+} ranked;
+
+static int by_value(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The axis of an ordered choice: positions as written, or by value when
+ * every value is a number. NULL when out of memory. */
+static size_t *ordered_axis(const wjr_param *p)
+{
+    size_t k, n = json_array_size(p->values), numbers = 0;
+    size_t *axis = malloc((n + 1) * sizeof(size_t));
+    ranked *r = malloc((n + 1) * sizeof(ranked));
+
+    if (axis == NULL || r == NULL) {
+        free(axis);
+        free(r);
+        return NULL;
+    }
+    for (k = 0; k < n; k++) {
+        r[k].value = json_number_value(json_array_get(p->values, k));
+        r[k].index = k;
+        numbers += json_is_number(json_array_get(p->values, k));
+    }
+    if (numbers == n)
+        qsort(r, n, sizeof(ranked), by_value);
+    for (k = 0; k < n; k++)
+        axis[k] = numbers == n ? r[k].index : k;
+    free(r);
+    return axis;
+}
 
 static int build_space(gpei_ctx *c)
 {
@@ -41,8 +103,16 @@ static int build_space(gpei_ctx *c)
                                                 (p->log_scale ? WJR_OPT_LOG : 0u));
             if (error == 0 && p->has_digits)
                 error = wjr_optimizer_set_digits(c->opt, d, p->digits);
-        } else if (p->kind == WJR_PARAM_CHOICE)
+        } else if (p->kind == WJR_PARAM_CHOICE && json_array_size(p->values) > 1 &&
+                   choice_ordered(p)) {
+            c->axis[i] = ordered_axis(p);
+            error = c->axis[i] == NULL
+                        ? wjr_error_set(WJR_ENOMEM, "out of memory")
+                        : wjr_optimizer_add_range(
+                              c->opt, 0.0, (double)(json_array_size(p->values) - 1), WJR_OPT_INT);
+        } else if (p->kind == WJR_PARAM_CHOICE) {
             error = wjr_optimizer_add_choice(c->opt, json_array_size(p->values));
+        }
         d += p->kind != WJR_PARAM_FIXED;
     }
     coef = calloc(cfg->n_params + 1, sizeof(double));
@@ -84,6 +154,12 @@ static int to_x(gpei_ctx *c, json_t *params)
                 break;
         if (k == json_array_size(p->values))
             return -1;
+        if (c->axis[i] != NULL) { /* its position on the axis */
+            size_t r = 0;
+            while (c->axis[i][r] != k)
+                r++;
+            k = r;
+        }
         c->x[d++] = (double)k;
     }
     return 0;
@@ -100,6 +176,8 @@ static json_t *from_x(const gpei_ctx *c, const double *x)
 
         if (p->kind == WJR_PARAM_FIXED)
             v = json_incref(p->values);
+        else if (p->kind == WJR_PARAM_CHOICE && c->axis[i] != NULL)
+            v = json_incref(json_array_get(p->values, c->axis[i][(size_t)x[d++]]));
         else if (p->kind == WJR_PARAM_CHOICE)
             v = json_incref(json_array_get(p->values, (size_t)x[d++]));
         else if (p->is_int)
@@ -188,7 +266,8 @@ int wjr__study_gpei_suggest(json_t **out, const wjr_study *s, size_t step, size_
     c.y = malloc((c.cfg->n_outcome + 1) * sizeof(double));
     c.sem = malloc((c.cfg->n_outcome + 1) * sizeof(double));
     xs = malloc((count + 1) * (c.dims + 1) * sizeof(double));
-    if (c.x == NULL || c.y == NULL || c.sem == NULL || xs == NULL) {
+    c.axis = calloc(c.cfg->n_params + 1, sizeof(size_t *));
+    if (c.x == NULL || c.y == NULL || c.sem == NULL || xs == NULL || c.axis == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
         goto done;
     }
@@ -208,6 +287,9 @@ int wjr__study_gpei_suggest(json_t **out, const wjr_study *s, size_t step, size_
             out[i] = NULL;
         }
 done:
+    for (i = 0; c.axis != NULL && i < c.cfg->n_params; i++)
+        free(c.axis[i]);
+    free(c.axis);
     wjr_optimizer_free(c.opt);
     free(c.x);
     free(c.y);
