@@ -314,6 +314,8 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
             out->partition_nodes = p->total_nodes;
             out->partition_cpus = p->total_cpus;
             out->partition_max_nodes = p->max_nodes == INFINITE ? 0 : p->max_nodes;
+            out->partition_max_minutes =
+                p->max_time == INFINITE || p->max_time == NO_VAL ? 0 : p->max_time;
         }
     }
     error = load_resources(out, sb, parts);

@@ -331,6 +331,8 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"mem", &c->line_mem},
         {"mem_per_cpu", &c->line_mem_per_cpu},
         {"constraint", &c->line_constraint},
+        {"time", &c->line_time},
+        {"time_min", &c->line_time_min},
     };
     size_t i;
 

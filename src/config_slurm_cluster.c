@@ -2,8 +2,9 @@
  * config_slurm_cluster.c - compares what the configuration's slurm group
  * asks for with what the controller said of the cluster (wjr_cluster_info,
  * gathered by the backend for `wjr check` and before `wjr run` creates a
- * study): the partition's size, the reservation, the licenses, the GRES and
- * GPU types, the memory and the features of the partition's nodes. Fixed
+ * study): the partition's size and MaxTime, the reservation, the licenses,
+ * the GRES and GPU types, the memory and the features of the partition's
+ * nodes. Fixed
  * values, and the largest a parameter can give where the check is a count
  * or a memory size. It contacts no cluster
  * itself and refuses with file:line and what the cluster has; the values
@@ -22,14 +23,22 @@
 #include "util.h"
 
 /* What one value of option key amounts to: megabytes for mem and
- * mem_per_cpu ("4G" is 4096, a bare number is megabytes), else the count
- * ("2-4" counts as 2); 0 when unset or unreadable. */
+ * mem_per_cpu ("4G" is 4096, a bare number is megabytes), minutes for time
+ * and time_min (no limit is LLONG_MAX; time_min "0" is unset), else the
+ * count ("2-4" counts as 2); 0 when unset or unreadable. */
 static long long amount(const char *key, const char *text)
 {
     uint64_t mb;
+    uint32_t minutes;
 
     if (text == NULL)
         return 0;
+    if (strcmp(key, "time") == 0 || strcmp(key, "time_min") == 0) {
+        if ((strcmp(key, "time") == 0 ? wjr_slurm_parse_time_limit(&minutes, text)
+                                      : wjr_slurm_parse_time(&minutes, text)) < 0)
+            return 0;
+        return minutes == WJR_SLURM_INFINITE ? LLONG_MAX : (long long)minutes;
+    }
     if (strcmp(key, "mem") != 0 && strcmp(key, "mem_per_cpu") != 0)
         return atoll(text);
     if (wjr_slurm_parse_mem(&mb, text) < 0)
@@ -320,6 +329,39 @@ done:
     return error;
 }
 
+/* Slurm starts no job whose time limit is longer than its partition's
+ * MaxTime: the job pends for ever with reason PartitionTimeLimit (or is
+ * refused, with EnforcePartLimits). With time_min set, the scheduler may
+ * cut the limit down to fit, so time_min is what must fit. A QOS with flag
+ * PartitionTimeLimit lifts the partition's limit: with a qos configured,
+ * nothing is refused here. Without time, the partition's DefaultTime
+ * applies, which fits. */
+static int check_time(const wjr_study_config *cfg, const wjr_cluster_info *info, const char *file)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    long long least = largest(cfg, "time_min", amount("time_min", c->time_min));
+    long long limit = largest(cfg, "time", amount("time", cfg->time));
+    long long need = least > 0 ? least : limit;
+    int line = least > 0 ? c->line_time_min : c->line_time;
+    char asks[64];
+
+    if (info->partition_max_minutes == 0 || cfg->qos != NULL ||
+        need <= (long long)info->partition_max_minutes)
+        return 0;
+    if (need == LLONG_MAX)
+        snprintf(asks, sizeof(asks), "no time limit");
+    else
+        snprintf(asks, sizeof(asks), "%lld minutes", need);
+    return wjr_error_set(WJR_ECONFIG,
+                         "%s:%d: slurm.%s asks for %s, partition %s allows %u minutes "
+                         "(MaxTime): Slurm would leave every trial pending (reason "
+                         "PartitionTimeLimit)%s",
+                         file, line > 0 ? line : 1, least > 0 ? "time_min" : "time", asks,
+                         info->partition ? info->partition : "(default)",
+                         (unsigned)info->partition_max_minutes,
+                         least > 0 ? "" : "; set a shorter time, or a time_min within it");
+}
+
 int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluster_info *info)
 {
     int error;
@@ -351,7 +393,9 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
             "cpus_per_task), partition %s has %u",
             file, c->line_ntasks > 0 ? c->line_ntasks : (c->line_cpus > 0 ? c->line_cpus : 1), need,
             cfg->partition ? cfg->partition : "(default)", (unsigned)info->partition_cpus);
-    error = check_reservation(cfg, info, file);
+    error = check_time(cfg, info, file);
+    if (error == 0)
+        error = check_reservation(cfg, info, file);
     if (error == 0)
         error = check_licenses(cfg, info, file);
     if (error == 0)

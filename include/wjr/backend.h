@@ -128,6 +128,8 @@ typedef struct wjr_cluster_info {
      *  other partitions have it). */
     wjr_cluster_item *features;
     size_t n_features;
+    uint32_t partition_max_minutes; /**< the partition's MaxTime in minutes; 0: unlimited or
+                                         unknown */
 } wjr_cluster_info;
 
 /**

@@ -7,14 +7,21 @@
 # has no GPU, mem and mem_per_cpu far beyond any node's RealMemory, and a
 # constraint naming a feature no node has fail with exit 2, file:line and
 # what the cluster has; sbatch --test-only agrees that slurmctld refuses
-# the last three. A trial that asks for a license runs to COMPLETED.
+# the last three. A time past the MaxTime of a partition made here
+# (scontrol create PartitionName=..., MaxTime=1) is refused too, and a job
+# submitted so stays pending with reason PartitionTimeLimit. A trial that
+# asks for a license runs to COMPLETED.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
 scontrol create reservation ReservationName="$RESV" StartTime=now+1day Duration=10 \
     Users="$(id -un)" Nodes=localhost >"$WORK/resv.out" 2>&1 ||
     fail "scontrol create reservation: $(cat "$WORK/resv.out")"
-trap 'rc=$?; scontrol delete ReservationName="$RESV" >/dev/null 2>&1; (exit $rc); cleanup' EXIT
+PART="wjrshort$$"
+trap 'rc=$?; scontrol delete ReservationName="$RESV" >/dev/null 2>&1
+      scontrol delete PartitionName="$PART" >/dev/null 2>&1; (exit $rc); cleanup' EXIT
+scontrol create PartitionName="$PART" Nodes=localhost MaxTime=1 State=UP \
+    >"$WORK/part.out" 2>&1 || fail "scontrol create PartitionName: $(cat "$WORK/part.out")"
 
 write_config 1 false 0
 # slurm_group TEXT: the study's slurm group with TEXT added (one line)
@@ -67,6 +74,24 @@ for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature; do
     [[ $rc -ne 0 ]] || fail "sbatch --test-only $opt was accepted: $(cat "$WORK/sbatch.out")"
     note "sbatch $opt: $(cat "$WORK/sbatch.out")"
 done
+# a time limit past the partition's MaxTime: refused, with the line of time
+slurm_group 'cpus_per_task = 1;'
+sed -i "s/partition = \"debug\"/partition = \"$PART\"/" "$WORK/study.cfg"
+expect_refused "$((line - 1))" 'slurm.time asks for 5 minutes, partition '"$PART"' allows 1' \
+    'minutes (MaxTime)' 'reason PartitionTimeLimit'
+# ... and slurmctld leaves such a job pending for that reason
+job="$(sbatch --parsable -p "$PART" -t 5 -o /dev/null --wrap true 2>&1)" ||
+    fail "sbatch -p $PART -t 5: $job"
+reason=""
+for _ in $(seq 1 20); do
+    reason="$(squeue -h -j "$job" -o %r 2>&1 || true)"
+    [[ "$reason" == PartitionTimeLimit ]] && break
+    sleep 0.5
+done
+scancel "$job" 2>/dev/null || true
+[[ "$reason" == PartitionTimeLimit ]] || fail "job $job past MaxTime: reason '$reason'"
+note "job $job past MaxTime: pending, $reason"
+
 # what fits passes, and check shows the node's memory
 slurm_group 'cpus_per_task = 1;'
 out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of mem = 100M: $out"

@@ -5,8 +5,9 @@
  * nodes. Each is asked only when the configuration names it, one RPC each;
  * a value the cluster cannot satisfy is refused with file:line and what the
  * cluster has; a failed RPC is the controller's error, not a verdict. Also
- * the splitter of GRES, license and GPU items both sides use, and the
- * time_min the configuration refuses at load, before any RPC.
+ * the splitter of GRES, license and GPU items both sides use, the
+ * time_min the configuration refuses at load, before any RPC, and a time
+ * limit past the partition's MaxTime.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -232,6 +233,41 @@ static void a_time_min_past_the_time_limit_is_refused_at_load(void **state)
     assert_int_equal(check(f, "time_min = \"7-00:00:00\";"), 0);
 }
 
+/* Partition short has MaxTime 60 minutes; debug and gpu none (0). */
+static void a_time_past_the_partitions_max_time_is_refused(void **state)
+{
+    tu_fixture *f = *state;
+
+    the_cluster();
+    mock_add_partition("short", 60);
+    assert_int_equal(check(f, "partition = \"short\"; time = \"1:00:00\";"), 0);
+    assert_int_equal(check(f, "partition = \"short\";"), 0); /* DefaultTime applies */
+    assert_int_equal(check(f, "partition = \"debug\"; time = \"7-00:00:00\";"), 0);
+    /* time_min within MaxTime: Slurm may cut the limit down to fit */
+    assert_int_equal(check(f, "partition = \"short\"; time = \"2:00:00\"; time_min = 45;"), 0);
+    /* a QOS may lift the partition's limit (flag PartitionTimeLimit) */
+    assert_int_equal(check(f, "partition = \"short\"; time = \"2:00:00\"; qos = \"long\";"), 0);
+
+    assert_refused(f, "partition = \"short\";\ntime = \"1:30:00\";",
+                   "c.cfg:4: slurm.time asks for 90 minutes, partition short allows 60 minutes "
+                   "(MaxTime): Slurm would leave every trial pending (reason PartitionTimeLimit); "
+                   "set a shorter time, or a time_min within it");
+    assert_refused(f, "partition = \"short\"; time = \"UNLIMITED\";",
+                   "slurm.time asks for no time limit, partition short allows 60 minutes");
+    assert_refused(f, "partition = \"short\"; time = \"3:00:00\";\ntime_min = \"2:00:00\";",
+                   "c.cfg:4: slurm.time_min asks for 120 minutes, partition short allows 60 "
+                   "minutes (MaxTime): Slurm would leave every trial pending (reason "
+                   "PartitionTimeLimit)");
+    /* the longest time a parameter can give */
+    assert_int_equal(check_params(f, "partition = \"short\"; time = \"{{ t }}\";",
+                                  "t = { type = \"choice\"; values = [\"30\", \"1-00\"]; };"),
+                     WJR_ECONFIG);
+    assert_error_has("c.cfg:3: slurm.time asks for 1440 minutes, partition short");
+    assert_int_equal(check_params(f, "partition = \"short\"; time = \"{{ t }}\";",
+                                  "t = { type = \"choice\"; values = [\"30\", \"59\"]; };"),
+                     0);
+}
+
 /* mocknode (debug and gpu) has 16000 MB, bignode (gpu only) 64000 MB. */
 static void memory_beyond_every_node_is_refused(void **state)
 {
@@ -346,6 +382,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(what_is_missing_is_refused_with_its_line, tu_setup,
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(a_time_min_past_the_time_limit_is_refused_at_load, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(a_time_past_the_partitions_max_time_is_refused, tu_setup,
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(memory_beyond_every_node_is_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(a_feature_no_node_has_is_refused, tu_setup, tu_teardown),
