@@ -11,8 +11,9 @@
  * log EI = log sigma + log h(z), h(z) = phi(z) + z Phi(z), is computed so
  * that it stays finite and accurate far below the incumbent (z down to
  * -1e150), where EI itself underflows to 0. A greedy choice (a batch's
- * last point, optimizer.c) maximizes the posterior mean instead, with the
- * same feasibility terms. Integer and choice parameters are held at their
+ * last point, optimizer.c) maximizes the posterior mean instead, and a
+ * batch's middle points an upper confidence bound (mean + beta sd), with
+ * the same feasibility terms. Integer and choice parameters are held at their
  * candidate's values while polishing; only continuous ranges move. This
  * file knows the model (gp.c) and the encoding (optimizer.c), nothing of
  * studies.
@@ -115,6 +116,11 @@ double wjr_acq_value(const wjr_acq *a, const double *f, double *grad)
             if (grad != NULL)
                 for (j = 0; j < d; j++)
                     grad[j] += dmu[j];
+        } else if (k == 0 && a->ucb) {
+            lv = mu + a->ucb_beta * sd;
+            if (grad != NULL)
+                for (j = 0; j < d; j++)
+                    grad[j] += dmu[j] + a->ucb_beta * dvar[j] / (2.0 * sd);
         } else if (k == 0) {
             w = (mu - a->best) / sd;
             lv = log(sd) + wjr_log_h(w);

@@ -7,14 +7,20 @@
  * points one after the other by kriging believer: every point already
  * chosen, and every pending point, is added to the models with the model's
  * own mean as its value, which shrinks the variance there and so keeps the
- * next choice away from it. The last point of a batch (q > 1) is greedy
- * (and so is a single point asked for beside others in flight, unless one
- * of them is near the model's best guess already):
- * it maximizes the posterior mean rather than EI (De Ath et al., "Greed is
- * good", 2021, found such exploitation steps competitive with EI). EI's
- * points explore around the incumbent; the greedy one places the model's
- * best guess, which is what a batch loses against one-at-a-time asks: the
- * refinement that each told point would otherwise bring to the next.
+ * next choice away from it. A single point maximizes EI. The last point of
+ * a batch (q > 1) is greedy (and so is a single point asked for beside
+ * others in flight, unless one of them is near the model's best guess
+ * already): it maximizes the posterior mean rather than EI (De Ath et al.,
+ * "Greed is good", 2021, found such exploitation steps competitive with
+ * EI). The greedy point places the model's best guess, which is what a
+ * batch loses against one-at-a-time asks: the refinement that each told
+ * point would otherwise bring to the next. A batch's first point
+ * maximizes EI, which keeps exploring; its middle points (q > 2) maximize
+ * an upper confidence bound, mean + 0.8 sd, under the believed points
+ * (GP-BUCB, Desautels et al., 2014, with a small beta): they spread
+ * around the model's best guess where it is still uncertain, which
+ * sharpens the model there for the next batch, where EI's points wander
+ * farther from it.
  *
  * Encoding: a continuous range becomes one feature in [0,1] (in log space
  * when log-scaled); an integer becomes one feature spanning [lo-0.5,
@@ -613,6 +619,9 @@ static int believe(wjr_acq *a, const wjr_optimizer *opt, const double *x, double
 #define GREEDY_MIN_VAR    1e-6
 #define GREEDY_FLIGHT_VAR 0.1
 
+/* A batch's middle points: mean + UCB_BETA sd (standardized units). */
+#define UCB_BETA 0.8
+
 static int greedy_point(double *x, wjr_acq *a, const wjr_optimizer *opt, gsl_rng *rng, double *f,
                         double min_var)
 {
@@ -677,6 +686,8 @@ int wjr_optimizer_ask(double *out, wjr_optimizer *opt, size_t q)
         double *x = out + k * p;
 
         a.greedy = model && k + 1 == q && (q > 1 || pending0 > 0);
+        a.ucb = model && k > 0 && k + 1 < q;
+        a.ucb_beta = UCB_BETA;
         if (a.greedy)
             error = greedy_point(x, &a, opt, rng, f, q > 1 ? GREEDY_MIN_VAR : GREEDY_FLIGHT_VAR);
         else
