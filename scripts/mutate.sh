@@ -89,7 +89,7 @@ EOF
 }
 
 suite() {
-    (cd "$TREE/build" && ctest -L '^unit$' -E '^(cli_valgrind|unit\.install|unit\.headers)$' \
+    (cd "$TREE/build" && ctest -L '^unit$' -E '^(cli_valgrind_.*|unit\.install|unit\.headers)$' \
         --timeout 120 -j"$JOBS" --stop-on-failure >"$WORK/ctest.log" 2>&1)
 }
 

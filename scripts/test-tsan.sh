@@ -14,4 +14,4 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DWJR_TSAN=ON -DWJR_BUILD_EXAM
 cmake --build build-tsan -j"$JOBS"
 cd build-tsan
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
-    ctest -L '^unit$' -E '^cli_valgrind$' --output-on-failure --timeout 600
+    ctest -j"$JOBS" -L '^unit$' -E '^cli_valgrind_' --output-on-failure --timeout 600

@@ -8,8 +8,10 @@
 #   1. installs the build and test packages (scripts/deps.sh, as root),
 #   2. builds wjr twice: a -Werror build and an ASan+UBSan build,
 #   3. checks the formatting and runs cppcheck on src/ (host run only),
-#   4. runs the mocked-Slurm tests (ctest label "unit") in both builds, and
-#      (host run only) a few mutations of scripts/mutate.sh against them,
+#   4. runs the mocked-Slurm tests (ctest label "unit") in both builds, two
+#      at a time, and (host run only) a few mutations of scripts/mutate.sh
+#      against them; a root runs them in the sanitizer build only, plus the
+#      plain build's install test,
 #   5. brings up a local Slurm cluster made by scripts/cluster-up.sh and runs
 #      the tests against it (label "cluster"); a run in which no cluster test
 #      ran fails, and so does a cluster that does not start,
@@ -20,7 +22,8 @@
 # Usage: scripts/test.sh [--slurm all|host|22.05|24.11|26.05] [--unit-only] [--no-lint]
 #   --slurm all (default): the host's major, then each root's.
 #   --no-lint: leave out what does not depend on the Slurm major (formatting,
-#   cppcheck, mutations), as the roots' runs do.
+#   cppcheck, mutations, ThreadSanitizer, fuzzing, valgrind, the plain build's
+#   repeat of the sanitizer build's unit tests), as the roots' runs do.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -158,7 +161,9 @@ fi
 run_ctest() { # build dir, label, name [ctest -R regex]
     local dir="$1" label="$2" name="$3" only="${4:-}" out rc=0
     out="$dir/ctest-$label.log"
-    (cd "$dir" && ctest -L "^$label\$" ${only:+-R "$only"} --output-on-failure --timeout 600) 2>&1 |
+    # two at a time: the tests that time something, and every cluster test,
+    # are RUN_SERIAL in their CMakeLists.txt and run alone
+    (cd "$dir" && ctest -j"$JOBS" -L "^$label\$" ${only:+-R "$only"} --output-on-failure --timeout 600) 2>&1 |
         tee "$out" || rc=$?
     local total
     total="$(grep -Eo 'out of [0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+' || echo 0)"
@@ -209,13 +214,21 @@ if ((LINT)); then
     fi
 fi
 
-step "mocked-Slurm tests"
-run_ctest build unit "unit tests" || status=1
+if ((LINT)); then
+    step "mocked-Slurm tests"
+    run_ctest build unit "unit tests" || status=1
+else
+    # in a root, the sanitizer build runs the same tests and checks more;
+    # of the plain build's own, the install test is the one that depends on
+    # the Slurm major (valgrind on the CLI does not: it runs on the host)
+    step "mocked-Slurm tests (the plain build's own: unit.install)"
+    run_ctest build unit "unit tests (install)" '^unit\.install$' || status=1
+fi
 step "mocked-Slurm tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=1 run_ctest build-asan unit "unit tests (sanitizers)" || status=1
 if ((LINT)); then
-    step "mutation testing (a fixed subset of tests/mutations.txt, 300 s at most)"
-    scripts/mutate.sh --fast 8 --budget 300 && results+=("mutations: ok") ||
+    step "mutation testing (a fixed subset of tests/mutations.txt, 240 s at most)"
+    scripts/mutate.sh --fast 8 --budget 240 && results+=("mutations: ok") ||
         { results+=("mutations: FAILED"); failed=$((failed + 1)); status=1; }
     step "mocked-Slurm tests under ThreadSanitizer (build-tsan)"
     scripts/test-tsan.sh && results+=("tsan: ok") ||
