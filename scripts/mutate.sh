@@ -173,7 +173,7 @@ if [ -n "$REPORT" ]; then
         echo "\`scripts/mutate.sh\` ran the $ran mutations of \`tests/mutations.txt\` at commit"
         echo "\`$COMMIT\` on $(date -u +%Y-%m-%d). Each one was put in a copy of the tree, which"
         echo "was rebuilt and given the mocked-Slurm suite (ctest label \`unit\`, less"
-        echo "\`cli_valgrind\`, \`unit.install\` and \`unit.headers\`)."
+        echo "\`cli_valgrind_*\`, \`unit.install\` and \`unit.headers\`)."
         echo
         echo "**$summary.**"
         echo
