@@ -39,11 +39,26 @@ void wjr_backend_free(wjr_backend *backend)
         backend->free(backend);
 }
 
-int wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend)
+int wjr_backend_cluster_info(wjr_cluster_info **out, wjr_backend *backend)
 {
-    if (backend == NULL || out == NULL)
+    wjr_cluster_info *info;
+    int error;
+
+    if (out == NULL)
+        return wjr_error_set(WJR_EINVALID, "no place for the cluster's answer");
+    *out = NULL;
+    if (backend == NULL)
         return wjr_error_set(WJR_EINVALID, "no backend");
-    return backend->cluster_info(out, backend);
+    info = calloc(1, sizeof(*info));
+    if (info == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    error = backend->cluster_info(info, backend);
+    if (error < 0) {
+        wjr_cluster_info_free(info);
+        return error;
+    }
+    *out = info;
+    return 0;
 }
 
 void wjr_cluster_items_free(wjr_cluster_item *items, size_t n)
@@ -82,7 +97,7 @@ int wjr_cluster_items_put(wjr_cluster_item **items, size_t *n, const char *name,
     return 0;
 }
 
-void wjr_cluster_info_clear(wjr_cluster_info *info)
+void wjr__cluster_info_clear(wjr_cluster_info *info)
 {
     if (info == NULL)
         return;
@@ -95,6 +110,12 @@ void wjr_cluster_info_clear(wjr_cluster_info *info)
     wjr_cluster_items_free(info->gres, info->n_gres);
     wjr_cluster_items_free(info->features, info->n_features);
     memset(info, 0, sizeof(*info));
+}
+
+void wjr_cluster_info_free(wjr_cluster_info *info)
+{
+    wjr__cluster_info_clear(info);
+    free(info);
 }
 
 uint64_t wjr_backend_rpc_count(const wjr_backend *backend)

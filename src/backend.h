@@ -100,6 +100,8 @@ struct wjr_backend {
 int wjr_cluster_items_put(wjr_cluster_item **items, size_t *n, const char *name, size_t len,
                           uint32_t count, int sum);
 void wjr_cluster_items_free(wjr_cluster_item *items, size_t n);
+/* Free what a wjr_cluster_info holds and zero it (the struct stays). */
+void wjr__cluster_info_clear(wjr_cluster_info *info);
 
 /* Rebuild a backend from its type and to_json text (backend.c, through
  * its registry of types). */

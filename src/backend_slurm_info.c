@@ -295,7 +295,7 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     b->rpc_count++;
     if (slurm_load_partitions((time_t)0, &parts, SHOW_ALL) != SLURM_SUCCESS) {
         error = wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_partitions");
-        wjr_cluster_info_clear(out);
+        wjr__cluster_info_clear(out);
         return error;
     }
     for (i = 0; i < parts->record_count; i++) {
@@ -321,7 +321,7 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     error = load_resources(out, sb, parts);
     slurm_free_partition_info_msg(parts);
     if (error < 0)
-        wjr_cluster_info_clear(out);
+        wjr__cluster_info_clear(out);
     return error;
 }
 

@@ -352,16 +352,18 @@ void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
     out->changed = s->changed;
 }
 
-int wjr_study_check(wjr_cluster_info *info, wjr_study_config **config, const char *config_path)
+int wjr_study_check(wjr_cluster_info **info, wjr_study_config **config, const char *config_path)
 {
     wjr_study_config *cfg = NULL;
     wjr_slurm_options so;
     wjr_backend *backend = NULL;
     int error;
 
-    memset(info, 0, sizeof(*info));
     if (config != NULL)
         *config = NULL;
+    if (info == NULL)
+        return wjr_error_set(WJR_EINVALID, "no place for the cluster's answer");
+    *info = NULL;
     error = wjr_study_config_load(&cfg, config_path);
     if (error < 0)
         goto done;
@@ -372,14 +374,18 @@ int wjr_study_check(wjr_cluster_info *info, wjr_study_config **config, const cha
     error = wjr_backend_cluster_info(info, backend);
     if (error < 0)
         goto done;
-    if (!info->partition_found)
+    if (!(*info)->partition_found)
         error = wjr_error_set(WJR_ESLURM, "partition \"%s\" does not exist on cluster %s",
                               cfg->partition != NULL ? cfg->partition : "(default)",
-                              info->cluster_name != NULL ? info->cluster_name : "?");
+                              (*info)->cluster_name != NULL ? (*info)->cluster_name : "?");
     else
-        error = wjr_config_slurm_check_cluster(cfg, info); /* resources vs the partition */
+        error = wjr_config_slurm_check_cluster(cfg, *info); /* resources vs the partition */
 done:
     wjr_backend_free(backend);
+    if (error < 0) {
+        wjr_cluster_info_free(*info);
+        *info = NULL;
+    }
     if (error == 0 && config != NULL) {
         *config = cfg;
         cfg = NULL;

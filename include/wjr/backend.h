@@ -89,8 +89,12 @@ typedef struct wjr_cluster_item {
     uint32_t count;
 } wjr_cluster_item;
 
-/** What `wjr check` reports about a cluster. Strings and arrays are owned by
- *  the struct. */
+/** What `wjr check` reports about a cluster. The library allocates it
+ *  (wjr_backend_cluster_info(), wjr_study_check()) and the caller frees it
+ *  with wjr_cluster_info_free(): callers never allocate one nor depend on
+ *  its size, and new fields are only ever added at its end, so that a
+ *  program linked against an older libwjr reads the fields it knows.
+ *  Strings and arrays are owned by the struct. */
 typedef struct wjr_cluster_info {
     char *cluster_name;           /**< ClusterName */
     char *slurm_version;          /**< the controller's version */
@@ -119,8 +123,7 @@ typedef struct wjr_cluster_info {
     wjr_cluster_item *gres; /**< the generic resources of the partition's nodes, by "name"
                                  and by "name:type", each with the most one node has */
     size_t n_gres;
-    /* Loaded with the nodes (gres_known); owned by the struct, released by
-     * wjr_cluster_info_clear(): */
+    /* Loaded with the nodes (gres_known); owned by the struct: */
     uint64_t node_max_memory; /**< the most RealMemory (MB) one node of the partition has;
                                    0: unknown */
     /** Every feature of the cluster's nodes, available or active, each with
@@ -137,12 +140,13 @@ typedef struct wjr_cluster_info {
  * and, when the options name a reservation, licenses, GRES, GPUs, memory
  * (mem, mem_per_cpu) or a constraint, for the reservations, the licenses
  * or the nodes.
- * @param out filled in; release its strings and arrays with wjr_cluster_info_clear().
+ * @param out receives a new wjr_cluster_info, owned by the caller (free it
+ *            with wjr_cluster_info_free()); NULL on error.
  */
-WJR_EXTERN(int) wjr_backend_cluster_info(wjr_cluster_info *out, wjr_backend *backend);
+WJR_EXTERN(int) wjr_backend_cluster_info(wjr_cluster_info **out, wjr_backend *backend);
 
-/** Free the strings and arrays of a wjr_cluster_info and zero it. */
-WJR_EXTERN(void) wjr_cluster_info_clear(wjr_cluster_info *info);
+/** Free a wjr_cluster_info with its strings and arrays; NULL is accepted. */
+WJR_EXTERN(void) wjr_cluster_info_free(wjr_cluster_info *info);
 
 /**
  * The controller's Slurm version as the backend last learnt it (it asks

@@ -331,11 +331,12 @@ WJR_EXTERN(int) wjr_study_write_results_json(const wjr_study *study, FILE *out);
 /**
  * `wjr check`: validate a configuration and ask the cluster for its limits
  * (partition exists, MaxArraySize). Submits nothing, writes nothing.
- * @param info filled in; release with wjr_cluster_info_clear().
+ * @param info receives what the cluster said, owned by the caller (free it
+ *             with wjr_cluster_info_free()); NULL on error.
  * @param config (optional) receives the parsed configuration.
  */
 WJR_EXTERN(int)
-wjr_study_check(wjr_cluster_info *info, wjr_study_config **config, const char *config_path);
+wjr_study_check(wjr_cluster_info **info, wjr_study_config **config, const char *config_path);
 
 #ifdef __cplusplus
 }

@@ -42,7 +42,7 @@ static void print_features(const wjr_cluster_info *info)
 
 static int run(int argc, char **argv)
 {
-    wjr_cluster_info info;
+    wjr_cluster_info *info = NULL;
     wjr_study_config *config = NULL;
     char *strategy = NULL;
     int first, code, error;
@@ -63,31 +63,31 @@ static int run(int argc, char **argv)
             printf("strategy: %s\n", strategy);
         printf("experiment_dir: %s\n", wjr_study_config_experiment_dir(config));
         printf("cluster: %s, Slurm %s, accounting %s\n",
-               info.cluster_name != NULL ? info.cluster_name : "?",
-               info.slurm_version != NULL ? info.slurm_version : "?",
-               info.has_accounting ? "yes" : "no");
-        printf("partition: %s%s, MaxTime %s\n", info.partition != NULL ? info.partition : "found",
-               info.partition_is_default ? " (the cluster's default)" : "",
-               info.partition_max_time != NULL ? info.partition_max_time : "?");
+               info->cluster_name != NULL ? info->cluster_name : "?",
+               info->slurm_version != NULL ? info->slurm_version : "?",
+               info->has_accounting ? "yes" : "no");
+        printf("partition: %s%s, MaxTime %s\n", info->partition != NULL ? info->partition : "found",
+               info->partition_is_default ? " (the cluster's default)" : "",
+               info->partition_max_time != NULL ? info->partition_max_time : "?");
         printf("limits: MaxArraySize %u, MaxJobCount %u, MinJobAge %u s\n",
-               (unsigned)info.max_array_size, (unsigned)info.max_job_count,
-               (unsigned)info.min_job_age);
-        if (info.reservations_known)
-            print_items("reservations", NULL, info.reservations, info.n_reservations, 0);
-        if (info.licenses_known)
-            print_items("licenses", NULL, info.licenses, info.n_licenses, 1);
-        if (info.n_gres > 0)
-            print_items("gres of partition", info.partition, info.gres, info.n_gres, 1);
-        if (info.node_max_memory > 0)
+               (unsigned)info->max_array_size, (unsigned)info->max_job_count,
+               (unsigned)info->min_job_age);
+        if (info->reservations_known)
+            print_items("reservations", NULL, info->reservations, info->n_reservations, 0);
+        if (info->licenses_known)
+            print_items("licenses", NULL, info->licenses, info->n_licenses, 1);
+        if (info->n_gres > 0)
+            print_items("gres of partition", info->partition, info->gres, info->n_gres, 1);
+        if (info->node_max_memory > 0)
             printf("memory of partition %s: RealMemory up to %llu MB a node\n",
-                   info.partition != NULL ? info.partition : "(default)",
-                   (unsigned long long)info.node_max_memory);
-        print_features(&info);
+                   info->partition != NULL ? info->partition : "(default)",
+                   (unsigned long long)info->node_max_memory);
+        print_features(info);
         code = CLI_EXIT_OK;
     } else {
         code = cli_fail("check", error);
     }
-    wjr_cluster_info_clear(&info);
+    wjr_cluster_info_free(info);
     wjr_study_config_free(config);
     free(strategy);
     return code;

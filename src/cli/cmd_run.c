@@ -14,7 +14,7 @@ static int run(int argc, char **argv)
     wjr_study_options so;
     wjr_study *study = NULL;
     wjr_study_config *config = NULL;
-    wjr_cluster_info info;
+    wjr_cluster_info *info = NULL;
     cli_term term;
     int first, code, error;
 
@@ -28,7 +28,7 @@ static int run(int argc, char **argv)
      * controller is reported before a study directory exists: its settings
      * would then be fixed in place. */
     error = wjr_study_check(&info, &config, argv[first]);
-    wjr_cluster_info_clear(&info);
+    wjr_cluster_info_free(info);
     cli_print_warnings("run", config);
     wjr_study_config_free(config);
     if (error < 0) {

@@ -581,7 +581,7 @@ static void check_compares_with_the_partition(void **state)
 {
     tu_fixture *f = *state;
     char *path = tu_path(f->dir, "c.cfg"), text[1024], expect[1200];
-    wjr_cluster_info info;
+    wjr_cluster_info *info = NULL;
     const char *const groups[] = {
         "slurm = { partition = \"debug\";\n  ntasks = 2; cpus_per_task = 2; };\n",
         "slurm = { partition = \"debug\";\n  ntasks = 8; };\n",
@@ -604,7 +604,7 @@ static void check_compares_with_the_partition(void **state)
                  groups[i]);
         tu_write(path, text);
         assert_int_equal(wjr_study_check(&info, NULL, path), want[i]);
-        wjr_cluster_info_clear(&info);
+        wjr_cluster_info_free(info);
         if (msg[i]) {
             snprintf(expect, sizeof(expect), msg[i], path);
             assert_string_equal(wjr_error_last(), expect);
@@ -621,7 +621,7 @@ static void checked_values_reach_the_job(void **state)
 {
     tu_fixture *f = *state;
     char *path = tu_path(f->dir, "v.cfg");
-    wjr_cluster_info info;
+    wjr_cluster_info *info = NULL;
     wjr_study_config *cfg = NULL;
     wjr_slurm_options o;
     const mock_submission *s;
@@ -641,7 +641,7 @@ static void checked_values_reach_the_job(void **state)
                    "  export = \"ALL\"; array_throttle = 3; };\n");
     if (wjr_study_check(&info, &cfg, path) != 0)
         fail_msg("%s", wjr_error_last());
-    wjr_cluster_info_clear(&info);
+    wjr_cluster_info_free(info);
     wjr_study_config_slurm_options(&o, cfg);
     tu_runner(f, NULL, &o);
     tu_run(f, 0, "{}");
