@@ -109,6 +109,7 @@ void wjr__cluster_info_clear(wjr_cluster_info *info)
     wjr_cluster_items_free(info->licenses, info->n_licenses);
     wjr_cluster_items_free(info->gres, info->n_gres);
     wjr_cluster_items_free(info->features, info->n_features);
+    wjr_cluster_items_free(info->partitions, info->n_partitions);
     memset(info, 0, sizeof(*info));
 }
 

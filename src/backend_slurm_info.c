@@ -300,6 +300,15 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     }
     for (i = 0; i < parts->record_count; i++) {
         partition_info_t *p = &parts->partition_array[i];
+
+        if (p->name != NULL)
+            error = wjr_cluster_items_put(&out->partitions, &out->n_partitions, p->name,
+                                          strlen(p->name), p->total_nodes, 0);
+        if (error < 0) {
+            slurm_free_partition_info_msg(parts);
+            wjr__cluster_info_clear(out);
+            return error;
+        }
         /* none configured: the cluster's default partition is the one */
         if (p->name && (sb->partition != NULL ? strcmp(p->name, sb->partition) == 0
                                               : (p->flags & PART_FLAG_DEFAULT) != 0)) {

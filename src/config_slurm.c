@@ -333,6 +333,7 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"constraint", &c->line_constraint},
         {"time", &c->line_time},
         {"time_min", &c->line_time_min},
+        {"partition", &c->line_partition},
     };
     size_t i;
 

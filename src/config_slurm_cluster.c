@@ -372,6 +372,11 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
     long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
     long long need = (ntasks > 0 ? ntasks : 1) * (cpus > 0 ? cpus : 1);
 
+    if (!info->partition_found)
+        return refuse(file, c->line_partition, "it has", info->partitions, info->n_partitions, 0,
+                      "slurm.partition \"%s\" does not exist on cluster %s",
+                      cfg->partition != NULL ? cfg->partition : "(default)",
+                      info->cluster_name != NULL ? info->cluster_name : "?");
     if (info->partition_nodes > 0 && nodes > (long long)info->partition_nodes)
         return wjr_error_set(WJR_ECONFIG,
                              "%s:%d: slurm.nodes asks for %lld nodes, partition %s "

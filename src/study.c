@@ -374,12 +374,8 @@ int wjr_study_check(wjr_cluster_info **info, wjr_study_config **config, const ch
     error = wjr_backend_cluster_info(info, backend);
     if (error < 0)
         goto done;
-    if (!(*info)->partition_found)
-        error = wjr_error_set(WJR_ESLURM, "partition \"%s\" does not exist on cluster %s",
-                              cfg->partition != NULL ? cfg->partition : "(default)",
-                              (*info)->cluster_name != NULL ? (*info)->cluster_name : "?");
-    else
-        error = wjr_config_slurm_check_cluster(cfg, *info); /* resources vs the partition */
+    /* the partition, then the resources against it */
+    error = wjr_config_slurm_check_cluster(cfg, *info);
 done:
     wjr_backend_free(backend);
     if (error < 0) {

@@ -133,6 +133,8 @@ typedef struct wjr_cluster_info {
     size_t n_features;
     uint32_t partition_max_minutes; /**< the partition's MaxTime in minutes; 0: unlimited or
                                          unknown */
+    wjr_cluster_item *partitions;   /**< every partition of the cluster, with its node count */
+    size_t n_partitions;
 } wjr_cluster_info;
 
 /**

@@ -361,12 +361,13 @@ expect resume_gpei2 0
 check gpei_resume_same diff <(cut -d, -f1,2,4-7 runs/gpei/results.csv) \
     <(cut -d, -f1,2,4-7 runs/gpei2/results.csv)
 
-# ---- 6. check: a reachable controller, a missing partition, none --------
+# ---- 6. check: a reachable controller, a missing partition (a config error,
+# with its line and the partitions there are), none
 export WJR_MOCK_STATE="$W/check.state.json"
 wjr check_ok check batch.cfg
 expect check_ok 0 && golden check_ok .
 WJR_MOCK_PARTITIONS=other wjr check_partition check batch.cfg
-expect check_partition 3 && golden check_partition .
+expect check_partition 2 && golden check_partition .
 WJR_MOCK_UNREACHABLE=1 wjr check_unreachable check batch.cfg
 expect check_unreachable 3 && golden check_unreachable .
 check check_submits_nothing [ "$(jq .rpc.submit "$WJR_MOCK_STATE")" -eq 0 ]

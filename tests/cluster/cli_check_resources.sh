@@ -4,10 +4,11 @@
 # no job) and the cluster's license (Licenses=wjr_lic:4 in the local
 # slurm.conf) pass and are shown; a reservation that does not exist, more
 # licenses than the cluster has, a GPU request on a partition whose node
-# has no GPU, mem and mem_per_cpu far beyond any node's RealMemory, and a
-# constraint naming a feature no node has fail with exit 2, file:line and
-# what the cluster has; sbatch --test-only agrees that slurmctld refuses
-# the last three. A time past the MaxTime of a partition made here
+# has no GPU, mem and mem_per_cpu far beyond any node's RealMemory, a
+# constraint naming a feature no node has, and a partition the cluster
+# does not have fail with exit 2, file:line and what the cluster has;
+# sbatch --test-only agrees that slurmctld refuses such mem, mem_per_cpu
+# and constraint. A time past the MaxTime of a partition made here
 # (scontrol create PartitionName=..., MaxTime=1) is refused too, and a job
 # submitted so stays pending with reason PartitionTimeLimit. A trial that
 # asks for a license runs to COMPLETED.
@@ -67,6 +68,11 @@ expect_refused "$((line - 1))" 'slurm.mem asks for 67108864 MB per node, the mos
     'partition debug has is' 'MB (RealMemory)'
 sed -i 's/mem = "64T"/mem_per_cpu = "64T"/' "$WORK/study.cfg"
 expect_refused "$((line - 1))" 'slurm.mem_per_cpu asks for 67108864 MB for each of the 1 CPUs'
+# a partition the cluster does not have: its line, and the partitions there are
+sed -i 's/mem_per_cpu = "64T"/mem = "100M"/; s/partition = "debug"/partition = "wjr_no_such_partition"/' \
+    "$WORK/study.cfg"
+expect_refused "$((line - 1))" 'slurm.partition "wjr_no_such_partition" does not exist on cluster' \
+    'it has: ' 'debug' "$PART"
 # what wjr refuses, slurmctld refuses
 for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature; do
     rc=0

@@ -183,6 +183,14 @@ static void what_is_missing_is_refused_with_its_line(void **state)
              f->dir);
     assert_string_equal(wjr_error_last(), expect);
 
+    /* a partition the cluster does not have: its line, and the ones it has */
+    assert_int_equal(check(f, "time = \"10\";\npartition = \"debg\";"), WJR_ECONFIG);
+    snprintf(expect, sizeof(expect),
+             "%s/c.cfg:4: slurm.partition \"debg\" does not exist on cluster mockcluster (it "
+             "has: debug, gpu)",
+             f->dir);
+    assert_string_equal(wjr_error_last(), expect);
+
     /* every name of a list must exist, not only the last */
     assert_int_equal(check(f, "reservation = \"nosuch,week\";"), WJR_ECONFIG);
     assert_error_has("slurm.reservation \"nosuch\" does not exist");
