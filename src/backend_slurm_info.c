@@ -144,6 +144,25 @@ static int listed(const char *list, const char *name)
     return 0;
 }
 
+/* 1 when every name of the comma-separated list is a partition of the
+ * cluster (out->partitions). */
+static int all_exist(const wjr_cluster_info *out, const char *list)
+{
+    size_t i;
+
+    while (*list != '\0') {
+        size_t k = strcspn(list, ",");
+        for (i = 0; i < out->n_partitions; i++)
+            if (strlen(out->partitions[i].name) == k &&
+                strncmp(out->partitions[i].name, list, k) == 0)
+                break;
+        if (k > 0 && i == out->n_partitions)
+            return 0;
+        list += k + (list[k] == ',');
+    }
+    return 1;
+}
+
 /* One node's Gres ("gpu:a100:2(S:0-1),nic:1") into its totals by name and
  * by name:type, then into out->gres, keeping the most any node has. */
 static int add_node_gres(wjr_cluster_info *out, const char *gres)
@@ -327,6 +346,12 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
                 p->max_time == INFINITE || p->max_time == NO_VAL ? 0 : p->max_time;
         }
     }
+    /* a list ("debug,gpu", as sbatch -p takes it: the job starts in the
+     * first that can run it) is found when each of its partitions is; the
+     * job's partition is not known before it starts, so the checks against
+     * one partition's limits and nodes are left out (partition stays NULL) */
+    if (sb->partition != NULL && strchr(sb->partition, ',') != NULL)
+        out->partition_found = all_exist(out, sb->partition);
     error = load_resources(out, sb, parts);
     slurm_free_partition_info_msg(parts);
     if (error < 0)

@@ -128,6 +128,30 @@ static int refuse(const char *file, int line, const char *list_what, const wjr_c
     return error;
 }
 
+/* The partition, or each of a list ("debug,gpu", as sbatch -p takes it). */
+static int check_partition(const wjr_study_config *cfg, const wjr_cluster_info *info,
+                           const char *file)
+{
+    const char *p = cfg->partition != NULL ? cfg->partition : "(default)";
+    size_t n = strlen(p);
+
+    if (info->partition_found)
+        return 0;
+    while (cfg->partition != NULL && *p != '\0') {
+        n = strcspn(p, ",");
+        if (n > 0 && find_item(info->partitions, info->n_partitions, p, n) == NULL)
+            break;
+        p += n + (p[n] == ',');
+    }
+    if (*p == '\0') { /* no name missing: say the whole of it */
+        p = cfg->partition != NULL ? cfg->partition : "(default)";
+        n = strlen(p);
+    }
+    return refuse(file, cfg->res.line_partition, "it has", info->partitions, info->n_partitions, 0,
+                  "slurm.partition \"%.*s\" does not exist on cluster %s", (int)n, p,
+                  info->cluster_name != NULL ? info->cluster_name : "?");
+}
+
 static int check_reservation(const wjr_study_config *cfg, const wjr_cluster_info *info,
                              const char *file)
 {
@@ -372,11 +396,9 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
     long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
     long long need = (ntasks > 0 ? ntasks : 1) * (cpus > 0 ? cpus : 1);
 
-    if (!info->partition_found)
-        return refuse(file, c->line_partition, "it has", info->partitions, info->n_partitions, 0,
-                      "slurm.partition \"%s\" does not exist on cluster %s",
-                      cfg->partition != NULL ? cfg->partition : "(default)",
-                      info->cluster_name != NULL ? info->cluster_name : "?");
+    error = check_partition(cfg, info, file);
+    if (error < 0)
+        return error;
     if (info->partition_nodes > 0 && nodes > (long long)info->partition_nodes)
         return wjr_error_set(WJR_ECONFIG,
                              "%s:%d: slurm.nodes asks for %lld nodes, partition %s "

@@ -11,7 +11,9 @@
 # and constraint. A time past the MaxTime of a partition made here
 # (scontrol create PartitionName=..., MaxTime=1) is refused too, and a job
 # submitted so stays pending with reason PartitionTimeLimit. A trial that
-# asks for a license runs to COMPLETED.
+# asks for a license runs to COMPLETED, and so does one given a list of
+# partitions (that one and debug), in debug; a list with a partition the
+# cluster does not have is refused naming it.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -104,14 +106,35 @@ out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of mem = 100M: $out"
 [[ "$out" == *"memory of partition debug: RealMemory up to "*" MB a node"* ]] ||
     fail "the memory is not shown: $out"
 
+# run_trial EXP WHAT: run the study (its one trial) into EXP, which must end
+# COMPLETED; sets job to the trial's job
+run_trial() {
+    "$WJR" run -q "$WORK/study.cfg" >"$WORK/$1.out" 2>"$WORK/$1.err" ||
+        fail "run $2: $(cat "$WORK/$1.err")"
+    job="$(awk -F, 'NR == 2 { print $3 }' "$WORK/$1/results.csv")"
+    [[ "$(awk -F, 'NR == 2 { print $2 }' "$WORK/$1/results.csv")" == COMPLETED ]] ||
+        fail "the trial $2 did not complete: $(cat "$WORK/$1/results.csv")"
+}
+
 # the license reaches the job, and the job runs
 slurm_group 'licenses = "wjr_lic:1";'
-"$WJR" run -q "$WORK/study.cfg" >"$WORK/run.out" 2>"$WORK/run.err" ||
-    fail "run with a license: $(cat "$WORK/run.err")"
-job="$(awk -F, 'NR == 2 { print $3 }' "$WORK/exp/results.csv")"
-[[ "$(awk -F, 'NR == 2 { print $2 }' "$WORK/exp/results.csv")" == COMPLETED ]] ||
-    fail "the trial with a license did not complete: $(cat "$WORK/exp/results.csv")"
+run_trial exp "with a license"
 lic="$(scontrol show job "$job" 2>&1 | grep -o 'Licenses=[^ ]*' || true)"
 [[ "$lic" == "Licenses=wjr_lic"* ]] || fail "job $job does not hold the license: $lic"
 note "job $job: $lic"
+
+# a list of partitions, as sbatch -p takes it: checked name by name, and
+# the trial runs in the one that can take it (debug: 5 minutes is past the
+# other's MaxTime)
+slurm_group 'licenses = "wjr_lic:1";'
+sed -i -e "s/partition = \"debug\"/partition = \"$PART,debug\"/" \
+    -e 's/experiment_dir = "exp"/experiment_dir = "exp2"/' "$WORK/study.cfg"
+out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of partition $PART,debug: $out"
+run_trial exp2 "in $PART,debug"
+part="$(scontrol show job "$job" 2>&1 | grep -o ' Partition=[^ ]*' || true)"
+[[ "$part" == " Partition=debug" ]] || fail "job $job ran in '$part', not debug"
+note "job $job in $PART,debug:$part"
+sed -i "s/partition = \"$PART,debug\"/partition = \"debug,wjr_no_such_partition\"/" \
+    "$WORK/study.cfg"
+expect_refused "$((line - 1))" 'slurm.partition "wjr_no_such_partition" does not exist'
 note "ok"

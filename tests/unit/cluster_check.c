@@ -190,6 +190,12 @@ static void what_is_missing_is_refused_with_its_line(void **state)
              "has: debug, gpu)",
              f->dir);
     assert_string_equal(wjr_error_last(), expect);
+    /* a list, as sbatch -p takes it: each must exist, and the missing one
+     * is named; when all do, nothing is refused */
+    assert_int_equal(check(f, "partition = \"debug,gpu\";"), 0);
+    assert_int_equal(check(f, "partition = \"debug,gpu2\";"), WJR_ECONFIG);
+    assert_error_has("slurm.partition \"gpu2\" does not exist on cluster mockcluster (it has: "
+                     "debug, gpu)");
 
     /* every name of a list must exist, not only the last */
     assert_int_equal(check(f, "reservation = \"nosuch,week\";"), WJR_ECONFIG);
