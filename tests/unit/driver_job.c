@@ -103,7 +103,15 @@ static void a_driver_is_seen_alive_or_dead(void **state)
     assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
     assert_non_null(line);
     assert_non_null(strstr(line, "driver: running: "));
-    assert_non_null(strstr(line, "last step 0s ago"));
+    {
+        /* a slow machine (sanitizers in a chroot) may cross a second or two */
+        const char *at = strstr(line, "last step ");
+        long ago = -1;
+
+        assert_non_null(at);
+        assert_int_equal(sscanf(at, "last step %lds ago", &ago), 1);
+        assert_in_range(ago, 0, 5);
+    }
     free(line);
     old[0].tv_sec = old[1].tv_sec = time(NULL) - 1000; /* it stopped stepping */
     assert_int_equal(utimensat(AT_FDCWD, lock, old, 0), 0);
