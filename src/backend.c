@@ -70,6 +70,31 @@ void wjr_cluster_items_free(wjr_cluster_item *items, size_t n)
     free(items);
 }
 
+const wjr_cluster_item *wjr_cluster_items_find(const wjr_cluster_item *items, size_t n,
+                                               const char *name, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strlen(items[i].name) == len && memcmp(items[i].name, name, len) == 0)
+            return &items[i];
+    return NULL;
+}
+
+const char *wjr_cluster_items_missing(const wjr_cluster_item *items, size_t n, const char *list,
+                                      size_t *len)
+{
+    while (list != NULL && *list != '\0') {
+        size_t k = strcspn(list, ",");
+        if (k > 0 && wjr_cluster_items_find(items, n, list, k) == NULL) {
+            *len = k;
+            return list;
+        }
+        list += k + (list[k] == ',');
+    }
+    return NULL;
+}
+
 int wjr_cluster_items_put(wjr_cluster_item **items, size_t *n, const char *name, size_t len,
                           uint32_t count, int sum)
 {

@@ -100,6 +100,14 @@ struct wjr_backend {
 int wjr_cluster_items_put(wjr_cluster_item **items, size_t *n, const char *name, size_t len,
                           uint32_t count, int sum);
 void wjr_cluster_items_free(wjr_cluster_item *items, size_t n);
+/* The item named by len bytes of name, or NULL. */
+const wjr_cluster_item *wjr_cluster_items_find(const wjr_cluster_item *items, size_t n,
+                                               const char *name, size_t len);
+/* The first name of a comma-separated list ("debug,gpu", as sbatch takes
+ * partitions and reservations) that items lack, its length in *len; NULL
+ * when each is there. Empty names are passed over. */
+const char *wjr_cluster_items_missing(const wjr_cluster_item *items, size_t n, const char *list,
+                                      size_t *len);
 /* Free what a wjr_cluster_info holds and zero it (the struct stays). */
 void wjr__cluster_info_clear(wjr_cluster_info *info);
 

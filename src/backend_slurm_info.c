@@ -144,23 +144,38 @@ static int listed(const char *list, const char *name)
     return 0;
 }
 
-/* 1 when every name of the comma-separated list is a partition of the
- * cluster (out->partitions). */
-static int all_exist(const wjr_cluster_info *out, const char *list)
+/* A partition's MaxTime as scontrol says it: "UNLIMITED" or "N minutes". */
+static char *max_time_text(const partition_info_t *p)
 {
-    size_t i;
+    if (p->max_time == INFINITE)
+        return wjr_strdup("UNLIMITED");
+    return wjr_asprintf("%u minutes", (unsigned)p->max_time);
+}
+
+/* Each MaxTime of a list of partitions, in its order ("debug: 60 minutes,
+ * gpu: UNLIMITED"); a name the cluster lacks is left out. */
+static char *list_max_times(const partition_info_msg_t *parts, const char *list)
+{
+    char *text = NULL, *max, *t;
+    uint32_t i;
 
     while (*list != '\0') {
         size_t k = strcspn(list, ",");
-        for (i = 0; i < out->n_partitions; i++)
-            if (strlen(out->partitions[i].name) == k &&
-                strncmp(out->partitions[i].name, list, k) == 0)
-                break;
-        if (k > 0 && i == out->n_partitions)
-            return 0;
+        for (i = 0; i < parts->record_count; i++) {
+            const partition_info_t *p = &parts->partition_array[i];
+            if (p->name == NULL || strlen(p->name) != k || strncmp(p->name, list, k) != 0)
+                continue;
+            max = max_time_text(p);
+            t = wjr_asprintf("%s%s%s: %s", text != NULL ? text : "", text != NULL ? ", " : "",
+                             p->name, max != NULL ? max : "?");
+            free(max);
+            free(text);
+            text = t;
+            break;
+        }
         list += k + (list[k] == ',');
     }
-    return 1;
+    return text;
 }
 
 /* One node's Gres ("gpu:a100:2(S:0-1),nic:1") into its totals by name and
@@ -289,7 +304,8 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     slurm_conf_t *conf = NULL;
     partition_info_msg_t *parts = NULL;
     uint32_t i;
-    int error = 0;
+    size_t k;
+    int error = 0, is_list = sb->partition != NULL && strchr(sb->partition, ',') != NULL;
 
     memset(out, 0, sizeof(*out));
     wjr__slurm_init();
@@ -335,10 +351,7 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
             free(out->partition);
             out->partition = wjr_strdup(p->name);
             free(out->partition_max_time);
-            if (p->max_time == INFINITE)
-                out->partition_max_time = wjr_strdup("UNLIMITED");
-            else
-                out->partition_max_time = wjr_asprintf("%u minutes", (unsigned)p->max_time);
+            out->partition_max_time = max_time_text(p);
             out->partition_nodes = p->total_nodes;
             out->partition_cpus = p->total_cpus;
             out->partition_max_nodes = p->max_nodes == INFINITE ? 0 : p->max_nodes;
@@ -349,9 +362,13 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     /* a list ("debug,gpu", as sbatch -p takes it: the job starts in the
      * first that can run it) is found when each of its partitions is; the
      * job's partition is not known before it starts, so the checks against
-     * one partition's limits and nodes are left out (partition stays NULL) */
-    if (sb->partition != NULL && strchr(sb->partition, ',') != NULL)
-        out->partition_found = all_exist(out, sb->partition);
+     * one partition's limits and nodes are left out (partition stays NULL;
+     * partition_max_time says each one's) */
+    if (is_list) {
+        out->partition_found = wjr_cluster_items_missing(out->partitions, out->n_partitions,
+                                                         sb->partition, &k) == NULL;
+        out->partition_max_time = list_max_times(parts, sb->partition);
+    }
     error = load_resources(out, sb, parts);
     slurm_free_partition_info_msg(parts);
     if (error < 0)

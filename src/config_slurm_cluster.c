@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "config_int.h"
 #include "config_slurm.h"
 #include "slurm_values.h"
@@ -81,17 +82,6 @@ static long long largest(const wjr_study_config *cfg, const char *key, long long
 
 /* ---- what the cluster has: reservations, licenses, GRES, nodes --------- */
 
-static const wjr_cluster_item *find_item(const wjr_cluster_item *v, size_t n, const char *name,
-                                         size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (strlen(v[i].name) == len && memcmp(v[i].name, name, len) == 0)
-            return &v[i];
-    return NULL;
-}
-
 /* "a:4, b:2" (counts when with_counts), "none" for an empty list. */
 static char *items_text(const wjr_cluster_item *v, size_t n, int with_counts)
 {
@@ -132,18 +122,14 @@ static int refuse(const char *file, int line, const char *list_what, const wjr_c
 static int check_partition(const wjr_study_config *cfg, const wjr_cluster_info *info,
                            const char *file)
 {
-    const char *p = cfg->partition != NULL ? cfg->partition : "(default)";
-    size_t n = strlen(p);
+    const char *p;
+    size_t n = 0;
 
     if (info->partition_found)
         return 0;
-    while (cfg->partition != NULL && *p != '\0') {
-        n = strcspn(p, ",");
-        if (n > 0 && find_item(info->partitions, info->n_partitions, p, n) == NULL)
-            break;
-        p += n + (p[n] == ',');
-    }
-    if (*p == '\0') { /* no name missing: say the whole of it */
+    /* the name of a list that is missing, else (the default) the whole */
+    p = wjr_cluster_items_missing(info->partitions, info->n_partitions, cfg->partition, &n);
+    if (p == NULL) {
         p = cfg->partition != NULL ? cfg->partition : "(default)";
         n = strlen(p);
     }
@@ -155,21 +141,19 @@ static int check_partition(const wjr_study_config *cfg, const wjr_cluster_info *
 static int check_reservation(const wjr_study_config *cfg, const wjr_cluster_info *info,
                              const char *file)
 {
-    const char *r = cfg->res.reservation, *p = r;
+    const char *p;
+    size_t n = 0;
 
-    if (!info->reservations_known || r == NULL)
+    if (!info->reservations_known || cfg->res.reservation == NULL)
         return 0;
     /* sbatch takes a comma-separated list: the job uses one of them */
-    while (*p != '\0') {
-        size_t n = strcspn(p, ",");
-        if (find_item(info->reservations, info->n_reservations, p, n) == NULL)
-            return refuse(file, cfg->res.line_reservation, "it has", info->reservations,
-                          info->n_reservations, 0,
-                          "slurm.reservation \"%.*s\" does not exist on cluster %s, or has "
-                          "ended",
-                          (int)n, p, info->cluster_name ? info->cluster_name : "?");
-        p += n + (p[n] == ',');
-    }
+    p = wjr_cluster_items_missing(info->reservations, info->n_reservations, cfg->res.reservation,
+                                  &n);
+    if (p != NULL)
+        return refuse(file, cfg->res.line_reservation, "it has", info->reservations,
+                      info->n_reservations, 0,
+                      "slurm.reservation \"%.*s\" does not exist on cluster %s, or has ended",
+                      (int)n, p, info->cluster_name ? info->cluster_name : "?");
     return 0;
 }
 
@@ -184,7 +168,7 @@ static int check_licenses(const wjr_study_config *cfg, const wjr_cluster_info *i
     if (!info->licenses_known || p == NULL)
         return 0;
     while (wjr_slurm_next_item(&it, &p, WJR_ITEM_LICENSE)) {
-        have = find_item(info->licenses, info->n_licenses, it.name, it.name_len);
+        have = wjr_cluster_items_find(info->licenses, info->n_licenses, it.name, it.name_len);
         if (have == NULL)
             return refuse(file, cfg->res.line_licenses, "it has", info->licenses, info->n_licenses,
                           1,
@@ -216,7 +200,7 @@ static int check_gres_item(const wjr_cluster_info *info, const char *file, int l
                  it->type);
     else
         snprintf(want, sizeof(want), "%.*s", (int)it->name_len, it->name);
-    have = find_item(info->gres, info->n_gres, want, strlen(want));
+    have = wjr_cluster_items_find(info->gres, info->n_gres, want, strlen(want));
     if (have == NULL)
         return refuse(file, line, "its nodes have", info->gres, info->n_gres, 1,
                       "slurm.%s asks for \"%s\", which no node of partition %s has", key, want,
@@ -336,7 +320,7 @@ static int check_constraint(const wjr_study_config *cfg, const wjr_cluster_info 
             names[n++] = info->features[i].name;
         }
     while (error == 0 && next_feature(&name, &len, &p)) {
-        have = find_item(info->features, info->n_features, name, len);
+        have = wjr_cluster_items_find(info->features, info->n_features, name, len);
         if (have != NULL && (have->count > 0 || any_or))
             continue;
         snprintf(want, sizeof(want), "%.*s", (int)len, name);

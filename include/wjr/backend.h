@@ -103,7 +103,9 @@ typedef struct wjr_cluster_info {
     uint32_t min_job_age;         /**< MinJobAge, seconds */
     int has_accounting;           /**< AccountingStorageType is slurmdbd */
     int partition_found;          /**< the configured partition exists (1 if none set) */
-    char *partition_max_time;     /**< the partition's MaxTime as text, or NULL */
+    char *partition_max_time;     /**< the partition's MaxTime as text ("60 minutes",
+                                       "UNLIMITED"); for a list, each one's ("debug: 60
+                                       minutes, gpu: UNLIMITED"); or NULL */
     char *partition;              /**< the partition jobs go to: the configured one, or the
                                        cluster's default; NULL when unknown */
     int partition_is_default;     /**< none configured: Slurm's default partition applies */

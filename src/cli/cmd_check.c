@@ -66,9 +66,14 @@ static int run(int argc, char **argv)
                info->cluster_name != NULL ? info->cluster_name : "?",
                info->slurm_version != NULL ? info->slurm_version : "?",
                info->has_accounting ? "yes" : "no");
-        printf("partition: %s%s, MaxTime %s\n", info->partition != NULL ? info->partition : "found",
-               info->partition_is_default ? " (the cluster's default)" : "",
-               info->partition_max_time != NULL ? info->partition_max_time : "?");
+        if (info->partition != NULL || info->partition_is_default)
+            printf("partition: %s%s, MaxTime %s\n",
+                   info->partition != NULL ? info->partition : "found",
+                   info->partition_is_default ? " (the cluster's default)" : "",
+                   info->partition_max_time != NULL ? info->partition_max_time : "?");
+        else /* a list: the job starts in the first that can run it */
+            printf("partitions: each found, MaxTime %s\n",
+                   info->partition_max_time != NULL ? info->partition_max_time : "?");
         printf("limits: MaxArraySize %u, MaxJobCount %u, MinJobAge %u s\n",
                (unsigned)info->max_array_size, (unsigned)info->max_job_count,
                (unsigned)info->min_job_age);

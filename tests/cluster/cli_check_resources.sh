@@ -130,6 +130,9 @@ slurm_group 'licenses = "wjr_lic:1";'
 sed -i -e "s/partition = \"debug\"/partition = \"$PART,debug\"/" \
     -e 's/experiment_dir = "exp"/experiment_dir = "exp2"/' "$WORK/study.cfg"
 out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of partition $PART,debug: $out"
+# each one's MaxTime, as the cluster has it
+[[ "$out" == *"partitions: each found, MaxTime $PART: 1 minutes, debug: "* ]] ||
+    fail "check of $PART,debug does not give each MaxTime: $out"
 run_trial exp2 "in $PART,debug"
 part="$(scontrol show job "$job" 2>&1 | grep -o ' Partition=[^ ]*' || true)"
 [[ "$part" == " Partition=debug" ]] || fail "job $job ran in '$part', not debug"
