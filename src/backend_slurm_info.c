@@ -313,6 +313,8 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
         return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
     out->cluster_name = wjr_strdup(conf->cluster_name);
+    free(sb->cluster_name); /* the first submission needs it too */
+    sb->cluster_name = wjr_strdup(conf->cluster_name);
     out->slurm_version = wjr_strdup(conf->version);
     free(sb->slurm_version);
     sb->slurm_version = wjr_strdup(conf->version);

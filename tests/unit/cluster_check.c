@@ -6,10 +6,13 @@
  * a value the cluster cannot satisfy is refused with file:line and what the
  * cluster has; a failed RPC is the controller's error, not a verdict. Also
  * the splitter of GRES, license and GPU items both sides use, the
- * time_min the configuration refuses at load, before any RPC, and a time
- * limit past the partition's MaxTime.
+ * time_min the configuration refuses at load, before any RPC, a time
+ * limit past the partition's MaxTime, what a list of partitions reports,
+ * and a cluster asked its configuration once for the check and the first
+ * submission.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +391,63 @@ static void a_failed_rpc_is_the_controllers_error(void **state)
     assert_int_equal(mock_outstanding(), 0);
 }
 
+/* What the backend says of a list of partitions: found when each is, no
+ * one partition (its job's is known only when it starts), and each
+ * one's MaxTime in the list's order. */
+static void a_list_of_partitions_says_each_max_time(void **state)
+{
+    wjr_slurm_options so = WJR_SLURM_OPTIONS_INIT;
+    wjr_backend *b = NULL;
+    wjr_cluster_info *info = NULL;
+
+    (void)state;
+    mock_add_partition("debug", UINT32_MAX); /* Slurm's INFINITE */
+    mock_add_partition("gpu", 120);
+    so.partition = "gpu,debug";
+    assert_int_equal(wjr_backend_slurm_new(&b, &so), 0);
+    assert_int_equal(wjr_backend_cluster_info(&info, b), 0);
+    assert_int_equal(info->partition_found, 1);
+    assert_null(info->partition);
+    assert_int_equal(info->partition_is_default, 0);
+    assert_string_equal(info->partition_max_time, "gpu: 120 minutes, debug: UNLIMITED");
+    wjr_cluster_info_free(info);
+    wjr_backend_free(b);
+
+    so.partition = "gpu,nosuch,debug";
+    assert_int_equal(wjr_backend_slurm_new(&b, &so), 0);
+    assert_int_equal(wjr_backend_cluster_info(&info, b), 0);
+    assert_int_equal(info->partition_found, 0);
+    assert_string_equal(info->partition_max_time, "gpu: 120 minutes, debug: UNLIMITED");
+    wjr_cluster_info_free(info);
+    wjr_backend_free(b);
+}
+
+/* A runner whose backend was asked for the cluster's limits does not ask
+ * the controller's configuration again at its first submission. */
+static void the_cluster_is_asked_once(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options so = WJR_SLURM_OPTIONS_INIT;
+    wjr_runner_options ro = WJR_RUNNER_OPTIONS_INIT;
+    wjr_backend *b = NULL;
+    wjr_cluster_info *info = NULL;
+
+    mock_add_partition("debug", 0);
+    so.partition = "debug";
+    assert_int_equal(wjr_backend_slurm_new(&b, &so), 0);
+    assert_int_equal(wjr_backend_cluster_info(&info, b), 0);
+    assert_string_equal(info->cluster_name, "mockcluster");
+    wjr_cluster_info_free(info);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_CONF), 1);
+    ro.experiment_dir = f->dir;
+    ro.study_id = TU_STUDY;
+    assert_int_equal(wjr_runner_new(&f->runner, b, tu_plain_wrapper("true"), &ro), 0);
+    wjr_runner_set_lookup_wait(f->runner, 0);
+    assert_non_null(tu_run(f, 0, "{}"));
+    assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 1);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_CONF), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +465,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_feature_no_node_has_is_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(a_failed_rpc_is_the_controllers_error, tu_setup,
                                         tu_teardown),
+        cmocka_unit_test_setup_teardown(a_list_of_partitions_says_each_max_time, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(the_cluster_is_asked_once, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
