@@ -152,6 +152,26 @@ static char *max_time_text(const partition_info_t *p)
     return wjr_asprintf("%u minutes", (unsigned)p->max_time);
 }
 
+/* A list's limits: the most any of its partitions allows, since the job
+ * runs in one that can take it; *no_time and *no_nodes are set once one
+ * has no MaxTime or MaxNodes (then 0, unlimited, is the list's). */
+static void widen_limits(wjr_cluster_info *out, const partition_info_t *p, int *no_time,
+                         int *no_nodes)
+{
+    if (p->total_nodes > out->partition_nodes)
+        out->partition_nodes = p->total_nodes;
+    if (p->total_cpus > out->partition_cpus)
+        out->partition_cpus = p->total_cpus;
+    if (p->max_nodes == INFINITE || p->max_nodes == 0)
+        *no_nodes = 1;
+    else if (p->max_nodes > out->partition_max_nodes)
+        out->partition_max_nodes = p->max_nodes;
+    if (p->max_time == INFINITE || p->max_time == NO_VAL || p->max_time == 0)
+        *no_time = 1;
+    else if (p->max_time > out->partition_max_minutes)
+        out->partition_max_minutes = p->max_time;
+}
+
 /* Each MaxTime of a list of partitions, in its order ("debug: 60 minutes,
  * gpu: UNLIMITED"); a name the cluster lacks is left out. */
 static char *list_max_times(const partition_info_msg_t *parts, const char *list)
@@ -306,6 +326,7 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     uint32_t i;
     size_t k;
     int error = 0, is_list = sb->partition != NULL && strchr(sb->partition, ',') != NULL;
+    int no_time = 0, no_nodes = 0;
 
     memset(out, 0, sizeof(*out));
     wjr__slurm_init();
@@ -346,6 +367,8 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
             wjr__cluster_info_clear(out);
             return error;
         }
+        if (is_list && p->name != NULL && listed(sb->partition, p->name))
+            widen_limits(out, p, &no_time, &no_nodes);
         /* none configured: the cluster's default partition is the one */
         if (p->name && (sb->partition != NULL ? strcmp(p->name, sb->partition) == 0
                                               : (p->flags & PART_FLAG_DEFAULT) != 0)) {
@@ -363,13 +386,17 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     }
     /* a list ("debug,gpu", as sbatch -p takes it: the job starts in the
      * first that can run it) is found when each of its partitions is; the
-     * job's partition is not known before it starts, so the checks against
-     * one partition's limits and nodes are left out (partition stays NULL;
-     * partition_max_time says each one's) */
+     * job's partition is not known before it starts, so partition stays
+     * NULL, its limits are the most any of the list allows, and
+     * partition_max_time says each one's */
     if (is_list) {
         out->partition_found = wjr_cluster_items_missing(out->partitions, out->n_partitions,
                                                          sb->partition, &k) == NULL;
         out->partition_max_time = list_max_times(parts, sb->partition);
+        if (no_time)
+            out->partition_max_minutes = 0;
+        if (no_nodes)
+            out->partition_max_nodes = 0;
     }
     error = load_resources(out, sb, parts);
     slurm_free_partition_info_msg(parts);

@@ -337,6 +337,23 @@ done:
     return error;
 }
 
+/* Where the trials go, and what it has or allows: "partition debug has",
+ * or for a list, whose limits are the most any of it allows, "partitions
+ * short,long have at most". */
+static const char *where(char *buf, size_t size, const wjr_study_config *cfg,
+                         const wjr_cluster_info *info, const char *one, const char *list)
+{
+    const char *name = cfg->partition != NULL    ? cfg->partition
+                       : info->partition != NULL ? info->partition
+                                                 : "(default)";
+
+    if (cfg->partition != NULL && strchr(cfg->partition, ',') != NULL)
+        snprintf(buf, size, "partitions %s %s", name, list);
+    else
+        snprintf(buf, size, "partition %s %s", name, one);
+    return buf;
+}
+
 /* Slurm starts no job whose time limit is longer than its partition's
  * MaxTime: the job pends for ever with reason PartitionTimeLimit (or is
  * refused, with EnforcePartLimits). With time_min set, the scheduler may
@@ -351,7 +368,7 @@ static int check_time(const wjr_study_config *cfg, const wjr_cluster_info *info,
     long long limit = largest(cfg, "time", amount("time", cfg->time));
     long long need = least > 0 ? least : limit;
     int line = least > 0 ? c->line_time_min : c->line_time;
-    char asks[64];
+    char asks[64], at[512];
 
     if (info->partition_max_minutes == 0 || cfg->qos != NULL ||
         need <= (long long)info->partition_max_minutes)
@@ -361,11 +378,11 @@ static int check_time(const wjr_study_config *cfg, const wjr_cluster_info *info,
     else
         snprintf(asks, sizeof(asks), "%lld minutes", need);
     return wjr_error_set(WJR_ECONFIG,
-                         "%s:%d: slurm.%s asks for %s, partition %s allows %u minutes "
+                         "%s:%d: slurm.%s asks for %s, %s %u minutes "
                          "(MaxTime): Slurm would leave every trial pending (reason "
                          "PartitionTimeLimit)%s",
                          file, line > 0 ? line : 1, least > 0 ? "time_min" : "time", asks,
-                         info->partition ? info->partition : "(default)",
+                         where(at, sizeof(at), cfg, info, "allows", "allow at most"),
                          (unsigned)info->partition_max_minutes,
                          least > 0 ? "" : "; set a shorter time, or a time_min within it");
 }
@@ -379,31 +396,28 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
     long long ntasks = largest(cfg, "ntasks", c->ntasks);
     long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
     long long need = (ntasks > 0 ? ntasks : 1) * (cpus > 0 ? cpus : 1);
+    char at[512];
 
     error = check_partition(cfg, info, file);
     if (error < 0)
         return error;
     if (info->partition_nodes > 0 && nodes > (long long)info->partition_nodes)
-        return wjr_error_set(WJR_ECONFIG,
-                             "%s:%d: slurm.nodes asks for %lld nodes, partition %s "
-                             "has %u",
-                             file, c->line_nodes > 0 ? c->line_nodes : 1, nodes,
-                             cfg->partition ? cfg->partition : "(default)",
+        return wjr_error_set(WJR_ECONFIG, "%s:%d: slurm.nodes asks for %lld nodes, %s %u", file,
+                             c->line_nodes > 0 ? c->line_nodes : 1, nodes,
+                             where(at, sizeof(at), cfg, info, "has", "have at most"),
                              (unsigned)info->partition_nodes);
     if (info->partition_max_nodes > 0 && nodes > (long long)info->partition_max_nodes)
         return wjr_error_set(WJR_ECONFIG,
-                             "%s:%d: slurm.nodes asks for %lld nodes, partition %s "
-                             "allows %u per job (MaxNodes)",
+                             "%s:%d: slurm.nodes asks for %lld nodes, %s %u per job (MaxNodes)",
                              file, c->line_nodes > 0 ? c->line_nodes : 1, nodes,
-                             cfg->partition ? cfg->partition : "(default)",
+                             where(at, sizeof(at), cfg, info, "allows", "allow at most"),
                              (unsigned)info->partition_max_nodes);
     if (info->partition_cpus > 0 && need > (long long)info->partition_cpus)
         return wjr_error_set(
-            WJR_ECONFIG,
-            "%s:%d: a trial asks for %lld CPUs (ntasks x "
-            "cpus_per_task), partition %s has %u",
-            file, c->line_ntasks > 0 ? c->line_ntasks : (c->line_cpus > 0 ? c->line_cpus : 1), need,
-            cfg->partition ? cfg->partition : "(default)", (unsigned)info->partition_cpus);
+            WJR_ECONFIG, "%s:%d: a trial asks for %lld CPUs (ntasks x cpus_per_task), %s %u", file,
+            c->line_ntasks > 0 ? c->line_ntasks : (c->line_cpus > 0 ? c->line_cpus : 1), need,
+            where(at, sizeof(at), cfg, info, "has", "have at most"),
+            (unsigned)info->partition_cpus);
     error = check_time(cfg, info, file);
     if (error == 0)
         error = check_reservation(cfg, info, file);

@@ -96,19 +96,21 @@ typedef struct wjr_cluster_item {
  *  program linked against an older libwjr reads the fields it knows.
  *  Strings and arrays are owned by the struct. */
 typedef struct wjr_cluster_info {
-    char *cluster_name;           /**< ClusterName */
-    char *slurm_version;          /**< the controller's version */
-    uint32_t max_array_size;      /**< MaxArraySize: task ids must stay below it */
-    uint32_t max_job_count;       /**< MaxJobCount */
-    uint32_t min_job_age;         /**< MinJobAge, seconds */
-    int has_accounting;           /**< AccountingStorageType is slurmdbd */
-    int partition_found;          /**< the configured partition exists (1 if none set) */
-    char *partition_max_time;     /**< the partition's MaxTime as text ("60 minutes",
-                                       "UNLIMITED"); for a list, each one's ("debug: 60
-                                       minutes, gpu: UNLIMITED"); or NULL */
-    char *partition;              /**< the partition jobs go to: the configured one, or the
-                                       cluster's default; NULL when unknown */
-    int partition_is_default;     /**< none configured: Slurm's default partition applies */
+    char *cluster_name;       /**< ClusterName */
+    char *slurm_version;      /**< the controller's version */
+    uint32_t max_array_size;  /**< MaxArraySize: task ids must stay below it */
+    uint32_t max_job_count;   /**< MaxJobCount */
+    uint32_t min_job_age;     /**< MinJobAge, seconds */
+    int has_accounting;       /**< AccountingStorageType is slurmdbd */
+    int partition_found;      /**< the configured partition exists (1 if none set) */
+    char *partition_max_time; /**< the partition's MaxTime as text ("60 minutes",
+                                   "UNLIMITED"); for a list, each one's ("debug: 60
+                                   minutes, gpu: UNLIMITED"); or NULL */
+    char *partition;          /**< the partition jobs go to: the configured one, or the
+                                   cluster's default; NULL when unknown, and for a list */
+    int partition_is_default; /**< none configured: Slurm's default partition applies */
+    /* For a list of partitions, the three below and partition_max_minutes
+     * are the most any of them has or allows (0 for unlimited when one is). */
     uint32_t partition_nodes;     /**< its node count; 0: unknown */
     uint32_t partition_cpus;      /**< its CPU count; 0: unknown */
     uint32_t partition_max_nodes; /**< MaxNodes per job; 0: unlimited or unknown */

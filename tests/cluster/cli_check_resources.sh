@@ -10,7 +10,8 @@
 # sbatch --test-only agrees that slurmctld refuses such mem, mem_per_cpu
 # and constraint. A time past the MaxTime of a partition made here
 # (scontrol create PartitionName=..., MaxTime=1) is refused too, and a job
-# submitted so stays pending with reason PartitionTimeLimit. A trial that
+# submitted so stays pending with reason PartitionTimeLimit; so is a time
+# past the longest MaxTime of a list of two such partitions. A trial that
 # asks for a license runs to COMPLETED, and so does one given a list of
 # partitions (that one and debug), in debug; a list with a partition the
 # cluster does not have is refused naming it.
@@ -21,9 +22,13 @@ scontrol create reservation ReservationName="$RESV" StartTime=now+1day Duration=
     Users="$(id -un)" Nodes=localhost >"$WORK/resv.out" 2>&1 ||
     fail "scontrol create reservation: $(cat "$WORK/resv.out")"
 PART="wjrshort$$"
+PART2="wjrshort2$$"
 trap 'rc=$?; scontrol delete ReservationName="$RESV" >/dev/null 2>&1
-      scontrol delete PartitionName="$PART" >/dev/null 2>&1; (exit $rc); cleanup' EXIT
+      scontrol delete PartitionName="$PART" >/dev/null 2>&1
+      scontrol delete PartitionName="$PART2" >/dev/null 2>&1; (exit $rc); cleanup' EXIT
 scontrol create PartitionName="$PART" Nodes=localhost MaxTime=1 State=UP \
+    >"$WORK/part.out" 2>&1 || fail "scontrol create PartitionName: $(cat "$WORK/part.out")"
+scontrol create PartitionName="$PART2" Nodes=localhost MaxTime=2 State=UP \
     >"$WORK/part.out" 2>&1 || fail "scontrol create PartitionName: $(cat "$WORK/part.out")"
 
 write_config 1 false 0
@@ -88,17 +93,27 @@ sed -i "s/partition = \"debug\"/partition = \"$PART\"/" "$WORK/study.cfg"
 expect_refused "$((line - 1))" 'slurm.time asks for 5 minutes, partition '"$PART"' allows 1' \
     'minutes (MaxTime)' 'reason PartitionTimeLimit'
 # ... and slurmctld leaves such a job pending for that reason
-job="$(sbatch --parsable -p "$PART" -t 5 -o /dev/null --wrap true 2>&1)" ||
-    fail "sbatch -p $PART -t 5: $job"
-reason=""
-for _ in $(seq 1 20); do
-    reason="$(squeue -h -j "$job" -o %r 2>&1 || true)"
-    [[ "$reason" == PartitionTimeLimit ]] && break
-    sleep 0.5
-done
-scancel "$job" 2>/dev/null || true
-[[ "$reason" == PartitionTimeLimit ]] || fail "job $job past MaxTime: reason '$reason'"
-note "job $job past MaxTime: pending, $reason"
+# pends_past_max_time PARTITIONS: a 5-minute job there pends, PartitionTimeLimit
+pends_past_max_time() {
+    local job reason=""
+    job="$(sbatch --parsable -p "$1" -t 5 -o /dev/null --wrap true 2>&1)" ||
+        fail "sbatch -p $1 -t 5: $job"
+    for _ in $(seq 1 20); do
+        reason="$(squeue -h -j "$job" -o %r 2>&1 || true)"
+        [[ "$reason" == PartitionTimeLimit ]] && break
+        sleep 0.5
+    done
+    scancel "$job" 2>/dev/null || true
+    [[ "$reason" == PartitionTimeLimit ]] || fail "job $job in $1 past MaxTime: reason '$reason'"
+    note "job $job in $1 past MaxTime: pending, $reason"
+}
+pends_past_max_time "$PART"
+# ... and past the longest MaxTime of a list, alike
+sed -i "s/partition = \"$PART\"/partition = \"$PART,$PART2\"/" "$WORK/study.cfg"
+expect_refused "$((line - 1))" \
+    "slurm.time asks for 5 minutes, partitions $PART,$PART2 allow at most 2 minutes (MaxTime)"
+pends_past_max_time "$PART,$PART2"
+sed -i "s/partition = \"$PART,$PART2\"/partition = \"$PART\"/" "$WORK/study.cfg"
 
 # what fits passes, and check shows the node's memory
 slurm_group 'cpus_per_task = 1;'

@@ -286,6 +286,15 @@ static void a_time_past_the_partitions_max_time_is_refused(void **state)
     assert_int_equal(check_params(f, "partition = \"short\"; time = \"{{ t }}\";",
                                   "t = { type = \"choice\"; values = [\"30\", \"59\"]; };"),
                      0);
+
+    /* a list: the job runs in one that can take it, so the time must fit
+     * the longest MaxTime of the list, and anything fits an unlimited one */
+    mock_add_partition("medium", 120);
+    assert_int_equal(check(f, "partition = \"short,medium\"; time = \"2:00:00\";"), 0);
+    assert_refused(f, "partition = \"short,medium\";\ntime = \"2:30:00\";",
+                   "c.cfg:4: slurm.time asks for 150 minutes, partitions short,medium allow at "
+                   "most 120 minutes (MaxTime)");
+    assert_int_equal(check(f, "partition = \"short,debug\"; time = \"7-00:00:00\";"), 0);
 }
 
 /* mocknode (debug and gpu) has 16000 MB, bignode (gpu only) 64000 MB. */
@@ -410,6 +419,15 @@ static void a_list_of_partitions_says_each_max_time(void **state)
     assert_null(info->partition);
     assert_int_equal(info->partition_is_default, 0);
     assert_string_equal(info->partition_max_time, "gpu: 120 minutes, debug: UNLIMITED");
+    assert_int_equal(info->partition_max_minutes, 0); /* debug has no limit */
+    wjr_cluster_info_free(info);
+    wjr_backend_free(b);
+
+    mock_add_partition("short", 30);
+    so.partition = "short,gpu";
+    assert_int_equal(wjr_backend_slurm_new(&b, &so), 0);
+    assert_int_equal(wjr_backend_cluster_info(&info, b), 0);
+    assert_int_equal(info->partition_max_minutes, 120); /* the longest of the list */
     wjr_cluster_info_free(info);
     wjr_backend_free(b);
 

@@ -586,18 +586,24 @@ static void check_compares_with_the_partition(void **state)
         "slurm = { partition = \"debug\";\n  ntasks = 2; cpus_per_task = 2; };\n",
         "slurm = { partition = \"debug\";\n  ntasks = 8; };\n",
         "slurm = { partition = \"debug\";\n  nodes = \"{{ n }}\"; };\n",
+        /* a list: the most any of it has */
+        "slurm = { partition = \"debug,gpu\";\n  ntasks = 4; };\n",
+        "slurm = { partition = \"debug,gpu\";\n  ntasks = 5; };\n",
     };
-    int want[] = {0, WJR_ECONFIG, WJR_ECONFIG};
+    int want[] = {0, WJR_ECONFIG, WJR_ECONFIG, 0, WJR_ECONFIG};
     const char *msg[] = {NULL,
                          "%s:4: a trial asks for 8 CPUs (ntasks x cpus_per_task), partition "
                          "debug has 4",
-                         "%s:4: slurm.nodes asks for 3 nodes, partition debug has 1"};
+                         "%s:4: slurm.nodes asks for 3 nodes, partition debug has 1", NULL,
+                         "%s:4: a trial asks for 5 CPUs (ntasks x cpus_per_task), partitions "
+                         "debug,gpu have at most 4"};
     size_t i;
 
     (void)state;
     mock_add_partition("debug", 0);
+    mock_add_partition("gpu", 0);
     mock_set_partition_size(1, 4);
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 5; i++) {
         snprintf(text, sizeof(text),
                  "parameters = { n = { type = \"range\"; bounds = [1, 3]; value_type = \"int\"; "
                  "}; };\nscript_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n%s",
