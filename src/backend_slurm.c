@@ -189,6 +189,8 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_set_str(o, "qos", sb->qos);
     json_set_str(o, "constraint", sb->constraint);
     json_set_str(o, "gres", sb->gres);
+    json_set_str(o, "nodelist", sb->nodelist);
+    json_set_str(o, "exclude", sb->exclude);
     for (i = 0; sb->env && sb->env[i]; i++)
         json_array_append_new(env, json_string(sb->env[i]));
     json_object_set_new(o, "env", env);
@@ -239,6 +241,8 @@ static void slurm_free(wjr_backend *b)
     free(sb->qos);
     free(sb->constraint);
     free(sb->gres);
+    free(sb->nodelist);
+    free(sb->exclude);
     for (i = 0; sb->env && sb->env[i]; i++)
         free(sb->env[i]);
     free(sb->env);
@@ -260,9 +264,12 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
-    if (opts->version == 1) {
-        /* a version 1 struct ends at accounting: the rest is defaults */
-        memcpy(&defaults, opts, offsetof(wjr_slurm_options, nodes));
+    if (opts->version == 1 || opts->version == 2) {
+        /* a version 1 struct ends at accounting, a version 2 one at
+         * requeue_exit_code: the rest is defaults */
+        memcpy(&defaults, opts,
+               opts->version == 1 ? offsetof(wjr_slurm_options, nodes)
+                                  : offsetof(wjr_slurm_options, nodelist));
         defaults.version = WJR_SLURM_OPTIONS_VERSION;
         opts = &defaults;
     }
@@ -289,6 +296,10 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
                                  opts->env[i]);
         n++;
     }
+    if (opts->nodelist != NULL && (error = wjr_slurm_res_check("nodelist", opts->nodelist)) < 0)
+        return error;
+    if (opts->exclude != NULL && (error = wjr_slurm_res_check("exclude", opts->exclude)) < 0)
+        return error;
     sb = calloc(1, sizeof(*sb));
     if (sb == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -309,6 +320,8 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->qos = wjr_strdup(opts->qos);
     sb->constraint = wjr_strdup(opts->constraint);
     sb->gres = wjr_strdup(opts->gres);
+    sb->nodelist = wjr_strdup(opts->nodelist);
+    sb->exclude = wjr_strdup(opts->exclude);
     sb->env = calloc(n + 1, sizeof(char *));
     for (i = 0; sb->env && i < n; i++)
         sb->env[i] = wjr_strdup(opts->env[i]);
@@ -360,6 +373,8 @@ int wjr__backend_slurm_from_json(wjr_backend **out, const char *text)
     o.qos = json_str(root, "qos");
     o.constraint = json_str(root, "constraint");
     o.gres = json_str(root, "gres");
+    o.nodelist = json_str(root, "nodelist");
+    o.exclude = json_str(root, "exclude");
     o.array_throttle = (int)json_integer_value(json_object_get(root, "array_throttle"));
     if (json_object_get(root, "requeue"))
         o.requeue = (int)json_integer_value(json_object_get(root, "requeue"));

@@ -211,6 +211,8 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     desc->account = sb->account;
     desc->qos = sb->qos;
     desc->features = sb->constraint;
+    desc->req_nodes = sb->nodelist;
+    desc->exc_nodes = sb->exclude;
     if (sb->gres)
         desc->tres_per_node = wjr_slurm_gres_tres(sb->gres);
     if (sb->cpus_per_task > 0) {

@@ -56,6 +56,8 @@ static const char *const slurm_keys[] = {"partition",
                                          "requeue_exit_code",
                                          "driver_partition",
                                          "driver_time",
+                                         "nodelist",
+                                         "exclude",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -286,6 +288,8 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"licenses", &c->licenses, 0},
         {"driver_partition", &c->driver_partition, 0},
         {"driver_time", &c->driver_time, 1},
+        {"nodelist", &c->nodelist, 0},
+        {"exclude", &c->exclude, 0},
     };
     size_t i;
 
@@ -471,6 +475,8 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->signal = c->signal;
     out->requeue_exit_code = c->requeue_exit_code;
     out->per_trial = (const char *const *)c->per_trial;
+    out->nodelist = c->nodelist;
+    out->exclude = c->exclude;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -489,6 +495,8 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->signal);
     free(c->driver_partition);
     free(c->driver_time);
+    free(c->nodelist);
+    free(c->exclude);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);

@@ -17,7 +17,7 @@ struct wjr_study_config;
  * account, qos, constraint, gres, env, array_throttle and requeue. */
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
-        *export_env;
+        *export_env, *nodelist, *exclude;
     int ntasks, ntasks_per_node, exclusive, nice;
     char *signal;                           /* "USR1@120" */
     char *driver_partition, *driver_time;   /* the detached driver's job */
@@ -48,7 +48,7 @@ typedef struct wjr_slurm_cfg {
 int wjr_config_slurm_check_cluster(const struct wjr_study_config *cfg,
                                    const wjr_cluster_info *info);
 
-/* Fill the version 2 fields of out; strings borrow from c. */
+/* Fill the version 2 and 3 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c);

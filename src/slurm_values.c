@@ -66,6 +66,8 @@ static const struct {
     {"exclusive", K_BOOL, 1},
     {"export", K_EXPORT, 1},
     {"constraint", K_TEXT, 0},
+    {"nodelist", K_NAME, 0},
+    {"exclude", K_NAME, 0},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

@@ -16,11 +16,12 @@ extern "C" {
 
 typedef struct wjr_backend wjr_backend;
 
-#define WJR_SLURM_OPTIONS_VERSION 2
+#define WJR_SLURM_OPTIONS_VERSION 3
 
 /**
  * Slurm job options, as sbatch names them. NULL or 0 means Slurm's default.
- * Version 1 ends at @c accounting; a version 1 struct is still accepted.
+ * Version 1 ends at @c accounting, version 2 at @c requeue_exit_code; both
+ * are still accepted.
  */
 typedef struct wjr_slurm_options {
     unsigned int version;   /**< WJR_SLURM_OPTIONS_VERSION */
@@ -64,12 +65,16 @@ typedef struct wjr_slurm_options {
     /** 1 to 255: a model exiting with this code asks Slurm to requeue its
      *  job (the same trial, one more attempt); 0: none. */
     int requeue_exit_code;
+    /* version 3 */
+    const char *nodelist; /**< --nodelist: nodes each job must have, "n[01-04],gpu7" */
+    const char *exclude;  /**< --exclude: nodes no job may run on, as nodelist */
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
-            -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0          \
+            -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
+            NULL                                                                                   \
     }
 
 /**

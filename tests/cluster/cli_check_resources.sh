@@ -14,7 +14,8 @@
 # past the longest MaxTime of a list of two such partitions. A trial that
 # asks for a license runs to COMPLETED, and so does one given a list of
 # partitions (that one and debug), in debug; a list with a partition the
-# cluster does not have is refused naming it.
+# cluster does not have is refused naming it. A nodelist reaches the job,
+# and an exclude of the only node gets slurmctld's refusal (exit 3).
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -155,4 +156,22 @@ note "job $job in $PART,debug:$part"
 sed -i "s/partition = \"$PART,debug\"/partition = \"debug,wjr_no_such_partition\"/" \
     "$WORK/study.cfg"
 expect_refused "$((line - 1))" 'slurm.partition "wjr_no_such_partition" does not exist'
+
+# nodelist and exclude reach the job as sbatch's -w and -x; a job that
+# excludes the cluster's only node is refused by slurmctld, whose message
+# wjr run passes on (exit 3)
+slurm_group 'nodelist = "localhost";'
+sed -i 's/experiment_dir = "exp2"/experiment_dir = "exp3"/' "$WORK/study.cfg"
+run_trial exp3 "with nodelist"
+req="$(scontrol show job "$job" 2>&1 | grep -o 'ReqNodeList=[^ ]*' || true)"
+[[ "$req" == "ReqNodeList=localhost" ]] || fail "job $job: $req, not ReqNodeList=localhost"
+note "job $job: $req"
+slurm_group 'exclude = "localhost";'
+sed -i 's/experiment_dir = "exp3"/experiment_dir = "exp4"/' "$WORK/study.cfg"
+rc=0
+"$WJR" run -q "$WORK/study.cfg" >"$WORK/exp4.out" 2>"$WORK/exp4.err" || rc=$?
+[[ $rc -eq 3 ]] || fail "run excluding the only node exited $rc, not 3: $(cat "$WORK/exp4.err")"
+grep -q "Requested node configuration is not available" "$WORK/exp4.err" ||
+    fail "Slurm's message is not in: $(cat "$WORK/exp4.err")"
+note "excluded: $(head -c 300 "$WORK/exp4.err")"
 note "ok"

@@ -183,6 +183,8 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->shared != NO_VAL16, " shared=%u", d->shared);
     PUT(d->reservation != NULL, " reservation=%s", d->reservation);
     PUT(d->licenses != NULL, " licenses=%s", d->licenses);
+    PUT(d->req_nodes != NULL, " req_nodes=%s", d->req_nodes);
+    PUT(d->exc_nodes != NULL, " exc_nodes=%s", d->exc_nodes);
     PUT(d->nice != NO_VAL, " nice=%lld", (long long)d->nice - (long long)NICE_OFFSET);
     PUT(d->open_mode != 0, " open_mode=%u", d->open_mode);
     PUT(d->warn_signal != 0 && d->warn_signal != NO_VAL16,

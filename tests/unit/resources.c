@@ -63,6 +63,8 @@ static void fixed_resources_reach_the_job(void **state)
     o.time = "02:00:00";
     o.time_min = "30";
     o.nice = 10;
+    o.nodelist = "n[01-04],gpu7";
+    o.exclude = "n03";
     tu_runner(f, NULL, &o);
     tu_run(f, 0, "{\"x\": 1}");
     s = last_sub();
@@ -92,6 +94,8 @@ static void fixed_resources_reach_the_job(void **state)
     assert_res(s, "reservation=maint");
     assert_res(s, "licenses=matlab:2");
     assert_res(s, "nice=10");
+    assert_res(s, "req_nodes=n[01-04],gpu7");
+    assert_res(s, "exc_nodes=n03");
     /* as sbatch does, for srun in the job: the tasks asked for, not the
      * ntasks_per_node x nodes slurmctld may give */
     assert_string_equal(mock_submission_env(s, "SLURM_CPUS_PER_TASK"), "2");
@@ -117,6 +121,8 @@ static void defaults_set_no_resource(void **state)
     assert_no_res(s, "nice");
     assert_no_res(s, "time_min");
     assert_no_res(s, "reservation");
+    assert_no_res(s, "req_nodes");
+    assert_no_res(s, "exc_nodes");
     /* --open-mode=append: a requeued job keeps its earlier output */
     assert_res(s, "open_mode=1");
     assert_null(mock_submission_env(s, "SLURM_NTASKS"));
@@ -154,6 +160,14 @@ static void bad_fixed_values_are_refused(void **state)
     o.export_env = "ALL,X=1";
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
     o.export_env = NULL;
+    o.nodelist = "n01 n02";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "nodelist"));
+    o.nodelist = NULL;
+    o.exclude = "n01\n";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "exclude"));
+    o.exclude = NULL;
     o.ntasks = -1;
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
     assert_null(b);
@@ -342,9 +356,13 @@ static void resources_survive_to_json(void **state)
     o.licenses = "x";
     o.nice = -5;
     o.per_trial = pt;
+    o.nodelist = "a[1-2]";
+    o.exclude = "b";
     assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
     assert_int_equal(b->to_json(&j1, b), 0);
     assert_non_null(strstr(j1, "\"per_trial\":[\"gpus=g\"]"));
+    assert_non_null(strstr(j1, "\"nodelist\":\"a[1-2]\""));
+    assert_non_null(strstr(j1, "\"exclude\":\"b\""));
     assert_int_equal(wjr_backend_from_json(&b2, "slurm", j1), 0);
     assert_int_equal(b2->to_json(&j2, b2), 0);
     assert_string_equal(j1, j2);
@@ -358,13 +376,24 @@ static void version_1_options_are_accepted(void **state)
 {
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
     wjr_backend *b = NULL;
+    char *j = NULL;
 
     (void)state;
     o.version = 1;
     o.nodes = "not read in version 1";
     assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
     wjr_backend_free(b);
-    o.version = 3;
+    /* version 2 ends at requeue_exit_code: what follows is not read */
+    o.version = 2;
+    o.nodes = "2";
+    o.nodelist = "not read in version 2";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
+    assert_int_equal(b->to_json(&j, b), 0);
+    assert_non_null(strstr(j, "\"nodes\":\"2\""));
+    assert_null(strstr(j, "nodelist"));
+    free(j);
+    wjr_backend_free(b);
+    o.version = 4;
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_EINVALID);
 }
 
@@ -644,7 +673,8 @@ static void checked_values_reach_the_job(void **state)
                    "  licenses = \"matlab@db:2,fluent\"; account = \"proj-1\"; qos = \"normal\";\n"
                    "  reservation = \"maint\"; constraint = \"intel&ib\"; nodes = \"1-2\";\n"
                    "  cpus_per_task = 2; ntasks = 1; nice = 5; signal = \"USR1\";\n"
-                   "  export = \"ALL\"; array_throttle = 3; };\n");
+                   "  export = \"ALL\"; array_throttle = 3;\n"
+                   "  nodelist = \"mocknode\"; exclude = \"n[1-3]\"; };\n");
     if (wjr_study_check(&info, &cfg, path) != 0)
         fail_msg("%s", wjr_error_last());
     wjr_cluster_info_free(info);
@@ -659,7 +689,14 @@ static void checked_values_reach_the_job(void **state)
     assert_res(s, "reservation=maint");
     assert_res(s, "warn_signal=10");
     assert_res(s, "warn_time=60");
+    assert_res(s, "req_nodes=mocknode");
+    assert_res(s, "exc_nodes=n[1-3]");
     wjr_study_config_free(cfg);
+    /* a node list is a name: no spaces, refused with its line */
+    tu_write(path, "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
+                   "slurm = { partition = \"debug\";\n  exclude = \"n1 n2\"; };\n");
+    assert_int_equal(wjr_study_check(&info, &cfg, path), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "v.cfg:3: slurm.exclude"));
     free(path);
 }
 
