@@ -46,6 +46,15 @@ _Static_assert(WJR_JOBF_REQUEUE == JOB_REQUEUE && WJR_JOBF_REQUEUE_HOLD == JOB_R
                    WJR_JOBF_LAUNCH_FAILED == JOB_LAUNCH_FAILED &&
                    WJR_JOBF_RECONFIG_FAIL == JOB_RECONFIG_FAIL,
                "job state flags changed");
+/* slurm_values.c reads --mail-type without slurm.h */
+_Static_assert(WJR_MAIL_BEGIN == MAIL_JOB_BEGIN && WJR_MAIL_END == MAIL_JOB_END &&
+                   WJR_MAIL_FAIL == MAIL_JOB_FAIL && WJR_MAIL_REQUEUE == MAIL_JOB_REQUEUE &&
+                   WJR_MAIL_TIME100 == MAIL_JOB_TIME100 && WJR_MAIL_TIME90 == MAIL_JOB_TIME90 &&
+                   WJR_MAIL_TIME80 == MAIL_JOB_TIME80 && WJR_MAIL_TIME50 == MAIL_JOB_TIME50 &&
+                   WJR_MAIL_STAGE_OUT == MAIL_JOB_STAGE_OUT &&
+                   WJR_MAIL_ARRAY_TASKS == MAIL_ARRAY_TASKS &&
+                   WJR_MAIL_INVALID_DEPEND == MAIL_INVALID_DEPEND,
+               "mail types changed");
 #if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(26, 5, 0)
 /* 26.05 gave bit 9 to JOB_GETENV_FAILED and added JOB_EXPEDITING */
 _Static_assert(WJR_JOBF_BIT9 == JOB_GETENV_FAILED && WJR_JOBF_EXPEDITING == JOB_EXPEDITING,
@@ -191,6 +200,9 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_set_str(o, "gres", sb->gres);
     json_set_str(o, "nodelist", sb->nodelist);
     json_set_str(o, "exclude", sb->exclude);
+    json_set_str(o, "mail_type", sb->mail_type);
+    json_set_str(o, "mail_user", sb->mail_user);
+    json_set_str(o, "tmp", sb->tmp);
     for (i = 0; sb->env && sb->env[i]; i++)
         json_array_append_new(env, json_string(sb->env[i]));
     json_object_set_new(o, "env", env);
@@ -243,6 +255,9 @@ static void slurm_free(wjr_backend *b)
     free(sb->gres);
     free(sb->nodelist);
     free(sb->exclude);
+    free(sb->mail_type);
+    free(sb->mail_user);
+    free(sb->tmp);
     for (i = 0; sb->env && sb->env[i]; i++)
         free(sb->env[i]);
     free(sb->env);
@@ -296,10 +311,19 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
                                  opts->env[i]);
         n++;
     }
-    if (opts->nodelist != NULL && (error = wjr_slurm_res_check("nodelist", opts->nodelist)) < 0)
-        return error;
-    if (opts->exclude != NULL && (error = wjr_slurm_res_check("exclude", opts->exclude)) < 0)
-        return error;
+    {
+        const char *const texts[][2] = {{"nodelist", opts->nodelist},
+                                        {"exclude", opts->exclude},
+                                        {"mail_type", opts->mail_type},
+                                        {"mail_user", opts->mail_user},
+                                        {"tmp", opts->tmp}};
+        for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+            if (texts[i][1] != NULL && (error = wjr_slurm_res_check(texts[i][0], texts[i][1])) < 0)
+                return error;
+    }
+    if (opts->tmp != NULL && (wjr_slurm_parse_mem(&mb, opts->tmp) < 0 || mb >= UINT32_MAX))
+        return wjr_error_set(WJR_ECONFIG, "slurm.tmp \"%s\" is more disk than Slurm can ask for",
+                             opts->tmp);
     sb = calloc(1, sizeof(*sb));
     if (sb == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -322,6 +346,9 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->gres = wjr_strdup(opts->gres);
     sb->nodelist = wjr_strdup(opts->nodelist);
     sb->exclude = wjr_strdup(opts->exclude);
+    sb->mail_type = wjr_strdup(opts->mail_type);
+    sb->mail_user = wjr_strdup(opts->mail_user);
+    sb->tmp = wjr_strdup(opts->tmp);
     sb->env = calloc(n + 1, sizeof(char *));
     for (i = 0; sb->env && i < n; i++)
         sb->env[i] = wjr_strdup(opts->env[i]);
@@ -375,6 +402,9 @@ int wjr__backend_slurm_from_json(wjr_backend **out, const char *text)
     o.gres = json_str(root, "gres");
     o.nodelist = json_str(root, "nodelist");
     o.exclude = json_str(root, "exclude");
+    o.mail_type = json_str(root, "mail_type");
+    o.mail_user = json_str(root, "mail_user");
+    o.tmp = json_str(root, "tmp");
     o.array_throttle = (int)json_integer_value(json_object_get(root, "array_throttle"));
     if (json_object_get(root, "requeue"))
         o.requeue = (int)json_integer_value(json_object_get(root, "requeue"));

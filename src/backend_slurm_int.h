@@ -42,8 +42,9 @@ typedef struct slurm_backend {
     int requeue;
     double rpc_timeout;
     int accounting;
-    wjr_slurm_extra *extra;   /* nodes, tasks, GPUs, ...: slurm_resources.c */
-    char *nodelist, *exclude; /* --nodelist, --exclude */
+    wjr_slurm_extra *extra;            /* nodes, tasks, GPUs, ...: slurm_resources.c */
+    char *nodelist, *exclude;          /* --nodelist, --exclude */
+    char *mail_type, *mail_user, *tmp; /* --mail-type, --mail-user, --tmp */
     /* learnt from the controller */
     uint32_t max_array_size; /* 0 until asked */
     char *cluster_name;

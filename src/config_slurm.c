@@ -1,11 +1,11 @@
 /*
  * config_slurm.c - reads the configuration's slurm group: where and as whom
- * the trials run (partition, account, qos, reservation, constraint), what
- * each asks for (time, time_min, cpus_per_task, mem, mem_per_cpu, nodes,
- * ntasks, ntasks_per_node, gpus, gpus_per_task, gres, licenses, exclusive,
- * nice), how Slurm treats it (signal, requeue, requeue_exit_code,
- * array_throttle), its environment (env, export), the detached driver's
- * job (driver_partition, driver_time), and script_options.setup.
+ * the trials run (partition, account, qos, reservation, constraint,
+ * nodelist, exclude), what each asks for (time, time_min, cpus_per_task,
+ * mem, mem_per_cpu, nodes, ntasks, ntasks_per_node, gpus, gpus_per_task,
+ * gres, licenses, exclusive, nice, tmp), how Slurm treats it (signal,
+ * requeue, requeue_exit_code, array_throttle, mail_type, mail_user), its environment (env, export),
+ * the detached driver's job (driver_partition, driver_time), and script_options.setup.
  *
  * Every value is checked at load, with the parsers of slurm_values.c that
  * the backend uses again, and a bad one fails with file:line (and the
@@ -58,6 +58,9 @@ static const char *const slurm_keys[] = {"partition",
                                          "driver_time",
                                          "nodelist",
                                          "exclude",
+                                         "mail_type",
+                                         "mail_user",
+                                         "tmp",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -290,6 +293,9 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"driver_time", &c->driver_time, 1},
         {"nodelist", &c->nodelist, 0},
         {"exclude", &c->exclude, 0},
+        {"mail_type", &c->mail_type, 0},
+        {"mail_user", &c->mail_user, 0},
+        {"tmp", &c->tmp, 1},
     };
     size_t i;
 
@@ -477,6 +483,9 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->per_trial = (const char *const *)c->per_trial;
     out->nodelist = c->nodelist;
     out->exclude = c->exclude;
+    out->mail_type = c->mail_type;
+    out->mail_user = c->mail_user;
+    out->tmp = c->tmp;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -497,6 +506,9 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->driver_time);
     free(c->nodelist);
     free(c->exclude);
+    free(c->mail_type);
+    free(c->mail_user);
+    free(c->tmp);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);

@@ -17,7 +17,7 @@ struct wjr_study_config;
  * account, qos, constraint, gres, env, array_throttle and requeue. */
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
-        *export_env, *nodelist, *exclude;
+        *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp;
     int ntasks, ntasks_per_node, exclusive, nice;
     char *signal;                           /* "USR1@120" */
     char *driver_partition, *driver_time;   /* the detached driver's job */

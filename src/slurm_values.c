@@ -3,8 +3,9 @@
  * it, and says what is wrong with a bad one: time limits (--time and
  * --time-min), memory sizes (--mem, --mem-per-cpu), counts, node ranges,
  * GPU requests, GRES lists (name[:type][:count],...), licenses
- * (name[@server][:count],...), the warning signal, export lists and the
- * names of partitions, accounts, QOS and reservations.
+ * (name[@server][:count],...), the warning signal, export lists, mail
+ * types and the names of partitions, accounts, QOS, reservations and
+ * nodes.
  *
  * One parser per form: the configuration reader calls these at load (and
  * adds file:line), slurm_resources.c for the values a trial takes from its
@@ -34,8 +35,9 @@ typedef enum {
     K_LICENSES,
     K_NAME,
     K_TEXT,
-    K_BOOL,  /* true, false, 1, 0 */
-    K_EXPORT /* ALL, NONE or NAME,NAME */
+    K_BOOL,   /* true, false, 1, 0 */
+    K_EXPORT, /* ALL, NONE or NAME,NAME */
+    K_MAIL    /* BEGIN,END,... */
 } value_kind;
 
 /* The options with a form, and whether a trial's parameter may set them. */
@@ -68,6 +70,9 @@ static const struct {
     {"constraint", K_TEXT, 0},
     {"nodelist", K_NAME, 0},
     {"exclude", K_NAME, 0},
+    {"mail_type", K_MAIL, 0},
+    {"mail_user", K_NAME, 0},
+    {"tmp", K_MEM, 0},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -366,11 +371,72 @@ static int is_name(const char *s, int names)
     return 1;
 }
 
+static const struct {
+    const char *word;
+    uint16_t bits;
+} mail_words[] = {
+    {"BEGIN", WJR_MAIL_BEGIN},
+    {"END", WJR_MAIL_END},
+    {"FAIL", WJR_MAIL_FAIL},
+    {"REQUEUE", WJR_MAIL_REQUEUE},
+    {"ALL", WJR_MAIL_BEGIN | WJR_MAIL_END | WJR_MAIL_FAIL | WJR_MAIL_REQUEUE | WJR_MAIL_STAGE_OUT |
+                WJR_MAIL_INVALID_DEPEND},
+    {"STAGE_OUT", WJR_MAIL_STAGE_OUT},
+    {"TIME_LIMIT", WJR_MAIL_TIME100},
+    {"TIME_LIMIT_90", WJR_MAIL_TIME90},
+    {"TIME_LIMIT_80", WJR_MAIL_TIME80},
+    {"TIME_LIMIT_50", WJR_MAIL_TIME50},
+    {"ARRAY_TASKS", WJR_MAIL_ARRAY_TASKS},
+    {"INVALID_DEPEND", WJR_MAIL_INVALID_DEPEND},
+};
+
+/* The bits of one --mail-type word (n bytes at s); -1 when unknown. */
+static int mail_word(const char *s, size_t n)
+{
+    size_t i;
+
+    if (n == 4 && strncasecmp(s, "NONE", 4) == 0)
+        return 0;
+    for (i = 0; i < sizeof(mail_words) / sizeof(mail_words[0]); i++)
+        if (strlen(mail_words[i].word) == n && strncasecmp(mail_words[i].word, s, n) == 0)
+            return mail_words[i].bits;
+    return -1;
+}
+
+int wjr_slurm_parse_mail_type(uint16_t *bits, const char *text)
+{
+    const char *p = text;
+    int b;
+
+    *bits = 0;
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        b = mail_word(p, n);
+        if (b < 0)
+            return wjr_error_set(WJR_ECONFIG,
+                                 "slurm.mail_type \"%s\": \"%.*s\" is not a mail type (BEGIN, "
+                                 "END, FAIL, REQUEUE, ALL, STAGE_OUT, TIME_LIMIT, TIME_LIMIT_90, "
+                                 "TIME_LIMIT_80, TIME_LIMIT_50, ARRAY_TASKS, INVALID_DEPEND or "
+                                 "NONE)",
+                                 text, (int)n, p);
+        if (b == 0) { /* NONE, as sbatch reads it: no mail, whatever else */
+            *bits = 0;
+            return 0;
+        }
+        *bits |= (uint16_t)b;
+        p += n + (p[n] == ',');
+    }
+    if (p == text)
+        return wjr_error_set(WJR_ECONFIG, "slurm.mail_type is empty");
+    return 0;
+}
+
 static int check_kind(value_kind kind, const char *s)
 {
     long long v;
     uint32_t a, b;
     uint64_t mb;
+    uint16_t m;
 
     switch (kind) {
     case K_COUNT:
@@ -401,6 +467,8 @@ static int check_kind(value_kind kind, const char *s)
         return strcmp(s, "ALL") == 0 || strcmp(s, "NONE") == 0 || each_item(s, wjr_slurm_env_name)
                    ? 0
                    : -1;
+    case K_MAIL:
+        return wjr_slurm_parse_mail_type(&m, s);
     }
     return -1;
 }
@@ -434,6 +502,8 @@ static const char *kind_text(value_kind kind)
         return "true or false";
     case K_EXPORT:
         return "ALL, NONE or a comma-separated list of variable names";
+    case K_MAIL:
+        return "a list of mail types such as END,FAIL";
     }
     return "a valid value";
 }
@@ -469,9 +539,12 @@ int wjr_slurm_res_check(const char *key, const char *text)
 {
     int k = find_key(key, strlen(key));
     int sig, secs;
+    uint16_t mail;
 
     if (strcmp(key, "signal") == 0)
         return wjr_slurm_parse_signal(&sig, &secs, text);
+    if (strcmp(key, "mail_type") == 0)
+        return wjr_slurm_parse_mail_type(&mail, text);
     if (strcmp(key, "export") == 0) {
         if (strcmp(text, "ALL") == 0 || strcmp(text, "NONE") == 0 ||
             each_item(text, wjr_slurm_env_name))

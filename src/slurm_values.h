@@ -55,6 +55,26 @@ int wjr_slurm_env_name(const char *s, size_t n);
  * USR2, which the batch script forwards to the model. */
 int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text);
 
+/* Slurm's MAIL_* bits (backend_slurm_submit.c checks that they agree). */
+#define WJR_MAIL_BEGIN          0x0001
+#define WJR_MAIL_END            0x0002
+#define WJR_MAIL_FAIL           0x0004
+#define WJR_MAIL_REQUEUE        0x0008
+#define WJR_MAIL_TIME100        0x0010
+#define WJR_MAIL_TIME90         0x0020
+#define WJR_MAIL_TIME80         0x0040
+#define WJR_MAIL_TIME50         0x0080
+#define WJR_MAIL_STAGE_OUT      0x0100
+#define WJR_MAIL_ARRAY_TASKS    0x0200
+#define WJR_MAIL_INVALID_DEPEND 0x0400
+
+/* sbatch's --mail-type: a comma-separated list of BEGIN, END, FAIL,
+ * REQUEUE, ALL, STAGE_OUT, TIME_LIMIT, TIME_LIMIT_90, TIME_LIMIT_80,
+ * TIME_LIMIT_50, ARRAY_TASKS, INVALID_DEPEND or NONE (no mail), in any
+ * case, as WJR_MAIL_* bits. 0, or WJR_ECONFIG naming a word Slurm does not
+ * know (sbatch passes over those unless no word is known). */
+int wjr_slurm_parse_mail_type(uint16_t *bits, const char *text);
+
 /*
  * Check the text of one option: key is the option's name in the
  * configuration ("time", "gres", "partition", ...). 0, or WJR_ECONFIG with

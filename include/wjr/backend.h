@@ -66,15 +66,18 @@ typedef struct wjr_slurm_options {
      *  job (the same trial, one more attempt); 0: none. */
     int requeue_exit_code;
     /* version 3 */
-    const char *nodelist; /**< --nodelist: nodes each job must have, "n[01-04],gpu7" */
-    const char *exclude;  /**< --exclude: nodes no job may run on, as nodelist */
+    const char *nodelist;  /**< --nodelist: nodes each job must have, "n[01-04],gpu7" */
+    const char *exclude;   /**< --exclude: nodes no job may run on, as nodelist */
+    const char *mail_type; /**< --mail-type: "END,FAIL", "ALL", "NONE", ... */
+    const char *mail_user; /**< --mail-user; NULL: Slurm mails the submitting user */
+    const char *tmp;       /**< --tmp: disk per node, as mem ("10G") */
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
-            NULL                                                                                   \
+            NULL, NULL, NULL, NULL                                                                 \
     }
 
 /**

@@ -15,7 +15,8 @@
 # asks for a license runs to COMPLETED, and so does one given a list of
 # partitions (that one and debug), in debug; a list with a partition the
 # cluster does not have is refused naming it. A nodelist reaches the job,
-# and an exclude of the only node gets slurmctld's refusal (exit 3).
+# and an exclude of the only node gets slurmctld's refusal (exit 3), as
+# does a tmp the node has no disk for; mail_type and mail_user reach the job.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -168,10 +169,26 @@ req="$(scontrol show job "$job" 2>&1 | grep -o 'ReqNodeList=[^ ]*' || true)"
 note "job $job: $req"
 slurm_group 'exclude = "localhost";'
 sed -i 's/experiment_dir = "exp3"/experiment_dir = "exp4"/' "$WORK/study.cfg"
-rc=0
-"$WJR" run -q "$WORK/study.cfg" >"$WORK/exp4.out" 2>"$WORK/exp4.err" || rc=$?
-[[ $rc -eq 3 ]] || fail "run excluding the only node exited $rc, not 3: $(cat "$WORK/exp4.err")"
-grep -q "Requested node configuration is not available" "$WORK/exp4.err" ||
-    fail "Slurm's message is not in: $(cat "$WORK/exp4.err")"
-note "excluded: $(head -c 300 "$WORK/exp4.err")"
+# run_refused EXP WHAT: the run into EXP exits 3 with slurmctld's refusal
+run_refused() {
+    local rc=0
+    "$WJR" run -q "$WORK/study.cfg" >"$WORK/$1.out" 2>"$WORK/$1.err" || rc=$?
+    [[ $rc -eq 3 ]] || fail "run $2 exited $rc, not 3: $(cat "$WORK/$1.err")"
+    grep -q "Requested node configuration is not available" "$WORK/$1.err" ||
+        fail "Slurm's message is not in: $(cat "$WORK/$1.err")"
+    note "$2: $(head -c 300 "$WORK/$1.err")"
+}
+run_refused exp4 "excluding the only node"
+
+# mail_type and mail_user reach the job; tmp too (the node has TmpDisk=0,
+# so slurmctld refuses any)
+slurm_group 'mail_type = "end,FAIL"; mail_user = "wjr-check";'
+sed -i 's/experiment_dir = "exp4"/experiment_dir = "exp5"/' "$WORK/study.cfg"
+run_trial exp5 "with mail_type"
+mail="$(scontrol show job "$job" 2>&1 | grep -o 'Mail[A-Za-z]*=[^ ]*' | sort | tr '\n' ' ' || true)"
+[[ "$mail" == "MailType=END,FAIL MailUser=wjr-check " ]] || fail "job $job: '$mail'"
+note "job $job: $mail"
+slurm_group 'tmp = "1G";'
+sed -i 's/experiment_dir = "exp5"/experiment_dir = "exp6"/' "$WORK/study.cfg"
+run_refused exp6 "with tmp = 1G"
 note "ok"

@@ -185,6 +185,9 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->licenses != NULL, " licenses=%s", d->licenses);
     PUT(d->req_nodes != NULL, " req_nodes=%s", d->req_nodes);
     PUT(d->exc_nodes != NULL, " exc_nodes=%s", d->exc_nodes);
+    PUT(d->mail_type != NO_VAL16 && d->mail_type != 0, " mail_type=%u", d->mail_type);
+    PUT(d->mail_user != NULL, " mail_user=%s", d->mail_user);
+    PUT(d->pn_min_tmp_disk != NO_VAL, " tmp=%u", d->pn_min_tmp_disk);
     PUT(d->nice != NO_VAL, " nice=%lld", (long long)d->nice - (long long)NICE_OFFSET);
     PUT(d->open_mode != 0, " open_mode=%u", d->open_mode);
     PUT(d->warn_signal != 0 && d->warn_signal != NO_VAL16,

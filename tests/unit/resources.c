@@ -65,6 +65,9 @@ static void fixed_resources_reach_the_job(void **state)
     o.nice = 10;
     o.nodelist = "n[01-04],gpu7";
     o.exclude = "n03";
+    o.mail_type = "end,FAIL"; /* any case, as sbatch reads it */
+    o.mail_user = "someone@example.org";
+    o.tmp = "10G";
     tu_runner(f, NULL, &o);
     tu_run(f, 0, "{\"x\": 1}");
     s = last_sub();
@@ -96,6 +99,9 @@ static void fixed_resources_reach_the_job(void **state)
     assert_res(s, "nice=10");
     assert_res(s, "req_nodes=n[01-04],gpu7");
     assert_res(s, "exc_nodes=n03");
+    assert_res(s, "mail_type=6"); /* MAIL_JOB_END | MAIL_JOB_FAIL */
+    assert_res(s, "mail_user=someone@example.org");
+    assert_res(s, "tmp=10240");
     /* as sbatch does, for srun in the job: the tasks asked for, not the
      * ntasks_per_node x nodes slurmctld may give */
     assert_string_equal(mock_submission_env(s, "SLURM_CPUS_PER_TASK"), "2");
@@ -123,6 +129,9 @@ static void defaults_set_no_resource(void **state)
     assert_no_res(s, "reservation");
     assert_no_res(s, "req_nodes");
     assert_no_res(s, "exc_nodes");
+    assert_no_res(s, "mail_type");
+    assert_no_res(s, "mail_user");
+    assert_no_res(s, " tmp=");
     /* --open-mode=append: a requeued job keeps its earlier output */
     assert_res(s, "open_mode=1");
     assert_null(mock_submission_env(s, "SLURM_NTASKS"));
@@ -168,6 +177,18 @@ static void bad_fixed_values_are_refused(void **state)
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
     assert_non_null(strstr(wjr_error_last(), "exclude"));
     o.exclude = NULL;
+    o.mail_type = "END,NOPE";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "\"NOPE\" is not a mail type"));
+    o.mail_type = "";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.mail_type = NULL;
+    o.tmp = "10X";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.tmp = "5000T"; /* beyond the 32 bits of megabytes a job asks for */
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "slurm.tmp"));
+    o.tmp = NULL;
     o.ntasks = -1;
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
     assert_null(b);
@@ -358,6 +379,8 @@ static void resources_survive_to_json(void **state)
     o.per_trial = pt;
     o.nodelist = "a[1-2]";
     o.exclude = "b";
+    o.mail_type = "ALL";
+    o.tmp = "512";
     assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
     assert_int_equal(b->to_json(&j1, b), 0);
     assert_non_null(strstr(j1, "\"per_trial\":[\"gpus=g\"]"));
@@ -674,7 +697,8 @@ static void checked_values_reach_the_job(void **state)
                    "  reservation = \"maint\"; constraint = \"intel&ib\"; nodes = \"1-2\";\n"
                    "  cpus_per_task = 2; ntasks = 1; nice = 5; signal = \"USR1\";\n"
                    "  export = \"ALL\"; array_throttle = 3;\n"
-                   "  nodelist = \"mocknode\"; exclude = \"n[1-3]\"; };\n");
+                   "  nodelist = \"mocknode\"; exclude = \"n[1-3]\";\n"
+                   "  mail_type = \"FAIL,TIME_LIMIT_90\"; mail_user = \"me\"; tmp = 2048; };\n");
     if (wjr_study_check(&info, &cfg, path) != 0)
         fail_msg("%s", wjr_error_last());
     wjr_cluster_info_free(info);
@@ -691,12 +715,19 @@ static void checked_values_reach_the_job(void **state)
     assert_res(s, "warn_time=60");
     assert_res(s, "req_nodes=mocknode");
     assert_res(s, "exc_nodes=n[1-3]");
+    assert_res(s, "mail_type=36"); /* MAIL_JOB_FAIL | MAIL_JOB_TIME90 */
+    assert_res(s, "mail_user=me");
+    assert_res(s, "tmp=2048");
     wjr_study_config_free(cfg);
     /* a node list is a name: no spaces, refused with its line */
     tu_write(path, "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
                    "slurm = { partition = \"debug\";\n  exclude = \"n1 n2\"; };\n");
     assert_int_equal(wjr_study_check(&info, &cfg, path), WJR_ECONFIG);
     assert_non_null(strstr(wjr_error_last(), "v.cfg:3: slurm.exclude"));
+    tu_write(path, "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
+                   "slurm = { partition = \"debug\";\n  mail_type = \"END,FIAL\"; };\n");
+    assert_int_equal(wjr_study_check(&info, &cfg, path), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "v.cfg:3: slurm.mail_type \"END,FIAL\": \"FIAL\""));
     free(path);
 }
 
