@@ -293,7 +293,7 @@ static int load_nodes(wjr_cluster_info *out, slurm_backend *sb, partition_info_m
 static int needs_nodes(const slurm_backend *sb, const wjr_slurm_res *res)
 {
     if ((sb->gres != NULL && *sb->gres != '\0') || res->gpus[0] != '\0' ||
-        res->gpus_per_task[0] != '\0')
+        res->gpus_per_task[0] != '\0' || res->gpus_per_node[0] != '\0')
         return 1;
     if (sb->mem != NULL || res->mem_per_cpu_mb != 0 ||
         wjr_slurm_extra_per_trial(sb->extra, "mem") ||

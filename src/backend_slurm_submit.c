@@ -35,7 +35,7 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
  * that evidence.c can tell a record of this submission from one of
  * another), and the tasks and CPUs it asked for, which srun in the job
  * reads. "" ends the list. */
-enum { JOB_VARS_MAX = 5, JOB_VAR_LEN = 96 };
+enum { JOB_VARS_MAX = 9, JOB_VAR_LEN = 96 };
 
 static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_msg_t *desc,
                          const wjr_slurm_res *res)
@@ -58,6 +58,16 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
     }
     if (res->ntasks_per_node)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_NODE=%u", res->ntasks_per_node);
+    /* the GPU options, as sbatch exports them for srun in the job */
+    if (res->gpus[0])
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_GPUS=%s", res->gpus);
+    if (res->gpus_per_node[0])
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_GPUS_PER_NODE=%s", res->gpus_per_node);
+    if (res->cpus_per_gpu)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_CPUS_PER_GPU=%u", res->cpus_per_gpu);
+    if (res->mem_per_gpu_mb)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_MEM_PER_GPU=%llu",
+                 (unsigned long long)res->mem_per_gpu_mb);
 }
 
 /* sbatch's default export: the submitter's environment, without the
@@ -171,6 +181,17 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
         desc->tres_per_job = wjr_asprintf(GPU_TRES ":%s", r.gpus);
     if (r.gpus_per_task[0])
         desc->tres_per_task = wjr_asprintf(GPU_TRES ":%s", r.gpus_per_task);
+    if (r.gpus_per_node[0]) { /* before the gres, as sbatch writes them */
+        char *t = wjr_asprintf(GPU_TRES ":%s%s%s", r.gpus_per_node,
+                               desc->tres_per_node != NULL ? "," : "",
+                               desc->tres_per_node != NULL ? desc->tres_per_node : "");
+        free(desc->tres_per_node);
+        desc->tres_per_node = t;
+    }
+    if (r.cpus_per_gpu)
+        desc->cpus_per_tres = wjr_asprintf(GPU_TRES ":%u", r.cpus_per_gpu);
+    if (r.mem_per_gpu_mb)
+        desc->mem_per_tres = wjr_asprintf(GPU_TRES ":%llu", (unsigned long long)r.mem_per_gpu_mb);
     if (r.exclusive)
         desc->shared = JOB_SHARED_NONE;
     if (r.nice_set)
@@ -317,6 +338,8 @@ done:
     free(desc.tres_per_node);
     free(desc.tres_per_job);
     free(desc.tres_per_task);
+    free(desc.cpus_per_tres);
+    free(desc.mem_per_tres);
     free(desc.reservation);
     free(desc.licenses);
     free(array_inx);

@@ -3,14 +3,15 @@
  * the trials run (partition, account, qos, reservation, constraint,
  * nodelist, exclude), what each asks for (time, time_min, cpus_per_task,
  * mem, mem_per_cpu, nodes, ntasks, ntasks_per_node, gpus, gpus_per_task,
- * gres, licenses, exclusive, nice, tmp), how Slurm treats it (signal,
+ * gpus_per_node, cpus_per_gpu, mem_per_gpu, gres, licenses, exclusive,
+ * nice, tmp), how Slurm treats it (signal,
  * requeue, requeue_exit_code, array_throttle, mail_type, mail_user), its environment (env, export),
  * the detached driver's job (driver_partition, driver_time), and script_options.setup.
  *
  * Every value is checked at load, with the parsers of slurm_values.c that
  * the backend uses again, and a bad one fails with file:line (and the
  * column, for YAML) naming the key and the value, before anything is
- * created; so are pairs slurmctld would refuse (mem with mem_per_cpu, a
+ * created; so are pairs sbatch would refuse (mem with mem_per_cpu, a
  * time_min longer than time). A key whose value is a parameter ("{{ threads }}") must name a
  * declared parameter, and every value that parameter can take must fit the
  * key (an integer range for a count, each choice a valid memory size for
@@ -61,6 +62,9 @@ static const char *const slurm_keys[] = {"partition",
                                          "mail_type",
                                          "mail_user",
                                          "tmp",
+                                         "gpus_per_node",
+                                         "cpus_per_gpu",
+                                         "mem_per_gpu",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -296,6 +300,8 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"mail_type", &c->mail_type, 0},
         {"mail_user", &c->mail_user, 0},
         {"tmp", &c->tmp, 1},
+        {"gpus_per_node", &c->gpus_per_node, 1},
+        {"mem_per_gpu", &c->mem_per_gpu, 1},
     };
     size_t i;
 
@@ -310,6 +316,8 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         return read_count(&c->ntasks, ctx, s, key, 1, 1000000, OR_PARAMETER);
     if (strcmp(key, "ntasks_per_node") == 0)
         return read_count(&c->ntasks_per_node, ctx, s, key, 1, 65535, OR_PARAMETER);
+    if (strcmp(key, "cpus_per_gpu") == 0)
+        return read_count(&c->cpus_per_gpu, ctx, s, key, 1, 65535, OR_PARAMETER);
     if (strcmp(key, "nice") == 0)
         return read_count(&c->nice, ctx, s, key, -2147483645LL, 2147483645LL, OR_PARAMETER);
     if (strcmp(key, "requeue_exit_code") == 0)
@@ -338,6 +346,7 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"gres", &c->line_gres},
         {"gpus", &c->line_gpus},
         {"gpus_per_task", &c->line_gpus_per_task},
+        {"gpus_per_node", &c->line_gpus_per_node},
         {"mem", &c->line_mem},
         {"mem_per_cpu", &c->line_mem_per_cpu},
         {"constraint", &c->line_constraint},
@@ -377,6 +386,13 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
 {
     wjr_slurm_cfg *out = &cfg->res;
     const config_setting_t *mem, *mpc, *rq, *rqc;
+    /* pairs sbatch refuses together: the keys, then its options */
+    static const char *const excl[][4] = {
+        {"mem", "mem_per_cpu", "mem", "mem-per-cpu"},
+        {"mem", "mem_per_gpu", "mem", "mem-per-gpu"},
+        {"mem_per_cpu", "mem_per_gpu", "mem-per-cpu", "mem-per-gpu"},
+        {"cpus_per_task", "cpus_per_gpu", "cpus-per-task", "cpus-per-gpu"},
+    };
     char *name = NULL;
     int i, n, kind, error;
 
@@ -414,12 +430,21 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         if (error < 0)
             return error;
     }
-    mem = config_setting_get_member(g, "mem");
-    mpc = config_setting_get_member(g, "mem_per_cpu");
-    if (mem != NULL && mpc != NULL)
+    for (i = 0; i < (int)(sizeof(excl) / sizeof(excl[0])); i++) {
+        mem = config_setting_get_member(g, excl[i][0]);
+        mpc = config_setting_get_member(g, excl[i][1]);
+        if (mem != NULL && mpc != NULL)
+            return fail_at(ctx, mpc,
+                           "slurm.%s and slurm.%s exclude each other (sbatch's --%s and --%s): "
+                           "keep one",
+                           excl[i][1], excl[i][0], excl[i][3], excl[i][2]);
+    }
+    mem = config_setting_get_member(g, "gres");
+    mpc = config_setting_get_member(g, "gpus_per_node");
+    if (mem != NULL && mpc != NULL && cfg->gres != NULL && wjr_slurm_gres_has_gpu(cfg->gres))
         return fail_at(ctx, mpc,
-                       "slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's "
-                       "--mem-per-cpu and --mem): keep one");
+                       "slurm.gpus_per_node and a gpu in slurm.gres exclude each other (both "
+                       "ask for GPUs per node, and sbatch refuses them together): keep one");
     error = check_time_min(cfg, ctx, g);
     if (error < 0)
         return error;
@@ -486,6 +511,9 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->mail_type = c->mail_type;
     out->mail_user = c->mail_user;
     out->tmp = c->tmp;
+    out->gpus_per_node = c->gpus_per_node;
+    out->cpus_per_gpu = c->cpus_per_gpu;
+    out->mem_per_gpu = c->mem_per_gpu;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -509,6 +537,8 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->mail_type);
     free(c->mail_user);
     free(c->tmp);
+    free(c->gpus_per_node);
+    free(c->mem_per_gpu);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);

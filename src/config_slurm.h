@@ -17,16 +17,18 @@ struct wjr_study_config;
  * account, qos, constraint, gres, env, array_throttle and requeue. */
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
-        *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp;
-    int ntasks, ntasks_per_node, exclusive, nice;
+        *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp, *gpus_per_node,
+        *mem_per_gpu;
+    int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu;
     char *signal;                           /* "USR1@120" */
     char *driver_partition, *driver_time;   /* the detached driver's job */
     char *file;                             /* the configuration, as named, for messages */
     int line_nodes, line_ntasks, line_cpus; /* where nodes, ntasks, cpus_per_task are set */
     int line_reservation, line_licenses, line_gres, line_gpus, line_gpus_per_task; /* idem */
-    int line_mem, line_mem_per_cpu, line_constraint;                               /* idem */
-    int line_time, line_time_min, line_partition;                                  /* idem */
-    int requeue_exit_code;                                                         /* 0: none */
+    int line_gpus_per_node;
+    int line_mem, line_mem_per_cpu, line_constraint; /* idem */
+    int line_time, line_time_min, line_partition;    /* idem */
+    int requeue_exit_code;                           /* 0: none */
     char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
     char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */

@@ -187,7 +187,8 @@ static int check_licenses(const wjr_study_config *cfg, const wjr_cluster_info *i
 }
 
 /* One GRES or GPU request against the partition's nodes; per_node: its
- * count is what one node must have (--gres, --gpus-per-task). */
+ * count is what one node must have (--gres, --gpus-per-task,
+ * --gpus-per-node). */
 static int check_gres_item(const wjr_cluster_info *info, const char *file, int line,
                            const char *key, const wjr_slurm_item *it, int per_node)
 {
@@ -230,6 +231,9 @@ static int check_gres(const wjr_study_config *cfg, const wjr_cluster_info *info,
     p = c->gpus_per_task;
     if (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS))
         error = check_gres_item(info, file, c->line_gpus_per_task, "gpus_per_task", &it, 1);
+    p = c->gpus_per_node;
+    if (error == 0 && p != NULL && wjr_slurm_next_item(&it, &p, WJR_ITEM_GPUS))
+        error = check_gres_item(info, file, c->line_gpus_per_node, "gpus_per_node", &it, 1);
     return error;
 }
 

@@ -1,7 +1,8 @@
 /*
  * slurm_resources.c - the resource options of a Slurm job beyond the basic
  * ones: nodes, ntasks, ntasks_per_node, mem_per_cpu, gpus, gpus_per_task,
- * exclusive, reservation, licenses, time_min, nice and export, and the
+ * gpus_per_node, cpus_per_gpu, mem_per_gpu, exclusive, reservation,
+ * licenses, time_min, nice and export, and the
  * options a trial takes from its own parameters ("cpus_per_task" from the
  * parameter "threads"). It checks their values with slurm_values.c's
  * parsers, keeps the backend's copy of them, turns a trial's parameters into a canonical override
@@ -24,8 +25,8 @@
 
 struct wjr_slurm_extra {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
-        *export_env;
-    int ntasks, ntasks_per_node, exclusive, nice;
+        *export_env, *gpus_per_node, *mem_per_gpu;
+    int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu;
     char **per_trial; /* "key=parameter", NULL-terminated */
     char *signal;
     int requeue_exit_code;
@@ -44,6 +45,8 @@ void wjr_slurm_extra_free(wjr_slurm_extra *x)
     free(x->mem_per_cpu);
     free(x->gpus);
     free(x->gpus_per_task);
+    free(x->gpus_per_node);
+    free(x->mem_per_gpu);
     free(x->reservation);
     free(x->licenses);
     free(x->time_min);
@@ -76,11 +79,17 @@ static int check_opts(const wjr_slurm_options *o)
 {
     const struct {
         const char *key, *text;
-    } texts[] = {{"nodes", o->nodes},       {"mem_per_cpu", o->mem_per_cpu},
-                 {"gpus", o->gpus},         {"gpus_per_task", o->gpus_per_task},
-                 {"time_min", o->time_min}, {"export", o->export_env},
-                 {"signal", o->signal},     {"reservation", o->reservation},
-                 {"licenses", o->licenses}};
+    } texts[] = {{"nodes", o->nodes},
+                 {"mem_per_cpu", o->mem_per_cpu},
+                 {"gpus", o->gpus},
+                 {"gpus_per_task", o->gpus_per_task},
+                 {"time_min", o->time_min},
+                 {"export", o->export_env},
+                 {"signal", o->signal},
+                 {"reservation", o->reservation},
+                 {"licenses", o->licenses},
+                 {"gpus_per_node", o->gpus_per_node},
+                 {"mem_per_gpu", o->mem_per_gpu}};
     size_t i;
     int error;
 
@@ -103,8 +112,23 @@ static int check_opts(const wjr_slurm_options *o)
         return wjr_error_set(WJR_ECONFIG,
                              "slurm requeue_exit_code needs a job Slurm may requeue: not "
                              "requeue = false");
-    if ((o->mem || per_trial_has(o, "mem")) && (o->mem_per_cpu || per_trial_has(o, "mem_per_cpu")))
-        return wjr_error_set(WJR_ECONFIG, "slurm mem and mem_per_cpu exclude each other");
+    if ((o->mem || per_trial_has(o, "mem")) + (o->mem_per_cpu || per_trial_has(o, "mem_per_cpu")) +
+            (o->mem_per_gpu || per_trial_has(o, "mem_per_gpu")) >
+        1)
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm mem, mem_per_cpu and mem_per_gpu exclude each other");
+    if (o->cpus_per_gpu < 0 || o->cpus_per_gpu > 65535)
+        return wjr_error_set(WJR_ECONFIG, "slurm cpus_per_gpu %d is out of range", o->cpus_per_gpu);
+    /* as sbatch refuses them together */
+    if ((o->cpus_per_task > 0 || per_trial_has(o, "cpus_per_task")) &&
+        (o->cpus_per_gpu > 0 || per_trial_has(o, "cpus_per_gpu")))
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm cpus_per_task and cpus_per_gpu exclude each other");
+    if ((o->gpus_per_node || per_trial_has(o, "gpus_per_node")) && o->gres != NULL &&
+        wjr_slurm_gres_has_gpu(o->gres))
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm gpus_per_node and a gpu in gres exclude each other (both ask "
+                             "for GPUs per node)");
     for (i = 0; o->per_trial && o->per_trial[i]; i++) {
         const char *eq = strchr(o->per_trial[i], '=');
         if (eq == NULL || eq[1] == '\0' ||
@@ -134,6 +158,9 @@ int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *o)
     x->mem_per_cpu = wjr_strdup(o->mem_per_cpu);
     x->gpus = wjr_strdup(o->gpus);
     x->gpus_per_task = wjr_strdup(o->gpus_per_task);
+    x->gpus_per_node = wjr_strdup(o->gpus_per_node);
+    x->mem_per_gpu = wjr_strdup(o->mem_per_gpu);
+    x->cpus_per_gpu = o->cpus_per_gpu;
     x->reservation = wjr_strdup(o->reservation);
     x->licenses = wjr_strdup(o->licenses);
     x->time_min = wjr_strdup(o->time_min);
@@ -185,6 +212,9 @@ void wjr_slurm_extra_to_json(json_t *o, const wjr_slurm_extra *x)
     set_str(o, "mem_per_cpu", x->mem_per_cpu);
     set_str(o, "gpus", x->gpus);
     set_str(o, "gpus_per_task", x->gpus_per_task);
+    set_str(o, "gpus_per_node", x->gpus_per_node);
+    set_str(o, "mem_per_gpu", x->mem_per_gpu);
+    set_int(o, "cpus_per_gpu", x->cpus_per_gpu);
     set_str(o, "reservation", x->reservation);
     set_str(o, "licenses", x->licenses);
     set_str(o, "time_min", x->time_min);
@@ -222,6 +252,9 @@ int wjr_slurm_extra_from_json(wjr_slurm_options *o, const char ***per_trial, jso
     o->mem_per_cpu = get_str(root, "mem_per_cpu");
     o->gpus = get_str(root, "gpus");
     o->gpus_per_task = get_str(root, "gpus_per_task");
+    o->gpus_per_node = get_str(root, "gpus_per_node");
+    o->mem_per_gpu = get_str(root, "mem_per_gpu");
+    o->cpus_per_gpu = get_int(root, "cpus_per_gpu");
     o->reservation = get_str(root, "reservation");
     o->licenses = get_str(root, "licenses");
     o->time_min = get_str(root, "time_min");
@@ -336,6 +369,15 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
     } else if (len == 13 && strncmp(key, "gpus_per_task", 13) == 0) {
         if (wjr_slurm_check_gpus(v) == 0)
             strcpy(res->gpus_per_task, v);
+    } else if (len == 13 && strncmp(key, "gpus_per_node", 13) == 0) {
+        if (wjr_slurm_check_gpus(v) == 0)
+            strcpy(res->gpus_per_node, v);
+    } else if (len == 12 && strncmp(key, "cpus_per_gpu", 12) == 0) {
+        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
+            res->cpus_per_gpu = (uint32_t)n;
+    } else if (len == 11 && strncmp(key, "mem_per_gpu", 11) == 0) {
+        if (wjr_slurm_parse_mem(&mb, v) == 0)
+            res->mem_per_gpu_mb = mb;
     } else if (len == 4 && strncmp(key, "nice", 4) == 0) {
         if (wjr_slurm_parse_int(&n, v, -2147483645LL, 2147483645LL) == 0) {
             res->nice = (int)n;
@@ -367,6 +409,11 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
             apply(out, "gpus", 4, x->gpus);
         if (x->gpus_per_task)
             apply(out, "gpus_per_task", 13, x->gpus_per_task);
+        if (x->gpus_per_node)
+            apply(out, "gpus_per_node", 13, x->gpus_per_node);
+        if (x->mem_per_gpu)
+            apply(out, "mem_per_gpu", 11, x->mem_per_gpu);
+        out->cpus_per_gpu = (uint32_t)x->cpus_per_gpu;
         if (x->time_min)
             apply(out, "time_min", 8, x->time_min);
         out->ntasks = (uint32_t)x->ntasks;

@@ -32,6 +32,9 @@ typedef struct wjr_slurm_res {
     uint32_t time_min_minutes;
     char gpus[WJR_GPUS_MAX];          /* "2" or "a100:2" */
     char gpus_per_task[WJR_GPUS_MAX]; /* idem */
+    char gpus_per_node[WJR_GPUS_MAX]; /* idem */
+    uint32_t cpus_per_gpu;
+    uint64_t mem_per_gpu_mb;
     int exclusive;
     int nice_set;
     int nice;

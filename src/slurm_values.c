@@ -55,6 +55,9 @@ static const struct {
     {"mem_per_cpu", K_MEM, 1},
     {"gpus", K_GPUS, 1},
     {"gpus_per_task", K_GPUS, 1},
+    {"gpus_per_node", K_GPUS, 1},
+    {"cpus_per_gpu", K_COUNT16, 1},
+    {"mem_per_gpu", K_MEM, 1},
     {"time_min", K_TIME, 1},
     {"nice", K_NICE, 1},
     {"driver_time", K_TIME, 0},
@@ -688,4 +691,15 @@ int wjr_slurm_next_item(wjr_slurm_item *out, const char **cursor, wjr_item_kind 
     out->type_len = (size_t)(c2 - c1 - 1);
     out->count = count_of(c2 + 1, (size_t)(end - c2 - 1));
     return 1;
+}
+
+int wjr_slurm_gres_has_gpu(const char *gres)
+{
+    wjr_slurm_item it;
+    const char *p = gres;
+
+    while (wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES))
+        if (it.name_len == 3 && strncmp(it.name, "gpu", 3) == 0)
+            return 1;
+    return 0;
 }

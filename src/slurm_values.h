@@ -116,6 +116,10 @@ typedef struct wjr_slurm_item {
  * reads as 0 (the configuration's checks refuse such text first). */
 int wjr_slurm_next_item(wjr_slurm_item *out, const char **cursor, wjr_item_kind kind);
 
+/* 1 when a --gres list asks for GPUs ("gpu", "gpu:2", "gpu:a100:1"):
+ * sbatch refuses it with --gpus-per-node. */
+int wjr_slurm_gres_has_gpu(const char *gres);
+
 /* A --gres list ("gpu:a100:2,nic:1") as Slurm's TRES text, each item with
  * "gres:" before it, as sbatch sends it. malloc'd; NULL without memory. */
 char *wjr_slurm_gres_tres(const char *gres);

@@ -56,7 +56,8 @@ typedef struct wjr_slurm_options {
     const char *export_env;
     /** NULL-terminated "key=parameter" entries: the value of that option
      *  (time, cpus_per_task, mem, nodes, ntasks, ntasks_per_node,
-     *  mem_per_cpu, gpus, gpus_per_task, time_min, nice) is the trial's
+     *  mem_per_cpu, gpus, gpus_per_task, gpus_per_node, cpus_per_gpu,
+     *  mem_per_gpu, time_min, nice) is the trial's
      *  parameter of that name, validated per trial. */
     const char *const *per_trial;
     /** --signal: "USR1@120" or "USR2@N": the batch script receives that
@@ -66,18 +67,21 @@ typedef struct wjr_slurm_options {
      *  job (the same trial, one more attempt); 0: none. */
     int requeue_exit_code;
     /* version 3 */
-    const char *nodelist;  /**< --nodelist: nodes each job must have, "n[01-04],gpu7" */
-    const char *exclude;   /**< --exclude: nodes no job may run on, as nodelist */
-    const char *mail_type; /**< --mail-type: "END,FAIL", "ALL", "NONE", ... */
-    const char *mail_user; /**< --mail-user; NULL: Slurm mails the submitting user */
-    const char *tmp;       /**< --tmp: disk per node, as mem ("10G") */
+    const char *nodelist;      /**< --nodelist: nodes each job must have, "n[01-04],gpu7" */
+    const char *exclude;       /**< --exclude: nodes no job may run on, as nodelist */
+    const char *mail_type;     /**< --mail-type: "END,FAIL", "ALL", "NONE", ... */
+    const char *mail_user;     /**< --mail-user; NULL: Slurm mails the submitting user */
+    const char *tmp;           /**< --tmp: disk per node, as mem ("10G") */
+    const char *gpus_per_node; /**< --gpus-per-node: "4" or "a100:4"; not with a gpu in gres */
+    int cpus_per_gpu;          /**< --cpus-per-gpu; 0: none; not with cpus_per_task */
+    const char *mem_per_gpu;   /**< --mem-per-gpu, as mem; not with mem or mem_per_cpu */
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
-            NULL, NULL, NULL, NULL                                                                 \
+            NULL, NULL, NULL, NULL, NULL, 0, NULL                                                  \
     }
 
 /**

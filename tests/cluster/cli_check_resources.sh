@@ -67,6 +67,8 @@ slurm_group 'licenses = "wjr_no_lic";'
 expect_refused "$line" 'license "wjr_no_lic", which cluster'
 slurm_group 'gpus = "1";'
 expect_refused "$line" '"gpu", which no node of partition debug has (its nodes have: none)'
+slurm_group 'gpus_per_node = "1"; cpus_per_gpu = 2;'
+expect_refused "$line" 'slurm.gpus_per_node asks for "gpu", which no node of partition debug'
 slurm_group 'constraint = "wjr_no_such_feature";'
 expect_refused "$line" 'slurm.constraint asks for feature "wjr_no_such_feature", which no node' \
     'of partition debug has'
@@ -83,7 +85,7 @@ sed -i 's/mem_per_cpu = "64T"/mem = "100M"/; s/partition = "debug"/partition = "
 expect_refused "$((line - 1))" 'slurm.partition "wjr_no_such_partition" does not exist on cluster' \
     'it has: ' 'debug' "$PART"
 # what wjr refuses, slurmctld refuses
-for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature; do
+for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature --gpus-per-node=1; do
     rc=0
     sbatch --test-only -p debug -t 5 "$opt" --wrap true >"$WORK/sbatch.out" 2>&1 || rc=$?
     [[ $rc -ne 0 ]] || fail "sbatch --test-only $opt was accepted: $(cat "$WORK/sbatch.out")"

@@ -180,6 +180,8 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->tres_per_job != NULL, " tres_per_job=%s", d->tres_per_job);
     PUT(d->tres_per_task != NULL, " tres_per_task=%s", d->tres_per_task);
     PUT(d->tres_per_node != NULL, " tres_per_node=%s", d->tres_per_node);
+    PUT(d->cpus_per_tres != NULL, " cpus_per_tres=%s", d->cpus_per_tres);
+    PUT(d->mem_per_tres != NULL, " mem_per_tres=%s", d->mem_per_tres);
     PUT(d->shared != NO_VAL16, " shared=%u", d->shared);
     PUT(d->reservation != NULL, " reservation=%s", d->reservation);
     PUT(d->licenses != NULL, " licenses=%s", d->licenses);

@@ -69,6 +69,26 @@ static void reads_every_key(void **state)
     assert_null(o.per_trial[2]);
     wjr_study_config_free(c);
 
+    /* the options added with version 3 of wjr_slurm_options */
+    c = cfx_load("t.cfg", HEAD "slurm = {\n"
+                               "  nodelist = \"n[1-2]\"; exclude = \"n3\";\n"
+                               "  mail_type = \"END\"; mail_user = \"me\"; tmp = \"2G\";\n"
+                               "  gpus_per_node = \"a100:2\"; cpus_per_gpu = 4;\n"
+                               "  mem_per_gpu = \"{{ memory }}\";\n"
+                               "};\n");
+    wjr_study_config_slurm_options(&o, c);
+    assert_int_equal(o.version, WJR_SLURM_OPTIONS_VERSION);
+    assert_string_equal(o.nodelist, "n[1-2]");
+    assert_string_equal(o.exclude, "n3");
+    assert_string_equal(o.mail_type, "END");
+    assert_string_equal(o.mail_user, "me");
+    assert_string_equal(o.tmp, "2G");
+    assert_string_equal(o.gpus_per_node, "a100:2");
+    assert_int_equal(o.cpus_per_gpu, 4);
+    assert_null(o.mem_per_gpu);
+    assert_string_equal(o.per_trial[0], "mem_per_gpu=memory");
+    wjr_study_config_free(c);
+
     c = cfx_load("t.cfg", HEAD "slurm = { mem = \"{{ memory }}\"; };\n");
     wjr_study_config_slurm_options(&o, c);
     assert_null(o.mem);
@@ -85,6 +105,18 @@ static const bad_case bad_cases[] = {
     {HEAD "slurm = {\n  mem = \"1G\";\n  mem_per_cpu = \"1G\";\n};\n",
      "10: slurm.mem_per_cpu and slurm.mem exclude each other (sbatch's --mem-per-cpu and --mem): "
      "keep one"},
+    {HEAD "slurm = {\n  mem_per_gpu = \"1G\";\n  mem_per_cpu = \"1G\";\n};\n",
+     "9: slurm.mem_per_gpu and slurm.mem_per_cpu exclude each other (sbatch's --mem-per-gpu and "
+     "--mem-per-cpu): keep one"},
+    {HEAD "slurm = {\n  cpus_per_gpu = \"{{ threads }}\";\n  cpus_per_task = 2;\n};\n",
+     "9: slurm.cpus_per_gpu and slurm.cpus_per_task exclude each other (sbatch's --cpus-per-gpu "
+     "and "
+     "--cpus-per-task): keep one"},
+    {HEAD "slurm = {\n  gres = \"nic:1,gpu:a100:1\";\n  gpus_per_node = 2;\n};\n",
+     "10: slurm.gpus_per_node and a gpu in slurm.gres exclude each other (both ask for GPUs per "
+     "node, and sbatch refuses them together): keep one"},
+    {HEAD "slurm = {\n  gpus_per_node = \"a100\";\n};\n",
+     "9: slurm.gpus_per_node \"a100\" is not a GPU count \"N\" or \"TYPE:N\""},
     {HEAD "slurm = {\n  nodes = \"4-2\";\n};\n",
      "9: slurm.nodes \"4-2\" is not a node count \"N\" or a range \"MIN-MAX\""},
     {HEAD "slurm = {\n  ntasks = 0;\n};\n", "9: slurm.ntasks must be between 1 and 1000000, not 0"},

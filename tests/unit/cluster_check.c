@@ -224,6 +224,11 @@ static void what_is_missing_is_refused_with_its_line(void **state)
     assert_int_equal(check(f, "gpus = \"a100:8\";"), 0);
     assert_int_equal(check(f, "gpus = \"t4:1\";"), WJR_ECONFIG);
     assert_error_has("slurm.gpus asks for \"gpu:t4\", which no node");
+    /* --gpus-per-node is what one node must have */
+    assert_int_equal(check(f, "gpus_per_node = \"a100:2\";"), 0);
+    assert_int_equal(check(f, "gpus_per_node = \"a100:4\";"), WJR_ECONFIG);
+    assert_error_has("slurm.gpus_per_node asks for 4 \"gpu:a100\" per node, the most a node of "
+                     "partition debug has is 2");
 
     mock_set_node_gres(NULL);
     assert_int_equal(check(f, "gpus = \"1\";"), WJR_ECONFIG);

@@ -1,8 +1,10 @@
 /*
  * resources.c - unit tests of the resource options (nodes, tasks, memory
- * per CPU, GPUs, exclusive, reservation, licenses, time-min, nice, export)
- * and of options taken from a trial's parameters: what reaches Slurm's job
- * description, as the fake controller recorded it.
+ * per CPU, GPUs, exclusive, reservation, licenses, time-min, nice, export,
+ * node lists, mail, tmp) and of options taken from a trial's parameters:
+ * what reaches Slurm's job description, as the fake controller recorded
+ * it. The batch script's setup lines, signal and requeue code are
+ * job_script.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,34 +17,6 @@
 #include "state.h"
 #include "study_int.h"
 #include "test_util.h"
-
-static const mock_submission *last_sub(void)
-{
-    assert_true(mock_submission_count() > 0);
-    return mock_submission_at(mock_submission_count() - 1);
-}
-
-/* The submission's resources contain the word " what " (or end with it). */
-static void assert_res(const mock_submission *s, const char *what)
-{
-    char *word = malloc(strlen(what) + 2);
-    const char *p;
-    size_t n;
-
-    word[0] = ' ';
-    strcpy(word + 1, what);
-    n = strlen(word);
-    p = strstr(s->resources, word);
-    if (p == NULL || (p[n] != ' ' && p[n] != '\0'))
-        fail_msg("'%s' not in '%s'", what, s->resources);
-    free(word);
-}
-
-static void assert_no_res(const mock_submission *s, const char *what)
-{
-    if (strstr(s->resources, what) != NULL)
-        fail_msg("'%s' unexpectedly in '%s'", what, s->resources);
-}
 
 static void fixed_resources_reach_the_job(void **state)
 {
@@ -70,38 +44,38 @@ static void fixed_resources_reach_the_job(void **state)
     o.tmp = "10G";
     tu_runner(f, NULL, &o);
     tu_run(f, 0, "{\"x\": 1}");
-    s = last_sub();
-    assert_res(s, "min_nodes=2");
-    assert_res(s, "max_nodes=4");
-    assert_res(s, "num_tasks=8");
-    assert_res(s, "ntasks_set=1"); /* --ntasks given, as sbatch flags it */
-    assert_res(s, "ntasks_per_node=4");
-    assert_res(s, "cpus_per_task=2");
-    assert_res(s, "min_cpus=16");
-    assert_res(s, "mem_per_cpu=1024");
-    assert_no_res(s, " mem=");
-    assert_res(s, "time_limit=120");
-    assert_res(s, "time_min=30");
+    s = tu_last_sub();
+    tu_assert_res(s, "min_nodes=2");
+    tu_assert_res(s, "max_nodes=4");
+    tu_assert_res(s, "num_tasks=8");
+    tu_assert_res(s, "ntasks_set=1"); /* --ntasks given, as sbatch flags it */
+    tu_assert_res(s, "ntasks_per_node=4");
+    tu_assert_res(s, "cpus_per_task=2");
+    tu_assert_res(s, "min_cpus=16");
+    tu_assert_res(s, "mem_per_cpu=1024");
+    tu_assert_no_res(s, " mem=");
+    tu_assert_res(s, "time_limit=120");
+    tu_assert_res(s, "time_min=30");
     /* --time=0 is no limit, as sbatch reads it, not an instant TIMEOUT */
     o.time = "0";
     wjr_runner_free(f->runner);
     f->runner = NULL;
     tu_runner(f, NULL, &o);
     tu_run(f, 1, "{\"x\": 1}");
-    s = last_sub();
-    assert_res(s, "time_limit=4294967295");
+    s = tu_last_sub();
+    tu_assert_res(s, "time_limit=4294967295");
     assert_true(strstr(s->resources, " tres_per_job=gres") != NULL);
     assert_true(strstr(s->resources, "gpu:a100:2") != NULL);
     assert_true(strstr(s->resources, " tres_per_task=gres") != NULL);
-    assert_res(s, "shared=0");
-    assert_res(s, "reservation=maint");
-    assert_res(s, "licenses=matlab:2");
-    assert_res(s, "nice=10");
-    assert_res(s, "req_nodes=n[01-04],gpu7");
-    assert_res(s, "exc_nodes=n03");
-    assert_res(s, "mail_type=6"); /* MAIL_JOB_END | MAIL_JOB_FAIL */
-    assert_res(s, "mail_user=someone@example.org");
-    assert_res(s, "tmp=10240");
+    tu_assert_res(s, "shared=0");
+    tu_assert_res(s, "reservation=maint");
+    tu_assert_res(s, "licenses=matlab:2");
+    tu_assert_res(s, "nice=10");
+    tu_assert_res(s, "req_nodes=n[01-04],gpu7");
+    tu_assert_res(s, "exc_nodes=n03");
+    tu_assert_res(s, "mail_type=6"); /* MAIL_JOB_END | MAIL_JOB_FAIL */
+    tu_assert_res(s, "mail_user=someone@example.org");
+    tu_assert_res(s, "tmp=10240");
     /* as sbatch does, for srun in the job: the tasks asked for, not the
      * ntasks_per_node x nodes slurmctld may give */
     assert_string_equal(mock_submission_env(s, "SLURM_CPUS_PER_TASK"), "2");
@@ -112,6 +86,48 @@ static void fixed_resources_reach_the_job(void **state)
     assert_string_equal(mock_submission_env(s, "SLURM_JOB_NAME"), s->name);
 }
 
+/* The GPU options per node: GPUs (before the gres, as sbatch writes
+ * them), CPUs and memory per GPU, and the variables sbatch exports for
+ * srun in the job; a parameter may set each. */
+static void gpu_options_reach_the_job(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"gpus_per_node=g", NULL};
+    const mock_submission *s;
+
+    o.gres = "nic:1";
+    o.gpus = "a100:4";
+    o.gpus_per_node = "a100:2";
+    o.cpus_per_gpu = 8;
+    o.mem_per_gpu = "16G";
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    s = tu_last_sub();
+    assert_non_null(strstr(s->resources, " tres_per_node=gres"));
+    assert_non_null(strstr(s->resources, "gpu:a100:2,gres"));
+    assert_non_null(strstr(s->resources, "nic:1 "));
+    assert_non_null(strstr(s->resources, " cpus_per_tres=gres"));
+    assert_non_null(strstr(s->resources, "gpu:8 "));
+    assert_non_null(strstr(s->resources, " mem_per_tres=gres"));
+    assert_non_null(strstr(s->resources, "gpu:16384 "));
+    tu_assert_no_res(s, "cpus_per_task");
+    assert_string_equal(mock_submission_env(s, "SLURM_GPUS"), "a100:4");
+    assert_string_equal(mock_submission_env(s, "SLURM_GPUS_PER_NODE"), "a100:2");
+    assert_string_equal(mock_submission_env(s, "SLURM_CPUS_PER_GPU"), "8");
+    assert_string_equal(mock_submission_env(s, "SLURM_MEM_PER_GPU"), "16384");
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+    /* from a parameter, the trial's own */
+    o.gpus_per_node = NULL;
+    o.per_trial = pt;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 1, "{\"g\": 3}");
+    s = tu_last_sub();
+    assert_non_null(strstr(s->resources, "gpu:3,gres"));
+    assert_string_equal(mock_submission_env(s, "SLURM_GPUS_PER_NODE"), "3");
+}
+
 static void defaults_set_no_resource(void **state)
 {
     tu_fixture *f = *state;
@@ -119,25 +135,28 @@ static void defaults_set_no_resource(void **state)
 
     tu_runner(f, NULL, NULL);
     tu_run(f, 0, "{}");
-    s = last_sub();
-    assert_res(s, "min_nodes=1");
-    assert_no_res(s, "num_tasks");
-    assert_no_res(s, "tres_per_job");
-    assert_no_res(s, "shared");
-    assert_no_res(s, "nice");
-    assert_no_res(s, "time_min");
-    assert_no_res(s, "reservation");
-    assert_no_res(s, "req_nodes");
-    assert_no_res(s, "exc_nodes");
-    assert_no_res(s, "mail_type");
-    assert_no_res(s, "mail_user");
-    assert_no_res(s, " tmp=");
+    s = tu_last_sub();
+    tu_assert_res(s, "min_nodes=1");
+    tu_assert_no_res(s, "num_tasks");
+    tu_assert_no_res(s, "tres_per_job");
+    tu_assert_no_res(s, "shared");
+    tu_assert_no_res(s, "nice");
+    tu_assert_no_res(s, "time_min");
+    tu_assert_no_res(s, "reservation");
+    tu_assert_no_res(s, "req_nodes");
+    tu_assert_no_res(s, "exc_nodes");
+    tu_assert_no_res(s, "mail_type");
+    tu_assert_no_res(s, "mail_user");
+    tu_assert_no_res(s, " tmp=");
     /* --open-mode=append: a requeued job keeps its earlier output */
-    assert_res(s, "open_mode=1");
+    tu_assert_res(s, "open_mode=1");
     assert_null(mock_submission_env(s, "SLURM_NTASKS"));
     assert_null(mock_submission_env(s, "SLURM_NPROCS"));
     assert_null(mock_submission_env(s, "SLURM_NTASKS_PER_NODE"));
     assert_null(mock_submission_env(s, "SLURM_CPUS_PER_TASK"));
+    assert_null(mock_submission_env(s, "SLURM_GPUS_PER_NODE"));
+    tu_assert_no_res(s, "cpus_per_tres");
+    tu_assert_no_res(s, "mem_per_tres");
 }
 
 static void bad_fixed_values_are_refused(void **state)
@@ -189,6 +208,28 @@ static void bad_fixed_values_are_refused(void **state)
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
     assert_non_null(strstr(wjr_error_last(), "slurm.tmp"));
     o.tmp = NULL;
+    /* the pairs sbatch refuses together */
+    o.cpus_per_task = 2;
+    o.cpus_per_gpu = 4;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "cpus_per_gpu"));
+    o.cpus_per_task = 0;
+    o.mem = "1G";
+    o.mem_per_gpu = "1G";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    o.mem = NULL;
+    o.gres = "gpu:1";
+    o.gpus_per_node = "1";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "gpus_per_node"));
+    o.gres = "nic:1";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0); /* not a GPU in gres */
+    wjr_backend_free(b);
+    b = NULL;
+    o.gres = NULL;
+    o.gpus_per_node = NULL;
+    o.mem_per_gpu = NULL;
+    o.cpus_per_gpu = 0;
     o.ntasks = -1;
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
     assert_null(b);
@@ -215,16 +256,16 @@ static void per_trial_resources_split_arrays(void **state)
         const mock_submission *s = mock_submission_at(i);
         if (strcmp(s->comment, "wjr:" TU_STUDY ":0,2") == 0) {
             assert_string_equal(s->array_inx, "0-1");
-            assert_res(s, "cpus_per_task=1");
-            assert_res(s, "mem=1024");
+            tu_assert_res(s, "cpus_per_task=1");
+            tu_assert_res(s, "mem=1024");
             seen |= 1;
         } else if (strcmp(s->comment, "wjr:" TU_STUDY ":1") == 0) {
-            assert_res(s, "cpus_per_task=4");
-            assert_res(s, "mem=1024");
+            tu_assert_res(s, "cpus_per_task=4");
+            tu_assert_res(s, "mem=1024");
             seen |= 2;
         } else if (strcmp(s->comment, "wjr:" TU_STUDY ":3") == 0) {
-            assert_res(s, "cpus_per_task=4");
-            assert_res(s, "mem=2048");
+            tu_assert_res(s, "cpus_per_task=4");
+            tu_assert_res(s, "mem=2048");
             seen |= 4;
         } else {
             fail_msg("unexpected array %s", s->comment);
@@ -233,8 +274,8 @@ static void per_trial_resources_split_arrays(void **state)
     assert_int_equal(seen, 7);
     /* a single job takes its own value too */
     tu_run(f, 4, "{\"threads\": 2, \"memory\": \"512M\"}");
-    assert_res(last_sub(), "cpus_per_task=2");
-    assert_res(last_sub(), "mem=512");
+    tu_assert_res(tu_last_sub(), "cpus_per_task=2");
+    tu_assert_res(tu_last_sub(), "mem=512");
 }
 
 /* The text options and exclusive from parameters: each trial's job gets
@@ -260,15 +301,15 @@ static void per_trial_texts_reach_the_job(void **state)
     for (i = 0; i < 2; i++) {
         s = mock_submission_at(i);
         if (strstr(s->comment, ":0") != NULL) {
-            assert_res(s, "reservation=maint");
-            assert_res(s, "licenses=matlab:2");
-            assert_res(s, "shared=0"); /* JOB_SHARED_NONE: --exclusive */
+            tu_assert_res(s, "reservation=maint");
+            tu_assert_res(s, "licenses=matlab:2");
+            tu_assert_res(s, "shared=0"); /* JOB_SHARED_NONE: --exclusive */
             assert_null(mock_submission_env(s, "WJR_T_PT"));
             assert_null(mock_submission_env(s, "PATH"));
         } else {
-            assert_res(s, "reservation=week");
-            assert_res(s, "licenses=fluent");
-            assert_no_res(s, "shared=");
+            tu_assert_res(s, "reservation=week");
+            tu_assert_res(s, "licenses=fluent");
+            tu_assert_no_res(s, "shared=");
             assert_string_equal(mock_submission_env(s, "WJR_T_PT"), "v");
             assert_null(mock_submission_env(s, "PATH"));
         }
@@ -323,7 +364,7 @@ static void export_chooses_the_environment(void **state)
     o.env = env;
     tu_runner(f, NULL, &o);
     tu_run(f, 0, "{}");
-    s = last_sub();
+    s = tu_last_sub();
     assert_null(mock_submission_env(s, "WJR_T_KEEP"));
     assert_null(mock_submission_env(s, "PATH"));
     assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
@@ -336,7 +377,7 @@ static void export_chooses_the_environment(void **state)
     o.export_env = "none"; /* sbatch reads the keywords in any case */
     tu_runner(f, NULL, &o);
     tu_run(f, 3, "{}");
-    s = last_sub();
+    s = tu_last_sub();
     assert_null(mock_submission_env(s, "WJR_T_KEEP"));
     assert_string_equal(mock_submission_env(s, "SLURM_GET_USER_ENV"), "1");
     wjr_runner_free(f->runner);
@@ -345,7 +386,7 @@ static void export_chooses_the_environment(void **state)
     o.export_env = "WJR_T_KEEP,PATH";
     tu_runner(f, NULL, &o);
     tu_run(f, 1, "{}");
-    s = last_sub();
+    s = tu_last_sub();
     assert_string_equal(mock_submission_env(s, "WJR_T_KEEP"), "k");
     assert_null(mock_submission_env(s, "WJR_T_DROP"));
     assert_non_null(mock_submission_env(s, "PATH"));
@@ -356,8 +397,8 @@ static void export_chooses_the_environment(void **state)
     o.export_env = NULL; /* the default: everything but SLURM_* and SBATCH_* */
     tu_runner(f, NULL, &o);
     tu_run(f, 2, "{}");
-    assert_string_equal(mock_submission_env(last_sub(), "WJR_T_DROP"), "d");
-    assert_null(mock_submission_env(last_sub(), "SLURM_GET_USER_ENV"));
+    assert_string_equal(mock_submission_env(tu_last_sub(), "WJR_T_DROP"), "d");
+    assert_null(mock_submission_env(tu_last_sub(), "SLURM_GET_USER_ENV"));
     unsetenv("WJR_T_KEEP");
     unsetenv("WJR_T_DROP");
 }
@@ -454,180 +495,6 @@ static void parameter_values_are_checked(void **state)
     json_decref(v);
 }
 
-/* Setup lines run verbatim before the model, in the trial directory and
- * the model's shell; a hostile parameter value still never reaches it. */
-static void setup_lines_run_before_the_model(void **state)
-{
-    tu_fixture *f = *state;
-    wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
-    wjr_wrapper *w = NULL;
-    char *dir, *path, *text;
-    const char *const env[] = {"SLURM_JOB_ID=77", NULL};
-
-    so.run_model = "sh -c 'echo \"$WJR_T_SETUP $(cat setup.txt)\" > model.txt' sh";
-    so.setup = "export WJR_T_SETUP=ready\necho \"in $(basename \"$PWD\")\" > setup.txt";
-    assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
-    tu_runner(f, w, NULL);
-    tu_run(f, 3, "{\"x\": \"$(touch /tmp/wjr-pwned)\"}");
-    assert_non_null(strstr(last_sub()->script, "export WJR_T_SETUP=ready\n"));
-    assert_null(strstr(last_sub()->script, "wjr-pwned"));
-    assert_int_equal(tu_run_script(f, last_sub()->script, env), 0);
-    dir = tu_path(f->dir, "000003");
-    path = tu_path(dir, "model.txt");
-    text = tu_read(path);
-    assert_non_null(text);
-    assert_string_equal(text, "ready in 000003\n");
-    free(text);
-    free(path);
-    free(dir);
-}
-
-/* A version 1 script options struct (no setup member) is still accepted. */
-static void script_options_version_1(void **state)
-{
-    wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
-    wjr_wrapper *w = NULL;
-    char *cmd = NULL;
-
-    (void)state;
-    so.version = 1;
-    so.run_model = "true";
-    so.setup = "not read in version 1";
-    assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
-    assert_int_equal(w->run_model(&cmd, w, NULL), 0);
-    assert_string_equal(cmd, "true");
-    free(cmd);
-    wjr_wrapper_free(w);
-}
-
-static void signal_and_requeue_code_reach_the_job(void **state)
-{
-    tu_fixture *f = *state;
-    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
-    wjr_backend *b = NULL;
-
-    o.signal = "B:USR1@120";
-    o.requeue_exit_code = 42;
-    tu_runner(f, NULL, &o);
-    tu_run(f, 0, "{}");
-    assert_res(last_sub(), "warn_signal=10");
-    assert_res(last_sub(), "warn_time=120");
-    assert_res(last_sub(), "warn_flags=1"); /* KILL_JOB_BATCH: the batch shell */
-    assert_string_equal(mock_submission_env(last_sub(), "WJR_REQUEUE_EXIT_CODE"), "42");
-
-    o.signal = "KILL@10";
-    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
-    o.signal = "USR2@0";
-    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
-    o.signal = NULL;
-    o.requeue = 0;
-    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
-    o.requeue = -1;
-    o.requeue_exit_code = 256;
-    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
-    assert_null(b);
-}
-
-/* The batch script passes USR1 on to the model, which runs in the
- * background, and still records the model's own exit code. */
-static void the_script_forwards_usr1(void **state)
-{
-    tu_fixture *f = *state;
-    const char *const env[] = {"SLURM_JOB_ID=77", NULL};
-    char *path, *text;
-
-    tu_runner(f,
-              tu_script_wrapper("sh -c 'trap \"echo got > got.txt; exit 7\" USR1; "
-                                "kill -s USR1 $PPID; i=0; while [ $i -lt 100 ]; do sleep 0.1; "
-                                "i=$((i+1)); done; exit 3' sh",
-                                NULL),
-              NULL);
-    tu_run(f, 0, "{}");
-    assert_int_equal(tu_run_script(f, last_sub()->script, env), 7);
-    path = tu_path(f->dir, "000000/got.txt");
-    assert_true(tu_exists(path));
-    free(path);
-    path = tu_path(f->dir, "000000/wjr_exit.json");
-    text = tu_read(path);
-    assert_non_null(text);
-    assert_non_null(strstr(text, "\"exit_code\": 7"));
-    free(text);
-    free(path);
-}
-
-/* A model exiting with the requeue code makes the script ask Slurm to
- * requeue its own job, and leaves no exit record; another code does not. */
-static void the_script_requeues_on_the_code(void **state)
-{
-    tu_fixture *f = *state;
-    char *bin = tu_path(f->dir, "bin"), *fake, *calls, *rec, *text;
-    char path_env[4096], bin_env[4200];
-    const char *env[] = {"SLURM_JOB_ID=77", "WJR_REQUEUE_EXIT_CODE=5", bin_env, NULL};
-
-    assert_int_equal(mkdir(bin, 0755), 0);
-    fake = tu_path(bin, "scontrol");
-    calls = tu_path(f->dir, "calls.txt");
-    snprintf(path_env, sizeof(path_env), "#!/bin/sh\necho \"$*\" >> '%s'\n", calls);
-    tu_write(fake, path_env);
-    assert_int_equal(chmod(fake, 0755), 0);
-    snprintf(bin_env, sizeof(bin_env), "PATH=%s:%s", bin, getenv("PATH"));
-    tu_runner(f, tu_script_wrapper("sh -c 'exit \"$(cat code)\"' sh", NULL), NULL);
-    tu_run(f, 0, "{}");
-    rec = tu_path(f->dir, "000000/wjr_exit.json");
-    text = tu_path(f->dir, "000000/code");
-    tu_write(text, "5");
-    assert_int_equal(tu_run_script(f, last_sub()->script, env), 5);
-    assert_false(tu_exists(rec));
-    free(text);
-    text = tu_read(calls);
-    assert_non_null(text);
-    assert_string_equal(text, "requeue 77\n");
-    free(text);
-    text = tu_path(f->dir, "000000/code");
-    tu_write(text, "6");
-    assert_int_equal(tu_run_script(f, last_sub()->script, env), 6);
-    assert_true(tu_exists(rec));
-    free(text);
-    free(rec);
-    free(calls);
-    free(fake);
-    free(bin);
-}
-
-/* A requeued job (Slurm's restart count) is the same trial, one attempt on. */
-static void requeues_count_as_attempts(void **state)
-{
-    tu_fixture *f = *state;
-    const wjr_trial_info *info;
-    wjr_runner_options ro = WJR_RUNNER_OPTIONS_INIT;
-    wjr_runner *back = NULL;
-    mock_job *j;
-    char *text = NULL;
-
-    tu_runner(f, tu_script_wrapper("true", NULL), NULL);
-    info = tu_run(f, 0, "{}");
-    assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_RUNNING);
-    assert_int_equal(info->attempt, 1);
-    j = mock_lookup(info->run.job_id);
-    assert_non_null(j);
-    j->restart_cnt = 1;
-    j->state = WJR_JOB_PENDING | WJR_JOBF_REQUEUE;
-    assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_RUNNING);
-    assert_int_equal(info->attempt, 2);
-    assert_int_equal(mock_submission_count(), 1);
-    assert_int_equal(mock_set_state(info->run.job_id, WJR_JOB_COMPLETE, 0, 0), 0);
-    tu_poll_one(f, 0); /* COMPLETED, or FAILED for want of output.json */
-    assert_int_equal(info->attempt, 2);
-    assert_int_equal(wjr_runner_to_json(&text, f->runner), 0);
-    ro.log = tu_log_fn;
-    ro.log_payload = &f->log;
-    if (wjr_runner_from_json(&back, text, &ro) != 0)
-        fail_msg("%s", wjr_error_last());
-    assert_int_equal(wjr_runner_trial(back, 0)->attempt, 2);
-    free(text);
-    wjr_runner_free(back);
-}
-
 /* wjr check: what the trials ask for against the partition's size. */
 static void check_compares_with_the_partition(void **state)
 {
@@ -705,19 +572,19 @@ static void checked_values_reach_the_job(void **state)
     wjr_study_config_slurm_options(&o, cfg);
     tu_runner(f, NULL, &o);
     tu_run(f, 0, "{}");
-    s = last_sub();
-    assert_res(s, "tres_per_node=gres:gpu:a100:2,gres:nic:1");
-    assert_res(s, "time_limit=3630");
-    assert_res(s, "time_min=10");
-    assert_res(s, "licenses=matlab@db:2,fluent");
-    assert_res(s, "reservation=maint");
-    assert_res(s, "warn_signal=10");
-    assert_res(s, "warn_time=60");
-    assert_res(s, "req_nodes=mocknode");
-    assert_res(s, "exc_nodes=n[1-3]");
-    assert_res(s, "mail_type=36"); /* MAIL_JOB_FAIL | MAIL_JOB_TIME90 */
-    assert_res(s, "mail_user=me");
-    assert_res(s, "tmp=2048");
+    s = tu_last_sub();
+    tu_assert_res(s, "tres_per_node=gres:gpu:a100:2,gres:nic:1");
+    tu_assert_res(s, "time_limit=3630");
+    tu_assert_res(s, "time_min=10");
+    tu_assert_res(s, "licenses=matlab@db:2,fluent");
+    tu_assert_res(s, "reservation=maint");
+    tu_assert_res(s, "warn_signal=10");
+    tu_assert_res(s, "warn_time=60");
+    tu_assert_res(s, "req_nodes=mocknode");
+    tu_assert_res(s, "exc_nodes=n[1-3]");
+    tu_assert_res(s, "mail_type=36"); /* MAIL_JOB_FAIL | MAIL_JOB_TIME90 */
+    tu_assert_res(s, "mail_user=me");
+    tu_assert_res(s, "tmp=2048");
     wjr_study_config_free(cfg);
     /* a node list is a name: no spaces, refused with its line */
     tu_write(path, "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
@@ -737,6 +604,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(fixed_resources_reach_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(checked_values_reach_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(defaults_set_no_resource, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(gpu_options_reach_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(bad_fixed_values_are_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_resources_split_arrays, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup, tu_teardown),
@@ -745,13 +613,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(resources_survive_to_json, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(version_1_options_are_accepted, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(parameter_values_are_checked, tu_setup, tu_teardown),
-        cmocka_unit_test_setup_teardown(setup_lines_run_before_the_model, tu_setup, tu_teardown),
-        cmocka_unit_test_setup_teardown(script_options_version_1, tu_setup, tu_teardown),
-        cmocka_unit_test_setup_teardown(signal_and_requeue_code_reach_the_job, tu_setup,
-                                        tu_teardown),
-        cmocka_unit_test_setup_teardown(the_script_forwards_usr1, tu_setup, tu_teardown),
-        cmocka_unit_test_setup_teardown(the_script_requeues_on_the_code, tu_setup, tu_teardown),
-        cmocka_unit_test_setup_teardown(requeues_count_as_attempts, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(check_compares_with_the_partition, tu_setup, tu_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

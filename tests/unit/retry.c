@@ -16,12 +16,6 @@
 #include "state.h"
 #include "test_util.h"
 
-static const mock_submission *last_sub(void)
-{
-    assert_true(mock_submission_count() > 0);
-    return mock_submission_at(mock_submission_count() - 1);
-}
-
 /* End the trial's current job in @p state and poll once. */
 static wjr_trial_status end_job(tu_fixture *f, int64_t index, uint32_t state, int requeue)
 {
@@ -60,7 +54,7 @@ static void node_fail_is_retried_then_fails_naming_each_attempt(void **state)
     snprintf(first, sizeof(first), "%s", t->run.job_id);
     assert_int_equal(end_job(f, 0, WJR_JOB_NODE_FAIL, 0), WJR_TRIAL_RUNNING);
     assert_int_equal(mock_submission_count(), 2);
-    assert_string_equal(last_sub()->name, "wjr-" TU_STUDY "-0-r1");
+    assert_string_equal(tu_last_sub()->name, "wjr-" TU_STUDY "-0-r1");
     t = wjr_runner_trial(f->runner, 0);
     assert_string_not_equal(t->run.job_id, first);
     snprintf(second, sizeof(second), "%s", t->run.job_id);
@@ -69,7 +63,7 @@ static void node_fail_is_retried_then_fails_naming_each_attempt(void **state)
 
     assert_int_equal(end_job(f, 0, WJR_JOB_BOOT_FAIL, 0), WJR_TRIAL_RUNNING);
     assert_int_equal(mock_submission_count(), 3);
-    assert_string_equal(last_sub()->name, "wjr-" TU_STUDY "-0-r2");
+    assert_string_equal(tu_last_sub()->name, "wjr-" TU_STUDY "-0-r2");
     assert_int_equal(end_job(f, 0, WJR_JOB_NODE_FAIL, 0), WJR_TRIAL_FAILED);
     assert_int_equal(mock_submission_count(), 3);
     t = wjr_runner_trial(f->runner, 0);
@@ -121,8 +115,8 @@ static void an_array_task_is_retried_alone(void **state)
     t = wjr_runner_trial(f->runner, 5);
     assert_int_equal(end_job(f, 5, WJR_JOB_NODE_FAIL, 0), WJR_TRIAL_RUNNING);
     assert_int_equal(mock_submission_count(), 2);
-    assert_string_equal(last_sub()->name, "wjr-" TU_STUDY "-5-r1");
-    assert_null(last_sub()->array_inx);
+    assert_string_equal(tu_last_sub()->name, "wjr-" TU_STUDY "-5-r1");
+    assert_null(tu_last_sub()->array_inx);
     assert_int_equal(t->run.array_task_id, WJR_NO_TASK);
     assert_int_equal(tu_poll_one(f, 4), WJR_TRIAL_RUNNING);
 }

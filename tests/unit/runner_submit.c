@@ -22,12 +22,6 @@
 #include "state.h"
 #include "test_util.h"
 
-static const mock_submission *last_sub(void)
-{
-    assert_true(mock_submission_count() > 0);
-    return mock_submission_at(mock_submission_count() - 1);
-}
-
 /* ---- run() ------------------------------------------------------------------ */
 
 static void test_run_one_job(void **state)
@@ -55,7 +49,7 @@ static void test_run_one_job(void **state)
     /* exactly one batch job, named by its idempotency key */
     assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 1);
     assert_int_equal(mock_job_count(), 1);
-    s = last_sub();
+    s = tu_last_sub();
     assert_string_equal(s->name, "wjr-" TU_STUDY "-42");
     assert_non_null(strstr(s->comment, TU_STUDY));
     assert_null(s->array_inx);
@@ -168,7 +162,7 @@ static void test_array_task_mapping(void **state)
     assert_int_equal(wjr_runner_run_multiple(&submitted, f->runner, specs, 6), 0);
     assert_int_equal(submitted, 6);
     assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 1);
-    s = last_sub();
+    s = tu_last_sub();
     assert_string_equal(s->array_inx, "0-5");
     assert_non_null(strstr(s->comment, "10-12,20-21,30"));
     for (i = 0; i < 6; i++) {
@@ -271,7 +265,7 @@ static void test_throttle_and_packed_pending(void **state)
     so.array_throttle = 4;
     tu_runner(f, NULL, &so);
     assert_int_equal(wjr_runner_run_multiple(NULL, f->runner, specs, 10), 0);
-    s = last_sub();
+    s = tu_last_sub();
     assert_string_equal(s->array_inx, "0-9%4");
     /* the controller answers with one packed record, "0-9%4" */
     assert_int_equal(mock_job_count(), 1);

@@ -385,3 +385,31 @@ void tu_assert_submission(wjr_runner *r, int64_t index, const char *want)
     assert_string_equal(got, quoted);
     free(got);
 }
+
+const struct mock_submission *tu_last_sub(void)
+{
+    assert_true(mock_submission_count() > 0);
+    return mock_submission_at(mock_submission_count() - 1);
+}
+
+void tu_assert_res(const struct mock_submission *s, const char *what)
+{
+    char *word = malloc(strlen(what) + 2);
+    const char *p;
+    size_t n;
+
+    assert_non_null(word);
+    word[0] = ' ';
+    strcpy(word + 1, what);
+    n = strlen(word);
+    p = strstr(s->resources, word);
+    if (p == NULL || (p[n] != ' ' && p[n] != '\0'))
+        fail_msg("'%s' not in '%s'", what, s->resources);
+    free(word);
+}
+
+void tu_assert_no_res(const struct mock_submission *s, const char *what)
+{
+    if (strstr(s->resources, what) != NULL)
+        fail_msg("'%s' unexpectedly in '%s'", what, s->resources);
+}

@@ -104,4 +104,11 @@ void tu_put(const char *dir, const char *name, const char *text);
  * slurm section for the partition "debug". */
 char *tu_study_config(tu_fixture *f, const char *body);
 
+/* The fake controller's last submission (there must be one). */
+struct mock_submission;
+const struct mock_submission *tu_last_sub(void);
+/* Its resources hold the word " what " (or end with it) / hold no what. */
+void tu_assert_res(const struct mock_submission *s, const char *what);
+void tu_assert_no_res(const struct mock_submission *s, const char *what);
+
 #endif
