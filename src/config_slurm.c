@@ -4,20 +4,23 @@
  * nodelist, exclude), what each asks for (time, time_min, cpus_per_task,
  * mem, mem_per_cpu, nodes, ntasks, ntasks_per_node, gpus, gpus_per_task,
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, gres, licenses, exclusive,
- * nice, tmp), how Slurm treats it (signal,
- * requeue, requeue_exit_code, array_throttle, mail_type, mail_user), its environment (env, export),
- * the detached driver's job (driver_partition, driver_time), and script_options.setup.
+ * nice, tmp), how Slurm treats it (signal, requeue, requeue_exit_code,
+ * array_throttle, mail_type, mail_user), its environment (env, export),
+ * the detached driver's job (driver_partition, driver_time), and
+ * script_options.setup.
  *
  * Every value is checked at load, with the parsers of slurm_values.c that
  * the backend uses again, and a bad one fails with file:line (and the
  * column, for YAML) naming the key and the value, before anything is
- * created; so are pairs sbatch would refuse (mem with mem_per_cpu, a
- * time_min longer than time). A key whose value is a parameter ("{{ threads }}") must name a
- * declared parameter, and every value that parameter can take must fit the
- * key (an integer range for a count, each choice a valid memory size for
- * mem...); the trial's own value is checked again when it is rendered
- * (slurm_resources.c). The comparison with what the cluster has, for
- * `wjr check`, is config_slurm_cluster.c's. It contacts no cluster.
+ * created; so are pairs sbatch would refuse (any two of mem, mem_per_cpu
+ * and mem_per_gpu; cpus_per_task with cpus_per_gpu; gpus_per_node with a
+ * gpu in gres; a time_min longer than time). A key whose value is a
+ * parameter ("{{ threads }}") must name a declared parameter, and every
+ * value that parameter can take must fit the key (an integer range for a
+ * count, each choice a valid memory size for mem...); the trial's own
+ * value is checked again when it is rendered (slurm_resources.c). The
+ * comparison with what the cluster has, for `wjr check`, is
+ * config_slurm_cluster.c's. It contacts no cluster.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -439,9 +442,8 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
                            "keep one",
                            excl[i][1], excl[i][0], excl[i][3], excl[i][2]);
     }
-    mem = config_setting_get_member(g, "gres");
     mpc = config_setting_get_member(g, "gpus_per_node");
-    if (mem != NULL && mpc != NULL && cfg->gres != NULL && wjr_slurm_gres_has_gpu(cfg->gres))
+    if (mpc != NULL && cfg->gres != NULL && wjr_slurm_gres_has_gpu(cfg->gres))
         return fail_at(ctx, mpc,
                        "slurm.gpus_per_node and a gpu in slurm.gres exclude each other (both "
                        "ask for GPUs per node, and sbatch refuses them together): keep one");
