@@ -311,19 +311,6 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
                                  opts->env[i]);
         n++;
     }
-    {
-        const char *const texts[][2] = {{"nodelist", opts->nodelist},
-                                        {"exclude", opts->exclude},
-                                        {"mail_type", opts->mail_type},
-                                        {"mail_user", opts->mail_user},
-                                        {"tmp", opts->tmp}};
-        for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-            if (texts[i][1] != NULL && (error = wjr_slurm_res_check(texts[i][0], texts[i][1])) < 0)
-                return error;
-    }
-    if (opts->tmp != NULL && (wjr_slurm_parse_mem(&mb, opts->tmp) < 0 || mb >= UINT32_MAX))
-        return wjr_error_set(WJR_ECONFIG, "slurm.tmp \"%s\" is more disk than Slurm can ask for",
-                             opts->tmp);
     sb = calloc(1, sizeof(*sb));
     if (sb == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
@@ -361,7 +348,12 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
         slurm_free(&sb->parent);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
+    /* after wjr_slurm_extra_new has checked them: these cannot fail */
     error = wjr_slurm_extra_new(&sb->extra, opts);
+    if (error == 0 && opts->mail_type != NULL)
+        error = wjr_slurm_parse_mail_type(&sb->mail_bits, opts->mail_type);
+    if (error == 0 && opts->tmp != NULL && (error = wjr_slurm_parse_mem(&mb, opts->tmp)) == 0)
+        sb->tmp_mb = (uint32_t)mb;
     if (error < 0) {
         slurm_free(&sb->parent);
         return error;

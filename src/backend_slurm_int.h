@@ -45,6 +45,8 @@ typedef struct slurm_backend {
     wjr_slurm_extra *extra;            /* nodes, tasks, GPUs, ...: slurm_resources.c */
     char *nodelist, *exclude;          /* --nodelist, --exclude */
     char *mail_type, *mail_user, *tmp; /* --mail-type, --mail-user, --tmp */
+    uint16_t mail_bits;                /* mail_type read once, at creation */
+    uint32_t tmp_mb;                   /* tmp read once; 0: not set */
     /* learnt from the controller */
     uint32_t max_array_size; /* 0 until asked */
     char *cluster_name;

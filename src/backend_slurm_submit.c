@@ -213,7 +213,6 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
 {
     uint32_t minutes;
     uint64_t mb;
-    uint16_t mail;
 
     slurm_init_job_desc_msg(desc);
     desc->name = (char *)spec->name;
@@ -236,16 +235,10 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     desc->req_nodes = sb->nodelist;
     desc->exc_nodes = sb->exclude;
     desc->mail_user = sb->mail_user;
-    if (sb->mail_type != NULL) {
-        if (wjr_slurm_parse_mail_type(&mail, sb->mail_type) < 0)
-            return WJR_ECONFIG;
-        desc->mail_type = mail;
-    }
-    if (sb->tmp != NULL) {
-        if (wjr_slurm_parse_mem(&mb, sb->tmp) < 0 || mb >= UINT32_MAX)
-            return wjr_error_set(WJR_ECONFIG, "slurm.tmp: cannot read '%s'", sb->tmp);
-        desc->pn_min_tmp_disk = (uint32_t)mb;
-    }
+    if (sb->mail_type != NULL)
+        desc->mail_type = sb->mail_bits;
+    if (sb->tmp != NULL)
+        desc->pn_min_tmp_disk = sb->tmp_mb;
     if (sb->gres)
         desc->tres_per_node = wjr_slurm_gres_tres(sb->gres);
     if (sb->cpus_per_task > 0) {

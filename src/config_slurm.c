@@ -385,17 +385,23 @@ static int check_time_min(const wjr_study_config *cfg, const parse_ctx *ctx,
                    cfg->res.time_min, cfg->time);
 }
 
+/* wjr_slurm_exclusive's view of the slurm group g: a member's text, "" for
+ * one that is not a string, NULL when absent. */
+static const char *member_text(const char *key, const void *g)
+{
+    const config_setting_t *s = config_setting_get_member(g, key);
+
+    if (s == NULL)
+        return NULL;
+    return config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : "";
+}
+
 int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
     wjr_slurm_cfg *out = &cfg->res;
-    const config_setting_t *mem, *mpc, *rq, *rqc;
-    /* pairs sbatch refuses together: the keys, then its options */
-    static const char *const excl[][4] = {
-        {"mem", "mem_per_cpu", "mem", "mem-per-cpu"},
-        {"mem", "mem_per_gpu", "mem", "mem-per-gpu"},
-        {"mem_per_cpu", "mem_per_gpu", "mem-per-cpu", "mem-per-gpu"},
-        {"cpus_per_task", "cpus_per_gpu", "cpus-per-task", "cpus-per-gpu"},
-    };
+    const config_setting_t *rq, *rqc;
+    const char *second;
+    char why[256];
     char *name = NULL;
     int i, n, kind, error;
 
@@ -433,20 +439,8 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         if (error < 0)
             return error;
     }
-    for (i = 0; i < (int)(sizeof(excl) / sizeof(excl[0])); i++) {
-        mem = config_setting_get_member(g, excl[i][0]);
-        mpc = config_setting_get_member(g, excl[i][1]);
-        if (mem != NULL && mpc != NULL)
-            return fail_at(ctx, mpc,
-                           "slurm.%s and slurm.%s exclude each other (sbatch's --%s and --%s): "
-                           "keep one",
-                           excl[i][1], excl[i][0], excl[i][3], excl[i][2]);
-    }
-    mpc = config_setting_get_member(g, "gpus_per_node");
-    if (mpc != NULL && cfg->gres != NULL && wjr_slurm_gres_has_gpu(cfg->gres))
-        return fail_at(ctx, mpc,
-                       "slurm.gpus_per_node and a gpu in slurm.gres exclude each other (both "
-                       "ask for GPUs per node, and sbatch refuses them together): keep one");
+    if (wjr_slurm_exclusive(&second, why, sizeof(why), member_text, g))
+        return fail_at(ctx, config_setting_get_member(g, second), "%s: keep one", why);
     error = check_time_min(cfg, ctx, g);
     if (error < 0)
         return error;

@@ -75,30 +75,67 @@ static int per_trial_has(const wjr_slurm_options *o, const char *key)
     return names_key(o->per_trial, key);
 }
 
-static int check_opts(const wjr_slurm_options *o)
+/* wjr_slurm_exclusive's view of o: an option's text, "" for a number or a
+ * value from a parameter, NULL when not set. */
+static const char *opt_text(const char *key, const void *ctx)
 {
+    const wjr_slurm_options *o = ctx;
     const struct {
         const char *key, *text;
-    } texts[] = {{"nodes", o->nodes},
-                 {"mem_per_cpu", o->mem_per_cpu},
-                 {"gpus", o->gpus},
-                 {"gpus_per_task", o->gpus_per_task},
-                 {"time_min", o->time_min},
-                 {"export", o->export_env},
-                 {"signal", o->signal},
-                 {"reservation", o->reservation},
-                 {"licenses", o->licenses},
-                 {"gpus_per_node", o->gpus_per_node},
-                 {"mem_per_gpu", o->mem_per_gpu}};
+        int number;
+    } opts[] = {{"mem", o->mem, 0},
+                {"mem_per_cpu", o->mem_per_cpu, 0},
+                {"mem_per_gpu", o->mem_per_gpu, 0},
+                {"gpus_per_node", o->gpus_per_node, 0},
+                {"gres", o->gres, 0},
+                {"cpus_per_task", NULL, o->cpus_per_task},
+                {"cpus_per_gpu", NULL, o->cpus_per_gpu}};
+    size_t i;
+
+    for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        if (strcmp(opts[i].key, key) != 0)
+            continue;
+        if (opts[i].text != NULL)
+            return opts[i].text;
+        if (opts[i].number > 0)
+            return "";
+    }
+    return per_trial_has(o, key) ? "" : NULL;
+}
+
+static int check_opts(const wjr_slurm_options *o)
+{
+    /* a node list may name many nodes; the other texts are short */
+    const struct {
+        const char *key, *text;
+        size_t max;
+    } texts[] = {{"nodes", o->nodes, WJR_RES_TEXT_MAX},
+                 {"mem_per_cpu", o->mem_per_cpu, WJR_RES_TEXT_MAX},
+                 {"gpus", o->gpus, WJR_RES_TEXT_MAX},
+                 {"gpus_per_task", o->gpus_per_task, WJR_RES_TEXT_MAX},
+                 {"time_min", o->time_min, WJR_RES_TEXT_MAX},
+                 {"export", o->export_env, WJR_RES_TEXT_MAX},
+                 {"signal", o->signal, WJR_RES_TEXT_MAX},
+                 {"reservation", o->reservation, WJR_RES_TEXT_MAX},
+                 {"licenses", o->licenses, WJR_RES_TEXT_MAX},
+                 {"gpus_per_node", o->gpus_per_node, WJR_RES_TEXT_MAX},
+                 {"mem_per_gpu", o->mem_per_gpu, WJR_RES_TEXT_MAX},
+                 {"nodelist", o->nodelist, WJR_NODE_LIST_MAX},
+                 {"exclude", o->exclude, WJR_NODE_LIST_MAX},
+                 {"mail_type", o->mail_type, WJR_RES_TEXT_MAX},
+                 {"mail_user", o->mail_user, WJR_RES_TEXT_MAX},
+                 {"tmp", o->tmp, WJR_RES_TEXT_MAX}};
+    const char *second;
+    char why[256];
     size_t i;
     int error;
 
     for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         if (texts[i].text == NULL)
             continue;
-        if (strlen(texts[i].text) >= WJR_RES_TEXT_MAX)
-            return wjr_error_set(WJR_ECONFIG, "slurm.%s is longer than %d characters", texts[i].key,
-                                 WJR_RES_TEXT_MAX - 1);
+        if (strlen(texts[i].text) >= texts[i].max)
+            return wjr_error_set(WJR_ECONFIG, "slurm.%s is longer than %zu characters",
+                                 texts[i].key, texts[i].max - 1);
         error = wjr_slurm_res_check(texts[i].key, texts[i].text);
         if (error < 0)
             return error;
@@ -112,23 +149,10 @@ static int check_opts(const wjr_slurm_options *o)
         return wjr_error_set(WJR_ECONFIG,
                              "slurm requeue_exit_code needs a job Slurm may requeue: not "
                              "requeue = false");
-    if ((o->mem || per_trial_has(o, "mem")) + (o->mem_per_cpu || per_trial_has(o, "mem_per_cpu")) +
-            (o->mem_per_gpu || per_trial_has(o, "mem_per_gpu")) >
-        1)
-        return wjr_error_set(WJR_ECONFIG,
-                             "slurm mem, mem_per_cpu and mem_per_gpu exclude each other");
     if (o->cpus_per_gpu < 0 || o->cpus_per_gpu > 65535)
         return wjr_error_set(WJR_ECONFIG, "slurm cpus_per_gpu %d is out of range", o->cpus_per_gpu);
-    /* as sbatch refuses them together */
-    if ((o->cpus_per_task > 0 || per_trial_has(o, "cpus_per_task")) &&
-        (o->cpus_per_gpu > 0 || per_trial_has(o, "cpus_per_gpu")))
-        return wjr_error_set(WJR_ECONFIG,
-                             "slurm cpus_per_task and cpus_per_gpu exclude each other");
-    if ((o->gpus_per_node || per_trial_has(o, "gpus_per_node")) && o->gres != NULL &&
-        wjr_slurm_gres_has_gpu(o->gres))
-        return wjr_error_set(WJR_ECONFIG,
-                             "slurm gpus_per_node and a gpu in gres exclude each other (both ask "
-                             "for GPUs per node)");
+    if (wjr_slurm_exclusive(&second, why, sizeof(why), opt_text, o))
+        return wjr_error_set(WJR_ECONFIG, "%s", why);
     for (i = 0; o->per_trial && o->per_trial[i]; i++) {
         const char *eq = strchr(o->per_trial[i], '=');
         if (eq == NULL || eq[1] == '\0' ||

@@ -19,6 +19,8 @@
 /* The longest reservation, license list or export list a job takes, and
  * so the longest value of any option a trial takes from a parameter. */
 #define WJR_RES_TEXT_MAX 256
+/* The longest nodelist or exclude list (a hostlist such as "n[001-480]"). */
+#define WJR_NODE_LIST_MAX 65536
 
 /* What one submission asks for, as numbers; 0 or "" means not set. */
 typedef struct wjr_slurm_res {
@@ -47,7 +49,8 @@ typedef struct wjr_slurm_res {
 
 typedef struct wjr_slurm_extra wjr_slurm_extra;
 
-/* Copy and check the version 2 fields of opts (and mem against mem_per_cpu). */
+/* Copy and check the version 2 fields of opts, check its version 3 texts
+ * (nodelist to tmp), and refuse the pairs sbatch refuses together. */
 int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *opts);
 void wjr_slurm_extra_free(wjr_slurm_extra *x);
 

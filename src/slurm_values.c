@@ -5,7 +5,7 @@
  * GPU requests, GRES lists (name[:type][:count],...), licenses
  * (name[@server][:count],...), the warning signal, export lists, mail
  * types and the names of partitions, accounts, QOS, reservations and
- * nodes.
+ * nodes; and which options sbatch refuses together.
  *
  * One parser per form: the configuration reader calls these at load (and
  * adds file:line), slurm_resources.c for the values a trial takes from its
@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -543,11 +544,16 @@ int wjr_slurm_res_check(const char *key, const char *text)
     int k = find_key(key, strlen(key));
     int sig, secs;
     uint16_t mail;
+    uint64_t mb;
 
     if (strcmp(key, "signal") == 0)
         return wjr_slurm_parse_signal(&sig, &secs, text);
     if (strcmp(key, "mail_type") == 0)
         return wjr_slurm_parse_mail_type(&mail, text);
+    /* pn_min_tmp_disk is 32 bits of megabytes */
+    if (strcmp(key, "tmp") == 0 && wjr_slurm_parse_mem(&mb, text) == 0 && mb >= UINT32_MAX)
+        return wjr_error_set(WJR_ECONFIG, "slurm.tmp \"%s\" is more disk than Slurm can ask for",
+                             text);
     if (strcmp(key, "export") == 0) {
         if (strcmp(text, "ALL") == 0 || strcmp(text, "NONE") == 0 ||
             each_item(text, wjr_slurm_env_name))
@@ -701,5 +707,37 @@ int wjr_slurm_gres_has_gpu(const char *gres)
     while (wjr_slurm_next_item(&it, &p, WJR_ITEM_GRES))
         if (it.name_len == 3 && strncmp(it.name, "gpu", 3) == 0)
             return 1;
+    return 0;
+}
+
+int wjr_slurm_exclusive(const char **second, char *msg, size_t msg_size, wjr_slurm_opt_get get,
+                        const void *ctx)
+{
+    /* the keys, second one named first and at its line; then sbatch's options */
+    static const char *const pairs[][4] = {
+        {"mem", "mem_per_cpu", "mem", "mem-per-cpu"},
+        {"mem", "mem_per_gpu", "mem", "mem-per-gpu"},
+        {"mem_per_cpu", "mem_per_gpu", "mem-per-cpu", "mem-per-gpu"},
+        {"cpus_per_task", "cpus_per_gpu", "cpus-per-task", "cpus-per-gpu"},
+    };
+    const char *gres;
+    size_t i;
+
+    for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        if (get(pairs[i][0], ctx) == NULL || get(pairs[i][1], ctx) == NULL)
+            continue;
+        *second = pairs[i][1];
+        snprintf(msg, msg_size, "slurm.%s and slurm.%s exclude each other (sbatch's --%s and --%s)",
+                 pairs[i][1], pairs[i][0], pairs[i][3], pairs[i][2]);
+        return 1;
+    }
+    gres = get("gres", ctx);
+    if (get("gpus_per_node", ctx) != NULL && gres != NULL && wjr_slurm_gres_has_gpu(gres)) {
+        *second = "gpus_per_node";
+        snprintf(msg, msg_size,
+                 "slurm.gpus_per_node and a gpu in slurm.gres exclude each other (both ask for "
+                 "GPUs per node, and sbatch refuses them together)");
+        return 1;
+    }
     return 0;
 }

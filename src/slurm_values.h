@@ -120,6 +120,20 @@ int wjr_slurm_next_item(wjr_slurm_item *out, const char **cursor, wjr_item_kind 
  * sbatch refuses it with --gpus-per-node. */
 int wjr_slurm_gres_has_gpu(const char *gres);
 
+/*
+ * The options sbatch refuses together: any two of mem, mem_per_cpu and
+ * mem_per_gpu; cpus_per_task with cpus_per_gpu; gpus_per_node with a gpu
+ * in gres. One rule for the configuration (which adds the line) and the
+ * library's own check of wjr_slurm_options. get(key, ctx) returns NULL
+ * when option key is not set, else its text ("" for a number or a value
+ * from a parameter). On a pair set together, *second is the option that
+ * comes second in the pair (the configuration names its line), msg gets
+ * the reason naming both, and the result is 1; 0 when none is.
+ */
+typedef const char *(*wjr_slurm_opt_get)(const char *key, const void *ctx);
+int wjr_slurm_exclusive(const char **second, char *msg, size_t msg_size, wjr_slurm_opt_get get,
+                        const void *ctx);
+
 /* A --gres list ("gpu:a100:2,nic:1") as Slurm's TRES text, each item with
  * "gres:" before it, as sbatch sends it. malloc'd; NULL without memory. */
 char *wjr_slurm_gres_tres(const char *gres);

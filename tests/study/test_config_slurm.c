@@ -115,6 +115,8 @@ static const bad_case bad_cases[] = {
     {HEAD "slurm = {\n  gres = \"nic:1,gpu:a100:1\";\n  gpus_per_node = 2;\n};\n",
      "10: slurm.gpus_per_node and a gpu in slurm.gres exclude each other (both ask for GPUs per "
      "node, and sbatch refuses them together): keep one"},
+    {HEAD "slurm = {\n  tmp = \"5000T\";\n};\n",
+     "9: slurm.tmp \"5000T\" is more disk than Slurm can ask for"},
     {HEAD "slurm = {\n  gpus_per_node = \"a100\";\n};\n",
      "9: slurm.gpus_per_node \"a100\" is not a GPU count \"N\" or \"TYPE:N\""},
     {HEAD "slurm = {\n  nodes = \"4-2\";\n};\n",

@@ -163,18 +163,22 @@ static void bad_fixed_values_are_refused(void **state)
 {
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
     const char *const pt[] = {"mem=m", NULL};
+    const char *const pt_gpu[] = {"cpus_per_gpu=k", NULL};
+    static char list[65537];
     wjr_backend *b = NULL;
 
     (void)state;
     o.mem = "1G";
     o.mem_per_cpu = "512M";
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
-    assert_non_null(strstr(wjr_error_last(), "exclude"));
+    assert_string_equal(wjr_error_last(), "slurm.mem_per_cpu and slurm.mem exclude each other "
+                                          "(sbatch's --mem-per-cpu and --mem)");
     o.mem = NULL;
     o.mem_per_cpu = NULL;
     o.per_trial = pt;
     o.mem_per_cpu = "1G";
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "slurm.mem_per_cpu and slurm.mem exclude"));
     o.per_trial = NULL;
     o.mem_per_cpu = NULL;
     o.nodes = "4-2";
@@ -206,13 +210,32 @@ static void bad_fixed_values_are_refused(void **state)
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
     o.tmp = "5000T"; /* beyond the 32 bits of megabytes a job asks for */
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
-    assert_non_null(strstr(wjr_error_last(), "slurm.tmp"));
+    assert_string_equal(wjr_error_last(),
+                        "slurm.tmp \"5000T\" is more disk than Slurm can ask for");
     o.tmp = NULL;
+    /* a node list may be longer than the other texts, within reason */
+    memset(list, 'n', sizeof(list) - 1);
+    list[sizeof(list) - 1] = '\0';
+    list[400] = '\0';
+    o.exclude = list;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
+    wjr_backend_free(b);
+    b = NULL;
+    list[400] = 'n';
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_string_equal(wjr_error_last(), "slurm.exclude is longer than 65535 characters");
+    o.exclude = NULL;
     /* the pairs sbatch refuses together */
     o.cpus_per_task = 2;
     o.cpus_per_gpu = 4;
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
-    assert_non_null(strstr(wjr_error_last(), "cpus_per_gpu"));
+    assert_non_null(strstr(wjr_error_last(), "slurm.cpus_per_gpu and slurm.cpus_per_task"));
+    o.cpus_per_gpu = 0;
+    o.per_trial = pt_gpu; /* a count from a parameter counts as set */
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    assert_non_null(strstr(wjr_error_last(), "slurm.cpus_per_gpu and slurm.cpus_per_task"));
+    o.per_trial = NULL;
+    o.cpus_per_gpu = 4;
     o.cpus_per_task = 0;
     o.mem = "1G";
     o.mem_per_gpu = "1G";
@@ -221,7 +244,7 @@ static void bad_fixed_values_are_refused(void **state)
     o.gres = "gpu:1";
     o.gpus_per_node = "1";
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
-    assert_non_null(strstr(wjr_error_last(), "gpus_per_node"));
+    assert_non_null(strstr(wjr_error_last(), "slurm.gpus_per_node and a gpu in slurm.gres"));
     o.gres = "nic:1";
     assert_int_equal(wjr_backend_slurm_new(&b, &o), 0); /* not a GPU in gres */
     wjr_backend_free(b);
