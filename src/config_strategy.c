@@ -540,7 +540,7 @@ void wjr__config_strategy_free(wjr_study_config *cfg)
 
 /* ---- evaluation ---------------------------------------------------------- */
 
-int wjr__config_params_feasible(const wjr_study_config *cfg, json_t *params)
+int wjr__config_values_feasible(const wjr_study_config *cfg, const double *x)
 {
     size_t c, i;
 
@@ -549,19 +549,40 @@ int wjr__config_params_feasible(const wjr_study_config *cfg, json_t *params)
         double s = 0.0, scale = fabs(lc->bound);
 
         for (i = 0; i < cfg->n_params; i++) {
-            json_t *v;
             if (lc->coef[i] == 0.0)
                 continue;
-            v = json_object_get(params, cfg->params[i].name);
-            if (!json_is_number(v))
+            if (!isfinite(x[i]))
                 return 0;
-            s += lc->coef[i] * json_number_value(v);
-            scale += fabs(lc->coef[i] * json_number_value(v));
+            s += lc->coef[i] * x[i];
+            scale += fabs(lc->coef[i] * x[i]);
         }
         if (s > lc->bound + 1e-9 * (1.0 + scale))
             return 0;
     }
     return 1;
+}
+
+int wjr__config_params_feasible(const wjr_study_config *cfg, json_t *params)
+{
+    double stack[32] = {0}, *x = stack;
+    size_t i;
+    int ok;
+
+    if (cfg->n_linear == 0)
+        return 1;
+    if (cfg->n_params > sizeof(stack) / sizeof(stack[0])) {
+        x = malloc(cfg->n_params * sizeof(*x));
+        if (x == NULL)
+            return 0;
+    }
+    for (i = 0; i < cfg->n_params; i++) {
+        json_t *v = json_object_get(params, cfg->params[i].name);
+        x[i] = json_is_number(v) ? json_number_value(v) : NAN;
+    }
+    ok = wjr__config_values_feasible(cfg, x);
+    if (x != stack)
+        free(x);
+    return ok;
 }
 
 int wjr__config_outcomes_ok(const wjr_study_config *cfg, json_t *metrics)

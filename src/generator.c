@@ -7,7 +7,8 @@
  * function of the configuration (seed, steps, parameters, parameter
  * constraints) and i, so a resumed study regenerates them by skipping the
  * points drawn before. Points that break a parameter constraint are drawn
- * and rejected, so the i-th point is the i-th feasible one. When the
+ * and rejected (tested by their values: the parameters object is built
+ * only for a point kept), so the i-th point is the i-th feasible one. When the
  * constraints leave so small a part of the box that MAX_REJECTED points in
  * a row fall outside it (ten proportions summing to at most 0.1 leave
  * 1e-17 of it), the rest of the step walks inside the region instead
@@ -38,6 +39,7 @@ struct wjr_generator {
     gsl_rng *rng;
     uint32_t *masks; /* SOBOL's digital shift, one per dimension */
     double *u;       /* [dims] */
+    double *x;       /* [n_params]: the values point_feasible tests */
     int walking;     /* the step's points come from poly's walk */
     wjr_polytope poly;
 };
@@ -60,6 +62,7 @@ void wjr_generator_free(wjr_generator *gen)
     reset_state(gen);
     free(gen->masks);
     free(gen->u);
+    free(gen->x);
     free(gen);
 }
 
@@ -78,8 +81,9 @@ int wjr_generator_new(wjr_generator **out, const wjr_study_config *config)
             gen->dims++;
     gen->masks = calloc(gen->dims + 1, sizeof(*gen->masks));
     gen->u = calloc(gen->dims + 1, sizeof(*gen->u));
+    gen->x = calloc(config->n_params + 1, sizeof(*gen->x));
     gen->pos = -1;
-    if (gen->masks == NULL || gen->u == NULL) {
+    if (gen->masks == NULL || gen->u == NULL || gen->x == NULL) {
         wjr_generator_free(gen);
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
@@ -135,7 +139,8 @@ static void next_point(wjr_generator *gen)
     }
 }
 
-static json_t *map_range(const wjr_param *p, double u)
+/* A range parameter's value at u in [0, 1): a whole number for an integer. */
+static double range_value(const wjr_param *p, double u)
 {
     double lo = p->lo, hi = p->hi, x;
 
@@ -144,8 +149,7 @@ static json_t *map_range(const wjr_param *p, double u)
             x = floor(exp(log(lo) + u * (log(hi + 1.0) - log(lo))));
         else
             x = lo + floor(u * (hi - lo + 1.0));
-        x = x < lo ? lo : x > hi ? hi : x;
-        return json_integer((json_int_t)x);
+        return x < lo ? lo : x > hi ? hi : x;
     }
     if (p->log_scale)
         x = exp(log(lo) + u * (log(hi) - log(lo)));
@@ -153,8 +157,36 @@ static json_t *map_range(const wjr_param *p, double u)
         x = lo + u * (hi - lo);
     if (p->has_digits) /* Ax's digits: round, then stay within the bounds */
         x = round(x * pow(10.0, p->digits)) / pow(10.0, p->digits);
-    x = x < lo ? lo : x > hi ? hi : x;
-    return json_real(x);
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+static json_t *map_range(const wjr_param *p, double u)
+{
+    double x = range_value(p, u);
+
+    return p->is_int ? json_integer((json_int_t)x) : json_real(x);
+}
+
+/* 1 when the unit-cube point in gen->u satisfies the parameter
+ * constraints: the values they weigh are the ranges' (a constraint names
+ * no choice, fixed or log-scaled parameter), computed as map_point would,
+ * so the test agrees with wjr__config_params_feasible on its object
+ * without building it. */
+static int point_feasible(const wjr_generator *gen)
+{
+    const wjr_study_config *cfg = gen->config;
+    size_t i, d = 0;
+
+    for (i = 0; i < cfg->n_params; i++) {
+        const wjr_param *p = &cfg->params[i];
+        if (p->kind == WJR_PARAM_RANGE)
+            gen->x[i] = range_value(p, gen->u[d]);
+        else
+            gen->x[i] = NAN;
+        if (p->kind != WJR_PARAM_FIXED)
+            d++;
+    }
+    return wjr__config_values_feasible(cfg, gen->x);
 }
 
 /* The unit-cube point in gen->u as a parameters object. */
@@ -221,15 +253,8 @@ static int next_feasible(json_t **out, wjr_generator *gen)
             wjr_polytope_walk(&gen->poly, gen->rng, gen->u);
         else
             next_point(gen);
-        if (out == NULL && gen->config->n_linear == 0)
+        if (gen->config->n_linear == 0 || point_feasible(gen))
             break;
-        error = map_point(&params, gen);
-        if (error < 0)
-            return error;
-        if (wjr__config_params_feasible(gen->config, params))
-            break;
-        json_decref(params);
-        params = NULL;
     }
     if (tries == limit && !gen->walking) {
         error = start_walk(gen);
@@ -242,10 +267,12 @@ static int next_feasible(json_t **out, wjr_generator *gen)
                              "parameters were rounded",
                              MAX_WALKED);
     gen->pos++;
-    if (out != NULL)
-        *out = params;
-    else
-        json_decref(params);
+    if (out == NULL)
+        return 0;
+    error = map_point(&params, gen);
+    if (error < 0)
+        return error;
+    *out = params;
     return 0;
 }
 

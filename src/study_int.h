@@ -138,8 +138,12 @@ const char *wjr__model_name(wjr_model model);
 int wjr__config_parse_model(wjr_model *out, const char *name);
 /* The step trial `index` of the strategy belongs to, or -1 past the end. */
 int64_t wjr__config_step_of(const wjr_study_config *cfg, int64_t index);
-/* The parameters object satisfies every parameter constraint. */
+/* The parameters object satisfies every parameter constraint (0 also
+ * without memory for more than 32 parameters). */
 int wjr__config_params_feasible(const wjr_study_config *cfg, json_t *params);
+/* The same for the parameters' values x[n_params]; a value a constraint
+ * weighs that is not finite (NAN: not a number) breaks it. */
+int wjr__config_values_feasible(const wjr_study_config *cfg, const double *x);
 /* The region the parameter constraints leave, on the unit cube of the
  * varying parameters (in order; fixed ones left out) that the generators
  * map to values: a range's value is lo + u (hi - lo), an integer's about

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,13 +237,52 @@ static void test_no_parameters(void **state)
     wjr_study_config_free(c);
 }
 
+/* The generator tests a drawn point by its values, without building its
+ * object: both tests must agree, and a value a constraint weighs that is
+ * not a number breaks it. mixture.cfg: w0..w9, k, act, opt. */
+static void test_values_feasible(void **state)
+{
+    wjr_study_config *c = load("mixture.cfg");
+    double x[13];
+    json_t *p = json_object();
+    char name[4];
+    size_t i;
+    (void)state;
+
+    assert_int_equal(c->n_params, 13);
+    for (i = 0; i < 10; i++) {
+        x[i] = 0.05;
+        snprintf(name, sizeof(name), "w%zu", i);
+        json_object_set_new(p, name, json_real(0.05));
+    }
+    x[10] = 10.0; /* 0.5 + 0.05 * 10: on the bound */
+    json_object_set_new(p, "k", json_integer(10));
+    x[11] = x[12] = NAN; /* act and opt: not weighed */
+    json_object_set_new(p, "act", json_string("relu"));
+    json_object_set_new(p, "opt", json_string("a"));
+    assert_true(wjr__config_values_feasible(c, x));
+    assert_true(wjr__config_params_feasible(c, p));
+    x[10] = 11.0;
+    json_object_set_new(p, "k", json_integer(11));
+    assert_false(wjr__config_values_feasible(c, x));
+    assert_false(wjr__config_params_feasible(c, p));
+    x[10] = 0.0;
+    x[3] = NAN;
+    json_object_set_new(p, "k", json_integer(0));
+    json_object_set_new(p, "w3", json_string("0.05"));
+    assert_false(wjr__config_values_feasible(c, x));
+    assert_false(wjr__config_params_feasible(c, p));
+    json_decref(p);
+    wjr_study_config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_points),   cmocka_unit_test(test_resume_by_skipping),
         cmocka_unit_test(test_other_seed_other_points), cmocka_unit_test(test_bounds_ints_choices),
         cmocka_unit_test(test_log_scale_and_fixed),     cmocka_unit_test(test_no_parameters),
-        cmocka_unit_test(test_tight_constraints),
+        cmocka_unit_test(test_tight_constraints),       cmocka_unit_test(test_values_feasible),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
