@@ -288,16 +288,17 @@ static int load_nodes(wjr_cluster_info *out, slurm_backend *sb, partition_info_m
 
 /* 1 when the check needs the nodes: for GRES or GPUs (fixed values: those
  * a trial takes from a parameter are not known before the trial), for
- * memory (mem or mem_per_cpu, fixed or from a parameter: the check takes
- * the largest it can be) or for a constraint. */
+ * memory (mem, mem_per_cpu or mem_per_gpu, fixed or from a parameter: the
+ * check takes the largest it can be) or for a constraint. */
 static int needs_nodes(const slurm_backend *sb, const wjr_slurm_res *res)
 {
     if ((sb->gres != NULL && *sb->gres != '\0') || res->gpus[0] != '\0' ||
         res->gpus_per_task[0] != '\0' || res->gpus_per_node[0] != '\0')
         return 1;
-    if (sb->mem != NULL || res->mem_per_cpu_mb != 0 ||
+    if (sb->mem != NULL || res->mem_per_cpu_mb != 0 || res->mem_per_gpu_mb != 0 ||
         wjr_slurm_extra_per_trial(sb->extra, "mem") ||
-        wjr_slurm_extra_per_trial(sb->extra, "mem_per_cpu"))
+        wjr_slurm_extra_per_trial(sb->extra, "mem_per_cpu") ||
+        wjr_slurm_extra_per_trial(sb->extra, "mem_per_gpu"))
         return 1;
     return sb->constraint != NULL && *sb->constraint != '\0';
 }

@@ -352,6 +352,7 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"gpus_per_node", &c->line_gpus_per_node},
         {"mem", &c->line_mem},
         {"mem_per_cpu", &c->line_mem_per_cpu},
+        {"mem_per_gpu", &c->line_mem_per_gpu},
         {"constraint", &c->line_constraint},
         {"time", &c->line_time},
         {"time_min", &c->line_time_min},

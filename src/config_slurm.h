@@ -26,9 +26,9 @@ typedef struct wjr_slurm_cfg {
     int line_nodes, line_ntasks, line_cpus; /* where nodes, ntasks, cpus_per_task are set */
     int line_reservation, line_licenses, line_gres, line_gpus, line_gpus_per_task; /* idem */
     int line_gpus_per_node;
-    int line_mem, line_mem_per_cpu, line_constraint; /* idem */
-    int line_time, line_time_min, line_partition;    /* idem */
-    int requeue_exit_code;                           /* 0: none */
+    int line_mem, line_mem_per_cpu, line_mem_per_gpu, line_constraint; /* idem */
+    int line_time, line_time_min, line_partition;                      /* idem */
+    int requeue_exit_code;                                             /* 0: none */
     char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
     char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */

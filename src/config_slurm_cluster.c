@@ -23,10 +23,24 @@
 #include "study_int.h"
 #include "util.h"
 
-/* What one value of option key amounts to: megabytes for mem and
- * mem_per_cpu ("4G" is 4096, a bare number is megabytes), minutes for time
- * and time_min (no limit is LLONG_MAX; time_min "0" is unset), else the
- * count ("2-4" counts as 2); 0 when unset or unreadable. */
+/* The GPUs a --gpus-per-node or --gres list asks for per node: the sum of
+ * its gpu items' counts ("gpu:a100:2,nic:1" is 2, "a100:2" is 2). */
+static long long gpu_count(const char *text, wjr_item_kind kind)
+{
+    wjr_slurm_item it;
+    long long n = 0;
+
+    while (text != NULL && wjr_slurm_next_item(&it, &text, kind))
+        if (kind == WJR_ITEM_GPUS || (it.name_len == 3 && strncmp(it.name, "gpu", 3) == 0))
+            n += it.count > (uint64_t)INT_MAX ? INT_MAX : (long long)it.count;
+    return n;
+}
+
+/* What one value of option key amounts to: megabytes for mem, mem_per_cpu
+ * and mem_per_gpu ("4G" is 4096, a bare number is megabytes), minutes for
+ * time and time_min (no limit is LLONG_MAX; time_min "0" is unset), GPUs
+ * for gpus_per_node, else the count ("2-4" counts as 2); 0 when unset or
+ * unreadable. */
 static long long amount(const char *key, const char *text)
 {
     uint64_t mb;
@@ -34,13 +48,16 @@ static long long amount(const char *key, const char *text)
 
     if (text == NULL)
         return 0;
+    if (strcmp(key, "gpus_per_node") == 0)
+        return gpu_count(text, WJR_ITEM_GPUS);
     if (strcmp(key, "time") == 0 || strcmp(key, "time_min") == 0) {
         if ((strcmp(key, "time") == 0 ? wjr_slurm_parse_time_limit(&minutes, text)
                                       : wjr_slurm_parse_time(&minutes, text)) < 0)
             return 0;
         return minutes == WJR_SLURM_INFINITE ? LLONG_MAX : (long long)minutes;
     }
-    if (strcmp(key, "mem") != 0 && strcmp(key, "mem_per_cpu") != 0)
+    if (strcmp(key, "mem") != 0 && strcmp(key, "mem_per_cpu") != 0 &&
+        strcmp(key, "mem_per_gpu") != 0)
         return atoll(text);
     if (wjr_slurm_parse_mem(&mb, text) < 0)
         return 0;
@@ -240,7 +257,15 @@ static int check_gres(const wjr_study_config *cfg, const wjr_cluster_info *info,
 /* Memory per node beyond the RealMemory of every node of the partition:
  * slurmctld refuses the job ("Requested node configuration is not
  * available"). mem is per node; mem_per_cpu counts for each CPU a node
- * runs, cpus_per_task x ntasks_per_node (at least one task). */
+ * runs, cpus_per_task x ntasks_per_node (at least one task); mem_per_gpu
+ * for each GPU a node runs, gpus_per_node or the gpus in gres (at least
+ * one: GPUs asked for otherwise, per job or per task, are not counted). */
+/* per x n > max (n > 0), without the product overflowing. */
+static int too_much(long long per, long long n, unsigned long long max)
+{
+    return per > 0 && (unsigned long long)per > max / (unsigned long long)n;
+}
+
 static int check_memory(const wjr_study_config *cfg, const wjr_cluster_info *info, const char *file)
 {
     const wjr_slurm_cfg *c = &cfg->res;
@@ -250,6 +275,8 @@ static int check_memory(const wjr_study_config *cfg, const wjr_cluster_info *inf
     long long per_cpu = largest(cfg, "mem_per_cpu", amount("mem_per_cpu", c->mem_per_cpu));
     long long cpus = largest(cfg, "cpus_per_task", cfg->cpus_per_task);
     long long tasks = largest(cfg, "ntasks_per_node", c->ntasks_per_node);
+    long long per_gpu = largest(cfg, "mem_per_gpu", amount("mem_per_gpu", c->mem_per_gpu));
+    long long gpus = largest(cfg, "gpus_per_node", amount("gpus_per_node", c->gpus_per_node));
 
     if (!info->gres_known || max == 0)
         return 0;
@@ -259,15 +286,24 @@ static int check_memory(const wjr_study_config *cfg, const wjr_cluster_info *inf
                              "%s:%d: slurm.mem asks for %lld MB per node, the most a node of "
                              "partition %s has is %llu MB (RealMemory)",
                              file, c->line_mem > 0 ? c->line_mem : 1, mem, part, max);
-    /* per_cpu x cpus > max, without the product overflowing */
-    if (per_cpu > 0 && (unsigned long long)per_cpu > max / (unsigned long long)cpus)
+    if (too_much(per_cpu, cpus, max))
         return wjr_error_set(WJR_ECONFIG,
                              "%s:%d: slurm.mem_per_cpu asks for %lld MB for each of the %lld "
                              "CPUs of a node (cpus_per_task x ntasks_per_node), the most a "
                              "node of partition %s has is %llu MB (RealMemory)",
                              file, c->line_mem_per_cpu > 0 ? c->line_mem_per_cpu : 1, per_cpu, cpus,
                              part, max);
-    return 0;
+    if (gpus == 0)
+        gpus = gpu_count(cfg->gres, WJR_ITEM_GRES);
+    gpus = gpus > 0 ? gpus : 1;
+    if (!too_much(per_gpu, gpus, max))
+        return 0;
+    return wjr_error_set(WJR_ECONFIG,
+                         "%s:%d: slurm.mem_per_gpu asks for %lld MB for each of the %lld GPUs "
+                         "of a node (gpus_per_node or the gpus in gres), the most a node of "
+                         "partition %s has is %llu MB (RealMemory)",
+                         file, c->line_mem_per_gpu > 0 ? c->line_mem_per_gpu : 1, per_gpu, gpus,
+                         part, max);
 }
 
 /* The next feature name of a constraint expression ("a&b", "[r1|r2]",

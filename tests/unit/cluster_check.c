@@ -340,6 +340,27 @@ static void memory_beyond_every_node_is_refused(void **state)
                      WJR_ECONFIG);
     assert_error_has("slurm.mem_per_cpu asks for 1024 MB for each of the 32 CPUs");
 
+    /* mem_per_gpu, for each GPU a node runs (at least one) */
+    assert_int_equal(check(f, "partition = \"debug\"; mem_per_gpu = \"10G\";"), 0);
+    assert_int_equal(check(f, "partition = \"gpu\"; mem_per_gpu = \"10G\"; gpus_per_node = 2;"), 0);
+    assert_refused(f, "partition = \"debug\";\nmem_per_gpu = \"20G\";",
+                   "c.cfg:4: slurm.mem_per_gpu asks for 20480 MB for each of the 1 GPUs of a "
+                   "node (gpus_per_node or the gpus in gres), the most a node of partition "
+                   "debug has is 16000 MB (RealMemory)");
+    assert_refused(f, "partition = \"debug\"; gpus_per_node = \"a100:2\";\nmem_per_gpu = \"10G\";",
+                   "c.cfg:4: slurm.mem_per_gpu asks for 10240 MB for each of the 2 GPUs");
+    assert_refused(f, "partition = \"debug\"; gres = \"gpu:a100:2,nic:1\";\nmem_per_gpu = 9000;",
+                   "c.cfg:4: slurm.mem_per_gpu asks for 9000 MB for each of the 2 GPUs");
+    assert_int_equal(check_params(f, "mem_per_gpu = \"{{ m }}\";",
+                                  "m = { type = \"choice\"; values = [\"1G\", \"20G\"]; };"),
+                     WJR_ECONFIG);
+    assert_error_has("c.cfg:3: slurm.mem_per_gpu asks for 20480 MB for each of the 1 GPUs");
+    assert_int_equal(check_params(f, "mem_per_gpu = \"6G\"; gpus_per_node = \"{{ g }}\";",
+                                  "g = { type = \"range\"; bounds = [1, 3]; value_type = "
+                                  "\"int\"; };"),
+                     WJR_ECONFIG);
+    assert_error_has("for each of the 3 GPUs");
+
     /* a node that reports no RealMemory: nothing to compare with */
     mock_set_node_memory(0);
     assert_int_equal(check(f, "partition = \"debug\"; mem = \"1T\";"), 0);
