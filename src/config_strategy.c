@@ -542,23 +542,11 @@ void wjr__config_strategy_free(wjr_study_config *cfg)
 
 int wjr__config_values_feasible(const wjr_study_config *cfg, const double *x)
 {
-    size_t c, i;
+    size_t c;
 
-    for (c = 0; c < cfg->n_linear; c++) {
-        const wjr_linear_constraint *lc = &cfg->linear[c];
-        double s = 0.0, scale = fabs(lc->bound);
-
-        for (i = 0; i < cfg->n_params; i++) {
-            if (lc->coef[i] == 0.0)
-                continue;
-            if (!isfinite(x[i]))
-                return 0;
-            s += lc->coef[i] * x[i];
-            scale += fabs(lc->coef[i] * x[i]);
-        }
-        if (s > lc->bound + 1e-9 * (1.0 + scale))
+    for (c = 0; c < cfg->n_linear; c++)
+        if (!wjr_linear_holds(cfg->linear[c].coef, x, cfg->n_params, cfg->linear[c].bound))
             return 0;
-    }
     return 1;
 }
 

@@ -341,17 +341,11 @@ void wjr__opt_to_unit(const wjr_optimizer *opt, const double *x, double *u)
 
 int wjr__opt_feasible(const wjr_optimizer *opt, const double *x)
 {
-    size_t c, i;
+    size_t c;
 
-    for (c = 0; c < opt->n_linear; c++) {
-        double s = 0.0, scale = fabs(opt->linear[c].bound);
-        for (i = 0; i < opt->n_params; i++) {
-            s += opt->linear[c].coef[i] * x[i];
-            scale += fabs(opt->linear[c].coef[i] * x[i]);
-        }
-        if (s > opt->linear[c].bound + 1e-9 * (1.0 + scale))
+    for (c = 0; c < opt->n_linear; c++)
+        if (!wjr_linear_holds(opt->linear[c].coef, x, opt->n_params, opt->linear[c].bound))
             return 0;
-    }
     return 1;
 }
 

@@ -27,6 +27,22 @@
 #define WARM_STEPS(d) (50 + 20 * (d))
 #define WALK_STEPS(d) (5 + 3 * (d))
 
+int wjr_linear_holds(const double *coef, const double *x, size_t n, double bound)
+{
+    double s = 0.0, scale = fabs(bound);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (coef[i] == 0.0)
+            continue;
+        if (!isfinite(x[i]))
+            return 0;
+        s += coef[i] * x[i];
+        scale += fabs(coef[i] * x[i]);
+    }
+    return s <= bound + 1e-9 * (1.0 + scale);
+}
+
 int wjr_polytope_init(wjr_polytope *p, size_t dims, size_t rows)
 {
     memset(p, 0, sizeof(*p));

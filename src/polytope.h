@@ -25,6 +25,12 @@ typedef struct wjr_polytope {
     int warm;      /* the walk has left its starting point behind */
 } wjr_polytope;
 
+/* 1 when coef . x <= bound (n terms), with a tolerance of 1e-9 of the
+ * terms' and the bound's magnitude; a term whose x is not finite breaks
+ * it unless its coef is 0. The one test of a row, for the generators and
+ * the optimizer alike. */
+int wjr_linear_holds(const double *coef, const double *x, size_t n, double bound);
+
 /* Allocate an unconstrained box of `dims` with room for `rows` rows.
  * Returns 0 or WJR_ENOMEM (no message set). */
 int wjr_polytope_init(wjr_polytope *p, size_t dims, size_t rows);
