@@ -47,6 +47,7 @@ static int run(int argc, char **argv)
     char *strategy = NULL;
     int first, code, error;
     int64_t total;
+    size_t n;
 
     if (cli_parse(&first, &code, &cli_cmd_check, argc, argv, "", NULL, NULL, NULL))
         return code;
@@ -56,9 +57,12 @@ static int run(int argc, char **argv)
     if (error == 0) {
         cli_print_warnings("check", config);
         total = wjr_study_config_total_trials(config);
-        printf("config: %s is valid: %zu parameters, total_trials %s%lld\n", argv[first],
-               wjr_study_config_param_count(config), total < 0 ? "unset " : "",
-               (long long)(total < 0 ? 0 : total));
+        n = wjr_study_config_param_count(config);
+        printf("config: %s is valid: %zu parameter%s, ", argv[first], n, n == 1 ? "" : "s");
+        if (total < 0)
+            printf("total_trials unset (wjr run needs it, wjr submit does not)\n");
+        else
+            printf("total_trials %lld\n", (long long)total);
         if (wjr_study_config_strategy(&strategy, config) == 0)
             printf("strategy: %s\n", strategy);
         printf("experiment_dir: %s\n", wjr_study_config_experiment_dir(config));

@@ -122,6 +122,8 @@ EOF
     out="$("$WJR" check "good.$format" 2>&1)" || rc=$?
     if [[ $rc -ne 0 ]]; then
         fail "check good.$format: exit $rc: $out"
+    elif ! grep -qxF "config: good.$format is valid: 0 parameters, total_trials unset (wjr run needs it, wjr submit does not)" <<<"$out"; then
+        fail "check good.$format: no total_trials note: $out"
     else
         echo "ok check good.$format"
     fi
