@@ -195,7 +195,11 @@ int wjr_study_driver_describe(char **out, const char *dir)
     (void)wjr__store_lock_holder(&holder, &job, &stepped, dir);
     /* the lock's time: now at each step of the driver, 0 once released */
     if (stepped > 0 && holder != NULL) {
-        if (now - stepped <= DRIVER_SILENT_S)
+        if (wjr__store_holder_dead(holder))
+            alive = wjr_asprintf("not running: %s died without releasing the study (no such "
+                                 "process on this host)",
+                                 holder);
+        else if (now - stepped <= DRIVER_SILENT_S)
             alive = wjr_asprintf("running: %s, last step %llds ago", holder,
                                  (long long)(now - stepped));
         else if (localtime_r(&stepped, &tm) != NULL &&

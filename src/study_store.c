@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,20 @@ static void own_job_line(char *buf, size_t size)
     buf[0] = '\0';
     if (n > 0 && n < 11 && id[n] == '\0')
         snprintf(buf, size, LOCK_JOB_KEY "%s\n", id);
+}
+
+int wjr__store_holder_dead(const char *holder)
+{
+    char host[256], own[256];
+    long pid = 0;
+
+    if (holder == NULL || sscanf(holder, "%ld %255s", &pid, host) != 2 || pid <= 0 ||
+        gethostname(own, sizeof(own) - 1) != 0)
+        return 0;
+    own[sizeof(own) - 1] = '\0';
+    if (strcmp(host, own) != 0)
+        return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
 int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const char *dir)

@@ -30,6 +30,12 @@ int wjr__store_lock(wjr_study *s, const char *command);
  * see wjr__store_heartbeat). */
 int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const char *dir);
 
+/* 1 when a lock holder's "PID HOST COMMAND" names this host and no
+ * process has that PID: the holder died (killed, or the machine
+ * restarted) without releasing the lock. 0 when it may live, or runs on
+ * another host (a compute node) where only its steps tell. */
+int wjr__store_holder_dead(const char *holder);
+
 /* Copy the configuration (s->config, read from config_path) into the
  * experiment directory, where wjr__store_load() reads it again. */
 int wjr__store_copy_config(const wjr_study *s, const char *config_path);

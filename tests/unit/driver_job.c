@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -113,6 +115,31 @@ static void a_driver_is_seen_alive_or_dead(void **state)
         assert_true(ago >= 0 && ago <= 5); /* cmocka 2 deprecates assert_in_range */
     }
     free(line);
+    {
+        /* a holder on this host whose process is gone died, however
+         * recent its last step; on another host only its steps tell */
+        char host[256] = "", text[400];
+        pid_t child = fork();
+
+        assert_true(child >= 0);
+        if (child == 0)
+            _exit(0);
+        assert_int_equal(waitpid(child, NULL, 0), child);
+        assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
+        snprintf(text, sizeof(text), "%ld %s wjr run x.cfg\n", (long)child, host);
+        tu_write(lock, text);
+        assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+        assert_non_null(line);
+        assert_non_null(strstr(line, "not running: "));
+        assert_non_null(strstr(line, "died without releasing the study"));
+        free(line);
+        snprintf(text, sizeof(text), "%ld other-%s wjr run x.cfg\n", (long)child, host);
+        tu_write(lock, text);
+        assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+        assert_non_null(line);
+        assert_non_null(strstr(line, "driver: running: "));
+        free(line);
+    }
     old[0].tv_sec = old[1].tv_sec = time(NULL) - 1000; /* it stopped stepping */
     assert_int_equal(utimensat(AT_FDCWD, lock, old, 0), 0);
     assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
