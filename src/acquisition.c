@@ -116,7 +116,7 @@ double wjr_acq_value(const wjr_acq *a, const double *f, double *grad)
             if (grad != NULL)
                 for (j = 0; j < d; j++)
                     grad[j] += dmu[j];
-        } else if (k == 0 && a->ucb) {
+        } else if (k == 0 && a->ucb_beta > 0) {
             lv = mu + a->ucb_beta * sd;
             if (grad != NULL)
                 for (j = 0; j < d; j++)

@@ -680,8 +680,7 @@ int wjr_optimizer_ask(double *out, wjr_optimizer *opt, size_t q)
         double *x = out + k * p;
 
         a.greedy = model && k + 1 == q && (q > 1 || pending0 > 0);
-        a.ucb = model && k > 0 && k + 1 < q;
-        a.ucb_beta = UCB_BETA;
+        a.ucb_beta = model && k > 0 && k + 1 < q ? UCB_BETA : 0.0;
         if (a.greedy)
             error = greedy_point(x, &a, opt, rng, f, q > 1 ? GREEDY_MIN_VAR : GREEDY_FLIGHT_VAR);
         else

@@ -93,12 +93,11 @@ typedef struct wjr_acq {
     int has_best;    /* some completed trial is feasible */
     double *scratch; /* [4 * n_features] */
     int greedy;      /* the posterior mean of gps[0] stands in for log EI */
-    int ucb;         /* mean + ucb_beta sd of gps[0] stands in for log EI */
-    double ucb_beta;
+    double ucb_beta; /* > 0: mean + ucb_beta sd of gps[0] stands in for log EI */
 } wjr_acq;
 
 /* The acquisition (log EI, or the posterior mean when a->greedy, or an
- * upper confidence bound when a->ucb, plus log probabilities of
+ * upper confidence bound when a->ucb_beta > 0, plus log probabilities of
  * feasibility) at the features f; its gradient into grad
  * when non-NULL. */
 double wjr_acq_value(const wjr_acq *a, const double *f, double *grad);
