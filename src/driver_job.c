@@ -185,6 +185,7 @@ static json_t *load_record(const char *dir)
 int wjr_study_driver_describe(char **out, const char *dir)
 {
     char *holder = NULL, *alive = NULL;
+    const char *dead = NULL;
     json_t *o = load_record(dir);
     char when[64] = "?";
     uint32_t job = 0;
@@ -192,13 +193,12 @@ int wjr_study_driver_describe(char **out, const char *dir)
     struct tm tm;
 
     *out = NULL;
-    (void)wjr__store_lock_holder(&holder, &job, &stepped, dir);
+    (void)wjr__store_lock_holder(&holder, &job, &stepped, &dead, dir);
     /* the lock's time: now at each step of the driver, 0 once released */
     if (stepped > 0 && holder != NULL) {
-        if (wjr__store_holder_dead(holder))
-            alive = wjr_asprintf("not running: %s died without releasing the study (no such "
-                                 "process on this host)",
-                                 holder);
+        if (dead != NULL)
+            alive =
+                wjr_asprintf("not running: %s died without releasing the study (%s)", holder, dead);
         else if (now - stepped <= DRIVER_SILENT_S)
             alive = wjr_asprintf("running: %s, last step %llds ago", holder,
                                  (long long)(now - stepped));
@@ -234,12 +234,13 @@ int wjr_study_driver_job(uint32_t *out, const char *dir)
     json_t *o;
     uint32_t job = 0;
     time_t stepped = 0;
+    const char *dead = NULL;
     int error;
 
     if (out == NULL || dir == NULL)
         return wjr_error_set(WJR_EINVALID, "wjr_study_driver_job: no output or directory");
     *out = 0;
-    error = wjr__store_lock_holder(&holder, &job, &stepped, dir);
+    error = wjr__store_lock_holder(&holder, &job, &stepped, &dead, dir);
     if (error < 0)
         return error;
     /* held (not released) by a process in the job driver.json records */

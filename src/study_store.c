@@ -42,21 +42,34 @@
 
 /* ---- lock ---------------------------------------------------------------- */
 
-/* The lock file: "PID HOST COMMAND\n", then "slurm_job JOBID\n" when the
- * holder runs in a Slurm job (the detached driver does). */
-#define LOCK_JOB_KEY "slurm_job "
+/* The lock file: "PID HOST COMMAND\n", then "process BOOT_ID START\n"
+ * (this host's boot and the holder's start in clock ticks since it, so
+ * that a PID used again by another process is not taken for the holder),
+ * then "slurm_job JOBID\n" when the holder runs in a Slurm job (the
+ * detached driver does). Lines after the first are found by their key. */
+#define LOCK_JOB_KEY     "slurm_job "
+#define LOCK_PROCESS_KEY "process "
+
+/* The text after "KEY" on a line after the first of a lock file's text,
+ * or NULL. */
+static const char *lock_line(const char *text, const char *key)
+{
+    const char *line = strchr(text, '\n');
+
+    for (; line != NULL; line = strchr(line + 1, '\n'))
+        if (strncmp(line + 1, key, strlen(key)) == 0)
+            return line + 1 + strlen(key);
+    return NULL;
+}
 
 /* The Slurm job a lock file's text names, or 0. */
 static uint32_t holder_job(const char *text)
 {
-    const char *line = strchr(text, '\n');
+    const char *line = lock_line(text, LOCK_JOB_KEY);
     unsigned long v;
     char *end = NULL;
 
-    if (line == NULL || strncmp(line + 1, LOCK_JOB_KEY, strlen(LOCK_JOB_KEY)) != 0)
-        return 0;
-    line += 1 + strlen(LOCK_JOB_KEY);
-    if (*line < '0' || *line > '9')
+    if (line == NULL || *line < '0' || *line > '9')
         return 0;
     v = strtoul(line, &end, 10);
     return (*end == '\n' || *end == '\0') && v > 0 && v <= UINT32_MAX ? (uint32_t)v : 0;
@@ -73,21 +86,84 @@ static void own_job_line(char *buf, size_t size)
         snprintf(buf, size, LOCK_JOB_KEY "%s\n", id);
 }
 
-int wjr__store_holder_dead(const char *holder)
+/* This host's boot id (from /proc), or 0 when it cannot be read. */
+static int boot_id(char *buf, size_t size)
 {
-    char host[256], own[256];
-    long pid = 0;
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+    int ok = f != NULL && fgets(buf, (int)size, f) != NULL;
 
-    if (holder == NULL || sscanf(holder, "%ld %255s", &pid, host) != 2 || pid <= 0 ||
-        gethostname(own, sizeof(own) - 1) != 0)
-        return 0;
-    own[sizeof(own) - 1] = '\0';
-    if (strcmp(host, own) != 0)
-        return 0;
-    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    if (f != NULL)
+        fclose(f);
+    if (ok)
+        buf[strcspn(buf, "\n")] = '\0';
+    return ok && buf[0] != '\0' && strspn(buf, "0123456789abcdef-") == strlen(buf);
 }
 
-int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const char *dir)
+/* When process `pid` started, in clock ticks since boot (field 22 of
+ * /proc/PID/stat), or 0 when it cannot be read. */
+static unsigned long long process_start(long pid)
+{
+    char path[64], buf[1024];
+    unsigned long long start = 0;
+    const char *p;
+    FILE *f;
+    size_t n;
+    int field;
+
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    if ((f = fopen(path, "re")) == NULL)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    p = strrchr(buf, ')'); /* the command, field 2, may hold spaces and parentheses */
+    for (field = 2; p != NULL && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (p != NULL && sscanf(p + 1, "%llu", &start) != 1)
+        start = 0;
+    return start;
+}
+
+/* "process BOOT_ID START\n" for this process, or "" off Linux. */
+static void own_process_line(char *buf, size_t size)
+{
+    char boot[64];
+    unsigned long long start = process_start((long)getpid());
+
+    buf[0] = '\0';
+    if (start > 0 && boot_id(boot, sizeof(boot)))
+        snprintf(buf, size, LOCK_PROCESS_KEY "%s %llu\n", boot, start);
+}
+
+/* Why the holder a lock file's text names is dead (see
+ * wjr__store_lock_holder), or NULL when it may live. */
+static const char *holder_dead(const char *text)
+{
+    const char *line = lock_line(text, LOCK_PROCESS_KEY);
+    char host[256], own[256], boot[64], own_boot[64];
+    unsigned long long start = 0, now;
+    long pid = 0;
+
+    if (sscanf(text, "%ld %255s", &pid, host) != 2 || pid <= 0 ||
+        gethostname(own, sizeof(own) - 1) != 0)
+        return NULL;
+    own[sizeof(own) - 1] = '\0';
+    if (strcmp(host, own) != 0)
+        return NULL;
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return "no such process on this host";
+    if (line == NULL || sscanf(line, "%63s %llu", boot, &start) != 2)
+        return NULL; /* a lock written before wjr recorded its process */
+    if (boot_id(own_boot, sizeof(own_boot)) && strcmp(boot, own_boot) != 0)
+        return "this host restarted since";
+    now = process_start(pid);
+    if (now > 0 && now != start)
+        return "its process ID is now another process's";
+    return NULL;
+}
+
+int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const char **dead,
+                           const char *dir)
 {
     char *path = wjr_asprintf("%s/.lock", dir), *text = NULL;
     struct stat st;
@@ -96,10 +172,12 @@ int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const 
     *holder = NULL;
     *job = 0;
     *stepped = 0;
+    *dead = NULL;
     if (path == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     if (wjr_read_file(&text, &len, path) == 0 && text[0] != '\0' && text[0] != '\n') {
         *job = holder_job(text);
+        *dead = holder_dead(text);
         text[strcspn(text, "\n")] = '\0';
         *holder = text;
         text = NULL;
@@ -114,7 +192,7 @@ int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const 
 int wjr__store_lock(wjr_study *s, const char *command)
 {
     char *path = wjr_asprintf("%s/.lock", s->dir);
-    char holder[512] = "", job_line[48];
+    char holder[640] = "", job_line[48], process_line[96];
     char host[256] = "?";
     ssize_t n;
     size_t i;
@@ -155,13 +233,14 @@ int wjr__store_lock(wjr_study *s, const char *command)
     gethostname(host, sizeof(host) - 1);
     host[sizeof(host) - 1] = '\0';
     own_job_line(job_line, sizeof(job_line));
-    snprintf(holder, sizeof(holder) - sizeof(job_line), "%ld %s %s", (long)getpid(), host,
-             command != NULL ? command : "wjr");
+    own_process_line(process_line, sizeof(process_line));
+    snprintf(holder, sizeof(holder) - sizeof(job_line) - sizeof(process_line), "%ld %s %s",
+             (long)getpid(), host, command != NULL ? command : "wjr");
     for (i = 0; holder[i] != '\0'; i++)
         if (holder[i] == '\n')
-            holder[i] = ' '; /* one line: the job's line follows */
+            holder[i] = ' '; /* one line: the process's and the job's follow */
     holder[i++] = '\n';
-    snprintf(holder + i, sizeof(holder) - i, "%s", job_line);
+    snprintf(holder + i, sizeof(holder) - i, "%s%s", process_line, job_line);
     if (ftruncate(fd, 0) != 0 || pwrite(fd, holder, strlen(holder), 0) < 0) {
         error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
         close(fd);

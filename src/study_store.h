@@ -26,15 +26,14 @@ int wjr__store_lock(wjr_study *s, const char *command);
 
 /* The last holder of the lock of `dir`, read without taking it: its
  * "PID HOST COMMAND" (malloc'd, NULL when none), the Slurm job it ran in
- * (0: none) and the time of its last step (0 once it released the lock;
- * see wjr__store_heartbeat). */
-int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const char *dir);
-
-/* 1 when a lock holder's "PID HOST COMMAND" names this host and no
- * process has that PID: the holder died (killed, or the machine
- * restarted) without releasing the lock. 0 when it may live, or runs on
- * another host (a compute node) where only its steps tell. */
-int wjr__store_holder_dead(const char *holder);
+ * (0: none), the time of its last step (0 once it released the lock;
+ * see wjr__store_heartbeat), and in `dead` why it is known to have died
+ * without releasing the lock (a static string: no process has its PID on
+ * this host, the PID is now another process's, or the host restarted), or
+ * NULL when it may live or runs on another host (a compute node), where
+ * only its steps tell. */
+int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const char **dead,
+                           const char *dir);
 
 /* Copy the configuration (s->config, read from config_path) into the
  * experiment directory, where wjr__store_load() reads it again. */

@@ -116,6 +116,44 @@ static void a_driver_is_seen_alive_or_dead(void **state)
     }
     free(line);
     {
+        /* a live PID is the holder's only if it started when the lock
+         * says, on this boot of the host: else the PID was used again */
+        char *text = tu_read(lock), *copy, *edit, boot[64] = "", other[800];
+        unsigned long long start = 0;
+        size_t at;
+
+        assert_non_null(text);
+        edit = strstr(text, "\nprocess ");
+        assert_non_null(edit); /* in the lock this test's study took */
+        assert_int_equal(sscanf(edit, "\nprocess %63s %llu", boot, &start), 2);
+        at = (size_t)(edit - text) + 1 + strlen("process ");
+        copy = strdup(text);
+        assert_non_null(copy);
+        /* as written: the holder is this process, alive */
+        assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+        assert_non_null(strstr(line, "driver: running: "));
+        free(line);
+        /* started at another time: another process has the PID */
+        copy[at + strlen(boot)] = '\0';
+        snprintf(other, sizeof(other), "%s %llu\n", copy, start + 1);
+        tu_write(lock, other);
+        assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+        assert_non_null(strstr(line, "not running: "));
+        assert_non_null(strstr(line, "(its process ID is now another process's)"));
+        free(line);
+        /* written on another boot of this host */
+        copy[at] = '\0';
+        snprintf(other, sizeof(other), "%s00000000-0000-0000-0000-000000000000 %llu\n", copy,
+                 start);
+        tu_write(lock, other);
+        assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
+        assert_non_null(strstr(line, "(this host restarted since)"));
+        free(line);
+        free(copy);
+        tu_write(lock, text); /* as it was */
+        free(text);
+    }
+    {
         /* a holder on this host whose process is gone died, however
          * recent its last step; on another host only its steps tell */
         char host[256] = "", text[400];
@@ -140,6 +178,7 @@ static void a_driver_is_seen_alive_or_dead(void **state)
         assert_non_null(strstr(line, "driver: running: "));
         free(line);
     }
+
     old[0].tv_sec = old[1].tv_sec = time(NULL) - 1000; /* it stopped stepping */
     assert_int_equal(utimensat(AT_FDCWD, lock, old, 0), 0);
     assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
