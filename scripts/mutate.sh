@@ -93,6 +93,36 @@ suite() {
         --timeout 120 -j"$JOBS" --stop-on-failure >"$WORK/ctest.log" 2>&1)
 }
 
+# every line of the list, not only those picked, still finds its snippet
+# exactly once: a list that the code moved away from fails here, in the
+# test command's short run, rather than in the next full run
+printf '%s\n' "${ALL[@]}" | python3 -c '
+import sys
+def dec(s):  # as apply() reads them
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            out.append({"n": "\n", "t": "\t"}.get(s[i + 1], s[i + 1]))
+            i += 2
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+stale = 0
+for line in sys.stdin.read().splitlines():
+    f = line.split("\t")
+    if len(f) != 5:
+        continue  # reported as malformed when its turn comes
+    try:
+        n = open(sys.argv[1] + "/" + f[1], encoding="utf-8").read().count(dec(f[2]))
+    except OSError:
+        n = 0
+    if n != 1:
+        print("mutate: %s: the snippet occurs %d times in %s" % (f[0], n, f[1]), file=sys.stderr)
+        stale += 1
+sys.exit(1 if stale else 0)
+' "$TREE" || exit 2
+
 echo "mutate: building a copy of the tree at $COMMIT in $TREE"
 cmake -S "$TREE" -B "$TREE/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWJR_WERROR=OFF >"$WORK/cmake.log" 2>&1 ||
     { cat "$WORK/cmake.log" >&2; exit 2; }
