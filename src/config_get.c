@@ -3,7 +3,8 @@
  * read as a string, an integer, a number in a range, a boolean or a JSON
  * scalar; the unknown-key check with its "did you mean" (the closest
  * name, also used for undeclared metrics) and BOA's refused keys; errors
- * that name file:line (and the column, for YAML) with the setting's path;
+ * and warnings that name file:line (and the column, for YAML) with the
+ * setting's path;
  * and lexical path joining. The sections' parsers (config_params.c,
  * config_objective.c, config_scheduler.c, config_strategy.c,
  * config_script.c, config_slurm.c, config_boa.c) call these; this file
@@ -21,22 +22,60 @@
 #include "config_yaml.h"
 #include "util.h"
 
+/* "<file>:<line>[:<column>]: <message>" at setting s (the root group has
+ * no line of its own: the first is named). */
+static void vlocated(char *buf, size_t size, const parse_ctx *ctx, const config_setting_t *s,
+                     const char *fmt, va_list ap)
+{
+    unsigned line = s != NULL ? (unsigned)config_setting_source_line(s) : 0u;
+    unsigned column = wjr_config_column(s);
+    int n;
+
+    if (column > 0)
+        n = snprintf(buf, size, "%s:%u:%u: ", ctx->file, line > 0 ? line : 1u, column);
+    else
+        n = snprintf(buf, size, "%s:%u: ", ctx->file, line > 0 ? line : 1u);
+    if (n >= 0 && (size_t)n < size)
+        vsnprintf(buf + n, size - (size_t)n, fmt, ap);
+}
+
 int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
 {
-    char msg[768];
+    char msg[1280];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vlocated(msg, sizeof(msg), ctx, s, fmt, ap);
+    va_end(ap);
+    return wjr_error_set(WJR_ECONFIG, "%s", msg);
+}
+
+int warn_at(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *s, const char *fmt,
+            ...)
+{
+    char msg[1280];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vlocated(msg, sizeof(msg), ctx, s, fmt, ap);
+    va_end(ap);
+    return wjr__config_warn(cfg, "%s", msg);
+}
+
+int wjr__config_warn(wjr_study_config *cfg, const char *fmt, ...)
+{
+    char msg[2048], *all;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    unsigned line = s != NULL ? (unsigned)config_setting_source_line(s) : 0u;
-    unsigned column = wjr_config_column(s);
-
-    /* The root group has no line of its own: name the first. */
-    if (column > 0)
-        return wjr_error_set(WJR_ECONFIG, "%s:%u:%u: %s", ctx->file, line > 0 ? line : 1u, column,
-                             msg);
-    return wjr_error_set(WJR_ECONFIG, "%s:%u: %s", ctx->file, line > 0 ? line : 1u, msg);
+    all = wjr_asprintf("%s%s\n", cfg->warnings != NULL ? cfg->warnings : "", msg);
+    if (all == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    free(cfg->warnings);
+    cfg->warnings = all;
+    return 0;
 }
 
 /* A path for messages: "scheduler.total_trials", "objective.metrics[0].name". */

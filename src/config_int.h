@@ -27,6 +27,7 @@ typedef struct parse_ctx {
 } parse_ctx;
 
 #define fail_at           wjr__cfg_fail_at
+#define warn_at           wjr__cfg_warn_at
 #define check_keys        wjr__cfg_check_keys
 #define type_error        wjr__cfg_type_error
 #define need_group        wjr__cfg_need_group
@@ -45,6 +46,11 @@ typedef struct parse_ctx {
 /* config_get.c */
 /* WJR_ECONFIG with "<file>:<line>[:<column>]: <message>" at setting s. */
 int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...) WJR_FORMAT(3, 4);
+/* Add "<message>\n" to cfg->warnings (wjr_study_config_warnings). */
+int wjr__config_warn(wjr_study_config *cfg, const char *fmt, ...) WJR_FORMAT(2, 3);
+/* The same, as "<file>:<line>[:<column>]: <message>" at setting s. */
+int warn_at(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *s, const char *fmt,
+            ...) WJR_FORMAT(4, 5);
 /* Every member of group s must be one of `allowed`; BOA's keys wjr does not
  * support are refused by name with what to do instead. */
 int check_keys(const parse_ctx *ctx, const config_setting_t *s, const char *const *allowed);

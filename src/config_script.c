@@ -260,6 +260,63 @@ done:
     return error;
 }
 
+/* Whether a plain word of a command looks like a file the command needs:
+ * a path (it holds '/') or a script by its extension; not an option, an
+ * assignment or an address. */
+static int names_a_file(const char *w)
+{
+    static const char *const ext[] = {".py", ".R", ".r",  ".sh",  ".bash", ".jl", ".pl",
+                                      ".rb", ".m", ".js", ".jar", ".lua",  NULL};
+    size_t n = strlen(w), k;
+
+    if (w[0] == '-' || strchr(w, '=') != NULL || strstr(w, "://") != NULL)
+        return 0;
+    if (strchr(w, '/') != NULL)
+        return 1;
+    for (k = 0; ext[k] != NULL; k++)
+        if (n > strlen(ext[k]) && strcmp(w + n - strlen(ext[k]), ext[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* A command's plain words that look like files (names_a_file) but exist
+ * neither in `dir` nor in `also` (may be NULL): a warning each, since the
+ * job would fail on every trial ("sh: cannot open model.sh"). A file made
+ * later (by write_configs or setup) is possible, so it is not an error. */
+static int warn_missing_files(wjr_study_config *cfg, const parse_ctx *ctx,
+                              const config_setting_t *s, const char *dir, const char *also)
+{
+    const char *p = config_setting_get_string(s);
+    int error = 0;
+
+    while (p != NULL && *p != '\0' && error == 0) {
+        size_t n;
+        char *word, *a = NULL, *b = NULL;
+
+        if (*p == ' ' || *p == '\t' || *p == '\n') {
+            p++;
+            continue;
+        }
+        n = shell_word_len(p);
+        word = is_plain_word(p, n) ? strndup(p, n) : NULL;
+        if (word != NULL && names_a_file(word)) {
+            a = path_join(dir, word);
+            b = also != NULL ? path_join(also, word) : NULL;
+            if (a != NULL && !wjr_file_exists(a) && (b == NULL || !wjr_file_exists(b)))
+                error = warn_at(cfg, ctx, s,
+                                "script_options.%s names '%s', which is not in %s%s%s: the "
+                                "command of every trial would fail to find it",
+                                config_setting_name(s), word, dir, also != NULL ? " nor in " : "",
+                                also != NULL ? also : "");
+        }
+        free(a);
+        free(b);
+        free(word);
+        p += n;
+    }
+    return error;
+}
+
 int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
     static const char *const keys[] = {"run_model",
@@ -279,6 +336,7 @@ int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const con
                                        NULL};
     int rel_config = -1, rel_launch = -1, error;
     char *wd = NULL;
+    size_t k;
 
     error = need_group(ctx, g);
     if (error == 0)
@@ -331,7 +389,15 @@ int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const con
             goto done;
         }
     }
-    error = experiment_dir_of(cfg, ctx, g);
+    /* BOA's commands run from working_dir; wjr's have their files next to
+     * the configuration, or in working_dir */
+    for (k = 0; k < 5 && error == 0; k++)
+        if (config_setting_get_member(g, keys[k]) != NULL)
+            error = warn_missing_files(cfg, ctx, config_setting_get_member(g, keys[k]),
+                                       ctx->yaml ? cfg->working_dir : cfg->dir,
+                                       ctx->yaml ? NULL : cfg->working_dir);
+    if (error == 0)
+        error = experiment_dir_of(cfg, ctx, g);
 done:
     free(wd);
     return error;

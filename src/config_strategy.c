@@ -393,7 +393,6 @@ static int warn_undeclared(wjr_study_config *cfg, const char *file, const config
 {
     const char *guess = NULL;
     char declared[512] = "";
-    char *more;
     size_t k, used = 0;
     int line = config_setting_source_line(e);
 
@@ -404,19 +403,14 @@ static int warn_undeclared(wjr_study_config *cfg, const char *file, const config
     }
     if (cfg->metric_names != NULL)
         guess = wjr__config_closest(c->metric, cfg->metric_names);
-    more = wjr_asprintf("%s%s:%d: outcome_constraints[%d] \"%s\": '%s' is not a declared metric "
-                        "(%s%s%s%s%s); the model must report it, or every trial fails",
-                        cfg->warnings != NULL ? cfg->warnings : "", file, line > 0 ? line : 1, i,
-                        c->text, c->metric, cfg->n_metrics > 0 ? "objective.metrics: " : "",
-                        cfg->n_metrics > 0 ? declared : "no metric is declared",
-                        guess != NULL ? "; did you mean '" : "", guess != NULL ? guess : "",
-                        guess != NULL ? "'?" : "");
-    if (more == NULL)
-        return wjr_error_set(WJR_ENOMEM, "out of memory");
-    free(cfg->warnings);
-    cfg->warnings = wjr_asprintf("%s\n", more);
-    free(more);
-    return cfg->warnings != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+    return wjr__config_warn(cfg,
+                            "%s:%d: outcome_constraints[%d] \"%s\": '%s' is not a declared metric "
+                            "(%s%s%s%s%s); the model must report it, or every trial fails",
+                            file, line > 0 ? line : 1, i, c->text, c->metric,
+                            cfg->n_metrics > 0 ? "objective.metrics: " : "",
+                            cfg->n_metrics > 0 ? declared : "no metric is declared",
+                            guess != NULL ? "; did you mean '" : "", guess != NULL ? guess : "",
+                            guess != NULL ? "'?" : "");
 }
 
 int wjr__config_parse_outcome_constraints(wjr_study_config *cfg, const char *file,

@@ -38,6 +38,47 @@ static void describe_failure(trial *t, const char *state, int exit_code, int sig
     wjr__set_text(&t->info.reason, buf);
 }
 
+/* `in` as one line of at most size - 1 bytes: control bytes as spaces,
+ * cut after a whole character with "..." when longer. */
+static void one_line(char *out, size_t size, const char *in)
+{
+    size_t n = strlen(in), at, k;
+
+    if (n > size - 1) { /* room for "...", and no UTF-8 character split */
+        n = size - 4;
+        while (n > 0 && ((unsigned char)in[n] & 0xc0) == 0x80)
+            n--;
+    }
+    for (k = 0, at = 0; k < n; k++)
+        out[at++] = (unsigned char)in[k] < ' ' || in[k] == 0x7f ? ' ' : in[k];
+    if (n < strlen(in)) {
+        memcpy(out + at, "...", 3);
+        at += 3;
+    }
+    out[at] = '\0';
+}
+
+/* A failed trial's reason gets the last line its job wrote to stderr,
+ * where a model's error usually is: "...; stderr: ZeroDivisionError:
+ * division by zero". */
+static void add_stderr(wjr_runner *r, trial *t)
+{
+    char line[200], *tail = NULL, *reason;
+
+    if (wjr_trial_stderr_tail(&tail, r->experiment_dir, t->info.run.trial_dir, t->info.run.job_id,
+                              1, 4096) < 0 ||
+        tail == NULL) {
+        wjr_error_clear();
+        return;
+    }
+    one_line(line, sizeof(line), tail);
+    free(tail);
+    reason = wjr_asprintf("%s; stderr: %s", t->info.reason ? t->info.reason : "failed", line);
+    if (reason != NULL)
+        wjr__set_text(&t->info.reason, reason);
+    free(reason);
+}
+
 /* Whether the wrapper call that just returned had a hook stopped by
  * wjr_interrupt(). */
 static int hook_interrupted(void)
@@ -103,6 +144,9 @@ void wjr__finalize(wjr_runner *r, trial *t, wjr_trial_status status, const char 
         wjr__set_text(&t->info.reason, lost);
     } else if (status == WJR_TRIAL_FAILED) {
         describe_failure(t, state_name, exit_code, sig, slurm_reason);
+    }
+    if (status == WJR_TRIAL_FAILED && lost == NULL) {
+        add_stderr(r, t);
     } else if (status == WJR_TRIAL_ABANDONED && t->info.reason == NULL) {
         char buf[160];
         snprintf(buf, sizeof(buf), "Slurm state %s", state_name);

@@ -11,6 +11,7 @@
  * stays inside the trial directory. This file reads and parses; it does
  * not decide statuses or metrics (the script wrapper does).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "wjr/runner.h"
 #include "config_yaml.h"
 #include "trial_files.h"
 #include "util.h"
@@ -57,37 +59,51 @@ static int open_link(int *fd, const char *trial_dir, const char *name)
     return error;
 }
 
+/* Open <trial_dir>/<name> for reading as wjr_trial_file_read says, into
+ * *fd with its *st: a regular file only. */
+static int open_regular(int *fd, struct stat *st, const char *trial_dir, const char *name)
+{
+    int dfd, error = 0;
+
+    *fd = -1;
+    dfd = open(trial_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return wjr_error_set(errno == ENOENT ? WJR_ENOTFOUND : WJR_EIO, "%s: %s", trial_dir,
+                             strerror(errno));
+    *fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    close(dfd);
+    if (*fd < 0 && errno == ENOENT)
+        return wjr_error_set(WJR_ENOTFOUND, "%s: no such file", name);
+    if (*fd < 0 && (errno == ELOOP || errno == EMLINK)) {
+        error = open_link(fd, trial_dir, name);
+        if (error < 0)
+            return error;
+    } else if (*fd < 0) {
+        return wjr_error_set(WJR_EINVALID, "%s: %s", name, strerror(errno));
+    }
+    if (fstat(*fd, st) < 0 || !S_ISREG(st->st_mode)) {
+        close(*fd);
+        *fd = -1;
+        return wjr_error_set(WJR_EINVALID, "%s is not a regular file: not read", name);
+    }
+    return 0;
+}
+
 int wjr_trial_file_read(char **out, size_t *len, const char *trial_dir, const char *name,
                         size_t limit)
 {
     wjr_buf b = WJR_BUF_INIT;
     struct stat st;
     char chunk[65536];
-    int dfd, fd = -1, error = 0;
+    int fd = -1, error;
     ssize_t n;
 
     *out = NULL;
     if (len)
         *len = 0;
-    dfd = open(trial_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return wjr_error_set(errno == ENOENT ? WJR_ENOTFOUND : WJR_EIO, "%s: %s", trial_dir,
-                             strerror(errno));
-    fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    close(dfd);
-    if (fd < 0 && errno == ENOENT)
-        return wjr_error_set(WJR_ENOTFOUND, "%s: no such file", name);
-    if (fd < 0 && (errno == ELOOP || errno == EMLINK)) {
-        error = open_link(&fd, trial_dir, name);
-        if (error < 0)
-            return error;
-    } else if (fd < 0) {
-        return wjr_error_set(WJR_EINVALID, "%s: %s", name, strerror(errno));
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        error = wjr_error_set(WJR_EINVALID, "%s is not a regular file: not read", name);
-        goto done;
-    }
+    error = open_regular(&fd, &st, trial_dir, name);
+    if (error < 0)
+        return error;
     if ((unsigned long long)st.st_size > limit) {
         error = wjr_error_set(WJR_EINVALID, "%s holds %lld bytes, more than the %zu allowed", name,
                               (long long)st.st_size, limit);
@@ -186,5 +202,76 @@ int wjr_trial_file_load(json_t **out, const char *trial_dir, const char *name)
                                   jerr.text, jerr.line);
     }
     free(text);
+    return error;
+}
+
+/* The last max_lines lines of <dir>/<name> that end in more than blank
+ * lines, from its last max_bytes bytes: *out NULL when there are none. */
+static int file_tail(char **out, const char *dir, const char *name, int max_lines, size_t max_bytes)
+{
+    struct stat st;
+    char *buf;
+    size_t got = 0, at;
+    off_t from;
+    ssize_t n = 0;
+    int fd, lines = 0, error = open_regular(&fd, &st, dir, name);
+
+    *out = NULL;
+    if (error == WJR_ENOTFOUND) {
+        wjr_error_clear();
+        return 0;
+    }
+    if (error < 0)
+        return error;
+    from = st.st_size > (off_t)max_bytes ? st.st_size - (off_t)max_bytes : 0;
+    buf = malloc((size_t)(st.st_size - from) + 1);
+    if (buf == NULL) {
+        close(fd);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    while (got < (size_t)(st.st_size - from) &&
+           ((n = pread(fd, buf + got, (size_t)(st.st_size - from) - got, from + (off_t)got)) > 0 ||
+            (n < 0 && errno == EINTR)))
+        got += n > 0 ? (size_t)n : 0;
+    close(fd);
+    buf[got] = '\0';
+    if (n < 0)
+        error = wjr_error_set(WJR_EIO, "cannot read %s: %s", name, strerror(errno));
+    /* blank lines at the end are dropped; the first line read may be cut */
+    while (got > 0 && isspace((unsigned char)buf[got - 1]))
+        buf[--got] = '\0';
+    for (at = got; at > 0 && max_lines > 0; at--)
+        if (buf[at - 1] == '\n' && ++lines == max_lines)
+            break;
+    memmove(buf, buf + at, got - at + 1);
+    if (error < 0 || buf[0] == '\0')
+        free(buf);
+    else
+        *out = buf;
+    return error;
+}
+
+int wjr_trial_stderr_tail(char **out, const char *experiment_dir, const char *trial_dir,
+                          const char *job_id, int max_lines, size_t max_bytes)
+{
+    char *name, *logs = NULL;
+    int error;
+
+    if (out == NULL)
+        return wjr_error_set(WJR_EINVALID, "wjr_trial_stderr_tail: no output");
+    *out = NULL;
+    if (trial_dir == NULL || job_id == NULL || *job_id == '\0' || strchr(job_id, '/') != NULL)
+        return 0;
+    name = wjr_asprintf("slurm-%s.err", job_id);
+    if (name == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    error = file_tail(out, trial_dir, name, max_lines, max_bytes);
+    if (error == 0 && *out == NULL && experiment_dir != NULL && strchr(job_id, '_') != NULL) {
+        logs = wjr_asprintf("%s/logs", experiment_dir);
+        error = logs != NULL ? file_tail(out, logs, name, max_lines, max_bytes)
+                             : wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    free(logs);
+    free(name);
     return error;
 }

@@ -234,6 +234,21 @@ WJR_EXTERN(const wjr_trial_info *) wjr_runner_trial(const wjr_runner *runner, in
 WJR_EXTERN(size_t) wjr_runner_trial_count(const wjr_runner *runner);
 WJR_EXTERN(const wjr_trial_info *) wjr_runner_trial_at(const wjr_runner *runner, size_t i);
 
+/**
+ * The last lines of what a trial's job wrote to stderr: slurm-<job_id>.err
+ * in the trial directory, where the batch script sends it, or, for an
+ * array task that wrote nothing there, Slurm's own file of the task in
+ * <experiment_dir>/logs/ (experiment_dir may be NULL). At most max_lines
+ * lines from the file's last max_bytes bytes, blank lines at its end left
+ * out. *out is malloc'd (the caller frees it), or NULL when there is no
+ * such text. The text is the job's own bytes: escape it for display. The
+ * file is read as trial files are: a regular file only, without blocking,
+ * through a link only inside its folder.
+ */
+WJR_EXTERN(int)
+wjr_trial_stderr_tail(char **out, const char *experiment_dir, const char *trial_dir,
+                      const char *job_id, int max_lines, size_t max_bytes);
+
 /** Run metadata as a JSON object text (malloc'd). */
 WJR_EXTERN(int) wjr_run_metadata_to_json(char **out, const wjr_run_metadata *meta);
 

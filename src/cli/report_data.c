@@ -401,56 +401,12 @@ void report_free(report *r)
     memset(r, 0, sizeof(*r));
 }
 
-/* The last lines of one file, or NULL when it is missing or empty. */
-static char *file_tail(const char *path, int max_lines, size_t max_bytes)
-{
-    char *buf = NULL, *p;
-    long size, from;
-    size_t got;
-    FILE *f = fopen(path, "rb");
-    int lines = 0;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= 0)
-        goto done;
-    from = size > (long)max_bytes ? size - (long)max_bytes : 0;
-    buf = malloc((size_t)(size - from) + 1);
-    if (buf == NULL || fseek(f, from, SEEK_SET) != 0)
-        goto done;
-    got = fread(buf, 1, (size_t)(size - from), f);
-    buf[got] = '\0';
-    while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
-        buf[--got] = '\0';
-    for (p = buf + got; p > buf; p--)
-        if (p[-1] == '\n' && ++lines == max_lines)
-            break;
-    memmove(buf, p, strlen(p) + 1);
-done:
-    fclose(f);
-    if (buf != NULL && buf[0] == '\0') {
-        free(buf);
-        buf = NULL;
-    }
-    return buf;
-}
-
 char *report_stderr_tail(const report *r, const report_trial *t, int max_lines, size_t max_bytes)
 {
-    char path[4096];
-    char *tail;
+    char *tail = NULL;
 
-    if (t->trial_dir == NULL || t->job_id == NULL)
-        return NULL;
-    /* the batch script sends a job's stderr to TRIAL_DIR/slurm-JOBID.err;
-     * an array task that failed before it got there wrote to Slurm's own
-     * file in logs/ */
-    snprintf(path, sizeof(path), "%s/slurm-%s.err", t->trial_dir, t->job_id);
-    tail = file_tail(path, max_lines, max_bytes);
-    if (tail == NULL && r->dir != NULL && strchr(t->job_id, '_') != NULL) {
-        snprintf(path, sizeof(path), "%s/logs/slurm-%s.err", r->dir, t->job_id);
-        tail = file_tail(path, max_lines, max_bytes);
-    }
+    if (wjr_trial_stderr_tail(&tail, r->dir, t->trial_dir, t->job_id, max_lines, max_bytes) < 0)
+        wjr_error_clear(); /* a file the report cannot read: no lines */
     return tail;
 }
 

@@ -330,6 +330,21 @@ wjr check_boa_typo check boa-typo.yaml
 expect check_boa_typo 0
 check check_boa_typo_warned grep -qF 'boa-typo.yaml:8: outcome_constraints[0] "nots <= 50": '"'nots'"' is not a declared metric (objective.metrics: a, b, note; did you mean '"'note'"'?)' \
     out/check_boa_typo.err
+# a file the command names that is not there: a warning (write_configs
+# or setup may make it), naming the word and the folder; options and the
+# shell's own words are no files
+sed 's|run_model = "sh model.sh";|run_model = "sh -e no_model.sh --out=a.txt lib/x";|' gpei.cfg >gpei-nofile.cfg
+wjr check_nofile check gpei-nofile.cfg
+expect check_nofile 0
+check check_nofile_warned grep -qxF "wjr check: warning: gpei-nofile.cfg:12: script_options.run_model names 'no_model.sh', which is not in $PWD: the command of every trial would fail to find it" \
+    out/check_nofile.err
+check check_nofile_path grep -qF "names 'lib/x', which is not in" out/check_nofile.err
+check check_nofile_two [ "$(grep -c warning out/check_nofile.err)" -eq 2 ]
+sed 's|run_model: sh boa_model.sh|run_model: python3 no_model.py|' boa.yaml >boa-nofile.yaml
+wjr check_boa_nofile check boa-nofile.yaml
+expect check_boa_nofile 0
+check check_boa_nofile_warned grep -qF "boa-nofile.yaml:14:5: script_options.run_model names 'no_model.py', which is not in $PWD:" \
+    out/check_boa_nofile.err
 wjr run_gpei run gpei.cfg
 expect run_gpei 0
 csv_col() { # FILE NAME: the values of one results.csv column

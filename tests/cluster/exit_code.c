@@ -1,8 +1,10 @@
 /*
  * exit_code.c - a model that exits 3, on the real cluster: the trial ends
  * FAILED, its exit code is 3 and the reason says "exit code 3", whether
- * it ran as a single job or as an array task. A model that exits 0 but
- * writes no output.json fails too, with a reason that says so.
+ * it ran as a single job or as an array task, and the reason ends with
+ * the last line the model wrote to stderr (in the trial directory, or in
+ * logs/ for a task). A model that exits 0 but writes no output.json fails
+ * too, with a reason that says so, and with its stderr.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 static const char model[] = "#!/bin/sh\n"
                             "# exits with the code in parameters.json, after a metric\n"
                             "rc=$(sed -n 's/.*\"rc\": *\\([0-9]*\\).*/\\1/p' parameters.json)\n"
+                            "echo \"model: exits $rc\" >&2; echo >&2\n"
                             "[ \"$rc\" = 9 ] || echo '{\"m\": 1}' > output.json\n"
                             "[ \"$rc\" = 9 ] && rc=0\n"
                             "exit \"$rc\"\n";
@@ -35,7 +38,7 @@ static void test_exit_code(void **state)
         assert_int_equal(t->status, WJR_TRIAL_FAILED);
         assert_int_equal(t->exit_code, 3);
         cl_assert_contains(t->slurm_state, "FAILED");
-        cl_assert_contains(t->reason, "exit code 3");
+        cl_assert_contains(t->reason, "exit code 3; stderr: model: exits 3");
         assert_null(t->metrics_json);
     }
     t = cl_trial(e->runner, 2);
@@ -44,6 +47,7 @@ static void test_exit_code(void **state)
     t = cl_trial(e->runner, 3);
     assert_int_equal(t->status, WJR_TRIAL_FAILED);
     cl_assert_contains(t->reason, "output.json");
+    cl_assert_contains(t->reason, "; stderr: model: exits 9");
     e->passed = 1;
 }
 

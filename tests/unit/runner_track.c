@@ -186,6 +186,67 @@ static void test_vanished_exit_record(void **state)
     assert_int_equal(mock_rpc_count(MOCK_RPC_DB_JOBS), 0);
 }
 
+/* A failed trial's reason ends with the last line its job wrote to
+ * stderr, in its trial directory (an array task's from logs/ when it
+ * wrote nothing there: slurmstepd's); blank lines are skipped, control
+ * bytes made spaces, a long line cut after a whole character. */
+static void test_failure_shows_stderr(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_trial_spec *specs = tu_make_specs(2, 10);
+    const wjr_trial_info *t;
+    char name[96], long_line[400], *path;
+    const char *reason;
+
+    tu_runner(f, tu_script_wrapper("true", NULL), NULL);
+    t = tu_run(f, 0, "{}");
+    snprintf(name, sizeof(name), "000000/slurm-%s.err", t->run.job_id);
+    path = tu_path(f->dir, name);
+    tu_write(path, "Traceback (most recent call last):\n  File \"model.py\"\n"
+                   "ZeroDivisionError: \x1b[31mdivision\tby zero \xc3\xa9\xff\r\n\n   \n");
+    free(path);
+    assert_int_equal(mock_set_state(t->run.job_id, WJR_JOB_FAILED, 1, 0), 0);
+    assert_int_equal(tu_poll_one(f, 0), WJR_TRIAL_FAILED);
+    reason = wjr_runner_trial(f->runner, 0)->reason;
+    assert_string_equal(reason, "Slurm state FAILED, exit code 1; stderr: ZeroDivisionError:  "
+                                "[31mdivision by zero \xc3\xa9\xff");
+
+    assert_int_equal(wjr_runner_run_multiple(NULL, f->runner, specs, 2), 0);
+    t = wjr_runner_trial(f->runner, 11);
+    assert_non_null(strchr(t->run.job_id, '_'));
+    snprintf(name, sizeof(name), "000011/slurm-%s.err", t->run.job_id);
+    path = tu_path(f->dir, name);
+    long_line[0] = 'x'; /* then 2-byte characters, one of them across the cut */
+    for (size_t k = 1; k + 2 < sizeof(long_line); k += 2)
+        memcpy(long_line + k, "\xc3\xa9", 2);
+    long_line[sizeof(long_line) - 1] = '\0';
+    tu_write(path, long_line);
+    free(path);
+    /* slurmstepd's lines of a task, before the script's own, are in logs/ */
+    snprintf(name, sizeof(name), "logs/slurm-%s.err", wjr_runner_trial(f->runner, 10)->run.job_id);
+    path = tu_path(f->dir, name);
+    tu_write(path, "slurmstepd: error: *** JOB 7 CANCELLED AT 2026-12-03T06:00:00 ***\n");
+    free(path);
+    assert_int_equal(mock_set_state(t->run.job_id, WJR_JOB_FAILED, 2, 0), 0);
+    assert_int_equal(tu_poll_one(f, 11), WJR_TRIAL_FAILED);
+    reason = wjr_runner_trial(f->runner, 11)->reason;
+    assert_non_null(strstr(reason, "exit code 2; stderr: x\xc3\xa9\xc3\xa9"));
+    assert_true(strlen(reason) < 250);
+    assert_string_equal(reason + strlen(reason) - 5, "\xc3\xa9...");
+    t = wjr_runner_trial(f->runner, 10);
+    assert_int_equal(mock_set_state(t->run.job_id, WJR_JOB_TIMEOUT, 0, 15), 0);
+    assert_int_equal(tu_poll_one(f, 10), WJR_TRIAL_FAILED);
+    assert_non_null(strstr(wjr_runner_trial(f->runner, 10)->reason,
+                           "TIMEOUT, exit code 0, signal 15; stderr: slurmstepd: error: *** JOB 7 "
+                           "CANCELLED AT 2026-12-03T06:00:00 ***"));
+    /* no stderr file: the reason as it was */
+    t = tu_run(f, 1, "{}");
+    assert_int_equal(mock_set_state(t->run.job_id, WJR_JOB_FAILED, 2, 0), 0);
+    assert_int_equal(tu_poll_one(f, 1), WJR_TRIAL_FAILED);
+    assert_string_equal(wjr_runner_trial(f->runner, 1)->reason, "Slurm state FAILED, exit code 2");
+    free(specs);
+}
+
 static void test_vanished_foreign_exit_record(void **state)
 {
     tu_fixture *f = *state;
@@ -513,6 +574,7 @@ int main(void)
         T(test_poll_rpc_count_constant),
         T(test_poll_failure_is_stale),
         T(test_vanished_exit_record),
+        T(test_failure_shows_stderr),
         T(test_vanished_foreign_exit_record),
         T(test_vanished_accounting),
         T(test_vanished_no_accounting),
