@@ -182,6 +182,24 @@ static char *folder_of(const char *real)
     return dir;
 }
 
+/* BOA's command line loads wrapper.py next to its YAML when the file
+ * names no wrapper_path (which wjr refuses): say that it is not used. */
+static int warn_wrapper_py(wjr_study_config *cfg, const char *path)
+{
+    char *dir = folder_of(cfg->path), *py = dir != NULL ? wjr_asprintf("%s/wrapper.py", dir) : NULL;
+    int error = py == NULL ? wjr_error_set(WJR_ENOMEM, "out of memory") : 0;
+
+    if (py != NULL && wjr_file_exists(py))
+        error = wjr__config_warn(cfg,
+                                 "%s: %s is not used: BOA would load the Python wrapper in it, "
+                                 "wjr runs the commands of script_options (run_model and the "
+                                 "hooks) instead",
+                                 path, py);
+    free(py);
+    free(dir);
+    return error;
+}
+
 /* BOA's YAML: its template variables rendered, then read into lc. */
 static int read_yaml(wjr_study_config *cfg, const parse_ctx *ctx, config_t *lc, const char *path)
 {
@@ -242,6 +260,8 @@ int wjr_study_config_load_from(wjr_study_config **out, const char *path, const c
         error = read_yaml(cfg, &ctx, &lc, path);
         if (error == 0)
             error = parse_root(cfg, &ctx, &lc);
+        if (error == 0 && base_dir == NULL)
+            error = warn_wrapper_py(cfg, path);
         goto done;
     }
     if (config_read_file(&lc, path) != CONFIG_TRUE) {

@@ -33,7 +33,6 @@ static const refused table[] = {
     {"", "moo", "write the metrics under objective.metrics"},
     {"objective", "objective_thresholds",
      "multi-objective optimization is not supported: optimize one metric"},
-    {"objective", "weights", "give each metric its own weight"},
     {"objective.metrics", "metric_to_eval", "name the function with metric"},
     {"parameters", "is_task", "task parameters are not supported"},
     {"parameters", "is_fidelity", "fidelity parameters are not supported"},

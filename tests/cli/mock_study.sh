@@ -343,8 +343,36 @@ check check_nofile_two [ "$(grep -c warning out/check_nofile.err)" -eq 2 ]
 sed 's|run_model: sh boa_model.sh|run_model: python3 no_model.py|' boa.yaml >boa-nofile.yaml
 wjr check_boa_nofile check boa-nofile.yaml
 expect check_boa_nofile 0
-check check_boa_nofile_warned grep -qF "boa-nofile.yaml:14:5: script_options.run_model names 'no_model.py', which is not in $PWD:" \
+check check_boa_nofile_warned grep -qF "boa-nofile.yaml:15:5: script_options.run_model names 'no_model.py', which is not in $PWD:" \
     out/check_boa_nofile.err
+# a weighted objective without minimize is maximized, as in BOA, and said
+# so; BOA's objective.weights give the metrics their weights
+grep -v '^    minimize: true$' boa.yaml >boa-max.yaml
+wjr check_boa_max check boa-max.yaml
+expect check_boa_max 0
+check check_boa_max_warned grep -qF "boa-max.yaml:3:1: objective: the weighted sum of the metrics is maximized, as BOA does" \
+    out/check_boa_max.err
+sed 's/, weight: [0-9.]*}/}/; s/^    minimize: true$/&\n    weights: [1.0, 2.0, 0.0]/' boa.yaml >boa-weights.yaml
+wjr check_boa_weights check boa-weights.yaml
+expect check_boa_weights 0
+quiet check_boa_weights && echo "ok check_boa_weights_quiet"
+sed 's/^    minimize: true$/    weights: [1.0, 2.0, 0.0]/' boa.yaml >boa-weights2.yaml
+wjr check_boa_weights2 check boa-weights2.yaml
+expect check_boa_weights2 2
+check check_boa_weights2_err grep -qF "metric 'a' has a weight of its own: give objective.weights or the metrics' weight, not both" \
+    out/check_boa_weights2.err
+# two metrics and no weights: BOA's multi-objective study, which wjr is not
+sed 's/, weight: [0-9.]*}/}/; /^    minimize: true$/d' boa.yaml >boa-moo.yaml
+wjr check_boa_moo check boa-moo.yaml
+expect check_boa_moo 0
+check check_boa_moo_warned grep -qF "objective: 2 metrics without weights are a multi-objective study in BOA; wjr optimizes the first, 'a'," \
+    out/check_boa_moo.err
+# BOA's command line loads wrapper.py next to the YAML: wjr says it does not
+mkdir -p wp && cp boa.yaml boa_model.sh wp/ && touch wp/wrapper.py
+wjr check_wrapper_py check wp/boa.yaml
+expect check_wrapper_py 0
+check check_wrapper_py_warned grep -qF "wjr check: warning: wp/boa.yaml: $PWD/wp/wrapper.py is not used: BOA would load the Python wrapper in it" \
+    out/check_wrapper_py.err
 wjr run_gpei run gpei.cfg
 expect run_gpei 0
 csv_col() { # FILE NAME: the values of one results.csv column
