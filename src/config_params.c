@@ -69,6 +69,74 @@ static int parse_range(wjr_param *p, const parse_ctx *ctx, const config_setting_
     return 0;
 }
 
+/* One value of a choice or fixed parameter as Ax's value_type makes it
+ * (new reference), or NULL when it cannot be: "int" (a whole number),
+ * "float", "str" (as Python's str() writes it) or "bool". */
+static json_t *typed_value(const json_t *v, const char *type)
+{
+    char buf[64];
+    double d = json_number_value(v);
+
+    if (strcmp(type, "int") == 0)
+        return json_is_integer(v) ? json_incref((json_t *)v)
+               : json_is_real(v) && d == floor(d) && fabs(d) <= 9007199254740992.0
+                   ? json_integer((json_int_t)d)
+                   : NULL;
+    if (strcmp(type, "float") == 0)
+        return json_is_number(v) ? json_real(d) : NULL;
+    if (strcmp(type, "bool") == 0)
+        return json_is_boolean(v) ? json_incref((json_t *)v) : NULL;
+    if (json_is_string(v))
+        return json_incref((json_t *)v);
+    if (json_is_boolean(v))
+        return json_string(json_is_true(v) ? "True" : "False");
+    if (json_is_integer(v))
+        snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (isfinite(d)) {
+        wjr_format_double(buf, sizeof(buf), d);
+        if (strpbrk(buf, ".en") == NULL) /* Python writes 2.0, not 2 */
+            strcat(buf, ".0");
+    } else
+        return NULL;
+    return json_string(buf);
+}
+
+/* value_type on a choice or fixed parameter: its values made that type,
+ * as Ax does. */
+static int typed_values(wjr_param *p, const parse_ctx *ctx, const config_setting_t *g)
+{
+    const config_setting_t *at = config_setting_get_member(g, "value_type");
+    char *type = NULL;
+    size_t i, n = json_is_array(p->values) && p->kind == WJR_PARAM_CHOICE
+                      ? json_array_size(p->values)
+                      : 1;
+    int error = get_string(&type, ctx, g, "value_type");
+
+    if (error < 0 || type == NULL)
+        return error;
+    if (strcmp(type, "int") != 0 && strcmp(type, "float") != 0 && strcmp(type, "str") != 0 &&
+        strcmp(type, "bool") != 0)
+        error = fail_at(ctx, at, "value_type must be \"int\", \"float\", \"str\" or \"bool\"");
+    for (i = 0; i < n && error == 0; i++) {
+        json_t *v = p->kind == WJR_PARAM_CHOICE ? json_array_get(p->values, i) : p->values;
+        json_t *t = typed_value(v, type);
+        char *text = t == NULL ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+
+        if (t == NULL)
+            error = fail_at(ctx, at, "value %s of '%s' is not of value_type %s",
+                            text != NULL ? text : "?", p->name, type);
+        else if (p->kind == WJR_PARAM_CHOICE)
+            json_array_set_new(p->values, i, t);
+        else {
+            json_decref(p->values);
+            p->values = t;
+        }
+        free(text);
+    }
+    free(type);
+    return error;
+}
+
 static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_t *g)
 {
     static const char *const keys[] = {"name",   "type",  "bounds", "value_type", "log_scale",
@@ -137,6 +205,8 @@ static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_
             fail_at(ctx, config_setting_get_member(g, "type"),
                     "parameter type must be \"range\", \"choice\" or \"fixed\", not \"%s\"", type);
     }
+    if (error == 0 && p->kind != WJR_PARAM_RANGE)
+        error = typed_values(p, ctx, g);
     if (error == 0 && config_setting_get_member(g, "is_ordered") != NULL) {
         error = get_bool(&p->is_ordered, ctx, g, "is_ordered");
         if (error == 0 && p->kind != WJR_PARAM_CHOICE)
@@ -153,7 +223,11 @@ static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_
         p->digits = (int)digits;
     }
     if (error == 0 && p->kind != WJR_PARAM_RANGE) {
-        const char *stray = config_setting_get_member(g, "bounds") != NULL ? "bounds" : NULL;
+        /* BOA drops the bounds of a fixed parameter (as it drops a range's
+         * value: above) */
+        int dropped = ctx->yaml && p->kind == WJR_PARAM_FIXED;
+        const char *stray =
+            config_setting_get_member(g, "bounds") != NULL && !dropped ? "bounds" : NULL;
         if (config_setting_get_member(g, "log_scale") != NULL)
             stray = "log_scale";
         if (stray != NULL)

@@ -430,6 +430,7 @@ int wjr__config_parse_outcome_constraints(wjr_study_config *cfg, const char *fil
         const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
         const char *text = config_setting_get_string(e), *p = text, *start;
         wjr_outcome_constraint *c = &cfg->outcome[i];
+        double scale;
         char *end;
 
         c->text = wjr_strdup(text);
@@ -438,6 +439,18 @@ int wjr__config_parse_outcome_constraints(wjr_study_config *cfg, const char *fil
         cfg->n_outcome++;
         while (isspace((unsigned char)*p))
             p++;
+        /* "2*m <= 1" (Ax's one-term scaled form) is m <= 0.5 */
+        scale = strtod(p, &end);
+        if (end > p && isfinite(scale) && *(end += strspn(end, " \t")) == '*') {
+            if (scale == 0.0)
+                return fail_line(file, list,
+                                 "outcome_constraints[%d] \"%s\": a metric scaled by 0 "
+                                 "constrains nothing",
+                                 i, text);
+            p = end + 1 + strspn(end + 1, " \t");
+        } else {
+            scale = 1.0;
+        }
         start = p;
         while (*p != '\0' && !isspace((unsigned char)*p) && *p != '<' && *p != '>')
             p++;
@@ -453,8 +466,8 @@ int wjr__config_parse_outcome_constraints(wjr_study_config *cfg, const char *fil
                              "outcome_constraints[%d] \"%s\" must read METRIC <= NUMBER or "
                              "METRIC >= NUMBER",
                              i, text);
-        c->upper = p[0] == '<';
-        c->bound = strtod(p + 2, &end);
+        c->upper = (p[0] == '<') == (scale > 0);
+        c->bound = strtod(p + 2, &end) / scale;
         while (isspace((unsigned char)*end))
             end++;
         if (end == p + 2 || *end != '\0' || !isfinite(c->bound))

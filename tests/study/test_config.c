@@ -227,6 +227,26 @@ static void test_strategy(void **state)
     assert_true(c->outcome[0].upper && c->outcome[0].bound == 2.5);
     assert_true(!c->outcome[1].upper && c->outcome[1].bound == -1.0);
     wjr_study_config_free(c);
+    /* Ax's one-term scaled form: 2*n <= 5 is n <= 2.5, -0.5 * p <= 1 is p >= -2 */
+    snprintf(text, sizeof(text),
+             "%sobjective = { metrics = ( { name = \"m\"; } );\n"
+             "  outcome_constraints = ( \"2*n <= 5\", \"-0.5 * p <= 1\" ); };\n",
+             base);
+    c = cfx_load("t.cfg", text);
+    assert_string_equal(c->outcome[0].metric, "n");
+    assert_true(c->outcome[0].upper && c->outcome[0].bound == 2.5);
+    assert_string_equal(c->outcome[1].metric, "p");
+    assert_true(!c->outcome[1].upper && c->outcome[1].bound == -2.0);
+    assert_string_equal(c->outcome[1].text, "-0.5 * p <= 1");
+    wjr_study_config_free(c);
+    snprintf(text, sizeof(text),
+             "%sobjective = { metrics = ( { name = \"m\"; } );\n"
+             "  outcome_constraints = ( \"0*n <= 5\" ); };\n",
+             base);
+    cfx_expect_error("t.cfg", text,
+                     "7: outcome_constraints[0] \"0*n <= 5\": a metric scaled by 0 constrains "
+                     "nothing",
+                     "zero scale");
 }
 
 static void test_missing_file(void **state)

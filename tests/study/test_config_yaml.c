@@ -245,6 +245,51 @@ static void test_errors_name_line_and_column(void **state)
     }
 }
 
+/* value_type on choice and fixed parameters makes their values that type,
+ * as Ax does; a fixed parameter's bounds are dropped, as BOA drops them. */
+static void test_value_types(void **state)
+{
+    wjr_study_config *c =
+        cfx_load("types.yaml", "objective: {metrics: [{name: m}]}\n"
+                               "parameters:\n"
+                               "    c: {type: choice, values: [1, 2, 4], value_type: float}\n"
+                               "    s: {type: choice, values: [1, 2.5, 3.0, true, b], value_type: "
+                               "str}\n"
+                               "    i: {type: choice, values: [1.0, 3], value_type: int}\n"
+                               "    f: {type: fixed, value: 3, value_type: float, bounds: [0, 9]}\n"
+                               "scheduler: {total_trials: 2}\n"
+                               "script_options: {run_model: sh m.sh}\n");
+    const json_t *v;
+    (void)state;
+
+    v = c->params[0].values;
+    assert_true(json_is_real(json_array_get(v, 1)));
+    assert_true(json_real_value(json_array_get(v, 1)) == 2.0);
+    v = c->params[1].values;
+    assert_string_equal(json_string_value(json_array_get(v, 0)), "1");
+    assert_string_equal(json_string_value(json_array_get(v, 1)), "2.5");
+    assert_string_equal(json_string_value(json_array_get(v, 2)), "3.0");
+    assert_string_equal(json_string_value(json_array_get(v, 3)), "True");
+    assert_string_equal(json_string_value(json_array_get(v, 4)), "b");
+    v = c->params[2].values;
+    assert_true(json_is_integer(json_array_get(v, 0)));
+    assert_int_equal(json_integer_value(json_array_get(v, 0)), 1);
+    assert_int_equal(c->params[3].kind, WJR_PARAM_FIXED);
+    assert_true(json_is_real(c->params[3].values));
+    assert_true(json_real_value(c->params[3].values) == 3.0);
+    wjr_study_config_free(c);
+    cfx_expect_error("types.yaml",
+                     "objective: {metrics: [{name: m}]}\n"
+                     "parameters:\n"
+                     "    b: {type: choice, values: [1, 1.5], value_type: int}\n",
+                     "3:41: value 1.5 of 'b' is not of value_type int", "int");
+    cfx_expect_error("types.yaml",
+                     "objective: {metrics: [{name: m}]}\n"
+                     "parameters:\n"
+                     "    b: {type: fixed, value: x, value_type: long}\n",
+                     "3:32: value_type must be \"int\", \"float\", \"str\" or \"bool\"", "type");
+}
+
 /* Aliases that expand without end, and deep nesting: refused quickly. */
 static void test_hostile_yaml(void **state)
 {
@@ -415,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_libconfig_quotes_kept),
         cmocka_unit_test(test_template_quoting),
         cmocka_unit_test(test_hostile_yaml),
+        cmocka_unit_test(test_value_types),
     };
     return cmocka_run_group_tests(tests, setup, cfx_teardown);
 }
