@@ -144,38 +144,48 @@ int wjr_trial_file_find(char **found, const char *trial_dir, const char *const *
 {
     DIR *d = opendir(trial_dir);
     struct dirent *e;
-    char *first = NULL;
+    char *first[16] = {NULL}, *second[16] = {NULL};
+    size_t i, n_bases = 0;
     int error = 0;
 
     *found = NULL;
+    while (bases[n_bases] != NULL && n_bases < 16)
+        n_bases++;
     if (d == NULL)
         return errno == ENOENT ? 0 : wjr_error_set(WJR_EIO, "%s: %s", trial_dir, strerror(errno));
     while (error == 0 && (e = readdir(d)) != NULL) {
         const char *dot = strrchr(e->d_name, '.');
-        size_t i, n;
+        size_t n;
 
         if (dot == NULL || !has_output_ext(dot + 1))
             continue;
         n = (size_t)(dot - e->d_name);
-        for (i = 0; bases[i] != NULL; i++)
+        for (i = 0; i < n_bases; i++)
             if (strlen(bases[i]) == n && strncmp(bases[i], e->d_name, n) == 0)
                 break;
-        if (bases[i] == NULL)
+        if (i == n_bases || second[i] != NULL)
             continue;
-        if (first != NULL)
-            error = wjr_error_set(WJR_EINVALID,
-                                  "the trial directory holds both %s and %s: keep one output file",
-                                  first, e->d_name);
-        else if ((first = wjr_strdup(e->d_name)) == NULL)
+        if ((*(first[i] == NULL ? &first[i] : &second[i]) = wjr_strdup(e->d_name)) == NULL)
             error = WJR_ENOMEM;
     }
     closedir(d);
-    if (error < 0) {
-        free(first);
-        return error;
+    /* as BOA reads them: the names in order, the first that is there
+     * wins; one name with two extensions is an error */
+    for (i = 0; i < n_bases && error == 0 && *found == NULL; i++) {
+        if (second[i] != NULL)
+            error = wjr_error_set(WJR_EINVALID,
+                                  "the trial directory holds both %s and %s: keep one output file",
+                                  first[i], second[i]);
+        else if (first[i] != NULL) {
+            *found = first[i];
+            first[i] = NULL;
+        }
     }
-    *found = first;
-    return 0;
+    for (i = 0; i < n_bases; i++) {
+        free(first[i]);
+        free(second[i]);
+    }
+    return error;
 }
 
 int wjr_trial_file_load(json_t **out, const char *trial_dir, const char *name)

@@ -26,9 +26,10 @@ int wjr_trial_file_read(char **out, size_t *len, const char *trial_dir, const ch
                         size_t limit);
 
 /*
- * Find the one file <base>.<json|yml|yaml> (extension in any case) among
- * `bases` in trial_dir. *found is malloc'd, or NULL when there is none.
- * Two candidates are an error naming both.
+ * Find the file <base>.<json|yml|yaml> (extension in any case) of the
+ * first of `bases` (at most 16) that trial_dir holds, as BOA looks for
+ * them. *found is malloc'd, or NULL when there is none. One base with
+ * two extensions is an error naming both files.
  */
 int wjr_trial_file_find(char **found, const char *trial_dir, const char *const *bases);
 

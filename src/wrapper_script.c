@@ -150,7 +150,8 @@ static int script_run_model(char **out, wjr_wrapper *w, const wjr_trial_ctx *t)
 
 /* ---- trial files written before the job --------------------------------------- */
 
-/* {"metric": {"p": value}} for metrics with param_names, and {"metric": [...]}. */
+/* {"metric": {"p": value}} for every metric ({} without param_names, as
+ * BOA writes it), and {"metric": [...]}. */
 static int filtered(json_t **filtered_out, json_t **names_out, json_t **props_out,
                     const script_wrapper *sw, json_t *params)
 {
@@ -171,10 +172,7 @@ static int filtered(json_t **filtered_out, json_t **names_out, json_t **props_ou
             if (v)
                 json_object_set(sub, json_string_value(name), v);
         }
-        if (json_array_size(pn) > 0)
-            json_object_set_new(f, metric, sub);
-        else
-            json_decref(sub);
+        json_object_set_new(f, metric, sub); /* {} without param_names, as BOA */
     }
     *filtered_out = f;
     *names_out = names;

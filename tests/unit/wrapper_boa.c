@@ -84,11 +84,17 @@ static void test_output_names(void **state)
             tu_put(dir, name, NULL);
         }
     }
-    /* two candidates: an error naming both */
-    tu_put(dir, "output.json", "{\"metric\": 1}");
+    /* two names: the first in BOA's order wins, as in BOA */
     tu_put(dir, "results.yaml", "metric: 2\n");
+    tu_put(dir, "output.json", "{\"metric\": 1}");
+    assert_int_equal(status_of(w, &ctx, &reason), WJR_TRIAL_COMPLETED);
+    assert_true(mean_of(w, &ctx) == 1.0);
+    tu_put(dir, "output.json", NULL);
+    assert_true(mean_of(w, &ctx) == 2.0);
+    /* one name with two extensions: an error naming both */
+    tu_put(dir, "results.JSON", "{\"metric\": 1}");
     assert_int_equal(status_of(w, &ctx, &reason), WJR_TRIAL_FAILED);
-    assert_non_null(strstr(reason, "output.json"));
+    assert_non_null(strstr(reason, "results.JSON"));
     assert_non_null(strstr(reason, "results.yaml"));
     free(reason);
     assert_int_equal(w->fetch_trial_data(&out, w, &ctx), WJR_EINVALID);
@@ -268,6 +274,7 @@ static void test_data_json(void **state)
     tu_fixture *f = *state;
     wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
     const char *const names[] = {"metric", "other", NULL};
+    const char *names_one[] = {NULL, NULL};
     wjr_wrapper *w = NULL;
     wjr_trial_ctx ctx;
     char *dir;
@@ -306,6 +313,19 @@ static void test_data_json(void **state)
     json_decref(d);
     d = load(dir, "filtered_parameters.json");
     assert_true(json_real_value(json_object_get(json_object_get(d, "metric"), "x")) == 0.5);
+    /* a metric without param_names has {}, as BOA writes it */
+    assert_true(json_is_object(json_object_get(d, "other")));
+    assert_int_equal(json_object_size(json_object_get(d, "other")), 0);
+    json_decref(d);
+    wjr_wrapper_free(w);
+    /* no metric has param_names: BOA still writes the file */
+    so.metrics_json = "[{\"name\": \"metric\"}]";
+    names_one[0] = "metric";
+    so.metric_names = names_one;
+    assert_int_equal(wjr_wrapper_script_new(&w, &so), 0);
+    assert_int_equal(w->write_configs(w, &ctx), 0);
+    d = load(dir, "filtered_parameters.json");
+    assert_int_equal(json_object_size(json_object_get(d, "metric")), 0);
     json_decref(d);
     wjr_wrapper_free(w);
     free(dir);
