@@ -7,8 +7,9 @@
  * line of its YAML node, and its column in the setting's hook, so that
  * errors name file:line:column. Keys need not be libconfig names: a
  * setting is added under a placeholder name, then renamed. Scalars are
- * typed as YAML 1.1 does (PyYAML, which BOA uses): quoted ones are
- * strings, plain ones may be null, booleans (true, yes, on...), integers
+ * typed as YAML 1.2 does (ruamel.yaml, which BOA uses): quoted ones are
+ * strings, plain ones may be null, booleans (true, false, in three
+ * cases; yes, no, on and off too under a %YAML 1.1 directive), integers
  * or floats. Aliases are followed with a bound on depth and node count, so
  * a crafted file cannot expand without end. This file renders no
  * templates and knows no configuration key.
@@ -61,14 +62,20 @@ unsigned wjr_config_column(const config_setting_t *s)
     return s != NULL ? (unsigned)(uintptr_t)config_setting_get_hook(s) : 0u;
 }
 
-static int any_of(const char *s, const char *const *words)
+/* Whether s is one of the first n words (NULL-terminated before n). */
+static int any_of_n(const char *s, const char *const *words, size_t n)
 {
     size_t i;
 
-    for (i = 0; words[i] != NULL; i++)
+    for (i = 0; i < n && words[i] != NULL; i++)
         if (strcmp(s, words[i]) == 0)
             return 1;
     return 0;
+}
+
+static int any_of(const char *s, const char *const *words)
+{
+    return any_of_n(s, words, SIZE_MAX);
 }
 
 static int is_float_text(const char *s)
@@ -107,6 +114,9 @@ static int resolve(scalar *out, const yaml_node_t *n, const walk *w)
                                         "YES",  "on",   "On",   "ON",  NULL};
     static const char *const falses[] = {"false", "False", "FALSE", "no",  "No",
                                          "NO",    "off",   "Off",   "OFF", NULL};
+    /* YAML 1.2 has only these; yes, no, on and off are YAML 1.1's */
+    const yaml_version_directive_t *v = w->doc->version_directive;
+    size_t words = v != NULL && v->major == 1 && v->minor == 1 ? 9 : 3;
     static const char *const infs[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL};
     static const char *const ninfs[] = {"-.inf", "-.Inf", "-.INF", NULL};
     static const char *const nans[] = {".nan", ".NaN", ".NAN", NULL};
@@ -120,9 +130,9 @@ static int resolve(scalar *out, const yaml_node_t *n, const walk *w)
         return 0;
     if (any_of(s, nulls)) {
         out->kind = S_NULL;
-    } else if (any_of(s, trues) || any_of(s, falses)) {
+    } else if (any_of_n(s, trues, words) || any_of_n(s, falses, words)) {
         out->kind = S_BOOL;
-        out->b = any_of(s, trues);
+        out->b = any_of_n(s, trues, words);
     } else if (any_of(s, infs) || any_of(s, ninfs) || any_of(s, nans)) {
         out->kind = S_FLOAT;
         out->d = any_of(s, nans) ? NAN : any_of(s, infs) ? INFINITY : -INFINITY;

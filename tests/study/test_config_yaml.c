@@ -290,6 +290,35 @@ static void test_value_types(void **state)
                      "3:32: value_type must be \"int\", \"float\", \"str\" or \"bool\"", "type");
 }
 
+/* Booleans as BOA's YAML reader (YAML 1.2) has them: yes, no, on and off
+ * are strings, unless the file asks for YAML 1.1. */
+static void test_yaml_12_booleans(void **state)
+{
+    static const char body[] = "objective: {metrics: [{name: m}]}\n"
+                               "parameters:\n"
+                               "    w: {type: choice, values: [yes, no, On, True, FALSE]}\n"
+                               "scheduler: {total_trials: 2}\n"
+                               "script_options: {run_model: sh m.sh}\n";
+    char text[512];
+    wjr_study_config *c = cfx_load("b12.yaml", body);
+    const json_t *v = c->params[0].values;
+    (void)state;
+
+    assert_string_equal(json_string_value(json_array_get(v, 0)), "yes");
+    assert_string_equal(json_string_value(json_array_get(v, 1)), "no");
+    assert_string_equal(json_string_value(json_array_get(v, 2)), "On");
+    assert_true(json_is_true(json_array_get(v, 3)));
+    assert_true(json_is_false(json_array_get(v, 4)));
+    wjr_study_config_free(c);
+    snprintf(text, sizeof(text), "%%YAML 1.1\n---\n%s", body);
+    c = cfx_load("b11.yaml", text);
+    v = c->params[0].values;
+    assert_true(json_is_true(json_array_get(v, 0)));
+    assert_true(json_is_false(json_array_get(v, 1)));
+    assert_true(json_is_true(json_array_get(v, 2)));
+    wjr_study_config_free(c);
+}
+
 /* Aliases that expand without end, and deep nesting: refused quickly. */
 static void test_hostile_yaml(void **state)
 {
@@ -461,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_template_quoting),
         cmocka_unit_test(test_hostile_yaml),
         cmocka_unit_test(test_value_types),
+        cmocka_unit_test(test_yaml_12_booleans),
     };
     return cmocka_run_group_tests(tests, setup, cfx_teardown);
 }
