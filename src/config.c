@@ -80,8 +80,11 @@ static int check_whole(wjr_study_config *cfg, const parse_ctx *ctx, const config
         return error;
     if (cfg->run_model == NULL)
         return fail_at(ctx, root, "%s",
-                       "the configuration needs script_options = { run_model = "
-                       "\"...\"; experiment_dir = \"...\"; };");
+                       ctx->yaml ? "the configuration needs script_options with run_model (the "
+                                   "command of a trial), e.g. script_options: {run_model: "
+                                   "python3 run_model.py}"
+                                 : "the configuration needs script_options = { run_model = "
+                                   "\"...\"; experiment_dir = \"...\"; };");
     return 0;
 }
 

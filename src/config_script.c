@@ -379,7 +379,9 @@ int wjr__cfg_parse_script(wjr_study_config *cfg, const parse_ctx *ctx, const con
     if (error < 0)
         goto done;
     if (cfg->run_model == NULL) {
-        error = fail_at(ctx, g, "script_options needs run_model = \"command\";");
+        error = fail_at(ctx, g, "%s",
+                        ctx->yaml ? "script_options needs run_model: COMMAND (or BOA's run_cmd)"
+                                  : "script_options needs run_model = \"command\";");
         goto done;
     }
     if (wd != NULL || ctx->yaml) {

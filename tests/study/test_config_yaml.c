@@ -186,6 +186,11 @@ typedef struct bad_case {
 #define SCRIPT "script_options: {run_model: sh m.sh}\n"
 
 static const bad_case bad_cases[] = {
+    {"objective: {metrics: [{name: m}]}\n",
+     "1: the configuration needs script_options with run_model (the command of a trial), e.g. "
+     "script_options: {run_model: python3 run_model.py}"},
+    {"script_options:\n  exp_name: a\n",
+     "1:1: script_options needs run_model: COMMAND (or BOA's run_cmd)"},
     {"scheduler:\n    totl_trials: 3\n",
      "2:5: unknown key 'totl_trials' in scheduler (did you mean 'total_trials'?)"},
     {SCRIPT "parameters:\n  a: {type: range, bounds: [1, 2}\n",
