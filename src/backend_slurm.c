@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -80,9 +81,19 @@ static void slurm_init_once(void)
     atexit(slurm_fini_at_exit);
 }
 
-void wjr__slurm_init(void)
+int wjr__slurm_init(void)
 {
+    const char *conf = getenv("SLURM_CONF");
+
+    /* libslurm would retry a missing file for a minute, then end the
+     * process: say it at once, as an unreachable cluster */
+    if (conf != NULL && *conf != '\0' && access(conf, R_OK) != 0)
+        return wjr_error_set(WJR_EUNREACHABLE,
+                             "SLURM_CONF=%s: %s: it must name the cluster's slurm.conf, or be "
+                             "unset",
+                             conf, strerror(errno));
     pthread_once(&init_once, slurm_init_once);
+    return 0;
 }
 
 /* Capture Slurm's errno and message at once, before another call. */

@@ -44,7 +44,8 @@ static int load_conf(slurm_backend *sb)
 {
     slurm_conf_t *conf = NULL;
 
-    wjr__slurm_init();
+    if (wjr__slurm_init() < 0)
+        return WJR_EUNREACHABLE;
     sb->parent.rpc_count++;
     if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
         return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
@@ -330,7 +331,8 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     int no_time = 0, no_nodes = 0;
 
     memset(out, 0, sizeof(*out));
-    wjr__slurm_init();
+    if (wjr__slurm_init() < 0)
+        return WJR_EUNREACHABLE;
     b->rpc_count++;
     if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
         return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
@@ -413,7 +415,8 @@ static int slurm_cancel(wjr_backend *b, uint32_t job_id, uint32_t task_id)
     char id[64];
     int e;
 
-    wjr__slurm_init();
+    if (wjr__slurm_init() < 0)
+        return WJR_EUNREACHABLE;
     if (task_id != WJR_NO_TASK)
         snprintf(id, sizeof(id), "%u_%u", (unsigned)job_id, (unsigned)task_id);
     else
@@ -437,7 +440,8 @@ static int slurm_cancel_many(wjr_backend *b, const char *const *ids, size_t n)
 {
     int e, error = 0;
 
-    wjr__slurm_init();
+    if (wjr__slurm_init() < 0)
+        return WJR_EUNREACHABLE;
     if (n == 0)
         return 0;
 #if SLURM_AT_LEAST(24, 5, 0)

@@ -56,8 +56,9 @@ typedef struct slurm_backend {
 } slurm_backend;
 
 /* slurm_init() once per process (slurm_fini() at exit, unless a query that
- * timed out still runs). Every part calls it before its first libslurm call. */
-void wjr__slurm_init(void);
+ * timed out still runs). Every part calls it before its first libslurm
+ * call. WJR_EUNREACHABLE when SLURM_CONF names no readable file. */
+int wjr__slurm_init(void);
 
 /* WJR_E* for Slurm error e, with Slurm's message: "<what>: <message> (Slurm
  * error <e>)". Read e right after the failing call. */

@@ -326,8 +326,9 @@ static int slurm_query(wjr_job_list *out, wjr_backend *b)
     uint32_t i;
     int error;
 
-    wjr__slurm_init();
     memset(out, 0, sizeof(*out));
+    if (wjr__slurm_init() < 0)
+        return WJR_EUNREACHABLE;
     b->rpc_count++;
     error = ask_bounded(sb, ASK_USER_JOBS, NULL, 0, (void **)&msg,
                         sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
@@ -369,8 +370,9 @@ static int slurm_query_states(wjr_job_list *out, wjr_backend *b, const uint32_t 
     char *pool = NULL, *at;
     int error, truncated = 0;
 
-    wjr__slurm_init();
     memset(out, 0, sizeof(*out));
+    if (wjr__slurm_init() < 0)
+        return WJR_EUNREACHABLE;
     if (n == 0)
         return 0;
     if (n > INT32_MAX)

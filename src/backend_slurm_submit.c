@@ -283,7 +283,8 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     double deadline = wjr_now() + (sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
     int error, rc, e, tries = 0;
 
-    wjr__slurm_init();
+    if (wjr__slurm_init() < 0)
+        return WJR_EUNREACHABLE;
     memset(&desc, 0, sizeof(desc));
     /* what the options and the trial's own values (which win) ask for */
     if (wjr_slurm_extra_resolve(&res, sb->extra, spec->resources) < 0) {

@@ -93,6 +93,7 @@ static void set_defaults(wjr_study_config *cfg)
     cfg->total_trials = -1;
     cfg->max_pending_trials = 10;
     cfg->tolerated_failure_rate = 0.5;
+    cfg->min_failed_for_rate = 5; /* Ax's default */
     cfg->init_seconds_between_polls = 1.0;
     cfg->requeue = -1;
     cfg->seed = -1;

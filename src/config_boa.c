@@ -69,8 +69,6 @@ static const refused table[] = {
     {"generation_strategy.steps", "enforce_num_trials", "num_trials is always enforced"},
     {"scheduler", "trial_type", "wjr runs one-arm trials"},
     {"scheduler", "batch_size", "wjr runs one-arm trials: use run_trials_in_batches"},
-    {"scheduler", "min_failed_trials_for_failure_rate_check",
-     "tolerated_trial_failure_rate applies from the first failure"},
     {"scheduler", "log_filepath", "wjr logs to wjr.log in the experiment directory"},
     {"scheduler", "logging_level", "wjr logs everything to wjr.log"},
     {"scheduler", "min_seconds_before_poll", "use init_seconds_between_polls"},

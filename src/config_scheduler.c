@@ -33,6 +33,7 @@ int wjr__cfg_parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const 
                                        "max_pending_trials",
                                        "run_trials_in_batches",
                                        "tolerated_trial_failure_rate",
+                                       "min_failed_trials_for_failure_rate_check",
                                        "init_seconds_between_polls",
                                        "ttl_seconds_for_trials",
                                        "max_infrastructure_retries",
@@ -53,6 +54,9 @@ int wjr__cfg_parse_scheduler(wjr_study_config *cfg, const parse_ctx *ctx, const 
     if (error == 0)
         error = get_double(&cfg->tolerated_failure_rate, ctx, g, "tolerated_trial_failure_rate",
                            0.0, 1.0);
+    if (error == 0)
+        error = get_int(&cfg->min_failed_for_rate, ctx, g,
+                        "min_failed_trials_for_failure_rate_check", 1);
     if (error == 0)
         error = get_double(&cfg->init_seconds_between_polls, ctx, g, "init_seconds_between_polls",
                            0.01, 3600.0);

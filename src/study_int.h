@@ -84,6 +84,7 @@ struct wjr_study_config {
     int64_t max_pending_trials;
     int run_trials_in_batches;
     double tolerated_failure_rate;
+    int64_t min_failed_for_rate; /* bad trials before the rate is checked (Ax's 5) */
     double init_seconds_between_polls;
     double ttl_seconds;        /* 0: none */
     int64_t max_infra_retries; /* resubmissions after the cluster's failures */

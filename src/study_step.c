@@ -133,11 +133,9 @@ int wjr__study_note_changes(wjr_study *s)
     return changed;
 }
 
-/* Ax's min_failed_trials_for_failure_rate_check (its default) */
-#define MIN_FAILED_FOR_RATE_CHECK 5
-
 /*
- * Ax's failure-rate rule: once MIN_FAILED_FOR_RATE_CHECK trials went bad
+ * Ax's failure-rate rule: once min_failed_trials_for_failure_rate_check
+ * (5 unless the configuration says) trials went bad
  * (FAILED or ABANDONED), or at the end whatever their number, a bad share
  * of all the study's trials above tolerated_trial_failure_rate stops the
  * study: nothing more is submitted, and the trials in flight are polled
@@ -152,7 +150,7 @@ static void check_failure_rate(wjr_study *s)
     memset(&p, 0, sizeof(p));
     wjr__study_count(&p, s);
     bad = p.failed + p.abandoned;
-    if (bad == 0 || (bad < MIN_FAILED_FOR_RATE_CHECK && !end))
+    if (bad == 0 || (bad < s->config->min_failed_for_rate && !end))
         return;
     if ((double)bad / (double)trials > s->config->tolerated_failure_rate) {
         s->state = WJR_STUDY_FAILED;

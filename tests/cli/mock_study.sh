@@ -187,6 +187,13 @@ sed -e 's/total_trials = 20/total_trials = 4/' -e 's|runs/fail|runs/fail4|' fail
 wjr run_fail_end run fail4.cfg
 expect run_fail_end 1
 check fail_end_all_ran grep -q 'failed: 4 trials (3 completed, 1 failed' out/run_fail_end.out
+# Ax's min_failed_trials_for_failure_rate_check: from the first failure,
+# the study stops after its first batch (run_fail went on past it)
+sed -e 's/tolerated_trial_failure_rate = 0.1;/& min_failed_trials_for_failure_rate_check = 1;/' \
+    -e 's|runs/fail|runs/failmin|' fail.cfg >failmin.cfg
+wjr run_fail_min run failmin.cfg
+expect run_fail_min 1
+check fail_min_first_batch grep -q 'failed: 4 trials (3 completed, 1 failed' out/run_fail_min.out
 # abandoned trials count as bad, as in Ax
 sed -e 's/model.sh fail/model.sh abandon/' -e 's|runs/fail4|runs/abandon|' fail4.cfg >abandon.cfg
 wjr run_abandon run abandon.cfg

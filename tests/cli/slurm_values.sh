@@ -221,6 +221,12 @@ write cfg gres '"gpu:1"' >/dev/null
 WJR_MOCK_STATE="$W/rpc2.json" "$WJR" check cfg.cfg >/dev/null 2>&1 || rc=$?
 [[ $rc -eq 0 && "$(jq -c '.rpc | [.reservations, .licenses, .nodes]' "$W/rpc2.json")" == "[0,0,1]" ]] ||
     fail "check with GRES only: exit $rc, RPCs $(jq -c .rpc "$W/rpc2.json" 2>&1)"
+# SLURM_CONF naming no file: said at once, as an unreachable cluster (exit
+# 3), not after libslurm's minute of retries and its exit 1
+rc=0
+err="$(SLURM_CONF="$W/no-such.conf" "$WJR" check cfg.cfg 2>&1 >/dev/null)" || rc=$?
+[[ $rc -eq 3 && "$err" == *"SLURM_CONF=$W/no-such.conf: No such file or directory: it must name the cluster's slurm.conf"* ]] ||
+    fail "missing SLURM_CONF: exit $rc: $err"
 [[ -e runs ]] && fail "wjr check created $W/runs"
 san_check || failures=$((failures + 1))
 [[ $failures -eq 0 ]] || { echo "$failures slurm value test(s) failed" >&2; exit 1; }
