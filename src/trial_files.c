@@ -149,7 +149,7 @@ int wjr_trial_file_find(char **found, const char *trial_dir, const char *const *
     int error = 0;
 
     *found = NULL;
-    while (bases[n_bases] != NULL && n_bases < 16)
+    while (n_bases < 16 && bases[n_bases] != NULL)
         n_bases++;
     if (d == NULL)
         return errno == ENOENT ? 0 : wjr_error_set(WJR_EIO, "%s: %s", trial_dir, strerror(errno));
