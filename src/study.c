@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wjr/runner.h"
@@ -221,6 +222,13 @@ static int adopt_slurm_section(wjr_study *s)
     return error;
 }
 
+static int is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *opts)
 {
     wjr_study *s = NULL;
@@ -236,6 +244,11 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     if (s->dir == NULL) {
         error = wjr_error_set(errno == ENOENT ? WJR_ENOTFOUND : WJR_EIO, "%s: %s", dir,
                               strerror(errno));
+        goto done;
+    }
+    if (!is_dir(s->dir)) {
+        error = wjr_error_set(WJR_ENOTFOUND, "%s: not a directory (give the experiment directory)",
+                              dir);
         goto done;
     }
     if (!(s->flags & WJR_STUDY_READONLY)) {

@@ -430,6 +430,7 @@ void wjr__study_count(wjr_study_progress *p, const wjr_study *s)
             break;
         case WJR_TRIAL_CANDIDATE:
             p->pending++;
+            p->unsubmitted++;
             break;
         default: {
             /* Waiting in Slurm's queue counts as pending for the user. */

@@ -217,6 +217,7 @@ typedef struct wjr_study_progress {
     double next_delay;       /**< seconds to wait before the next step */
     int changed;             /**< the last step changed something */
     int64_t early_stopped;   /**< EARLY_STOPPED by the model (not in completed) */
+    int64_t unsubmitted;     /**< of pending: generated, not yet submitted to Slurm */
 } wjr_study_progress;
 
 /**

@@ -76,10 +76,16 @@ static void print_table(const wjr_study *study)
     }
     wjr_study_get_progress(&p, study);
     printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld early-stopped, %lld "
-           "running, %lld pending\n",
+           "running, %lld pending",
            (long long)p.generated, (long long)p.completed, (long long)p.failed,
            (long long)p.abandoned, (long long)p.early_stopped, (long long)p.running,
            (long long)p.pending);
+    /* pending is Slurm's queue and trials not handed to Slurm yet: say
+     * which, as a study stopped between generation and submission has
+     * trials no squeue shows */
+    if (p.unsubmitted > 0)
+        printf(" (%lld not yet submitted)", (long long)p.unsubmitted);
+    printf("\n");
 }
 
 static int run(int argc, char **argv)

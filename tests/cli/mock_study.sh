@@ -144,6 +144,9 @@ check status_json_shape jq -e '(.trials | length) == 8 and all(.trials[];
     out/status_batch.out
 wjr status_table status runs/batch
 expect status_table 0 && golden status_table runs/batch
+# a file where the experiment directory belongs is a usage error (2)
+wjr status_file status runs/batch/study.json
+expect status_file 2 && check status_file_says grep -q "not a directory" out/status_file.err
 
 wjr poll_batch poll runs/batch
 expect poll_batch 0 && golden poll_batch runs/batch
@@ -272,6 +275,11 @@ WJR_MOCK_FAIL_SUBMIT=2000:1 wjr run_refused run refused.cfg
 expect run_refused 3 && golden run_refused runs/refused
 check refused_message grep -q 'Invalid partition name specified' out/run_refused.err
 check refused_no_job [ "$(jobs_in_state "$WJR_MOCK_STATE")" -eq 0 ]
+# the refused trials are pending, and the summary says none reached Slurm
+wjr status_refused status runs/refused
+expect status_refused 0
+check status_refused_unsubmitted grep -Eq '^4 trials: .* 4 pending \(4 not yet submitted\)$' \
+    out/status_refused.out
 wjr resume_refused resume runs/refused
 expect resume_refused 0 && golden resume_refused runs/refused
 check refused_exactly_once jq -e '[.submissions[] | select(.job_id > 0)] | length == 2' \
