@@ -46,8 +46,6 @@ typedef struct parse_ctx {
 /* config_get.c */
 /* WJR_ECONFIG with "<file>:<line>[:<column>]: <message>" at setting s. */
 int fail_at(const parse_ctx *ctx, const config_setting_t *s, const char *fmt, ...) WJR_FORMAT(3, 4);
-/* Add "<message>\n" to cfg->warnings (wjr_study_config_warnings). */
-int wjr__config_warn(wjr_study_config *cfg, const char *fmt, ...) WJR_FORMAT(2, 3);
 /* The same, as "<file>:<line>[:<column>]: <message>" at setting s. */
 int warn_at(wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *s, const char *fmt,
             ...) WJR_FORMAT(4, 5);

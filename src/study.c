@@ -380,6 +380,14 @@ int wjr_study_check(wjr_cluster_info **info, wjr_study_config **config, const ch
     error = wjr_study_config_load(&cfg, config_path);
     if (error < 0)
         goto done;
+    /* valid, but `wjr run` would refuse it: say so now */
+    if (wjr__store_exists_in(cfg->experiment_dir) &&
+        (error = wjr__config_warn(cfg,
+                                  "experiment_dir %s already holds a study: `wjr run` refuses it; "
+                                  "continue it with `wjr resume %s`, or choose another "
+                                  "experiment_dir",
+                                  cfg->experiment_dir, cfg->experiment_dir)) < 0)
+        goto done;
     wjr_study_config_slurm_options(&so, cfg);
     error = wjr_backend_slurm_new(&backend, &so);
     if (error < 0)

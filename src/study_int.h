@@ -137,6 +137,9 @@ const char *wjr__model_name(wjr_model model);
 /* A step's model by name (case-insensitive: SOBOL, RANDOM or UNIFORM, GPEI
  * or BOTORCH_MODULAR); -1 when unknown. */
 int wjr__config_parse_model(wjr_model *out, const char *name);
+
+/* Add "<message>\n" to cfg->warnings (wjr_study_config_warnings). */
+int wjr__config_warn(wjr_study_config *cfg, const char *fmt, ...) WJR_FORMAT(2, 3);
 /* The step trial `index` of the strategy belongs to, or -1 past the end. */
 int64_t wjr__config_step_of(const wjr_study_config *cfg, int64_t index);
 /* The parameters object satisfies every parameter constraint (0 also

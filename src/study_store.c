@@ -254,13 +254,18 @@ done:
 
 /* ---- the directory ------------------------------------------------------- */
 
-int wjr__store_exists(const wjr_study *s)
+int wjr__store_exists_in(const char *dir)
 {
-    char *path = wjr_asprintf("%s/%s", s->dir, STUDY_FILE);
+    char *path = wjr_asprintf("%s/%s", dir, STUDY_FILE);
     int exists = path != NULL && wjr_file_exists(path);
 
     free(path);
     return exists;
+}
+
+int wjr__store_exists(const wjr_study *s)
+{
+    return wjr__store_exists_in(s->dir);
 }
 
 char *wjr__store_config_copy(const wjr_study *s)

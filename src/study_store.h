@@ -17,6 +17,7 @@
 
 /* 1 when s->dir already holds a study's record. */
 int wjr__store_exists(const wjr_study *s);
+int wjr__store_exists_in(const char *dir);
 
 /* Take the directory's lock (.lock, naming pid, host, command and the
  * Slurm job the process runs in, if any) for the

@@ -29,8 +29,6 @@ static int run(int argc, char **argv)
      * would then be fixed in place. */
     error = wjr_study_check(&info, &config, argv[first]);
     wjr_cluster_info_free(info);
-    cli_print_warnings("run", config);
-    wjr_study_config_free(config);
     if (error < 0) {
         code = cli_fail("run", error);
         if (code == CLI_EXIT_CLUSTER)
@@ -42,6 +40,11 @@ static int run(int argc, char **argv)
     }
     cli_study_options(&so, &term, 0);
     error = wjr_study_create(&study, argv[first], &so);
+    /* the warnings, unless the directory holds a study already: the
+     * error says that, and one of the warnings would say it again */
+    if (error != WJR_EEXISTS)
+        cli_print_warnings("run", config);
+    wjr_study_config_free(config);
     if (error < 0)
         return cli_fail("run", error);
     if (!o.quiet)

@@ -163,6 +163,10 @@ expect results_text 0 && golden results_text runs/batch
 wjr run_again run batch.cfg
 expect run_again 2 && golden run_again runs/batch
 check run_again_no_submit [ "$(jq .rpc.submit "$WJR_MOCK_STATE")" -eq 2 ]
+# ... which `wjr check` says beforehand, as a warning (the file is valid)
+wjr check_again check batch.cfg
+expect check_again 0 && check check_again_warns grep -q \
+    "experiment_dir .*runs/batch already holds a study: .wjr run. refuses it" out/check_again.err
 # resuming a finished study prints its summary
 wjr resume_done resume runs/batch
 expect resume_done 0 && golden resume_done runs/batch
