@@ -222,6 +222,22 @@ static int adopt_slurm_section(wjr_study *s)
     return error;
 }
 
+/* The study keeps to its copy of the configuration: an edit of the file
+ * it was created from does nothing, which a resumed study says. */
+static void warn_source_changed(wjr_study *s)
+{
+    char *copy;
+
+    if (!wjr__store_source_changed(s))
+        return;
+    copy = wjr__store_config_copy(s);
+    wjr__study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                   "%s changed after the study was created from it: the study keeps to its own "
+                   "copy %s (make the change there to change the study)",
+                   s->config_source, copy != NULL ? copy : "in its directory");
+    free(copy);
+}
+
 static int is_dir(const char *path)
 {
     struct stat st;
@@ -269,6 +285,7 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
         wjr__study_settle(s, &s->trials[i]);
     }
     if (!(s->flags & WJR_STUDY_READONLY)) {
+        warn_source_changed(s);
         error = adopt_slurm_section(s);
         if (error < 0)
             goto done;
@@ -309,6 +326,7 @@ void wjr_study_free(wjr_study *s)
     }
     free(s->dir);
     free(s->config_dir);
+    free(s->config_source);
     free(s);
 }
 

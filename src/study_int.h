@@ -195,8 +195,11 @@ typedef struct study_trial {
 typedef struct wjr_store wjr_store; /* study_store.c */
 
 struct wjr_study {
-    char *dir;        /* absolute experiment directory */
-    char *config_dir; /* folder the configuration's relative paths refer to */
+    char *dir;              /* absolute experiment directory */
+    char *config_dir;       /* folder the configuration's relative paths refer to */
+    char *config_source;    /* absolute path of the file the study was created from
+                               (NULL: not known, a study older than the field) */
+    uint64_t config_digest; /* FNV-1a of that file's bytes as last seen */
     wjr_study_config *config;
     wjr_runner *runner;
     wjr_generator *gen;

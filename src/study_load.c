@@ -58,6 +58,8 @@ static void unload(wjr_study *s)
     s->n_trials = s->cap = 0;
     free(s->config_dir);
     s->config_dir = NULL;
+    free(s->config_source);
+    s->config_source = NULL;
     s->unread_below = 0;
     s->store->partial = 0;
     s->store->legacy = 0;

@@ -31,6 +31,11 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t 
                    s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
     wjr_buf_puts(b, ",\"config_dir\":");
     wjr_buf_json_text(b, s->config_dir);
+    if (s->config_source != NULL) {
+        wjr_buf_puts(b, ",\"config_source\":{\"path\":");
+        wjr_buf_json_text(b, s->config_source);
+        wjr_buf_printf(b, ",\"digest\":\"%016llx\"}", (unsigned long long)s->config_digest);
+    }
     wjr_buf_printf(b,
                    ",\"state\":\"%s\",\"generator\":{\"seed\":%lld,\"drawn\":%lld},"
                    "\"n_trials\":%zu,\"next_index\":%lld,\"runner\":%s,\"trials\":[",
@@ -92,13 +97,19 @@ const char *wjr__records_config_copy(json_t *root)
 /* config_dir, generator and state: the same keys in both schemas. */
 static int read_study_state(wjr_study *s, json_t *root, const char *path)
 {
-    json_t *gen = json_object_get(root, "generator");
+    json_t *gen = json_object_get(root, "generator"), *source;
 
     s->config_dir = wjr_json_text_get(json_object_get(root, "config_dir"));
     if (s->config_dir == NULL)
         s->config_dir = wjr_strdup(s->dir);
     if (s->config_dir == NULL)
         return WJR_ENOMEM;
+    if (json_is_object(source = json_object_get(root, "config_source"))) {
+        const char *digest = json_string_value(json_object_get(source, "digest"));
+        s->config_source = wjr_json_text_get(json_object_get(source, "path"));
+        if (digest != NULL)
+            s->config_digest = strtoull(digest, NULL, 16);
+    }
     s->seed = json_integer_value(json_object_get(gen, "seed"));
     s->drawn = json_integer_value(json_object_get(gen, "drawn"));
     if (parse_state(s, json_object_get(root, "state")) < 0)

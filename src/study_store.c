@@ -273,12 +273,60 @@ char *wjr__store_config_copy(const wjr_study *s)
     return wjr__store_path(s, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
 }
 
-int wjr__store_copy_config(const wjr_study *s, const char *config_path)
+/* FNV-1a, 64 bits: tells an edited file from the one read before. */
+static uint64_t digest_of(const char *text, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* s->config_source and its digest, for wjr__store_check_source(). */
+static int note_source(wjr_study *s, const char *config_path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int error = wjr_read_file(&text, &len, config_path);
+
+    if (error < 0)
+        return error;
+    s->config_digest = digest_of(text, len);
+    free(text);
+    s->config_source = realpath(config_path, NULL);
+    if (s->config_source == NULL)
+        return wjr_error_set(errno == ENOMEM ? WJR_ENOMEM : WJR_EIO, "%s: %s", config_path,
+                             strerror(errno));
+    return 0;
+}
+
+int wjr__store_source_changed(const wjr_study *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int changed;
+
+    if (s->config_source == NULL)
+        return 0;
+    if (wjr_read_file(&text, &len, s->config_source) < 0) {
+        wjr_error_clear(); /* moved or removed: the copy is all there is */
+        return 0;
+    }
+    changed = digest_of(text, len) != s->config_digest;
+    free(text);
+    return changed;
+}
+
+int wjr__store_copy_config(wjr_study *s, const char *config_path)
 {
     char *text = NULL, *dst = NULL;
     size_t len = 0;
-    int error;
+    int error = note_source(s, config_path);
 
+    if (error < 0)
+        return error;
     if (s->config->rendered != NULL) {
         text = wjr_strdup(s->config->rendered);
         len = text != NULL ? strlen(text) : 0;

@@ -37,8 +37,13 @@ int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const 
                            const char *dir);
 
 /* Copy the configuration (s->config, read from config_path) into the
- * experiment directory, where wjr__store_load() reads it again. */
-int wjr__store_copy_config(const wjr_study *s, const char *config_path);
+ * experiment directory, where wjr__store_load() reads it again; note
+ * config_path and a digest of its bytes in s->config_source and
+ * s->config_digest. */
+int wjr__store_copy_config(wjr_study *s, const char *config_path);
+/* 1 when s->config_source has changed since the study was created from
+ * it (0 also when it is gone or was never noted). */
+int wjr__store_source_changed(const wjr_study *s);
 /* That copy's path (malloc'd), or NULL when out of memory. */
 char *wjr__store_config_copy(const wjr_study *s);
 

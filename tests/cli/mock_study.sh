@@ -170,6 +170,20 @@ expect check_again 0 && check check_again_warns grep -q \
 # resuming a finished study prints its summary
 wjr resume_done resume runs/batch
 expect resume_done 0 && golden resume_done runs/batch
+# the study keeps to its copy of the configuration: resume warns when
+# the file it was created from changed since, and only then
+sed 's|runs/batch|runs/edited|' batch.cfg >edited.cfg
+wjr run_edited run -q edited.cfg
+expect run_edited 0
+wjr resume_unedited resume runs/edited
+expect resume_unedited 0 && check resume_unedited_quiet [ "$(grep -c WARNING out/resume_unedited.err)" -eq 0 ]
+sed -i 's/total_trials = [0-9]*/total_trials = 12/' edited.cfg
+wjr resume_edited resume runs/edited
+expect resume_edited 0 && check resume_edited_warns grep -q \
+    "WARNING .*/edited.cfg changed after the study was created from it: the study keeps to its own copy .*runs/edited/config.cfg" \
+    out/resume_edited.err
+wjr status_edited status --json runs/edited
+check resume_edited_ignored jq -e '.trials | length == 8' out/status_edited.out
 
 # ---- 2. one job per trial ----------------------------------------------
 export WJR_MOCK_STATE="$W/single.state.json"
