@@ -204,6 +204,16 @@ static int warn_wrapper_py(wjr_study_config *cfg, const char *path)
     return error;
 }
 
+/* What to do about a libconfig syntax error whose text alone does not
+ * say it ("" for the others). */
+static const char *syntax_hint(const char *text)
+{
+    if (text != NULL && strstr(text, "mismatched element type") != NULL)
+        return " (a libconfig array [...] holds one type: write every number of it with a "
+               "decimal point, as in [-5.0, 10.0], or make it a list (...))";
+    return "";
+}
+
 /* BOA's YAML: its template variables rendered, then read into lc. */
 static int read_yaml(wjr_study_config *cfg, const parse_ctx *ctx, config_t *lc, const char *path)
 {
@@ -272,8 +282,8 @@ int wjr_study_config_load_from(wjr_study_config **out, const char *path, const c
         if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
             error = wjr_error_set(WJR_EIO, "%s: cannot read the file", path);
         else
-            error = wjr_error_set(WJR_ECONFIG, "%s:%d: %s", path, config_error_line(&lc),
-                                  config_error_text(&lc));
+            error = wjr_error_set(WJR_ECONFIG, "%s:%d: %s%s", path, config_error_line(&lc),
+                                  config_error_text(&lc), syntax_hint(config_error_text(&lc)));
         goto done;
     }
     error = parse_root(cfg, &ctx, &lc);

@@ -58,6 +58,7 @@ check results_no_study 2 results --csv /nonexistent-study-dir
 check config_missing 2 check missing.cfg
 check config_typo 2 check typo.cfg
 check config_syntax 2 check syntax.cfg
+check config_mixed 2 check mixed.cfg
 check config_bounds 2 check bounds.cfg
 check config_choice 2 check choice.cfg
 check config_steps 2 check steps.cfg
