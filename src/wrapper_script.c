@@ -386,11 +386,18 @@ static int script_set_trial_status(wjr_trial_status *status, char **reason, wjr_
     }
     if (doc == NULL) {
         if (sw->fetch_trial_data)
-            goto done; /* the command brings the data */
-        error = wjr_error_set(WJR_EINVALID,
-                              "the model wrote no output file (output.json, results.json, "
-                              "metrics.yaml...); waited %.1f s for it",
-                              waited);
+            goto done;       /* the command brings the data */
+        if (t->end_time > 0) /* trials that ended together share one wait */
+            error = wjr_error_set(WJR_EINVALID,
+                                  "the model wrote no output file (output.json, results.json, "
+                                  "metrics.yaml...); none %lld s after its job ended "
+                                  "(output_wait_seconds %g)",
+                                  (long long)(time(NULL) - t->end_time), sw->output_wait);
+        else
+            error = wjr_error_set(WJR_EINVALID,
+                                  "the model wrote no output file (output.json, results.json, "
+                                  "metrics.yaml...); waited %.1f s for it",
+                                  waited);
         goto failed;
     }
     v = status_value(doc);
