@@ -228,6 +228,24 @@ int wjr_study_driver_describe(char **out, const char *dir)
     return 0;
 }
 
+int wjr_study_driver_running(const char *dir)
+{
+    char *holder = NULL;
+    const char *dead = NULL;
+    uint32_t job = 0;
+    time_t stepped = 0;
+    int running;
+
+    if (dir == NULL || wjr__store_lock_holder(&holder, &job, &stepped, &dead, dir) < 0) {
+        wjr_error_clear();
+        return 0;
+    }
+    running =
+        holder != NULL && stepped > 0 && dead == NULL && time(NULL) - stepped <= DRIVER_SILENT_S;
+    free(holder);
+    return running;
+}
+
 int wjr_study_driver_job(uint32_t *out, const char *dir)
 {
     char *holder = NULL;

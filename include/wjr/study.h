@@ -168,6 +168,14 @@ WJR_EXTERN(int) wjr_study_detach(uint32_t *job_id, const char *dir, const char *
 WJR_EXTERN(int) wjr_study_driver_describe(char **out, const char *dir);
 
 /**
+ * 1 when a driver (foreground or detached) steps the study in @p dir now:
+ * it holds the lock and marked it within the last three minutes; 0 when
+ * none does, and the study's Slurm states are as of its last poll. Asks
+ * no cluster and takes no lock.
+ */
+WJR_EXTERN(int) wjr_study_driver_running(const char *dir);
+
+/**
  * Whether the detached driver (wjr_study_detach) holds the study in
  * @p dir now: the lock's holder, not released, runs in the Slurm job that
  * <dir>/driver.json records. Its trials' jobs can still be cancelled in

@@ -43,7 +43,7 @@ static void make_row(row *r, const wjr_study_trial *t)
 
 /* The table; a column grows to its longest cell (up to a bound, past
  * which a cell overflows rather than widen every row). */
-static void print_table(const wjr_study *study)
+static void print_table(const wjr_study *study, const char *dir)
 {
     wjr_study_trial t;
     wjr_study_progress p;
@@ -86,6 +86,12 @@ static void print_table(const wjr_study *study)
     if (p.unsubmitted > 0)
         printf(" (%lld not yet submitted)", (long long)p.unsubmitted);
     printf("\n");
+    /* undriven, the SLURM column is what the last poll saw: the jobs may
+     * have started or ended since */
+    if (p.running + p.pending > p.unsubmitted && !wjr_study_driver_running(dir))
+        printf("no driver runs: the SLURM column is as of the study's last poll ('wjr poll %s' "
+               "asks slurmctld now)\n",
+               dir);
 }
 
 static int run(int argc, char **argv)
@@ -109,7 +115,7 @@ static int run(int argc, char **argv)
             printf("\n");
     } else {
         char *driver = NULL;
-        print_table(study);
+        print_table(study, argv[first]);
         /* a study handed to a driver job (--detach) says so */
         if (wjr_study_driver_describe(&driver, argv[first]) == 0 && driver != NULL)
             printf("%s\n", driver);

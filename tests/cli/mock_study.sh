@@ -278,8 +278,16 @@ wjr cancel_driven_all cancel runs/detach
 expect cancel_driven_all 2
 check cancel_driven_all_stop grep -q "^  to cancel, stop the driver first: scancel $driver, then" \
     out/cancel_driven_all.err
+# driven, the SLURM column is kept fresh: no note
+wjr status_driven status runs/detach
+expect status_driven 0 && check status_driven_no_note [ "$(grep -c '^no driver runs' out/status_driven.out)" -eq 0 ]
 kill -TERM "$driver_pid"
 wait "$driver_pid"
+# undriven, with jobs in Slurm, the table says its states are the last poll's
+wjr status_undriven status runs/detach
+expect status_undriven 0 && check status_undriven_note grep -qx \
+    "no driver runs: the SLURM column is as of the study's last poll ('wjr poll runs/detach' asks slurmctld now)" \
+    out/status_undriven.out
 # stopped, the driver lets go: the cancel works, and says nothing of a driver
 wjr cancel_undriven cancel runs/detach 1
 expect cancel_undriven 0
