@@ -72,6 +72,13 @@ static const bad_case bad_cases[] = {
      "1: unknown key 'totl_trials' in scheduler (did you mean 'total_trials'?)"},
     {"paramters = {};\n", "1: unknown key 'paramters' in the top level (did you mean "
                           "'parameters'?)"},
+    /* two neighbours swapped are one edit */
+    {"scheduler = { totla_trials = 3; };\n",
+     "1: unknown key 'totla_trials' in scheduler (did you mean 'total_trials'?)"},
+    /* two edits in four letters is another word, not a typo of 'type' */
+    {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
+     "parameters = {\n  a = { type = \"range\"; bounds = [0.0, 1.0]; time = 3; };\n};\n",
+     "3: unknown key 'time' in parameters.a"},
     {"script_options = { run_model = \"x\"; experiment_dir = \"d\"; };\n"
      "parameters = {\n  a = { type = \"range\"; bounds = [1.0, 2.0]; log_scale = 1; };\n};\n",
      "3: parameters.a.log_scale must be true or false"},
