@@ -102,6 +102,7 @@ static void a_driver_is_seen_alive_or_dead(void **state)
 
     assert_int_equal(wjr_study_create(&study, cfg, NULL), 0);
     assert_int_equal(wjr_study_step(&p, study), 0);
+    assert_int_equal(wjr_study_driver_running(exp), 1);
     assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
     assert_non_null(line);
     assert_non_null(strstr(line, "driver: running: "));
@@ -141,6 +142,7 @@ static void a_driver_is_seen_alive_or_dead(void **state)
         assert_non_null(strstr(line, "not running: "));
         assert_non_null(strstr(line, "(its process ID is now another process's)"));
         free(line);
+        assert_int_equal(wjr_study_driver_running(exp), 0);
         /* written on another boot of this host */
         copy[at] = '\0';
         snprintf(other, sizeof(other), "%s00000000-0000-0000-0000-000000000000 %llu\n", copy,
@@ -171,6 +173,7 @@ static void a_driver_is_seen_alive_or_dead(void **state)
         assert_non_null(strstr(line, "not running: "));
         assert_non_null(strstr(line, "died without releasing the study"));
         free(line);
+        assert_int_equal(wjr_study_driver_running(exp), 0);
         snprintf(text, sizeof(text), "%ld other-%s wjr run x.cfg\n", (long)child, host);
         tu_write(lock, text);
         assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
@@ -186,9 +189,11 @@ static void a_driver_is_seen_alive_or_dead(void **state)
     assert_non_null(strstr(line, "not running: "));
     assert_non_null(strstr(line, "without releasing it"));
     free(line);
+    assert_int_equal(wjr_study_driver_running(exp), 0);
     wjr_study_free(study); /* released */
     assert_int_equal(wjr_study_driver_describe(&line, exp), 0);
     assert_null(line);
+    assert_int_equal(wjr_study_driver_running(exp), 0);
     free(lock);
     free(cfg);
     free(exp);
