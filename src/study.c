@@ -124,6 +124,18 @@ static long long fresh_seed(void)
     return (long long)((ts.tv_nsec ^ (ts.tv_sec << 20) ^ (long)getpid()) & 0x7fffffff);
 }
 
+/* FNV-1a of what a study cannot change once it has trials. */
+static int fixed_digest(uint64_t *out, const wjr_study_config *c)
+{
+    char *text = wjr__study_fixed_text(c);
+
+    if (text == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    *out = wjr_fnv1a(text, strlen(text));
+    free(text);
+    return 0;
+}
+
 int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_options *opts)
 {
     wjr_study *s = NULL;
@@ -168,6 +180,10 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
         error = wjr__store_copy_config(s, config_path);
     if (error < 0)
         goto done;
+    error = fixed_digest(&s->fixed_digest, s->config);
+    if (error < 0)
+        goto done;
+    s->has_fixed_digest = 1;
     s->seed = s->config->seed >= 0 ? s->config->seed : fresh_seed();
     s->config->seed = s->seed;
     error = wjr_generator_new(&s->gen, s->config);
@@ -233,7 +249,7 @@ static void warn_source_changed(wjr_study *s)
     copy = wjr__store_config_copy(s);
     wjr__study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
                    "%s changed after the study was created from it: the study keeps to its own "
-                   "copy %s (make the change there to change the study)",
+                   "copy %s (total_trials and the slurm section may change there)",
                    s->config_source, copy != NULL ? copy : "in its directory");
     free(copy);
 }
@@ -283,6 +299,14 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     for (i = 0; i < s->n_trials; i++) {
         s->trials[i].last = wjr__study_trial_status(s, &s->trials[i]);
         wjr__study_settle(s, &s->trials[i]);
+    }
+    if (!(s->flags & WJR_STUDY_READONLY) && s->has_fixed_digest) {
+        uint64_t now = 0;
+
+        error = fixed_digest(&now, s->config);
+        if (error < 0)
+            goto done;
+        s->fixed_changed = now != s->fixed_digest;
     }
     if (!(s->flags & WJR_STUDY_READONLY)) {
         warn_source_changed(s);

@@ -7,6 +7,7 @@
  * It reads the study's configuration and the runner's backend; it changes
  * nothing and contacts no cluster. The trial table lives in study_files.c.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "wjr/runner.h"
@@ -72,6 +73,43 @@ static json_t *slurm_json(const wjr_study_config *c)
     json_object_set_new(o, "gres", str_or_null(c->gres));
     json_object_set_new(o, "array_throttle", json_integer(c->array_throttle));
     return o;
+}
+
+char *wjr__study_fixed_text(const wjr_study_config *c)
+{
+    json_t *root = json_object(), *a;
+    char *text;
+    size_t i;
+
+    a = json_array();
+    for (i = 0; i < c->n_params; i++)
+        json_array_append_new(a, param_json(&c->params[i]));
+    json_object_set_new(root, "parameters", a);
+    a = json_array();
+    for (i = 0; i < c->n_metrics; i++) {
+        const wjr_metric *m = &c->metrics[i];
+        json_t *o = json_pack("{sssbsb}", "name", m->name, "minimize", m->minimize, "info_only",
+                              m->info_only);
+        if (!isnan(m->weight))
+            json_object_set_new(o, "weight", json_real(m->weight));
+        json_array_append_new(a, o);
+    }
+    json_object_set_new(root, "metrics", a);
+    json_object_set_new(root, "objective_minimize", json_integer(c->objective_minimize));
+    a = json_array();
+    for (i = 0; i < c->n_linear; i++)
+        json_array_append_new(a, json_string(c->linear[i].text));
+    json_object_set_new(root, "parameter_constraints", a);
+    a = json_array();
+    for (i = 0; i < c->n_outcome; i++)
+        json_array_append_new(a, json_string(c->outcome[i].text));
+    json_object_set_new(root, "outcome_constraints", a);
+    a = strategy_json(c, 0);
+    json_object_set(root, "generation_strategy", json_object_get(a, "steps"));
+    json_decref(a);
+    text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(root);
+    return text;
 }
 
 int wjr_study_describe_json(char **out, const wjr_study *s)

@@ -115,6 +115,11 @@ struct wjr_study_config {
     wjr_slurm_cfg res; /* nodes, tasks, GPUs, per-trial keys: config_slurm.c */
 };
 
+/* What a study cannot change once it has trials (parameters, metrics,
+ * constraints, generation steps) as canonical JSON text, malloc'd, or
+ * NULL when out of memory (study_describe.c). */
+char *wjr__study_fixed_text(const wjr_study_config *c);
+
 /* Load with relative paths resolved against base_dir (NULL: the file's folder). */
 int wjr_study_config_load_from(wjr_study_config **out, const char *path, const char *base_dir);
 
@@ -200,6 +205,9 @@ struct wjr_study {
     char *config_source;    /* absolute path of the file the study was created from
                                (NULL: not known, a study older than the field) */
     uint64_t config_digest; /* FNV-1a of that file's bytes as last seen */
+    uint64_t fixed_digest;  /* FNV-1a of wjr__study_fixed_text(config) at creation */
+    int has_fixed_digest;   /* 0: a study older than the field */
+    int fixed_changed;      /* the copy now differs there: wjr_study_step refuses */
     wjr_study_config *config;
     wjr_runner *runner;
     wjr_generator *gen;

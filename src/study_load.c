@@ -60,6 +60,7 @@ static void unload(wjr_study *s)
     s->config_dir = NULL;
     free(s->config_source);
     s->config_source = NULL;
+    s->has_fixed_digest = 0;
     s->unread_below = 0;
     s->store->partial = 0;
     s->store->legacy = 0;

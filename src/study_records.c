@@ -36,6 +36,8 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t 
         wjr_buf_json_text(b, s->config_source);
         wjr_buf_printf(b, ",\"digest\":\"%016llx\"}", (unsigned long long)s->config_digest);
     }
+    if (s->has_fixed_digest)
+        wjr_buf_printf(b, ",\"config_fixed\":\"%016llx\"", (unsigned long long)s->fixed_digest);
     wjr_buf_printf(b,
                    ",\"state\":\"%s\",\"generator\":{\"seed\":%lld,\"drawn\":%lld},"
                    "\"n_trials\":%zu,\"next_index\":%lld,\"runner\":%s,\"trials\":[",
@@ -109,6 +111,10 @@ static int read_study_state(wjr_study *s, json_t *root, const char *path)
         s->config_source = wjr_json_text_get(json_object_get(source, "path"));
         if (digest != NULL)
             s->config_digest = strtoull(digest, NULL, 16);
+    }
+    if (json_is_string(source = json_object_get(root, "config_fixed"))) {
+        s->fixed_digest = strtoull(json_string_value(source), NULL, 16);
+        s->has_fixed_digest = 1;
     }
     s->seed = json_integer_value(json_object_get(gen, "seed"));
     s->drawn = json_integer_value(json_object_get(gen, "drawn"));

@@ -273,17 +273,6 @@ char *wjr__store_config_copy(const wjr_study *s)
     return wjr__store_path(s, s->config->is_yaml ? CONFIG_COPY_YAML : CONFIG_COPY);
 }
 
-/* FNV-1a, 64 bits: tells an edited file from the one read before. */
-static uint64_t digest_of(const char *text, size_t len)
-{
-    uint64_t h = 14695981039346656037ULL;
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* s->config_source and its digest, for wjr__store_check_source(). */
 static int note_source(wjr_study *s, const char *config_path)
 {
@@ -293,7 +282,7 @@ static int note_source(wjr_study *s, const char *config_path)
 
     if (error < 0)
         return error;
-    s->config_digest = digest_of(text, len);
+    s->config_digest = wjr_fnv1a(text, len);
     free(text);
     s->config_source = realpath(config_path, NULL);
     if (s->config_source == NULL)
@@ -314,7 +303,7 @@ int wjr__store_source_changed(const wjr_study *s)
         wjr_error_clear(); /* moved or removed: the copy is all there is */
         return 0;
     }
-    changed = digest_of(text, len) != s->config_digest;
+    changed = wjr_fnv1a(text, len) != s->config_digest;
     free(text);
     return changed;
 }

@@ -445,3 +445,13 @@ void wjr_log_emit(wjr_log_fn fn, void *payload, wjr_log_level level, int64_t tri
     wjr_log_emitv(fn, payload, level, trial, fmt, ap);
     va_end(ap);
 }
+
+uint64_t wjr_fnv1a(const char *text, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+    return h;
+}

@@ -66,6 +66,8 @@ int wjr_write_file(const char *path, const char *data, size_t len);
 /* Read a whole file; *out is malloc'd and NUL-terminated. WJR_ENOTFOUND if absent. */
 int wjr_read_file(char **out, size_t *len, const char *path);
 int wjr_file_exists(const char *path);
+/* FNV-1a, 64 bits, of len bytes: tells a changed text from the one seen before. */
+uint64_t wjr_fnv1a(const char *text, size_t len);
 
 /* The shortest decimal text that reads back as the same double. */
 void wjr_format_double(char *buf, size_t size, double v);

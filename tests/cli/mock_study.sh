@@ -184,6 +184,22 @@ expect resume_edited 0 && check resume_edited_warns grep -q \
     out/resume_edited.err
 wjr status_edited status --json runs/edited
 check resume_edited_ignored jq -e '.trials | length == 8' out/status_edited.out
+# in the copy, total_trials may rise, but the parameters may not change:
+# the trials so far were drawn in the old space, and a half-applied change
+# would mix the two
+cp runs/edited/config.cfg edited-copy.cfg
+sed -i -e 's/total_trials = [0-9]*/total_trials = 10/' -e 's/\[-5.0, 10.0\]/[10.0, 20.0]/' \
+    runs/edited/config.cfg
+wjr resume_space_changed resume runs/edited
+expect resume_space_changed 2 && check resume_space_changed_says grep -q \
+    "config.cfg: its parameters, metrics, constraints or generation steps were changed since the study began" \
+    out/resume_space_changed.err
+sed 's/total_trials = [0-9]*/total_trials = 10/' edited-copy.cfg >runs/edited/config.cfg
+wjr resume_total_raised resume runs/edited
+expect resume_total_raised 0
+wjr status_raised status --json runs/edited
+check resume_total_raised_ran jq -e '[.trials[] | select(.status == "COMPLETED")] | length == 10' \
+    out/status_raised.out
 
 # ---- 2. one job per trial ----------------------------------------------
 export WJR_MOCK_STATE="$W/single.state.json"
