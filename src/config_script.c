@@ -247,6 +247,13 @@ static int experiment_dir_of(wjr_study_config *cfg, const parse_ctx *ctx, const 
     }
     if (cfg->experiment_dir == NULL)
         error = WJR_ENOMEM;
+    else if (k > 0 && stamp_it == 0)
+        /* without a timestamp the name is the same at every run: a second
+         * `wjr run` after an interruption starts a new study beside it */
+        error = warn_at(cfg, ctx, g,
+                        "%s exists: this study goes to %s, as BOA does (append_timestamp is "
+                        "false); to continue the study there instead, run `wjr resume %s`",
+                        base, cfg->experiment_dir, base);
 done:
     if (error == 0 && cfg->experiment_dir != NULL && !wjr_utf8_valid(cfg->experiment_dir))
         /* trial files and the study's state hold it as JSON text */

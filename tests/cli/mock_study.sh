@@ -464,6 +464,14 @@ check gpei_resume_same diff <(cut -d, -f1,2,4-7 runs/gpei/results.csv) \
 # ---- 6. check: a reachable controller, a missing partition (a config error,
 # with its line and the partitions there are), none
 export WJR_MOCK_STATE="$W/check.state.json"
+# BOA's output_dir/exp_name without a timestamp: a taken name gets .1,
+# as in BOA, and check says so and how to continue the study there
+sed 's|experiment_dir = "runs/batch"|output_dir = "runs"; exp_name = "batch"; append_timestamp = false|' \
+    batch.cfg >named.cfg
+wjr check_named check named.cfg
+expect check_named 0 && check check_named_warns grep -q \
+    "runs/batch exists: this study goes to .*runs/batch.1, as BOA does (append_timestamp is false); to continue the study there instead, run .wjr resume .*runs/batch." \
+    out/check_named.err
 wjr check_ok check batch.cfg
 expect check_ok 0 && golden check_ok .
 WJR_MOCK_PARTITIONS=other wjr check_partition check batch.cfg
