@@ -283,6 +283,8 @@ wjr cancel_driven cancel runs/detach 1
 expect cancel_driven 2
 check cancel_driven_locked grep -qE "study locked by pid [0-9]+ .* in Slurm job $driver$" \
     out/cancel_driven.err
+check cancel_driven_what_to_do grep -qF "wjr: that process drives the study ('wjr status' and 'wjr report' read it meanwhile); to cancel, let it end or stop it first" \
+    out/cancel_driven.err
 check cancel_driven_driver grep -qx "wjr cancel: the study is driven by its detached driver, Slurm job $driver" \
     out/cancel_driven.err
 check cancel_driven_scancel_trial grep -qx "  to cancel while it runs: scancel $trial_job (the driver records \
