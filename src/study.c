@@ -254,6 +254,37 @@ static void warn_source_changed(wjr_study *s)
     free(copy);
 }
 
+/* A study stopped by its failure rate goes on when the rate was raised in
+ * its copy of the configuration, as one whose total_trials was raised
+ * does; otherwise a resume says why it submits nothing. */
+static void reopen_failed(wjr_study *s)
+{
+    wjr_study_progress p;
+    int64_t bad, trials = (int64_t)s->n_trials;
+    char *copy;
+
+    memset(&p, 0, sizeof(p));
+    wjr__study_count(&p, s);
+    bad = p.failed + p.abandoned;
+    if (trials > 0 && (double)bad / (double)trials <= s->config->tolerated_failure_rate) {
+        s->state = WJR_STUDY_RUNNING;
+        wjr__study_log(s, WJR_LOG_INFO, WJR_NO_TRIAL,
+                       "scheduler.tolerated_trial_failure_rate is now %g: the study stopped by "
+                       "its failure rate continues",
+                       s->config->tolerated_failure_rate);
+        return;
+    }
+    copy = wjr__store_config_copy(s);
+    wjr__study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
+                   "the study stopped at its failure rate (%lld of %lld trials failed or were "
+                   "abandoned, more than tolerated_trial_failure_rate %g) and submits nothing "
+                   "more; the trials' reasons say why they failed. To go on, fix the cause and "
+                   "raise scheduler.tolerated_trial_failure_rate in %s, or start a new study",
+                   (long long)bad, (long long)trials, s->config->tolerated_failure_rate,
+                   copy != NULL ? copy : "the study's copy of the configuration");
+    free(copy);
+}
+
 static int is_dir(const char *path)
 {
     struct stat st;
@@ -315,6 +346,8 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
             goto done;
     }
     s->delay = s->config->init_seconds_between_polls;
+    if (s->state == WJR_STUDY_FAILED && !(s->flags & (WJR_STUDY_READONLY | WJR_STUDY_SUBMIT_ONLY)))
+        reopen_failed(s);
     if (s->state == WJR_STUDY_FINISHED &&
         !(s->flags & (WJR_STUDY_READONLY | WJR_STUDY_SUBMIT_ONLY)) &&
         s->config->total_trials > (int64_t)s->n_trials) {

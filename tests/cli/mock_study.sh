@@ -224,6 +224,19 @@ sed -e 's/total_trials = 20/total_trials = 4/' -e 's|runs/fail|runs/fail4|' fail
 wjr run_fail_end run fail4.cfg
 expect run_fail_end 1
 check fail_end_all_ran grep -q 'failed: 4 trials (3 completed, 1 failed' out/run_fail_end.out
+# resumed, a failed study says why it submits nothing and what would change
+# that; with the rate raised in its copy, it goes on (here: to its end)
+wjr resume_failed resume runs/fail4
+expect resume_failed 1 && check resume_failed_says grep -q \
+    "WARNING the study stopped at its failure rate (1 of 4 trials failed or were abandoned, more than tolerated_trial_failure_rate 0.1) and submits nothing more" \
+    out/resume_failed.err
+sed -i 's/tolerated_trial_failure_rate = 0.1/tolerated_trial_failure_rate = 0.5/' runs/fail4/config.cfg
+wjr resume_rate_raised resume runs/fail4
+expect resume_rate_raised 0 && check resume_rate_raised_says grep -q \
+    "tolerated_trial_failure_rate is now 0.5: the study stopped by its failure rate continues" \
+    out/resume_rate_raised.err
+check resume_rate_raised_finished grep -q 'finished: 4 trials (3 completed, 1 failed' \
+    out/resume_rate_raised.out
 # Ax's min_failed_trials_for_failure_rate_check: from the first failure,
 # the study stops after its first batch (run_fail went on past it)
 sed -e 's/tolerated_trial_failure_rate = 0.1;/& min_failed_trials_for_failure_rate_check = 1;/' \
