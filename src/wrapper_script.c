@@ -352,12 +352,29 @@ static int apply_model_status(wjr_trial_status *status, char **reason, json_t *v
     return 0;
 }
 
+/* An output file in the folder the model runs in (working_dir), not in
+ * the trial directory: the likely cause, for the error ("" when none). */
+static void stray_output_hint(char *hint, size_t size, const script_wrapper *sw)
+{
+    char *name = NULL;
+
+    hint[0] = '\0';
+    if (sw->work_dir == NULL)
+        return;
+    if (wjr_trial_file_find(&name, sw->work_dir, wjr_output_names) == 0 && name != NULL)
+        snprintf(hint, size,
+                 "; %s/%s is there, in the folder the model runs in: write it in the trial "
+                 "directory",
+                 sw->work_dir, name);
+    free(name);
+}
+
 static int script_set_trial_status(wjr_trial_status *status, char **reason, wjr_wrapper *w,
                                    const wjr_trial_ctx *t)
 {
     script_wrapper *sw = (script_wrapper *)w;
     json_t *doc = NULL, *v;
-    char *name = NULL;
+    char *name = NULL, hint[1024];
     double waited = 0;
     int error;
 
@@ -386,18 +403,20 @@ static int script_set_trial_status(wjr_trial_status *status, char **reason, wjr_
     }
     if (doc == NULL) {
         if (sw->fetch_trial_data)
-            goto done;       /* the command brings the data */
+            goto done; /* the command brings the data */
+        stray_output_hint(hint, sizeof(hint), sw);
         if (t->end_time > 0) /* trials that ended together share one wait */
             error = wjr_error_set(WJR_EINVALID,
                                   "the model wrote no output file (output.json, results.json, "
-                                  "metrics.yaml...); none %lld s after its job ended "
-                                  "(output_wait_seconds %g)",
-                                  (long long)(time(NULL) - t->end_time), sw->output_wait);
+                                  "metrics.yaml...) in %s; none %lld s after its job ended "
+                                  "(output_wait_seconds %g)%s",
+                                  t->trial_dir, (long long)(time(NULL) - t->end_time),
+                                  sw->output_wait, hint);
         else
             error = wjr_error_set(WJR_EINVALID,
                                   "the model wrote no output file (output.json, results.json, "
-                                  "metrics.yaml...); waited %.1f s for it",
-                                  waited);
+                                  "metrics.yaml...) in %s; waited %.1f s for it%s",
+                                  t->trial_dir, waited, hint);
         goto failed;
     }
     v = status_value(doc);

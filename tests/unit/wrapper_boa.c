@@ -209,7 +209,33 @@ static void test_late_output(void **state)
     assert_int_equal(status_of(w, &ctx, &reason), WJR_TRIAL_FAILED);
     assert_non_null(strstr(reason, "; none 6")); /* 60 s, or 61 on a second's edge */
     assert_non_null(strstr(reason, " s after its job ended (output_wait_seconds 5)"));
+    assert_non_null(strstr(reason, dir)); /* the folder it looked in */
     free(reason);
+    {
+        /* written where the model runs (working_dir), not in the trial
+         * directory: the error says where it is */
+        static const char *const names[] = {"metric", NULL};
+        wjr_script_options so = WJR_SCRIPT_OPTIONS_INIT;
+        wjr_wrapper *wd = NULL;
+        char *stray = tu_path(f->dir, "output.json");
+
+        assert_string_not_equal(dir, f->dir);
+        so.run_model = "true";
+        so.metric_names = names;
+        so.work_dir = f->dir;
+        assert_int_equal(wjr_wrapper_script_new(&wd, &so), 0);
+        tu_put(f->dir, "output.json", "{\"metric\": 1}");
+        assert_int_equal(status_of(wd, &ctx, &reason), WJR_TRIAL_FAILED);
+        assert_non_null(strstr(reason, "/output.json is there, in the folder the model runs in: "
+                                       "write it in the trial directory"));
+        free(reason);
+        assert_int_equal(unlink(stray), 0);
+        assert_int_equal(status_of(wd, &ctx, &reason), WJR_TRIAL_FAILED);
+        assert_null(strstr(reason, "is there"));
+        free(reason);
+        free(stray);
+        wjr_wrapper_free(wd);
+    }
     ctx.end_time = 0;
     pid = fork();
     assert_true(pid >= 0);
