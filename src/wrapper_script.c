@@ -461,6 +461,38 @@ static int metric_value(json_t **out, const json_t *m, const json_t *v, const ch
     return *out ? 0 : WJR_ENOMEM;
 }
 
+/* A metric the output does not have: the error names the keys it has
+ * (a name that differs in case is the usual cause). */
+static int missing_metric(json_t *doc, const char *metric)
+{
+    wjr_buf b = WJR_BUF_INIT;
+    const char *key, *near = NULL;
+    json_t *v;
+    int error;
+
+    json_object_foreach(doc, key, v)
+    {
+        (void)v;
+        if (b.len > 200) {
+            wjr_buf_puts(&b, ", ...");
+            break;
+        }
+        wjr_buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", key);
+        if (strcasecmp(key, metric) == 0)
+            near = key;
+    }
+    if (near != NULL)
+        error = wjr_error_set(WJR_EINVALID,
+                              "metric '%s' is missing from the output, which has '%s': metric "
+                              "names are case-sensitive",
+                              metric, near);
+    else
+        error = wjr_error_set(WJR_EINVALID, "metric '%s' is missing from the output (it has: %s)",
+                              metric, b.len > 0 ? b.ptr : "nothing");
+    wjr_buf_free(&b);
+    return error;
+}
+
 static int script_fetch_trial_data(char **out, wjr_wrapper *w, const wjr_trial_ctx *t)
 {
     script_wrapper *sw = (script_wrapper *)w;
@@ -508,6 +540,8 @@ static int script_fetch_trial_data(char **out, wjr_wrapper *w, const wjr_trial_c
                 json_string_value(json_object_get(spec, "metric")) != NULL)
                 value = doc;
             error = metric_value(&m, spec, value, metric);
+            if (error < 0 && value == NULL)
+                error = missing_metric(doc, metric);
             if (error < 0)
                 goto done;
             json_object_set_new(metrics, metric, m);

@@ -99,6 +99,17 @@ static void test_output_names(void **state)
     free(reason);
     assert_int_equal(w->fetch_trial_data(&out, w, &ctx), WJR_EINVALID);
     assert_non_null(strstr(wjr_error_last(), "both"));
+    tu_put(dir, "results.JSON", NULL);
+    tu_put(dir, "results.yaml", NULL);
+    /* a metric the output lacks: the error says what it has */
+    tu_put(dir, "output.json", "{\"loss\": 1, \"x\": 2}");
+    assert_int_equal(w->fetch_trial_data(&out, w, &ctx), WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "metric 'metric' is missing from the output (it has: "
+                                             "loss, x)"));
+    tu_put(dir, "output.json", "{\"Metric\": 1}");
+    assert_int_equal(w->fetch_trial_data(&out, w, &ctx), WJR_EINVALID);
+    assert_non_null(
+        strstr(wjr_error_last(), "which has 'Metric': metric names are case-sensitive"));
     wjr_wrapper_free(w);
     free(dir);
 }
