@@ -42,8 +42,8 @@ static int write_page(const report *r, const char *path)
         return -1;
     }
     f = fopen(tmp, "w");
-    if (f == NULL) {
-        fprintf(stderr, "wjr report: %s: %s\n", tmp, strerror(errno));
+    if (f == NULL) { /* name the file asked for: the temporary one is ours */
+        fprintf(stderr, "wjr report: cannot write %s: %s\n", path, strerror(errno));
         return -1;
     }
     bad = report_write_html(f, r) < 0;
@@ -91,7 +91,7 @@ static int run(int argc, char **argv)
         goto done;
     }
     if (write_page(&r, output != NULL ? output : path) < 0) {
-        code = CLI_EXIT_FAILED;
+        code = CLI_EXIT_IO;
         goto done;
     }
     if (output == NULL || strcmp(output, "-") != 0)

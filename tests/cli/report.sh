@@ -155,7 +155,9 @@ expect report_no_dir 2
 wjr report_missing report "$W/none"
 expect report_missing 2
 wjr report_unwritable report -o "$W/none/x.html" runs/fail
-expect report_unwritable 1
+expect report_unwritable 4 # I/O, as the README's exit codes say
+grep -qF "wjr report: cannot write $W/none/x.html: No such file or directory" out/report_unwritable.err ||
+    fail "report_unwritable does not name the file asked for"
 [[ -z "$(ls "$W"/none* 2>/dev/null)" ]] || fail "report_unwritable left files"
 
 # ---- 4. 10,000 trials: under 5 MB, hostile strings as text ---------------
