@@ -300,8 +300,23 @@ int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, const ch
 
     if (s == NULL)
         return 0;
-    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+        const char *text = config_setting_get_string(s);
+
+        /* YAML 1.1's booleans are strings in YAML 1.2, as BOA reads it */
+        if (ctx->yaml && text != NULL &&
+            (strcasecmp(text, "yes") == 0 || strcasecmp(text, "no") == 0 ||
+             strcasecmp(text, "on") == 0 || strcasecmp(text, "off") == 0)) {
+            char where[256];
+
+            setting_path(where, sizeof(where), s);
+            return fail_at(ctx, s,
+                           "%s must be true or false: '%s' is a string in YAML 1.2, as BOA "
+                           "reads it (or start the file with %%YAML 1.1)",
+                           where, text);
+        }
         return type_error(ctx, s, "true or false");
+    }
     *out = config_setting_get_bool(s);
     return 0;
 }

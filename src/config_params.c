@@ -44,9 +44,12 @@ static int parse_range(wjr_param *p, const parse_ctx *ctx, const config_setting_
         } else if (strcmp(value_type, "float") == 0) {
             p->is_int = 0;
         } else {
+            error = fail_at(ctx, config_setting_get_member(g, "value_type"),
+                            "value_type of range parameter '%s' must be \"int\" or \"float\", "
+                            "not \"%s\"",
+                            p->name, value_type);
             free(value_type);
-            return fail_at(ctx, config_setting_get_member(g, "value_type"),
-                           "value_type must be \"int\" or \"float\"");
+            return error;
         }
         free(value_type);
     }
@@ -116,7 +119,9 @@ static int typed_values(wjr_param *p, const parse_ctx *ctx, const config_setting
         return error;
     if (strcmp(type, "int") != 0 && strcmp(type, "float") != 0 && strcmp(type, "str") != 0 &&
         strcmp(type, "bool") != 0)
-        error = fail_at(ctx, at, "value_type must be \"int\", \"float\", \"str\" or \"bool\"");
+        error =
+            fail_at(ctx, at,
+                    "value_type must be \"int\", \"float\", \"str\" or \"bool\", not \"%s\"", type);
     for (i = 0; i < n && error == 0; i++) {
         json_t *v = p->kind == WJR_PARAM_CHOICE ? json_array_get(p->values, i) : p->values;
         json_t *t = typed_value(v, type);
@@ -194,7 +199,10 @@ static int parse_param(wjr_param *p, const parse_ctx *ctx, const config_setting_
         p->kind = WJR_PARAM_FIXED;
         v = config_setting_get_member(g, "value");
         if (v == NULL) {
-            error = fail_at(ctx, g, "fixed parameter '%s' needs value = ...;", p->name);
+            error = fail_at(ctx, g,
+                            ctx->yaml ? "fixed parameter '%s' needs value: ..."
+                                      : "fixed parameter '%s' needs value = ...;",
+                            p->name);
             goto done;
         }
         p->values = scalar_json(v);

@@ -19,7 +19,9 @@ int wjr__cfg_get_n_trials(wjr_study_config *cfg, const parse_ctx *ctx, const con
     if (s == NULL)
         return 0;
     if (cfg->total_trials >= 0)
-        return fail_at(ctx, s, "give n_trials or total_trials, not both");
+        return fail_at(ctx, s,
+                       "n_trials is given twice (at the top level and in scheduler, or with "
+                       "total_trials): give it once");
     error = get_int(&n, ctx, g, "n_trials", 1);
     if (error == 0)
         cfg->total_trials = n;

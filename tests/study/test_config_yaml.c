@@ -204,8 +204,13 @@ static const bad_case bad_cases[] = {
     {"script_options:\n  wrapper_path: wrapper.py\n",
      "2:3: script_options.wrapper_path is not supported by wjr: Python wrapper classes are not "
      "supported: use run_model and the other commands"},
+    {SCRIPT "objective: {metrics: [{name: m, minimize: no}]}\n",
+     "2:33: objective.metrics[0].minimize must be true or false: 'no' is a string in YAML 1.2, as "
+     "BOA reads it (or start the file with %YAML 1.1)"},
+    {SCRIPT "parameters:\n  b: {type: fixed}\n", "3:3: fixed parameter 'b' needs value: ..."},
     {SCRIPT "n_trials: 3\nscheduler: {total_trials: 4}\n",
-     "2:1: give n_trials or total_trials, not both"},
+     "2:1: n_trials is given twice (at the top level and in scheduler, or with total_trials): "
+     "give it once"},
     {"script_options:\n  run_model: sh m.sh\n  run_cmd: sh n.sh\n",
      "3:3: run_cmd is another name of run_model: give one of them"},
     {"script_options:\n  run_model: sh m.sh\n  rel_to_config: true\n  rel_to_launch: true\n",
@@ -288,11 +293,12 @@ static void test_value_types(void **state)
                      "parameters:\n"
                      "    b: {type: choice, values: [1, 1.5], value_type: int}\n",
                      "3:41: value 1.5 of 'b' is not of value_type int", "int");
-    cfx_expect_error("types.yaml",
-                     "objective: {metrics: [{name: m}]}\n"
-                     "parameters:\n"
-                     "    b: {type: fixed, value: x, value_type: long}\n",
-                     "3:32: value_type must be \"int\", \"float\", \"str\" or \"bool\"", "type");
+    cfx_expect_error(
+        "types.yaml",
+        "objective: {metrics: [{name: m}]}\n"
+        "parameters:\n"
+        "    b: {type: fixed, value: x, value_type: long}\n",
+        "3:32: value_type must be \"int\", \"float\", \"str\" or \"bool\", not \"long\"", "type");
 }
 
 /* Booleans as BOA's YAML reader (YAML 1.2) has them: yes, no, on and off
