@@ -599,11 +599,19 @@ int wjr__config_outcomes_ok(const wjr_study_config *cfg, json_t *metrics)
 int wjr_study_config_strategy(char **out, const wjr_study_config *cfg)
 {
     wjr_buf b = WJR_BUF_INIT;
-    size_t i;
+    size_t i, searched = 0;
+    int64_t used = 0;
 
     *out = NULL;
     for (i = 0; i < cfg->n_steps; i++) {
         const wjr_gen_step *st = &cfg->steps[i];
+        if (cfg->total_trials >= 0 && used >= cfg->total_trials) {
+            /* a step the study never reaches: say so, not "for the rest" */
+            wjr_buf_printf(&b, "; total_trials %lld ends the study before %s",
+                           (long long)cfg->total_trials, wjr__model_name(st->model));
+            break;
+        }
+        used += st->num_trials < 0 ? INT64_MAX / 2 : st->num_trials;
         if (st->num_trials < 0)
             wjr_buf_printf(&b, "%s%s for the rest", i > 0 ? ", then " : "",
                            wjr__model_name(st->model));
@@ -612,8 +620,13 @@ int wjr_study_config_strategy(char **out, const wjr_study_config *cfg)
                            wjr__model_name(st->model), (long long)st->num_trials,
                            st->num_trials == 1 ? "" : "s");
     }
-    if (cfg->default_steps)
+    for (i = 0; i < cfg->n_params; i++)
+        searched += cfg->params[i].kind != WJR_PARAM_FIXED;
+    if (cfg->default_steps && cfg->n_steps == 1)
         wjr_buf_puts(&b, " (the default)");
+    else if (cfg->default_steps)
+        wjr_buf_printf(&b, " (the default: SOBOL for max(5, 2 x %zu searched parameter%s))",
+                       searched, searched == 1 ? "" : "s");
     if (cfg->n_linear > 0)
         wjr_buf_printf(&b, "; %zu parameter constraint%s", cfg->n_linear,
                        cfg->n_linear == 1 ? "" : "s");

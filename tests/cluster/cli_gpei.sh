@@ -31,8 +31,8 @@ script_options = { run_model = "python3 model.py"; experiment_dir = "exp"; };
 slurm = { partition = "debug"; time = "00:05:00"; cpus_per_task = 1; mem = "100M"; };
 EOS
 "$WJR" check "$WORK/study.cfg" >"$WORK/check.out" || fail "wjr check failed"
-grep -qx "strategy: SOBOL for 5 trials, then GPEI for the rest (the default); 1 parameter \
-constraint; 1 outcome constraint" "$WORK/check.out" || fail "check: $(cat "$WORK/check.out")"
+grep -qxF "strategy: SOBOL for 5 trials, then GPEI for the rest (the default: SOBOL for max(5, 2 x 2 \
+searched parameters)); 1 parameter constraint; 1 outcome constraint" "$WORK/check.out" || fail "check: $(cat "$WORK/check.out")"
 rc=0
 "$WJR" run "$WORK/study.cfg" >"$WORK/run.out" 2>"$WORK/run.err" || rc=$?
 [[ $rc -eq 0 ]] || { cat "$WORK/run.err" >&2; fail "wjr run exited $rc"; }

@@ -206,12 +206,19 @@ static void test_strategy(void **state)
     /* three varying parameters: SOBOL for max(5, 6) trials, then GPEI */
     snprintf(text, sizeof(text), "%s%s", base, objective);
     got = strategy_of(text);
-    assert_string_equal(got, "SOBOL for 6 trials, then GPEI for the rest (the default); 2 "
-                             "outcome constraints");
+    assert_string_equal(got, "SOBOL for 6 trials, then GPEI for the rest (the default: SOBOL for "
+                             "max(5, 2 x 3 searched parameters)); 2 outcome constraints");
     free(got);
     /* nothing to optimize: SOBOL throughout */
     got = strategy_of(base);
     assert_string_equal(got, "SOBOL for the rest (the default)");
+    free(got);
+    /* total_trials ends the study within the first step: no "for the rest" */
+    snprintf(text, sizeof(text), "%s%sscheduler = { total_trials = 6; };\n", base, objective);
+    got = strategy_of(text);
+    assert_string_equal(got, "SOBOL for 6 trials; total_trials 6 ends the study before GPEI (the "
+                             "default: SOBOL for max(5, 2 x 3 searched parameters)); 2 outcome "
+                             "constraints");
     free(got);
     snprintf(text, sizeof(text),
              "%s%sparameter_constraints = ( \"a - 0.5 * b >= -2\" );\n"
