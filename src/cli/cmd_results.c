@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-enum { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
+enum { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON, FORMAT_BOTH };
 
 static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
                                          {"csv", no_argument, NULL, 'c'},
@@ -16,13 +16,16 @@ static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 
 static int take_format(int opt, const char *arg, void *payload)
 {
+    int *format = payload, want;
+
     (void)arg;
     if (opt == 'c')
-        *(int *)payload = FORMAT_CSV;
+        want = FORMAT_CSV;
     else if (opt == 'j')
-        *(int *)payload = FORMAT_JSON;
+        want = FORMAT_JSON;
     else
         return -1;
+    *format = *format == FORMAT_TEXT || *format == want ? want : FORMAT_BOTH;
     return 0;
 }
 
@@ -65,6 +68,8 @@ static int run(int argc, char **argv)
     if (cli_parse(&first, &code, &cli_cmd_results, argc, argv, "cj", longopts, take_format,
                   &format))
         return code;
+    if (format == FORMAT_BOTH)
+        return cli_usage_error(&cli_cmd_results, "give --csv or --json, not both");
     if (argc - first != 1)
         return cli_usage_error(&cli_cmd_results, "expected one experiment directory DIR");
     so.flags = WJR_STUDY_READONLY;
@@ -91,8 +96,9 @@ const cli_command cli_cmd_results = {
     "\n"
     "Show each trial's metrics and the best trial by the first objective\n"
     "metric. --csv prints results.csv (BOA's optimization.csv columns:\n"
-    "trial_index, status, job_id, parameters, each metric's mean and _sem,\n"
-    "reason); --json prints {\"objective\", \"best\", \"trials\"}.\n"
+    "trial_index, status, job_id, generation_method, parameters, each\n"
+    "metric's mean and _sem, reason); --json prints {\"objective\", \"best\",\n"
+    "\"trials\"}.\n"
     "\n"
     "Options:\n"
     "  -c, --csv   CSV output\n"

@@ -75,11 +75,15 @@ static void print_table(const wjr_study *study, const char *dir)
         printf("%s\n", r.reason);
     }
     wjr_study_get_progress(&p, study);
-    printf("%lld trials: %lld completed, %lld failed, %lld abandoned, %lld early-stopped, %lld "
+    /* mid-study, out of how many */
+    if (p.total > p.generated)
+        printf("%lld of %lld ", (long long)p.generated, (long long)p.total);
+    else
+        printf("%lld ", (long long)p.generated);
+    printf("trials: %lld completed, %lld failed, %lld abandoned, %lld early-stopped, %lld "
            "running, %lld pending",
-           (long long)p.generated, (long long)p.completed, (long long)p.failed,
-           (long long)p.abandoned, (long long)p.early_stopped, (long long)p.running,
-           (long long)p.pending);
+           (long long)p.completed, (long long)p.failed, (long long)p.abandoned,
+           (long long)p.early_stopped, (long long)p.running, (long long)p.pending);
     /* pending is Slurm's queue and trials not handed to Slurm yet: say
      * which, as a study stopped between generation and submission has
      * trials no squeue shows */

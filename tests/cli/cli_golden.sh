@@ -55,6 +55,7 @@ check submit_both 2 submit somedir --params '{}' --batch x.jsonl
 check cancel_bad_index 2 cancel somedir 1 x2
 check status_no_study 2 status /nonexistent-study-dir
 check results_no_study 2 results --csv /nonexistent-study-dir
+check results_two_formats 2 results --csv --json somedir
 check config_missing 2 check missing.cfg
 check config_typo 2 check typo.cfg
 check config_syntax 2 check syntax.cfg

@@ -335,7 +335,7 @@ check refused_no_job [ "$(jobs_in_state "$WJR_MOCK_STATE")" -eq 0 ]
 # the refused trials are pending, and the summary says none reached Slurm
 wjr status_refused status runs/refused
 expect status_refused 0
-check status_refused_unsubmitted grep -Eq '^4 trials: .* 4 pending \(4 not yet submitted\)$' \
+check status_refused_unsubmitted grep -Eq '^4 of 8 trials: .* 4 pending \(4 not yet submitted\)$' \
     out/status_refused.out
 wjr resume_refused resume runs/refused
 expect resume_refused 0 && golden resume_refused runs/refused
