@@ -61,9 +61,6 @@ int get_int(int64_t *out, const parse_ctx *ctx, const config_setting_t *g, const
 int get_double(double *out, const parse_ctx *ctx, const config_setting_t *g, const char *key,
                double min, double max);
 int get_bool(int *out, const parse_ctx *ctx, const config_setting_t *g, const char *key);
-/* Of the NULL-terminated names, the closest to `name` (case aside) when
- * it is a likely typo of it, or NULL: for "did you mean". */
-const char *wjr__config_closest(const char *name, const char *const *names);
 /* base/rel joined and normalised lexically (rel may be absolute); malloc'd. */
 char *path_join(const char *base, const char *rel);
 /* The setting's type: an integer or a float / an integer. */

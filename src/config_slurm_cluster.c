@@ -364,7 +364,7 @@ static int check_constraint(const wjr_study_config *cfg, const wjr_cluster_info 
         if (have != NULL && (have->count > 0 || any_or))
             continue;
         snprintf(want, sizeof(want), "%.*s", (int)len, name);
-        guess = wjr__config_closest(want, names);
+        guess = wjr_closest_name(want, names);
         error = refuse(file, cfg->res.line_constraint, "its nodes have", own, n, 0,
                        "slurm.constraint asks for feature \"%s\", which no node of partition %s "
                        "has%s%s%s%s",

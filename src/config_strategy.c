@@ -402,7 +402,7 @@ static int warn_undeclared(wjr_study_config *cfg, const char *file, const config
         used += w > 0 ? (size_t)w : 0;
     }
     if (cfg->metric_names != NULL)
-        guess = wjr__config_closest(c->metric, cfg->metric_names);
+        guess = wjr_closest_name(c->metric, cfg->metric_names);
     return wjr__config_warn(cfg,
                             "%s:%d: outcome_constraints[%d] \"%s\": '%s' is not a declared metric "
                             "(%s%s%s%s%s); the model must report it, or every trial fails",

@@ -9,6 +9,7 @@
  * is converted by that first write. The records' text is
  * study_records.c's.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -233,6 +234,58 @@ static int load_snapshot(wjr_study *s, FILE *f, json_t *root, const char *path,
     return error;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* For "DIR holds no study": the folders right below dir that hold one (a
+ * BOA output_dir holds a folder per study), sorted, at most three named,
+ * appended to b as "; but FOLDER does" or "; but these folders do: ...". */
+static void studies_below(wjr_buf *b, const char *dir)
+{
+    char *names[64];
+    size_t n = 0, more = 0, k, len = strlen(dir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (d == NULL)
+        return;
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    while ((e = readdir(d)) != NULL) {
+        char *path = e->d_name[0] == '.'
+                         ? NULL
+                         : wjr_asprintf("%.*s/%s/%s", (int)len, dir, e->d_name, STUDY_FILE);
+        struct stat st;
+
+        if (path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            path[strlen(path) - strlen(STUDY_FILE) - 1] = '\0';
+            if (n < sizeof(names) / sizeof(names[0])) {
+                names[n++] = path;
+                path = NULL;
+            } else {
+                more++;
+            }
+        }
+        free(path);
+    }
+    closedir(d);
+    if (n == 0)
+        return;
+    qsort(names, n, sizeof(names[0]), by_name);
+    wjr_buf_puts(b, n == 1 ? "; but " : "; but these folders do: ");
+    for (k = 0; k < n; k++) {
+        if (k < 3)
+            wjr_buf_printf(b, "%s%s", k > 0 ? ", " : "", names[k]);
+        free(names[k]);
+    }
+    if (n == 1)
+        wjr_buf_puts(b, " does: name it instead");
+    else if (n + more > 3)
+        wjr_buf_printf(b, " and %zu more", n + more - 3);
+}
+
 /* One attempt at reading the study: 1 when the files changed under the
  * read (a compaction by the driver) and it must start again. */
 static int load_once(wjr_study *s, const char *dir, const wjr_runner_options *ro,
@@ -254,12 +307,18 @@ static int load_once(wjr_study *s, const char *dir, const wjr_runner_options *ro
     }
     f = fopen(path, "rb");
     if (f == NULL) {
-        error = errno == ENOENT
-                    ? wjr_error_set(WJR_ENOTFOUND,
-                                    "%s holds no study (no %s): start one with `wjr "
-                                    "run CONFIG` or `wjr init CONFIG`",
-                                    dir, STUDY_FILE)
-                    : wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
+        if (errno == ENOENT) {
+            wjr_buf below = WJR_BUF_INIT;
+
+            studies_below(&below, dir);
+            error = wjr_error_set(WJR_ENOTFOUND, "%s holds no study (no %s)%s", dir, STUDY_FILE,
+                                  below.len > 0 ? below.ptr
+                                                : ": start one with `wjr run CONFIG` or "
+                                                  "`wjr init CONFIG`");
+            wjr_buf_free(&below);
+        } else {
+            error = wjr_error_set(WJR_EIO, "cannot read %s: %s", path, strerror(errno));
+        }
         goto done;
     }
     len = getline(&line, &cap, f);

@@ -74,6 +74,14 @@ WJR_EXTERN(void) wjr_interrupt(int on);
 /** Whether wjr_interrupt(1) is in force. */
 WJR_EXTERN(int) wjr_interrupted(void);
 
+/**
+ * "Did you mean": of the NULL-terminated `names`, the one that `name` is a
+ * likely typo of (within a third of the shorter length in edits, one at
+ * least and three at most, case aside), or NULL when none is that close.
+ * Returns one of `names`, borrowed from the caller.
+ */
+WJR_EXTERN(const char *) wjr_closest_name(const char *name, const char *const *names);
+
 /** The library's version text. Borrowed, static. */
 WJR_EXTERN(const char *) wjr_version(void);
 

@@ -63,6 +63,19 @@ int main(int argc, char **argv)
     for (i = 0; commands[i] != NULL; i++)
         if (strcmp(argv[1], commands[i]->name) == 0)
             return commands[i]->run(argc - 1, argv + 1);
-    fprintf(stderr, "wjr: '%s' is not a wjr command. See 'wjr --help'.\n", argv[1]);
+    {
+        const char *names[sizeof(commands) / sizeof(commands[0])];
+        const char *guess;
+
+        for (i = 0; commands[i] != NULL; i++)
+            names[i] = commands[i]->name;
+        names[i] = NULL;
+        guess = wjr_closest_name(argv[1], names);
+        if (guess != NULL)
+            fprintf(stderr, "wjr: '%s' is not a wjr command; did you mean 'wjr %s'?\n", argv[1],
+                    guess);
+        else
+            fprintf(stderr, "wjr: '%s' is not a wjr command. See 'wjr --help'.\n", argv[1]);
+    }
     return CLI_EXIT_USAGE;
 }

@@ -47,6 +47,7 @@ for cmd in run resume init submit poll status cancel results report check; do
 done
 check no_command 2
 check unknown_command 2 frob
+check unknown_command_typo 2 stauts
 check run_no_config 2 run
 check run_two_configs 2 run a.cfg b.cfg
 check run_bad_option 2 run --frob typo.cfg
@@ -54,6 +55,8 @@ check submit_no_params 2 submit somedir
 check submit_both 2 submit somedir --params '{}' --batch x.jsonl
 check cancel_bad_index 2 cancel somedir 1 x2
 check status_no_study 2 status /nonexistent-study-dir
+# a BOA output_dir given for the study folder below it
+check status_output_dir 2 status outdir
 check results_no_study 2 results --csv /nonexistent-study-dir
 check results_two_formats 2 results --csv --json somedir
 check config_missing 2 check missing.cfg
