@@ -255,8 +255,9 @@ static void local_candidates(search *s, gsl_rng *rng)
         for (i = b + 1; i < n; i++) {
             size_t c = order[i], o = order[best];
             int fc = wjr__opt_outcome_ok(opt, c), fo = wjr__opt_outcome_ok(opt, o);
-            double yc = opt->done.y[c * opt->n_outcomes], yo = opt->done.y[o * opt->n_outcomes];
-            int better = opt->opts.minimize ? yc < yo : yc > yo;
+            /* the objective's model values: larger is better, and
+             * several objectives are scalarized there already */
+            int better = s->a->gps[0].y[c] > s->a->gps[0].y[o];
             if (fc > fo || (fc == fo && better))
                 best = i;
         }

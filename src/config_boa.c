@@ -31,8 +31,6 @@ static const refused table[] = {
      "this is BOA's deprecated layout: move its parts to objective, scheduler, "
      "generation_strategy and script_options"},
     {"", "moo", "write the metrics under objective.metrics"},
-    {"objective", "objective_thresholds",
-     "multi-objective optimization is not supported: optimize one metric"},
     {"objective.metrics", "metric_to_eval", "name the function with metric"},
     {"parameters", "is_task", "task parameters are not supported"},
     {"parameters", "is_fidelity", "fidelity parameters are not supported"},
@@ -190,6 +188,7 @@ int wjr__cfg_parse_metric(wjr_metric *metric, const parse_ctx *ctx, const config
     metric->minimize = 1; /* BOA: every metric minimizes unless told */
     metric->noise_sd = NAN;
     metric->weight = NAN;
+    metric->threshold = NAN;
     error = need_group(ctx, m);
     if (error == 0)
         error = check_keys(ctx, m, mkeys);

@@ -116,6 +116,10 @@ int wjr__cfg_check_command_values(const wjr_study_config *cfg, json_t *params);
 
 /* config_strategy.c: each returns 0 or WJR_ECONFIG with file:line. */
 /* objective.outcome_constraints (after the metrics are read). */
+/* "METRIC <= NUMBER" or "METRIC >= NUMBER" (or Ax's one-term scaled
+ * "2*METRIC <= NUMBER"): the metric (malloc'd), its side and the bound.
+ * WJR_EINVALID with the message's tail (": ...") set, or WJR_ENOMEM. */
+int wjr__cfg_comparison(char **metric, int *upper, double *bound, const char *text);
 int wjr__config_parse_outcome_constraints(wjr_study_config *cfg, const char *file,
                                           const config_setting_t *list);
 /* parameter_constraints (after the parameters are read). */

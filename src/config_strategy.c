@@ -428,61 +428,27 @@ int wjr__config_parse_outcome_constraints(wjr_study_config *cfg, const char *fil
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     for (i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
-        const char *text = config_setting_get_string(e), *p = text, *start;
+        const char *text = config_setting_get_string(e);
         wjr_outcome_constraint *c = &cfg->outcome[i];
-        double scale;
-        char *end;
 
         c->text = wjr_strdup(text);
         if (c->text == NULL)
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         cfg->n_outcome++;
-        while (isspace((unsigned char)*p))
-            p++;
-        /* "2*m <= 1" (Ax's one-term scaled form) is m <= 0.5 */
-        scale = strtod(p, &end);
-        if (end > p && isfinite(scale) && *(end += strspn(end, " \t")) == '*') {
-            if (scale == 0.0)
-                return fail_line(file, list,
-                                 "outcome_constraints[%d] \"%s\": a metric scaled by 0 "
-                                 "constrains nothing",
-                                 i, text);
-            p = end + 1 + strspn(end + 1, " \t");
-        } else {
-            scale = 1.0;
-        }
-        start = p;
-        while (*p != '\0' && !isspace((unsigned char)*p) && *p != '<' && *p != '>')
-            p++;
-        c->metric = malloc((size_t)(p - start) + 1);
-        if (c->metric == NULL)
-            return wjr_error_set(WJR_ENOMEM, "out of memory");
-        memcpy(c->metric, start, (size_t)(p - start));
-        c->metric[p - start] = '\0';
-        while (isspace((unsigned char)*p))
-            p++;
-        if (c->metric[0] == '\0' || (p[0] != '<' && p[0] != '>') || p[1] != '=')
-            return fail_line(file, list,
-                             "outcome_constraints[%d] \"%s\" must read METRIC <= NUMBER or "
-                             "METRIC >= NUMBER",
-                             i, text);
-        c->upper = (p[0] == '<') == (scale > 0);
-        c->bound = strtod(p + 2, &end) / scale;
-        while (isspace((unsigned char)*end))
-            end++;
-        if (end == p + 2 || *end != '\0' || !isfinite(c->bound))
-            return fail_line(file, list,
-                             "outcome_constraints[%d] \"%s\": the bound must be a plain number "
-                             "(no relative %% bounds)",
-                             i, text);
-        if (cfg->n_metrics > 0 && strcmp(c->metric, cfg->metrics[0].name) == 0)
+        error = wjr__cfg_comparison(&c->metric, &c->upper, &c->bound, text);
+        if (error == WJR_ENOMEM)
+            return error;
+        if (error < 0)
+            return fail_line(file, list, "outcome_constraints[%d] \"%s\"%s", i, text,
+                             wjr_error_last());
+        for (k = 0; k < cfg->n_metrics; k++)
+            if (strcmp(cfg->metrics[k].name, c->metric) == 0)
+                break;
+        if (k < cfg->n_metrics && wjr__config_is_objective(cfg, k))
             return fail_line(file, list,
                              "outcome_constraints[%d] \"%s\" constrains the objective '%s' "
                              "itself",
                              i, text, c->metric);
-        for (k = 0; k < cfg->n_metrics; k++)
-            if (strcmp(cfg->metrics[k].name, c->metric) == 0)
-                break;
         if (k == cfg->n_metrics) {
             extra++;
             error = warn_undeclared(cfg, file, e, i, c);
@@ -522,6 +488,9 @@ int wjr__config_check_strategy(const wjr_study_config *cfg, const char *file, co
         return fail_line(file, config_root_setting(lc),
                          "GPEI needs objective = { metrics = ( { name = \"...\"; minimize = "
                          "true; } ); }; to know what to optimize");
+    if (gpei && cfg->n_metrics > 0 && wjr__config_objectives(cfg) == 0)
+        return fail_line(file, config_lookup(lc, "objective.metrics"),
+                         "GPEI needs a metric to optimize: every metric is info_only");
     if (cfg->n_outcome > 0 && !gpei)
         return fail_line(file, config_lookup(lc, "objective.outcome_constraints"),
                          "outcome constraints need a GPEI step (SOBOL and RANDOM ignore "
@@ -633,6 +602,18 @@ int wjr_study_config_strategy(char **out, const wjr_study_config *cfg)
     if (cfg->n_outcome > 0)
         wjr_buf_printf(&b, "; %zu outcome constraint%s", cfg->n_outcome,
                        cfg->n_outcome == 1 ? "" : "s");
+    if (wjr__config_objectives(cfg) > 1) {
+        wjr_buf_printf(
+            &b, "; %zu objectives, whose result is a Pareto front:", wjr__config_objectives(cfg));
+        for (i = 0; i < wjr__config_objectives(cfg); i++) {
+            const wjr_metric *m = wjr__config_objective_metric(cfg, i);
+            wjr_buf_printf(&b, "%s %s (%s", i > 0 ? "," : "", m->name,
+                           m->minimize ? "minimized" : "maximized");
+            if (!isnan(m->threshold))
+                wjr_buf_printf(&b, ", threshold %g", m->threshold);
+            wjr_buf_puts(&b, ")");
+        }
+    }
     return wjr_buf_detach(out, &b);
 }
 

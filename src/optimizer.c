@@ -1,8 +1,9 @@
 /*
  * optimizer.c - the GPEI optimizer's ask/tell API (wjr/optimizer.h): the
- * search space, the encoding of parameters for the model, the lists of
- * completed, failed and pending points, and ask(), which fits one Gaussian
- * process per outcome (objective and each outcome constraint, its outputs
+ * search space, the lists of completed, failed and pending points, and
+ * ask(), which fits one Gaussian process per outcome (the objective, or
+ * with several objectives ParEGO's scalarization of them under weights
+ * drawn for each ask (pareto.h), and each outcome constraint, its outputs
  * standardized and warped by a fitted power transform) and picks q
  * points one after the other by kriging believer: every point already
  * chosen, and every pending point, is added to the models with the model's
@@ -22,12 +23,7 @@
  * sharpens the model there for the next batch, where EI's points wander
  * farther from it.
  *
- * Encoding: a continuous range becomes one feature in [0,1] (in log space
- * when log-scaled); an integer becomes one feature spanning [lo-0.5,
- * hi+0.5] and is rounded when decoded, and the acquisition is evaluated at
- * the rounded point, so two candidates that round alike score alike and a
- * point already tried is never proposed again; a choice becomes one-hot
- * features. Fixed parameters never reach the optimizer.
+ * The encoding of parameters for the model is optimizer_space.c's.
  *
  * Everything ask() does is a function of the seed and what was told, so a
  * caller that rebuilds the optimizer from its records (the study driver
@@ -42,6 +38,7 @@
 #include <string.h>
 
 #include "optimizer_int.h"
+#include "pareto.h"
 #include "util.h"
 
 void wjr__opt_log(const wjr_optimizer *opt, const char *fmt, ...)
@@ -69,6 +66,15 @@ int wjr_optimizer_new(wjr_optimizer **out, const wjr_optimizer_options *opts)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     opt->opts = opts != NULL ? *opts : defaults;
     opt->n_outcomes = 1;
+    opt->minimize = malloc(sizeof(int));
+    opt->threshold = malloc(sizeof(double));
+    if (opt->minimize == NULL || opt->threshold == NULL) {
+        wjr_optimizer_free(opt);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
+    opt->minimize[0] = opt->opts.minimize != 0;
+    opt->threshold[0] = NAN;
+    opt->n_objectives = 1;
     *out = opt;
     return 0;
 }
@@ -91,6 +97,8 @@ void wjr_optimizer_free(wjr_optimizer *opt)
         free(opt->linear[i].coef);
     free(opt->linear);
     free(opt->outcomes);
+    free(opt->minimize);
+    free(opt->threshold);
     free(opt->params);
     points_clear(&opt->done);
     points_clear(&opt->failed);
@@ -226,176 +234,61 @@ int wjr_optimizer_add_outcome_constraint(wjr_optimizer *opt, int upper, double b
     return 0;
 }
 
+int wjr_optimizer_add_objective(wjr_optimizer *opt, int minimize)
+{
+    int *m;
+    double *t;
+    int error = frozen(opt);
+
+    if (error < 0)
+        return error;
+    if (opt->n_outcomes > 1)
+        return wjr_error_set(WJR_ESTATE, "add every objective before the outcome constraints");
+    m = realloc(opt->minimize, (opt->n_objectives + 1) * sizeof(int));
+    if (m != NULL)
+        opt->minimize = m;
+    t = m != NULL ? realloc(opt->threshold, (opt->n_objectives + 1) * sizeof(double)) : NULL;
+    if (t == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    opt->threshold = t;
+    m[opt->n_objectives] = minimize != 0;
+    t[opt->n_objectives] = NAN;
+    opt->n_objectives++;
+    return 0;
+}
+
+int wjr_optimizer_set_threshold(wjr_optimizer *opt, size_t objective, double threshold)
+{
+    if (objective >= opt->n_objectives || !isfinite(threshold))
+        return wjr_error_set(WJR_EINVALID, "objective %zu: no such objective, or %g is not finite",
+                             objective, threshold);
+    opt->threshold[objective] = threshold;
+    return 0;
+}
+
 size_t wjr_optimizer_dims(const wjr_optimizer *opt)
 {
     return opt->n_params;
 }
 
+size_t wjr_optimizer_objectives(const wjr_optimizer *opt)
+{
+    return opt->n_objectives;
+}
+
+size_t wjr__opt_stride(const wjr_optimizer *opt)
+{
+    return opt->n_objectives + opt->n_outcomes - 1;
+}
+
 size_t wjr_optimizer_outcomes(const wjr_optimizer *opt)
 {
-    return opt->n_outcomes;
-}
-
-/* ---- encoding ------------------------------------------------------------ */
-
-/* The span of a range or integer on the model's axis (log space if log). */
-static void span(const opt_param *p, double *a, double *b)
-{
-    double lo = p->kind == OPT_INT ? p->lo - 0.5 : p->lo;
-    double hi = p->kind == OPT_INT ? p->hi + 0.5 : p->hi;
-
-    *a = p->log_scale ? log(lo) : lo;
-    *b = p->log_scale ? log(hi) : hi;
-}
-
-static double clamp01(double t)
-{
-    return t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
-}
-
-/* unit coordinate -> the value of a range or integer; within 1e-12 of an
- * end of the axis is the bound itself (0, not 2e-22) */
-static double from_axis(const opt_param *p, double t)
-{
-    double a, b, v;
-
-    span(p, &a, &b);
-    if (!(t > 1e-12))
-        return p->lo;
-    if (t > 1.0 - 1e-12)
-        return p->hi;
-    v = a + t * (b - a);
-    v = p->log_scale ? exp(v) : v;
-    if (p->kind == OPT_INT)
-        v = floor(v + 0.5);
-    else if (p->scale > 0.0)
-        v = round(v * p->scale) / p->scale;
-    return v < p->lo ? p->lo : v > p->hi ? p->hi : v;
-}
-
-static double to_axis(const opt_param *p, double v)
-{
-    double a, b;
-
-    span(p, &a, &b);
-    return clamp01(((p->log_scale ? log(v) : v) - a) / (b - a));
-}
-
-void wjr__opt_encode(const wjr_optimizer *opt, const double *x, double *f)
-{
-    size_t i, k;
-
-    for (i = 0; i < opt->n_params; i++) {
-        const opt_param *p = &opt->params[i];
-        if (p->kind == OPT_CHOICE) {
-            for (k = 0; k < p->n; k++)
-                f[p->feature + k] = (double)k == x[i] ? 1.0 : 0.0;
-        } else {
-            f[p->feature] = to_axis(p, x[i]);
-        }
-    }
-}
-
-void wjr__opt_decode(const wjr_optimizer *opt, const double *f, double *x)
-{
-    size_t i, k;
-
-    for (i = 0; i < opt->n_params; i++) {
-        const opt_param *p = &opt->params[i];
-        if (p->kind == OPT_CHOICE) {
-            size_t best = 0;
-            for (k = 1; k < p->n; k++)
-                if (f[p->feature + k] > f[p->feature + best])
-                    best = k;
-            x[i] = (double)best;
-        } else {
-            x[i] = from_axis(p, f[p->feature]);
-        }
-    }
-}
-
-void wjr__opt_from_unit(const wjr_optimizer *opt, const double *u, double *x)
-{
-    size_t i;
-
-    for (i = 0; i < opt->n_params; i++) {
-        const opt_param *p = &opt->params[i];
-        if (p->kind == OPT_CHOICE) {
-            double k = floor(clamp01(u[i]) * (double)p->n);
-            x[i] = k > p->hi ? p->hi : k;
-        } else {
-            x[i] = from_axis(p, u[i]);
-        }
-    }
-}
-
-void wjr__opt_to_unit(const wjr_optimizer *opt, const double *x, double *u)
-{
-    size_t i;
-
-    for (i = 0; i < opt->n_params; i++) {
-        const opt_param *p = &opt->params[i];
-        u[i] = p->kind == OPT_CHOICE ? (x[i] + 0.5) / (double)p->n : to_axis(p, x[i]);
-    }
-}
-
-int wjr__opt_feasible(const wjr_optimizer *opt, const double *x)
-{
-    size_t c;
-
-    for (c = 0; c < opt->n_linear; c++)
-        if (!wjr_linear_holds(opt->linear[c].coef, x, opt->n_params, opt->linear[c].bound))
-            return 0;
-    return 1;
-}
-
-int wjr__opt_region(wjr_polytope *out, const wjr_optimizer *opt)
-{
-    size_t c, i, np = opt->n_params;
-    int error = wjr_polytope_init(out, np, opt->n_linear);
-
-    for (c = 0; error == 0 && c < opt->n_linear; c++) {
-        out->b[c] = opt->linear[c].bound;
-        for (i = 0; i < np; i++) {
-            double coef = opt->linear[c].coef[i], a, b;
-            if (coef == 0.0) /* and always so for choices and log ranges */
-                continue;
-            span(&opt->params[i], &a, &b);
-            out->a[c * np + i] = coef * (b - a);
-            out->b[c] -= coef * a;
-        }
-    }
-    return error;
-}
-
-/* How far a value near v may lie from it and still be the same point:
- * 1e-9 of the parameter's span on the model's axis. On a log axis that is
- * relative to v (d log v = dv / v); two whole numbers always differ. */
-static double axis_tol(const opt_param *p, double v)
-{
-    double t = 1e-9 * p->width * (p->log_scale ? fabs(v) : 1.0);
-
-    return p->kind == OPT_RANGE || t < 0.25 ? t : 0.25;
-}
-
-int wjr__opt_seen(const wjr_optimizer *opt, const opt_points *list, const double *x)
-{
-    size_t j, i;
-
-    for (j = 0; j < list->n; j++) {
-        const double *y = list->x + j * opt->n_params;
-        for (i = 0; i < opt->n_params; i++)
-            if (fabs(x[i] - y[i]) > axis_tol(&opt->params[i], x[i]))
-                break;
-        if (i == opt->n_params)
-            return 1;
-    }
-    return 0;
+    return wjr__opt_stride(opt);
 }
 
 int wjr__opt_outcome_ok(const wjr_optimizer *opt, size_t i)
 {
-    const double *y = opt->done.y + i * opt->n_outcomes;
+    const double *y = opt->done.y + i * wjr__opt_stride(opt) + opt->n_objectives - 1;
     size_t k;
 
     for (k = 1; k < opt->n_outcomes; k++) {
@@ -416,8 +309,8 @@ static int check_point(const wjr_optimizer *opt, const double *x)
         return wjr_error_set(WJR_EINVALID, "the optimizer has no parameters");
     for (i = 0; i < opt->n_params; i++) {
         const opt_param *p = &opt->params[i];
-        if (!isfinite(x[i]) || x[i] < p->lo - axis_tol(p, p->lo) ||
-            x[i] > p->hi + axis_tol(p, p->hi))
+        if (!isfinite(x[i]) || x[i] < p->lo - wjr__opt_axis_tol(p, p->lo) ||
+            x[i] > p->hi + wjr__opt_axis_tol(p, p->hi))
             return wjr_error_set(WJR_EINVALID, "parameter %zu: %g is outside [%g, %g]", i, x[i],
                                  p->lo, p->hi);
         if (p->kind != OPT_RANGE && x[i] != floor(x[i]))
@@ -429,7 +322,7 @@ static int check_point(const wjr_optimizer *opt, const double *x)
 static int push(const wjr_optimizer *opt, opt_points *list, const double *x, const double *y,
                 const double *sem)
 {
-    size_t p = opt->n_params, m = opt->n_outcomes, k;
+    size_t p = opt->n_params, m = wjr__opt_stride(opt), k;
 
     if (list->n == list->cap) {
         size_t cap = list->cap == 0 ? 16 : 2 * list->cap;
@@ -468,7 +361,7 @@ int wjr_optimizer_tell(wjr_optimizer *opt, const double *x, const double *y, con
 
     if (error < 0)
         return error;
-    for (k = 0; k < opt->n_outcomes; k++) {
+    for (k = 0; k < wjr__opt_stride(opt); k++) {
         if (!isfinite(y[k]))
             return wjr_error_set(WJR_EINVALID, "outcome %zu is not a finite number", k);
         if (sem != NULL && !(isnan(sem[k]) || (isfinite(sem[k]) && sem[k] >= 0)))
@@ -496,17 +389,32 @@ void wjr_optimizer_clear_pending(wjr_optimizer *opt)
     opt->pending.n = 0;
 }
 
+int wjr_optimizer_pareto(unsigned char *front, const wjr_optimizer *opt)
+{
+    size_t i, n = opt->done.n;
+    unsigned char *ok = malloc(n + 1);
+
+    if (ok == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        ok[i] = (unsigned char)wjr__opt_outcome_ok(opt, i);
+    wjr__pareto_front(front, opt->done.y, n, wjr__opt_stride(opt), opt->n_objectives, opt->minimize,
+                      ok);
+    free(ok);
+    return 0;
+}
+
 int64_t wjr_optimizer_best(const wjr_optimizer *opt)
 {
     int64_t best = -1;
-    size_t i, m = opt->n_outcomes;
+    size_t i, m = wjr__opt_stride(opt);
 
     for (i = 0; i < opt->done.n; i++) {
         double y = opt->done.y[i * m];
         if (!wjr__opt_outcome_ok(opt, i))
             continue;
-        if (best < 0 || (opt->opts.minimize ? y < opt->done.y[(size_t)best * m]
-                                            : y > opt->done.y[(size_t)best * m]))
+        if (best < 0 || (opt->minimize[0] ? y < opt->done.y[(size_t)best * m]
+                                          : y > opt->done.y[(size_t)best * m]))
             best = (int64_t)i;
     }
     return best;
@@ -522,10 +430,47 @@ static uint64_t splitmix(uint64_t x)
     return x ^ (x >> 31);
 }
 
+/* The objective's model values (to be maximized) into y: the objective,
+ * or with several objectives ParEGO's scalarization under weights drawn
+ * from rng (pareto.h), new for every ask, so that the asks spread over
+ * the front. sem is left unknown then. */
+static int objective_values(double *y, double *sem, const wjr_optimizer *opt, gsl_rng *rng)
+{
+    size_t n = opt->done.n, m = wjr__opt_stride(opt), j, i;
+    double *w, *sum;
+
+    if (opt->n_objectives == 1) {
+        for (i = 0; i < n; i++) {
+            y[i] = (opt->minimize[0] ? -1.0 : 1.0) * opt->done.y[i * m];
+            sem[i] = opt->done.sem[i * m];
+        }
+        return 0;
+    }
+    w = malloc(opt->n_objectives * sizeof(double));
+    sum = malloc((n + 1) * sizeof(double));
+    if (w == NULL || sum == NULL) {
+        free(w);
+        free(sum);
+        return -1;
+    }
+    for (j = 0; j < opt->n_objectives; j++)
+        w[j] = gsl_rng_uniform_pos(rng);
+    wjr__parego_weights(w, opt->n_objectives);
+    wjr__parego_scalarize(y, sum, opt->done.y, n, m, opt->n_objectives, opt->minimize,
+                          opt->threshold, w);
+    for (i = 0; i < n; i++) {
+        y[i] = -y[i];
+        sem[i] = NAN;
+    }
+    free(w);
+    free(sum);
+    return 0;
+}
+
 /* Fit one model per outcome on the completed points; 0, or -1 (logged). */
 static int fit_models(wjr_acq *a, wjr_optimizer *opt, gsl_rng *rng, double *F)
 {
-    size_t n = opt->done.n, m = opt->n_outcomes, nf = opt->n_features, i, k;
+    size_t n = opt->done.n, m = wjr__opt_stride(opt), nf = opt->n_features, i, k;
     double *y = malloc(n * sizeof(double)), *sem = malloc(n * sizeof(double));
     int error = 0;
 
@@ -535,15 +480,18 @@ static int fit_models(wjr_acq *a, wjr_optimizer *opt, gsl_rng *rng, double *F)
     }
     for (i = 0; i < n; i++)
         wjr__opt_encode(opt, opt->done.x + i * opt->n_params, F + i * nf);
-    for (k = 0; k < m && error == 0; k++) {
+    for (k = 0; k < opt->n_outcomes && error == 0; k++) {
         const char *why = NULL;
-        double sign = k == 0 && opt->opts.minimize ? -1.0 : 1.0;
+        size_t col = opt->n_objectives - 1 + k; /* constraint k's column */
 
-        for (i = 0; i < n; i++) {
-            y[i] = sign * opt->done.y[i * m + k];
-            sem[i] = opt->done.sem[i * m + k];
-        }
-        if (wjr_gp_set_data(&a->gps[k], nf, F, y, sem, n) < 0) {
+        if (k == 0)
+            error = objective_values(y, sem, opt, rng);
+        else
+            for (i = 0; i < n; i++) {
+                y[i] = opt->done.y[i * m + col];
+                sem[i] = opt->done.sem[i * m + col];
+            }
+        if (error < 0 || wjr_gp_set_data(&a->gps[k], nf, F, y, sem, n) < 0) {
             error = -1;
             break;
         }

@@ -1,7 +1,7 @@
 /*
  * optimizer_int.h - private parts of the GPEI optimizer, shared by
- * optimizer.c (the ask/tell API and the encoding of parameters) and
- * acquisition.c (log-EI and its optimization).
+ * optimizer.c (the ask/tell API), optimizer_space.c (the encoding of
+ * parameters) and acquisition.c (log-EI and its optimization).
  */
 #ifndef WJR_OPTIMIZER_INT_H
 #define WJR_OPTIMIZER_INT_H
@@ -34,10 +34,11 @@ typedef struct opt_outcome {
     double bound;
 } opt_outcome;
 
-/* A list of points (parameter values), with outcomes for completed ones. */
+/* A list of points (parameter values), with outcomes for completed ones:
+ * the objectives, then the outcome constraints' values. */
 typedef struct opt_points {
     double *x; /* [n * n_params] */
-    double *y; /* [n * n_outcomes] or NULL */
+    double *y; /* [n * wjr__opt_stride()] or NULL */
     double *sem;
     size_t n, cap;
 } opt_points;
@@ -50,9 +51,16 @@ struct wjr_optimizer {
     opt_linear *linear;
     size_t n_linear;
     opt_outcome *outcomes; /* [n_outcomes - 1] constraints */
-    size_t n_outcomes;     /* 1 + constraints */
+    size_t n_outcomes;     /* models: 1 (the objective, scalarized when
+                            * there are several) + constraints */
+    int *minimize;         /* [n_objectives]: each objective's direction */
+    double *threshold;     /* [n_objectives]: objective thresholds, NaN: none */
+    size_t n_objectives;
     opt_points done, failed, pending;
 };
+
+/* Values told per completed point: the objectives and the constraints. */
+size_t wjr__opt_stride(const wjr_optimizer *opt);
 
 /* x (parameter values) -> model features in [0,1] (one-hot for choices). */
 void wjr__opt_encode(const wjr_optimizer *opt, const double *x, double *f);
@@ -69,6 +77,8 @@ int wjr__opt_feasible(const wjr_optimizer *opt, const double *x);
  * value taken before rounding). Initializes *out, which the caller clears.
  * Returns 0 or WJR_ENOMEM (no message set). */
 int wjr__opt_region(wjr_polytope *out, const wjr_optimizer *opt);
+/* How far from v two values of p's are still one value. */
+double wjr__opt_axis_tol(const opt_param *p, double v);
 /* x is (numerically) one of the points in the list */
 int wjr__opt_seen(const wjr_optimizer *opt, const opt_points *list, const double *x);
 /* completed trial i satisfies the outcome constraints */

@@ -435,6 +435,8 @@ void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
     out->best_metric = wjr__study_objective(s) == NULL    ? NULL
                        : wjr__study_scalarized(s->config) ? "weighted_sum"
                                                           : wjr__study_objective(s)->name;
+    out->objectives = (int)wjr__config_objectives(s->config);
+    out->pareto_count = (int64_t)s->n_front;
     out->stale = s->stale;
     out->next_delay = s->delay;
     out->changed = s->changed;

@@ -96,6 +96,13 @@ char *wjr__study_fixed_text(const wjr_study_config *c)
     }
     json_object_set_new(root, "metrics", a);
     json_object_set_new(root, "objective_minimize", json_integer(c->objective_minimize));
+    for (i = 0; i < c->n_metrics; i++) /* only when given: older studies' text stays */
+        if (!isnan(c->metrics[i].threshold)) {
+            a = json_object_get(root, "objective_thresholds");
+            if (a == NULL)
+                json_object_set_new(root, "objective_thresholds", a = json_object());
+            json_object_set_new(a, c->metrics[i].name, json_real(c->metrics[i].threshold));
+        }
     a = json_array();
     for (i = 0; i < c->n_linear; i++)
         json_array_append_new(a, json_string(c->linear[i].text));
@@ -123,12 +130,26 @@ int wjr_study_describe_json(char **out, const wjr_study *s)
     json_object_set_new(root, "study_id", str_or_null(wjr_study_id(s)));
     json_object_set_new(root, "dir", json_string(s->dir));
     json_object_set_new(root, "state", json_string(states[s->state]));
-    if (c->n_metrics > 0)
-        json_object_set_new(
-            root, "objective",
-            json_pack("{sssb}", "metric", c->metrics[0].name, "minimize", c->metrics[0].minimize));
+    if (wjr__config_objectives(c) > 0)
+        json_object_set_new(root, "objective",
+                            json_pack("{sssb}", "metric",
+                                      wjr__config_objective_metric(c, 0) != NULL
+                                          ? wjr__config_objective_metric(c, 0)->name
+                                          : "weighted_sum",
+                                      "minimize", wjr__config_objective_minimize(c, 0)));
     else
         json_object_set_new(root, "objective", json_null());
+    if (wjr__config_objectives(c) > 1) {
+        json_t *list = json_array();
+        for (i = 0; i < wjr__config_objectives(c); i++) {
+            const wjr_metric *m = wjr__config_objective_metric(c, i);
+            json_t *o = json_pack("{sssb}", "metric", m->name, "minimize", m->minimize);
+            json_object_set_new(o, "threshold",
+                                isnan(m->threshold) ? json_null() : json_real(m->threshold));
+            json_array_append_new(list, o);
+        }
+        json_object_set_new(root, "objectives", list);
+    }
     for (i = 0; i < c->n_params; i++)
         json_array_append_new(params, param_json(&c->params[i]));
     json_object_set_new(root, "parameters", params);

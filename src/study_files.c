@@ -62,6 +62,8 @@ static json_t *trial_json(const wjr_study *s, const study_trial *t)
         json_object_set_new(obj, "attempt", json_integer(v.attempt));
     if (v.feasible >= 0) /* only in a study with outcome constraints */
         json_object_set_new(obj, "feasible", json_boolean(v.feasible));
+    if (v.pareto >= 0) /* only in a study with several objectives */
+        json_object_set_new(obj, "pareto", json_boolean(v.pareto));
     return obj;
 }
 
@@ -166,6 +168,10 @@ static int put_trial(sink *k, wjr_buf *scratch, const wjr_study *s, const study_
         put_key(&b, "feasible");
         wjr_buf_puts(&b, v.feasible ? "true" : "false");
     }
+    if (v.pareto >= 0) { /* only in a study with several objectives */
+        put_key(&b, "pareto");
+        wjr_buf_puts(&b, v.pareto ? "true" : "false");
+    }
     wjr_buf_puts(&b, "\n    }");
     oom = b.oom;
     if (!oom)
@@ -239,6 +245,19 @@ static json_t *results_head(const wjr_study *s)
             best = trial_json(s, &s->trials[i]);
         }
     json_object_set_new(root, "best", best);
+    if (wjr__config_objectives(s->config) > 1) {
+        json_t *front = json_array(), *objectives = json_array();
+        for (i = 0; i < wjr__config_objectives(s->config); i++) {
+            const wjr_metric *m = wjr__config_objective_metric(s->config, i);
+            json_array_append_new(objectives,
+                                  json_pack("{sssb}", "metric", m->name, "minimize", m->minimize));
+        }
+        for (i = 0; i < s->n_trials; i++)
+            if (wjr__study_on_front(s, s->trials[i].index) == 1)
+                json_array_append_new(front, json_integer(s->trials[i].index));
+        json_object_set_new(root, "objectives", objectives);
+        json_object_set_new(root, "pareto_front", front);
+    }
     json_object_set_new(root, "trials", json_array());
     return root;
 }

@@ -28,7 +28,8 @@
 typedef struct gpei_ctx {
     const wjr_study_config *cfg;
     wjr_optimizer *opt;
-    size_t dims; /* varying parameters */
+    size_t dims;  /* varying parameters */
+    size_t n_obj; /* objectives (wjr__config_objectives) */
     double *x, *y, *sem;
     size_t **axis; /* [n_params]: an ordered choice's value index at each
                     * position of its axis; NULL for other parameters */
@@ -123,6 +124,15 @@ static int build_space(gpei_ctx *c)
             if (cfg->params[i].kind != WJR_PARAM_FIXED)
                 coef[d++] = cfg->linear[k].coef[i];
         error = wjr_optimizer_add_linear_constraint(c->opt, coef, cfg->linear[k].bound);
+    }
+    for (k = 1; k < c->n_obj && error == 0; k++) {
+        const wjr_metric *m = wjr__config_objective_metric(cfg, k);
+        error = wjr_optimizer_add_objective(c->opt, m->minimize);
+    }
+    for (k = 0; k < c->n_obj && c->n_obj > 1 && error == 0; k++) {
+        const wjr_metric *m = wjr__config_objective_metric(cfg, k);
+        if (!isnan(m->threshold))
+            error = wjr_optimizer_set_threshold(c->opt, k, m->threshold);
     }
     for (k = 0; k < cfg->n_outcome && error == 0; k++)
         error = wjr_optimizer_add_outcome_constraint(c->opt, cfg->outcome[k].upper,
@@ -219,14 +229,17 @@ static int tell_trial(gpei_ctx *c, const wjr_study *s, const study_trial *t)
         return 0;
     if (st == WJR_TRIAL_COMPLETED || st == WJR_TRIAL_EARLY_STOPPED) {
         metrics = wjr__study_trial_metrics(s, t);
-        c->y[0] = metric_field(metrics, cfg->metrics[0].name, "mean");
-        c->sem[0] = metric_field(metrics, cfg->metrics[0].name, "sem");
+        for (k = 0; k < c->n_obj; k++) {
+            const wjr_metric *m = wjr__config_objective_metric(cfg, k);
+            c->y[k] = wjr__study_objective_mean(cfg, metrics, k);
+            c->sem[k] = m != NULL ? metric_field(metrics, m->name, "sem") : NAN;
+        }
         for (k = 0; k < cfg->n_outcome; k++) {
-            c->y[k + 1] = metric_field(metrics, cfg->outcome[k].metric, "mean");
-            c->sem[k + 1] = metric_field(metrics, cfg->outcome[k].metric, "sem");
+            c->y[c->n_obj + k] = metric_field(metrics, cfg->outcome[k].metric, "mean");
+            c->sem[c->n_obj + k] = metric_field(metrics, cfg->outcome[k].metric, "sem");
         }
         json_decref(metrics);
-        for (k = 0; k <= cfg->n_outcome; k++) {
+        for (k = 0; k < c->n_obj + cfg->n_outcome; k++) {
             ok &= isfinite(c->y[k]);
             if (!(isfinite(c->sem[k]) && c->sem[k] >= 0.0))
                 c->sem[k] = NAN;
@@ -256,15 +269,18 @@ int wjr__study_gpei_suggest(json_t **out, const wjr_study *s, size_t step, size_
         c.dims += c.cfg->params[i].kind != WJR_PARAM_FIXED;
     oo.seed = (uint64_t)s->seed * 0x100000001b3ULL + (uint64_t)step * 0x9e3779b9ULL +
               (uint64_t)first_index;
-    oo.minimize = c.cfg->metrics[0].minimize;
+    c.n_obj = wjr__config_objectives(c.cfg);
+    if (c.n_obj == 0)
+        return wjr_error_set(WJR_ESTATE, "GPEI needs a metric that is not info_only");
+    oo.minimize = wjr__config_objective_minimize(c.cfg, 0);
     oo.log = log;
     oo.log_payload = log_payload;
     error = wjr_optimizer_new(&c.opt, &oo);
     if (error < 0)
         return error;
     c.x = malloc((c.dims + 1) * sizeof(double));
-    c.y = malloc((c.cfg->n_outcome + 1) * sizeof(double));
-    c.sem = malloc((c.cfg->n_outcome + 1) * sizeof(double));
+    c.y = malloc((c.n_obj + c.cfg->n_outcome) * sizeof(double));
+    c.sem = malloc((c.n_obj + c.cfg->n_outcome) * sizeof(double));
     xs = malloc((count + 1) * (c.dims + 1) * sizeof(double));
     c.axis = calloc(c.cfg->n_params + 1, sizeof(size_t *));
     if (c.x == NULL || c.y == NULL || c.sem == NULL || xs == NULL || c.axis == NULL) {

@@ -43,6 +43,7 @@ typedef struct wjr_metric {
     json_t *properties;  /* properties object, or NULL */
     double noise_sd;     /* NAN: not given */
     double weight;       /* NAN: not given */
+    double threshold;    /* objective_thresholds (several objectives); NAN: none */
     int info_only;
 } wjr_metric;
 
@@ -163,6 +164,19 @@ int wjr__config_constraint_region(struct wjr_polytope *out, const wjr_study_conf
 /* The metrics object ({"m": {"mean": x}} or {"m": x}) satisfies every
  * outcome constraint (a missing metric does not). */
 int wjr__config_outcomes_ok(const wjr_study_config *cfg, json_t *metrics);
+/* The objectives (config_objective.c): metric k is optimized (the first
+ * metric not info_only; with weights, every weighted one; with several
+ * metrics and no weights, every one not info_only). */
+int wjr__config_is_objective(const wjr_study_config *cfg, size_t k);
+/* Number of objectives of a multi-objective study (several metrics, no
+ * weights); 1 otherwise (one metric, or their weighted sum), 0 without
+ * metrics. */
+size_t wjr__config_objectives(const wjr_study_config *cfg);
+#define WJR_MAX_OBJECTIVES 16
+/* Objective j's metric (NULL for a weighted sum, or past the last), and
+ * its direction (1: minimize). */
+const wjr_metric *wjr__config_objective_metric(const wjr_study_config *c, size_t j);
+int wjr__config_objective_minimize(const wjr_study_config *c, size_t j);
 
 /* A generator positioned at a trial index, resumable by regeneration. */
 typedef struct wjr_generator wjr_generator;
@@ -234,6 +248,11 @@ struct wjr_study {
     int has_best; /* study_view.c: the best settled trial, kept as trials settle */
     int64_t best_index;
     double best_value;
+    /* study_view.c: with several objectives, the Pareto front of the
+     * settled trials, kept as they settle: their indices and objectives */
+    int64_t *front_index;
+    double *front_y; /* [n_front * objectives] */
+    size_t n_front, front_cap;
     struct study_csv *csv; /* study_csv.c: results.csv's columns and settled rows */
 };
 

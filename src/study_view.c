@@ -15,6 +15,7 @@
 
 #include "wjr/runner.h"
 #include "jsonspan.h"
+#include "pareto.h"
 #include "study_view.h"
 #include "util.h"
 
@@ -117,6 +118,12 @@ void wjr__study_trials_free(wjr_study *s)
     free(s->trials);
     s->trials = NULL;
     s->n_trials = s->cap = 0;
+    free(s->front_index);
+    free(s->front_y);
+    s->front_index = NULL;
+    s->front_y = NULL;
+    s->n_front = s->front_cap = 0;
+    s->has_best = 0;
 }
 
 /* ---- what a trial looks like ---------------------------------------------- */
@@ -207,6 +214,7 @@ void wjr__study_trial_view(wjr_study_trial *out, const wjr_study *s, const study
     if (t->overridden && t->override_reason != NULL)
         out->reason = t->override_reason;
     out->feasible = t->settled ? t->feasible : feasible(s, out->metrics_json, NULL);
+    out->pareto = wjr__study_on_front(s, t->index);
 }
 
 /* ---- metrics and the best trial ------------------------------------------ */
@@ -282,6 +290,75 @@ static double objective_value(const wjr_study *s, json_t *metrics)
     if (!wjr__config_outcomes_ok(s->config, metrics))
         return NAN; /* only a trial within the outcome constraints can be best */
     return v;
+}
+
+double wjr__study_objective_mean(const wjr_study_config *c, json_t *metrics, size_t j)
+{
+    const wjr_metric *m = wjr__config_objective_metric(c, j);
+
+    if (wjr__study_scalarized(c))
+        return j == 0 ? weighted_sum(c, metrics) : NAN;
+    return m != NULL ? metric_mean(metrics, m->name) : NAN;
+}
+
+/* With several objectives, a settled trial within the outcome constraints
+ * and the thresholds joins the front unless a member dominates it, and
+ * the members it dominates leave. Kept as trials settle, whatever their
+ * order: the front of a set does not depend on it. */
+static void offer_front(wjr_study *s, int64_t index, json_t *metrics)
+{
+    const wjr_study_config *c = s->config;
+    size_t m = wjr__config_objectives(c), j, i, kept = 0;
+    double y[WJR_MAX_OBJECTIVES];
+    int minimize[WJR_MAX_OBJECTIVES];
+
+    if (m < 2 || m > WJR_MAX_OBJECTIVES || !wjr__config_outcomes_ok(c, metrics))
+        return;
+    for (j = 0; j < m; j++) {
+        const wjr_metric *om = wjr__config_objective_metric(c, j);
+        y[j] = wjr__study_objective_mean(c, metrics, j);
+        minimize[j] = om->minimize;
+        if (!isfinite(y[j]) ||
+            (!isnan(om->threshold) && (om->minimize ? y[j] > om->threshold : y[j] < om->threshold)))
+            return;
+    }
+    for (i = 0; i < s->n_front; i++)
+        if (wjr__pareto_dominates(s->front_y + i * m, y, m, minimize))
+            return;
+    for (i = 0; i < s->n_front; i++) {
+        if (wjr__pareto_dominates(y, s->front_y + i * m, m, minimize))
+            continue;
+        s->front_index[kept] = s->front_index[i];
+        memmove(s->front_y + kept * m, s->front_y + i * m, m * sizeof(double));
+        kept++;
+    }
+    s->n_front = kept;
+    if (s->n_front == s->front_cap) {
+        size_t cap = s->front_cap == 0 ? 16 : 2 * s->front_cap;
+        int64_t *ni = realloc(s->front_index, cap * sizeof(int64_t));
+        double *ny = ni != NULL ? realloc(s->front_y, cap * m * sizeof(double)) : NULL;
+        if (ni != NULL)
+            s->front_index = ni;
+        if (ny == NULL)
+            return; /* out of memory: the trial stays off the front */
+        s->front_y = ny;
+        s->front_cap = cap;
+    }
+    s->front_index[s->n_front] = index;
+    memcpy(s->front_y + s->n_front * m, y, m * sizeof(double));
+    s->n_front++;
+}
+
+int wjr__study_on_front(const wjr_study *s, int64_t index)
+{
+    size_t i;
+
+    if (wjr__config_objectives(s->config) < 2)
+        return -1;
+    for (i = 0; i < s->n_front; i++)
+        if (s->front_index[i] == index)
+            return 1;
+    return 0;
 }
 
 /* A settled trial competes for the best: a better value wins, and of
@@ -362,7 +439,8 @@ void wjr__study_settle(wjr_study *s, study_trial *t)
      * value read from the text, without a parse (a study of 100,000
      * trials settles them all when it opens) */
     if (completed && obj != NULL && s->config->n_outcome == 0 &&
-        !wjr__study_scalarized(s->config) && info != NULL && info->metrics_json != NULL)
+        wjr__config_objectives(s->config) == 1 && !wjr__study_scalarized(s->config) &&
+        info != NULL && info->metrics_json != NULL)
         value = text_mean(info->metrics_json, obj->name, &sure);
     if (sure) {
         t->feasible = -1;
@@ -374,6 +452,8 @@ void wjr__study_settle(wjr_study *s, study_trial *t)
         t->feasible = feasible(s, info != NULL ? info->metrics_json : NULL, metrics);
         if (completed)
             t->value = objective_value(s, metrics);
+        if (completed && metrics != NULL)
+            offer_front(s, t->index, metrics);
         json_decref(metrics);
     }
     t->settled = 1;

@@ -61,9 +61,18 @@ json_t *wjr__study_trial_metrics(const wjr_study *s, const study_trial *t);
 int wjr__study_scalarized(const wjr_study_config *config);
 /* The metric that ranks trials: the first one not info_only, or NULL. */
 const wjr_metric *wjr__study_objective(const wjr_study *s);
-/* Index of the best completed trial by the objective, -1 if none; kept as
- * trials settle (wjr__study_settle), not computed here. */
+/* Index of the best completed trial by the objective (the first objective
+ * when there are several), -1 if none; kept as trials settle
+ * (wjr__study_settle), not computed here. */
 int64_t wjr__study_best(double *value, const wjr_study *s);
+/* Objective j (0 .. wjr__config_objectives() - 1) of a trial's metrics:
+ * the weighted sum when scalarized, else the j-th objective metric's
+ * mean; NAN when absent. */
+double wjr__study_objective_mean(const wjr_study_config *c, json_t *metrics, size_t j);
+/* With several objectives: 1 when trial `index` is on the Pareto front of
+ * the settled trials (completed, within the outcome constraints and the
+ * objective thresholds), 0 when not; -1 in a study with one objective. */
+int wjr__study_on_front(const wjr_study *s, int64_t index);
 
 /* ---- the study's counts -------------------------------------------------- */
 

@@ -4,7 +4,8 @@
  * file or cluster behind it.
  *
  * Declare the search space (ranges, integers, log scales, choices), the
- * linear parameter constraints and the outcome constraints; tell it the
+ * linear parameter constraints, any objectives beyond the first and the
+ * outcome constraints; tell it the
  * trials that completed (with their objective and constraint values), the
  * ones that failed and the ones still running (pending); ask it for q
  * points. Points are arrays of doubles in the order the parameters were
@@ -102,19 +103,46 @@ WJR_EXTERN(int)
 wjr_optimizer_add_linear_constraint(wjr_optimizer *opt, const double *coef, double bound);
 
 /**
- * Add an outcome constraint: outcome k (1, 2, ... in the order added; 0 is
- * the objective) must be <= @p bound (@p upper = 1) or >= @p bound (0).
+ * Add an objective beyond the first (whose direction is the options'
+ * minimize): a multi-objective study. ask() then works by ParEGO (Knowles,
+ * 2006): every ask draws weights uniformly from the simplex, scales each
+ * objective to [0, 1] between the best and worst values told, and models
+ * their augmented Chebyshev combination, max_j w_j f_j + 0.05 sum_j w_j
+ * f_j, with one Gaussian process; as the weights change from ask to ask,
+ * the suggestions spread along the Pareto front. All of a batch's points
+ * share one ask's weights. Add objectives before the outcome constraints
+ * and before anything is told.
+ * @return 0, WJR_ESTATE (points were told, or constraints were added).
+ */
+WJR_EXTERN(int) wjr_optimizer_add_objective(wjr_optimizer *opt, int minimize);
+
+/**
+ * Set objective @p objective's threshold (Ax's objective_thresholds): the
+ * worst value of interest. With several objectives, the scaling to [0, 1]
+ * ends at the threshold instead of the worst value told (when the
+ * threshold is the worse of the two ends), so points beyond it score worse
+ * than any within it. It does not constrain suggestions.
+ * @return 0, WJR_EINVALID (no such objective, or not finite).
+ */
+WJR_EXTERN(int) wjr_optimizer_set_threshold(wjr_optimizer *opt, size_t objective, double threshold);
+
+/**
+ * Add an outcome constraint: outcome k (numbered after the objectives, in
+ * the order added) must be <= @p bound (@p upper = 1) or >= @p bound (0).
  */
 WJR_EXTERN(int) wjr_optimizer_add_outcome_constraint(wjr_optimizer *opt, int upper, double bound);
 
-/** Number of parameters, and of outcomes (1 + outcome constraints). */
+/** Number of parameters; of objectives; of outcomes (objectives + outcome
+ * constraints: the values tell() takes for a point). */
 WJR_EXTERN(size_t) wjr_optimizer_dims(const wjr_optimizer *opt);
+WJR_EXTERN(size_t) wjr_optimizer_objectives(const wjr_optimizer *opt);
 WJR_EXTERN(size_t) wjr_optimizer_outcomes(const wjr_optimizer *opt);
 
 /**
  * Tell a completed trial.
  * @param x the point (one value per parameter).
- * @param y the outcomes, wjr_optimizer_outcomes() values: the objective first.
+ * @param y the outcomes, wjr_optimizer_outcomes() values: the objectives
+ *        first, then the constrained outcomes.
  * @param sem the standard errors of y, or NULL when unknown (then the noise
  *        level is learned); a NaN entry means unknown too.
  * @return 0, WJR_EINVALID (a value is not finite, or x is out of bounds).
@@ -147,10 +175,21 @@ WJR_EXTERN(int) wjr_optimizer_ask(double *out, wjr_optimizer *opt, size_t q);
 
 /**
  * The best completed trial told so far that satisfies the outcome
- * constraints (by its objective value).
+ * constraints (by its objective value; by the first objective when there
+ * are several: see wjr_optimizer_pareto()).
  * @return its position among the completed trials told, or -1.
  */
 WJR_EXTERN(int64_t) wjr_optimizer_best(const wjr_optimizer *opt);
+
+/**
+ * Which completed trials are on the Pareto front: satisfy the outcome
+ * constraints, and no other such trial is as good in every objective and
+ * better in one. With one objective, the best trial and its ties.
+ * @param front receives one flag (1 or 0) per completed trial told, in the
+ *        order told; the caller's storage.
+ * @return 0, WJR_ENOMEM.
+ */
+WJR_EXTERN(int) wjr_optimizer_pareto(unsigned char *front, const wjr_optimizer *opt);
 
 #ifdef __cplusplus
 }

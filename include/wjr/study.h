@@ -226,6 +226,11 @@ typedef struct wjr_study_progress {
     int changed;             /**< the last step changed something */
     int64_t early_stopped;   /**< EARLY_STOPPED by the model (not in completed) */
     int64_t unsubmitted;     /**< of pending: generated, not yet submitted to Slurm */
+    /** Objectives: 1, or more in a multi-objective study (several metrics
+     *  without weights), whose result is the Pareto front (best_* then
+     *  rank by the first objective); 0 without metrics. */
+    int objectives;
+    int64_t pareto_count; /**< trials on the Pareto front (multi-objective) */
 } wjr_study_progress;
 
 /**
@@ -263,6 +268,11 @@ typedef struct wjr_study_trial {
     /** Whether its metrics meet objective.outcome_constraints: 1 or 0; -1
      *  when the study has none or the trial has no metrics. */
     int feasible;
+    /** In a multi-objective study: 1 when the trial is on the Pareto front
+     *  (completed, within the outcome constraints and the objective
+     *  thresholds, and no such trial is as good in every objective and
+     *  better in one), else 0; -1 in a study with one objective. */
+    int pareto;
 } wjr_study_trial;
 
 /** Number of trials, and the i-th in index order (borrowed, NULL if out of range). */

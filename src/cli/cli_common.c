@@ -248,7 +248,9 @@ void cli_term_progress(cli_term *t, const wjr_study_progress *p)
     char best[160] = "", stopped[48] = "";
     char total[32];
 
-    if (p->best_index >= 0)
+    if (p->objectives > 1)
+        snprintf(best, sizeof(best), " | Pareto front: %lld", (long long)p->pareto_count);
+    else if (p->best_index >= 0)
         snprintf(best, sizeof(best), " | best #%lld %s=%.6g", (long long)p->best_index,
                  p->best_metric != NULL ? p->best_metric : "?", p->best_value);
     if (p->total >= 0)

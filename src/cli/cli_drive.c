@@ -38,12 +38,15 @@ int cli_drive_option(int opt, const char *arg, void *payload)
     return 0;
 }
 
+/* The front's trials the summary prints, before it points elsewhere. */
+#define FRONT_SHOWN 12
+
 void cli_print_summary(const wjr_study *study)
 {
     wjr_study_progress p;
     wjr_study_trial trial;
     char params[512], metrics[256];
-    size_t i;
+    size_t i, shown;
     char stopped[48] = "";
     static const char *const words[] = {"running", "finished", "failed"};
 
@@ -55,7 +58,25 @@ void cli_print_summary(const wjr_study *study)
            wjr_study_id(study) != NULL ? wjr_study_id(study) : "?", words[p.state],
            (long long)p.generated, (long long)p.completed, (long long)p.failed,
            (long long)p.abandoned, stopped, (long long)(p.running + p.pending));
-    if (p.best_index >= 0) {
+    if (p.objectives > 1) {
+        /* several objectives: the front is the result, not one trial */
+        printf("Pareto front: %lld trial%s (no other completed trial is as good in every "
+               "objective and better in one)\n",
+               (long long)p.pareto_count, p.pareto_count == 1 ? "" : "s");
+        for (i = 0, shown = 0; i < wjr_study_trial_count(study); i++) {
+            if (wjr_study_trial_at(&trial, study, i) < 0 || trial.pareto != 1)
+                continue;
+            if (shown++ == FRONT_SHOWN) {
+                printf("  and %lld more: wjr results --json %s lists them (\"pareto_front\")\n",
+                       (long long)p.pareto_count - FRONT_SHOWN, wjr_study_dir(study));
+                break;
+            }
+            cli_format_object(params, sizeof(params), trial.params_json, 0);
+            cli_format_object(metrics, sizeof(metrics), trial.metrics_json, 1);
+            printf("  trial %lld (%s)  %s\n    parameters: %s\n", (long long)trial.index,
+                   trial.generation != NULL ? trial.generation : "external", metrics, params);
+        }
+    } else if (p.best_index >= 0) {
         for (i = 0; i < wjr_study_trial_count(study); i++) {
             if (wjr_study_trial_at(&trial, study, i) < 0 || trial.index != p.best_index)
                 continue;

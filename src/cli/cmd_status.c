@@ -48,7 +48,7 @@ static void print_table(const wjr_study *study, const char *dir)
     wjr_study_trial t;
     wjr_study_progress p;
     row r;
-    int ws = 11, wj = 12, wp = 40, wm = 24;
+    int ws = 11, wj = 12, wp = 40, wm = 24, first;
     size_t i;
 
     for (i = 0; i < wjr_study_trial_count(study); i++) {
@@ -90,6 +90,16 @@ static void print_table(const wjr_study *study, const char *dir)
     if (p.unsubmitted > 0)
         printf(" (%lld not yet submitted)", (long long)p.unsubmitted);
     printf("\n");
+    if (p.objectives > 1) {
+        printf("Pareto front: %lld trial%s", (long long)p.pareto_count,
+               p.pareto_count == 1 ? "" : "s");
+        for (i = 0, first = 1; i < wjr_study_trial_count(study); i++)
+            if (wjr_study_trial_at(&t, study, i) == 0 && t.pareto == 1) {
+                printf("%s%lld", first ? ": " : ", ", (long long)t.index);
+                first = 0;
+            }
+        printf("\n");
+    }
     /* undriven, the SLURM column is what the last poll saw: the jobs may
      * have started or ended since */
     if (p.running + p.pending > p.unsubmitted && !wjr_study_driver_running(dir))
@@ -144,7 +154,8 @@ const cli_command cli_cmd_status = {
     "  -j, --json  print {\"trials\": [{\"index\", \"status\", \"job_id\", \"slurm_state\",\n"
     "              \"parameters\", \"metrics\", \"reason\", \"generation\", \"submit_time\",\n"
     "              \"start_time\", \"end_time\"}]}; metrics as {name: {\"mean\": x,\n"
-    "              \"sem\": y}}; times in Unix seconds, null while unknown; and\n"
-    "              \"feasible\" where the study has outcome constraints\n"
+    "              \"sem\": y}}; times in Unix seconds, null while unknown;\n"
+    "              \"feasible\" where the study has outcome constraints, and\n"
+    "              \"pareto\" (on the Pareto front) where it has several objectives\n"
     "  -h, --help  show this help\n",
     run};

@@ -195,9 +195,16 @@ static const bad_case bad_cases[] = {
      "2:5: unknown key 'totl_trials' in scheduler (did you mean 'total_trials'?)"},
     {SCRIPT "parameters:\n  a: {type: range, bounds: [1, 2}\n",
      "3:33: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence"},
-    {SCRIPT "objective:\n  objective_thresholds: ['m >= 1']\n",
-     "3:3: objective.objective_thresholds is not supported by wjr: multi-objective "
-     "optimization is not supported: optimize one metric"},
+    {SCRIPT "objective:\n  metrics: [{name: m}]\n  objective_thresholds: ['m >= 1']\n",
+     "4:3: objective.objective_thresholds are for several objectives (metrics without "
+     "weights); use outcome_constraints to bound a metric"},
+    {SCRIPT "objective:\n  metrics: [{name: m}, {name: n, minimize: false}]\n"
+            "  objective_thresholds: ['m <= 1', 'n <= 2']\n",
+     "4:36: objective_thresholds[1] \"n <= 2\": 'n' is maximized, so its threshold reads "
+     "'n >= NUMBER'"},
+    {SCRIPT "objective:\n  metrics: [{name: m}, {name: n}]\n"
+            "  objective_thresholds: ['q <= 1']\n",
+     "4:26: objective_thresholds[0] \"q <= 1\": 'q' is not one of the objectives"},
     {SCRIPT "scheduler:\n  timeout_hours: 3\n",
      "3:3: scheduler.timeout_hours is not supported by wjr: stop the study with wjr cancel, or "
      "give slurm.time"},
