@@ -18,23 +18,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SEEDS="${WJR_BENCH_SEEDS:-10}"
 OUT="${WJR_BENCH_OUT:-/tmp/wjr-bench-gpei}"
 MD="${WJR_BENCH_MD:-$ROOT/BENCHMARKS.md}"
-BUILD="$ROOT/build-bench-gpei" # the library alone: not the CLI build the other benches share
 PY=/usr/bin/python3 # Debian's, where python3-optuna installs
 
 log() { printf '[bench-gpei %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
-mkdir -p "$OUT"
-log "building libwjr (Release) in $BUILD"
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWJR_BUILD_TESTS=OFF \
-    -DWJR_BUILD_CLI=OFF -DWJR_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build "$BUILD" -j2 --target wjr >/dev/null
-# shellcheck disable=SC2046
-cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -I"$ROOT/include" -o "$OUT/bench_gpei" \
-    "$ROOT/scripts/bench/bench_gpei.c" -L"$BUILD" -Wl,-rpath,"$BUILD" -lwjr \
-    $(pkg-config --libs gsl) -lm
-
+# shellcheck source=opt_build.sh
+. "$ROOT/scripts/bench/opt_build.sh"
+opt_build bench_gpei
 tpe=0
-if "$PY" -c 'import optuna' 2>/dev/null; then
+if have_optuna; then
     tpe=1
 else
     log "python3-optuna is not installed: no TPE column"

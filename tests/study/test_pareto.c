@@ -86,8 +86,7 @@ static void test_parego(void **state)
     /* a threshold of 5 on the maximized one: the scale ends at 5, so the
      * point at 0 scores (20 - 0) / 15 > 1 */
     wjr__parego_scalarize(s, sum, y, 3, 3, 2, dir, th, w);
-    assert_near(s[2], 0.75 * 20.0 / 15.0 + 0.05 * (0.25 * 0.5 + 0.75 * 20.0 / 15.0),
-                        1e-12);
+    assert_near(s[2], 0.75 * 20.0 / 15.0 + 0.05 * (0.25 * 0.5 + 0.75 * 20.0 / 15.0), 1e-12);
     /* a threshold better than every value told changes nothing */
     th[1] = 30.0;
     wjr__parego_scalarize(t, sum, y, 3, 3, 2, dir, th, w);
