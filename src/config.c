@@ -98,6 +98,7 @@ static void set_defaults(wjr_study_config *cfg)
     cfg->requeue = -1;
     cfg->seed = -1;
     cfg->objective_minimize = -1;
+    cfg->sobol_origin = 1;
     cfg->output_wait = 10.0; /* NFS can hide a new file for seconds: BOA waits ~20 s */
     cfg->max_infra_retries = 2;
 }

@@ -32,9 +32,10 @@
 
 struct wjr_generator {
     const wjr_study_config *config;
-    size_t dims; /* parameters that vary (range and choice) */
-    size_t step; /* the step the state below belongs to */
-    int64_t pos; /* points of that step drawn so far; -1: no state */
+    size_t dims;     /* parameters that vary (range and choice) */
+    size_t step;     /* the step the state below belongs to */
+    int64_t pos;     /* points of that step drawn so far; -1: no state */
+    int64_t sobol_n; /* SOBOL points of that step made so far */
     gsl_qrng *qrng;
     gsl_rng *rng;
     uint32_t *masks; /* SOBOL's digital shift, one per dimension */
@@ -51,6 +52,7 @@ static void reset_state(wjr_generator *gen)
     gen->qrng = NULL;
     gen->rng = NULL;
     gen->pos = -1;
+    gen->sobol_n = 0;
     gen->walking = 0;
     wjr_polytope_clear(&gen->poly);
 }
@@ -126,7 +128,14 @@ static void next_point(wjr_generator *gen)
     size_t d;
 
     if (gen->qrng != NULL) {
-        gsl_qrng_get(gen->qrng, gen->u);
+        /* GSL's sequence leaves out its first point, the origin: without
+         * it the first 2^k points are not one per 2^k-th of each axis
+         * (four points fall 2, 3, 1, 1 in quarters) */
+        if (gen->sobol_n++ == 0 && gen->config->sobol_origin)
+            for (d = 0; d < gen->dims; d++)
+                gen->u[d] = 0.0;
+        else
+            gsl_qrng_get(gen->qrng, gen->u);
         for (d = 0; d < gen->dims; d++) {
             double scaled = ldexp(gen->u[d], 32);
             uint32_t x = scaled >= 4294967295.0 ? UINT32_MAX : (uint32_t)scaled;

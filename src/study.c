@@ -186,6 +186,7 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
     s->has_fixed_digest = 1;
     s->seed = s->config->seed >= 0 ? s->config->seed : fresh_seed();
     s->config->seed = s->seed;
+    s->sobol_origin = s->config->sobol_origin;
     error = wjr_generator_new(&s->gen, s->config);
     if (error < 0)
         goto done;

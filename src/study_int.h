@@ -73,6 +73,8 @@ struct wjr_study_config {
     size_t n_params;
 
     long long seed;
+    int sobol_origin; /* SOBOL's points start at the origin (studies made since it
+                       * did); 0: GSL's sequence from its second point, as before */
     wjr_gen_step *steps;
     size_t n_steps;
     int default_steps; /* the configuration named no steps (config_strategy.c) */
@@ -226,8 +228,9 @@ struct wjr_study {
     wjr_runner *runner;
     wjr_generator *gen;
     long long seed;
-    int64_t drawn; /* generator points used */
-    int used_up;   /* GPEI found no untried point: generate nothing more */
+    int sobol_origin; /* config's sobol_origin, as the study was created */
+    int64_t drawn;    /* generator points used */
+    int used_up;      /* GPEI found no untried point: generate nothing more */
     study_trial *trials;
     size_t n_trials, cap;
     unsigned int flags;

@@ -74,8 +74,10 @@ static int load_config(wjr_study *s, json_t *root)
         path != NULL ? wjr_study_config_load_from(&s->config, path, s->config_dir) : WJR_ENOMEM;
 
     free(path);
-    if (error == 0)
+    if (error == 0) {
         s->config->seed = s->seed;
+        s->config->sobol_origin = s->sobol_origin;
+    }
     return error;
 }
 

@@ -39,10 +39,11 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t 
     if (s->has_fixed_digest)
         wjr_buf_printf(b, ",\"config_fixed\":\"%016llx\"", (unsigned long long)s->fixed_digest);
     wjr_buf_printf(b,
-                   ",\"state\":\"%s\",\"generator\":{\"seed\":%lld,\"drawn\":%lld},"
+                   ",\"state\":\"%s\",\"generator\":{\"seed\":%lld,\"drawn\":%lld%s},"
                    "\"n_trials\":%zu,\"next_index\":%lld,\"runner\":%s,\"trials\":[",
-                   state_names[s->state], s->seed, (long long)s->drawn, n_trials,
-                   (long long)next_index, runner_header);
+                   state_names[s->state], s->seed, (long long)s->drawn,
+                   s->sobol_origin ? ",\"sobol_origin\":true" : "", n_trials, (long long)next_index,
+                   runner_header);
 }
 
 void wjr__records_trial(wjr_buf *b, const wjr_study *s, const study_trial *t,
@@ -118,6 +119,9 @@ static int read_study_state(wjr_study *s, json_t *root, const char *path)
     }
     s->seed = json_integer_value(json_object_get(gen, "seed"));
     s->drawn = json_integer_value(json_object_get(gen, "drawn"));
+    /* absent in studies made before SOBOL started at the origin: they go
+     * on with the sequence they began with */
+    s->sobol_origin = json_is_true(json_object_get(gen, "sobol_origin"));
     if (parse_state(s, json_object_get(root, "state")) < 0)
         return wjr_error_set(WJR_EINVALID, "%s: the study's state is not one wjr writes", path);
     return 0;

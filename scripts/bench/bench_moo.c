@@ -214,8 +214,9 @@ int main(int argc, char **argv)
         }
         return 0;
     }
-    fprintf(stderr, "usage: %s hv PROBLEM METHOD Q SEED0 NSEEDS | front PROBLEM\n"
-                    "  PROBLEM: branin_currin, zdt1; METHOD: sobol, random, parego\n",
+    fprintf(stderr,
+            "usage: %s hv PROBLEM METHOD Q SEED0 NSEEDS | front PROBLEM\n"
+            "  PROBLEM: branin_currin, zdt1; METHOD: sobol, random, parego\n",
             argv[0]);
     return 2;
 }

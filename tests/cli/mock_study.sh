@@ -217,7 +217,7 @@ wjr status_fail status --json runs/fail
 expect status_fail 0 && quiet status_fail
 check fail_reasons jq -e '[.trials[] | select(.status == "FAILED")] | length > 0 and
     all(.[]; .reason | test("exit code 3"))' out/status_fail.out
-check fail_stderr grep -q 'x1 above 5' runs/fail/000001/slurm-1000_1.err
+check fail_stderr grep -q 'x1 above 5' runs/fail/000002/slurm-1000_2.err
 # fewer failures than the rule waits for (5), but above the rate at the
 # end: the study still fails, once every trial is done
 sed -e 's/total_trials = 20/total_trials = 4/' -e 's|runs/fail|runs/fail4|' fail.cfg >fail4.cfg
@@ -579,7 +579,7 @@ check boa_table_aligned awk 'NR == 1 { for (i = 1; i <= NF; i++) at[i] = index($
 wjr results_boa_text results runs/boa
 expect results_boa_text 0 && quiet results_boa_text
 sed 's/±/~/g' out/results_boa_text.out >out/results_boa_text.cols
-check results_boa_long_metrics grep -qE '^ +0  COMPLETED +a=[0-9.]+ b=[0-9.]+~0.125 note=5  +x=' \
+check results_boa_long_metrics grep -qE '^ +0  COMPLETED +a=[0-9.]+ b=[0-9.]+~0.125 note=5 +x=' \
     out/results_boa_text.cols
 check results_boa_widened awk 'NR == 1 { exit !(index($0, "PARAMETERS") > 54) }' \
     out/results_boa_text.cols

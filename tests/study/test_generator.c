@@ -1,8 +1,11 @@
 /*
  * test_generator.c - SOBOL and RANDOM generators: reproducible for a seed,
- * resumable by index, values in bounds, integers integral, log scale, and
+ * resumable by index, values in bounds, integers integral, log scale,
  * parameter constraints that leave too little of the box to draw and
- * reject.
+ * reject, and SOBOL's strata: its first 2^k points one in each 2^k-th of
+ * an axis (a four-valued choice takes each value in four trials), for
+ * every seed, while a study made before SOBOL started at the origin goes
+ * on with its old sequence.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -223,6 +226,63 @@ static void test_tight_constraints(void **state)
     wjr_study_config_free(c);
 }
 
+static void strata_of(const wjr_study_config *c, int n, int *cell_c, int *cell_x)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        char *text = gen(c, i);
+        json_t *p = json_loads(text, 0, NULL);
+        const char *v = json_string_value(json_object_get(p, "c"));
+        double x = json_number_value(json_object_get(p, "x"));
+
+        assert_non_null(v);
+        cell_c[i] = v[0] - 'a';
+        cell_x[i] = (int)floor(x * n);
+        json_decref(p);
+        free(text);
+    }
+}
+
+static void test_sobol_strata(void **state)
+{
+    wjr_study_config *c = load("strata.cfg");
+    int cc[8], cx[8], seen_c[4], seen_x[8], i, n;
+    long long seed;
+    (void)state;
+
+    for (seed = 0; seed < 20; seed++) {
+        c->seed = seed;
+        for (n = 4; n <= 8; n += 4) {
+            memset(seen_c, 0, sizeof(seen_c));
+            memset(seen_x, 0, sizeof(seen_x));
+            strata_of(c, n, cc, cx);
+            for (i = 0; i < n; i++) {
+                assert_true(cx[i] >= 0 && cx[i] < n);
+                seen_x[cx[i]]++;
+                seen_c[cc[i]]++;
+            }
+            for (i = 0; i < n; i++)
+                assert_int_equal(seen_x[i], 1); /* one point per 1/n of x */
+            for (i = 0; i < 4; i++)
+                assert_int_equal(seen_c[i], n / 4); /* each value n/4 times */
+        }
+    }
+    /* a study from before: the sequence it began with, which is the new
+     * one without its first point */
+    c->seed = 3;
+    for (i = 0; i < 6; i++) {
+        char *now = gen(c, i + 1), *before;
+        c->sobol_origin = 0;
+        before = gen(c, i);
+        c->sobol_origin = 1;
+        assert_string_equal(now, before);
+        free(now);
+        free(before);
+    }
+    wjr_study_config_free(c);
+}
+
 static void test_no_parameters(void **state)
 {
     wjr_study_config *c = load("branin.cfg");
@@ -279,10 +339,15 @@ static void test_values_feasible(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_seed_same_points),   cmocka_unit_test(test_resume_by_skipping),
-        cmocka_unit_test(test_other_seed_other_points), cmocka_unit_test(test_bounds_ints_choices),
-        cmocka_unit_test(test_log_scale_and_fixed),     cmocka_unit_test(test_no_parameters),
-        cmocka_unit_test(test_tight_constraints),       cmocka_unit_test(test_values_feasible),
+        cmocka_unit_test(test_same_seed_same_points),
+        cmocka_unit_test(test_resume_by_skipping),
+        cmocka_unit_test(test_other_seed_other_points),
+        cmocka_unit_test(test_bounds_ints_choices),
+        cmocka_unit_test(test_log_scale_and_fixed),
+        cmocka_unit_test(test_no_parameters),
+        cmocka_unit_test(test_tight_constraints),
+        cmocka_unit_test(test_values_feasible),
+        cmocka_unit_test(test_sobol_strata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

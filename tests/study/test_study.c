@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "study_int.h"
 #include "wjr.h"
 #include <jansson.h>
 
@@ -146,6 +147,8 @@ static void test_round_trip(void **state)
     (void)state;
 
     root = load_study_json();
+    /* a study made now starts SOBOL at the origin, and says so */
+    assert_true(json_is_true(json_object_get(json_object_get(root, "generator"), "sobol_origin")));
     trials = json_object_get(root, "trials");
     json_array_append_new(trials,
                           json_pack("{sIs{sfsfsssI}ssss}", "index", (json_int_t)0, "parameters",
@@ -181,11 +184,26 @@ static void test_round_trip(void **state)
     assert_int_equal(wjr_study_trial_at(&tr, s, 1), 0);
     assert_int_equal(tr.status, WJR_TRIAL_ABANDONED);
     assert_string_equal(tr.reason, "not wanted");
+    assert_int_equal(s->config->sobol_origin, 1);
     assert_int_equal(wjr_study_status_json(&after, s), 0);
     assert_string_not_equal(before, after);
     free(before);
     free(after);
     assert_int_equal(wjr_study_cancel(NULL, s, (int64_t[]){7}, 1, NULL), WJR_ENOTFOUND);
+    wjr_study_free(s);
+
+    /* a study from before SOBOL started at the origin keeps its sequence,
+     * and keeps it through the next write */
+    root = load_study_json();
+    assert_int_equal(json_object_del(json_object_get(root, "generator"), "sobol_origin"), 0);
+    assert_int_equal(json_dump_file(root, path, JSON_INDENT(1)), 0);
+    json_decref(root);
+    assert_int_equal(wjr_study_open(&s, exp_dir, &o), 0);
+    assert_int_equal(s->config->sobol_origin, 0);
+    assert_int_equal(wjr_study_cancel(NULL, s, (int64_t[]){1}, 1, "again"), 0);
+    wjr_study_free(s);
+    assert_int_equal(wjr_study_open(&s, exp_dir, &o), 0);
+    assert_int_equal(s->config->sobol_origin, 0);
     wjr_study_free(s);
 }
 
