@@ -227,6 +227,8 @@ int wjr__cfg_parse_metric(wjr_metric *metric, const parse_ctx *ctx, const config
                         "give minimize or lower_is_better, not both");
         goto done;
     }
+    metric->minimize_given = config_setting_get_member(m, "minimize") != NULL ||
+                             config_setting_get_member(m, "lower_is_better") != NULL;
     error = get_bool(&metric->minimize, ctx, m, "minimize");
     if (error == 0)
         error = get_bool(&metric->minimize, ctx, m, "lower_is_better");

@@ -221,6 +221,21 @@ static int objective_kind(wjr_study_config *cfg, const parse_ctx *ctx, const con
 
     for (i = 0; i < cfg->n_metrics; i++)
         weighted += !cfg->metrics[i].info_only && !isnan(cfg->metrics[i].weight);
+    /* without weights, objective.minimize is the direction of every
+     * metric that gives none of its own */
+    for (i = 0; i < cfg->n_metrics && weighted == 0 && cfg->objective_minimize >= 0; i++) {
+        wjr_metric *m = &cfg->metrics[i];
+        if (m->info_only)
+            continue;
+        if (!m->minimize_given)
+            m->minimize = cfg->objective_minimize;
+        else if (m->minimize != cfg->objective_minimize)
+            return fail_at(ctx, config_setting_get_member(g, "minimize"),
+                           "objective.minimize is %s, but metric '%s' has minimize: %s: give the "
+                           "direction once",
+                           cfg->objective_minimize ? "true" : "false", m->name,
+                           m->minimize ? "true" : "false");
+    }
     if (weighted > 0 && cfg->objective_minimize < 0 && ctx->yaml) {
         cfg->objective_minimize = 0;
         return warn_at(cfg, ctx, g,

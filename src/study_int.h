@@ -37,6 +37,7 @@ typedef struct wjr_gen_step {
 typedef struct wjr_metric {
     char *name;
     int minimize;
+    int minimize_given;  /* minimize or lower_is_better was written */
     char *function;      /* BOA's metric function as written (`metric:`), or NULL */
     json_t *func_kwargs; /* metric_func_kwargs object, or NULL */
     json_t *param_names; /* array of parameter names, or NULL */

@@ -308,6 +308,37 @@ static void test_value_types(void **state)
         "3:32: value_type must be \"int\", \"float\", \"str\" or \"bool\", not \"long\"", "type");
 }
 
+/* objective.minimize without weights is the direction of the metrics that
+ * give none, and contradicting a metric's own is an error. */
+static void test_objective_direction(void **state)
+{
+    wjr_study_config *c =
+        cfx_load("dir.yaml", "objective:\n"
+                             "    minimize: false\n"
+                             "    metrics: [{name: acc}, {name: n, info_only: true}]\n"
+                             "scheduler: {total_trials: 2}\n"
+                             "script_options: {run_model: sh m.sh}\n");
+    (void)state;
+
+    assert_int_equal(c->metrics[0].minimize, 0);
+    assert_int_equal(c->metrics[1].minimize, 1); /* info_only: untouched */
+    wjr_study_config_free(c);
+    c = cfx_load("dir.yaml", "objective:\n"
+                             "    minimize: false\n"
+                             "    metrics: [{name: acc, lower_is_better: false}]\n"
+                             "scheduler: {total_trials: 2}\n"
+                             "script_options: {run_model: sh m.sh}\n");
+    assert_int_equal(c->metrics[0].minimize, 0);
+    wjr_study_config_free(c);
+    cfx_expect_error("dir.yaml",
+                     "objective:\n"
+                     "    minimize: false\n"
+                     "    metrics: [{name: acc, minimize: true}]\n",
+                     "2:5: objective.minimize is false, but metric 'acc' has minimize: true: give "
+                     "the direction once",
+                     "direction");
+}
+
 /* Booleans as BOA's YAML reader (YAML 1.2) has them: yes, no, on and off
  * are strings, unless the file asks for YAML 1.1. */
 static void test_yaml_12_booleans(void **state)
@@ -508,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_template_quoting),
         cmocka_unit_test(test_hostile_yaml),
         cmocka_unit_test(test_value_types),
+        cmocka_unit_test(test_objective_direction),
         cmocka_unit_test(test_yaml_12_booleans),
     };
     return cmocka_run_group_tests(tests, setup, cfx_teardown);
