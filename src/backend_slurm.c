@@ -17,10 +17,13 @@
 #include <errno.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -81,9 +84,50 @@ static void slurm_init_once(void)
     atexit(slurm_fini_at_exit);
 }
 
+/* Where libslurm looks without SLURM_CONF: the file Debian's packages
+ * build it with, and the copy slurmd keeps on a configless node. */
+static const char *const default_confs[] = {"/etc/slurm/slurm.conf", "/run/slurm/conf/slurm.conf",
+                                            NULL};
+
+#define CONFIGLESS_WAIT_S 30 /* for the probe's DNS SRV lookup */
+
+/* With no SLURM_CONF and no file where libslurm looks, only a configless
+ * cluster (a DNS SRV record naming slurmctld) is left, and libslurm ends
+ * the process with "fatal: Could not establish a configuration source"
+ * when there is none. Try it in a child first (its messages silenced):
+ * 0 when libslurm started there, -1 when it died or hung. */
+static int configless_answers(void)
+{
+    pid_t pid;
+    int status = 0;
+    time_t end = time(NULL) + CONFIGLESS_WAIT_S;
+
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        return 0; /* cannot tell: let libslurm try */
+    if (pid == 0) {
+        if (freopen("/dev/null", "w", stderr) == NULL)
+            _exit(2);
+        slurm_init(NULL);
+        _exit(0);
+    }
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (time(NULL) > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        usleep(20000);
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 int wjr__slurm_init(void)
 {
     const char *conf = getenv("SLURM_CONF");
+    size_t i;
+    int found = 0;
 
     /* libslurm would retry a missing file for a minute, then end the
      * process: say it at once, as an unreachable cluster */
@@ -92,6 +136,14 @@ int wjr__slurm_init(void)
                              "SLURM_CONF=%s: %s: it must name the cluster's slurm.conf, or be "
                              "unset",
                              conf, strerror(errno));
+    for (i = 0; (conf == NULL || *conf == '\0') && default_confs[i] != NULL; i++)
+        found |= access(default_confs[i], R_OK) == 0;
+    if ((conf == NULL || *conf == '\0') && !found && configless_answers() < 0)
+        return wjr_error_set(WJR_EUNREACHABLE,
+                             "no slurm.conf: SLURM_CONF is not set, %s does not exist and no "
+                             "configless cluster answered (DNS SRV record for slurmctld): set "
+                             "SLURM_CONF to the cluster's slurm.conf",
+                             default_confs[0]);
     pthread_once(&init_once, slurm_init_once);
     return 0;
 }

@@ -79,6 +79,26 @@ else
     echo "ok version"
 fi
 
+# No SLURM_CONF and no slurm.conf where libslurm looks (tried only on a
+# machine that has neither, as the test machines): a sentence and exit 3
+# (cluster unreachable), not libslurm's "fatal: Could not establish a
+# configuration source" and exit 1.
+if [[ ! -e /etc/slurm/slurm.conf && ! -e /run/slurm/conf/slurm.conf ]]; then
+    rc=0
+    (cd "$HERE/mock_study" && env -u SLURM_CONF "$WJR" check single.cfg) \
+        >"$OUT/noconf.out" 2>"$OUT/noconf.err" || rc=$?
+    if [[ $rc -eq 3 ]] && grep -q "^wjr check: no slurm.conf: SLURM_CONF is not set" "$OUT/noconf.err" &&
+        ! grep -q "fatal" "$OUT/noconf.err"; then
+        echo "ok no_slurm_conf"
+    else
+        echo "FAIL no_slurm_conf: exit $rc" >&2
+        cat "$OUT/noconf.err" >&2
+        failures=$((failures + 1))
+    fi
+else
+    echo "ok no_slurm_conf (not tried: this machine has a slurm.conf where libslurm looks)"
+fi
+
 # Nothing may have been created by the failing commands.
 if [[ -e "$HERE/configs/runs" ]]; then
     echo "FAIL: a failing command created $HERE/configs/runs" >&2
