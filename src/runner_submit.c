@@ -279,7 +279,7 @@ static int prepare_trial(trial **out, wjr_runner *r, const wjr_trial_spec *spec)
     if (r->wrapper->write_configs) {
         error = r->wrapper->write_configs(r->wrapper, &ctx);
         if (error < 0)
-            wjr_error_prefix("trial %lld: write_configs", (long long)spec->index);
+            wjr_error_prefix("trial %lld", (long long)spec->index);
     }
     if (error >= 0 && created)
         error = wjr__insert_trial(r, t);

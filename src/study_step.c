@@ -285,6 +285,25 @@ static int generate(wjr_study *s)
 }
 
 /* Decide what a submission error means for the driver. */
+/* The trial's write_configs hook failed: it cannot run, so it is FAILED,
+ * with the hook's message, and counts toward the tolerated failure rate
+ * (a hook that fails for every trial stops the study there). */
+static int hook_failed(wjr_study *s, int64_t index)
+{
+    study_trial *t = wjr__study_find_trial(s, index);
+
+    if (t == NULL)
+        return 0;
+    t->overridden = 1;
+    t->override = WJR_TRIAL_FAILED;
+    free(t->override_reason);
+    t->override_reason = wjr_strdup(wjr_error_last());
+    wjr__store_touch(s, t);
+    wjr__study_log(s, WJR_LOG_WARNING, index, "FAILED: %s",
+                   t->override_reason != NULL ? t->override_reason : "write_configs failed");
+    return t->override_reason != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
 static int submit_error(wjr_study *s, int error)
 {
     if (error == WJR_ETIMEOUT) {
@@ -337,11 +356,17 @@ static int submit_pending(wjr_study *s)
     /* The runner checkpoints before every submit RPC, so the parameters
      * (already in s->trials) are durable before any job can exist. The
      * runner logs each submission itself. */
-    if (s->config->run_trials_in_batches && n > 1) {
+    if (s->config->run_trials_in_batches && n > 1)
         error = wjr_runner_run_multiple(&done, s->runner, specs, n);
-    } else {
-        for (i = 0; i < n && error == 0; i++)
+    /* one at a time, or again so after a hook failed for a trial of the
+     * batch (none of it was submitted): that trial fails, the others go */
+    if (!(s->config->run_trials_in_batches && n > 1) || (error == WJR_EHOOK && done == 0)) {
+        error = 0;
+        for (i = 0; i < n && error == 0; i++) {
             error = wjr_runner_run(NULL, s->runner, &specs[i]);
+            if (error == WJR_EHOOK)
+                error = hook_failed(s, specs[i].index);
+        }
     }
     if (error == 0)
         s->submit_failures = 0;

@@ -118,7 +118,7 @@ static int run_hook(script_wrapper *sw, const char *hook, const char *name, cons
                                   sw->work_dir ? sw->work_dir : t->trial_dir, t);
     if (error == 0 && status != 0)
         error =
-            wjr_error_set(WJR_ERROR, "%s command '%s' exited with status %d", name, cmd, status);
+            wjr_error_set(WJR_EHOOK, "%s command '%s' exited with status %d", name, cmd, status);
     free(cmd);
     return error;
 }

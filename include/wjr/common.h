@@ -36,19 +36,20 @@ extern "C" {
  */
 enum {
     WJR_OK = 0,
-    WJR_ERROR = -1,        /**< generic failure */
-    WJR_ENOTFOUND = -2,    /**< no such trial, file, job or key */
-    WJR_EINVALID = -3,     /**< bad argument or bad input data (JSON, values) */
-    WJR_ECONFIG = -4,      /**< bad configuration file */
-    WJR_ESLURM = -5,       /**< Slurm refused the request; message is Slurm's */
-    WJR_ETIMEOUT = -6,     /**< no answer in time; the outcome is unknown */
-    WJR_EUNREACHABLE = -7, /**< the controller could not be reached */
-    WJR_EIO = -8,          /**< file system error */
-    WJR_ELOCKED = -9,      /**< another process holds the study lock */
-    WJR_EEXISTS = -10,     /**< the thing to be created exists already */
-    WJR_ENOMEM = -11,      /**< out of memory */
-    WJR_ESTATE = -12,      /**< operation not valid in the current state */
-    WJR_EINTERRUPTED = -13 /**< stopped by wjr_interrupt(); nothing was lost */
+    WJR_ERROR = -1,         /**< generic failure */
+    WJR_ENOTFOUND = -2,     /**< no such trial, file, job or key */
+    WJR_EINVALID = -3,      /**< bad argument or bad input data (JSON, values) */
+    WJR_ECONFIG = -4,       /**< bad configuration file */
+    WJR_ESLURM = -5,        /**< Slurm refused the request; message is Slurm's */
+    WJR_ETIMEOUT = -6,      /**< no answer in time; the outcome is unknown */
+    WJR_EUNREACHABLE = -7,  /**< the controller could not be reached */
+    WJR_EIO = -8,           /**< file system error */
+    WJR_ELOCKED = -9,       /**< another process holds the study lock */
+    WJR_EEXISTS = -10,      /**< the thing to be created exists already */
+    WJR_ENOMEM = -11,       /**< out of memory */
+    WJR_ESTATE = -12,       /**< operation not valid in the current state */
+    WJR_EINTERRUPTED = -13, /**< stopped by wjr_interrupt(); nothing was lost */
+    WJR_EHOOK = -14         /**< a trial's write_configs hook failed: that trial cannot run */
 };
 
 /**

@@ -606,6 +606,25 @@ check boa_gpei_weighted jq -e '[.trials[] | select(.generation == "GPEI") | .par
     | ($x | length) == 6 and ([$x[] | select(. >= 0.9)] | length) >= 4' out/results_boa_gpei.out
 unset WJR_MOCK_STATE
 
+# ---- write_configs failing for some trials: those fail, the rest run ----
+export WJR_MOCK_STATE="$W/hook.state.json"
+wjr run_hook run hook.cfg
+expect run_hook 0
+wjr status_hook status --json runs/hook
+check hook_failed_trials jq -e '[.trials[] | select(.parameters.x1 > 5)] as $bad
+    | ($bad | length) >= 1 and ($bad | length) < 8
+    and all($bad[]; .status == "FAILED" and .job_id == null
+        and (.reason | test("^trial [0-9]+: write_configs command .sh .*hook.sh.* exited with status 1$")))
+    and all(.trials[] | select(.parameters.x1 <= 5); .status == "COMPLETED")' out/status_hook.out
+check hook_logged grep -q 'WARNING \[trial [0-9]*\] FAILED: trial [0-9]*: write_configs command' out/run_hook.err
+# resumed, nothing runs again: the failed trials stay failed
+wjr resume_hook resume runs/hook
+expect resume_hook 0
+calls=$(wc -l <runs/hook/hook.calls)
+wjr resume_hook2 resume runs/hook
+check hook_not_rerun [ "$(wc -l <runs/hook/hook.calls)" = "$calls" ]
+unset WJR_MOCK_STATE
+
 # ---- 9. several objectives: ParEGO, the Pareto front, a threshold ----
 export WJR_MOCK_STATE="$W/moo.state.json"
 wjr run_moo run moo.yaml
