@@ -38,6 +38,9 @@ static void describe_failure(trial *t, const char *state, int exit_code, int sig
     wjr__set_text(&t->info.reason, buf);
 }
 
+/* The lines of a failed job's stderr read for its reason. */
+#define STDERR_LINES 12
+
 /* `in` as one line of at most size - 1 bytes: control bytes as spaces,
  * cut after a whole character with "..." when longer. */
 static void one_line(char *out, size_t size, const char *in)
@@ -58,20 +61,47 @@ static void one_line(char *out, size_t size, const char *in)
     out[at] = '\0';
 }
 
-/* A failed trial's reason gets the last line its job wrote to stderr,
- * where a model's error usually is: "...; stderr: ZeroDivisionError:
- * division by zero". */
+/* The line of the tail (lines, each ending with a newline but maybe the
+ * last) that says what went wrong: the last one not blank, or, when that
+ * is R's "Execution halted", the last "Error..." line above it (R prints
+ * the error, then that). Cut at its newline, in place. */
+static char *telling_line(char *tail)
+{
+    char *lines[STDERR_LINES], *p = tail;
+    size_t n = 0, i;
+
+    while (*p != '\0' && n < STDERR_LINES) {
+        char *end = strchr(p, '\n');
+        if (strspn(p, " \t\r\n") < (end != NULL ? (size_t)(end - p) : strlen(p)))
+            lines[n++] = p; /* not blank */
+        if (end == NULL)
+            break;
+        *end = '\0';
+        p = end + 1;
+    }
+    if (n == 0)
+        return tail;
+    if (strncmp(lines[n - 1], "Execution halted", 16) == 0)
+        for (i = n - 1; i-- > 0;)
+            if (strncmp(lines[i], "Error", 5) == 0)
+                return lines[i];
+    return lines[n - 1];
+}
+
+/* A failed trial's reason gets the line of its job's stderr that says what
+ * went wrong, usually the last: "...; stderr: ZeroDivisionError: division
+ * by zero", or R's error line above its "Execution halted". */
 static void add_stderr(wjr_runner *r, trial *t)
 {
     char line[200], *tail = NULL, *reason;
 
     if (wjr_trial_stderr_tail(&tail, r->experiment_dir, t->info.run.trial_dir, t->info.run.job_id,
-                              1, 4096) < 0 ||
+                              STDERR_LINES, 4096) < 0 ||
         tail == NULL) {
         wjr_error_clear();
         return;
     }
-    one_line(line, sizeof(line), tail);
+    one_line(line, sizeof(line), telling_line(tail));
     free(tail);
     reason = wjr_asprintf("%s; stderr: %s", t->info.reason ? t->info.reason : "failed", line);
     if (reason != NULL)

@@ -189,7 +189,8 @@ static void test_vanished_exit_record(void **state)
 /* A failed trial's reason ends with the last line its job wrote to
  * stderr, in its trial directory (an array task's from logs/ when it
  * wrote nothing there: slurmstepd's); blank lines are skipped, control
- * bytes made spaces, a long line cut after a whole character. */
+ * bytes made spaces, a long line cut after a whole character; R's error
+ * line stands in for its closing "Execution halted". */
 static void test_failure_shows_stderr(void **state)
 {
     tu_fixture *f = *state;
@@ -239,6 +240,20 @@ static void test_failure_shows_stderr(void **state)
     assert_non_null(strstr(wjr_runner_trial(f->runner, 10)->reason,
                            "TIMEOUT, exit code 0, signal 15; stderr: slurmstepd: error: *** JOB 7 "
                            "CANCELLED AT 2026-12-03T06:00:00 ***"));
+    /* R ends with "Execution halted": its error line above says why */
+    t = tu_run(f, 2, "{}");
+    snprintf(name, sizeof(name), "000002/slurm-%s.err", t->run.job_id);
+    path = tu_path(f->dir, name);
+    tu_write(path, "Error in file(file, \"rt\") : cannot open the connection\n"
+                   "Calls: read.csv -> read.table -> file\nIn addition: Warning message:\n"
+                   "In file(file, \"rt\") :\n  cannot open file 'x.csv': No such file\n"
+                   "Execution halted\n");
+    free(path);
+    assert_int_equal(mock_set_state(t->run.job_id, WJR_JOB_FAILED, 1, 0), 0);
+    assert_int_equal(tu_poll_one(f, 2), WJR_TRIAL_FAILED);
+    assert_string_equal(wjr_runner_trial(f->runner, 2)->reason,
+                        "Slurm state FAILED, exit code 1; stderr: Error in file(file, \"rt\") : "
+                        "cannot open the connection");
     /* no stderr file: the reason as it was */
     t = tu_run(f, 1, "{}");
     assert_int_equal(mock_set_state(t->run.job_id, WJR_JOB_FAILED, 2, 0), 0);
