@@ -178,7 +178,18 @@ int wjr_trial_status_parse(wjr_trial_status *out, const char *text)
         *out = (wjr_trial_status)code;
         return 0;
     }
-    return wjr_error_set(WJR_EINVALID, "unknown trial status '%s'", text);
+    {
+        /* a typo, most likely: name the closest and the ones a model may use */
+        static const char *const ends[] = {"COMPLETED", "FAILED", "ABANDONED", "EARLY_STOPPED",
+                                           NULL};
+        const char *guess = wjr_closest_name(text, ends);
+
+        return wjr_error_set(WJR_EINVALID,
+                             "unknown trial status '%s'%s%s%s (a model ends a trial as COMPLETED, "
+                             "FAILED, ABANDONED or EARLY_STOPPED)",
+                             text, guess != NULL ? "; did you mean " : "",
+                             guess != NULL ? guess : "", guess != NULL ? "?" : "");
+    }
 }
 
 int wjr_trial_status_is_terminal(wjr_trial_status status)

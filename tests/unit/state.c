@@ -137,6 +137,10 @@ static void test_status_parse(void **state)
     assert_int_equal(wjr_trial_status_parse(&st, "8"), WJR_EINVALID);
     assert_int_equal(wjr_trial_status_parse(&st, "3x"), WJR_EINVALID);
     assert_int_equal(wjr_trial_status_parse(&st, "DONE"), WJR_EINVALID);
+    assert_string_equal(wjr_error_last(), "unknown trial status 'DONE' (a model ends a trial as "
+                                          "COMPLETED, FAILED, ABANDONED or EARLY_STOPPED)");
+    assert_int_equal(wjr_trial_status_parse(&st, "complete"), WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "'complete'; did you mean COMPLETED?"));
     assert_int_equal(wjr_trial_status_parse(&st, NULL), WJR_EINVALID);
     assert_int_equal(st, WJR_TRIAL_RUNNING);
 }
