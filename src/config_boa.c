@@ -59,7 +59,6 @@ static const refused table[] = {
     {"generation_strategy", "verbose", "wjr logs to wjr.log"},
     {"generation_strategy", "disable_progbar", "wjr shows its own progress"},
     {"generation_strategy", "jit_compile", "model settings are not supported"},
-    {"generation_strategy.steps", "max_parallelism", "use scheduler.max_pending_trials"},
     {"generation_strategy.steps", "min_trials_observed",
      "wjr moves to the next step after num_trials trials"},
     {"generation_strategy.steps", "model_kwargs", "model settings are not supported"},

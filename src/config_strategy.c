@@ -588,6 +588,8 @@ int wjr_study_config_strategy(char **out, const wjr_study_config *cfg)
             wjr_buf_printf(&b, "%s%s for %lld trial%s", i > 0 ? ", then " : "",
                            wjr__model_name(st->model), (long long)st->num_trials,
                            st->num_trials == 1 ? "" : "s");
+        if (st->max_parallelism > 0)
+            wjr_buf_printf(&b, " (at most %lld in flight)", (long long)st->max_parallelism);
     }
     for (i = 0; i < cfg->n_params; i++)
         searched += cfg->params[i].kind != WJR_PARAM_FIXED;
@@ -621,7 +623,7 @@ int wjr__cfg_parse_generation(wjr_study_config *cfg, const parse_ctx *ctx,
                               const config_setting_t *g)
 {
     static const char *const keys[] = {"seed", "steps", NULL};
-    static const char *const skeys[] = {"model", "num_trials", NULL};
+    static const char *const skeys[] = {"model", "num_trials", "max_parallelism", NULL};
     const config_setting_t *list, *seed;
     int error, i, n;
 
@@ -655,6 +657,7 @@ int wjr__cfg_parse_generation(wjr_study_config *cfg, const parse_ctx *ctx,
         char *model = NULL;
 
         step->num_trials = -1;
+        step->max_parallelism = -1;
         error = need_group(ctx, s);
         if (error == 0)
             error = check_keys(ctx, s, skeys);
@@ -686,6 +689,13 @@ int wjr__cfg_parse_generation(wjr_study_config *cfg, const parse_ctx *ctx,
         if (step->num_trials == -1 && i + 1 < n)
             return fail_at(ctx, config_setting_get_member(s, "num_trials"),
                            "only the last step may have num_trials = -1");
+        /* Ax's cap on the step's trials in flight (null or -1: none) */
+        error = get_int(&step->max_parallelism, ctx, s, "max_parallelism", -1);
+        if (error < 0)
+            return error;
+        if (step->max_parallelism == 0)
+            return fail_at(ctx, config_setting_get_member(s, "max_parallelism"),
+                           "max_parallelism must be positive, or -1 (or null) for no cap");
         cfg->n_steps++;
     }
     return 0;

@@ -43,10 +43,14 @@ static json_t *strategy_json(const wjr_study_config *c, long long seed)
     json_t *steps = json_array();
     size_t i;
 
-    for (i = 0; i < c->n_steps; i++)
-        json_array_append_new(steps,
-                              json_pack("{sssI}", "model", wjr__model_name(c->steps[i].model),
-                                        "num_trials", (json_int_t)c->steps[i].num_trials));
+    for (i = 0; i < c->n_steps; i++) {
+        json_t *st = json_pack("{sssI}", "model", wjr__model_name(c->steps[i].model), "num_trials",
+                               (json_int_t)c->steps[i].num_trials);
+        if (c->steps[i].max_parallelism > 0) /* only when given: older studies' text stays */
+            json_object_set_new(st, "max_parallelism",
+                                json_integer((json_int_t)c->steps[i].max_parallelism));
+        json_array_append_new(steps, st);
+    }
     return json_pack("{sIso}", "seed", (json_int_t)seed, "steps", steps);
 }
 

@@ -31,7 +31,8 @@ typedef enum { WJR_MODEL_SOBOL, WJR_MODEL_RANDOM, WJR_MODEL_GPEI } wjr_model;
 
 typedef struct wjr_gen_step {
     wjr_model model;
-    int64_t num_trials; /* -1: the rest */
+    int64_t num_trials;      /* -1: the rest */
+    int64_t max_parallelism; /* trials in flight while it generates; -1: no cap of its own */
 } wjr_gen_step;
 
 typedef struct wjr_metric {

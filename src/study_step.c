@@ -248,7 +248,17 @@ static int64_t gpei_wants(const wjr_study_config *c, int64_t step)
     return (before + 1) / 2;
 }
 
-/* Generate trials up to max_pending_trials unfinished and total_trials. */
+/* The trials in flight the study may have while `step` generates:
+ * max_pending_trials, or the step's own max_parallelism when smaller. */
+static int64_t flight_cap(const wjr_study_config *c, int64_t step)
+{
+    int64_t own = step >= 0 ? c->steps[step].max_parallelism : -1;
+
+    return own > 0 && own < c->max_pending_trials ? own : c->max_pending_trials;
+}
+
+/* Generate trials up to max_pending_trials unfinished (or the step's
+ * max_parallelism) and total_trials. */
 static int generate(wjr_study *s)
 {
     const wjr_study_config *c = s->config;
@@ -259,16 +269,16 @@ static int generate(wjr_study *s)
     memset(&p, 0, sizeof(p));
     wjr__study_count(&p, s);
     unfinished = p.pending + p.running;
-    while ((int64_t)s->n_trials < c->total_trials && unfinished < c->max_pending_trials &&
-           !s->used_up) {
+    while ((int64_t)s->n_trials < c->total_trials &&
+           unfinished < flight_cap(c, wjr__config_step_of(c, s->drawn)) && !s->used_up) {
         int64_t step = wjr__config_step_of(c, s->drawn);
         int64_t before = (int64_t)s->n_trials;
         json_t *params = NULL;
 
         if (step >= 0 && c->steps[step].model == WJR_MODEL_GPEI) {
             int64_t room = c->total_trials - (int64_t)s->n_trials;
-            if (room > c->max_pending_trials - unfinished)
-                room = c->max_pending_trials - unfinished;
+            if (room > flight_cap(c, step) - unfinished)
+                room = flight_cap(c, step) - unfinished;
             if (p.completed + p.failed + p.abandoned < gpei_wants(c, step))
                 break; /* wait for data, as Ax's min_trials_observed does */
             error = generate_gpei(s, step, room);
