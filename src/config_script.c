@@ -294,7 +294,7 @@ static int warn_missing_files(wjr_study_config *cfg, const parse_ctx *ctx,
                               const config_setting_t *s, const char *dir, const char *also)
 {
     const char *p = config_setting_get_string(s);
-    int error = 0;
+    int error = 0, first = 1;
 
     while (p != NULL && *p != '\0' && error == 0) {
         size_t n;
@@ -315,7 +315,16 @@ static int warn_missing_files(wjr_study_config *cfg, const parse_ctx *ctx,
                                 "command of every trial would fail to find it",
                                 config_setting_name(s), word, dir, also != NULL ? " nor in " : "",
                                 also != NULL ? also : "");
+            /* the program itself, there but not executable: "Permission
+             * denied" (exit 126) on every trial */
+            else if (first && strchr(word, '/') != NULL && a != NULL && wjr_file_exists(a) &&
+                     access(a, X_OK) != 0)
+                error = warn_at(cfg, ctx, s,
+                                "script_options.%s runs '%s', which is not executable: make it "
+                                "so (chmod +x %s), or name its interpreter (sh %s)",
+                                config_setting_name(s), word, word, word);
         }
+        first = 0;
         free(a);
         free(b);
         free(word);

@@ -439,6 +439,13 @@ wjr check_boa_moo check boa-moo.yaml
 expect check_boa_moo 0 && quiet check_boa_moo
 check check_boa_moo_front grep -qF "2 objectives, whose result is a Pareto front: a (minimized), b (minimized)" \
     out/check_boa_moo.out
+# the program itself there but not executable: a warning naming the fix
+cp model.sh noexec.sh && chmod 644 noexec.sh
+sed 's|run_model = "sh model.sh";|run_model = "./noexec.sh";|' gpei.cfg >gpei-noexec.cfg
+wjr check_noexec check gpei-noexec.cfg
+expect check_noexec 0
+check check_noexec_warned grep -qF "script_options.run_model runs './noexec.sh', which is not executable: make it so (chmod +x ./noexec.sh), or name its interpreter (sh ./noexec.sh)" \
+    out/check_noexec.err
 # BOA's command line loads wrapper.py next to the YAML: wjr says it does not
 mkdir -p wp && cp boa.yaml boa_model.sh wp/ && touch wp/wrapper.py
 wjr check_wrapper_py check wp/boa.yaml
