@@ -79,14 +79,26 @@ static void csv_field(wjr_buf *b, const char *text, int first)
 }
 
 /* A text field: one that a spreadsheet would read as a formula (=, +, -, @,
- * tab, carriage return first) gets a leading ' so that it stays text. */
+ * tab, carriage return first) gets a leading ' so that it stays text; a
+ * plain number with its sign ("-1") is left as it is. */
 static void csv_text(wjr_buf *b, const char *text)
 {
     char *guarded;
 
+    char *end;
+
     if (text == NULL || strchr("=+-@\t\r", text[0]) == NULL || text[0] == '\0') {
         csv_field(b, text, 0);
         return;
+    }
+    /* a plain number ("-1", "+2.5"): a spreadsheet reads the number, and
+     * pandas the value the model saw */
+    if (text[0] == '-' || text[0] == '+') {
+        (void)strtod(text, &end);
+        if (end != text && *end == '\0') {
+            csv_field(b, text, 0);
+            return;
+        }
     }
     guarded = wjr_asprintf("'%s", text);
     if (guarded == NULL) {

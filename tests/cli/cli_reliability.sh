@@ -35,7 +35,7 @@ ok() { echo "ok $*"; }
 export WJR_MOCK_STATE="$W/ext.state.json" WJR_MOCK_POLLS_UNTIL_DONE=100
 "$WJR" init external.cfg >/dev/null 2>&1 || fail "init"
 X=runs/external
-"$WJR" submit "$X" --params '{"x": "=1+2", "y": "-3"}' >/dev/null 2>&1 || fail "submit"
+"$WJR" submit "$X" --params '{"x": "=1+2", "y": "-3", "z": "-2+3"}' >/dev/null 2>&1 || fail "submit"
 "$WJR" cancel "$X" --reason $'=HYPERLINK("http://x")\e[31mred\r' >/dev/null 2>&1 || fail "cancel"
 "$WJR" status "$X" >status.out 2>&1 || fail "status"
 # has TEXT FILE WHAT: FILE holds TEXT (fixed string)
@@ -49,7 +49,10 @@ has '\x1b[31mred\x0d' status.out "status escapes control bytes"
 "$WJR" results --csv "$X" >results.csv 2>&1 || fail "results --csv"
 has "'=HYPERLINK" results.csv "csv reason neutralised"
 has "'=1+2" results.csv "csv parameter neutralised"
-has "'-3" results.csv "csv text '-3' neutralised"
+has "'-2+3" results.csv "csv text '-2+3' neutralised"
+# a signed number as text is a number to a spreadsheet too: left as the
+# model saw it
+if grep -q "'-3" results.csv; then fail "csv text '-3' changed: $(cat results.csv)"; else ok "csv '-3' kept"; fi
 
 # ---- 2. one SIGINT during a step ----------------------------------------
 export WJR_MOCK_STATE="$W/int.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1
