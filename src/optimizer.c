@@ -3,8 +3,9 @@
  * search space, the lists of completed, failed and pending points, and
  * ask(), which fits one Gaussian process per outcome (the objective, or
  * with several objectives ParEGO's scalarization of them under weights
- * drawn for each ask (pareto.h), and each outcome constraint, its outputs
- * standardized and warped by a fitted power transform) and picks q
+ * drawn for each point asked for (pareto.h), and each outcome constraint,
+ * its outputs standardized and warped by a fitted power transform) and
+ * picks q
  * points one after the other by kriging believer: every point already
  * chosen, and every pending point, is added to the models with the model's
  * own mean as its value, which shrinks the variance there and so keeps the
@@ -467,8 +468,9 @@ static int objective_values(double *y, double *sem, const wjr_optimizer *opt, gs
     return 0;
 }
 
-/* Fit one model per outcome on the completed points; 0, or -1 (logged). */
-static int fit_models(wjr_acq *a, wjr_optimizer *opt, gsl_rng *rng, double *F)
+/* Fit the first `models` models (the objective, then one per outcome
+ * constraint) on the completed points; 0, or -1 (logged). */
+static int fit_models(wjr_acq *a, wjr_optimizer *opt, gsl_rng *rng, double *F, size_t models)
 {
     size_t n = opt->done.n, m = wjr__opt_stride(opt), nf = opt->n_features, i, k;
     double *y = malloc(n * sizeof(double)), *sem = malloc(n * sizeof(double));
@@ -480,7 +482,7 @@ static int fit_models(wjr_acq *a, wjr_optimizer *opt, gsl_rng *rng, double *F)
     }
     for (i = 0; i < n; i++)
         wjr__opt_encode(opt, opt->done.x + i * opt->n_params, F + i * nf);
-    for (k = 0; k < opt->n_outcomes && error == 0; k++) {
+    for (k = 0; k < models && error == 0; k++) {
         const char *why = NULL;
         size_t col = opt->n_objectives - 1 + k; /* constraint k's column */
 
@@ -514,12 +516,14 @@ done:
     return error;
 }
 
-/* Add x to every model with the model's mean as its value. The believed
+/* Add x to the first `models` models with the model's mean as its value
+ * (the constraints' models, past them, only judge its feasibility). The
+ * believed
  * value counts as an observation for the incumbent too (when its believed
  * constrained outcomes are feasible): otherwise a point believed better
  * than the incumbent keeps a certain improvement next to it, and the next
  * suggestion lands beside it. */
-static int believe(wjr_acq *a, const wjr_optimizer *opt, const double *x, double *f)
+static int believe(wjr_acq *a, const wjr_optimizer *opt, const double *x, double *f, size_t models)
 {
     double y0 = 0.0;
     size_t k;
@@ -536,7 +540,7 @@ static int believe(wjr_acq *a, const wjr_optimizer *opt, const double *x, double
             double b = wjr_gp_to_model(&a->gps[k], oc->bound);
             feasible &= oc->upper ? mu <= b : mu >= b;
         }
-        if (wjr_gp_add(&a->gps[k], f, mu) < 0)
+        if (k < models && wjr_gp_add(&a->gps[k], f, mu) < 0)
             return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
     if (feasible && (!a->has_best || y0 > a->best)) {
@@ -617,16 +621,25 @@ int wjr_optimizer_ask(double *out, wjr_optimizer *opt, size_t q)
     }
     gsl_rng_set(rng, (unsigned long)(seed & 0xffffffffUL) ^ (unsigned long)(seed >> 32));
     if (opt->done.n >= 2) {
-        model = fit_models(&a, opt, rng, F) == 0;
+        model = fit_models(&a, opt, rng, F, opt->n_outcomes) == 0;
         if (!model)
             wjr__opt_log(opt, "GPEI: the model could not be fitted: quasi-random points instead");
         for (i = 0; model && i < pending0; i++)
-            if (believe(&a, opt, opt->pending.x + i * p, f) < 0)
+            if (believe(&a, opt, opt->pending.x + i * p, f, opt->n_outcomes) < 0)
                 model = 0;
     }
     for (k = 0; k < q && error == 0; k++) {
         double *x = out + k * p;
 
+        /* several objectives: each point of a batch under weights of its
+         * own (qParEGO), the objective's model fitted again on them and
+         * the points in flight believed in it */
+        if (model && k > 0 && opt->n_objectives > 1) {
+            model = fit_models(&a, opt, rng, F, 1) == 0;
+            for (i = 0; model && i < opt->pending.n; i++)
+                if (believe(&a, opt, opt->pending.x + i * p, f, 1) < 0)
+                    model = 0;
+        }
         a.greedy = model && k + 1 == q && (q > 1 || pending0 > 0);
         a.ucb_beta = model && k > 0 && k + 1 < q ? UCB_BETA : 0.0;
         if (a.greedy)
@@ -636,7 +649,7 @@ int wjr_optimizer_ask(double *out, wjr_optimizer *opt, size_t q)
         if (error == 0)
             error = push(opt, &opt->pending, x, NULL, NULL);
         if (error == 0 && model && k + 1 < q)
-            error = believe(&a, opt, x, f);
+            error = believe(&a, opt, x, f, opt->n_outcomes);
     }
 done:
     opt->pending.n = pending0;

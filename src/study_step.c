@@ -153,14 +153,19 @@ static void check_failure_rate(wjr_study *s)
     if (bad == 0 || (bad < s->config->min_failed_for_rate && !end))
         return;
     if ((double)bad / (double)trials > s->config->tolerated_failure_rate) {
+        char *copy = wjr__store_config_copy(s);
+
         s->state = WJR_STUDY_FAILED;
         s->changed = 1;
         wjr__study_log(
             s, WJR_LOG_ERROR, WJR_NO_TRIAL,
             "%lld of %lld trials failed or were abandoned, more than the tolerated rate %g: "
             "the study stops: nothing more is submitted, and the trials in flight are "
-            "collected as they end",
-            (long long)bad, (long long)trials, s->config->tolerated_failure_rate);
+            "collected as they end (to go on, raise scheduler.tolerated_trial_failure_rate "
+            "in %s and resume)",
+            (long long)bad, (long long)trials, s->config->tolerated_failure_rate,
+            copy != NULL ? copy : "the study's copy of its configuration");
+        free(copy);
     }
 }
 

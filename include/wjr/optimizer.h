@@ -109,9 +109,10 @@ wjr_optimizer_add_linear_constraint(wjr_optimizer *opt, const double *coef, doub
  * objective to [0, 1] between the best and worst values told, and models
  * their augmented Chebyshev combination, max_j w_j f_j + 0.05 sum_j w_j
  * f_j, with one Gaussian process; as the weights change from ask to ask,
- * the suggestions spread along the Pareto front. All of a batch's points
- * share one ask's weights. Add objectives before the outcome constraints
- * and before anything is told.
+ * the suggestions spread along the Pareto front. Each point of a batch
+ * has weights of its own (qParEGO), its model fitted again with the
+ * batch's earlier points believed. Add objectives before the outcome
+ * constraints and before anything is told.
  * @return 0, WJR_ESTATE (points were told, or constraints were added).
  */
 WJR_EXTERN(int) wjr_optimizer_add_objective(wjr_optimizer *opt, int minimize);

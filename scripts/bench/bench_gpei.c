@@ -16,7 +16,8 @@
  *       seconds per suggestion with NOBS completed trials of Hartmann6
  *
  * GPEI runs as a study would: SOBOL for max(5, 2 x parameters) trials, then
- * GPEI, with the Sobol points drawn here (a randomly shifted GSL sequence).
+ * GPEI, with the Sobol points drawn here (a randomly shifted GSL sequence,
+ * from the origin as the study's).
  */
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_rng.h>
@@ -200,7 +201,10 @@ static double run_one(const problem *pb, const char *method, int q, int async, i
                 batch = n_sobol - n;
             for (k = 0; k < batch; k++) {
                 if (n < n_sobol) {
-                    gsl_qrng_get(qr, u);
+                    if (n + k == 0) /* the study's sequence starts at the origin */
+                        memset(u, 0, sizeof(u));
+                    else
+                        gsl_qrng_get(qr, u);
                     for (i = 0; i < pb->dims; i++)
                         u[i] = fmod(u[i] + shift[i], 1.0);
                 } else {

@@ -152,7 +152,10 @@ static double run_one(const problem *pb, const char *method, int q, unsigned lon
                 batch = n_sobol - n;
             for (k = 0; k < batch; k++) {
                 if (n < n_sobol) {
-                    gsl_qrng_get(qr, u);
+                    if (n + k == 0) /* the study's sequence starts at the origin */
+                        memset(u, 0, sizeof(u));
+                    else
+                        gsl_qrng_get(qr, u);
                     for (i = 0; i < pb->dims; i++)
                         u[i] = fmod(u[i] + shift[i], 1.0);
                 } else {

@@ -11,6 +11,8 @@
  *  - on x^2 against (x - 1)^2, whose front is x in [0, 1], the suggestions
  *    after a quasi-random start land on the front and spread along it,
  *    and an infeasible trial is never on the optimizer's front;
+ *  - a batch's points each have weights of their own, and spread along the
+ *    front;
  *  - asks are a function of what was told: two optimizers told alike
  *    suggest alike.
  */
@@ -176,6 +178,32 @@ static void test_front_search(void **state)
     wjr_optimizer_free(opt);
 }
 
+/* A batch of four: each point under weights of its own, so that one ask
+ * covers several parts of the front, not one spot. */
+static void test_batch_spreads(void **state)
+{
+    wjr_optimizer *opt = two_objectives(11, 0);
+    static const double start[] = {-1.7, 2.6, -0.4, 1.9, 0.35, 2.2};
+    double x[4];
+    int i, round, spread = 0;
+    (void)state;
+
+    for (i = 0; i < 6; i++)
+        tell_x(opt, start[i]);
+    for (round = 0; round < 3; round++) {
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        assert_int_equal(wjr_optimizer_ask(x, opt, 4), 0);
+        for (i = 0; i < 4; i++) {
+            lo = x[i] < lo ? x[i] : lo;
+            hi = x[i] > hi ? x[i] : hi;
+            tell_x(opt, x[i]);
+        }
+        spread += hi - lo >= 0.3;
+    }
+    assert_true(spread >= 2);
+    wjr_optimizer_free(opt);
+}
+
 static void test_deterministic(void **state)
 {
     wjr_optimizer *a = two_objectives(3, 0), *b = two_objectives(3, 0);
@@ -206,7 +234,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_front),         cmocka_unit_test(test_parego),
         cmocka_unit_test(test_api_order),     cmocka_unit_test(test_front_search),
-        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_batch_spreads), cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
