@@ -33,6 +33,7 @@ typedef struct report_trial {
      * infeasible, -1 unknown (no outcome constraints). */
     const char *step;
     int feasible;
+    int pareto; /* on the Pareto front: 1 or 0; -1 with one objective */
 } report_trial;
 
 typedef enum { REPORT_RANGE, REPORT_CHOICE, REPORT_FIXED } report_param_kind;

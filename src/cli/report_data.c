@@ -23,6 +23,7 @@ void report_trial_labels(report_trial *out, const wjr_study_trial *t)
      * (charts draw an infeasible trial as a ring). */
     out->step = t->generation;
     out->feasible = t->feasible;
+    out->pareto = t->pareto;
 }
 
 /*

@@ -253,6 +253,16 @@ static void section_summary(FILE *out, const report *r)
         params_text(out, r->trials[r->best].params);
         put(out, "</div>");
     }
+    if (p->objectives > 1) { /* several objectives: the front is the result */
+        size_t shown = 0;
+        fprintf(out, "<div class=\"card\"><b>%lld</b>on the Pareto front",
+                (long long)p->pareto_count);
+        for (i = 0; i < r->n; i++)
+            if (r->trials[i].pareto == 1 && shown++ < 12)
+                fprintf(out, "%s%lld", shown == 1 ? ": trials " : ", ",
+                        (long long)r->trials[i].index);
+        put(out, shown > 12 ? ", ...</div>" : "</div>");
+    }
     put(out, "</div><div class=\"grid\"><div><h3>Where it ran</h3><table>");
     row(out, "study id", r->study_id);
     row(out, "experiment directory", r->dir);

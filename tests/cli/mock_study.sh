@@ -673,6 +673,11 @@ wjr status_moo status runs/moo
 expect status_moo 0
 check moo_status_front grep -qE "^Pareto front: [0-9]+ trials: [0-9]+(, [0-9]+)+$" out/status_moo.out
 check moo_run_front grep -qE "^Pareto front: [0-9]+ trials \(no other completed trial" out/run_moo.out
+wjr report_moo report -o moo.html runs/moo
+expect report_moo 0
+n_front=$(jq '.pareto_front | length' out/results_moo.out)
+first_front=$(jq '.pareto_front[0]' out/results_moo.out)
+check moo_report_front grep -qE "<b>$n_front</b>on the Pareto front: trials $first_front," moo.html
 
 san_check || failures=$((failures + 1))
 [[ $failures -eq 0 ]] || { echo "$failures mock study test(s) failed" >&2; exit 1; }
