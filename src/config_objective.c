@@ -42,7 +42,7 @@ static int objective_weights(wjr_study_config *cfg, const parse_ctx *ctx, const 
     return 0;
 }
 
-static int objectives_weighted(const wjr_study_config *c)
+int wjr__config_weighted(const wjr_study_config *c)
 {
     size_t i;
 
@@ -77,7 +77,7 @@ int wjr__config_is_objective(const wjr_study_config *cfg, size_t k)
 {
     if (k >= cfg->n_metrics || cfg->metrics[k].info_only)
         return 0;
-    if (objectives_weighted(cfg))
+    if (wjr__config_weighted(cfg))
         return !isnan(cfg->metrics[k].weight);
     return k == first_ranked(cfg) || !constrained(cfg, k);
 }
@@ -86,7 +86,7 @@ size_t wjr__config_objectives(const wjr_study_config *cfg)
 {
     size_t i, n = 0;
 
-    if (objectives_weighted(cfg))
+    if (wjr__config_weighted(cfg))
         return 1;
     for (i = 0; i < cfg->n_metrics; i++)
         n += wjr__config_is_objective(cfg, i);
@@ -97,7 +97,7 @@ const wjr_metric *wjr__config_objective_metric(const wjr_study_config *c, size_t
 {
     size_t k;
 
-    if (objectives_weighted(c))
+    if (wjr__config_weighted(c))
         return NULL;
     for (k = 0; k < c->n_metrics; k++)
         if (wjr__config_is_objective(c, k) && j-- == 0)
@@ -109,7 +109,7 @@ int wjr__config_objective_minimize(const wjr_study_config *c, size_t j)
 {
     const wjr_metric *m = wjr__config_objective_metric(c, j);
 
-    if (objectives_weighted(c))
+    if (wjr__config_weighted(c))
         return c->objective_minimize != 0;
     return m != NULL ? m->minimize : 1;
 }

@@ -176,6 +176,8 @@ int wjr__config_is_objective(const wjr_study_config *cfg, size_t k);
  * weights); 1 otherwise (one metric, or their weighted sum), 0 without
  * metrics. */
 size_t wjr__config_objectives(const wjr_study_config *cfg);
+/* 1 when a metric not info_only has a weight: BOA's scalarized objective. */
+int wjr__config_weighted(const wjr_study_config *c);
 #define WJR_MAX_OBJECTIVES 16
 /* Objective j's metric (NULL for a weighted sum, or past the last), and
  * its direction (1: minimize). */

@@ -239,12 +239,7 @@ static double metric_mean(json_t *metrics, const char *name)
 
 int wjr__study_scalarized(const wjr_study_config *c)
 {
-    size_t i;
-
-    for (i = 0; i < c->n_metrics; i++)
-        if (!c->metrics[i].info_only && !isnan(c->metrics[i].weight))
-            return 1;
-    return 0;
+    return wjr__config_weighted(c);
 }
 
 /* BOA's scalarized objective: the weighted sum of the weighted metrics. */
