@@ -17,6 +17,7 @@
  * journal). runner_int.h holds what they share. It knows no Slurm: states
  * go through state.c.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include <jansson.h>
 
+#include "jsondiff.h"
 #include "retry.h"
 #include "runner_int.h"
 #include "runner_store.h"
@@ -451,30 +453,11 @@ wjr_backend *wjr_runner_backend(wjr_runner *r)
     return r ? r->backend : NULL;
 }
 
-/* Append "key: OLD -> NEW" to b unless a and c (either may be NULL:
- * "unset") are equal. */
-static void put_change(wjr_buf *b, const char *key, const json_t *a, const json_t *c)
-{
-    char *at, *ct;
-
-    if (a != NULL && c != NULL && json_equal((json_t *)a, (json_t *)c))
-        return;
-    at = a != NULL ? json_dumps(a, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-    ct = c != NULL ? json_dumps(c, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-    wjr_buf_printf(b, "%s%s: %s -> %s", b->len ? "; " : "", key, at ? at : "unset",
-                   ct ? ct : "unset");
-    free(at);
-    free(ct);
-}
-
 /* What differs between two settings objects, member by member, joined by
  * "; "; *out = NULL when nothing does. */
 static int settings_diff(char **out, const char *was_text, const char *now_text)
 {
     json_t *was = json_loads(was_text, 0, NULL), *now = json_loads(now_text, 0, NULL);
-    wjr_buf b = WJR_BUF_INIT;
-    const char *key;
-    json_t *v;
     int error = 0;
 
     *out = NULL;
@@ -482,19 +465,14 @@ static int settings_diff(char **out, const char *was_text, const char *now_text)
         error = wjr_error_set(WJR_ENOMEM, "backend settings: cannot compare");
         goto done;
     }
-    json_object_foreach(was, key, v)
-    {
-        put_change(&b, key, v, json_object_get(now, key));
-    }
-    json_object_foreach(now, key, v)
-    {
-        if (json_object_get(was, key) == NULL)
-            put_change(&b, key, NULL, v);
-    }
-    if (b.oom || (b.len > 0 && wjr_buf_detach(out, &b) < 0))
+    *out = wjr_json_diff(was, now, SIZE_MAX);
+    if (*out == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
+    } else if (**out == '\0') {
+        free(*out);
+        *out = NULL;
+    }
 done:
-    wjr_buf_free(&b);
     json_decref(was);
     json_decref(now);
     return error;

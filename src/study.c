@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "wjr/runner.h"
+#include "jsondiff.h"
 #include "study_int.h"
 #include "study_csv.h"
 #include "study_driver.h"
@@ -124,16 +125,34 @@ static long long fresh_seed(void)
     return (long long)((ts.tv_nsec ^ (ts.tv_sec << 20) ^ (long)getpid()) & 0x7fffffff);
 }
 
-/* FNV-1a of what a study cannot change once it has trials. */
-static int fixed_digest(uint64_t *out, const wjr_study_config *c)
+/* What a study cannot change once it has trials, as text in *text (the
+ * caller frees), and its FNV-1a. */
+static int fixed_digest(uint64_t *out, char **text, const wjr_study_config *c)
 {
-    char *text = wjr__study_fixed_text(c);
-
-    if (text == NULL)
+    *text = wjr__study_fixed_text(c);
+    if (*text == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
-    *out = wjr_fnv1a(text, strlen(text));
-    free(text);
+    *out = wjr_fnv1a(*text, strlen(*text));
     return 0;
+}
+
+/* s->fixed_change: what differs between the fixed text the study began
+ * with and now's. Left NULL for a study older than the stored text. */
+static int describe_fixed_change(wjr_study *s, const char *now)
+{
+    json_t *was_json, *now_json;
+
+    if (s->fixed_text == NULL)
+        return 0;
+    was_json = json_loads(s->fixed_text, 0, NULL);
+    now_json = json_loads(now, 0, NULL);
+    if (was_json != NULL && now_json != NULL)
+        s->fixed_change = wjr_json_diff(was_json, now_json, 4);
+    json_decref(was_json);
+    json_decref(now_json);
+    return was_json != NULL && now_json != NULL && s->fixed_change == NULL
+               ? wjr_error_set(WJR_ENOMEM, "out of memory")
+               : 0;
 }
 
 int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_options *opts)
@@ -180,7 +199,7 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
         error = wjr__store_copy_config(s, config_path);
     if (error < 0)
         goto done;
-    error = fixed_digest(&s->fixed_digest, s->config);
+    error = fixed_digest(&s->fixed_digest, &s->fixed_text, s->config);
     if (error < 0)
         goto done;
     s->has_fixed_digest = 1;
@@ -334,11 +353,20 @@ int wjr_study_open(wjr_study **out, const char *dir, const wjr_study_options *op
     }
     if (!(s->flags & WJR_STUDY_READONLY) && s->has_fixed_digest) {
         uint64_t now = 0;
+        char *text = NULL;
 
-        error = fixed_digest(&now, s->config);
+        error = fixed_digest(&now, &text, s->config);
+        s->fixed_changed = error == 0 && now != s->fixed_digest;
+        if (s->fixed_changed) {
+            error = describe_fixed_change(s, text);
+        } else if (error == 0 && s->fixed_text == NULL) {
+            s->fixed_text = text; /* a study older than the stored text: it is this one */
+            text = NULL;
+            wjr__store_header_changed(s);
+        }
+        free(text);
         if (error < 0)
             goto done;
-        s->fixed_changed = now != s->fixed_digest;
     }
     if (!(s->flags & WJR_STUDY_READONLY)) {
         warn_source_changed(s);
@@ -385,6 +413,8 @@ void wjr_study_free(wjr_study *s)
     free(s->dir);
     free(s->config_dir);
     free(s->config_source);
+    free(s->fixed_text);
+    free(s->fixed_change);
     free(s);
 }
 

@@ -227,7 +227,9 @@ struct wjr_study {
     uint64_t config_digest; /* FNV-1a of that file's bytes as last seen */
     uint64_t fixed_digest;  /* FNV-1a of wjr__study_fixed_text(config) at creation */
     int has_fixed_digest;   /* 0: a study older than the field */
+    char *fixed_text;       /* that text, canonical JSON (NULL: a study older than it) */
     int fixed_changed;      /* the copy now differs there: wjr_study_step refuses */
+    char *fixed_change;     /* what differs, from wjr_json_diff (NULL: not known) */
     wjr_study_config *config;
     wjr_runner *runner;
     wjr_generator *gen;

@@ -62,6 +62,8 @@ static void unload(wjr_study *s)
     free(s->config_source);
     s->config_source = NULL;
     s->has_fixed_digest = 0;
+    free(s->fixed_text);
+    s->fixed_text = NULL;
     s->unread_below = 0;
     s->store->partial = 0;
     s->store->legacy = 0;

@@ -38,6 +38,8 @@ void wjr__records_header(wjr_buf *b, const wjr_study *s, uint64_t epoch, size_t 
     }
     if (s->has_fixed_digest)
         wjr_buf_printf(b, ",\"config_fixed\":\"%016llx\"", (unsigned long long)s->fixed_digest);
+    if (s->fixed_text != NULL)
+        wjr_buf_printf(b, ",\"config_fixed_text\":%s", s->fixed_text);
     wjr_buf_printf(b,
                    ",\"state\":\"%s\",\"generator\":{\"seed\":%lld,\"drawn\":%lld%s},"
                    "\"n_trials\":%zu,\"next_index\":%lld,\"runner\":%s,\"trials\":[",
@@ -116,6 +118,11 @@ static int read_study_state(wjr_study *s, json_t *root, const char *path)
     if (json_is_string(source = json_object_get(root, "config_fixed"))) {
         s->fixed_digest = strtoull(json_string_value(source), NULL, 16);
         s->has_fixed_digest = 1;
+    }
+    if (json_is_object(source = json_object_get(root, "config_fixed_text"))) {
+        s->fixed_text = json_dumps(source, JSON_COMPACT | JSON_SORT_KEYS);
+        if (s->fixed_text == NULL)
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
     }
     s->seed = json_integer_value(json_object_get(gen, "seed"));
     s->drawn = json_integer_value(json_object_get(gen, "drawn"));

@@ -422,10 +422,12 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
     if (error == 0 && s->fixed_changed)
         error = wjr_error_set(WJR_ECONFIG,
                               "%s: its parameters, metrics, constraints or generation steps were "
-                              "changed since the study began, which its trials cannot follow: undo "
-                              "that change (scheduler.total_trials and the slurm section may "
-                              "change), or start a new study with it",
-                              c->path);
+                              "changed since the study began%s%s%s, which its trials cannot "
+                              "follow: undo that change (scheduler.total_trials and the slurm "
+                              "section may change), or start a new study with it",
+                              c->path, s->fixed_change != NULL ? " (" : "",
+                              s->fixed_change != NULL ? s->fixed_change : "",
+                              s->fixed_change != NULL ? ")" : "");
     if (error < 0)
         return error;
     wjr__store_heartbeat(s, 1);

@@ -410,6 +410,12 @@ void wjr__store_touch(wjr_study *s, study_trial *t)
     t->touched = 1;
 }
 
+void wjr__store_header_changed(wjr_study *s)
+{
+    if (s->store != NULL)
+        s->store->header_changed = 1;
+}
+
 char *wjr__store_path(const wjr_study *s, const char *name)
 {
     char *path = wjr_asprintf("%s/%s", s->dir, name);
@@ -545,6 +551,7 @@ int wjr__store_snapshot(wjr_study *s)
     st->epoch++;
     st->snapshot_bytes = ctx.written;
     st->legacy = 0;
+    st->header_changed = 0;
     wjr_journal_close(st->journal);
     st->journal = NULL;
     error = wjr_journal_create(&st->journal, jpath, st->epoch);
@@ -621,7 +628,8 @@ int wjr__store_save(wjr_study *s)
         return WJR_ENOMEM;
     if (st->partial) /* the next full open compacts */
         return st->journal != NULL ? append(s) : wjr_error_set(WJR_ESTATE, "no journal");
-    if (st->journal == NULL || st->legacy || wjr__runner_header_changed(s->runner))
+    if (st->journal == NULL || st->legacy || st->header_changed ||
+        wjr__runner_header_changed(s->runner))
         return wjr__store_snapshot(s);
     error = append(s);
     if (error == 0 && (wjr__store_compact_min == 0 ||

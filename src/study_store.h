@@ -69,6 +69,10 @@ int wjr__store_checkpoint(wjr_runner *runner, void *payload);
 /* A recorded trial's study part changed (status override, reason, step):
  * it goes out with the next record. New trials need no call. */
 void wjr__store_touch(wjr_study *s, study_trial *t);
+/* The study's part of the snapshot's header changed (a field it did not
+ * have): the next save writes a snapshot, since the journal holds only
+ * trials. */
+void wjr__store_header_changed(wjr_study *s);
 
 /* The lock holder's sign of life: the lock file's time is set to now at
  * every step of the driver, and to 0 when the lock is released, so that

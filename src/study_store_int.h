@@ -23,10 +23,11 @@ struct wjr_store {
     size_t n_recorded; /* trials[0, n_recorded) are in a snapshot or a record */
     size_t *touched;   /* positions of recorded trials changed since */
     size_t n_touched, cap_touched;
-    int legacy;  /* read from a schema-1 study.json: the first write converts it */
-    int torn;    /* the journal ended in a torn record, dropped on opening */
-    int partial; /* WJR_STUDY_SUBMIT_ONLY: the snapshot's trials were not read, so
-                    no snapshot can be written (and no results.csv) */
+    int legacy;         /* read from a schema-1 study.json: the first write converts it */
+    int header_changed; /* the study's header gained a field: the next save snapshots */
+    int torn;           /* the journal ended in a torn record, dropped on opening */
+    int partial;        /* WJR_STUDY_SUBMIT_ONLY: the snapshot's trials were not read, so
+                           no snapshot can be written (and no results.csv) */
     wjr_study_state written_state;
     int64_t written_drawn;
 };

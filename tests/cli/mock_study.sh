@@ -194,12 +194,27 @@ wjr resume_space_changed resume runs/edited
 expect resume_space_changed 2 && check resume_space_changed_says grep -q \
     "config.cfg: its parameters, metrics, constraints or generation steps were changed since the study began" \
     out/resume_space_changed.err
+# ... and names what changed, as the study began and as it is now
+check resume_space_changed_names grep -qF \
+    "began (parameters[x1].bounds: [-5.0, 10.0] -> [10.0, 20.0])," out/resume_space_changed.err
 sed 's/total_trials = [0-9]*/total_trials = 10/' edited-copy.cfg >runs/edited/config.cfg
+# a study made before that text was kept (its digest alone) takes it on
+# when it goes on unchanged, and names the next change
+perl -0pi -e 's/,"config_fixed_text":(\{(?:[^{}"]++|"[^"]*"|(?1))*\})//' runs/edited/study.json
+check legacy_fixed_stripped bash -c '! grep -q config_fixed_text runs/edited/study.json'
 wjr resume_total_raised resume runs/edited
 expect resume_total_raised 0
 wjr status_raised status --json runs/edited
 check resume_total_raised_ran jq -e '[.trials[] | select(.status == "COMPLETED")] | length == 10' \
     out/status_raised.out
+check legacy_fixed_adopted grep -q config_fixed_text runs/edited/study.json
+cp runs/edited/config.cfg edited-copy.cfg
+sed -i -e 's/total_trials = [0-9]*/total_trials = 11/' -e 's/minimize = true/minimize = false/' \
+    runs/edited/config.cfg
+wjr resume_metric_changed resume runs/edited
+expect resume_metric_changed 2 && check resume_metric_changed_names grep -qF \
+    "began (metrics[branin].minimize: true -> false)," out/resume_metric_changed.err
+cp edited-copy.cfg runs/edited/config.cfg
 
 # ---- 2. one job per trial ----------------------------------------------
 export WJR_MOCK_STATE="$W/single.state.json"

@@ -1,0 +1,170 @@
+/*
+ * jsondiff.c - where two JSON values differ, as a line of "path: old ->
+ * new" items (jsondiff.h). A walk over both values at once: objects by
+ * key, arrays of named objects by name, other arrays by position, and
+ * everything else compared whole with json_equal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsondiff.h"
+#include "util.h"
+
+#define VALUE_MAX 60 /* characters of a value shown before "..." */
+
+typedef struct {
+    wjr_buf out;
+    size_t n, max;
+} json_diff;
+
+static void put_value(wjr_buf *b, const json_t *v)
+{
+    char *text;
+
+    if (v == NULL) {
+        wjr_buf_puts(b, "(none)");
+        return;
+    }
+    text = json_dumps(v, JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    if (text == NULL) {
+        wjr_buf_puts(b, "?");
+        return;
+    }
+    if (strlen(text) > VALUE_MAX)
+        wjr_buf_printf(b, "%.*s...", VALUE_MAX, text);
+    else
+        wjr_buf_puts(b, text);
+    free(text);
+}
+
+static void emit(json_diff *d, const char *path, const json_t *was, const json_t *now)
+{
+    if (++d->n > d->max)
+        return;
+    if (d->n > 1)
+        wjr_buf_puts(&d->out, "; ");
+    wjr_buf_printf(&d->out, "%s: ", *path ? path : "(the whole value)");
+    put_value(&d->out, was);
+    wjr_buf_puts(&d->out, " -> ");
+    put_value(&d->out, now);
+}
+
+static const char *name_of(const json_t *v)
+{
+    return json_string_value(json_object_get(v, "name"));
+}
+
+/* Every element an object with a "name" string, no name twice. */
+static int named(const json_t *a)
+{
+    size_t i, j;
+
+    if (!json_is_array(a))
+        return 0;
+    for (i = 0; i < json_array_size(a); i++) {
+        if (name_of(json_array_get(a, i)) == NULL)
+            return 0;
+        for (j = 0; j < i; j++)
+            if (strcmp(name_of(json_array_get(a, j)), name_of(json_array_get(a, i))) == 0)
+                return 0;
+    }
+    return 1;
+}
+
+static const json_t *find_named(const json_t *a, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < json_array_size(a); i++)
+        if (strcmp(name_of(json_array_get(a, i)), name) == 0)
+            return json_array_get(a, i);
+    return NULL;
+}
+
+/* An array with an object or an array in it: compared element by element
+ * (an array of numbers, such as bounds, reads better whole). */
+static int nested(const json_t *a)
+{
+    size_t i;
+
+    for (i = 0; i < json_array_size(a); i++)
+        if (json_is_object(json_array_get(a, i)) || json_is_array(json_array_get(a, i)))
+            return 1;
+    return 0;
+}
+
+static void walk(json_diff *d, const char *path, const json_t *was, const json_t *now);
+
+static void walk_objects(json_diff *d, const char *path, const json_t *was, const json_t *now)
+{
+    char sub[256];
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)was, key, v) {
+        snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+        walk(d, sub, v, json_object_get(now, key));
+    }
+    json_object_foreach((json_t *)now, key, v) {
+        if (json_object_get(was, key) != NULL)
+            continue;
+        snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+        emit(d, sub, NULL, v);
+    }
+}
+
+static void walk_named(json_diff *d, const char *path, const json_t *was, const json_t *now)
+{
+    char sub[256];
+    size_t i;
+
+    for (i = 0; i < json_array_size(was); i++) {
+        const json_t *v = json_array_get(was, i);
+        snprintf(sub, sizeof(sub), "%s[%s]", path, name_of(v));
+        walk(d, sub, v, find_named(now, name_of(v)));
+    }
+    for (i = 0; i < json_array_size(now); i++) {
+        const json_t *v = json_array_get(now, i);
+        if (find_named(was, name_of(v)) != NULL)
+            continue;
+        snprintf(sub, sizeof(sub), "%s[%s]", path, name_of(v));
+        emit(d, sub, NULL, v);
+    }
+}
+
+static void walk(json_diff *d, const char *path, const json_t *was, const json_t *now)
+{
+    char sub[256];
+    size_t i;
+
+    if (was != NULL && now != NULL && json_equal((json_t *)was, (json_t *)now))
+        return;
+    if (json_is_object(was) && json_is_object(now)) {
+        walk_objects(d, path, was, now);
+    } else if (named(was) && named(now) &&
+               json_array_size(was) + json_array_size(now) > 0) {
+        walk_named(d, path, was, now);
+    } else if (json_is_array(was) && json_is_array(now) &&
+               json_array_size(was) == json_array_size(now) && (nested(was) || nested(now))) {
+        for (i = 0; i < json_array_size(was); i++) {
+            snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+            walk(d, sub, json_array_get(was, i), json_array_get(now, i));
+        }
+    } else {
+        emit(d, path, was, now);
+    }
+}
+
+char *wjr_json_diff(const json_t *was, const json_t *now, size_t max_items)
+{
+    json_diff d = {WJR_BUF_INIT, 0, max_items > 0 ? max_items : 1};
+    char *text = NULL;
+
+    walk(&d, "", was, now);
+    if (d.n > d.max)
+        wjr_buf_printf(&d.out, "; and %zu more", d.n - d.max);
+    if (wjr_buf_detach(&text, &d.out) < 0)
+        return NULL;
+    return text;
+}

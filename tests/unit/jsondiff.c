@@ -1,0 +1,105 @@
+/*
+ * jsondiff.c - the line that says where two JSON values differ
+ * (src/jsondiff.c), as a refused resume shows it:
+ *  - equal values give "";
+ *  - objects by key, with a missing key shown as (none);
+ *  - named entries (parameters, metrics) by name, so that removing one
+ *    is one change and not a change at every later position;
+ *  - arrays of objects by position, arrays of numbers whole;
+ *  - at most max_items, then "and N more"; long values cut with "...".
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "jsondiff.h"
+
+/* wjr_json_diff of two JSON texts, compared with want. */
+static void diff_is(const char *was, const char *now, size_t max, const char *want)
+{
+    json_t *a = json_loads(was, JSON_DECODE_ANY, NULL), *b = json_loads(now, JSON_DECODE_ANY, NULL);
+    char *got;
+
+    assert_non_null(a);
+    assert_non_null(b);
+    got = wjr_json_diff(a, b, max);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+    json_decref(a);
+    json_decref(b);
+}
+
+static void equal_values_say_nothing(void **state)
+{
+    (void)state;
+    diff_is("{\"a\":[1,2],\"b\":{\"c\":null}}", "{\"b\":{\"c\":null},\"a\":[1,2]}", 4, "");
+}
+
+static void objects_key_by_key(void **state)
+{
+    (void)state;
+    diff_is("{\"a\":1,\"b\":{\"c\":true,\"d\":\"x\"}}", "{\"a\":1,\"b\":{\"c\":false},\"e\":2}", 4,
+            "b.c: true -> false; b.d: \"x\" -> (none); e: (none) -> 2");
+}
+
+static void named_entries_by_name(void **state)
+{
+    (void)state;
+    /* x2 removed: one change, x3 not compared with what was x2's place */
+    diff_is("{\"parameters\":[{\"name\":\"x1\",\"bounds\":[0,1]},{\"name\":\"x2\"},"
+            "{\"name\":\"x3\",\"bounds\":[0,5]}]}",
+            "{\"parameters\":[{\"name\":\"x1\",\"bounds\":[0,2]},{\"name\":\"x3\",\"bounds\":[0,5]},"
+            "{\"name\":\"x4\"}]}",
+            4,
+            "parameters[x1].bounds: [0, 1] -> [0, 2]; parameters[x2]: {\"name\": \"x2\"} -> (none); "
+            "parameters[x4]: (none) -> {\"name\": \"x4\"}");
+}
+
+static void arrays_of_objects_by_position(void **state)
+{
+    (void)state;
+    diff_is("{\"steps\":[{\"model\":\"SOBOL\",\"num_trials\":5},{\"model\":\"GPEI\"}]}",
+            "{\"steps\":[{\"model\":\"SOBOL\",\"num_trials\":8},{\"model\":\"GPEI\"}]}", 4,
+            "steps[0].num_trials: 5 -> 8");
+    /* a step added: the lists differ in length, shown whole */
+    diff_is("{\"s\":[{\"m\":1}]}", "{\"s\":[{\"m\":1},{\"m\":2}]}", 4,
+            "s: [{\"m\": 1}] -> [{\"m\": 1}, {\"m\": 2}]");
+    /* strings whole too, and the same name twice is not matched by name */
+    diff_is("{\"c\":[\"x <= 1\"]}", "{\"c\":[\"x <= 2\"]}", 4, "c: [\"x <= 1\"] -> [\"x <= 2\"]");
+    diff_is("[{\"name\":\"a\",\"v\":1},{\"name\":\"a\",\"v\":2}]",
+            "[{\"name\":\"a\",\"v\":1},{\"name\":\"a\",\"v\":3}]", 4, "[1].v: 2 -> 3");
+}
+
+static void at_most_max_items(void **state)
+{
+    (void)state;
+    diff_is("{\"a\":1,\"b\":1,\"c\":1,\"d\":1}", "{\"a\":2,\"b\":2,\"c\":2,\"d\":2}", 2,
+            "a: 1 -> 2; b: 1 -> 2; and 2 more");
+    diff_is("1", "2", 4, "(the whole value): 1 -> 2");
+}
+
+static void long_values_cut_short(void **state)
+{
+    char was[200], want[300];
+
+    (void)state;
+    snprintf(was, sizeof(was), "{\"v\":\"%0100d\"}", 0);
+    snprintf(want, sizeof(want), "v: \"%059d... -> 1", 0);
+    diff_is(was, "{\"v\":1}", 4, want);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(equal_values_say_nothing), cmocka_unit_test(objects_key_by_key),
+        cmocka_unit_test(named_entries_by_name), cmocka_unit_test(arrays_of_objects_by_position),
+        cmocka_unit_test(at_most_max_items), cmocka_unit_test(long_values_cut_short),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
