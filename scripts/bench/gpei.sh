@@ -9,13 +9,13 @@
 #
 #   usage: scripts/bench/gpei.sh
 # Environment:
-#   WJR_BENCH_SEEDS  seeds per case (default 10)
+#   WJR_BENCH_SEEDS  seeds per case (default 240, as in BENCHMARKS.md: about 15 minutes)
 #   WJR_BENCH_OUT    raw results folder (default /tmp/wjr-bench-gpei)
 #   WJR_BENCH_MD     report to update (default <repo>/BENCHMARKS.md)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SEEDS="${WJR_BENCH_SEEDS:-10}"
+SEEDS="${WJR_BENCH_SEEDS:-240}"
 OUT="${WJR_BENCH_OUT:-/tmp/wjr-bench-gpei}"
 MD="${WJR_BENCH_MD:-$ROOT/BENCHMARKS.md}"
 PY=/usr/bin/python3 # Debian's, where python3-optuna installs
