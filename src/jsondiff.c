@@ -102,11 +102,13 @@ static void walk_objects(json_diff *d, const char *path, const json_t *was, cons
     const char *key;
     json_t *v;
 
-    json_object_foreach((json_t *)was, key, v) {
+    json_object_foreach((json_t *)was, key, v)
+    {
         snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
         walk(d, sub, v, json_object_get(now, key));
     }
-    json_object_foreach((json_t *)now, key, v) {
+    json_object_foreach((json_t *)now, key, v)
+    {
         if (json_object_get(was, key) != NULL)
             continue;
         snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
@@ -142,8 +144,7 @@ static void walk(json_diff *d, const char *path, const json_t *was, const json_t
         return;
     if (json_is_object(was) && json_is_object(now)) {
         walk_objects(d, path, was, now);
-    } else if (named(was) && named(now) &&
-               json_array_size(was) + json_array_size(now) > 0) {
+    } else if (named(was) && named(now) && json_array_size(was) + json_array_size(now) > 0) {
         walk_named(d, path, was, now);
     } else if (json_is_array(was) && json_is_array(now) &&
                json_array_size(was) == json_array_size(now) && (nested(was) || nested(now))) {

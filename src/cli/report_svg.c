@@ -15,219 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report_plot.h"
 
 #define TIMELINE_ROWS  600
 #define FLIGHT_BUCKETS 400
 #define TITLES_UP_TO   1500 /* per-point tooltips only for small studies */
-
-/* ---- scales, ticks, axes -------------------------------------------------- */
-
-typedef struct scale {
-    double lo, hi; /* domain (log10 of it when log) */
-    int log;
-    double p0, p1; /* pixels */
-} scale;
-
-static double map(const scale *s, double v)
-{
-    double p;
-
-    if (s->log)
-        v = v > 0 ? log10(v) : s->lo;
-    if (s->hi <= s->lo)
-        return (s->p0 + s->p1) / 2;
-    p = s->p0 + (v - s->lo) / (s->hi - s->lo) * (s->p1 - s->p0);
-    return isfinite(p) ? p : s->p0; /* never "nan" in an attribute */
-}
-
-static void scale_set(scale *s, double lo, double hi, int log_scale, double p0, double p1)
-{
-    s->log = log_scale && lo > 0 && hi > 0;
-    if (s->log) {
-        lo = log10(lo);
-        hi = log10(hi);
-    }
-    if (!(hi > lo)) {
-        double pad = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1;
-        lo -= pad;
-        hi += pad;
-    }
-    s->lo = lo;
-    s->hi = hi;
-    s->p0 = p0;
-    s->p1 = p1;
-}
-
-static double nice_step(double span, int n)
-{
-    double raw = span / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
-
-    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-}
-
-/* Units for time axes, in seconds. */
-static double time_unit(double span, const char **name)
-{
-    if (span <= 180) {
-        *name = "s";
-        return 1;
-    }
-    if (span <= 3 * 3600) {
-        *name = "min";
-        return 60;
-    }
-    if (span <= 72 * 3600) {
-        *name = "h";
-        return 3600;
-    }
-    *name = "d";
-    return 86400;
-}
-
-typedef enum { AXIS_NUMBER, AXIS_TIME, AXIS_INDEX } axis_kind;
-
-/* Tick marks and labels along x (at pixel row y) or y (at pixel column x). */
-static void axis(FILE *out, const scale *s, int vertical, double at, double len, axis_kind kind)
-{
-    double unit = 1, step, v, lo = s->lo, hi = s->hi;
-    const char *uname = "";
-
-    fprintf(out, "<g class=\"axis\">");
-    if (s->log) {
-        for (v = ceil(lo); v <= hi + 1e-9; v += hi - lo > 8 ? 2 : 1) {
-            double p = s->p0 + (v - lo) / (hi - lo) * (s->p1 - s->p0);
-            if (vertical)
-                fprintf(out,
-                        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>",
-                        at, at + len, p, p, at - 4, p + 4, pow(10, v));
-            else
-                fprintf(out,
-                        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>",
-                        p, p, at, at - len, p, at + 14, pow(10, v));
-        }
-        fprintf(out, "</g>");
-        return;
-    }
-    if (kind == AXIS_TIME)
-        unit = time_unit(hi - lo, &uname);
-    step = nice_step((hi - lo) / unit, vertical ? 5 : 8) * unit;
-    if (kind == AXIS_INDEX && step < 1)
-        step = 1; /* trial indices are whole */
-    for (v = ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-        double p = map(s, v), shown = fabs(v / unit) < 1e-12 ? 0 : v / unit;
-        if (vertical)
-            fprintf(out,
-                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.4g%s</text>",
-                    at, at + len, p, p, at - 4, p + 4, shown, uname);
-        else
-            fprintf(out,
-                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.4g%s</text>",
-                    p, p, at, at - len, p, at + 14, shown, uname);
-    }
-    fprintf(out, "</g>");
-}
-
-static void svg_open(FILE *out, int w, int h, const char *label)
-{
-    fprintf(out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-            "height=\"%d\" role=\"img\" aria-label=\"",
-            w, h, w, h);
-    report_escape(out, label);
-    fprintf(out, "\">");
-}
-
-static void axis_title(FILE *out, double x, double y, int vertical, const char *text)
-{
-    if (vertical)
-        fprintf(out,
-                "<text class=\"atitle\" transform=\"translate(%.1f %.1f) rotate(-90)\" "
-                "text-anchor=\"middle\">",
-                x, y);
-    else
-        fprintf(out, "<text class=\"atitle\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, y);
-    report_escape(out, text);
-    fprintf(out, "</text>");
-}
-
-/* ---- thinning --------------------------------------------------------------- */
-
-/* One bit per series and 2-pixel cell: a point whose cell its series has
- * already drawn is not drawn again. */
-typedef struct thin {
-    int w, h;
-    unsigned char *cells;
-} thin;
-
-static void thin_init(thin *t, int w, int h)
-{
-    t->w = w / 2 + 1;
-    t->h = h / 2 + 1;
-    t->cells = calloc((size_t)t->w * (size_t)t->h, 1);
-}
-
-static int thin_take(thin *t, double x, double y, int series)
-{
-    int cx = (int)(x / 2), cy = (int)(y / 2);
-    unsigned char bit = (unsigned char)(1u << (series & 7));
-    unsigned char *c;
-
-    if (t->cells == NULL || cx < 0 || cy < 0 || cx >= t->w || cy >= t->h)
-        return 1;
-    c = &t->cells[(size_t)cy * (size_t)t->w + (size_t)cx];
-    if (*c & bit)
-        return 0;
-    *c |= bit;
-    return 1;
-}
-
-/* ---- generation steps --------------------------------------------------------- */
-
-static const char *const palette[] = {"#3b6fb6", "#8e5bb5", "#2a9d8f", "#c9822b",
-                                      "#5f7d2f", "#b5487a", "#4d4d4d", "#0f8fb8"};
-
-size_t report_steps(const report *r, const char **out, size_t max)
-{
-    size_t i, k, n = 0;
-
-    for (i = 0; i < r->n; i++) {
-        const char *s = r->trials[i].step;
-        if (s == NULL)
-            continue;
-        for (k = 0; k < n && strcmp(out[k], s) != 0; k++)
-            ;
-        if (k == n && n < max)
-            out[n++] = s;
-    }
-    return n;
-}
-
-/* The position of a step among the report's steps (0..7), -1 for none. */
-static int step_index(const report *r, const char *label)
-{
-    const char *steps[8];
-    size_t n, k;
-
-    if (label == NULL)
-        return -1;
-    n = report_steps(r, steps, 8);
-    for (k = 0; k < n; k++)
-        if (strcmp(steps[k], label) == 0)
-            return (int)k;
-    return 6;
-}
-
-const char *report_step_colour(const report *r, const char *label)
-{
-    int k = step_index(r, label);
-
-    return palette[k < 0 ? 0 : k];
-}
 
 /* ---- the objective's axis ------------------------------------------------------ */
 
@@ -324,8 +116,8 @@ void report_svg_convergence(FILE *out, const report *r, int by_time)
 {
     const int W = 860, H = 340, L = 70, R = 16, T = 14, B = 66;
     const report_trial **order = malloc((r->n + 1) * sizeof(*order));
-    scale sx, sy;
-    thin th;
+    plot_scale sx, sy;
+    plot_thin th;
     double ylo, yhi, xlo = INFINITY, xhi = -INFINITY, best = NAN, strip_y = H - B + 30;
     size_t i, n = 0;
     int ylog, started = 0;
@@ -346,32 +138,33 @@ void report_svg_convergence(FILE *out, const report *r, int by_time)
         xlo = 0;
         xhi = 1;
     }
-    scale_set(&sx, xlo, xhi, 0, L + 6, W - R - 6);
-    scale_set(&sy, ylo, yhi, ylog, H - B, T);
-    svg_open(out, W, H,
-             by_time ? "objective of each trial by end time" : "objective of each trial by index");
+    plot_scale_set(&sx, xlo, xhi, 0, L + 6, W - R - 6);
+    plot_scale_set(&sy, ylo, yhi, ylog, H - B, T);
+    plot_svg_open(out, W, H,
+                  by_time ? "objective of each trial by end time"
+                          : "objective of each trial by index");
     fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
             W - L - R, H - B - T);
-    axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
-    axis(out, &sx, 0, H - B, 4, by_time ? AXIS_TIME : AXIS_INDEX);
-    axis_title(out, (L + W - R) / 2.0, H - 4, 0,
-               by_time ? "time since the first submission" : "trial index");
-    axis_title(out, 16, (T + H - B) / 2.0, 1, r->metric != NULL ? r->metric : "objective");
+    plot_axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
+    plot_axis(out, &sx, 0, H - B, 4, by_time ? AXIS_TIME : AXIS_INDEX);
+    plot_axis_title(out, (L + W - R) / 2.0, H - 4, 0,
+                    by_time ? "time since the first submission" : "trial index");
+    plot_axis_title(out, 16, (T + H - B) / 2.0, 1, r->metric != NULL ? r->metric : "objective");
     fprintf(out, "<text class=\"strip\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">failed</text>",
             L - 4, strip_y + 4);
-    thin_init(&th, W, H);
+    plot_thin_init(&th, W, H);
     /* best so far: a step line through every improvement */
     fprintf(out, "<path class=\"bestline\" d=\"");
     for (i = 0; i < n; i++) {
         const report_trial *t = order[i];
-        double x = map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index);
+        double x = plot_map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index);
         if (!isfinite(t->value))
             continue;
         if (!started || (r->minimize ? t->value < best : t->value > best)) {
             if (!started)
-                fprintf(out, "M%.1f %.1f", x, map(&sy, t->value));
+                fprintf(out, "M%.1f %.1f", x, plot_map(&sy, t->value));
             else
-                fprintf(out, "H%.1fV%.1f", x, map(&sy, t->value));
+                fprintf(out, "H%.1fV%.1f", x, plot_map(&sy, t->value));
             best = t->value;
             started = 1;
         }
@@ -381,21 +174,22 @@ void report_svg_convergence(FILE *out, const report *r, int by_time)
     fprintf(out, "\"/>");
     for (i = 0; i < n; i++) {
         const report_trial *t = order[i];
-        double x = map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index);
-        int series = 1 + step_index(r, t->step);
+        double x = plot_map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index);
+        int series = 1 + plot_step_index(r, t->step);
         if (isfinite(t->value)) {
-            double y = map(&sy, t->value);
-            if (thin_take(&th, x, y, series % 6))
+            double y = plot_map(&sy, t->value);
+            if (plot_thin_take(&th, x, y, series % 6))
                 dot(out, r, t, x, y, 0);
-        } else if (thin_take(&th, x, strip_y, t->status == WJR_TRIAL_FAILED ? 6 : 7)) {
+        } else if (plot_thin_take(&th, x, strip_y, t->status == WJR_TRIAL_FAILED ? 6 : 7)) {
             strip_mark(out, r, t, x, strip_y);
         }
     }
     if (r->best >= 0) {
         const report_trial *t = &r->trials[r->best];
         if (!by_time || t->end > 0)
-            dot(out, r, t, map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index),
-                map(&sy, t->value), 1);
+            dot(out, r, t,
+                plot_map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index),
+                plot_map(&sy, t->value), 1);
     }
     fprintf(out, "</svg>");
     free(th.cells);
@@ -450,21 +244,21 @@ void report_svg_parameter(FILE *out, const report *r, const report_param *p)
     const int W = 280, H = 220, L = 52, R = 10, T = 10, B = 54;
     size_t i, ncat = p->kind == REPORT_CHOICE ? json_array_size(p->values) : 0;
     double ylo, yhi, strip_y = H - B + 24, band = 0;
-    scale sx, sy;
-    thin th;
+    plot_scale sx, sy;
+    plot_thin th;
     int ylog;
 
     y_domain(r, &ylo, &yhi, &ylog);
-    scale_set(&sy, ylo, yhi, ylog, H - B, T);
+    plot_scale_set(&sy, ylo, yhi, ylog, H - B, T);
     if (p->kind == REPORT_CHOICE)
-        scale_set(&sx, 0, ncat > 0 ? (double)ncat : 1, 0, L, W - R);
+        plot_scale_set(&sx, 0, ncat > 0 ? (double)ncat : 1, 0, L, W - R);
     else
-        scale_set(&sx, p->lo, p->hi, p->log_scale, L + 4, W - R - 4);
+        plot_scale_set(&sx, p->lo, p->hi, p->log_scale, L + 4, W - R - 4);
     band = ncat > 0 ? (sx.p1 - sx.p0) / (double)ncat : 0;
-    svg_open(out, W, H, p->name);
+    plot_svg_open(out, W, H, p->name);
     fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
             W - L - R, H - B - T);
-    axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
+    plot_axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
     if (p->kind == REPORT_CHOICE) {
         size_t every = ncat > 6 ? (ncat + 5) / 6 : 1;
         fprintf(out, "<g class=\"axis\">");
@@ -476,11 +270,11 @@ void report_svg_parameter(FILE *out, const report *r, const report_param *p)
         }
         fprintf(out, "</g>");
     } else {
-        axis(out, &sx, 0, H - B, 4, AXIS_NUMBER);
+        plot_axis(out, &sx, 0, H - B, 4, AXIS_NUMBER);
     }
-    axis_title(out, (L + W - R) / 2.0, H - 4, 0,
-               p->log_scale && p->kind == REPORT_RANGE ? "log scale" : "");
-    thin_init(&th, W, H);
+    plot_axis_title(out, (L + W - R) / 2.0, H - 4, 0,
+                    p->log_scale && p->kind == REPORT_RANGE ? "log plot_scale" : "");
+    plot_thin_init(&th, W, H);
     for (i = 0; i < r->n; i++) {
         const report_trial *t = &r->trials[i];
         json_t *v = json_object_get(t->params, p->name);
@@ -493,15 +287,15 @@ void report_svg_parameter(FILE *out, const report *r, const report_param *p)
                 continue;
             x = sx.p0 + band * ((double)pos + 0.5 + 0.6 * jitter(t->index));
         } else if (json_is_number(v)) {
-            x = map(&sx, json_number_value(v));
+            x = plot_map(&sx, json_number_value(v));
         } else {
             continue;
         }
         if (isfinite(t->value)) {
-            y = map(&sy, t->value);
-            if (thin_take(&th, x, y, 0))
+            y = plot_map(&sy, t->value);
+            if (plot_thin_take(&th, x, y, 0))
                 dot(out, r, t, x, y, 0);
-        } else if (thin_take(&th, x, strip_y, t->status == WJR_TRIAL_FAILED ? 1 : 2)) {
+        } else if (plot_thin_take(&th, x, strip_y, t->status == WJR_TRIAL_FAILED ? 1 : 2)) {
             strip_mark(out, r, t, x, strip_y);
         }
     }
@@ -511,9 +305,9 @@ void report_svg_parameter(FILE *out, const report *r, const report_param *p)
         long pos = p->kind == REPORT_CHOICE && v != NULL ? choice_pos(p, v) : -1;
         if (pos >= 0)
             dot(out, r, t, sx.p0 + band * ((double)pos + 0.5 + 0.6 * jitter(t->index)),
-                map(&sy, t->value), 1);
+                plot_map(&sy, t->value), 1);
         else if (p->kind != REPORT_CHOICE && json_is_number(v))
-            dot(out, r, t, map(&sx, json_number_value(v)), map(&sy, t->value), 1);
+            dot(out, r, t, plot_map(&sx, json_number_value(v)), plot_map(&sy, t->value), 1);
     }
     fprintf(out, "</svg>");
     free(th.cells);
@@ -554,7 +348,7 @@ void report_svg_timeline(FILE *out, const report *r)
     size_t i, c, n = 0, every, rows;
     double span = (double)(r->stats.t1 - r->stats.t0), rowh;
     char title[64];
-    scale sx, sy;
+    plot_scale sx, sy;
 
     for (i = 0; jobs != NULL && i < r->n; i++)
         if (r->trials[i].submit > 0)
@@ -563,17 +357,17 @@ void report_svg_timeline(FILE *out, const report *r)
         qsort(jobs, n, sizeof(*jobs), cmp_by_submit);
     every = n > TIMELINE_ROWS ? (n + TIMELINE_ROWS - 1) / TIMELINE_ROWS : 1;
     rows = n > 0 ? (n + every - 1) / every : 1;
-    scale_set(&sx, 0, span > 0 ? span : 1, 0, L, W - R);
-    scale_set(&sy, 0, (double)rows, 0, T, H - B);
+    plot_scale_set(&sx, 0, span > 0 ? span : 1, 0, L, W - R);
+    plot_scale_set(&sy, 0, (double)rows, 0, T, H - B);
     rowh = (sy.p1 - sy.p0) / (double)rows;
-    svg_open(out, W, H, "each job's queue wait and run time");
+    plot_svg_open(out, W, H, "each job's queue wait and run time");
     fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
             W - L - R, H - B - T);
-    axis(out, &sx, 0, H - B, 4, AXIS_TIME);
-    axis_title(out, (L + W - R) / 2.0, H - 4, 0, "time since the first submission");
+    plot_axis(out, &sx, 0, H - B, 4, AXIS_TIME);
+    plot_axis_title(out, (L + W - R) / 2.0, H - 4, 0, "time since the first submission");
     snprintf(title, sizeof(title),
              every > 1 ? "jobs by submission (1 in %zu shown)" : "jobs by submission", every);
-    axis_title(out, 16, (T + H - B) / 2.0, 1, title);
+    plot_axis_title(out, 16, (T + H - B) / 2.0, 1, title);
     /* one path per class: every segment is a horizontal stroke */
     for (c = 0; c < sizeof(classes) / sizeof(*classes); c++) {
         fprintf(out, "<path class=\"%s\" stroke-width=\"%.2f\" d=\"", classes[c],
@@ -589,9 +383,9 @@ void report_svg_timeline(FILE *out, const report *r)
                 to = end;
             if (c > 0 && (t->start <= 0 || strcmp(run_class(t->status), classes[c]) != 0))
                 continue;
-            fprintf(out, "M%.1f %.1fH%.1f", map(&sx, (double)(from - r->stats.t0)), y,
-                    fmax(map(&sx, (double)(to - r->stats.t0)),
-                         map(&sx, (double)(from - r->stats.t0)) + 0.6));
+            fprintf(out, "M%.1f %.1fH%.1f", plot_map(&sx, (double)(from - r->stats.t0)), y,
+                    fmax(plot_map(&sx, (double)(to - r->stats.t0)),
+                         plot_map(&sx, (double)(from - r->stats.t0)) + 0.6));
         }
         fprintf(out, "\"/>");
     }
@@ -636,7 +430,7 @@ void report_svg_in_flight(FILE *out, const report *r)
     double span = (double)(r->stats.t1 - r->stats.t0), limit;
     long wait = 0, run = 0, top = 1;
     size_t i, j, n = 0;
-    scale sx, sy;
+    plot_scale sx, sy;
     int b, first, last;
 
     memset(has, 0, sizeof(has));
@@ -677,15 +471,15 @@ void report_svg_in_flight(FILE *out, const report *r)
         json_object_get(json_object_get(r->desc, "scheduler"), "max_pending_trials"));
     if (limit > top)
         top = (long)limit;
-    scale_set(&sx, 0, span, 0, L, W - R);
-    scale_set(&sy, 0, (double)top * 1.08, 0, H - B, T);
-    svg_open(out, W, H, "jobs waiting and running over time");
+    plot_scale_set(&sx, 0, span, 0, L, W - R);
+    plot_scale_set(&sy, 0, (double)top * 1.08, 0, H - B, T);
+    plot_svg_open(out, W, H, "jobs waiting and running over time");
     fprintf(out, "<rect class=\"frame\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", L, T,
             W - L - R, H - B - T);
-    axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
-    axis(out, &sx, 0, H - B, 4, AXIS_TIME);
-    axis_title(out, (L + W - R) / 2.0, H - 4, 0, "time since the first submission");
-    axis_title(out, 16, (T + H - B) / 2.0, 1, "jobs");
+    plot_axis(out, &sy, 1, L, W - L - R, AXIS_NUMBER);
+    plot_axis(out, &sx, 0, H - B, 4, AXIS_TIME);
+    plot_axis_title(out, (L + W - R) / 2.0, H - 4, 0, "time since the first submission");
+    plot_axis_title(out, 16, (T + H - B) / 2.0, 1, "jobs");
     for (b = 0; b < FLIGHT_BUCKETS; b++)
         if (!has[b]) /* before the first submission: none */
             run_at[b] = wait_at[b] = 0;
@@ -696,7 +490,7 @@ void report_svg_in_flight(FILE *out, const report *r)
             double v = (double)run_at[b] + (i == 0 ? (double)wait_at[b] : 0);
             double x0 = sx.p0 + (sx.p1 - sx.p0) * b / FLIGHT_BUCKETS;
             double x1 = sx.p0 + (sx.p1 - sx.p0) * (b + 1) / FLIGHT_BUCKETS;
-            fprintf(out, "L%.1f %.1fL%.1f %.1f", x0, map(&sy, v), x1, map(&sy, v));
+            fprintf(out, "L%.1f %.1fL%.1f %.1f", x0, plot_map(&sy, v), x1, plot_map(&sy, v));
         }
         fprintf(out, "L%.1f %.1fZ\"/>", sx.p1, sy.p0);
     }
@@ -705,7 +499,7 @@ void report_svg_in_flight(FILE *out, const report *r)
                 "<path class=\"limit\" d=\"M%.1f %.1fH%.1f\"/>"
                 "<text class=\"limit-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
                 "max_pending_trials = %.0f</text>",
-                sx.p0, map(&sy, limit), sx.p1, sx.p1 - 4, map(&sy, limit) - 4, limit);
+                sx.p0, plot_map(&sy, limit), sx.p1, sx.p1 - 4, plot_map(&sy, limit) - 4, limit);
     fprintf(out, "</svg>");
     free(ev);
 }

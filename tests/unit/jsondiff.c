@@ -52,13 +52,14 @@ static void named_entries_by_name(void **state)
 {
     (void)state;
     /* x2 removed: one change, x3 not compared with what was x2's place */
-    diff_is("{\"parameters\":[{\"name\":\"x1\",\"bounds\":[0,1]},{\"name\":\"x2\"},"
-            "{\"name\":\"x3\",\"bounds\":[0,5]}]}",
-            "{\"parameters\":[{\"name\":\"x1\",\"bounds\":[0,2]},{\"name\":\"x3\",\"bounds\":[0,5]},"
-            "{\"name\":\"x4\"}]}",
-            4,
-            "parameters[x1].bounds: [0, 1] -> [0, 2]; parameters[x2]: {\"name\": \"x2\"} -> (none); "
-            "parameters[x4]: (none) -> {\"name\": \"x4\"}");
+    diff_is(
+        "{\"parameters\":[{\"name\":\"x1\",\"bounds\":[0,1]},{\"name\":\"x2\"},"
+        "{\"name\":\"x3\",\"bounds\":[0,5]}]}",
+        "{\"parameters\":[{\"name\":\"x1\",\"bounds\":[0,2]},{\"name\":\"x3\",\"bounds\":[0,5]},"
+        "{\"name\":\"x4\"}]}",
+        4,
+        "parameters[x1].bounds: [0, 1] -> [0, 2]; parameters[x2]: {\"name\": \"x2\"} -> (none); "
+        "parameters[x4]: (none) -> {\"name\": \"x4\"}");
 }
 
 static void arrays_of_objects_by_position(void **state)
@@ -98,8 +99,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(equal_values_say_nothing), cmocka_unit_test(objects_key_by_key),
-        cmocka_unit_test(named_entries_by_name), cmocka_unit_test(arrays_of_objects_by_position),
-        cmocka_unit_test(at_most_max_items), cmocka_unit_test(long_values_cut_short),
+        cmocka_unit_test(named_entries_by_name),    cmocka_unit_test(arrays_of_objects_by_position),
+        cmocka_unit_test(at_most_max_items),        cmocka_unit_test(long_values_cut_short),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
