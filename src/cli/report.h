@@ -1,9 +1,9 @@
 /*
  * report.h - what the files of `wjr report` share: the report's model of a
  * study (filled once from the public study API by report_data.c), the
- * figures derived from it, the SVG charts (report_svg.c) and the HTML page
- * (report_html.c). cmd_report.c owns a report from load to free; the
- * writers only read it.
+ * figures derived from it, the SVG charts (report_svg.c, report_pareto.c,
+ * drawn with report_plot.h) and the HTML page (report_html.c). cmd_report.c owns a report from load
+ * to free; the writers only read it.
  */
 #ifndef WJR_CLI_REPORT_H
 #define WJR_CLI_REPORT_H
@@ -60,6 +60,15 @@ typedef struct report_stats {
     size_t max_in_flight;
 } report_stats;
 
+/* One objective of a study with several (the description's "objectives"). */
+typedef struct report_objective {
+    const char *metric; /* borrowed from the description */
+    int minimize;
+    double threshold; /* NAN when none */
+} report_objective;
+
+#define REPORT_MAX_OBJECTIVES 16
+
 typedef struct report {
     json_t *desc; /* owned: wjr_study_describe_json() parsed */
     const char *study_id, *dir, *state;
@@ -75,6 +84,11 @@ typedef struct report {
     int cpus_per_task;
     wjr_study_progress progress;
     long best; /* position of the best trial in trials[], -1 if none */
+    /* several objectives (0 with one): each completed trial's values in
+     * obj_values (owned), row i for trials[i], NAN where not reported */
+    report_objective objectives[REPORT_MAX_OBJECTIVES];
+    size_t n_objectives;
+    double *obj_values;
     int64_t now;
     report_stats stats;
 } report;
@@ -104,6 +118,9 @@ void report_svg_convergence(FILE *out, const report *r, int by_time);
 void report_svg_parameter(FILE *out, const report *r, const report_param *p);
 void report_svg_timeline(FILE *out, const report *r);
 void report_svg_in_flight(FILE *out, const report *r);
+/* Objectives a against b, the Pareto front drawn over the trials
+ * (report_pareto.c). */
+void report_svg_pareto(FILE *out, const report *r, size_t a, size_t b);
 
 /* The colour of generation step @p label among the report's steps, and the
  * list of distinct steps (for legends). */

@@ -301,6 +301,45 @@ static void first_metric(report *r, const wjr_study *study)
     }
 }
 
+/* A study with several objectives: what they are, from the description. */
+static void load_objectives(report *r)
+{
+    json_t *list = json_object_get(r->desc, "objectives"), *o;
+    size_t i;
+
+    if (json_array_size(list) < 2 || json_array_size(list) > REPORT_MAX_OBJECTIVES)
+        return;
+    json_array_foreach(list, i, o)
+    {
+        report_objective *ob = &r->objectives[i];
+        json_t *th = json_object_get(o, "threshold");
+        ob->metric = json_string_value(json_object_get(o, "metric"));
+        ob->minimize = json_is_true(json_object_get(o, "minimize"));
+        ob->threshold = json_is_number(th) ? json_number_value(th) : NAN;
+        if (ob->metric == NULL)
+            return;
+    }
+    r->n_objectives = json_array_size(list);
+}
+
+/* Row i of obj_values: trial i's objectives, NAN where not reported. */
+static void objective_values(report *r, size_t i, const wjr_study_trial *t)
+{
+    double *row = r->obj_values + i * r->n_objectives;
+    json_t *m = t->status == WJR_TRIAL_COMPLETED && t->metrics_json != NULL
+                    ? json_loads(t->metrics_json, 0, NULL)
+                    : NULL;
+    size_t k;
+
+    for (k = 0; k < r->n_objectives; k++) {
+        json_t *v = json_object_get(m, r->objectives[k].metric);
+        if (json_is_object(v))
+            v = json_object_get(v, "mean");
+        row[k] = json_is_number(v) ? json_number_value(v) : NAN;
+    }
+    json_decref(m);
+}
+
 static int load_trial(report *r, report_trial *rt, const wjr_study *study, size_t i)
 {
     wjr_study_trial t;
@@ -318,6 +357,8 @@ static int load_trial(report *r, report_trial *rt, const wjr_study *study, size_
     rt->value = t.status == WJR_TRIAL_COMPLETED ? objective_value(t.metrics_json, r->metric) : NAN;
     rt->exit_code = -1;
     report_trial_labels(rt, &t);
+    if (r->obj_values != NULL)
+        objective_values(r, i, &t);
     info = wjr_study_trial_info(study, t.index);
     if (info != NULL && info->run.job_id != NULL) {
         rt->trial_dir = info->run.trial_dir;
@@ -372,6 +413,12 @@ int report_load(report *r, const wjr_study *study)
     r->trials = calloc(r->n + 1, sizeof(*r->trials));
     if (r->trials == NULL)
         return WJR_ENOMEM;
+    load_objectives(r);
+    if (r->n_objectives > 0) {
+        r->obj_values = malloc((r->n + 1) * r->n_objectives * sizeof(double));
+        if (r->obj_values == NULL)
+            return WJR_ENOMEM;
+    }
     for (i = 0; i < r->n; i++) {
         if (load_trial(r, &r->trials[i], study, i) < 0)
             return wjr_error_last_code();
@@ -397,6 +444,7 @@ void report_free(report *r)
     free(r->trials);
     free(r->params);
     free(r->fallback_metric);
+    free(r->obj_values);
     json_decref(r->derived);
     json_decref(r->desc);
     memset(r, 0, sizeof(*r));

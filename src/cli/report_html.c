@@ -2,13 +2,14 @@
  * report_html.c - the page `wjr report` writes: one self-contained HTML
  * file (inline CSS and SVG, no script, no network) with five sections:
  * the study (summary and configuration), convergence, parameters, the
- * cluster's side (queue and run times) and failures.
+ * cluster's side (queue and run times) and failures; and a sixth after
+ * the first, the Pareto front, when the study has several objectives.
  *
  * Every string that comes from the study (names, values, reasons, stderr,
  * paths) goes through report_escape(). The convergence chart's switch
  * between trial index and end time is two radio buttons and CSS, so the
  * page reads the same with scripts disabled. The charts are drawn by
- * report_svg.c; the figures come from report_data.c.
+ * report_svg.c and report_pareto.c; the figures come from report_data.c.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,11 +18,12 @@
 
 #include "report.h"
 
-#define FAILURE_ROWS 200 /* failed trials listed at most; the rest are counted */
-#define STDERR_LINES 5
-#define STDERR_BYTES 2048
-#define REASON_BYTES 1000 /* a reason's bytes shown at most */
-#define VALUE_BYTES  200  /* a parameter value's, in the best trial's card */
+#define FAILURE_ROWS  200 /* failed trials listed at most; the rest are counted */
+#define STDERR_LINES  5
+#define STDERR_BYTES  2048
+#define REASON_BYTES  1000 /* a reason's bytes shown at most */
+#define VALUE_BYTES   200  /* a parameter value's, in the best trial's card */
+#define PARETO_CHARTS 6    /* pairs of objectives drawn at most */
 
 static const char css[] =
     "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2330;"
@@ -175,9 +177,12 @@ static void header(FILE *out, const report *r)
     esc(out, r->state);
     put(out, " &middot; report of ");
     esc(out, when);
-    put(out, "</p></header>\n<nav><a href=\"#summary\">Study</a><a href=\"#convergence\">"
-             "Convergence</a><a href=\"#parameters\">Parameters</a><a href=\"#cluster\">"
-             "Queue and run times</a><a href=\"#failures\">Failures</a></nav>\n<main>\n");
+    put(out, "</p></header>\n<nav><a href=\"#summary\">Study</a>");
+    if (r->n_objectives > 1)
+        put(out, "<a href=\"#pareto\">Pareto front</a>");
+    put(out, "<a href=\"#convergence\">Convergence</a><a href=\"#parameters\">Parameters</a>"
+             "<a href=\"#cluster\">Queue and run times</a><a href=\"#failures\">Failures</a>"
+             "</nav>\n<main>\n");
 }
 
 static void params_text(FILE *out, json_t *params)
@@ -231,7 +236,7 @@ static void section_summary(FILE *out, const report *r)
 {
     const wjr_study_progress *p = &r->progress;
     json_t *strategy = json_object_get(r->desc, "generation_strategy"), *step;
-    char buf[160];
+    char buf[512];
     size_t i;
 
     put(out, "<section id=\"summary\"><h2>The study</h2><div class=\"cards\">");
@@ -241,7 +246,7 @@ static void section_summary(FILE *out, const report *r)
     card_count(out, "abandoned", (long long)p->abandoned);
     card_count(out, "running", (long long)p->running);
     card_count(out, "pending", (long long)p->pending);
-    if (r->best >= 0) {
+    if (r->best >= 0 && r->n_objectives < 2) { /* several: no one best trial */
         snprintf(buf, sizeof(buf), "%.6g", r->trials[r->best].value);
         snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " (trial %lld)",
                  (long long)r->trials[r->best].index);
@@ -277,7 +282,22 @@ static void section_summary(FILE *out, const report *r)
     else
         snprintf(buf, sizeof(buf), "%s (%s)", r->metric != NULL ? r->metric : "-",
                  r->minimize ? "minimize" : "maximize");
-    row(out, "objective", r->metric != NULL ? buf : NULL);
+    if (r->n_objectives > 1) {
+        size_t len = 0;
+        for (i = 0; i < r->n_objectives && len < sizeof(buf); i++) {
+            const report_objective *o = &r->objectives[i];
+            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s (%s", i > 0 ? ", " : "",
+                                    o->metric, o->minimize ? "minimize" : "maximize");
+            if (len < sizeof(buf) && isfinite(o->threshold))
+                len +=
+                    (size_t)snprintf(buf + len, sizeof(buf) - len, ", threshold %g", o->threshold);
+            if (len < sizeof(buf))
+                len += (size_t)snprintf(buf + len, sizeof(buf) - len, ")");
+        }
+        row(out, "objectives", buf);
+    } else {
+        row(out, "objective", r->metric != NULL ? buf : NULL);
+    }
     row(out, "model", json_string_value(json_object_get(r->desc, "run_model")));
     put(out, "</table></div><div><h3>Parameters</h3><table>");
     for (i = 0; i < r->n_params; i++)
@@ -322,6 +342,8 @@ static void section_convergence(FILE *out, const report *r)
     put(out, "<section id=\"convergence\"><h2>Convergence</h2><p class=\"note\">Each completed "
              "trial's ");
     esc(out, r->metric != NULL ? r->metric : "objective");
+    if (r->n_objectives > 1)
+        put(out, " (the first objective; the Pareto front above weighs them all)");
     put(out, ", the best so far as a step line (orange), failed trials as red crosses and "
              "abandoned ones as grey bars below the plot.</p>"
              "<div class=\"switch\"><input type=\"radio\" name=\"cx\" id=\"cx-index\" checked>"
@@ -341,6 +363,41 @@ static void section_convergence(FILE *out, const report *r)
     if (n == 0)
         legend_item(out, report_step_colour(r, NULL), "completed trial");
     legend_item(out, "#ffb000", "best trial");
+    put(out, "</p></section>\n");
+}
+
+/* Several objectives: each pair of them (at most PARETO_CHARTS), the
+ * front marked. */
+static void section_pareto(FILE *out, const report *r)
+{
+    const char *steps[8];
+    size_t a, b, shown = 0, pairs = r->n_objectives * (r->n_objectives - 1) / 2,
+                 n = report_steps(r, steps, 8);
+
+    put(out, "<section id=\"pareto\"><h2>Pareto front</h2><p class=\"note\">");
+    fprintf(out,
+            "%lld of the completed trials are on the Pareto front: no other completed trial "
+            "is as good in every objective and better in one",
+            (long long)r->progress.pareto_count);
+    put(out, r->n_objectives > 2 ? " (of the objectives, not only the two a chart shows)" : "");
+    put(out, ". They are the orange dots");
+    put(out, r->n_objectives == 2 ? ", joined by the edge of what they dominate" : "");
+    put(out, "; a ring breaks an outcome constraint; a dashed line is a threshold, beyond which a "
+             "trial is not on the front.</p><div class=\"grid\">");
+    for (a = 0; a < r->n_objectives; a++)
+        for (b = a + 1; b < r->n_objectives && shown < PARETO_CHARTS; b++, shown++) {
+            put(out, "<figure>");
+            report_svg_pareto(out, r, a, b);
+            put(out, "</figure>");
+        }
+    put(out, "</div>");
+    if (pairs > shown)
+        fprintf(out, "<p class=\"note\">%zu of the %zu pairs of objectives are drawn.</p>", shown,
+                pairs);
+    put(out, "<p class=\"legend\">");
+    for (a = 0; a < n; a++)
+        legend_item(out, report_step_colour(r, steps[a]), steps[a]);
+    legend_item(out, "#ffb000", "on the Pareto front");
     put(out, "</p></section>\n");
 }
 
@@ -475,6 +532,8 @@ int report_write_html(FILE *out, const report *r)
 {
     header(out, r);
     section_summary(out, r);
+    if (r->n_objectives > 1)
+        section_pareto(out, r);
     section_convergence(out, r);
     section_parameters(out, r);
     section_cluster(out, r);

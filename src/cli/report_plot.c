@@ -67,9 +67,9 @@ static double time_unit(double span, const char **name)
     return 86400;
 }
 
-
 /* Tick marks and labels along x (at pixel row y) or y (at pixel column x). */
-void plot_axis(FILE *out, const plot_scale *s, int vertical, double at, double len, plot_axis_kind kind)
+void plot_axis(FILE *out, const plot_scale *s, int vertical, double at, double len,
+               plot_axis_kind kind)
 {
     double unit = 1, step, v, lo = s->lo, hi = s->hi;
     const char *uname = "";
@@ -138,7 +138,6 @@ void plot_axis_title(FILE *out, double x, double y, int vertical, const char *te
 
 /* ---- thinning --------------------------------------------------------------- */
 
-
 void plot_thin_init(plot_thin *t, int w, int h)
 {
     t->w = w / 2 + 1;
@@ -203,4 +202,3 @@ const char *report_step_colour(const report *r, const char *label)
 
     return palette[k < 0 ? 0 : k];
 }
-

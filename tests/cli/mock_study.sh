@@ -693,6 +693,19 @@ expect report_moo 0
 n_front=$(jq '.pareto_front | length' out/results_moo.out)
 first_front=$(jq '.pareto_front[0]' out/results_moo.out)
 check moo_report_front grep -qE "<b>$n_front</b>on the Pareto front: trials $first_front," moo.html
+# the report draws f1 against f2: the front's trials marked (and only
+# they), joined by their staircase, f1's threshold as a dashed line; the
+# summary names both objectives and no single best trial
+grep -o '<section id="pareto">.*' moo.html | sed 's|</section>.*||' >moo-pareto.html
+check moo_report_chart [ "$(grep -o '<circle class="best"' moo-pareto.html | wc -l)" = "$n_front" ]
+# both minimized: from each trial of the front, right to the next one's
+# f1, then down to it (each corner has the next x and the previous y)
+check moo_report_staircase bash -c "grep -o 'class=\"bestline\" d=\"[^\"]*' moo-pareto.html |
+    sed 's/.*d=\"M//; s/L/ /g' | awk '{ if (NF < 6 || NF % 4 != 2) exit 1
+        for (i = 3; i < NF; i += 4) if (\$i != \$(i + 2) || \$(i + 1) != \$(i - 1)) exit 1 }'"
+check moo_report_threshold grep -qF '<title>f1 threshold 0.9</title>' moo-pareto.html
+check moo_report_objectives grep -qF '<th>objectives</th><td>f1 (minimize, threshold 0.9), f2 (minimize)</td>' moo.html
+check moo_report_no_best bash -c '! grep -q "best f1" moo.html'
 
 san_check || failures=$((failures + 1))
 [[ $failures -eq 0 ]] || { echo "$failures mock study test(s) failed" >&2; exit 1; }
