@@ -176,10 +176,15 @@ int wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_o
         goto done;
     }
     if (wjr__store_exists(s)) {
-        error = wjr_error_set(WJR_EEXISTS,
-                              "%s already holds a study: continue it with `wjr resume %s`, or "
-                              "choose another experiment_dir",
-                              s->dir, s->dir);
+        /* driven now, resuming it would be refused too: say by whom */
+        error = wjr__store_locked(s);
+        if (error == WJR_ELOCKED)
+            error = wjr_error_prefix("%s already holds a study, driven now", s->dir);
+        else if (error == 0)
+            error = wjr_error_set(WJR_EEXISTS,
+                                  "%s already holds a study: continue it with `wjr resume %s`, "
+                                  "or choose another experiment_dir",
+                                  s->dir, s->dir);
         goto done;
     }
     error = wjr_mkdir_p(s->dir, 0777);

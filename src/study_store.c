@@ -189,14 +189,50 @@ int wjr__store_lock_holder(char **holder, uint32_t *job, time_t *stepped, const 
     return 0;
 }
 
+/* The lock on fd (the file at path) is held by another process: who, as
+ * the error (WJR_ELOCKED) it returns. */
+static int locked_by(int fd, const char *path)
+{
+    char holder[640] = "", job_line[48], host[256] = "?";
+    ssize_t n = pread(fd, holder, sizeof(holder) - 1, 0);
+    uint32_t job;
+    long pid = 0;
+    int used = 0;
+
+    holder[n > 0 ? n : 0] = '\0';
+    job = holder_job(holder);
+    holder[strcspn(holder, "\n")] = '\0';
+    job_line[0] = '\0';
+    if (job > 0)
+        snprintf(job_line, sizeof(job_line), " in Slurm job %u", (unsigned)job);
+    if (sscanf(holder, "%ld %255s %n", &pid, host, &used) >= 2 && used > 0)
+        return wjr_error_set(WJR_ELOCKED, "study locked by pid %ld on %s (%s)%s", pid, host,
+                             holder + used, job_line);
+    return wjr_error_set(WJR_ELOCKED, "study locked by another process (%s)", path);
+}
+
+int wjr__store_locked(const wjr_study *s)
+{
+    char *path = wjr_asprintf("%s/.lock", s->dir);
+    int fd, error = 0;
+
+    if (path == NULL)
+        return WJR_ENOMEM;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+        error = locked_by(fd, path);
+    if (fd >= 0)
+        close(fd); /* a shared lock taken here goes with it, and nothing was written */
+    free(path);
+    return error;
+}
+
 int wjr__store_lock(wjr_study *s, const char *command)
 {
     char *path = wjr_asprintf("%s/.lock", s->dir);
     char holder[640] = "", job_line[48], process_line[96];
     char host[256] = "?";
-    ssize_t n;
     size_t i;
-    uint32_t job;
     int fd, error = 0;
 
     if (path == NULL)
@@ -207,26 +243,10 @@ int wjr__store_lock(wjr_study *s, const char *command)
         goto done;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        long pid = 0;
-        int used = 0;
-
-        if (errno != EWOULDBLOCK) { /* e.g. ENOLCK: a file system without locks */
+        if (errno != EWOULDBLOCK) /* e.g. ENOLCK: a file system without locks */
             error = wjr_error_set(WJR_EIO, "%s: cannot lock: %s", path, strerror(errno));
-            close(fd);
-            goto done;
-        }
-        n = pread(fd, holder, sizeof(holder) - 1, 0);
-        holder[n > 0 ? n : 0] = '\0';
-        job = holder_job(holder);
-        holder[strcspn(holder, "\n")] = '\0';
-        job_line[0] = '\0';
-        if (job > 0)
-            snprintf(job_line, sizeof(job_line), " in Slurm job %u", (unsigned)job);
-        if (sscanf(holder, "%ld %255s %n", &pid, host, &used) >= 2 && used > 0)
-            error = wjr_error_set(WJR_ELOCKED, "study locked by pid %ld on %s (%s)%s", pid, host,
-                                  holder + used, job_line);
         else
-            error = wjr_error_set(WJR_ELOCKED, "study locked by another process (%s)", path);
+            error = locked_by(fd, path);
         close(fd);
         goto done;
     }

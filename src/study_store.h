@@ -24,6 +24,10 @@ int wjr__store_exists_in(const char *dir);
  * life of the study (s->lock_fd; wjr_study_free releases it). WJR_ELOCKED
  * when another process holds it. */
 int wjr__store_lock(wjr_study *s, const char *command);
+/* WJR_ELOCKED, naming the holder as wjr__store_lock() does, when another
+ * process holds the directory's lock now; 0 when none does. Takes
+ * nothing and writes nothing. */
+int wjr__store_locked(const wjr_study *s);
 
 /* The last holder of the lock of `dir`, read without taking it: its
  * "PID HOST COMMAND" (malloc'd, NULL when none), the Slurm job it ran in

@@ -52,7 +52,11 @@ int cli_fail(const char *verb, int error)
     char msg[2048];
 
     fprintf(stderr, "wjr %s: %s\n", verb, cli_safe(msg, sizeof(msg), wjr_error_last()));
-    if (error == WJR_ELOCKED) /* what to do about it: the library only says who */
+    if (error == WJR_ELOCKED && (strcmp(verb, "run") == 0 || strcmp(verb, "init") == 0))
+        fprintf(stderr, "wjr: that process drives the study ('wjr status' and 'wjr report' read "
+                        "it meanwhile); to drive it from here instead, stop it first (kill -INT "
+                        "PID, as Ctrl-C does; scancel a driver job), then 'wjr resume' it\n");
+    else if (error == WJR_ELOCKED) /* what to do about it: the library only says who */
         fprintf(stderr,
                 "wjr: that process drives the study ('wjr status' and 'wjr report' read it "
                 "meanwhile); to %s, let it end or stop it first (kill -INT PID, as Ctrl-C "

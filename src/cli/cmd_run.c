@@ -42,7 +42,7 @@ static int run(int argc, char **argv)
     error = wjr_study_create(&study, argv[first], &so);
     /* the warnings, unless the directory holds a study already: the
      * error says that, and one of the warnings would say it again */
-    if (error != WJR_EEXISTS)
+    if (error != WJR_EEXISTS && error != WJR_ELOCKED)
         cli_print_warnings("run", config);
     wjr_study_config_free(config);
     if (error < 0)

@@ -109,7 +109,8 @@ static void staircase(FILE *out, const report *r, const plot_scale *sx, const pl
         fprintf(out, "<path class=\"bestline\" d=\"M%.1f %.1f", plot_map(sx, front[0].x),
                 plot_map(sy, front[0].y));
         for (i = 1; i < n; i++)
-            fprintf(out, "L%.1f %.1fL%.1f %.1f", plot_map(sx, worse(r, 0, front[i - 1].x, front[i].x)),
+            fprintf(out, "L%.1f %.1fL%.1f %.1f",
+                    plot_map(sx, worse(r, 0, front[i - 1].x, front[i].x)),
                     plot_map(sy, worse(r, 1, front[i - 1].y, front[i].y)), plot_map(sx, front[i].x),
                     plot_map(sy, front[i].y));
         fputs("\"/>", out);
@@ -183,7 +184,8 @@ void report_svg_pareto(FILE *out, const report *r, size_t a, size_t b)
                 fprintf(out, "<circle class=\"best\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\">", x, y,
                         size + 2);
             else if (t->feasible == 0)
-                fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\">",
+                fprintf(out,
+                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\">",
                         x, y, size, colour);
             else
                 fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\">", x, y, size,

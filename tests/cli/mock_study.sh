@@ -324,6 +324,15 @@ wjr cancel_driven_all cancel runs/detach
 expect cancel_driven_all 2
 check cancel_driven_all_stop grep -q "^  to cancel, stop the driver first: scancel $driver, then" \
     out/cancel_driven_all.err
+# a second `wjr run` of the driven study's configuration says who drives
+# it and what to do, not "continue it with wjr resume" (which would be
+# refused as well)
+wjr run_driven run detach.cfg
+expect run_driven 2
+check run_driven_who grep -qE "^wjr run: .*runs/detach already holds a study, driven now: study locked by pid [0-9]+ .* in Slurm job $driver$" \
+    out/run_driven.err
+check run_driven_what_to_do grep -qF "to drive it from here instead, stop it first" out/run_driven.err
+check run_driven_not_resume bash -c '! grep -q "continue it with" out/run_driven.err'
 # driven, the SLURM column is kept fresh: no note
 wjr status_driven status runs/detach
 expect status_driven 0 && check status_driven_no_note [ "$(grep -c '^no driver runs' out/status_driven.out)" -eq 0 ]
