@@ -2,11 +2,13 @@
  * cmd_cancel.c - `wjr cancel DIR [INDEX...]`: stop trials (all unfinished
  * ones when none is named). Stopped trials become ABANDONED. A study its
  * detached driver holds is refused with the ways that work: scancel of the
- * trials' jobs, or the driver stopped first.
+ * trials' jobs, or the driver stopped first. A study with trials still to
+ * come is not over: the output says what resuming it will do.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -61,6 +63,30 @@ static void driver_hint(const char *dir, const int64_t *indices, size_t n)
             jobs > 0 ? "or" : "to cancel,", (unsigned)driver, cli_safe(id, sizeof(id), dir));
 }
 
+/* Cancelling trials does not end the study: resumed, it generates new
+ * ones up to scheduler.total_trials, which a user who cancelled to stop
+ * may not expect. Say so, and how to end it with the trials it has. */
+static void resume_hint(const wjr_study *study, const char *dir)
+{
+    wjr_study_progress p;
+    char id[1024], copy[4096];
+    struct stat st;
+
+    wjr_study_get_progress(&p, study);
+    if (p.state != WJR_STUDY_RUNNING || p.total <= p.generated)
+        return;
+    snprintf(copy, sizeof(copy), "%s/config.yaml", dir);
+    if (stat(copy, &st) != 0)
+        snprintf(copy, sizeof(copy), "%s/config.cfg", dir);
+    fprintf(stderr,
+            "wjr: the study is not over: 'wjr resume %s' goes on with its %lld other trials "
+            "(scheduler.total_trials is %lld); to end it with the %lld it has, set "
+            "total_trials = %lld in ",
+            cli_safe(id, sizeof(id), dir), (long long)(p.total - p.generated), (long long)p.total,
+            (long long)p.generated, (long long)p.generated);
+    fprintf(stderr, "%s first\n", cli_safe(id, sizeof(id), copy));
+}
+
 static int run(int argc, char **argv)
 {
     const char *reason = "cancelled by wjr cancel";
@@ -100,6 +126,8 @@ static int run(int argc, char **argv)
         driver_hint(argv[first], indices, n);
     if (study != NULL)
         printf("cancelled %zu trial%s\n", cancelled, cancelled == 1 ? "" : "s");
+    if (error == 0 && cancelled > 0)
+        resume_hint(study, argv[first]);
     free(indices);
     wjr_study_free(study);
     return code;
@@ -115,7 +143,9 @@ const cli_command cli_cmd_cancel = {
     "be driven: while a driver (wjr run, or the job of --detach) holds it,\n"
     "cancel a trial's job with scancel (the driver records the trial ABANDONED\n"
     "at its next poll), or stop the driver first; for a detached driver the\n"
-    "message names the jobs.\n"
+    "message names the jobs. Cancelling does not end the study: resumed, it\n"
+    "generates new trials up to scheduler.total_trials (the message says how\n"
+    "to end it with the trials it has).\n"
     "\n"
     "Options:\n"
     "  -r, --reason TEXT  recorded as the trials' reason\n"

@@ -294,7 +294,8 @@ export WJR_MOCK_POLLS_UNTIL_DONE=1
 # The driver job stays queued in the fake; its `wjr resume` is started here,
 # in the job's environment (SLURM_JOB_ID), and its trials never end.
 export WJR_MOCK_STATE="$W/detach.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1000000
-sed -e 's|runs/ttl|runs/detach|' -e 's/ttl_seconds_for_trials = 1;//' ttl.cfg >detach.cfg
+sed -e 's|runs/ttl|runs/detach|' -e 's/ttl_seconds_for_trials = 1;//' -e 's/total_trials = 2/total_trials = 4/' \
+    ttl.cfg >detach.cfg
 wjr detach_run run --detach detach.cfg
 expect detach_run 0
 driver="$(cat out/detach_run.out)"
@@ -347,7 +348,19 @@ expect status_undriven 0 && check status_undriven_note grep -qx \
 wjr cancel_undriven cancel runs/detach 1
 expect cancel_undriven 0
 check cancel_undriven_no_hint [ "$(grep -c driver out/cancel_undriven.err)" -eq 0 ]
+# ... and says that the study is not over, and how to end it there
+check cancel_undriven_resume_hint grep -qx "wjr: the study is not over: 'wjr resume runs/detach' goes on \
+with its 2 other trials (scheduler.total_trials is 4); to end it with the 2 it has, set total_trials = 2 \
+in runs/detach/config.cfg first" out/cancel_undriven.err
 export WJR_MOCK_POLLS_UNTIL_DONE=1
+# which does what it says: resumed, the study ends with its two trials
+sed -i 's/total_trials = 4/total_trials = 2/' runs/detach/config.cfg
+wjr resume_cancelled resume runs/detach
+expect resume_cancelled 0
+wjr status_resume_cancelled status --json runs/detach
+check resume_cancelled_ends jq -e '(.trials | length) == 2 and .trials[1].status == "ABANDONED"' \
+    out/status_resume_cancelled.out
+check resume_cancelled_finished grep -q "study finished: 2 trials$" runs/detach/wjr.log
 
 # ---- 4. a refused submission, then resume --------------------------------
 export WJR_MOCK_STATE="$W/refused.state.json"
