@@ -11,30 +11,37 @@
 #include "jsondiff.h"
 #include "util.h"
 
-#define VALUE_MAX 60 /* characters of a value shown before "..." */
-
 typedef struct {
     wjr_buf out;
     size_t n, max;
+    size_t value_max; /* bytes of a value shown before "...", 0: all */
 } json_diff;
 
-static void put_value(wjr_buf *b, const json_t *v)
+static void put_value(json_diff *d, const json_t *v)
 {
     char *text;
+    size_t len;
 
     if (v == NULL) {
-        wjr_buf_puts(b, "(none)");
+        wjr_buf_puts(&d->out, "(none)");
         return;
     }
-    text = json_dumps(v, JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    /* 15 digits: 0.1, not 0.10000000000000001 */
+    text = json_dumps(v, JSON_ENCODE_ANY | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     if (text == NULL) {
-        wjr_buf_puts(b, "?");
+        wjr_buf_puts(&d->out, "?");
         return;
     }
-    if (strlen(text) > VALUE_MAX)
-        wjr_buf_printf(b, "%.*s...", VALUE_MAX, text);
-    else
-        wjr_buf_puts(b, text);
+    len = strlen(text);
+    if (d->value_max > 0 && len > d->value_max) {
+        len = d->value_max;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--; /* not inside a UTF-8 character */
+        wjr_buf_put(&d->out, text, len);
+        wjr_buf_puts(&d->out, "...");
+    } else {
+        wjr_buf_puts(&d->out, text);
+    }
     free(text);
 }
 
@@ -45,9 +52,9 @@ static void emit(json_diff *d, const char *path, const json_t *was, const json_t
     if (d->n > 1)
         wjr_buf_puts(&d->out, "; ");
     wjr_buf_printf(&d->out, "%s: ", *path ? path : "(the whole value)");
-    put_value(&d->out, was);
+    put_value(d, was);
     wjr_buf_puts(&d->out, " -> ");
-    put_value(&d->out, now);
+    put_value(d, now);
 }
 
 static const char *name_of(const json_t *v)
@@ -116,10 +123,21 @@ static void walk_objects(json_diff *d, const char *path, const json_t *was, cons
     }
 }
 
+/* The names of a named array, in its order. */
+static json_t *names(const json_t *a)
+{
+    json_t *out = json_array();
+    size_t i;
+
+    for (i = 0; i < json_array_size(a); i++)
+        json_array_append_new(out, json_string(name_of(json_array_get(a, i))));
+    return out;
+}
+
 static void walk_named(json_diff *d, const char *path, const json_t *was, const json_t *now)
 {
     char sub[256];
-    size_t i;
+    size_t i, before = d->n;
 
     for (i = 0; i < json_array_size(was); i++) {
         const json_t *v = json_array_get(was, i);
@@ -132,6 +150,13 @@ static void walk_named(json_diff *d, const char *path, const json_t *was, const 
             continue;
         snprintf(sub, sizeof(sub), "%s[%s]", path, name_of(v));
         emit(d, sub, NULL, v);
+    }
+    if (d->n == before) { /* the same entries in another order */
+        json_t *a = names(was), *b = names(now);
+        snprintf(sub, sizeof(sub), "%s (order)", path);
+        emit(d, sub, a, b);
+        json_decref(a);
+        json_decref(b);
     }
 }
 
@@ -157,9 +182,9 @@ static void walk(json_diff *d, const char *path, const json_t *was, const json_t
     }
 }
 
-char *wjr_json_diff(const json_t *was, const json_t *now, size_t max_items)
+char *wjr_json_diff(const json_t *was, const json_t *now, size_t max_items, size_t value_max)
 {
-    json_diff d = {WJR_BUF_INIT, 0, max_items > 0 ? max_items : 1};
+    json_diff d = {WJR_BUF_INIT, 0, max_items > 0 ? max_items : 1, value_max};
     char *text = NULL;
 
     walk(&d, "", was, now);

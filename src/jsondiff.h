@@ -17,12 +17,15 @@
  * old and new text: `parameters[x].bounds: [0.0, 1.0] -> [0.0, 2.0]`.
  * Objects are compared key by key (a missing key is "(none)"); arrays of
  * objects that all carry a "name" string are compared by name, so that a
- * removed parameter is one change, not one per parameter after it; other
+ * removed parameter is one change, not one per parameter after it (the
+ * same entries reordered are one change: `parameters (order): [...] ->
+ * [...]`); other
  * arrays of equal length that hold objects or arrays element by element;
  * anything else (numbers, strings, an array of them) as a whole.
- * Long values are cut short with "...". Returns a new string the caller
- * frees ("" when they are equal), or NULL when out of memory.
+ * Values longer than value_max bytes (0: no limit) are cut short with
+ * "...". Reals show 15 significant digits. Returns a new string the caller
+ * frees ("" exactly when they are equal), or NULL when out of memory.
  */
-char *wjr_json_diff(const json_t *was, const json_t *now, size_t max_items);
+char *wjr_json_diff(const json_t *was, const json_t *now, size_t max_items, size_t value_max);
 
 #endif

@@ -465,7 +465,7 @@ static int settings_diff(char **out, const char *was_text, const char *now_text)
         error = wjr_error_set(WJR_ENOMEM, "backend settings: cannot compare");
         goto done;
     }
-    *out = wjr_json_diff(was, now, SIZE_MAX);
+    *out = wjr_json_diff(was, now, SIZE_MAX, 0);
     if (*out == NULL) {
         error = wjr_error_set(WJR_ENOMEM, "out of memory");
     } else if (**out == '\0') {

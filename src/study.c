@@ -147,7 +147,7 @@ static int describe_fixed_change(wjr_study *s, const char *now)
     was_json = json_loads(s->fixed_text, 0, NULL);
     now_json = json_loads(now, 0, NULL);
     if (was_json != NULL && now_json != NULL)
-        s->fixed_change = wjr_json_diff(was_json, now_json, 4);
+        s->fixed_change = wjr_json_diff(was_json, now_json, 4, 60);
     json_decref(was_json);
     json_decref(now_json);
     return was_json != NULL && now_json != NULL && s->fixed_change == NULL
@@ -426,6 +426,11 @@ void wjr_study_free(wjr_study *s)
 const char *wjr_study_dir(const wjr_study *s)
 {
     return s->dir;
+}
+
+char *wjr_study_config_copy(const wjr_study *s)
+{
+    return wjr__store_config_copy(s);
 }
 
 const char *wjr_study_id(const wjr_study *s)

@@ -419,15 +419,17 @@ int wjr_study_step(wjr_study_progress *out, wjr_study *s)
     error = wjr__study_writable(s);
     if (error == 0)
         error = wjr__study_whole(s, "wjr_study_step");
-    if (error == 0 && s->fixed_changed)
-        error = wjr_error_set(WJR_ECONFIG,
-                              "%s: its parameters, metrics, constraints or generation steps were "
-                              "changed since the study began%s%s%s, which its trials cannot "
-                              "follow: undo that change (scheduler.total_trials and the slurm "
-                              "section may change), or start a new study with it",
-                              c->path, s->fixed_change != NULL ? " (" : "",
-                              s->fixed_change != NULL ? s->fixed_change : "",
-                              s->fixed_change != NULL ? ")" : "");
+    if (error == 0 && s->fixed_changed) {
+        int named = s->fixed_change != NULL && *s->fixed_change != '\0';
+        /* what changed last: a long list may be cut, the advice is not */
+        error =
+            wjr_error_set(WJR_ECONFIG,
+                          "%s: its parameters, metrics, constraints or generation steps were "
+                          "changed since the study began, which its trials cannot follow: "
+                          "undo that change (scheduler.total_trials and the slurm section may "
+                          "change), or start a new study with it%s%s",
+                          c->path, named ? ". What changed: " : "", named ? s->fixed_change : "");
+    }
     if (error < 0)
         return error;
     wjr__store_heartbeat(s, 1);

@@ -233,7 +233,7 @@ int wjr__store_lock(wjr_study *s, const char *command)
     char holder[640] = "", job_line[48], process_line[96];
     char host[256] = "?";
     size_t i;
-    int fd, error = 0;
+    int fd, failed, error = 0;
 
     if (path == NULL)
         return WJR_ENOMEM;
@@ -242,9 +242,17 @@ int wjr__store_lock(wjr_study *s, const char *command)
         error = wjr_error_set(WJR_EIO, "%s: %s", path, strerror(errno));
         goto done;
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK) /* e.g. ENOLCK: a file system without locks */
-            error = wjr_error_set(WJR_EIO, "%s: cannot lock: %s", path, strerror(errno));
+    /* a few tries: wjr__store_locked() of another process may hold a
+     * shared lock for an instant */
+    for (i = 0;; i++) {
+        failed = flock(fd, LOCK_EX | LOCK_NB) != 0 ? errno : 0;
+        if (failed != EWOULDBLOCK || i == 4)
+            break;
+        usleep(20000);
+    }
+    if (failed != 0) {
+        if (failed != EWOULDBLOCK) /* e.g. ENOLCK: a file system without locks */
+            error = wjr_error_set(WJR_EIO, "%s: cannot lock: %s", path, strerror(failed));
         else
             error = locked_by(fd, path);
         close(fd);

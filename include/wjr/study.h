@@ -130,7 +130,9 @@ typedef struct wjr_study_options {
  * first study.json. Generates and submits nothing.
  * @param out receives the study; free it with wjr_study_free().
  * @return 0; WJR_ECONFIG; WJR_EEXISTS when the directory already holds a
- *         study (resume it with wjr_study_open()); WJR_ELOCKED; WJR_EIO.
+ *         study (resume it with wjr_study_open()); WJR_ELOCKED when it
+ *         holds one that another process drives now (the message names
+ *         it); WJR_EIO.
  */
 WJR_EXTERN(int)
 wjr_study_create(wjr_study **out, const char *config_path, const wjr_study_options *opts);
@@ -192,6 +194,12 @@ WJR_EXTERN(void) wjr_study_free(wjr_study *study);
 
 /** The experiment directory (absolute) and study id. Borrowed. */
 WJR_EXTERN(const char *) wjr_study_dir(const wjr_study *study);
+/**
+ * The study's copy of its configuration, which it keeps to (DIR/config.cfg,
+ * or DIR/config.yaml for BOA's YAML): malloc'd, free() it; NULL when out of
+ * memory.
+ */
+WJR_EXTERN(char *) wjr_study_config_copy(const wjr_study *study);
 WJR_EXTERN(const char *) wjr_study_id(const wjr_study *study);
 
 /**

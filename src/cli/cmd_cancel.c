@@ -8,7 +8,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 
@@ -63,28 +64,58 @@ static void driver_hint(const char *dir, const int64_t *indices, size_t n)
             jobs > 0 ? "or" : "to cancel,", (unsigned)driver, cli_safe(id, sizeof(id), dir));
 }
 
+/* The study's tolerated_trial_failure_rate, from its description; 1 when
+ * unknown (no stop is then foretold). */
+static double tolerated_rate(const wjr_study *study)
+{
+    char *text = NULL;
+    json_t *desc, *rate;
+    double out = 1.0;
+
+    if (wjr_study_describe_json(&text, study) < 0)
+        return out;
+    desc = json_loads(text, 0, NULL);
+    rate = json_object_get(json_object_get(desc, "scheduler"), "tolerated_trial_failure_rate");
+    if (json_is_number(rate))
+        out = json_number_value(rate);
+    json_decref(desc);
+    free(text);
+    return out;
+}
+
 /* Cancelling trials does not end the study: resumed, it generates new
  * ones up to scheduler.total_trials, which a user who cancelled to stop
- * may not expect. Say so, and how to end it with the trials it has. */
+ * may not expect; or, when the cancelled trials put its bad share over
+ * tolerated_trial_failure_rate, it may stop for that. Say so, and how to
+ * end it with the trials it has. */
 static void resume_hint(const wjr_study *study, const char *dir)
 {
     wjr_study_progress p;
-    char id[1024], copy[4096];
-    struct stat st;
+    char id[1024], path[4096];
+    char *copy;
+    double tolerated, bad;
 
     wjr_study_get_progress(&p, study);
-    if (p.state != WJR_STUDY_RUNNING || p.total <= p.generated)
+    if (p.state != WJR_STUDY_RUNNING || p.total <= p.generated || p.generated <= 0)
         return;
-    snprintf(copy, sizeof(copy), "%s/config.yaml", dir);
-    if (stat(copy, &st) != 0)
-        snprintf(copy, sizeof(copy), "%s/config.cfg", dir);
+    tolerated = tolerated_rate(study);
+    bad = (double)(p.failed + p.abandoned);
+    copy = wjr_study_config_copy(study);
     fprintf(stderr,
-            "wjr: the study is not over: 'wjr resume %s' goes on with its %lld other trials "
-            "(scheduler.total_trials is %lld); to end it with the %lld it has, set "
-            "total_trials = %lld in ",
-            cli_safe(id, sizeof(id), dir), (long long)(p.total - p.generated), (long long)p.total,
-            (long long)p.generated, (long long)p.generated);
-    fprintf(stderr, "%s first\n", cli_safe(id, sizeof(id), copy));
+            "wjr: the study is not over: resumed ('wjr resume %s'), it goes on with its %lld "
+            "other trials (scheduler.total_trials is %lld)",
+            cli_safe(id, sizeof(id), dir), (long long)(p.total - p.generated), (long long)p.total);
+    if (bad / (double)p.generated > tolerated)
+        fprintf(stderr,
+                ", unless its failure rate stops it first (%lld of its %lld trials are failed or "
+                "abandoned, more than tolerated_trial_failure_rate %g)",
+                (long long)(p.failed + p.abandoned), (long long)p.generated, tolerated);
+    fprintf(stderr,
+            "; to end it with the %lld it has, set scheduler.total_trials to %lld in %s first\n",
+            (long long)p.generated, (long long)p.generated,
+            cli_safe(path, sizeof(path),
+                     copy != NULL ? copy : "the study's copy of its configuration"));
+    free(copy);
 }
 
 static int run(int argc, char **argv)

@@ -34,6 +34,8 @@ typedef struct report_trial {
     const char *step;
     int feasible;
     int pareto; /* on the Pareto front: 1 or 0; -1 with one objective */
+    int series; /* the step's place among report_steps() (0..7, 6 for any past the
+                   eighth), -1 for none: its colour and thinning series */
 } report_trial;
 
 typedef enum { REPORT_RANGE, REPORT_CHOICE, REPORT_FIXED } report_param_kind;
@@ -125,6 +127,10 @@ void report_svg_pareto(FILE *out, const report *r, size_t a, size_t b);
 /* The colour of generation step @p label among the report's steps, and the
  * list of distinct steps (for legends). */
 const char *report_step_colour(const report *r, const char *label);
+/* The colour of a trial's series (report_trial.series). */
+const char *report_series_colour(int series);
+/* Fill every trial's series, once its step is known. */
+void report_set_series(report *r);
 size_t report_steps(const report *r, const char **out, size_t max);
 
 /* The whole page. 0, or -1 when writing failed. */

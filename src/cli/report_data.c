@@ -429,6 +429,7 @@ int report_load(report *r, const wjr_study *study)
     if (r->n_params == 0)
         derive_params(r);
     steps_from_strategy(r);
+    report_set_series(r);
     if (r->partition == NULL)
         r->partition = desc_str(r, "slurm", "partition");
     compute_stats(r);

@@ -376,14 +376,18 @@ static void section_pareto(FILE *out, const report *r)
 
     put(out, "<section id=\"pareto\"><h2>Pareto front</h2><p class=\"note\">");
     fprintf(out,
-            "%lld of the completed trials are on the Pareto front: no other completed trial "
+            "%lld of the completed trials %s on the Pareto front: no other completed trial "
             "is as good in every objective and better in one",
-            (long long)r->progress.pareto_count);
+            (long long)r->progress.pareto_count, r->progress.pareto_count == 1 ? "is" : "are");
     put(out, r->n_objectives > 2 ? " (of the objectives, not only the two a chart shows)" : "");
     put(out, ". They are the orange dots");
     put(out, r->n_objectives == 2 ? ", joined by the edge of what they dominate" : "");
-    put(out, "; a ring breaks an outcome constraint; a dashed line is a threshold, beyond which a "
-             "trial is not on the front.</p><div class=\"grid\">");
+    put(out, "; a ring breaks an outcome constraint");
+    for (a = 0; a < r->n_objectives && !isfinite(r->objectives[a].threshold); a++)
+        ;
+    if (a < r->n_objectives)
+        put(out, "; a dashed line is a threshold, beyond which a trial is not on the front");
+    put(out, ".</p><div class=\"grid\">");
     for (a = 0; a < r->n_objectives; a++)
         for (b = a + 1; b < r->n_objectives && shown < PARETO_CHARTS; b++, shown++) {
             put(out, "<figure>");

@@ -173,12 +173,11 @@ void report_svg_pareto(FILE *out, const report *r, size_t a, size_t b)
         for (i = 0; i < r->n; i++) {
             const report_trial *t = &r->trials[i];
             double x = value_of(r, i, a), y = value_of(r, i, b);
-            const char *colour = report_step_colour(r, t->step);
             if ((t->pareto == 1) != pass || !isfinite(x) || !isfinite(y))
                 continue;
             x = plot_map(&sx, x);
             y = plot_map(&sy, y);
-            if (!pass && !plot_thin_take(&th, x, y, plot_step_index(r, t->step) + 1))
+            if (!pass && !plot_thin_take(&th, x, y, t->series + 1))
                 continue;
             if (pass)
                 fprintf(out, "<circle class=\"best\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\">", x, y,
@@ -186,10 +185,10 @@ void report_svg_pareto(FILE *out, const report *r, size_t a, size_t b)
             else if (t->feasible == 0)
                 fprintf(out,
                         "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\">",
-                        x, y, size, colour);
+                        x, y, size, report_series_colour(t->series));
             else
                 fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\">", x, y, size,
-                        colour);
+                        report_series_colour(t->series));
             if (r->n <= TITLES_UP_TO || pass)
                 point_title(out, r, i, a, b);
             fputs("</circle>", out);

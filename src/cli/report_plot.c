@@ -181,24 +181,38 @@ size_t report_steps(const report *r, const char **out, size_t max)
     return n;
 }
 
-/* The position of a step among the report's steps (0..7), -1 for none. */
-int plot_step_index(const report *r, const char *label)
+/* The position of label among steps[0..n) (0..7), 6 when not there, -1
+ * for none. */
+static int step_position(const char *const *steps, size_t n, const char *label)
 {
-    const char *steps[8];
-    size_t n, k;
+    size_t k;
 
     if (label == NULL)
         return -1;
-    n = report_steps(r, steps, 8);
     for (k = 0; k < n; k++)
         if (strcmp(steps[k], label) == 0)
             return (int)k;
     return 6;
 }
 
+const char *report_series_colour(int series)
+{
+    return palette[series < 0 || series > 7 ? 0 : series];
+}
+
 const char *report_step_colour(const report *r, const char *label)
 {
-    int k = plot_step_index(r, label);
+    const char *steps[8];
+    size_t n = report_steps(r, steps, 8);
 
-    return palette[k < 0 ? 0 : k];
+    return report_series_colour(step_position(steps, n, label));
+}
+
+void report_set_series(report *r)
+{
+    const char *steps[8];
+    size_t n = report_steps(r, steps, 8), i;
+
+    for (i = 0; i < r->n; i++)
+        r->trials[i].series = step_position(steps, n, r->trials[i].step);
 }

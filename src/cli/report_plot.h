@@ -47,8 +47,4 @@ void plot_thin_init(plot_thin *t, int w, int h);
 /* 1 when the point is to be drawn (its cell was free for its series). */
 int plot_thin_take(plot_thin *t, double x, double y, int series);
 
-/* The position of a generation step among the report's steps (0..7; 6 past
- * the eighth), -1 for none: a chart's series for thinning. */
-int plot_step_index(const report *r, const char *label);
-
 #endif

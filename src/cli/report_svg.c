@@ -68,7 +68,7 @@ static void point_title(FILE *out, const report_trial *t)
 /* One completed trial's dot; a ring when infeasible, a larger dot for the best. */
 static void dot(FILE *out, const report *r, const report_trial *t, double x, double y, int best)
 {
-    const char *colour = report_step_colour(r, t->step);
+    const char *colour = report_series_colour(t->series);
     double size = r->n <= 200 ? 4 : 2.4; /* larger dots while few */
 
     if (best)
@@ -175,7 +175,7 @@ void report_svg_convergence(FILE *out, const report *r, int by_time)
     for (i = 0; i < n; i++) {
         const report_trial *t = order[i];
         double x = plot_map(&sx, by_time ? (double)(t->end - r->stats.t0) : (double)t->index);
-        int series = 1 + plot_step_index(r, t->step);
+        int series = 1 + t->series;
         if (isfinite(t->value)) {
             double y = plot_map(&sy, t->value);
             if (plot_thin_take(&th, x, y, series % 6))
@@ -273,7 +273,7 @@ void report_svg_parameter(FILE *out, const report *r, const report_param *p)
         plot_axis(out, &sx, 0, H - B, 4, AXIS_NUMBER);
     }
     plot_axis_title(out, (L + W - R) / 2.0, H - 4, 0,
-                    p->log_scale && p->kind == REPORT_RANGE ? "log plot_scale" : "");
+                    p->log_scale && p->kind == REPORT_RANGE ? "log scale" : "");
     plot_thin_init(&th, W, H);
     for (i = 0; i < r->n; i++) {
         const report_trial *t = &r->trials[i];

@@ -196,7 +196,7 @@ expect resume_space_changed 2 && check resume_space_changed_says grep -q \
     out/resume_space_changed.err
 # ... and names what changed, as the study began and as it is now
 check resume_space_changed_names grep -qF \
-    "began (parameters[x1].bounds: [-5.0, 10.0] -> [10.0, 20.0])," out/resume_space_changed.err
+    "new study with it. What changed: parameters[x1].bounds: [-5.0, 10.0] -> [10.0, 20.0]" out/resume_space_changed.err
 sed 's/total_trials = [0-9]*/total_trials = 10/' edited-copy.cfg >runs/edited/config.cfg
 # a study made before that text was kept (its digest alone) takes it on
 # when it goes on unchanged, and names the next change
@@ -213,7 +213,7 @@ sed -i -e 's/total_trials = [0-9]*/total_trials = 11/' -e 's/minimize = true/min
     runs/edited/config.cfg
 wjr resume_metric_changed resume runs/edited
 expect resume_metric_changed 2 && check resume_metric_changed_names grep -qF \
-    "began (metrics[branin].minimize: true -> false)," out/resume_metric_changed.err
+    "What changed: metrics[branin].minimize: true -> false" out/resume_metric_changed.err
 cp edited-copy.cfg runs/edited/config.cfg
 
 # ---- 2. one job per trial ----------------------------------------------
@@ -295,7 +295,7 @@ export WJR_MOCK_POLLS_UNTIL_DONE=1
 # in the job's environment (SLURM_JOB_ID), and its trials never end.
 export WJR_MOCK_STATE="$W/detach.state.json" WJR_MOCK_POLLS_UNTIL_DONE=1000000
 sed -e 's|runs/ttl|runs/detach|' -e 's/ttl_seconds_for_trials = 1;//' -e 's/total_trials = 2/total_trials = 4/' \
-    ttl.cfg >detach.cfg
+    -e 's/tolerated_trial_failure_rate = 1.0/tolerated_trial_failure_rate = 0.5/' ttl.cfg >detach.cfg
 wjr detach_run run --detach detach.cfg
 expect detach_run 0
 driver="$(cat out/detach_run.out)"
@@ -349,18 +349,27 @@ wjr cancel_undriven cancel runs/detach 1
 expect cancel_undriven 0
 check cancel_undriven_no_hint [ "$(grep -c driver out/cancel_undriven.err)" -eq 0 ]
 # ... and says that the study is not over, and how to end it there
-check cancel_undriven_resume_hint grep -qx "wjr: the study is not over: 'wjr resume runs/detach' goes on \
-with its 2 other trials (scheduler.total_trials is 4); to end it with the 2 it has, set total_trials = 2 \
-in runs/detach/config.cfg first" out/cancel_undriven.err
-export WJR_MOCK_POLLS_UNTIL_DONE=1
-# which does what it says: resumed, the study ends with its two trials
+check cancel_undriven_resume_hint grep -qx "wjr: the study is not over: resumed ('wjr resume runs/detach'), \
+it goes on with its 2 other trials (scheduler.total_trials is 4); to end it with the 2 it has, set \
+scheduler.total_trials to 2 in $W/runs/detach/config.cfg first" out/cancel_undriven.err
+# the rest cancelled too, 2 of 2 are bad, over the tolerated 0.5: the
+# study may stop for that, which the hint says
+wjr cancel_rest cancel runs/detach
+expect cancel_rest 0
+check cancel_rest_rate_hint grep -qF "(scheduler.total_trials is 4), unless its failure rate stops it \
+first (2 of its 2 trials are failed or abandoned, more than tolerated_trial_failure_rate 0.5); to end it" \
+    out/cancel_rest.err
+# which does what it says: resumed, the study ends with its two trials,
+# stopped by its failure rate
 sed -i 's/total_trials = 4/total_trials = 2/' runs/detach/config.cfg
 wjr resume_cancelled resume runs/detach
-expect resume_cancelled 0
+expect resume_cancelled 1
 wjr status_resume_cancelled status --json runs/detach
-check resume_cancelled_ends jq -e '(.trials | length) == 2 and .trials[1].status == "ABANDONED"' \
+check resume_cancelled_ends jq -e '(.trials | length) == 2 and ([.trials[].status] | unique) == ["ABANDONED"]' \
     out/status_resume_cancelled.out
-check resume_cancelled_finished grep -q "study finished: 2 trials$" runs/detach/wjr.log
+check resume_cancelled_stopped grep -q "2 of 2 trials failed or were abandoned, more than the tolerated rate 0.5" \
+    runs/detach/wjr.log
+export WJR_MOCK_POLLS_UNTIL_DONE=1
 
 # ---- 4. a refused submission, then resume --------------------------------
 export WJR_MOCK_STATE="$W/refused.state.json"

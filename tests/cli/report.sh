@@ -171,6 +171,9 @@ size=$(stat -c %s big.html)
 # the time is reported, not asserted: a timed test only measures the machine
 echo "note: the page of 10,000 trials took $ms ms"
 [[ $size -lt 5000000 ]] && ok "10,000 trials in $size bytes" || fail "page of $size bytes (limit 5 MB)"
+# lr is log_scale: its chart's x axis says so, and only its chart does
+[[ "$(grep -o 'text-anchor="middle">log scale</text>' big.html | wc -l)" -eq 1 ]] &&
+    ok "the log-scale parameter's axis says so" || fail "no single 'log scale' axis title"
 check_page report_big big.html big --expected big/expected.json
 grep -q '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;' big.html &&
     grep -q 'Traceback: &lt;b&gt;boom&lt;/b&gt;' big.html && ok "hostile strings escaped" ||

@@ -20,19 +20,25 @@
 #include "jsondiff.h"
 
 /* wjr_json_diff of two JSON texts, compared with want. */
-static void diff_is(const char *was, const char *now, size_t max, const char *want)
+static void diff_cut_is(const char *was, const char *now, size_t max, size_t value_max,
+                        const char *want)
 {
     json_t *a = json_loads(was, JSON_DECODE_ANY, NULL), *b = json_loads(now, JSON_DECODE_ANY, NULL);
     char *got;
 
     assert_non_null(a);
     assert_non_null(b);
-    got = wjr_json_diff(a, b, max);
+    got = wjr_json_diff(a, b, max, value_max);
     assert_non_null(got);
     assert_string_equal(got, want);
     free(got);
     json_decref(a);
     json_decref(b);
+}
+
+static void diff_is(const char *was, const char *now, size_t max, const char *want)
+{
+    diff_cut_is(was, now, max, 60, want);
 }
 
 static void equal_values_say_nothing(void **state)
@@ -60,6 +66,15 @@ static void named_entries_by_name(void **state)
         4,
         "parameters[x1].bounds: [0, 1] -> [0, 2]; parameters[x2]: {\"name\": \"x2\"} -> (none); "
         "parameters[x4]: (none) -> {\"name\": \"x4\"}");
+}
+
+static void reordered_entries_are_a_change(void **state)
+{
+    (void)state;
+    /* the same parameters in another order: not "" (that means equal) */
+    diff_is("{\"p\":[{\"name\":\"x1\"},{\"name\":\"x2\"}]}",
+            "{\"p\":[{\"name\":\"x2\"},{\"name\":\"x1\"}]}", 4,
+            "p (order): [\"x1\", \"x2\"] -> [\"x2\", \"x1\"]");
 }
 
 static void arrays_of_objects_by_position(void **state)
@@ -93,14 +108,34 @@ static void long_values_cut_short(void **state)
     snprintf(was, sizeof(was), "{\"v\":\"%0100d\"}", 0);
     snprintf(want, sizeof(want), "v: \"%059d... -> 1", 0);
     diff_is(was, "{\"v\":1}", 4, want);
+    /* never inside a UTF-8 character: "é" is 2 bytes, the cut at byte 3
+     * would fall in the second */
+    diff_cut_is("\"a\xc3\xa9"
+                "b\"",
+                "1", 4, 3, "(the whole value): \"a... -> 1");
+    /* with no limit, whole */
+    snprintf(want, sizeof(want), "v: \"%0100d\" -> 1", 0);
+    diff_cut_is(was, "{\"v\":1}", 4, 0, want);
+}
+
+static void reals_read_as_written(void **state)
+{
+    (void)state;
+    diff_is("{\"b\":[0.1,0.9]}", "{\"b\":[0.1,1.5]}", 4, "b: [0.1, 0.9] -> [0.1, 1.5]");
+    diff_is("{\"b\":-5.0}", "{\"b\":10.0}", 4, "b: -5.0 -> 10.0");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(equal_values_say_nothing), cmocka_unit_test(objects_key_by_key),
-        cmocka_unit_test(named_entries_by_name),    cmocka_unit_test(arrays_of_objects_by_position),
-        cmocka_unit_test(at_most_max_items),        cmocka_unit_test(long_values_cut_short),
+        cmocka_unit_test(equal_values_say_nothing),
+        cmocka_unit_test(objects_key_by_key),
+        cmocka_unit_test(named_entries_by_name),
+        cmocka_unit_test(arrays_of_objects_by_position),
+        cmocka_unit_test(at_most_max_items),
+        cmocka_unit_test(long_values_cut_short),
+        cmocka_unit_test(reordered_entries_are_a_change),
+        cmocka_unit_test(reals_read_as_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
