@@ -54,19 +54,26 @@ static void steps_from_strategy(report *r)
     }
 }
 
+/* A metric's mean in a parsed metrics object (a number, or {"mean": ...}),
+ * NAN when not reported. */
+static double metric_mean(const json_t *m, const char *metric)
+{
+    json_t *v = json_object_get(m, metric);
+
+    if (json_is_object(v))
+        v = json_object_get(v, "mean");
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
 static double objective_value(const char *metrics_json, const char *metric)
 {
-    json_t *m, *v;
-    double value = NAN;
+    json_t *m;
+    double value;
 
     if (metrics_json == NULL || metric == NULL)
         return NAN;
     m = json_loads(metrics_json, 0, NULL);
-    v = json_object_get(m, metric);
-    if (json_is_object(v))
-        v = json_object_get(v, "mean");
-    if (json_is_number(v))
-        value = json_number_value(v);
+    value = metric_mean(m, metric);
     json_decref(m);
     return value;
 }
@@ -331,12 +338,8 @@ static void objective_values(report *r, size_t i, const wjr_study_trial *t)
                     : NULL;
     size_t k;
 
-    for (k = 0; k < r->n_objectives; k++) {
-        json_t *v = json_object_get(m, r->objectives[k].metric);
-        if (json_is_object(v))
-            v = json_object_get(v, "mean");
-        row[k] = json_is_number(v) ? json_number_value(v) : NAN;
-    }
+    for (k = 0; k < r->n_objectives; k++)
+        row[k] = metric_mean(m, r->objectives[k].metric);
     json_decref(m);
 }
 

@@ -16,8 +16,6 @@
 
 #include "report_plot.h"
 
-#define TITLES_UP_TO 1500 /* per-point tooltips only for small studies */
-
 static double value_of(const report *r, size_t i, size_t k)
 {
     return r->obj_values[i * r->n_objectives + k];
@@ -43,16 +41,7 @@ static void domain(const report *r, size_t k, double *lo, double *hi, int *log_s
         *lo = fmin(*lo, th);
         *hi = fmax(*hi, th);
     }
-    if (!isfinite(*lo)) {
-        *lo = 0;
-        *hi = 1;
-    }
-    *log_scale = *lo > 0 && *hi / *lo >= 1000;
-    if (!*log_scale) {
-        double pad = (*hi - *lo) * 0.05;
-        *lo -= pad;
-        *hi += pad;
-    }
+    plot_fit_domain(lo, hi, log_scale);
 }
 
 static void point_title(FILE *out, const report *r, size_t i, size_t a, size_t b)

@@ -136,6 +136,20 @@ void plot_axis_title(FILE *out, double x, double y, int vertical, const char *te
     fprintf(out, "</text>");
 }
 
+void plot_fit_domain(double *lo, double *hi, int *log_scale)
+{
+    if (!isfinite(*lo)) {
+        *lo = 0;
+        *hi = 1;
+    }
+    *log_scale = *lo > 0 && *hi / *lo >= 1000;
+    if (!*log_scale) {
+        double pad = (*hi - *lo) * 0.05;
+        *lo -= pad;
+        *hi += pad;
+    }
+}
+
 /* ---- thinning --------------------------------------------------------------- */
 
 void plot_thin_init(plot_thin *t, int w, int h)

@@ -26,6 +26,14 @@ void plot_scale_set(plot_scale *s, double lo, double hi, int log_scale, double p
 
 typedef enum { AXIS_NUMBER, AXIS_TIME, AXIS_INDEX } plot_axis_kind;
 
+/* The axis of values seen in [*lo, *hi] (INFINITY and -INFINITY when
+ * none: then [0, 1]): log when all positive over three decades, else
+ * padded by 5% each side. */
+void plot_fit_domain(double *lo, double *hi, int *log_scale);
+
+/* Per-point tooltips only for small studies: a page's size follows them. */
+#define TITLES_UP_TO 1500
+
 /* Tick marks and labels along x (at pixel row at) or y (at pixel column
  * at), grid lines len long. */
 void plot_axis(FILE *out, const plot_scale *s, int vertical, double at, double len,

@@ -19,7 +19,6 @@
 
 #define TIMELINE_ROWS  600
 #define FLIGHT_BUCKETS 400
-#define TITLES_UP_TO   1500 /* per-point tooltips only for small studies */
 
 /* ---- the objective's axis ------------------------------------------------------ */
 
@@ -38,16 +37,7 @@ static void y_domain(const report *r, double *lo, double *hi, int *log_scale)
         if (v > *hi)
             *hi = v;
     }
-    if (!isfinite(*lo)) {
-        *lo = 0;
-        *hi = 1;
-    }
-    *log_scale = *lo > 0 && *hi / *lo >= 1000;
-    if (!*log_scale) {
-        double pad = (*hi - *lo) * 0.05;
-        *lo -= pad;
-        *hi += pad;
-    }
+    plot_fit_domain(lo, hi, log_scale);
 }
 
 static void point_title(FILE *out, const report_trial *t)
