@@ -142,7 +142,14 @@ install_packages() {
 install_packages
 
 # ---------------------------------------------------------------- configs
-mkdir -p "$ETC" "$RUN" "$LOG" "$SPOOL/slurmctld" "$SPOOL/slurmd" "$SPOOL/munge" "$RUNDIR/tmp"
+mkdir -p "$ETC" "$RUN" "$LOG" "$SPOOL/slurmctld" "$SPOOL/slurmd" "$SPOOL/munge" "$RUNDIR/tmp" \
+    "$RUNDIR/dev"
+# The node's GPUs (gres.conf.in): character devices that are /dev/null (1:3),
+# as slurmd wants a device file for each GPU.
+for gpu in "$RUNDIR/dev/wjrgpu0" "$RUNDIR/dev/wjrgpu1"; do
+    [[ -c "$gpu" ]] || { rm -f "$gpu" && mknod -m 666 "$gpu" c 1 3; } ||
+        die "mknod $gpu failed: the node's GPUs need a device file"
+done
 chmod 755 "$RUNDIR" "$ETC" "$RUN" "$LOG" "$SPOOL"
 chmod 700 "$SPOOL/munge"
 
@@ -211,6 +218,7 @@ render() {
 render slurm.conf.in "$SLURM_CONF_FILE" 644
 render slurmdbd.conf.in "$ETC/slurmdbd.conf" 600
 render plugstack.conf.in "$ETC/plugstack.conf" 644
+render gres.conf.in "$ETC/gres.conf" 644
 render my.cnf.in "$MY_CNF" 644
 
 if [[ ! -s "$ETC/munge.key" ]]; then

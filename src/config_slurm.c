@@ -14,7 +14,8 @@
  * column, for YAML) naming the key and the value, before anything is
  * created; so are pairs sbatch would refuse (any two of mem, mem_per_cpu
  * and mem_per_gpu; cpus_per_task with cpus_per_gpu; gpus_per_node with a
- * gpu in gres; a time_min longer than time). A key whose value is a
+ * gpu in gres; a time_min longer than time; gpus_per_task without a
+ * count of tasks, or with a gpus that is not its multiple). A key whose value is a
  * parameter ("{{ threads }}") must name a declared parameter, and every
  * value that parameter can take must fit the key (an integer range for a
  * count, each choice a valid memory size for mem...); the trial's own
@@ -386,6 +387,43 @@ static int check_time_min(const wjr_study_config *cfg, const parse_ctx *ctx,
                    cfg->res.time_min, cfg->time);
 }
 
+/* slurmctld refuses --gpus-per-task without a task count or --gpus to
+ * count the tasks from ("Invalid generic resource (gres) specification";
+ * sbatch says "--gpus-per-task used without either --gpus or -n/--ntasks
+ * is not allowed"; ntasks_per_node gives a count too). With both gpus and
+ * gpus_per_task known, gpus must be a multiple of gpus_per_task. Keys
+ * that name a parameter count as given; their values are not known here. */
+static int check_gpus_per_task(const wjr_study_config *cfg, const parse_ctx *ctx,
+                               const config_setting_t *g)
+{
+    const config_setting_t *s = config_setting_get_member(g, "gpus_per_task");
+    const char *p;
+    wjr_slurm_item all, each;
+
+    if (s == NULL)
+        return 0;
+    if (config_setting_get_member(g, "gpus") == NULL &&
+        config_setting_get_member(g, "ntasks") == NULL &&
+        config_setting_get_member(g, "ntasks_per_node") == NULL)
+        return fail_at(ctx, s,
+                       "slurm.gpus_per_task needs slurm.ntasks, slurm.ntasks_per_node or "
+                       "slurm.gpus: Slurm refuses GPUs per task without a count of tasks "
+                       "(\"Invalid generic resource (gres) specification\")");
+    if (cfg->res.gpus == NULL || cfg->res.gpus_per_task == NULL)
+        return 0;
+    p = cfg->res.gpus;
+    if (!wjr_slurm_next_item(&all, &p, WJR_ITEM_GPUS))
+        return 0;
+    p = cfg->res.gpus_per_task;
+    if (!wjr_slurm_next_item(&each, &p, WJR_ITEM_GPUS) || each.count == 0 ||
+        all.count % each.count == 0)
+        return 0;
+    return fail_at(ctx, s,
+                   "slurm.gpus \"%s\" is not a multiple of slurm.gpus_per_task \"%s\": Slurm "
+                   "refuses the job (\"--gpus not multiple of --gpus-per-task\")",
+                   cfg->res.gpus, cfg->res.gpus_per_task);
+}
+
 /* wjr_slurm_exclusive's view of the slurm group g: a member's text, "" for
  * one that is not a string, NULL when absent. */
 static const char *member_text(const char *key, const void *g)
@@ -443,6 +481,8 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
     if (wjr_slurm_exclusive(&second, why, sizeof(why), member_text, g))
         return fail_at(ctx, config_setting_get_member(g, second), "%s: keep one", why);
     error = check_time_min(cfg, ctx, g);
+    if (error == 0)
+        error = check_gpus_per_task(cfg, ctx, g);
     if (error < 0)
         return error;
     rq = config_setting_get_member(g, "requeue");

@@ -113,6 +113,7 @@ slurm:
   mem_per_cpu: 512M
   gres: gpu
   gpus_per_task: "2"
+  ntasks: 2
   licenses: matlab
   nodes: 2
   signal: USR2
@@ -189,7 +190,7 @@ absent gres '"gpu:v100:1"' '"gpu:v100", which no node of partition debug has' \
 absent gres '"nic:1,gpu:3"' 'asks for 3 "gpu" per node, the most a node of partition debug has is 2' \
     'gpu:2'
 absent gpus '"h100:1"' '"gpu:h100", which no node' 'gpu:a100:2'
-absent gpus_per_task '"a100:4"' '4 "gpu:a100" per node' 'gpu:a100:2'
+absent gpus_per_node '"a100:4"' '4 "gpu:a100" per node' 'gpu:a100:2'
 absent mem '"32G"' 'asks for 32768 MB per node' 'partition debug has is 16000 MB (RealMemory)'
 absent mem_per_cpu '"20000"' 'asks for 20000 MB for each of the 1 CPUs' '16000 MB (RealMemory)'
 absent constraint '"intel&infiniband"' 'feature "infiniband", which no node of partition debug' \

@@ -3,12 +3,12 @@
 # here (scontrol create reservation, starting tomorrow so that it blocks
 # no job) and the cluster's license (Licenses=wjr_lic:4 in the local
 # slurm.conf) pass and are shown; a reservation that does not exist, more
-# licenses than the cluster has, a GPU request on a partition whose node
-# has no GPU, mem and mem_per_cpu far beyond any node's RealMemory, a
+# licenses than the cluster has, a GPU type the node lacks and more GPUs
+# than its two, mem and mem_per_cpu far beyond any node's RealMemory, a
 # constraint naming a feature no node has, and a partition the cluster
 # does not have fail with exit 2, file:line and what the cluster has;
-# sbatch --test-only agrees that slurmctld refuses such mem, mem_per_cpu
-# and constraint. A time past the MaxTime of a partition made here
+# sbatch --test-only agrees that slurmctld refuses such mem, mem_per_cpu,
+# constraint and GPUs. A time past the MaxTime of a partition made here
 # (scontrol create PartitionName=..., MaxTime=1) is refused too, and a job
 # submitted so stays pending with reason PartitionTimeLimit; so is a time
 # past the longest MaxTime of a list of two such partitions. A trial that
@@ -65,10 +65,13 @@ slurm_group 'licenses = "wjr_lic:5";'
 expect_refused "$line" 'asks for 5 of license "wjr_lic"' 'has 4 in all' 'wjr_lic:4'
 slurm_group 'licenses = "wjr_no_lic";'
 expect_refused "$line" 'license "wjr_no_lic", which cluster'
-slurm_group 'gpus = "1";'
-expect_refused "$line" '"gpu", which no node of partition debug has (its nodes have: none)'
-slurm_group 'gpus_per_node = "1"; cpus_per_gpu = 2;'
-expect_refused "$line" 'slurm.gpus_per_node asks for "gpu", which no node of partition debug'
+# the node has two GPUs of type wjrgpu (slurm/gres.conf.in)
+slurm_group 'gpus = "a100:1";'
+expect_refused "$line" '"gpu:a100", which no node of partition debug has' \
+    '(its nodes have: gpu:2, gpu:wjrgpu:2)'
+slurm_group 'gpus_per_node = "3"; cpus_per_gpu = 2;'
+expect_refused "$line" 'slurm.gpus_per_node asks for 3 "gpu" per node, the most a node of' \
+    'partition debug has is 2'
 slurm_group 'constraint = "wjr_no_such_feature";'
 expect_refused "$line" 'slurm.constraint asks for feature "wjr_no_such_feature", which no node' \
     'of partition debug has'
@@ -85,7 +88,8 @@ sed -i 's/mem_per_cpu = "64T"/mem = "100M"/; s/partition = "debug"/partition = "
 expect_refused "$((line - 1))" 'slurm.partition "wjr_no_such_partition" does not exist on cluster' \
     'it has: ' 'debug' "$PART"
 # what wjr refuses, slurmctld refuses
-for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature --gpus-per-node=1; do
+for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature --gpus-per-node=3 \
+    --gpus=a100:1; do
     rc=0
     sbatch --test-only -p debug -t 5 "$opt" --wrap true >"$WORK/sbatch.out" 2>&1 || rc=$?
     [[ $rc -ne 0 ]] || fail "sbatch --test-only $opt was accepted: $(cat "$WORK/sbatch.out")"

@@ -317,7 +317,6 @@ static const char *const good_values[][2] = {
     {"gpus", "\"2\""},
     {"gpus", "2"},
     {"gpus", "\"a100:2\""},
-    {"gpus_per_task", "\"1\""},
     {"licenses", "\"matlab\""},
     {"licenses", "\"matlab:2\""},
     {"licenses", "\"matlab@db:2,fluent\""},

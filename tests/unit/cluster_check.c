@@ -135,7 +135,7 @@ static void what_exists_passes_with_one_rpc_each(void **state)
     the_cluster();
     assert_int_equal(check(f, "partition = \"gpu\"; reservation = \"week\";\n"
                               "licenses = \"matlab:4,fluent@flexlm\"; gres = \"gpu:a100:2,nic\";\n"
-                              "gpus = \"v100:1\"; gpus_per_task = \"2\";"),
+                              "gpus = \"v100:2\"; gpus_per_task = \"2\";"),
                      0);
     assert_int_equal(mock_rpc_count(MOCK_RPC_RESERVATIONS), 1);
     assert_int_equal(mock_rpc_count(MOCK_RPC_LICENSES), 1);
@@ -218,7 +218,7 @@ static void what_is_missing_is_refused_with_its_line(void **state)
     assert_int_equal(check(f, "gres = \"gpu:v100:2\";"), WJR_ECONFIG);
     assert_error_has("slurm.gres asks for 2 \"gpu:v100\" per node, the most a node of "
                      "partition debug has is 1");
-    assert_int_equal(check(f, "gpus_per_task = \"4\";"), WJR_ECONFIG);
+    assert_int_equal(check(f, "gpus_per_task = \"4\"; ntasks = 1;"), WJR_ECONFIG);
     assert_error_has("slurm.gpus_per_task asks for 4 \"gpu\" per node");
     /* --gpus counts the job's GPUs over all its nodes: only the type is checked */
     assert_int_equal(check(f, "gpus = \"a100:8\";"), 0);
@@ -256,6 +256,31 @@ static void a_time_min_past_the_time_limit_is_refused_at_load(void **state)
     assert_int_equal(check(f, "time = 30; time_min = 0;"), 0);
     /* without time the partition's default applies: not known at load */
     assert_int_equal(check(f, "time_min = \"7-00:00:00\";"), 0);
+}
+
+/* slurmctld counts a job's GPUs per task against its tasks: without
+ * ntasks, ntasks_per_node or gpus it refuses the job, and so does a gpus
+ * that gpus_per_task does not divide. */
+static void gpus_per_task_without_a_task_count_is_refused_at_load(void **state)
+{
+    tu_fixture *f = *state;
+
+    the_cluster();
+    assert_refused(f, "gpus_per_task = \"1\";",
+                   "c.cfg:3: slurm.gpus_per_task needs slurm.ntasks, slurm.ntasks_per_node or "
+                   "slurm.gpus");
+    assert_refused(f, "gpus = \"a100:3\"; gpus_per_task = \"2\";",
+                   "slurm.gpus \"a100:3\" is not a multiple of slurm.gpus_per_task \"2\"");
+    assert_int_equal(mock_rpc_count(MOCK_RPC_CONF), 0);
+
+    assert_int_equal(check(f, "gpus_per_task = \"1\"; ntasks = 2;"), 0);
+    assert_int_equal(check(f, "gpus_per_task = \"1\"; ntasks_per_node = 1;"), 0);
+    assert_int_equal(check(f, "gpus = \"a100:4\"; gpus_per_task = \"a100:2\";"), 0);
+    /* a count from a parameter is known per trial only */
+    assert_int_equal(
+        check_params(f, "gpus_per_task = \"1\"; ntasks = \"{{ n }}\";",
+                     "n = { type = \"range\"; bounds = [1, 4]; value_type = \"int\"; };"),
+        0);
 }
 
 /* Partition short has MaxTime 60 minutes; debug and gpu none (0). */
@@ -501,6 +526,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(nothing_named_asks_nothing_more, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(what_is_missing_is_refused_with_its_line, tu_setup,
                                         tu_teardown),
+        cmocka_unit_test_setup_teardown(gpus_per_task_without_a_task_count_is_refused_at_load,
+                                        tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(a_time_min_past_the_time_limit_is_refused_at_load, tu_setup,
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(a_time_past_the_partitions_max_time_is_refused, tu_setup,
