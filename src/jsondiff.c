@@ -2,7 +2,9 @@
  * jsondiff.c - where two JSON values differ, as a line of "path: old ->
  * new" items (jsondiff.h). A walk over both values at once: objects by
  * key, arrays of named objects by name, other arrays by position, and
- * everything else compared whole with json_equal.
+ * everything else compared whole with json_equal. A path names members
+ * with dots and entries with brackets; a name that would blur it is
+ * written as a JSON string (parameters["a.b"]).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +105,32 @@ static int nested(const json_t *a)
 
 static void walk(json_diff *d, const char *path, const json_t *was, const json_t *now);
 
+/* PATH with KEY appended into sub: ".key" for a member (just "key" at the
+ * top), "[key]" for a named entry. A key the path could not tell apart
+ * (empty, or with '.', '[', ']', '"', a space or a control character) goes
+ * in quoted as a JSON string, ["a.b"], so that a.b and a["b"] differ. */
+static void segment(char *sub, size_t size, const char *path, const char *key, int named)
+{
+    const unsigned char *c;
+    char *quoted = NULL;
+    int plain = *key != '\0';
+
+    for (c = (const unsigned char *)key; *c != '\0' && plain; c++)
+        plain = *c > ' ' && strchr(".[]\"", *c) == NULL && *c != 0x7f;
+    if (!plain) {
+        json_t *k = json_string(key);
+        quoted = k != NULL ? json_dumps(k, JSON_ENCODE_ANY) : NULL;
+        json_decref(k);
+    }
+    if (quoted != NULL)
+        snprintf(sub, size, "%s[%s]", path, quoted);
+    else if (named)
+        snprintf(sub, size, "%s[%s]", path, key);
+    else
+        snprintf(sub, size, "%s%s%s", path, *path ? "." : "", key);
+    free(quoted);
+}
+
 static void walk_objects(json_diff *d, const char *path, const json_t *was, const json_t *now)
 {
     char sub[256];
@@ -111,14 +139,14 @@ static void walk_objects(json_diff *d, const char *path, const json_t *was, cons
 
     json_object_foreach((json_t *)was, key, v)
     {
-        snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+        segment(sub, sizeof(sub), path, key, 0);
         walk(d, sub, v, json_object_get(now, key));
     }
     json_object_foreach((json_t *)now, key, v)
     {
         if (json_object_get(was, key) != NULL)
             continue;
-        snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", key);
+        segment(sub, sizeof(sub), path, key, 0);
         emit(d, sub, NULL, v);
     }
 }
@@ -141,14 +169,14 @@ static void walk_named(json_diff *d, const char *path, const json_t *was, const 
 
     for (i = 0; i < json_array_size(was); i++) {
         const json_t *v = json_array_get(was, i);
-        snprintf(sub, sizeof(sub), "%s[%s]", path, name_of(v));
+        segment(sub, sizeof(sub), path, name_of(v), 1);
         walk(d, sub, v, find_named(now, name_of(v)));
     }
     for (i = 0; i < json_array_size(now); i++) {
         const json_t *v = json_array_get(now, i);
         if (find_named(was, name_of(v)) != NULL)
             continue;
-        snprintf(sub, sizeof(sub), "%s[%s]", path, name_of(v));
+        segment(sub, sizeof(sub), path, name_of(v), 1);
         emit(d, sub, NULL, v);
     }
     if (d->n == before) { /* the same entries in another order */

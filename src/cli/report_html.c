@@ -282,19 +282,18 @@ static void section_summary(FILE *out, const report *r)
     else
         snprintf(buf, sizeof(buf), "%s (%s)", r->metric != NULL ? r->metric : "-",
                  r->minimize ? "minimize" : "maximize");
-    if (r->n_objectives > 1) {
-        size_t len = 0;
-        for (i = 0; i < r->n_objectives && len < sizeof(buf); i++) {
+    if (r->n_objectives > 1) { /* each name in full, however long */
+        put(out, "<tr><th>objectives</th><td>");
+        for (i = 0; i < r->n_objectives; i++) {
             const report_objective *o = &r->objectives[i];
-            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s (%s", i > 0 ? ", " : "",
-                                    o->metric, o->minimize ? "minimize" : "maximize");
-            if (len < sizeof(buf) && isfinite(o->threshold))
-                len +=
-                    (size_t)snprintf(buf + len, sizeof(buf) - len, ", threshold %g", o->threshold);
-            if (len < sizeof(buf))
-                len += (size_t)snprintf(buf + len, sizeof(buf) - len, ")");
+            put(out, i > 0 ? ", " : "");
+            esc(out, o->metric);
+            put(out, o->minimize ? " (minimize" : " (maximize");
+            if (isfinite(o->threshold))
+                fprintf(out, ", threshold %g", o->threshold);
+            put(out, ")");
         }
-        row(out, "objectives", buf);
+        put(out, "</td></tr>");
     } else {
         row(out, "objective", r->metric != NULL ? buf : NULL);
     }

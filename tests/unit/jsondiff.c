@@ -92,6 +92,19 @@ static void arrays_of_objects_by_position(void **state)
             "[{\"name\":\"a\",\"v\":1},{\"name\":\"a\",\"v\":3}]", 4, "[1].v: 2 -> 3");
 }
 
+/* names with the path's own characters are quoted: a.b is not a["b"] */
+static void names_that_blur_the_path_are_quoted(void **state)
+{
+    (void)state;
+    diff_is("{\"p\":[{\"name\":\"a.b\",\"v\":1}],\"a\":{\"b\":1}}",
+            "{\"p\":[{\"name\":\"a.b\",\"v\":2}],\"a\":{\"b\":2}}", 4,
+            "p[\"a.b\"].v: 1 -> 2; a.b: 1 -> 2");
+    diff_is("{\"x]\":1,\"\":1,\"a b\":1,\"q\\\"\":1,\"d\u00e9j\u00e0\":1}",
+            "{\"x]\":2,\"\":2,\"a b\":2,\"q\\\"\":2,\"d\u00e9j\u00e0\":2}", 8,
+            "[\"x]\"]: 1 -> 2; [\"\"]: 1 -> 2; [\"a b\"]: 1 -> 2; [\"q\\\"\"]: 1 -> 2; "
+            "d\u00e9j\u00e0: 1 -> 2");
+}
+
 static void at_most_max_items(void **state)
 {
     (void)state;
@@ -136,6 +149,7 @@ int main(void)
         cmocka_unit_test(long_values_cut_short),
         cmocka_unit_test(reordered_entries_are_a_change),
         cmocka_unit_test(reals_read_as_written),
+        cmocka_unit_test(names_that_blur_the_path_are_quoted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
