@@ -23,19 +23,6 @@
 #include "study_int.h"
 #include "util.h"
 
-/* The GPUs a --gpus-per-node or --gres list asks for per node: the sum of
- * its gpu items' counts ("gpu:a100:2,nic:1" is 2, "a100:2" is 2). */
-static long long gpu_count(const char *text, wjr_item_kind kind)
-{
-    wjr_slurm_item it;
-    long long n = 0;
-
-    while (text != NULL && wjr_slurm_next_item(&it, &text, kind))
-        if (kind == WJR_ITEM_GPUS || (it.name_len == 3 && strncmp(it.name, "gpu", 3) == 0))
-            n += it.count > (uint64_t)INT_MAX ? INT_MAX : (long long)it.count;
-    return n;
-}
-
 /* What one value of option key amounts to: megabytes for mem, mem_per_cpu
  * and mem_per_gpu ("4G" is 4096, a bare number is megabytes), minutes for
  * time and time_min (no limit is LLONG_MAX; time_min "0" is unset), GPUs
@@ -49,7 +36,7 @@ static long long amount(const char *key, const char *text)
     if (text == NULL)
         return 0;
     if (strcmp(key, "gpus_per_node") == 0)
-        return gpu_count(text, WJR_ITEM_GPUS);
+        return wjr_slurm_gpu_count(text, WJR_ITEM_GPUS);
     if (strcmp(key, "time") == 0 || strcmp(key, "time_min") == 0) {
         if ((strcmp(key, "time") == 0 ? wjr_slurm_parse_time_limit(&minutes, text)
                                       : wjr_slurm_parse_time(&minutes, text)) < 0)
@@ -294,7 +281,7 @@ static int check_memory(const wjr_study_config *cfg, const wjr_cluster_info *inf
                              file, c->line_mem_per_cpu > 0 ? c->line_mem_per_cpu : 1, per_cpu, cpus,
                              part, max);
     if (gpus == 0)
-        gpus = gpu_count(cfg->gres, WJR_ITEM_GRES);
+        gpus = wjr_slurm_gpu_count(cfg->gres, WJR_ITEM_GRES);
     gpus = gpus > 0 ? gpus : 1;
     if (!too_much(per_gpu, gpus, max))
         return 0;

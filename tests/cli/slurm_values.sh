@@ -97,7 +97,7 @@ good() {
         cat >"good.cfg" <<'EOF'
 script_options = { run_model = "true"; experiment_dir = "runs/s"; };
 slurm = { partition = "debug"; time = "2-12:30:15"; time_min = 30; mem = "4G";
-  gres = "gpu:a100:2,nic:1"; gpus = "a100:1"; licenses = "matlab@db:2,fluent";
+  gres = "gpu:a100:2,nic:1"; gpus = "a100:2"; licenses = "matlab@db:2,fluent";
   account = "proj-1"; qos = "normal"; reservation = "maint"; constraint = "intel&ib";
   nodes = "1-2"; cpus_per_task = 2; ntasks = 1; ntasks_per_node = 1; nice = -5;
   signal = "B:USR1@120"; export = "PATH,HOME"; array_throttle = 3;
@@ -111,7 +111,7 @@ slurm:
   time: "01:30:00"
   time_min: "10:00"
   mem_per_cpu: 512M
-  gres: gpu
+  gres: "gpu:2"
   gpus_per_task: "2"
   ntasks: 2
   licenses: matlab

@@ -9,8 +9,11 @@
 # Trials asking for different counts go into different job arrays, and
 # two trials of two GPUs each never overlap on the node. gpus_per_task
 # with a count of tasks, gpus with cpus_per_gpu and mem_per_gpu, and a
-# gres of the node's type reach their jobs too; gpus_per_task alone is
-# refused at load (exit 2, file:line), as slurmctld refuses the job.
+# gres of the node's type reach their jobs too. gpus_per_task alone is
+# refused at load (exit 2, file:line), as slurmctld refuses the job; so
+# are GPU counts at odds (gpus not a multiple of the GPUs per node or per
+# task, fewer GPUs than nodes) and a GPU type beside none, each of which
+# sbatch --test-only is refused too, while counts that add up pass both.
 . "$(dirname "$0")/cli_lib.sh"
 
 # The model: the number of GPUs the job sees, as metric "gpus" (BOA's
@@ -75,8 +78,9 @@ paste -d' ' <(column exp g) <(column exp gpus) <(column exp job_id) >"$WORK/give
 note "g, GPUs seen, job: $(tr '\n' ';' <"$WORK/given.txt")"
 awk '$1 != $2 { bad = 1 } END { exit bad }' "$WORK/given.txt" ||
     fail "a trial saw another number of GPUs than it asked for: $(cat "$WORK/given.txt")"
-grep -q '^1 ' "$WORK/given.txt" && grep -q '^2 ' "$WORK/given.txt" ||
+if ! grep -q '^1 ' "$WORK/given.txt" || ! grep -q '^2 ' "$WORK/given.txt"; then
     fail "the study did not draw both counts: $(cat "$WORK/given.txt")"
+fi
 # one job array per count
 arrays="$(awk '{ sub(/_.*/, "", $3); print $1, $3 }' "$WORK/given.txt" | sort -u)"
 [[ "$(echo "$arrays" | wc -l)" -eq 2 && "$(echo "$arrays" | cut -d' ' -f2 | sort -u | wc -l)" -eq 2 ]] ||
@@ -98,6 +102,39 @@ err="$("$WJR" run -q "$WORK/study.cfg" 2>&1 >/dev/null)" || rc=$?
 rc=0
 sbatch --test-only -p debug -t 5 --gpus-per-task=1 --wrap true >"$WORK/sbatch.out" 2>&1 || rc=$?
 [[ $rc -ne 0 ]] || fail "sbatch --test-only --gpus-per-task=1 was accepted: $(cat "$WORK/sbatch.out")"
+
+# GPU counts at odds, and a type beside no type: wjr refuses each at load,
+# and slurmctld refuses the same request from sbatch; what adds up passes both
+# agree CONFIG SBATCH-OPTIONS WHAT: check exits 2 with WHAT (or 0 when WHAT is
+# empty), and sbatch --test-only refuses (or accepts) the same request
+agree() {
+    local rc=0 src=0 err
+    write_study "$1" exp5 1
+    err="$("$WJR" check "$WORK/study.cfg" 2>&1 >/dev/null)" || rc=$?
+    # shellcheck disable=SC2086 # the options are words
+    sbatch --test-only -p debug -t 5 $2 --wrap true >"$WORK/sbatch.out" 2>&1 || src=$?
+    if [[ -n "$3" ]]; then
+        [[ $rc -eq 2 && "$err" == *"$3"* ]] || fail "$1: check exited $rc: $err"
+        [[ $src -ne 0 ]] || fail "sbatch $2 was accepted: $(cat "$WORK/sbatch.out")"
+        note "$1: refused, as sbatch $2: $(tail -n 1 "$WORK/sbatch.out")"
+    else
+        [[ $rc -eq 0 ]] || fail "$1: check exited $rc: $err"
+        [[ $src -eq 0 ]] || fail "sbatch $2 was refused: $(cat "$WORK/sbatch.out")"
+    fi
+}
+agree 'gpus = "3"; gpus_per_node = "2";' '--gpus=3 --gpus-per-node=2' \
+    'is not a multiple of the 2 GPUs per node of slurm.gpus_per_node'
+agree 'gpus = "3"; gpus_per_task = "2";' '--gpus=3 --gpus-per-task=2' \
+    'is not a multiple of slurm.gpus_per_task'
+agree 'gpus_per_node = "2"; gpus_per_task = "3"; ntasks = 1;' \
+    '--gpus-per-node=2 --gpus-per-task=3 -n 1' 'are not a multiple of slurm.gpus_per_task'
+agree 'gpus = "1"; nodes = "2";' '--gpus=1 -N 2' 'is fewer GPUs than the 2 nodes'
+agree 'gpus = "wjrgpu:2"; gpus_per_task = "1"; ntasks = 2;' '--gpus=wjrgpu:2 --gpus-per-task=1 -n 2' \
+    'asks for GPUs without a type where another GPU request names one'
+agree 'gpus = "2"; gpus_per_node = "2"; gpus_per_task = "1";' \
+    '--gpus=2 --gpus-per-node=2 --gpus-per-task=1' ''
+agree 'gpus = "wjrgpu:2"; gpus_per_task = "wjrgpu:1"; cpus_per_gpu = 1;' \
+    '--gpus=wjrgpu:2 --gpus-per-task=wjrgpu:1 --cpus-per-gpu=1' ''
 
 # the other ways to ask for GPUs reach the job: each trial sees its count
 for request in 'gpus_per_task = "1"; ntasks = 2;|2' \

@@ -36,7 +36,7 @@ static void reads_every_key(void **state)
         cfx_load("t.cfg", HEAD "slurm = {\n"
                                "  nodes = \"2-4\"; ntasks = 8; ntasks_per_node = 4;\n"
                                "  mem_per_cpu = \"1G\"; gpus = \"a100:2\"; "
-                               "gpus_per_task = 1;\n"
+                               "gpus_per_task = \"a100:1\";\n"
                                "  exclusive = true; reservation = \"r\"; licenses = "
                                "\"l:2\";\n"
                                "  time_min = \"00:30:00\"; nice = 5; export = \"NONE\";\n"
@@ -53,7 +53,7 @@ static void reads_every_key(void **state)
     assert_int_equal(o.ntasks_per_node, 4);
     assert_string_equal(o.mem_per_cpu, "1G");
     assert_string_equal(o.gpus, "a100:2");
-    assert_string_equal(o.gpus_per_task, "1");
+    assert_string_equal(o.gpus_per_task, "a100:1");
     assert_int_equal(o.exclusive, 1);
     assert_string_equal(o.reservation, "r");
     assert_string_equal(o.licenses, "l:2");

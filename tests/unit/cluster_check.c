@@ -135,7 +135,7 @@ static void what_exists_passes_with_one_rpc_each(void **state)
     the_cluster();
     assert_int_equal(check(f, "partition = \"gpu\"; reservation = \"week\";\n"
                               "licenses = \"matlab:4,fluent@flexlm\"; gres = \"gpu:a100:2,nic\";\n"
-                              "gpus = \"v100:2\"; gpus_per_task = \"2\";"),
+                              "gpus = \"v100:2\"; gpus_per_task = \"v100:1\";"),
                      0);
     assert_int_equal(mock_rpc_count(MOCK_RPC_RESERVATIONS), 1);
     assert_int_equal(mock_rpc_count(MOCK_RPC_LICENSES), 1);
@@ -258,10 +258,9 @@ static void a_time_min_past_the_time_limit_is_refused_at_load(void **state)
     assert_int_equal(check(f, "time_min = \"7-00:00:00\";"), 0);
 }
 
-/* slurmctld counts a job's GPUs per task against its tasks: without
- * ntasks, ntasks_per_node or gpus it refuses the job, and so does a gpus
- * that gpus_per_task does not divide. */
-static void gpus_per_task_without_a_task_count_is_refused_at_load(void **state)
+/* slurmctld checks a job's GPU counts against each other and its nodes
+ * and refuses what does not add up: caught at load, with the line. */
+static void gpu_counts_slurm_refuses_are_refused_at_load(void **state)
 {
     tu_fixture *f = *state;
 
@@ -269,13 +268,38 @@ static void gpus_per_task_without_a_task_count_is_refused_at_load(void **state)
     assert_refused(f, "gpus_per_task = \"1\";",
                    "c.cfg:3: slurm.gpus_per_task needs slurm.ntasks, slurm.ntasks_per_node or "
                    "slurm.gpus");
-    assert_refused(f, "gpus = \"a100:3\"; gpus_per_task = \"2\";",
-                   "slurm.gpus \"a100:3\" is not a multiple of slurm.gpus_per_task \"2\"");
+    assert_refused(f, "gpus = \"a100:3\"; gpus_per_task = \"a100:2\";",
+                   "slurm.gpus \"a100:3\" is not a multiple of slurm.gpus_per_task \"a100:2\"");
+    assert_refused(f, "gpus = \"3\";\ngpus_per_node = \"2\";",
+                   "c.cfg:3: slurm.gpus \"3\" is not a multiple of the 2 GPUs per node of "
+                   "slurm.gpus_per_node");
+    assert_refused(f, "gpus = \"5\"; gres = \"gpu:2,nic\";",
+                   "slurm.gpus \"5\" is not a multiple of the 2 GPUs per node of slurm.gres");
+    assert_refused(f, "gpus_per_node = \"3\"; ntasks = 2;\ngpus_per_task = \"2\";",
+                   "c.cfg:4: the 3 GPUs per node of slurm.gpus_per_node are not a multiple of "
+                   "slurm.gpus_per_task \"2\"");
+    assert_refused(f, "nodes = \"4-8\"; gpus = \"2\";",
+                   "slurm.gpus \"2\" is fewer GPUs than the 4 nodes of slurm.nodes");
+    /* a type in one request and none in another */
+    assert_refused(f, "gpus = \"a100:2\";\ngpus_per_task = \"1\"; ntasks = 2;",
+                   "c.cfg:4: slurm.gpus_per_task asks for GPUs without a type where another GPU "
+                   "request names one");
+    assert_refused(f, "gres = \"gpu:a100:1,nic,gpu:1\";",
+                   "slurm.gres asks for GPUs without a type where another GPU request names one");
+    assert_refused(f, "gpus = \"2\"; gpus_per_node = \"a100:1\";",
+                   "slurm.gpus_per_node asks for GPUs with a type where another GPU request has "
+                   "none");
     assert_int_equal(mock_rpc_count(MOCK_RPC_CONF), 0);
 
     assert_int_equal(check(f, "gpus_per_task = \"1\"; ntasks = 2;"), 0);
+    assert_int_equal(check(f, "gres = \"gpu:a100:1,nic\"; gpus = \"a100:1\"; cpus_per_gpu = 2;"),
+                     0);
     assert_int_equal(check(f, "gpus_per_task = \"1\"; ntasks_per_node = 1;"), 0);
     assert_int_equal(check(f, "gpus = \"a100:4\"; gpus_per_task = \"a100:2\";"), 0);
+    assert_int_equal(check(f, "gpus = \"4\"; gpus_per_node = \"2\"; gpus_per_task = \"1\";"), 0);
+    assert_int_equal(check(f, "nodes = \"2-4\"; gpus = \"2\";"), 0);
+    /* counts of different types are separate requests to Slurm */
+    assert_int_equal(check(f, "gpus = \"v100:3\"; gres = \"gpu:a100:2\";"), 0);
     /* a count from a parameter is known per trial only */
     assert_int_equal(
         check_params(f, "gpus_per_task = \"1\"; ntasks = \"{{ n }}\";",
@@ -526,8 +550,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(nothing_named_asks_nothing_more, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(what_is_missing_is_refused_with_its_line, tu_setup,
                                         tu_teardown),
-        cmocka_unit_test_setup_teardown(gpus_per_task_without_a_task_count_is_refused_at_load,
-                                        tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(gpu_counts_slurm_refuses_are_refused_at_load, tu_setup,
+                                        tu_teardown),
         cmocka_unit_test_setup_teardown(a_time_min_past_the_time_limit_is_refused_at_load, tu_setup,
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(a_time_past_the_partitions_max_time_is_refused, tu_setup,

@@ -582,7 +582,7 @@ static void checked_values_reach_the_job(void **state)
     mock_set_node_features("intel,ib");
     tu_write(path, "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
                    "slurm = { partition = \"debug\"; time = \"2-12:30\"; time_min = \"10\";\n"
-                   "  mem_per_cpu = \"1G\"; gres = \"gpu:a100:2,nic:1\"; gpus = \"a100:1\";\n"
+                   "  mem_per_cpu = \"1G\"; gres = \"gpu:a100:2,nic:1\"; gpus = \"a100:2\";\n"
                    "  licenses = \"matlab@db:2,fluent\"; account = \"proj-1\"; qos = \"normal\";\n"
                    "  reservation = \"maint\"; constraint = \"intel&ib\"; nodes = \"1-2\";\n"
                    "  cpus_per_task = 2; ntasks = 1; nice = 5; signal = \"USR1\";\n"
