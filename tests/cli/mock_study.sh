@@ -734,6 +734,27 @@ check moo_report_chart [ "$(grep -o '<circle class="best"' moo-pareto.html | wc 
 check moo_report_staircase bash -c "grep -o 'class=\"bestline\" d=\"[^\"]*' moo-pareto.html |
     sed 's/.*d=\"M//; s/L/ /g' | awk '{ if (NF < 6 || NF % 4 != 2) exit 1
         for (i = 3; i < NF; i += 4) if (\$i != \$(i + 2) || \$(i + 1) != \$(i - 1)) exit 1 }'"
+# both maximized (the same study, its values negated): from each trial of
+# the front, down to the next one's f2, then right to it (each corner has
+# the previous x and the next y)
+sed -e 's/- {name: f1}/- {name: f1, lower_is_better: false}/' \
+    -e 's/lower_is_better: true/lower_is_better: false/' -e 's/"f1 <= 0.9"/"f1 >= -0.9"/' \
+    -e 's/moo_model.sh/moo_max_model.sh/' -e 's/exp_name: moo/exp_name: moo_max/' moo.yaml >moo_max.yaml
+printf '%s\n' '#!/bin/sh' \
+    'awk -v x="$1" -v y="$2" '"'"'BEGIN { printf "{\"f1\": %.17g, \"f2\": %.17g}\n", -x, x - 1 - y }'"'"' >"$3/metrics.json"' \
+    >moo_max_model.sh
+export WJR_MOCK_STATE="$W/moo_max.state.json"
+wjr run_moo_max run moo_max.yaml
+expect run_moo_max 0
+wjr report_moo_max report -o moo_max.html runs/moo_max
+expect report_moo_max 0
+grep -o '<section id="pareto">.*' moo_max.html | sed 's|</section>.*||' >moo-max-pareto.html
+check moo_max_report_staircase bash -c "grep -o 'class=\"bestline\" d=\"[^\"]*' moo-max-pareto.html |
+    sed 's/.*d=\"M//; s/L/ /g' | awk '{ if (NF < 6 || NF % 4 != 2) exit 1
+        for (i = 3; i < NF; i += 4) if (\$i != \$(i - 2) || \$(i + 1) != \$(i + 3)) exit 1 }'"
+check moo_max_report_objectives grep -qF \
+    '<th>objectives</th><td>f1 (maximize, threshold -0.9), f2 (maximize)</td>' moo_max.html
+export WJR_MOCK_STATE="$W/moo.state.json"
 check moo_report_threshold grep -qF '<title>f1 threshold 0.9</title>' moo-pareto.html
 check moo_report_objectives grep -qF '<th>objectives</th><td>f1 (minimize, threshold 0.9), f2 (minimize)</td>' moo.html
 check moo_report_no_best bash -c '! grep -q "best f1" moo.html'
