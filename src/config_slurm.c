@@ -31,6 +31,7 @@
 
 #include "config_int.h"
 #include "config_slurm.h"
+#include "slurm_gpus.h"
 #include "slurm_values.h"
 #include "study_int.h"
 #include "util.h"
@@ -388,123 +389,28 @@ static int check_time_min(const wjr_study_config *cfg, const parse_ctx *ctx,
                    cfg->res.time_min, cfg->time);
 }
 
-/* The one gpu item of text into it (for a gres list, its only gpu item):
- * 1, or 0 when there is none or several. */
-static int gpu_item(wjr_slurm_item *it, const char *text, wjr_item_kind kind)
+/* GPU requests slurmctld would refuse taken together (slurm_gpus.h), at
+ * the line of the option to blame. A key that names a parameter counts as
+ * given, and its value is checked for each trial. */
+static int check_gpus(const wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
 {
-    wjr_slurm_item x;
-    int n = 0;
+    wjr_gpu_request r;
+    const char *key;
+    char msg[512];
 
-    while (text != NULL && wjr_slurm_next_item(&x, &text, kind))
-        if (kind == WJR_ITEM_GPUS || (x.name_len == 3 && strncmp(x.name, "gpu", 3) == 0)) {
-            *it = x;
-            n++;
-        }
-    return n == 1 && it->count > 0;
-}
-
-/* 1 when Slurm counts a and b together: the same type, or neither typed. */
-static int same_gpus(const wjr_slurm_item *a, const wjr_slurm_item *b)
-{
-    if (a->type == NULL || b->type == NULL)
-        return a->type == b->type;
-    return a->type_len == b->type_len && strncmp(a->type, b->type, a->type_len) == 0;
-}
-
-/* Requests of GPUs with a type and without one in one job: slurmctld
- * refuses them ("Invalid GRES specification (with and without type
- * identification)"), on every major. Keys in sbatch's order; the line is
- * that of the key where the mix shows. Per-trial keys are left out. */
-static int check_gpu_types(const wjr_study_config *cfg, const parse_ctx *ctx,
-                           const config_setting_t *g)
-{
-    const struct {
-        const char *key, *text;
-        wjr_item_kind kind;
-    } keys[] = {
-        {"gres", cfg->gres, WJR_ITEM_GRES},
-        {"gpus", cfg->res.gpus, WJR_ITEM_GPUS},
-        {"gpus_per_node", cfg->res.gpus_per_node, WJR_ITEM_GPUS},
-        {"gpus_per_task", cfg->res.gpus_per_task, WJR_ITEM_GPUS},
-    };
-    size_t i;
-    int seen = 0; /* 1: a typed request, 2: an untyped one */
-
-    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        const char *p = keys[i].text;
-        wjr_slurm_item it;
-
-        while (p != NULL && wjr_slurm_next_item(&it, &p, keys[i].kind)) {
-            if (keys[i].kind == WJR_ITEM_GRES &&
-                (it.name_len != 3 || strncmp(it.name, "gpu", 3) != 0))
-                continue;
-            seen |= it.type != NULL ? 1 : 2;
-            if (seen == 3)
-                return fail_at(ctx, config_setting_get_member(g, keys[i].key),
-                               "slurm.%s asks for GPUs %s a type where another GPU request %s: "
-                               "Slurm refuses the job (\"Invalid GRES specification (with and "
-                               "without type identification)\"); give every GPU request the "
-                               "type, or none",
-                               keys[i].key, it.type != NULL ? "with" : "without",
-                               it.type != NULL ? "has none" : "names one");
-        }
-    }
-    return 0;
-}
-
-/* slurmctld's checks of a job's GPU counts against each other and its
- * nodes, the same on every major (its gres.c, "Failed to validate job
- * spec"; libslurm only says "Invalid generic resource (gres)
- * specification"): gpus_per_task needs a count of tasks (ntasks,
- * ntasks_per_node) or gpus; gpus must be a multiple of gpus_per_task and
- * of the GPUs per node (gpus_per_node, or the gpus in gres), and no fewer
- * than the job's least number of nodes; the GPUs per node must be a
- * multiple of gpus_per_task. Counts are compared within one GPU type, as
- * Slurm does ("a100:2" and "2" are separate requests). A key that names a
- * parameter counts as given, and its value is left to Slurm. */
-static int check_gpu_counts(const wjr_study_config *cfg, const parse_ctx *ctx,
-                            const config_setting_t *g)
-{
-    const wjr_slurm_cfg *c = &cfg->res;
-    const config_setting_t *each_s = config_setting_get_member(g, "gpus_per_task");
-    const config_setting_t *all_s = config_setting_get_member(g, "gpus");
-    const char *node_key = c->gpus_per_node != NULL ? "gpus_per_node" : "gres";
-    wjr_slurm_item all, each, node;
-    int has_all = gpu_item(&all, c->gpus, WJR_ITEM_GPUS);
-    int has_each = gpu_item(&each, c->gpus_per_task, WJR_ITEM_GPUS);
-    int has_node = c->gpus_per_node != NULL ? gpu_item(&node, c->gpus_per_node, WJR_ITEM_GPUS)
-                                            : gpu_item(&node, cfg->gres, WJR_ITEM_GRES);
-    uint32_t lo, hi;
-
-    if (each_s != NULL && all_s == NULL && config_setting_get_member(g, "ntasks") == NULL &&
-        config_setting_get_member(g, "ntasks_per_node") == NULL)
-        return fail_at(ctx, each_s,
-                       "slurm.gpus_per_task needs slurm.ntasks, slurm.ntasks_per_node or "
-                       "slurm.gpus: Slurm refuses GPUs per task without a count of tasks "
-                       "(\"Invalid generic resource (gres) specification\")");
-    if (has_all && has_each && same_gpus(&all, &each) && all.count % each.count != 0)
-        return fail_at(ctx, each_s,
-                       "slurm.gpus \"%s\" is not a multiple of slurm.gpus_per_task \"%s\": "
-                       "Slurm refuses the job (\"--gpus not multiple of --gpus-per-task\")",
-                       c->gpus, c->gpus_per_task);
-    if (has_all && has_node && same_gpus(&all, &node) && all.count % node.count != 0)
-        return fail_at(ctx, all_s,
-                       "slurm.gpus \"%s\" is not a multiple of the %llu GPUs per node of "
-                       "slurm.%s: Slurm refuses the job (\"--gpus is not multiple of "
-                       "--gpus-per-node\")",
-                       c->gpus, (unsigned long long)node.count, node_key);
-    if (has_node && has_each && same_gpus(&node, &each) && node.count % each.count != 0)
-        return fail_at(ctx, each_s,
-                       "the %llu GPUs per node of slurm.%s are not a multiple of "
-                       "slurm.gpus_per_task \"%s\": Slurm refuses the job",
-                       (unsigned long long)node.count, node_key, c->gpus_per_task);
-    if (has_all && c->nodes != NULL && wjr_slurm_parse_nodes(&lo, &hi, c->nodes) == 0 &&
-        all.count < lo)
-        return fail_at(ctx, all_s,
-                       "slurm.gpus \"%s\" is fewer GPUs than the %u nodes of slurm.nodes: "
-                       "Slurm refuses a job with fewer GPUs than nodes (\"--gpus < -N\")",
-                       c->gpus, (unsigned)lo);
-    return 0;
+    memset(&r, 0, sizeof(r));
+    r.gres = cfg->gres;
+    r.gpus = cfg->res.gpus;
+    r.gpus_per_node = cfg->res.gpus_per_node;
+    r.gpus_per_task = cfg->res.gpus_per_task;
+    r.nodes = cfg->res.nodes;
+    r.has_gpus = config_setting_get_member(g, "gpus") != NULL;
+    r.has_gpus_per_task = config_setting_get_member(g, "gpus_per_task") != NULL;
+    r.has_tasks = config_setting_get_member(g, "ntasks") != NULL ||
+                  config_setting_get_member(g, "ntasks_per_node") != NULL;
+    if (!wjr_slurm_gpu_conflict(&key, msg, sizeof(msg), &r))
+        return 0;
+    return fail_at(ctx, config_setting_get_member(g, key), "%s", msg);
 }
 
 /* wjr_slurm_exclusive's view of the slurm group g: a member's text, "" for
@@ -565,9 +471,7 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         return fail_at(ctx, config_setting_get_member(g, second), "%s: keep one", why);
     error = check_time_min(cfg, ctx, g);
     if (error == 0)
-        error = check_gpu_types(cfg, ctx, g);
-    if (error == 0)
-        error = check_gpu_counts(cfg, ctx, g);
+        error = check_gpus(cfg, ctx, g);
     if (error < 0)
         return error;
     rq = config_setting_get_member(g, "requeue");

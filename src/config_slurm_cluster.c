@@ -19,6 +19,7 @@
 #include "backend.h"
 #include "config_int.h"
 #include "config_slurm.h"
+#include "slurm_gpus.h"
 #include "slurm_values.h"
 #include "study_int.h"
 #include "util.h"

@@ -13,19 +13,23 @@
  * memory size, a time or a GPU request when the trial's value is rendered,
  * and an error names the parameter, the option and the value; it goes into
  * the job description only, never into a script or onto a command line.
+ * When a trial's GPUs, nodes or tasks come from parameters, its GPU
+ * request as a whole is checked too (slurm_gpus.h), as the configuration's
+ * fixed values were at load.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "backend.h"
+#include "slurm_gpus.h"
 #include "slurm_resources.h"
 #include "slurm_values.h"
 #include "util.h"
 
 struct wjr_slurm_extra {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
-        *export_env, *gpus_per_node, *mem_per_gpu;
+        *export_env, *gpus_per_node, *mem_per_gpu, *gres;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu;
     char **per_trial; /* "key=parameter", NULL-terminated */
     char *signal;
@@ -47,6 +51,7 @@ void wjr_slurm_extra_free(wjr_slurm_extra *x)
     free(x->gpus_per_task);
     free(x->gpus_per_node);
     free(x->mem_per_gpu);
+    free(x->gres);
     free(x->reservation);
     free(x->licenses);
     free(x->time_min);
@@ -184,6 +189,7 @@ int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *o)
     x->gpus_per_task = wjr_strdup(o->gpus_per_task);
     x->gpus_per_node = wjr_strdup(o->gpus_per_node);
     x->mem_per_gpu = wjr_strdup(o->mem_per_gpu);
+    x->gres = wjr_strdup(o->gres);
     x->cpus_per_gpu = o->cpus_per_gpu;
     x->reservation = wjr_strdup(o->reservation);
     x->licenses = wjr_strdup(o->licenses);
@@ -300,11 +306,45 @@ int wjr_slurm_extra_from_json(wjr_slurm_options *o, const char ***per_trial, jso
 
 /* ---- per trial ------------------------------------------------------------- */
 
+/* The options a trial's GPU request depends on, as the trial has them. */
+enum { G_GPUS, G_GPUS_PER_TASK, G_GPUS_PER_NODE, G_NODES, G_NTASKS, G_NTASKS_PER_NODE, G_N };
+static const char *const gpu_keys[G_N] = {"gpus",  "gpus_per_task", "gpus_per_node",
+                                          "nodes", "ntasks",        "ntasks_per_node"};
+
+/* With some of them from the trial's parameters (given[k], else the fixed
+ * value): what slurmctld would refuse of its GPU request taken together
+ * (slurm_gpus.h), an error naming it; 0 when it would take it. */
+static int check_trial_gpus(const wjr_slurm_extra *x, char *const given[G_N])
+{
+    wjr_gpu_request r;
+    const char *key;
+    char msg[512];
+    size_t k;
+
+    for (k = 0; k < G_N && given[k] == NULL; k++)
+        ;
+    if (k == G_N)
+        return 0; /* nothing from a parameter: checked at load */
+    memset(&r, 0, sizeof(r));
+    r.gres = x->gres;
+    r.gpus = given[G_GPUS] ? given[G_GPUS] : x->gpus;
+    r.gpus_per_task = given[G_GPUS_PER_TASK] ? given[G_GPUS_PER_TASK] : x->gpus_per_task;
+    r.gpus_per_node = given[G_GPUS_PER_NODE] ? given[G_GPUS_PER_NODE] : x->gpus_per_node;
+    r.nodes = given[G_NODES] ? given[G_NODES] : x->nodes;
+    r.has_gpus = r.gpus != NULL;
+    r.has_gpus_per_task = r.gpus_per_task != NULL;
+    r.has_tasks = x->ntasks > 0 || x->ntasks_per_node > 0 || given[G_NTASKS] != NULL ||
+                  given[G_NTASKS_PER_NODE] != NULL;
+    if (!wjr_slurm_gpu_conflict(&key, msg, sizeof(msg), &r))
+        return 0;
+    return wjr_error_set(WJR_EINVALID, "%s, with the values its parameters give", msg);
+}
+
 int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *params_json)
 {
     wjr_buf b = WJR_BUF_INIT;
     json_t *params = NULL;
-    char *text = NULL, *key = NULL;
+    char *text = NULL, *key = NULL, *given[G_N] = {NULL};
     size_t i;
     int error = 0;
 
@@ -318,6 +358,7 @@ int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *
     }
     for (i = 0; x->per_trial[i] && error == 0; i++) {
         const char *eq = strchr(x->per_trial[i], '=');
+        size_t k;
         const json_t *v = json_object_get(params, eq + 1);
         free(key);
         key = wjr_asprintf("%.*s", (int)(eq - x->per_trial[i]), x->per_trial[i]);
@@ -335,10 +376,20 @@ int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *
         }
         if (error == 0) {
             wjr_buf_printf(&b, "%s=%s\n", key, text);
+            for (k = 0; k < G_N && strcmp(key, gpu_keys[k]) != 0; k++)
+                ;
+            if (k < G_N && given[k] == NULL) {
+                given[k] = text; /* kept for the GPU check */
+                text = NULL;
+            }
             free(text);
             text = NULL;
         }
     }
+    if (error == 0)
+        error = check_trial_gpus(x, given);
+    for (i = 0; i < G_N; i++)
+        free(given[i]);
     free(key);
     json_decref(params);
     if (error < 0) {

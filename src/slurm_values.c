@@ -15,7 +15,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -698,17 +697,6 @@ int wjr_slurm_next_item(wjr_slurm_item *out, const char **cursor, wjr_item_kind 
     out->type_len = (size_t)(c2 - c1 - 1);
     out->count = count_of(c2 + 1, (size_t)(end - c2 - 1));
     return 1;
-}
-
-long long wjr_slurm_gpu_count(const char *text, wjr_item_kind kind)
-{
-    wjr_slurm_item it;
-    long long n = 0;
-
-    while (text != NULL && wjr_slurm_next_item(&it, &text, kind))
-        if (kind == WJR_ITEM_GPUS || (it.name_len == 3 && strncmp(it.name, "gpu", 3) == 0))
-            n += it.count > (uint64_t)INT_MAX ? INT_MAX : (long long)it.count;
-    return n;
 }
 
 int wjr_slurm_gres_has_gpu(const char *gres)

@@ -116,11 +116,6 @@ typedef struct wjr_slurm_item {
  * reads as 0 (the configuration's checks refuse such text first). */
 int wjr_slurm_next_item(wjr_slurm_item *out, const char **cursor, wjr_item_kind kind);
 
-/* The GPUs a --gpus, --gpus-per-node, --gpus-per-task (WJR_ITEM_GPUS) or
- * --gres list (WJR_ITEM_GRES) asks for: the sum of its gpu items' counts
- * ("gpu:a100:2,nic:1" is 2, "a100:2" is 2); 0 for NULL or none. */
-long long wjr_slurm_gpu_count(const char *text, wjr_item_kind kind);
-
 /* 1 when a --gres list asks for GPUs ("gpu", "gpu:2", "gpu:a100:1"):
  * sbatch refuses it with --gpus-per-node. */
 int wjr_slurm_gres_has_gpu(const char *gres);

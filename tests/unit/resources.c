@@ -122,10 +122,10 @@ static void gpu_options_reach_the_job(void **state)
     o.gpus_per_node = NULL;
     o.per_trial = pt;
     tu_runner(f, NULL, &o);
-    tu_run(f, 1, "{\"g\": 3}");
+    tu_run(f, 1, "{\"g\": \"a100:1\"}");
     s = tu_last_sub();
-    assert_non_null(strstr(s->resources, "gpu:3,gres"));
-    assert_string_equal(mock_submission_env(s, "SLURM_GPUS_PER_NODE"), "3");
+    assert_non_null(strstr(s->resources, "gpu:a100:1,gres"));
+    assert_string_equal(mock_submission_env(s, "SLURM_GPUS_PER_NODE"), "a100:1");
 }
 
 static void defaults_set_no_resource(void **state)
@@ -372,6 +372,32 @@ static void per_trial_bad_value_submits_nothing(void **state)
     assert_int_equal(wjr_runner_run(NULL, f->runner, &missing), WJR_EINVALID);
     assert_non_null(strstr(wjr_error_last(), "does not have"));
     assert_int_equal(mock_submission_count(), 0);
+}
+
+/* A trial whose GPU count, from its parameter, does not fit the fixed
+ * gpus_per_task: refused before anything is submitted, naming both. */
+static void per_trial_gpus_at_odds_submit_nothing(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"gpus=g", NULL};
+    wjr_trial_spec good[] = {{0, "{\"g\": 2}"}, {1, "{\"g\": 4}"}};
+    wjr_trial_spec odd = {2, "{\"g\": 3}"};
+    wjr_trial_spec typed = {3, "{\"g\": \"a100:2\"}"};
+    size_t n = 9;
+
+    o.gpus_per_task = "2";
+    o.per_trial = pt;
+    tu_runner(f, NULL, &o);
+    assert_int_equal(wjr_runner_run(NULL, f->runner, &odd), WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "trial 2"));
+    assert_non_null(strstr(wjr_error_last(),
+                           "slurm.gpus \"3\" is not a multiple of slurm.gpus_per_task \"2\""));
+    assert_int_equal(wjr_runner_run(NULL, f->runner, &typed), WJR_EINVALID);
+    assert_non_null(strstr(wjr_error_last(), "with and without type identification"));
+    assert_int_equal(mock_submission_count(), 0);
+    assert_int_equal(wjr_runner_run_multiple(&n, f->runner, good, 2), 0);
+    assert_int_equal(n, 2);
 }
 
 static void export_chooses_the_environment(void **state)
@@ -631,6 +657,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_fixed_values_are_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_resources_split_arrays, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(per_trial_gpus_at_odds_submit_nothing, tu_setup,
+                                        tu_teardown),
         cmocka_unit_test_setup_teardown(export_chooses_the_environment, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_texts_reach_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(resources_survive_to_json, tu_setup, tu_teardown),

@@ -1,0 +1,145 @@
+/*
+ * slurm_gpus.c - whether slurmctld would refuse a job's GPU requests
+ * taken together (slurm_gpus.h): the checks of its gres code ("Failed to
+ * validate job spec", the same on 22.05, 24.11 and 26.05), redone on the
+ * option texts so that wjr can name what is wrong before it submits.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "slurm_gpus.h"
+
+/* 1 for a gpu item of a list of kind (every --gpus* item is one). */
+static int is_gpu(const wjr_slurm_item *it, wjr_item_kind kind)
+{
+    return kind == WJR_ITEM_GPUS || (it->name_len == 3 && strncmp(it->name, "gpu", 3) == 0);
+}
+
+long long wjr_slurm_gpu_count(const char *text, wjr_item_kind kind)
+{
+    wjr_slurm_item it;
+    long long n = 0;
+
+    while (text != NULL && wjr_slurm_next_item(&it, &text, kind))
+        if (is_gpu(&it, kind))
+            n += it.count > (uint64_t)INT32_MAX ? INT32_MAX : (long long)it.count;
+    return n;
+}
+
+/* The one gpu item of text into it (for a gres list, its only gpu item):
+ * 1, or 0 when there is none or several. */
+static int gpu_item(wjr_slurm_item *it, const char *text, wjr_item_kind kind)
+{
+    wjr_slurm_item x;
+    int n = 0;
+
+    while (text != NULL && wjr_slurm_next_item(&x, &text, kind))
+        if (is_gpu(&x, kind)) {
+            *it = x;
+            n++;
+        }
+    return n == 1 && it->count > 0;
+}
+
+/* 1 when Slurm counts a and b together: the same type, or neither typed. */
+static int same_gpus(const wjr_slurm_item *a, const wjr_slurm_item *b)
+{
+    if (a->type == NULL || b->type == NULL)
+        return a->type == b->type;
+    return a->type_len == b->type_len && strncmp(a->type, b->type, a->type_len) == 0;
+}
+
+/* GPUs with a type and without one in one job ("Invalid GRES
+ * specification (with and without type identification)"): the key where
+ * the mix shows, in sbatch's order, or NULL. */
+static const char *type_mix(int *typed, const wjr_gpu_request *r)
+{
+    const struct {
+        const char *key, *text;
+        wjr_item_kind kind;
+    } keys[] = {
+        {"gres", r->gres, WJR_ITEM_GRES},
+        {"gpus", r->gpus, WJR_ITEM_GPUS},
+        {"gpus_per_node", r->gpus_per_node, WJR_ITEM_GPUS},
+        {"gpus_per_task", r->gpus_per_task, WJR_ITEM_GPUS},
+    };
+    size_t i;
+    int seen = 0; /* 1: a typed request, 2: an untyped one */
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *p = keys[i].text;
+        wjr_slurm_item it;
+
+        while (p != NULL && wjr_slurm_next_item(&it, &p, keys[i].kind)) {
+            if (!is_gpu(&it, keys[i].kind))
+                continue;
+            seen |= it.type != NULL ? 1 : 2;
+            if (seen == 3) {
+                *typed = it.type != NULL;
+                return keys[i].key;
+            }
+        }
+    }
+    return NULL;
+}
+
+int wjr_slurm_gpu_conflict(const char **key, char *msg, size_t size, const wjr_gpu_request *r)
+{
+    const char *node_key = r->gpus_per_node != NULL ? "gpus_per_node" : "gres";
+    wjr_slurm_item all, each, node;
+    int has_all = gpu_item(&all, r->gpus, WJR_ITEM_GPUS);
+    int has_each = gpu_item(&each, r->gpus_per_task, WJR_ITEM_GPUS);
+    int has_node = r->gpus_per_node != NULL ? gpu_item(&node, r->gpus_per_node, WJR_ITEM_GPUS)
+                                            : gpu_item(&node, r->gres, WJR_ITEM_GRES);
+    int typed = 0;
+    uint32_t lo, hi;
+
+    if ((*key = type_mix(&typed, r)) != NULL) {
+        snprintf(msg, size,
+                 "slurm.%s asks for GPUs %s a type where another GPU request %s: Slurm "
+                 "refuses the job (\"Invalid GRES specification (with and without type "
+                 "identification)\"); give every GPU request the type, or none",
+                 *key, typed ? "with" : "without", typed ? "has none" : "names one");
+        return 1;
+    }
+    *key = "gpus_per_task";
+    if (r->has_gpus_per_task && !r->has_gpus && !r->has_tasks) {
+        snprintf(msg, size,
+                 "slurm.gpus_per_task needs slurm.ntasks, slurm.ntasks_per_node or "
+                 "slurm.gpus: Slurm refuses GPUs per task without a count of tasks "
+                 "(\"Invalid generic resource (gres) specification\")");
+        return 1;
+    }
+    if (has_all && has_each && same_gpus(&all, &each) && all.count % each.count != 0) {
+        snprintf(msg, size,
+                 "slurm.gpus \"%s\" is not a multiple of slurm.gpus_per_task \"%s\": Slurm "
+                 "refuses the job (\"--gpus not multiple of --gpus-per-task\")",
+                 r->gpus, r->gpus_per_task);
+        return 1;
+    }
+    if (has_node && has_each && same_gpus(&node, &each) && node.count % each.count != 0) {
+        snprintf(msg, size,
+                 "the %llu GPUs per node of slurm.%s are not a multiple of "
+                 "slurm.gpus_per_task \"%s\": Slurm refuses the job",
+                 (unsigned long long)node.count, node_key, r->gpus_per_task);
+        return 1;
+    }
+    *key = "gpus";
+    if (has_all && has_node && same_gpus(&all, &node) && all.count % node.count != 0) {
+        snprintf(msg, size,
+                 "slurm.gpus \"%s\" is not a multiple of the %llu GPUs per node of slurm.%s: "
+                 "Slurm refuses the job (\"--gpus is not multiple of --gpus-per-node\")",
+                 r->gpus, (unsigned long long)node.count, node_key);
+        return 1;
+    }
+    if (has_all && r->nodes != NULL && wjr_slurm_parse_nodes(&lo, &hi, r->nodes) == 0 &&
+        all.count < lo) {
+        snprintf(msg, size,
+                 "slurm.gpus \"%s\" is fewer GPUs than the %u nodes of slurm.nodes: Slurm "
+                 "refuses a job with fewer GPUs than nodes (\"--gpus < -N\")",
+                 r->gpus, (unsigned)lo);
+        return 1;
+    }
+    return 0;
+}
