@@ -358,8 +358,8 @@ int wjr_slurm_extra_for_trial(char **out, const wjr_slurm_extra *x, const char *
     }
     for (i = 0; x->per_trial[i] && error == 0; i++) {
         const char *eq = strchr(x->per_trial[i], '=');
-        size_t k;
         const json_t *v = json_object_get(params, eq + 1);
+        size_t k;
         free(key);
         key = wjr_asprintf("%.*s", (int)(eq - x->per_trial[i]), x->per_trial[i]);
         if (key == NULL) {
