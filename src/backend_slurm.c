@@ -39,6 +39,7 @@ _Static_assert((int)WJR_JOB_PENDING == (int)JOB_PENDING && (int)WJR_JOB_OOM == (
 _Static_assert(WJR_JOB_STATE_BASE == JOB_STATE_BASE, "JOB_STATE_BASE changed");
 /* slurm_values.c reads UNLIMITED without slurm.h */
 _Static_assert(WJR_SLURM_INFINITE == INFINITE, "INFINITE changed");
+_Static_assert(WJR_SLURM_INFINITE16 == INFINITE16, "INFINITE16 changed");
 _Static_assert(WJR_JOBF_REQUEUE == JOB_REQUEUE && WJR_JOBF_REQUEUE_HOLD == JOB_REQUEUE_HOLD &&
                    WJR_JOBF_SPECIAL_EXIT == JOB_SPECIAL_EXIT && WJR_JOBF_RESIZING == JOB_RESIZING &&
                    WJR_JOBF_CONFIGURING == JOB_CONFIGURING &&
@@ -357,12 +358,14 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
-    if (opts->version == 1 || opts->version == 2) {
+    if (opts->version >= 1 && opts->version <= 3) {
         /* a version 1 struct ends at accounting, a version 2 one at
-         * requeue_exit_code: the rest is defaults */
+         * requeue_exit_code, a version 3 one at mem_per_gpu: the rest is
+         * defaults */
         memcpy(&defaults, opts,
-               opts->version == 1 ? offsetof(wjr_slurm_options, nodes)
-                                  : offsetof(wjr_slurm_options, nodelist));
+               opts->version == 1   ? offsetof(wjr_slurm_options, nodes)
+               : opts->version == 2 ? offsetof(wjr_slurm_options, nodelist)
+                                    : offsetof(wjr_slurm_options, hint));
         defaults.version = WJR_SLURM_OPTIONS_VERSION;
         opts = &defaults;
     }

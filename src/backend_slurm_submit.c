@@ -35,7 +35,7 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
  * that evidence.c can tell a record of this submission from one of
  * another), and the tasks and CPUs it asked for, which srun in the job
  * reads. "" ends the list. */
-enum { JOB_VARS_MAX = 9, JOB_VAR_LEN = 96 };
+enum { JOB_VARS_MAX = 12, JOB_VAR_LEN = 96 };
 
 static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_msg_t *desc,
                          const wjr_slurm_res *res)
@@ -68,6 +68,14 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
     if (res->mem_per_gpu_mb)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_MEM_PER_GPU=%llu",
                  (unsigned long long)res->mem_per_gpu_mb);
+    /* the hint as given, and the cores and threads it or the options ask
+     * for, as sbatch exports them */
+    if (res->hint[0])
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_HINT=%s", res->hint);
+    if (desc->ntasks_per_core != NO_VAL16)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_CORE=%u", desc->ntasks_per_core);
+    if (desc->threads_per_core != NO_VAL16)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_THREADS_PER_CORE=%u", desc->threads_per_core);
 }
 
 /* sbatch's default export: the submitter's environment, without the
@@ -194,6 +202,23 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
         desc->mem_per_tres = wjr_asprintf(GPU_TRES ":%llu", (unsigned long long)r.mem_per_gpu_mb);
     if (r.exclusive)
         desc->shared = JOB_SHARED_NONE;
+    if (r.oversubscribe)
+        desc->shared = JOB_SHARED_OK;
+    if (r.threads_per_core)
+        desc->threads_per_core = (uint16_t)r.threads_per_core;
+    if (r.ntasks_per_core)
+        desc->ntasks_per_core = (uint16_t)r.ntasks_per_core;
+    if (r.hint[0]) { /* as sbatch turns it into the description */
+        wjr_slurm_hint h;
+        if (wjr_slurm_parse_hint(&h, r.hint) == 0) {
+            if (h.threads_per_core)
+                desc->threads_per_core = h.threads_per_core;
+            if (h.cores_per_socket)
+                desc->cores_per_socket = h.cores_per_socket;
+            if (h.ntasks_per_core)
+                desc->ntasks_per_core = h.ntasks_per_core;
+        }
+    }
     if (r.nice_set)
         desc->nice = (uint32_t)((int64_t)NICE_OFFSET + r.nice);
     if (r.warn_signal) {

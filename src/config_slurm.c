@@ -4,7 +4,8 @@
  * nodelist, exclude), what each asks for (time, time_min, cpus_per_task,
  * mem, mem_per_cpu, nodes, ntasks, ntasks_per_node, gpus, gpus_per_task,
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, gres, licenses, exclusive,
- * nice, tmp), how Slurm treats it (signal, requeue, requeue_exit_code,
+ * oversubscribe, nice, tmp, hint, threads_per_core, ntasks_per_core), how
+ * Slurm treats it (signal, requeue, requeue_exit_code,
  * array_throttle, mail_type, mail_user), its environment (env, export),
  * the detached driver's job (driver_partition, driver_time), and
  * script_options.setup.
@@ -14,7 +15,8 @@
  * column, for YAML) naming the key and the value, before anything is
  * created; so are pairs sbatch would refuse (any two of mem, mem_per_cpu
  * and mem_per_gpu; cpus_per_task with cpus_per_gpu; gpus_per_node with a
- * gpu in gres; a time_min longer than time; GPU counts that slurmctld
+ * gpu in gres; hint with threads_per_core or ntasks_per_core; exclusive
+ * with oversubscribe; a time_min longer than time; GPU counts that slurmctld
  * finds at odds, such as gpus_per_task without a count of tasks, and GPU
  * requests with a type beside ones without). A key whose value is a
  * parameter ("{{ threads }}") must name a declared parameter, and every
@@ -71,6 +73,10 @@ static const char *const slurm_keys[] = {"partition",
                                          "gpus_per_node",
                                          "cpus_per_gpu",
                                          "mem_per_gpu",
+                                         "hint",
+                                         "threads_per_core",
+                                         "ntasks_per_core",
+                                         "oversubscribe",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -308,6 +314,7 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"tmp", &c->tmp, 1},
         {"gpus_per_node", &c->gpus_per_node, 1},
         {"mem_per_gpu", &c->mem_per_gpu, 1},
+        {"hint", &c->hint, 0},
     };
     size_t i;
 
@@ -324,12 +331,18 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         return read_count(&c->ntasks_per_node, ctx, s, key, 1, 65535, OR_PARAMETER);
     if (strcmp(key, "cpus_per_gpu") == 0)
         return read_count(&c->cpus_per_gpu, ctx, s, key, 1, 65535, OR_PARAMETER);
+    if (strcmp(key, "threads_per_core") == 0)
+        return read_count(&c->threads_per_core, ctx, s, key, 1, 65535, OR_PARAMETER);
+    if (strcmp(key, "ntasks_per_core") == 0)
+        return read_count(&c->ntasks_per_core, ctx, s, key, 1, 65535, OR_PARAMETER);
     if (strcmp(key, "nice") == 0)
         return read_count(&c->nice, ctx, s, key, -2147483645LL, 2147483645LL, OR_PARAMETER);
     if (strcmp(key, "requeue_exit_code") == 0)
         return read_count(&c->requeue_exit_code, ctx, s, key, 1, 255, "an integer");
     if (strcmp(key, "exclusive") == 0)
         return read_bool(&c->exclusive, ctx, s, key);
+    if (strcmp(key, "oversubscribe") == 0)
+        return read_bool(&c->oversubscribe, ctx, s, key);
     if (strcmp(key, "requeue") == 0)
         return read_bool(&cfg->requeue, ctx, s, key);
     if (strcmp(key, "env") == 0)
@@ -414,12 +427,12 @@ static int check_gpus(const wjr_study_config *cfg, const parse_ctx *ctx, const c
 }
 
 /* wjr_slurm_exclusive's view of the slurm group g: a member's text, "" for
- * one that is not a string, NULL when absent. */
+ * one that is not a string, NULL when absent or false. */
 static const char *member_text(const char *key, const void *g)
 {
     const config_setting_t *s = config_setting_get_member(g, key);
 
-    if (s == NULL)
+    if (s == NULL || (config_setting_type(s) == CONFIG_TYPE_BOOL && !config_setting_get_bool(s)))
         return NULL;
     return config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : "";
 }
@@ -540,6 +553,10 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->gpus_per_node = c->gpus_per_node;
     out->cpus_per_gpu = c->cpus_per_gpu;
     out->mem_per_gpu = c->mem_per_gpu;
+    out->hint = c->hint;
+    out->threads_per_core = c->threads_per_core;
+    out->ntasks_per_core = c->ntasks_per_core;
+    out->oversubscribe = c->oversubscribe;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -565,6 +582,7 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->tmp);
     free(c->gpus_per_node);
     free(c->mem_per_gpu);
+    free(c->hint);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);

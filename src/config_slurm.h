@@ -18,8 +18,9 @@ struct wjr_study_config;
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp, *gpus_per_node,
-        *mem_per_gpu;
-    int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu;
+        *mem_per_gpu, *hint;
+    int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
+        oversubscribe;
     char *signal;                           /* "USR1@120" */
     char *driver_partition, *driver_time;   /* the detached driver's job */
     char *file;                             /* the configuration, as named, for messages */
@@ -50,7 +51,7 @@ typedef struct wjr_slurm_cfg {
 int wjr_config_slurm_check_cluster(const struct wjr_study_config *cfg,
                                    const wjr_cluster_info *info);
 
-/* Fill the version 2 and 3 fields of out; strings borrow from c. */
+/* Fill the version 2 to 4 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c);

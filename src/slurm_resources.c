@@ -2,7 +2,8 @@
  * slurm_resources.c - the resource options of a Slurm job beyond the basic
  * ones: nodes, ntasks, ntasks_per_node, mem_per_cpu, gpus, gpus_per_task,
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, exclusive, reservation,
- * licenses, time_min, nice and export, and the
+ * licenses, time_min, nice, export, hint, threads_per_core,
+ * ntasks_per_core and oversubscribe, and the
  * options a trial takes from its own parameters ("cpus_per_task" from the
  * parameter "threads"). It checks their values with slurm_values.c's
  * parsers, keeps the backend's copy of them, turns a trial's parameters into a canonical override
@@ -29,8 +30,9 @@
 
 struct wjr_slurm_extra {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
-        *export_env, *gpus_per_node, *mem_per_gpu, *gres;
-    int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu;
+        *export_env, *gpus_per_node, *mem_per_gpu, *gres, *hint;
+    int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
+        oversubscribe;
     char **per_trial; /* "key=parameter", NULL-terminated */
     char *signal;
     int requeue_exit_code;
@@ -56,6 +58,7 @@ void wjr_slurm_extra_free(wjr_slurm_extra *x)
     free(x->licenses);
     free(x->time_min);
     free(x->export_env);
+    free(x->hint);
     free(x->signal);
     free(x->job_env);
     for (i = 0; x->per_trial && x->per_trial[i]; i++)
@@ -93,8 +96,13 @@ static const char *opt_text(const char *key, const void *ctx)
                 {"mem_per_gpu", o->mem_per_gpu, 0},
                 {"gpus_per_node", o->gpus_per_node, 0},
                 {"gres", o->gres, 0},
+                {"hint", o->hint, 0},
                 {"cpus_per_task", NULL, o->cpus_per_task},
-                {"cpus_per_gpu", NULL, o->cpus_per_gpu}};
+                {"cpus_per_gpu", NULL, o->cpus_per_gpu},
+                {"threads_per_core", NULL, o->threads_per_core},
+                {"ntasks_per_core", NULL, o->ntasks_per_core},
+                {"exclusive", NULL, o->exclusive},
+                {"oversubscribe", NULL, o->oversubscribe}};
     size_t i;
 
     for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
@@ -129,7 +137,8 @@ static int check_opts(const wjr_slurm_options *o)
                  {"exclude", o->exclude, WJR_NODE_LIST_MAX},
                  {"mail_type", o->mail_type, WJR_RES_TEXT_MAX},
                  {"mail_user", o->mail_user, WJR_RES_TEXT_MAX},
-                 {"tmp", o->tmp, WJR_RES_TEXT_MAX}};
+                 {"tmp", o->tmp, WJR_RES_TEXT_MAX},
+                 {"hint", o->hint, WJR_HINT_MAX}};
     const char *second;
     char why[256];
     size_t i;
@@ -156,6 +165,10 @@ static int check_opts(const wjr_slurm_options *o)
                              "requeue = false");
     if (o->cpus_per_gpu < 0 || o->cpus_per_gpu > 65535)
         return wjr_error_set(WJR_ECONFIG, "slurm cpus_per_gpu %d is out of range", o->cpus_per_gpu);
+    if (o->threads_per_core < 0 || o->threads_per_core > 65535 || o->ntasks_per_core < 0 ||
+        o->ntasks_per_core > 65535)
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm threads_per_core or ntasks_per_core is out of range");
     if (wjr_slurm_exclusive(&second, why, sizeof(why), opt_text, o))
         return wjr_error_set(WJR_ECONFIG, "%s", why);
     for (i = 0; o->per_trial && o->per_trial[i]; i++) {
@@ -195,6 +208,10 @@ int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *o)
     x->licenses = wjr_strdup(o->licenses);
     x->time_min = wjr_strdup(o->time_min);
     x->export_env = wjr_strdup(o->export_env);
+    x->hint = wjr_strdup(o->hint);
+    x->threads_per_core = o->threads_per_core;
+    x->ntasks_per_core = o->ntasks_per_core;
+    x->oversubscribe = o->oversubscribe ? 1 : 0;
     x->ntasks = o->ntasks;
     x->ntasks_per_node = o->ntasks_per_node;
     x->exclusive = o->exclusive ? 1 : 0;
@@ -249,6 +266,10 @@ void wjr_slurm_extra_to_json(json_t *o, const wjr_slurm_extra *x)
     set_str(o, "licenses", x->licenses);
     set_str(o, "time_min", x->time_min);
     set_str(o, "export", x->export_env);
+    set_str(o, "hint", x->hint);
+    set_int(o, "threads_per_core", x->threads_per_core);
+    set_int(o, "ntasks_per_core", x->ntasks_per_core);
+    set_int(o, "oversubscribe", x->oversubscribe);
     set_int(o, "ntasks", x->ntasks);
     set_int(o, "ntasks_per_node", x->ntasks_per_node);
     set_int(o, "exclusive", x->exclusive);
@@ -289,6 +310,10 @@ int wjr_slurm_extra_from_json(wjr_slurm_options *o, const char ***per_trial, jso
     o->licenses = get_str(root, "licenses");
     o->time_min = get_str(root, "time_min");
     o->export_env = get_str(root, "export");
+    o->hint = get_str(root, "hint");
+    o->threads_per_core = get_int(root, "threads_per_core");
+    o->ntasks_per_core = get_int(root, "ntasks_per_core");
+    o->oversubscribe = get_int(root, "oversubscribe");
     o->ntasks = get_int(root, "ntasks");
     o->ntasks_per_node = get_int(root, "ntasks_per_node");
     o->exclusive = get_int(root, "exclusive");
@@ -460,6 +485,17 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
         }
     } else if (len == 9 && strncmp(key, "exclusive", 9) == 0) {
         res->exclusive = wjr_slurm_parse_bool(v) == 1;
+    } else if (len == 13 && strncmp(key, "oversubscribe", 13) == 0) {
+        res->oversubscribe = wjr_slurm_parse_bool(v) == 1;
+    } else if (len == 4 && strncmp(key, "hint", 4) == 0) {
+        if (strlen(v) < WJR_HINT_MAX)
+            strcpy(res->hint, v);
+    } else if (len == 16 && strncmp(key, "threads_per_core", 16) == 0) {
+        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
+            res->threads_per_core = (uint32_t)n;
+    } else if (len == 15 && strncmp(key, "ntasks_per_core", 15) == 0) {
+        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
+            res->ntasks_per_core = (uint32_t)n;
     } else if (len == 11 && strncmp(key, "reservation", 11) == 0) {
         copy_text(res->reservation, v);
     } else if (len == 8 && strncmp(key, "licenses", 8) == 0) {
@@ -494,6 +530,11 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
         out->ntasks = (uint32_t)x->ntasks;
         out->ntasks_per_node = (uint32_t)x->ntasks_per_node;
         out->exclusive = x->exclusive;
+        out->oversubscribe = x->oversubscribe;
+        out->threads_per_core = (uint32_t)x->threads_per_core;
+        out->ntasks_per_core = (uint32_t)x->ntasks_per_core;
+        if (x->hint)
+            apply(out, "hint", 4, x->hint);
         out->nice = x->nice;
         out->nice_set = x->nice != 0;
         if (x->reservation)

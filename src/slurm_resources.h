@@ -45,6 +45,10 @@ typedef struct wjr_slurm_res {
     char export_env[WJR_RES_TEXT_MAX];  /* idem: ALL, the default */
     int warn_signal;                    /* signal number; 0: none */
     int warn_seconds;
+    char hint[WJR_HINT_MAX];   /* "" when not set */
+    uint32_t threads_per_core; /* 0: not set; not with hint */
+    uint32_t ntasks_per_core;  /* idem */
+    int oversubscribe;         /* not with exclusive */
 } wjr_slurm_res;
 
 typedef struct wjr_slurm_extra wjr_slurm_extra;

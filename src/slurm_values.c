@@ -4,7 +4,7 @@
  * --time-min), memory sizes (--mem, --mem-per-cpu), counts, node ranges,
  * GPU requests, GRES lists (name[:type][:count],...), licenses
  * (name[@server][:count],...), the warning signal, export lists, mail
- * types and the names of partitions, accounts, QOS, reservations and
+ * types, hints and the names of partitions, accounts, QOS, reservations and
  * nodes; and which options sbatch refuses together.
  *
  * One parser per form: the configuration reader calls these at load (and
@@ -38,7 +38,8 @@ typedef enum {
     K_TEXT,
     K_BOOL,   /* true, false, 1, 0 */
     K_EXPORT, /* ALL, NONE or NAME,NAME */
-    K_MAIL    /* BEGIN,END,... */
+    K_MAIL,   /* BEGIN,END,... */
+    K_HINT    /* nomultithread,... */
 } value_kind;
 
 /* The options with a form, and whether a trial's parameter may set them. */
@@ -77,6 +78,10 @@ static const struct {
     {"mail_type", K_MAIL, 0},
     {"mail_user", K_NAME, 0},
     {"tmp", K_MEM, 0},
+    {"hint", K_HINT, 1},
+    {"threads_per_core", K_COUNT16, 1},
+    {"ntasks_per_core", K_COUNT16, 1},
+    {"oversubscribe", K_BOOL, 1},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -435,12 +440,45 @@ int wjr_slurm_parse_mail_type(uint16_t *bits, const char *text)
     return 0;
 }
 
+int wjr_slurm_parse_hint(wjr_slurm_hint *out, const char *text)
+{
+    const char *p = text;
+
+    memset(out, 0, sizeof(*out));
+    if (strlen(text) >= WJR_HINT_MAX)
+        return wjr_error_set(WJR_ECONFIG, "slurm.hint is longer than %d characters",
+                             WJR_HINT_MAX - 1);
+    do { /* as sbatch's verify_hint(); 0 stands for its NO_VAL */
+        size_t n = strcspn(p, ",");
+        if (n == 13 && strncasecmp(p, "compute_bound", n) == 0) {
+            out->cores_per_socket = 0;
+            out->threads_per_core = 1;
+        } else if (n == 12 && strncasecmp(p, "memory_bound", n) == 0) {
+            out->cores_per_socket = 1;
+            out->threads_per_core = 1;
+        } else if (n == 11 && strncasecmp(p, "multithread", n) == 0) {
+            out->threads_per_core = 0;
+            out->ntasks_per_core = WJR_SLURM_INFINITE16;
+        } else if (n == 13 && strncasecmp(p, "nomultithread", n) == 0) {
+            out->threads_per_core = 1;
+        } else {
+            return wjr_error_set(WJR_ECONFIG,
+                                 "slurm.hint \"%s\": \"%.*s\" is not a hint (compute_bound, "
+                                 "memory_bound, multithread or nomultithread)",
+                                 text, (int)n, p);
+        }
+        p += n;
+    } while (*p++ == ',');
+    return 0;
+}
+
 static int check_kind(value_kind kind, const char *s)
 {
     long long v;
     uint32_t a, b;
     uint64_t mb;
     uint16_t m;
+    wjr_slurm_hint h;
 
     switch (kind) {
     case K_COUNT:
@@ -473,6 +511,8 @@ static int check_kind(value_kind kind, const char *s)
                    : -1;
     case K_MAIL:
         return wjr_slurm_parse_mail_type(&m, s);
+    case K_HINT:
+        return wjr_slurm_parse_hint(&h, s);
     }
     return -1;
 }
@@ -508,6 +548,8 @@ static const char *kind_text(value_kind kind)
         return "ALL, NONE or a comma-separated list of variable names";
     case K_MAIL:
         return "a list of mail types such as END,FAIL";
+    case K_HINT:
+        return "nomultithread, multithread, compute_bound or memory_bound";
     }
     return "a valid value";
 }
@@ -545,11 +587,14 @@ int wjr_slurm_res_check(const char *key, const char *text)
     int sig, secs;
     uint16_t mail;
     uint64_t mb;
+    wjr_slurm_hint hint;
 
     if (strcmp(key, "signal") == 0)
         return wjr_slurm_parse_signal(&sig, &secs, text);
     if (strcmp(key, "mail_type") == 0)
         return wjr_slurm_parse_mail_type(&mail, text);
+    if (strcmp(key, "hint") == 0)
+        return wjr_slurm_parse_hint(&hint, text);
     /* pn_min_tmp_disk is 32 bits of megabytes */
     if (strcmp(key, "tmp") == 0 && wjr_slurm_parse_mem(&mb, text) == 0 && mb >= UINT32_MAX)
         return wjr_error_set(WJR_ECONFIG, "slurm.tmp \"%s\" is more disk than Slurm can ask for",
@@ -719,6 +764,9 @@ int wjr_slurm_exclusive(const char **second, char *msg, size_t msg_size, wjr_slu
         {"mem", "mem_per_gpu", "mem", "mem-per-gpu"},
         {"mem_per_cpu", "mem_per_gpu", "mem-per-cpu", "mem-per-gpu"},
         {"cpus_per_task", "cpus_per_gpu", "cpus-per-task", "cpus-per-gpu"},
+        {"hint", "threads_per_core", "hint", "threads-per-core"},
+        {"hint", "ntasks_per_core", "hint", "ntasks-per-core"},
+        {"exclusive", "oversubscribe", "exclusive", "oversubscribe"},
     };
     const char *gres;
     size_t i;

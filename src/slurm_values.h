@@ -68,6 +68,19 @@ int wjr_slurm_parse_signal(int *sig, int *seconds, const char *text);
 #define WJR_MAIL_ARRAY_TASKS    0x0200
 #define WJR_MAIL_INVALID_DEPEND 0x0400
 
+/* What sbatch's --hint makes of the job description: a comma-separated
+ * list of compute_bound, memory_bound, multithread and nomultithread, in
+ * any case, each word applied in turn as sbatch does (0: not set;
+ * ntasks_per_core WJR_SLURM_INFINITE16 is any number of tasks). 0, or
+ * WJR_ECONFIG naming the word, for another word or a text of
+ * WJR_HINT_MAX characters or more. */
+#define WJR_HINT_MAX         64
+#define WJR_SLURM_INFINITE16 0xffffu
+typedef struct wjr_slurm_hint {
+    uint16_t threads_per_core, cores_per_socket, ntasks_per_core;
+} wjr_slurm_hint;
+int wjr_slurm_parse_hint(wjr_slurm_hint *out, const char *text);
+
 /* sbatch's --mail-type: a comma-separated list of BEGIN, END, FAIL,
  * REQUEUE, ALL, STAGE_OUT, TIME_LIMIT, TIME_LIMIT_90, TIME_LIMIT_80,
  * TIME_LIMIT_50, ARRAY_TASKS, INVALID_DEPEND or NONE (no mail), in any
@@ -123,12 +136,13 @@ int wjr_slurm_gres_has_gpu(const char *gres);
 /*
  * The options sbatch refuses together: any two of mem, mem_per_cpu and
  * mem_per_gpu; cpus_per_task with cpus_per_gpu; gpus_per_node with a gpu
- * in gres. One rule for the configuration (which adds the line) and the
- * library's own check of wjr_slurm_options. get(key, ctx) returns NULL
- * when option key is not set, else its text ("" for a number or a value
- * from a parameter). On a pair set together, *second is the option that
- * comes second in the pair (the configuration names its line), msg gets
- * the reason naming both, and the result is 1; 0 when none is.
+ * in gres; hint with threads_per_core or ntasks_per_core (sbatch drops the
+ * hint); exclusive with oversubscribe (sbatch keeps the last one given). One rule for the
+ * configuration (which adds the line) and the library's own check of wjr_slurm_options. get(key,
+ * ctx) returns NULL when option key is not set, else its text ("" for a number or a value from a
+ * parameter). On a pair set together, *second is the option that comes second in the pair (the
+ * configuration names its line), msg gets the reason naming both, and the result is 1; 0 when none
+ * is.
  */
 typedef const char *(*wjr_slurm_opt_get)(const char *key, const void *ctx);
 int wjr_slurm_exclusive(const char **second, char *msg, size_t msg_size, wjr_slurm_opt_get get,

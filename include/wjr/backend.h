@@ -16,12 +16,12 @@ extern "C" {
 
 typedef struct wjr_backend wjr_backend;
 
-#define WJR_SLURM_OPTIONS_VERSION 3
+#define WJR_SLURM_OPTIONS_VERSION 4
 
 /**
  * Slurm job options, as sbatch names them. NULL or 0 means Slurm's default.
- * Version 1 ends at @c accounting, version 2 at @c requeue_exit_code; both
- * are still accepted.
+ * Version 1 ends at @c accounting, version 2 at @c requeue_exit_code,
+ * version 3 at @c mem_per_gpu; all are still accepted.
  */
 typedef struct wjr_slurm_options {
     unsigned int version;   /**< WJR_SLURM_OPTIONS_VERSION */
@@ -57,7 +57,8 @@ typedef struct wjr_slurm_options {
     /** NULL-terminated "key=parameter" entries: the value of that option
      *  (time, cpus_per_task, mem, nodes, ntasks, ntasks_per_node,
      *  mem_per_cpu, gpus, gpus_per_task, gpus_per_node, cpus_per_gpu,
-     *  mem_per_gpu, time_min, nice) is the trial's
+     *  mem_per_gpu, time_min, nice, hint, threads_per_core,
+     *  ntasks_per_core) is the trial's
      *  parameter of that name, validated per trial. */
     const char *const *per_trial;
     /** --signal: "USR1@120" or "USR2@N": the batch script receives that
@@ -75,13 +76,22 @@ typedef struct wjr_slurm_options {
     const char *gpus_per_node; /**< --gpus-per-node: "4" or "a100:4"; not with a gpu in gres */
     int cpus_per_gpu;          /**< --cpus-per-gpu; 0: none; not with cpus_per_task */
     const char *mem_per_gpu;   /**< --mem-per-gpu, as mem; not with mem or mem_per_cpu */
+    /* version 4 */
+    /** --hint: "nomultithread", "multithread", "compute_bound",
+     *  "memory_bound", or a comma-separated list of them; not with
+     *  threads_per_core or ntasks_per_core. The job gets SLURM_HINT, as
+     *  from sbatch, for srun in it. */
+    const char *hint;
+    int threads_per_core; /**< --threads-per-core; 0: none */
+    int ntasks_per_core;  /**< --ntasks-per-core; 0: none */
+    int oversubscribe;    /**< 1: --oversubscribe; not with exclusive */
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
-            NULL, NULL, NULL, NULL, NULL, 0, NULL                                                  \
+            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0                                   \
     }
 
 /**

@@ -89,6 +89,10 @@ bad nice 2147483647 'not 2147483647'
 bad array_throttle -1 'not -1'
 bad signal '"TERM@60"' '"TERM@60"'
 bad export '"ALL,A=1"' '"ALL,A=1"'
+bad hint '"nomultithreads"' '"nomultithreads" is not a hint'
+bad threads_per_core 0 'not 0'
+bad ntasks_per_core 70000 'not 70000'
+bad oversubscribe '"yes"' 'true or false'
 
 # good FORMAT: every form at once passes `wjr check`.
 good() {
@@ -101,7 +105,7 @@ slurm = { partition = "debug"; time = "2-12:30:15"; time_min = 30; mem = "4G";
   account = "proj-1"; qos = "normal"; reservation = "maint"; constraint = "intel&ib";
   nodes = "1-2"; cpus_per_task = 2; ntasks = 1; ntasks_per_node = 1; nice = -5;
   signal = "B:USR1@120"; export = "PATH,HOME"; array_throttle = 3;
-  driver_time = "UNLIMITED"; };
+  driver_time = "UNLIMITED"; hint = "nomultithread,compute_bound"; oversubscribe = true; };
 EOF
     else
         cat >"good.yaml" <<'EOF'
@@ -118,6 +122,8 @@ slurm:
   nodes: 2
   signal: USR2
   export: NONE
+  threads_per_core: 1
+  ntasks_per_core: 2
 EOF
     fi
     out="$("$WJR" check "good.$format" 2>&1)" || rc=$?
@@ -139,18 +145,19 @@ cat >per_trial.cfg <<'EOF'
 parameters = { x = { type = "choice"; values = [true, false]; };
   r = { type = "choice"; values = ["maint", "maint"]; };
   e = { type = "choice"; values = ["ALL", "NONE"]; };
+  h = { type = "choice"; values = ["multithread", "nomultithread"]; };
   n = { type = "range"; bounds = [1, 2]; value_type = "int"; }; };
 script_options = { run_model = "true"; experiment_dir = "runs/s"; };
 slurm = { exclusive = "{{ x }}"; reservation = "{{ r }}"; licenses = "{{ r }}";
   export = "{{ e }}"; nodes = "{{ n }}"; ntasks = "{{ n }}"; ntasks_per_node = "{{ n }}";
   mem_per_cpu = "{{ n }}"; gpus = "{{ n }}"; gpus_per_task = "{{ n }}"; time_min = "{{ n }}";
-  nice = "{{ n }}"; cpus_per_task = "{{ n }}"; time = "{{ n }}"; };
+  nice = "{{ n }}"; cpus_per_task = "{{ n }}"; time = "{{ n }}"; hint = "{{ h }}"; };
 EOF
 out="$("$WJR" check per_trial.cfg 2>&1)" || fail "check per_trial.cfg: $out"
 sed -i 's/"maint", "maint"/"maint", "m aint"/' per_trial.cfg
 rc=0
 out="$("$WJR" check per_trial.cfg 2>&1)" || rc=$?
-[[ $rc -eq 2 && "$out" == *"per_trial.cfg:6: parameter 'r' can take a value that does not fit: slurm.reservation"* ]] ||
+[[ $rc -eq 2 && "$out" == *"per_trial.cfg:7: parameter 'r' can take a value that does not fit: slurm.reservation"* ]] ||
     fail "a per-trial reservation with a space: exit $rc: $out"
 
 # absent KEY VALUE SHOWN HAS: a well-formed value the fake cluster cannot

@@ -17,6 +17,9 @@
 # cluster does not have is refused naming it. A nodelist reaches the job,
 # and an exclude of the only node gets slurmctld's refusal (exit 3), as
 # does a tmp the node has no disk for; mail_type and mail_user reach the job.
+# hint, oversubscribe, ntasks_per_core and threads_per_core reach the job as
+# sbatch's options do, and two threads per core, more than the node has,
+# get slurmctld's refusal.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -197,4 +200,38 @@ note "job $job: $mail"
 slurm_group 'tmp = "1G";'
 sed -i 's/experiment_dir = "exp5"/experiment_dir = "exp6"/' "$WORK/study.cfg"
 run_refused exp6 "with tmp = 1G"
+
+# hint reaches the job as sbatch makes it (memory_bound: one core per
+# socket, one thread per core), with SLURM_HINT and SLURM_THREADS_PER_CORE
+# for srun in the job, and oversubscribe too; ntasks_per_core as well. Two
+# threads per core, which the node (ThreadsPerCore=1) lacks, get
+# slurmctld's refusal.
+cat >"$WORK/slow_model.sh" <<EOS
+#!/bin/sh
+env | grep -E '^SLURM_([A-Z]+_PER_CORE|HINT)=' >"$WORK/env.\$SLURM_JOB_ID"
+exec python3 '$ROOT/examples/branin/model.py' "\$@"
+EOS
+# job_has EXP WHAT FIELDS ENV: run into EXP; scontrol shows the job's
+# ReqB:S:C:T, NtasksPerN:B:S:C and OverSubscribe as FIELDS (those that
+# FIELDS names, in that order), and the job had ENV
+job_has() {
+    local keys got env_got
+    sed -i "s/experiment_dir = \"[a-z0-9]*\"/experiment_dir = \"$1\"/" "$WORK/study.cfg"
+    run_trial "$1" "$2"
+    keys="$(sed 's/=[^ ]*//g; s/ /\\|/g; s/\\|$//' <<<"$3")"
+    got="$(scontrol show job "$job" 2>&1 | grep -o "\($keys\)=[^ ]*" | tr '\n' ' ' || true)"
+    [[ "$got" == "$3 " ]] || fail "job $job ($2): '$got', not '$3'"
+    env_got="$(sort "$WORK/env.$job" 2>&1 | tr '\n' ' ')"
+    [[ "$env_got" == "$4 " ]] || fail "job $job ($2) has: '$env_got', not '$4'"
+    note "job $job: $got$env_got"
+}
+slurm_group 'hint = "memory_bound"; oversubscribe = true;'
+job_has exp7 "with hint" "ReqB:S:C:T=0:0:1:1 OverSubscribe=YES" \
+    "SLURM_HINT=memory_bound SLURM_THREADS_PER_CORE=1"
+slurm_group 'ntasks_per_core = 2; threads_per_core = 1;'
+job_has exp8 "with ntasks_per_core" "ReqB:S:C:T=0:0:*:1 NtasksPerN:B:S:C=0:0:*:2" \
+    "SLURM_NTASKS_PER_CORE=2 SLURM_THREADS_PER_CORE=1"
+slurm_group 'threads_per_core = 2;'
+sed -i 's/experiment_dir = "exp8"/experiment_dir = "exp9"/' "$WORK/study.cfg"
+run_refused exp9 "with threads_per_core = 2"
 note "ok"

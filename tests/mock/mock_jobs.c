@@ -183,6 +183,9 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->cpus_per_tres != NULL, " cpus_per_tres=%s", d->cpus_per_tres);
     PUT(d->mem_per_tres != NULL, " mem_per_tres=%s", d->mem_per_tres);
     PUT(d->shared != NO_VAL16, " shared=%u", d->shared);
+    PUT(d->cores_per_socket != NO_VAL16, " cores_per_socket=%u", d->cores_per_socket);
+    PUT(d->threads_per_core != NO_VAL16, " threads_per_core=%u", d->threads_per_core);
+    PUT(d->ntasks_per_core != NO_VAL16, " ntasks_per_core=%u", d->ntasks_per_core);
     PUT(d->reservation != NULL, " reservation=%s", d->reservation);
     PUT(d->licenses != NULL, " licenses=%s", d->licenses);
     PUT(d->req_nodes != NULL, " req_nodes=%s", d->req_nodes);

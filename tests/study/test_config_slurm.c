@@ -89,6 +89,27 @@ static void reads_every_key(void **state)
     assert_string_equal(o.per_trial[0], "mem_per_gpu=memory");
     wjr_study_config_free(c);
 
+    /* version 4: hint, cores and threads, oversubscribe (beside
+     * exclusive = false, which asks for nothing) */
+    c = cfx_load("t.cfg", HEAD "slurm = {\n"
+                               "  hint = \"nomultithread\"; oversubscribe = true;\n"
+                               "  exclusive = false;\n"
+                               "};\n");
+    wjr_study_config_slurm_options(&o, c);
+    assert_string_equal(o.hint, "nomultithread");
+    assert_int_equal(o.oversubscribe, 1);
+    assert_int_equal(o.exclusive, 0);
+    assert_int_equal(o.threads_per_core, 0);
+    wjr_study_config_free(c);
+    c = cfx_load("t.cfg",
+                 HEAD "slurm = { threads_per_core = 2; ntasks_per_core = \"{{ threads }}\"; };\n");
+    wjr_study_config_slurm_options(&o, c);
+    assert_null(o.hint);
+    assert_int_equal(o.threads_per_core, 2);
+    assert_int_equal(o.ntasks_per_core, 0);
+    assert_string_equal(o.per_trial[0], "ntasks_per_core=threads");
+    wjr_study_config_free(c);
+
     c = cfx_load("t.cfg", HEAD "slurm = { mem = \"{{ memory }}\"; };\n");
     wjr_study_config_slurm_options(&o, c);
     assert_null(o.mem);
@@ -115,6 +136,23 @@ static const bad_case bad_cases[] = {
     {HEAD "slurm = {\n  gres = \"nic:1,gpu:a100:1\";\n  gpus_per_node = 2;\n};\n",
      "10: slurm.gpus_per_node and a gpu in slurm.gres exclude each other (both ask for GPUs per "
      "node, and sbatch refuses them together): keep one"},
+    {HEAD "slurm = {\n  hint = \"nomultithread\";\n  threads_per_core = 1;\n};\n",
+     "10: slurm.threads_per_core and slurm.hint exclude each other (sbatch's --threads-per-core "
+     "and --hint): keep one"},
+    {HEAD "slurm = {\n  ntasks_per_core = \"{{ threads }}\";\n  hint = \"compute_bound\";\n};\n",
+     "9: slurm.ntasks_per_core and slurm.hint exclude each other (sbatch's --ntasks-per-core and "
+     "--hint): keep one"},
+    {HEAD "slurm = {\n  oversubscribe = true;\n  exclusive = true;\n};\n",
+     "9: slurm.oversubscribe and slurm.exclusive exclude each other (sbatch's --oversubscribe and "
+     "--exclusive): keep one"},
+    {HEAD "slurm = {\n  hint = \"compute_bound,nomultithreads\";\n};\n",
+     "9: slurm.hint \"compute_bound,nomultithreads\": \"nomultithreads\" is not a hint "
+     "(compute_bound, memory_bound, multithread or nomultithread)"},
+    {HEAD "slurm = {\n  hint = \"{{ memory }}\";\n};\n",
+     "9: parameter 'memory' can take a value that does not fit: slurm.hint = \"1G\" is not "
+     "nomultithread, multithread, compute_bound or memory_bound"},
+    {HEAD "slurm = {\n  threads_per_core = 0;\n};\n",
+     "9: slurm.threads_per_core must be between 1 and 65535, not 0"},
     {HEAD "slurm = {\n  tmp = \"5000T\";\n};\n",
      "9: slurm.tmp \"5000T\" is more disk than Slurm can ask for"},
     {HEAD "slurm = {\n  gpus_per_node = \"a100\";\n};\n",

@@ -1,7 +1,8 @@
 /*
  * resources.c - unit tests of the resource options (nodes, tasks, memory
- * per CPU, GPUs, exclusive, reservation, licenses, time-min, nice, export,
- * node lists, mail, tmp) and of options taken from a trial's parameters:
+ * per CPU, GPUs, exclusive, oversubscribe, hint, threads and tasks per
+ * core, reservation, licenses, time-min, nice, export, node lists, mail,
+ * tmp) and of options taken from a trial's parameters:
  * what reaches Slurm's job description, as the fake controller recorded
  * it. The batch script's setup lines, signal and requeue code are
  * job_script.c's.
@@ -128,6 +129,109 @@ static void gpu_options_reach_the_job(void **state)
     assert_string_equal(mock_submission_env(s, "SLURM_GPUS_PER_NODE"), "a100:1");
 }
 
+/* hint as sbatch turns it into the description, threads and tasks per
+ * core, oversubscribe, and the variables sbatch exports for srun. */
+static void hint_and_cores_reach_the_job(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const pt[] = {"hint=h", NULL};
+    const struct {
+        const char *hint, *has[3], *lacks[2];
+    } cases[] = {
+        {"nomultithread",
+         {"threads_per_core=1", NULL, NULL},
+         {"cores_per_socket", "ntasks_per_core"}},
+        {"Memory_Bound",
+         {"threads_per_core=1", "cores_per_socket=1", NULL},
+         {"ntasks_per_core", NULL}},
+        {"multithread",
+         {"ntasks_per_core=65535", NULL, NULL},
+         {"threads_per_core", "cores_per_socket"}},
+        /* each word in turn: compute_bound lets cores_per_socket go again */
+        {"memory_bound,compute_bound",
+         {"threads_per_core=1", NULL, NULL},
+         {"cores_per_socket", NULL}},
+    };
+    const mock_submission *s;
+    size_t i, k;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        o.hint = cases[i].hint;
+        tu_runner(f, NULL, &o);
+        tu_run(f, (int)i, "{}");
+        s = tu_last_sub();
+        for (k = 0; k < 3 && cases[i].has[k]; k++)
+            tu_assert_res(s, cases[i].has[k]);
+        for (k = 0; k < 2 && cases[i].lacks[k]; k++)
+            tu_assert_no_res(s, cases[i].lacks[k]);
+        assert_string_equal(mock_submission_env(s, "SLURM_HINT"), cases[i].hint);
+        tu_assert_no_res(s, "shared");
+        wjr_runner_free(f->runner);
+        f->runner = NULL;
+    }
+    assert_string_equal(mock_submission_env(s, "SLURM_THREADS_PER_CORE"), "1");
+    assert_null(mock_submission_env(s, "SLURM_NTASKS_PER_CORE"));
+    /* without a hint */
+    o.hint = NULL;
+    o.threads_per_core = 2;
+    o.ntasks_per_core = 3;
+    o.oversubscribe = 1;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 10, "{}");
+    s = tu_last_sub();
+    tu_assert_res(s, "threads_per_core=2");
+    tu_assert_res(s, "ntasks_per_core=3");
+    tu_assert_res(s, "shared=1"); /* JOB_SHARED_OK: --oversubscribe */
+    assert_null(mock_submission_env(s, "SLURM_HINT"));
+    assert_string_equal(mock_submission_env(s, "SLURM_THREADS_PER_CORE"), "2");
+    assert_string_equal(mock_submission_env(s, "SLURM_NTASKS_PER_CORE"), "3");
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+    /* from a parameter: the trial's own */
+    o.threads_per_core = 0;
+    o.ntasks_per_core = 0;
+    o.per_trial = pt;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 11, "{\"h\": \"multithread\"}");
+    s = tu_last_sub();
+    tu_assert_res(s, "ntasks_per_core=65535");
+    assert_string_equal(mock_submission_env(s, "SLURM_NTASKS_PER_CORE"), "65535");
+    assert_string_equal(mock_submission_env(s, "SLURM_HINT"), "multithread");
+}
+
+/* What sbatch refuses or drops: a hint beside threads or tasks per core
+ * (it drops the hint), exclusive beside oversubscribe (it keeps the last
+ * one), a word that is no hint. Each is refused, naming it. */
+static void hint_and_cores_at_odds_are_refused(void **state)
+{
+    const char *const pt[] = {"threads_per_core=t", NULL};
+    wjr_backend *b = NULL;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 5; i++) {
+        wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+        const char *want = "slurm.threads_per_core and slurm.hint exclude each other";
+        o.hint = "nomultithread";
+        if (i == 0)
+            o.threads_per_core = 1;
+        else if (i == 1)
+            o.per_trial = pt;
+        else if (i == 2)
+            o.ntasks_per_core = 1, want = "slurm.ntasks_per_core and slurm.hint";
+        else if (i == 3)
+            o.hint = NULL, o.exclusive = 1, o.oversubscribe = 1,
+            want = "slurm.oversubscribe and slurm.exclusive exclude each other";
+        else
+            o.hint = "nomultithread,hyperthreads", want = "\"hyperthreads\" is not a hint";
+        assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+        assert_null(b);
+        if (strstr(wjr_error_last(), want) == NULL)
+            fail_msg("case %zu: %s", i, wjr_error_last());
+    }
+}
+
 static void defaults_set_no_resource(void **state)
 {
     tu_fixture *f = *state;
@@ -157,6 +261,10 @@ static void defaults_set_no_resource(void **state)
     assert_null(mock_submission_env(s, "SLURM_GPUS_PER_NODE"));
     tu_assert_no_res(s, "cpus_per_tres");
     tu_assert_no_res(s, "mem_per_tres");
+    tu_assert_no_res(s, "_per_core");
+    tu_assert_no_res(s, "cores_per_socket");
+    assert_null(mock_submission_env(s, "SLURM_HINT"));
+    assert_null(mock_submission_env(s, "SLURM_THREADS_PER_CORE"));
 }
 
 static void bad_fixed_values_are_refused(void **state)
@@ -452,12 +560,36 @@ static void export_chooses_the_environment(void **state)
     unsetenv("WJR_T_DROP");
 }
 
+/* The backend made from o, written out, read back and written again:
+ * the same text, which holds each of has[] (NULL-terminated). */
+static void survives_to_json(const wjr_slurm_options *o, const char *const *has)
+{
+    wjr_backend *b = NULL, *b2 = NULL;
+    char *j1 = NULL, *j2 = NULL;
+
+    assert_int_equal(wjr_backend_slurm_new(&b, o), 0);
+    assert_int_equal(b->to_json(&j1, b), 0);
+    for (; *has; has++)
+        if (strstr(j1, *has) == NULL)
+            fail_msg("%s not in %s", *has, j1);
+    assert_int_equal(wjr_backend_from_json(&b2, "slurm", j1), 0);
+    assert_int_equal(b2->to_json(&j2, b2), 0);
+    assert_string_equal(j1, j2);
+    free(j1);
+    free(j2);
+    wjr_backend_free(b);
+    wjr_backend_free(b2);
+}
+
 static void resources_survive_to_json(void **state)
 {
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
     const char *const pt[] = {"gpus=g", NULL};
-    wjr_backend *b = NULL, *b2 = NULL;
-    char *j1 = NULL, *j2 = NULL;
+    const char *const has[] = {"\"per_trial\":[\"gpus=g\"]", "\"nodelist\":\"a[1-2]\"",
+                               "\"exclude\":\"b\"", "\"hint\":\"nomultithread\"", NULL};
+    /* what the hint and exclusive exclude */
+    const char *const has2[] = {"\"threads_per_core\":2", "\"ntasks_per_core\":4",
+                                "\"oversubscribe\":1", NULL};
 
     (void)state;
     o.nodes = "3";
@@ -471,18 +603,14 @@ static void resources_survive_to_json(void **state)
     o.exclude = "b";
     o.mail_type = "ALL";
     o.tmp = "512";
-    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
-    assert_int_equal(b->to_json(&j1, b), 0);
-    assert_non_null(strstr(j1, "\"per_trial\":[\"gpus=g\"]"));
-    assert_non_null(strstr(j1, "\"nodelist\":\"a[1-2]\""));
-    assert_non_null(strstr(j1, "\"exclude\":\"b\""));
-    assert_int_equal(wjr_backend_from_json(&b2, "slurm", j1), 0);
-    assert_int_equal(b2->to_json(&j2, b2), 0);
-    assert_string_equal(j1, j2);
-    free(j1);
-    free(j2);
-    wjr_backend_free(b);
-    wjr_backend_free(b2);
+    o.hint = "nomultithread";
+    survives_to_json(&o, has);
+    o.hint = NULL;
+    o.exclusive = 0;
+    o.threads_per_core = 2;
+    o.ntasks_per_core = 4;
+    o.oversubscribe = 1;
+    survives_to_json(&o, has2);
 }
 
 static void version_1_options_are_accepted(void **state)
@@ -506,7 +634,19 @@ static void version_1_options_are_accepted(void **state)
     assert_null(strstr(j, "nodelist"));
     free(j);
     wjr_backend_free(b);
-    o.version = 4;
+    /* version 3 ends at mem_per_gpu */
+    o.version = 3;
+    o.nodelist = "n1";
+    o.hint = "not read in version 3";
+    o.threads_per_core = -7;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
+    assert_int_equal(b->to_json(&j, b), 0);
+    assert_non_null(strstr(j, "\"nodelist\":\"n1\""));
+    assert_null(strstr(j, "hint"));
+    assert_null(strstr(j, "threads_per_core"));
+    free(j);
+    wjr_backend_free(b);
+    o.version = 5;
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_EINVALID);
 }
 
@@ -654,6 +794,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(checked_values_reach_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(defaults_set_no_resource, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(gpu_options_reach_the_job, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(hint_and_cores_reach_the_job, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(hint_and_cores_at_odds_are_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(bad_fixed_values_are_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_resources_split_arrays, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup, tu_teardown),
