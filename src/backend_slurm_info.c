@@ -257,7 +257,7 @@ static int add_node_features(wjr_cluster_info *out, const char *avail, const cha
  * features of all. slurmctld sends the nodes without their partitions:
  * slurm_populate_node_partitions() writes them from the partitions'
  * node indexes, as scontrol does. The fields read here (gres, features,
- * features_act, real_memory, partitions) and that call are in libslurm
+ * features_act, real_memory, threads, partitions) and that call are in libslurm
  * from 22.05 to 26.05. */
 static int load_nodes(wjr_cluster_info *out, slurm_backend *sb, partition_info_msg_t *parts)
 {
@@ -278,6 +278,8 @@ static int load_nodes(wjr_cluster_info *out, slurm_backend *sb, partition_info_m
             error = add_node_gres(out, nd->gres);
             if (nd->real_memory > out->node_max_memory)
                 out->node_max_memory = nd->real_memory;
+            if (nd->threads > out->node_max_threads)
+                out->node_max_threads = nd->threads;
         }
         if (error == 0)
             error = add_node_features(out, nd->features, nd->features_act, in_part);
@@ -290,7 +292,8 @@ static int load_nodes(wjr_cluster_info *out, slurm_backend *sb, partition_info_m
 /* 1 when the check needs the nodes: for GRES or GPUs (fixed values: those
  * a trial takes from a parameter are not known before the trial), for
  * memory (mem, mem_per_cpu or mem_per_gpu, fixed or from a parameter: the
- * check takes the largest it can be) or for a constraint. */
+ * check takes the largest it can be), for threads per core (idem) or for a
+ * constraint. */
 static int needs_nodes(const slurm_backend *sb, const wjr_slurm_res *res)
 {
     if ((sb->gres != NULL && *sb->gres != '\0') || res->gpus[0] != '\0' ||
@@ -300,6 +303,8 @@ static int needs_nodes(const slurm_backend *sb, const wjr_slurm_res *res)
         wjr_slurm_extra_per_trial(sb->extra, "mem") ||
         wjr_slurm_extra_per_trial(sb->extra, "mem_per_cpu") ||
         wjr_slurm_extra_per_trial(sb->extra, "mem_per_gpu"))
+        return 1;
+    if (res->threads_per_core > 1 || wjr_slurm_extra_per_trial(sb->extra, "threads_per_core"))
         return 1;
     return sb->constraint != NULL && *sb->constraint != '\0';
 }

@@ -373,6 +373,7 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"time", &c->line_time},
         {"time_min", &c->line_time_min},
         {"partition", &c->line_partition},
+        {"threads_per_core", &c->line_threads_per_core},
     };
     size_t i;
 

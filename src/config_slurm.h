@@ -29,6 +29,7 @@ typedef struct wjr_slurm_cfg {
     int line_gpus_per_node;
     int line_mem, line_mem_per_cpu, line_mem_per_gpu, line_constraint; /* idem */
     int line_time, line_time_min, line_partition;                      /* idem */
+    int line_threads_per_core;                                         /* idem */
     int requeue_exit_code;                                             /* 0: none */
     char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
@@ -43,7 +44,8 @@ typedef struct wjr_slurm_cfg {
  * cluster lacks, or more of it than it has; a GRES or GPU type no node of
  * the partition has, or more per node than any has (fixed values); mem, or
  * mem_per_cpu x cpus_per_task x ntasks_per_node, beyond the RealMemory of
- * every node of the partition (the largest a parameter can give too); a
+ * every node of the partition (the largest a parameter can give too);
+ * threads_per_core beyond the ThreadsPerCore of every node of it (idem); a
  * constraint naming a feature no node of the partition has (checked when
  * info says the backend loaded the nodes). WJR_ECONFIG naming file:line
  * and what the cluster has, or 0.

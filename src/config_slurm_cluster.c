@@ -3,8 +3,8 @@
  * asks for with what the controller said of the cluster (wjr_cluster_info,
  * gathered by the backend for `wjr check` and before `wjr run` creates a
  * study): the partition's size and MaxTime, the reservation, the licenses,
- * the GRES and GPU types, the memory and the features of the partition's
- * nodes. Fixed
+ * the GRES and GPU types, the memory, the threads per core and the features
+ * of the partition's nodes. Fixed
  * values, and the largest a parameter can give where the check is a count
  * or a memory size. It contacts no cluster
  * itself and refuses with file:line and what the cluster has; the values
@@ -294,6 +294,25 @@ static int check_memory(const wjr_study_config *cfg, const wjr_cluster_info *inf
                          part, max);
 }
 
+/* More threads per core than any node of the partition has: slurmctld
+ * refuses the job ("Requested node configuration is not available"). */
+static int check_threads(const wjr_study_config *cfg, const wjr_cluster_info *info,
+                         const char *file)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    long long want = largest(cfg, "threads_per_core", c->threads_per_core);
+
+    if (!info->gres_known || info->node_max_threads == 0 ||
+        want <= (long long)info->node_max_threads)
+        return 0;
+    return wjr_error_set(WJR_ECONFIG,
+                         "%s:%d: slurm.threads_per_core asks for %lld threads per core, the most "
+                         "a node of partition %s has is %u (ThreadsPerCore)",
+                         file, c->line_threads_per_core > 0 ? c->line_threads_per_core : 1, want,
+                         info->partition ? info->partition : "(default)",
+                         (unsigned)info->node_max_threads);
+}
+
 /* The next feature name of a constraint expression ("a&b", "[r1|r2]",
  * "[(a|b)*1&c*2]", "a,b"): the text between the operators & | , [ ] ( )
  * and the counts "*N". 0 at the end. */
@@ -455,6 +474,8 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
         error = check_gres(cfg, info, file);
     if (error == 0)
         error = check_memory(cfg, info, file);
+    if (error == 0)
+        error = check_threads(cfg, info, file);
     if (error == 0)
         error = check_constraint(cfg, info, file);
     return error;

@@ -161,6 +161,9 @@ typedef struct wjr_cluster_info {
                                          unknown */
     wjr_cluster_item *partitions;   /**< every partition of the cluster, with its node count */
     size_t n_partitions;
+    /** Loaded with the nodes (gres_known, asked for threads_per_core too):
+     *  the most ThreadsPerCore a node of the partition has; 0: unknown. */
+    uint32_t node_max_threads;
 } wjr_cluster_info;
 
 /**

@@ -91,6 +91,10 @@ static int run(int argc, char **argv)
             printf("memory of partition %s: RealMemory up to %llu MB a node\n",
                    info->partition != NULL ? info->partition : "(default)",
                    (unsigned long long)info->node_max_memory);
+        if (info->node_max_threads > 0)
+            printf("threads per core of partition %s: up to %u a node\n",
+                   info->partition != NULL ? info->partition : "(default)",
+                   (unsigned)info->node_max_threads);
         print_features(info);
         code = CLI_EXIT_OK;
     } else {

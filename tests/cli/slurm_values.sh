@@ -5,8 +5,8 @@
 # in wjr's format and in BOA's YAML, and `wjr run` creates no study
 # directory; a configuration with every form Slurm reads passes `wjr check`
 # against the fake controller. A well-formed reservation, license list or
-# GRES/GPU request, memory or constraint the fake cluster cannot satisfy
-# fails the same way, naming what the cluster has.
+# GRES/GPU request, memory, threads per core or constraint the fake cluster
+# cannot satisfy fails the same way, naming what the cluster has.
 #   usage: tests/cli/slurm_values.sh PATH/TO/wjr-mock
 set -uo pipefail
 
@@ -24,7 +24,7 @@ export WJR_MOCK_PARTITIONS=debug:60
 # what the fake cluster has: the check compares the options with it
 export WJR_MOCK_RESERVATIONS=maint WJR_MOCK_LICENSES=matlab@db:4,fluent:1,matlab:2
 export WJR_MOCK_NODE_GRES='gpu:a100:2(S:0-1),nic:1'
-export WJR_MOCK_NODE_FEATURES=intel,ib WJR_MOCK_NODE_MEMORY=16000
+export WJR_MOCK_NODE_FEATURES=intel,ib WJR_MOCK_NODE_MEMORY=16000 WJR_MOCK_NODE_THREADS=2
 failures=0
 
 fail() {
@@ -200,6 +200,7 @@ absent gpus '"h100:1"' '"gpu:h100", which no node' 'gpu:a100:2'
 absent gpus_per_node '"a100:4"' '4 "gpu:a100" per node' 'gpu:a100:2'
 absent mem '"32G"' 'asks for 32768 MB per node' 'partition debug has is 16000 MB (RealMemory)'
 absent mem_per_cpu '"20000"' 'asks for 20000 MB for each of the 1 CPUs' '16000 MB (RealMemory)'
+absent threads_per_core 4 'asks for 4 threads per core' 'partition debug has is 2 (ThreadsPerCore)'
 absent constraint '"intel&infiniband"' 'feature "infiniband", which no node of partition debug' \
     '(its nodes have: intel, ib)'
 

@@ -19,7 +19,7 @@
 # does a tmp the node has no disk for; mail_type and mail_user reach the job.
 # hint, oversubscribe, ntasks_per_core and threads_per_core reach the job as
 # sbatch's options do, and two threads per core, more than the node has,
-# get slurmctld's refusal.
+# are refused by wjr check as by sbatch --test-only.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -75,6 +75,10 @@ expect_refused "$line" '"gpu:a100", which no node of partition debug has' \
 slurm_group 'gpus_per_node = "3"; cpus_per_gpu = 2;'
 expect_refused "$line" 'slurm.gpus_per_node asks for 3 "gpu" per node, the most a node of' \
     'partition debug has is 2'
+# the node has one thread per core (ThreadsPerCore=1)
+slurm_group 'threads_per_core = 2;'
+expect_refused "$line" 'slurm.threads_per_core asks for 2 threads per core, the most a node' \
+    'of partition debug has is 1 (ThreadsPerCore)'
 slurm_group 'constraint = "wjr_no_such_feature";'
 expect_refused "$line" 'slurm.constraint asks for feature "wjr_no_such_feature", which no node' \
     'of partition debug has'
@@ -92,7 +96,7 @@ expect_refused "$((line - 1))" 'slurm.partition "wjr_no_such_partition" does not
     'it has: ' 'debug' "$PART"
 # what wjr refuses, slurmctld refuses
 for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature --gpus-per-node=3 \
-    --gpus=a100:1; do
+    --gpus=a100:1 --threads-per-core=2; do
     rc=0
     sbatch --test-only -p debug -t 5 "$opt" --wrap true >"$WORK/sbatch.out" 2>&1 || rc=$?
     [[ $rc -ne 0 ]] || fail "sbatch --test-only $opt was accepted: $(cat "$WORK/sbatch.out")"
@@ -126,11 +130,13 @@ expect_refused "$((line - 1))" \
 pends_past_max_time "$PART,$PART2"
 sed -i "s/partition = \"$PART,$PART2\"/partition = \"$PART\"/" "$WORK/study.cfg"
 
-# what fits passes, and check shows the node's memory
-slurm_group 'cpus_per_task = 1;'
+# what fits passes, and check shows the node's memory and threads per core
+slurm_group 'cpus_per_task = 1; threads_per_core = 1;'
 out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of mem = 100M: $out"
 [[ "$out" == *"memory of partition debug: RealMemory up to "*" MB a node"* ]] ||
     fail "the memory is not shown: $out"
+[[ "$out" == *"threads per core of partition debug: up to 1 a node"* ]] ||
+    fail "the threads per core are not shown: $out"
 
 # run_trial EXP WHAT: run the study (its one trial) into EXP, which must end
 # COMPLETED; sets job to the trial's job
@@ -203,9 +209,8 @@ run_refused exp6 "with tmp = 1G"
 
 # hint reaches the job as sbatch makes it (memory_bound: one core per
 # socket, one thread per core), with SLURM_HINT and SLURM_THREADS_PER_CORE
-# for srun in the job, and oversubscribe too; ntasks_per_core as well. Two
-# threads per core, which the node (ThreadsPerCore=1) lacks, get
-# slurmctld's refusal.
+# for srun in the job, and oversubscribe too; ntasks_per_core and
+# threads_per_core as well.
 cat >"$WORK/slow_model.sh" <<EOS
 #!/bin/sh
 env | grep -E '^SLURM_([A-Z]+_PER_CORE|HINT)=' >"$WORK/env.\$SLURM_JOB_ID"
@@ -231,7 +236,4 @@ job_has exp7 "with hint" "ReqB:S:C:T=0:0:1:1 OverSubscribe=YES" \
 slurm_group 'ntasks_per_core = 2; threads_per_core = 1;'
 job_has exp8 "with ntasks_per_core" "ReqB:S:C:T=0:0:*:1 NtasksPerN:B:S:C=0:0:*:2" \
     "SLURM_NTASKS_PER_CORE=2 SLURM_THREADS_PER_CORE=1"
-slurm_group 'threads_per_core = 2;'
-sed -i 's/experiment_dir = "exp8"/experiment_dir = "exp9"/' "$WORK/study.cfg"
-run_refused exp9 "with threads_per_core = 2"
 note "ok"

@@ -31,6 +31,7 @@ static struct {
     size_t n_licenses;
     char *node_gres;
     uint64_t node_memory;
+    uint16_t node_threads;
     char *node_features;
     struct mock_node { /* mock_add_node */
         char *name, *partitions, *features;
@@ -128,6 +129,11 @@ void mock_set_node_memory(uint64_t real_memory_mb)
     C.node_memory = real_memory_mb;
 }
 
+void mock_set_node_threads(uint16_t threads_per_core)
+{
+    C.node_threads = threads_per_core;
+}
+
 void mock_set_node_features(const char *features)
 {
     free(C.node_features);
@@ -215,6 +221,8 @@ int mock__cluster_env(void)
         mock_set_node_features(getenv("WJR_MOCK_NODE_FEATURES"));
     if (getenv("WJR_MOCK_NODE_MEMORY") != NULL && *getenv("WJR_MOCK_NODE_MEMORY") != '\0')
         mock_set_node_memory(strtoull(getenv("WJR_MOCK_NODE_MEMORY"), NULL, 10));
+    if (getenv("WJR_MOCK_NODE_THREADS") != NULL && *getenv("WJR_MOCK_NODE_THREADS") != '\0')
+        mock_set_node_threads((uint16_t)strtoul(getenv("WJR_MOCK_NODE_THREADS"), NULL, 10));
     return rc;
 }
 
@@ -386,6 +394,7 @@ int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t f
     msg->node_array[0].name = dup_text("mocknode");
     msg->node_array[0].gres = dup_text(C.node_gres);
     msg->node_array[0].real_memory = C.node_memory;
+    msg->node_array[0].threads = C.node_threads;
     msg->node_array[0].features = dup_text(C.node_features);
     for (i = 0; i < C.n_nodes; i++) {
         node_info_t *nd = &msg->node_array[1 + i];

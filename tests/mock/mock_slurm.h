@@ -131,6 +131,8 @@ void mock_add_license(const char *name, uint32_t total);
 void mock_set_node_gres(const char *gres);
 /* The RealMemory (MB) of "mocknode"; 0 (the default): none reported. */
 void mock_set_node_memory(uint64_t real_memory_mb);
+/* Its ThreadsPerCore; 0 (the default): none reported. */
+void mock_set_node_threads(uint16_t threads_per_core);
 /* Its available features, "intel,ib"; NULL (the default): none. */
 void mock_set_node_features(const char *features);
 /* Another node, in the comma-separated partitions, without GRES. */
@@ -226,6 +228,7 @@ int mock_set_state_file(const char *path);
  *   WJR_MOCK_LICENSES=NAME:TOTAL,..  mock_add_license for each
  *   WJR_MOCK_NODE_GRES=GRES          mock_set_node_gres
  *   WJR_MOCK_NODE_MEMORY=MB          mock_set_node_memory
+ *   WJR_MOCK_NODE_THREADS=N          mock_set_node_threads
  *   WJR_MOCK_NODE_FEATURES=F,..      mock_set_node_features
  *   WJR_MOCK_MAX_ARRAY_SIZE=N        mock_set_max_array_size
  *   WJR_MOCK_FAIL_<KIND>=ERR[:COUNT] mock_fail: KIND is SUBMIT, QUERY, KILL, CONF,

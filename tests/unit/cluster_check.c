@@ -415,6 +415,35 @@ static void memory_beyond_every_node_is_refused(void **state)
     assert_int_equal(check(f, "partition = \"debug\"; mem = \"1T\";"), 0);
 }
 
+/* slurmctld refuses more threads per core than a node has; a hint asks
+ * for one at most, and asks nothing of the nodes. */
+static void threads_beyond_every_node_are_refused(void **state)
+{
+    tu_fixture *f = *state;
+    int before;
+
+    the_cluster();
+    mock_set_node_threads(2);
+    assert_int_equal(check(f, "partition = \"debug\"; threads_per_core = 2;"), 0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_NODES), 1);
+    before = mock_rpc_count(MOCK_RPC_NODES);
+    assert_int_equal(check(f, "hint = \"compute_bound\";"), 0);
+    assert_int_equal(check(f, "threads_per_core = 1;"), 0);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_NODES), before);
+    assert_refused(f, "partition = \"debug\";\nthreads_per_core = 4;",
+                   "c.cfg:4: slurm.threads_per_core asks for 4 threads per core, the most a "
+                   "node of partition debug has is 2 (ThreadsPerCore)");
+    /* the largest value a parameter can give */
+    assert_int_equal(check_params(f, "threads_per_core = \"{{ t }}\";",
+                                  "t = { type = \"range\"; bounds = [1, 3]; value_type = "
+                                  "\"int\"; };"),
+                     WJR_ECONFIG);
+    assert_error_has("c.cfg:3: slurm.threads_per_core asks for 3 threads per core");
+    /* a node that reports no threads: nothing to compare with */
+    mock_set_node_threads(0);
+    assert_int_equal(check(f, "threads_per_core = 8;"), 0);
+}
+
 /* mocknode (debug and gpu): intel, ib, rack1; amdnode (gpu only): amd,
  * ib, rack2. */
 static void a_feature_no_node_has_is_refused(void **state)
@@ -557,6 +586,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_time_past_the_partitions_max_time_is_refused, tu_setup,
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(memory_beyond_every_node_is_refused, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(threads_beyond_every_node_are_refused, tu_setup,
+                                        tu_teardown),
         cmocka_unit_test_setup_teardown(a_feature_no_node_has_is_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(a_failed_rpc_is_the_controllers_error, tu_setup,
                                         tu_teardown),
