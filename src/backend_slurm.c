@@ -279,6 +279,8 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_set_str(o, "gres", sb->gres);
     json_set_str(o, "nodelist", sb->nodelist);
     json_set_str(o, "exclude", sb->exclude);
+    json_set_str(o, "prefer", sb->prefer);
+    json_set_str(o, "wckey", sb->wckey);
     json_set_str(o, "mail_type", sb->mail_type);
     json_set_str(o, "mail_user", sb->mail_user);
     json_set_str(o, "tmp", sb->tmp);
@@ -333,6 +335,8 @@ static void slurm_free(wjr_backend *b)
     free(sb->constraint);
     free(sb->gres);
     free(sb->nodelist);
+    free(sb->prefer);
+    free(sb->wckey);
     free(sb->exclude);
     free(sb->mail_type);
     free(sb->mail_user);
@@ -413,6 +417,8 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->constraint = wjr_strdup(opts->constraint);
     sb->gres = wjr_strdup(opts->gres);
     sb->nodelist = wjr_strdup(opts->nodelist);
+    sb->prefer = wjr_strdup(opts->prefer);
+    sb->wckey = wjr_strdup(opts->wckey);
     sb->exclude = wjr_strdup(opts->exclude);
     sb->mail_type = wjr_strdup(opts->mail_type);
     sb->mail_user = wjr_strdup(opts->mail_user);
@@ -474,6 +480,8 @@ int wjr__backend_slurm_from_json(wjr_backend **out, const char *text)
     o.constraint = json_str(root, "constraint");
     o.gres = json_str(root, "gres");
     o.nodelist = json_str(root, "nodelist");
+    o.prefer = json_str(root, "prefer");
+    o.wckey = json_str(root, "wckey");
     o.exclude = json_str(root, "exclude");
     o.mail_type = json_str(root, "mail_type");
     o.mail_user = json_str(root, "mail_user");

@@ -293,7 +293,7 @@ static int load_nodes(wjr_cluster_info *out, slurm_backend *sb, partition_info_m
  * a trial takes from a parameter are not known before the trial), for
  * memory (mem, mem_per_cpu or mem_per_gpu, fixed or from a parameter: the
  * check takes the largest it can be), for threads per core (idem) or for a
- * constraint. */
+ * constraint or prefer. */
 static int needs_nodes(const slurm_backend *sb, const wjr_slurm_res *res)
 {
     if ((sb->gres != NULL && *sb->gres != '\0') || res->gpus[0] != '\0' ||
@@ -306,7 +306,8 @@ static int needs_nodes(const slurm_backend *sb, const wjr_slurm_res *res)
         return 1;
     if (res->threads_per_core > 1 || wjr_slurm_extra_per_trial(sb->extra, "threads_per_core"))
         return 1;
-    return sb->constraint != NULL && *sb->constraint != '\0';
+    return (sb->constraint != NULL && *sb->constraint != '\0') ||
+           (sb->prefer != NULL && *sb->prefer != '\0');
 }
 
 /* Ask for what the options name, and only that: a reservation, licenses,

@@ -258,6 +258,8 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     desc->qos = sb->qos;
     desc->features = sb->constraint;
     desc->req_nodes = sb->nodelist;
+    desc->prefer = sb->prefer;
+    desc->wckey = sb->wckey;
     desc->exc_nodes = sb->exclude;
     desc->mail_user = sb->mail_user;
     if (sb->mail_type != NULL)

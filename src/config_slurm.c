@@ -1,7 +1,7 @@
 /*
  * config_slurm.c - reads the configuration's slurm group: where and as whom
- * the trials run (partition, account, qos, reservation, constraint,
- * nodelist, exclude), what each asks for (time, time_min, cpus_per_task,
+ * the trials run (partition, account, qos, wckey, reservation, constraint,
+ * prefer, nodelist, exclude), what each asks for (time, time_min, cpus_per_task,
  * mem, mem_per_cpu, nodes, ntasks, ntasks_per_node, gpus, gpus_per_task,
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, gres, licenses, exclusive,
  * oversubscribe, nice, tmp, hint, threads_per_core, ntasks_per_core), how
@@ -77,6 +77,8 @@ static const char *const slurm_keys[] = {"partition",
                                          "threads_per_core",
                                          "ntasks_per_core",
                                          "oversubscribe",
+                                         "prefer",
+                                         "wckey",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -315,6 +317,8 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"gpus_per_node", &c->gpus_per_node, 1},
         {"mem_per_gpu", &c->mem_per_gpu, 1},
         {"hint", &c->hint, 0},
+        {"prefer", &c->prefer, 0},
+        {"wckey", &c->wckey, 0},
     };
     size_t i;
 
@@ -374,6 +378,7 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"time_min", &c->line_time_min},
         {"partition", &c->line_partition},
         {"threads_per_core", &c->line_threads_per_core},
+        {"prefer", &c->line_prefer},
     };
     size_t i;
 
@@ -558,6 +563,8 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->threads_per_core = c->threads_per_core;
     out->ntasks_per_core = c->ntasks_per_core;
     out->oversubscribe = c->oversubscribe;
+    out->prefer = c->prefer;
+    out->wckey = c->wckey;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -584,6 +591,8 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->gpus_per_node);
     free(c->mem_per_gpu);
     free(c->hint);
+    free(c->prefer);
+    free(c->wckey);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);

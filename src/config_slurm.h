@@ -18,7 +18,7 @@ struct wjr_study_config;
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp, *gpus_per_node,
-        *mem_per_gpu, *hint;
+        *mem_per_gpu, *hint, *prefer, *wckey;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
         oversubscribe;
     char *signal;                           /* "USR1@120" */
@@ -29,7 +29,7 @@ typedef struct wjr_slurm_cfg {
     int line_gpus_per_node;
     int line_mem, line_mem_per_cpu, line_mem_per_gpu, line_constraint; /* idem */
     int line_time, line_time_min, line_partition;                      /* idem */
-    int line_threads_per_core;                                         /* idem */
+    int line_threads_per_core, line_prefer;                            /* idem */
     int requeue_exit_code;                                             /* 0: none */
     char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
@@ -46,8 +46,9 @@ typedef struct wjr_slurm_cfg {
  * mem_per_cpu x cpus_per_task x ntasks_per_node, beyond the RealMemory of
  * every node of the partition (the largest a parameter can give too);
  * threads_per_core beyond the ThreadsPerCore of every node of it (idem); a
- * constraint naming a feature no node of the partition has (checked when
- * info says the backend loaded the nodes). WJR_ECONFIG naming file:line
+ * constraint naming a feature no node of the partition has, or a prefer
+ * naming one no node has (checked when info says the backend loaded the
+ * nodes). WJR_ECONFIG naming file:line
  * and what the cluster has, or 0.
  */
 int wjr_config_slurm_check_cluster(const struct wjr_study_config *cfg,

@@ -4,7 +4,7 @@
  * gathered by the backend for `wjr check` and before `wjr run` creates a
  * study): the partition's size and MaxTime, the reservation, the licenses,
  * the GRES and GPU types, the memory, the threads per core and the features
- * of the partition's nodes. Fixed
+ * (constraint, prefer) of the partition's nodes. Fixed
  * values, and the largest a parameter can give where the check is a count
  * or a memory size. It contacts no cluster
  * itself and refuses with file:line and what the cluster has; the values
@@ -333,16 +333,18 @@ static int next_feature(const char **name, size_t *len, const char **p)
     return *len > 0;
 }
 
-/* A feature no node of the partition has: slurmctld refuses the job
- * ("Invalid feature specification" when no node of the cluster has it,
- * "Requested node configuration is not available" when only others do).
- * In an expression with an OR, a feature of other partitions' nodes may
- * be an alternative the partition does without: only one that no node at
- * all has is refused there. */
-static int check_constraint(const wjr_study_config *cfg, const wjr_cluster_info *info,
-                            const char *file)
+/* A feature of expression p (option key, at line) that no node of the
+ * partition has: slurmctld refuses the job ("Invalid feature
+ * specification" when no node of the cluster has it, "Requested node
+ * configuration is not available" when only others do). In an expression
+ * with an OR, a feature of other partitions' nodes may be an alternative
+ * the partition does without, and prefer (soft) is only a wish there
+ * ("Invalid preferred feature specification" is for one no node has):
+ * only one that no node at all has is refused then. */
+static int check_features(const char *p, const char *key, int line, int soft,
+                          const wjr_cluster_info *info, const char *file)
 {
-    const char *p = cfg->constraint, *name, *guess;
+    const char *name, *guess;
     const char *part = info->partition ? info->partition : "(default)";
     const wjr_cluster_item *have;
     wjr_cluster_item *own = NULL;
@@ -353,7 +355,7 @@ static int check_constraint(const wjr_study_config *cfg, const wjr_cluster_info 
 
     if (!info->gres_known || p == NULL)
         return 0;
-    any_or = strchr(p, '|') != NULL;
+    any_or = soft || strchr(p, '|') != NULL;
     /* the partition's own features (names borrowed), for the message */
     own = calloc(info->n_features + 1, sizeof(*own));
     names = calloc(info->n_features + 1, sizeof(*names));
@@ -372,10 +374,10 @@ static int check_constraint(const wjr_study_config *cfg, const wjr_cluster_info 
             continue;
         snprintf(want, sizeof(want), "%.*s", (int)len, name);
         guess = wjr_closest_name(want, names);
-        error = refuse(file, cfg->res.line_constraint, "its nodes have", own, n, 0,
-                       "slurm.constraint asks for feature \"%s\", which no node of partition %s "
+        error = refuse(file, line, "its nodes have", own, n, 0,
+                       "slurm.%s asks for feature \"%s\", which no node of partition %s "
                        "has%s%s%s%s",
-                       want, part, have != NULL ? " (nodes of other partitions do)" : "",
+                       key, want, part, have != NULL ? " (nodes of other partitions do)" : "",
                        guess ? " (did you mean \"" : "", guess ? guess : "", guess ? "\"?)" : "");
     }
 done:
@@ -477,6 +479,9 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
     if (error == 0)
         error = check_threads(cfg, info, file);
     if (error == 0)
-        error = check_constraint(cfg, info, file);
+        error =
+            check_features(cfg->constraint, "constraint", cfg->res.line_constraint, 0, info, file);
+    if (error == 0)
+        error = check_features(cfg->res.prefer, "prefer", cfg->res.line_prefer, 1, info, file);
     return error;
 }

@@ -138,7 +138,9 @@ static int check_opts(const wjr_slurm_options *o)
                  {"mail_type", o->mail_type, WJR_RES_TEXT_MAX},
                  {"mail_user", o->mail_user, WJR_RES_TEXT_MAX},
                  {"tmp", o->tmp, WJR_RES_TEXT_MAX},
-                 {"hint", o->hint, WJR_HINT_MAX}};
+                 {"hint", o->hint, WJR_HINT_MAX},
+                 {"prefer", o->prefer, WJR_RES_TEXT_MAX},
+                 {"wckey", o->wckey, WJR_RES_TEXT_MAX}};
     const char *second;
     char why[256];
     size_t i;

@@ -82,6 +82,8 @@ static const struct {
     {"threads_per_core", K_COUNT16, 1},
     {"ntasks_per_core", K_COUNT16, 1},
     {"oversubscribe", K_BOOL, 1},
+    {"prefer", K_TEXT, 0},
+    {"wckey", K_NAME, 0},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

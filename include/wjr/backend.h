@@ -85,13 +85,15 @@ typedef struct wjr_slurm_options {
     int threads_per_core; /**< --threads-per-core; 0: none */
     int ntasks_per_core;  /**< --ntasks-per-core; 0: none */
     int oversubscribe;    /**< 1: --oversubscribe; not with exclusive */
+    const char *prefer;   /**< --prefer: features as constraint, wished for, not required */
+    const char *wckey;    /**< --wckey */
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
-            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0                                   \
+            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL                       \
     }
 
 /**

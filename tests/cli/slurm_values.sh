@@ -93,6 +93,7 @@ bad hint '"nomultithreads"' '"nomultithreads" is not a hint'
 bad threads_per_core 0 'not 0'
 bad ntasks_per_core 70000 'not 70000'
 bad oversubscribe '"yes"' 'true or false'
+bad wckey '"a b"' '"a b"'
 
 # good FORMAT: every form at once passes `wjr check`.
 good() {
@@ -200,6 +201,8 @@ absent gpus '"h100:1"' '"gpu:h100", which no node' 'gpu:a100:2'
 absent gpus_per_node '"a100:4"' '4 "gpu:a100" per node' 'gpu:a100:2'
 absent mem '"32G"' 'asks for 32768 MB per node' 'partition debug has is 16000 MB (RealMemory)'
 absent mem_per_cpu '"20000"' 'asks for 20000 MB for each of the 1 CPUs' '16000 MB (RealMemory)'
+absent prefer '"intel&infiniband"' 'feature "infiniband", which no node of partition debug' \
+    '(its nodes have: intel, ib)'
 absent threads_per_core 4 'asks for 4 threads per core' 'partition debug has is 2 (ThreadsPerCore)'
 absent constraint '"intel&infiniband"' 'feature "infiniband", which no node of partition debug' \
     '(its nodes have: intel, ib)'

@@ -17,9 +17,10 @@
 # cluster does not have is refused naming it. A nodelist reaches the job,
 # and an exclude of the only node gets slurmctld's refusal (exit 3), as
 # does a tmp the node has no disk for; mail_type and mail_user reach the job.
-# hint, oversubscribe, ntasks_per_core and threads_per_core reach the job as
-# sbatch's options do, and two threads per core, more than the node has,
-# are refused by wjr check as by sbatch --test-only.
+# hint, oversubscribe, ntasks_per_core, threads_per_core and prefer reach
+# the job as sbatch's options do; two threads per core, more than the node
+# has, and a preferred feature no node has, are refused by wjr check as by
+# sbatch --test-only.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -81,7 +82,9 @@ expect_refused "$line" 'slurm.threads_per_core asks for 2 threads per core, the 
     'of partition debug has is 1 (ThreadsPerCore)'
 slurm_group 'constraint = "wjr_no_such_feature";'
 expect_refused "$line" 'slurm.constraint asks for feature "wjr_no_such_feature", which no node' \
-    'of partition debug has'
+    'of partition debug has' '(its nodes have: wjr_node)'
+slurm_group 'prefer = "wjr_node&wjr_no_such_feature";'
+expect_refused "$line" 'slurm.prefer asks for feature "wjr_no_such_feature", which no node'
 # 64T: far beyond any node this test runs on
 slurm_group 'cpus_per_task = 1;'
 sed -i 's/mem = "100M"/mem = "64T"/' "$WORK/study.cfg"
@@ -96,7 +99,7 @@ expect_refused "$((line - 1))" 'slurm.partition "wjr_no_such_partition" does not
     'it has: ' 'debug' "$PART"
 # what wjr refuses, slurmctld refuses
 for opt in --mem=64T --mem-per-cpu=64T --constraint=wjr_no_such_feature --gpus-per-node=3 \
-    --gpus=a100:1 --threads-per-core=2; do
+    --gpus=a100:1 --threads-per-core=2 --prefer=wjr_no_such_feature; do
     rc=0
     sbatch --test-only -p debug -t 5 "$opt" --wrap true >"$WORK/sbatch.out" 2>&1 || rc=$?
     [[ $rc -ne 0 ]] || fail "sbatch --test-only $opt was accepted: $(cat "$WORK/sbatch.out")"
@@ -236,4 +239,12 @@ job_has exp7 "with hint" "ReqB:S:C:T=0:0:1:1 OverSubscribe=YES" \
 slurm_group 'ntasks_per_core = 2; threads_per_core = 1;'
 job_has exp8 "with ntasks_per_core" "ReqB:S:C:T=0:0:*:1 NtasksPerN:B:S:C=0:0:*:2" \
     "SLURM_NTASKS_PER_CORE=2 SLURM_THREADS_PER_CORE=1"
+# prefer reaches the job: slurmctld shows the preferred feature, met, in
+# Features (22.05) or Prefer
+slurm_group 'prefer = "wjr_node";'
+sed -i 's/experiment_dir = "exp8"/experiment_dir = "exp9"/' "$WORK/study.cfg"
+run_trial exp9 "with prefer"
+got="$(scontrol show job "$job" 2>&1 | grep -o 'Features=[^ ]*\|Prefer=[^ ]*' | tr '\n' ' ' || true)"
+[[ "$got" == *"=wjr_node "* ]] || fail "job $job: '$got' names no wjr_node"
+note "job $job: $got"
 note "ok"

@@ -189,6 +189,8 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->reservation != NULL, " reservation=%s", d->reservation);
     PUT(d->licenses != NULL, " licenses=%s", d->licenses);
     PUT(d->req_nodes != NULL, " req_nodes=%s", d->req_nodes);
+    PUT(d->prefer != NULL, " prefer=%s", d->prefer);
+    PUT(d->wckey != NULL, " wckey=%s", d->wckey);
     PUT(d->exc_nodes != NULL, " exc_nodes=%s", d->exc_nodes);
     PUT(d->mail_type != NO_VAL16 && d->mail_type != 0, " mail_type=%u", d->mail_type);
     PUT(d->mail_user != NULL, " mail_user=%s", d->mail_user);

@@ -93,6 +93,7 @@ static void reads_every_key(void **state)
      * exclusive = false, which asks for nothing) */
     c = cfx_load("t.cfg", HEAD "slurm = {\n"
                                "  hint = \"nomultithread\"; oversubscribe = true;\n"
+                               "  prefer = \"intel&ib\"; wckey = \"w1\";\n"
                                "  exclusive = false;\n"
                                "};\n");
     wjr_study_config_slurm_options(&o, c);
@@ -100,6 +101,8 @@ static void reads_every_key(void **state)
     assert_int_equal(o.oversubscribe, 1);
     assert_int_equal(o.exclusive, 0);
     assert_int_equal(o.threads_per_core, 0);
+    assert_string_equal(o.prefer, "intel&ib");
+    assert_string_equal(o.wckey, "w1");
     wjr_study_config_free(c);
     c = cfx_load("t.cfg",
                  HEAD "slurm = { threads_per_core = 2; ntasks_per_core = \"{{ threads }}\"; };\n");

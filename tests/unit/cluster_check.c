@@ -483,6 +483,15 @@ static void a_feature_no_node_has_is_refused(void **state)
     assert_refused(f, "partition = \"gpu\"; constraint = \"amd|nosuch\";",
                    "feature \"nosuch\", which no node of partition gpu has (its nodes have: "
                    "intel, ib, rack1, amd, rack2)");
+
+    /* prefer is a wish: a feature of other partitions' nodes passes, one
+     * that no node has is refused, as slurmctld refuses it */
+    assert_int_equal(check(f, "partition = \"debug\"; prefer = \"amd&rack2\";"), 0);
+    assert_int_equal(check(f, "partition = \"debug\"; prefer = \"rack1\"; constraint = \"ib\";"),
+                     0);
+    assert_refused(f, "partition = \"debug\";\nprefer = \"rack3\";",
+                   "c.cfg:4: slurm.prefer asks for feature \"rack3\", which no node of "
+                   "partition debug has (did you mean \"rack1\"?)");
 }
 
 static void a_failed_rpc_is_the_controllers_error(void **state)

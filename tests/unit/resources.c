@@ -43,6 +43,8 @@ static void fixed_resources_reach_the_job(void **state)
     o.mail_type = "end,FAIL"; /* any case, as sbatch reads it */
     o.mail_user = "someone@example.org";
     o.tmp = "10G";
+    o.prefer = "amd|intel";
+    o.wckey = "proj:a";
     tu_runner(f, NULL, &o);
     tu_run(f, 0, "{\"x\": 1}");
     s = tu_last_sub();
@@ -77,6 +79,8 @@ static void fixed_resources_reach_the_job(void **state)
     tu_assert_res(s, "mail_type=6"); /* MAIL_JOB_END | MAIL_JOB_FAIL */
     tu_assert_res(s, "mail_user=someone@example.org");
     tu_assert_res(s, "tmp=10240");
+    tu_assert_res(s, "prefer=amd|intel");
+    tu_assert_res(s, "wckey=proj:a");
     /* as sbatch does, for srun in the job: the tasks asked for, not the
      * ntasks_per_node x nodes slurmctld may give */
     assert_string_equal(mock_submission_env(s, "SLURM_CPUS_PER_TASK"), "2");
@@ -252,6 +256,8 @@ static void defaults_set_no_resource(void **state)
     tu_assert_no_res(s, "mail_type");
     tu_assert_no_res(s, "mail_user");
     tu_assert_no_res(s, " tmp=");
+    tu_assert_no_res(s, "prefer");
+    tu_assert_no_res(s, "wckey");
     /* --open-mode=append: a requeued job keeps its earlier output */
     tu_assert_res(s, "open_mode=1");
     assert_null(mock_submission_env(s, "SLURM_NTASKS"));
@@ -589,7 +595,8 @@ static void resources_survive_to_json(void **state)
                                "\"exclude\":\"b\"", "\"hint\":\"nomultithread\"", NULL};
     /* what the hint and exclusive exclude */
     const char *const has2[] = {"\"threads_per_core\":2", "\"ntasks_per_core\":4",
-                                "\"oversubscribe\":1", NULL};
+                                "\"oversubscribe\":1",    "\"prefer\":\"amd\"",
+                                "\"wckey\":\"w\"",        NULL};
 
     (void)state;
     o.nodes = "3";
@@ -610,6 +617,8 @@ static void resources_survive_to_json(void **state)
     o.threads_per_core = 2;
     o.ntasks_per_core = 4;
     o.oversubscribe = 1;
+    o.prefer = "amd";
+    o.wckey = "w";
     survives_to_json(&o, has2);
 }
 
