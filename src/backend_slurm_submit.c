@@ -204,21 +204,14 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
         desc->shared = JOB_SHARED_NONE;
     if (r.oversubscribe)
         desc->shared = JOB_SHARED_OK;
+    /* the options, or what the hint makes of them (slurm_resources.c), as
+     * sbatch does */
     if (r.threads_per_core)
         desc->threads_per_core = (uint16_t)r.threads_per_core;
     if (r.ntasks_per_core)
         desc->ntasks_per_core = (uint16_t)r.ntasks_per_core;
-    if (r.hint[0]) { /* as sbatch turns it into the description */
-        wjr_slurm_hint h;
-        if (wjr_slurm_parse_hint(&h, r.hint) == 0) {
-            if (h.threads_per_core)
-                desc->threads_per_core = h.threads_per_core;
-            if (h.cores_per_socket)
-                desc->cores_per_socket = h.cores_per_socket;
-            if (h.ntasks_per_core)
-                desc->ntasks_per_core = h.ntasks_per_core;
-        }
-    }
+    if (r.cores_per_socket)
+        desc->cores_per_socket = (uint16_t)r.cores_per_socket;
     if (r.nice_set)
         desc->nice = (uint32_t)((int64_t)NICE_OFFSET + r.nice);
     if (r.warn_signal) {

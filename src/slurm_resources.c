@@ -490,8 +490,13 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
     } else if (len == 13 && strncmp(key, "oversubscribe", 13) == 0) {
         res->oversubscribe = wjr_slurm_parse_bool(v) == 1;
     } else if (len == 4 && strncmp(key, "hint", 4) == 0) {
-        if (strlen(v) < WJR_HINT_MAX)
+        wjr_slurm_hint h; /* not with threads_per_core or ntasks_per_core */
+        if (wjr_slurm_parse_hint(&h, v) == 0) {
             strcpy(res->hint, v);
+            res->threads_per_core = h.threads_per_core;
+            res->cores_per_socket = h.cores_per_socket;
+            res->ntasks_per_core = h.ntasks_per_core;
+        }
     } else if (len == 16 && strncmp(key, "threads_per_core", 16) == 0) {
         if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
             res->threads_per_core = (uint32_t)n;

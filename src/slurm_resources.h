@@ -45,9 +45,10 @@ typedef struct wjr_slurm_res {
     char export_env[WJR_RES_TEXT_MAX];  /* idem: ALL, the default */
     int warn_signal;                    /* signal number; 0: none */
     int warn_seconds;
-    char hint[WJR_HINT_MAX];   /* "" when not set */
-    uint32_t threads_per_core; /* 0: not set; not with hint */
+    char hint[WJR_HINT_MAX];   /* "" when not set; the three below then hold what it asks */
+    uint32_t threads_per_core; /* 0: not set */
     uint32_t ntasks_per_core;  /* idem */
+    uint32_t cores_per_socket; /* idem; from hint only */
     int oversubscribe;         /* not with exclusive */
 } wjr_slurm_res;
 
