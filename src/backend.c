@@ -2,12 +2,14 @@
  * backend.c - what every backend shares: the registry of backend types
  * that a saved runner names ("slurm"), rebuilding a backend from its type
  * and settings, and the calls that go through the table of functions
- * (free, cluster_info, the RPC count) or clear what a backend handed out
- * (job lists, cluster info). It knows no scheduler: each type's own file
+ * (free, cluster_info, the RPC count, the test of a trial's job that `wjr
+ * check` asks for) or clear what a backend handed out (job lists, cluster
+ * info). It knows no scheduler: each type's own file
  * does (backend_slurm.c for Slurm).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "util.h"
@@ -122,6 +124,35 @@ int wjr_cluster_items_put(wjr_cluster_item **items, size_t *n, const char *name,
     return 0;
 }
 
+int wjr__backend_will_run(wjr_cluster_info *info, const char **key, wjr_backend *b,
+                          const char *params_json)
+{
+    wjr_job_spec spec;
+    char *resources = NULL, cwd[4096];
+    int error = 0;
+
+    *key = NULL;
+    if (b == NULL || b->will_run == NULL)
+        return 0;
+    if (b->resources != NULL)
+        error = b->resources(&resources, b, params_json);
+    if (error < 0)
+        return error;
+    /* the job a trial's submission makes, but for its script and paths,
+     * which slurmctld takes as they come */
+    memset(&spec, 0, sizeof(spec));
+    spec.name = "wjr-check";
+    spec.comment = "wjr:check";
+    spec.script = "#!/bin/sh\n# wjr check: slurmctld's test of a trial's job; it never runs\n";
+    spec.work_dir = getcwd(cwd, sizeof(cwd)) != NULL ? cwd : "/";
+    spec.std_out = "/dev/null";
+    spec.std_err = "/dev/null";
+    spec.resources = resources;
+    error = b->will_run(info, key, b, &spec);
+    free(resources);
+    return error;
+}
+
 void wjr__cluster_info_clear(wjr_cluster_info *info)
 {
     if (info == NULL)
@@ -135,6 +166,10 @@ void wjr__cluster_info_clear(wjr_cluster_info *info)
     wjr_cluster_items_free(info->gres, info->n_gres);
     wjr_cluster_items_free(info->features, info->n_features);
     wjr_cluster_items_free(info->partitions, info->n_partitions);
+    free(info->trial_partition);
+    free(info->trial_nodes);
+    free(info->trial_not_now);
+    free(info->trial_site_message);
     memset(info, 0, sizeof(*info));
 }
 

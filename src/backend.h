@@ -85,6 +85,15 @@ struct wjr_backend {
      * wjr_job_spec.resources; *out = NULL when none. Trials with the same
      * text may share an array. May be NULL. */
     int (*resources)(char **out, const wjr_backend *b, const char *params_json);
+    /* Whether the scheduler would take spec, and when and where it would
+     * start it; nothing is made (sbatch --test-only). Fills info's trial_*
+     * fields: 0 when it would take it (trial_tested), or when it could not
+     * place it on the nodes up now while others are down (trial_not_now);
+     * WJR_ESLURM when it refuses the job, with its message and *key the
+     * option to blame ("account", "qos", ...; NULL when none is known).
+     * May be NULL. */
+    int (*will_run)(wjr_cluster_info *info, const char **key, wjr_backend *b,
+                    const wjr_job_spec *spec);
     /* Take what from (a backend of the same type, about to be replaced by
      * this one) learnt from the scheduler: its version, the cluster's
      * name, its limits. May be NULL. */
@@ -110,6 +119,13 @@ const char *wjr_cluster_items_missing(const wjr_cluster_item *items, size_t n, c
                                       size_t *len);
 /* Free what a wjr_cluster_info holds and zero it (the struct stays). */
 void wjr__cluster_info_clear(wjr_cluster_info *info);
+
+/* Ask the scheduler whether it would take the job of a trial with these
+ * parameters (a JSON object, or NULL), as the runner would submit it but
+ * for its script, and fill info's trial_* fields (backend->will_run).
+ * 0 also when the backend cannot ask. */
+int wjr__backend_will_run(wjr_cluster_info *info, const char **key, wjr_backend *b,
+                          const char *params_json);
 
 /* Rebuild a backend from its type and to_json text (backend.c, through
  * its registry of types). */

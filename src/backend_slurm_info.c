@@ -2,7 +2,8 @@
  * backend_slurm_info.c - what the Slurm backend asks of the controller
  * besides jobs: its configuration (ClusterName, version, MaxArraySize,
  * MinJobAge, accounting), the partition jobs go to, and the reservations,
- * licenses and nodes (GRES, memory, features) when the options name them;
+ * licenses and nodes (GRES, memory, features) when the options name them,
+ * and how many of the partition's nodes are not up;
  * cancellations, one job or many in as few RPCs as the release allows; and
  * accounting (slurmdbd) look-ups of jobs slurmctld has forgotten, by job
  * name and a start-time bound.
@@ -412,6 +413,62 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     if (error < 0)
         wjr__cluster_info_clear(out);
     return error;
+}
+
+/* ---- the nodes that are not up ------------------------------------------ */
+
+/* Not up: down, not yet registered or a FUTURE slot, or drained, failing,
+ * not responding or powered down; slurmctld places no job there now. */
+static int node_not_up(uint32_t state)
+{
+    uint32_t base = state & NODE_STATE_BASE;
+
+    return base == NODE_STATE_DOWN || base == NODE_STATE_UNKNOWN || base == NODE_STATE_FUTURE ||
+           (state & (NODE_STATE_DRAIN | NODE_STATE_FAIL | NODE_STATE_NO_RESPOND |
+                     NODE_STATE_POWERED_DOWN)) != 0;
+}
+
+int wjr__slurm_nodes_down(uint32_t *down, uint32_t *total, slurm_backend *sb)
+{
+    partition_info_msg_t *parts = NULL;
+    node_info_msg_t *msg = NULL;
+    const char *which = sb->partition;
+    uint32_t i;
+
+    *down = *total = 0;
+    sb->parent.rpc_count++;
+    if (slurm_load_partitions((time_t)0, &parts, SHOW_ALL) != SLURM_SUCCESS)
+        return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_partitions");
+    for (i = 0; which == NULL && i < parts->record_count; i++)
+        if (parts->partition_array[i].flags & PART_FLAG_DEFAULT)
+            which = parts->partition_array[i].name;
+    sb->parent.rpc_count++;
+    if (slurm_load_node((time_t)0, &msg, SHOW_ALL) != SLURM_SUCCESS) {
+        int error = wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_node");
+        slurm_free_partition_info_msg(parts);
+        return error;
+    }
+    slurm_populate_node_partitions(msg, parts);
+    for (i = 0; i < msg->record_count; i++) {
+        const node_info_t *nd = &msg->node_array[i];
+        int in_part = 0;
+        const char *p = which;
+        /* a node in any partition of the job's list */
+        while (p != NULL && *p != '\0' && !in_part) {
+            size_t k = strcspn(p, ",");
+            char name[256];
+            snprintf(name, sizeof(name), "%.*s", (int)k, p);
+            in_part = listed(nd->partitions, name);
+            p += k + (p[k] == ',');
+        }
+        if (nd->name == NULL || !in_part)
+            continue;
+        (*total)++;
+        *down += (uint32_t)node_not_up(nd->node_state);
+    }
+    slurm_free_node_info_msg(msg);
+    slurm_free_partition_info_msg(parts);
+    return 0;
 }
 
 /* ---- cancel -------------------------------------------------------------- */

@@ -71,6 +71,11 @@ int wjr__slurm_classify(int e, const char *what);
 /* The errors after which sbatch sleeps and tries again. */
 int wjr__slurm_errno_is_busy(int e);
 
+/* backend_slurm_info.c: how many nodes of the backend's partitions (or
+ * of the default partition) are not up now (down, drained, failing, not
+ * responding, powered down), of how many. Two RPCs. */
+int wjr__slurm_nodes_down(uint32_t *down, uint32_t *total, slurm_backend *sb);
+
 /* The parts' entries of the backend's table of functions. */
 void wjr__slurm_submit_ops(wjr_backend *b);
 void wjr__slurm_query_ops(wjr_backend *b);

@@ -5,7 +5,10 @@
  * then one slurm_submit_batch_job(), tried again while the controller says
  * it is busy, as sbatch does. It exports the submitter's environment
  * without inherited SLURM_* and SBATCH_* variables, as sbatch's default
- * does, and names the working directory and the output paths.
+ * does, and names the working directory and the output paths. The same
+ * description goes to slurm_job_will_run2() for `wjr check`, as sbatch
+ * --test-only sends it: slurmctld's refusal, or where and when the job
+ * would start.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +20,11 @@
 #include "util.h"
 
 extern char **environ;
+
+/* slurm_job_will_run2()'s answer is freed by this call, which slurm.h
+ * names there but declares only in src/common/slurm_protocol_defs.h;
+ * libslurm exports it on every release from 22.05 to 26.05. */
+extern void slurm_free_will_run_response_msg(will_run_response_msg_t *msg);
 
 /* 25.11 moved the new job's id into a slurm_step_id_t. */
 static uint32_t submitted_job_id(const submit_response_msg_t *resp)
@@ -291,77 +299,224 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     return 0;
 }
 
+/* A job description as a submission sends it, with what it owns. The
+ * environment points into job_vars: the struct stays where it is. */
+typedef struct prepared {
+    job_desc_msg_t desc;
+    char *array_inx;
+    char **env;
+    uint32_t env_size;
+    char job_vars[JOB_VARS_MAX][JOB_VAR_LEN];
+} prepared;
+
+static void release(prepared *p)
+{
+    free(p->desc.tres_per_node);
+    free(p->desc.tres_per_job);
+    free(p->desc.tres_per_task);
+    free(p->desc.cpus_per_tres);
+    free(p->desc.mem_per_tres);
+    free(p->desc.reservation);
+    free(p->desc.licenses);
+    free(p->array_inx);
+    free_env(p->env, p->env_size);
+}
+
+/* The description of spec: the options and the trial's own values (which
+ * win), its environment. Release it in every case. */
+static int prepare(prepared *p, const slurm_backend *sb, const wjr_job_spec *spec)
+{
+    wjr_slurm_res res;
+    int error;
+
+    memset(p, 0, sizeof(*p));
+    if (wjr_slurm_extra_resolve(&res, sb->extra, spec->resources) < 0)
+        return WJR_ECONFIG;
+    error = fill_desc(&p->desc, sb, spec, &res, &p->array_inx);
+    if (error < 0)
+        return error;
+    job_vars_set(p->job_vars, &p->desc, &res);
+    p->env = build_env(sb, &res, spec->work_dir, p->job_vars, &p->env_size);
+    if (p->env == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    p->desc.environment = p->env;
+    p->desc.env_size = p->env_size;
+    return 0;
+}
+
+/* Send the RPC until it is answered, trying again while slurmctld says
+ * it is busy, as sbatch does (sleeping a little longer each time): 0, or
+ * the Slurm error of the last try. */
+static int send_patiently(slurm_backend *sb, int (*rpc)(job_desc_msg_t *, void *),
+                          job_desc_msg_t *desc, void *answer)
+{
+    double deadline = wjr_now() + (sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
+    int tries = 0, e;
+
+    for (;;) {
+        sb->parent.rpc_count++;
+        if (rpc(desc, answer) == SLURM_SUCCESS)
+            return 0;
+        e = SLURM_ERRNO();
+        if (!wjr__slurm_errno_is_busy(e) || wjr_now() + (tries + 1) >= deadline)
+            return e != 0 ? e : SLURM_ERROR;
+        sleep((unsigned)++tries);
+    }
+}
+
+static int submit_rpc(job_desc_msg_t *desc, void *answer)
+{
+    return slurm_submit_batch_job(desc, (submit_response_msg_t **)answer);
+}
+
+static int will_run_rpc(job_desc_msg_t *desc, void *answer)
+{
+    return slurm_job_will_run2(desc, (will_run_response_msg_t **)answer);
+}
+
+/* slurmctld's message for e, naming the partition it does not say */
+static int refused(const slurm_backend *sb, int e, const char *call)
+{
+    char *what;
+    int error;
+
+    if (e != ESLURM_INVALID_PARTITION_NAME || sb->partition == NULL)
+        return wjr__slurm_classify(e, call);
+    what = wjr_asprintf("%s: partition '%s'", call, sb->partition);
+    error = wjr__slurm_classify(e, what ? what : call);
+    free(what);
+    return error;
+}
+
 static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
 {
     slurm_backend *sb = (slurm_backend *)b;
-    job_desc_msg_t desc;
-    wjr_slurm_res res;
+    prepared p;
     submit_response_msg_t *resp = NULL;
-    char *array_inx = NULL, job_vars[JOB_VARS_MAX][JOB_VAR_LEN];
-    char **env = NULL;
-    uint32_t env_size = 0;
-    double deadline = wjr_now() + (sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
-    int error, rc, e, tries = 0;
+    int error, e;
 
     if (wjr__slurm_init() < 0)
         return WJR_EUNREACHABLE;
-    memset(&desc, 0, sizeof(desc));
-    /* what the options and the trial's own values (which win) ask for */
-    if (wjr_slurm_extra_resolve(&res, sb->extra, spec->resources) < 0) {
-        error = WJR_ECONFIG;
-        goto done;
+    error = prepare(&p, sb, spec);
+    if (error == 0) {
+        e = send_patiently(sb, submit_rpc, &p.desc, &resp);
+        if (e != 0)
+            error = refused(sb, e, "slurm_submit_batch_job");
+        else
+            *out = submitted_job_id(resp);
     }
-    error = fill_desc(&desc, sb, spec, &res, &array_inx);
-    if (error < 0)
-        goto done;
-    job_vars_set(job_vars, &desc, &res);
-    env = build_env(sb, &res, spec->work_dir, job_vars, &env_size);
-    if (env == NULL) {
-        error = wjr_error_set(WJR_ENOMEM, "out of memory");
-        goto done;
-    }
-    desc.environment = env;
-    desc.env_size = env_size;
-
-    for (;;) {
-        b->rpc_count++;
-        rc = slurm_submit_batch_job(&desc, &resp);
-        if (rc == SLURM_SUCCESS)
-            break;
-        e = SLURM_ERRNO();
-        if (wjr__slurm_errno_is_busy(e) && wjr_now() + (tries + 1) < deadline) {
-            /* as sbatch does: sleep a little longer each time, then retry */
-            sleep((unsigned)++tries);
-            continue;
-        }
-        if (e == ESLURM_INVALID_PARTITION_NAME && sb->partition) {
-            /* Slurm's message does not say which partition it refused */
-            char *what = wjr_asprintf("slurm_submit_batch_job: partition '%s'", sb->partition);
-            error = wjr__slurm_classify(e, what ? what : "slurm_submit_batch_job");
-            free(what);
-        } else {
-            error = wjr__slurm_classify(e, "slurm_submit_batch_job");
-        }
-        goto done;
-    }
-    *out = submitted_job_id(resp);
-    error = 0;
-done:
     if (resp)
         slurm_free_submit_response_response_msg(resp);
-    free(desc.tres_per_node);
-    free(desc.tres_per_job);
-    free(desc.tres_per_task);
-    free(desc.cpus_per_tres);
-    free(desc.mem_per_tres);
-    free(desc.reservation);
-    free(desc.licenses);
-    free(array_inx);
-    free_env(env, env_size);
+    release(&p);
+    return error;
+}
+
+/* ---- the test of a job (sbatch --test-only) ------------------------------ */
+
+/* The option a refusal of slurmctld's points at, or NULL. */
+static const char *key_of(int e)
+{
+    switch (e) {
+    case ESLURM_INVALID_ACCOUNT:
+        return "account";
+    case ESLURM_INVALID_QOS:
+        return "qos";
+    case ESLURM_INVALID_PARTITION_NAME:
+    case ESLURM_PARTITION_NOT_AVAIL:
+    case ESLURM_JOB_MISSING_REQUIRED_PARTITION_GROUP:
+        return "partition";
+    case ESLURM_INVALID_TIME_LIMIT:
+        return "time";
+    case ESLURM_INVALID_TIME_MIN_LIMIT:
+        return "time_min";
+    case ESLURM_RESERVATION_ACCESS:
+    case ESLURM_RESERVATION_INVALID:
+    case ESLURM_RESERVATION_NOT_USABLE:
+        return "reservation";
+    case ESLURM_INVALID_LICENSES:
+        return "licenses";
+    case ESLURM_INVALID_FEATURE:
+        return "constraint";
+    case ESLURM_INVALID_WCKEY:
+        return "wckey";
+    case ESLURM_INVALID_NODE_NAME:
+        return "nodelist";
+    default:
+        return NULL;
+    }
+}
+
+/* Where and when slurmctld would start the job. The answer's fields read
+ * here are in every release from 22.05 to 26.05. */
+static int take_answer(wjr_cluster_info *info, const will_run_response_msg_t *resp)
+{
+    info->trial_tested = 1;
+    info->trial_start = (int64_t)resp->start_time;
+    info->trial_cpus = resp->proc_cnt;
+    if ((resp->part_name != NULL &&
+         (info->trial_partition = wjr_strdup(resp->part_name)) == NULL) ||
+        (resp->node_list != NULL && (info->trial_nodes = wjr_strdup(resp->node_list)) == NULL) ||
+        (resp->job_submit_user_msg != NULL && *resp->job_submit_user_msg != '\0' &&
+         (info->trial_site_message = wjr_strdup(resp->job_submit_user_msg)) == NULL))
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* slurmctld tests a job against the nodes that are up (not down, drained
+ * or failing) and answers a job none of them can hold now as it answers a
+ * job no node could ever hold. A submission would be taken and wait when
+ * some nodes of its partition are not up: then that is no refusal. */
+static int not_now(wjr_cluster_info *info, slurm_backend *sb, int e)
+{
+    uint32_t down = 0, total = 0;
+    int error = wjr__slurm_nodes_down(&down, &total, sb);
+
+    if (error < 0)
+        return error;
+    if (down == 0)
+        return 1; /* a refusal */
+    info->trial_not_now = wjr_asprintf(
+        "%s (Slurm error %d); %u of the %u nodes of %s %s down, drained or not responding",
+        slurm_strerror(e), e, (unsigned)down, (unsigned)total,
+        sb->partition != NULL ? sb->partition : "the default partition", down == 1 ? "is" : "are");
+    return info->trial_not_now != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
+static int slurm_will_run(wjr_cluster_info *info, const char **key, wjr_backend *b,
+                          const wjr_job_spec *spec)
+{
+    slurm_backend *sb = (slurm_backend *)b;
+    prepared p;
+    will_run_response_msg_t *resp = NULL;
+    int error, e;
+
+    *key = NULL;
+    if (wjr__slurm_init() < 0)
+        return WJR_EUNREACHABLE;
+    error = prepare(&p, sb, spec);
+    if (error == 0) {
+        e = send_patiently(sb, will_run_rpc, &p.desc, &resp);
+        if (e == 0 && resp != NULL)
+            error = take_answer(info, resp);
+        else if (e == ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE ||
+                 e == ESLURM_REQUESTED_PART_CONFIG_UNAVAILABLE || e == ESLURM_NODES_BUSY)
+            error = not_now(info, sb, e);
+        else if (e != 0)
+            error = 1;
+        if (error == 1) {
+            *key = key_of(e);
+            error = refused(
+                sb, e, "slurmctld refuses the trials' jobs (asked as sbatch --test-only asks)");
+        }
+    }
+    if (resp)
+        slurm_free_will_run_response_msg(resp);
+    release(&p);
     return error;
 }
 
 void wjr__slurm_submit_ops(wjr_backend *b)
 {
     b->submit = slurm_submit;
+    b->will_run = slurm_will_run;
 }

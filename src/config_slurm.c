@@ -379,6 +379,11 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"partition", &c->line_partition},
         {"threads_per_core", &c->line_threads_per_core},
         {"prefer", &c->line_prefer},
+        {"account", &c->line_account},
+        {"qos", &c->line_qos},
+        {"wckey", &c->line_wckey},
+        {"nodelist", &c->line_nodelist},
+        {"exclude", &c->line_exclude},
     };
     size_t i;
 
@@ -386,6 +391,13 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         if (strcmp(key, lines[i].key) == 0)
             return lines[i].line;
     return NULL;
+}
+
+int wjr_config_slurm_line(const wjr_slurm_cfg *c, const char *key)
+{
+    const int *line = key != NULL ? line_of((wjr_slurm_cfg *)c, key) : NULL;
+
+    return line != NULL ? *line : 0;
 }
 
 /* slurmctld refuses a job whose time_min is longer than its time limit
@@ -459,6 +471,7 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         return error;
     free(out->file);
     out->file = wjr_strdup(ctx->file);
+    out->line_group = (int)config_setting_source_line(g);
     n = config_setting_length(g);
     for (i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);

@@ -27,11 +27,13 @@ typedef struct wjr_slurm_cfg {
     int line_nodes, line_ntasks, line_cpus; /* where nodes, ntasks, cpus_per_task are set */
     int line_reservation, line_licenses, line_gres, line_gpus, line_gpus_per_task; /* idem */
     int line_gpus_per_node;
-    int line_mem, line_mem_per_cpu, line_mem_per_gpu, line_constraint; /* idem */
-    int line_time, line_time_min, line_partition;                      /* idem */
-    int line_threads_per_core, line_prefer;                            /* idem */
-    int requeue_exit_code;                                             /* 0: none */
-    char **per_trial; /* "key=parameter", NULL-terminated; NULL when none */
+    int line_mem, line_mem_per_cpu, line_mem_per_gpu, line_constraint;   /* idem */
+    int line_time, line_time_min, line_partition;                        /* idem */
+    int line_threads_per_core, line_prefer;                              /* idem */
+    int line_account, line_qos, line_wckey, line_nodelist, line_exclude; /* idem */
+    int line_group;        /* the slurm group's own line; 0 when there is none */
+    int requeue_exit_code; /* 0: none */
+    char **per_trial;      /* "key=parameter", NULL-terminated; NULL when none */
     size_t n_per_trial;
     char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */
 } wjr_slurm_cfg;
@@ -53,6 +55,20 @@ typedef struct wjr_slurm_cfg {
  */
 int wjr_config_slurm_check_cluster(const struct wjr_study_config *cfg,
                                    const wjr_cluster_info *info);
+
+/* The line where the slurm group sets key; 0 when it does not. */
+int wjr_config_slurm_line(const wjr_slurm_cfg *c, const char *key);
+
+/*
+ * What slurmctld said of the first trial's job (wjr_study_check: the
+ * backend's test, `error` and `key` as wjr__backend_will_run left them):
+ * a refusal becomes WJR_ESLURM naming file:line of the key to blame, or
+ * of the slurm group, with Slurm's message; a job that would wait for
+ * nodes that are down, and a site's job_submit message, become warnings.
+ * 0 when it would be taken.
+ */
+int wjr_config_slurm_will_run(struct wjr_study_config *cfg, const wjr_cluster_info *info, int error,
+                              const char *key);
 
 /* Fill the version 2 to 4 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);

@@ -8,7 +8,9 @@
  * values, and the largest a parameter can give where the check is a count
  * or a memory size. It contacts no cluster
  * itself and refuses with file:line and what the cluster has; the values
- * themselves were checked at load (config_slurm.c).
+ * themselves were checked at load (config_slurm.c). It also words what
+ * slurmctld said when asked whether it would take the first trial's job:
+ * a refusal at the line of the option to blame, or a warning.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -483,5 +485,38 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
             check_features(cfg->constraint, "constraint", cfg->res.line_constraint, 0, info, file);
     if (error == 0)
         error = check_features(cfg->res.prefer, "prefer", cfg->res.line_prefer, 1, info, file);
+    return error;
+}
+
+int wjr_config_slurm_will_run(wjr_study_config *cfg, const wjr_cluster_info *info, int error,
+                              const char *key)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
+    const char *file = c->file ? c->file : cfg->path;
+    int line = wjr_config_slurm_line(c, key);
+
+    if (error == WJR_ESLURM) {
+        /* Slurm's message, at the key it points at, or at the group (an
+         * option left unset points there too: Slurm's default for it) */
+        if (line > 0)
+            return wjr_error_prefix("%s:%d: slurm.%s", file, line, key);
+        if (c->line_group > 0 && key != NULL)
+            return wjr_error_prefix("%s:%d: slurm (%s unset)", file, c->line_group, key);
+        if (c->line_group > 0)
+            return wjr_error_prefix("%s:%d: slurm", file, c->line_group);
+        return wjr_error_prefix("%s", file);
+    }
+    if (error < 0)
+        return error;
+    if (info->trial_not_now != NULL &&
+        (error = wjr__config_warn(cfg,
+                                  "slurmctld cannot start the first trial's job on the nodes "
+                                  "that are up now: %s; the trials' jobs would wait for them",
+                                  info->trial_not_now)) < 0)
+        return error;
+    if (info->trial_site_message != NULL)
+        error =
+            wjr__config_warn(cfg, "the cluster's job_submit plugin says of the trials' jobs: %s",
+                             info->trial_site_message);
     return error;
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "wjr/runner.h"
+#include "backend.h"
 #include "jsondiff.h"
 #include "study_int.h"
 #include "study_csv.h"
@@ -483,6 +484,27 @@ void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
     out->changed = s->changed;
 }
 
+/* Ask slurmctld whether it would take the study's first trial (its
+ * parameters as the generator draws them, for the options a trial takes
+ * from them) as its job, as sbatch --test-only asks. */
+static int test_first_trial(wjr_study_config *cfg, wjr_backend *backend, wjr_cluster_info *info)
+{
+    wjr_generator *gen = NULL;
+    json_t *params = NULL;
+    char *text = NULL;
+    const char *key = NULL;
+    int error;
+
+    /* a strategy that cannot draw before it has data tests the options alone */
+    if (wjr_generator_new(&gen, cfg) == 0 && wjr_generator_draw(&params, gen, 0) == 0)
+        text = json_dumps(params, JSON_COMPACT);
+    json_decref(params);
+    wjr_generator_free(gen);
+    error = wjr__backend_will_run(info, &key, backend, text);
+    free(text);
+    return wjr_config_slurm_will_run(cfg, info, error, key);
+}
+
 int wjr_study_check(wjr_cluster_info **info, wjr_study_config **config, const char *config_path)
 {
     wjr_study_config *cfg = NULL;
@@ -513,8 +535,11 @@ int wjr_study_check(wjr_cluster_info **info, wjr_study_config **config, const ch
     error = wjr_backend_cluster_info(info, backend);
     if (error < 0)
         goto done;
-    /* the partition, then the resources against it */
+    /* the partition, then the resources against it, then slurmctld's own
+     * word on a trial's job */
     error = wjr_config_slurm_check_cluster(cfg, *info);
+    if (error == 0)
+        error = test_first_trial(cfg, backend, *info);
 done:
     wjr_backend_free(backend);
     if (error < 0) {

@@ -166,6 +166,21 @@ typedef struct wjr_cluster_info {
     /** Loaded with the nodes (gres_known, asked for threads_per_core too):
      *  the most ThreadsPerCore a node of the partition has; 0: unknown. */
     uint32_t node_max_threads;
+    /* wjr_study_check() then asks slurmctld whether it would take the
+     * study's first trial as its job, as sbatch --test-only asks (no job
+     * is made; a refusal is wjr_study_check()'s error, with Slurm's
+     * message). Owned by the struct: */
+    int trial_tested;      /**< slurmctld would take it: the four below hold */
+    int64_t trial_start;   /**< the earliest start slurmctld gives it (Unix time) */
+    char *trial_partition; /**< the partition it would start in */
+    char *trial_nodes;     /**< the nodes it would start on */
+    uint32_t trial_cpus;   /**< the CPUs it would have */
+    /** slurmctld could not place it on the nodes that are up now (some of
+     *  the partition's are down, drained or not responding): its message
+     *  and theirs; the job would wait for them. NULL otherwise. */
+    char *trial_not_now;
+    /** What the site's job_submit plugin told the submitter, or NULL. */
+    char *trial_site_message;
 } wjr_cluster_info;
 
 /**

@@ -1,10 +1,12 @@
 /*
  * cmd_check.c - `wjr check CONFIG`: validate a configuration and ask the
- * cluster whether it can run it (partition, MaxArraySize, limits).
- * Submits nothing and writes nothing.
+ * cluster whether it can run it (partition, MaxArraySize, limits, and
+ * slurmctld's test of the first trial's job). Submits nothing and writes
+ * nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -38,6 +40,29 @@ static void print_features(const wjr_cluster_info *info)
     }
     if (n > 0)
         printf("\n");
+}
+
+/* What slurmctld said of the first trial's job, as sbatch --test-only
+ * says it: when, where, with how many CPUs. */
+static void print_trial(const wjr_cluster_info *info)
+{
+    char when[64] = "now";
+    time_t start = (time_t)info->trial_start;
+    struct tm tm;
+
+    if (!info->trial_tested) {
+        if (info->trial_not_now != NULL)
+            printf("first trial: slurmctld would take its job, to start once nodes are up "
+                   "(the warning above)\n");
+        return;
+    }
+    /* a start within the minute is now, as the backfill's estimate goes */
+    if (start > time(NULL) + 60 && localtime_r(&start, &tm) != NULL)
+        strftime(when, sizeof(when), "at %Y-%m-%dT%H:%M:%S", &tm);
+    printf("first trial: slurmctld would start its job %s, on %s in partition %s (%u CPU%s)\n",
+           when, info->trial_nodes != NULL ? info->trial_nodes : "?",
+           info->trial_partition != NULL ? info->trial_partition : "?", (unsigned)info->trial_cpus,
+           info->trial_cpus == 1 ? "" : "s");
 }
 
 static int run(int argc, char **argv)
@@ -96,6 +121,7 @@ static int run(int argc, char **argv)
                    info->partition != NULL ? info->partition : "(default)",
                    (unsigned)info->node_max_threads);
         print_features(info);
+        print_trial(info);
         code = CLI_EXIT_OK;
     } else {
         code = cli_fail("check", error);
@@ -123,13 +149,17 @@ const cli_command cli_cmd_check = {
     "the licenses, that a node of the partition has the GRES and GPU types\n"
     "asked for, the memory (mem, or mem_per_cpu x cpus_per_task x\n"
     "ntasks_per_node) and every feature slurm.constraint names. A time_min\n"
-    "longer than time is refused with the file's other errors. Warns when\n"
-    "experiment_dir already holds a study (wjr run refuses it: resume it).\n"
-    "Submits nothing, writes nothing.\n"
+    "longer than time is refused with the file's other errors. Last, ask\n"
+    "slurmctld whether it would take the first trial's job, as sbatch\n"
+    "--test-only asks: its refusal (an account, a QOS, a limit, the site's\n"
+    "job_submit plugin) is an error with Slurm's message, else it prints when\n"
+    "and where the job would start. Warns when experiment_dir already holds\n"
+    "a study (wjr run refuses it: resume it). Submits nothing, writes nothing.\n"
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n"
     "\n"
-    "Exit: 0 ready, 2 configuration error, 3 cluster unreachable or partition\n"
-    "missing.\n",
+    "Exit: 0 ready, 2 configuration error (a partition or resource the\n"
+    "cluster lacks included), 3 cluster unreachable, or slurmctld refuses the\n"
+    "trials' jobs.\n",
     run};

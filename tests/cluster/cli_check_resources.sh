@@ -16,7 +16,10 @@
 # partitions (that one and debug), in debug; a list with a partition the
 # cluster does not have is refused naming it. A nodelist reaches the job,
 # and an exclude of the only node gets slurmctld's refusal (exit 3), as
-# does a tmp the node has no disk for; mail_type and mail_user reach the job.
+# does a tmp the node has no disk for, from wjr check and before wjr run
+# makes anything; mail_type and mail_user reach the job. wjr check's test of
+# the first trial's job gives the node, partition and CPUs sbatch
+# --test-only gives, and with the node drained it is a warning.
 # hint, oversubscribe, ntasks_per_core, threads_per_core and prefer reach
 # the job as sbatch's options do; two threads per core, more than the node
 # has, and a preferred feature no node has, are refused by wjr check as by
@@ -30,6 +33,7 @@ scontrol create reservation ReservationName="$RESV" StartTime=now+1day Duration=
 PART="wjrshort$$"
 PART2="wjrshort2$$"
 trap 'rc=$?; scontrol delete ReservationName="$RESV" >/dev/null 2>&1
+      scontrol update NodeName=localhost State=RESUME >/dev/null 2>&1
       scontrol delete PartitionName="$PART" >/dev/null 2>&1
       scontrol delete PartitionName="$PART2" >/dev/null 2>&1; (exit $rc); cleanup' EXIT
 scontrol create PartitionName="$PART" Nodes=localhost MaxTime=1 State=UP \
@@ -141,6 +145,30 @@ out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of mem = 100M: $out"
 [[ "$out" == *"threads per core of partition debug: up to 1 a node"* ]] ||
     fail "the threads per core are not shown: $out"
 
+# last, slurmctld's test of the first trial's job: when, where and with
+# how many CPUs, as sbatch --test-only gives them for the same options
+trial="$(grep '^first trial: ' <<<"$out" || true)"
+[[ "$trial" =~ ^"first trial: slurmctld would start its job "(now|at\ [0-9T:-]+)", on localhost in partition debug ("([0-9]+)" CPU"s?")"$ ]] ||
+    fail "no test of the first trial's job: $out"
+cpus="${BASH_REMATCH[2]}"
+sbatch --test-only -p debug -t 5 --mem=100M --cpus-per-task=1 --threads-per-core=1 --wrap true \
+    >"$WORK/sbatch.out" 2>&1 || fail "sbatch --test-only: $(cat "$WORK/sbatch.out")"
+grep -q "using $cpus processors on nodes localhost in partition debug" "$WORK/sbatch.out" ||
+    fail "sbatch --test-only differs from '$trial': $(cat "$WORK/sbatch.out")"
+note "$trial; $(cat "$WORK/sbatch.out")"
+# a drained node: the job would wait for it, a warning; resumed, it starts
+scontrol update NodeName=localhost State=DRAIN Reason=wjr_check_test >"$WORK/drain.out" 2>&1 ||
+    fail "scontrol update State=DRAIN: $(cat "$WORK/drain.out")"
+rc=0
+out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || rc=$?
+scontrol update NodeName=localhost State=RESUME >/dev/null 2>&1 || true
+[[ $rc -eq 0 ]] || fail "check with the node drained exited $rc: $out"
+[[ "$out" == *"warning: slurmctld cannot start the first trial's job on the nodes that are up now: "*"1 of the 1 nodes of debug is down, drained or not responding"* ]] ||
+    fail "no warning of the drained node: $out"
+[[ "$out" == *"first trial: slurmctld would take its job, to start once nodes are up"* ]] ||
+    fail "no word on the first trial: $out"
+note "drained: $(grep 'first trial\|warning' <<<"$out" | tr '\n' ' ')"
+
 # run_trial EXP WHAT: run the study (its one trial) into EXP, which must end
 # COMPLETED; sets job to the trial's job
 run_trial() {
@@ -197,6 +225,13 @@ run_refused() {
     note "$2: $(head -c 300 "$WORK/$1.err")"
 }
 run_refused exp4 "excluding the only node"
+# ... before anything is made, as wjr check, which names the group's line
+[[ ! -e "$WORK/exp4" ]] || fail "the refused run made $WORK/exp4"
+rc=0
+err="$("$WJR" check "$WORK/study.cfg" 2>&1 >/dev/null)" || rc=$?
+[[ $rc -eq 3 ]] || fail "check excluding the only node exited $rc, not 3: $err"
+[[ "$err" == *"study.cfg:$((line - 1)): slurm: slurmctld refuses the trials' jobs (asked as sbatch --test-only asks): Requested node configuration is not available"* ]] ||
+    fail "check excluding the only node: $err"
 
 # mail_type and mail_user reach the job; tmp too (the node has TmpDisk=0,
 # so slurmctld refuses any)

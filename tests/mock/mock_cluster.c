@@ -2,15 +2,15 @@
  * mock_cluster.c - the fake controller's picture of the cluster around the
  * jobs: its partitions (names, MaxTime, sizes; the first is the default), its reservations, its
  * licenses, and its node "mocknode", a member of every partition, with the
- * Gres, RealMemory and features a test gives it, and any other nodes a
+ * Gres, RealMemory, features and state a test gives it, and any other nodes a
  * test adds (each in the partitions it names). The __wrap_ versions of
  * slurm_load_partitions, slurm_load_reservations, slurm_load_licenses and
  * slurm_load_node answer from it, counted and failing as mock_slurm.c's
  * RPCs do (mock_int.h); slurm_populate_node_partitions gives the nodes
  * their partitions, which slurm_load_node leaves out as slurmctld does.
  * Set by the tests through mock_slurm.h, or by the
- * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES, _NODE_GRES, _NODE_MEMORY
- * and _NODE_FEATURES variables.
+ * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES, _NODE_GRES, _NODE_MEMORY,
+ * _NODE_FEATURES, _NODE_THREADS and _NODE_STATE variables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +33,8 @@ static struct {
     uint64_t node_memory;
     uint16_t node_threads;
     char *node_features;
-    struct mock_node { /* mock_add_node */
+    uint32_t node_state; /* mock_set_node_state; 0: IDLE */
+    struct mock_node {   /* mock_add_node */
         char *name, *partitions, *features;
         uint64_t memory;
     } * nodes;
@@ -140,6 +141,19 @@ void mock_set_node_features(const char *features)
     C.node_features = dup_text(features);
 }
 
+void mock_set_node_state(uint32_t state)
+{
+    C.node_state = state;
+}
+
+int mock__node_up(void)
+{
+    uint32_t st = C.node_state ? C.node_state : NODE_STATE_IDLE;
+
+    return (st & NODE_STATE_BASE) != NODE_STATE_DOWN &&
+           (st & (NODE_STATE_DRAIN | NODE_STATE_FAIL | NODE_STATE_NO_RESPOND)) == 0;
+}
+
 void mock_add_node(const char *name, const char *partitions, uint64_t real_memory_mb,
                    const char *features)
 {
@@ -155,16 +169,27 @@ void mock_add_node(const char *name, const char *partitions, uint64_t real_memor
     n->memory = real_memory_mb;
 }
 
+const char *mock__default_partition(void)
+{
+    return C.n_partitions > 0 ? C.partitions[0] : NULL;
+}
+
 int mock__partition_known(const char *name)
 {
-    size_t i;
+    size_t i, k;
 
     if (C.n_partitions == 0 || name == NULL)
         return 1;
-    for (i = 0; i < C.n_partitions; i++)
-        if (strcmp(C.partitions[i], name) == 0)
-            return 1;
-    return 0;
+    /* a list ("debug,gpu"), as slurmctld takes it: each one */
+    for (; *name != '\0'; name += k + (name[k] == ',')) {
+        k = strcspn(name, ",");
+        for (i = 0; i < C.n_partitions; i++)
+            if (strlen(C.partitions[i]) == k && strncmp(C.partitions[i], name, k) == 0)
+                break;
+        if (i == C.n_partitions)
+            return 0;
+    }
+    return 1;
 }
 
 /* ---- the environment --------------------------------------------------- */
@@ -223,6 +248,8 @@ int mock__cluster_env(void)
         mock_set_node_memory(strtoull(getenv("WJR_MOCK_NODE_MEMORY"), NULL, 10));
     if (getenv("WJR_MOCK_NODE_THREADS") != NULL && *getenv("WJR_MOCK_NODE_THREADS") != '\0')
         mock_set_node_threads((uint16_t)strtoul(getenv("WJR_MOCK_NODE_THREADS"), NULL, 10));
+    if (getenv("WJR_MOCK_NODE_STATE") != NULL && *getenv("WJR_MOCK_NODE_STATE") != '\0')
+        mock_set_node_state((uint32_t)strtoul(getenv("WJR_MOCK_NODE_STATE"), NULL, 0));
     return rc;
 }
 
@@ -396,11 +423,13 @@ int __wrap_slurm_load_node(time_t update_time, node_info_msg_t **out, uint16_t f
     msg->node_array[0].real_memory = C.node_memory;
     msg->node_array[0].threads = C.node_threads;
     msg->node_array[0].features = dup_text(C.node_features);
+    msg->node_array[0].node_state = C.node_state ? C.node_state : NODE_STATE_IDLE;
     for (i = 0; i < C.n_nodes; i++) {
         node_info_t *nd = &msg->node_array[1 + i];
         nd->name = dup_text(C.nodes[i].name);
         nd->features = dup_text(C.nodes[i].features);
         nd->real_memory = C.nodes[i].memory;
+        nd->node_state = NODE_STATE_IDLE;
     }
     *out = msg;
     handed();

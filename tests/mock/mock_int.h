@@ -84,10 +84,16 @@ int mock__env_int(long *out, const char *name);
 
 /* mock_cluster.c: forget its settings (mock_reset), read its WJR_MOCK_*
  * variables (0, or -1 when one is malformed), and whether a submission
- * may go to a partition (1 while no partition was added). */
+ * may go to a partition, or to each of a list (1 while no partition was
+ * added). */
 void mock__cluster_reset(void);
 int mock__cluster_env(void);
 int mock__partition_known(const char *name);
+/* mock_cluster.c: whether mocknode is up (not down, drained, failing or
+ * not responding), and the default partition's name (NULL while none was
+ * added). */
+int mock__node_up(void);
+const char *mock__default_partition(void);
 
 /* mock_jobs.c: back to its defaults (mock_reset), and whether a process
  * dies as a submit is accepted (WJR_MOCK_EXIT_AFTER_SUBMIT). */

@@ -1,7 +1,8 @@
 /*
  * mock_jobs.c - the fake controller's submit and job queries: the __wrap_
- * versions of slurm_submit_batch_job, slurm_load_job_user and
- * slurm_load_job_state (with slurm_bit_fmt), and their free calls. A
+ * versions of slurm_submit_batch_job, slurm_job_will_run2 (the test of a
+ * job), slurm_load_job_user and slurm_load_job_state (with
+ * slurm_bit_fmt), and their free calls. A
  * submission is checked as slurmctld checks it (script, environment,
  * partition, array indices under MaxArraySize), recorded, and becomes one
  * record (an array's packed record with its pending tasks); a query
@@ -9,7 +10,8 @@
  * kills are mock_kill.c's. The job table, the counts and the lock are
  * mock_slurm.c's (mock_slurm.h, mock_int.h); this file owns only the
  * settings of these calls: a query's delay, stepped task strings, a lost
- * submit answer, hidden jobs and the death after a submit.
+ * submit answer, hidden jobs and the death after a submit, and the last
+ * description tested.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +37,14 @@ static struct {
     int hide_queries;         /* job queries still answered with an empty table */
 } J;
 
+static char *last_will_run; /* mock_last_will_run */
+
 void mock__jobs_reset(void)
 {
     query_delay_ms = 0;
     memset(&J, 0, sizeof(J));
+    free(last_will_run);
+    last_will_run = NULL;
 }
 
 void mock_set_query_delay_ms(int ms)
@@ -203,6 +209,19 @@ static char *desc_resources(const job_desc_msg_t *d)
     return mock__dup(buf);
 }
 
+/* What slurmctld refuses in any description, submitted or tested: no
+ * script, no environment, a partition it does not have. 1 with errno set. */
+static int invalid(const job_desc_msg_t *desc)
+{
+    if (desc->script == NULL || desc->script[0] != '#')
+        return mock__fail_with(ESLURM_JOB_SCRIPT_MISSING) != SLURM_SUCCESS;
+    if (desc->environment == NULL || desc->env_size == 0)
+        return mock__fail_with(ESLURM_ENVIRONMENT_MISSING) != SLURM_SUCCESS;
+    if (!mock__partition_known(desc->partition))
+        return mock__fail_with(ESLURM_INVALID_PARTITION_NAME) != SLURM_SUCCESS;
+    return 0;
+}
+
 static mock_submission *record_submission(const job_desc_msg_t *d)
 {
     mock_submission *s;
@@ -238,12 +257,8 @@ static int submit_batch_job(job_desc_msg_t *desc, submit_response_msg_t **resp)
     s = record_submission(desc);
     if (mock__take_failure(MOCK_RPC_SUBMIT))
         return SLURM_ERROR;
-    if (desc->script == NULL || desc->script[0] != '#')
-        return mock__fail_with(ESLURM_JOB_SCRIPT_MISSING);
-    if (desc->environment == NULL || desc->env_size == 0)
-        return mock__fail_with(ESLURM_ENVIRONMENT_MISSING);
-    if (!mock__partition_known(desc->partition))
-        return mock__fail_with(ESLURM_INVALID_PARTITION_NAME);
+    if (invalid(desc))
+        return SLURM_ERROR;
     if (desc->array_inx) {
         if (parse_array_inx(&tasks, &n_tasks, &throttle, desc->array_inx) < 0 ||
             tasks[n_tasks - 1] >= mock__max_array()) {
@@ -297,6 +312,67 @@ void __wrap_slurm_free_submit_response_response_msg(submit_response_msg_t *msg)
     if (msg == NULL)
         return;
     mock__handed_out(-1);
+    free(msg);
+}
+
+/* ---- the test of a job (sbatch --test-only) ------------------------------ */
+
+int __wrap_slurm_job_will_run2(job_desc_msg_t *desc, will_run_response_msg_t **resp);
+void __wrap_slurm_free_will_run_response_msg(will_run_response_msg_t *msg);
+
+const char *mock_last_will_run(void)
+{
+    return last_will_run;
+}
+
+/* Checked as a submission, then placed on mocknode while it is up and not
+ * excluded; no job is made. */
+static int job_will_run(job_desc_msg_t *desc, will_run_response_msg_t **resp)
+{
+    const char *part = desc->partition != NULL ? desc->partition : mock__default_partition();
+    size_t n = part != NULL ? strcspn(part, ",") : 0;
+
+    free(last_will_run);
+    last_will_run = desc_resources(desc);
+    if (mock__take_failure(MOCK_RPC_WILL_RUN))
+        return SLURM_ERROR;
+    if (invalid(desc))
+        return SLURM_ERROR;
+    if ((desc->exc_nodes != NULL && strstr(desc->exc_nodes, "mocknode") != NULL) ||
+        !mock__node_up())
+        return mock__fail_with(ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+    *resp = calloc(1, sizeof(**resp));
+    if (*resp == NULL)
+        abort();
+    (*resp)->start_time = time(NULL);
+    (*resp)->proc_cnt = desc->min_cpus != NO_VAL ? desc->min_cpus : 1;
+    (*resp)->node_list = mock__dup("mocknode");
+    (*resp)->part_name = mock__dup(part != NULL ? part : "debug");
+    if (part != NULL)
+        (*resp)->part_name[n] = '\0'; /* the first of a list */
+    mock__handed_out(1);
+    return SLURM_SUCCESS;
+}
+
+int __wrap_slurm_job_will_run2(job_desc_msg_t *desc, will_run_response_msg_t **resp)
+{
+    int rc;
+
+    *resp = NULL;
+    mock__enter();
+    rc = job_will_run(desc, resp);
+    mock__save();
+    return rc;
+}
+
+void __wrap_slurm_free_will_run_response_msg(will_run_response_msg_t *msg)
+{
+    if (msg == NULL)
+        return;
+    mock__handed_out(-1);
+    free(msg->node_list);
+    free(msg->part_name);
+    free(msg->job_submit_user_msg);
     free(msg);
 }
 

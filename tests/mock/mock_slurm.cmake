@@ -11,6 +11,7 @@
 set(WJR_SLURM_WRAPPED
     slurm_init
     slurm_submit_batch_job slurm_free_submit_response_response_msg
+    slurm_job_will_run2 slurm_free_will_run_response_msg
     slurm_load_job_user slurm_free_job_info_msg
     slurm_kill_job2
     slurm_load_ctl_conf slurm_free_ctl_conf slurm_free_conf

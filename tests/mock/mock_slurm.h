@@ -48,6 +48,7 @@ typedef enum {
     MOCK_RPC_LICENSES,     /* slurm_load_licenses */
     MOCK_RPC_NODES,        /* slurm_load_node */
     MOCK_RPC_STATES,
+    MOCK_RPC_WILL_RUN, /* slurm_job_will_run2 */
     MOCK_RPC_KINDS
 } mock_rpc;
 
@@ -135,6 +136,9 @@ void mock_set_node_memory(uint64_t real_memory_mb);
 void mock_set_node_threads(uint16_t threads_per_core);
 /* Its available features, "intel,ib"; NULL (the default): none. */
 void mock_set_node_features(const char *features);
+/* Its state, Slurm's number (NODE_STATE_IDLE, or with NODE_STATE_DRAIN...);
+ * IDLE by default. */
+void mock_set_node_state(uint32_t state);
 /* Another node, in the comma-separated partitions, without GRES. */
 void mock_add_node(const char *name, const char *partitions, uint64_t real_memory_mb,
                    const char *features);
@@ -149,6 +153,15 @@ void mock_submit_timeout_after_accept(void);
 /* The next @p queries job queries answer with an empty table, as a
  * controller that has not yet processed a submission. */
 void mock_hide_jobs(int queries);
+
+/* The resource fields of the last job description slurm_job_will_run2
+ * was asked about (as a submission's), or NULL. slurm_job_will_run2
+ * checks a description as a submission is checked, refuses one that
+ * excludes mocknode, or any while mocknode is not up, with
+ * ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE (as slurmctld, which tests the
+ * nodes that are up), and else answers that the job would start now on
+ * mocknode. */
+const char *mock_last_will_run(void);
 
 uint64_t mock_rpc_count(mock_rpc kind);
 uint64_t mock_rpc_total(void);
@@ -230,9 +243,11 @@ int mock_set_state_file(const char *path);
  *   WJR_MOCK_NODE_MEMORY=MB          mock_set_node_memory
  *   WJR_MOCK_NODE_THREADS=N          mock_set_node_threads
  *   WJR_MOCK_NODE_FEATURES=F,..      mock_set_node_features
+ *   WJR_MOCK_NODE_STATE=N            mock_set_node_state (Slurm's number)
  *   WJR_MOCK_MAX_ARRAY_SIZE=N        mock_set_max_array_size
  *   WJR_MOCK_FAIL_<KIND>=ERR[:COUNT] mock_fail: KIND is SUBMIT, QUERY, KILL, CONF,
- *                                    PARTITIONS, RESERVATIONS, LICENSES or NODES;
+ *                                    PARTITIONS, RESERVATIONS, LICENSES, NODES or
+ *                                    WILL_RUN;
  *                                    ERR a Slurm errno; COUNT the number
  *                                    of calls (default: every call of this process)
  *   WJR_MOCK_UNREACHABLE=1           every controller RPC fails with

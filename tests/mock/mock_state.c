@@ -53,7 +53,7 @@ static uint32_t json_u32(json_t *o, const char *key)
 
 static const char *const rpc_names[MOCK_RPC_KINDS] = {
     "submit",  "query",        "kill",     "conf",  "partitions", "db_connect",
-    "db_jobs", "reservations", "licenses", "nodes", "states"};
+    "db_jobs", "reservations", "licenses", "nodes", "states",     "will_run"};
 
 static json_t *job_to_json(const mock_job *j)
 {
@@ -288,7 +288,8 @@ int mock_load_env(void)
                  {MOCK_RPC_PARTITIONS, "WJR_MOCK_FAIL_PARTITIONS"},
                  {MOCK_RPC_RESERVATIONS, "WJR_MOCK_FAIL_RESERVATIONS"},
                  {MOCK_RPC_LICENSES, "WJR_MOCK_FAIL_LICENSES"},
-                 {MOCK_RPC_NODES, "WJR_MOCK_FAIL_NODES"}};
+                 {MOCK_RPC_NODES, "WJR_MOCK_FAIL_NODES"},
+                 {MOCK_RPC_WILL_RUN, "WJR_MOCK_FAIL_WILL_RUN"}};
     long v = 0;
     size_t i;
     int rc = 0, got;
