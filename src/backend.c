@@ -134,7 +134,8 @@ int wjr__backend_will_run(wjr_cluster_info *info, const char **key, wjr_backend 
     *key = NULL;
     if (b == NULL || b->will_run == NULL)
         return 0;
-    if (b->resources != NULL)
+    /* without parameters, the fixed options alone */
+    if (b->resources != NULL && params_json != NULL)
         error = b->resources(&resources, b, params_json);
     if (error < 0)
         return error;

@@ -88,7 +88,8 @@ struct wjr_backend {
     /* Whether the scheduler would take spec, and when and where it would
      * start it; nothing is made (sbatch --test-only). Fills info's trial_*
      * fields: 0 when it would take it (trial_tested), or when it could not
-     * place it on the nodes up now while others are down (trial_not_now);
+     * start it now but would let it wait, for nodes that are down or a
+     * reservation that has not begun (trial_not_now);
      * WJR_ESLURM when it refuses the job, with its message and *key the
      * option to blame ("account", "qos", ...; NULL when none is known).
      * May be NULL. */
@@ -121,9 +122,9 @@ const char *wjr_cluster_items_missing(const wjr_cluster_item *items, size_t n, c
 void wjr__cluster_info_clear(wjr_cluster_info *info);
 
 /* Ask the scheduler whether it would take the job of a trial with these
- * parameters (a JSON object, or NULL), as the runner would submit it but
- * for its script, and fill info's trial_* fields (backend->will_run).
- * 0 also when the backend cannot ask. */
+ * parameters (a JSON object; NULL: the fixed options alone), as the runner
+ * would submit it but for its script, and fill info's trial_* fields
+ * (backend->will_run). 0 also when the backend cannot ask. */
 int wjr__backend_will_run(wjr_cluster_info *info, const char **key, wjr_backend *b,
                           const char *params_json);
 

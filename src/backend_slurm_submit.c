@@ -482,6 +482,15 @@ static int not_now(wjr_cluster_info *info, slurm_backend *sb, int e)
     return info->trial_not_now != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
 }
 
+/* slurmctld tests a job that names a reservation starting later as one
+ * that cannot start now, while a submission would be taken and wait. */
+static int reservation_later(wjr_cluster_info *info, int e, const char *reservation)
+{
+    info->trial_not_now = wjr_asprintf("%s (Slurm error %d): reservation %s has not begun",
+                                       slurm_strerror(e), e, reservation);
+    return info->trial_not_now != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
+}
+
 static int slurm_will_run(wjr_cluster_info *info, const char **key, wjr_backend *b,
                           const wjr_job_spec *spec)
 {
@@ -501,6 +510,8 @@ static int slurm_will_run(wjr_cluster_info *info, const char **key, wjr_backend 
         else if (e == ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE ||
                  e == ESLURM_REQUESTED_PART_CONFIG_UNAVAILABLE || e == ESLURM_NODES_BUSY)
             error = not_now(info, sb, e);
+        else if (e == ESLURM_INVALID_TIME_VALUE && p.desc.reservation != NULL)
+            error = reservation_later(info, e, p.desc.reservation);
         else if (e != 0)
             error = 1;
         if (error == 1) {

@@ -510,8 +510,8 @@ int wjr_config_slurm_will_run(wjr_study_config *cfg, const wjr_cluster_info *inf
         return error;
     if (info->trial_not_now != NULL &&
         (error = wjr__config_warn(cfg,
-                                  "slurmctld cannot start the first trial's job on the nodes "
-                                  "that are up now: %s; the trials' jobs would wait for them",
+                                  "slurmctld cannot start the first trial's job now: %s; "
+                                  "the trials' jobs would be taken and wait",
                                   info->trial_not_now)) < 0)
         return error;
     if (info->trial_site_message != NULL)

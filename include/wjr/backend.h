@@ -175,9 +175,10 @@ typedef struct wjr_cluster_info {
     char *trial_partition; /**< the partition it would start in */
     char *trial_nodes;     /**< the nodes it would start on */
     uint32_t trial_cpus;   /**< the CPUs it would have */
-    /** slurmctld could not place it on the nodes that are up now (some of
-     *  the partition's are down, drained or not responding): its message
-     *  and theirs; the job would wait for them. NULL otherwise. */
+    /** slurmctld could not start it now, but would take it and let it
+     *  wait: no node that is up can hold it while some of the partition's
+     *  are down, drained or not responding, or its reservation has not
+     *  begun. Slurm's message and why; NULL otherwise. */
     char *trial_not_now;
     /** What the site's job_submit plugin told the submitter, or NULL. */
     char *trial_site_message;

@@ -52,8 +52,8 @@ static void print_trial(const wjr_cluster_info *info)
 
     if (!info->trial_tested) {
         if (info->trial_not_now != NULL)
-            printf("first trial: slurmctld would take its job, to start once nodes are up "
-                   "(the warning above)\n");
+            printf("first trial: slurmctld would take its job, to start later (the warning "
+                   "above)\n");
         return;
     }
     /* a start within the minute is now, as the backfill's estimate goes */

@@ -33,7 +33,7 @@ scontrol create reservation ReservationName="$RESV" StartTime=now+1day Duration=
 PART="wjrshort$$"
 PART2="wjrshort2$$"
 trap 'rc=$?; scontrol delete ReservationName="$RESV" >/dev/null 2>&1
-      scontrol update NodeName=localhost State=RESUME >/dev/null 2>&1
+      scontrol update NodeName=localhost State=RESUME >/dev/null 2>&1 || true
       scontrol delete PartitionName="$PART" >/dev/null 2>&1
       scontrol delete PartitionName="$PART2" >/dev/null 2>&1; (exit $rc); cleanup' EXIT
 scontrol create PartitionName="$PART" Nodes=localhost MaxTime=1 State=UP \
@@ -53,6 +53,9 @@ slurm_group "reservation = \"$RESV\"; licenses = \"wjr_lic:2\";"
 out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check of what exists: $out"
 [[ "$out" == *"reservations: "*"$RESV"* ]] || fail "the reservation is not shown: $out"
 [[ "$out" == *"licenses: "*"wjr_lic:4"* ]] || fail "the license is not shown: $out"
+# the reservation begins tomorrow: a job in it would wait, as a warning
+[[ "$out" == *"warning: slurmctld cannot start the first trial's job now: "*"reservation $RESV has not begun"* ]] ||
+    fail "no warning of the reservation to come: $out"
 
 # expect_refused LINE WHAT...: check exits 2 naming study.cfg:LINE and each WHAT
 expect_refused() {
@@ -163,9 +166,9 @@ rc=0
 out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || rc=$?
 scontrol update NodeName=localhost State=RESUME >/dev/null 2>&1 || true
 [[ $rc -eq 0 ]] || fail "check with the node drained exited $rc: $out"
-[[ "$out" == *"warning: slurmctld cannot start the first trial's job on the nodes that are up now: "*"1 of the 1 nodes of debug is down, drained or not responding"* ]] ||
+[[ "$out" == *"warning: slurmctld cannot start the first trial's job now: "*"1 of the 1 nodes of debug is down, drained or not responding"* ]] ||
     fail "no warning of the drained node: $out"
-[[ "$out" == *"first trial: slurmctld would take its job, to start once nodes are up"* ]] ||
+[[ "$out" == *"first trial: slurmctld would take its job, to start later"* ]] ||
     fail "no word on the first trial: $out"
 note "drained: $(grep 'first trial\|warning' <<<"$out" | tr '\n' ' ')"
 

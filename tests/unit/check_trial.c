@@ -7,9 +7,9 @@
  * included; nothing is submitted. Taken: when and where it would start.
  * Refused: WJR_ESLURM with Slurm's message, at the line of the option to
  * blame, or of the slurm group. Not placeable on the nodes up now while
- * some of the partition's are down or drained: a warning, since a
- * submission would be taken and wait. An unreachable controller is that
- * error, and a busy one is asked again.
+ * some of the partition's are down or drained, or in a reservation that
+ * has not begun: a warning, since a submission would be taken and wait. An unreachable controller
+ * is that error, and a busy one is asked again.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -149,8 +149,7 @@ static void nodes_down_make_a_warning_not_a_refusal(void **state)
         check_with(f, "partition = \"debug\";", NULL, &info, warnings, sizeof(warnings)), 0);
     assert_int_equal(info->trial_tested, 0);
     assert_non_null(info->trial_not_now);
-    if (strstr(warnings, "slurmctld cannot start the first trial's job on the nodes that are up "
-                         "now") == NULL ||
+    if (strstr(warnings, "slurmctld cannot start the first trial's job now: ") == NULL ||
         strstr(warnings, "1 of the 1 nodes of debug is down, drained or not responding") == NULL)
         fail_msg("no warning of the drained node: '%s'", warnings);
     wjr_cluster_info_free(info);
@@ -160,6 +159,31 @@ static void nodes_down_make_a_warning_not_a_refusal(void **state)
     if (strstr(warnings, "nodes of the default partition is down") == NULL)
         fail_msg("no warning of the node down: '%s'", warnings);
     assert_int_equal(mock_outstanding(), 0);
+}
+
+/* slurmctld tests a job in a reservation that has not begun as one that
+ * cannot start (ESLURM_INVALID_TIME_VALUE), and takes its submission:
+ * a warning. Without a reservation that error is a refusal. */
+static void a_reservation_to_come_is_a_warning(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_cluster_info *info = NULL;
+    char warnings[1024];
+
+    mock_add_partition("debug", 0);
+    mock_add_reservation("week");
+    mock_fail(MOCK_RPC_WILL_RUN, 1, ESLURM_INVALID_TIME_VALUE);
+    assert_int_equal(check_with(f, "partition = \"debug\"; reservation = \"week\";", NULL, &info,
+                                warnings, sizeof(warnings)),
+                     0);
+    assert_int_equal(info->trial_tested, 0);
+    if (strstr(warnings, "slurmctld cannot start the first trial's job now: ") == NULL ||
+        strstr(warnings, "reservation week has not begun") == NULL)
+        fail_msg("no warning of the reservation to come: '%s'", warnings);
+    wjr_cluster_info_free(info);
+    mock_fail(MOCK_RPC_WILL_RUN, 1, ESLURM_INVALID_TIME_VALUE);
+    assert_int_equal(check_with(f, "partition = \"debug\";", NULL, NULL, NULL, 0), WJR_ESLURM);
+    assert_error_has(slurm_strerror(ESLURM_INVALID_TIME_VALUE));
 }
 
 /* The controller unreachable is that error, not a verdict; busy, it is
@@ -189,6 +213,7 @@ int main(void)
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(nodes_down_make_a_warning_not_a_refusal, tu_setup,
                                         tu_teardown),
+        cmocka_unit_test_setup_teardown(a_reservation_to_come_is_a_warning, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(an_unreachable_or_busy_controller, tu_setup, tu_teardown),
     };
 
