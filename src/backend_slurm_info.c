@@ -132,11 +132,9 @@ static int load_licenses(wjr_cluster_info *out, slurm_backend *sb)
     return error;
 }
 
-/* 1 when the comma-separated list has the name. */
-static int listed(const char *list, const char *name)
+/* 1 when the comma-separated list has the name (its first n bytes). */
+static int listed_n(const char *list, const char *name, size_t n)
 {
-    size_t n = strlen(name);
-
     while (list != NULL && *list != '\0') {
         size_t k = strcspn(list, ",");
         if (k == n && strncmp(list, name, n) == 0)
@@ -144,6 +142,11 @@ static int listed(const char *list, const char *name)
         list += k + (list[k] == ',');
     }
     return 0;
+}
+
+static int listed(const char *list, const char *name)
+{
+    return listed_n(list, name, strlen(name));
 }
 
 /* A partition's MaxTime as scontrol says it: "UNLIMITED" or "N minutes". */
@@ -456,9 +459,7 @@ int wjr__slurm_nodes_down(uint32_t *down, uint32_t *total, slurm_backend *sb)
         /* a node in any partition of the job's list */
         while (p != NULL && *p != '\0' && !in_part) {
             size_t k = strcspn(p, ",");
-            char name[256];
-            snprintf(name, sizeof(name), "%.*s", (int)k, p);
-            in_part = listed(nd->partitions, name);
+            in_part = listed_n(nd->partitions, p, k);
             p += k + (p[k] == ',');
         }
         if (nd->name == NULL || !in_part)
