@@ -132,6 +132,12 @@ int wjr__backend_will_run(wjr_cluster_info *info, const char **key, wjr_backend 
  * its registry of types). */
 int wjr_backend_from_json(wjr_backend **out, const char *type, const char *json);
 
+/* text read as sbatch reads --begin and --deadline ("16:00", "now+1hour",
+ * "2026-12-24T08:00", "tomorrow"), by libslurm's own parser, into a Unix
+ * time; a relative time counts from now. 0, or WJR_ECONFIG naming slurm.KEY
+ * and the text (libslurm prints a line of its own to stderr then). */
+int wjr_slurm_when(int64_t *out, const char *key, const char *text);
+
 /* Each type's own rebuild from its to_json text, listed in backend.c. */
 int wjr__backend_slurm_from_json(wjr_backend **out, const char *json);
 

@@ -281,6 +281,8 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_set_str(o, "exclude", sb->exclude);
     json_set_str(o, "prefer", sb->prefer);
     json_set_str(o, "wckey", sb->wckey);
+    json_set_str(o, "begin", sb->begin);
+    json_set_str(o, "deadline", sb->deadline);
     json_set_str(o, "mail_type", sb->mail_type);
     json_set_str(o, "mail_user", sb->mail_user);
     json_set_str(o, "tmp", sb->tmp);
@@ -337,6 +339,8 @@ static void slurm_free(wjr_backend *b)
     free(sb->nodelist);
     free(sb->prefer);
     free(sb->wckey);
+    free(sb->begin);
+    free(sb->deadline);
     free(sb->exclude);
     free(sb->mail_type);
     free(sb->mail_user);
@@ -357,19 +361,21 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     size_t i, n = 0;
     uint32_t minutes;
     uint64_t mb;
+    int64_t when;
     int error;
 
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
-    if (opts->version >= 1 && opts->version <= 3) {
+    if (opts->version >= 1 && opts->version <= 4) {
         /* a version 1 struct ends at accounting, a version 2 one at
-         * requeue_exit_code, a version 3 one at mem_per_gpu: the rest is
-         * defaults */
+         * requeue_exit_code, a version 3 one at mem_per_gpu, a version 4
+         * one at wckey: the rest is defaults */
         memcpy(&defaults, opts,
                opts->version == 1   ? offsetof(wjr_slurm_options, nodes)
                : opts->version == 2 ? offsetof(wjr_slurm_options, nodelist)
-                                    : offsetof(wjr_slurm_options, hint));
+               : opts->version == 3 ? offsetof(wjr_slurm_options, hint)
+                                    : offsetof(wjr_slurm_options, begin));
         defaults.version = WJR_SLURM_OPTIONS_VERSION;
         opts = &defaults;
     }
@@ -378,6 +384,9 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
                              opts->version);
     if (opts->time && wjr_slurm_parse_time(&minutes, opts->time) < 0)
         return wjr_error_set(WJR_ECONFIG, "slurm time limit '%s' is not a Slurm time", opts->time);
+    if ((opts->begin && wjr_slurm_when(&when, "begin", opts->begin) < 0) ||
+        (opts->deadline && wjr_slurm_when(&when, "deadline", opts->deadline) < 0))
+        return WJR_ECONFIG;
     if (opts->mem && wjr_slurm_parse_mem(&mb, opts->mem) < 0)
         return wjr_error_set(WJR_ECONFIG, "slurm mem '%s' is not a memory size (e.g. 256M, 4G)",
                              opts->mem);
@@ -419,6 +428,8 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->nodelist = wjr_strdup(opts->nodelist);
     sb->prefer = wjr_strdup(opts->prefer);
     sb->wckey = wjr_strdup(opts->wckey);
+    sb->begin = wjr_strdup(opts->begin);
+    sb->deadline = wjr_strdup(opts->deadline);
     sb->exclude = wjr_strdup(opts->exclude);
     sb->mail_type = wjr_strdup(opts->mail_type);
     sb->mail_user = wjr_strdup(opts->mail_user);
@@ -482,6 +493,8 @@ int wjr__backend_slurm_from_json(wjr_backend **out, const char *text)
     o.nodelist = json_str(root, "nodelist");
     o.prefer = json_str(root, "prefer");
     o.wckey = json_str(root, "wckey");
+    o.begin = json_str(root, "begin");
+    o.deadline = json_str(root, "deadline");
     o.exclude = json_str(root, "exclude");
     o.mail_type = json_str(root, "mail_type");
     o.mail_user = json_str(root, "mail_user");

@@ -45,6 +45,7 @@ typedef struct slurm_backend {
     wjr_slurm_extra *extra;            /* nodes, tasks, GPUs, ...: slurm_resources.c */
     char *nodelist, *exclude;          /* --nodelist, --exclude */
     char *prefer, *wckey;              /* --prefer, --wckey */
+    char *begin, *deadline;            /* --begin, --deadline: read at each submission */
     char *mail_type, *mail_user, *tmp; /* --mail-type, --mail-user, --tmp */
     uint16_t mail_bits;                /* mail_type read once, at creation */
     uint32_t tmp_mb;                   /* tmp read once; 0: not set */

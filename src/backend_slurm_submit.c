@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend_slurm_int.h"
@@ -25,6 +26,25 @@ extern char **environ;
  * names there but declares only in src/common/slurm_protocol_defs.h;
  * libslurm exports it on every release from 22.05 to 26.05. */
 extern void slurm_free_will_run_response_msg(will_run_response_msg_t *msg);
+
+/* libslurm's reader of sbatch's --begin and --deadline, its parse_time()
+ * under the name it exports on every release from 22.05 to 26.05; no
+ * public header declares it. It answers 0, and prints its own line to
+ * stderr, when it cannot read the text. */
+extern time_t slurm_parse_time(const char *time_str, int past);
+
+int wjr_slurm_when(int64_t *out, const char *key, const char *text)
+{
+    time_t t = slurm_parse_time(text, 0);
+
+    *out = (int64_t)t;
+    if (t <= 0)
+        return wjr_error_set(WJR_ECONFIG,
+                             "slurm.%s \"%s\" is not a time as sbatch --%s reads it, such as "
+                             "\"16:00\", \"now+1hour\", \"2026-12-24T08:00\" or \"tomorrow\"",
+                             key, text, key);
+    return 0;
+}
 
 /* 25.11 moved the new job's id into a slurm_step_id_t. */
 static uint32_t submitted_job_id(const submit_response_msg_t *resp)
@@ -239,6 +259,7 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
 {
     uint32_t minutes;
     uint64_t mb;
+    int64_t when;
 
     slurm_init_job_desc_msg(desc);
     desc->name = (char *)spec->name;
@@ -277,6 +298,18 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
         if (wjr_slurm_parse_time_limit(&minutes, sb->time) < 0)
             return wjr_error_set(WJR_ECONFIG, "slurm.time: cannot read '%s'", sb->time);
         desc->time_limit = minutes;
+    }
+    /* read at each submission, as sbatch reads them at its own: "now+1hour"
+     * counts from this job */
+    if (sb->begin) {
+        if (wjr_slurm_when(&when, "begin", sb->begin) < 0)
+            return WJR_ECONFIG;
+        desc->begin_time = (time_t)when;
+    }
+    if (sb->deadline) {
+        if (wjr_slurm_when(&when, "deadline", sb->deadline) < 0)
+            return WJR_ECONFIG;
+        desc->deadline = (time_t)when;
     }
     if (sb->mem) {
         if (wjr_slurm_parse_mem(&mb, sb->mem) < 0)
@@ -374,15 +407,38 @@ static int will_run_rpc(job_desc_msg_t *desc, void *answer)
     return slurm_job_will_run2(desc, (will_run_response_msg_t **)answer);
 }
 
-/* slurmctld's message for e, naming the partition it does not say */
-static int refused(const slurm_backend *sb, int e, const char *call)
+/* slurmctld refuses a job whose deadline has passed, or comes before its
+ * time_min could run, as it refuses a time limit it does not allow: 1 when
+ * the deadline is what it refuses. (A deadline the time limit overruns is
+ * taken; slurmctld ends the job when it can no longer finish in time.) */
+static int past_deadline(const job_desc_msg_t *desc, int e)
 {
-    char *what;
+    time_t now = time(NULL);
+
+    if (desc->deadline == 0)
+        return 0;
+    if (e == ESLURM_INVALID_TIME_LIMIT)
+        return desc->deadline < now;
+    return e == ESLURM_INVALID_TIME_MIN_LIMIT && desc->time_min != NO_VAL &&
+           desc->deadline < now + (time_t)desc->time_min * 60;
+}
+
+/* slurmctld's message for e, naming the partition or the deadline it does
+ * not name */
+static int refused(const slurm_backend *sb, const job_desc_msg_t *desc, int e, const char *call)
+{
+    char *what = NULL, when[32] = "";
+    struct tm tm;
     int error;
 
-    if (e != ESLURM_INVALID_PARTITION_NAME || sb->partition == NULL)
-        return wjr__slurm_classify(e, call);
-    what = wjr_asprintf("%s: partition '%s'", call, sb->partition);
+    if (e == ESLURM_INVALID_PARTITION_NAME && sb->partition != NULL) {
+        what = wjr_asprintf("%s: partition '%s'", call, sb->partition);
+    } else if (past_deadline(desc, e)) {
+        if (localtime_r(&desc->deadline, &tm) != NULL)
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+        what = wjr_asprintf("%s: deadline '%s' (%s) leaves a job no time to run", call,
+                            sb->deadline, when);
+    }
     error = wjr__slurm_classify(e, what ? what : call);
     free(what);
     return error;
@@ -401,7 +457,7 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     if (error == 0) {
         e = send_patiently(sb, submit_rpc, &p.desc, &resp);
         if (e != 0)
-            error = refused(sb, e, "slurm_submit_batch_job");
+            error = refused(sb, &p.desc, e, "slurm_submit_batch_job");
         else
             *out = submitted_job_id(resp);
     }
@@ -515,9 +571,10 @@ static int slurm_will_run(wjr_cluster_info *info, const char **key, wjr_backend 
         else if (e != 0)
             error = 1;
         if (error == 1) {
-            *key = key_of(e);
-            error = refused(
-                sb, e, "slurmctld refuses the trials' jobs (asked as sbatch --test-only asks)");
+            *key = past_deadline(&p.desc, e) ? "deadline" : key_of(e);
+            error =
+                refused(sb, &p.desc, e,
+                        "slurmctld refuses the trials' jobs (asked as sbatch --test-only asks)");
         }
     }
     if (resp)

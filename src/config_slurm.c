@@ -6,7 +6,8 @@
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, gres, licenses, exclusive,
  * oversubscribe, nice, tmp, hint, threads_per_core, ntasks_per_core), how
  * Slurm treats it (signal, requeue, requeue_exit_code,
- * array_throttle, mail_type, mail_user), its environment (env, export),
+ * array_throttle, mail_type, mail_user), when the jobs may run (begin,
+ * deadline), its environment (env, export),
  * the detached driver's job (driver_partition, driver_time), and
  * script_options.setup.
  *
@@ -16,7 +17,8 @@
  * created; so are pairs sbatch would refuse (any two of mem, mem_per_cpu
  * and mem_per_gpu; cpus_per_task with cpus_per_gpu; gpus_per_node with a
  * gpu in gres; hint with threads_per_core or ntasks_per_core; exclusive
- * with oversubscribe; a time_min longer than time; GPU counts that slurmctld
+ * with oversubscribe; a time_min longer than time; a deadline before the
+ * begin, both read by libslurm's own parser; GPU counts that slurmctld
  * finds at odds, such as gpus_per_task without a count of tasks, and GPU
  * requests with a type beside ones without). A key whose value is a
  * parameter ("{{ threads }}") must name a declared parameter, and every
@@ -32,6 +34,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "backend.h"
 #include "config_slurm.h"
 #include "slurm_gpus.h"
 #include "slurm_values.h"
@@ -79,6 +82,8 @@ static const char *const slurm_keys[] = {"partition",
                                          "oversubscribe",
                                          "prefer",
                                          "wckey",
+                                         "begin",
+                                         "deadline",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -319,6 +324,8 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"hint", &c->hint, 0},
         {"prefer", &c->prefer, 0},
         {"wckey", &c->wckey, 0},
+        {"begin", &c->begin, 0},
+        {"deadline", &c->deadline, 0},
     };
     size_t i;
 
@@ -384,6 +391,7 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"wckey", &c->line_wckey},
         {"nodelist", &c->line_nodelist},
         {"exclude", &c->line_exclude},
+        {"deadline", &c->line_deadline},
     };
     size_t i;
 
@@ -418,6 +426,27 @@ static int check_time_min(const wjr_study_config *cfg, const parse_ctx *ctx,
                    "slurm.time_min \"%s\" is longer than slurm.time \"%s\": Slurm refuses a "
                    "job whose minimum time exceeds its time limit",
                    cfg->res.time_min, cfg->time);
+}
+
+/* begin and deadline as libslurm reads them (its own parser, sbatch's),
+ * and a deadline before the begin, which sbatch refuses. Relative times
+ * count from now here, and from each submission when the jobs go. */
+static int check_when(const wjr_study_config *cfg, const parse_ctx *ctx, const config_setting_t *g)
+{
+    const config_setting_t *b = config_setting_get_member(g, "begin");
+    const config_setting_t *d = config_setting_get_member(g, "deadline");
+    int64_t begin = 0, deadline = 0;
+
+    if (b != NULL && wjr_slurm_when(&begin, "begin", cfg->res.begin) < 0)
+        return fail_at(ctx, b, "%s", wjr_error_last());
+    if (d != NULL && wjr_slurm_when(&deadline, "deadline", cfg->res.deadline) < 0)
+        return fail_at(ctx, d, "%s", wjr_error_last());
+    if (b != NULL && d != NULL && deadline < begin)
+        return fail_at(ctx, d,
+                       "slurm.deadline \"%s\" comes before slurm.begin \"%s\": no job could "
+                       "start (sbatch refuses the pair)",
+                       cfg->res.deadline, cfg->res.begin);
+    return 0;
 }
 
 /* GPU requests slurmctld would refuse taken together (slurm_gpus.h), at
@@ -503,6 +532,8 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         return fail_at(ctx, config_setting_get_member(g, second), "%s: keep one", why);
     error = check_time_min(cfg, ctx, g);
     if (error == 0)
+        error = check_when(cfg, ctx, g);
+    if (error == 0)
         error = check_gpus(cfg, ctx, g);
     if (error < 0)
         return error;
@@ -578,6 +609,8 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->oversubscribe = c->oversubscribe;
     out->prefer = c->prefer;
     out->wckey = c->wckey;
+    out->begin = c->begin;
+    out->deadline = c->deadline;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -606,6 +639,8 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->hint);
     free(c->prefer);
     free(c->wckey);
+    free(c->begin);
+    free(c->deadline);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);

@@ -18,7 +18,7 @@ struct wjr_study_config;
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp, *gpus_per_node,
-        *mem_per_gpu, *hint, *prefer, *wckey;
+        *mem_per_gpu, *hint, *prefer, *wckey, *begin, *deadline;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
         oversubscribe;
     char *signal;                           /* "USR1@120" */
@@ -31,6 +31,7 @@ typedef struct wjr_slurm_cfg {
     int line_time, line_time_min, line_partition;                        /* idem */
     int line_threads_per_core, line_prefer;                              /* idem */
     int line_account, line_qos, line_wckey, line_nodelist, line_exclude; /* idem */
+    int line_deadline;                                                   /* idem */
     int line_group;        /* the slurm group's own line; 0 when there is none */
     int requeue_exit_code; /* 0: none */
     char **per_trial;      /* "key=parameter", NULL-terminated; NULL when none */

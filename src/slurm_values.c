@@ -84,6 +84,8 @@ static const struct {
     {"oversubscribe", K_BOOL, 1},
     {"prefer", K_TEXT, 0},
     {"wckey", K_NAME, 0},
+    {"begin", K_TEXT, 0}, /* read by libslurm's parser: config_slurm.c */
+    {"deadline", K_TEXT, 0},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

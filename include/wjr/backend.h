@@ -16,12 +16,13 @@ extern "C" {
 
 typedef struct wjr_backend wjr_backend;
 
-#define WJR_SLURM_OPTIONS_VERSION 4
+#define WJR_SLURM_OPTIONS_VERSION 5
 
 /**
  * Slurm job options, as sbatch names them. NULL or 0 means Slurm's default.
  * Version 1 ends at @c accounting, version 2 at @c requeue_exit_code,
- * version 3 at @c mem_per_gpu; all are still accepted.
+ * version 3 at @c mem_per_gpu, version 4 at @c wckey; all are still
+ * accepted.
  */
 typedef struct wjr_slurm_options {
     unsigned int version;   /**< WJR_SLURM_OPTIONS_VERSION */
@@ -87,13 +88,23 @@ typedef struct wjr_slurm_options {
     int oversubscribe;    /**< 1: --oversubscribe; not with exclusive */
     const char *prefer;   /**< --prefer: features as constraint, wished for, not required */
     const char *wckey;    /**< --wckey */
+    /* version 5 */
+    /** --begin: the jobs start no earlier, in any form sbatch reads
+     *  ("16:00", "now+1hour", "2026-12-24T08:00", "tomorrow"), read by
+     *  libslurm's own parser at each submission: a relative time counts
+     *  from that submission. */
+    const char *begin;
+    /** --deadline, read as begin: slurmctld refuses a job that could not
+     *  end before it (its time limit from now) and ends one still waiting
+     *  when it can no longer finish in time (state DEADLINE). */
+    const char *deadline;
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
-            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL                       \
+            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL           \
     }
 
 /**

@@ -55,6 +55,9 @@ bad() {
         for cmd in check run; do
             rc=0
             err="$("$WJR" "$cmd" "cfg.$format" 2>&1 >/dev/null)" || rc=$?
+            # wjr's message is the last line: libslurm's time parser (begin,
+            # deadline) prints its own before it
+            err="${err##*$'\n'}"
             if [[ $rc -ne 2 ]]; then
                 fail "$cmd $format $key=$value: exit $rc, expected 2 ($err)"
             elif [[ "$err" != "wjr $cmd: cfg.$format:$where: slurm.$key "* ]]; then
@@ -94,6 +97,8 @@ bad threads_per_core 0 'not 0'
 bad ntasks_per_core 70000 'not 70000'
 bad oversubscribe '"yes"' 'true or false'
 bad wckey '"a b"' '"a b"'
+bad begin '"next week"' '"next week" is not a time as sbatch --begin reads it'
+bad deadline '"2026-13-45"' '"2026-13-45" is not a time'
 
 # good FORMAT: every form at once passes `wjr check`.
 good() {
@@ -106,7 +111,8 @@ slurm = { partition = "debug"; time = "2-12:30:15"; time_min = 30; mem = "4G";
   account = "proj-1"; qos = "normal"; reservation = "maint"; constraint = "intel&ib";
   nodes = "1-2"; cpus_per_task = 2; ntasks = 1; ntasks_per_node = 1; nice = -5;
   signal = "B:USR1@120"; export = "PATH,HOME"; array_throttle = 3;
-  driver_time = "UNLIMITED"; hint = "nomultithread,compute_bound"; oversubscribe = true; };
+  driver_time = "UNLIMITED"; hint = "nomultithread,compute_bound"; oversubscribe = true;
+  begin = "now+1hour"; deadline = "2031-01-01T00:00"; };
 EOF
     else
         cat >"good.yaml" <<'EOF'
@@ -125,6 +131,8 @@ slurm:
   export: NONE
   threads_per_core: 1
   ntasks_per_core: 2
+  begin: tomorrow
+  deadline: now+7days
 EOF
     fi
     out="$("$WJR" check "good.$format" 2>&1)" || rc=$?

@@ -23,7 +23,9 @@
 # hint, oversubscribe, ntasks_per_core, threads_per_core and prefer reach
 # the job as sbatch's options do; two threads per core, more than the node
 # has, and a preferred feature no node has, are refused by wjr check as by
-# sbatch --test-only.
+# sbatch --test-only. A begin an hour ahead makes the test start the job
+# when sbatch --test-only --begin says; a deadline past is refused at its
+# line by wjr check and wjr run; one ahead reaches the job.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -284,5 +286,43 @@ sed -i 's/experiment_dir = "exp8"/experiment_dir = "exp9"/' "$WORK/study.cfg"
 run_trial exp9 "with prefer"
 got="$(scontrol show job "$job" 2>&1 | grep -o 'Features=[^ ]*\|Prefer=[^ ]*' | tr '\n' ' ' || true)"
 [[ "$got" == *"=wjr_node "* ]] || fail "job $job: '$got' names no wjr_node"
+note "job $job: $got"
+
+# begin and deadline, read by libslurm as sbatch reads them: with a begin
+# an hour ahead, slurmctld's test starts the first trial's job then, as
+# sbatch --test-only --begin says; a deadline already past is slurmctld's
+# refusal at the deadline's line (exit 3), from wjr check and before wjr
+# run makes anything; a deadline ahead reaches the job, which runs.
+slurm_group 'begin = "now+1hour";'
+out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check with a begin: $out"
+[[ "$out" =~ "first trial: slurmctld would start its job at "([0-9T:-]+)", on localhost in partition debug" ]] ||
+    fail "the first trial's job does not wait for its begin: $out"
+at="$(date -d "${BASH_REMATCH[1]}" +%s)"
+sbatch --test-only -p debug -t 5 --mem=100M --begin=now+1hour --wrap true >"$WORK/sbatch.out" 2>&1 ||
+    fail "sbatch --test-only --begin: $(cat "$WORK/sbatch.out")"
+sat="$(grep -o 'to start at [0-9T:-]*' "$WORK/sbatch.out" | cut -d' ' -f4)"
+[[ -n "$sat" ]] || fail "sbatch --test-only --begin gives no start: $(cat "$WORK/sbatch.out")"
+sat="$(date -d "$sat" +%s)"
+((at >= $(date +%s) + 3500 && at - sat <= 60 && sat - at <= 60)) ||
+    fail "with begin now+1hour: wjr check $at, sbatch --test-only $sat, now $(date +%s)"
+note "begin now+1hour: $(grep '^first trial' <<<"$out"); $(cat "$WORK/sbatch.out")"
+slurm_group 'deadline = "2020-01-01";'
+sed -i 's/experiment_dir = "exp9"/experiment_dir = "exp10"/' "$WORK/study.cfg"
+for cmd in check run; do
+    rc=0
+    err="$("$WJR" "$cmd" "$WORK/study.cfg" 2>&1 >/dev/null)" || rc=$?
+    [[ $rc -eq 3 ]] || fail "$cmd with a deadline past exited $rc, not 3: $err"
+    [[ "$err" == *"study.cfg:$line: slurm.deadline: slurmctld refuses the trials' jobs (asked as sbatch --test-only asks): deadline '2020-01-01' (2020-01-01T00:00:00) leaves a job no time to run: Requested time limit is invalid"* ]] ||
+        fail "$cmd with a deadline past: $err"
+done
+[[ ! -e "$WORK/exp10" ]] || fail "the refused run made $WORK/exp10"
+note "deadline past: $err"
+slurm_group 'deadline = "now+1hour";'
+sed -i 's/experiment_dir = "exp10"/experiment_dir = "exp11"/' "$WORK/study.cfg"
+run_trial exp11 "with a deadline"
+got="$(scontrol show job "$job" 2>&1 | grep -o 'Deadline=[^ ]*' || true)"
+[[ "$got" =~ ^Deadline=([0-9T:-]+)$ ]] || fail "job $job has no deadline: '$got'"
+dl="$(date -d "${BASH_REMATCH[1]}" +%s)"
+((dl > $(date +%s) + 3000 && dl < $(date +%s) + 3700)) || fail "job $job: $got, not in an hour"
 note "job $job: $got"
 note "ok"

@@ -4,8 +4,9 @@
  * job), slurm_load_job_user and slurm_load_job_state (with
  * slurm_bit_fmt), and their free calls. A
  * submission is checked as slurmctld checks it (script, environment,
- * partition, array indices under MaxArraySize), recorded, and becomes one
- * record (an array's packed record with its pending tasks); a query
+ * partition, a deadline already past, array indices under MaxArraySize),
+ * recorded, and becomes one record (an array's packed record with its
+ * pending tasks); a query
  * answers the table as it stands after execute mode has moved it on. The
  * kills are mock_kill.c's. The job table, the counts and the lock are
  * mock_slurm.c's (mock_slurm.h, mock_int.h); this file owns only the
@@ -203,6 +204,8 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->pn_min_tmp_disk != NO_VAL, " tmp=%u", d->pn_min_tmp_disk);
     PUT(d->nice != NO_VAL, " nice=%lld", (long long)d->nice - (long long)NICE_OFFSET);
     PUT(d->open_mode != 0, " open_mode=%u", d->open_mode);
+    PUT(d->begin_time != 0, " begin=%lld", (long long)d->begin_time);
+    PUT(d->deadline != 0, " deadline=%lld", (long long)d->deadline);
     PUT(d->warn_signal != 0 && d->warn_signal != NO_VAL16,
         " warn_signal=%u warn_time=%u warn_flags=%u", d->warn_signal, d->warn_time, d->warn_flags);
 #undef PUT
@@ -210,7 +213,8 @@ static char *desc_resources(const job_desc_msg_t *d)
 }
 
 /* What slurmctld refuses in any description, submitted or tested: no
- * script, no environment, a partition it does not have. 1 with errno set. */
+ * script, no environment, a partition it does not have, a deadline past
+ * or too near for time_min. 1 with errno set. */
 static int invalid(const job_desc_msg_t *desc)
 {
     if (desc->script == NULL || desc->script[0] != '#')
@@ -219,6 +223,12 @@ static int invalid(const job_desc_msg_t *desc)
         return mock__fail_with(ESLURM_ENVIRONMENT_MISSING) != SLURM_SUCCESS;
     if (!mock__partition_known(desc->partition))
         return mock__fail_with(ESLURM_INVALID_PARTITION_NAME) != SLURM_SUCCESS;
+    /* as slurmctld: a deadline past, or too near for time_min */
+    if (desc->deadline != 0 && desc->deadline < time(NULL))
+        return mock__fail_with(ESLURM_INVALID_TIME_LIMIT) != SLURM_SUCCESS;
+    if (desc->deadline != 0 && desc->time_min != NO_VAL &&
+        desc->deadline < time(NULL) + (time_t)desc->time_min * 60)
+        return mock__fail_with(ESLURM_INVALID_TIME_MIN_LIMIT) != SLURM_SUCCESS;
     return 0;
 }
 
@@ -344,7 +354,8 @@ static int job_will_run(job_desc_msg_t *desc, will_run_response_msg_t **resp)
     *resp = calloc(1, sizeof(**resp));
     if (*resp == NULL)
         abort();
-    (*resp)->start_time = time(NULL);
+    /* not before the job's begin, as slurmctld answers */
+    (*resp)->start_time = desc->begin_time > time(NULL) ? desc->begin_time : time(NULL);
     (*resp)->proc_cnt = desc->min_cpus != NO_VAL ? desc->min_cpus : 1;
     (*resp)->node_list = mock__dup("mocknode");
     (*resp)->part_name = mock__dup(part != NULL ? part : "debug");

@@ -23,43 +23,6 @@
 #include "mock_slurm.h"
 #include "test_util.h"
 
-/* Write a minimal study with SLURM_GROUP (its members, from line 3) and
- * PARAMETERS into <dir>/c.cfg and check it: wjr_study_check's code, *info
- * (when info) and the warnings joined in warnings[size]. */
-static int check_with(tu_fixture *f, const char *slurm_group, const char *parameters,
-                      wjr_cluster_info **info, char *warnings, size_t size)
-{
-    char *path = tu_path(f->dir, "c.cfg"), text[1024];
-    wjr_study_config *cfg = NULL;
-    wjr_cluster_info *got = NULL;
-    int rc;
-
-    snprintf(text, sizeof(text),
-             "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
-             "slurm = {\n%s\n};\nparameters = { %s };\n",
-             slurm_group,
-             parameters ? parameters : "x = { type = \"range\"; bounds = [0.0, 1.0]; };");
-    tu_write(path, text);
-    rc = wjr_study_check(&got, &cfg, path);
-    if (warnings != NULL)
-        snprintf(warnings, size, "%s",
-                 cfg != NULL && wjr_study_config_warnings(cfg) ? wjr_study_config_warnings(cfg)
-                                                               : "");
-    if (info != NULL)
-        *info = got;
-    else
-        wjr_cluster_info_free(got);
-    wjr_study_config_free(cfg);
-    free(path);
-    return rc;
-}
-
-static void assert_error_has(const char *what)
-{
-    if (strstr(wjr_error_last(), what) == NULL)
-        fail_msg("'%s' not in '%s'", what, wjr_error_last());
-}
-
 /* The job of the first trial, its own values included, is put to the
  * controller once; its answer comes back; nothing is made. */
 static void the_first_trials_job_is_put_to_slurmctld(void **state)
@@ -69,12 +32,12 @@ static void the_first_trials_job_is_put_to_slurmctld(void **state)
 
     mock_add_partition("debug", 0);
     mock_add_partition("gpu", 0);
-    assert_int_equal(check_with(f,
-                                "partition = \"gpu\"; time = \"10\"; mem = \"1G\";\n"
-                                "cpus_per_task = \"{{ c }}\";",
-                                "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
-                                "c = { type = \"fixed\"; value = 3; };",
-                                &info, NULL, 0),
+    assert_int_equal(tu_check_slurm(f,
+                                    "partition = \"gpu\"; time = \"10\"; mem = \"1G\";\n"
+                                    "cpus_per_task = \"{{ c }}\";",
+                                    "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                                    "c = { type = \"fixed\"; value = 3; };",
+                                    &info, NULL, 0),
                      0);
     assert_int_equal(mock_rpc_count(MOCK_RPC_WILL_RUN), 1);
     assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 0);
@@ -105,7 +68,7 @@ static void a_refusal_names_its_line_and_slurms_message(void **state)
     mock_add_partition("debug", 0);
     mock_fail(MOCK_RPC_WILL_RUN, 1, ESLURM_INVALID_ACCOUNT);
     assert_int_equal(
-        check_with(f, "partition = \"debug\";\naccount = \"nope\";", NULL, NULL, NULL, 0),
+        tu_check_slurm(f, "partition = \"debug\";\naccount = \"nope\";", NULL, NULL, NULL, 0),
         WJR_ESLURM);
     snprintf(expect, sizeof(expect),
              "%s/c.cfg:4: slurm.account: slurmctld refuses the trials' jobs (asked as sbatch "
@@ -114,14 +77,14 @@ static void a_refusal_names_its_line_and_slurms_message(void **state)
     assert_string_equal(wjr_error_last(), expect);
 
     mock_fail(MOCK_RPC_WILL_RUN, 1, ESLURM_INVALID_QOS);
-    assert_int_equal(check_with(f, "partition = \"debug\";", NULL, NULL, NULL, 0), WJR_ESLURM);
-    assert_error_has("c.cfg:2: slurm (qos unset): slurmctld refuses the trials' jobs");
-    assert_error_has(slurm_strerror(ESLURM_INVALID_QOS));
+    assert_int_equal(tu_check_slurm(f, "partition = \"debug\";", NULL, NULL, NULL, 0), WJR_ESLURM);
+    tu_assert_error_has("c.cfg:2: slurm (qos unset): slurmctld refuses the trials' jobs");
+    tu_assert_error_has(slurm_strerror(ESLURM_INVALID_QOS));
 
     /* a refusal no option is known to cause: the group's line */
     mock_fail(MOCK_RPC_WILL_RUN, 1, ESLURM_JOB_SCRIPT_MISSING);
-    assert_int_equal(check_with(f, "partition = \"debug\";", NULL, NULL, NULL, 0), WJR_ESLURM);
-    assert_error_has("c.cfg:2: slurm: slurmctld refuses");
+    assert_int_equal(tu_check_slurm(f, "partition = \"debug\";", NULL, NULL, NULL, 0), WJR_ESLURM);
+    tu_assert_error_has("c.cfg:2: slurm: slurmctld refuses");
     /* one RPC each: a refusal is not asked again */
     assert_int_equal(mock_rpc_count(MOCK_RPC_WILL_RUN), 3);
     assert_int_equal(mock_outstanding(), 0);
@@ -138,15 +101,15 @@ static void nodes_down_make_a_warning_not_a_refusal(void **state)
 
     mock_add_partition("debug", 0);
     assert_int_equal(
-        check_with(f, "partition = \"debug\";\nexclude = \"mocknode\";", NULL, NULL, NULL, 0),
+        tu_check_slurm(f, "partition = \"debug\";\nexclude = \"mocknode\";", NULL, NULL, NULL, 0),
         WJR_ESLURM);
-    assert_error_has("c.cfg:2: slurm: slurmctld refuses"); /* no one option to blame */
-    assert_error_has(slurm_strerror(ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE));
+    tu_assert_error_has("c.cfg:2: slurm: slurmctld refuses"); /* no one option to blame */
+    tu_assert_error_has(slurm_strerror(ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE));
     assert_int_equal(mock_rpc_count(MOCK_RPC_NODES), 1);
 
     mock_set_node_state(NODE_STATE_IDLE | NODE_STATE_DRAIN);
     assert_int_equal(
-        check_with(f, "partition = \"debug\";", NULL, &info, warnings, sizeof(warnings)), 0);
+        tu_check_slurm(f, "partition = \"debug\";", NULL, &info, warnings, sizeof(warnings)), 0);
     assert_int_equal(info->trial_tested, 0);
     assert_non_null(info->trial_not_now);
     if (strstr(warnings, "slurmctld cannot start the first trial's job now: ") == NULL ||
@@ -155,7 +118,7 @@ static void nodes_down_make_a_warning_not_a_refusal(void **state)
     wjr_cluster_info_free(info);
 
     mock_set_node_state(NODE_STATE_DOWN);
-    assert_int_equal(check_with(f, "", NULL, NULL, warnings, sizeof(warnings)), 0);
+    assert_int_equal(tu_check_slurm(f, "", NULL, NULL, warnings, sizeof(warnings)), 0);
     if (strstr(warnings, "nodes of the default partition is down") == NULL)
         fail_msg("no warning of the node down: '%s'", warnings);
     assert_int_equal(mock_outstanding(), 0);
@@ -173,8 +136,8 @@ static void a_reservation_to_come_is_a_warning(void **state)
     mock_add_partition("debug", 0);
     mock_add_reservation("week");
     mock_fail(MOCK_RPC_WILL_RUN, 1, ESLURM_INVALID_TIME_VALUE);
-    assert_int_equal(check_with(f, "partition = \"debug\"; reservation = \"week\";", NULL, &info,
-                                warnings, sizeof(warnings)),
+    assert_int_equal(tu_check_slurm(f, "partition = \"debug\"; reservation = \"week\";", NULL,
+                                    &info, warnings, sizeof(warnings)),
                      0);
     assert_int_equal(info->trial_tested, 0);
     if (strstr(warnings, "slurmctld cannot start the first trial's job now: ") == NULL ||
@@ -182,8 +145,8 @@ static void a_reservation_to_come_is_a_warning(void **state)
         fail_msg("no warning of the reservation to come: '%s'", warnings);
     wjr_cluster_info_free(info);
     mock_fail(MOCK_RPC_WILL_RUN, 1, ESLURM_INVALID_TIME_VALUE);
-    assert_int_equal(check_with(f, "partition = \"debug\";", NULL, NULL, NULL, 0), WJR_ESLURM);
-    assert_error_has(slurm_strerror(ESLURM_INVALID_TIME_VALUE));
+    assert_int_equal(tu_check_slurm(f, "partition = \"debug\";", NULL, NULL, NULL, 0), WJR_ESLURM);
+    tu_assert_error_has(slurm_strerror(ESLURM_INVALID_TIME_VALUE));
 }
 
 /* The controller unreachable is that error, not a verdict; busy, it is
@@ -195,10 +158,10 @@ static void an_unreachable_or_busy_controller(void **state)
 
     mock_add_partition("debug", 0);
     mock_fail(MOCK_RPC_WILL_RUN, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
-    assert_int_equal(check_with(f, "partition = \"debug\";", NULL, NULL, NULL, 0),
+    assert_int_equal(tu_check_slurm(f, "partition = \"debug\";", NULL, NULL, NULL, 0),
                      WJR_EUNREACHABLE);
     mock_fail(MOCK_RPC_WILL_RUN, 1, EAGAIN);
-    assert_int_equal(check_with(f, "partition = \"debug\";", NULL, &info, NULL, 0), 0);
+    assert_int_equal(tu_check_slurm(f, "partition = \"debug\";", NULL, &info, NULL, 0), 0);
     assert_int_equal(info->trial_tested, 1);
     assert_int_equal(mock_rpc_count(MOCK_RPC_WILL_RUN), 3);
     wjr_cluster_info_free(info);

@@ -53,17 +53,11 @@ static int check(tu_fixture *f, const char *slurm_group)
     return check_params(f, slurm_group, NULL);
 }
 
-static void assert_error_has(const char *what)
-{
-    if (strstr(wjr_error_last(), what) == NULL)
-        fail_msg("'%s' not in '%s'", what, wjr_error_last());
-}
-
 /* The slurm group is refused (WJR_ECONFIG) with what in the message. */
 static void assert_refused(tu_fixture *f, const char *slurm_group, const char *what)
 {
     assert_int_equal(check(f, slurm_group), WJR_ECONFIG);
-    assert_error_has(what);
+    tu_assert_error_has(what);
 }
 
 static void the_cluster(void)
@@ -197,42 +191,42 @@ static void what_is_missing_is_refused_with_its_line(void **state)
      * is named; when all do, nothing is refused */
     assert_int_equal(check(f, "partition = \"debug,gpu\";"), 0);
     assert_int_equal(check(f, "partition = \"debug,gpu2\";"), WJR_ECONFIG);
-    assert_error_has("slurm.partition \"gpu2\" does not exist on cluster mockcluster (it has: "
-                     "debug, gpu)");
+    tu_assert_error_has("slurm.partition \"gpu2\" does not exist on cluster mockcluster (it has: "
+                        "debug, gpu)");
 
     /* every name of a list must exist, not only the last */
     assert_int_equal(check(f, "reservation = \"nosuch,week\";"), WJR_ECONFIG);
-    assert_error_has("slurm.reservation \"nosuch\" does not exist");
+    tu_assert_error_has("slurm.reservation \"nosuch\" does not exist");
 
     assert_int_equal(check(f, "partition = \"debug\";\n\nlicenses = \"matlab:5\";"), WJR_ECONFIG);
-    assert_error_has("c.cfg:5: slurm.licenses asks for 5 of license \"matlab\", cluster "
-                     "mockcluster has 4 in all (it has: matlab:4, fluent@flexlm:2)");
+    tu_assert_error_has("c.cfg:5: slurm.licenses asks for 5 of license \"matlab\", cluster "
+                        "mockcluster has 4 in all (it has: matlab:4, fluent@flexlm:2)");
     /* a license of another server is another license */
     assert_int_equal(check(f, "licenses = \"fluent\";"), WJR_ECONFIG);
-    assert_error_has("license \"fluent\", which cluster mockcluster does not have");
+    tu_assert_error_has("license \"fluent\", which cluster mockcluster does not have");
 
     assert_int_equal(check(f, "gres = \"gpu:h100:1\";"), WJR_ECONFIG);
-    assert_error_has("c.cfg:3: slurm.gres asks for \"gpu:h100\", which no node of partition "
-                     "debug has (its nodes have: gpu:3, gpu:a100:2, gpu:v100:1, nic:1, "
-                     "bandwidth:4194304)");
+    tu_assert_error_has("c.cfg:3: slurm.gres asks for \"gpu:h100\", which no node of partition "
+                        "debug has (its nodes have: gpu:3, gpu:a100:2, gpu:v100:1, nic:1, "
+                        "bandwidth:4194304)");
     assert_int_equal(check(f, "gres = \"gpu:v100:2\";"), WJR_ECONFIG);
-    assert_error_has("slurm.gres asks for 2 \"gpu:v100\" per node, the most a node of "
-                     "partition debug has is 1");
+    tu_assert_error_has("slurm.gres asks for 2 \"gpu:v100\" per node, the most a node of "
+                        "partition debug has is 1");
     assert_int_equal(check(f, "gpus_per_task = \"4\"; ntasks = 1;"), WJR_ECONFIG);
-    assert_error_has("slurm.gpus_per_task asks for 4 \"gpu\" per node");
+    tu_assert_error_has("slurm.gpus_per_task asks for 4 \"gpu\" per node");
     /* --gpus counts the job's GPUs over all its nodes: only the type is checked */
     assert_int_equal(check(f, "gpus = \"a100:8\";"), 0);
     assert_int_equal(check(f, "gpus = \"t4:1\";"), WJR_ECONFIG);
-    assert_error_has("slurm.gpus asks for \"gpu:t4\", which no node");
+    tu_assert_error_has("slurm.gpus asks for \"gpu:t4\", which no node");
     /* --gpus-per-node is what one node must have */
     assert_int_equal(check(f, "gpus_per_node = \"a100:2\";"), 0);
     assert_int_equal(check(f, "gpus_per_node = \"a100:4\";"), WJR_ECONFIG);
-    assert_error_has("slurm.gpus_per_node asks for 4 \"gpu:a100\" per node, the most a node of "
-                     "partition debug has is 2");
+    tu_assert_error_has("slurm.gpus_per_node asks for 4 \"gpu:a100\" per node, the most a node of "
+                        "partition debug has is 2");
 
     mock_set_node_gres(NULL);
     assert_int_equal(check(f, "gpus = \"1\";"), WJR_ECONFIG);
-    assert_error_has("\"gpu\", which no node of partition debug has (its nodes have: none)");
+    tu_assert_error_has("\"gpu\", which no node of partition debug has (its nodes have: none)");
 }
 
 static void a_time_min_past_the_time_limit_is_refused_at_load(void **state)
@@ -336,7 +330,7 @@ static void a_time_past_the_partitions_max_time_is_refused(void **state)
     assert_int_equal(check_params(f, "partition = \"short\"; time = \"{{ t }}\";",
                                   "t = { type = \"choice\"; values = [\"30\", \"1-00\"]; };"),
                      WJR_ECONFIG);
-    assert_error_has("c.cfg:3: slurm.time asks for 1440 minutes, partition short");
+    tu_assert_error_has("c.cfg:3: slurm.time asks for 1440 minutes, partition short");
     assert_int_equal(check_params(f, "partition = \"short\"; time = \"{{ t }}\";",
                                   "t = { type = \"choice\"; values = [\"30\", \"59\"]; };"),
                      0);
@@ -382,12 +376,12 @@ static void memory_beyond_every_node_is_refused(void **state)
     assert_int_equal(check_params(f, "mem = \"{{ m }}\";",
                                   "m = { type = \"choice\"; values = [\"1G\", \"32G\"]; };"),
                      WJR_ECONFIG);
-    assert_error_has("c.cfg:3: slurm.mem asks for 32768 MB per node");
+    tu_assert_error_has("c.cfg:3: slurm.mem asks for 32768 MB per node");
     assert_int_equal(check_params(f, "mem_per_cpu = \"1G\"; cpus_per_task = \"{{ c }}\";",
                                   "c = { type = \"range\"; bounds = [1, 32]; value_type = "
                                   "\"int\"; };"),
                      WJR_ECONFIG);
-    assert_error_has("slurm.mem_per_cpu asks for 1024 MB for each of the 32 CPUs");
+    tu_assert_error_has("slurm.mem_per_cpu asks for 1024 MB for each of the 32 CPUs");
 
     /* mem_per_gpu, for each GPU a node runs (at least one) */
     assert_int_equal(check(f, "partition = \"debug\"; mem_per_gpu = \"10G\";"), 0);
@@ -403,12 +397,12 @@ static void memory_beyond_every_node_is_refused(void **state)
     assert_int_equal(check_params(f, "mem_per_gpu = \"{{ m }}\";",
                                   "m = { type = \"choice\"; values = [\"1G\", \"20G\"]; };"),
                      WJR_ECONFIG);
-    assert_error_has("c.cfg:3: slurm.mem_per_gpu asks for 20480 MB for each of the 1 GPUs");
+    tu_assert_error_has("c.cfg:3: slurm.mem_per_gpu asks for 20480 MB for each of the 1 GPUs");
     assert_int_equal(check_params(f, "mem_per_gpu = \"6G\"; gpus_per_node = \"{{ g }}\";",
                                   "g = { type = \"range\"; bounds = [1, 3]; value_type = "
                                   "\"int\"; };"),
                      WJR_ECONFIG);
-    assert_error_has("for each of the 3 GPUs");
+    tu_assert_error_has("for each of the 3 GPUs");
 
     /* a node that reports no RealMemory: nothing to compare with */
     mock_set_node_memory(0);
@@ -438,7 +432,7 @@ static void threads_beyond_every_node_are_refused(void **state)
                                   "t = { type = \"range\"; bounds = [1, 3]; value_type = "
                                   "\"int\"; };"),
                      WJR_ECONFIG);
-    assert_error_has("c.cfg:3: slurm.threads_per_core asks for 3 threads per core");
+    tu_assert_error_has("c.cfg:3: slurm.threads_per_core asks for 3 threads per core");
     /* a node that reports no threads: nothing to compare with */
     mock_set_node_threads(0);
     assert_int_equal(check(f, "threads_per_core = 8;"), 0);
@@ -501,13 +495,13 @@ static void a_failed_rpc_is_the_controllers_error(void **state)
     the_cluster();
     mock_fail(MOCK_RPC_LICENSES, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
     assert_int_equal(check(f, "licenses = \"nosuch\";"), WJR_EUNREACHABLE);
-    assert_error_has("slurm_load_licenses");
+    tu_assert_error_has("slurm_load_licenses");
     mock_fail(MOCK_RPC_RESERVATIONS, 1, ESLURM_ACCESS_DENIED);
     assert_int_equal(check(f, "reservation = \"nosuch\";"), WJR_ESLURM);
-    assert_error_has("slurm_load_reservations");
+    tu_assert_error_has("slurm_load_reservations");
     mock_fail(MOCK_RPC_NODES, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
     assert_int_equal(check(f, "gres = \"nic\";"), WJR_EUNREACHABLE);
-    assert_error_has("slurm_load_node");
+    tu_assert_error_has("slurm_load_node");
     mock_fail(MOCK_RPC_NODES, 1, SLURMCTLD_COMMUNICATIONS_CONNECTION_ERROR);
     assert_int_equal(check(f, "constraint = \"nosuch\";"), WJR_EUNREACHABLE);
     assert_int_equal(mock_outstanding(), 0);

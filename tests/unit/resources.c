@@ -566,27 +566,6 @@ static void export_chooses_the_environment(void **state)
     unsetenv("WJR_T_DROP");
 }
 
-/* The backend made from o, written out, read back and written again:
- * the same text, which holds each of has[] (NULL-terminated). */
-static void survives_to_json(const wjr_slurm_options *o, const char *const *has)
-{
-    wjr_backend *b = NULL, *b2 = NULL;
-    char *j1 = NULL, *j2 = NULL;
-
-    assert_int_equal(wjr_backend_slurm_new(&b, o), 0);
-    assert_int_equal(b->to_json(&j1, b), 0);
-    for (; *has; has++)
-        if (strstr(j1, *has) == NULL)
-            fail_msg("%s not in %s", *has, j1);
-    assert_int_equal(wjr_backend_from_json(&b2, "slurm", j1), 0);
-    assert_int_equal(b2->to_json(&j2, b2), 0);
-    assert_string_equal(j1, j2);
-    free(j1);
-    free(j2);
-    wjr_backend_free(b);
-    wjr_backend_free(b2);
-}
-
 static void resources_survive_to_json(void **state)
 {
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
@@ -611,7 +590,7 @@ static void resources_survive_to_json(void **state)
     o.mail_type = "ALL";
     o.tmp = "512";
     o.hint = "nomultithread";
-    survives_to_json(&o, has);
+    tu_survives_to_json(&o, has);
     o.hint = NULL;
     o.exclusive = 0;
     o.threads_per_core = 2;
@@ -619,7 +598,7 @@ static void resources_survive_to_json(void **state)
     o.oversubscribe = 1;
     o.prefer = "amd";
     o.wckey = "w";
-    survives_to_json(&o, has2);
+    tu_survives_to_json(&o, has2);
 }
 
 static void version_1_options_are_accepted(void **state)
@@ -655,7 +634,7 @@ static void version_1_options_are_accepted(void **state)
     assert_null(strstr(j, "threads_per_core"));
     free(j);
     wjr_backend_free(b);
-    o.version = 5;
+    o.version = WJR_SLURM_OPTIONS_VERSION + 1;
     assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_EINVALID);
 }
 

@@ -1,7 +1,9 @@
 /*
  * test_util.c - shared helpers of the unit tests (see test_util.h): the
- * fixture, the recording log sink, a wrapper without files, and file and
- * process helpers. It tests nothing by itself.
+ * fixture, the recording log sink, a wrapper without files, file and
+ * process helpers, and the check of a small study's slurm group and the
+ * round trip of a backend's text that several tests make. It tests
+ * nothing by itself.
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
@@ -15,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "backend.h"
 #include "mock_slurm.h"
 #include "test_util.h"
 
@@ -412,4 +415,59 @@ void tu_assert_no_res(const struct mock_submission *s, const char *what)
 {
     if (strstr(s->resources, what) != NULL)
         fail_msg("'%s' unexpectedly in '%s'", what, s->resources);
+}
+
+int tu_check_slurm(tu_fixture *f, const char *slurm_group, const char *parameters,
+                   wjr_cluster_info **info, char *warnings, size_t size)
+{
+    char *path = tu_path(f->dir, "c.cfg"), text[1024];
+    wjr_study_config *cfg = NULL;
+    wjr_cluster_info *got = NULL;
+    int rc;
+
+    snprintf(text, sizeof(text),
+             "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
+             "slurm = {\n%s\n};\nparameters = { %s };\n",
+             slurm_group,
+             parameters ? parameters : "x = { type = \"range\"; bounds = [0.0, 1.0]; };");
+    tu_write(path, text);
+    rc = wjr_study_check(&got, &cfg, path);
+    if (warnings != NULL)
+        snprintf(warnings, size, "%s",
+                 cfg != NULL && wjr_study_config_warnings(cfg) ? wjr_study_config_warnings(cfg)
+                                                               : "");
+    if (info != NULL)
+        *info = got;
+    else
+        wjr_cluster_info_free(got);
+    wjr_study_config_free(cfg);
+    free(path);
+    return rc;
+}
+
+void tu_assert_error_has(const char *what)
+{
+    if (strstr(wjr_error_last(), what) == NULL)
+        fail_msg("'%s' not in '%s'", what, wjr_error_last());
+}
+
+/* The backend made from o, written out, read back and written again:
+ * the same text, which holds each of has[] (NULL-terminated). */
+void tu_survives_to_json(const wjr_slurm_options *o, const char *const *has)
+{
+    wjr_backend *b = NULL, *b2 = NULL;
+    char *j1 = NULL, *j2 = NULL;
+
+    assert_int_equal(wjr_backend_slurm_new(&b, o), 0);
+    assert_int_equal(b->to_json(&j1, b), 0);
+    for (; *has; has++)
+        if (strstr(j1, *has) == NULL)
+            fail_msg("%s not in %s", *has, j1);
+    assert_int_equal(wjr_backend_from_json(&b2, "slurm", j1), 0);
+    assert_int_equal(b2->to_json(&j2, b2), 0);
+    assert_string_equal(j1, j2);
+    free(j1);
+    free(j2);
+    wjr_backend_free(b);
+    wjr_backend_free(b2);
 }

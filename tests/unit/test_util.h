@@ -2,7 +2,8 @@
  * test_util.h - what the unit tests share: a fixture with a fresh
  * experiment directory under $TMPDIR and a runner over the mocked Slurm, a
  * log sink that keeps records for assertions, a wrapper that writes no
- * files, and small file and process helpers.
+ * files, small file and process helpers, wjr_study_check of a small study
+ * and the Slurm backend's to_json round trip.
  */
 #ifndef WJR_TEST_UTIL_H
 #define WJR_TEST_UTIL_H
@@ -103,6 +104,18 @@ void tu_put(const char *dir, const char *name, const char *text);
  * script_options running `true` with the experiment in <f->dir>/exp, and a
  * slurm section for the partition "debug". */
 char *tu_study_config(tu_fixture *f, const char *body);
+
+/* Write a minimal study with SLURM_GROUP (the slurm group's members, from
+ * line 3) and PARAMETERS (NULL: one range x) into <f->dir>/c.cfg and check
+ * it: wjr_study_check's code, *info (when info; the caller frees it) and
+ * the warnings joined in warnings[size] (when warnings). */
+int tu_check_slurm(tu_fixture *f, const char *slurm_group, const char *parameters,
+                   wjr_cluster_info **info, char *warnings, size_t size);
+/* wjr_error_last() holds what. */
+void tu_assert_error_has(const char *what);
+/* The Slurm backend made from o, written out, read back and written
+ * again: the same text, which holds each of has[] (NULL-terminated). */
+void tu_survives_to_json(const wjr_slurm_options *o, const char *const *has);
 
 /* The fake controller's last submission (there must be one). */
 struct mock_submission;
