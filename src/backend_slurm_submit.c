@@ -5,7 +5,9 @@
  * then one slurm_submit_batch_job(), tried again while the controller says
  * it is busy, as sbatch does. It exports the submitter's environment
  * without inherited SLURM_* and SBATCH_* variables, as sbatch's default
- * does, and names the working directory and the output paths. The same
+ * does, with the variables sbatch adds (the job's name and requests, the
+ * submitter's umask, nice value and resource limits, where it was
+ * submitted from), and names the working directory and the output paths. The same
  * description goes to slurm_job_will_run2() for `wjr check`, as sbatch
  * --test-only sends it: slurmctld's refusal, or where and when the job
  * would start.
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,8 +65,61 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
  * name, which the batch script's start marker and exit record carry (so
  * that evidence.c can tell a record of this submission from one of
  * another), and the tasks and CPUs it asked for, which srun in the job
- * reads. "" ends the list. */
-enum { JOB_VARS_MAX = 12, JOB_VAR_LEN = 96 };
+ * reads; then what it tells of the submitting process (process_vars).
+ * "" ends the list. */
+enum { JOB_VARS_MAX = 12 + 12, JOB_VAR_LEN = 96 };
+
+/* The process's umask, read without setting it (umask() reads it only by
+ * changing it, which a file another thread creates meanwhile would get):
+ * Linux shows it in /proc/self/status. -1 when it does not. */
+static int current_umask(unsigned *out)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int found = 0;
+
+    if (f == NULL)
+        return -1;
+    while (!found && fgets(line, sizeof(line), f) != NULL)
+        found = sscanf(line, "Umask: %o", out) == 1;
+    fclose(f);
+    return found ? 0 : -1;
+}
+
+/* What sbatch tells the job of the process that submits it, for
+ * slurmstepd to apply to the batch script: its umask (SLURM_UMASK), its
+ * nice value (SLURM_PRIO_PROCESS, as PropagatePrioProcess says) and its
+ * soft resource limits (SLURM_RLIMIT_*, those PropagateResourceLimits
+ * names), so that a model run by wjr gets the stack size, open files or
+ * core size it gets from sbatch. The names are Slurm's, the same on
+ * every release from 22.05 to 26.05. From vars[k] on; the next k. */
+static int process_vars(char vars[JOB_VARS_MAX][JOB_VAR_LEN], int k)
+{
+    static const struct {
+        int resource;
+        const char *name;
+    } limits[] = {{RLIMIT_CPU, "CPU"},     {RLIMIT_FSIZE, "FSIZE"},   {RLIMIT_DATA, "DATA"},
+                  {RLIMIT_STACK, "STACK"}, {RLIMIT_CORE, "CORE"},     {RLIMIT_RSS, "RSS"},
+                  {RLIMIT_NPROC, "NPROC"}, {RLIMIT_NOFILE, "NOFILE"}, {RLIMIT_MEMLOCK, "MEMLOCK"},
+                  {RLIMIT_AS, "AS"}};
+    struct rlimit r;
+    unsigned mask;
+    int prio;
+    size_t i;
+
+    if (current_umask(&mask) == 0)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_UMASK=0%o%o%o", (mask >> 6) & 7, (mask >> 3) & 7,
+                 mask & 7);
+    errno = 0; /* -1 is a nice value too */
+    prio = getpriority(PRIO_PROCESS, 0);
+    if (prio != -1 || errno == 0)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_PRIO_PROCESS=%d", prio);
+    for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+        if (getrlimit(limits[i].resource, &r) == 0)
+            snprintf(vars[k++], JOB_VAR_LEN, "SLURM_RLIMIT_%s=%lu", limits[i].name,
+                     (unsigned long)r.rlim_cur);
+    return k;
+}
 
 static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_msg_t *desc,
                          const wjr_slurm_res *res)
@@ -104,6 +160,7 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_CORE=%u", desc->ntasks_per_core);
     if (desc->threads_per_core != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_THREADS_PER_CORE=%u", desc->threads_per_core);
+    process_vars(vars, k);
 }
 
 /* sbatch's default export: the submitter's environment, without the

@@ -1,11 +1,11 @@
 /*
  * resources.c - unit tests of the resource options (nodes, tasks, memory
  * per CPU, GPUs, exclusive, oversubscribe, hint, threads and tasks per
- * core, reservation, licenses, time-min, nice, export, node lists, mail,
- * tmp) and of options taken from a trial's parameters:
+ * core, reservation, licenses, time-min, nice, node lists, mail, tmp)
+ * and of options taken from a trial's parameters:
  * what reaches Slurm's job description, as the fake controller recorded
  * it. The batch script's setup lines, signal and requeue code are
- * job_script.c's.
+ * job_script.c's, the job's environment job_env.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,58 +514,6 @@ static void per_trial_gpus_at_odds_submit_nothing(void **state)
     assert_int_equal(n, 2);
 }
 
-static void export_chooses_the_environment(void **state)
-{
-    tu_fixture *f = *state;
-    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
-    const char *const env[] = {"EXTRA=1", NULL};
-    const mock_submission *s;
-
-    setenv("WJR_T_KEEP", "k", 1);
-    setenv("WJR_T_DROP", "d", 1);
-    o.export_env = "NONE";
-    o.env = env;
-    tu_runner(f, NULL, &o);
-    tu_run(f, 0, "{}");
-    s = tu_last_sub();
-    assert_null(mock_submission_env(s, "WJR_T_KEEP"));
-    assert_null(mock_submission_env(s, "PATH"));
-    assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
-    assert_non_null(mock_submission_env(s, "SLURM_SUBMIT_DIR"));
-    /* as sbatch: the job starts from the user's login environment */
-    assert_string_equal(mock_submission_env(s, "SLURM_GET_USER_ENV"), "1");
-    wjr_runner_free(f->runner);
-    f->runner = NULL;
-
-    o.export_env = "none"; /* sbatch reads the keywords in any case */
-    tu_runner(f, NULL, &o);
-    tu_run(f, 3, "{}");
-    s = tu_last_sub();
-    assert_null(mock_submission_env(s, "WJR_T_KEEP"));
-    assert_string_equal(mock_submission_env(s, "SLURM_GET_USER_ENV"), "1");
-    wjr_runner_free(f->runner);
-    f->runner = NULL;
-
-    o.export_env = "WJR_T_KEEP,PATH";
-    tu_runner(f, NULL, &o);
-    tu_run(f, 1, "{}");
-    s = tu_last_sub();
-    assert_string_equal(mock_submission_env(s, "WJR_T_KEEP"), "k");
-    assert_null(mock_submission_env(s, "WJR_T_DROP"));
-    assert_non_null(mock_submission_env(s, "PATH"));
-    assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
-    wjr_runner_free(f->runner);
-    f->runner = NULL;
-
-    o.export_env = NULL; /* the default: everything but SLURM_* and SBATCH_* */
-    tu_runner(f, NULL, &o);
-    tu_run(f, 2, "{}");
-    assert_string_equal(mock_submission_env(tu_last_sub(), "WJR_T_DROP"), "d");
-    assert_null(mock_submission_env(tu_last_sub(), "SLURM_GET_USER_ENV"));
-    unsetenv("WJR_T_KEEP");
-    unsetenv("WJR_T_DROP");
-}
-
 static void resources_survive_to_json(void **state)
 {
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
@@ -789,7 +737,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(per_trial_bad_value_submits_nothing, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_gpus_at_odds_submit_nothing, tu_setup,
                                         tu_teardown),
-        cmocka_unit_test_setup_teardown(export_chooses_the_environment, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(per_trial_texts_reach_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(resources_survive_to_json, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(version_1_options_are_accepted, tu_setup, tu_teardown),
