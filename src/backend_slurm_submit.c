@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,7 +68,7 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
  * another), and the tasks and CPUs it asked for, which srun in the job
  * reads; then what it tells of the submitting process (process_vars).
  * "" ends the list. */
-enum { JOB_VARS_MAX = 12 + 12, JOB_VAR_LEN = 96 };
+enum { JOB_VARS_MAX = 14 + 12, JOB_VAR_LEN = WJR_RES_TEXT_MAX + 32 };
 
 /* The process's umask, read without setting it (umask() reads it only by
  * changing it, which a file another thread creates meanwhile would get):
@@ -160,6 +161,11 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_CORE=%u", desc->ntasks_per_core);
     if (desc->threads_per_core != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_THREADS_PER_CORE=%u", desc->threads_per_core);
+    /* as sbatch passes them on to srun in the job: its output files
+     * appended to (--open-mode=append), and an export other than ALL */
+    snprintf(vars[k++], JOB_VAR_LEN, "SLURM_OPEN_MODE=a");
+    if (res->export_env[0] && strcasecmp(res->export_env, "ALL") != 0)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_EXPORT_ENV=%s", res->export_env);
     process_vars(vars, k);
 }
 

@@ -3,9 +3,9 @@
  * the fake controller recorded it: what export keeps of the submitter's
  * (ALL without SLURM_* and SBATCH_*, NONE, or names, the last two from
  * the user's login environment as sbatch's), the env entries, where the
- * job was submitted from, and what sbatch tells slurmstepd of the
- * submitting process: its umask, nice value and soft resource limits
- * (SLURM_UMASK, SLURM_PRIO_PROCESS, SLURM_RLIMIT_*), under every export.
+ * job was submitted from, what sbatch tells srun in the job (the export,
+ * the open mode), and what it tells slurmstepd of the submitting process: its umask, nice value and
+ * soft resource limits (SLURM_UMASK, SLURM_PRIO_PROCESS, SLURM_RLIMIT_*), under every export.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,8 +35,11 @@ static void export_chooses_the_environment(void **state)
     assert_null(mock_submission_env(s, "PATH"));
     assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
     assert_non_null(mock_submission_env(s, "SLURM_SUBMIT_DIR"));
-    /* as sbatch: the job starts from the user's login environment */
+    /* as sbatch: the job starts from the user's login environment, and
+     * srun in it is told the export and the open mode */
     assert_string_equal(mock_submission_env(s, "SLURM_GET_USER_ENV"), "1");
+    assert_string_equal(mock_submission_env(s, "SLURM_EXPORT_ENV"), "NONE");
+    assert_string_equal(mock_submission_env(s, "SLURM_OPEN_MODE"), "a");
     wjr_runner_free(f->runner);
     f->runner = NULL;
 
@@ -54,6 +57,7 @@ static void export_chooses_the_environment(void **state)
     tu_run(f, 1, "{}");
     s = tu_last_sub();
     assert_string_equal(mock_submission_env(s, "WJR_T_KEEP"), "k");
+    assert_string_equal(mock_submission_env(s, "SLURM_EXPORT_ENV"), "WJR_T_KEEP,PATH");
     assert_null(mock_submission_env(s, "WJR_T_DROP"));
     assert_non_null(mock_submission_env(s, "PATH"));
     assert_string_equal(mock_submission_env(s, "EXTRA"), "1");
@@ -65,6 +69,8 @@ static void export_chooses_the_environment(void **state)
     tu_run(f, 2, "{}");
     assert_string_equal(mock_submission_env(tu_last_sub(), "WJR_T_DROP"), "d");
     assert_null(mock_submission_env(tu_last_sub(), "SLURM_GET_USER_ENV"));
+    assert_null(mock_submission_env(tu_last_sub(), "SLURM_EXPORT_ENV")); /* ALL: srun's default */
+    assert_string_equal(mock_submission_env(tu_last_sub(), "SLURM_OPEN_MODE"), "a");
     unsetenv("WJR_T_KEEP");
     unsetenv("WJR_T_DROP");
 }
