@@ -215,6 +215,23 @@ wjr resume_metric_changed resume runs/edited
 expect resume_metric_changed 2 && check resume_metric_changed_names grep -qF \
     "What changed: metrics[branin].minimize: true -> false" out/resume_metric_changed.err
 cp edited-copy.cfg runs/edited/config.cfg
+# a deadline that has passed, put in the copy: slurmctld refuses the next
+# job, the deadline named (exit 3); nothing is submitted or lost, and a
+# later deadline lets the study go on
+sed -i -e 's/total_trials = [0-9]*/total_trials = 11/' \
+    -e 's/^slurm = { /slurm = { deadline = "2020-01-01"; /' runs/edited/config.cfg
+wjr resume_deadline_past resume runs/edited
+expect resume_deadline_past 3 && check resume_deadline_past_names grep -qF \
+    "slurm_submit_batch_job: deadline '2020-01-01' (2020-01-01T00:00:00) leaves a job no time to run: Requested time limit is invalid" \
+    out/resume_deadline_past.err
+sed -i 's/deadline = "2020-01-01"/deadline = "now+1day"/' runs/edited/config.cfg
+wjr resume_deadline_ahead resume runs/edited
+expect resume_deadline_ahead 0
+wjr status_deadline status --json runs/edited
+check resume_deadline_ran jq -e '[.trials[] | select(.status == "COMPLETED")] | length == 11' \
+    out/status_deadline.out
+check resume_deadline_sent jq -e '.submissions[-1].resources | test(" deadline=[0-9]+")' \
+    "$WJR_MOCK_STATE"
 
 # ---- 2. one job per trial ----------------------------------------------
 export WJR_MOCK_STATE="$W/single.state.json"
