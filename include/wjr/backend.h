@@ -94,9 +94,9 @@ typedef struct wjr_slurm_options {
      *  libslurm's own parser at each submission: a relative time counts
      *  from that submission. */
     const char *begin;
-    /** --deadline, read as begin: slurmctld refuses a job that could not
-     *  end before it (its time limit from now) and ends one still waiting
-     *  when it can no longer finish in time (state DEADLINE). */
+    /** --deadline, read as begin: slurmctld refuses a job submitted after
+     *  it (or too near it for time_min), and ends one that can no longer
+     *  finish before it (state DEADLINE). */
     const char *deadline;
 } wjr_slurm_options;
 
