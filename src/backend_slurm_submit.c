@@ -7,7 +7,8 @@
  * without inherited SLURM_* and SBATCH_* variables, as sbatch's default
  * does, with the variables sbatch adds (the job's name and requests, the
  * submitter's umask, nice value and resource limits, where it was
- * submitted from), and names the working directory and the output paths. The same
+ * submitted from), and names the working directory, the output paths and
+ * the begin and deadline, read by libslurm's own parser. The same
  * description goes to slurm_job_will_run2() for `wjr check`, as sbatch
  * --test-only sends it: slurmctld's refusal, or where and when the job
  * would start.
