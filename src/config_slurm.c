@@ -164,6 +164,7 @@ static int add_per_trial(wjr_slurm_cfg *c, const parse_ctx *ctx, const config_se
 {
     const wjr_param *p = NULL;
     char **grown;
+    int *lines;
     size_t i;
     int error;
 
@@ -184,6 +185,11 @@ static int add_per_trial(wjr_slurm_cfg *c, const parse_ctx *ctx, const config_se
     if (grown == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     c->per_trial = grown;
+    lines = realloc(c->per_trial_line, (c->n_per_trial + 1) * sizeof(int));
+    if (lines == NULL)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    c->per_trial_line = lines;
+    lines[c->n_per_trial] = (int)config_setting_source_line(s);
     c->per_trial[c->n_per_trial] = wjr_asprintf("%s=%s", key, name);
     c->per_trial[c->n_per_trial + 1] = NULL;
     if (c->per_trial[c->n_per_trial] == NULL)
@@ -404,8 +410,14 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
 int wjr_config_slurm_line(const wjr_slurm_cfg *c, const char *key)
 {
     const int *line = key != NULL ? line_of((wjr_slurm_cfg *)c, key) : NULL;
+    size_t i, n = key != NULL ? strlen(key) : 0;
 
-    return line != NULL ? *line : 0;
+    if (line != NULL && *line > 0)
+        return *line;
+    for (i = 0; key != NULL && i < c->n_per_trial; i++)
+        if (strncmp(c->per_trial[i], key, n) == 0 && c->per_trial[i][n] == '=')
+            return c->per_trial_line[i];
+    return 0;
 }
 
 /* slurmctld refuses a job whose time_min is longer than its time limit
@@ -645,5 +657,6 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);
     free(c->per_trial);
+    free(c->per_trial_line);
     memset(c, 0, sizeof(*c));
 }

@@ -35,6 +35,7 @@ typedef struct wjr_slurm_cfg {
     int line_group;        /* the slurm group's own line; 0 when there is none */
     int requeue_exit_code; /* 0: none */
     char **per_trial;      /* "key=parameter", NULL-terminated; NULL when none */
+    int *per_trial_line;   /* the line of each */
     size_t n_per_trial;
     char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */
 } wjr_slurm_cfg;
@@ -57,19 +58,22 @@ typedef struct wjr_slurm_cfg {
 int wjr_config_slurm_check_cluster(const struct wjr_study_config *cfg,
                                    const wjr_cluster_info *info);
 
-/* The line where the slurm group sets key; 0 when it does not. */
+/* The line where the slurm group sets key (any option, when it takes a
+ * parameter); 0 when it does not. */
 int wjr_config_slurm_line(const wjr_slurm_cfg *c, const char *key);
 
 /*
- * What slurmctld said of the first trial's job (wjr_study_check: the
- * backend's test, `error` and `key` as wjr__backend_will_run left them):
- * a refusal becomes WJR_ESLURM naming file:line of the key to blame, or
- * of the slurm group, with Slurm's message; a job that would wait for
- * nodes that are down, and a site's job_submit message, become warnings.
- * 0 when it would be taken.
+ * What slurmctld said of a trial's job (wjr_study_check: the backend's
+ * test, `error` and `key` as wjr__backend_will_run left them): a refusal
+ * becomes WJR_ESLURM naming file:line of the key to blame, or of the
+ * slurm group, with Slurm's message; a job that would wait for nodes
+ * that are down, and a site's job_submit message, become warnings. 0 when
+ * it would be taken. trial is NULL for the first trial; for another, the
+ * values it was tested with ("k = 9"), named in the refusal beside key
+ * (the option that takes them) and in the warning.
  */
 int wjr_config_slurm_will_run(struct wjr_study_config *cfg, const wjr_cluster_info *info, int error,
-                              const char *key);
+                              const char *key, const char *trial);
 
 /* Fill the version 2 to 4 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);

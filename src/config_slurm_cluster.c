@@ -489,12 +489,14 @@ int wjr_config_slurm_check_cluster(const wjr_study_config *cfg, const wjr_cluste
 }
 
 int wjr_config_slurm_will_run(wjr_study_config *cfg, const wjr_cluster_info *info, int error,
-                              const char *key)
+                              const char *key, const char *trial)
 {
     const wjr_slurm_cfg *c = &cfg->res;
     const char *file = c->file ? c->file : cfg->path;
     int line = wjr_config_slurm_line(c, key);
 
+    if (error == WJR_ESLURM && trial != NULL && line > 0)
+        return wjr_error_prefix("%s:%d: slurm.%s, a trial with %s", file, line, key, trial);
     if (error == WJR_ESLURM) {
         /* Slurm's message, at the key it points at, or at the group (an
          * option left unset points there too: Slurm's default for it) */
@@ -508,13 +510,18 @@ int wjr_config_slurm_will_run(wjr_study_config *cfg, const wjr_cluster_info *inf
     }
     if (error < 0)
         return error;
+    if (info->trial_not_now != NULL && trial != NULL)
+        return wjr__config_warn(cfg,
+                                "slurmctld cannot start the job of a trial with %s now: %s; "
+                                "it would be taken and wait",
+                                trial, info->trial_not_now);
     if (info->trial_not_now != NULL &&
         (error = wjr__config_warn(cfg,
                                   "slurmctld cannot start the first trial's job now: %s; "
                                   "the trials' jobs would be taken and wait",
                                   info->trial_not_now)) < 0)
         return error;
-    if (info->trial_site_message != NULL)
+    if (info->trial_site_message != NULL && trial == NULL)
         error =
             wjr__config_warn(cfg, "the cluster's job_submit plugin says of the trials' jobs: %s",
                              info->trial_site_message);

@@ -1,7 +1,6 @@
 /*
  * study.c - a study: its creation in a new experiment directory, its
- * opening from one, its getters, its log and reconciliation, and the
- * check of a configuration against the cluster.
+ * opening from one, its getters, its log and reconciliation.
  *
  * A study is a driver over a runner: it uses the runner through its
  * public API only (wjr_runner_*), exactly as an external optimizer would.
@@ -13,7 +12,8 @@
  * idempotency keys keeps any from running twice. The driver's step is in
  * study_step.c, the API of external optimizers (submit, poll, cancel) in
  * study_submit.c, what trials look like in study_view.c and the read-only
- * reports (status, results) in study_files.c.
+ * reports (status, results) in study_files.c, the check of a
+ * configuration against the cluster in study_check.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -482,74 +482,4 @@ void wjr_study_get_progress(wjr_study_progress *out, const wjr_study *s)
     out->stale = s->stale;
     out->next_delay = s->delay;
     out->changed = s->changed;
-}
-
-/* Ask slurmctld whether it would take the study's first trial (its
- * parameters as the generator draws them, for the options a trial takes
- * from them) as its job, as sbatch --test-only asks. */
-static int test_first_trial(wjr_study_config *cfg, wjr_backend *backend, wjr_cluster_info *info)
-{
-    wjr_generator *gen = NULL;
-    json_t *params = NULL;
-    char *text = NULL;
-    const char *key = NULL;
-    int error;
-
-    /* a strategy that cannot draw before it has data tests the options alone */
-    if (wjr_generator_new(&gen, cfg) == 0 && wjr_generator_draw(&params, gen, 0) == 0)
-        text = json_dumps(params, JSON_COMPACT);
-    json_decref(params);
-    wjr_generator_free(gen);
-    error = wjr__backend_will_run(info, &key, backend, text);
-    free(text);
-    return wjr_config_slurm_will_run(cfg, info, error, key);
-}
-
-int wjr_study_check(wjr_cluster_info **info, wjr_study_config **config, const char *config_path)
-{
-    wjr_study_config *cfg = NULL;
-    wjr_slurm_options so;
-    wjr_backend *backend = NULL;
-    int error;
-
-    if (config != NULL)
-        *config = NULL;
-    if (info == NULL)
-        return wjr_error_set(WJR_EINVALID, "no place for the cluster's answer");
-    *info = NULL;
-    error = wjr_study_config_load(&cfg, config_path);
-    if (error < 0)
-        goto done;
-    /* valid, but `wjr run` would refuse it: say so now */
-    if (wjr__store_exists_in(cfg->experiment_dir) &&
-        (error = wjr__config_warn(cfg,
-                                  "experiment_dir %s already holds a study: `wjr run` refuses it; "
-                                  "continue it with `wjr resume %s`, or choose another "
-                                  "experiment_dir",
-                                  cfg->experiment_dir, cfg->experiment_dir)) < 0)
-        goto done;
-    wjr_study_config_slurm_options(&so, cfg);
-    error = wjr_backend_slurm_new(&backend, &so);
-    if (error < 0)
-        goto done;
-    error = wjr_backend_cluster_info(info, backend);
-    if (error < 0)
-        goto done;
-    /* the partition, then the resources against it, then slurmctld's own
-     * word on a trial's job */
-    error = wjr_config_slurm_check_cluster(cfg, *info);
-    if (error == 0)
-        error = test_first_trial(cfg, backend, *info);
-done:
-    wjr_backend_free(backend);
-    if (error < 0) {
-        wjr_cluster_info_free(*info);
-        *info = NULL;
-    }
-    if (error == 0 && config != NULL) {
-        *config = cfg;
-        cfg = NULL;
-    }
-    wjr_study_config_free(cfg);
-    return error;
 }

@@ -193,6 +193,12 @@ typedef struct wjr_cluster_info {
     char *trial_not_now;
     /** What the site's job_submit plugin told the submitter, or NULL. */
     char *trial_site_message;
+    /** Then, when options take their values from parameters ("{{ threads
+     *  }}"), the jobs of the trials at those parameters' ends (each at its
+     *  bounds or choices, and all ranges at their bounds together): how
+     *  many distinct ones slurmctld would take beside the first trial's.
+     *  A refusal is wjr_study_check()'s error, naming the values. */
+    uint32_t trial_ends_tested;
 } wjr_cluster_info;
 
 /**

@@ -63,6 +63,11 @@ static void print_trial(const wjr_cluster_info *info)
            when, info->trial_nodes != NULL ? info->trial_nodes : "?",
            info->trial_partition != NULL ? info->trial_partition : "?", (unsigned)info->trial_cpus,
            info->trial_cpus == 1 ? "" : "s");
+    if (info->trial_ends_tested > 0)
+        printf("trials at the ends of the parameters the options take: %u more job%s tested, "
+               "slurmctld would take %s\n",
+               (unsigned)info->trial_ends_tested, info->trial_ends_tested == 1 ? "" : "s",
+               info->trial_ends_tested == 1 ? "it" : "each");
 }
 
 static int run(int argc, char **argv)

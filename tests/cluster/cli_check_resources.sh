@@ -25,7 +25,10 @@
 # has, and a preferred feature no node has, are refused by wjr check as by
 # sbatch --test-only. A begin an hour ahead makes the test start the job
 # when sbatch --test-only --begin says; a deadline past is refused at its
-# line by wjr check and wjr run; one ahead reaches the job.
+# line by wjr check and wjr run; one ahead reaches the job. The trials at
+# the ends of a parameter an option takes are tested too: ntasks_per_node
+# from a parameter whose upper bound is past the node's CPUs is refused at
+# the option's line, with the value, as sbatch --test-only refuses it.
 . "$(dirname "$0")/cli_lib.sh"
 
 RESV="wjr_check_$$"
@@ -325,4 +328,35 @@ got="$(scontrol show job "$job" 2>&1 | grep -o 'Deadline=[^ ]*' || true)"
 dl="$(date -d "${BASH_REMATCH[1]}" +%s)"
 ((dl > $(date +%s) + 3000 && dl < $(date +%s) + 3700)) || fail "job $job: $got, not in an hour"
 note "job $job: $got"
+
+# The trials at the ends of a parameter an option takes: with
+# ntasks_per_node from n, n's upper bound one past the node's CPUs is
+# refused by slurmctld (as sbatch --test-only refuses it), at the option's
+# line with n's value, from wjr check and before wjr run makes anything;
+# within the node's CPUs, the ends are tested and taken.
+cpus="$(scontrol show node localhost | grep -o 'CPUTot=[0-9]*' | cut -d= -f2)"
+[[ "$cpus" =~ ^[0-9]+$ ]] || fail "no CPUTot for localhost: $(scontrol show node localhost)"
+if sbatch --test-only -p debug -t 5 --mem=100M -N 1 --ntasks-per-node=$((cpus + 1)) --wrap true \
+    >"$WORK/sbatch.out" 2>&1; then
+    fail "sbatch --test-only takes $((cpus + 1)) tasks on a node of $cpus CPUs: $(cat "$WORK/sbatch.out")"
+fi
+sed -i "s/n = { type = \"range\"; bounds = \[1, 8\]/n = { type = \"range\"; bounds = [1, $((cpus + 1))]/" \
+    "$WORK/study.cfg"
+grep -q "bounds = \[1, $((cpus + 1))\]" "$WORK/study.cfg" || fail "n's bounds not set: $(cat "$WORK/study.cfg")"
+slurm_group 'ntasks_per_node = "{{ n }}";'
+sed -i 's/experiment_dir = "exp11"/experiment_dir = "exp12"/' "$WORK/study.cfg"
+for cmd in check run; do
+    rc=0
+    err="$("$WJR" "$cmd" "$WORK/study.cfg" 2>&1 >/dev/null)" || rc=$?
+    [[ $rc -eq 3 ]] || fail "$cmd with n up to $((cpus + 1)) tasks per node exited $rc, not 3: $err"
+    [[ "$err" == *"study.cfg:$line: slurm.ntasks_per_node, a trial with n = $((cpus + 1)): slurmctld refuses the trials' jobs (asked as sbatch --test-only asks): Requested node configuration is not available"* ]] ||
+        fail "$cmd with n up to $((cpus + 1)): $err"
+done
+[[ ! -e "$WORK/exp12" ]] || fail "the refused run made $WORK/exp12"
+note "an end refused: $err; sbatch: $(cat "$WORK/sbatch.out")"
+sed -i "s/bounds = \[1, $((cpus + 1))\]/bounds = [1, $cpus]/" "$WORK/study.cfg"
+out="$("$WJR" check "$WORK/study.cfg" 2>&1)" || fail "check with n within the node: $out"
+[[ "$out" == *"trials at the ends of the parameters the options take: "[12]" more job"*" tested, slurmctld would take "* ]] ||
+    fail "no test of the ends: $out"
+note "$(grep '^trials at the ends' <<<"$out")"
 note "ok"

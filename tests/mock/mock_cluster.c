@@ -3,14 +3,15 @@
  * jobs: its partitions (names, MaxTime, sizes; the first is the default), its reservations, its
  * licenses, and its node "mocknode", a member of every partition, with the
  * Gres, RealMemory, features and state a test gives it, and any other nodes a
- * test adds (each in the partitions it names). The __wrap_ versions of
+ * test adds (each in the partitions it names), and a limit on the CPUs of
+ * a job, as a QOS's. The __wrap_ versions of
  * slurm_load_partitions, slurm_load_reservations, slurm_load_licenses and
  * slurm_load_node answer from it, counted and failing as mock_slurm.c's
  * RPCs do (mock_int.h); slurm_populate_node_partitions gives the nodes
  * their partitions, which slurm_load_node leaves out as slurmctld does.
  * Set by the tests through mock_slurm.h, or by the
  * WJR_MOCK_PARTITIONS, _RESERVATIONS, _LICENSES, _NODE_GRES, _NODE_MEMORY,
- * _NODE_FEATURES, _NODE_THREADS and _NODE_STATE variables.
+ * _NODE_FEATURES, _NODE_THREADS, _NODE_STATE and _JOB_CPU_LIMIT variables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,9 @@ static struct {
     uint64_t node_memory;
     uint16_t node_threads;
     char *node_features;
-    uint32_t node_state; /* mock_set_node_state; 0: IDLE */
-    struct mock_node {   /* mock_add_node */
+    uint32_t node_state;    /* mock_set_node_state; 0: IDLE */
+    uint32_t job_cpu_limit; /* mock_set_job_cpu_limit; 0: none */
+    struct mock_node {      /* mock_add_node */
         char *name, *partitions, *features;
         uint64_t memory;
     } * nodes;
@@ -146,6 +148,16 @@ void mock_set_node_state(uint32_t state)
     C.node_state = state;
 }
 
+void mock_set_job_cpu_limit(uint32_t cpus)
+{
+    C.job_cpu_limit = cpus;
+}
+
+uint32_t mock__job_cpu_limit(void)
+{
+    return C.job_cpu_limit;
+}
+
 int mock__node_up(void)
 {
     uint32_t st = C.node_state ? C.node_state : NODE_STATE_IDLE;
@@ -250,6 +262,8 @@ int mock__cluster_env(void)
         mock_set_node_threads((uint16_t)strtoul(getenv("WJR_MOCK_NODE_THREADS"), NULL, 10));
     if (getenv("WJR_MOCK_NODE_STATE") != NULL && *getenv("WJR_MOCK_NODE_STATE") != '\0')
         mock_set_node_state((uint32_t)strtoul(getenv("WJR_MOCK_NODE_STATE"), NULL, 0));
+    if (getenv("WJR_MOCK_JOB_CPU_LIMIT") != NULL && *getenv("WJR_MOCK_JOB_CPU_LIMIT") != '\0')
+        mock_set_job_cpu_limit((uint32_t)strtoul(getenv("WJR_MOCK_JOB_CPU_LIMIT"), NULL, 10));
     return rc;
 }
 

@@ -94,6 +94,8 @@ int mock__partition_known(const char *name);
  * added). */
 int mock__node_up(void);
 const char *mock__default_partition(void);
+/* mock_cluster.c: mock_set_job_cpu_limit's limit; 0: none. */
+uint32_t mock__job_cpu_limit(void);
 
 /* mock_jobs.c: back to its defaults (mock_reset), and whether a process
  * dies as a submit is accepted (WJR_MOCK_EXIT_AFTER_SUBMIT). */

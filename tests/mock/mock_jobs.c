@@ -215,6 +215,21 @@ static char *desc_resources(const job_desc_msg_t *d)
 /* What slurmctld refuses in any description, submitted or tested: no
  * script, no environment, a partition it does not have, a deadline past
  * or too near for time_min. 1 with errno set. */
+/* The CPUs a job asks for: cpus_per_task for each of its tasks (ntasks,
+ * or ntasks_per_node on each of its nodes), or min_cpus when more. */
+static uint64_t cpus_asked(const job_desc_msg_t *d)
+{
+    uint64_t per = d->cpus_per_task != NO_VAL16 ? d->cpus_per_task : 1;
+    uint64_t tasks = d->num_tasks != NO_VAL ? d->num_tasks : 1;
+    uint64_t nodes = d->min_nodes != NO_VAL && d->min_nodes > 0 ? d->min_nodes : 1;
+
+    if (d->ntasks_per_node != NO_VAL16 && (uint64_t)d->ntasks_per_node * nodes > tasks)
+        tasks = (uint64_t)d->ntasks_per_node * nodes;
+    if (d->min_cpus != NO_VAL && d->min_cpus > per * tasks)
+        return d->min_cpus;
+    return per * tasks;
+}
+
 static int invalid(const job_desc_msg_t *desc)
 {
     if (desc->script == NULL || desc->script[0] != '#')
@@ -229,6 +244,9 @@ static int invalid(const job_desc_msg_t *desc)
     if (desc->deadline != 0 && desc->time_min != NO_VAL &&
         desc->deadline < time(NULL) + (time_t)desc->time_min * 60)
         return mock__fail_with(ESLURM_INVALID_TIME_MIN_LIMIT) != SLURM_SUCCESS;
+    /* as a QOS's MaxTRESPerJob with DenyOnLimit */
+    if (mock__job_cpu_limit() > 0 && cpus_asked(desc) > mock__job_cpu_limit())
+        return mock__fail_with(ESLURM_ACCOUNTING_POLICY) != SLURM_SUCCESS;
     return 0;
 }
 

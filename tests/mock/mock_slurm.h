@@ -139,6 +139,11 @@ void mock_set_node_features(const char *features);
 /* Its state, Slurm's number (NODE_STATE_IDLE, or with NODE_STATE_DRAIN...);
  * IDLE by default. */
 void mock_set_node_state(uint32_t state);
+/* The most CPUs a job may ask for (cpus_per_task x its tasks, or
+ * min_cpus), as a QOS's MaxTRESPerJob=cpu=N with DenyOnLimit: a
+ * submission or test asking more is refused with ESLURM_ACCOUNTING_POLICY;
+ * 0 (the default): no limit. */
+void mock_set_job_cpu_limit(uint32_t cpus);
 /* Another node, in the comma-separated partitions, without GRES. */
 void mock_add_node(const char *name, const char *partitions, uint64_t real_memory_mb,
                    const char *features);
@@ -244,6 +249,7 @@ int mock_set_state_file(const char *path);
  *   WJR_MOCK_NODE_THREADS=N          mock_set_node_threads
  *   WJR_MOCK_NODE_FEATURES=F,..      mock_set_node_features
  *   WJR_MOCK_NODE_STATE=N            mock_set_node_state (Slurm's number)
+ *   WJR_MOCK_JOB_CPU_LIMIT=N         mock_set_job_cpu_limit
  *   WJR_MOCK_MAX_ARRAY_SIZE=N        mock_set_max_array_size
  *   WJR_MOCK_FAIL_<KIND>=ERR[:COUNT] mock_fail: KIND is SUBMIT, QUERY, KILL, CONF,
  *                                    PARTITIONS, RESERVATIONS, LICENSES, NODES or

@@ -9,7 +9,10 @@
  * blame, or of the slurm group. Not placeable on the nodes up now while
  * some of the partition's are down or drained, or in a reservation that
  * has not begun: a warning, since a submission would be taken and wait. An unreachable controller
- * is that error, and a busy one is asked again.
+ * is that error, and a busy one is asked again. Then the trials at the
+ * ends of the parameters options take, each job once: a refusal names the
+ * option and the values; ends outside the parameter constraints are
+ * passed over.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,6 +24,7 @@
 #include <slurm/slurm_errno.h>
 
 #include "mock_slurm.h"
+#include "study_int.h"
 #include "test_util.h"
 
 /* The job of the first trial, its own values included, is put to the
@@ -167,6 +171,196 @@ static void an_unreachable_or_busy_controller(void **state)
     wjr_cluster_info_free(info);
 }
 
+/* The value of parameter name in the first trial of <f->dir>/c.cfg, as
+ * the generator draws it. */
+static json_int_t first_value(tu_fixture *f, const char *name)
+{
+    char *path = tu_path(f->dir, "c.cfg");
+    wjr_study_config *cfg = NULL;
+    wjr_generator *gen = NULL;
+    json_t *params = NULL;
+    json_int_t v;
+
+    assert_int_equal(wjr_study_config_load(&cfg, path), 0);
+    assert_int_equal(wjr_generator_new(&gen, cfg), 0);
+    assert_int_equal(wjr_generator_draw(&params, gen, 0), 0);
+    assert_true(json_is_integer(json_object_get(params, name)));
+    v = json_integer_value(json_object_get(params, name));
+    json_decref(params);
+    wjr_generator_free(gen);
+    wjr_study_config_free(cfg);
+    free(path);
+    return v;
+}
+
+/* The trials at the ends of a parameter an option takes are put to the
+ * controller too, each job once: a range at its bounds, but for the one
+ * the first trial has. */
+static void the_ends_of_a_parameter_are_put_to_slurmctld(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_cluster_info *info = NULL;
+    json_int_t k;
+    uint32_t ends;
+
+    mock_add_partition("debug", 0);
+    assert_int_equal(
+        tu_check_slurm(f, "partition = \"debug\";\ncpus_per_task = \"{{ k }}\";",
+                       "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                       "k = { type = \"range\"; bounds = [1, 8]; value_type = \"int\"; };",
+                       &info, NULL, 0),
+        0);
+    k = first_value(f, "k");
+    ends = (k != 1) + (k != 8);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_WILL_RUN), 1 + ends);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_SUBMIT), 0);
+    if (strstr(mock_last_will_run(), k != 8 ? " cpus_per_task=8 " : " cpus_per_task=1 ") == NULL)
+        fail_msg("not the job of an end: '%s'", mock_last_will_run());
+    assert_int_equal(info->trial_tested, 1);
+    assert_int_equal(info->trial_cpus, k); /* the first trial's answer stays */
+    assert_int_equal(info->trial_ends_tested, ends);
+    wjr_cluster_info_free(info);
+    assert_int_equal(mock_outstanding(), 0);
+}
+
+/* A job refused at an end is the configuration's error: at the line of
+ * the option that takes the parameter, with the values and Slurm's
+ * message (a QOS's limit on a job's CPUs). */
+static void a_refused_end_names_its_option_and_value(void **state)
+{
+    tu_fixture *f = *state;
+    char expect[512];
+
+    mock_add_partition("debug", 0);
+    mock_set_job_cpu_limit(4);
+    assert_int_equal(
+        tu_check_slurm(f, "partition = \"debug\";\ncpus_per_task = \"{{ k }}\";",
+                       "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                       "k = { type = \"range\"; bounds = [1, 8]; value_type = \"int\"; };",
+                       NULL, NULL, 0),
+        WJR_ESLURM);
+    snprintf(expect, sizeof(expect),
+             "%s/c.cfg:4: slurm.cpus_per_task, a trial with k = 8: slurmctld refuses the trials' "
+             "jobs (asked as sbatch --test-only asks): %s (Slurm error %d)",
+             f->dir, slurm_strerror(ESLURM_ACCOUNTING_POLICY), ESLURM_ACCOUNTING_POLICY);
+    assert_string_equal(wjr_error_last(), expect);
+
+    /* within the limit, each end passes */
+    assert_int_equal(
+        tu_check_slurm(f, "partition = \"debug\";\ncpus_per_task = \"{{ k }}\";",
+                       "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                       "k = { type = \"range\"; bounds = [1, 4]; value_type = \"int\"; };",
+                       NULL, NULL, 0),
+        0);
+    assert_int_equal(mock_outstanding(), 0);
+}
+
+/* Each alone within the limit, two parameters at their upper ends
+ * together are not: that trial is refused, with both values, at the
+ * first option that takes one. Each of a choice's values is an end. */
+static void ends_together_and_each_choice(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_cluster_info *info = NULL;
+    uint64_t before;
+
+    mock_add_partition("debug", 0);
+    mock_set_job_cpu_limit(8);
+    assert_int_equal(
+        tu_check_slurm(f,
+                       "partition = \"debug\";\nntasks = \"{{ n }}\";\n"
+                       "cpus_per_task = \"{{ c }}\";",
+                       "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                       "n = { type = \"range\"; bounds = [1, 4]; value_type = \"int\"; };\n"
+                       "c = { type = \"choice\"; values = [2, 1, 4]; };",
+                       NULL, NULL, 0),
+        WJR_ESLURM);
+    tu_assert_error_has("c.cfg:4: slurm.ntasks, a trial with n = 4, c = 4: slurmctld refuses");
+    tu_assert_error_has(slurm_strerror(ESLURM_ACCOUNTING_POLICY));
+
+    /* a choice of names has no ends together; each of its values is one */
+    mock_set_job_cpu_limit(3);
+    before = mock_rpc_count(MOCK_RPC_WILL_RUN);
+    assert_int_equal(tu_check_slurm(f,
+                                    "partition = \"debug\";\ncpus_per_task = \"{{ c }}\";\n"
+                                    "hint = \"{{ h }}\";",
+                                    "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                                    "c = { type = \"choice\"; values = [1, 2, 3]; };\n"
+                                    "h = { type = \"choice\"; values = [\"compute_bound\", "
+                                    "\"memory_bound\", \"nomultithread\"]; };",
+                                    &info, NULL, 0),
+                     0);
+    /* c = 2 and 3, and two more hints (the first trial has one of each) */
+    assert_int_equal(info->trial_ends_tested, 4);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_WILL_RUN) - before, 5);
+    wjr_cluster_info_free(info);
+    assert_int_equal(mock_outstanding(), 0);
+}
+
+/* An end outside the linear parameter constraints is no trial the
+ * optimizer can suggest: it is passed over. */
+static void ends_outside_the_constraints_are_passed_over(void **state)
+{
+    tu_fixture *f = *state;
+    char *path = tu_path(f->dir, "k.cfg");
+    wjr_study_config *cfg = NULL;
+    wjr_cluster_info *info = NULL;
+    const char *text = "script_options = { run_model = \"true\"; experiment_dir = \"e\"; };\n"
+                       "slurm = { partition = \"debug\"; cpus_per_task = \"{{ k }}\"; };\n"
+                       "parameters = {\n"
+                       "  x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                       "  k = { type = \"range\"; bounds = [1, 8]; value_type = \"int\"; };\n"
+                       "};\n"
+                       "parameter_constraints = ( \"k + x <= %s\" );\n";
+    char buf[1024];
+
+    mock_add_partition("debug", 0);
+    mock_set_job_cpu_limit(4);
+    snprintf(buf, sizeof(buf), text, "4");
+    tu_write(path, buf);
+    assert_int_equal(wjr_study_check(&info, &cfg, path), 0);
+    wjr_cluster_info_free(info);
+    wjr_study_config_free(cfg);
+    /* the bound 8 within them: refused */
+    snprintf(buf, sizeof(buf), text, "9");
+    tu_write(path, buf);
+    assert_int_equal(wjr_study_check(&info, &cfg, path), WJR_ESLURM);
+    tu_assert_error_has("k.cfg:2: slurm.cpus_per_task, a trial with k = 8: ");
+    assert_null(info);
+    assert_null(cfg);
+    free(path);
+}
+
+/* At most 64 jobs beside the first trial's are asked about; the rest is
+ * said in a warning. */
+static void at_most_64_more_jobs(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_cluster_info *info = NULL;
+    char values[512] = "", warnings[1024];
+    char params[700];
+    int i;
+
+    for (i = 1; i <= 70; i++)
+        snprintf(values + strlen(values), sizeof(values) - strlen(values), "%s%d",
+                 i > 1 ? ", " : "", i);
+    snprintf(params, sizeof(params),
+             "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+             "c = { type = \"choice\"; values = [%s]; };",
+             values);
+    mock_add_partition("debug", 0);
+    assert_int_equal(tu_check_slurm(f, "partition = \"debug\";\ncpus_per_task = \"{{ c }}\";",
+                                    params, &info, warnings, sizeof(warnings)),
+                     0);
+    assert_int_equal(info->trial_ends_tested, 64);
+    assert_int_equal(mock_rpc_count(MOCK_RPC_WILL_RUN), 65);
+    if (strstr(warnings,
+               "the jobs of 64 trials at the ends of the parameters the options take "
+               "were tested; the others are checked as their trials are submitted") == NULL)
+        fail_msg("no warning of the jobs left: '%s'", warnings);
+    wjr_cluster_info_free(info);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +372,14 @@ int main(void)
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(a_reservation_to_come_is_a_warning, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(an_unreachable_or_busy_controller, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(the_ends_of_a_parameter_are_put_to_slurmctld, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(a_refused_end_names_its_option_and_value, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(ends_together_and_each_choice, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(ends_outside_the_constraints_are_passed_over, tu_setup,
+                                        tu_teardown),
+        cmocka_unit_test_setup_teardown(at_most_64_more_jobs, tu_setup, tu_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
