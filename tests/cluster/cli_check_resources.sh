@@ -17,7 +17,7 @@
 # cluster does not have is refused naming it. A nodelist reaches the job,
 # and an exclude of the only node gets slurmctld's refusal (exit 3), as
 # does a tmp the node has no disk for, from wjr check and before wjr run
-# makes anything; mail_type and mail_user reach the job. wjr check's test of
+# makes anything; mail_type, mail_user and wckey reach the job. wjr check's test of
 # the first trial's job gives the node, partition and CPUs sbatch
 # --test-only gives, and with the node drained it is a warning.
 # hint, oversubscribe, ntasks_per_core, threads_per_core and prefer reach
@@ -241,13 +241,13 @@ err="$("$WJR" check "$WORK/study.cfg" 2>&1 >/dev/null)" || rc=$?
 [[ "$err" == *"study.cfg:$((line - 1)): slurm: slurmctld refuses the trials' jobs (asked as sbatch --test-only asks): Requested node configuration is not available"* ]] ||
     fail "check excluding the only node: $err"
 
-# mail_type and mail_user reach the job; tmp too (the node has TmpDisk=0,
-# so slurmctld refuses any)
-slurm_group 'mail_type = "end,FAIL"; mail_user = "wjr-check";'
+# mail_type, mail_user and wckey (the cluster has TrackWCKey) reach the
+# job; tmp too (the node has TmpDisk=0, so slurmctld refuses any)
+slurm_group 'mail_type = "end,FAIL"; mail_user = "wjr-check"; wckey = "wjr_study";'
 sed -i 's/experiment_dir = "exp4"/experiment_dir = "exp5"/' "$WORK/study.cfg"
 run_trial exp5 "with mail_type"
-mail="$(scontrol show job "$job" 2>&1 | grep -o 'Mail[A-Za-z]*=[^ ]*' | sort | tr '\n' ' ' || true)"
-[[ "$mail" == "MailType=END,FAIL MailUser=wjr-check " ]] || fail "job $job: '$mail'"
+mail="$(scontrol show job "$job" 2>&1 | grep -o 'Mail[A-Za-z]*=[^ ]*\|WCKey=[^ ]*' | sort | tr '\n' ' ' || true)"
+[[ "$mail" == "MailType=END,FAIL MailUser=wjr-check WCKey=wjr_study " ]] || fail "job $job: '$mail'"
 note "job $job: $mail"
 slurm_group 'tmp = "1G";'
 sed -i 's/experiment_dir = "exp5"/experiment_dir = "exp6"/' "$WORK/study.cfg"
