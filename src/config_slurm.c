@@ -420,6 +420,33 @@ int wjr_config_slurm_line(const wjr_slurm_cfg *c, const char *key)
     return 0;
 }
 
+char *wjr_config_slurm_trial_values(const wjr_slurm_cfg *c, const char *params_json)
+{
+    json_t *params = params_json != NULL ? json_loads(params_json, 0, NULL) : NULL;
+    wjr_buf b = WJR_BUF_INIT;
+    const char *name;
+    char *v, *out = NULL;
+    size_t i, j;
+
+    for (i = 0; params != NULL && i < c->n_per_trial; i++) {
+        name = strchr(c->per_trial[i], '=') + 1;
+        for (j = 0; j < i && strcmp(strchr(c->per_trial[j], '=') + 1, name) != 0; j++)
+            ;
+        if (j < i)
+            continue; /* said for the option before */
+        v = json_dumps(json_object_get(params, name), JSON_ENCODE_ANY | JSON_COMPACT);
+        wjr_buf_printf(&b, "%s%s = %s (slurm.%.*s)", b.len > 0 ? ", " : "", name,
+                       v != NULL ? v : "?", (int)(name - 1 - c->per_trial[i]), c->per_trial[i]);
+        free(v);
+    }
+    json_decref(params);
+    if (b.len == 0 || wjr_buf_detach(&out, &b) < 0) {
+        wjr_buf_free(&b);
+        return NULL;
+    }
+    return out;
+}
+
 /* slurmctld refuses a job whose time_min is longer than its time limit
  * (ESLURM_INVALID_TIME_MIN_LIMIT). time "0" is no limit, as "UNLIMITED";
  * time_min "0" is not sent. A value from a parameter is not known here. */

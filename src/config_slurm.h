@@ -75,6 +75,11 @@ int wjr_config_slurm_line(const wjr_slurm_cfg *c, const char *key);
 int wjr_config_slurm_will_run(struct wjr_study_config *cfg, const wjr_cluster_info *info, int error,
                               const char *key, const char *trial);
 
+/* The values a trial with params_json gives the options that take
+ * parameters, 'c = 7 (slurm.cpus_per_task), h = "x" (slurm.hint)'
+ * (malloc'd); NULL when no option takes one, or out of memory. */
+char *wjr_config_slurm_trial_values(const wjr_slurm_cfg *c, const char *params_json);
+
 /* Fill the version 2 to 4 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);
 

@@ -299,7 +299,6 @@ static int generate(wjr_study *s)
     return 0;
 }
 
-/* Decide what a submission error means for the driver. */
 /* The trial's write_configs hook failed: it cannot run, so it is FAILED,
  * with the hook's message, and counts toward the tolerated failure rate
  * (a hook that fails for every trial stops the study there). */
@@ -319,7 +318,9 @@ static int hook_failed(wjr_study *s, int64_t index)
     return t->override_reason != NULL ? 0 : wjr_error_set(WJR_ENOMEM, "out of memory");
 }
 
-static int submit_error(wjr_study *s, int error)
+/* What the driver makes of a failed submission; refused is the index of
+ * the trial whose job was refused, or WJR_NO_TRIAL. */
+static int submit_error(wjr_study *s, int error, int64_t refused)
 {
     if (error == WJR_ETIMEOUT) {
         wjr__study_log(s, WJR_LOG_WARNING, WJR_NO_TRIAL,
@@ -336,14 +337,26 @@ static int submit_error(wjr_study *s, int error)
     /* the runner has logged Slurm's answer already */
     wjr__study_log(s, WJR_LOG_DEBUG, WJR_NO_TRIAL, "submission failed: %s", wjr_error_last());
     if (error == WJR_ESLURM) {
-        /* refused: the options the user can change are in the copy */
+        /* refused: the options the user can change are in the copy; a job
+         * whose options come from its trial's values can be given up */
+        const study_trial *t = wjr__study_find_trial(s, refused);
         char *copy = wjr__store_config_copy(s), *why = wjr_strdup(wjr_error_last());
+        char *values = t != NULL
+                           ? wjr_config_slurm_trial_values(&s->config->res, wjr__study_params(s, t))
+                           : NULL;
 
-        if (copy != NULL && why != NULL)
+        if (copy != NULL && why != NULL && values != NULL)
+            wjr_error_set(error,
+                          "%s (trial %lld asks for %s: edit the slurm section of %s, with which "
+                          "the study submits, or abandon the trial with `wjr cancel %s %lld`; "
+                          "then resume)",
+                          why, (long long)refused, values, copy, s->dir, (long long)refused);
+        else if (copy != NULL && why != NULL)
             wjr_error_set(error,
                           "%s (the study submits with the slurm section of %s: edit it there, "
                           "then resume)",
                           why, copy);
+        free(values);
         free(copy);
         free(why);
     }
@@ -354,6 +367,7 @@ static int submit_pending(wjr_study *s)
 {
     wjr_trial_spec *specs = NULL;
     size_t n = 0, i, done = 0;
+    int64_t refused = WJR_NO_TRIAL;
     int error = 0;
 
     specs = calloc(s->n_trials + 1, sizeof(*specs));
@@ -371,13 +385,16 @@ static int submit_pending(wjr_study *s)
     /* The runner checkpoints before every submit RPC, so the parameters
      * (already in s->trials) are durable before any job can exist. The
      * runner logs each submission itself. */
-    if (s->config->run_trials_in_batches && n > 1)
+    if (s->config->run_trials_in_batches && n > 1) {
         error = wjr_runner_run_multiple(&done, s->runner, specs, n);
+        refused = done < n ? specs[done].index : WJR_NO_TRIAL;
+    }
     /* one at a time, or again so after a hook failed for a trial of the
      * batch (none of it was submitted): that trial fails, the others go */
     if (!(s->config->run_trials_in_batches && n > 1) || (error == WJR_EHOOK && done == 0)) {
         error = 0;
         for (i = 0; i < n && error == 0; i++) {
+            refused = specs[i].index;
             error = wjr_runner_run(NULL, s->runner, &specs[i]);
             if (error == WJR_EHOOK)
                 error = hook_failed(s, specs[i].index);
@@ -386,7 +403,7 @@ static int submit_pending(wjr_study *s)
     if (error == 0)
         s->submit_failures = 0;
     else
-        error = submit_error(s, error);
+        error = submit_error(s, error, refused);
     /* the runner holds the parameters of every trial it took */
     for (i = 0; i < n; i++) {
         study_trial *t = wjr__study_find_trial(s, specs[i].index);

@@ -405,6 +405,46 @@ expect resume_refused 0 && golden resume_refused runs/refused
 check refused_exactly_once jq -e '[.submissions[] | select(.job_id > 0)] | length == 2' \
     "$WJR_MOCK_STATE"
 
+# ---- 4b. a trial's own job refused mid-study (a QOS's limit lowered) ----
+# cpus_per_task comes from c; resumed under a limit of 4 CPUs a job, the
+# first trial with c above it is refused (exit 3): the message names the
+# trial, its value and `wjr cancel`; cancelled, it is ABANDONED and the
+# study goes on, each such trial so, until the study ends with every other
+# trial completed and no job above the limit ever made.
+export WJR_MOCK_STATE="$W/limit.state.json"
+sed -e 's|runs/single|runs/limit|' -e 's/total_trials = 8/total_trials = 2/' \
+    -e 's/tolerated_trial_failure_rate = 0.5/tolerated_trial_failure_rate = 0.9/' \
+    -e 's/cpus_per_task = 1;/cpus_per_task = "{{ c }}";/' \
+    -e 's/^};$/  c = { type = "range"; bounds = [1, 8]; value_type = "int"; };\n};/' single.cfg >limit.cfg
+wjr run_limit run limit.cfg
+expect run_limit 0
+before="$(jq '.submissions | length' "$WJR_MOCK_STATE")"
+sed -i 's/total_trials = 2/total_trials = 8/' runs/limit/config.cfg
+refusals=0
+for round in 1 2 3 4 5 6 7; do
+    WJR_MOCK_JOB_CPU_LIMIT=4 wjr resume_limit resume runs/limit
+    [[ $rc -eq 3 ]] || break
+    refusals=$((refusals + 1))
+    trial="$(sed -n 's/.*(trial \([0-9]*\) asks for c = \([0-9]*\) (slurm.cpus_per_task): edit the slurm section of .*runs\/limit\/config.cfg, with which the study submits, or abandon the trial with `wjr cancel .*runs\/limit \1`; then resume)$/\1 \2/p' out/resume_limit.err)"
+    if [[ ! "$trial" =~ ^[0-9]+\ ([5-8])$ ]]; then
+        fail "resume_limit round $round: no trial above the limit named: $(cat out/resume_limit.err)"
+        break
+    fi
+    wjr cancel_limit cancel runs/limit "${trial% *}"
+    expect cancel_limit 0 >/dev/null
+done
+expect resume_limit 0
+check limit_refused_some [ "$refusals" -ge 1 ]
+echo "    $refusals trials refused, each abandoned"
+wjr status_limit status --json runs/limit
+check limit_abandoned jq -e --argjson n "$refusals" \
+    '[.trials[] | select(.status == "ABANDONED")] | length == $n' out/status_limit.out
+check limit_rest_completed jq -e --argjson n "$refusals" \
+    '[.trials[] | select(.status == "COMPLETED")] | length == 8 - $n' out/status_limit.out
+check limit_no_job_above jq -e --argjson from "$before" \
+    '[.submissions[$from:][] | select(.job_id > 0) | .resources | capture("cpus_per_task=(?<c>[0-9]+)").c | tonumber | select(. > 4)] | length == 0' \
+    "$WJR_MOCK_STATE"
+
 # ---- 5. the answer to a submit is lost: the job is adopted, never run twice
 export WJR_MOCK_STATE="$W/lost.state.json"
 sed 's|runs/batch|runs/lost|' batch.cfg >lost.cfg
