@@ -360,8 +360,10 @@ WJR_EXTERN(int) wjr_study_write_results_json(const wjr_study *study, FILE *out);
  * (partition exists, MaxArraySize), then whether slurmctld would take the
  * first trial's job, as sbatch --test-only asks (the trial_* fields of
  * *info; a refusal is WJR_ESLURM with Slurm's message and the config's
- * line, a job that would only wait a warning of the configuration's).
- * Submits nothing, writes nothing.
+ * line, a job that would only wait a warning of the configuration's), and
+ * the jobs of the trials at the ends of the parameters options take (a
+ * refusal names the option's line and the values; trial_ends_tested
+ * counts the others). Submits nothing, writes nothing.
  * @param info receives what the cluster said, owned by the caller (free it
  *             with wjr_cluster_info_free()); NULL on error.
  * @param config (optional) receives the parsed configuration.
