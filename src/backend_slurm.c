@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "backend_slurm_int.h"
+#include "slurm_limits.h"
 #include "state.h"
 #include "util.h"
 
@@ -283,6 +284,7 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_set_str(o, "wckey", sb->wckey);
     json_set_str(o, "begin", sb->begin);
     json_set_str(o, "deadline", sb->deadline);
+    json_set_str(o, "propagate", sb->propagate);
     json_set_str(o, "mail_type", sb->mail_type);
     json_set_str(o, "mail_user", sb->mail_user);
     json_set_str(o, "tmp", sb->tmp);
@@ -341,6 +343,7 @@ static void slurm_free(wjr_backend *b)
     free(sb->wckey);
     free(sb->begin);
     free(sb->deadline);
+    free(sb->propagate);
     free(sb->exclude);
     free(sb->mail_type);
     free(sb->mail_user);
@@ -362,20 +365,22 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     uint32_t minutes;
     uint64_t mb;
     int64_t when;
+    unsigned bits = 0;
     int error;
 
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
-    if (opts->version >= 1 && opts->version <= 4) {
+    if (opts->version >= 1 && opts->version <= 5) {
         /* a version 1 struct ends at accounting, a version 2 one at
          * requeue_exit_code, a version 3 one at mem_per_gpu, a version 4
-         * one at wckey: the rest is defaults */
+         * one at wckey, a version 5 one at deadline: the rest is defaults */
         memcpy(&defaults, opts,
                opts->version == 1   ? offsetof(wjr_slurm_options, nodes)
                : opts->version == 2 ? offsetof(wjr_slurm_options, nodelist)
                : opts->version == 3 ? offsetof(wjr_slurm_options, hint)
-                                    : offsetof(wjr_slurm_options, begin));
+               : opts->version == 4 ? offsetof(wjr_slurm_options, begin)
+                                    : offsetof(wjr_slurm_options, propagate));
         defaults.version = WJR_SLURM_OPTIONS_VERSION;
         opts = &defaults;
     }
@@ -385,7 +390,8 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     if (opts->time && wjr_slurm_parse_time(&minutes, opts->time) < 0)
         return wjr_error_set(WJR_ECONFIG, "slurm time limit '%s' is not a Slurm time", opts->time);
     if ((opts->begin && wjr_slurm_when(&when, "begin", opts->begin) < 0) ||
-        (opts->deadline && wjr_slurm_when(&when, "deadline", opts->deadline) < 0))
+        (opts->deadline && wjr_slurm_when(&when, "deadline", opts->deadline) < 0) ||
+        (opts->propagate && wjr_slurm_parse_propagate(&bits, opts->propagate) < 0))
         return WJR_ECONFIG;
     if (opts->mem && wjr_slurm_parse_mem(&mb, opts->mem) < 0)
         return wjr_error_set(WJR_ECONFIG, "slurm mem '%s' is not a memory size (e.g. 256M, 4G)",
@@ -430,6 +436,8 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->wckey = wjr_strdup(opts->wckey);
     sb->begin = wjr_strdup(opts->begin);
     sb->deadline = wjr_strdup(opts->deadline);
+    sb->propagate = wjr_strdup(opts->propagate);
+    sb->propagate_bits = bits;
     sb->exclude = wjr_strdup(opts->exclude);
     sb->mail_type = wjr_strdup(opts->mail_type);
     sb->mail_user = wjr_strdup(opts->mail_user);
@@ -495,6 +503,7 @@ int wjr__backend_slurm_from_json(wjr_backend **out, const char *text)
     o.wckey = json_str(root, "wckey");
     o.begin = json_str(root, "begin");
     o.deadline = json_str(root, "deadline");
+    o.propagate = json_str(root, "propagate");
     o.exclude = json_str(root, "exclude");
     o.mail_type = json_str(root, "mail_type");
     o.mail_user = json_str(root, "mail_user");

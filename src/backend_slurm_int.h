@@ -46,6 +46,8 @@ typedef struct slurm_backend {
     char *nodelist, *exclude;          /* --nodelist, --exclude */
     char *prefer, *wckey;              /* --prefer, --wckey */
     char *begin, *deadline;            /* --begin, --deadline: read at each submission */
+    char *propagate;                   /* --propagate, as given; NULL: not set */
+    unsigned propagate_bits;           /* the limits it names (slurm_limits.h) */
     char *mail_type, *mail_user, *tmp; /* --mail-type, --mail-user, --tmp */
     uint16_t mail_bits;                /* mail_type read once, at creation */
     uint32_t tmp_mb;                   /* tmp read once; 0: not set */

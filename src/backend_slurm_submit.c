@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "backend_slurm_int.h"
+#include "slurm_limits.h"
 #include "util.h"
 
 extern char **environ;
@@ -91,23 +92,18 @@ static int current_umask(unsigned *out)
 /* What sbatch tells the job of the process that submits it, for
  * slurmstepd to apply to the batch script: its umask (SLURM_UMASK), its
  * nice value (SLURM_PRIO_PROCESS, as PropagatePrioProcess says) and its
- * soft resource limits (SLURM_RLIMIT_*, those PropagateResourceLimits
- * names), so that a model run by wjr gets the stack size, open files or
- * core size it gets from sbatch. The names are Slurm's, the same on
- * every release from 22.05 to 26.05. From vars[k] on; the next k. */
-static int process_vars(char vars[JOB_VARS_MAX][JOB_VAR_LEN], int k)
+ * soft resource limits (SLURM_RLIMIT_*: each, for slurmstepd to apply
+ * those PropagateResourceLimits names; with propagate, only those it
+ * names, marked U to be applied whatever the configuration says), so that
+ * a model run by wjr gets the stack size, open files or core size it gets
+ * from sbatch. The names are Slurm's, the same on every release from
+ * 22.05 to 26.05. From vars[k] on; the next k. */
+static int process_vars(char vars[JOB_VARS_MAX][JOB_VAR_LEN], int k, const slurm_backend *sb)
 {
-    static const struct {
-        int resource;
-        const char *name;
-    } limits[] = {{RLIMIT_CPU, "CPU"},     {RLIMIT_FSIZE, "FSIZE"},   {RLIMIT_DATA, "DATA"},
-                  {RLIMIT_STACK, "STACK"}, {RLIMIT_CORE, "CORE"},     {RLIMIT_RSS, "RSS"},
-                  {RLIMIT_NPROC, "NPROC"}, {RLIMIT_NOFILE, "NOFILE"}, {RLIMIT_MEMLOCK, "MEMLOCK"},
-                  {RLIMIT_AS, "AS"}};
-    struct rlimit r;
-    unsigned mask;
+    const char *name;
+    unsigned long cur;
+    unsigned mask, i;
     int prio;
-    size_t i;
 
     if (current_umask(&mask) == 0)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_UMASK=0%o%o%o", (mask >> 6) & 7, (mask >> 3) & 7,
@@ -116,15 +112,16 @@ static int process_vars(char vars[JOB_VARS_MAX][JOB_VAR_LEN], int k)
     prio = getpriority(PRIO_PROCESS, 0);
     if (prio != -1 || errno == 0)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_PRIO_PROCESS=%d", prio);
-    for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
-        if (getrlimit(limits[i].resource, &r) == 0)
-            snprintf(vars[k++], JOB_VAR_LEN, "SLURM_RLIMIT_%s=%lu", limits[i].name,
-                     (unsigned long)r.rlim_cur);
+    for (i = 0; i < WJR_RLIMITS; i++)
+        if ((sb->propagate == NULL || (sb->propagate_bits & (1u << i)) != 0) &&
+            wjr_slurm_rlimit(&name, &cur, i) == 0)
+            snprintf(vars[k++], JOB_VAR_LEN, "SLURM_RLIMIT_%s=%s%lu", name,
+                     sb->propagate != NULL ? "U" : "", cur);
     return k;
 }
 
 static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_msg_t *desc,
-                         const wjr_slurm_res *res)
+                         const wjr_slurm_res *res, const slurm_backend *sb)
 {
     int k = 0;
 
@@ -167,7 +164,7 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
     snprintf(vars[k++], JOB_VAR_LEN, "SLURM_OPEN_MODE=a");
     if (res->export_env[0] && strcasecmp(res->export_env, "ALL") != 0)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_EXPORT_ENV=%s", res->export_env);
-    process_vars(vars, k);
+    process_vars(vars, k, sb);
 }
 
 /* sbatch's default export: the submitter's environment, without the
@@ -432,7 +429,7 @@ static int prepare(prepared *p, const slurm_backend *sb, const wjr_job_spec *spe
     error = fill_desc(&p->desc, sb, spec, &res, &p->array_inx);
     if (error < 0)
         return error;
-    job_vars_set(p->job_vars, &p->desc, &res);
+    job_vars_set(p->job_vars, &p->desc, &res, sb);
     p->env = build_env(sb, &res, spec->work_dir, p->job_vars, &p->env_size);
     if (p->env == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");

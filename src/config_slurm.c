@@ -7,7 +7,7 @@
  * oversubscribe, nice, tmp, hint, threads_per_core, ntasks_per_core), how
  * Slurm treats it (signal, requeue, requeue_exit_code,
  * array_throttle, mail_type, mail_user), when the jobs may run (begin,
- * deadline), its environment (env, export),
+ * deadline), its environment (env, export, propagate),
  * the detached driver's job (driver_partition, driver_time), and
  * script_options.setup.
  *
@@ -37,6 +37,7 @@
 #include "backend.h"
 #include "config_slurm.h"
 #include "slurm_gpus.h"
+#include "slurm_limits.h"
 #include "slurm_values.h"
 #include "study_int.h"
 #include "util.h"
@@ -84,6 +85,7 @@ static const char *const slurm_keys[] = {"partition",
                                          "wckey",
                                          "begin",
                                          "deadline",
+                                         "propagate",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -332,6 +334,7 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"wckey", &c->wckey, 0},
         {"begin", &c->begin, 0},
         {"deadline", &c->deadline, 0},
+        {"propagate", &c->propagate, 0},
     };
     size_t i;
 
@@ -530,6 +533,7 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
     const char *second;
     char why[256];
     char *name = NULL;
+    unsigned bits;
     int i, n, kind, error;
 
     error = need_group(ctx, g);
@@ -572,6 +576,9 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
     error = check_time_min(cfg, ctx, g);
     if (error == 0)
         error = check_when(cfg, ctx, g);
+    if (error == 0 && cfg->res.propagate != NULL &&
+        wjr_slurm_parse_propagate(&bits, cfg->res.propagate) < 0)
+        error = fail_at(ctx, config_setting_get_member(g, "propagate"), "%s", wjr_error_last());
     if (error == 0)
         error = check_gpus(cfg, ctx, g);
     if (error < 0)
@@ -650,6 +657,7 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->wckey = c->wckey;
     out->begin = c->begin;
     out->deadline = c->deadline;
+    out->propagate = c->propagate;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -680,6 +688,7 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->wckey);
     free(c->begin);
     free(c->deadline);
+    free(c->propagate);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++)
         free(c->per_trial[i]);

@@ -18,7 +18,7 @@ struct wjr_study_config;
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp, *gpus_per_node,
-        *mem_per_gpu, *hint, *prefer, *wckey, *begin, *deadline;
+        *mem_per_gpu, *hint, *prefer, *wckey, *begin, *deadline, *propagate;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
         oversubscribe;
     char *signal;                           /* "USR1@120" */
@@ -80,7 +80,7 @@ int wjr_config_slurm_will_run(struct wjr_study_config *cfg, const wjr_cluster_in
  * (malloc'd); NULL when no option takes one, or out of memory. */
 char *wjr_config_slurm_trial_values(const wjr_slurm_cfg *c, const char *params_json);
 
-/* Fill the version 2 to 4 fields of out; strings borrow from c. */
+/* Fill the version 2 to 6 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c);

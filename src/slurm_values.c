@@ -86,6 +86,7 @@ static const struct {
     {"wckey", K_NAME, 0},
     {"begin", K_TEXT, 0}, /* read by libslurm's parser: config_slurm.c */
     {"deadline", K_TEXT, 0},
+    {"propagate", K_TEXT, 0}, /* its names: config_slurm.c */
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

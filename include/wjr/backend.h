@@ -16,13 +16,13 @@ extern "C" {
 
 typedef struct wjr_backend wjr_backend;
 
-#define WJR_SLURM_OPTIONS_VERSION 5
+#define WJR_SLURM_OPTIONS_VERSION 6
 
 /**
  * Slurm job options, as sbatch names them. NULL or 0 means Slurm's default.
  * Version 1 ends at @c accounting, version 2 at @c requeue_exit_code,
- * version 3 at @c mem_per_gpu, version 4 at @c wckey; all are still
- * accepted.
+ * version 3 at @c mem_per_gpu, version 4 at @c wckey, version 5 at @c
+ * deadline; all are still accepted.
  */
 typedef struct wjr_slurm_options {
     unsigned int version;   /**< WJR_SLURM_OPTIONS_VERSION */
@@ -98,13 +98,21 @@ typedef struct wjr_slurm_options {
      *  it (or too near it for time_min), and ends one that can no longer
      *  finish before it (state DEADLINE). */
     const char *deadline;
+    /* version 6 */
+    /** --propagate: NULL gives the job every soft resource limit of the
+     *  submitting process, for slurmstepd to apply those the cluster's
+     *  PropagateResourceLimits names; "ALL", "NONE", or names ("STACK,
+     *  NOFILE"; CPU, FSIZE, DATA, STACK, CORE, RSS, NPROC, NOFILE, MEMLOCK,
+     *  AS) give only those, applied whatever the configuration says ("NONE":
+     *  slurmd's limits). */
+    const char *propagate;
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
-            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL           \
+            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL     \
     }
 
 /**

@@ -99,6 +99,7 @@ bad oversubscribe '"yes"' 'true or false'
 bad wckey '"a b"' '"a b"'
 bad begin '"next week"' '"next week" is not a time as sbatch --begin reads it'
 bad deadline '"2026-13-45"' '"2026-13-45" is not a time'
+bad propagate '"STACK,STAK"' '"STAK" is not a resource limit'
 
 # good FORMAT: every form at once passes `wjr check`.
 good() {
@@ -112,7 +113,7 @@ slurm = { partition = "debug"; time = "2-12:30:15"; time_min = 30; mem = "4G";
   nodes = "1-2"; cpus_per_task = 2; ntasks = 1; ntasks_per_node = 1; nice = -5;
   signal = "B:USR1@120"; export = "PATH,HOME"; array_throttle = 3;
   driver_time = "UNLIMITED"; hint = "nomultithread,compute_bound"; oversubscribe = true;
-  begin = "now+1hour"; deadline = "2031-01-01T00:00"; };
+  begin = "now+1hour"; deadline = "2031-01-01T00:00"; propagate = "STACK,NOFILE"; };
 EOF
     else
         cat >"good.yaml" <<'EOF'
@@ -133,6 +134,7 @@ slurm:
   ntasks_per_core: 2
   begin: tomorrow
   deadline: now+7days
+  propagate: NONE
 EOF
     fi
     out="$("$WJR" check "good.$format" 2>&1)" || rc=$?

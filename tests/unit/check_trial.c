@@ -245,6 +245,15 @@ static void a_refused_end_names_its_option_and_value(void **state)
              f->dir, slurm_strerror(ESLURM_ACCOUNTING_POLICY), ESLURM_ACCOUNTING_POLICY);
     assert_string_equal(wjr_error_last(), expect);
 
+    /* an option without a line of its own elsewhere is blamed at its line */
+    assert_int_equal(
+        tu_check_slurm(f, "partition = \"debug\";\nntasks_per_node = \"{{ k }}\";",
+                       "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                       "k = { type = \"range\"; bounds = [1, 8]; value_type = \"int\"; };",
+                       NULL, NULL, 0),
+        WJR_ESLURM);
+    tu_assert_error_has("c.cfg:4: slurm.ntasks_per_node, a trial with k = 8: slurmctld refuses");
+
     /* within the limit, each end passes */
     assert_int_equal(
         tu_check_slurm(f, "partition = \"debug\";\ncpus_per_task = \"{{ k }}\";",

@@ -5,7 +5,8 @@
  * the user's login environment as sbatch's), the env entries, where the
  * job was submitted from, what sbatch tells srun in the job (the export,
  * the open mode), and what it tells slurmstepd of the submitting process: its umask, nice value and
- * soft resource limits (SLURM_UMASK, SLURM_PRIO_PROCESS, SLURM_RLIMIT_*), under every export.
+ * soft resource limits (SLURM_UMASK, SLURM_PRIO_PROCESS, SLURM_RLIMIT_*), under every export,
+ * and which of those limits propagate chooses.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -125,11 +126,86 @@ static void the_submitters_limits_reach_the_job(void **state)
     umask(old_mask);
 }
 
+/* propagate, as sbatch's --propagate: only the limits it names reach the
+ * job, each marked U for slurmstepd to apply whatever the cluster's
+ * PropagateResourceLimits says; NONE passes none (slurmd's limits), ALL
+ * every one. A name it does not know is refused, naming it; the option
+ * is kept through to_json, and a version-5 options struct has none. */
+static void propagate_chooses_the_limits(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const char *const names[] = {"CPU", "FSIZE", "DATA",   "STACK",   "CORE",
+                                 "RSS", "NPROC", "NOFILE", "MEMLOCK", "AS"};
+    const char *const kept[] = {"\"propagate\":\"ALL\"", NULL};
+    const mock_submission *s;
+    struct rlimit stack, nofile;
+    wjr_backend *b = NULL;
+    char var[64], want[64];
+    size_t i, n;
+
+    assert_int_equal(getrlimit(RLIMIT_STACK, &stack), 0);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &nofile), 0);
+    o.propagate = "stack, rlimit_NOFILE";
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    s = tu_last_sub();
+    snprintf(want, sizeof(want), "U%lu", (unsigned long)stack.rlim_cur);
+    assert_string_equal(mock_submission_env(s, "SLURM_RLIMIT_STACK"), want);
+    snprintf(want, sizeof(want), "U%lu", (unsigned long)nofile.rlim_cur);
+    assert_string_equal(mock_submission_env(s, "SLURM_RLIMIT_NOFILE"), want);
+    for (i = 0, n = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(var, sizeof(var), "SLURM_RLIMIT_%s", names[i]);
+        n += mock_submission_env(s, var) != NULL;
+    }
+    assert_int_equal(n, 2);
+    assert_non_null(mock_submission_env(s, "SLURM_UMASK")); /* not a limit */
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+
+    o.propagate = "NONE";
+    tu_runner(f, NULL, &o);
+    tu_run(f, 1, "{}");
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(var, sizeof(var), "SLURM_RLIMIT_%s", names[i]);
+        assert_null(mock_submission_env(tu_last_sub(), var));
+    }
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+
+    o.propagate = "ALL";
+    tu_runner(f, NULL, &o);
+    tu_run(f, 2, "{}");
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(var, sizeof(var), "SLURM_RLIMIT_%s", names[i]);
+        assert_non_null(mock_submission_env(tu_last_sub(), var));
+        assert_int_equal(mock_submission_env(tu_last_sub(), var)[0], 'U');
+    }
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+    tu_survives_to_json(&o, kept);
+
+    o.propagate = "STACK,STAK";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    tu_assert_error_has("\"STAK\" is not a resource limit");
+    o.propagate = " , ";
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), WJR_ECONFIG);
+    tu_assert_error_has("slurm.propagate is empty");
+    assert_null(b);
+
+    /* a version-5 struct ends at deadline: what follows is not read */
+    o.propagate = "STAK";
+    o.version = 5;
+    assert_int_equal(wjr_backend_slurm_new(&b, &o), 0);
+    wjr_backend_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(export_chooses_the_environment, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(the_submitters_limits_reach_the_job, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(propagate_chooses_the_limits, tu_setup, tu_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
