@@ -191,15 +191,15 @@ static int first_to_take(const wjr_study_config *cfg, size_t i, const wjr_param 
 
 /* The job of a trial as first but for only's value v (a range's bound 0
  * or 1, a choice's v-th value), or, only NULL, every parameter the
- * options take at its end v (0 lower, 1 upper); option is the option to
- * blame. */
-static int test_copy(ends *t, json_t *first, const char *option, const wjr_param *only, size_t v)
+ * options take at its end v (0 lower, 1 upper). The first option that
+ * takes a parameter set so is the one to blame. */
+static int test_copy(ends *t, json_t *first, const wjr_param *only, size_t v)
 {
     json_t *params = json_deep_copy(first), *value;
     wjr_buf b = WJR_BUF_INIT;
     const wjr_param *p;
     const char *key;
-    char *names = NULL;
+    char *names = NULL, option[64] = "";
     size_t i, key_len;
     int error;
 
@@ -219,6 +219,8 @@ static int test_copy(ends *t, json_t *first, const char *option, const wjr_param
             wjr_buf_free(&b);
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         }
+        if (option[0] == '\0')
+            snprintf(option, sizeof(option), "%.*s", (int)key_len, key);
         name_value(&b, p, params);
     }
     error = wjr_buf_detach(&names, &b);
@@ -237,8 +239,7 @@ static int test_ends(wjr_study_config *cfg, wjr_backend *backend, wjr_cluster_in
     ends t;
     const wjr_param *p;
     const char *key;
-    char option[64], joint[64] = "";
-    size_t i, v, n, key_len;
+    size_t i, v, n, key_len, varied = 0;
     char *text, *res = NULL;
     int error;
 
@@ -257,17 +258,14 @@ static int test_ends(wjr_study_config *cfg, wjr_backend *backend, wjr_cluster_in
         p = param_of(cfg, i, &key, &key_len);
         if (p == NULL || p->kind == WJR_PARAM_FIXED || !first_to_take(cfg, i, p))
             continue;
-        snprintf(option, sizeof(option), "%.*s", (int)key_len, key);
-        if (joint[0] == '\0')
-            snprintf(joint, sizeof(joint), "%s", option);
         n = p->kind == WJR_PARAM_RANGE ? 2 : json_array_size(p->values);
         for (v = 0; error == 0 && v < n; v++)
-            error = test_copy(&t, first, option, p, v);
+            error = test_copy(&t, first, p, v);
+        varied++;
     }
-    /* every parameter at its lower end, then at its upper one: the first
-     * option that takes one is blamed */
-    for (v = 0; error == 0 && joint[0] != '\0' && v < 2; v++)
-        error = test_copy(&t, first, joint, NULL, v);
+    /* every parameter at its lower end, then at its upper one */
+    for (v = 0; error == 0 && varied > 1 && v < 2; v++)
+        error = test_copy(&t, first, NULL, v);
     ends_clear(&t);
     return error;
 }

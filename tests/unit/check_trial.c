@@ -271,20 +271,26 @@ static void ends_together_and_each_choice(void **state)
 {
     tu_fixture *f = *state;
     wjr_cluster_info *info = NULL;
+    const char *slurm = "partition = \"debug\";\nhint = \"{{ h }}\";\nntasks = \"{{ n }}\";\n"
+                        "cpus_per_task = \"{{ c }}\";";
+    const char *params = "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
+                         "h = { type = \"choice\"; values = [\"compute_bound\", "
+                         "\"nomultithread\"]; };\n"
+                         "n = { type = \"range\"; bounds = [1, 4]; value_type = \"int\"; };\n"
+                         "c = { type = \"choice\"; values = [4, 2, 1]; };";
+    json_int_t n0, c0;
     uint64_t before;
 
     mock_add_partition("debug", 0);
-    mock_set_job_cpu_limit(8);
-    assert_int_equal(
-        tu_check_slurm(f,
-                       "partition = \"debug\";\nntasks = \"{{ n }}\";\n"
-                       "cpus_per_task = \"{{ c }}\";",
-                       "x = { type = \"range\"; bounds = [0.0, 1.0]; };\n"
-                       "n = { type = \"range\"; bounds = [1, 4]; value_type = \"int\"; };\n"
-                       "c = { type = \"choice\"; values = [2, 1, 4]; };",
-                       NULL, NULL, 0),
-        WJR_ESLURM);
-    tu_assert_error_has("c.cfg:4: slurm.ntasks, a trial with n = 4, c = 4: slurmctld refuses");
+    assert_int_equal(tu_check_slurm(f, slurm, params, NULL, NULL, 0), 0);
+    n0 = first_value(f, "n");
+    c0 = first_value(f, "c");
+    assert_true(n0 < 4 && c0 < 4); /* the seed's first draw: neither at its upper end */
+    /* 4 x c0 and n0 x 4 within the limit, 4 x 4 not */
+    mock_set_job_cpu_limit((uint32_t)(4 * (n0 > c0 ? n0 : c0)));
+    assert_int_equal(tu_check_slurm(f, slurm, params, NULL, NULL, 0), WJR_ESLURM);
+    /* the names of h have no ends: the first option set is ntasks */
+    tu_assert_error_has("c.cfg:5: slurm.ntasks, a trial with n = 4, c = 4: slurmctld refuses");
     tu_assert_error_has(slurm_strerror(ESLURM_ACCOUNTING_POLICY));
 
     /* a choice of names has no ends together; each of its values is one */
