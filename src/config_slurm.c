@@ -164,38 +164,43 @@ static int check_param_values(const parse_ctx *ctx, const config_setting_t *s, c
 static int add_per_trial(wjr_slurm_cfg *c, const parse_ctx *ctx, const config_setting_t *s,
                          const char *key, const char *name, const wjr_study_config *cfg)
 {
-    const wjr_param *p = NULL;
-    char **grown;
-    int *lines;
+    wjr_slurm_per_trial *grown, *e;
+    char **texts;
     size_t i;
     int error;
 
     if (!wjr_slurm_res_per_trial_key(key))
         return fail_at(ctx, s, "slurm.%s cannot come from a parameter", key);
-    for (i = 0; i < cfg->n_params; i++)
-        if (strcmp(cfg->params[i].name, name) == 0)
-            p = &cfg->params[i];
-    if (p == NULL)
+    for (i = 0; i < cfg->n_params && strcmp(cfg->params[i].name, name) != 0; i++)
+        ;
+    if (i == cfg->n_params)
         return fail_at(ctx, s,
                        "slurm.%s names parameter '%s', which the parameters group does "
                        "not declare",
                        key, name);
-    error = check_param_values(ctx, s, key, p);
+    error = check_param_values(ctx, s, key, &cfg->params[i]);
     if (error < 0)
         return error;
-    grown = realloc(c->per_trial, (c->n_per_trial + 2) * sizeof(char *));
+    grown = realloc(c->per_trial, (c->n_per_trial + 1) * sizeof(*grown));
     if (grown == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     c->per_trial = grown;
-    lines = realloc(c->per_trial_line, (c->n_per_trial + 1) * sizeof(int));
-    if (lines == NULL)
+    texts = realloc(c->per_trial_text, (c->n_per_trial + 2) * sizeof(char *));
+    if (texts == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
-    c->per_trial_line = lines;
-    lines[c->n_per_trial] = (int)config_setting_source_line(s);
-    c->per_trial[c->n_per_trial] = wjr_asprintf("%s=%s", key, name);
-    c->per_trial[c->n_per_trial + 1] = NULL;
-    if (c->per_trial[c->n_per_trial] == NULL)
-        return WJR_ENOMEM;
+    c->per_trial_text = texts;
+    texts[c->n_per_trial] = wjr_asprintf("%s=%s", key, name);
+    texts[c->n_per_trial + 1] = NULL;
+    e = &grown[c->n_per_trial];
+    e->key = wjr_strdup(key);
+    e->param = i;
+    e->line = (int)config_setting_source_line(s);
+    if (texts[c->n_per_trial] == NULL || e->key == NULL) {
+        free(texts[c->n_per_trial]);
+        texts[c->n_per_trial] = NULL;
+        free(e->key);
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
+    }
     c->n_per_trial++;
     return 0;
 }
@@ -410,21 +415,37 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
     return NULL;
 }
 
+/* The entry for key when a parameter sets it, NULL otherwise. */
+static const wjr_slurm_per_trial *per_trial_of(const wjr_slurm_cfg *c, const char *key)
+{
+    size_t i;
+
+    for (i = 0; key != NULL && i < c->n_per_trial; i++)
+        if (strcmp(c->per_trial[i].key, key) == 0)
+            return &c->per_trial[i];
+    return NULL;
+}
+
 int wjr_config_slurm_line(const wjr_slurm_cfg *c, const char *key)
 {
     const int *line = key != NULL ? line_of((wjr_slurm_cfg *)c, key) : NULL;
-    size_t i, n = key != NULL ? strlen(key) : 0;
+    const wjr_slurm_per_trial *e = per_trial_of(c, key);
 
     if (line != NULL && *line > 0)
         return *line;
-    for (i = 0; key != NULL && i < c->n_per_trial; i++)
-        if (strncmp(c->per_trial[i], key, n) == 0 && c->per_trial[i][n] == '=')
-            return c->per_trial_line[i];
-    return 0;
+    return e != NULL ? e->line : 0;
 }
 
-char *wjr_config_slurm_trial_values(const wjr_slurm_cfg *c, const char *params_json)
+const wjr_param *wjr_config_slurm_param(const wjr_study_config *cfg, const char *key)
 {
+    const wjr_slurm_per_trial *e = per_trial_of(&cfg->res, key);
+
+    return e != NULL ? &cfg->params[e->param] : NULL;
+}
+
+char *wjr_config_slurm_trial_values(const wjr_study_config *cfg, const char *params_json)
+{
+    const wjr_slurm_cfg *c = &cfg->res;
     json_t *params = params_json != NULL ? json_loads(params_json, 0, NULL) : NULL;
     wjr_buf b = WJR_BUF_INIT;
     const char *name;
@@ -432,14 +453,14 @@ char *wjr_config_slurm_trial_values(const wjr_slurm_cfg *c, const char *params_j
     size_t i, j;
 
     for (i = 0; params != NULL && i < c->n_per_trial; i++) {
-        name = strchr(c->per_trial[i], '=') + 1;
-        for (j = 0; j < i && strcmp(strchr(c->per_trial[j], '=') + 1, name) != 0; j++)
+        for (j = 0; j < i && c->per_trial[j].param != c->per_trial[i].param; j++)
             ;
         if (j < i)
             continue; /* said for the option before */
+        name = cfg->params[c->per_trial[i].param].name;
         v = json_dumps(json_object_get(params, name), JSON_ENCODE_ANY | JSON_COMPACT);
-        wjr_buf_printf(&b, "%s%s = %s (slurm.%.*s)", b.len > 0 ? ", " : "", name,
-                       v != NULL ? v : "?", (int)(name - 1 - c->per_trial[i]), c->per_trial[i]);
+        wjr_buf_printf(&b, "%s%s = %s (slurm.%s)", b.len > 0 ? ", " : "", name, v != NULL ? v : "?",
+                       c->per_trial[i].key);
         free(v);
     }
     json_decref(params);
@@ -640,7 +661,7 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->export_env = c->export_env;
     out->signal = c->signal;
     out->requeue_exit_code = c->requeue_exit_code;
-    out->per_trial = (const char *const *)c->per_trial;
+    out->per_trial = (const char *const *)c->per_trial_text;
     out->nodelist = c->nodelist;
     out->exclude = c->exclude;
     out->mail_type = c->mail_type;
@@ -690,9 +711,11 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->deadline);
     free(c->propagate);
     free(c->file);
-    for (i = 0; i < c->n_per_trial; i++)
-        free(c->per_trial[i]);
+    for (i = 0; i < c->n_per_trial; i++) {
+        free(c->per_trial[i].key);
+        free(c->per_trial_text[i]);
+    }
     free(c->per_trial);
-    free(c->per_trial_line);
+    free(c->per_trial_text);
     memset(c, 0, sizeof(*c));
 }

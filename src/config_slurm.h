@@ -12,6 +12,14 @@
 #include "wjr/backend.h"
 
 struct wjr_study_config;
+struct wjr_param;
+
+/* An option a trial takes from a parameter: key = "{{ name }}". */
+typedef struct wjr_slurm_per_trial {
+    char *key;    /* "cpus_per_task" */
+    size_t param; /* the parameter's index in the study's params */
+    int line;     /* where the slurm group sets key */
+} wjr_slurm_per_trial;
 
 /* What the slurm group says beyond partition, time, cpus_per_task, mem,
  * account, qos, constraint, gres, env, array_throttle and requeue. */
@@ -32,12 +40,12 @@ typedef struct wjr_slurm_cfg {
     int line_threads_per_core, line_prefer;                              /* idem */
     int line_account, line_qos, line_wckey, line_nodelist, line_exclude; /* idem */
     int line_deadline;                                                   /* idem */
-    int line_group;        /* the slurm group's own line; 0 when there is none */
-    int requeue_exit_code; /* 0: none */
-    char **per_trial;      /* "key=parameter", NULL-terminated; NULL when none */
-    int *per_trial_line;   /* the line of each */
+    int line_group;                 /* the slurm group's own line; 0 when there is none */
+    int requeue_exit_code;          /* 0: none */
+    wjr_slurm_per_trial *per_trial; /* in the group's order; NULL when none */
     size_t n_per_trial;
-    char *setup; /* script_options.setup: the job's setup lines joined by "\n", or NULL */
+    char **per_trial_text; /* the same as the backend reads them, "key=name", NULL-terminated */
+    char *setup;           /* script_options.setup: the job's setup lines joined by "\n", or NULL */
 } wjr_slurm_cfg;
 
 /*
@@ -75,10 +83,13 @@ int wjr_config_slurm_line(const wjr_slurm_cfg *c, const char *key);
 int wjr_config_slurm_will_run(struct wjr_study_config *cfg, const wjr_cluster_info *info, int error,
                               const char *key, const char *trial);
 
+/* The parameter option key takes, NULL when it takes none. */
+const struct wjr_param *wjr_config_slurm_param(const struct wjr_study_config *cfg, const char *key);
+
 /* The values a trial with params_json gives the options that take
  * parameters, 'c = 7 (slurm.cpus_per_task), h = "x" (slurm.hint)'
  * (malloc'd); NULL when no option takes one, or out of memory. */
-char *wjr_config_slurm_trial_values(const wjr_slurm_cfg *c, const char *params_json);
+char *wjr_config_slurm_trial_values(const struct wjr_study_config *cfg, const char *params_json);
 
 /* Fill the version 2 to 6 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);

@@ -58,19 +58,11 @@ static long long amount(const char *key, const char *text)
  * largest value its parameter can take; 0 when unset. */
 static long long largest(const wjr_study_config *cfg, const char *key, long long fixed)
 {
-    const wjr_slurm_cfg *c = &cfg->res;
-    const wjr_param *p = NULL;
-    size_t i, n = strlen(key);
+    const wjr_param *p = wjr_config_slurm_param(cfg, key);
+    size_t i;
     long long best = 0, v;
     char *text = NULL;
 
-    for (i = 0; i < c->n_per_trial; i++)
-        if (strncmp(c->per_trial[i], key, n) == 0 && c->per_trial[i][n] == '=') {
-            size_t k;
-            for (k = 0; k < cfg->n_params; k++)
-                if (strcmp(cfg->params[k].name, c->per_trial[i] + n + 1) == 0)
-                    p = &cfg->params[k];
-        }
     if (p == NULL)
         return fixed;
     if (p->kind == WJR_PARAM_RANGE)

@@ -128,21 +128,10 @@ static int test_one(ends *t, json_t *params, const char *key, const char *names)
     return error;
 }
 
-/* The parameter option i of the slurm group takes, or NULL. */
-static const wjr_param *param_of(const wjr_study_config *cfg, size_t i, const char **key,
-                                 size_t *key_len)
+/* The parameter option i of the slurm group takes. */
+static const wjr_param *param_of(const wjr_study_config *cfg, size_t i)
 {
-    const char *entry = cfg->res.per_trial[i], *eq = strchr(entry, '=');
-    size_t k;
-
-    if (eq == NULL)
-        return NULL;
-    *key = entry;
-    *key_len = (size_t)(eq - entry);
-    for (k = 0; k < cfg->n_params; k++)
-        if (strcmp(cfg->params[k].name, eq + 1) == 0)
-            return &cfg->params[k];
-    return NULL;
+    return &cfg->params[cfg->res.per_trial[i].param];
 }
 
 /* "name = value" of p in params, appended to b. */
@@ -180,11 +169,10 @@ static json_t *bound(const wjr_param *p, int upper)
  * blame for it). */
 static int first_to_take(const wjr_study_config *cfg, size_t i, const wjr_param *p)
 {
-    const char *key;
-    size_t key_len, j;
+    size_t j;
 
     for (j = 0; j < i; j++)
-        if (param_of(cfg, j, &key, &key_len) == p)
+        if (param_of(cfg, j) == p)
             return 0;
     return 1;
 }
@@ -198,16 +186,16 @@ static int test_copy(ends *t, json_t *first, const wjr_param *only, size_t v)
     json_t *params = json_deep_copy(first), *value;
     wjr_buf b = WJR_BUF_INIT;
     const wjr_param *p;
-    const char *key;
-    char *names = NULL, option[64] = "";
-    size_t i, key_len;
+    const char *option = NULL;
+    char *names = NULL;
+    size_t i;
     int error;
 
     if (params == NULL)
         return wjr_error_set(WJR_ENOMEM, "out of memory");
     for (i = 0; i < t->cfg->res.n_per_trial; i++) {
-        p = param_of(t->cfg, i, &key, &key_len);
-        if (p == NULL || (only != NULL && p != only) || !first_to_take(t->cfg, i, p) ||
+        p = param_of(t->cfg, i);
+        if ((only != NULL && p != only) || !first_to_take(t->cfg, i, p) ||
             p->kind == WJR_PARAM_FIXED)
             continue;
         if (p->kind == WJR_PARAM_CHOICE && only != NULL)
@@ -219,8 +207,8 @@ static int test_copy(ends *t, json_t *first, const wjr_param *only, size_t v)
             wjr_buf_free(&b);
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         }
-        if (option[0] == '\0')
-            snprintf(option, sizeof(option), "%.*s", (int)key_len, key);
+        if (option == NULL)
+            option = t->cfg->res.per_trial[i].key;
         name_value(&b, p, params);
     }
     error = wjr_buf_detach(&names, &b);
@@ -238,8 +226,7 @@ static int test_ends(wjr_study_config *cfg, wjr_backend *backend, wjr_cluster_in
 {
     ends t;
     const wjr_param *p;
-    const char *key;
-    size_t i, v, n, key_len, varied = 0;
+    size_t i, v, n, varied = 0;
     char *text, *res = NULL;
     int error;
 
@@ -255,8 +242,8 @@ static int test_ends(wjr_study_config *cfg, wjr_backend *backend, wjr_cluster_in
     if (error == 0)
         error = seen_before(&t, res); /* the first trial's job */
     for (i = 0; error == 0 && i < cfg->res.n_per_trial; i++) {
-        p = param_of(cfg, i, &key, &key_len);
-        if (p == NULL || p->kind == WJR_PARAM_FIXED || !first_to_take(cfg, i, p))
+        p = param_of(cfg, i);
+        if (p->kind == WJR_PARAM_FIXED || !first_to_take(cfg, i, p))
             continue;
         n = p->kind == WJR_PARAM_RANGE ? 2 : json_array_size(p->values);
         for (v = 0; error == 0 && v < n; v++)

@@ -341,9 +341,8 @@ static int submit_error(wjr_study *s, int error, int64_t refused)
          * whose options come from its trial's values can be given up */
         const study_trial *t = wjr__study_find_trial(s, refused);
         char *copy = wjr__store_config_copy(s), *why = wjr_strdup(wjr_error_last());
-        char *values = t != NULL
-                           ? wjr_config_slurm_trial_values(&s->config->res, wjr__study_params(s, t))
-                           : NULL;
+        char *values =
+            t != NULL ? wjr_config_slurm_trial_values(s->config, wjr__study_params(s, t)) : NULL;
 
         if (copy != NULL && why != NULL && values != NULL)
             wjr_error_set(error,
