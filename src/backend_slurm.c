@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <slurm/slurmdb.h>
 
 #include "backend_slurm_int.h"
 #include "slurm_limits.h"
@@ -165,6 +166,67 @@ int wjr__slurm_init(void)
     return 0;
 }
 
+/* The names of the clusters whose controllers slurmdbd knows, "a, b";
+ * NULL when it does not answer or knows none. */
+static char *known_clusters(void)
+{
+    slurm_list all = slurmdb_get_info_cluster(NULL);
+    slurm_list_iter it;
+    slurmdb_cluster_rec_t *rec;
+    wjr_buf b = WJR_BUF_INIT;
+    char *out = NULL;
+
+    if (all == NULL)
+        return NULL;
+    it = slurm_list_iterator_create(all);
+    while ((rec = slurm_list_next(it)) != NULL)
+        wjr_buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", rec->name);
+    slurm_list_iterator_destroy(it);
+    slurm_list_destroy(all);
+    if (b.len == 0 || wjr_buf_detach(&out, &b) < 0)
+        wjr_buf_free(&b);
+    return out;
+}
+
+int wjr__slurm_reach(slurm_backend *sb)
+{
+    slurm_list_iter it;
+    char *known;
+    int error = wjr__slurm_init();
+
+    if (error < 0)
+        return error;
+    if (sb->clusters != NULL && sb->cluster_recs == NULL) {
+        sb->parent.rpc_count++;
+        sb->cluster_recs = slurmdb_get_info_cluster(sb->clusters);
+        if (sb->cluster_recs == NULL) {
+            known = known_clusters();
+            error = known != NULL
+                        ? wjr_error_set(WJR_ENOTFOUND,
+                                        "clusters \"%s\": slurmdbd knows no cluster of that name "
+                                        "whose slurmctld has registered (it knows: %s)",
+                                        sb->clusters, known)
+                        : wjr_error_set(WJR_EUNREACHABLE,
+                                        "clusters \"%s\": slurmdbd, which says where the "
+                                        "controller of each cluster is, did not answer (is "
+                                        "AccountingStorageHost in slurm.conf reachable?)",
+                                        sb->clusters);
+            free(known);
+            return error;
+        }
+    }
+    /* libslurm sends every RPC to working_cluster_rec's controller when it
+     * is set, as sbatch, squeue and scancel -M do; set it for each call, so
+     * that a backend of slurm.conf's cluster is not steered by another */
+    working_cluster_rec = NULL;
+    if (sb->cluster_recs != NULL) {
+        it = slurm_list_iterator_create(sb->cluster_recs);
+        working_cluster_rec = slurm_list_next(it);
+        slurm_list_iterator_destroy(it);
+    }
+    return 0;
+}
+
 /* Capture Slurm's errno and message at once, before another call. */
 int wjr__slurm_fail(int code, int slurm_errno, const char *what)
 {
@@ -285,6 +347,7 @@ static int slurm_to_json(char **out, const wjr_backend *b)
     json_set_str(o, "begin", sb->begin);
     json_set_str(o, "deadline", sb->deadline);
     json_set_str(o, "propagate", sb->propagate);
+    json_set_str(o, "clusters", sb->clusters);
     json_set_str(o, "mail_type", sb->mail_type);
     json_set_str(o, "mail_user", sb->mail_user);
     json_set_str(o, "tmp", sb->tmp);
@@ -344,6 +407,14 @@ static void slurm_free(wjr_backend *b)
     free(sb->begin);
     free(sb->deadline);
     free(sb->propagate);
+    free(sb->clusters);
+    if (sb->cluster_recs != NULL) {
+        slurm_list_iter it = slurm_list_iterator_create(sb->cluster_recs);
+        if (working_cluster_rec == slurm_list_next(it))
+            working_cluster_rec = NULL;
+        slurm_list_iterator_destroy(it);
+        slurm_list_destroy(sb->cluster_recs);
+    }
     free(sb->exclude);
     free(sb->mail_type);
     free(sb->mail_user);
@@ -371,16 +442,18 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
-    if (opts->version >= 1 && opts->version <= 5) {
+    if (opts->version >= 1 && opts->version <= 6) {
         /* a version 1 struct ends at accounting, a version 2 one at
          * requeue_exit_code, a version 3 one at mem_per_gpu, a version 4
-         * one at wckey, a version 5 one at deadline: the rest is defaults */
+         * one at wckey, a version 5 one at deadline, a version 6 one at
+         * propagate: the rest is defaults */
         memcpy(&defaults, opts,
                opts->version == 1   ? offsetof(wjr_slurm_options, nodes)
                : opts->version == 2 ? offsetof(wjr_slurm_options, nodelist)
                : opts->version == 3 ? offsetof(wjr_slurm_options, hint)
                : opts->version == 4 ? offsetof(wjr_slurm_options, begin)
-                                    : offsetof(wjr_slurm_options, propagate));
+               : opts->version == 5 ? offsetof(wjr_slurm_options, propagate)
+                                    : offsetof(wjr_slurm_options, clusters));
         defaults.version = WJR_SLURM_OPTIONS_VERSION;
         opts = &defaults;
     }
@@ -438,6 +511,7 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     sb->deadline = wjr_strdup(opts->deadline);
     sb->propagate = wjr_strdup(opts->propagate);
     sb->propagate_bits = bits;
+    sb->clusters = wjr_strdup(opts->clusters);
     sb->exclude = wjr_strdup(opts->exclude);
     sb->mail_type = wjr_strdup(opts->mail_type);
     sb->mail_user = wjr_strdup(opts->mail_user);
@@ -504,6 +578,7 @@ int wjr__backend_slurm_from_json(wjr_backend **out, const char *text)
     o.begin = json_str(root, "begin");
     o.deadline = json_str(root, "deadline");
     o.propagate = json_str(root, "propagate");
+    o.clusters = json_str(root, "clusters");
     o.exclude = json_str(root, "exclude");
     o.mail_type = json_str(root, "mail_type");
     o.mail_user = json_str(root, "mail_user");

@@ -44,9 +44,10 @@ extern void slurm_free_kill_jobs_response_msg(kill_jobs_resp_msg_t *msg);
 static int load_conf(slurm_backend *sb)
 {
     slurm_conf_t *conf = NULL;
+    int error = wjr__slurm_reach(sb);
 
-    if (wjr__slurm_init() < 0)
-        return WJR_EUNREACHABLE;
+    if (error < 0)
+        return error;
     sb->parent.rpc_count++;
     if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
         return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
@@ -341,8 +342,9 @@ static int slurm_cluster_info(wjr_cluster_info *out, wjr_backend *b)
     int no_time = 0, no_nodes = 0;
 
     memset(out, 0, sizeof(*out));
-    if (wjr__slurm_init() < 0)
-        return WJR_EUNREACHABLE;
+    error = wjr__slurm_reach(sb);
+    if (error < 0)
+        return error;
     b->rpc_count++;
     if (slurm_load_ctl_conf((time_t)0, &conf) != SLURM_SUCCESS)
         return wjr__slurm_classify(SLURM_ERRNO(), "slurm_load_ctl_conf");
@@ -477,10 +479,10 @@ int wjr__slurm_nodes_down(uint32_t *down, uint32_t *total, slurm_backend *sb)
 static int slurm_cancel(wjr_backend *b, uint32_t job_id, uint32_t task_id)
 {
     char id[64];
-    int e;
+    int e = wjr__slurm_reach((slurm_backend *)b);
 
-    if (wjr__slurm_init() < 0)
-        return WJR_EUNREACHABLE;
+    if (e < 0)
+        return e;
     if (task_id != WJR_NO_TASK)
         snprintf(id, sizeof(id), "%u_%u", (unsigned)job_id, (unsigned)task_id);
     else
@@ -504,8 +506,9 @@ static int slurm_cancel_many(wjr_backend *b, const char *const *ids, size_t n)
 {
     int e, error = 0;
 
-    if (wjr__slurm_init() < 0)
-        return WJR_EUNREACHABLE;
+    error = wjr__slurm_reach((slurm_backend *)b);
+    if (error < 0)
+        return error;
     if (n == 0)
         return 0;
 #if SLURM_AT_LEAST(24, 5, 0)

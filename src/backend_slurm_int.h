@@ -51,6 +51,8 @@ typedef struct slurm_backend {
     char *mail_type, *mail_user, *tmp; /* --mail-type, --mail-user, --tmp */
     uint16_t mail_bits;                /* mail_type read once, at creation */
     uint32_t tmp_mb;                   /* tmp read once; 0: not set */
+    char *clusters;                    /* --clusters: one name; NULL: slurm.conf's */
+    slurm_list cluster_recs;           /* slurmdbd's record of it, once looked up */
     /* learnt from the controller */
     uint32_t max_array_size; /* 0 until asked */
     char *cluster_name;
@@ -63,6 +65,14 @@ typedef struct slurm_backend {
  * timed out still runs). Every part calls it before its first libslurm
  * call. WJR_EUNREACHABLE when SLURM_CONF names no readable file. */
 int wjr__slurm_init(void);
+
+/* wjr__slurm_init(), then the cluster sb's RPCs go to: with clusters set,
+ * its controller as slurmdbd records it (looked up once; WJR_ENOTFOUND
+ * naming the clusters slurmdbd knows when it has no such one,
+ * WJR_EUNREACHABLE when it does not answer), set as libslurm's
+ * working_cluster_rec; without, slurm.conf's (working_cluster_rec NULL).
+ * Every part calls it before its first RPC. */
+int wjr__slurm_reach(slurm_backend *sb);
 
 /* WJR_E* for Slurm error e, with Slurm's message: "<what>: <message> (Slurm
  * error <e>)". Read e right after the failing call. */

@@ -327,8 +327,9 @@ static int slurm_query(wjr_job_list *out, wjr_backend *b)
     int error;
 
     memset(out, 0, sizeof(*out));
-    if (wjr__slurm_init() < 0)
-        return WJR_EUNREACHABLE;
+    error = wjr__slurm_reach(sb);
+    if (error < 0)
+        return error;
     b->rpc_count++;
     error = ask_bounded(sb, ASK_USER_JOBS, NULL, 0, (void **)&msg,
                         sb->rpc_timeout > 0 ? sb->rpc_timeout : 30.0);
@@ -371,8 +372,9 @@ static int slurm_query_states(wjr_job_list *out, wjr_backend *b, const uint32_t 
     int error, truncated = 0;
 
     memset(out, 0, sizeof(*out));
-    if (wjr__slurm_init() < 0)
-        return WJR_EUNREACHABLE;
+    error = wjr__slurm_reach(sb);
+    if (error < 0)
+        return error;
     if (n == 0)
         return 0;
     if (n > INT32_MAX)

@@ -512,8 +512,9 @@ static int slurm_submit(uint32_t *out, wjr_backend *b, const wjr_job_spec *spec)
     submit_response_msg_t *resp = NULL;
     int error, e;
 
-    if (wjr__slurm_init() < 0)
-        return WJR_EUNREACHABLE;
+    error = wjr__slurm_reach(sb);
+    if (error < 0)
+        return error;
     error = prepare(&p, sb, spec);
     if (error == 0) {
         e = send_patiently(sb, submit_rpc, &p.desc, &resp);
@@ -617,8 +618,9 @@ static int slurm_will_run(wjr_cluster_info *info, const char **key, wjr_backend 
     int error, e;
 
     *key = NULL;
-    if (wjr__slurm_init() < 0)
-        return WJR_EUNREACHABLE;
+    error = wjr__slurm_reach(sb);
+    if (error < 0)
+        return error;
     error = prepare(&p, sb, spec);
     if (error == 0) {
         e = send_patiently(sb, will_run_rpc, &p.desc, &resp);

@@ -86,6 +86,7 @@ static const char *const slurm_keys[] = {"partition",
                                          "begin",
                                          "deadline",
                                          "propagate",
+                                         "clusters",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -340,6 +341,7 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"begin", &c->begin, 0},
         {"deadline", &c->deadline, 0},
         {"propagate", &c->propagate, 0},
+        {"clusters", &c->clusters, 0},
     };
     size_t i;
 
@@ -406,6 +408,7 @@ static int *line_of(wjr_slurm_cfg *c, const char *key)
         {"nodelist", &c->line_nodelist},
         {"exclude", &c->line_exclude},
         {"deadline", &c->line_deadline},
+        {"clusters", &c->line_clusters},
     };
     size_t i;
 
@@ -602,6 +605,13 @@ int wjr__cfg_parse_slurm(wjr_study_config *cfg, const parse_ctx *ctx, const conf
         error = fail_at(ctx, config_setting_get_member(g, "propagate"), "%s", wjr_error_last());
     if (error == 0)
         error = check_gpus(cfg, ctx, g);
+    if (error == 0 && cfg->res.clusters != NULL &&
+        (strchr(cfg->res.clusters, ',') != NULL || strcasecmp(cfg->res.clusters, "all") == 0))
+        error = fail_at(ctx, config_setting_get_member(g, "clusters"),
+                        "slurm.clusters \"%s\": name one cluster. wjr follows each trial's job on "
+                        "one controller, and with a list sbatch -M would choose a cluster "
+                        "for each job",
+                        cfg->res.clusters);
     if (error < 0)
         return error;
     rq = config_setting_get_member(g, "requeue");
@@ -679,6 +689,7 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->begin = c->begin;
     out->deadline = c->deadline;
     out->propagate = c->propagate;
+    out->clusters = c->clusters;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -710,6 +721,7 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->begin);
     free(c->deadline);
     free(c->propagate);
+    free(c->clusters);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++) {
         free(c->per_trial[i].key);

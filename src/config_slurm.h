@@ -26,7 +26,7 @@ typedef struct wjr_slurm_per_trial {
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp, *gpus_per_node,
-        *mem_per_gpu, *hint, *prefer, *wckey, *begin, *deadline, *propagate;
+        *mem_per_gpu, *hint, *prefer, *wckey, *begin, *deadline, *propagate, *clusters;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
         oversubscribe;
     char *signal;                           /* "USR1@120" */
@@ -39,7 +39,7 @@ typedef struct wjr_slurm_cfg {
     int line_time, line_time_min, line_partition;                        /* idem */
     int line_threads_per_core, line_prefer;                              /* idem */
     int line_account, line_qos, line_wckey, line_nodelist, line_exclude; /* idem */
-    int line_deadline;                                                   /* idem */
+    int line_deadline, line_clusters;                                    /* idem */
     int line_group;                 /* the slurm group's own line; 0 when there is none */
     int requeue_exit_code;          /* 0: none */
     wjr_slurm_per_trial *per_trial; /* in the group's order; NULL when none */
@@ -91,7 +91,7 @@ const struct wjr_param *wjr_config_slurm_param(const struct wjr_study_config *cf
  * (malloc'd); NULL when no option takes one, or out of memory. */
 char *wjr_config_slurm_trial_values(const struct wjr_study_config *cfg, const char *params_json);
 
-/* Fill the version 2 to 6 fields of out; strings borrow from c. */
+/* Fill the version 2 to 7 fields of out; strings borrow from c. */
 void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c);
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c);

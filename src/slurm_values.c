@@ -87,6 +87,7 @@ static const struct {
     {"begin", K_TEXT, 0}, /* read by libslurm's parser: config_slurm.c */
     {"deadline", K_TEXT, 0},
     {"propagate", K_TEXT, 0}, /* its names: config_slurm.c */
+    {"clusters", K_NAME, 0},  /* one name: config_slurm.c */
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

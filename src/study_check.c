@@ -310,6 +310,12 @@ int wjr_study_check(wjr_cluster_info **info, wjr_study_config **config, const ch
     if (error < 0)
         goto done;
     error = wjr_backend_cluster_info(info, backend);
+    if (error == WJR_ENOTFOUND && cfg->res.clusters != NULL) {
+        char *why = wjr_strdup(wjr_error_last());
+        error = wjr_error_set(WJR_ECONFIG, "%s:%d: slurm.%s", cfg->res.file,
+                              wjr_config_slurm_line(&cfg->res, "clusters"), why ? why : "");
+        free(why);
+    }
     if (error < 0)
         goto done;
     /* the partition, then the resources against it, then slurmctld's own

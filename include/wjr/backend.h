@@ -16,13 +16,13 @@ extern "C" {
 
 typedef struct wjr_backend wjr_backend;
 
-#define WJR_SLURM_OPTIONS_VERSION 6
+#define WJR_SLURM_OPTIONS_VERSION 7
 
 /**
  * Slurm job options, as sbatch names them. NULL or 0 means Slurm's default.
  * Version 1 ends at @c accounting, version 2 at @c requeue_exit_code,
  * version 3 at @c mem_per_gpu, version 4 at @c wckey, version 5 at @c
- * deadline; all are still accepted.
+ * deadline, version 6 at @c propagate; all are still accepted.
  */
 typedef struct wjr_slurm_options {
     unsigned int version;   /**< WJR_SLURM_OPTIONS_VERSION */
@@ -106,13 +106,23 @@ typedef struct wjr_slurm_options {
      *  AS) give only those, applied whatever the configuration says ("NONE":
      *  slurmd's limits). */
     const char *propagate;
+    /* version 7 */
+    /** --clusters (-M): the one cluster, of those that share the site's
+     *  slurmdbd, that every job, query and kill of the backend goes to,
+     *  as sbatch, squeue and scancel -M send theirs. NULL: the cluster of
+     *  slurm.conf. Its controller is looked up in slurmdbd at the first
+     *  RPC (WJR_ENOTFOUND when slurmdbd knows no such cluster); libslurm
+     *  keeps the choice in a process-wide variable (working_cluster_rec),
+     *  so a process holds backends of one cluster at a time. */
+    const char *clusters;
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
     {                                                                                              \
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
-            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL     \
+            NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL,    \
+            NULL                                                                                   \
     }
 
 /**

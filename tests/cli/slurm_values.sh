@@ -100,6 +100,8 @@ bad wckey '"a b"' '"a b"'
 bad begin '"next week"' '"next week" is not a time as sbatch --begin reads it'
 bad deadline '"2026-13-45"' '"2026-13-45" is not a time'
 bad propagate '"STACK,STAK"' '"STAK" is not a resource limit'
+bad clusters '"wjr2,wjr3"' 'name one cluster'
+bad clusters '"a b"' '"a b"'
 
 # good FORMAT: every form at once passes `wjr check`.
 good() {

@@ -4,8 +4,10 @@
  * AccountingStorageType), the accounting records a test adds, and the
  * __wrap_ versions of slurmdb_connection_get, slurmdb_jobs_get and
  * slurmdb_connection_close that answer from them, counted and failing as
- * mock_slurm.c's RPCs do (mock_int.h). It knows nothing of the
- * controller's job table: a record is only what a test put here.
+ * mock_slurm.c's RPCs do (mock_int.h); and the clusters it knows
+ * (mock_add_cluster), which __wrap_slurmdb_get_info_cluster finds as
+ * sbatch -M does. It knows nothing of the controller's job table: a
+ * record is only what a test put here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,8 @@ static struct {
     int accounting;
     int64_t acct_since;
     size_t acct_names;
+    char **clusters; /* besides slurm.conf's */
+    size_t n_clusters, cap_clusters;
 } A;
 
 static int db_handle;
@@ -33,6 +37,9 @@ void mock__acct_reset(void)
     for (i = 0; i < A.n_acct; i++)
         free(A.acct[i].name);
     free(A.acct);
+    for (i = 0; i < A.n_clusters; i++)
+        free(A.clusters[i]);
+    free(A.clusters);
     memset(&A, 0, sizeof(A));
 }
 
@@ -63,6 +70,12 @@ mock_acct *mock_add_acct(uint32_t job_id, uint32_t array_job_id, uint32_t task_i
     a->submit_time = submit_time;
     a->end_time = end_time;
     return a;
+}
+
+void mock_add_cluster(const char *name)
+{
+    A.clusters = mock__grow(A.clusters, &A.cap_clusters, A.n_clusters, sizeof(*A.clusters));
+    A.clusters[A.n_clusters++] = mock__dup(name);
 }
 
 int64_t mock_acct_last_since(void)
@@ -167,6 +180,55 @@ slurm_list __wrap_slurmdb_jobs_get(void *db, slurmdb_job_cond_t *cond)
         r->end = (time_t)a->end_time;
         mock__handed_out(1);
         slurm_list_append(out, r);
+    }
+    return out;
+}
+
+/* ---- the clusters slurmdbd knows (-M) ------------------------------------ */
+
+slurm_list __wrap_slurmdb_get_info_cluster(char *cluster_names);
+
+static void cluster_rec_free(void *p)
+{
+    slurmdb_cluster_rec_t *r = p;
+
+    free(r->name);
+    free(r);
+    mock__handed_out(-1);
+}
+
+static void add_cluster_rec(slurm_list out, const char *name, const char *names)
+{
+    slurmdb_cluster_rec_t *r;
+
+    if (name == NULL || (names != NULL && strcmp(names, name) != 0))
+        return;
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        abort();
+    r->name = mock__dup(name);
+    mock__handed_out(1);
+    slurm_list_append(out, r);
+}
+
+/* As libslurm's: the records of the clusters named (one name here), or of
+ * all with NULL; NULL when slurmdbd does not answer or knows none. It is a
+ * slurmdbd connection: counted and failing as MOCK_RPC_DB_CONNECT. */
+slurm_list __wrap_slurmdb_get_info_cluster(char *cluster_names)
+{
+    slurm_list out;
+    size_t i;
+
+    mock__enter();
+    if (mock__take_failure(MOCK_RPC_DB_CONNECT) || !A.accounting)
+        return NULL;
+    out = slurm_list_create(cluster_rec_free);
+    add_cluster_rec(out, mock__cluster_name(), cluster_names);
+    for (i = 0; i < A.n_clusters; i++)
+        add_cluster_rec(out, A.clusters[i], cluster_names);
+    if (slurm_list_count(out) == 0) {
+        slurm_list_destroy(out);
+        return NULL;
     }
     return out;
 }

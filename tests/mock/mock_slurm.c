@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include <slurm/slurm.h>
+#include <slurm/slurmdb.h>
 
 #include "mock_int.h"
 #include "slurm_compat.h"
@@ -59,6 +60,8 @@ static struct {
     long outstanding;
     size_t kills;
     char last_kill[64];
+    uint64_t elsewhere[MOCK_RPC_KINDS]; /* sent to working_cluster_rec's cluster */
+    char last_cluster[64];              /* "" for slurm.conf's */
 } M = {.next_id = 1000, .max_array = 1001};
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -90,12 +93,23 @@ int mock__is_terminal(uint32_t state)
  * records is still one poll, and the jobs move on once per poll. */
 static int after_states;
 
+/* Which controller the RPC went to: libslurm sends it to
+ * working_cluster_rec's when that is set (-M). */
+static void note_cluster(mock_rpc kind)
+{
+    const char *name = working_cluster_rec != NULL ? working_cluster_rec->name : NULL;
+
+    M.elsewhere[kind] += name != NULL;
+    snprintf(M.last_cluster, sizeof(M.last_cluster), "%s", name != NULL ? name : "");
+}
+
 static int take_failure(mock_rpc kind)
 {
     failure *f = &M.fail[kind];
 
     after_states = 0;
     M.rpc[kind]++;
+    note_cluster(kind);
     if (f->count == 0)
         return 0;
     if (f->count > 0)
@@ -318,6 +332,16 @@ uint64_t mock_rpc_count(mock_rpc kind)
     return M.rpc[kind];
 }
 
+uint64_t mock_rpc_count_elsewhere(mock_rpc kind)
+{
+    return M.elsewhere[kind];
+}
+
+const char *mock_last_rpc_cluster(void)
+{
+    return M.last_cluster[0] != '\0' ? M.last_cluster : NULL;
+}
+
 uint64_t mock_rpc_total(void)
 {
     uint64_t n = 0;
@@ -488,6 +512,7 @@ uint32_t mock__max_array(void)
 void mock__count(mock_rpc kind)
 {
     M.rpc[kind]++;
+    note_cluster(kind);
 }
 
 int mock__same_poll(void)
@@ -540,7 +565,8 @@ int __wrap_slurm_load_ctl_conf(time_t update_time, slurm_conf_t **out)
     conf->max_array_sz = M.max_array;
     conf->max_job_cnt = 10000;
     conf->min_job_age = 300;
-    conf->cluster_name = mock__dup(M.cluster);
+    conf->cluster_name =
+        mock__dup(working_cluster_rec != NULL ? working_cluster_rec->name : M.cluster);
     conf->version = strdup("22.05.8");
     conf->accounting_storage_type =
         strdup(mock__accounting() ? "accounting_storage/slurmdbd" : "accounting_storage/none");

@@ -19,7 +19,7 @@ set(WJR_SLURM_WRAPPED
     slurm_load_reservations slurm_free_reservation_info_msg
     slurm_load_licenses slurm_free_license_info_msg
     slurm_load_node slurm_free_node_info_msg slurm_populate_node_partitions
-    slurmdb_connection_get slurmdb_jobs_get slurmdb_connection_close
+    slurmdb_connection_get slurmdb_jobs_get slurmdb_connection_close slurmdb_get_info_cluster
     slurm_load_job_state slurm_free_job_state_response_msg slurm_bit_fmt
     slurm_kill_jobs slurm_free_kill_jobs_response_msg)
 list(JOIN WJR_SLURM_WRAPPED ",--wrap=" _wjr_wrap)

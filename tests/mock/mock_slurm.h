@@ -116,6 +116,10 @@ void mock_set_max_array_size(uint32_t max);
 void mock_set_task_str_steps(int on);
 void mock_set_accounting(int on);
 void mock_set_cluster_name(const char *name);
+/* A cluster that shares the fake slurmdbd, its controller registered:
+ * slurmdb_get_info_cluster finds it (as sbatch -M looks one up) besides
+ * the cluster of mock_set_cluster_name, while accounting is on. */
+void mock_add_cluster(const char *name);
 /* Once a partition is added, submissions to other partitions are refused
  * with ESLURM_INVALID_PARTITION_NAME. */
 void mock_add_partition(const char *name, uint32_t max_time_minutes);
@@ -170,6 +174,12 @@ const char *mock_last_will_run(void);
 
 uint64_t mock_rpc_count(mock_rpc kind);
 uint64_t mock_rpc_total(void);
+/* The RPCs of a kind sent while libslurm's working_cluster_rec named
+ * another cluster (-M), and the name of the cluster the last counted RPC
+ * went to (NULL: slurm.conf's). slurm_load_ctl_conf answers with that
+ * cluster's name. */
+uint64_t mock_rpc_count_elsewhere(mock_rpc kind);
+const char *mock_last_rpc_cluster(void);
 /* Buffers handed to the backend and not yet given back to the free calls. */
 long mock_outstanding(void);
 
