@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops wjr's local Slurm cluster (slurmd, slurmctld, slurmdbd, MariaDB,
-# munged), each by its pid file under the runtime folder, and waits for them
+# munged, and the second cluster's slurmctld and slurmd of
+# scripts/cluster-second.sh when it was made), each by its pid file under the runtime folder, and waits for them
 # to exit. Jobs still running are left to slurmstepd and picked up again by
 # the next cluster-up.sh, unless --wipe is given: then all jobs are cancelled,
 # their leftover slurmstepd processes are killed and RUNDIR is removed.
@@ -61,6 +62,10 @@ if ((wipe)) && daemon_alive slurmctld && ctld_up; then
     fi
 fi
 
+# the second cluster of scripts/cluster-second.sh, when one was made here
+if [[ -d "$RUNDIR/second" ]]; then
+    bash "$SCRIPT_DIR/cluster-second.sh" down "$RUNDIR" || true
+fi
 stop_daemon slurmd
 stop_daemon slurmctld
 stop_daemon slurmdbd 60
