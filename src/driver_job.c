@@ -119,6 +119,8 @@ int wjr_study_detach(uint32_t *job_id, const char *dir, const char *wjr_path)
     opts.time = c->driver_time;
     opts.account = study->config->account;
     opts.qos = study->config->qos;
+    /* on the trials' cluster, whose partition, account and QOS those are */
+    opts.clusters = c->clusters;
     opts.requeue = 1;
     snprintf(signal, sizeof(signal), "USR1@%d", warn_seconds(c->driver_time));
     opts.signal = signal;

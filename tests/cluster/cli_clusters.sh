@@ -5,7 +5,8 @@
 # there (job ids from wjr2's FirstJobId, the jobs in `sacct -M wjr2` and
 # not in the first cluster's accounting), the model sees
 # SLURM_CLUSTER_NAME=wjr2 as a job of `sbatch -M wjr2` does, and `wjr
-# poll` finds the jobs there; a name slurmdbd does not know is refused by
+# poll` finds the jobs there; `wjr run --detach` puts the driver on wjr2,
+# which drives the trials there; a name slurmdbd does not know is refused by
 # `wjr check` and `wjr run` at its line, naming the clusters it knows,
 # before any job or study directory is made.
 . "$(dirname "$0")/cli_lib.sh"
@@ -13,7 +14,10 @@
 SECOND="$ROOT/scripts/cluster-second.sh"
 second_down() {
     local rc=$?
-    if [[ -f "$WORK/exp2/study.json" ]]; then "$WJR" cancel "$WORK/exp2" >/dev/null 2>&1 || true; fi
+    local d
+    for d in exp2 exp4; do
+        if [[ -f "$WORK/$d/study.json" ]]; then "$WJR" cancel "$WORK/$d" >/dev/null 2>&1 || true; fi
+    done
     bash "$SECOND" down >/dev/null 2>&1 || true
     (exit "$rc")
     cleanup
@@ -76,8 +80,26 @@ grep -q 'on cluster wjr2' "$WORK/sbatch.out" || fail "sbatch -M: $(cat "$WORK/sb
     fail "sbatch -M wjr2's job saw '$(cat "$WORK/cluster.sbatch" 2>&1)'"
 note "4 trials on wjr2 (jobs $jobs), as sbatch -M wjr2 sends its job"
 
+# the detached driver goes to wjr2 too, where the study's partition is, and
+# drives the trials there from its node
+sed -i 's/experiment_dir = "exp2"/experiment_dir = "exp4"/' "$WORK/study.cfg"
+: >"$WORK/cluster.wjr"
+driver="$("$WJR" run --detach "$WORK/study.cfg" 2>"$WORK/detach.err")" ||
+    fail "run --detach: $(cat "$WORK/detach.err")"
+[[ "$driver" =~ ^[0-9]+$ ]] && ((driver >= 500000)) ||
+    fail "run --detach printed '$driver', not a job of wjr2's"
+for _ in $(seq 1 120); do
+    [[ -z "$(squeue -M wjr2 -h -j "$driver" -o %T 2>/dev/null | grep -v '^CLUSTER')" ]] && break
+    sleep 1
+done
+done_n="$(awk -F, 'NR > 1 && $2 == "COMPLETED"' "$WORK/exp4/results.csv" 2>/dev/null | wc -l)"
+[[ "$done_n" == 4 ]] || fail "detached: $done_n of 4 trials completed: $(cat "$WORK/exp4/results.csv" "$WORK"/exp4/driver-*.err 2>&1)"
+[[ "$(sort -u "$WORK/cluster.wjr" 2>&1)" == wjr2 ]] ||
+    fail "detached: the model saw SLURM_CLUSTER_NAME '$(sort -u "$WORK/cluster.wjr" 2>&1 | tr '\n' ' ')'"
+note "the detached driver, job $driver, ran on wjr2 and drove the 4 trials there"
+
 # a cluster slurmdbd does not know: refused at its line, nothing made
-sed -i 's/clusters = "wjr2"/clusters = "nosuch"/; s/experiment_dir = "exp2"/experiment_dir = "exp3"/' \
+sed -i 's/clusters = "wjr2"/clusters = "nosuch"/; s/experiment_dir = "exp4"/experiment_dir = "exp3"/' \
     "$WORK/study.cfg"
 for cmd in check run; do
     rc=0

@@ -5,7 +5,8 @@
  * libslurm sends them when working_cluster_rec is set; a runner read back
  * from its JSON goes there too; a cluster slurmdbd does not know, or a
  * slurmdbd that does not answer, stops the first RPC with a message and
- * no job; wjr_study_check blames the config's line; a backend of
+ * no job; wjr_study_check blames the config's line; the detached
+ * driver's job goes to the cluster too; a backend of
  * slurm.conf's cluster made after one of another is not steered by it;
  * and a version-6 options struct, which ends at propagate, is not read
  * past it.
@@ -170,6 +171,34 @@ static void the_check_blames_the_config_line(void **state)
     tu_assert_error_has("name one cluster");
 }
 
+static void the_detached_driver_goes_to_the_cluster(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_study_options so = WJR_STUDY_OPTIONS_INIT;
+    wjr_study *study = NULL;
+    char *cfg = tu_path(f->dir, "study.cfg"), *exp = tu_path(f->dir, "exp"), text[1024];
+    uint32_t job_id = 0;
+
+    mock_set_accounting(1);
+    mock_add_cluster("wjr2");
+    snprintf(text, sizeof(text),
+             "parameters = { x = { type = \"range\"; bounds = [0.0, 1.0]; }; };\n"
+             "scheduler = { total_trials = 2; };\n"
+             "script_options = { run_model = \"true\"; experiment_dir = \"%s\"; };\n"
+             "slurm = { clusters = \"wjr2\"; };\n",
+             exp);
+    tu_write(cfg, text);
+    assert_int_equal(wjr_study_create(&study, cfg, &so), 0);
+    wjr_study_free(study);
+    assert_int_equal(wjr_study_detach(&job_id, exp, "/opt/wjr/bin/wjr"), 0);
+    assert_int_equal(mock_submission_count(), 1);
+    assert_non_null(strstr(mock_submission_at(0)->name, "wjr-driver-"));
+    assert_int_equal(mock_rpc_count_elsewhere(MOCK_RPC_SUBMIT), 1);
+    assert_string_equal(mock_last_rpc_cluster(), "wjr2");
+    free(cfg);
+    free(exp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +208,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_backend_of_the_local_cluster_is_not_steered, tu_setup,
                                         tu_teardown),
         cmocka_unit_test_setup_teardown(the_check_blames_the_config_line, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(the_detached_driver_goes_to_the_cluster, tu_setup,
+                                        tu_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
