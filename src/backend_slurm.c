@@ -188,42 +188,88 @@ static char *known_clusters(void)
     return out;
 }
 
-int wjr__slurm_reach(slurm_backend *sb)
+/* The clusters looked up in slurmdbd, each once per process and kept for
+ * its life, as libslurm keeps working_cluster_rec: a query past its
+ * deadline goes on in a worker that may outlive its backend, and libslurm
+ * there may still read the record. */
+typedef struct looked_up {
+    char *name;
+    slurm_list recs;
+    struct looked_up *next;
+} looked_up;
+static looked_up *clusters_seen;
+static pthread_mutex_t clusters_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* slurmdbd's record of cluster name in *out (borrowed for the process's
+ * life), looked up the first time it is asked for. */
+static int cluster_rec(slurmdb_cluster_rec_t **out, const char *name)
 {
+    looked_up *l;
     slurm_list_iter it;
     char *known;
-    int error = wjr__slurm_init();
+    int error = 0;
 
-    if (error < 0)
-        return error;
-    if (sb->clusters != NULL && sb->cluster_recs == NULL) {
-        sb->parent.rpc_count++;
-        sb->cluster_recs = slurmdb_get_info_cluster(sb->clusters);
-        if (sb->cluster_recs == NULL) {
+    pthread_mutex_lock(&clusters_lock);
+    for (l = clusters_seen; l != NULL && strcmp(l->name, name) != 0; l = l->next)
+        ;
+    if (l == NULL) {
+        l = calloc(1, sizeof(*l));
+        if (l == NULL || (l->name = wjr_strdup(name)) == NULL) {
+            free(l);
+            pthread_mutex_unlock(&clusters_lock);
+            return wjr_error_set(WJR_ENOMEM, "out of memory");
+        }
+        l->recs = slurmdb_get_info_cluster(l->name);
+        if (l->recs == NULL) {
             known = known_clusters();
             error = known != NULL
                         ? wjr_error_set(WJR_ENOTFOUND,
                                         "clusters \"%s\": slurmdbd knows no cluster of that name "
                                         "whose slurmctld has registered (it knows: %s)",
-                                        sb->clusters, known)
+                                        name, known)
                         : wjr_error_set(WJR_EUNREACHABLE,
                                         "clusters \"%s\": slurmdbd, which says where the "
                                         "controller of each cluster is, did not answer (is "
                                         "AccountingStorageHost in slurm.conf reachable?)",
-                                        sb->clusters);
+                                        name);
             free(known);
+            free(l->name);
+            free(l);
+            pthread_mutex_unlock(&clusters_lock);
             return error;
         }
+        l->next = clusters_seen;
+        clusters_seen = l;
     }
+    it = slurm_list_iterator_create(l->recs);
+    *out = slurm_list_next(it);
+    slurm_list_iterator_destroy(it);
+    pthread_mutex_unlock(&clusters_lock);
+    return 0;
+}
+
+int wjr__slurm_reach(slurm_backend *sb)
+{
+    slurmdb_cluster_rec_t *target = NULL;
+    int error = wjr__slurm_init();
+
+    if (error < 0)
+        return error;
+    if (sb->clusters != NULL && sb->cluster_rec == NULL) {
+        sb->parent.rpc_count++;
+        error = cluster_rec(&target, sb->clusters);
+        if (error < 0)
+            return error;
+        sb->cluster_rec = target;
+    }
+    target = sb->cluster_rec;
     /* libslurm sends every RPC to working_cluster_rec's controller when it
-     * is set, as sbatch, squeue and scancel -M do; set it for each call, so
-     * that a backend of slurm.conf's cluster is not steered by another */
-    working_cluster_rec = NULL;
-    if (sb->cluster_recs != NULL) {
-        it = slurm_list_iterator_create(sb->cluster_recs);
-        working_cluster_rec = slurm_list_next(it);
-        slurm_list_iterator_destroy(it);
-    }
+     * is set, as sbatch, squeue and scancel -M do. Set for each call, so
+     * that a backend of slurm.conf's cluster is not steered by another;
+     * written only when it changes, for a worker of this backend may be
+     * reading it */
+    if (working_cluster_rec != target)
+        working_cluster_rec = target;
     return 0;
 }
 
@@ -408,13 +454,6 @@ static void slurm_free(wjr_backend *b)
     free(sb->deadline);
     free(sb->propagate);
     free(sb->clusters);
-    if (sb->cluster_recs != NULL) {
-        slurm_list_iter it = slurm_list_iterator_create(sb->cluster_recs);
-        if (working_cluster_rec == slurm_list_next(it))
-            working_cluster_rec = NULL;
-        slurm_list_iterator_destroy(it);
-        slurm_list_destroy(sb->cluster_recs);
-    }
     free(sb->exclude);
     free(sb->mail_type);
     free(sb->mail_user);

@@ -52,7 +52,8 @@ typedef struct slurm_backend {
     uint16_t mail_bits;                /* mail_type read once, at creation */
     uint32_t tmp_mb;                   /* tmp read once; 0: not set */
     char *clusters;                    /* --clusters: one name; NULL: slurm.conf's */
-    slurm_list cluster_recs;           /* slurmdbd's record of it, once looked up */
+    void *cluster_rec;                 /* slurmdbd's record of it (a slurmdb_cluster_rec_t,
+                                          kept for the process's life), once looked up */
     /* learnt from the controller */
     uint32_t max_array_size; /* 0 until asked */
     char *cluster_name;
@@ -67,7 +68,7 @@ typedef struct slurm_backend {
 int wjr__slurm_init(void);
 
 /* wjr__slurm_init(), then the cluster sb's RPCs go to: with clusters set,
- * its controller as slurmdbd records it (looked up once; WJR_ENOTFOUND
+ * its controller as slurmdbd records it (looked up once a process; WJR_ENOTFOUND
  * naming the clusters slurmdbd knows when it has no such one,
  * WJR_EUNREACHABLE when it does not answer), set as libslurm's
  * working_cluster_rec; without, slurm.conf's (working_cluster_rec NULL).

@@ -111,9 +111,10 @@ typedef struct wjr_slurm_options {
      *  slurmdbd, that every job, query and kill of the backend goes to,
      *  as sbatch, squeue and scancel -M send theirs. NULL: the cluster of
      *  slurm.conf. Its controller is looked up in slurmdbd at the first
-     *  RPC (WJR_ENOTFOUND when slurmdbd knows no such cluster); libslurm
-     *  keeps the choice in a process-wide variable (working_cluster_rec),
-     *  so a process holds backends of one cluster at a time. */
+     *  RPC (WJR_ENOTFOUND when slurmdbd knows no such cluster), once a
+     *  process, and its record kept for the process's life; libslurm keeps
+     *  the choice in a process-wide variable (working_cluster_rec), so a
+     *  process uses backends of one cluster at a time. */
     const char *clusters;
 } wjr_slurm_options;
 

@@ -194,7 +194,6 @@ static void cluster_rec_free(void *p)
 
     free(r->name);
     free(r);
-    mock__handed_out(-1);
 }
 
 static void add_cluster_rec(slurm_list out, const char *name, const char *names)
@@ -207,13 +206,14 @@ static void add_cluster_rec(slurm_list out, const char *name, const char *names)
     if (r == NULL)
         abort();
     r->name = mock__dup(name);
-    mock__handed_out(1);
     slurm_list_append(out, r);
 }
 
 /* As libslurm's: the records of the clusters named (one name here), or of
  * all with NULL; NULL when slurmdbd does not answer or knows none. It is a
- * slurmdbd connection: counted and failing as MOCK_RPC_DB_CONNECT. */
+ * slurmdbd connection: counted and failing as MOCK_RPC_DB_CONNECT. The
+ * backend keeps what it looked up for the process's life, so the records
+ * are not counted among the buffers handed out. */
 slurm_list __wrap_slurmdb_get_info_cluster(char *cluster_names)
 {
     slurm_list out;

@@ -5,11 +5,10 @@
  * libslurm sends them when working_cluster_rec is set; a runner read back
  * from its JSON goes there too; a cluster slurmdbd does not know, or a
  * slurmdbd that does not answer, stops the first RPC with a message and
- * no job; wjr_study_check blames the config's line; the detached
- * driver's job goes to the cluster too; a backend of
- * slurm.conf's cluster made after one of another is not steered by it;
- * and a version-6 options struct, which ends at propagate, is not read
- * past it.
+ * no job (the next try, slurmdbd back, submits); wjr_study_check blames the config's line; the
+ * detached driver's job goes to the cluster too; a backend of slurm.conf's cluster made after one
+ * of another is not steered by it; and a version-6 options struct, which ends at propagate, is not
+ * read past it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,14 +98,22 @@ static void a_cluster_slurmdbd_does_not_know_stops_the_first_rpc(void **state)
     wjr_runner_free(f->runner);
     f->runner = NULL;
 
-    /* no slurmdbd to ask: unreachable, which a later try may mend */
+    /* no slurmdbd to ask: unreachable, which a later try may mend (a
+     * cluster this process has not looked up yet: it keeps those it has) */
     mock_set_accounting(0);
-    o.clusters = "wjr2";
+    mock_add_cluster("wjr3");
+    o.clusters = "wjr3";
     tu_runner(f, NULL, &o);
     assert_int_equal(wjr_runner_run(&meta, f->runner, spec), WJR_EUNREACHABLE);
     tu_assert_error_has("slurmdbd, which says where the controller of each cluster is, did "
                         "not answer");
     assert_int_equal(mock_job_count(), 0);
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+    mock_set_accounting(1);
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    assert_string_equal(mock_last_rpc_cluster(), "wjr3");
     free(spec);
 }
 
