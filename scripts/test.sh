@@ -188,6 +188,14 @@ step "build (-Werror)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWJR_WERROR=ON | grep -F 'libslurm' || true
 cmake --build build -j"$JOBS"
 
+if ((LINT)); then
+    # -O3 lets gcc see further into the code (maybe-uninitialized and the
+    # like): the library and the CLI only, as a release build makes them
+    step "build (Release, -O3, -Werror: library and CLI)"
+    cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DWJR_WERROR=ON >/dev/null
+    cmake --build build-release -j"$JOBS" --target wjr wjr_static wjr_cli
+fi
+
 step "build (AddressSanitizer + UndefinedBehaviorSanitizer)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWJR_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$JOBS"

@@ -28,12 +28,13 @@ long long wjr_slurm_gpu_count(const char *text, wjr_item_kind kind)
 }
 
 /* The one gpu item of text into it (for a gres list, its only gpu item):
- * 1, or 0 when there is none or several. */
+ * 1, or 0 when there is none or several (it is then zeroed or the last). */
 static int gpu_item(wjr_slurm_item *it, const char *text, wjr_item_kind kind)
 {
     wjr_slurm_item x;
     int n = 0;
 
+    memset(it, 0, sizeof(*it));
     while (text != NULL && wjr_slurm_next_item(&x, &text, kind))
         if (is_gpu(&x, kind)) {
             *it = x;
