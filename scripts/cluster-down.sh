@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Stops wjr's local Slurm cluster (slurmd, slurmctld, slurmdbd, MariaDB,
 # munged, and the second cluster's slurmctld and slurmd of
-# scripts/cluster-second.sh when it was made), each by its pid file under the runtime folder, and waits for them
-# to exit. Jobs still running are left to slurmstepd and picked up again by
-# the next cluster-up.sh, unless --wipe is given: then all jobs are cancelled,
-# their leftover slurmstepd processes are killed and RUNDIR is removed.
+# scripts/cluster-second.sh when it was made), each by its pid file under the
+# runtime folder, and waits for them to exit. Jobs still running are left to
+# slurmstepd and picked up again by the next cluster-up.sh, unless --wipe is
+# given: then all jobs are cancelled, their leftover slurmstepd processes
+# (of both clusters) are killed and RUNDIR is removed.
 #
 #   usage: scripts/cluster-down.sh [--wipe] [RUNDIR]      (as root)
 #   RUNDIR: argument, else $WJR_CLUSTER_DIR, else /tmp/wjr-cluster
@@ -38,21 +39,26 @@ fi
 # Refuse to stop or wipe what cluster-up.sh did not make.
 require_marker
 
-# slurmstepd processes of this cluster: they inherit SLURM_CONF from slurmd.
+# slurmstepd processes of this cluster and of its second one
+# (cluster-second.sh): they inherit SLURM_CONF from slurmd.
 cluster_stepds() {
     local p
     for p in /proc/[0-9]*; do
         [[ "$(cat "$p/comm" 2>/dev/null)" == slurmstepd ]] || continue
-        if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$SLURM_CONF_FILE"; then
+        if tr '\0' '\n' 2>/dev/null <"$p/environ" |
+            grep -qxF -e "SLURM_CONF=$SLURM_CONF_FILE" -e "SLURM_CONF=$RUNDIR/second/etc/slurm.conf"; then
             printf '%s\n' "${p#/proc/}"
         fi
     done
 }
 
-if ((wipe)) && daemon_alive slurmctld && ctld_up; then
+# --wipe: cancels every job of the cluster SLURM_CONF names, and waits a
+# little for them to end. $1: what to call its jobs in the log.
+cancel_jobs() {
+    local jobs i
     jobs="$(bounded 10 squeue -h -o '%A' 2>/dev/null | sort -u | tr '\n' ' ')" || jobs=""
     if [[ -n "${jobs// /}" ]]; then
-        log "cancelling jobs: $jobs"
+        log "cancelling $1: $jobs"
         # shellcheck disable=SC2086  # one word per job id
         bounded 15 scancel $jobs >&2 || true
         for ((i = 0; i < 100; i++)); do
@@ -60,6 +66,13 @@ if ((wipe)) && daemon_alive slurmctld && ctld_up; then
             sleep 0.2
         done
     fi
+}
+if ((wipe)) && daemon_alive slurmctld && ctld_up; then
+    cancel_jobs jobs
+fi
+if ((wipe)) && [[ -r "$RUNDIR/second/etc/slurm.conf" ]] &&
+    SLURM_CONF="$RUNDIR/second/etc/slurm.conf" ctld_up; then
+    SLURM_CONF="$RUNDIR/second/etc/slurm.conf" cancel_jobs "the second cluster's jobs"
 fi
 
 # the second cluster of scripts/cluster-second.sh, when one was made here
