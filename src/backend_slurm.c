@@ -166,26 +166,34 @@ int wjr__slurm_init(void)
     return 0;
 }
 
-/* The names of the clusters whose controllers slurmdbd knows, "a, b";
- * NULL when it does not answer or knows none. */
-static char *known_clusters(void)
+/* The names of the clusters in all, "a, b"; NULL when it holds none. */
+static char *cluster_names(slurm_list all)
 {
-    slurm_list all = slurmdb_get_info_cluster(NULL);
-    slurm_list_iter it;
+    slurm_list_iter it = slurm_list_iterator_create(all);
     slurmdb_cluster_rec_t *rec;
     wjr_buf b = WJR_BUF_INIT;
     char *out = NULL;
 
-    if (all == NULL)
-        return NULL;
-    it = slurm_list_iterator_create(all);
     while ((rec = slurm_list_next(it)) != NULL)
         wjr_buf_printf(&b, "%s%s", b.len > 0 ? ", " : "", rec->name);
     slurm_list_iterator_destroy(it);
-    slurm_list_destroy(all);
     if (b.len == 0 || wjr_buf_detach(&out, &b) < 0)
         wjr_buf_free(&b);
     return out;
+}
+
+/* The record named name in all, or NULL. Names are compared as libslurm
+ * compares them for sbatch -M: exactly. */
+static slurmdb_cluster_rec_t *find_cluster(slurm_list all, const char *name)
+{
+    slurm_list_iter it = slurm_list_iterator_create(all);
+    slurmdb_cluster_rec_t *rec;
+
+    while ((rec = slurm_list_next(it)) != NULL &&
+           (rec->name == NULL || strcmp(rec->name, name) != 0))
+        ;
+    slurm_list_iterator_destroy(it);
+    return rec;
 }
 
 /* The clusters looked up in slurmdbd, each once per process and kept for
@@ -194,18 +202,21 @@ static char *known_clusters(void)
  * there may still read the record. */
 typedef struct looked_up {
     char *name;
-    slurm_list recs;
+    slurm_list recs;            /* every cluster slurmdbd gave */
+    slurmdb_cluster_rec_t *rec; /* name's, in recs */
     struct looked_up *next;
 } looked_up;
 static looked_up *clusters_seen;
 static pthread_mutex_t clusters_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* slurmdbd's record of cluster name in *out (borrowed for the process's
- * life), looked up the first time it is asked for. */
+ * life), looked up the first time it is asked for. Every cluster whose
+ * controller has registered is asked for and name found among them, so
+ * that one question also gives the names for an error, and libslurm
+ * prints no line of its own for a name it does not know. */
 static int cluster_rec(slurmdb_cluster_rec_t **out, const char *name)
 {
     looked_up *l;
-    slurm_list_iter it;
     char *known;
     int error = 0;
 
@@ -219,9 +230,11 @@ static int cluster_rec(slurmdb_cluster_rec_t **out, const char *name)
             pthread_mutex_unlock(&clusters_lock);
             return wjr_error_set(WJR_ENOMEM, "out of memory");
         }
-        l->recs = slurmdb_get_info_cluster(l->name);
-        if (l->recs == NULL) {
-            known = known_clusters();
+        l->recs = slurmdb_get_info_cluster(NULL);
+        if (l->recs != NULL)
+            l->rec = find_cluster(l->recs, name);
+        if (l->rec == NULL) {
+            known = l->recs != NULL ? cluster_names(l->recs) : NULL;
             error = known != NULL
                         ? wjr_error_set(WJR_ENOTFOUND,
                                         "clusters \"%s\": slurmdbd knows no cluster of that name "
@@ -233,6 +246,8 @@ static int cluster_rec(slurmdb_cluster_rec_t **out, const char *name)
                                         "AccountingStorageHost in slurm.conf reachable?)",
                                         name);
             free(known);
+            if (l->recs != NULL)
+                slurm_list_destroy(l->recs);
             free(l->name);
             free(l);
             pthread_mutex_unlock(&clusters_lock);
@@ -241,9 +256,7 @@ static int cluster_rec(slurmdb_cluster_rec_t **out, const char *name)
         l->next = clusters_seen;
         clusters_seen = l;
     }
-    it = slurm_list_iterator_create(l->recs);
-    *out = slurm_list_next(it);
-    slurm_list_iterator_destroy(it);
+    *out = l->rec;
     pthread_mutex_unlock(&clusters_lock);
     return 0;
 }

@@ -9,7 +9,8 @@
 # and `wjr poll` finds the jobs there; `wjr run --detach` puts the driver on
 # wjr2, which drives the trials there; a name slurmdbd does not know is
 # refused by `wjr check` and `wjr run` at its line, naming the clusters it
-# knows, before any job or study directory is made, as sbatch -M refuses it.
+# knows (and no line of libslurm's), before any job or study directory is
+# made, as sbatch -M refuses it.
 # Each part is a function, called in order at the end.
 . "$(dirname "$0")/cli_lib.sh"
 
@@ -184,6 +185,9 @@ unknown_cluster() {
             "$WORK/$cmd.out" || fail "$cmd: no line or cause in: $(cat "$WORK/$cmd.out")"
         grep -q "it knows: .*$CLUSTER" "$WORK/$cmd.out" ||
             fail "$cmd: the known clusters are not named: $(cat "$WORK/$cmd.out")"
+        # wjr's message only: libslurm's own line for a name it does not know is not printed
+        ! grep -q "known by database" "$WORK/$cmd.out" ||
+            fail "$cmd: libslurm's line is printed too: $(cat "$WORK/$cmd.out")"
     done
     [[ ! -e "$WORK/exp3" ]] || fail "run made $WORK/exp3 for an unknown cluster"
     [[ ! -s "$WORK/cluster.wjr" ]] || fail "a trial ran for an unknown cluster"
