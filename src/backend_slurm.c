@@ -30,6 +30,7 @@
 #include <slurm/slurmdb.h>
 
 #include "backend_slurm_int.h"
+#include "slurm_dist.h"
 #include "slurm_limits.h"
 #include "state.h"
 #include "util.h"
@@ -42,6 +43,13 @@ _Static_assert(WJR_JOB_STATE_BASE == JOB_STATE_BASE, "JOB_STATE_BASE changed");
 /* slurm_values.c reads UNLIMITED without slurm.h */
 _Static_assert(WJR_SLURM_INFINITE == INFINITE, "INFINITE changed");
 _Static_assert(WJR_SLURM_INFINITE16 == INFINITE16, "INFINITE16 changed");
+/* slurm_dist.c composes task_dist_states_t without slurm.h */
+_Static_assert(WJR_DIST_PLANE == SLURM_DIST_PLANE && WJR_DIST_UNKNOWN == SLURM_DIST_UNKNOWN &&
+                   WJR_DIST_PACK_NODES == SLURM_DIST_PACK_NODES &&
+                   WJR_DIST_NO_PACK_NODES == SLURM_DIST_NO_PACK_NODES &&
+                   SLURM_DIST_BLOCK_CYCLIC == 0x12 && SLURM_DIST_CYCLIC_CFULL == 0x31 &&
+                   SLURM_DIST_BLOCK_CFULL_BLOCK == 0x232,
+               "task_dist_states changed");
 _Static_assert(WJR_JOBF_REQUEUE == JOB_REQUEUE && WJR_JOBF_REQUEUE_HOLD == JOB_REQUEUE_HOLD &&
                    WJR_JOBF_SPECIAL_EXIT == JOB_SPECIAL_EXIT && WJR_JOBF_RESIZING == JOB_RESIZING &&
                    WJR_JOBF_CONFIGURING == JOB_CONFIGURING &&
@@ -494,18 +502,19 @@ int wjr_backend_slurm_new(wjr_backend **out, const wjr_slurm_options *opts)
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
-    if (opts->version >= 1 && opts->version <= 6) {
+    if (opts->version >= 1 && opts->version <= 7) {
         /* a version 1 struct ends at accounting, a version 2 one at
          * requeue_exit_code, a version 3 one at mem_per_gpu, a version 4
          * one at wckey, a version 5 one at deadline, a version 6 one at
-         * propagate: the rest is defaults */
+         * propagate, a version 7 one at clusters: the rest is defaults */
         memcpy(&defaults, opts,
                opts->version == 1   ? offsetof(wjr_slurm_options, nodes)
                : opts->version == 2 ? offsetof(wjr_slurm_options, nodelist)
                : opts->version == 3 ? offsetof(wjr_slurm_options, hint)
                : opts->version == 4 ? offsetof(wjr_slurm_options, begin)
                : opts->version == 5 ? offsetof(wjr_slurm_options, propagate)
-                                    : offsetof(wjr_slurm_options, clusters));
+               : opts->version == 6 ? offsetof(wjr_slurm_options, clusters)
+                                    : offsetof(wjr_slurm_options, sockets_per_node));
         defaults.version = WJR_SLURM_OPTIONS_VERSION;
         opts = &defaults;
     }

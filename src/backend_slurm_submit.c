@@ -70,7 +70,7 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
  * another), and the tasks and CPUs it asked for, which srun in the job
  * reads; then what it tells of the submitting process (process_vars).
  * "" ends the list. */
-enum { JOB_VARS_MAX = 14 + 12, JOB_VAR_LEN = WJR_RES_TEXT_MAX + 32 };
+enum { JOB_VARS_MAX = 17 + 12, JOB_VAR_LEN = WJR_RES_TEXT_MAX + 32 };
 
 /* The process's umask, read without setting it (umask() reads it only by
  * changing it, which a file another thread creates meanwhile would get):
@@ -159,6 +159,13 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_CORE=%u", desc->ntasks_per_core);
     if (desc->threads_per_core != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_THREADS_PER_CORE=%u", desc->threads_per_core);
+    /* the task layout, as sbatch exports it for srun in the job */
+    if (desc->ntasks_per_socket != NO_VAL16)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_SOCKET=%u", desc->ntasks_per_socket);
+    if (res->dist.task_dist != 0)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_DISTRIBUTION=%s", res->dist.text);
+    if (res->dist.plane_size != 0)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_DIST_PLANESIZE=%u", res->dist.plane_size);
     /* as sbatch passes them on to srun in the job: its output files
      * appended to (--open-mode=append), and an export other than ALL */
     snprintf(vars[k++], JOB_VAR_LEN, "SLURM_OPEN_MODE=a");
@@ -301,6 +308,15 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
         desc->ntasks_per_core = (uint16_t)r.ntasks_per_core;
     if (r.cores_per_socket)
         desc->cores_per_socket = (uint16_t)r.cores_per_socket;
+    if (r.sockets_per_node)
+        desc->sockets_per_node = (uint16_t)r.sockets_per_node;
+    if (r.ntasks_per_socket)
+        desc->ntasks_per_socket = (uint16_t)r.ntasks_per_socket;
+    if (r.dist.task_dist != 0) {
+        desc->task_dist = r.dist.task_dist;
+        if (r.dist.plane_size != 0)
+            desc->plane_size = (uint16_t)r.dist.plane_size;
+    }
     if (r.nice_set)
         desc->nice = (uint32_t)((int64_t)NICE_OFFSET + r.nice);
     if (r.warn_signal) {

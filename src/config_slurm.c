@@ -4,7 +4,8 @@
  * prefer, nodelist, exclude), what each asks for (time, time_min, cpus_per_task,
  * mem, mem_per_cpu, nodes, ntasks, ntasks_per_node, gpus, gpus_per_task,
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, gres, licenses, exclusive,
- * oversubscribe, nice, tmp, hint, threads_per_core, ntasks_per_core), how
+ * oversubscribe, nice, tmp, hint, threads_per_core, ntasks_per_core,
+ * sockets_per_node, cores_per_socket, ntasks_per_socket, distribution), how
  * Slurm treats it (signal, requeue, requeue_exit_code,
  * array_throttle, mail_type, mail_user), when the jobs may run (begin,
  * deadline), its environment (env, export, propagate),
@@ -16,7 +17,8 @@
  * column, for YAML) naming the key and the value, before anything is
  * created; so are pairs sbatch would refuse (any two of mem, mem_per_cpu
  * and mem_per_gpu; cpus_per_task with cpus_per_gpu; gpus_per_node with a
- * gpu in gres; hint with threads_per_core or ntasks_per_core; exclusive
+ * gpu in gres; hint with threads_per_core, ntasks_per_core,
+ * sockets_per_node or cores_per_socket; exclusive
  * with oversubscribe; a time_min longer than time; a deadline before the
  * begin, both read by libslurm's own parser; GPU counts that slurmctld
  * finds at odds, such as gpus_per_task without a count of tasks, and GPU
@@ -87,6 +89,10 @@ static const char *const slurm_keys[] = {"partition",
                                          "deadline",
                                          "propagate",
                                          "clusters",
+                                         "sockets_per_node",
+                                         "cores_per_socket",
+                                         "ntasks_per_socket",
+                                         "distribution",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -342,6 +348,7 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"deadline", &c->deadline, 0},
         {"propagate", &c->propagate, 0},
         {"clusters", &c->clusters, 0},
+        {"distribution", &c->distribution, 0},
     };
     size_t i;
 
@@ -362,6 +369,12 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         return read_count(&c->threads_per_core, ctx, s, key, 1, 65535, OR_PARAMETER);
     if (strcmp(key, "ntasks_per_core") == 0)
         return read_count(&c->ntasks_per_core, ctx, s, key, 1, 65535, OR_PARAMETER);
+    if (strcmp(key, "sockets_per_node") == 0)
+        return read_count(&c->sockets_per_node, ctx, s, key, 1, 65535, OR_PARAMETER);
+    if (strcmp(key, "cores_per_socket") == 0)
+        return read_count(&c->cores_per_socket, ctx, s, key, 1, 65535, OR_PARAMETER);
+    if (strcmp(key, "ntasks_per_socket") == 0)
+        return read_count(&c->ntasks_per_socket, ctx, s, key, 1, 65535, OR_PARAMETER);
     if (strcmp(key, "nice") == 0)
         return read_count(&c->nice, ctx, s, key, -2147483645LL, 2147483645LL, OR_PARAMETER);
     if (strcmp(key, "requeue_exit_code") == 0)
@@ -690,6 +703,10 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->deadline = c->deadline;
     out->propagate = c->propagate;
     out->clusters = c->clusters;
+    out->sockets_per_node = c->sockets_per_node;
+    out->cores_per_socket = c->cores_per_socket;
+    out->ntasks_per_socket = c->ntasks_per_socket;
+    out->distribution = c->distribution;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -722,6 +739,7 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->deadline);
     free(c->propagate);
     free(c->clusters);
+    free(c->distribution);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++) {
         free(c->per_trial[i].key);

@@ -26,9 +26,10 @@ typedef struct wjr_slurm_per_trial {
 typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp, *gpus_per_node,
-        *mem_per_gpu, *hint, *prefer, *wckey, *begin, *deadline, *propagate, *clusters;
+        *mem_per_gpu, *hint, *prefer, *wckey, *begin, *deadline, *propagate, *clusters,
+        *distribution;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
-        oversubscribe;
+        oversubscribe, sockets_per_node, cores_per_socket, ntasks_per_socket;
     char *signal;                           /* "USR1@120" */
     char *driver_partition, *driver_time;   /* the detached driver's job */
     char *file;                             /* the configuration, as named, for messages */

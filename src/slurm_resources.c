@@ -3,7 +3,8 @@
  * ones: nodes, ntasks, ntasks_per_node, mem_per_cpu, gpus, gpus_per_task,
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, exclusive, reservation,
  * licenses, time_min, nice, export, hint, threads_per_core,
- * ntasks_per_core and oversubscribe, and the
+ * ntasks_per_core, sockets_per_node, cores_per_socket, ntasks_per_socket,
+ * distribution and oversubscribe, and the
  * options a trial takes from its own parameters ("cpus_per_task" from the
  * parameter "threads"). It checks their values with slurm_values.c's
  * parsers, keeps the backend's copy of them, turns a trial's parameters into a canonical override
@@ -23,6 +24,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "slurm_dist.h"
 #include "slurm_gpus.h"
 #include "slurm_resources.h"
 #include "slurm_values.h"
@@ -30,9 +32,9 @@
 
 struct wjr_slurm_extra {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
-        *export_env, *gpus_per_node, *mem_per_gpu, *gres, *hint;
+        *export_env, *gpus_per_node, *mem_per_gpu, *gres, *hint, *distribution;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
-        oversubscribe;
+        oversubscribe, sockets_per_node, cores_per_socket, ntasks_per_socket;
     char **per_trial; /* "key=parameter", NULL-terminated */
     char *signal;
     int requeue_exit_code;
@@ -59,6 +61,7 @@ void wjr_slurm_extra_free(wjr_slurm_extra *x)
     free(x->time_min);
     free(x->export_env);
     free(x->hint);
+    free(x->distribution);
     free(x->signal);
     free(x->job_env);
     for (i = 0; x->per_trial && x->per_trial[i]; i++)
@@ -101,6 +104,8 @@ static const char *opt_text(const char *key, const void *ctx)
                 {"cpus_per_gpu", NULL, o->cpus_per_gpu},
                 {"threads_per_core", NULL, o->threads_per_core},
                 {"ntasks_per_core", NULL, o->ntasks_per_core},
+                {"sockets_per_node", NULL, o->sockets_per_node},
+                {"cores_per_socket", NULL, o->cores_per_socket},
                 {"exclusive", NULL, o->exclusive},
                 {"oversubscribe", NULL, o->oversubscribe}};
     size_t i;
@@ -140,7 +145,8 @@ static int check_opts(const wjr_slurm_options *o)
                  {"tmp", o->tmp, WJR_RES_TEXT_MAX},
                  {"hint", o->hint, WJR_HINT_MAX},
                  {"prefer", o->prefer, WJR_RES_TEXT_MAX},
-                 {"wckey", o->wckey, WJR_RES_TEXT_MAX}};
+                 {"wckey", o->wckey, WJR_RES_TEXT_MAX},
+                 {"distribution", o->distribution, WJR_DIST_TEXT_MAX}};
     const char *second;
     char why[256];
     size_t i;
@@ -171,6 +177,10 @@ static int check_opts(const wjr_slurm_options *o)
         o->ntasks_per_core > 65535)
         return wjr_error_set(WJR_ECONFIG,
                              "slurm threads_per_core or ntasks_per_core is out of range");
+    if (o->sockets_per_node < 0 || o->sockets_per_node > 65535 || o->cores_per_socket < 0 ||
+        o->cores_per_socket > 65535 || o->ntasks_per_socket < 0 || o->ntasks_per_socket > 65535)
+        return wjr_error_set(WJR_ECONFIG, "slurm sockets_per_node, cores_per_socket or "
+                                          "ntasks_per_socket is out of range");
     if (wjr_slurm_exclusive(&second, why, sizeof(why), opt_text, o))
         return wjr_error_set(WJR_ECONFIG, "%s", why);
     for (i = 0; o->per_trial && o->per_trial[i]; i++) {
@@ -213,6 +223,10 @@ int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *o)
     x->hint = wjr_strdup(o->hint);
     x->threads_per_core = o->threads_per_core;
     x->ntasks_per_core = o->ntasks_per_core;
+    x->sockets_per_node = o->sockets_per_node;
+    x->cores_per_socket = o->cores_per_socket;
+    x->ntasks_per_socket = o->ntasks_per_socket;
+    x->distribution = wjr_strdup(o->distribution);
     x->oversubscribe = o->oversubscribe ? 1 : 0;
     x->ntasks = o->ntasks;
     x->ntasks_per_node = o->ntasks_per_node;
@@ -271,6 +285,10 @@ void wjr_slurm_extra_to_json(json_t *o, const wjr_slurm_extra *x)
     set_str(o, "hint", x->hint);
     set_int(o, "threads_per_core", x->threads_per_core);
     set_int(o, "ntasks_per_core", x->ntasks_per_core);
+    set_int(o, "sockets_per_node", x->sockets_per_node);
+    set_int(o, "cores_per_socket", x->cores_per_socket);
+    set_int(o, "ntasks_per_socket", x->ntasks_per_socket);
+    set_str(o, "distribution", x->distribution);
     set_int(o, "oversubscribe", x->oversubscribe);
     set_int(o, "ntasks", x->ntasks);
     set_int(o, "ntasks_per_node", x->ntasks_per_node);
@@ -315,6 +333,10 @@ int wjr_slurm_extra_from_json(wjr_slurm_options *o, const char ***per_trial, jso
     o->hint = get_str(root, "hint");
     o->threads_per_core = get_int(root, "threads_per_core");
     o->ntasks_per_core = get_int(root, "ntasks_per_core");
+    o->sockets_per_node = get_int(root, "sockets_per_node");
+    o->cores_per_socket = get_int(root, "cores_per_socket");
+    o->ntasks_per_socket = get_int(root, "ntasks_per_socket");
+    o->distribution = get_str(root, "distribution");
     o->oversubscribe = get_int(root, "oversubscribe");
     o->ntasks = get_int(root, "ntasks");
     o->ntasks_per_node = get_int(root, "ntasks_per_node");
@@ -434,13 +456,39 @@ static void copy_text(char dst[WJR_RES_TEXT_MAX], const char *v)
 }
 
 /* Put one option's text into res; the text was checked before. */
+/* The field of a count from 1 to 65535 (Slurm's 16 bits), or NULL. */
+static uint32_t *count16(wjr_slurm_res *res, const char *key, size_t len)
+{
+    const struct {
+        const char *key;
+        uint32_t *field;
+    } counts[] = {{"cpus_per_task", &res->cpus_per_task},
+                  {"ntasks_per_node", &res->ntasks_per_node},
+                  {"cpus_per_gpu", &res->cpus_per_gpu},
+                  {"threads_per_core", &res->threads_per_core},
+                  {"ntasks_per_core", &res->ntasks_per_core},
+                  {"sockets_per_node", &res->sockets_per_node},
+                  {"cores_per_socket", &res->cores_per_socket},
+                  {"ntasks_per_socket", &res->ntasks_per_socket}};
+    size_t i;
+
+    for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+        if (strlen(counts[i].key) == len && strncmp(key, counts[i].key, len) == 0)
+            return counts[i].field;
+    return NULL;
+}
+
 static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v)
 {
+    uint32_t *count = count16(res, key, len);
     long long n = 0;
     uint64_t mb = 0;
     uint32_t minutes = 0;
 
-    if (len == 4 && strncmp(key, "time", 4) == 0) {
+    if (count != NULL) {
+        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
+            *count = (uint32_t)n;
+    } else if (len == 4 && strncmp(key, "time", 4) == 0) {
         if (wjr_slurm_parse_time_limit(&minutes, v) == 0) {
             res->time_minutes = minutes;
             res->time_set = 1;
@@ -448,9 +496,6 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
     } else if (len == 8 && strncmp(key, "time_min", 8) == 0) {
         if (wjr_slurm_parse_time(&minutes, v) == 0)
             res->time_min_minutes = minutes;
-    } else if (len == 13 && strncmp(key, "cpus_per_task", 13) == 0) {
-        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
-            res->cpus_per_task = (uint32_t)n;
     } else if (len == 3 && strncmp(key, "mem", 3) == 0) {
         if (wjr_slurm_parse_mem(&mb, v) == 0)
             res->mem_mb = mb;
@@ -462,9 +507,6 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
     } else if (len == 6 && strncmp(key, "ntasks", 6) == 0) {
         if (wjr_slurm_parse_int(&n, v, 1, 1000000) == 0)
             res->ntasks = (uint32_t)n;
-    } else if (len == 15 && strncmp(key, "ntasks_per_node", 15) == 0) {
-        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
-            res->ntasks_per_node = (uint32_t)n;
     } else if (len == 4 && strncmp(key, "gpus", 4) == 0) {
         if (wjr_slurm_check_gpus(v) == 0)
             strcpy(res->gpus, v);
@@ -474,9 +516,6 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
     } else if (len == 13 && strncmp(key, "gpus_per_node", 13) == 0) {
         if (wjr_slurm_check_gpus(v) == 0)
             strcpy(res->gpus_per_node, v);
-    } else if (len == 12 && strncmp(key, "cpus_per_gpu", 12) == 0) {
-        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
-            res->cpus_per_gpu = (uint32_t)n;
     } else if (len == 11 && strncmp(key, "mem_per_gpu", 11) == 0) {
         if (wjr_slurm_parse_mem(&mb, v) == 0)
             res->mem_per_gpu_mb = mb;
@@ -497,12 +536,6 @@ static void apply(wjr_slurm_res *res, const char *key, size_t len, const char *v
             res->cores_per_socket = h.cores_per_socket;
             res->ntasks_per_core = h.ntasks_per_core;
         }
-    } else if (len == 16 && strncmp(key, "threads_per_core", 16) == 0) {
-        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
-            res->threads_per_core = (uint32_t)n;
-    } else if (len == 15 && strncmp(key, "ntasks_per_core", 15) == 0) {
-        if (wjr_slurm_parse_int(&n, v, 1, 65535) == 0)
-            res->ntasks_per_core = (uint32_t)n;
     } else if (len == 11 && strncmp(key, "reservation", 11) == 0) {
         copy_text(res->reservation, v);
     } else if (len == 8 && strncmp(key, "licenses", 8) == 0) {
@@ -540,6 +573,11 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
         out->oversubscribe = x->oversubscribe;
         out->threads_per_core = (uint32_t)x->threads_per_core;
         out->ntasks_per_core = (uint32_t)x->ntasks_per_core;
+        out->sockets_per_node = (uint32_t)x->sockets_per_node;
+        out->cores_per_socket = (uint32_t)x->cores_per_socket;
+        out->ntasks_per_socket = (uint32_t)x->ntasks_per_socket;
+        if (x->distribution)
+            (void)wjr_slurm_parse_dist(&out->dist, NULL, 0, x->distribution);
         if (x->hint)
             apply(out, "hint", 4, x->hint);
         out->nice = x->nice;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "wjr/backend.h"
+#include "slurm_dist.h"
 #include "slurm_values.h"
 
 /* The longest reservation, license list or export list a job takes, and
@@ -45,11 +46,14 @@ typedef struct wjr_slurm_res {
     char export_env[WJR_RES_TEXT_MAX];  /* idem: ALL, the default */
     int warn_signal;                    /* signal number; 0: none */
     int warn_seconds;
-    char hint[WJR_HINT_MAX];   /* "" when not set; the three below then hold what it asks */
-    uint32_t threads_per_core; /* 0: not set */
-    uint32_t ntasks_per_core;  /* idem */
-    uint32_t cores_per_socket; /* idem; from hint only */
-    int oversubscribe;         /* not with exclusive */
+    char hint[WJR_HINT_MAX];    /* "" when not set; the three below then hold what it asks */
+    uint32_t threads_per_core;  /* 0: not set */
+    uint32_t ntasks_per_core;   /* idem */
+    uint32_t cores_per_socket;  /* idem; from hint or cores_per_socket (not both) */
+    uint32_t sockets_per_node;  /* idem; not with hint */
+    uint32_t ntasks_per_socket; /* idem */
+    wjr_slurm_dist dist;        /* task_dist 0: not set */
+    int oversubscribe;          /* not with exclusive */
 } wjr_slurm_res;
 
 typedef struct wjr_slurm_extra wjr_slurm_extra;

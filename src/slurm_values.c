@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "slurm_dist.h"
 #include "slurm_values.h"
 #include "util.h"
 
@@ -81,6 +82,10 @@ static const struct {
     {"hint", K_HINT, 1},
     {"threads_per_core", K_COUNT16, 1},
     {"ntasks_per_core", K_COUNT16, 1},
+    {"sockets_per_node", K_COUNT16, 1},
+    {"cores_per_socket", K_COUNT16, 1},
+    {"ntasks_per_socket", K_COUNT16, 1},
+    {"distribution", K_TEXT, 0}, /* its forms: slurm_dist.c */
     {"oversubscribe", K_BOOL, 1},
     {"prefer", K_TEXT, 0},
     {"wckey", K_NAME, 0},
@@ -601,6 +606,8 @@ int wjr_slurm_res_check(const char *key, const char *text)
         return wjr_slurm_parse_mail_type(&mail, text);
     if (strcmp(key, "hint") == 0)
         return wjr_slurm_parse_hint(&hint, text);
+    if (strcmp(key, "distribution") == 0)
+        return wjr_slurm_dist_check(text);
     /* pn_min_tmp_disk is 32 bits of megabytes */
     if (strcmp(key, "tmp") == 0 && wjr_slurm_parse_mem(&mb, text) == 0 && mb >= UINT32_MAX)
         return wjr_error_set(WJR_ECONFIG, "slurm.tmp \"%s\" is more disk than Slurm can ask for",
@@ -772,6 +779,8 @@ int wjr_slurm_exclusive(const char **second, char *msg, size_t msg_size, wjr_slu
         {"cpus_per_task", "cpus_per_gpu", "cpus-per-task", "cpus-per-gpu"},
         {"hint", "threads_per_core", "hint", "threads-per-core"},
         {"hint", "ntasks_per_core", "hint", "ntasks-per-core"},
+        {"hint", "sockets_per_node", "hint", "sockets-per-node"},
+        {"hint", "cores_per_socket", "hint", "cores-per-socket"},
         {"exclusive", "oversubscribe", "exclusive", "oversubscribe"},
     };
     const char *gres;

@@ -16,13 +16,14 @@ extern "C" {
 
 typedef struct wjr_backend wjr_backend;
 
-#define WJR_SLURM_OPTIONS_VERSION 7
+#define WJR_SLURM_OPTIONS_VERSION 8
 
 /**
  * Slurm job options, as sbatch names them. NULL or 0 means Slurm's default.
  * Version 1 ends at @c accounting, version 2 at @c requeue_exit_code,
  * version 3 at @c mem_per_gpu, version 4 at @c wckey, version 5 at @c
- * deadline, version 6 at @c propagate; all are still accepted.
+ * deadline, version 6 at @c propagate, version 7 at @c clusters; all are
+ * still accepted.
  */
 typedef struct wjr_slurm_options {
     unsigned int version;   /**< WJR_SLURM_OPTIONS_VERSION */
@@ -59,7 +60,8 @@ typedef struct wjr_slurm_options {
      *  (time, cpus_per_task, mem, nodes, ntasks, ntasks_per_node,
      *  mem_per_cpu, gpus, gpus_per_task, gpus_per_node, cpus_per_gpu,
      *  mem_per_gpu, time_min, nice, hint, threads_per_core,
-     *  ntasks_per_core) is the trial's
+     *  ntasks_per_core, sockets_per_node, cores_per_socket,
+     *  ntasks_per_socket) is the trial's
      *  parameter of that name, validated per trial. */
     const char *const *per_trial;
     /** --signal: "USR1@120" or "USR2@N": the batch script receives that
@@ -116,6 +118,20 @@ typedef struct wjr_slurm_options {
      *  the choice in a process-wide variable (working_cluster_rec), so a
      *  process uses backends of one cluster at a time. */
     const char *clusters;
+    /* version 8 */
+    /** --sockets-per-node, --cores-per-socket: the least of each a node of
+     *  the job must have; 0: none; neither with hint. */
+    int sockets_per_node;
+    int cores_per_socket;
+    /** --ntasks-per-socket; 0: none. The job gets SLURM_NTASKS_PER_SOCKET,
+     *  as from sbatch, for srun in it. */
+    int ntasks_per_socket;
+    /** --distribution: "block", "cyclic", "plane=N", "block:cyclic",
+     *  "cyclic:fcyclic:block", ",pack" or ",nopack" after any but plane...
+     *  as sbatch reads it (not arbitrary, which needs a host file). The
+     *  job gets SLURM_DISTRIBUTION (and SLURM_DIST_PLANESIZE for plane),
+     *  as from sbatch, for srun in it. */
+    const char *distribution;
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
@@ -123,7 +139,7 @@ typedef struct wjr_slurm_options {
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
             NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL,    \
-            NULL                                                                                   \
+            NULL, 0, 0, 0, NULL                                                                    \
     }
 
 /**

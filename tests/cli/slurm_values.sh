@@ -102,6 +102,12 @@ bad deadline '"2026-13-45"' '"2026-13-45" is not a time'
 bad propagate '"STACK,STAK"' '"STAK" is not a resource limit'
 bad clusters '"wjr2,wjr3"' 'name one cluster'
 bad clusters '"a b"' '"a b"'
+bad sockets_per_node 0 'not 0'
+bad cores_per_socket 70000 'not 70000'
+bad ntasks_per_socket -2 'not -2'
+bad distribution '"block:spread"' 'a socket or core level must be block, cyclic, fcyclic or *'
+bad distribution '"plane"' 'plane takes its size'
+bad distribution '"arbitrary"' 'a host file'
 
 # good FORMAT: every form at once passes `wjr check`.
 good() {
@@ -115,7 +121,8 @@ slurm = { partition = "debug"; time = "2-12:30:15"; time_min = 30; mem = "4G";
   nodes = "1-2"; cpus_per_task = 2; ntasks = 1; ntasks_per_node = 1; nice = -5;
   signal = "B:USR1@120"; export = "PATH,HOME"; array_throttle = 3;
   driver_time = "UNLIMITED"; hint = "nomultithread,compute_bound"; oversubscribe = true;
-  begin = "now+1hour"; deadline = "2031-01-01T00:00"; propagate = "STACK,NOFILE"; };
+  begin = "now+1hour"; deadline = "2031-01-01T00:00"; propagate = "STACK,NOFILE";
+  ntasks_per_socket = 1; distribution = "cyclic:fcyclic,pack"; };
 EOF
     else
         cat >"good.yaml" <<'EOF'
@@ -134,6 +141,9 @@ slurm:
   export: NONE
   threads_per_core: 1
   ntasks_per_core: 2
+  sockets_per_node: 1
+  cores_per_socket: 2
+  distribution: plane=2
   begin: tomorrow
   deadline: now+7days
   propagate: NONE

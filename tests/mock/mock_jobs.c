@@ -193,6 +193,10 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->cores_per_socket != NO_VAL16, " cores_per_socket=%u", d->cores_per_socket);
     PUT(d->threads_per_core != NO_VAL16, " threads_per_core=%u", d->threads_per_core);
     PUT(d->ntasks_per_core != NO_VAL16, " ntasks_per_core=%u", d->ntasks_per_core);
+    PUT(d->sockets_per_node != NO_VAL16, " sockets_per_node=%u", d->sockets_per_node);
+    PUT(d->ntasks_per_socket != NO_VAL16, " ntasks_per_socket=%u", d->ntasks_per_socket);
+    PUT(d->task_dist != NO_VAL, " task_dist=0x%x", d->task_dist);
+    PUT(d->plane_size != NO_VAL16, " plane_size=%u", d->plane_size);
     PUT(d->reservation != NULL, " reservation=%s", d->reservation);
     PUT(d->licenses != NULL, " licenses=%s", d->licenses);
     PUT(d->req_nodes != NULL, " req_nodes=%s", d->req_nodes);

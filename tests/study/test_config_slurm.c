@@ -113,6 +113,18 @@ static void reads_every_key(void **state)
     assert_string_equal(o.per_trial[0], "ntasks_per_core=threads");
     wjr_study_config_free(c);
 
+    /* version 8: the task layout */
+    c = cfx_load("t.cfg", HEAD "slurm = { sockets_per_node = 2; cores_per_socket = 8;\n"
+                               "  ntasks_per_socket = \"{{ threads }}\";\n"
+                               "  distribution = \"block:cyclic,nopack\"; };\n");
+    wjr_study_config_slurm_options(&o, c);
+    assert_int_equal(o.sockets_per_node, 2);
+    assert_int_equal(o.cores_per_socket, 8);
+    assert_int_equal(o.ntasks_per_socket, 0);
+    assert_string_equal(o.per_trial[0], "ntasks_per_socket=threads");
+    assert_string_equal(o.distribution, "block:cyclic,nopack");
+    wjr_study_config_free(c);
+
     c = cfx_load("t.cfg", HEAD "slurm = { mem = \"{{ memory }}\"; };\n");
     wjr_study_config_slurm_options(&o, c);
     assert_null(o.mem);
@@ -145,6 +157,15 @@ static const bad_case bad_cases[] = {
     {HEAD "slurm = {\n  ntasks_per_core = \"{{ threads }}\";\n  hint = \"compute_bound\";\n};\n",
      "9: slurm.ntasks_per_core and slurm.hint exclude each other (sbatch's --ntasks-per-core and "
      "--hint): keep one"},
+    {HEAD "slurm = {\n  hint = \"nomultithread\";\n  sockets_per_node = 2;\n};\n",
+     "10: slurm.sockets_per_node and slurm.hint exclude each other (sbatch's --sockets-per-node "
+     "and --hint): keep one"},
+    {HEAD "slurm = {\n  cores_per_socket = \"{{ threads }}\";\n  hint = \"multithread\";\n};\n",
+     "9: slurm.cores_per_socket and slurm.hint exclude each other (sbatch's --cores-per-socket "
+     "and --hint): keep one"},
+    {HEAD "slurm = {\n  distribution = \"plane=0\";\n};\n",
+     "9: slurm.distribution \"plane=0\": plane takes its size, plane=N with N from 1 to 65533 "
+     "(sbatch would read a size left out from SLURM_DIST_PLANESIZE, which wjr does not pass)"},
     {HEAD "slurm = {\n  oversubscribe = true;\n  exclusive = true;\n};\n",
      "9: slurm.oversubscribe and slurm.exclusive exclude each other (sbatch's --oversubscribe and "
      "--exclusive): keep one"},
