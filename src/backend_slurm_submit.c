@@ -70,7 +70,7 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
  * another), and the tasks and CPUs it asked for, which srun in the job
  * reads; then what it tells of the submitting process (process_vars).
  * "" ends the list. */
-enum { JOB_VARS_MAX = 17 + 12, JOB_VAR_LEN = WJR_RES_TEXT_MAX + 32 };
+enum { JOB_VARS_MAX = 19 + 12, JOB_VAR_LEN = WJR_RES_TEXT_MAX + 32 };
 
 /* The process's umask, read without setting it (umask() reads it only by
  * changing it, which a file another thread creates meanwhile would get):
@@ -159,6 +159,17 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_CORE=%u", desc->ntasks_per_core);
     if (desc->threads_per_core != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_THREADS_PER_CORE=%u", desc->threads_per_core);
+        /* the tasks' TRES and their binding, as sbatch exports them for srun
+         * (tres_per_task()); 22.05's sbatch exports the GPUs per task instead */
+#if SLURM_AT_LEAST(23, 2, 0)
+    if (desc->tres_per_task != NULL)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_TRES_PER_TASK=%s", desc->tres_per_task);
+#else
+    if (res->gpus_per_task[0])
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_GPUS_PER_TASK=%s", res->gpus_per_task);
+#endif
+    if (desc->tres_bind != NULL)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_TRES_BIND=%s", desc->tres_bind);
     /* the task layout, as sbatch exports it for srun in the job */
     if (desc->ntasks_per_socket != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_SOCKET=%u", desc->ntasks_per_socket);
@@ -283,8 +294,6 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
         desc->time_min = r.time_min_minutes;
     if (r.gpus[0])
         desc->tres_per_job = wjr_asprintf(GPU_TRES ":%s", r.gpus);
-    if (r.gpus_per_task[0])
-        desc->tres_per_task = wjr_asprintf(GPU_TRES ":%s", r.gpus_per_task);
     if (r.gpus_per_node[0]) { /* before the gres, as sbatch writes them */
         char *t = wjr_asprintf(GPU_TRES ":%s%s%s", r.gpus_per_node,
                                desc->tres_per_node != NULL ? "," : "",
@@ -329,6 +338,48 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
     /* copies: r is the caller's; freed with the description */
     desc->reservation = r.reservation[0] ? wjr_strdup(r.reservation) : NULL;
     desc->licenses = r.licenses[0] ? wjr_strdup(r.licenses) : NULL;
+}
+
+/* The tasks' TRES as sbatch writes them. From 24.05 sbatch sends (and
+ * exports as SLURM_TRES_PER_TASK, for srun in the job) "cpu=C" for
+ * --cpus-per-task and "gres/gpu[:type]=N" for --gpus-per-task, in one
+ * list, cpu first; before, only the GPUs ("gres/gpu:N", exported from
+ * 23.02). From 23.11 --gpus-per-task also binds each task to its GPUs
+ * unless a binding is given: "gres/gpu:per_task:N" (SLURM_TRES_BIND). */
+static int tres_per_task(job_desc_msg_t *desc, const wjr_slurm_res *r)
+{
+#if SLURM_AT_LEAST(24, 5, 0)
+    const char *colon = strchr(r->gpus_per_task, ':');
+    wjr_buf b = WJR_BUF_INIT;
+
+    if (desc->cpus_per_task != NO_VAL16)
+        wjr_buf_printf(&b, "cpu=%u", desc->cpus_per_task);
+    if (r->gpus_per_task[0] != '\0' && colon != NULL)
+        wjr_buf_printf(&b, "%s" GPU_TRES ":%.*s=%s", b.len > 0 ? "," : "",
+                       (int)(colon - r->gpus_per_task), r->gpus_per_task, colon + 1);
+    else if (r->gpus_per_task[0] != '\0')
+        wjr_buf_printf(&b, "%s" GPU_TRES "=%s", b.len > 0 ? "," : "", r->gpus_per_task);
+    free(desc->tres_per_task);
+    desc->tres_per_task = NULL;
+    if (b.len > 0 && wjr_buf_detach(&desc->tres_per_task, &b) < 0) {
+        wjr_buf_free(&b);
+        return WJR_ENOMEM;
+    }
+#else
+    if (r->gpus_per_task[0] != '\0' &&
+        (desc->tres_per_task = wjr_asprintf(GPU_TRES ":%s", r->gpus_per_task)) == NULL)
+        return WJR_ENOMEM;
+#endif
+#if SLURM_AT_LEAST(23, 11, 0)
+    if (r->gpus_per_task[0] != '\0') {
+        const char *count = strrchr(r->gpus_per_task, ':');
+        desc->tres_bind =
+            wjr_asprintf(GPU_TRES ":per_task:%s", count != NULL ? count + 1 : r->gpus_per_task);
+        if (desc->tres_bind == NULL)
+            return WJR_ENOMEM;
+    }
+#endif
+    return 0;
 }
 
 static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_job_spec *spec,
@@ -395,7 +446,15 @@ static int fill_desc(job_desc_msg_t *desc, const slurm_backend *sb, const wjr_jo
     }
     if (sb->requeue >= 0)
         desc->requeue = (uint16_t)sb->requeue;
+#if SLURM_AT_LEAST(24, 11, 0)
+    /* as sbatch leaves it: the cluster's TaskPluginParam decides whether
+     * an OOM of one task ends the batch step (libslurm's init sets 0, which
+     * would say never, whatever the cluster says) */
+    desc->oom_kill_step = NO_VAL16;
+#endif
     apply_res(desc, res);
+    if (tres_per_task(desc, res) < 0)
+        return wjr_error_set(WJR_ENOMEM, "out of memory");
     *array_inx = NULL;
     if (spec->array_inx) {
         if (sb->array_throttle > 0)
@@ -424,6 +483,7 @@ static void release(prepared *p)
     free(p->desc.tres_per_node);
     free(p->desc.tres_per_job);
     free(p->desc.tres_per_task);
+    free(p->desc.tres_bind);
     free(p->desc.cpus_per_tres);
     free(p->desc.mem_per_tres);
     free(p->desc.reservation);

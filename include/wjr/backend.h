@@ -41,17 +41,19 @@ typedef struct wjr_slurm_options {
     double rpc_timeout;     /**< seconds a submit or query may take; 0: 30 */
     int accounting;         /**< -1: use slurmdbd when the cluster has it, 0: never */
     /* version 2 */
-    const char *nodes;         /**< --nodes: "2" or "2-4" */
-    int ntasks;                /**< --ntasks */
-    int ntasks_per_node;       /**< --ntasks-per-node */
-    const char *mem_per_cpu;   /**< --mem-per-cpu; exclusive with mem */
-    const char *gpus;          /**< --gpus: "2" or "a100:2" */
-    const char *gpus_per_task; /**< --gpus-per-task: "1" or "a100:1" */
-    int exclusive;             /**< 1: --exclusive */
-    const char *reservation;   /**< --reservation */
-    const char *licenses;      /**< --licenses: "name:2,other" */
-    const char *time_min;      /**< --time-min, as time */
-    int nice;                  /**< --nice; 0: none */
+    const char *nodes;       /**< --nodes: "2" or "2-4" */
+    int ntasks;              /**< --ntasks */
+    int ntasks_per_node;     /**< --ntasks-per-node */
+    const char *mem_per_cpu; /**< --mem-per-cpu; exclusive with mem */
+    const char *gpus;        /**< --gpus: "2" or "a100:2" */
+    /** --gpus-per-task: "1" or "a100:1"; from Slurm 23.11 each task is
+     *  bound to its GPUs, as sbatch binds them. */
+    const char *gpus_per_task;
+    int exclusive;           /**< 1: --exclusive */
+    const char *reservation; /**< --reservation */
+    const char *licenses;    /**< --licenses: "name:2,other" */
+    const char *time_min;    /**< --time-min, as time */
+    int nice;                /**< --nice; 0: none */
     /** --export: NULL or "ALL" (the submitter's environment without its
      *  SLURM_* and SBATCH_* variables), "NONE", or "NAME,NAME,..." (only
      *  those); env entries are added in every case. */

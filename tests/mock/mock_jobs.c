@@ -186,6 +186,10 @@ static char *desc_resources(const job_desc_msg_t *d)
     PUT(d->time_min != NO_VAL, " time_min=%u", d->time_min);
     PUT(d->tres_per_job != NULL, " tres_per_job=%s", d->tres_per_job);
     PUT(d->tres_per_task != NULL, " tres_per_task=%s", d->tres_per_task);
+    PUT(d->tres_bind != NULL, " tres_bind=%s", d->tres_bind);
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(24, 11, 0)
+    PUT(d->oom_kill_step != NO_VAL16, " oom_kill_step=%u", d->oom_kill_step);
+#endif
     PUT(d->tres_per_node != NULL, " tres_per_node=%s", d->tres_per_node);
     PUT(d->cpus_per_tres != NULL, " cpus_per_tres=%s", d->cpus_per_tres);
     PUT(d->mem_per_tres != NULL, " mem_per_tres=%s", d->mem_per_tres);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <slurm/slurm.h>
+
 #include "backend.h"
 #include "mock_slurm.h"
 #include "slurm_resources.h"
@@ -69,7 +71,11 @@ static void fixed_resources_reach_the_job(void **state)
     tu_assert_res(s, "time_limit=4294967295");
     assert_true(strstr(s->resources, " tres_per_job=gres") != NULL);
     assert_true(strstr(s->resources, "gpu:a100:2") != NULL);
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(24, 5, 0)
+    tu_assert_res(s, "tres_per_task=cpu=2,gres/gpu=1"); /* as sbatch writes it: task_layout.c */
+#else
     assert_true(strstr(s->resources, " tres_per_task=gres") != NULL);
+#endif
     tu_assert_res(s, "shared=0");
     tu_assert_res(s, "reservation=maint");
     tu_assert_res(s, "licenses=matlab:2");

@@ -5,7 +5,8 @@
  * controller recorded it) and the variables sbatch exports for srun in
  * the job; the forms of --distribution against Slurm's own numbers
  * (slurm.h); what sbatch refuses beside a hint; a parameter setting the
- * counts; the backend's text; an older struct not read past its end.
+ * counts; the tasks' CPUs and GPUs as each Slurm's sbatch writes them;
+ * the backend's text; an older struct not read past its end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,58 @@ static void at_odds_are_refused(void **state)
     }
 }
 
+/* The tasks' CPUs and GPUs as sbatch of this Slurm writes them in the
+ * description and exports them for srun in the job: from 24.05 one list
+ * "cpu=C,gres/gpu[:type]=N" (SLURM_TRES_PER_TASK), from 23.11 each task
+ * bound to its GPUs (tres_bind, SLURM_TRES_BIND); 22.05 sends the GPUs
+ * alone and exports SLURM_GPUS_PER_TASK. The cluster's own word on an OOM
+ * (oom_kill_step) is left to it, as sbatch leaves it. */
+static void tasks_tres_as_sbatch_writes_them(void **state)
+{
+    tu_fixture *f = *state;
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const mock_submission *s;
+
+    o.ntasks = 2;
+    o.cpus_per_task = 3;
+    o.gpus_per_task = "a100:2";
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    s = tu_last_sub();
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(24, 5, 0)
+    tu_assert_res(s, "tres_per_task=cpu=3,gres/gpu:a100=2");
+    assert_string_equal(mock_submission_env(s, "SLURM_TRES_PER_TASK"), "cpu=3,gres/gpu:a100=2");
+    tu_assert_res(s, "tres_bind=gres/gpu:per_task:2");
+    assert_string_equal(mock_submission_env(s, "SLURM_TRES_BIND"), "gres/gpu:per_task:2");
+    assert_null(mock_submission_env(s, "SLURM_GPUS_PER_TASK"));
+#else
+    tu_assert_res(s, "tres_per_task=gres:gpu:a100:2");
+    assert_string_equal(mock_submission_env(s, "SLURM_GPUS_PER_TASK"), "a100:2");
+    tu_assert_no_res(s, "tres_bind");
+    assert_null(mock_submission_env(s, "SLURM_TRES_PER_TASK"));
+#endif
+    tu_assert_no_res(s, "oom_kill_step");
+    wjr_runner_free(f->runner);
+    f->runner = NULL;
+
+    /* CPUs alone: from 24.05 they are a TRES per task too; no binding */
+    o = (wjr_slurm_options)WJR_SLURM_OPTIONS_INIT;
+    o.cpus_per_task = 3;
+    tu_runner(f, NULL, &o);
+    tu_run(f, 1, "{}");
+    s = tu_last_sub();
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(24, 5, 0)
+    tu_assert_res(s, "tres_per_task=cpu=3");
+    assert_string_equal(mock_submission_env(s, "SLURM_TRES_PER_TASK"), "cpu=3");
+#else
+    tu_assert_no_res(s, "tres_per_task");
+    assert_null(mock_submission_env(s, "SLURM_TRES_PER_TASK"));
+#endif
+    tu_assert_no_res(s, "tres_bind");
+    assert_null(mock_submission_env(s, "SLURM_TRES_BIND"));
+    assert_null(mock_submission_env(s, "SLURM_GPUS_PER_TASK"));
+}
+
 /* Kept in the backend's text and read back; a version-7 struct ends at
  * clusters, and what follows it is not read. */
 static void kept_in_to_json_and_not_read_from_version_7(void **state)
@@ -225,6 +278,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(layout_reaches_the_job, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(counts_from_parameters, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(at_odds_are_refused, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(tasks_tres_as_sbatch_writes_them, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(kept_in_to_json_and_not_read_from_version_7, tu_setup,
                                         tu_teardown),
     };
