@@ -70,7 +70,7 @@ static uint32_t submitted_job_id(const submit_response_msg_t *resp)
  * another), and the tasks and CPUs it asked for, which srun in the job
  * reads; then what it tells of the submitting process (process_vars).
  * "" ends the list. */
-enum { JOB_VARS_MAX = 19 + 12, JOB_VAR_LEN = WJR_RES_TEXT_MAX + 32 };
+enum { JOB_VARS_MAX = 20 + 12, JOB_VAR_LEN = WJR_RES_TEXT_MAX + 32 };
 
 /* The process's umask, read without setting it (umask() reads it only by
  * changing it, which a file another thread creates meanwhile would get):
@@ -160,16 +160,21 @@ static void job_vars_set(char vars[JOB_VARS_MAX][JOB_VAR_LEN], const job_desc_ms
     if (desc->threads_per_core != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_THREADS_PER_CORE=%u", desc->threads_per_core);
         /* the tasks' TRES and their binding, as sbatch exports them for srun
-         * (tres_per_task()); 22.05's sbatch exports the GPUs per task instead */
+         * (tres_per_task()); until 23.11 sbatch exports the GPUs per task and
+         * their binding as given */
 #if SLURM_AT_LEAST(23, 2, 0)
     if (desc->tres_per_task != NULL)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_TRES_PER_TASK=%s", desc->tres_per_task);
+#endif
+#if SLURM_AT_LEAST(23, 11, 0)
+    if (desc->tres_bind != NULL)
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_TRES_BIND=%s", desc->tres_bind);
 #else
     if (res->gpus_per_task[0])
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_GPUS_PER_TASK=%s", res->gpus_per_task);
+    if (res->gpu_bind[0])
+        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_GPU_BIND=%s", res->gpu_bind);
 #endif
-    if (desc->tres_bind != NULL)
-        snprintf(vars[k++], JOB_VAR_LEN, "SLURM_TRES_BIND=%s", desc->tres_bind);
     /* the task layout, as sbatch exports it for srun in the job */
     if (desc->ntasks_per_socket != NO_VAL16)
         snprintf(vars[k++], JOB_VAR_LEN, "SLURM_NTASKS_PER_SOCKET=%u", desc->ntasks_per_socket);
@@ -345,7 +350,8 @@ static void apply_res(job_desc_msg_t *desc, const wjr_slurm_res *res)
  * --cpus-per-task and "gres/gpu[:type]=N" for --gpus-per-task, in one
  * list, cpu first; before, only the GPUs ("gres/gpu:N", exported from
  * 23.02). From 23.11 --gpus-per-task also binds each task to its GPUs
- * unless a binding is given: "gres/gpu:per_task:N" (SLURM_TRES_BIND). */
+ * unless a binding is given: "gres/gpu:per_task:N" (SLURM_TRES_BIND). A
+ * binding given (gpu_bind) is sent as sbatch --gpu-bind sends it. */
 static int tres_per_task(job_desc_msg_t *desc, const wjr_slurm_res *r)
 {
 #if SLURM_AT_LEAST(24, 5, 0)
@@ -370,6 +376,15 @@ static int tres_per_task(job_desc_msg_t *desc, const wjr_slurm_res *r)
         (desc->tres_per_task = wjr_asprintf(GPU_TRES ":%s", r->gpus_per_task)) == NULL)
         return WJR_ENOMEM;
 #endif
+    /* a binding given wins; 22.05 to 23.02 write it "gpu:" */
+    if (r->gpu_bind[0] != '\0') {
+#if SLURM_AT_LEAST(23, 11, 0)
+        desc->tres_bind = wjr_asprintf(GPU_TRES ":%s", r->gpu_bind);
+#else
+        desc->tres_bind = wjr_asprintf("gpu:%s", r->gpu_bind);
+#endif
+        return desc->tres_bind != NULL ? 0 : WJR_ENOMEM;
+    }
 #if SLURM_AT_LEAST(23, 11, 0)
     if (r->gpus_per_task[0] != '\0') {
         const char *count = strrchr(r->gpus_per_task, ':');

@@ -5,7 +5,8 @@
  * mem, mem_per_cpu, nodes, ntasks, ntasks_per_node, gpus, gpus_per_task,
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, gres, licenses, exclusive,
  * oversubscribe, nice, tmp, hint, threads_per_core, ntasks_per_core,
- * sockets_per_node, cores_per_socket, ntasks_per_socket, distribution), how
+ * sockets_per_node, cores_per_socket, ntasks_per_socket, distribution,
+ * gpu_bind), how
  * Slurm treats it (signal, requeue, requeue_exit_code,
  * array_throttle, mail_type, mail_user), when the jobs may run (begin,
  * deadline), its environment (env, export, propagate),
@@ -93,6 +94,7 @@ static const char *const slurm_keys[] = {"partition",
                                          "cores_per_socket",
                                          "ntasks_per_socket",
                                          "distribution",
+                                         "gpu_bind",
                                          NULL};
 
 /* "{{ name }}": the name (malloc'd) in *out; 0 when s is no template, 1 when
@@ -349,6 +351,7 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"propagate", &c->propagate, 0},
         {"clusters", &c->clusters, 0},
         {"distribution", &c->distribution, 0},
+        {"gpu_bind", &c->gpu_bind, 0},
     };
     size_t i;
 
@@ -707,6 +710,7 @@ void wjr_config_slurm_options(wjr_slurm_options *out, const wjr_slurm_cfg *c)
     out->cores_per_socket = c->cores_per_socket;
     out->ntasks_per_socket = c->ntasks_per_socket;
     out->distribution = c->distribution;
+    out->gpu_bind = c->gpu_bind;
 }
 
 void wjr_config_slurm_clear(wjr_slurm_cfg *c)
@@ -740,6 +744,7 @@ void wjr_config_slurm_clear(wjr_slurm_cfg *c)
     free(c->propagate);
     free(c->clusters);
     free(c->distribution);
+    free(c->gpu_bind);
     free(c->file);
     for (i = 0; i < c->n_per_trial; i++) {
         free(c->per_trial[i].key);

@@ -27,7 +27,7 @@ typedef struct wjr_slurm_cfg {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
         *export_env, *nodelist, *exclude, *mail_type, *mail_user, *tmp, *gpus_per_node,
         *mem_per_gpu, *hint, *prefer, *wckey, *begin, *deadline, *propagate, *clusters,
-        *distribution;
+        *distribution, *gpu_bind;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
         oversubscribe, sockets_per_node, cores_per_socket, ntasks_per_socket;
     char *signal;                           /* "USR1@120" */

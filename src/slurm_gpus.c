@@ -2,13 +2,16 @@
  * slurm_gpus.c - whether slurmctld would refuse a job's GPU requests
  * taken together (slurm_gpus.h): the checks of its gres code ("Failed to
  * validate job spec", the same on 22.05, 24.11 and 26.05), redone on the
- * option texts so that wjr can name what is wrong before it submits.
+ * option texts so that wjr can name what is wrong before it submits; and
+ * the forms of --gpu-bind.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "slurm_gpus.h"
+#include "util.h"
 
 /* 1 for a gpu item of a list of kind (every --gpus* item is one). */
 static int is_gpu(const wjr_slurm_item *it, wjr_item_kind kind)
@@ -143,4 +146,51 @@ int wjr_slurm_gpu_conflict(const char **key, char *msg, size_t size, const wjr_g
         return 1;
     }
     return 0;
+}
+
+/* A comma-separated list of numbers, decimal or hexadecimal (an optional
+ * 0x), each with an optional repeat "*N": 1 when text is one. */
+static int num_list(const char *text, int hex)
+{
+    const char *p = text;
+
+    do {
+        const char *digits = hex && strncasecmp(p, "0x", 2) == 0 ? p + 2 : p;
+        size_t n = hex ? strspn(digits, "0123456789abcdefABCDEF") : strspn(digits, "0123456789");
+
+        if (n == 0 || n > 16)
+            return 0;
+        p = digits + n;
+        if (*p == '*') {
+            n = strspn(p + 1, "0123456789");
+            if (n == 0 || n > 9)
+                return 0;
+            p += 1 + n;
+        }
+    } while (*p == ',' && *++p != '\0');
+    return *p == '\0';
+}
+
+int wjr_slurm_check_gpu_bind(const char *text)
+{
+    const char *p = text;
+    long long n;
+
+    if (strncasecmp(p, "verbose,", 8) == 0)
+        p += 8;
+    if (strcasecmp(p, "closest") == 0 || strcasecmp(p, "none") == 0)
+        return 0;
+    if (strncasecmp(p, "map_gpu:", 8) == 0 && num_list(p + 8, 0))
+        return 0;
+    if (strncasecmp(p, "mask_gpu:", 9) == 0 && num_list(p + 9, 1))
+        return 0;
+    if ((strncasecmp(p, "per_task:", 9) == 0 &&
+         wjr_slurm_parse_int(&n, p + 9, 0, 2147483647) == 0) ||
+        (strncasecmp(p, "single:", 7) == 0 && wjr_slurm_parse_int(&n, p + 7, 0, 2147483647) == 0))
+        return 0;
+    return wjr_error_set(WJR_ECONFIG,
+                         "slurm.gpu_bind \"%s\" is not a GPU binding as sbatch reads it: closest, "
+                         "none, map_gpu:LIST, mask_gpu:LIST, per_task:N or single:N, after an "
+                         "optional verbose,",
+                         text);
 }

@@ -37,4 +37,10 @@ typedef struct wjr_gpu_request {
  * gpus_per_task does not divide. Counts are compared within one type. */
 int wjr_slurm_gpu_conflict(const char **key, char *msg, size_t size, const wjr_gpu_request *r);
 
+/* --gpu-bind's forms on every major from 22.05: "closest", "none",
+ * "map_gpu:0,1", "mask_gpu:0x3,0xC" (each item may repeat, "0*2"),
+ * "per_task:N", "single:N", after an optional "verbose,"; case does not
+ * matter. 0, or WJR_ECONFIG with the error set. */
+int wjr_slurm_check_gpu_bind(const char *text);
+
 #endif

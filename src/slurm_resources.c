@@ -4,7 +4,7 @@
  * gpus_per_node, cpus_per_gpu, mem_per_gpu, exclusive, reservation,
  * licenses, time_min, nice, export, hint, threads_per_core,
  * ntasks_per_core, sockets_per_node, cores_per_socket, ntasks_per_socket,
- * distribution and oversubscribe, and the
+ * distribution, gpu_bind and oversubscribe, and the
  * options a trial takes from its own parameters ("cpus_per_task" from the
  * parameter "threads"). It checks their values with slurm_values.c's
  * parsers, keeps the backend's copy of them, turns a trial's parameters into a canonical override
@@ -19,6 +19,7 @@
  * request as a whole is checked too (slurm_gpus.h), as the configuration's
  * fixed values were at load.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,7 +33,7 @@
 
 struct wjr_slurm_extra {
     char *nodes, *mem_per_cpu, *gpus, *gpus_per_task, *reservation, *licenses, *time_min,
-        *export_env, *gpus_per_node, *mem_per_gpu, *gres, *hint, *distribution;
+        *export_env, *gpus_per_node, *mem_per_gpu, *gres, *hint, *distribution, *gpu_bind;
     int ntasks, ntasks_per_node, exclusive, nice, cpus_per_gpu, threads_per_core, ntasks_per_core,
         oversubscribe, sockets_per_node, cores_per_socket, ntasks_per_socket;
     char **per_trial; /* "key=parameter", NULL-terminated */
@@ -62,6 +63,7 @@ void wjr_slurm_extra_free(wjr_slurm_extra *x)
     free(x->export_env);
     free(x->hint);
     free(x->distribution);
+    free(x->gpu_bind);
     free(x->signal);
     free(x->job_env);
     for (i = 0; x->per_trial && x->per_trial[i]; i++)
@@ -146,7 +148,8 @@ static int check_opts(const wjr_slurm_options *o)
                  {"hint", o->hint, WJR_HINT_MAX},
                  {"prefer", o->prefer, WJR_RES_TEXT_MAX},
                  {"wckey", o->wckey, WJR_RES_TEXT_MAX},
-                 {"distribution", o->distribution, WJR_DIST_TEXT_MAX}};
+                 {"distribution", o->distribution, WJR_DIST_TEXT_MAX},
+                 {"gpu_bind", o->gpu_bind, WJR_GPU_BIND_MAX}};
     const char *second;
     char why[256];
     size_t i;
@@ -227,6 +230,7 @@ int wjr_slurm_extra_new(wjr_slurm_extra **out, const wjr_slurm_options *o)
     x->cores_per_socket = o->cores_per_socket;
     x->ntasks_per_socket = o->ntasks_per_socket;
     x->distribution = wjr_strdup(o->distribution);
+    x->gpu_bind = wjr_strdup(o->gpu_bind);
     x->oversubscribe = o->oversubscribe ? 1 : 0;
     x->ntasks = o->ntasks;
     x->ntasks_per_node = o->ntasks_per_node;
@@ -289,6 +293,7 @@ void wjr_slurm_extra_to_json(json_t *o, const wjr_slurm_extra *x)
     set_int(o, "cores_per_socket", x->cores_per_socket);
     set_int(o, "ntasks_per_socket", x->ntasks_per_socket);
     set_str(o, "distribution", x->distribution);
+    set_str(o, "gpu_bind", x->gpu_bind);
     set_int(o, "oversubscribe", x->oversubscribe);
     set_int(o, "ntasks", x->ntasks);
     set_int(o, "ntasks_per_node", x->ntasks_per_node);
@@ -337,6 +342,7 @@ int wjr_slurm_extra_from_json(wjr_slurm_options *o, const char ***per_trial, jso
     o->cores_per_socket = get_int(root, "cores_per_socket");
     o->ntasks_per_socket = get_int(root, "ntasks_per_socket");
     o->distribution = get_str(root, "distribution");
+    o->gpu_bind = get_str(root, "gpu_bind");
     o->oversubscribe = get_int(root, "oversubscribe");
     o->ntasks = get_int(root, "ntasks");
     o->ntasks_per_node = get_int(root, "ntasks_per_node");
@@ -578,6 +584,8 @@ int wjr_slurm_extra_resolve(wjr_slurm_res *out, const wjr_slurm_extra *x, const 
         out->ntasks_per_socket = (uint32_t)x->ntasks_per_socket;
         if (x->distribution)
             (void)wjr_slurm_parse_dist(&out->dist, NULL, 0, x->distribution);
+        if (x->gpu_bind)
+            snprintf(out->gpu_bind, sizeof(out->gpu_bind), "%s", x->gpu_bind);
         if (x->hint)
             apply(out, "hint", 4, x->hint);
         out->nice = x->nice;

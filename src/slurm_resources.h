@@ -20,6 +20,8 @@
 /* The longest reservation, license list or export list a job takes, and
  * so the longest value of any option a trial takes from a parameter. */
 #define WJR_RES_TEXT_MAX 256
+/* Longest --gpu-bind text a job keeps. */
+#define WJR_GPU_BIND_MAX 128
 /* The longest nodelist or exclude list (a hostlist such as "n[001-480]"). */
 #define WJR_NODE_LIST_MAX 65536
 
@@ -46,14 +48,15 @@ typedef struct wjr_slurm_res {
     char export_env[WJR_RES_TEXT_MAX];  /* idem: ALL, the default */
     int warn_signal;                    /* signal number; 0: none */
     int warn_seconds;
-    char hint[WJR_HINT_MAX];    /* "" when not set; the three below then hold what it asks */
-    uint32_t threads_per_core;  /* 0: not set */
-    uint32_t ntasks_per_core;   /* idem */
-    uint32_t cores_per_socket;  /* idem; from hint or cores_per_socket (not both) */
-    uint32_t sockets_per_node;  /* idem; not with hint */
-    uint32_t ntasks_per_socket; /* idem */
-    wjr_slurm_dist dist;        /* task_dist 0: not set */
-    int oversubscribe;          /* not with exclusive */
+    char hint[WJR_HINT_MAX];         /* "" when not set; the three below then hold what it asks */
+    uint32_t threads_per_core;       /* 0: not set */
+    uint32_t ntasks_per_core;        /* idem */
+    uint32_t cores_per_socket;       /* idem; from hint or cores_per_socket (not both) */
+    uint32_t sockets_per_node;       /* idem; not with hint */
+    uint32_t ntasks_per_socket;      /* idem */
+    wjr_slurm_dist dist;             /* task_dist 0: not set */
+    char gpu_bind[WJR_GPU_BIND_MAX]; /* "" when not set */
+    int oversubscribe;               /* not with exclusive */
 } wjr_slurm_res;
 
 typedef struct wjr_slurm_extra wjr_slurm_extra;

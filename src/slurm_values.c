@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "slurm_dist.h"
+#include "slurm_gpus.h"
 #include "slurm_values.h"
 #include "util.h"
 
@@ -86,6 +87,7 @@ static const struct {
     {"cores_per_socket", K_COUNT16, 1},
     {"ntasks_per_socket", K_COUNT16, 1},
     {"distribution", K_TEXT, 0}, /* its forms: slurm_dist.c */
+    {"gpu_bind", K_TEXT, 0},     /* its forms: slurm_gpus.c */
     {"oversubscribe", K_BOOL, 1},
     {"prefer", K_TEXT, 0},
     {"wckey", K_NAME, 0},
@@ -608,6 +610,8 @@ int wjr_slurm_res_check(const char *key, const char *text)
         return wjr_slurm_parse_hint(&hint, text);
     if (strcmp(key, "distribution") == 0)
         return wjr_slurm_dist_check(text);
+    if (strcmp(key, "gpu_bind") == 0)
+        return wjr_slurm_check_gpu_bind(text);
     /* pn_min_tmp_disk is 32 bits of megabytes */
     if (strcmp(key, "tmp") == 0 && wjr_slurm_parse_mem(&mb, text) == 0 && mb >= UINT32_MAX)
         return wjr_error_set(WJR_ECONFIG, "slurm.tmp \"%s\" is more disk than Slurm can ask for",

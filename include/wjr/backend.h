@@ -134,6 +134,12 @@ typedef struct wjr_slurm_options {
      *  job gets SLURM_DISTRIBUTION (and SLURM_DIST_PLANESIZE for plane),
      *  as from sbatch, for srun in it. */
     const char *distribution;
+    /** --gpu-bind: "closest", "none", "map_gpu:0,1", "mask_gpu:0x3",
+     *  "per_task:N", "single:N", after an optional "verbose,"; in place of
+     *  the binding per task that gpus_per_task implies from 23.11. The
+     *  job gets SLURM_GPU_BIND (22.05) or SLURM_TRES_BIND, as from sbatch,
+     *  for srun in it. */
+    const char *gpu_bind;
 } wjr_slurm_options;
 
 #define WJR_SLURM_OPTIONS_INIT                                                                     \
@@ -141,7 +147,7 @@ typedef struct wjr_slurm_options {
         WJR_SLURM_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0,    \
             -1, NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL,   \
             NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL,    \
-            NULL, 0, 0, 0, NULL                                                                    \
+            NULL, 0, 0, 0, NULL, NULL                                                              \
     }
 
 /**

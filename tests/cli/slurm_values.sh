@@ -108,6 +108,7 @@ bad ntasks_per_socket -2 'not -2'
 bad distribution '"block:spread"' 'a socket or core level must be block, cyclic, fcyclic or *'
 bad distribution '"plane"' 'plane takes its size'
 bad distribution '"arbitrary"' 'a host file'
+bad gpu_bind '"near"' 'is not a GPU binding as sbatch reads it'
 
 # good FORMAT: every form at once passes `wjr check`.
 good() {
@@ -122,7 +123,7 @@ slurm = { partition = "debug"; time = "2-12:30:15"; time_min = 30; mem = "4G";
   signal = "B:USR1@120"; export = "PATH,HOME"; array_throttle = 3;
   driver_time = "UNLIMITED"; hint = "nomultithread,compute_bound"; oversubscribe = true;
   begin = "now+1hour"; deadline = "2031-01-01T00:00"; propagate = "STACK,NOFILE";
-  ntasks_per_socket = 1; distribution = "cyclic:fcyclic,pack"; };
+  ntasks_per_socket = 1; distribution = "cyclic:fcyclic,pack"; gpu_bind = "single:1"; };
 EOF
     else
         cat >"good.yaml" <<'EOF'

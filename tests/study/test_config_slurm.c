@@ -114,15 +114,17 @@ static void reads_every_key(void **state)
     wjr_study_config_free(c);
 
     /* version 8: the task layout */
-    c = cfx_load("t.cfg", HEAD "slurm = { sockets_per_node = 2; cores_per_socket = 8;\n"
-                               "  ntasks_per_socket = \"{{ threads }}\";\n"
-                               "  distribution = \"block:cyclic,nopack\"; };\n");
+    c = cfx_load("t.cfg",
+                 HEAD "slurm = { sockets_per_node = 2; cores_per_socket = 8;\n"
+                      "  ntasks_per_socket = \"{{ threads }}\";\n"
+                      "  distribution = \"block:cyclic,nopack\"; gpu_bind = \"closest\"; };\n");
     wjr_study_config_slurm_options(&o, c);
     assert_int_equal(o.sockets_per_node, 2);
     assert_int_equal(o.cores_per_socket, 8);
     assert_int_equal(o.ntasks_per_socket, 0);
     assert_string_equal(o.per_trial[0], "ntasks_per_socket=threads");
     assert_string_equal(o.distribution, "block:cyclic,nopack");
+    assert_string_equal(o.gpu_bind, "closest");
     wjr_study_config_free(c);
 
     c = cfx_load("t.cfg", HEAD "slurm = { mem = \"{{ memory }}\"; };\n");

@@ -5,7 +5,8 @@
  * controller recorded it) and the variables sbatch exports for srun in
  * the job; the forms of --distribution against Slurm's own numbers
  * (slurm.h); what sbatch refuses beside a hint; a parameter setting the
- * counts; the tasks' CPUs and GPUs as each Slurm's sbatch writes them;
+ * counts; the tasks' CPUs and GPUs as each Slurm's sbatch writes them,
+ * and gpu_bind;
  * the backend's text; an older struct not read past its end.
  */
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "backend.h"
 #include "mock_slurm.h"
 #include "slurm_dist.h"
+#include "slurm_values.h"
 #include "test_util.h"
 
 /* Each form sbatch reads, Slurm's number for it (from slurm.h) and the
@@ -240,14 +242,57 @@ static void tasks_tres_as_sbatch_writes_them(void **state)
     assert_null(mock_submission_env(s, "SLURM_GPUS_PER_TASK"));
 }
 
+/* gpu_bind: each form sbatch reads passes, others are refused naming
+ * them; it is sent as sbatch --gpu-bind sends it (in place of the binding
+ * per task gpus_per_task implies), and exported for srun as sbatch does. */
+static void gpu_bind_as_sbatch_sends_it(void **state)
+{
+    tu_fixture *f = *state;
+    const char *const ok[] = {"closest",     "none",          "verbose,closest",
+                              "map_gpu:0,1", "map_gpu:0*2,1", "mask_gpu:0x3,0xC",
+                              "mask_gpu:f",  "per_task:2",    "Single:1"};
+    const char *const bad[] = {
+        "",           "near",       "map_gpu:", "map_gpu:0,,1", "map_gpu:a",
+        "mask_gpu:g", "per_task:x", "single:",  "verbose,",     "closest,none"};
+    wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
+    const mock_submission *s;
+    size_t i;
+
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (wjr_slurm_res_check("gpu_bind", ok[i]) != 0)
+            fail_msg("\"%s\": %s", ok[i], wjr_error_last());
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (wjr_slurm_res_check("gpu_bind", bad[i]) == 0)
+            fail_msg("\"%s\" passed", bad[i]);
+        tu_assert_error_has("is not a GPU binding as sbatch reads it");
+    }
+
+    o.ntasks = 2;
+    o.gpus_per_task = "1";
+    o.gpu_bind = "verbose,closest";
+    tu_runner(f, NULL, &o);
+    tu_run(f, 0, "{}");
+    s = tu_last_sub();
+#if SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 11, 0)
+    tu_assert_res(s, "tres_bind=gres/gpu:verbose,closest");
+    assert_string_equal(mock_submission_env(s, "SLURM_TRES_BIND"), "gres/gpu:verbose,closest");
+    assert_null(mock_submission_env(s, "SLURM_GPU_BIND"));
+#else
+    tu_assert_res(s, "tres_bind=gpu:verbose,closest");
+    assert_string_equal(mock_submission_env(s, "SLURM_GPU_BIND"), "verbose,closest");
+    assert_null(mock_submission_env(s, "SLURM_TRES_BIND"));
+#endif
+    assert_null(strstr(s->resources, "per_task:"));
+}
+
 /* Kept in the backend's text and read back; a version-7 struct ends at
  * clusters, and what follows it is not read. */
 static void kept_in_to_json_and_not_read_from_version_7(void **state)
 {
     wjr_slurm_options o = WJR_SLURM_OPTIONS_INIT;
-    const char *const has[] = {"\"sockets_per_node\":2", "\"cores_per_socket\":4",
-                               "\"ntasks_per_socket\":1", "\"distribution\":\"block:cyclic\"",
-                               NULL};
+    const char *const has[] = {"\"sockets_per_node\":2",    "\"cores_per_socket\":4",
+                               "\"ntasks_per_socket\":1",   "\"distribution\":\"block:cyclic\"",
+                               "\"gpu_bind\":\"single:1\"", NULL};
     wjr_backend *b = NULL;
     char *j = NULL;
 
@@ -256,6 +301,7 @@ static void kept_in_to_json_and_not_read_from_version_7(void **state)
     o.cores_per_socket = 4;
     o.ntasks_per_socket = 1;
     o.distribution = "block:cyclic";
+    o.gpu_bind = "single:1";
     tu_survives_to_json(&o, has);
 
     o.version = 7;
@@ -279,6 +325,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(counts_from_parameters, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(at_odds_are_refused, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(tasks_tres_as_sbatch_writes_them, tu_setup, tu_teardown),
+        cmocka_unit_test_setup_teardown(gpu_bind_as_sbatch_sends_it, tu_setup, tu_teardown),
         cmocka_unit_test_setup_teardown(kept_in_to_json_and_not_read_from_version_7, tu_setup,
                                         tu_teardown),
     };
