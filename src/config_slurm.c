@@ -353,31 +353,29 @@ static int read_one(wjr_study_config *cfg, const parse_ctx *ctx, const config_se
         {"distribution", &c->distribution, 0},
         {"gpu_bind", &c->gpu_bind, 0},
     };
+    const struct {
+        const char *key;
+        int *field;
+    } counts16[] = {
+        /* counts from 1 to 65535 (Slurm's 16 bits), or a parameter */
+        {"ntasks_per_node", &c->ntasks_per_node},    {"cpus_per_gpu", &c->cpus_per_gpu},
+        {"threads_per_core", &c->threads_per_core},  {"ntasks_per_core", &c->ntasks_per_core},
+        {"sockets_per_node", &c->sockets_per_node},  {"cores_per_socket", &c->cores_per_socket},
+        {"ntasks_per_socket", &c->ntasks_per_socket}};
     size_t i;
 
     for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
         if (strcmp(key, texts[i].key) == 0)
             return read_text(texts[i].field, ctx, s, key, texts[i].ints);
+    for (i = 0; i < sizeof(counts16) / sizeof(counts16[0]); i++)
+        if (strcmp(key, counts16[i].key) == 0)
+            return read_count(counts16[i].field, ctx, s, key, 1, 65535, OR_PARAMETER);
     if (strcmp(key, "cpus_per_task") == 0)
         return read_count(&cfg->cpus_per_task, ctx, s, key, 1, 65535, "an integer");
     if (strcmp(key, "array_throttle") == 0)
         return read_count(&cfg->array_throttle, ctx, s, key, 0, 1000000, "an integer");
     if (strcmp(key, "ntasks") == 0)
         return read_count(&c->ntasks, ctx, s, key, 1, 1000000, OR_PARAMETER);
-    if (strcmp(key, "ntasks_per_node") == 0)
-        return read_count(&c->ntasks_per_node, ctx, s, key, 1, 65535, OR_PARAMETER);
-    if (strcmp(key, "cpus_per_gpu") == 0)
-        return read_count(&c->cpus_per_gpu, ctx, s, key, 1, 65535, OR_PARAMETER);
-    if (strcmp(key, "threads_per_core") == 0)
-        return read_count(&c->threads_per_core, ctx, s, key, 1, 65535, OR_PARAMETER);
-    if (strcmp(key, "ntasks_per_core") == 0)
-        return read_count(&c->ntasks_per_core, ctx, s, key, 1, 65535, OR_PARAMETER);
-    if (strcmp(key, "sockets_per_node") == 0)
-        return read_count(&c->sockets_per_node, ctx, s, key, 1, 65535, OR_PARAMETER);
-    if (strcmp(key, "cores_per_socket") == 0)
-        return read_count(&c->cores_per_socket, ctx, s, key, 1, 65535, OR_PARAMETER);
-    if (strcmp(key, "ntasks_per_socket") == 0)
-        return read_count(&c->ntasks_per_socket, ctx, s, key, 1, 65535, OR_PARAMETER);
     if (strcmp(key, "nice") == 0)
         return read_count(&c->nice, ctx, s, key, -2147483645LL, 2147483645LL, OR_PARAMETER);
     if (strcmp(key, "requeue_exit_code") == 0)
